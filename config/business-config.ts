@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import ms from 'ms';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const duration = z.string().transform((text, ctx) => {
+  const value = ms(text as ms.StringValue);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    ctx.addIssue({ code: 'custom', message: `not a duration: "${text}" (write e.g. 2h, 30m, 90s)` });
+    return z.NEVER;
+  }
+  return value;
+});
+
+const personSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  role: z.string().optional(),
+  phone: z.string().optional(),
+});
+
+const departmentSchema = z.object({
+  key: z.string().min(1),
+  name: z.string().min(1),
+  leads: z.array(z.string().min(1)).min(1),
+  director: z.string().min(1),
+});
+
+export const businessConfigSchema = z
+  .object({
+    company: z.string().min(1),
+    timeZone: z.literal('Asia/Shanghai').default('Asia/Shanghai'),
+    botName: z.string().min(1).default('订单助手'),
+    people: z.array(personSchema).min(1),
+    departments: z.array(departmentSchema).min(1),
+    routing: z.object({
+      sample: z.array(z.string()).min(1),
+      batch: z.array(z.string()).min(1),
+    }),
+    thresholds: z
+      .object({
+        escalateAfter: duration.default(2 * 3600_000),
+        delayAlertAfter: duration.default(4 * 3600_000),
+        draftExpiresAfter: duration.default(30 * 60_000),
+      })
+      .prefault({}),
+    playground: z
+      .object({
+        conversations: z.array(z.object({ id: z.string().min(1), name: z.string().min(1) })).min(1),
+      })
+      .prefault({ conversations: [{ id: 'sales', name: '销售群' }] }),
+  })
+  .superRefine((config, ctx) => {
+    const people = new Set(config.people.map((p) => p.id));
+    const departments = new Set(config.departments.map((d) => d.key));
+    config.departments.forEach((dept, i) => {
+      dept.leads.forEach((lead, j) => {
+        if (!people.has(lead)) {
+          ctx.addIssue({ code: 'custom', path: ['departments', i, 'leads', j], message: `unknown person "${lead}"` });
+        }
+      });
+      if (!people.has(dept.director)) {
+        ctx.addIssue({ code: 'custom', path: ['departments', i, 'director'], message: `unknown person "${dept.director}"` });
+      }
+    });
+    for (const kind of ['sample', 'batch'] as const) {
+      config.routing[kind].forEach((key, i) => {
+        if (!departments.has(key)) {
+          ctx.addIssue({ code: 'custom', path: ['routing', kind, i], message: `unknown department "${key}"` });
+        }
+      });
+    }
+  });
+
+export type BusinessConfig = z.output<typeof businessConfigSchema>;
+export type Department = BusinessConfig['departments'][number];
+export type Person = BusinessConfig['people'][number];
+
+export const DEMO_CONFIG_PATH = fileURLToPath(new URL('./demo.yaml', import.meta.url));
+
+export class ConfigError extends Error {}
+
+/** Parses and validates a business config; errors name the offending field, e.g. `departments.0.director`. */
+export function parseBusinessConfig(yamlText: string, source = 'config'): BusinessConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(yamlText);
+  } catch (err) {
+    throw new ConfigError(`${source}: not valid YAML: ${(err as Error).message}`);
+  }
+  const result = businessConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ConfigError(`${source} is invalid:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+export function loadBusinessConfig(path = DEMO_CONFIG_PATH): BusinessConfig {
+  return parseBusinessConfig(readFileSync(path, 'utf8'), path);
+}
+
+export function personName(config: BusinessConfig, id: string): string {
+  return config.people.find((p) => p.id === id)?.name ?? id;
+}

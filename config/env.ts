@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+const optional = z.string().trim().min(1).optional().catch(undefined);
+
+/** Secrets and endpoints from the environment (DESIGN.md "Config"). Business rules live in the YAML config. */
+export const envSchema = z.object({
+  DATABASE_URL: optional,
+  ORDERBOT_DATA_DIR: z.string().default('./data'),
+  ORDERBOT_CONFIG: optional,
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WECOM_CORP_ID: optional,
+  WECOM_SECRET: optional,
+  WECOM_TOKEN: optional,
+  WECOM_ENCODING_AES_KEY: optional,
+  DINGTALK_CLIENT_ID: optional,
+  DINGTALK_CLIENT_SECRET: optional,
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`environment is invalid:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** Chat platforms whose credentials are present. With none, the local playground runs. */
+export function configuredPlatforms(env: Env): string[] {
+  const platforms: string[] = [];
+  if (env.WECOM_CORP_ID && env.WECOM_TOKEN && env.WECOM_ENCODING_AES_KEY) platforms.push('wecom');
+  if (env.DINGTALK_CLIENT_ID && env.DINGTALK_CLIENT_SECRET) platforms.push('dingtalk');
+  return platforms;
+}

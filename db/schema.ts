@@ -1,0 +1,251 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const customers = pgTable('customers', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  aliases: text('aliases').array().notNull().default(sql`'{}'::text[]`),
+  contactName: text('contact_name'),
+  contactPhone: text('contact_phone'),
+  address: text('address'),
+});
+
+export const materials = pgTable('materials', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  unit: text('unit').notNull().default('件'),
+  line: text('line'),
+  mould: text('mould'),
+  leadTimeDays: integer('lead_time_days').notNull().default(0),
+});
+
+/** Range of values a material's parameter has reached in passing inspections (what we may promise). */
+export const qualifiedRanges = pgTable(
+  'qualified_ranges',
+  {
+    materialCode: text('material_code').notNull().references(() => materials.code),
+    param: text('param').notNull(),
+    minValue: doublePrecision('min_value'),
+    maxValue: doublePrecision('max_value'),
+    unit: text('unit'),
+  },
+  (t) => [primaryKey({ columns: [t.materialCode, t.param] })],
+);
+
+export const inspectionReports = pgTable(
+  'inspection_reports',
+  {
+    id: serial('id').primaryKey(),
+    reportNo: text('report_no').notNull().unique(),
+    materialCode: text('material_code').notNull().references(() => materials.code),
+    inspectedOn: date('inspected_on', { mode: 'string' }).notNull(),
+    passed: boolean('passed').notNull(),
+    results: jsonb('results').$type<Record<string, number>>().notNull(),
+    summary: text('summary'),
+  },
+  (t) => [index('inspection_reports_material_idx').on(t.materialCode, t.inspectedOn)],
+);
+
+export const orders = pgTable(
+  'orders',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    number: text('number').notNull().unique(),
+    platform: text('platform').notNull(),
+    conversationId: text('conversation_id').notNull(),
+    requesterId: text('requester_id').notNull(),
+    requesterName: text('requester_name').notNull(),
+    customerId: integer('customer_id').references(() => customers.id),
+    customerName: text('customer_name'),
+    kind: text('kind').$type<'sample' | 'batch'>().notNull(),
+    urgent: boolean('urgent').notNull().default(false),
+    language: text('language').$type<'zh' | 'en'>().notNull(),
+    requestedDate: date('requested_date', { mode: 'string' }).notNull(),
+    promisedDate: date('promised_date', { mode: 'string' }),
+    status: text('status').$type<OrderStatus>().notNull(),
+    sourceText: text('source_text').notNull(),
+    requestedAt: at('requested_at').notNull(),
+    createdAt: at('created_at').notNull(),
+    decidedAt: at('decided_at'),
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    index('orders_conversation_idx').on(t.conversationId, t.createdAt),
+    index('orders_open_idx').on(t.status).where(sql`${t.status} = 'pending_approval'`),
+  ],
+);
+export type OrderStatus = 'pending_approval' | 'confirmed' | 'rejected';
+
+export const orderItems = pgTable(
+  'order_items',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orderId: bigint('order_id', { mode: 'number' }).notNull().references(() => orders.id),
+    lineNo: integer('line_no').notNull(),
+    materialCode: text('material_code').notNull().references(() => materials.code),
+    quantity: integer('quantity').notNull(),
+    unit: text('unit').notNull(),
+    kind: text('kind').$type<'sample' | 'batch'>().notNull(),
+  },
+  (t) => [uniqueIndex('order_items_line_idx').on(t.orderId, t.lineNo), index('order_items_material_idx').on(t.materialCode)],
+);
+
+export const orderSpecs = pgTable('order_specs', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  orderId: bigint('order_id', { mode: 'number' }).notNull().references(() => orders.id),
+  param: text('param').notNull(),
+  op: text('op').notNull(),
+  value: doublePrecision('value').notNull(),
+  unit: text('unit'),
+});
+
+export const approvalTasks = pgTable(
+  'approval_tasks',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orderId: bigint('order_id', { mode: 'number' }).notNull().references(() => orders.id),
+    department: text('department').notNull(),
+    assignees: text('assignees').array().notNull(),
+    status: text('status').$type<TaskStatus>().notNull().default('pending'),
+    dueAt: at('due_at').notNull(),
+    escalatedTo: text('escalated_to'),
+    decidedBy: text('decided_by'),
+    decidedAt: at('decided_at'),
+    note: text('note'),
+    version: integer('version').notNull().default(1),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('approval_tasks_order_department_idx').on(t.orderId, t.department),
+    index('approval_tasks_due_idx').on(t.dueAt).where(sql`${t.status} = 'pending'`),
+  ],
+);
+export type TaskStatus = 'pending' | 'approved' | 'rejected' | 'cancelled';
+
+/** One row per card sent: the neutral content is kept so the card can be re-rendered when it changes. */
+export const cards = pgTable(
+  'cards',
+  {
+    id: text('id').primaryKey(),
+    orderId: bigint('order_id', { mode: 'number' }).notNull().references(() => orders.id),
+    taskId: bigint('task_id', { mode: 'number' }).references(() => approvalTasks.id),
+    platform: text('platform').notNull(),
+    recipientId: text('recipient_id').notNull(),
+    content: jsonb('content').notNull(),
+    platformRef: text('platform_ref'),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [index('cards_task_idx').on(t.taskId)],
+);
+
+export const orderEvents = pgTable(
+  'order_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orderId: bigint('order_id', { mode: 'number' }).notNull().references(() => orders.id),
+    at: at('at').notNull(),
+    type: text('type').notNull(),
+    actorId: text('actor_id'),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index('order_events_order_idx').on(t.orderId, t.at)],
+);
+
+export const inboundMessages = pgTable(
+  'inbound_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    platform: text('platform').notNull(),
+    externalId: text('external_id').notNull(),
+    kind: text('kind').$type<'message' | 'card-action'>().notNull(),
+    payload: jsonb('payload').notNull(),
+    status: text('status').$type<'received' | 'processed' | 'failed'>().notNull().default('received'),
+    receivedAt: at('received_at').notNull(),
+    processedAt: at('processed_at'),
+    error: text('error'),
+  },
+  (t) => [
+    uniqueIndex('inbound_messages_dedupe_idx').on(t.platform, t.externalId),
+    index('inbound_messages_pending_idx').on(t.id).where(sql`${t.status} = 'received'`),
+  ],
+);
+
+/** Unfinished order requests waiting for the sender to supply what is missing. */
+export const drafts = pgTable(
+  'drafts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    platform: text('platform').notNull(),
+    conversationId: text('conversation_id').notNull(),
+    senderId: text('sender_id').notNull(),
+    parsed: jsonb('parsed').notNull(),
+    sourceText: text('source_text').notNull(),
+    requestedAt: at('requested_at').notNull(),
+    expiresAt: at('expires_at').notNull(),
+    status: text('status').$type<'open' | 'completed' | 'superseded'>().notNull().default('open'),
+  },
+  (t) => [
+    uniqueIndex('drafts_open_idx')
+      .on(t.platform, t.conversationId, t.senderId)
+      .where(sql`${t.status} = 'open'`),
+  ],
+);
+
+export const orderNumberCounters = pgTable('order_number_counters', {
+  day: text('day').primaryKey(),
+  last: integer('last').notNull(),
+});
+
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    platform: text('platform').notNull(),
+    kind: text('kind').notNull(),
+    payload: jsonb('payload').notNull(),
+    orderId: bigint('order_id', { mode: 'number' }),
+    status: text('status').$type<'pending' | 'sent' | 'failed'>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: at('next_attempt_at').notNull(),
+    lockedUntil: at('locked_until'),
+    lastError: text('last_error'),
+    createdAt: at('created_at').notNull(),
+    sentAt: at('sent_at'),
+  },
+  (t) => [index('outbox_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`)],
+);
+
+/** What the local playground "platform" shows: chat messages, inbox cards and SMS. */
+export const playgroundItems = pgTable(
+  'playground_items',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    deliveryKey: text('delivery_key').notNull().unique(),
+    channel: text('channel').notNull(),
+    kind: text('kind').$type<'message' | 'card' | 'sms'>().notNull(),
+    senderId: text('sender_id'),
+    text: text('text'),
+    cardId: text('card_id'),
+    card: jsonb('card'),
+    at: at('at').notNull(),
+  },
+  (t) => [index('playground_items_card_idx').on(t.cardId)],
+);
