@@ -1,0 +1,180 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { BusinessConfig } from '../config/business-config';
+import type { Database, Tx } from '../db/client';
+import { inboundMessages } from '../db/schema';
+import { createHandlerContext } from '../handlers/context';
+import type { Effect, InboundEvent } from '../handlers/events';
+import { enqueueEffect } from '../handlers/outbox';
+import { texts } from '../handlers/texts';
+import { DeliveryError, type PlatformAdapter } from './adapter';
+import { OutboxSender } from './outbox-sender';
+import { routeEvent } from './router';
+
+export interface BotOptions {
+  db: Database;
+  config: BusinessConfig;
+  clock: () => Date;
+  log: Logger;
+  /** How often inbound rows left unprocessed (e.g. by a crash) are swept up. */
+  sweepMs?: number;
+  outboxPollMs?: number;
+}
+
+/**
+ * The platform-neutral core. Adapters hand it events with `ingest` (which commits the inbound row and
+ * returns at once); the bot runs the handler afterwards, each event in one transaction with its effects,
+ * and its outbox sender delivers those effects through the adapters.
+ */
+export class Bot {
+  readonly sender: OutboxSender;
+  private readonly adapters = new Map<string, PlatformAdapter>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopped = true;
+
+  constructor(private readonly options: BotOptions) {
+    this.sender = new OutboxSender({
+      db: options.db,
+      clock: options.clock,
+      log: options.log,
+      pollMs: options.outboxPollMs,
+      deliver: (row, effect) => {
+        const adapter = this.adapters.get(row.platform);
+        if (!adapter) throw new DeliveryError(`no adapter for platform "${row.platform}" in this process`, true, 30_000);
+        return adapter.deliver(effect, { idempotencyKey: row.idempotencyKey, attempt: row.attempts });
+      },
+    });
+  }
+
+  get config(): BusinessConfig {
+    return this.options.config;
+  }
+
+  get db(): Database {
+    return this.options.db;
+  }
+
+  now(): Date {
+    return this.options.clock();
+  }
+
+  register(adapter: PlatformAdapter): void {
+    this.adapters.set(adapter.platform, adapter);
+  }
+
+  listAdapters(): PlatformAdapter[] {
+    return [...this.adapters.values()];
+  }
+
+  /**
+   * Stores an inbound event unless its (platform, externalId) was seen before. Returns once the row is
+   * committed; handling happens afterwards. `alsoInTx` lets an adapter store its own record atomically.
+   */
+  async ingest(
+    event: InboundEvent,
+    externalId: string,
+    alsoInTx?: (tx: Tx) => Promise<void>,
+  ): Promise<{ inboundId: number | null; duplicate: boolean }> {
+    const inboundId = await this.options.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(inboundMessages)
+        .values({ platform: event.platform, externalId, kind: event.kind, payload: event, receivedAt: this.now() })
+        .onConflictDoNothing({ target: [inboundMessages.platform, inboundMessages.externalId] })
+        .returning({ id: inboundMessages.id });
+      if (row && alsoInTx) await alsoInTx(tx);
+      return row?.id ?? null;
+    });
+    if (inboundId === null) return { inboundId, duplicate: true };
+    if (!this.stopped) this.track(this.process(inboundId));
+    return { inboundId, duplicate: false };
+  }
+
+  /** Runs the handler for one inbound row, unless another process has it or it was handled already. */
+  async process(inboundId: number): Promise<void> {
+    const { db, log } = this.options;
+    let event: InboundEvent | undefined;
+    try {
+      const handled = await db.transaction(async (tx) => {
+        const [row] = await tx
+          .select()
+          .from(inboundMessages)
+          .where(and(eq(inboundMessages.id, inboundId), eq(inboundMessages.status, 'received')))
+          .for('update', { skipLocked: true });
+        if (!row) return false;
+        event = row.payload as InboundEvent;
+        const now = this.now();
+        const ctx = createHandlerContext({
+          tx,
+          now,
+          config: this.options.config,
+          log: log.child({ inboundId, platform: row.platform, externalId: row.externalId }),
+          eventKey: `in:${row.id}`,
+          platform: row.platform,
+        });
+        await routeEvent(event, ctx);
+        await tx.update(inboundMessages).set({ status: 'processed', processedAt: now }).where(eq(inboundMessages.id, inboundId));
+        return true;
+      });
+      if (handled) this.sender.wake();
+    } catch (err) {
+      log.error({ err, inboundId }, 'handling an inbound event failed');
+      await this.markFailed(inboundId, event, err as Error).catch((e) => log.error({ err: e, inboundId }, 'could not record the failure'));
+    }
+  }
+
+  /** The event is kept, marked failed, and the sender is told something went wrong (no stack trace). */
+  private async markFailed(inboundId: number, event: InboundEvent | undefined, error: Error) {
+    const now = this.now();
+    await this.options.db.transaction(async (tx) => {
+      const updated = await tx
+        .update(inboundMessages)
+        .set({ status: 'failed', processedAt: now, error: String(error.message).slice(0, 1000) })
+        .where(and(eq(inboundMessages.id, inboundId), eq(inboundMessages.status, 'received')))
+        .returning({ id: inboundMessages.id });
+      if (updated.length === 0 || !event) return;
+      const effect: Effect =
+        event.kind === 'message'
+          ? { kind: 'post', to: { conversationId: event.conversationId }, text: texts.handlingError(/[\u4e00-\u9fff]/.test(event.text) ? 'zh' : 'en') }
+          : { kind: 'post', to: { userId: event.actorId }, text: texts.handlingError('zh') };
+      await enqueueEffect(tx, effect, { key: `in:${inboundId}:error`, platform: event.platform, now });
+    });
+    this.sender.wake();
+  }
+
+  /** Handles inbound rows left behind by a crash or a failed immediate run, oldest first. */
+  async sweep(limit = 100): Promise<number> {
+    const rows = await this.options.db
+      .select({ id: inboundMessages.id })
+      .from(inboundMessages)
+      .where(eq(inboundMessages.status, 'received'))
+      .orderBy(asc(inboundMessages.id))
+      .limit(limit);
+    for (const row of rows) await this.process(row.id);
+    return rows.length;
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    for (const adapter of this.adapters.values()) await adapter.start?.();
+    this.sender.start();
+    const loop = async () => {
+      await this.sweep().catch((err) => this.options.log.error({ err }, 'inbound sweep failed'));
+      if (!this.stopped) this.sweepTimer = setTimeout(loop, this.options.sweepMs ?? 2000);
+    };
+    void loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.sweepTimer);
+    for (const adapter of this.adapters.values()) await adapter.stop?.();
+    await Promise.allSettled([...this.inFlight]);
+    await this.sender.stop();
+  }
+
+  private track(work: Promise<void>) {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+}

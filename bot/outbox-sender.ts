@@ -1,0 +1,136 @@
+import { and, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Database } from '../db/client';
+import { outbox } from '../db/schema';
+import type { Effect } from '../handlers/events';
+import { DeliveryError } from './adapter';
+
+type OutboxRow = typeof outbox.$inferSelect;
+export type Deliver = (row: OutboxRow, effect: Effect) => Promise<void>;
+
+export interface OutboxSenderOptions {
+  db: Database;
+  clock: () => Date;
+  log: Logger;
+  deliver: Deliver;
+  pollMs?: number;
+  batchSize?: number;
+  /** How long a claimed row stays invisible to other processes while it is being delivered. */
+  leaseMs?: number;
+  maxAttempts?: number;
+}
+
+/** Exponential backoff with jitter, capped at 10 minutes: 1s, 2s, 4s ... */
+export function backoffMs(attempt: number, random = Math.random): number {
+  const base = Math.min(600_000, 1000 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.75 + random() * 0.5));
+}
+
+/**
+ * Delivers outbox rows. Rows are claimed with FOR UPDATE SKIP LOCKED and a lease, so several processes
+ * share the work and a crashed process's rows are picked up again once the lease runs out.
+ */
+export class OutboxSender {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private readonly pollMs: number;
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private readonly maxAttempts: number;
+
+  constructor(private readonly options: OutboxSenderOptions) {
+    this.pollMs = options.pollMs ?? 500;
+    this.batchSize = options.batchSize ?? 20;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.maxAttempts = options.maxAttempts ?? 10;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Deliver now rather than at the next poll: called after a transaction that enqueued effects. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  private schedule(delay: number) {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), delay);
+  }
+
+  private async tick() {
+    if (this.running || this.stopped) return;
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          const delivered = await this.runOnce();
+          if (delivered === this.batchSize) this.again = true;
+        } while (this.again && !this.stopped);
+      } catch (err) {
+        this.options.log.error({ err }, 'outbox sender failed');
+      }
+    })();
+    await this.running;
+    this.running = undefined;
+    if (!this.stopped) this.schedule(this.pollMs);
+  }
+
+  /** Claims and delivers one batch of due rows; returns how many were claimed. */
+  async runOnce(): Promise<number> {
+    const rows = await this.claim();
+    for (const row of rows.sort((a, b) => a.id - b.id)) await this.deliverOne(row);
+    return rows.length;
+  }
+
+  private async claim(): Promise<OutboxRow[]> {
+    const { db, clock } = this.options;
+    const now = clock();
+    const due = db
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now), or(isNull(outbox.lockedUntil), lt(outbox.lockedUntil, now))))
+      .orderBy(outbox.nextAttemptAt, outbox.id)
+      .limit(this.batchSize)
+      .for('update', { skipLocked: true });
+    return db
+      .update(outbox)
+      .set({ lockedUntil: new Date(now.getTime() + this.leaseMs), attempts: sql`${outbox.attempts} + 1` })
+      .where(inArray(outbox.id, due))
+      .returning();
+  }
+
+  private async deliverOne(row: OutboxRow): Promise<void> {
+    const { db, clock, log } = this.options;
+    try {
+      await this.options.deliver(row, row.payload as Effect);
+      await db.update(outbox).set({ status: 'sent', sentAt: clock(), lockedUntil: null, lastError: null }).where(eq(outbox.id, row.id));
+    } catch (err) {
+      const error = err instanceof DeliveryError ? err : new DeliveryError(String((err as Error)?.message ?? err), true);
+      const giveUp = !error.retryable || row.attempts >= this.maxAttempts;
+      const wait = error.retryAfterMs ?? backoffMs(row.attempts);
+      log.warn({ outboxId: row.id, orderId: row.orderId, kind: row.kind, attempt: row.attempts, err: error.message, giveUp }, 'delivery failed');
+      await db
+        .update(outbox)
+        .set({
+          status: giveUp ? 'failed' : 'pending',
+          lastError: error.message.slice(0, 1000),
+          lockedUntil: null,
+          nextAttemptAt: new Date(clock().getTime() + wait),
+        })
+        .where(eq(outbox.id, row.id));
+    }
+  }
+}

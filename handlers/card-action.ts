@@ -1,0 +1,139 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { resolveCard, type Card, type CardResolution } from '../cards/model';
+import { personName, type BusinessConfig } from '../config/business-config';
+import { chinaDate, chinaTime } from '../domain/china-time';
+import { checkAction, orderOutcome } from '../domain/approval';
+import { cardsOfTask, recordOrderEvent, tasksOfOrder } from '../db/orders';
+import { approvalTasks, cards, orders } from '../db/schema';
+import type { HandlerContext } from './context';
+import type { CardActionEvent } from './events';
+import { approverTexts, texts } from './texts';
+
+type Task = typeof approvalTasks.$inferSelect;
+type Order = typeof orders.$inferSelect;
+
+/** Approve / Reject on an approval card. Taps on one order are serialised by locking the order row. */
+export async function handleCardAction(event: CardActionEvent, ctx: HandlerContext): Promise<void> {
+  const notify = (text: string) =>
+    ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
+
+  const [card] = await ctx.tx.select().from(cards).where(eq(cards.id, event.cardId));
+  if (!card?.taskId) return notify(approverTexts.unknownCard());
+  const [order] = await ctx.tx.select().from(orders).where(eq(orders.id, card.orderId)).for('update');
+  const [task] = await ctx.tx.select().from(approvalTasks).where(eq(approvalTasks.id, card.taskId));
+  if (!order || !task) return notify(approverTexts.unknownCard());
+
+  const department = departmentName(ctx.config, task.department);
+  const check = checkAction(task, event.actorId, event.actionKey, event.note);
+  if (!check.ok) {
+    switch (check.reason) {
+      case 'not-assignee':
+        return notify(approverTexts.notAssignee(department, task.assignees.map((id) => personName(ctx.config, id)).join('、')));
+      case 'already-decided':
+        return notify(alreadyDecidedText(ctx.config, order, task));
+      case 'needs-reason':
+        return notify(approverTexts.needsReason(order.number));
+      case 'unknown-action':
+        return notify(approverTexts.unknownAction(event.actionKey));
+    }
+  }
+
+  const note = event.note?.trim() || null;
+  const [decided] = await ctx.tx
+    .update(approvalTasks)
+    .set({ status: check.status, decidedBy: event.actorId, decidedAt: ctx.now, note, version: task.version + 1 })
+    .where(and(eq(approvalTasks.id, task.id), eq(approvalTasks.status, 'pending'), eq(approvalTasks.version, task.version)))
+    .returning();
+  if (!decided) {
+    const [current] = await ctx.tx.select().from(approvalTasks).where(eq(approvalTasks.id, task.id));
+    return notify(alreadyDecidedText(ctx.config, order, current ?? task));
+  }
+  await recordOrderEvent(ctx.tx, {
+    orderId: order.id,
+    at: ctx.now,
+    type: check.status === 'approved' ? 'task-approved' : 'task-rejected',
+    actorId: event.actorId,
+    data: { taskId: task.id, department: task.department, note },
+  });
+  await resolveTaskCards(ctx, decided, decisionResolution(ctx, decided), event);
+  await settleOrder(ctx, order, decided);
+}
+
+function departmentName(config: BusinessConfig, key: string): string {
+  return config.departments.find((d) => d.key === key)?.name ?? key;
+}
+
+function alreadyDecidedText(config: BusinessConfig, order: Order, task: Task): string {
+  const verb = { approved: '同意', rejected: '驳回', cancelled: '关闭', pending: '处理' }[task.status];
+  const who = task.decidedBy ? personName(config, task.decidedBy) : '系统';
+  const time = task.decidedAt ? chinaTime(task.decidedAt) : '';
+  return approverTexts.alreadyDecided(order.number, who, verb, time);
+}
+
+function decisionResolution(ctx: HandlerContext, task: Task): CardResolution {
+  const who = personName(ctx.config, task.decidedBy ?? '');
+  const time = chinaTime(task.decidedAt ?? ctx.now);
+  return task.status === 'approved'
+    ? { status: 'approved', text: `已同意 · ${who} ${time}` }
+    : { status: 'rejected', text: `已驳回 · ${who} ${time}${task.note ? `：${task.note}` : ''}` };
+}
+
+/** Every card of a task shows the outcome in place of its buttons. */
+async function resolveTaskCards(ctx: HandlerContext, task: Task, resolution: CardResolution, event?: CardActionEvent) {
+  for (const row of await cardsOfTask(ctx.tx, task.id)) {
+    const card = resolveCard(row.content as Card, resolution);
+    await ctx.tx.update(cards).set({ content: card }).where(eq(cards.id, row.id));
+    const callbackRef = event && row.id === event.cardId ? event.callbackRef : undefined;
+    await ctx.emit(
+      { kind: 'update-card', cardId: row.id, card, ...(callbackRef ? { callbackRef } : {}) },
+      `card:${row.id}:v${task.version}`,
+      { orderId: task.orderId, platform: row.platform },
+    );
+  }
+}
+
+/** After a decision: all approved confirms the order, a rejection rejects it and closes the other tasks. */
+async function settleOrder(ctx: HandlerContext, order: Order, decided: Task) {
+  const tasks = await tasksOfOrder(ctx.tx, order.id);
+  const outcome = orderOutcome(tasks.map((t) => t.status));
+  if (outcome === 'pending_approval') return;
+  const today = chinaDate(ctx.now);
+  const lang = order.language;
+  const promisedDate = outcome === 'confirmed' ? order.requestedDate : null;
+  await ctx.tx
+    .update(orders)
+    .set({ status: outcome, promisedDate, decidedAt: ctx.now, version: order.version + 1 })
+    .where(and(eq(orders.id, order.id), eq(orders.status, 'pending_approval')));
+  await recordOrderEvent(ctx.tx, { orderId: order.id, at: ctx.now, type: outcome, data: promisedDate ? { promisedDate } : {} });
+  const to = { conversationId: order.conversationId };
+  const key = `order:${order.id}:${outcome}`;
+
+  if (outcome === 'confirmed') {
+    const approvals = tasks
+      .map((t) => `${departmentName(ctx.config, t.department)} ${personName(ctx.config, t.decidedBy ?? '')}`)
+      .join(lang === 'zh' ? '、' : ', ');
+    const text = texts.confirmed({ lang, number: order.number, approvals, promisedDate: order.requestedDate, today });
+    return ctx.emit({ kind: 'post', to, text }, key, { orderId: order.id, platform: order.platform });
+  }
+
+  const open = tasks.filter((t) => t.status === 'pending');
+  if (open.length > 0) {
+    const closed = await ctx.tx
+      .update(approvalTasks)
+      .set({ status: 'cancelled', decidedAt: ctx.now, version: sql`${approvalTasks.version} + 1` })
+      .where(and(inArray(approvalTasks.id, open.map((t) => t.id)), eq(approvalTasks.status, 'pending')))
+      .returning();
+    const who = `${departmentName(ctx.config, decided.department)} ${personName(ctx.config, decided.decidedBy ?? '')}`;
+    for (const task of closed) {
+      await resolveTaskCards(ctx, task, { status: 'cancelled', text: `订单已被${who}驳回，无需处理` });
+    }
+  }
+  const text = texts.rejected({
+    lang,
+    number: order.number,
+    department: departmentName(ctx.config, decided.department),
+    actor: personName(ctx.config, decided.decidedBy ?? ''),
+    reason: decided.note ?? '',
+  });
+  await ctx.emit({ kind: 'post', to, text }, key, { orderId: order.id, platform: order.platform });
+}

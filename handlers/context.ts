@@ -1,0 +1,32 @@
+import type { Logger } from 'pino';
+import type { BusinessConfig } from '../config/business-config';
+import type { Tx } from '../db/client';
+import type { Effect } from './events';
+import { enqueueEffect } from './outbox';
+
+/** What every handler gets: one transaction, the clock's reading, the business config, and an effect sink. */
+export interface HandlerContext {
+  tx: Tx;
+  now: Date;
+  config: BusinessConfig;
+  log: Logger;
+  /** Stable per inbound event: effect keys built from it make a re-run handler enqueue nothing twice. */
+  eventKey: string;
+  emit(effect: Effect, key: string, options?: { orderId?: number; platform?: string }): Promise<void>;
+}
+
+export function createHandlerContext(args: {
+  tx: Tx;
+  now: Date;
+  config: BusinessConfig;
+  log: Logger;
+  eventKey: string;
+  platform: string;
+}): HandlerContext {
+  const { tx, now, platform } = args;
+  return {
+    ...args,
+    emit: (effect, key, options) =>
+      enqueueEffect(tx, effect, { key, now, platform: options?.platform ?? platform, orderId: options?.orderId }),
+  };
+}

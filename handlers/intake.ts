@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, or, sql } from 'drizzle-orm';
+import { buildApprovalCard } from '../cards/approval-card';
+import { chinaDate } from '../domain/china-time';
+import { completeDraft } from '../domain/draft';
+import { closestCodes } from '../domain/material-match';
+import { parseMessage, type ParsedMessage } from '../domain/parse';
+import { checkSpec, formatRange, formatSpec, type SpecVerdict } from '../domain/spec-check';
+import {
+  allMaterialCodes,
+  findMaterials,
+  latestInspectionReports,
+  nextOrderNumber,
+  qualifiedRangesFor,
+  recordOrderEvent,
+} from '../db/orders';
+import { approvalTasks, cards, customers, drafts, orderItems, orderSpecs, orders } from '../db/schema';
+import type { HandlerContext } from './context';
+import type { MessageEvent } from './events';
+import { answerStatusQuery } from './status-query';
+import { departmentNames, itemLine, texts } from './texts';
+
+type Draft = typeof drafts.$inferSelect;
+
+/** A chat message: a new order, the missing piece of an earlier one, a status question, or nothing for us. */
+export async function handleMessage(event: MessageEvent, ctx: HandlerContext): Promise<void> {
+  const parsed = parseMessage(event.text, new Date(event.receivedAt));
+  const draft = await openDraft(event, ctx);
+
+  if (parsed.intent === 'order') {
+    if (draft) await closeDraft(ctx, draft.id, 'superseded');
+    return intakeRequest(event, ctx, { request: parsed, requestedAt: new Date(event.receivedAt), sourceText: event.text });
+  }
+  const completed = draft ? completeDraft(draft.parsed as ParsedMessage, parsed) : null;
+  if (draft && completed) {
+    await closeDraft(ctx, draft.id, 'completed');
+    return intakeRequest(event, ctx, {
+      request: completed,
+      requestedAt: draft.requestedAt,
+      sourceText: `${draft.sourceText}\n${event.text}`,
+    });
+  }
+  if (parsed.intent === 'status') return answerStatusQuery(event, parsed, ctx);
+  if (event.addressedToBot) await reply(ctx, event, texts.help(parsed.language, ctx.config.botName));
+}
+
+async function reply(ctx: HandlerContext, event: MessageEvent, text: string, orderId?: number) {
+  await ctx.emit(
+    { kind: 'post', to: { conversationId: event.conversationId }, text, ...(event.replyRef ? { replyRef: event.replyRef } : {}) },
+    `${ctx.eventKey}:reply`,
+    { orderId },
+  );
+}
+
+async function openDraft(event: MessageEvent, ctx: HandlerContext): Promise<Draft | undefined> {
+  const [draft] = await ctx.tx
+    .select()
+    .from(drafts)
+    .where(
+      and(
+        eq(drafts.platform, event.platform),
+        eq(drafts.conversationId, event.conversationId),
+        eq(drafts.senderId, event.senderId),
+        eq(drafts.status, 'open'),
+      ),
+    )
+    .for('update');
+  if (!draft) return undefined;
+  if (draft.expiresAt <= ctx.now) {
+    await closeDraft(ctx, draft.id, 'superseded');
+    return undefined;
+  }
+  return draft;
+}
+
+async function closeDraft(ctx: HandlerContext, id: number, status: 'completed' | 'superseded') {
+  await ctx.tx.update(drafts).set({ status }).where(eq(drafts.id, id));
+}
+
+interface Request {
+  request: ParsedMessage;
+  requestedAt: Date;
+  sourceText: string;
+}
+
+async function intakeRequest(event: MessageEvent, ctx: HandlerContext, req: Request): Promise<void> {
+  const { request } = req;
+  const lang = request.language;
+  const codes = [...new Set(request.items.map((i) => i.sku))];
+  const known = await findMaterials(ctx.tx, codes);
+  const unknown = codes.filter((c) => !known.some((m) => m.code === c));
+  if (unknown.length > 0) {
+    const all = await allMaterialCodes(ctx.tx);
+    const list = unknown.map((code) => ({ code, suggestions: closestCodes(code, all) }));
+    return reply(ctx, event, texts.unknownCodes(list, lang));
+  }
+  if (request.missing.length > 0) {
+    await ctx.tx.insert(drafts).values({
+      platform: event.platform,
+      conversationId: event.conversationId,
+      senderId: event.senderId,
+      parsed: request,
+      sourceText: req.sourceText,
+      requestedAt: req.requestedAt,
+      expiresAt: new Date(ctx.now.getTime() + ctx.config.thresholds.draftExpiresAfter),
+    });
+    const summary = request.items
+      .map((i) => (i.quantity === null ? i.sku : itemLine({ materialCode: i.sku, quantity: i.quantity, unit: i.unit ?? '', kind: i.kind }, lang)))
+      .join(lang === 'zh' ? '；' : '; ');
+    return reply(ctx, event, texts.askMissing(request.missing, lang, summary));
+  }
+  await createOrder(event, ctx, req, known);
+}
+
+type Material = Awaited<ReturnType<typeof findMaterials>>[number];
+
+async function createOrder(event: MessageEvent, ctx: HandlerContext, req: Request, known: Material[]) {
+  const { tx, now, config } = ctx;
+  const { request } = req;
+  const lang = request.language;
+  const today = chinaDate(now);
+  const materialByCode = new Map(known.map((m) => [m.code, m]));
+  const items = request.items.map((item, index) => {
+    const material = materialByCode.get(item.sku)!;
+    return {
+      lineNo: index + 1,
+      materialCode: item.sku,
+      materialName: material.name,
+      quantity: item.quantity!,
+      unit: item.unit ?? material.unit,
+      kind: item.kind,
+    };
+  });
+  const kind = items.some((i) => i.kind === 'batch') ? 'batch' : 'sample';
+  const verdicts = await checkSpecs(ctx, request, items.map((i) => i.materialCode));
+  const customer = request.customer ? await findCustomer(ctx, request.customer) : undefined;
+  const number = await nextOrderNumber(tx, now);
+
+  const [order] = await tx
+    .insert(orders)
+    .values({
+      number,
+      platform: event.platform,
+      conversationId: event.conversationId,
+      requesterId: event.senderId,
+      requesterName: event.senderName,
+      customerId: customer?.id ?? null,
+      customerName: customer?.name ?? request.customer,
+      kind,
+      urgent: request.urgent,
+      language: lang,
+      requestedDate: request.dueDate!,
+      status: 'pending_approval',
+      sourceText: req.sourceText,
+      requestedAt: req.requestedAt,
+      createdAt: now,
+    })
+    .returning();
+  const orderId = order!.id;
+  await tx.insert(orderItems).values(items.map(({ materialName: _, ...item }) => ({ ...item, orderId })));
+  if (request.specs.length > 0) {
+    await tx.insert(orderSpecs).values(request.specs.map((s) => ({ orderId, ...s })));
+  }
+  await recordOrderEvent(tx, {
+    orderId,
+    at: now,
+    type: 'created',
+    actorId: event.senderId,
+    data: { messageId: event.messageId, items: request.items, dueDate: request.dueDate, specs: verdicts },
+  });
+
+  const departments = config.routing[kind];
+  const outsideCodes = [...new Set(verdicts.filter((v) => v.verdict.status === 'outside').map((v) => v.materialCode))];
+  const reports = (await Promise.all(outsideCodes.map((code) => latestInspectionReports(tx, code)))).flat();
+  for (const key of departments) {
+    const department = config.departments.find((d) => d.key === key)!;
+    const [task] = await tx
+      .insert(approvalTasks)
+      .values({
+        orderId,
+        department: key,
+        assignees: department.leads,
+        dueAt: new Date(now.getTime() + config.thresholds.escalateAfter),
+        createdAt: now,
+      })
+      .returning();
+    for (const lead of department.leads) {
+      const card = buildApprovalCard({
+        cardId: `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
+        orderNumber: number,
+        departmentName: department.name,
+        requesterName: event.senderName,
+        customerName: customer?.name ?? request.customer,
+        items,
+        requestedDate: request.dueDate!,
+        urgent: request.urgent,
+        verdicts: verdicts.map((v) => v.verdict),
+        reports: key === 'tech' ? reports : [],
+        sourceText: req.sourceText,
+        today,
+      });
+      await tx.insert(cards).values({
+        id: card.id,
+        orderId,
+        taskId: task!.id,
+        platform: event.platform,
+        recipientId: lead,
+        content: card,
+        createdAt: now,
+      });
+      await ctx.emit({ kind: 'send-card', to: { userId: lead }, card }, `card:${card.id}:send`, { orderId });
+    }
+  }
+
+  const warnings = verdicts.flatMap(({ materialCode, verdict }) => {
+    if (verdict.status === 'outside') return [texts.specOutside(formatSpec(verdict.spec), materialCode, formatRange(verdict.range), lang)];
+    if (verdict.status === 'unknown') return [texts.specUnknown(formatSpec(verdict.spec), materialCode, lang)];
+    return [];
+  });
+  ctx.log.info({ orderId, orderNumber: number, messageId: event.messageId }, 'order created');
+  await reply(
+    ctx,
+    event,
+    texts.orderCreated({
+      lang,
+      number,
+      items,
+      requestedDate: request.dueDate!,
+      today,
+      urgent: request.urgent,
+      customerName: customer?.name ?? request.customer,
+      departments: departmentNames(config, departments, lang),
+      warnings,
+    }),
+    orderId,
+  );
+}
+
+async function checkSpecs(ctx: HandlerContext, request: ParsedMessage, codes: string[]) {
+  if (request.specs.length === 0) return [];
+  const ranges = await qualifiedRangesFor(ctx.tx, codes);
+  return [...new Set(codes)].flatMap((materialCode) => {
+    const own = ranges
+      .filter((r) => r.materialCode === materialCode)
+      .map((r) => ({ param: r.param, min: r.minValue, max: r.maxValue, unit: r.unit }));
+    return request.specs.map((spec): { materialCode: string; verdict: SpecVerdict } => ({ materialCode, verdict: checkSpec(spec, own) }));
+  });
+}
+
+/** The customer named in a message, by name or alias, case-insensitively; undefined when not in the master. */
+async function findCustomer(ctx: HandlerContext, name: string) {
+  const [exact] = await ctx.tx
+    .select()
+    .from(customers)
+    .where(or(sql`lower(${customers.name}) = lower(${name})`, sql`exists (select 1 from unnest(${customers.aliases}) a where lower(a) = lower(${name}))`))
+    .limit(1);
+  return exact;
+}

@@ -1,0 +1,67 @@
+import { and, desc, eq, inArray, or } from 'drizzle-orm';
+import { personName } from '../config/business-config';
+import { chinaDate, formatDate, formatDuration } from '../domain/china-time';
+import type { ParsedMessage } from '../domain/parse';
+import { tasksOfOrder } from '../db/orders';
+import { orderItems, orders } from '../db/schema';
+import type { HandlerContext } from './context';
+import type { MessageEvent } from './events';
+
+const ORDER_NUMBER = /^SO-\d{8}-\d{4,}$/;
+
+/** "SO-20260224-0001 到哪了" / "BRK-2026-01 进度": the order's status and whom it is waiting on. */
+export async function answerStatusQuery(event: MessageEvent, parsed: ParsedMessage, ctx: HandlerContext): Promise<void> {
+  const lang = parsed.language;
+  const numbers = parsed.refs.filter((r) => ORDER_NUMBER.test(r));
+  const codes = parsed.refs.filter((r) => !ORDER_NUMBER.test(r));
+  const found = await findOrders(ctx, event.conversationId, numbers, codes);
+  const lines =
+    found.length > 0
+      ? await Promise.all(found.map((order) => describeOrder(ctx, order, lang)))
+      : [
+          lang === 'zh'
+            ? `没有找到${parsed.refs.length ? ` ${parsed.refs.join('、')} 的` : '相关'}订单。`
+            : `No order found${parsed.refs.length ? ` for ${parsed.refs.join(', ')}` : ''}.`,
+        ];
+  await ctx.emit(
+    { kind: 'post', to: { conversationId: event.conversationId }, text: lines.join('\n\n'), ...(event.replyRef ? { replyRef: event.replyRef } : {}) },
+    `${ctx.eventKey}:reply`,
+  );
+}
+
+type Order = typeof orders.$inferSelect;
+
+/** By number anywhere; by material code, the latest orders of this conversation (at most 3). */
+async function findOrders(ctx: HandlerContext, conversationId: string, numbers: string[], codes: string[]): Promise<Order[]> {
+  const conditions = [];
+  if (numbers.length) conditions.push(inArray(orders.number, numbers));
+  if (codes.length) {
+    const withItem = ctx.tx.select({ id: orderItems.orderId }).from(orderItems).where(inArray(orderItems.materialCode, codes));
+    conditions.push(and(eq(orders.conversationId, conversationId), inArray(orders.id, withItem)));
+  }
+  if (conditions.length === 0) {
+    return ctx.tx.select().from(orders).where(eq(orders.conversationId, conversationId)).orderBy(desc(orders.createdAt)).limit(1);
+  }
+  return ctx.tx.select().from(orders).where(or(...conditions)).orderBy(desc(orders.createdAt)).limit(3);
+}
+
+async function describeOrder(ctx: HandlerContext, order: Order, lang: 'zh' | 'en'): Promise<string> {
+  const today = chinaDate(ctx.now);
+  if (order.status === 'confirmed') {
+    const date = formatDate(order.promisedDate ?? order.requestedDate, lang, today);
+    return lang === 'zh' ? `${order.number}：已确认，承诺交期 ${date}。` : `${order.number}: confirmed, promised for ${date}.`;
+  }
+  if (order.status === 'rejected') {
+    return lang === 'zh' ? `${order.number}：已驳回。` : `${order.number}: rejected.`;
+  }
+  const pending = (await tasksOfOrder(ctx.tx, order.id)).filter((t) => t.status === 'pending');
+  const waiting = pending.map((t) => {
+    const dept = ctx.config.departments.find((d) => d.key === t.department)?.name ?? t.department;
+    const who = t.assignees.map((id) => personName(ctx.config, id)).join('/');
+    return `${dept}（${who}，${lang === 'zh' ? '已等' : 'waiting'} ${formatDuration(ctx.now.getTime() - t.createdAt.getTime())}）`;
+  });
+  const date = formatDate(order.requestedDate, lang, today);
+  return lang === 'zh'
+    ? `${order.number}：待审批，要求交期 ${date}。\n等待：${waiting.join('、')}`
+    : `${order.number}: awaiting approval, requested for ${date}.\nWaiting on: ${waiting.join(', ')}`;
+}
