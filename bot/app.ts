@@ -1,0 +1,51 @@
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { BusinessConfig } from '../config/business-config';
+import type { DatabaseHandle } from '../db/client';
+import { migrate } from '../db/migrate';
+import { seedDemoDataIfEmpty } from '../db/seed';
+import { Bot } from './bot';
+import { PlaygroundAdapter } from './local/playground-adapter';
+import { createHttpApp, listen } from './server';
+
+export interface AppOptions {
+  database: DatabaseHandle;
+  config: BusinessConfig;
+  log: Logger;
+  clock?: () => Date;
+  port?: number;
+  host?: string;
+  seedDemoData?: boolean;
+  outboxPollMs?: number;
+}
+
+export interface RunningApp {
+  bot: Bot;
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Migrates, seeds, wires the bot to its adapters and the HTTP server, and starts everything. */
+export async function startApp(options: AppOptions): Promise<RunningApp> {
+  const { database, config, log } = options;
+  await migrate(database.db);
+  if (options.seedDemoData ?? true) {
+    if (await seedDemoDataIfEmpty(database.db)) log.info('demo master data loaded');
+  }
+  const bot = new Bot({ db: database.db, config, log, clock: options.clock ?? (() => new Date()), outboxPollMs: options.outboxPollMs });
+  bot.register(new PlaygroundAdapter(bot));
+  const app = createHttpApp({ bot, database, log });
+  const { server, url } = await listen(app, options.port ?? 3000, options.host ?? '127.0.0.1');
+  await bot.start();
+  return {
+    bot,
+    url,
+    server,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await bot.stop();
+    },
+  };
+}

@@ -1,0 +1,203 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import Router from '@koa/router';
+import { desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { renderPlaygroundCard } from '../../cards/playground';
+import { personName } from '../../config/business-config';
+import { cards, playgroundItems } from '../../db/schema';
+import type { Effect } from '../../handlers/events';
+import { DeliveryError, type PlatformAdapter } from '../adapter';
+import type { Bot } from '../bot';
+
+const PLATFORM = 'playground';
+const PAGE = readFileSync(new URL('./playground.html', import.meta.url), 'utf8');
+
+const messageBody = z.object({
+  conversationId: z.string().trim().min(1).max(128),
+  senderId: z.string().trim().min(1).max(64),
+  text: z.string().min(1).max(4000),
+  messageId: z.string().trim().min(1).max(128).optional(),
+});
+
+const actionBody = z.object({
+  userId: z.string().trim().min(1).max(64),
+  key: z.string().trim().min(1).max(64),
+  note: z.string().max(500).optional(),
+});
+
+export class BadRequest extends Error {
+  readonly status = 400;
+  readonly expose = true;
+}
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.join('.');
+  throw new BadRequest(field ? `${field}: ${issue.message}` : `request body: ${issue.message}`);
+}
+
+/**
+ * The local playground: a "platform" whose chats and inboxes live in the database and are shown by a
+ * web page. Tests and tools drive the product through its HTTP API, exactly as a person would.
+ */
+export class PlaygroundAdapter implements PlatformAdapter {
+  readonly platform = PLATFORM;
+
+  constructor(private readonly bot: Bot) {}
+
+  routes(): Router {
+    const router = new Router();
+    router.get('/', (ctx) => {
+      ctx.type = 'html';
+      ctx.body = PAGE;
+    });
+    router.get('/api/playground/config', (ctx) => {
+      ctx.body = this.describeConfig();
+    });
+    router.get('/api/playground/state', async (ctx) => {
+      ctx.body = await this.state();
+    });
+    router.post('/api/playground/messages', async (ctx) => {
+      const body = parseBody(messageBody, ctx.request.body);
+      ctx.status = 202;
+      ctx.body = await this.receiveMessage(body);
+    });
+    router.post('/api/playground/cards/:cardId/actions', async (ctx) => {
+      const body = parseBody(actionBody, ctx.request.body);
+      await this.receiveAction(ctx.params.cardId!, body);
+      ctx.status = 202;
+      ctx.body = { accepted: true };
+    });
+    return router;
+  }
+
+  private requirePerson(id: string, field: string) {
+    if (!this.bot.config.people.some((p) => p.id === id)) throw new BadRequest(`${field}: unknown person "${id}"`);
+  }
+
+  private async receiveMessage(body: z.infer<typeof messageBody>) {
+    this.requirePerson(body.senderId, 'senderId');
+    const now = this.bot.now();
+    const messageId = body.messageId ?? `pg-${randomUUID()}`;
+    const { botName } = this.bot.config;
+    const result = await this.bot.ingest(
+      {
+        kind: 'message',
+        platform: PLATFORM,
+        conversationId: body.conversationId,
+        senderId: body.senderId,
+        senderName: personName(this.bot.config, body.senderId),
+        text: body.text,
+        messageId,
+        receivedAt: now.toISOString(),
+        addressedToBot: body.conversationId.startsWith('dm:') || body.text.includes(`@${botName}`),
+      },
+      messageId,
+      (tx) =>
+        tx
+          .insert(playgroundItems)
+          .values({ deliveryKey: `in:${messageId}`, channel: body.conversationId, kind: 'message', senderId: body.senderId, text: body.text, at: now })
+          .onConflictDoNothing()
+          .then(() => undefined),
+    );
+    return { messageId, duplicate: result.duplicate };
+  }
+
+  private async receiveAction(cardId: string, body: z.infer<typeof actionBody>) {
+    this.requirePerson(body.userId, 'userId');
+    const [card] = await this.bot.db.select({ id: cards.id }).from(cards).where(eq(cards.id, cardId));
+    if (!card) throw Object.assign(new Error(`unknown card "${cardId}"`), { status: 404, expose: true });
+    const noteHash = createHash('sha256').update(body.note ?? '').digest('hex').slice(0, 12);
+    await this.bot.ingest(
+      {
+        kind: 'card-action',
+        platform: PLATFORM,
+        cardId,
+        actionKey: body.key,
+        actorId: body.userId,
+        ...(body.note !== undefined ? { note: body.note } : {}),
+        receivedAt: this.bot.now().toISOString(),
+      },
+      `card:${cardId}:${body.userId}:${body.key}:${noteHash}`,
+    );
+  }
+
+  async deliver(effect: Effect, delivery: { idempotencyKey: string }): Promise<void> {
+    const db = this.bot.db;
+    const base = { deliveryKey: delivery.idempotencyKey, senderId: 'bot', at: this.bot.now() };
+    switch (effect.kind) {
+      case 'post': {
+        const channel = 'conversationId' in effect.to ? effect.to.conversationId : `dm:${effect.to.userId}`;
+        await db.insert(playgroundItems).values({ ...base, channel, kind: 'message', text: effect.text }).onConflictDoNothing();
+        return;
+      }
+      case 'send-card': {
+        const channel = 'conversationId' in effect.to ? effect.to.conversationId : `inbox:${effect.to.userId}`;
+        const card = renderPlaygroundCard(effect.card);
+        await db.insert(playgroundItems).values({ ...base, channel, kind: 'card', cardId: card.id, card }).onConflictDoNothing();
+        return;
+      }
+      case 'update-card': {
+        const updated = await db
+          .update(playgroundItems)
+          .set({ card: renderPlaygroundCard(effect.card) })
+          .where(eq(playgroundItems.cardId, effect.cardId))
+          .returning({ id: playgroundItems.id });
+        if (updated.length === 0) throw new DeliveryError(`card ${effect.cardId} is not delivered yet`, true, 500);
+        return;
+      }
+      case 'sms':
+        await db
+          .insert(playgroundItems)
+          .values({ ...base, senderId: effect.phone, channel: 'sms', kind: 'sms', text: effect.text })
+          .onConflictDoNothing();
+        return;
+    }
+  }
+
+  private describeConfig() {
+    const { config } = this.bot;
+    const person = (id: string) => config.people.find((p) => p.id === id);
+    const approverIds = [...new Set(config.departments.flatMap((d) => [...d.leads, d.director]))];
+    return {
+      botName: config.botName,
+      company: config.company,
+      conversations: config.playground.conversations,
+      people: config.people.map(({ id, name, role }) => ({ id, name, role: role ?? '' })),
+      approvers: approverIds.map((id) => ({
+        id,
+        name: person(id)?.name ?? id,
+        role: person(id)?.role ?? '',
+        department: config.departments.find((d) => d.leads.includes(id) || d.director === id)?.name ?? '',
+      })),
+      salesPeople: config.people
+        .filter((p) => !approverIds.includes(p.id))
+        .map(({ id, name }) => ({ id, name })),
+    };
+  }
+
+  /** Everything the page shows; the newest 2,000 items are enough for a playground. */
+  async state() {
+    const { config } = this.bot;
+    const rows = (await this.bot.db.select().from(playgroundItems).orderBy(desc(playgroundItems.id)).limit(2000)).reverse();
+    const conversations: Record<string, unknown[]> = Object.fromEntries(config.playground.conversations.map((c) => [c.id, []]));
+    const inbox: Record<string, unknown[]> = {};
+    const sms: unknown[] = [];
+    const from = (id: string | null) => (id === 'bot' || id === null ? { id: 'bot', name: config.botName } : { id, name: personName(config, id) });
+    for (const row of rows) {
+      const at = row.at.toISOString();
+      if (row.kind === 'sms') {
+        sms.push({ id: String(row.id), phone: row.senderId, text: row.text, at });
+      } else if (row.channel.startsWith('inbox:')) {
+        (inbox[row.channel.slice(6)] ??= []).push({ ...(row.card as object), at });
+      } else {
+        const item = { id: String(row.id), from: from(row.senderId), at, ...(row.text !== null ? { text: row.text } : {}), ...(row.card ? { card: row.card } : {}) };
+        (conversations[row.channel] ??= []).push(item);
+      }
+    }
+    return { conversations, inbox, sms };
+  }
+}

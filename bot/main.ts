@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs';
+import { ConfigError, DEMO_CONFIG_PATH, loadBusinessConfig } from '../config/business-config';
+import { configuredPlatforms, readEnv } from '../config/env';
+import { openDatabase } from '../db/client';
+import { startApp } from './app';
+import { createLogger } from './logger';
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+
+async function main() {
+  const env = readEnv();
+  const log = createLogger(env.LOG_LEVEL);
+  const config = loadBusinessConfig(env.ORDERBOT_CONFIG ?? DEMO_CONFIG_PATH);
+  const platforms = configuredPlatforms(env);
+  if (platforms.length > 0) {
+    log.warn({ platforms }, 'chat platform credentials are set, but this version has only the local playground adapter');
+  }
+  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ORDERBOT_DATA_DIR });
+  const app = await startApp({ database, config, log, port: env.PORT, host: env.HOST });
+  log.info({ database: database.kind, url: app.url }, 'orderbot is running');
+  process.stdout.write(`\norderbot playground: ${app.url}\n(database: ${database.kind === 'pglite' ? `embedded PGlite in ${env.ORDERBOT_DATA_DIR}` : 'PostgreSQL'})\n\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+  else process.stderr.write(`orderbot failed to start: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

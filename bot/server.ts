@@ -1,0 +1,62 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from 'pino';
+import { sql } from 'drizzle-orm';
+import type { DatabaseHandle } from '../db/client';
+import type { Bot } from './bot';
+
+/** One koa app for every HTTP entry point: health, the playground, and platform callbacks. */
+export function createHttpApp(args: { bot: Bot; database: DatabaseHandle; log: Logger }): Koa {
+  const { bot, database, log } = args;
+  const app = new Koa();
+  app.proxy = true;
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const error = err as { status?: number; statusCode?: number; expose?: boolean; message?: string };
+      const status = error.status ?? error.statusCode ?? 500;
+      ctx.status = status;
+      ctx.body = { error: status < 500 && error.expose !== false ? clientMessage(error.message) : 'internal error' };
+      if (status >= 500) log.error({ err, path: ctx.path }, 'request failed');
+    }
+  });
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '256kb', encoding: 'utf-8' }));
+
+  const health = new Router();
+  health.get('/healthz', async (ctx) => {
+    try {
+      await database.db.execute(sql`select 1`);
+      ctx.body = { ok: true, database: database.kind };
+    } catch (err) {
+      ctx.status = 503;
+      ctx.body = { ok: false, database: database.kind, error: (err as Error).message };
+    }
+  });
+  app.use(health.routes()).use(health.allowedMethods());
+  for (const adapter of bot.listAdapters()) {
+    const router = adapter.routes?.();
+    if (router) app.use(router.routes()).use(router.allowedMethods());
+  }
+  return app;
+}
+
+function clientMessage(message: string | undefined): string {
+  if (!message) return 'bad request';
+  if (/JSON|Unexpected token|invalid json/i.test(message)) return 'malformed JSON body';
+  return message;
+}
+
+export async function listen(app: Koa, port: number, host: string): Promise<{ server: Server; url: string }> {
+  const server = createServer(app.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return { server, url: `http://${shownHost}:${address.port}` };
+}

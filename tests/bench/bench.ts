@@ -1,0 +1,108 @@
+/**
+ * npm run bench: parser messages/s, and intake through the playground HTTP API with the database
+ * (accepted messages/s, HTTP answer p50/p99, message-to-order-reply p50/p99). PGlite always; PostgreSQL
+ * too when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set.
+ */
+import { performance } from 'node:perf_hooks';
+import { sql } from 'drizzle-orm';
+import { startApp } from '../../bot/app';
+import { createLogger } from '../../bot/logger';
+import { loadBusinessConfig } from '../../config/business-config';
+import { queryRows } from '../../db/client';
+import { parseMessage } from '../../domain/parse';
+import { createTestDatabase, type Backend } from '../support/databases';
+
+const MESSAGES = [
+  '需要BRK-2026-01样品5件,3月5日前到',
+  'BRK-2026-01 samples ×5 by 3/5',
+  'BRK-2026-02 ×200 Ra≤0.8μm 下周五前 客户：大陆集团',
+  '客户：博世 BRK-2026-03、BRK-2026-04 各两千件 加急 3月底',
+  'CAL-3310-A qty 1,200 within 10 days for Continental',
+  'PAD-7781 1.5万套 5天内',
+  'BRK-2026-22 到哪了？',
+  '大家好，今天下午开会',
+];
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
+
+function benchParser(seconds = 2) {
+  const now = new Date('2026-02-24T10:00:00+08:00');
+  let n = 0;
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end) {
+    for (const m of MESSAGES) parseMessage(m, now);
+    n += MESSAGES.length;
+  }
+  console.log(`parser: ${fmt(n / seconds)} messages/s (${MESSAGES.length} message mix, ${seconds}s)`);
+}
+
+async function benchIntake(backend: Backend, total: number, concurrency: number) {
+  const database = await createTestDatabase(backend, { poolSize: 10 });
+  const app = await startApp({ database, config: loadBusinessConfig(), log: createLogger('silent'), port: 0, outboxPollMs: 20 });
+  const orderMessages = MESSAGES.slice(0, 6);
+  const answer: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < total) {
+      const i = next++;
+      const body = JSON.stringify({ conversationId: `bench-${i % 20}`, senderId: 'zhangsan', text: orderMessages[i % orderMessages.length], messageId: `bench-${i}` });
+      const t0 = performance.now();
+      const res = await fetch(`${app.url}/api/playground/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      await res.arrayBuffer();
+      answer.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const acceptedIn = (performance.now() - started) / 1000;
+  // Wait until every message is handled and every effect delivered.
+  for (;;) {
+    const [row] = await queryRows<{ n: number }>(
+      database.db,
+      sql`select ((select count(*) from inbound_messages where status = 'received') + (select count(*) from outbox where status = 'pending'))::int as n`,
+    );
+    if (row!.n === 0) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const doneIn = (performance.now() - started) / 1000;
+  const [orders] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from orders`);
+  const [effects] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from outbox where status = 'sent'`);
+  const [reply] = await queryRows<{ p50: number; p99: number }>(
+    database.db,
+    sql`select percentile_cont(0.5) within group (order by ms) as p50, percentile_cont(0.99) within group (order by ms) as p99
+        from (select extract(epoch from (o.sent_at - i.received_at)) * 1000 as ms
+              from inbound_messages i join outbox o on o.idempotency_key = 'in:' || i.id || ':reply') t`,
+  );
+  answer.sort((a, b) => a - b);
+  console.log(
+    `intake on ${backend}: ${total} messages, concurrency ${concurrency}\n` +
+      `  accepted ${fmt(total / acceptedIn)} messages/s; HTTP answer p50 ${fmt(percentile(answer, 50))} ms, p99 ${fmt(percentile(answer, 99))} ms\n` +
+      `  handled end to end (order, 4 cards, reply delivered) ${fmt(total / doneIn)} messages/s: ${orders!.n} orders, ${effects!.n} effects delivered in ${fmt(doneIn)} s\n` +
+      `  message to reply delivered p50 ${fmt(Number(reply!.p50))} ms, p99 ${fmt(Number(reply!.p99))} ms`,
+  );
+  await app.close();
+  await database.close();
+}
+
+async function main() {
+  const total = Number(process.env.BENCH_MESSAGES ?? 600);
+  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+  benchParser();
+  await benchIntake('pglite', total, concurrency);
+  const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (pgUrl) {
+    process.env.TEST_DATABASE_URL = pgUrl;
+    await benchIntake('postgres', total, concurrency);
+  } else {
+    console.log('(set BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to also measure PostgreSQL)');
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,122 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { DeliveryError } from '../../bot/adapter';
+import { createLogger } from '../../bot/logger';
+import { backoffMs, OutboxSender } from '../../bot/outbox-sender';
+import type { DatabaseHandle } from '../../db/client';
+import { migrate } from '../../db/migrate';
+import { outbox } from '../../db/schema';
+import type { Effect } from '../../handlers/events';
+import { TestClock } from '../support/clock';
+import { backends, createTestDatabase, resetDatabase } from '../support/databases';
+
+const log = createLogger('silent');
+
+describe('backoff', () => {
+  it('grows, stays within ±25% of the base, and is capped at 10 minutes', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.double({ min: 0, max: 0.999, noNaN: true }), (attempt, r) => {
+        const base = Math.min(600_000, 1000 * 2 ** (attempt - 1));
+        const wait = backoffMs(attempt, () => r);
+        return wait >= base * 0.75 - 1 && wait <= base * 1.25 + 1;
+      }),
+    );
+  });
+});
+
+describe.each(backends)('outbox sender on %s', (backend) => {
+  let database: DatabaseHandle;
+  let clock: TestClock;
+  beforeAll(async () => {
+    database = await createTestDatabase(backend, { poolSize: 4 });
+    await migrate(database.db);
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+  beforeEach(async () => {
+    clock = new TestClock();
+    await resetDatabase(database.db);
+  });
+
+  async function enqueue(n: number) {
+    const effect: Effect = { kind: 'post', to: { conversationId: 'c' }, text: 'hello' };
+    await database.db.insert(outbox).values(
+      Array.from({ length: n }, (_, i) => ({
+        idempotencyKey: `k${i}`,
+        platform: 'fake',
+        kind: effect.kind,
+        payload: { ...effect, text: `hello ${i}` },
+        nextAttemptAt: clock.now(),
+        createdAt: clock.now(),
+      })),
+    );
+  }
+
+  it('retries a retryable failure after its backoff, and records a permanent one without retrying', async () => {
+    await enqueue(2);
+    const calls: string[] = [];
+    const sender = new OutboxSender({
+      db: database.db,
+      clock: clock.now,
+      log,
+      deliver: async (row) => {
+        calls.push(row.idempotencyKey);
+        if (row.idempotencyKey === 'k0' && row.attempts === 1) throw new DeliveryError('503 from platform', true);
+        if (row.idempotencyKey === 'k1') throw new DeliveryError('invalid recipient', false);
+      },
+    });
+    expect(await sender.runOnce()).toBe(2);
+    expect(await sender.runOnce()).toBe(0); // k0 waits for its backoff
+    clock.advance(5_000);
+    expect(await sender.runOnce()).toBe(1);
+    const rows = await database.db.select().from(outbox).orderBy(outbox.id);
+    expect(rows.map((r) => [r.idempotencyKey, r.status, r.attempts])).toEqual([
+      ['k0', 'sent', 2],
+      ['k1', 'failed', 1],
+    ]);
+    expect(rows[1]!.lastError).toBe('invalid recipient');
+    expect(calls).toEqual(['k0', 'k1', 'k0']);
+  });
+
+  it('delivers each row exactly once when several senders run at the same time', async () => {
+    await enqueue(60);
+    const delivered: string[] = [];
+    const senders = Array.from(
+      { length: 3 },
+      () =>
+        new OutboxSender({
+          db: database.db,
+          clock: clock.now,
+          log,
+          batchSize: 7,
+          deliver: async (row) => {
+            delivered.push(row.idempotencyKey);
+            await new Promise((r) => setTimeout(r, 1));
+          },
+        }),
+    );
+    const drain = async (s: OutboxSender) => {
+      while ((await s.runOnce()) > 0);
+    };
+    await Promise.all(senders.map(drain));
+    expect(delivered).toHaveLength(60);
+    expect(new Set(delivered).size).toBe(60);
+    const left = await database.db.select().from(outbox).where(eq(outbox.status, 'pending'));
+    expect(left).toHaveLength(0);
+  });
+
+  it('takes over a row whose sender died holding its lease, once the lease runs out', async () => {
+    await enqueue(1);
+    const dead = new OutboxSender({ db: database.db, clock: clock.now, log, leaseMs: 30_000, deliver: () => new Promise(() => {}) });
+    void dead.runOnce();
+    await new Promise((r) => setTimeout(r, 100));
+    const delivered: string[] = [];
+    const alive = new OutboxSender({ db: database.db, clock: clock.now, log, deliver: async (row) => void delivered.push(row.idempotencyKey) });
+    expect(await alive.runOnce()).toBe(0);
+    clock.advance(31_000);
+    expect(await alive.runOnce()).toBe(1);
+    expect(delivered).toEqual(['k0']);
+  });
+});

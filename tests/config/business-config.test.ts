@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DEMO_CONFIG_PATH, loadBusinessConfig, parseBusinessConfig } from '../../config/business-config';
+
+describe('business config', () => {
+  it('loads the demo config with durations in milliseconds', () => {
+    const config = loadBusinessConfig();
+    expect(config.thresholds).toEqual({ escalateAfter: 7_200_000, delayAlertAfter: 14_400_000, draftExpiresAfter: 1_800_000 });
+    expect(config.routing.sample).toEqual(['tech', 'purchasing', 'production']);
+    expect(config.departments.find((d) => d.key === 'tech')?.leads).toEqual(['wanggong', 'liugong']);
+  });
+
+  it('names the offending field of a bad file', () => {
+    const demo = readFileSync(DEMO_CONFIG_PATH, 'utf8');
+    expect(() => parseBusinessConfig(demo.replace('escalateAfter: 2h', 'escalateAfter: soon'))).toThrow(
+      /thresholds\.escalateAfter: not a duration: "soon"/,
+    );
+    expect(() => parseBusinessConfig(demo.replace('director: zhaozong', 'director: nobody'))).toThrow(
+      /departments\.0\.director: unknown person "nobody"/,
+    );
+    expect(() => parseBusinessConfig(demo.replace('sample: [tech,', 'sample: [quality,'))).toThrow(/routing\.sample\.0: unknown department "quality"/);
+    expect(() => parseBusinessConfig('company: [')).toThrow(/not valid YAML/);
+  });
+});

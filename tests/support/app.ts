@@ -1,0 +1,135 @@
+import { loadBusinessConfig } from '../../config/business-config';
+import { startApp, type RunningApp } from '../../bot/app';
+import { createLogger } from '../../bot/logger';
+import { sql } from 'drizzle-orm';
+import { queryRows, type DatabaseHandle } from '../../db/client';
+import { TestClock } from './clock';
+import { createTestDatabase, resetDatabase, type Backend } from './databases';
+
+export interface PlaygroundCard {
+  id: string;
+  title: string;
+  fields: Array<{ label: string; value: string; tone?: string }>;
+  notes?: string[];
+  buttons: Array<{ key: string; label: string }>;
+  resolved?: { status: string; text: string };
+}
+export interface ChatItem {
+  id: string;
+  from: { id: string; name: string };
+  text?: string;
+  card?: PlaygroundCard;
+}
+export interface PlaygroundState {
+  conversations: Record<string, ChatItem[]>;
+  inbox: Record<string, PlaygroundCard[]>;
+  sms: unknown[];
+}
+
+/** The product started for real on a fresh database, driven over HTTP like the page and other tools do. */
+export class TestApp {
+  private constructor(
+    readonly app: RunningApp,
+    readonly database: DatabaseHandle,
+    readonly clock: TestClock,
+    private readonly ownsDatabase: boolean,
+  ) {}
+
+  /**
+   * Starts the app on `options.database` (left open on close: the caller owns it) or on a database of
+   * its own. Pass `fresh: true` with a shared database to empty it first.
+   */
+  static async start(backend: Backend, options: { clock?: TestClock; database?: DatabaseHandle; fresh?: boolean } = {}): Promise<TestApp> {
+    const database = options.database ?? (await createTestDatabase(backend));
+    if (options.fresh) await resetDatabase(database.db);
+    const clock = options.clock ?? new TestClock();
+    const app = await startApp({
+      database,
+      config: loadBusinessConfig(),
+      log: createLogger('silent'),
+      clock: clock.now,
+      port: 0,
+      outboxPollMs: 50,
+    });
+    return new TestApp(app, database, clock, !options.database);
+  }
+
+  get url(): string {
+    return this.app.url;
+  }
+
+  get db() {
+    return this.database.db;
+  }
+
+  async request(method: string, path: string, body?: unknown, raw?: string) {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {},
+      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+    });
+    const text = await response.text();
+    let json: any;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, json, text };
+  }
+
+  async say(text: string, options: { senderId?: string; conversationId?: string; messageId?: string } = {}) {
+    const res = await this.request('POST', '/api/playground/messages', {
+      conversationId: options.conversationId ?? 'sales-east',
+      senderId: options.senderId ?? 'zhangsan',
+      text,
+      ...(options.messageId ? { messageId: options.messageId } : {}),
+    });
+    if (res.status !== 202) throw new Error(`message refused: ${res.status} ${res.text}`);
+    return res.json as { messageId: string; duplicate: boolean };
+  }
+
+  async tap(cardId: string, userId: string, key: string, note?: string) {
+    return this.request('POST', `/api/playground/cards/${cardId}/actions`, { userId, key, ...(note !== undefined ? { note } : {}) });
+  }
+
+  async state(): Promise<PlaygroundState> {
+    return (await this.request('GET', '/api/playground/state')).json;
+  }
+
+  /** Polls the playground state until `check` returns a value (not undefined/false), or fails after 5 s. */
+  async waitFor<T>(check: (state: PlaygroundState) => T | undefined | false, what = 'condition'): Promise<T> {
+    const deadline = Date.now() + 5000;
+    let last: PlaygroundState | undefined;
+    while (Date.now() < deadline) {
+      last = await this.state();
+      const value = check(last);
+      if (value !== undefined && value !== false) return value;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last, null, 1).slice(0, 3000)}`);
+  }
+
+  /** Waits until nothing is left to handle or deliver: every inbound row handled, every outbox row settled. */
+  async settle(): Promise<void> {
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      const [row] = await queryRows<{ n: string | number }>(
+        this.database.db,
+        sql`select (select count(*) from inbound_messages where status = 'received') + (select count(*) from outbox where status = 'pending') as n`,
+      );
+      if (Number(row?.n) === 0) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('timed out waiting for the bot to settle');
+  }
+
+  botMessages(state: PlaygroundState, conversationId = 'sales-east'): string[] {
+    return (state.conversations[conversationId] ?? []).filter((m) => m.from.id === 'bot').map((m) => m.text ?? '');
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    if (this.ownsDatabase) await this.database.close();
+  }
+}
