@@ -5,7 +5,9 @@ import type { DatabaseHandle } from '../db/client';
 import { migrate } from '../db/migrate';
 import { seedDemoDataIfEmpty } from '../db/seed';
 import { Bot } from './bot';
-import { PlaygroundAdapter } from './local/playground-adapter';
+import type { Env } from '../config/env';
+import { readEnv } from '../config/env';
+import { createAdapters } from './adapters';
 import { createHttpApp, listen } from './server';
 
 export interface AppOptions {
@@ -17,6 +19,8 @@ export interface AppOptions {
   host?: string;
   seedDemoData?: boolean;
   outboxPollMs?: number;
+  /** Platform credentials and endpoints; defaults to the process environment. */
+  env?: Env;
 }
 
 export interface RunningApp {
@@ -34,7 +38,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     if (await seedDemoDataIfEmpty(database.db)) log.info('demo master data loaded');
   }
   const bot = new Bot({ db: database.db, config, log, clock: options.clock ?? (() => new Date()), outboxPollMs: options.outboxPollMs });
-  bot.register(new PlaygroundAdapter(bot));
+  const { adapters, missing } = createAdapters(bot, options.env ?? readEnv());
+  if (missing.length > 0) log.warn({ platforms: missing }, 'credentials are set for a platform this version has no adapter for');
+  for (const adapter of adapters) bot.register(adapter);
   const app = createHttpApp({ bot, database, log });
   const { server, url } = await listen(app, options.port ?? 3000, options.host ?? '127.0.0.1');
   await bot.start();

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, DEMO_CONFIG_PATH, loadBusinessConfig } from '../config/business-config';
-import { configuredPlatforms, readEnv } from '../config/env';
+import { readEnv } from '../config/env';
 import { openDatabase } from '../db/client';
 import { startApp } from './app';
 import { createLogger } from './logger';
@@ -11,14 +11,13 @@ async function main() {
   const env = readEnv();
   const log = createLogger(env.LOG_LEVEL);
   const config = loadBusinessConfig(env.ORDERBOT_CONFIG ?? DEMO_CONFIG_PATH);
-  const platforms = configuredPlatforms(env);
-  if (platforms.length > 0) {
-    log.warn({ platforms }, 'chat platform credentials are set, but this version has only the local playground adapter');
-  }
   const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ORDERBOT_DATA_DIR });
-  const app = await startApp({ database, config, log, port: env.PORT, host: env.HOST });
+  const app = await startApp({ database, config, log, env, port: env.PORT, host: env.HOST });
   log.info({ database: database.kind, url: app.url }, 'orderbot is running');
-  process.stdout.write(`\norderbot playground: ${app.url}\n(database: ${database.kind === 'pglite' ? `embedded PGlite in ${env.ORDERBOT_DATA_DIR}` : 'PostgreSQL'})\n\n`);
+  const where = database.kind === 'pglite' ? `embedded PGlite in ${env.ORDERBOT_DATA_DIR}` : 'PostgreSQL';
+  const platforms = app.bot.listAdapters().map((a) => a.platform).join(', ');
+  const playground = app.bot.listAdapters().some((a) => a.platform === 'playground') ? `playground: ${app.url}\n` : '';
+  process.stdout.write(`\norderbot is running at ${app.url} (${platforms}; database: ${where})\n${playground}\n`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

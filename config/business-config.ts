@@ -18,6 +18,24 @@ const personSchema = z.object({
   name: z.string().min(1),
   role: z.string().optional(),
   phone: z.string().optional(),
+  /** WeCom userid (通讯录 账号). */
+  wecom: z.string().min(1).optional(),
+  /** DingTalk staffId / userId. */
+  dingtalk: z.string().min(1).optional(),
+});
+
+const conversationSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  wecom: z
+    .object({
+      /** The group's chatid as the WeCom AI bot reports it. */
+      chatId: z.string().min(1),
+      /** Key of the group's webhook robot (群机器人), for pushes when no AI-bot reply window is open. */
+      webhookKey: z.string().min(1).optional(),
+    })
+    .optional(),
+  dingtalk: z.object({ openConversationId: z.string().min(1) }).optional(),
 });
 
 const departmentSchema = z.object({
@@ -45,15 +63,21 @@ export const businessConfigSchema = z
         draftExpiresAfter: duration.default(30 * 60_000),
       })
       .prefault({}),
-    playground: z
-      .object({
-        conversations: z.array(z.object({ id: z.string().min(1), name: z.string().min(1) })).min(1),
-      })
-      .prefault({ conversations: [{ id: 'sales', name: '销售群' }] }),
+    /** Sales group chats: the playground shows them, platform adapters map their own ids to these. */
+    conversations: z.array(conversationSchema).min(1).default([{ id: 'sales', name: '销售群' }]),
   })
   .superRefine((config, ctx) => {
     const people = new Set(config.people.map((p) => p.id));
     const departments = new Set(config.departments.map((d) => d.key));
+    for (const platform of ['wecom', 'dingtalk'] as const) {
+      const seen = new Map<string, number>();
+      config.people.forEach((person, i) => {
+        const id = person[platform];
+        if (id === undefined) return;
+        if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['people', i, platform], message: `"${id}" is used by another person too` });
+        seen.set(id, i);
+      });
+    }
     config.departments.forEach((dept, i) => {
       dept.leads.forEach((lead, j) => {
         if (!people.has(lead)) {
@@ -76,6 +100,12 @@ export const businessConfigSchema = z
 export type BusinessConfig = z.output<typeof businessConfigSchema>;
 export type Department = BusinessConfig['departments'][number];
 export type Person = BusinessConfig['people'][number];
+export type Conversation = BusinessConfig['conversations'][number];
+
+/** The person a platform user id belongs to, e.g. personByPlatformId(config, 'wecom', 'WangGong'). */
+export function personByPlatformId(config: BusinessConfig, platform: 'wecom' | 'dingtalk', platformId: string): Person | undefined {
+  return config.people.find((p) => p[platform] === platformId);
+}
 
 export const DEMO_CONFIG_PATH = fileURLToPath(new URL('./demo.yaml', import.meta.url));
 

@@ -11,11 +11,19 @@ export const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WECOM_CORP_ID: optional,
+  WECOM_AGENT_ID: optional,
   WECOM_SECRET: optional,
   WECOM_TOKEN: optional,
   WECOM_ENCODING_AES_KEY: optional,
+  WECOM_AIBOT_TOKEN: optional,
+  WECOM_AIBOT_ENCODING_AES_KEY: optional,
+  WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
   DINGTALK_CLIENT_ID: optional,
   DINGTALK_CLIENT_SECRET: optional,
+  DINGTALK_ROBOT_CODE: optional,
+  DINGTALK_CARD_TEMPLATE_ID: optional,
+  DINGTALK_API_BASE: z.string().url().default('https://api.dingtalk.com'),
+  DINGTALK_GATEWAY_URL: z.string().url().default('https://api.dingtalk.com/v1.0/gateway/connections/open'),
 });
 
 export type Env = z.output<typeof envSchema>;

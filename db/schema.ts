@@ -150,6 +150,8 @@ export const cards = pgTable(
     recipientId: text('recipient_id').notNull(),
     content: jsonb('content').notNull(),
     platformRef: text('platform_ref'),
+    /** Adapter-owned state of the sent card (e.g. WeCom response codes, DingTalk card instance ids). */
+    platformData: jsonb('platform_data').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: at('created_at').notNull(),
   },
   (t) => [index('cards_task_idx').on(t.taskId)],
@@ -248,4 +250,34 @@ export const playgroundItems = pgTable(
     at: at('at').notNull(),
   },
   (t) => [index('playground_items_card_idx').on(t.cardId)],
+);
+
+/** Platform access tokens, cached once for every process that shares the database. */
+export const platformTokens = pgTable('platform_tokens', {
+  key: text('key').primaryKey(),
+  token: text('token').notNull(),
+  expiresAt: at('expires_at').notNull(),
+  refreshedAt: at('refreshed_at').notNull(),
+});
+
+/**
+ * Short-lived ways to answer into a conversation that a platform hands us with an inbound message
+ * (WeCom AI bot response_url, DingTalk sessionWebhook): usable until they expire or are spent.
+ */
+export const replyWindows = pgTable(
+  'reply_windows',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    platform: text('platform').notNull(),
+    conversationId: text('conversation_id').notNull(),
+    url: text('url').notNull(),
+    /** How many more sends the window allows (WeCom response_url: 1). Null: unlimited until expiry. */
+    usesLeft: integer('uses_left'),
+    expiresAt: at('expires_at').notNull(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('reply_windows_url_idx').on(t.platform, t.url),
+    index('reply_windows_conversation_idx').on(t.platform, t.conversationId, t.expiresAt),
+  ],
 );

@@ -165,7 +165,7 @@ export class PlaygroundAdapter implements PlatformAdapter {
     return {
       botName: config.botName,
       company: config.company,
-      conversations: config.playground.conversations,
+      conversations: config.conversations.map(({ id, name }) => ({ id, name })),
       people: config.people.map(({ id, name, role }) => ({ id, name, role: role ?? '' })),
       approvers: approverIds.map((id) => ({
         id,
@@ -183,7 +183,7 @@ export class PlaygroundAdapter implements PlatformAdapter {
   async state() {
     const { config } = this.bot;
     const rows = (await this.bot.db.select().from(playgroundItems).orderBy(desc(playgroundItems.id)).limit(2000)).reverse();
-    const conversations: Record<string, unknown[]> = Object.fromEntries(config.playground.conversations.map((c) => [c.id, []]));
+    const conversations: Record<string, unknown[]> = Object.fromEntries(config.conversations.map((c) => [c.id, []]));
     const inbox: Record<string, unknown[]> = {};
     const sms: unknown[] = [];
     const from = (id: string | null) => (id === 'bot' || id === null ? { id: 'bot', name: config.botName } : { id, name: personName(config, id) });

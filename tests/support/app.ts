@@ -1,4 +1,5 @@
 import { loadBusinessConfig } from '../../config/business-config';
+import { readEnv, type Env } from '../../config/env';
 import { startApp, type RunningApp } from '../../bot/app';
 import { createLogger } from '../../bot/logger';
 import { sql } from 'drizzle-orm';
@@ -39,7 +40,7 @@ export class TestApp {
    * Starts the app on `options.database` (left open on close: the caller owns it) or on a database of
    * its own. Pass `fresh: true` with a shared database to empty it first.
    */
-  static async start(backend: Backend, options: { clock?: TestClock; database?: DatabaseHandle; fresh?: boolean } = {}): Promise<TestApp> {
+  static async start(backend: Backend, options: { clock?: TestClock; database?: DatabaseHandle; fresh?: boolean; env?: Env } = {}): Promise<TestApp> {
     const database = options.database ?? (await createTestDatabase(backend));
     if (options.fresh) await resetDatabase(database.db);
     const clock = options.clock ?? new TestClock();
@@ -50,6 +51,7 @@ export class TestApp {
       clock: clock.now,
       port: 0,
       outboxPollMs: 50,
+      env: options.env ?? readEnv({}),
     });
     return new TestApp(app, database, clock, !options.database);
   }

@@ -1,0 +1,22 @@
+import { configuredPlatforms, type Env } from '../config/env';
+import type { PlatformAdapter } from './adapter';
+import type { Bot } from './bot';
+import { PlaygroundAdapter } from './local/playground-adapter';
+
+/**
+ * The adapters this process runs: one per chat platform whose credentials are set, and the local
+ * playground when none are. Each platform's factory gets a line here.
+ */
+export function createAdapters(bot: Bot, env: Env): { adapters: PlatformAdapter[]; missing: string[] } {
+  const platforms = configuredPlatforms(env);
+  const factories: Record<string, ((bot: Bot, env: Env) => PlatformAdapter) | undefined> = {};
+  const adapters: PlatformAdapter[] = [];
+  const missing: string[] = [];
+  for (const platform of platforms) {
+    const factory = factories[platform];
+    if (factory) adapters.push(factory(bot, env));
+    else missing.push(platform);
+  }
+  if (adapters.length === 0) adapters.push(new PlaygroundAdapter(bot));
+  return { adapters, missing };
+}
