@@ -1,11 +1,12 @@
 import { and, asc, eq } from 'drizzle-orm';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { BusinessConfig } from '../config/business-config';
 import type { Database, Tx } from '../db/client';
 import { inboundMessages } from '../db/schema';
 import { createHandlerContext } from '../handlers/context';
 import type { Effect, InboundEvent } from '../handlers/events';
-import { enqueueEffect } from '../handlers/outbox';
+import { enqueueEffects } from '../handlers/outbox';
 import { texts } from '../handlers/texts';
 import { DeliveryError, type PlatformAdapter } from './adapter';
 import { OutboxSender } from './outbox-sender';
@@ -18,6 +19,8 @@ export interface BotOptions {
   log: Logger;
   /** How often inbound rows left unprocessed (e.g. by a crash) are swept up. */
   sweepMs?: number;
+  /** Handler transactions running at once; keep it below the connection pool so ingest never waits. */
+  handlerConcurrency?: number;
   outboxPollMs?: number;
 }
 
@@ -32,8 +35,10 @@ export class Bot {
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = true;
+  private readonly handlerSlots: LimitFunction;
 
   constructor(private readonly options: BotOptions) {
+    this.handlerSlots = pLimit(options.handlerConcurrency ?? 4);
     this.sender = new OutboxSender({
       db: options.db,
       clock: options.clock,
@@ -86,7 +91,7 @@ export class Bot {
       return row?.id ?? null;
     });
     if (inboundId === null) return { inboundId, duplicate: true };
-    if (!this.stopped) this.track(this.process(inboundId));
+    if (!this.stopped) this.track(this.handlerSlots(() => this.process(inboundId)));
     return { inboundId, duplicate: false };
   }
 
@@ -137,7 +142,7 @@ export class Bot {
         event.kind === 'message'
           ? { kind: 'post', to: { conversationId: event.conversationId }, text: texts.handlingError(/[\u4e00-\u9fff]/.test(event.text) ? 'zh' : 'en') }
           : { kind: 'post', to: { userId: event.actorId }, text: texts.handlingError('zh') };
-      await enqueueEffect(tx, effect, { key: `in:${inboundId}:error`, platform: event.platform, now });
+      await enqueueEffects(tx, [{ effect, key: `in:${inboundId}:error` }], { platform: event.platform, now });
     });
     this.sender.wake();
   }
@@ -150,7 +155,7 @@ export class Bot {
       .where(eq(inboundMessages.status, 'received'))
       .orderBy(asc(inboundMessages.id))
       .limit(limit);
-    for (const row of rows) await this.process(row.id);
+    await Promise.all(rows.map((row) => this.handlerSlots(() => this.process(row.id))));
     return rows.length;
   }
 

@@ -1,4 +1,5 @@
 import { and, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client';
 import { outbox } from '../db/schema';
@@ -18,6 +19,21 @@ export interface OutboxSenderOptions {
   /** How long a claimed row stays invisible to other processes while it is being delivered. */
   leaseMs?: number;
   maxAttempts?: number;
+  /** How many deliveries run at once. */
+  concurrency?: number;
+}
+
+/** Effects sharing a key must arrive in the order they were made (a card's update after the card). */
+function orderingKey(effect: Effect): string {
+  switch (effect.kind) {
+    case 'post':
+      return 'conversationId' in effect.to ? `chat:${effect.to.conversationId}` : `user:${effect.to.userId}`;
+    case 'send-card':
+    case 'update-card':
+      return `card:${effect.kind === 'send-card' ? effect.card.id : effect.cardId}`;
+    case 'sms':
+      return `sms:${effect.phone}`;
+  }
 }
 
 /** Exponential backoff with jitter, capped at 10 minutes: 1s, 2s, 4s ... */
@@ -39,12 +55,14 @@ export class OutboxSender {
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
+  private readonly concurrency: number;
 
   constructor(private readonly options: OutboxSenderOptions) {
     this.pollMs = options.pollMs ?? 500;
-    this.batchSize = options.batchSize ?? 20;
+    this.batchSize = options.batchSize ?? 50;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.maxAttempts = options.maxAttempts ?? 10;
+    this.concurrency = options.concurrency ?? 8;
   }
 
   start(): void {
@@ -88,10 +106,32 @@ export class OutboxSender {
     if (!this.stopped) this.schedule(this.pollMs);
   }
 
-  /** Claims and delivers one batch of due rows; returns how many were claimed. */
+  /**
+   * Claims and delivers one batch of due rows; returns how many were claimed. Rows for the same card or
+   * the same chat go one after another in id order; different ones go in parallel.
+   */
   async runOnce(): Promise<number> {
     const rows = await this.claim();
-    for (const row of rows.sort((a, b) => a.id - b.id)) await this.deliverOne(row);
+    const groups = new Map<string, OutboxRow[]>();
+    for (const row of rows.sort((a, b) => a.id - b.id)) {
+      const key = orderingKey(row.payload as Effect);
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    const limit = pLimit(this.concurrency);
+    const sent: number[] = [];
+    await Promise.all(
+      [...groups.values()].map((group) =>
+        limit(async () => {
+          for (const row of group) if (await this.deliverOne(row)) sent.push(row.id);
+        }),
+      ),
+    );
+    if (sent.length > 0) {
+      await this.options.db
+        .update(outbox)
+        .set({ status: 'sent', sentAt: this.options.clock(), lockedUntil: null, lastError: null })
+        .where(inArray(outbox.id, sent));
+    }
     return rows.length;
   }
 
@@ -112,11 +152,12 @@ export class OutboxSender {
       .returning();
   }
 
-  private async deliverOne(row: OutboxRow): Promise<void> {
+  /** Delivers one row; true when delivered (marked sent with its batch), false when failed (recorded now). */
+  private async deliverOne(row: OutboxRow): Promise<boolean> {
     const { db, clock, log } = this.options;
     try {
       await this.options.deliver(row, row.payload as Effect);
-      await db.update(outbox).set({ status: 'sent', sentAt: clock(), lockedUntil: null, lastError: null }).where(eq(outbox.id, row.id));
+      return true;
     } catch (err) {
       const error = err instanceof DeliveryError ? err : new DeliveryError(String((err as Error)?.message ?? err), true);
       const giveUp = !error.retryable || row.attempts >= this.maxAttempts;
@@ -131,6 +172,7 @@ export class OutboxSender {
           nextAttemptAt: new Date(clock().getTime() + wait),
         })
         .where(eq(outbox.id, row.id));
+      return false;
     }
   }
 }

@@ -1,25 +1,38 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { formatOrderNumber, orderNumberDay } from '../domain/order-number';
-import type { Queryable, Tx } from './client';
+import { queryRows, type Queryable, type Tx } from './client';
 import {
   approvalTasks,
   cards,
   inspectionReports,
   materials,
   orderEvents,
-  orderNumberCounters,
+  orderNumberDays,
   qualifiedRanges,
 } from './schema';
 
-/** Next readable order number for the China date of `at`; concurrent callers each get their own. */
+/**
+ * Next readable order number for the China date of `at`. Numbers come from one sequence, less the day's
+ * base (the value before the day's first order), so concurrent orders never wait for each other; only the
+ * first order of a day takes a lock, to fix the base. A rolled-back transaction leaves a gap.
+ */
 export async function nextOrderNumber(tx: Tx, at: Date): Promise<string> {
   const day = orderNumberDay(at);
-  const [row] = await tx
-    .insert(orderNumberCounters)
-    .values({ day, last: 1 })
-    .onConflictDoUpdate({ target: orderNumberCounters.day, set: { last: sql`${orderNumberCounters.last} + 1` } })
-    .returning({ last: orderNumberCounters.last });
-  return formatOrderNumber(day, row!.last);
+  const sequenceNumber = async () => {
+    const [row] = await queryRows<{ n: string }>(
+      tx,
+      sql`select (nextval('order_number_seq') - base)::text as n from ${orderNumberDays} where day = ${day}`,
+    );
+    return row ? Number(row.n) : undefined;
+  };
+  const existing = await sequenceNumber();
+  if (existing !== undefined) return formatOrderNumber(day, existing);
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`order-day:${day}`}))`);
+  const afterWait = await sequenceNumber();
+  if (afterWait !== undefined) return formatOrderNumber(day, afterWait);
+  const [first] = await queryRows<{ v: string }>(tx, sql`select nextval('order_number_seq')::text as v`);
+  await tx.insert(orderNumberDays).values({ day, base: Number(first!.v) - 1 });
+  return formatOrderNumber(day, 1);
 }
 
 export async function findMaterials(q: Queryable, codes: string[]) {

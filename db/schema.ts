@@ -8,6 +8,7 @@ import {
   index,
   integer,
   jsonb,
+  pgSequence,
   pgTable,
   primaryKey,
   serial,
@@ -210,9 +211,15 @@ export const drafts = pgTable(
   ],
 );
 
-export const orderNumberCounters = pgTable('order_number_counters', {
+/**
+ * Order numbers come from one sequence, which never blocks concurrent transactions; each day's numbers
+ * count from the sequence value just before that day's first order (its base).
+ */
+export const orderNumberSequence = pgSequence('order_number_seq');
+
+export const orderNumberDays = pgTable('order_number_days', {
   day: text('day').primaryKey(),
-  last: integer('last').notNull(),
+  base: bigint('base', { mode: 'number' }).notNull(),
 });
 
 export const outbox = pgTable(

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { BusinessConfig } from '../config/business-config';
 import type { Tx } from '../db/client';
 import type { Effect } from './events';
-import { enqueueEffect } from './outbox';
+import { enqueueEffects } from './outbox';
 
 /** What every handler gets: one transaction, the clock's reading, the business config, and an effect sink. */
 export interface HandlerContext {
@@ -13,6 +13,8 @@ export interface HandlerContext {
   /** Stable per inbound event: effect keys built from it make a re-run handler enqueue nothing twice. */
   eventKey: string;
   emit(effect: Effect, key: string, options?: { orderId?: number; platform?: string }): Promise<void>;
+  /** Several effects in one statement. */
+  emitAll(effects: Array<{ effect: Effect; key: string; orderId?: number; platform?: string }>): Promise<void>;
 }
 
 export function createHandlerContext(args: {
@@ -26,7 +28,7 @@ export function createHandlerContext(args: {
   const { tx, now, platform } = args;
   return {
     ...args,
-    emit: (effect, key, options) =>
-      enqueueEffect(tx, effect, { key, now, platform: options?.platform ?? platform, orderId: options?.orderId }),
+    emit: (effect, key, options) => enqueueEffects(tx, [{ effect, key, ...options }], { now, platform }),
+    emitAll: (effects) => enqueueEffects(tx, effects, { now, platform }),
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, or, sql } from 'drizzle-orm';
-import { buildApprovalCard } from '../cards/approval-card';
+import { buildApprovalCard, type ApprovalCardInput } from '../cards/approval-card';
 import { chinaDate } from '../domain/china-time';
 import { completeDraft } from '../domain/draft';
 import { closestCodes } from '../domain/material-match';
@@ -172,45 +172,22 @@ async function createOrder(event: MessageEvent, ctx: HandlerContext, req: Reques
   const departments = config.routing[kind];
   const outsideCodes = [...new Set(verdicts.filter((v) => v.verdict.status === 'outside').map((v) => v.materialCode))];
   const reports = (await Promise.all(outsideCodes.map((code) => latestInspectionReports(tx, code)))).flat();
-  for (const key of departments) {
-    const department = config.departments.find((d) => d.key === key)!;
-    const [task] = await tx
-      .insert(approvalTasks)
-      .values({
-        orderId,
-        department: key,
-        assignees: department.leads,
-        dueAt: new Date(now.getTime() + config.thresholds.escalateAfter),
-        createdAt: now,
-      })
-      .returning();
-    for (const lead of department.leads) {
-      const card = buildApprovalCard({
-        cardId: `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
-        orderNumber: number,
-        departmentName: department.name,
-        requesterName: event.senderName,
-        customerName: customer?.name ?? request.customer,
-        items,
-        requestedDate: request.dueDate!,
-        urgent: request.urgent,
-        verdicts: verdicts.map((v) => v.verdict),
-        reports: key === 'tech' ? reports : [],
-        sourceText: req.sourceText,
-        today,
-      });
-      await tx.insert(cards).values({
-        id: card.id,
-        orderId,
-        taskId: task!.id,
-        platform: event.platform,
-        recipientId: lead,
-        content: card,
-        createdAt: now,
-      });
-      await ctx.emit({ kind: 'send-card', to: { userId: lead }, card }, `card:${card.id}:send`, { orderId });
-    }
-  }
+  await sendApprovalCards(event, ctx, {
+    orderId,
+    departments,
+    card: {
+      orderNumber: number,
+      requesterName: event.senderName,
+      customerName: customer?.name ?? request.customer,
+      items,
+      requestedDate: request.dueDate!,
+      urgent: request.urgent,
+      verdicts: verdicts.map((v) => v.verdict),
+      sourceText: req.sourceText,
+      today,
+    },
+    techReports: reports,
+  });
 
   const warnings = verdicts.flatMap(({ materialCode, verdict }) => {
     if (verdict.status === 'outside') return [texts.specOutside(formatSpec(verdict.spec), materialCode, formatRange(verdict.range), lang)];
@@ -233,6 +210,61 @@ async function createOrder(event: MessageEvent, ctx: HandlerContext, req: Reques
       warnings,
     }),
     orderId,
+  );
+}
+
+type CardBasics = Omit<ApprovalCardInput, 'cardId' | 'departmentName' | 'reports'>;
+
+/** One approval task per routed department and one card per lead, written in three statements. */
+async function sendApprovalCards(
+  event: MessageEvent,
+  ctx: HandlerContext,
+  args: { orderId: number; departments: string[]; card: CardBasics; techReports: ApprovalCardInput['reports'] },
+) {
+  const { tx, now, config } = ctx;
+  const departments = args.departments.map((key) => config.departments.find((d) => d.key === key)!);
+  const tasks = await tx
+    .insert(approvalTasks)
+    .values(
+      departments.map((department) => ({
+        orderId: args.orderId,
+        department: department.key,
+        assignees: department.leads,
+        dueAt: new Date(now.getTime() + config.thresholds.escalateAfter),
+        createdAt: now,
+      })),
+    )
+    .returning();
+  const sent = tasks.flatMap((task) => {
+    const department = departments.find((d) => d.key === task.department)!;
+    return department.leads.map((lead) => ({
+      task,
+      lead,
+      card: buildApprovalCard({
+        ...args.card,
+        cardId: `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
+        departmentName: department.name,
+        reports: department.key === 'tech' ? args.techReports : [],
+      }),
+    }));
+  });
+  await tx.insert(cards).values(
+    sent.map(({ task, lead, card }) => ({
+      id: card.id,
+      orderId: args.orderId,
+      taskId: task.id,
+      platform: event.platform,
+      recipientId: lead,
+      content: card,
+      createdAt: now,
+    })),
+  );
+  await ctx.emitAll(
+    sent.map(({ lead, card }) => ({
+      effect: { kind: 'send-card' as const, to: { userId: lead }, card },
+      key: `card:${card.id}:send`,
+      orderId: args.orderId,
+    })),
   );
 }
 

@@ -6,21 +6,24 @@ import type { Effect } from './events';
  * Records an effect to be delivered after the transaction commits. The key makes the effect happen once:
  * a handler run twice (a retry after a crash) enqueues nothing new.
  */
-export async function enqueueEffect(
+export async function enqueueEffects(
   tx: Tx,
-  effect: Effect,
-  options: { key: string; platform: string; now: Date; orderId?: number },
+  effects: Array<{ effect: Effect; key: string; orderId?: number; platform?: string }>,
+  defaults: { platform: string; now: Date },
 ): Promise<void> {
+  if (effects.length === 0) return;
   await tx
     .insert(outbox)
-    .values({
-      idempotencyKey: options.key,
-      platform: options.platform,
-      kind: effect.kind,
-      payload: effect,
-      orderId: options.orderId ?? null,
-      nextAttemptAt: options.now,
-      createdAt: options.now,
-    })
+    .values(
+      effects.map(({ effect, key, orderId, platform }) => ({
+        idempotencyKey: key,
+        platform: platform ?? defaults.platform,
+        kind: effect.kind,
+        payload: effect,
+        orderId: orderId ?? null,
+        nextAttemptAt: defaults.now,
+        createdAt: defaults.now,
+      })),
+    )
     .onConflictDoNothing({ target: outbox.idempotencyKey });
 }

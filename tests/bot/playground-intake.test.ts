@@ -82,6 +82,19 @@ describe.each(backends)('playground intake and approval on %s', (backend) => {
     expect(t.botMessages(await t.state())).toHaveLength(1);
   });
 
+  it('numbers concurrent orders uniquely per China day, starting again at 0001 the next day', async () => {
+    await Promise.all(Array.from({ length: 12 }, (_, i) => t.say(`BRK-2026-0${(i % 9) + 1} ×${i + 1} 3月20日前`)));
+    await t.settle();
+    const numbers = (await t.db.select({ number: orders.number }).from(orders)).map((o) => o.number).sort();
+    expect(numbers).toEqual(Array.from({ length: 12 }, (_, i) => `SO-20260224-${String(i + 1).padStart(4, '0')}`));
+    t.clock.set('2026-02-25T00:01:00+08:00');
+    await t.say('BRK-2026-01 ×3 3月20日前');
+    await t.settle();
+    expect((await t.db.select({ number: orders.number }).from(orders).where(eq(orders.requestedDate, '2026-03-20'))).map((o) => o.number)).toContain(
+      'SO-20260225-0001',
+    );
+  });
+
   it('gives one transition when two leads of a department tap at once, and tells the other who decided', async () => {
     const state = await createOrder();
     const [a, b] = await Promise.all([
