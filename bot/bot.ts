@@ -60,6 +60,10 @@ export class Bot {
     return this.options.db;
   }
 
+  get log(): Logger {
+    return this.options.log;
+  }
+
   now(): Date {
     return this.options.clock();
   }

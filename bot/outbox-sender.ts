@@ -118,20 +118,13 @@ export class OutboxSender {
       groups.set(key, [...(groups.get(key) ?? []), row]);
     }
     const limit = pLimit(this.concurrency);
-    const sent: number[] = [];
     await Promise.all(
       [...groups.values()].map((group) =>
         limit(async () => {
-          for (const row of group) if (await this.deliverOne(row)) sent.push(row.id);
+          for (const row of group) await this.deliverOne(row);
         }),
       ),
     );
-    if (sent.length > 0) {
-      await this.options.db
-        .update(outbox)
-        .set({ status: 'sent', sentAt: this.options.clock(), lockedUntil: null, lastError: null })
-        .where(inArray(outbox.id, sent));
-    }
     return rows.length;
   }
 
@@ -152,12 +145,15 @@ export class OutboxSender {
       .returning();
   }
 
-  /** Delivers one row; true when delivered (marked sent with its batch), false when failed (recorded now). */
-  private async deliverOne(row: OutboxRow): Promise<boolean> {
+  /**
+   * Delivers one row and marks it at once: some platforms cannot dedupe (webhook robots), so the window
+   * in which a crash could send something twice is kept to this one row.
+   */
+  private async deliverOne(row: OutboxRow): Promise<void> {
     const { db, clock, log } = this.options;
     try {
       await this.options.deliver(row, row.payload as Effect);
-      return true;
+      await db.update(outbox).set({ status: 'sent', sentAt: clock(), lockedUntil: null, lastError: null }).where(eq(outbox.id, row.id));
     } catch (err) {
       const error = err instanceof DeliveryError ? err : new DeliveryError(String((err as Error)?.message ?? err), true);
       const giveUp = !error.retryable || row.attempts >= this.maxAttempts;
@@ -172,7 +168,6 @@ export class OutboxSender {
           nextAttemptAt: new Date(clock().getTime() + wait),
         })
         .where(eq(outbox.id, row.id));
-      return false;
     }
   }
 }

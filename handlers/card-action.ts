@@ -30,7 +30,8 @@ export async function handleCardAction(event: CardActionEvent, ctx: HandlerConte
       case 'not-assignee':
         return notify(approverTexts.notAssignee(department, task.assignees.map((id) => personName(ctx.config, id)).join('、')));
       case 'already-decided':
-        return notify(alreadyDecidedText(ctx.config, order, task));
+        await notify(alreadyDecidedText(ctx.config, order, task));
+        return refreshStaleCard(ctx, card.id, event);
       case 'needs-reason':
         return notify(approverTexts.needsReason(order.number));
       case 'unknown-action':
@@ -46,7 +47,8 @@ export async function handleCardAction(event: CardActionEvent, ctx: HandlerConte
     .returning();
   if (!decided) {
     const [current] = await ctx.tx.select().from(approvalTasks).where(eq(approvalTasks.id, task.id));
-    return notify(alreadyDecidedText(ctx.config, order, current ?? task));
+    await notify(alreadyDecidedText(ctx.config, order, current ?? task));
+    return refreshStaleCard(ctx, card.id, event);
   }
   await recordOrderEvent(ctx.tx, {
     orderId: order.id,
@@ -57,6 +59,22 @@ export async function handleCardAction(event: CardActionEvent, ctx: HandlerConte
   });
   await resolveTaskCards(ctx, decided, decisionResolution(ctx, decided), event);
   await settleOrder(ctx, order, decided);
+}
+
+/**
+ * A tap on a card already decided means the tapper's copy may still show buttons (a tap racing the
+ * decision, or a copy the platform would no longer let us update): answer the tap with the card as it
+ * stands now, read after the order lock so it carries the decision.
+ */
+async function refreshStaleCard(ctx: HandlerContext, cardId: string, event: CardActionEvent) {
+  if (!event.callbackRef) return;
+  const [card] = await ctx.tx.select().from(cards).where(eq(cards.id, cardId));
+  if (!card) return;
+  await ctx.emit(
+    { kind: 'update-card', cardId: card.id, card: card.content as Card, callbackRef: event.callbackRef },
+    `${ctx.eventKey}:card`,
+    { orderId: card.orderId, platform: card.platform },
+  );
 }
 
 function departmentName(config: BusinessConfig, key: string): string {

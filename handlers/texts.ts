@@ -117,7 +117,7 @@ export const approverTexts = {
   notAssignee: (department: string, assignees: string) => `您不是${department}这张审批卡的处理人（处理人：${assignees}），操作未生效。`,
   alreadyDecided: (orderNumber: string, who: string, verb: string, time: string) =>
     `${orderNumber} 的这项审批已由 ${who} 于 ${time} ${verb}，无需再处理。`,
-  needsReason: (orderNumber: string) => `驳回 ${orderNumber} 需要填写原因，请再点一次“驳回”并写明原因。`,
+  needsReason: (orderNumber: string) => `驳回 ${orderNumber} 需要填写原因：请在卡片上选好（或写明）驳回原因，再点“驳回”。`,
   unknownCard: () => '这张卡片已失效，找不到对应的审批。',
   unknownAction: (key: string) => `不认识的操作“${key}”。`,
 };
