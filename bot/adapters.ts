@@ -2,6 +2,7 @@ import { configuredPlatforms, type Env } from '../config/env';
 import type { PlatformAdapter } from './adapter';
 import type { Bot } from './bot';
 import { PlaygroundAdapter } from './local/playground-adapter';
+import { WecomAdapter } from './wecom/wecom-adapter';
 
 /**
  * The adapters this process runs: one per chat platform whose credentials are set, and the local
@@ -9,7 +10,9 @@ import { PlaygroundAdapter } from './local/playground-adapter';
  */
 export function createAdapters(bot: Bot, env: Env): { adapters: PlatformAdapter[]; missing: string[] } {
   const platforms = configuredPlatforms(env);
-  const factories: Record<string, ((bot: Bot, env: Env) => PlatformAdapter) | undefined> = {};
+  const factories: Record<string, ((bot: Bot, env: Env) => PlatformAdapter) | undefined> = {
+    wecom: (bot, env) => new WecomAdapter(bot, env),
+  };
   const adapters: PlatformAdapter[] = [];
   const missing: string[] = [];
   for (const platform of platforms) {

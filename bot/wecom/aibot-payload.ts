@@ -1,0 +1,78 @@
+import { CallbackRefused } from './callback-crypto';
+
+/** What the AI bot's decrypted JSON says, reduced to what orderbot uses. */
+export type AibotPayload =
+  | {
+      kind: 'text';
+      msgId: string;
+      chatType: 'group' | 'single';
+      chatId?: string;
+      fromUser: string;
+      content: string;
+      responseUrl?: string;
+    }
+  | { kind: 'ignored'; what: string };
+
+type Node = Record<string, unknown>;
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** The envelope `{"encrypt": "..."}` of an AI bot callback. */
+export function encryptedField(body: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new CallbackRefused(400, 'body is not JSON');
+  }
+  const encrypt = str((parsed as Node | null)?.encrypt);
+  if (!encrypt) throw new CallbackRefused(400, 'no encrypt field');
+  return encrypt;
+}
+
+/** Text of a text, voice (transcribed) or mixed message; undefined for anything else. */
+function contentOf(message: Node): string | undefined {
+  const type = str(message.msgtype);
+  if (type === 'text') return str((message.text as Node | undefined)?.content);
+  if (type === 'voice') return str((message.voice as Node | undefined)?.content);
+  if (type === 'mixed') {
+    const items = ((message.mixed as Node | undefined)?.msg_item as Node[] | undefined) ?? [];
+    const parts = items.filter((i) => i.msgtype === 'text').map((i) => str((i.text as Node | undefined)?.content) ?? '');
+    return parts.length > 0 ? parts.join('\n') : undefined;
+  }
+  return undefined;
+}
+
+/** A numeric msgid would lose digits in JSON.parse; take it from the text instead. */
+function rawMsgId(json: string, parsed: Node): string | undefined {
+  const asString = str(parsed.msgid);
+  if (asString) return asString;
+  return /"msgid"\s*:\s*(\d+)/.exec(json)?.[1];
+}
+
+export function readAibotPayload(json: string): AibotPayload {
+  let message: Node;
+  try {
+    message = JSON.parse(json) as Node;
+  } catch {
+    throw new CallbackRefused(400, 'payload is not JSON');
+  }
+  if (!message || typeof message !== 'object') throw new CallbackRefused(400, 'payload is not an object');
+  const type = str(message.msgtype) ?? '';
+  if (type === 'event') return { kind: 'ignored', what: `event/${str((message.event as Node | undefined)?.eventtype) ?? '?'}` };
+  const content = contentOf(message);
+  if (content === undefined) return { kind: 'ignored', what: type };
+  const msgId = rawMsgId(json, message);
+  const fromUser = str((message.from as Node | undefined)?.userid);
+  if (!msgId || !fromUser) throw new CallbackRefused(400, 'message without msgid or from.userid');
+  const chatId = str(message.chatid);
+  const responseUrl = str(message.response_url);
+  return {
+    kind: 'text',
+    msgId,
+    chatType: message.chattype === 'group' ? 'group' : 'single',
+    ...(chatId ? { chatId } : {}),
+    fromUser,
+    content,
+    ...(responseUrl ? { responseUrl } : {}),
+  };
+}

@@ -1,0 +1,66 @@
+import type { Logger } from 'pino';
+import type { Database } from '../../db/client';
+import { cachedToken, invalidateToken, type FreshToken } from '../../db/platform-tokens';
+import { requestJson, WecomError, type WecomReply } from './http-json';
+import type { WecomSettings } from './settings';
+
+const TOKEN_REFUSED = new Set([40014, 42001]);
+
+/**
+ * WeCom server API. One access token for all processes lives in the database; when WeCom calls it
+ * invalid or expired, it is dropped, fetched again once, and the call repeated once.
+ */
+export class WecomApi {
+  private readonly tokenKey: string;
+
+  constructor(
+    private readonly settings: WecomSettings,
+    private readonly db: Database,
+    private readonly clock: () => Date,
+    private readonly log: Logger,
+  ) {
+    this.tokenKey = `wecom:${settings.corpId}:${settings.agentId}`;
+  }
+
+  /** POST /cgi-bin/<api>?access_token=…; resolves with the reply when errcode is 0, throws otherwise. */
+  async call(api: string, body: unknown): Promise<WecomReply> {
+    let token = await this.token();
+    let reply = await this.postWithToken(api, token, body);
+    if (TOKEN_REFUSED.has(reply.errcode)) {
+      this.log.info({ api, errcode: reply.errcode }, 'access token refused; refreshing once');
+      await invalidateToken(this.db, this.tokenKey, token);
+      token = await this.token();
+      reply = await this.postWithToken(api, token, body);
+    }
+    if (reply.errcode !== 0) throw new WecomError(reply.errcode, reply.errmsg, api);
+    return reply;
+  }
+
+  /** POST to a URL WeCom handed out (AI-bot response_url) or keyed by a secret (webhook robot). */
+  async postTo(api: string, url: string, body: unknown): Promise<WecomReply> {
+    const reply = await requestJson(api, url, body, this.settings.requestTimeoutMs);
+    if (reply.errcode !== 0) throw new WecomError(reply.errcode, reply.errmsg, api);
+    return reply;
+  }
+
+  url(path: string): string {
+    return `${this.settings.apiBase}/cgi-bin/${path}`;
+  }
+
+  private postWithToken(api: string, token: string, body: unknown): Promise<WecomReply> {
+    return requestJson(api, `${this.url(api)}?access_token=${encodeURIComponent(token)}`, body, this.settings.requestTimeoutMs);
+  }
+
+  private token(): Promise<string> {
+    return cachedToken(this.db, this.tokenKey, this.clock(), () => this.fetchToken());
+  }
+
+  private async fetchToken(): Promise<FreshToken> {
+    const { corpId, secret } = this.settings;
+    const url = `${this.url('gettoken')}?corpid=${encodeURIComponent(corpId)}&corpsecret=${encodeURIComponent(secret)}`;
+    const reply = await requestJson('gettoken', url, undefined, this.settings.requestTimeoutMs);
+    if (reply.errcode !== 0 || typeof reply.access_token !== 'string') throw new WecomError(reply.errcode, reply.errmsg, 'gettoken');
+    this.log.info('fetched a new WeCom access token');
+    return { token: reply.access_token, expiresInSeconds: Number(reply.expires_in) || 7200 };
+  }
+}

@@ -1,0 +1,87 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Queryable } from '../../db/client';
+import { cards } from '../../db/schema';
+
+/**
+ * What the adapter keeps in `cards.platform_data` for a WeCom card: the task_id it is showing under,
+ * and the response codes that can update it (one per send, one per click; single use, 72 h).
+ * Every write is a single jsonb update, so concurrent clicks and deliveries do not overwrite each other.
+ */
+export interface WecomCardData {
+  taskId?: string;
+  /** How many fresh cards replaced the first one (their task_ids end in -r1, -r2 ...). */
+  revision?: number;
+  sentAt?: string;
+  codes?: Record<string, ResponseCode>;
+}
+
+export interface ResponseCode {
+  at: string;
+  source: 'send' | 'click';
+  /** The idempotency key of the update that has taken this code. */
+  by?: string;
+  used?: boolean;
+}
+
+export const RESPONSE_CODE_LIFETIME_MS = 72 * 3600_000;
+const MARGIN_MS = 5 * 60_000;
+
+export function cardData(platformData: unknown): WecomCardData {
+  return (platformData ?? {}) as WecomCardData;
+}
+
+/** Records a sent card: the task_id it shows under and the code its send returned. */
+export async function recordSentCard(q: Queryable, cardId: string, sent: { taskId: string; revision: number; code?: string; now: Date }) {
+  const codes = sent.code ? { [sent.code]: { at: sent.now.toISOString(), source: 'send' } } : {};
+  const fields = { taskId: sent.taskId, revision: sent.revision, sentAt: sent.now.toISOString() };
+  await q
+    .update(cards)
+    .set({
+      platformRef: sent.taskId,
+      platformData: sql`${cards.platformData} || ${JSON.stringify(fields)}::jsonb
+        || jsonb_build_object('codes', coalesce(${cards.platformData} -> 'codes', '{}'::jsonb) || ${JSON.stringify(codes)}::jsonb)`,
+    })
+    .where(eq(cards.id, cardId));
+}
+
+export async function addClickCode(q: Queryable, cardId: string, code: string, now: Date) {
+  const entry = { [code]: { at: now.toISOString(), source: 'click' } };
+  await q
+    .update(cards)
+    .set({
+      platformData: sql`jsonb_set(${cards.platformData}, '{codes}',
+        ${JSON.stringify(entry)}::jsonb || coalesce(${cards.platformData} -> 'codes', '{}'::jsonb))`,
+    })
+    .where(eq(cards.id, cardId));
+}
+
+/** Takes a code for one update (idempotency key); false when it is used or another update has it. */
+export async function reserveCode(q: Queryable, cardId: string, code: string, key: string): Promise<boolean> {
+  const path = sql`array['codes', ${code}]::text[]`;
+  const rows = await q
+    .update(cards)
+    .set({ platformData: sql`jsonb_set(${cards.platformData}, array['codes', ${code}, 'by']::text[], to_jsonb(${key}::text))` })
+    .where(
+      sql`${cards.id} = ${cardId} and ${cards.platformData} #> ${path} is not null
+        and (${cards.platformData} #>> array['codes', ${code}, 'used']::text[]) is null
+        and coalesce(${cards.platformData} #>> array['codes', ${code}, 'by']::text[], ${key}) = ${key}`,
+    )
+    .returning({ id: cards.id });
+  return rows.length > 0;
+}
+
+export async function markCodeUsed(q: Queryable, cardId: string, code: string) {
+  await q
+    .update(cards)
+    .set({ platformData: sql`jsonb_set(${cards.platformData}, array['codes', ${code}, 'used']::text[], 'true'::jsonb)` })
+    .where(sql`${cards.id} = ${cardId} and ${cards.platformData} #> array['codes', ${code}]::text[] is not null`);
+}
+
+/** Codes that may still update the card for this update: the tapped one first, then the newest. */
+export function usableCodes(data: WecomCardData, key: string, now: Date, preferred?: string): string[] {
+  const oldest = now.getTime() - RESPONSE_CODE_LIFETIME_MS + MARGIN_MS;
+  return Object.entries(data.codes ?? {})
+    .filter(([, c]) => !c.used && (c.by === undefined || c.by === key) && Date.parse(c.at) > oldest)
+    .sort(([a, x], [b, y]) => Number(b === preferred) - Number(a === preferred) || Date.parse(y.at) - Date.parse(x.at))
+    .map(([code]) => code);
+}

@@ -1,0 +1,125 @@
+import { eq } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { BusinessConfig } from '../../config/business-config';
+import type { Database } from '../../db/client';
+import { cards } from '../../db/schema';
+import type { Card } from '../../cards/model';
+import { renderWecomCard, WECOM_CARD_LIMITS } from '../../cards/wecom';
+import type { Effect } from '../../handlers/events';
+import { DeliveryError } from '../adapter';
+import type { WecomApi } from './api-client';
+import { isTransient } from './api-errors';
+import { addClickCode, cardData, markCodeUsed, recordSentCard, reserveCode, usableCodes, type WecomCardData } from './card-codes';
+import { WecomError, type WecomReply } from './http-json';
+import { userOfPerson } from './identities';
+
+type UpdateCard = Extract<Effect, { kind: 'update-card' }>;
+type CardRow = typeof cards.$inferSelect;
+
+const TASK_ID = /^[0-9A-Za-z_\-@]+$/;
+/** "task_id has existed": WeCom keeps every task_id of an app forever. */
+const TASK_ID_TAKEN = 42014;
+
+/** The WeCom task_id of a card's n-th fresh copy; clicks on any copy lead back to the card. */
+export function taskIdOf(cardId: string, revision: number): string {
+  return revision === 0 ? cardId : `${cardId}-r${revision}`;
+}
+
+export function cardIdOfTask(taskId: string): string {
+  return taskId.replace(/-r\d+$/, '');
+}
+
+/**
+ * Approval cards in each approver's 1:1 chat with the app: sent with message/send, updated in place
+ * with update_template_card and a response code, or replaced by a fresh card when no code is left.
+ */
+export class CardDelivery {
+  constructor(
+    private readonly deps: { api: WecomApi; db: Database; config: BusinessConfig; clock: () => Date; log: Logger; agentId: number },
+  ) {}
+
+  async send(personId: string, card: Card): Promise<void> {
+    const row = await this.row(card.id);
+    const data = cardData(row?.platformData);
+    if (data.sentAt) return; // sent by an earlier attempt that crashed before the outbox row was marked
+    await this.sendCopy(userOfPerson(this.deps.config, personId), card, 0);
+  }
+
+  async update(effect: UpdateCard, key: string): Promise<void> {
+    const row = await this.row(effect.cardId);
+    if (!row) throw new DeliveryError(`card ${effect.cardId} is unknown`, false);
+    let data = cardData(row.platformData);
+    if (!data.taskId) throw new DeliveryError(`card ${effect.cardId} is not delivered yet`, true, 1000);
+    if (effect.callbackRef && !data.codes?.[effect.callbackRef]) {
+      await addClickCode(this.deps.db, row.id, effect.callbackRef, this.deps.clock());
+      data = cardData((await this.row(row.id))?.platformData);
+    }
+    if (await this.updateInPlace(row.id, data, effect, key)) return;
+    this.deps.log.info({ cardId: row.id }, 'no usable response code left: sending a fresh card');
+    await this.sendCopy(userOfPerson(this.deps.config, row.recipientId), effect.card, (data.revision ?? 0) + 1);
+  }
+
+  /** Tries the card's codes in turn; true once the card shows the update. */
+  private async updateInPlace(cardId: string, data: WecomCardData, effect: UpdateCard, key: string): Promise<boolean> {
+    const { api, db, clock, log, agentId } = this.deps;
+    for (const code of usableCodes(data, key, clock(), effect.callbackRef)) {
+      const takenEarlier = data.codes?.[code]?.by === key;
+      if (!(await reserveCode(db, cardId, code, key))) continue;
+      try {
+        const template_card = renderWecomCard(effect.card, data.taskId!);
+        await api.call('message/update_template_card', { atall: 1, agentid: agentId, response_code: code, template_card });
+        await markCodeUsed(db, cardId, code);
+        return true;
+      } catch (err) {
+        if (!(err instanceof WecomError) || isTransient(err)) throw err; // the code stays with this update for its retry
+        await markCodeUsed(db, cardId, code);
+        if (takenEarlier) {
+          log.info({ cardId, errcode: err.errcode }, 'the code was spent by an earlier attempt of this update: it went through');
+          return true;
+        }
+        log.info({ cardId, errcode: err.errcode }, 'response code refused; trying the next');
+      }
+    }
+    return false;
+  }
+
+  /**
+   * message/send of one copy of the card. A task_id WeCom already has means an earlier attempt got
+   * through (its response code is lost; a later update then sends a fresh copy).
+   */
+  private async sendCopy(userid: string, card: Card, revision: number): Promise<void> {
+    const taskId = taskIdOf(card.id, revision);
+    if (!TASK_ID.test(taskId) || Buffer.byteLength(taskId) > WECOM_CARD_LIMITS.taskIdBytes) {
+      throw new DeliveryError(`card id ${card.id} cannot be a WeCom task_id`, false);
+    }
+    const now = this.deps.clock();
+    let reply: WecomReply | undefined;
+    try {
+      reply = await this.deps.api.call('message/send', {
+        touser: userid,
+        msgtype: 'template_card',
+        agentid: this.deps.agentId,
+        template_card: renderWecomCard(card, taskId),
+      });
+    } catch (err) {
+      if (!(err instanceof WecomError && err.errcode === TASK_ID_TAKEN)) throw err;
+      this.deps.log.warn({ cardId: card.id, taskId }, 'WeCom already has this task_id: the card was sent before');
+    }
+    if (reply) rejectInvalidRecipient(reply, userid);
+    const code = typeof reply?.response_code === 'string' ? reply.response_code : undefined;
+    await recordSentCard(this.deps.db, card.id, { taskId, revision, now, ...(code ? { code } : {}) });
+  }
+
+  private async row(cardId: string): Promise<CardRow | undefined> {
+    const [row] = await this.deps.db.select().from(cards).where(eq(cards.id, cardId));
+    return row;
+  }
+}
+
+/** errcode 0 with the user listed in invaliduser: nothing was delivered, and retrying will not help. */
+export function rejectInvalidRecipient(reply: WecomReply, userid: string): void {
+  const invalid = typeof reply.invaliduser === 'string' ? reply.invaliduser.split('|') : [];
+  if (invalid.some((u) => u.toLowerCase() === userid.toLowerCase())) {
+    throw new DeliveryError(`WeCom user "${userid}" is not a member the app can reach`, false);
+  }
+}

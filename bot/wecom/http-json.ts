@@ -1,0 +1,56 @@
+/** The network or WeCom's front end failed (timeout, hang-up, 5xx, not JSON): whether it arrived is unknown. */
+export class TransportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
+
+/** WeCom answered with an errcode other than 0. */
+export class WecomError extends Error {
+  constructor(
+    readonly errcode: number,
+    readonly errmsg: string,
+    readonly api: string,
+  ) {
+    super(`${api}: errcode ${errcode} ${errmsg.split(',')[0] ?? ''}`.trim());
+    this.name = 'WecomError';
+  }
+}
+
+export interface WecomReply {
+  errcode: number;
+  errmsg: string;
+  [field: string]: unknown;
+}
+
+/** One HTTP call to WeCom; `api` names it in errors so that URLs (which carry tokens and keys) are never logged. */
+export async function requestJson(api: string, url: string, body: unknown, timeoutMs: number): Promise<WecomReply> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    throw new TransportError(`${api}: request failed (${cause})`);
+  }
+  let text: string;
+  try {
+    text = await response.text();
+  } catch {
+    throw new TransportError(`${api}: response cut off`);
+  }
+  if (!response.ok) throw new TransportError(`${api}: HTTP ${response.status}`);
+  let reply: Record<string, unknown>;
+  try {
+    reply = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new TransportError(`${api}: response is not JSON`);
+  }
+  const errcode = reply.errcode === undefined ? 0 : Number(reply.errcode);
+  return { ...reply, errcode, errmsg: String(reply.errmsg ?? '') };
+}

@@ -1,0 +1,76 @@
+import type { Logger } from 'pino';
+import type { BusinessConfig } from '../../config/business-config';
+import type { Database } from '../../db/client';
+import type { Destination } from '../../handlers/events';
+import { DeliveryError } from '../adapter';
+import type { WecomApi } from './api-client';
+import { isTransient } from './api-errors';
+import { rejectInvalidRecipient } from './card-delivery';
+import { WecomError } from './http-json';
+import { targetOfConversation, userOfPerson } from './identities';
+import { claimResponseUrl } from './reply-windows';
+import { clipBytes } from './text-limits';
+import type { WebhookRobots } from './webhook-robots';
+
+const APP_MARKDOWN_BYTES = 2048;
+const AIBOT_MARKDOWN_BYTES = 4096;
+/** WeCom drops a repeat of the same content to the same user within this many seconds (our retries). */
+const DUPLICATE_CHECK_SECONDS = 1800;
+
+/**
+ * Texts: to a person through the app (message/send); to a group through the AI bot's response_url
+ * while one is open, otherwise through the group's webhook robot.
+ */
+export class PostDelivery {
+  constructor(
+    private readonly deps: {
+      api: WecomApi;
+      db: Database;
+      config: BusinessConfig;
+      clock: () => Date;
+      log: Logger;
+      agentId: number;
+      robots: WebhookRobots;
+    },
+  ) {}
+
+  async post(to: Destination, text: string, idempotencyKey: string, replyRef?: string): Promise<void> {
+    const { config } = this.deps;
+    if ('userId' in to) return this.toUser(userOfPerson(config, to.userId), text);
+    if (await this.throughResponseUrl(to.conversationId, text, replyRef)) return;
+    const target = targetOfConversation(config, to.conversationId);
+    if (target.kind === 'direct') return this.toUser(target.userid, text);
+    if (target.webhookKey) return this.deps.robots.post(target.webhookKey, target.conversationId, text, idempotencyKey);
+    // A window opens when someone next @-mentions the bot in the group.
+    throw new DeliveryError(`no open AI-bot reply window and no webhook robot for ${to.conversationId}`, true, 5 * 60_000);
+  }
+
+  async toUser(userid: string, text: string): Promise<void> {
+    const reply = await this.deps.api.call('message/send', {
+      touser: userid,
+      msgtype: 'markdown',
+      agentid: this.deps.agentId,
+      markdown: { content: clipBytes(text, APP_MARKDOWN_BYTES) },
+      enable_duplicate_check: 1,
+      duplicate_check_interval: DUPLICATE_CHECK_SECONDS,
+    });
+    rejectInvalidRecipient(reply, userid);
+  }
+
+  /** Answers through an open response_url; false when none is left. A refused one is spent, so the next is tried. */
+  private async throughResponseUrl(conversationId: string, text: string, replyRef?: string): Promise<boolean> {
+    const { api, db, clock, log } = this.deps;
+    for (let tries = 0; tries < 5; tries++) {
+      const url = await claimResponseUrl(db, conversationId, clock(), replyRef);
+      if (!url) return false;
+      try {
+        await api.postTo('aibot/response', url, { msgtype: 'markdown', markdown: { content: clipBytes(text, AIBOT_MARKDOWN_BYTES) } });
+        return true;
+      } catch (err) {
+        if (!(err instanceof WecomError) || isTransient(err)) throw err;
+        log.info({ conversationId, errcode: err.errcode }, 'AI-bot response_url refused; trying the next way');
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,117 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Logger } from 'pino';
+import type { Env } from '../../config/env';
+import { renderCardMarkdown } from '../../cards/wecom';
+import type { Effect } from '../../handlers/events';
+import { DeliveryError, type PlatformAdapter } from '../adapter';
+import type { Bot } from '../bot';
+import { encryptedField, readAibotPayload } from './aibot-payload';
+import { WecomApi } from './api-client';
+import { deliveryErrorOf } from './api-errors';
+import { encryptedPart, readAppPayload } from './app-payload';
+import { openEcho, openPost, type CallbackChannel } from './callback-channel';
+import { CallbackRefused } from './callback-crypto';
+import { CardDelivery } from './card-delivery';
+import { WecomInbound } from './inbound';
+import { PostDelivery } from './post-delivery';
+import { wecomSettings, type WecomSettings } from './settings';
+import { WebhookRobots } from './webhook-robots';
+
+/**
+ * WeCom (企业微信). Receives on two callback URLs: the self-built app's (XML: 1:1 messages to the app,
+ * taps on its approval cards) and the AI bot's (JSON: @-mentions in existing groups). Sends approval
+ * cards to approvers through the app, and group news through the AI bot's reply window or the group's
+ * webhook robot.
+ */
+export class WecomAdapter implements PlatformAdapter {
+  readonly platform = 'wecom';
+  private readonly settings: WecomSettings;
+  private readonly log: Logger;
+  private readonly inbound: WecomInbound;
+  private readonly cards: CardDelivery;
+  private readonly posts: PostDelivery;
+
+  constructor(
+    private readonly bot: Bot,
+    env: Env,
+  ) {
+    this.settings = wecomSettings(env);
+    this.log = bot.log.child({ platform: this.platform });
+    const clock = () => bot.now();
+    const deps = { db: bot.db, config: bot.config, clock, log: this.log, agentId: this.settings.agentId };
+    const api = new WecomApi(this.settings, bot.db, clock, this.log);
+    const robots = new WebhookRobots({ api, db: bot.db, clock, log: this.log, perMinute: this.settings.webhookPerMinute });
+    this.inbound = new WecomInbound(bot, new URL(this.settings.apiBase).origin, this.log);
+    this.cards = new CardDelivery({ ...deps, api });
+    this.posts = new PostDelivery({ ...deps, api, robots });
+  }
+
+  routes(): Router {
+    const router = new Router();
+    const app: CallbackChannel = { secrets: this.settings.app, encryptedPart };
+    router.get('/wecom/callback', (ctx) => this.answerEcho(ctx, app));
+    router.post('/wecom/callback', (ctx) => this.receive(ctx, app, (text) => this.inbound.fromApp(readAppPayload(text))));
+    const { aibot } = this.settings;
+    if (aibot) {
+      const channel: CallbackChannel = { secrets: aibot, encryptedPart: encryptedField };
+      router.get('/wecom/aibot/callback', (ctx) => this.answerEcho(ctx, channel));
+      router.post('/wecom/aibot/callback', (ctx) => this.receive(ctx, channel, (text) => this.inbound.fromAibot(readAibotPayload(text))));
+    }
+    return router;
+  }
+
+  /** URL verification: the decrypted echostr, byte for byte. */
+  private answerEcho(ctx: Context, channel: CallbackChannel) {
+    return this.refusing(ctx, () => {
+      const echo = openEcho(channel, ctx.querystring, this.bot.now(), this.settings.timestampWindowMs);
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = echo;
+    });
+  }
+
+  /** Verify, commit the inbound row, answer an empty 200; the bot handles the event afterwards. */
+  private async receive(ctx: Context, channel: CallbackChannel, ingest: (plaintext: string) => Promise<void>) {
+    await this.refusing(ctx, async () => {
+      const rawBody = (ctx.request as { rawBody?: unknown }).rawBody;
+      const plaintext = await openPost(channel, { querystring: ctx.querystring, req: ctx.req, rawBody }, this.bot.now(), this.settings.timestampWindowMs);
+      await ingest(plaintext);
+      ctx.status = 200;
+      ctx.body = '';
+    });
+  }
+
+  private async refusing(ctx: Context, work: () => void | Promise<void>) {
+    try {
+      await work();
+    } catch (err) {
+      if (!(err instanceof CallbackRefused)) throw err;
+      this.log.warn({ path: ctx.path, reason: err.message }, 'callback refused');
+      ctx.status = err.status;
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = err.message;
+    }
+  }
+
+  async deliver(effect: Effect, delivery: { idempotencyKey: string; attempt: number }): Promise<void> {
+    try {
+      await this.deliverEffect(effect, delivery.idempotencyKey);
+    } catch (err) {
+      throw deliveryErrorOf(err, this.log);
+    }
+  }
+
+  private async deliverEffect(effect: Effect, key: string): Promise<void> {
+    switch (effect.kind) {
+      case 'post':
+        return this.posts.post(effect.to, effect.text, key, effect.replyRef);
+      case 'send-card':
+        if ('userId' in effect.to) return this.cards.send(effect.to.userId, effect.card);
+        return this.posts.post(effect.to, renderCardMarkdown(effect.card), key);
+      case 'update-card':
+        return this.cards.update(effect, key);
+      case 'sms':
+        throw new DeliveryError('SMS is not sent by the WeCom adapter', false);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import type { Card, CardButton, CardField } from './model';
+
+/**
+ * WeCom template_card (message/send, update_template_card) for the neutral card. Hard limits are the
+ * API's (list lengths, key sizes); text lengths are WeCom's display recommendations, kept generously
+ * so nothing is silently cut in the client.
+ */
+export const WECOM_CARD_LIMITS = {
+  buttons: 6,
+  horizontalItems: 6,
+  keyBytes: 1024,
+  taskIdBytes: 128,
+  optionIdBytes: 128,
+  options: 10,
+  titleChars: 36,
+  descChars: 44,
+  keynameChars: 10,
+  valueChars: 60,
+  buttonTextChars: 10,
+  subtitleChars: 300,
+  quoteChars: 300,
+} as const;
+
+export interface WecomButton {
+  text: string;
+  style: 1 | 2 | 3 | 4;
+  key: string;
+}
+
+export interface WecomSelection {
+  question_key: string;
+  title: string;
+  option_list: Array<{ id: string; text: string }>;
+}
+
+export interface WecomTemplateCard {
+  card_type: 'button_interaction';
+  main_title: { title: string; desc?: string };
+  sub_title_text?: string;
+  quote_area?: { type: 0; quote_text: string };
+  horizontal_content_list: Array<{ keyname: string; value: string }>;
+  button_selection?: WecomSelection;
+  button_list: WecomButton[];
+  /** Shown as a grey, disabled button: the decided form. */
+  replace_text?: string;
+  task_id: string;
+}
+
+/** The button whose tap needs a reason; on WeCom the reason comes from a dropdown on the card. */
+export const REASON_ACTION_KEY = 'reject';
+export const REASON_QUESTION_KEY = 'reject_reason';
+export const REJECT_REASONS: ReadonlyArray<{ id: string; text: string }> = [
+  { id: 'date', text: '交期无法满足' },
+  { id: 'material', text: '原材料短缺' },
+  { id: 'capacity', text: '产能不足' },
+  { id: 'spec', text: '技术要求无法满足' },
+  { id: 'other', text: '其他原因（请在群内说明）' },
+];
+
+const STYLE: Record<NonNullable<CardButton['style']>, WecomButton['style']> = { primary: 1, danger: 2, default: 3 };
+const TONE_MARK: Record<NonNullable<CardField['tone']>, string> = { red: '❗', yellow: '⚠️', blue: '' };
+
+export function clip(text: string, chars: number): string {
+  const points = [...text];
+  return points.length <= chars ? text : `${points.slice(0, chars - 1).join('')}…`;
+}
+
+function fieldValue(field: CardField): string {
+  return `${field.tone ? TONE_MARK[field.tone] : ''}${field.value}`;
+}
+
+/** Six fields fit side by side; with more, the first five do and the rest become lines of the subtitle. */
+function splitFields(fields: CardField[]): { horizontal: CardField[]; overflow: CardField[] } {
+  const max = WECOM_CARD_LIMITS.horizontalItems;
+  if (fields.length <= max) return { horizontal: fields, overflow: [] };
+  return { horizontal: fields.slice(0, max - 1), overflow: fields.slice(max - 1) };
+}
+
+/** Keys must be unique and at most 1 KB; WeCom refuses the card otherwise. */
+function usableButtons(buttons: CardButton[]): CardButton[] {
+  const usable: CardButton[] = [];
+  for (const button of buttons) {
+    if (usable.some((b) => b.key === button.key) || Buffer.byteLength(button.key) > WECOM_CARD_LIMITS.keyBytes) continue;
+    usable.push(button);
+  }
+  return usable.slice(0, WECOM_CARD_LIMITS.buttons);
+}
+
+/** The card as a button_interaction template card with the given WeCom task_id. */
+export function renderWecomCard(card: Card, taskId: string): WecomTemplateCard {
+  const { horizontal, overflow } = splitFields(card.fields);
+  const subtitle = [
+    ...(card.resolved ? [card.resolved.text] : []),
+    ...overflow.map((f) => `${f.label}：${fieldValue(f)}`),
+  ].join('\n');
+  const quote = (card.notes ?? []).join('\n');
+  const buttons = card.resolved ? [] : usableButtons(card.buttons);
+  const asksReason = buttons.some((b) => b.key === REASON_ACTION_KEY);
+  return {
+    card_type: 'button_interaction',
+    main_title: { title: clip(card.title, WECOM_CARD_LIMITS.titleChars), ...(card.subtitle ? { desc: clip(card.subtitle, WECOM_CARD_LIMITS.descChars) } : {}) },
+    ...(subtitle ? { sub_title_text: clip(subtitle, WECOM_CARD_LIMITS.subtitleChars) } : {}),
+    ...(quote ? { quote_area: { type: 0 as const, quote_text: clip(quote, WECOM_CARD_LIMITS.quoteChars) } } : {}),
+    horizontal_content_list: horizontal.map((f) => ({
+      keyname: clip(f.label, WECOM_CARD_LIMITS.keynameChars),
+      value: clip(fieldValue(f), WECOM_CARD_LIMITS.valueChars),
+    })),
+    ...(asksReason
+      ? { button_selection: { question_key: REASON_QUESTION_KEY, title: '驳回原因', option_list: REJECT_REASONS.map((r) => ({ ...r })) } }
+      : {}),
+    button_list: buttons.map((b) => ({ text: clip(b.label, WECOM_CARD_LIMITS.buttonTextChars), style: STYLE[b.style ?? 'default'], key: b.key })),
+    ...(card.resolved ? { replace_text: clip(card.resolved.text, WECOM_CARD_LIMITS.descChars) } : {}),
+    task_id: taskId,
+  };
+}
+
+/** The reason a tap carries: the option chosen in the reason dropdown, for the button that needs one. */
+export function reasonFromSelection(actionKey: string, selected: Array<{ questionKey: string; optionIds: string[] }>): string | undefined {
+  if (actionKey !== REASON_ACTION_KEY) return undefined;
+  const optionId = selected.find((s) => s.questionKey === REASON_QUESTION_KEY)?.optionIds[0];
+  return REJECT_REASONS.find((r) => r.id === optionId)?.text;
+}
+
+/** The card as markdown, for places that take no interactive card (a group, or a fallback notice). */
+export function renderCardMarkdown(card: Card): string {
+  return [
+    `**${card.title}**${card.subtitle ? ` ${card.subtitle}` : ''}`,
+    ...card.fields.map((f) => `> ${f.label}：${fieldValue(f)}`),
+    ...(card.notes ?? []).map((n) => `> ${n}`),
+    ...(card.resolved ? [card.resolved.text] : []),
+  ].join('\n');
+}
