@@ -43,6 +43,8 @@ const departmentSchema = z.object({
   name: z.string().min(1),
   leads: z.array(z.string().min(1)).min(1),
   director: z.string().min(1),
+  /** A `conversations` id: the department's approval card goes to that group instead of each lead's 1:1 chat. */
+  approvalGroup: z.string().min(1).optional(),
 });
 
 export const businessConfigSchema = z
@@ -84,6 +86,9 @@ export const businessConfigSchema = z
           ctx.addIssue({ code: 'custom', path: ['departments', i, 'leads', j], message: `unknown person "${lead}"` });
         }
       });
+      if (dept.approvalGroup && !config.conversations.some((c) => c.id === dept.approvalGroup)) {
+        ctx.addIssue({ code: 'custom', path: ['departments', i, 'approvalGroup'], message: `unknown conversation "${dept.approvalGroup}"` });
+      }
       if (!people.has(dept.director)) {
         ctx.addIssue({ code: 'custom', path: ['departments', i, 'director'], message: `unknown person "${dept.director}"` });
       }

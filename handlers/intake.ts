@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, or, sql } from 'drizzle-orm';
 import { buildApprovalCard, type ApprovalCardInput } from '../cards/approval-card';
+import type { Department } from '../config/business-config';
 import { chinaDate } from '../domain/china-time';
 import { completeDraft } from '../domain/draft';
 import { closestCodes } from '../domain/material-match';
@@ -16,7 +17,7 @@ import {
 } from '../db/orders';
 import { approvalTasks, cards, customers, drafts, orderItems, orderSpecs, orders } from '../db/schema';
 import type { HandlerContext } from './context';
-import type { MessageEvent } from './events';
+import type { Destination, MessageEvent } from './events';
 import { answerStatusQuery } from './status-query';
 import { departmentNames, itemLine, texts } from './texts';
 
@@ -237,9 +238,9 @@ async function sendApprovalCards(
     .returning();
   const sent = tasks.flatMap((task) => {
     const department = departments.find((d) => d.key === task.department)!;
-    return department.leads.map((lead) => ({
+    return cardRecipients(department).map((to) => ({
       task,
-      lead,
+      to,
       card: buildApprovalCard({
         ...args.card,
         cardId: `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
@@ -249,23 +250,28 @@ async function sendApprovalCards(
     }));
   });
   await tx.insert(cards).values(
-    sent.map(({ task, lead, card }) => ({
+    sent.map(({ task, to, card }) => ({
       id: card.id,
       orderId: args.orderId,
       taskId: task.id,
       platform: event.platform,
-      recipientId: lead,
+      recipientId: 'userId' in to ? to.userId : to.conversationId,
       content: card,
       createdAt: now,
     })),
   );
   await ctx.emitAll(
-    sent.map(({ lead, card }) => ({
-      effect: { kind: 'send-card' as const, to: { userId: lead }, card },
+    sent.map(({ to, card }) => ({
+      effect: { kind: 'send-card' as const, to, card },
       key: `card:${card.id}:send`,
       orderId: args.orderId,
     })),
   );
+}
+
+/** Each lead's 1:1 chat, or the department's approvers' group; either way only the leads may decide. */
+function cardRecipients(department: Department): Destination[] {
+  return department.approvalGroup ? [{ conversationId: department.approvalGroup }] : department.leads.map((userId) => ({ userId }));
 }
 
 async function checkSpecs(ctx: HandlerContext, request: ParsedMessage, codes: string[]) {

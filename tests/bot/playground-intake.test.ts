@@ -1,6 +1,7 @@
 import { count, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/client';
+import { loadBusinessConfig } from '../../config/business-config';
 import { approvalTasks, inboundMessages, orderEvents, orderItems, orders, outbox } from '../../db/schema';
 import { TestApp, type PlaygroundCard, type PlaygroundState } from '../support/app';
 import { backends, createTestDatabase } from '../support/databases';
@@ -206,6 +207,24 @@ describe.each(backends)('playground intake and approval on %s', (backend) => {
     await t.say('@订单助手 你好');
     expect(await t.waitFor((s) => t.botMessages(s)[0], 'help')).toContain('发需求给我');
     expect(await t.db.select().from(orders)).toHaveLength(0);
+  });
+
+  it('sends a department\'s card to its approvers\' group when configured, where only its leads may decide', async () => {
+    await t.close();
+    const config = loadBusinessConfig();
+    config.conversations.push({ id: 'approvals', name: '审批群' });
+    config.departments.find((d) => d.key === 'production')!.approvalGroup = 'approvals';
+    t = await TestApp.start(backend, { database, fresh: true, config });
+    await t.say('需要BRK-2026-01样品5件,3月5日前到');
+    const state = await t.waitFor((s) => s.conversations.approvals?.[0]?.card && s, 'the group card');
+    const card = state.conversations.approvals![0]!.card!;
+    expect(card.title).toBe('需求单审批 · 生产部');
+    expect(state.inbox.zhoushifu).toBeUndefined();
+    await t.tap(card.id, 'lisi', 'approve');
+    expect(await t.waitFor((s) => s.conversations['dm:lisi']?.[0]?.text, 'the refusal')).toContain('不是生产部这张审批卡的处理人');
+    await t.tap(card.id, 'zhoushifu', 'approve');
+    const resolved = await t.waitFor((s) => s.conversations.approvals![0]!.card!.resolved, 'the decision');
+    expect(resolved).toEqual({ status: 'approved', text: '已同意 · 周师傅 10:00' });
   });
 
   it('refuses bad requests with a clear 400 and stores nothing', async () => {

@@ -20,5 +20,9 @@ describe('business config', () => {
     );
     expect(() => parseBusinessConfig(demo.replace('sample: [tech,', 'sample: [quality,'))).toThrow(/routing\.sample\.0: unknown department "quality"/);
     expect(() => parseBusinessConfig('company: [')).toThrow(/not valid YAML/);
+    expect(() => parseBusinessConfig(demo.replace('director: sunzong', 'director: sunzong\n    approvalGroup: nowhere'))).toThrow(
+      /departments\.2\.approvalGroup: unknown conversation "nowhere"/,
+    );
+    expect(() => parseBusinessConfig(demo.replace('wecom: LiSi', 'wecom: ZhangSan'))).toThrow(/people\.1\.wecom: "ZhangSan" is used by another person too/);
   });
 });

@@ -1,4 +1,4 @@
-import { loadBusinessConfig } from '../../config/business-config';
+import { loadBusinessConfig, type BusinessConfig } from '../../config/business-config';
 import { readEnv, type Env } from '../../config/env';
 import { startApp, type RunningApp } from '../../bot/app';
 import { createLogger } from '../../bot/logger';
@@ -40,13 +40,13 @@ export class TestApp {
    * Starts the app on `options.database` (left open on close: the caller owns it) or on a database of
    * its own. Pass `fresh: true` with a shared database to empty it first.
    */
-  static async start(backend: Backend, options: { clock?: TestClock; database?: DatabaseHandle; fresh?: boolean; env?: Env } = {}): Promise<TestApp> {
+  static async start(backend: Backend, options: { clock?: TestClock; database?: DatabaseHandle; fresh?: boolean; env?: Env; config?: BusinessConfig } = {}): Promise<TestApp> {
     const database = options.database ?? (await createTestDatabase(backend));
     if (options.fresh) await resetDatabase(database.db);
     const clock = options.clock ?? new TestClock();
     const app = await startApp({
       database,
-      config: loadBusinessConfig(),
+      config: options.config ?? loadBusinessConfig(),
       log: createLogger('silent'),
       clock: clock.now,
       port: 0,
