@@ -1,6 +1,7 @@
 import { configuredPlatforms, type Env } from '../config/env';
 import type { PlatformAdapter } from './adapter';
 import type { Bot } from './bot';
+import { DingtalkAdapter } from './dingtalk/dingtalk-adapter';
 import { PlaygroundAdapter } from './local/playground-adapter';
 import { WecomAdapter } from './wecom/wecom-adapter';
 
@@ -11,6 +12,7 @@ import { WecomAdapter } from './wecom/wecom-adapter';
 export function createAdapters(bot: Bot, env: Env): { adapters: PlatformAdapter[]; missing: string[] } {
   const platforms = configuredPlatforms(env);
   const factories: Record<string, ((bot: Bot, env: Env) => PlatformAdapter) | undefined> = {
+    dingtalk: (bot, env) => new DingtalkAdapter(bot, env),
     wecom: (bot, env) => new WecomAdapter(bot, env),
   };
   const adapters: PlatformAdapter[] = [];

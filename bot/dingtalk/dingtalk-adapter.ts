@@ -1,0 +1,123 @@
+import { TOPIC_CARD, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream';
+import type { Logger } from 'pino';
+import type { Env } from '../../config/env';
+import type { Tx } from '../../db/client';
+import type { Effect, InboundEvent } from '../../handlers/events';
+import { DeliveryError, type PlatformAdapter } from '../adapter';
+import type { Bot } from '../bot';
+import { CardDelivery } from './card-delivery';
+import { DingtalkDirectory } from './directory';
+import { decodeCardCallback, decodeRobotMessage, PLATFORM, UndecodableFrame } from './inbound';
+import { MessageSender } from './messages';
+import { DingtalkOpenApi } from './openapi';
+import { rememberSessionWebhook } from './reply-windows';
+import { dingtalkSettings, type DingtalkSettings } from './settings';
+import { GatewayStreamClient } from './stream-client';
+
+interface Decoded {
+  event: InboundEvent;
+  externalId: string;
+  alsoInTx?: (tx: Tx) => Promise<void>;
+  /** Set when the frame is for another robot: answered, not stored. */
+  ignore?: string;
+}
+
+/**
+ * DingTalk: robot messages and card taps arrive over the Stream socket (the official SDK's DWClient);
+ * replies, cards and card updates leave through the OpenAPI, called only from the outbox sender.
+ */
+export class DingtalkAdapter implements PlatformAdapter {
+  readonly platform = PLATFORM;
+  private readonly settings: DingtalkSettings;
+  private readonly directory: DingtalkDirectory;
+  private readonly client: GatewayStreamClient;
+  private readonly messages: MessageSender;
+  private readonly cards: CardDelivery;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly bot: Bot,
+    env: Env,
+  ) {
+    this.settings = dingtalkSettings(env);
+    this.log = bot.log.child({ platform: PLATFORM });
+    this.directory = new DingtalkDirectory(bot.config);
+    const clock = () => bot.now();
+    const api = new DingtalkOpenApi(this.settings, bot.db, clock, this.log);
+    this.messages = new MessageSender(this.settings, this.directory, api, bot.db, clock, this.log);
+    this.cards = new CardDelivery(this.settings, api, this.messages, bot.db, clock);
+    this.client = new GatewayStreamClient({ ...this.settings, log: this.log });
+    this.client.registerCallbackListener(TOPIC_ROBOT, (frame) => void this.receive(frame, (f) => this.decodeMessage(f)));
+    this.client.registerCallbackListener(TOPIC_CARD, (frame) => void this.receive(frame, (f) => this.decodeCardAction(f)));
+  }
+
+  async start(): Promise<void> {
+    await this.client.connect();
+  }
+
+  async stop(): Promise<void> {
+    await this.client.shutdown();
+  }
+
+  async deliver(effect: Effect): Promise<void> {
+    switch (effect.kind) {
+      case 'post':
+        return this.messages.post(effect.to, effect.text);
+      case 'send-card':
+        return this.cards.send(effect.to, effect.card);
+      case 'update-card':
+        return this.cards.update(effect.cardId, effect.card);
+      case 'sms':
+        throw new DeliveryError('SMS is not sent through DingTalk', false);
+    }
+  }
+
+  /**
+   * One CALLBACK frame: decoded, its inbound row committed, and only then answered. A crash (or a
+   * database error) before the commit leaves the frame unanswered, so DingTalk sends it again.
+   */
+  private async receive(frame: DWClientDownStream, decode: (frame: DWClientDownStream) => Decoded): Promise<void> {
+    const { messageId, topic } = frame.headers;
+    let decoded: Decoded;
+    try {
+      decoded = decode(frame);
+    } catch (err) {
+      if (!(err instanceof UndecodableFrame)) {
+        this.log.error({ err, messageId, topic }, 'could not decode a DingTalk frame; leaving it unanswered');
+        return;
+      }
+      // A frame that can never be decoded is answered, or DingTalk would resend it for a minute.
+      this.log.warn({ messageId, topic, err: err.message }, 'dropped an undecodable DingTalk frame');
+      return this.client.answer(messageId, null);
+    }
+    if (decoded.ignore) {
+      this.log.warn({ messageId, topic, reason: decoded.ignore }, 'ignored a DingTalk frame');
+      return this.client.answer(messageId, null);
+    }
+    try {
+      const { duplicate } = await this.bot.ingest(decoded.event, decoded.externalId, decoded.alsoInTx);
+      this.log.debug({ messageId, externalId: decoded.externalId, duplicate }, 'DingTalk frame stored');
+    } catch (err) {
+      this.log.error({ err, messageId, externalId: decoded.externalId }, 'could not store a DingTalk frame; leaving it unanswered');
+      return;
+    }
+    this.client.answer(messageId, topic === TOPIC_CARD ? {} : null);
+  }
+
+  private decodeMessage(frame: DWClientDownStream): Decoded {
+    const now = this.bot.now();
+    const message = decodeRobotMessage(frame.data, this.directory, now);
+    const ignore = message.robotCode && message.robotCode !== this.settings.robotCode ? `robot ${message.robotCode} is not ours` : undefined;
+    const webhook = message.sessionWebhook;
+    return {
+      event: message.event,
+      externalId: message.externalId,
+      ...(ignore ? { ignore } : {}),
+      ...(webhook ? { alsoInTx: (tx: Tx) => rememberSessionWebhook(tx, { ...webhook, now }) } : {}),
+    };
+  }
+
+  private decodeCardAction(frame: DWClientDownStream): Decoded {
+    return decodeCardCallback(frame.data, frame.headers.messageId, this.directory, this.bot.now());
+  }
+}

@@ -1,0 +1,97 @@
+import type { Logger } from 'pino';
+import type { Database } from '../../db/client';
+import { cachedToken, invalidateToken } from '../../db/platform-tokens';
+import { DeliveryError } from '../adapter';
+import { classifyFailure, deliveryErrorFor, describeFailure, type ApiFailure } from './api-errors';
+import type { DingtalkSettings } from './settings';
+
+const TIMEOUT_MS = 10_000;
+
+export type ApiResult<T> = { ok: true; body: T } | { ok: false; failure: ApiFailure };
+
+/**
+ * DingTalk's OpenAPI (api.dingtalk.com or DINGTALK_API_BASE). The access token is cached in the database
+ * for every process, refreshed before it expires and once more when DingTalk calls it invalid.
+ */
+export class DingtalkOpenApi {
+  constructor(
+    private readonly settings: DingtalkSettings,
+    private readonly db: Database,
+    private readonly clock: () => Date,
+    private readonly log: Logger,
+  ) {}
+
+  private get tokenKey(): string {
+    return `dingtalk:${this.settings.clientId}`;
+  }
+
+  /** Calls an endpoint with the token; an invalid-token answer drops the cached token and tries once more. */
+  async call<T>(method: 'POST' | 'PUT', path: string, body: unknown): Promise<ApiResult<T>> {
+    const first = await this.token();
+    const result = await this.send<T>(method, path, body, first);
+    if (result.ok || classifyFailure(result.failure).kind !== 'invalid-token') return result;
+    this.log.info({ path }, 'DingTalk called the access token invalid; refreshing it');
+    await invalidateToken(this.db, this.tokenKey, first);
+    return this.send<T>(method, path, body, await this.token());
+  }
+
+  /** Like `call`, but any failure becomes the DeliveryError the outbox sender expects. */
+  async require<T>(what: string, method: 'POST' | 'PUT', path: string, body: unknown): Promise<T> {
+    const result = await this.call<T>(method, path, body);
+    if (!result.ok) throw deliveryErrorFor(what, result.failure);
+    return result.body;
+  }
+
+  private async token(): Promise<string> {
+    return cachedToken(this.db, this.tokenKey, this.clock(), async () => {
+      const result = await this.send<{ accessToken?: string; expireIn?: number }>('POST', '/v1.0/oauth2/accessToken', {
+        appKey: this.settings.clientId,
+        appSecret: this.settings.clientSecret,
+      });
+      // Wrong credentials are a configuration problem: retried slowly so the effects survive the fix.
+      if (!result.ok) throw new DeliveryError(describeFailure('access token request', result.failure), true, result.failure.status >= 500 ? undefined : 60_000);
+      if (!result.body.accessToken) throw new DeliveryError('DingTalk access token answer has no accessToken', true, 5000);
+      return { token: result.body.accessToken, expiresInSeconds: result.body.expireIn ?? 7200 };
+    });
+  }
+
+  private async send<T>(method: string, path: string, body: unknown, token?: string): Promise<ApiResult<T>> {
+    const response = await httpJson(`${this.settings.apiBase}${path}`, method, body, token ? { 'x-acs-dingtalk-access-token': token } : {});
+    if (response.status >= 200 && response.status < 300) return { ok: true, body: (response.json ?? {}) as T };
+    const json = (response.json ?? {}) as { code?: unknown; message?: unknown };
+    return {
+      ok: false,
+      failure: {
+        status: response.status,
+        ...(typeof json.code === 'string' ? { code: json.code } : {}),
+        ...(typeof json.message === 'string' ? { message: json.message } : {}),
+      },
+    };
+  }
+}
+
+/**
+ * One JSON request. A network error or timeout means the outcome is unknown: it becomes a retryable
+ * DeliveryError, and idempotency (outTrackId) is what keeps a retried card from appearing twice.
+ */
+export async function httpJson(url: string, method: string, body: unknown, headers: Record<string, string> = {}) {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (err) {
+    throw new DeliveryError(`DingTalk request ${method} ${new URL(url).pathname} did not complete: ${(err as Error).message}`, true);
+  }
+  const text = await response.text().catch(() => '');
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, json };
+}

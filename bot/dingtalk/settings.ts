@@ -1,0 +1,27 @@
+import type { Env } from '../../config/env';
+
+/** What the DingTalk adapter needs from the environment. */
+export interface DingtalkSettings {
+  clientId: string;
+  clientSecret: string;
+  /** The robot's code; for an internal app's robot it is the app's client id unless set. */
+  robotCode: string;
+  /** Interactive card template id; without one approval cards fall back to ActionCard messages. */
+  cardTemplateId?: string;
+  apiBase: string;
+  gatewayUrl: string;
+}
+
+export function dingtalkSettings(env: Env): DingtalkSettings {
+  if (!env.DINGTALK_CLIENT_ID || !env.DINGTALK_CLIENT_SECRET) {
+    throw new Error('DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET are required for the DingTalk adapter');
+  }
+  return {
+    clientId: env.DINGTALK_CLIENT_ID,
+    clientSecret: env.DINGTALK_CLIENT_SECRET,
+    robotCode: env.DINGTALK_ROBOT_CODE ?? env.DINGTALK_CLIENT_ID,
+    ...(env.DINGTALK_CARD_TEMPLATE_ID ? { cardTemplateId: env.DINGTALK_CARD_TEMPLATE_ID } : {}),
+    apiBase: env.DINGTALK_API_BASE.replace(/\/+$/, ''),
+    gatewayUrl: env.DINGTALK_GATEWAY_URL,
+  };
+}

@@ -1,0 +1,102 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { approvalTasks, inboundMessages, orderEvents, orders, outbox } from '../../db/schema';
+import { backends } from '../support/databases';
+import { EAST, orderWithCards, settle, STAFF, useDingtalkApp } from './harness';
+
+describe.each(backends)('DingTalk intake and approval on %s', (backend) => {
+  const h = useDingtalkApp(backend);
+
+  it('answers an @-mention in the sales group, sends each lead a card, updates every card and tells the group', async () => {
+    const { fake } = h;
+    const cards = await orderWithCards(h);
+    const reply = await fake.waitFor(() => fake.groupTexts(EAST)[0], 'the order reply');
+    expect(reply).toContain('SO-20260224-0001');
+    expect(reply).toContain('BRK-2026-01 × 5件（样品）');
+    expect(fake.api.messages.find((m) => m.chat === `group:${EAST}`)).toMatchObject({ via: 'sessionWebhook', msgKey: 'markdown' });
+
+    const tech = cards[STAFF.wanggong]!;
+    expect(tech).toMatchObject({ templateId: fake.templateId, callbackType: 'STREAM', spaceType: 'IM_ROBOT' });
+    expect(tech.params).toMatchObject({ title: '需求单审批 · 技术部', subtitle: 'SO-20260224-0001', status: 'pending', showActions: 'true' });
+    expect(tech.params.content).toContain('**订单号**：SO-20260224-0001');
+    expect(JSON.parse(tech.params.buttons!)).toEqual([
+      { key: 'approve', label: '同意', style: 'primary' },
+      { key: 'reject', label: '驳回', style: 'danger' },
+    ]);
+
+    fake.tap({ staffId: STAFF.wanggong, outTrackId: tech.outTrackId, action: 'approve' });
+    fake.tap({ staffId: STAFF.chenjie, outTrackId: cards[STAFF.chenjie]!.outTrackId, action: 'approve', via: 'actionId' });
+    fake.tap({ staffId: STAFF.zhoushifu, outTrackId: cards[STAFF.zhoushifu]!.outTrackId, action: 'approve' });
+    const done = await fake.waitFor(() => fake.groupTexts(EAST).find((m) => m.includes('已确认')), 'the confirmation');
+    expect(done).toContain('承诺交期：3月5日');
+    await settle(h);
+
+    expect(tech.params).toMatchObject({ status: 'approved', statusText: '已同意 · 王工 10:00', showActions: 'false' });
+    // The other tech lead's card shows the same decision, in place.
+    expect(cards[STAFF.liugong]!.params).toMatchObject({ status: 'approved', statusText: '已同意 · 王工 10:00', showActions: 'false' });
+    const [order] = await h.t.db.select().from(orders);
+    expect(order).toMatchObject({ status: 'confirmed', platform: 'dingtalk', conversationId: 'sales-east', requesterId: 'zhangsan', requesterName: '张三' });
+    expect(await h.t.db.select().from(inboundMessages)).toHaveLength(4);
+    expect(fake.gateway.acks).toHaveLength(4);
+    expect(fake.gateway.violations).toEqual([]);
+    expect((await h.t.db.select().from(outbox)).every((row) => row.status === 'sent')).toBe(true);
+  });
+
+  it('rejects with the reason typed on the card, closes the other cards and tells a late tapper who decided', async () => {
+    const { fake } = h;
+    const cards = await orderWithCards(h);
+    fake.tap({ staffId: STAFF.chenjie, outTrackId: cards[STAFF.chenjie]!.outTrackId, action: 'reject' });
+    expect(await fake.waitFor(() => fake.userTexts(STAFF.chenjie)[0], 'the question')).toContain('需要填写原因');
+    fake.tap({ staffId: STAFF.chenjie, outTrackId: cards[STAFF.chenjie]!.outTrackId, action: 'reject', note: '原材料缺货，最早3月20日' });
+    const text = await fake.waitFor(() => fake.groupTexts(EAST).find((m) => m.includes('驳回')), 'the rejection');
+    expect(text).toContain('原因：原材料缺货，最早3月20日');
+    await settle(h);
+    expect(cards[STAFF.chenjie]!.params).toMatchObject({ status: 'rejected', showActions: 'false' });
+    expect(cards[STAFF.chenjie]!.params.statusText).toContain('原材料缺货');
+    expect(cards[STAFF.wanggong]!.params).toMatchObject({ status: 'cancelled', statusText: '订单已被采购部 陈姐驳回，无需处理' });
+
+    // Zhou taps the copy he had open before it refreshed.
+    fake.tap({ staffId: STAFF.zhoushifu, outTrackId: cards[STAFF.zhoushifu]!.outTrackId, action: 'approve', unseen: true });
+    expect(await fake.waitFor(() => fake.userTexts(STAFF.zhoushifu)[0], 'the late-tap notice')).toContain('无需再处理');
+    const [order] = await h.t.db.select().from(orders);
+    expect(order!.status).toBe('rejected');
+  });
+
+  it('gives one decision when two leads of a department tap at once, and tells the other who decided', async () => {
+    const { fake } = h;
+    const cards = await orderWithCards(h);
+    fake.tap({ staffId: STAFF.wanggong, outTrackId: cards[STAFF.wanggong]!.outTrackId, action: 'approve' });
+    fake.tap({ staffId: STAFF.liugong, outTrackId: cards[STAFF.liugong]!.outTrackId, action: 'approve' });
+    await settle(h);
+    const approvals = await h.t.db.select().from(orderEvents).where(eq(orderEvents.type, 'task-approved'));
+    expect(approvals).toHaveLength(1);
+    const winner = approvals[0]!.actorId!;
+    const loserStaff = winner === 'wanggong' ? STAFF.liugong : STAFF.wanggong;
+    expect(fake.userTexts(loserStaff).join('\n')).toContain(`已由 ${winner === 'wanggong' ? '王工' : '刘工'}`);
+    const [task] = await h.t.db.select().from(approvalTasks).where(eq(approvalTasks.department, 'tech'));
+    expect(task).toMatchObject({ status: 'approved', decidedBy: winner, version: 2 });
+  });
+
+  it("refuses a tap by someone who is not the card's assignee and changes nothing", async () => {
+    const { fake } = h;
+    const cards = await orderWithCards(h);
+    await settle(h);
+    const before = await h.t.db.select().from(approvalTasks).orderBy(approvalTasks.id);
+    fake.tap({ staffId: STAFF.chenjie, outTrackId: cards[STAFF.wanggong]!.outTrackId, action: 'approve', unseen: true });
+    expect(await fake.waitFor(() => fake.userTexts(STAFF.chenjie)[0], 'the refusal')).toContain('不是技术部这张审批卡的处理人');
+    await settle(h);
+    expect(await h.t.db.select().from(approvalTasks).orderBy(approvalTasks.id)).toEqual(before);
+    expect(cards[STAFF.wanggong]!.params.status).toBe('pending');
+    expect(cards[STAFF.wanggong]!.versions).toHaveLength(1);
+  });
+
+  it('answers in the 1:1 chat with the robot, and names people the config does not know by their nick', async () => {
+    const { fake } = h;
+    fake.say({ staffId: STAFF.lisi, text: '你好' });
+    expect(await fake.waitFor(() => fake.userTexts(STAFF.lisi)[0], 'the help text')).toContain('发需求给我');
+    fake.say({ staffId: '0299999', nick: '外协小赵', group: EAST, text: 'BRK-2026-02 ×10 3月9日前' });
+    await fake.waitFor(() => fake.groupTexts(EAST).find((m) => m.includes('SO-')), 'the order reply');
+    const [order] = await h.t.db.select().from(orders);
+    expect(order).toMatchObject({ requesterId: 'dingtalk:0299999', requesterName: '外协小赵', conversationId: 'sales-east' });
+  });
+});
