@@ -1,25 +1,18 @@
 import { count, eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../db/client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadBusinessConfig } from '../../config/business-config';
 import { approvalTasks, inboundMessages, orderEvents, orderItems, orders, outbox } from '../../db/schema';
 import { TestApp, type PlaygroundCard, type PlaygroundState } from '../support/app';
-import { backends, createTestDatabase } from '../support/databases';
+import { backends, useTestDatabase } from '../support/databases';
 
 const APPROVERS = ['wanggong', 'liugong', 'chenjie', 'zhoushifu'];
 const firstCard = (state: PlaygroundState, userId: string): PlaygroundCard | undefined => state.inbox[userId]?.[0];
 
 describe.each(backends)('playground intake and approval on %s', (backend) => {
-  let database: DatabaseHandle;
+  const database = useTestDatabase(backend);
   let t: TestApp;
-  beforeAll(async () => {
-    database = await createTestDatabase(backend);
-  });
-  afterAll(async () => {
-    await database.close();
-  });
   beforeEach(async () => {
-    t = await TestApp.start(backend, { database, fresh: true });
+    t = await TestApp.start(backend, { database: database(), fresh: true });
   });
   afterEach(async () => {
     await t.close();
@@ -214,7 +207,7 @@ describe.each(backends)('playground intake and approval on %s', (backend) => {
     const config = loadBusinessConfig();
     config.conversations.push({ id: 'approvals', name: '审批群' });
     config.departments.find((d) => d.key === 'production')!.approvalGroup = 'approvals';
-    t = await TestApp.start(backend, { database, fresh: true, config });
+    t = await TestApp.start(backend, { database: database(), fresh: true, config });
     await t.say('需要BRK-2026-01样品5件,3月5日前到');
     const state = await t.waitFor((s) => s.conversations.approvals?.[0]?.card && s, 'the group card');
     const card = state.conversations.approvals![0]!.card!;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll } from 'vitest';
 import postgres from 'postgres';
 import { openDatabase, queryRows, type Database, type DatabaseHandle } from '../../db/client';
 
@@ -40,4 +41,19 @@ export async function resetDatabase(db: Database): Promise<void> {
   );
   if (tables.length === 0) return;
   await db.execute(sql.raw(`truncate table ${tables.map((t) => `"${t.name}"`).join(', ')} restart identity cascade`));
+}
+
+/** One database for a whole test file: created before its first test, dropped after its last. */
+export function useTestDatabase(backend: Backend): () => DatabaseHandle {
+  let database: DatabaseHandle | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase(backend);
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+  return () => {
+    if (!database) throw new Error('useTestDatabase: the database is made in beforeAll; call the getter inside a test');
+    return database;
+  };
 }

@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../db/client';
+import { afterEach, describe, expect, it } from 'vitest';
 import { inboundMessages } from '../../db/schema';
 import { TestClock } from '../support/clock';
-import { backends, createTestDatabase } from '../support/databases';
+import { backends, useTestDatabase } from '../support/databases';
 import { appTextXml } from '../fakes/wecom/wire';
 import { EAST, WecomWorld } from './harness';
 
@@ -32,21 +31,15 @@ const query = (v: { signature: string; timestamp: string; nonce: string }) =>
   `msg_signature=${v.signature}&timestamp=${v.timestamp}&nonce=${v.nonce}`;
 
 describe.each(backends)('WeCom callback verification on %s', (backend) => {
-  let database: DatabaseHandle;
+  const database = useTestDatabase(backend);
   let w: WecomWorld;
-  beforeAll(async () => {
-    database = await createTestDatabase(backend);
-  });
-  afterAll(async () => {
-    await database.close();
-  });
   afterEach(async () => {
     await w.close();
   });
 
   async function startOfficial() {
     const clock = new TestClock(new Date(Number(VECTOR.message.timestamp) * 1000).toISOString());
-    w = await WecomWorld.start(backend, database, {
+    w = await WecomWorld.start(backend, database(), {
       clock,
       fake: {
         corpId: VECTOR.corpId,
@@ -100,7 +93,7 @@ describe.each(backends)('WeCom callback verification on %s', (backend) => {
   });
 
   it('verifies both callback URLs with random echostrs full of + / =, and the AI bot only with an empty receive id', async () => {
-    w = await WecomWorld.start(backend, database);
+    w = await WecomWorld.start(backend, database());
     for (const kind of ['app', 'aibot'] as const) {
       for (let i = 0; i < 5; i++) {
         const echo = `${'+/='.repeat(i)}${Math.random().toString(36).slice(2)}中文`;
@@ -115,7 +108,7 @@ describe.each(backends)('WeCom callback verification on %s', (backend) => {
   });
 
   it('refuses tampered, misaddressed, malformed, stale and replayed requests with a 4xx and stores nothing', async () => {
-    w = await WecomWorld.start(backend, database);
+    w = await WecomWorld.start(backend, database());
     const { fake, clock } = w;
     const xml = appTextXml({ corpId: fake.secrets.corpId, agentId: fake.secrets.agentId, fromUser: 'ZhangSan', createTime: 1, content: 'BRK-2026-01 5件 3月5日前', msgId: '9007199254740993' });
     const bot = JSON.stringify({ msgid: 'm1', chatid: EAST.chatId, chattype: 'group', from: { userid: 'ZhangSan' }, msgtype: 'text', text: { content: '@订单助手 BRK-2026-01 5件 3月5日前' } });
@@ -150,7 +143,7 @@ describe.each(backends)('WeCom callback verification on %s', (backend) => {
   });
 
   it('acks an accepted message with an empty 200 once its row is committed, and a replay within the window changes nothing', async () => {
-    w = await WecomWorld.start(backend, database);
+    w = await WecomWorld.start(backend, database());
     const { fake } = w;
     const xml = appTextXml({ corpId: fake.secrets.corpId, agentId: fake.secrets.agentId, fromUser: 'ZhangSan', createTime: 1, content: '007', msgId: '9007199254740993' });
     const prepared = fake.callbacks.prepare('app', xml);
@@ -167,7 +160,7 @@ describe.each(backends)('WeCom callback verification on %s', (backend) => {
   });
 
   it('reads callbacks whatever their Content-Type, and keeps a numeric AI-bot msgid whole', async () => {
-    w = await WecomWorld.start(backend, database, { fake: { callbacks: { contentType: { app: null, aibot: 'text/plain' } } } });
+    w = await WecomWorld.start(backend, database(), { fake: { callbacks: { contentType: { app: null, aibot: 'text/plain' } } } });
     const { fake } = w;
     expect((await fake.sendAppText('LiSi', '你好')).attempts[0]).toMatchObject({ status: 200, body: '' });
     const json = `{"msgid": 12345678901234567890, "chattype": "single", "from": {"userid": "LiSi"}, "msgtype": "text", "text": {"content": "你好"}}`;

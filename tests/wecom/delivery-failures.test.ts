@@ -1,21 +1,14 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../db/client';
+import { afterEach, describe, expect, it } from 'vitest';
 import { cards, orders, outbox } from '../../db/schema';
-import { backends, createTestDatabase } from '../support/databases';
+import { backends, useTestDatabase } from '../support/databases';
 import { DEMO_USERS, EAST, LEADS, WecomWorld } from './harness';
 
 const REQUEST = '@订单助手 BRK-2026-01 样品5件 3月5日前到';
 
 describe.each(backends)('WeCom delivery failures on %s', (backend) => {
-  let database: DatabaseHandle;
+  const database = useTestDatabase(backend);
   let w: WecomWorld;
-  beforeAll(async () => {
-    database = await createTestDatabase(backend);
-  });
-  afterAll(async () => {
-    await database.close();
-  });
   afterEach(async () => {
     await w.close();
   });
@@ -30,7 +23,7 @@ describe.each(backends)('WeCom delivery failures on %s', (backend) => {
   }
 
   it('refreshes a revoked token once and loses no card', async () => {
-    w = await WecomWorld.start(backend, database);
+    w = await WecomWorld.start(backend, database());
     // The first card goes out; WeCom then revokes the token; the cards sent alongside meet 40014.
     w.fake.fail('message/send', { revokeTokens: true }, { skip: 1 });
     await order();
@@ -44,7 +37,7 @@ describe.each(backends)('WeCom delivery failures on %s', (backend) => {
   });
 
   it('retries -1, a 502 and a lost answer without sending any card twice', async () => {
-    w = await WecomWorld.start(backend, database);
+    w = await WecomWorld.start(backend, database());
     const { fake } = w;
     fake.fail('message/send', { errcode: -1 });
     fake.fail('message/send', { status: 502 });
@@ -68,7 +61,7 @@ describe.each(backends)('WeCom delivery failures on %s', (backend) => {
   });
 
   it('sends a 1:1 notice once even when the answer to its send was lost', async () => {
-    w = await WecomWorld.start(backend, database);
+    w = await WecomWorld.start(backend, database());
     const { fake } = w;
     fake.fail('message/send', { hangup: 'after' });
     await fake.sendAppText('LiSi', '你好');
@@ -78,7 +71,7 @@ describe.each(backends)('WeCom delivery failures on %s', (backend) => {
   });
 
   it('does not retry a send to someone WeCom does not know (81013), and delivers the other cards', async () => {
-    w = await WecomWorld.start(backend, database, { fake: { users: DEMO_USERS.filter((u) => u !== 'ZhouShiFu') } });
+    w = await WecomWorld.start(backend, database(), { fake: { users: DEMO_USERS.filter((u) => u !== 'ZhouShiFu') } });
     const { fake } = w;
     await fake.mentionAibot({ chatId: EAST.chatId, fromUser: 'ZhangSan', text: REQUEST });
     await w.app.settle();
@@ -90,7 +83,7 @@ describe.each(backends)('WeCom delivery failures on %s', (backend) => {
   });
 
   it('reports 60020 as a deployment problem and backs off on 45009, then delivers once it clears', async () => {
-    w = await WecomWorld.start(backend, database);
+    w = await WecomWorld.start(backend, database());
     const { fake, clock } = w;
     fake.fail('gettoken', { errcode: 60020, errmsg: 'not allow to access from your ip' }, { times: 100 });
     await fake.mentionAibot({ chatId: EAST.chatId, fromUser: 'ZhangSan', text: REQUEST });
@@ -113,7 +106,7 @@ describe.each(backends)('WeCom delivery failures on %s', (backend) => {
   });
 
   it('holds group news while the webhook robot is rate limited, then sends it once, the waiting posts together', async () => {
-    w = await WecomWorld.start(backend, database, { fake: { webhookPerMinute: 2 } });
+    w = await WecomWorld.start(backend, database(), { fake: { webhookPerMinute: 2 } });
     const { fake, clock } = w;
     fake.fail('aibot/response', { errcode: 40029 }, { times: 100 }); // every reply window turns out spent
     const ask = (n: number) => fake.mentionAibot({ chatId: EAST.chatId, fromUser: 'ZhangSan', text: `@订单助手 SO-20260224-00${n} 到哪了` });
@@ -143,7 +136,7 @@ describe.each(backends)('WeCom delivery failures on %s', (backend) => {
   });
 
   it('updates a card 72 hours on with the tap\'s fresh code, and sends the other lead a fresh card', async () => {
-    w = await WecomWorld.start(backend, database);
+    w = await WecomWorld.start(backend, database());
     const { fake, clock } = w;
     const leadCards = await order();
     await w.app.settle();
@@ -165,7 +158,7 @@ describe.each(backends)('WeCom delivery failures on %s', (backend) => {
   });
 
   it('tries the next code when WeCom refuses one, whatever errcode it uses, and sends a fresh card when none is left', async () => {
-    w = await WecomWorld.start(backend, database, { fake: { responseCodeUsedErrcode: 40099 } });
+    w = await WecomWorld.start(backend, database(), { fake: { responseCodeUsedErrcode: 40099 } });
     const { fake } = w;
     const leadCards = await order();
     fake.fail('message/update_template_card', { errcode: 40099 }, { times: 2 });
@@ -178,7 +171,7 @@ describe.each(backends)('WeCom delivery failures on %s', (backend) => {
   });
 
   it('does not update a card twice when the answer to an update was lost', async () => {
-    w = await WecomWorld.start(backend, database);
+    w = await WecomWorld.start(backend, database());
     const { fake } = w;
     const leadCards = await order();
     fake.fail('message/update_template_card', { hangup: 'after' });

@@ -1,8 +1,7 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../db/client';
+import { afterEach, describe, expect, it } from 'vitest';
 import { approvalTasks, cards, inboundMessages, orderEvents, orders } from '../../db/schema';
-import { backends, createTestDatabase } from '../support/databases';
+import { backends, useTestDatabase } from '../support/databases';
 import { EAST, LEADS, WecomWorld } from './harness';
 
 const REQUEST = '@订单助手 BRK-2026-01 样品5件 3月5日前到';
@@ -11,14 +10,8 @@ const fields = (card: Record<string, unknown>) =>
   Object.fromEntries((card.horizontal_content_list as Array<{ keyname: string; value: string }>).map((f) => [f.keyname, f.value]));
 
 describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
-  let database: DatabaseHandle;
+  const database = useTestDatabase(backend);
   let w: WecomWorld;
-  beforeAll(async () => {
-    database = await createTestDatabase(backend);
-  });
-  afterAll(async () => {
-    await database.close();
-  });
   afterEach(async () => {
     await w.close();
   });
@@ -26,7 +19,7 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
   const groupTexts = () => w.fake.chat(EAST.chatId).map((m) => m.content);
 
   it('turns an @-mention in a sales group into an order, cards for the leads, and tells the group once all approve', async () => {
-    w = await WecomWorld.start(backend, database);
+    w = await WecomWorld.start(backend, database());
     const { fake } = w;
     await fake.mentionAibot({ chatId: EAST.chatId, fromUser: 'ZhangSan', text: REQUEST });
     const reply = await w.waitFor(() => fake.chat(EAST.chatId)[0], 'the answer in the group');
@@ -67,7 +60,7 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
   });
 
   it('takes the same request written to the app in a 1:1 chat, and answers there', async () => {
-    w = await WecomWorld.start(backend, database);
+    w = await WecomWorld.start(backend, database());
     const { fake } = w;
     await fake.sendAppText('LiSi', 'BRK-2026-02 ×10 3月9日前');
     const reply = await w.waitFor(() => fake.textsOf('LiSi').find((t) => t.includes('SO-')), 'the answer to LiSi');
@@ -81,7 +74,7 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
   });
 
   it('creates one order when WeCom delivers the same callback four times, in turn or at once', async () => {
-    w = await WecomWorld.start(backend, database);
+    w = await WecomWorld.start(backend, database());
     const { fake } = w;
     const { delivery } = await fake.mentionAibot({ chatId: EAST.chatId, fromUser: 'ZhangSan', text: REQUEST, attempts: 4 });
     expect(delivery.attempts.map((a) => a.status)).toEqual([200, 200, 200, 200]);
@@ -102,7 +95,7 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
   });
 
   it('gives one decision when two tech leads tap at once; both cards show it and the other lead is told who decided', async () => {
-    w = await WecomWorld.start(backend, database);
+    w = await WecomWorld.start(backend, database());
     const { fake } = w;
     await fake.mentionAibot({ chatId: EAST.chatId, fromUser: 'ZhangSan', text: REQUEST });
     const leadCards = await w.leadCards();
@@ -128,7 +121,7 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
   });
 
   it('takes the reject reason from the card\'s dropdown, closes the other cards and tells the group why', async () => {
-    w = await WecomWorld.start(backend, database);
+    w = await WecomWorld.start(backend, database());
     const { fake } = w;
     await fake.mentionAibot({ chatId: EAST.chatId, fromUser: 'ZhangSan', text: REQUEST });
     const leadCards = await w.leadCards();
