@@ -41,6 +41,8 @@ const conversationSchema = z.object({
 const departmentSchema = z.object({
   key: z.string().min(1),
   name: z.string().min(1),
+  /** Shown to people who write in English. */
+  nameEn: z.string().min(1).optional(),
   leads: z.array(z.string().min(1)).min(1),
   director: z.string().min(1),
   /** A `conversations` id: the department's approval card goes to that group instead of each lead's 1:1 chat. */

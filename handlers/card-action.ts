@@ -7,7 +7,7 @@ import { cardsOfTask, recordOrderEvent, tasksOfOrder } from '../db/orders';
 import { approvalTasks, cards, orders } from '../db/schema';
 import type { HandlerContext } from './context';
 import type { CardActionEvent } from './events';
-import { approverTexts, texts } from './texts';
+import { approverTexts, departmentName, texts } from './texts';
 
 type Task = typeof approvalTasks.$inferSelect;
 type Order = typeof orders.$inferSelect;
@@ -77,10 +77,6 @@ async function refreshStaleCard(ctx: HandlerContext, cardId: string, event: Card
   );
 }
 
-function departmentName(config: BusinessConfig, key: string): string {
-  return config.departments.find((d) => d.key === key)?.name ?? key;
-}
-
 function alreadyDecidedText(config: BusinessConfig, order: Order, task: Task): string {
   const verb = { approved: '同意', rejected: '驳回', cancelled: '关闭', pending: '处理' }[task.status];
   const who = task.decidedBy ? personName(config, task.decidedBy) : '系统';
@@ -128,7 +124,7 @@ async function settleOrder(ctx: HandlerContext, order: Order, decided: Task) {
 
   if (outcome === 'confirmed') {
     const approvals = tasks
-      .map((t) => `${departmentName(ctx.config, t.department)} ${personName(ctx.config, t.decidedBy ?? '')}`)
+      .map((t) => `${departmentName(ctx.config, t.department, lang)} ${personName(ctx.config, t.decidedBy ?? '')}`)
       .join(lang === 'zh' ? '、' : ', ');
     const text = texts.confirmed({ lang, number: order.number, approvals, promisedDate: order.requestedDate, today });
     return ctx.emit({ kind: 'post', to, text }, key, { orderId: order.id, platform: order.platform });
@@ -149,7 +145,7 @@ async function settleOrder(ctx: HandlerContext, order: Order, decided: Task) {
   const text = texts.rejected({
     lang,
     number: order.number,
-    department: departmentName(ctx.config, decided.department),
+    department: departmentName(ctx.config, decided.department, lang),
     actor: personName(ctx.config, decided.decidedBy ?? ''),
     reason: decided.note ?? '',
   });

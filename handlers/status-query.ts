@@ -6,6 +6,7 @@ import { tasksOfOrder } from '../db/orders';
 import { orderItems, orders } from '../db/schema';
 import type { HandlerContext } from './context';
 import type { MessageEvent } from './events';
+import { departmentName } from './texts';
 
 const ORDER_NUMBER = /^SO-\d{8}-\d{4,}$/;
 
@@ -56,7 +57,7 @@ async function describeOrder(ctx: HandlerContext, order: Order, lang: 'zh' | 'en
   }
   const pending = (await tasksOfOrder(ctx.tx, order.id)).filter((t) => t.status === 'pending');
   const waiting = pending.map((t) => {
-    const dept = ctx.config.departments.find((d) => d.key === t.department)?.name ?? t.department;
+    const dept = departmentName(ctx.config, t.department, lang);
     const who = t.assignees.map((id) => personName(ctx.config, id)).join('/');
     return `${dept}（${who}，${lang === 'zh' ? '已等' : 'waiting'} ${formatDuration(ctx.now.getTime() - t.createdAt.getTime())}）`;
   });

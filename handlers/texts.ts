@@ -14,15 +14,22 @@ interface ItemLine {
 
 const KIND = { zh: { sample: '样品', batch: '批量' }, en: { sample: 'sample', batch: 'batch' } } as const;
 
+/** Chinese count units as an English reader writes them. */
+const UNIT_EN: Record<string, string> = { 件: 'pcs', 个: 'pcs', 只: 'pcs', 支: 'pcs', 片: 'pcs', 套: 'sets', 箱: 'boxes' };
+
 export function itemLine(item: ItemLine, lang: Lang): string {
   return lang === 'zh'
     ? `${item.materialCode} × ${item.quantity}${item.unit}（${KIND.zh[item.kind]}）`
-    : `${item.materialCode} × ${item.quantity} ${item.unit} (${KIND.en[item.kind]})`;
+    : `${item.materialCode} × ${item.quantity} ${UNIT_EN[item.unit] ?? item.unit} (${KIND.en[item.kind]})`;
+}
+
+export function departmentName(config: BusinessConfig, key: string, lang: Lang = 'zh'): string {
+  const department = config.departments.find((d) => d.key === key);
+  return (lang === 'en' ? department?.nameEn : undefined) ?? department?.name ?? key;
 }
 
 export function departmentNames(config: BusinessConfig, keys: readonly string[], lang: Lang): string {
-  const names = keys.map((k) => config.departments.find((d) => d.key === k)?.name ?? k);
-  return names.join(lang === 'zh' ? '、' : ', ');
+  return keys.map((k) => departmentName(config, k, lang)).join(lang === 'zh' ? '、' : ', ');
 }
 
 export const texts = {

@@ -63,6 +63,8 @@ describe.each(backends)('playground intake and approval on %s', (backend) => {
     const reply = await t.waitFor((s) => t.botMessages(s)[0], 'the reply');
     expect(reply).toContain('Requirement order **SO-20260224-0001** created');
     expect(reply).toContain('Mar 5');
+    expect(reply).toContain('BRK-2026-01 × 5 pcs (sample)');
+    expect(reply).toContain('awaiting approval (Engineering, Purchasing, Production)');
   });
 
   it('creates one order when the same message id arrives twice', async () => {
