@@ -34,10 +34,11 @@ export interface RunningApp {
 export async function startApp(options: AppOptions): Promise<RunningApp> {
   const { database, config, log } = options;
   await migrate(database.db);
+  const clock = options.clock ?? (() => new Date());
   if (options.seedDemoData ?? true) {
-    if (await seedDemoDataIfEmpty(database.db)) log.info('demo master data loaded');
+    if (await seedDemoDataIfEmpty(database.db, clock())) log.info('demo master data loaded');
   }
-  const bot = new Bot({ db: database.db, config, log, clock: options.clock ?? (() => new Date()), outboxPollMs: options.outboxPollMs });
+  const bot = new Bot({ db: database.db, config, log, clock, outboxPollMs: options.outboxPollMs });
   const { adapters, missing } = createAdapters(bot, options.env ?? readEnv());
   if (missing.length > 0) log.warn({ platforms: missing }, 'credentials are set for a platform this version has no adapter for');
   for (const adapter of adapters) bot.register(adapter);

@@ -13,6 +13,15 @@ const duration = z.string().transform((text, ctx) => {
   return value;
 });
 
+const isoDate = z.union([z.string(), z.date()]).transform((value, ctx) => {
+  const text = value instanceof Date ? value.toISOString().slice(0, 10) : value;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(text))) {
+    ctx.addIssue({ code: 'custom', message: `not a date: "${text}" (write 2026-10-01)` });
+    return z.NEVER;
+  }
+  return text;
+});
+
 const personSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
@@ -67,6 +76,30 @@ export const businessConfigSchema = z
         draftExpiresAfter: duration.default(30 * 60_000),
       })
       .prefault({}),
+    /** The plant's work calendar: production runs on working days only. */
+    calendar: z
+      .object({
+        /** 0 = Sunday … 6 = Saturday. */
+        weekendDays: z.array(z.number().int().min(0).max(6)).default([0, 6]),
+        holidays: z.array(isoDate).default([]),
+        /** Weekend days worked to make up for a holiday (调休上班). */
+        makeUpWorkdays: z.array(isoDate).default([]),
+      })
+      .prefault({}),
+    /** How a delivery date is computed once the goods exist. */
+    promise: z
+      .object({
+        /** Working days to pick and pack before the truck leaves. */
+        pickPackDays: z.number().int().min(0).default(1),
+        /** Calendar days on the road to the customer (until the map integration gives real times). */
+        transitDays: z.number().int().min(0).default(2),
+        /** How far ahead the plant is searched for capacity before a request is called impossible. */
+        horizonDays: z.number().int().min(1).default(180),
+      })
+      .prefault({}),
+    lines: z
+      .array(z.object({ id: z.string().min(1), name: z.string().min(1), capacityPerDay: z.number().int().positive() }))
+      .default([]),
     /** Sales group chats: the playground shows them, platform adapters map their own ids to these. */
     conversations: z.array(conversationSchema).min(1).default([{ id: 'sales', name: '销售群' }]),
   })

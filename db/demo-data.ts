@@ -32,7 +32,7 @@ export const demoMaterials: DemoMaterial[] = [
       unit: '件',
       line: i < 5 ? 'A' : 'B',
       mould: `M-${3 + (i % 4)}`,
-      leadTimeDays: 7 + (i % 3) * 3,
+      leadTimeDays: i === 7 ? 10 : 0,
       ranges: brakeRanges(i % 2 === 0 ? 0.8 : 1.6),
     };
   }),
@@ -90,4 +90,43 @@ export function demoInspectionReports() {
       summary: '首件检验合格',
     })),
   );
+}
+
+/** Pieces on hand per material at first start: enough for the usual samples, short for big batches. */
+export const demoStock: Record<string, number> = {
+  'BRK-2026-01': 300,
+  'BRK-2026-02': 500,
+  'BRK-2026-03': 1200,
+  'BRK-2026-04': 800,
+  'BRK-2026-05': 400,
+  'BRK-2026-06': 0,
+  'BRK-2026-07': 250,
+  'BRK-2026-08': 0,
+  'BRK-2026-09': 600,
+  'BRK-2026-10': 150,
+  'CAL-3310-A': 20,
+  'PAD-7781': 5000,
+  'DSC-4420': 0,
+};
+
+/** Mould states and line loads relative to the day the demo starts, so the playground always has a story. */
+export function demoPlant(today: string) {
+  const day = (n: number) => new Date(Date.parse(`${today}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+  return {
+    moulds: [
+      { id: 'M-3', status: 'repair' as const, availableFrom: day(6) },
+      { id: 'M-4', status: 'ok' as const, availableFrom: null },
+      { id: 'M-5', status: 'ok' as const, availableFrom: null },
+      { id: 'M-6', status: 'maintenance' as const, availableFrom: day(2) },
+      { id: 'M-9', status: 'ok' as const, availableFrom: null },
+      { id: 'M-12', status: 'ok' as const, availableFrom: null },
+    ],
+    lineLoads: [
+      { line: 'A', fromDate: today, toDate: day(10), load: 0.92 },
+      { line: 'A', fromDate: day(11), toDate: day(40), load: 0.6 },
+      { line: 'B', fromDate: today, toDate: day(14), load: 0.75 },
+      { line: 'C', fromDate: today, toDate: day(30), load: 0.5 },
+      { line: 'D', fromDate: today, toDate: day(30), load: 0.3 },
+    ],
+  };
 }

@@ -145,8 +145,12 @@ export const cards = pgTable(
   'cards',
   {
     id: text('id').primaryKey(),
-    orderId: bigint('order_id', { mode: 'number' }).notNull().references(() => orders.id),
+    orderId: bigint('order_id', { mode: 'number' }).references(() => orders.id),
+    /** For a card about a request not (yet) an order: the draft it offers choices on. */
+    draftId: bigint('draft_id', { mode: 'number' }).references(() => drafts.id),
     taskId: bigint('task_id', { mode: 'number' }).references(() => approvalTasks.id),
+    /** What a tap on it means: an approval, or a choice on a request the plant cannot meet. */
+    purpose: text('purpose').$type<'approval' | 'blocked-request' | 'expedite'>().notNull().default('approval'),
     platform: text('platform').notNull(),
     recipientId: text('recipient_id').notNull(),
     content: jsonb('content').notNull(),
@@ -202,7 +206,7 @@ export const drafts = pgTable(
     sourceText: text('source_text').notNull(),
     requestedAt: at('requested_at').notNull(),
     expiresAt: at('expires_at').notNull(),
-    status: text('status').$type<'open' | 'completed' | 'superseded'>().notNull().default('open'),
+    status: text('status').$type<'open' | 'completed' | 'superseded' | 'blocked'>().notNull().default('open'),
   },
   (t) => [
     uniqueIndex('drafts_open_idx')
@@ -288,3 +292,63 @@ export const replyWindows = pgTable(
     index('reply_windows_conversation_idx').on(t.platform, t.conversationId, t.expiresAt),
   ],
 );
+
+/** Stock on hand per material, from the ERP, the Excel bridge or a manual count. */
+export const stock = pgTable('stock', {
+  materialCode: text('material_code').primaryKey().references(() => materials.code),
+  onHand: integer('on_hand').notNull(),
+  source: text('source').notNull(),
+  updatedAt: at('updated_at').notNull(),
+});
+
+/** How loaded a line is over a period (0..1), from ERP production orders, the MES or a planner. */
+export const lineLoads = pgTable(
+  'line_loads',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    line: text('line').notNull(),
+    fromDate: date('from_date', { mode: 'string' }).notNull(),
+    toDate: date('to_date', { mode: 'string' }).notNull(),
+    load: doublePrecision('load').notNull(),
+    source: text('source').notNull(),
+  },
+  (t) => [index('line_loads_line_idx').on(t.line, t.toDate)],
+);
+
+export const moulds = pgTable('moulds', {
+  id: text('id').primaryKey(),
+  status: text('status').$type<'ok' | 'repair' | 'maintenance'>().notNull().default('ok'),
+  /** Back in service from this date; null when available now. */
+  availableFrom: date('available_from', { mode: 'string' }),
+  updatedAt: at('updated_at').notNull(),
+  updatedBy: text('updated_by'),
+});
+
+/** What confirmed orders hold: stock pieces, or a line's capacity on given days. */
+export const reservations = pgTable(
+  'reservations',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orderId: bigint('order_id', { mode: 'number' }).notNull().references(() => orders.id),
+    materialCode: text('material_code').notNull().references(() => materials.code),
+    kind: text('kind').$type<'stock' | 'production'>().notNull(),
+    line: text('line'),
+    day: date('day', { mode: 'string' }),
+    quantity: integer('quantity').notNull(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [
+    index('reservations_stock_idx').on(t.materialCode).where(sql`${t.kind} = 'stock'`),
+    index('reservations_line_idx').on(t.line, t.day).where(sql`${t.kind} = 'production'`),
+  ],
+);
+
+/** Export files the Excel bridge has imported, by content hash, so an unchanged file is not read twice. */
+export const bridgeFiles = pgTable('bridge_files', {
+  name: text('name').primaryKey(),
+  sha256: text('sha256').notNull(),
+  status: text('status').$type<'imported' | 'failed'>().notNull(),
+  rows: integer('rows').notNull().default(0),
+  error: text('error'),
+  importedAt: at('imported_at').notNull(),
+});

@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from './client';
-import { demoCustomers, demoInspectionReports, demoMaterials } from './demo-data';
-import { customers, inspectionReports, materials, qualifiedRanges } from './schema';
+import { chinaDate } from '../domain/china-time';
+import { demoCustomers, demoInspectionReports, demoMaterials, demoPlant, demoStock } from './demo-data';
+import { customers, inspectionReports, lineLoads, materials, moulds, qualifiedRanges, stock } from './schema';
 
-/** Loads the demo master data if the material master is empty; returns whether it did. */
-export async function seedDemoDataIfEmpty(db: Database): Promise<boolean> {
+/** Loads the demo master data and plant state if the material master is empty; returns whether it did. */
+export async function seedDemoDataIfEmpty(db: Database, now: Date): Promise<boolean> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`lock table materials in share row exclusive mode`);
     const existing = await tx.select({ code: materials.code }).from(materials).limit(1);
@@ -19,6 +20,10 @@ export async function seedDemoDataIfEmpty(db: Database): Promise<boolean> {
       ),
     );
     await tx.insert(inspectionReports).values(demoInspectionReports());
+    await tx.insert(stock).values(Object.entries(demoStock).map(([materialCode, onHand]) => ({ materialCode, onHand, source: 'demo', updatedAt: now })));
+    const plant = demoPlant(chinaDate(now));
+    await tx.insert(moulds).values(plant.moulds.map((m) => ({ ...m, updatedAt: now, updatedBy: 'demo' })));
+    await tx.insert(lineLoads).values(plant.lineLoads.map((l) => ({ ...l, source: 'demo' })));
     return true;
   });
 }

@@ -18,7 +18,7 @@ export async function handleCardAction(event: CardActionEvent, ctx: HandlerConte
     ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
 
   const [card] = await ctx.tx.select().from(cards).where(eq(cards.id, event.cardId));
-  if (!card?.taskId) return notify(approverTexts.unknownCard());
+  if (!card?.taskId || card.orderId === null) return notify(approverTexts.unknownCard());
   const [order] = await ctx.tx.select().from(orders).where(eq(orders.id, card.orderId)).for('update');
   const [task] = await ctx.tx.select().from(approvalTasks).where(eq(approvalTasks.id, card.taskId));
   if (!order || !task) return notify(approverTexts.unknownCard());
@@ -73,7 +73,7 @@ async function refreshStaleCard(ctx: HandlerContext, cardId: string, event: Card
   await ctx.emit(
     { kind: 'update-card', cardId: card.id, card: card.content as Card, callbackRef: event.callbackRef },
     `${ctx.eventKey}:card`,
-    { orderId: card.orderId, platform: card.platform },
+    { orderId: card.orderId ?? undefined, platform: card.platform },
   );
 }
 
