@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { KingdeeClient, KINGDEE_MAX_LIMIT } from './kingdee-client';
+import type { ErpPort } from './port';
+import type { InvalidateToken, TokenCache } from './token-cache';
+import { U8Client } from './u8-client';
+
+const required = (name: string) => z.string({ error: `${name} is missing` }).min(1, `${name} is missing`);
+const url = (name: string) => required(name).pipe(z.url({ protocol: /^https?$/, error: `${name} must be an http(s) URL` }));
+const positiveInt = (name: string) => z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).positive(`${name} must be positive`);
+
+const u8Schema = z.object({
+  ERP_KIND: z.literal('u8'),
+  /** The OpenAPI gateway, e.g. https://api.yonyouup.com */
+  ERP_BASE_URL: url('ERP_BASE_URL'),
+  ERP_APP_KEY: required('ERP_APP_KEY'),
+  ERP_APP_SECRET: required('ERP_APP_SECRET'),
+  ERP_FROM_ACCOUNT: required('ERP_FROM_ACCOUNT'),
+  ERP_TO_ACCOUNT: required('ERP_TO_ACCOUNT'),
+  ERP_DS_SEQUENCE: z.string().optional(),
+  ERP_TIMEOUT_MS: positiveInt('ERP_TIMEOUT_MS').optional(),
+  ERP_PAGE_SIZE: positiveInt('ERP_PAGE_SIZE').optional(),
+});
+
+const kingdeeSchema = z.object({
+  ERP_KIND: z.literal('kingdee'),
+  /** Up to and including /K3Cloud, e.g. http://erp.plant.local/K3Cloud */
+  ERP_BASE_URL: url('ERP_BASE_URL'),
+  ERP_ACCT_ID: required('ERP_ACCT_ID'),
+  ERP_USERNAME: required('ERP_USERNAME'),
+  ERP_PASSWORD: required('ERP_PASSWORD'),
+  ERP_LCID: positiveInt('ERP_LCID').default(2052),
+  ERP_TIMEOUT_MS: positiveInt('ERP_TIMEOUT_MS').optional(),
+  ERP_PAGE_SIZE: positiveInt('ERP_PAGE_SIZE').max(KINGDEE_MAX_LIMIT, `ERP_PAGE_SIZE must be at most ${KINGDEE_MAX_LIMIT} for Kingdee`).optional(),
+});
+
+export const erpConfigSchema = z.discriminatedUnion('ERP_KIND', [u8Schema, kingdeeSchema], {
+  error: 'ERP_KIND must be "u8" or "kingdee"',
+});
+export type ErpConfig = z.infer<typeof erpConfigSchema>;
+
+export class ErpConfigError extends Error {
+  override readonly name = 'ErpConfigError';
+}
+
+/** The ERP settings in `env`, or null when ERP_KIND is not set (no ERP connected). Empty values count as missing. */
+export function parseErpConfig(env: Record<string, string | undefined>): ErpConfig | null {
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('ERP_') && v !== undefined && v.trim() !== ''));
+  if (present.ERP_KIND === undefined) return null;
+  const parsed = erpConfigSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = [...new Set(parsed.error.issues.map((i) => i.message))];
+    throw new ErpConfigError(`ERP configuration (ERP_KIND=${present.ERP_KIND}): ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+export interface ErpClientDeps {
+  fetch?: typeof fetch;
+  /** Back these with db/platform-tokens.ts so all processes share one token / session. */
+  tokenCache?: TokenCache;
+  invalidateToken?: InvalidateToken;
+  now?: () => Date;
+}
+
+/** The ERP client `env` asks for, or null when no ERP is configured. Throws ErpConfigError naming what is missing. */
+export function createErpClient(env: Record<string, string | undefined>, deps: ErpClientDeps = {}): ErpPort | null {
+  const config = parseErpConfig(env);
+  if (!config) return null;
+  const shared = {
+    baseUrl: config.ERP_BASE_URL,
+    ...deps,
+    ...(config.ERP_TIMEOUT_MS ? { timeoutMs: config.ERP_TIMEOUT_MS } : {}),
+  };
+  if (config.ERP_KIND === 'u8') {
+    return new U8Client({
+      ...shared,
+      appKey: config.ERP_APP_KEY,
+      appSecret: config.ERP_APP_SECRET,
+      fromAccount: config.ERP_FROM_ACCOUNT,
+      toAccount: config.ERP_TO_ACCOUNT,
+      ...(config.ERP_DS_SEQUENCE ? { dsSequence: config.ERP_DS_SEQUENCE } : {}),
+      ...(config.ERP_PAGE_SIZE ? { rowsPerPage: config.ERP_PAGE_SIZE } : {}),
+    });
+  }
+  return new KingdeeClient({
+    ...shared,
+    acctId: config.ERP_ACCT_ID,
+    username: config.ERP_USERNAME,
+    password: config.ERP_PASSWORD,
+    lcid: config.ERP_LCID,
+    ...(config.ERP_PAGE_SIZE ? { pageSize: config.ERP_PAGE_SIZE } : {}),
+  });
+}

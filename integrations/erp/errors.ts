@@ -1,0 +1,31 @@
+export type ErpKind = 'u8' | 'kingdee';
+
+/**
+ * - auth: the ERP refused our credentials (wrong secret, password, account);
+ * - token / session: a token or session the ERP kept calling invalid even after a fresh one;
+ * - http: an unexpected HTTP status; network / timeout: no answer;
+ * - api: the ERP answered with a business error; protocol: an answer we cannot trust or read.
+ */
+export type ErpErrorCode = 'auth' | 'token' | 'session' | 'http' | 'network' | 'timeout' | 'api' | 'protocol';
+
+export class ErpError extends Error {
+  override readonly name = 'ErpError';
+  readonly status: number | undefined;
+  /** The ERP's own error code (U8 errcode, Kingdee ErrorCode / LoginResultType), when it sent one. */
+  readonly erpCode: string | undefined;
+
+  constructor(
+    readonly erp: ErpKind,
+    readonly code: ErpErrorCode,
+    message: string,
+    /** True when the same call may succeed later without anyone changing the configuration. */
+    readonly retryable: boolean,
+    details: { status?: number; erpCode?: string; cause?: unknown } = {},
+  ) {
+    super(`${erp === 'u8' ? 'U8' : 'Kingdee'}: ${message}`, details.cause === undefined ? undefined : { cause: details.cause });
+    this.status = details.status;
+    this.erpCode = details.erpCode;
+  }
+}
+
+export const isErpError = (e: unknown): e is ErpError => e instanceof ErpError;

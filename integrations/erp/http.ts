@@ -1,0 +1,71 @@
+import { ErpError, type ErpKind } from './errors';
+
+export interface HttpReply {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+/**
+ * One HTTP exchange with the ERP, body included, under one deadline. Anything but a 2xx JSON answer
+ * becomes an ErpError: 5xx, 429, no answer and timeouts are retryable; other statuses are not.
+ */
+export async function exchangeJson(
+  erp: ErpKind,
+  fetchImpl: typeof fetch,
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  what: string,
+): Promise<HttpReply> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetchImpl(url, { ...init, signal });
+    text = await response.text();
+  } catch (cause) {
+    if (signal.aborted) throw new ErpError(erp, 'timeout', `${what}: no answer within ${timeoutMs} ms`, true, { cause });
+    throw new ErpError(erp, 'network', `${what}: ${describe(cause)}`, true, { cause });
+  }
+  if (response.status < 200 || response.status >= 300) {
+    const retryable = response.status >= 500 || response.status === 429 || response.status === 408;
+    throw new ErpError(erp, 'http', `${what}: HTTP ${response.status}`, retryable, { status: response.status });
+  }
+  try {
+    return { status: response.status, headers: response.headers, body: JSON.parse(text) as unknown };
+  } catch (cause) {
+    throw new ErpError(erp, 'protocol', `${what}: the answer is not JSON (${text.slice(0, 80)})`, false, { status: response.status, cause });
+  }
+}
+
+function describe(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const inner = cause.cause instanceof Error ? `: ${cause.cause.message}` : '';
+  return `${cause.message}${inner}`;
+}
+
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** An ERP code as a string, never through a number, so "007" stays "007". */
+export function codeOf(v: unknown): string | undefined {
+  if (typeof v === 'string') return v.trim() === '' ? undefined : v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+export function textOf(v: unknown): string | undefined {
+  if (typeof v === 'string') return v === '' ? undefined : v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+/** ERPs send quantities as numbers or as decimal strings ("120.000000"). */
+export function quantityOf(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'string' && v.trim() !== '') {
+    const n = Number(v.trim());
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
