@@ -12,6 +12,8 @@ export interface ApprovalCardInput {
   requestedDate: string;
   urgent: boolean;
   verdicts: SpecVerdict[];
+  /** How the delivery date was reached (stock, line capacity, mould…). */
+  promiseFields?: CardField[];
   /** Latest inspection reports of materials with a spec outside its range (tech card only). */
   reports: Array<{ reportNo: string; materialCode: string; inspectedOn: string; passed: boolean; results: Record<string, number> }>;
   sourceText: string;
@@ -43,6 +45,7 @@ export function buildApprovalCard(input: ApprovalCardInput): Card {
     })),
     { label: '要求交期', value: formatDate(input.requestedDate, 'zh', input.today) + (input.urgent ? '（加急）' : ''), ...(input.urgent ? { tone: 'yellow' as const } : {}) },
   ];
+  fields.push(...(input.promiseFields ?? []));
   const spec = specField(input.verdicts);
   if (spec) fields.push(spec);
   const notes = [

@@ -7,17 +7,24 @@ import { cardsOfTask, recordOrderEvent, tasksOfOrder } from '../db/orders';
 import { approvalTasks, cards, orders } from '../db/schema';
 import type { HandlerContext } from './context';
 import type { CardActionEvent } from './events';
+import { reserveForOrder } from './promise';
+import { handleExpediteDecision, handlePromiseChoice } from './promise-choice';
 import { approverTexts, departmentName, texts } from './texts';
 
 type Task = typeof approvalTasks.$inferSelect;
 type Order = typeof orders.$inferSelect;
 
-/** Approve / Reject on an approval card. Taps on one order are serialised by locking the order row. */
+/**
+ * A tap on a card: Approve / Reject on an approval card (taps on one order are serialised by locking the
+ * order row), or a choice on a request the plant cannot meet.
+ */
 export async function handleCardAction(event: CardActionEvent, ctx: HandlerContext): Promise<void> {
   const notify = (text: string) =>
     ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
 
   const [card] = await ctx.tx.select().from(cards).where(eq(cards.id, event.cardId));
+  if (card?.purpose === 'blocked-request') return handlePromiseChoice(event, ctx, card);
+  if (card?.purpose === 'expedite') return handleExpediteDecision(event, ctx, card);
   if (!card?.taskId || card.orderId === null) return notify(approverTexts.unknownCard());
   const [order] = await ctx.tx.select().from(orders).where(eq(orders.id, card.orderId)).for('update');
   const [task] = await ctx.tx.select().from(approvalTasks).where(eq(approvalTasks.id, card.taskId));
@@ -113,20 +120,21 @@ async function settleOrder(ctx: HandlerContext, order: Order, decided: Task) {
   if (outcome === 'pending_approval') return;
   const today = chinaDate(ctx.now);
   const lang = order.language;
-  const promisedDate = outcome === 'confirmed' ? order.requestedDate : null;
+  const reserved = outcome === 'confirmed' ? await reserveForOrder(ctx, order.id, order.requestedDate) : null;
+  const promisedDate = reserved?.promisedDate ?? null;
   await ctx.tx
     .update(orders)
     .set({ status: outcome, promisedDate, decidedAt: ctx.now, version: order.version + 1 })
     .where(and(eq(orders.id, order.id), eq(orders.status, 'pending_approval')));
-  await recordOrderEvent(ctx.tx, { orderId: order.id, at: ctx.now, type: outcome, data: promisedDate ? { promisedDate } : {} });
+  await recordOrderEvent(ctx.tx, { orderId: order.id, at: ctx.now, type: outcome, data: reserved ? { ...reserved } : {} });
   const to = { conversationId: order.conversationId };
   const key = `order:${order.id}:${outcome}`;
 
-  if (outcome === 'confirmed') {
+  if (reserved) {
     const approvals = tasks
       .map((t) => `${departmentName(ctx.config, t.department, lang)} ${personName(ctx.config, t.decidedBy ?? '')}`)
       .join(lang === 'zh' ? '、' : ', ');
-    const text = texts.confirmed({ lang, number: order.number, approvals, promisedDate: order.requestedDate, today });
+    const text = texts.confirmed({ lang, number: order.number, approvals, promisedDate: reserved.promisedDate, today, movedFrom: reserved.moved ? order.requestedDate : null });
     return ctx.emit({ kind: 'post', to, text }, key, { orderId: order.id, platform: order.platform });
   }
 

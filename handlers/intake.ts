@@ -6,6 +6,7 @@ import { chinaDate } from '../domain/china-time';
 import { completeDraft } from '../domain/draft';
 import { closestCodes } from '../domain/material-match';
 import { parseMessage, type ParsedMessage } from '../domain/parse';
+import { checkPromise, type OrderPromise } from '../domain/promise';
 import { checkSpec, formatRange, formatSpec, type SpecVerdict } from '../domain/spec-check';
 import {
   allMaterialCodes,
@@ -19,6 +20,9 @@ import { approvalTasks, cards, customers, drafts, orderItems, orderSpecs, orders
 import type { HandlerContext } from './context';
 import type { Destination, MessageEvent } from './events';
 import { answerStatusQuery } from './status-query';
+import { blockRequest } from './promise-choice';
+import { promiseFor } from './promise';
+import { bindingText, promiseFields } from './promise-texts';
 import { departmentNames, itemLine, texts } from './texts';
 
 type Draft = typeof drafts.$inferSelect;
@@ -110,12 +114,22 @@ async function intakeRequest(event: MessageEvent, ctx: HandlerContext, req: Requ
       .join(lang === 'zh' ? '；' : '; ');
     return reply(ctx, event, texts.askMissing(request.missing, lang, summary));
   }
-  await createOrder(event, ctx, req, known);
+  const promise = await promiseFor(ctx, request.items.map((i) => ({ materialCode: i.sku, quantity: i.quantity! })));
+  const verdict = checkPromise(request.dueDate!, promise);
+  if (!verdict.ok || !promise.feasible) return blockRequest(event, ctx, req, promise, verdict.ok ? null : verdict.earliest);
+  await createOrder(event, ctx, req, known, promise);
 }
 
 type Material = Awaited<ReturnType<typeof findMaterials>>[number];
+export type { Request as OrderRequest };
 
-async function createOrder(event: MessageEvent, ctx: HandlerContext, req: Request, known: Material[]) {
+export async function createOrder(
+  event: MessageEvent,
+  ctx: HandlerContext,
+  req: Request,
+  known: Material[],
+  promise: Extract<OrderPromise, { feasible: true }>,
+) {
   const { tx, now, config } = ctx;
   const { request } = req;
   const lang = request.language;
@@ -169,6 +183,12 @@ async function createOrder(event: MessageEvent, ctx: HandlerContext, req: Reques
     actorId: event.senderId,
     data: { messageId: event.messageId, items: request.items, dueDate: request.dueDate, specs: verdicts },
   });
+  await recordOrderEvent(tx, {
+    orderId,
+    at: now,
+    type: 'promise-checked',
+    data: { requested: request.dueDate, earliest: promise.date, binding: promise.binding, explanation: bindingText(promise.binding, 'zh', today) },
+  });
 
   const departments = config.routing[kind];
   const outsideCodes = [...new Set(verdicts.filter((v) => v.verdict.status === 'outside').map((v) => v.materialCode))];
@@ -184,6 +204,7 @@ async function createOrder(event: MessageEvent, ctx: HandlerContext, req: Reques
       requestedDate: request.dueDate!,
       urgent: request.urgent,
       verdicts: verdicts.map((v) => v.verdict),
+      promiseFields: promiseFields(promise, today),
       sourceText: req.sourceText,
       today,
     },
@@ -212,6 +233,7 @@ async function createOrder(event: MessageEvent, ctx: HandlerContext, req: Reques
     }),
     orderId,
   );
+  return number;
 }
 
 type CardBasics = Omit<ApprovalCardInput, 'cardId' | 'departmentName' | 'reports'>;

@@ -95,11 +95,12 @@ export const texts = {
     return lang === 'zh' ? `${material} 没有 ${spec} 的历史合格记录，需技术部确认` : `${material} has no qualified history for ${spec}; tech must confirm`;
   },
 
-  confirmed(args: { lang: Lang; number: string; approvals: string; promisedDate: string; today: string }): string {
+  confirmed(args: { lang: Lang; number: string; approvals: string; promisedDate: string; today: string; movedFrom?: string | null }): string {
     const date = formatDate(args.promisedDate, args.lang, args.today);
+    const moved = args.movedFrom ? formatDate(args.movedFrom, args.lang, args.today) : null;
     return args.lang === 'zh'
-      ? `🎉 需求单 **${args.number}** 已确认：${args.approvals} 均已同意。\n承诺交期：${date}`
-      : `🎉 Order **${args.number}** is confirmed: approved by ${args.approvals}.\nPromised date: ${date}`;
+      ? `🎉 需求单 **${args.number}** 已确认：${args.approvals} 均已同意。\n承诺交期：${date}${moved ? `（原要求${moved}，审批期间库存/产能已被其他订单占用）` : ''}`
+      : `🎉 Order **${args.number}** is confirmed: approved by ${args.approvals}.\nPromised date: ${date}${moved ? ` (requested ${moved}; stock or capacity was taken by another order meanwhile)` : ''}`;
   },
 
   rejected(args: { lang: Lang; number: string; department: string; actor: string; reason: string }): string {

@@ -1,0 +1,67 @@
+import { and, eq, gte, inArray, sql } from 'drizzle-orm';
+import type { BusinessConfig } from '../config/business-config';
+import type { LineState, PlantState } from '../domain/promise';
+import type { Queryable, Tx } from './client';
+import { lineLoads, materials, moulds, reservations, stock } from './schema';
+
+/** What the promise engine needs to know about each material, read in five queries. */
+export async function plantStates(q: Queryable, config: BusinessConfig, codes: string[], today: string): Promise<Map<string, PlantState>> {
+  const unique = [...new Set(codes)];
+  if (unique.length === 0) return new Map();
+  const rows = await q.select().from(materials).where(inArray(materials.code, unique));
+  const lines = [...new Set(rows.map((m) => m.line).filter((l): l is string => l !== null))];
+  const mouldIds = [...new Set(rows.map((m) => m.mould).filter((m): m is string => m !== null))];
+  const [onHand, reservedStock, loads, lineReservations, mouldRows] = await Promise.all([
+    q.select().from(stock).where(inArray(stock.materialCode, unique)),
+    q
+      .select({ code: reservations.materialCode, quantity: sql<string>`sum(${reservations.quantity})` })
+      .from(reservations)
+      .where(and(eq(reservations.kind, 'stock'), inArray(reservations.materialCode, unique)))
+      .groupBy(reservations.materialCode),
+    lines.length ? q.select().from(lineLoads).where(and(inArray(lineLoads.line, lines), gte(lineLoads.toDate, today))) : [],
+    lines.length
+      ? q
+          .select({ line: reservations.line, day: reservations.day, quantity: sql<string>`sum(${reservations.quantity})` })
+          .from(reservations)
+          .where(and(eq(reservations.kind, 'production'), inArray(reservations.line, lines), gte(reservations.day, today)))
+          .groupBy(reservations.line, reservations.day)
+      : [],
+    mouldIds.length ? q.select().from(moulds).where(inArray(moulds.id, mouldIds)) : [],
+  ]);
+  const lineState = (id: string | null): LineState | null => {
+    const line = config.lines.find((l) => l.id === id);
+    if (!line) return null;
+    return {
+      id: line.id,
+      capacityPerDay: line.capacityPerDay,
+      load: loads.filter((l) => l.line === line.id).map((l) => ({ from: l.fromDate, to: l.toDate, load: l.load })),
+      reservations: lineReservations.filter((r) => r.line === line.id).map((r) => ({ date: r.day!, quantity: Number(r.quantity) })),
+    };
+  };
+  return new Map(
+    rows.map((m): [string, PlantState] => {
+      const mould = mouldRows.find((r) => r.id === m.mould);
+      return [
+        m.code,
+        {
+          stock: {
+            onHand: onHand.find((s) => s.materialCode === m.code)?.onHand ?? 0,
+            reserved: Number(reservedStock.find((r) => r.code === m.code)?.quantity ?? 0),
+          },
+          material: { code: m.code, purchaseLeadDays: m.leadTimeDays },
+          line: lineState(m.line),
+          mould: m.mould ? { id: m.mould, availableFrom: mould?.status === 'ok' ? null : (mould?.availableFrom ?? null) } : null,
+        },
+      ];
+    }),
+  );
+}
+
+/**
+ * Serialises promises on the same stock and lines until the transaction ends, so two orders confirmed
+ * at once cannot both take the last pieces. Locks are taken in a fixed order to avoid deadlocks.
+ */
+export async function lockPlant(tx: Tx, codes: string[], lines: string[]): Promise<void> {
+  const keys = [...new Set([...codes.map((c) => `stock:${c}`), ...lines.map((l) => `line:${l}`)])].sort();
+  for (const key of keys) await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
+}
