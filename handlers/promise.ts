@@ -43,9 +43,23 @@ export async function reserveForOrder(ctx: HandlerContext, orderId: number, requ
     const base = { orderId, materialCode, createdAt: ctx.now };
     return result.source === 'stock'
       ? [{ ...base, kind: 'stock' as const, line: null, day: null, quantity: result.reserve.stock }]
-      : result.reserve.days.map((d) => ({ ...base, kind: 'production' as const, line: result.reserve.line, day: d.date, quantity: Math.ceil(d.quantity) }));
+      : wholePieces(result.reserve.days).map((d) => ({ ...base, kind: 'production' as const, line: result.reserve.line, day: d.date, quantity: d.quantity }));
   });
   if (rows.length > 0) await ctx.tx.insert(reservations).values(rows);
   const moved = promise.date > requestedDate;
   return { promisedDate: moved ? promise.date : requestedDate, moved };
+}
+
+/** Day quantities rounded so that they still add up to the rounded total (37.5 + 37.5 + 25 → 38 + 37 + 25). */
+function wholePieces(days: Array<{ date: string; quantity: number }>): Array<{ date: string; quantity: number }> {
+  let cumulative = 0;
+  let taken = 0;
+  return days
+    .map((d) => {
+      cumulative += d.quantity;
+      const quantity = Math.round(cumulative) - taken;
+      taken += quantity;
+      return { date: d.date, quantity };
+    })
+    .filter((d) => d.quantity > 0);
 }
