@@ -8,6 +8,8 @@ import { Bot } from './bot';
 import type { Env } from '../config/env';
 import { readEnv } from '../config/env';
 import { createAdapters } from './adapters';
+import { plantSyncJobs } from './plant-sync-jobs';
+import { Scheduler } from './scheduler';
 import { createHttpApp, listen } from './server';
 
 export interface AppOptions {
@@ -25,6 +27,7 @@ export interface AppOptions {
 
 export interface RunningApp {
   bot: Bot;
+  scheduler: Scheduler;
   url: string;
   server: Server;
   close(): Promise<void>;
@@ -39,19 +42,24 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     if (await seedDemoDataIfEmpty(database.db, clock())) log.info('demo master data loaded');
   }
   const bot = new Bot({ db: database.db, config, log, clock, outboxPollMs: options.outboxPollMs });
-  const { adapters, missing } = createAdapters(bot, options.env ?? readEnv());
+  const env = options.env ?? readEnv();
+  const { adapters, missing } = createAdapters(bot, env);
   if (missing.length > 0) log.warn({ platforms: missing }, 'credentials are set for a platform this version has no adapter for');
   for (const adapter of adapters) bot.register(adapter);
   const app = createHttpApp({ bot, database, log });
   const { server, url } = await listen(app, options.port ?? 3000, options.host ?? '127.0.0.1');
   await bot.start();
+  const scheduler = new Scheduler({ db: database.db, clock, log, jobs: plantSyncJobs({ db: database.db, config, env, log, clock }) });
+  await scheduler.start();
   return {
     bot,
     url,
     server,
+    scheduler,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await scheduler.stop();
       await bot.stop();
     },
   };

@@ -97,6 +97,10 @@ export const businessConfigSchema = z
         horizonDays: z.number().int().min(1).default(180),
       })
       .prefault({}),
+    /** How often plant data is pulled from the ERP and the Excel bridge folder is scanned. */
+    sync: z
+      .object({ erpEvery: duration.default(15 * 60_000), excelEvery: duration.default(15 * 60_000) })
+      .prefault({}),
     lines: z
       .array(z.object({ id: z.string().min(1), name: z.string().min(1), capacityPerDay: z.number().int().positive() }))
       .default([]),

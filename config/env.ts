@@ -24,7 +24,13 @@ export const envSchema = z.object({
   DINGTALK_CARD_TEMPLATE_ID: optional,
   DINGTALK_API_BASE: z.string().url().default('https://api.dingtalk.com'),
   DINGTALK_GATEWAY_URL: z.string().url().default('https://api.dingtalk.com/v1.0/gateway/connections/open'),
-});
+  /** Folder the accountants' stock and material exports land in (the Excel bridge). */
+  EXCEL_BRIDGE_DIR: optional,
+  /** Bearer token a MES uses on /api/mes; unset: the MES interface is off. */
+  MES_API_TOKEN: optional,
+})
+  // ERP_* variables are validated by integrations/erp when ERP_KIND is set.
+  .loose();
 
 export type Env = z.output<typeof envSchema>;
 

@@ -352,3 +352,12 @@ export const bridgeFiles = pgTable('bridge_files', {
   error: text('error'),
   importedAt: at('imported_at').notNull(),
 });
+
+/** Periodic work (ERP sync, Excel bridge scan): one row per job, claimed so that one process runs each turn. */
+export const scheduledJobs = pgTable('scheduled_jobs', {
+  name: text('name').primaryKey(),
+  nextRunAt: at('next_run_at').notNull(),
+  lockedUntil: at('locked_until'),
+  lastRunAt: at('last_run_at'),
+  lastError: text('last_error'),
+});

@@ -1,0 +1,81 @@
+import { and, eq, isNull, lt, lte, or } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Database } from '../db/client';
+import { scheduledJobs } from '../db/schema';
+
+export interface ScheduledJob {
+  name: string;
+  everyMs: number;
+  run(now: Date): Promise<void>;
+}
+
+/**
+ * Runs periodic jobs with the turn claimed in the database: whichever process claims a due job first
+ * runs it, the others skip it; a process that dies mid-run leaves a lease that runs out.
+ */
+export class Scheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly options: { db: Database; clock: () => Date; log: Logger; jobs: ScheduledJob[]; pollMs?: number; leaseMs?: number },
+  ) {}
+
+  /** Makes sure every job has its row; a new job is due at once. */
+  async register(): Promise<void> {
+    const now = this.options.clock();
+    for (const job of this.options.jobs) {
+      await this.options.db.insert(scheduledJobs).values({ name: job.name, nextRunAt: now }).onConflictDoNothing();
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.register();
+    const loop = async () => {
+      this.running = this.tick();
+      await this.running;
+      this.timer = setTimeout(loop, this.options.pollMs ?? 5000);
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Runs every job that is due and not held by another process; returns the names it ran. */
+  async tick(): Promise<string[]> {
+    const ran: string[] = [];
+    for (const job of this.options.jobs) {
+      if (await this.claim(job)) {
+        await this.runClaimed(job);
+        ran.push(job.name);
+      }
+    }
+    return ran;
+  }
+
+  private async claim(job: ScheduledJob): Promise<boolean> {
+    const { db, clock } = this.options;
+    const now = clock();
+    const claimed = await db
+      .update(scheduledJobs)
+      .set({ lockedUntil: new Date(now.getTime() + (this.options.leaseMs ?? 10 * 60_000)), nextRunAt: new Date(now.getTime() + job.everyMs) })
+      .where(and(eq(scheduledJobs.name, job.name), lte(scheduledJobs.nextRunAt, now), or(isNull(scheduledJobs.lockedUntil), lt(scheduledJobs.lockedUntil, now))))
+      .returning({ name: scheduledJobs.name });
+    return claimed.length > 0;
+  }
+
+  private async runClaimed(job: ScheduledJob) {
+    const { db, clock, log } = this.options;
+    let error: string | null = null;
+    try {
+      await job.run(clock());
+    } catch (err) {
+      error = String((err as Error)?.message ?? err).slice(0, 1000);
+      log.error({ job: job.name, err }, 'scheduled job failed');
+    }
+    await db.update(scheduledJobs).set({ lockedUntil: null, lastRunAt: clock(), lastError: error }).where(eq(scheduledJobs.name, job.name));
+  }
+}
