@@ -1,5 +1,5 @@
 /**
- * npm run bench: parser messages/s, and intake through the playground HTTP API with the database
+ * npm run bench: parser messages/s, promise checks/s on a 10,000-material plant, and intake through the playground HTTP API with the database
  * (accepted messages/s, HTTP answer p50/p99, message-to-order-reply p50/p99). PGlite always; PostgreSQL
  * too when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set.
  */
@@ -10,6 +10,10 @@ import { createLogger } from '../../bot/logger';
 import { loadBusinessConfig } from '../../config/business-config';
 import { queryRows } from '../../db/client';
 import { parseMessage } from '../../domain/parse';
+import { earliestForOrder } from '../../domain/promise';
+import { migrate } from '../../db/migrate';
+import { plantStates } from '../../db/plant';
+import { lineLoads, materials, moulds, stock } from '../../db/schema';
 import { createTestDatabase, type Backend } from '../support/databases';
 
 const MESSAGES = [
@@ -88,14 +92,53 @@ async function benchIntake(backend: Backend, total: number, concurrency: number)
   await database.close();
 }
 
+/** Promise checks/s with 10,000 materials on 50 lines, each check reading the plant state from the database. */
+async function benchPromises(backend: Backend, seconds = 3) {
+  const database = await createTestDatabase(backend, { poolSize: 4 });
+  await migrate(database.db);
+  const base = loadBusinessConfig();
+  const config = { ...base, lines: Array.from({ length: 50 }, (_, i) => ({ id: `L${i}`, name: `L${i}线`, capacityPerDay: 100 + i * 10 })) };
+  const today = '2026-02-24';
+  const codes = Array.from({ length: 10_000 }, (_, i) => `MAT-${String(i).padStart(5, '0')}`);
+  for (let i = 0; i < codes.length; i += 1000) {
+    const chunk = codes.slice(i, i + 1000);
+    await database.db.insert(materials).values(chunk.map((code, j) => ({ code, name: code, line: `L${(i + j) % 50}`, mould: `MD-${(i + j) % 200}`, leadTimeDays: (i + j) % 7 })));
+    await database.db.insert(stock).values(chunk.map((code, j) => ({ materialCode: code, onHand: ((i + j) * 37) % 400, source: 'bench', updatedAt: new Date() })));
+  }
+  await database.db.insert(moulds).values(Array.from({ length: 200 }, (_, i) => ({ id: `MD-${i}`, status: i % 10 === 0 ? ('repair' as const) : ('ok' as const), availableFrom: i % 10 === 0 ? '2026-03-02' : null, updatedAt: new Date() })));
+  await database.db.insert(lineLoads).values(config.lines.map((l, i) => ({ line: l.id, fromDate: today, toDate: '2026-03-31', load: (i % 10) / 10, source: 'bench' })));
+  const check = async (code: string, quantity: number) =>
+    database.db.transaction(async (tx) => {
+      const states = await plantStates(tx, config, [code], today);
+      return earliestForOrder({ today, calendar: config.calendar, rules: config.promise, items: [{ quantity, state: states.get(code)! }] });
+    });
+  let n = 0;
+  const latencies: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end) {
+    const t0 = performance.now();
+    await check(codes[(n * 7919) % codes.length]!, 50 + (n % 500));
+    latencies.push(performance.now() - t0);
+    n += 1;
+  }
+  latencies.sort((a, b) => a - b);
+  console.log(
+    `promise checks on ${backend} (10,000 materials, 50 lines, state read from the database): ${fmt(n / seconds)} checks/s, ` +
+      `p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms`,
+  );
+  await database.close();
+}
+
 async function main() {
   const total = Number(process.env.BENCH_MESSAGES ?? 600);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
   benchParser();
+  await benchPromises('pglite');
   await benchIntake('pglite', total, concurrency);
   const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (pgUrl) {
     process.env.TEST_DATABASE_URL = pgUrl;
+    await benchPromises('postgres');
     await benchIntake('postgres', total, concurrency);
   } else {
     console.log('(set BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to also measure PostgreSQL)');
