@@ -46,7 +46,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const { adapters, missing } = createAdapters(bot, env);
   if (missing.length > 0) log.warn({ platforms: missing }, 'credentials are set for a platform this version has no adapter for');
   for (const adapter of adapters) bot.register(adapter);
-  const app = createHttpApp({ bot, database, log });
+  const app = createHttpApp({ bot, database, log, mesToken: env.MES_API_TOKEN });
   const { server, url } = await listen(app, options.port ?? 3000, options.host ?? '127.0.0.1');
   await bot.start();
   const scheduler = new Scheduler({ db: database.db, clock, log, jobs: plantSyncJobs({ db: database.db, config, env, log, clock }) });

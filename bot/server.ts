@@ -6,10 +6,11 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client';
+import { mesRoutes } from '../integrations/mes/routes';
 import type { Bot } from './bot';
 
 /** One koa app for every HTTP entry point: health, the playground, and platform callbacks. */
-export function createHttpApp(args: { bot: Bot; database: DatabaseHandle; log: Logger }): Koa {
+export function createHttpApp(args: { bot: Bot; database: DatabaseHandle; log: Logger; mesToken?: string }): Koa {
   const { bot, database, log } = args;
   const app = new Koa();
   app.proxy = true;
@@ -37,6 +38,10 @@ export function createHttpApp(args: { bot: Bot; database: DatabaseHandle; log: L
     }
   });
   app.use(health.routes()).use(health.allowedMethods());
+  if (args.mesToken) {
+    const mes = mesRoutes({ db: database.db, clock: () => bot.now(), token: args.mesToken, config: bot.config });
+    app.use(mes.routes()).use(mes.allowedMethods());
+  }
   for (const adapter of bot.listAdapters()) {
     const router = adapter.routes?.();
     if (router) app.use(router.routes()).use(router.allowedMethods());

@@ -3,6 +3,7 @@ import { and, eq, or, sql } from 'drizzle-orm';
 import { buildApprovalCard, type ApprovalCardInput } from '../cards/approval-card';
 import type { Department } from '../config/business-config';
 import { chinaDate } from '../domain/china-time';
+import { parseMouldCommand } from '../domain/mould-command';
 import { completeDraft } from '../domain/draft';
 import { closestCodes } from '../domain/material-match';
 import { parseMessage, type ParsedMessage } from '../domain/parse';
@@ -19,6 +20,7 @@ import {
 import { approvalTasks, cards, customers, drafts, orderItems, orderSpecs, orders } from '../db/schema';
 import type { HandlerContext } from './context';
 import type { Destination, MessageEvent } from './events';
+import { handleMouldCommand } from './mould-update';
 import { answerStatusQuery } from './status-query';
 import { blockRequest } from './promise-choice';
 import { promiseFor } from './promise';
@@ -27,8 +29,13 @@ import { departmentNames, itemLine, texts } from './texts';
 
 type Draft = typeof drafts.$inferSelect;
 
-/** A chat message: a new order, the missing piece of an earlier one, a status question, or nothing for us. */
+/**
+ * A chat message: a mould status update from production, a new order, the missing piece of an earlier
+ * one, a status question, or nothing for us.
+ */
 export async function handleMessage(event: MessageEvent, ctx: HandlerContext): Promise<void> {
+  const mouldCommand = parseMouldCommand(event.text, new Date(event.receivedAt));
+  if (mouldCommand) return handleMouldCommand(event, mouldCommand, ctx);
   const parsed = parseMessage(event.text, new Date(event.receivedAt));
   const draft = await openDraft(event, ctx);
 
