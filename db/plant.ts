@@ -50,11 +50,19 @@ export async function plantStates(q: Queryable, config: BusinessConfig, codes: s
           },
           material: { code: m.code, purchaseLeadDays: m.leadTimeDays },
           line: lineState(m.line),
-          mould: m.mould ? { id: m.mould, availableFrom: mould?.status === 'ok' ? null : (mould?.availableFrom ?? null) } : null,
+          mould: m.mould ? { id: m.mould, availableFrom: mouldAvailableFrom(mould) } : null,
         },
       ];
     }),
   );
+}
+
+/** A date the engine will never reach: a mould out of service with no known end. */
+export const MOULD_END_UNKNOWN = '9999-12-31';
+
+function mouldAvailableFrom(mould: typeof moulds.$inferSelect | undefined): string | null {
+  if (!mould || mould.status === 'ok') return null;
+  return mould.availableFrom ?? MOULD_END_UNKNOWN;
 }
 
 /**

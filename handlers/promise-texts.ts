@@ -1,6 +1,7 @@
 import type { CardField } from '../cards/model';
 import { formatDate } from '../domain/china-time';
 import { loadTone, type Constraint, type OrderPromise } from '../domain/promise';
+import { MOULD_END_UNKNOWN } from '../db/plant';
 import type { Lang } from './texts';
 
 /** One constraint as a person reads it: "A线负荷92%至3月6日" / "line A is 92% loaded until Mar 6". */
@@ -15,6 +16,7 @@ export function constraintText(c: Constraint, lang: Lang, today: string): string
     case 'line-capacity':
       return zh ? `${c.line}线${d(c.freeFrom)}起有空余产能，${d(c.finish)}完工` : `line ${c.line} free capacity from ${d(c.freeFrom)}, done ${d(c.finish)}`;
     case 'mould':
+      if (c.availableFrom === MOULD_END_UNKNOWN) return zh ? `模具${c.mould}维修中，修好日期未定` : `mould ${c.mould} in repair, no end date yet`;
       return zh ? `模具${c.mould}维修至${d(c.availableFrom)}` : `mould ${c.mould} in repair until ${d(c.availableFrom)}`;
     case 'purchase-lead':
       return zh ? `采购周期${c.days}天，${d(c.readyFrom)}到料` : `purchase lead time ${c.days} days, material from ${d(c.readyFrom)}`;

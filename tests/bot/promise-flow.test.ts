@@ -75,6 +75,15 @@ describe.each(backends)('delivery promises through the playground on %s', (backe
     expect(await t.db.select().from(orders)).toHaveLength(0);
   });
 
+  it('blocks production on a mould in repair with no end date, and says so', async () => {
+    await t.say('#3模具 维修', { senderId: 'zhoushifu' });
+    await t.waitFor((s) => t.botMessages(s).length > 0, 'the mould update');
+    await t.say('BRK-2026-01 ×500 3月20日前');
+    const text = await t.waitFor((s) => t.botMessages(s).find((m) => m.includes('无法交付')), 'the refusal');
+    expect(text).toContain('模具M-3维修中，修好日期未定');
+    expect(await t.db.select().from(orders)).toHaveLength(0);
+  });
+
   it('gives the last stock to one of two orders confirmed at once, and production to the other', async () => {
     // BRK-2026-10: 150 in stock; two requests of 100 each both look fine from stock when they arrive.
     await t.say('BRK-2026-10 ×100 3月20日前');
