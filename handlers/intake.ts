@@ -240,7 +240,7 @@ export async function createOrder(
     }),
     orderId,
   );
-  return number;
+  return { number, orderId };
 }
 
 type CardBasics = Omit<ApprovalCardInput, 'cardId' | 'departmentName' | 'reports'>;

@@ -5,7 +5,7 @@ import { personName } from '../config/business-config';
 import { chinaDate, chinaTime, formatDate } from '../domain/china-time';
 import type { ParsedMessage } from '../domain/parse';
 import { checkPromise, loadTone, type OrderPromise } from '../domain/promise';
-import { findMaterials } from '../db/orders';
+import { findMaterials, recordOrderEvent } from '../db/orders';
 import { cards, drafts } from '../db/schema';
 import type { HandlerContext } from './context';
 import type { CardActionEvent, MessageEvent } from './events';
@@ -16,8 +16,15 @@ import { departmentName, itemLine, type Lang } from './texts';
 
 type Draft = typeof drafts.$inferSelect;
 type CardRow = typeof cards.$inferSelect;
-/** A request the plant cannot meet, kept until the sales person chooses: its parse, plus whether tech granted an expedite. */
-type BlockedRequest = ParsedMessage & { expediteGranted?: boolean };
+/** A check that blocked a request, kept so the order created from it later carries its history. */
+interface BlockedCheck {
+  at: string;
+  requested: string;
+  earliest: string | null;
+  explanation: string;
+}
+/** A request the plant cannot meet, kept until the sales person chooses: its parse, the checks, whether tech granted an expedite. */
+type BlockedRequest = ParsedMessage & { expediteGranted?: boolean; checks?: BlockedCheck[] };
 
 const EXPEDITE_DEPARTMENT = 'tech';
 const newCardId = () => `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
@@ -43,7 +50,10 @@ export async function blockRequest(event: MessageEvent, ctx: HandlerContext, req
       platform: event.platform,
       conversationId: event.conversationId,
       senderId: event.senderId,
-      parsed: req.request,
+      parsed: {
+        ...req.request,
+        checks: [{ at: ctx.now.toISOString(), requested: req.request.dueDate!, earliest, explanation: reasonsOf(promise, 'zh', today) }],
+      } satisfies BlockedRequest,
       sourceText: req.sourceText,
       requestedAt: req.requestedAt,
       expiresAt: new Date(ctx.now.getTime() + 24 * 3600_000),
@@ -117,7 +127,10 @@ async function orderFromDraft(ctx: HandlerContext, draft: Draft, dueDate: string
   await ctx.tx.update(drafts).set({ status: 'completed' }).where(eq(drafts.id, draft.id));
   const known = await findMaterials(ctx.tx, items.map((i) => i.materialCode));
   const req: OrderRequest = { request: { ...request, dueDate: target, urgent: request.urgent || expedite }, requestedAt: draft.requestedAt, sourceText: draft.sourceText };
-  const number = await createOrder(sourceEvent(draft, ctx), ctx, req, known, promise);
+  const { number, orderId } = await createOrder(sourceEvent(draft, ctx), ctx, req, known, promise);
+  for (const check of request.checks ?? []) {
+    await recordOrderEvent(ctx.tx, { orderId, at: new Date(check.at), type: 'promise-blocked', data: { ...check, expedite } });
+  }
   return { number };
 }
 

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { orders, reservations } from '../../db/schema';
+import { orderEvents, orders, reservations } from '../../db/schema';
 import { TestApp, type PlaygroundState } from '../support/app';
 import { backends, useTestDatabase } from '../support/databases';
 
@@ -38,6 +38,9 @@ describe.each(backends)('delivery promises through the playground on %s', (backe
     expect(blockedCard(await t.state())!.resolved).toEqual({ status: 'approved', text: '已按最早交期下单 · SO-20260224-0001' });
     const [order] = await t.db.select().from(orders);
     expect(order).toMatchObject({ requestedDate: '2026-03-19', status: 'pending_approval' });
+    const history = await t.db.select().from(orderEvents).where(eq(orderEvents.orderId, order!.id)).orderBy(orderEvents.id);
+    expect(history.map((e) => e.type)).toEqual(['created', 'promise-checked', 'promise-blocked']);
+    expect(history[2]!.data).toMatchObject({ requested: '2026-03-05', earliest: '2026-03-19', explanation: expect.stringContaining('模具M-3维修至3月2日') });
     const tech = (await t.state()).inbox.wanggong![0]!;
     expect(tech.fields.find((f) => f.label === '最早可交')?.value).toBe('3月19日');
     expect(tech.fields.find((f) => f.label === 'A线负荷')).toMatchObject({ value: '92%（至3月6日）', tone: 'red' });
