@@ -49,7 +49,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const app = createHttpApp({ bot, database, log, mesToken: env.MES_API_TOKEN });
   const { server, url } = await listen(app, options.port ?? 3000, options.host ?? '127.0.0.1');
   await bot.start();
-  const scheduler = new Scheduler({ db: database.db, clock, log, jobs: plantSyncJobs({ db: database.db, config, env, log, clock }) });
+  const scheduler = new Scheduler({ db: database.db, clock, log, jobs: plantSyncJobs({ db: database.db, config, env, log, clock, platform: adapters[0]!.platform }) });
   await scheduler.start();
   return {
     bot,

@@ -97,6 +97,8 @@ export const businessConfigSchema = z
         horizonDays: z.number().int().min(1).default(180),
       })
       .prefault({}),
+    /** Where the bot reports plant-data problems (a broken Excel export, a failing ERP): a `conversations` id. */
+    opsConversation: z.string().min(1).optional(),
     /** How often plant data is pulled from the ERP and the Excel bridge folder is scanned. */
     sync: z
       .object({ erpEvery: duration.default(15 * 60_000), excelEvery: duration.default(15 * 60_000) })
@@ -118,6 +120,9 @@ export const businessConfigSchema = z
         if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['people', i, platform], message: `"${id}" is used by another person too` });
         seen.set(id, i);
       });
+    }
+    if (config.opsConversation && !config.conversations.some((c) => c.id === config.opsConversation)) {
+      ctx.addIssue({ code: 'custom', path: ['opsConversation'], message: `unknown conversation "${config.opsConversation}"` });
     }
     config.departments.forEach((dept, i) => {
       dept.leads.forEach((lead, j) => {

@@ -8,7 +8,7 @@ import { scanFolder } from './scan-folder';
 
 export interface BridgeReport {
   imported: Array<{ name: string; kind: string; rows: number; unknownCodes: string[] }>;
-  failed: Array<{ name: string; error: string }>;
+  failed: Array<{ name: string; sha256: string; error: string }>;
 }
 
 /**
@@ -24,7 +24,7 @@ export async function runExcelBridge(args: { db: Database; dir: string; mapping:
     const read = readExport(file, mapping);
     if (!read.ok) {
       const error = read.errors.map((e) => e.message).join('; ');
-      report.failed.push({ name: file.name, error });
+      report.failed.push({ name: file.name, sha256: file.sha256, error });
       await remember(db, { name: file.name, sha256: file.sha256, status: 'failed', rows: 0, error, importedAt: now });
       log.warn({ file: file.name, error }, 'Excel bridge: file not imported');
       continue;

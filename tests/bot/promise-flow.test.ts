@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
+import { readEnv } from '../../config/env';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { orderEvents, orders, reservations } from '../../db/schema';
 import { TestApp, type PlaygroundState } from '../support/app';
+import { TestClock } from '../support/clock';
 import { backends, useTestDatabase } from '../support/databases';
 
 const blockedCard = (s: PlaygroundState) => s.conversations['sales-east']?.find((m) => m.card?.title === '交期不可行')?.card;
@@ -85,6 +90,24 @@ describe.each(backends)('delivery promises through the playground on %s', (backe
     const text = await t.waitFor((s) => t.botMessages(s).find((m) => m.includes('无法交付')), 'the refusal');
     expect(text).toContain('模具M-3维修中，修好日期未定');
     expect(await t.db.select().from(orders)).toHaveLength(0);
+  });
+
+  it('reports a broken Excel export to the ops conversation once', async () => {
+    await t.close();
+    const dir = mkdtempSync(join(tmpdir(), 'bridge-'));
+    try {
+      writeFileSync(join(dir, '现存量.xlsx'), Buffer.from('not a workbook'));
+      const clock = new TestClock(new Date(Date.now() + 60_000).toISOString());
+      t = await TestApp.start(backend, { database: database(), fresh: true, clock, env: readEnv({ EXCEL_BRIDGE_DIR: dir }) });
+      const text = await t.waitFor((s) => t.botMessages(s, 'ops')[0], 'the report');
+      expect(text).toContain('Excel 导出文件 现存量.xlsx 无法导入，沿用之前的数据');
+      clock.advance(16 * 60_000);
+      await t.app.scheduler.tick();
+      await t.settle();
+      expect(t.botMessages(await t.state(), 'ops')).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('gives the last stock to one of two orders confirmed at once, and production to the other', async () => {

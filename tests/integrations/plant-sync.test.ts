@@ -67,6 +67,7 @@ describe.each(backends)('plant data sync on %s', (backend) => {
       const report = await runExcelBridge({ db: database.db, dir, mapping: defaultColumnMapping(), now: later, log });
       expect(report.imported).toEqual([{ name: 'stock.xlsx', kind: 'stock', rows: 1, unknownCodes: ['ZZZ-9999'] }]);
       expect(report.failed.map((f) => f.name)).toEqual(['broken.xlsx']);
+      expect(report.failed[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(await onHand('BRK-2026-01')).toBe(150);
       expect(await onHand('BRK-2026-02')).toBe(500);
       const again = await runExcelBridge({ db: database.db, dir, mapping: defaultColumnMapping(), now: later, log });
