@@ -1,3 +1,5 @@
+import { FailurePlan as SharedFailurePlan } from '../failure-plan';
+
 export type Endpoint = 'gettoken' | 'message/send' | 'message/update_template_card' | 'webhook/send' | 'aibot/response';
 
 /**
@@ -16,35 +18,5 @@ export type Failure =
   | { delayMs: number }
   | { revokeTokens: true };
 
-interface Planned {
-  endpoint: Endpoint;
-  failure: Failure;
-  skip: number;
-  times: number;
-}
-
-/** Failures planned for the next requests to an endpoint. */
-export class FailurePlan {
-  private planned: Planned[] = [];
-
-  add(endpoint: Endpoint, failure: Failure, options: { times?: number; skip?: number } = {}): void {
-    this.planned.push({ endpoint, failure, times: options.times ?? 1, skip: options.skip ?? 0 });
-  }
-
-  /** The failure for this request, if one is planned; counts it down. */
-  take(endpoint: Endpoint): Failure | undefined {
-    const plan = this.planned.find((p) => p.endpoint === endpoint);
-    if (!plan) return undefined;
-    if (plan.skip > 0) {
-      plan.skip -= 1;
-      return undefined;
-    }
-    plan.times -= 1;
-    if (plan.times <= 0) this.planned = this.planned.filter((p) => p !== plan);
-    return plan.failure;
-  }
-
-  clear(): void {
-    this.planned = [];
-  }
-}
+/** Failures planned for the next requests to a WeCom endpoint. */
+export class FailurePlan extends SharedFailurePlan<Endpoint, Failure> {}
