@@ -151,6 +151,8 @@ export async function handlePromiseChoice(event: CardActionEvent, ctx: HandlerCo
     return post(lang === 'zh' ? '计划有变，暂时排不上产，请稍后再试或升级技术部。' : 'The plan changed and no date is available now; try again or escalate to tech.');
   }
   if (event.actionKey !== 'escalate') return notify(`不认识的操作“${event.actionKey}”。`);
+  const [escalated] = await ctx.tx.select({ id: cards.id }).from(cards).where(and(eq(cards.draftId, draft.id), eq(cards.purpose, 'expedite'))).limit(1);
+  if (escalated) return notify('已经提交过加急评估，请等技术部答复。');
 
   const department = ctx.config.departments.find((d) => d.key === EXPEDITE_DEPARTMENT) ?? ctx.config.departments[0]!;
   const today = chinaDate(ctx.now);

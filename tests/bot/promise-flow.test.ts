@@ -60,6 +60,10 @@ describe.each(backends)('delivery promises through the playground on %s', (backe
     expect(expedite.title).toBe('加急评估 · 技术部');
     expect(expedite.fields.filter((f) => f.label === '约束').map((f) => f.value)).toContain('模具M-3维修至3月2日');
     expect(t.botMessages(state).some((m) => m.includes('已提交技术部（王工/刘工）评估加急'))).toBe(true);
+    // A stale copy of the card tapped again later (not a double tap, which is dropped as a duplicate).
+    await t.tap(card.id, 'zhangsan', 'escalate', 'stale copy');
+    expect(await t.waitFor((s) => s.conversations['dm:zhangsan']?.[0]?.text, 'the notice')).toContain('已经提交过加急评估');
+    expect((await t.state()).inbox.wanggong).toHaveLength(1);
 
     await t.tap(expedite.id, 'chenjie', 'approve');
     expect(await t.waitFor((s) => s.conversations['dm:chenjie']?.[0]?.text, 'refusal')).toContain('不是技术部的加急评估人');
