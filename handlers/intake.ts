@@ -22,7 +22,7 @@ import type { HandlerContext } from './context';
 import type { Destination, MessageEvent } from './events';
 import { handleMouldCommand } from './mould-update';
 import { answerStatusQuery } from './status-query';
-import { blockRequest } from './promise-choice';
+import { answerBlockedByText, blockRequest, blockedChoiceOf } from './promise-choice';
 import { promiseFor } from './promise';
 import { bindingText, promiseFields } from './promise-texts';
 import { departmentNames, itemLine, texts } from './texts';
@@ -36,6 +36,8 @@ type Draft = typeof drafts.$inferSelect;
 export async function handleMessage(event: MessageEvent, ctx: HandlerContext): Promise<void> {
   const mouldCommand = parseMouldCommand(event.text, new Date(event.receivedAt));
   if (mouldCommand) return handleMouldCommand(event, mouldCommand, ctx);
+  const choice = blockedChoiceOf(event.text);
+  if (choice && (await answerBlockedByText(event, choice, ctx))) return;
   const parsed = parseMessage(event.text, new Date(event.receivedAt));
   const draft = await openDraft(event, ctx);
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { resolveCard, type Card, type CardField } from '../cards/model';
 import { personName } from '../config/business-config';
 import { chinaDate, chinaTime, formatDate } from '../domain/china-time';
@@ -213,4 +213,35 @@ export async function handleExpediteDecision(event: CardActionEvent, ctx: Handle
   const today = chinaDate(ctx.now);
   const earliest = result.earliest ? formatDate(result.earliest, lang, today) : '—';
   await post(lang === 'zh' ? `${who}同意加急，但仍赶不上：加急后最早${earliest}。可按该日期下单。` : `${who} granted an expedite, but the earliest is still ${earliest}. You can take that date.`);
+}
+
+/** A typed answer to a blocked request, for chats where the card's buttons cannot be tapped (a WeCom group). */
+export function blockedChoiceOf(text: string): 'offer' | 'escalate' | null {
+  const t = text.replace(/@\S+/g, '').trim().toLowerCase();
+  if (/^(按最早(交期)?下单|接受最早(交期)?|offer|take the earliest( date)?)$/.test(t)) return 'offer';
+  if (/^(升级(技术部?)?加急|申请加急|escalate)$/.test(t)) return 'escalate';
+  return null;
+}
+
+/** Answers the sender's latest blocked request in this chat as if they had tapped its card; false when there is none. */
+export async function answerBlockedByText(event: MessageEvent, choice: 'offer' | 'escalate', ctx: HandlerContext): Promise<boolean> {
+  const [row] = await ctx.tx
+    .select({ card: cards })
+    .from(cards)
+    .innerJoin(drafts, eq(cards.draftId, drafts.id))
+    .where(
+      and(
+        eq(cards.purpose, 'blocked-request'),
+        eq(drafts.status, 'blocked'),
+        eq(drafts.platform, event.platform),
+        eq(drafts.conversationId, event.conversationId),
+        eq(drafts.senderId, event.senderId),
+      ),
+    )
+    .orderBy(desc(drafts.id))
+    .limit(1);
+  if (!row) return false;
+  const tap: CardActionEvent = { kind: 'card-action', platform: event.platform, cardId: row.card.id, actionKey: choice, actorId: event.senderId, receivedAt: event.receivedAt };
+  await handlePromiseChoice(tap, ctx, row.card);
+  return true;
 }

@@ -59,6 +59,6 @@ export function blockedText(args: { lang: Lang; requested: string; earliest: str
   }
   const earliest = formatDate(args.earliest, lang, today);
   return lang === 'zh'
-    ? `⛔ ${requested}无法交付：最早${earliest} —— ${args.reasons || '产能已排满'}`
-    : `⛔ ${requested} is not possible: earliest ${earliest} — ${args.reasons || 'capacity is taken'}`;
+    ? `⛔ ${requested}无法交付：最早${earliest} —— ${args.reasons || '产能已排满'}\n可点卡片按钮，或回复“按最早交期下单”/“升级加急”。`
+    : `⛔ ${requested} is not possible: earliest ${earliest} — ${args.reasons || 'capacity is taken'}\nTap the card, or reply "offer" / "escalate".`;
 }

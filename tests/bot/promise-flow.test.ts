@@ -25,7 +25,7 @@ describe.each(backends)('delivery promises through the playground on %s', (backe
     await t.say('BRK-2026-01 ×500 3月5日前');
     const text = await t.waitFor((s) => t.botMessages(s).find((m) => m.includes('无法交付')), 'the refusal');
     // 300 in stock, so production on line A: mould M-3 back 3/2, line A 92% loaded until 3/6, then 60%.
-    expect(text).toBe('⛔ 3月5日无法交付：最早3月19日 —— 模具M-3维修至3月2日；A线负荷92%至3月6日；A线3月2日起有空余产能，3月16日完工');
+    expect(text.split('\n')[0]).toBe('⛔ 3月5日无法交付：最早3月19日 —— 模具M-3维修至3月2日；A线负荷92%至3月6日；A线3月2日起有空余产能，3月16日完工');
     const card = (await t.waitFor(blockedCard, 'the card'))!;
     expect(card.buttons.map((b) => [b.key, b.label])).toEqual([
       ['escalate', '升级技术部加急'],
@@ -75,6 +75,16 @@ describe.each(backends)('delivery promises through the playground on %s', (backe
     const final = await t.state();
     expect(final.inbox.liugong![0]!.resolved?.text).toBe('已同意加急 · 王工 10:00');
     expect(final.inbox.wanggong!.find((c) => c.title.startsWith('需求单审批'))).toBeDefined();
+  });
+
+  it('takes a typed answer where buttons cannot be tapped', async () => {
+    await t.say('BRK-2026-01 ×500 3月5日前');
+    await t.waitFor(blockedCard, 'the card');
+    await t.say('按最早交期下单', { senderId: 'lisi' });
+    await t.say('@订单助手 按最早交期下单');
+    const reply = await t.waitFor((s) => t.botMessages(s).find((m) => m.includes('SO-20260224-0001')), 'the order');
+    expect(reply).toContain('要求交期：3月19日');
+    expect(await t.db.select().from(orders)).toHaveLength(1);
   });
 
   it('tells the sales chat when tech refuses the expedite', async () => {
