@@ -9,6 +9,7 @@ import type { Env } from '../config/env';
 import { readEnv } from '../config/env';
 import { createAdapters } from './adapters';
 import { plantSyncJobs } from './plant-sync-jobs';
+import { escalateOverdueTasks } from '../handlers/escalation';
 import { Scheduler } from './scheduler';
 import { createHttpApp, listen } from './server';
 
@@ -49,7 +50,11 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const app = createHttpApp({ bot, database, log, mesToken: env.MES_API_TOKEN });
   const { server, url } = await listen(app, options.port ?? 3000, options.host ?? '127.0.0.1');
   await bot.start();
-  const scheduler = new Scheduler({ db: database.db, clock, log, jobs: plantSyncJobs({ db: database.db, config, env, log, clock, platform: adapters[0]!.platform }) });
+  const jobs = [
+    { name: 'escalation', everyMs: 30_000, run: () => bot.runScheduled('escalation', (ctx) => escalateOverdueTasks(ctx)) },
+    ...plantSyncJobs({ db: database.db, config, env, log, clock, platform: adapters[0]!.platform }),
+  ];
+  const scheduler = new Scheduler({ db: database.db, clock, log, jobs });
   await scheduler.start();
   return {
     bot,

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { BusinessConfig } from '../config/business-config';
 import type { Database, Tx } from '../db/client';
 import { inboundMessages } from '../db/schema';
-import { createHandlerContext } from '../handlers/context';
+import { createHandlerContext, type HandlerContext } from '../handlers/context';
 import type { Effect, InboundEvent } from '../handlers/events';
 import { enqueueEffects } from '../handlers/outbox';
 import { texts } from '../handlers/texts';
@@ -148,6 +148,16 @@ export class Bot {
           : { kind: 'post', to: { userId: event.actorId }, text: texts.handlingError('zh') };
       await enqueueEffects(tx, [{ effect, key: `in:${inboundId}:error` }], { platform: event.platform, now });
     });
+    this.sender.wake();
+  }
+
+  /** Runs scheduled work (an escalation tick…) in one transaction with a handler context, then delivers its effects. */
+  async runScheduled(name: string, work: (ctx: HandlerContext) => Promise<unknown>): Promise<void> {
+    const now = this.now();
+    const platform = this.listAdapters()[0]?.platform ?? 'playground';
+    await this.options.db.transaction((tx) =>
+      work(createHandlerContext({ tx, now, config: this.options.config, log: this.options.log.child({ job: name }), eventKey: `job:${name}:${now.getTime()}`, platform })),
+    );
     this.sender.wake();
   }
 
