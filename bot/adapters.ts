@@ -2,14 +2,14 @@ import { configuredPlatforms, type Env } from '../config/env';
 import type { PlatformAdapter } from './adapter';
 import type { Bot } from './bot';
 import { DingtalkAdapter } from './dingtalk/dingtalk-adapter';
-import { PlaygroundAdapter } from './local/playground-adapter';
+import { PlaygroundAdapter, type TimeTravel } from './local/playground-adapter';
 import { WecomAdapter } from './wecom/wecom-adapter';
 
 /**
  * The adapters this process runs: one per chat platform whose credentials are set, and the local
  * playground when none are. Each platform's factory gets a line here.
  */
-export function createAdapters(bot: Bot, env: Env): { adapters: PlatformAdapter[]; missing: string[] } {
+export function createAdapters(bot: Bot, env: Env, timeTravel?: TimeTravel): { adapters: PlatformAdapter[]; missing: string[] } {
   const platforms = configuredPlatforms(env);
   const factories: Record<string, ((bot: Bot, env: Env) => PlatformAdapter) | undefined> = {
     dingtalk: (bot, env) => new DingtalkAdapter(bot, env),
@@ -22,6 +22,6 @@ export function createAdapters(bot: Bot, env: Env): { adapters: PlatformAdapter[
     if (factory) adapters.push(factory(bot, env));
     else missing.push(platform);
   }
-  if (adapters.length === 0) adapters.push(new PlaygroundAdapter(bot));
+  if (adapters.length === 0) adapters.push(new PlaygroundAdapter(bot, timeTravel));
   return { adapters, missing };
 }

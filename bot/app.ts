@@ -10,6 +10,7 @@ import { readEnv } from '../config/env';
 import { createAdapters } from './adapters';
 import { plantSyncJobs } from './plant-sync-jobs';
 import { escalateOverdueTasks } from '../handlers/escalation';
+import type { TimeTravel } from './local/playground-adapter';
 import { Scheduler } from './scheduler';
 import { createHttpApp, listen } from './server';
 
@@ -24,6 +25,8 @@ export interface AppOptions {
   outboxPollMs?: number;
   /** Platform credentials and endpoints; defaults to the process environment. */
   env?: Env;
+  /** Lets the playground move the clock forward (the clock must honour it). */
+  timeTravel?: Omit<TimeTravel, 'afterTravel'>;
 }
 
 export interface RunningApp {
@@ -44,7 +47,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   }
   const bot = new Bot({ db: database.db, config, log, clock, outboxPollMs: options.outboxPollMs });
   const env = options.env ?? readEnv();
-  const { adapters, missing } = createAdapters(bot, env);
+  let scheduler: Scheduler | undefined;
+  const travel = options.timeTravel && { ...options.timeTravel, afterTravel: async () => void (await scheduler?.tick()) };
+  const { adapters, missing } = createAdapters(bot, env, travel);
   if (missing.length > 0) log.warn({ platforms: missing }, 'credentials are set for a platform this version has no adapter for');
   for (const adapter of adapters) bot.register(adapter);
   const app = createHttpApp({ bot, database, log, mesToken: env.MES_API_TOKEN });
@@ -54,7 +59,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     { name: 'escalation', everyMs: 30_000, run: () => bot.runScheduled('escalation', (ctx) => escalateOverdueTasks(ctx)) },
     ...plantSyncJobs({ db: database.db, config, env, log, clock, platform: adapters[0]!.platform }),
   ];
-  const scheduler = new Scheduler({ db: database.db, clock, log, jobs });
+  scheduler = new Scheduler({ db: database.db, clock, log, jobs });
   await scheduler.start();
   return {
     bot,

@@ -12,7 +12,11 @@ async function main() {
   const log = createLogger(env.LOG_LEVEL);
   const config = loadBusinessConfig(env.ORDERBOT_CONFIG ?? DEMO_CONFIG_PATH);
   const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ORDERBOT_DATA_DIR });
-  const app = await startApp({ database, config, log, env, port: env.PORT, host: env.HOST });
+  // The playground's clock can be moved forward to watch escalations; real platforms run on real time.
+  let offsetMs = 0;
+  const clock = () => new Date(Date.now() + offsetMs);
+  const timeTravel = { offsetMs: () => offsetMs, advance: (ms: number) => void (offsetMs += ms) };
+  const app = await startApp({ database, config, log, env, clock, timeTravel, port: env.PORT, host: env.HOST });
   log.info({ database: database.kind, url: app.url }, 'orderbot is running');
   const where = database.kind === 'pglite' ? `embedded PGlite in ${env.ORDERBOT_DATA_DIR}` : 'PostgreSQL';
   const platforms = app.bot.listAdapters().map((a) => a.platform).join(', ');

@@ -43,10 +43,23 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
  * The local playground: a "platform" whose chats and inboxes live in the database and are shown by a
  * web page. Tests and tools drive the product through its HTTP API, exactly as a person would.
  */
+/** Moving the playground's clock forward, so a person can watch a 2-hour escalation without waiting. */
+export interface TimeTravel {
+  offsetMs(): number;
+  advance(ms: number): void;
+  /** Runs what became due (escalations…) right away. */
+  afterTravel(): Promise<void>;
+}
+
+const clockBody = z.object({ advanceMinutes: z.number().int().min(1).max(7 * 24 * 60) });
+
 export class PlaygroundAdapter implements PlatformAdapter {
   readonly platform = PLATFORM;
 
-  constructor(private readonly bot: Bot) {}
+  constructor(
+    private readonly bot: Bot,
+    private readonly timeTravel?: TimeTravel,
+  ) {}
 
   routes(): Router {
     const router = new Router();
@@ -64,6 +77,16 @@ export class PlaygroundAdapter implements PlatformAdapter {
       const body = parseBody(messageBody, ctx.request.body);
       ctx.status = 202;
       ctx.body = await this.receiveMessage(body);
+    });
+    router.get('/api/playground/clock', (ctx) => {
+      ctx.body = { now: this.bot.now().toISOString(), offsetMinutes: Math.round((this.timeTravel?.offsetMs() ?? 0) / 60_000) };
+    });
+    router.post('/api/playground/clock', async (ctx) => {
+      if (!this.timeTravel) throw Object.assign(new Error('this server\'s clock cannot be moved'), { status: 409, expose: true });
+      const body = parseBody(clockBody, ctx.request.body);
+      this.timeTravel.advance(body.advanceMinutes * 60_000);
+      await this.timeTravel.afterTravel();
+      ctx.body = { now: this.bot.now().toISOString(), offsetMinutes: Math.round(this.timeTravel.offsetMs() / 60_000) };
     });
     router.post('/api/playground/cards/:cardId/actions', async (ctx) => {
       const body = parseBody(actionBody, ctx.request.body);

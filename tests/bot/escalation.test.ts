@@ -48,6 +48,17 @@ describe.each(backends)('2-hour escalation on %s', (backend) => {
     expect((await t.state()).inbox.wanggong![0]!.resolved?.text).toBe('已同意 · 赵总 12:06');
   });
 
+  it('shows an escalation after the playground clock is moved forward', async () => {
+    const t = await start();
+    await t.say('需要BRK-2026-01样品5件,3月5日前到');
+    await t.waitFor((s) => s.inbox.zhoushifu?.length, 'the cards');
+    expect(await t.request('POST', '/api/playground/clock', { advanceMinutes: 0 })).toMatchObject({ status: 400 });
+    expect(await t.request('GET', '/api/playground/clock')).toMatchObject({ status: 200, json: { offsetMinutes: 0 } });
+    const moved = await t.request('POST', '/api/playground/clock', { advanceMinutes: 125 });
+    expect(moved).toMatchObject({ status: 200, json: { now: '2026-02-24T04:05:00.000Z', offsetMinutes: 125 } });
+    expect(await t.waitFor((s) => s.inbox.sunzong?.[0]?.title, 'the escalation')).toBe('升级审批 · 生产部');
+  });
+
   it('escalates once when two processes tick at the same moment', async () => {
     const clock = new TestClock();
     const first = await start({ clock });

@@ -52,6 +52,7 @@ export class TestApp {
       port: 0,
       outboxPollMs: 50,
       env: options.env ?? readEnv({}),
+      timeTravel: { offsetMs: clock.offsetMs, advance: clock.advance },
     });
     return new TestApp(app, database, clock, !options.database);
   }
