@@ -97,6 +97,8 @@ export const businessConfigSchema = z
         horizonDays: z.number().int().min(1).default(180),
       })
       .prefault({}),
+    /** Further escalation after the director, e.g. to the general manager after 4h (counted from the card). */
+    escalationLadder: z.array(z.object({ after: duration, to: z.string().min(1) })).default([]),
     /** Where the bot reports plant-data problems (a broken Excel export, a failing ERP): a `conversations` id. */
     opsConversation: z.string().min(1).optional(),
     /** How often plant data is pulled from the ERP and the Excel bridge folder is scanned. */
@@ -121,6 +123,11 @@ export const businessConfigSchema = z
         seen.set(id, i);
       });
     }
+    config.escalationLadder.forEach((step, i) => {
+      if (!people.has(step.to)) ctx.addIssue({ code: 'custom', path: ['escalationLadder', i, 'to'], message: `unknown person "${step.to}"` });
+      const before = i === 0 ? config.thresholds.escalateAfter : config.escalationLadder[i - 1]!.after;
+      if (step.after <= before) ctx.addIssue({ code: 'custom', path: ['escalationLadder', i, 'after'], message: 'must be later than the step before' });
+    });
     if (config.opsConversation && !config.conversations.some((c) => c.id === config.opsConversation)) {
       ctx.addIssue({ code: 'custom', path: ['opsConversation'], message: `unknown conversation "${config.opsConversation}"` });
     }

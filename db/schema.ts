@@ -126,7 +126,10 @@ export const approvalTasks = pgTable(
     assignees: text('assignees').array().notNull(),
     status: text('status').$type<TaskStatus>().notNull().default('pending'),
     dueAt: at('due_at').notNull(),
+    /** Who holds the task after the latest escalation step. */
     escalatedTo: text('escalated_to'),
+    /** How many escalation steps were taken (1 = the director, 2… = the further ladder). */
+    escalationLevel: integer('escalation_level').notNull().default(0),
     decidedBy: text('decided_by'),
     decidedAt: at('decided_at'),
     note: text('note'),

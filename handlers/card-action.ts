@@ -7,6 +7,7 @@ import { cardsOfTask, recordOrderEvent, tasksOfOrder } from '../db/orders';
 import { approvalTasks, cards, orders } from '../db/schema';
 import type { HandlerContext } from './context';
 import type { CardActionEvent } from './events';
+import { taskDeciders } from './escalation';
 import { reserveForOrder } from './promise';
 import { handleExpediteDecision, handlePromiseChoice } from './promise-choice';
 import { approverTexts, departmentName, texts } from './texts';
@@ -31,7 +32,7 @@ export async function handleCardAction(event: CardActionEvent, ctx: HandlerConte
   if (!order || !task) return notify(approverTexts.unknownCard());
 
   const department = departmentName(ctx.config, task.department);
-  const check = checkAction(task, event.actorId, event.actionKey, event.note);
+  const check = checkAction({ ...task, assignees: taskDeciders(ctx.config, task) }, event.actorId, event.actionKey, event.note);
   if (!check.ok) {
     switch (check.reason) {
       case 'not-assignee':

@@ -184,7 +184,7 @@ export class PlaygroundAdapter implements PlatformAdapter {
   private describeConfig() {
     const { config } = this.bot;
     const person = (id: string) => config.people.find((p) => p.id === id);
-    const approverIds = [...new Set(config.departments.flatMap((d) => [...d.leads, d.director]))];
+    const approverIds = [...new Set([...config.departments.flatMap((d) => [...d.leads, d.director]), ...config.escalationLadder.map((s) => s.to)])];
     return {
       botName: config.botName,
       company: config.company,

@@ -48,6 +48,28 @@ describe.each(backends)('2-hour escalation on %s', (backend) => {
     expect((await t.state()).inbox.wanggong![0]!.resolved?.text).toBe('已同意 · 赵总 12:06');
   });
 
+  it('goes on up the ladder to the general manager after 4 hours; the director may still decide', async () => {
+    const t = await start();
+    await t.say('BRK-2026-02 ×10 3月9日前');
+    await t.waitFor((s) => s.inbox.zhoushifu?.length, 'the cards');
+    t.clock.advance(2 * 3600_000 + 60_000);
+    await t.app.scheduler.tick();
+    await t.waitFor((s) => s.inbox.zhaozong?.[0], 'the director\'s card');
+    t.clock.advance(2 * 3600_000);
+    await t.app.scheduler.tick();
+    const text = await t.waitFor((s) => t.botMessages(s).find((m) => m.includes('已升级给周总') && m.includes('技术部')), 'the second step');
+    expect(text).toBe('⏰ SO-20260224-0001：技术部审批已等4h01m（王工/刘工、赵总），已升级给周总。');
+    const state = await t.waitFor((s) => (s.inbox.zhouzong?.length ?? 0) === 3 && s, 'three cards for the general manager');
+    t.clock.advance(3600_000);
+    await t.app.scheduler.tick();
+    await t.settle();
+    expect((await t.state()).inbox.zhouzong).toHaveLength(3); // the ladder ends there
+    await t.tap(state.inbox.zhaozong!.find((c) => c.title === '升级审批 · 技术部')!.id, 'zhaozong', 'approve');
+    await t.settle();
+    const [tech] = await t.db.select().from(approvalTasks).where(eq(approvalTasks.department, 'tech'));
+    expect(tech).toMatchObject({ status: 'approved', decidedBy: 'zhaozong', escalationLevel: 2, escalatedTo: 'zhouzong' });
+  });
+
   it('shows an escalation after the playground clock is moved forward', async () => {
     const t = await start();
     await t.say('需要BRK-2026-01样品5件,3月5日前到');

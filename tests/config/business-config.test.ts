@@ -20,6 +20,9 @@ describe('business config', () => {
     );
     expect(() => parseBusinessConfig(demo.replace('sample: [tech,', 'sample: [quality,'))).toThrow(/routing\.sample\.0: unknown department "quality"/);
     expect(() => parseBusinessConfig('company: [')).toThrow(/not valid YAML/);
+    expect(() => parseBusinessConfig(demo.replace('{ after: 4h, to: zhouzong }', '{ after: 1h, to: zhouzong }'))).toThrow(
+      /escalationLadder\.0\.after: must be later than the step before/,
+    );
     expect(() => parseBusinessConfig(demo.replace('director: sunzong', 'director: sunzong\n    approvalGroup: nowhere'))).toThrow(
       /departments\.2\.approvalGroup: unknown conversation "nowhere"/,
     );

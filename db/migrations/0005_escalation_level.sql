@@ -1,0 +1,1 @@
+ALTER TABLE "approval_tasks" ADD COLUMN "escalation_level" integer DEFAULT 0 NOT NULL;
