@@ -97,6 +97,8 @@ export const businessConfigSchema = z
         horizonDays: z.number().int().min(1).default(180),
       })
       .prefault({}),
+    /** The department that reviews specs outside their qualified range and decides expedites. */
+    techDepartment: z.string().min(1).default('tech'),
     /** Further escalation after the director, e.g. to the general manager after 4h (counted from the card). */
     escalationLadder: z.array(z.object({ after: duration, to: z.string().min(1) })).default([]),
     /** Where the bot reports plant-data problems (a broken Excel export, a failing ERP): a `conversations` id. */
@@ -122,6 +124,9 @@ export const businessConfigSchema = z
         if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['people', i, platform], message: `"${id}" is used by another person too` });
         seen.set(id, i);
       });
+    }
+    if (!departments.has(config.techDepartment)) {
+      ctx.addIssue({ code: 'custom', path: ['techDepartment'], message: `unknown department "${config.techDepartment}"` });
     }
     config.escalationLadder.forEach((step, i) => {
       if (!people.has(step.to)) ctx.addIssue({ code: 'custom', path: ['escalationLadder', i, 'to'], message: `unknown person "${step.to}"` });

@@ -276,7 +276,7 @@ async function sendApprovalCards(
         ...args.card,
         cardId: `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
         departmentName: department.name,
-        reports: department.key === 'tech' ? args.techReports : [],
+        reports: department.key === config.techDepartment ? args.techReports : [],
       }),
     }));
   });

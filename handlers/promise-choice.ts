@@ -26,7 +26,6 @@ interface BlockedCheck {
 /** A request the plant cannot meet, kept until the sales person chooses: its parse, the checks, whether tech granted an expedite. */
 type BlockedRequest = ParsedMessage & { expediteGranted?: boolean; checks?: BlockedCheck[] };
 
-const EXPEDITE_DEPARTMENT = 'tech';
 const newCardId = () => `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
 
 function reasonsOf(promise: OrderPromise, lang: Lang, today: string): string {
@@ -154,7 +153,7 @@ export async function handlePromiseChoice(event: CardActionEvent, ctx: HandlerCo
   const [escalated] = await ctx.tx.select({ id: cards.id }).from(cards).where(and(eq(cards.draftId, draft.id), eq(cards.purpose, 'expedite'))).limit(1);
   if (escalated) return notify('已经提交过加急评估，请等技术部答复。');
 
-  const department = ctx.config.departments.find((d) => d.key === EXPEDITE_DEPARTMENT) ?? ctx.config.departments[0]!;
+  const department = expediteDepartment(ctx);
   const today = chinaDate(ctx.now);
   const promise = await promiseFor(ctx, request.items.map((i) => ({ materialCode: i.sku, quantity: i.quantity! })));
   for (const lead of department.leads) {
@@ -184,7 +183,7 @@ export async function handlePromiseChoice(event: CardActionEvent, ctx: HandlerCo
 export async function handleExpediteDecision(event: CardActionEvent, ctx: HandlerContext, row: CardRow) {
   const notify = (text: string) => ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
   const draft = await lockedDraft(ctx, row.draftId);
-  const department = ctx.config.departments.find((d) => d.key === EXPEDITE_DEPARTMENT) ?? ctx.config.departments[0]!;
+  const department = expediteDepartment(ctx);
   if (!department.leads.includes(event.actorId) && department.director !== event.actorId) {
     return notify(`您不是${department.name}的加急评估人，操作未生效。`);
   }
@@ -244,4 +243,9 @@ export async function answerBlockedByText(event: MessageEvent, choice: 'offer' |
   const tap: CardActionEvent = { kind: 'card-action', platform: event.platform, cardId: row.card.id, actionKey: choice, actorId: event.senderId, receivedAt: event.receivedAt };
   await handlePromiseChoice(tap, ctx, row.card);
   return true;
+}
+
+/** Who decides an expedite: the business config's tech department (validated to exist at start-up). */
+function expediteDepartment(ctx: HandlerContext) {
+  return ctx.config.departments.find((d) => d.key === ctx.config.techDepartment)!;
 }
