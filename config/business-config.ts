@@ -22,6 +22,48 @@ const isoDate = z.union([z.string(), z.date()]).transform((value, ctx) => {
   return text;
 });
 
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write a time of day as HH:mm, e.g. 08:30');
+
+const stageSchema = z.object({
+  /** Whose leads get the stage's "done" card; without one, the stage is reported in the chat only. */
+  department: z.string().min(1).optional(),
+  /** Working time the stage takes once the stage before it is done. */
+  takes: duration,
+});
+
+const lifecycleSchema = z
+  .object({
+    /** Working hours on working days: plant stages only progress inside them. */
+    workday: z.object({ start: clockTime.default('08:30'), end: clockTime.default('17:30') }).prefault({}),
+    /** A promised date means signed for by this time of that day. */
+    deliverBy: clockTime.default('18:00'),
+    stages: z
+      .object({
+        in_production: stageSchema.prefault({ takes: '4h' }),
+        qc_passed: stageSchema.prefault({ takes: '8h' }),
+        packed: stageSchema.prefault({ takes: '4h' }),
+        shipped: stageSchema.prefault({ takes: '2h' }),
+      })
+      .prefault({}),
+    /** Where the goods leave from: the map gives the driving time to each customer's address. */
+    plantAddress: z.string().min(1).optional(),
+    transit: z
+      .object({
+        /** Used when the map is not configured or cannot route to the customer. */
+        default: duration.default(48 * 3600_000),
+        /** Added to the driving time: the courier's sorting and handover. */
+        handling: duration.default(8 * 3600_000),
+      })
+      .prefault({}),
+    /** No SMS to customers inside these hours (China time); they wait for the morning. from = to: none. */
+    quietHours: z.object({ from: clockTime.default('21:00'), to: clockTime.default('08:00') }).prefault({}),
+    /** How often open orders' ETDs are recomputed (a stage running late moves the ETD). */
+    etdRefreshEvery: duration.default(30 * 60_000),
+    /** How often a shipped order's waybill is tracked; the courier API locks waybills asked more often than every 30 min. */
+    trackEvery: duration.default(30 * 60_000).refine((v) => v >= 30 * 60_000, 'must be at least 30m (快递100 locks waybills queried more often)'),
+  })
+  .prefault({});
+
 const personSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
@@ -107,6 +149,7 @@ export const businessConfigSchema = z
     sync: z
       .object({ erpEvery: duration.default(15 * 60_000), excelEvery: duration.default(15 * 60_000) })
       .prefault({}),
+    lifecycle: lifecycleSchema,
     lines: z
       .array(z.object({ id: z.string().min(1), name: z.string().min(1), capacityPerDay: z.number().int().positive() }))
       .default([]),
@@ -149,6 +192,11 @@ export const businessConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['departments', i, 'director'], message: `unknown person "${dept.director}"` });
       }
     });
+    for (const [stage, spec] of Object.entries(config.lifecycle.stages)) {
+      if (spec.department && !departments.has(spec.department)) {
+        ctx.addIssue({ code: 'custom', path: ['lifecycle', 'stages', stage, 'department'], message: `unknown department "${spec.department}"` });
+      }
+    }
     for (const kind of ['sample', 'batch'] as const) {
       config.routing[kind].forEach((key, i) => {
         if (!departments.has(key)) {
@@ -161,6 +209,7 @@ export const businessConfigSchema = z
 export type BusinessConfig = z.output<typeof businessConfigSchema>;
 export type Department = BusinessConfig['departments'][number];
 export type Person = BusinessConfig['people'][number];
+export type Lifecycle = BusinessConfig['lifecycle'];
 export type Conversation = BusinessConfig['conversations'][number];
 
 /** The person a platform user id belongs to, e.g. personByPlatformId(config, 'wecom', 'WangGong'). */

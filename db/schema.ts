@@ -17,6 +17,8 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
+import type { Stage } from '../domain/lifecycle/stages';
+
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 export const customers = pgTable('customers', {
@@ -86,13 +88,33 @@ export const orders = pgTable(
     createdAt: at('created_at').notNull(),
     decidedAt: at('decided_at'),
     version: integer('version').notNull().default(1),
+    /** The last stage reached once confirmed (confirmed, in_production, …, delivered); null before. */
+    stage: text('stage').$type<Stage>(),
+    stageAt: at('stage_at'),
+    /** Stages this order does not go through (a stock order skips production and QC). */
+    skippedStages: text('skipped_stages').array().$type<Stage[]>().notNull().default(sql`'{}'::text[]`),
+    /** The production plan reserved at confirmation. */
+    planStart: date('plan_start', { mode: 'string' }),
+    planFinish: date('plan_finish', { mode: 'string' }),
+    /** When the customer will have signed for the goods, as last computed. */
+    etd: at('etd'),
+    /** The ETD a delay SMS last announced: a further one only when the ETD slips again by the threshold. */
+    alertedEtd: at('alerted_etd'),
+    carrier: text('carrier'),
+    waybill: text('waybill'),
+    /** When the courier's tracking may next be asked (no more often than every 30 min). */
+    nextTrackAt: at('next_track_at'),
+    /** The courier's latest answer for the waybill. */
+    tracking: jsonb('tracking').$type<{ state: string; at?: string; text?: string }>(),
   },
   (t) => [
     index('orders_conversation_idx').on(t.conversationId, t.createdAt),
     index('orders_open_idx').on(t.status).where(sql`${t.status} = 'pending_approval'`),
+    index('orders_in_progress_idx').on(t.id).where(sql`${t.status} = 'confirmed'`),
+    index('orders_tracking_idx').on(t.nextTrackAt).where(sql`${t.status} = 'confirmed' and ${t.waybill} is not null`),
   ],
 );
-export type OrderStatus = 'pending_approval' | 'confirmed' | 'rejected';
+export type OrderStatus = 'pending_approval' | 'confirmed' | 'rejected' | 'delivered';
 
 export const orderItems = pgTable(
   'order_items',
@@ -153,7 +175,7 @@ export const cards = pgTable(
     draftId: bigint('draft_id', { mode: 'number' }).references(() => drafts.id),
     taskId: bigint('task_id', { mode: 'number' }).references(() => approvalTasks.id),
     /** What a tap on it means: an approval, or a choice on a request the plant cannot meet. */
-    purpose: text('purpose').$type<'approval' | 'blocked-request' | 'expedite'>().notNull().default('approval'),
+    purpose: text('purpose').$type<'approval' | 'blocked-request' | 'expedite' | 'stage' | 'etd'>().notNull().default('approval'),
     platform: text('platform').notNull(),
     recipientId: text('recipient_id').notNull(),
     content: jsonb('content').notNull(),
@@ -363,4 +385,33 @@ export const scheduledJobs = pgTable('scheduled_jobs', {
   lockedUntil: at('locked_until'),
   lastRunAt: at('last_run_at'),
   lastError: text('last_error'),
+});
+
+/** Driving time from the plant to each customer, from the map (cached; refreshed when stale). */
+export const customerRoutes = pgTable('customer_routes', {
+  customerId: integer('customer_id')
+    .primaryKey()
+    .references(() => customers.id),
+  /** The address the route was computed for: a changed address needs a new route. */
+  address: text('address').notNull(),
+  seconds: integer('seconds'),
+  /** Why there is no duration (address not found, no route, map unavailable). */
+  problem: text('problem'),
+  fetchedAt: at('fetched_at').notNull(),
+});
+
+/**
+ * One row per SMS we try to send, written before the provider is called: an SMS whose first attempt
+ * was cut off (a crash, a timeout) is never sent a second time, since it may have gone out.
+ */
+export const smsMessages = pgTable('sms_messages', {
+  outboxKey: text('outbox_key').primaryKey(),
+  orderId: bigint('order_id', { mode: 'number' }),
+  phoneMasked: text('phone_masked').notNull(),
+  text: text('text').notNull(),
+  status: text('status').$type<'sending' | 'sent' | 'rejected' | 'unknown' | 'retry'>().notNull(),
+  providerId: text('provider_id'),
+  error: text('error'),
+  createdAt: at('created_at').notNull(),
+  updatedAt: at('updated_at').notNull(),
 });

@@ -27,3 +27,14 @@ export function formatDuration(ms: number): string {
   const m = minutes % 60;
   return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m`;
 }
+
+/** "1天3小时" / "1d 3h", "5小时" / "5h", "40分钟" / "40m": how late something is, to the minute below an hour. */
+export function formatSpan(ms: number, language: 'zh' | 'en'): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const zh = language === 'zh';
+  if (days === 0 && hours === 0) return zh ? `${minutes}分钟` : `${minutes}m`;
+  const parts = [days > 0 ? (zh ? `${days}天` : `${days}d`) : '', hours > 0 ? (zh ? `${hours}小时` : `${hours}h`) : ''].filter(Boolean);
+  return parts.join(zh ? '' : ' ');
+}

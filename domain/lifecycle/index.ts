@@ -1,0 +1,29 @@
+/**
+ * Order lifecycle: the stages a confirmed order goes through and its ETD (when the customer will
+ * have signed for the goods). Pure: the clock is always passed in; all times are China time.
+ */
+export {
+  STAGES,
+  canAdvance,
+  nextStage,
+  parseStageWord,
+  skippedStages,
+  stageActionLabel,
+  stageLabel,
+  stagesCompleted,
+  type Stage,
+  type WorkStage,
+} from './stages';
+export { addWorkingTime, nextWorkingMoment, workingTimeBetween, type Workday } from './working-time';
+export {
+  computeEtd,
+  delayAlertDue,
+  formatEtd,
+  promisedInstant,
+  quietHoursEnd,
+  type Etd,
+  type EtdArgs,
+  type EtdStep,
+  type QuietHours,
+  type StageDurations,
+} from './etd';
