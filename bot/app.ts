@@ -12,6 +12,13 @@ import { plantSyncJobs } from './plant-sync-jobs';
 import { escalateOverdueTasks } from '../handlers/escalation';
 import type { TimeTravel } from './local/playground-adapter';
 import { Scheduler } from './scheduler';
+import { lifecycleJobs } from './lifecycle-jobs';
+import { PlaygroundSmsProvider } from './sms/playground-sms';
+import { SmsAdapter } from './sms/sms-adapter';
+import { createSmsProvider } from '../integrations/sms/sms-config';
+import type { SmsProvider } from '../integrations/sms/port';
+import type { CourierTracker } from '../integrations/courier/port';
+import type { TransitTimes } from '../integrations/map/transit';
 import { createHttpApp, listen } from './server';
 
 export interface AppOptions {
@@ -25,6 +32,11 @@ export interface AppOptions {
   outboxPollMs?: number;
   /** Platform credentials and endpoints; defaults to the process environment. */
   env?: Env;
+  /** The SMS provider; defaults to the one SMS_PROVIDER names (the playground's SMS pane when unset). */
+  smsProvider?: SmsProvider;
+  /** Courier tracking and map; default from KUAIDI100_* / AMAP_* in the environment. */
+  tracker?: CourierTracker;
+  transit?: TransitTimes;
   /** Lets the playground move the clock forward (the clock must honour it). */
   timeTravel?: Omit<TimeTravel, 'afterTravel'>;
 }
@@ -52,11 +64,14 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const { adapters, missing } = createAdapters(bot, env, travel);
   if (missing.length > 0) log.warn({ platforms: missing }, 'credentials are set for a platform this version has no adapter for');
   for (const adapter of adapters) bot.register(adapter);
+  const smsProvider = options.smsProvider ?? smsProviderFor(env, database, clock);
+  bot.register(new SmsAdapter({ db: database.db, provider: smsProvider, clock, log }));
   const app = createHttpApp({ bot, database, log, mesToken: env.MES_API_TOKEN });
   const { server, url } = await listen(app, options.port ?? 3000, options.host ?? '127.0.0.1');
   await bot.start();
   const jobs = [
     { name: 'escalation', everyMs: 30_000, run: () => bot.runScheduled('escalation', (ctx) => escalateOverdueTasks(ctx)) },
+    ...lifecycleJobs({ bot, env, log, ...(options.tracker ? { tracker: options.tracker } : {}), ...(options.transit ? { transit: options.transit } : {}) }),
     ...plantSyncJobs({ db: database.db, config, env, log, clock, platform: adapters[0]!.platform }),
   ];
   scheduler = new Scheduler({ db: database.db, clock, log, jobs });
@@ -73,4 +88,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       await bot.stop();
     },
   };
+}
+
+/** SMS_PROVIDER=aliyun|tencent sends for real; unset or `log`, the SMS show in the playground's SMS pane. */
+function smsProviderFor(env: Env, database: DatabaseHandle, clock: () => Date): SmsProvider {
+  const provider = createSmsProvider(env as Record<string, string | undefined>);
+  return provider.name === 'log' ? new PlaygroundSmsProvider({ db: database.db, clock }) : provider;
 }

@@ -6,7 +6,7 @@ import { scheduledJobs } from '../db/schema';
 export interface ScheduledJob {
   name: string;
   everyMs: number;
-  run(now: Date): Promise<void>;
+  run(now: Date): Promise<unknown>;
 }
 
 /**

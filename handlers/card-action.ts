@@ -10,6 +10,8 @@ import type { CardActionEvent } from './events';
 import { taskDeciders } from './escalation';
 import { reserveForOrder } from './promise';
 import { handleExpediteDecision, handlePromiseChoice } from './promise-choice';
+import { handleStageCardAction } from './stage-actions';
+import { startLifecycle } from './stages';
 import { approverTexts, departmentName, texts } from './texts';
 
 type Task = typeof approvalTasks.$inferSelect;
@@ -26,6 +28,7 @@ export async function handleCardAction(event: CardActionEvent, ctx: HandlerConte
   const [card] = await ctx.tx.select().from(cards).where(eq(cards.id, event.cardId));
   if (card?.purpose === 'blocked-request') return handlePromiseChoice(event, ctx, card);
   if (card?.purpose === 'expedite') return handleExpediteDecision(event, ctx, card);
+  if (card?.purpose === 'stage') return handleStageCardAction(event, ctx, card);
   if (!card?.taskId || card.orderId === null) return notify(approverTexts.unknownCard());
   const [order] = await ctx.tx.select().from(orders).where(eq(orders.id, card.orderId)).for('update');
   const [task] = await ctx.tx.select().from(approvalTasks).where(eq(approvalTasks.id, card.taskId));
@@ -127,7 +130,7 @@ async function settleOrder(ctx: HandlerContext, order: Order, decided: Task) {
     .update(orders)
     .set({ status: outcome, promisedDate, decidedAt: ctx.now, version: order.version + 1 })
     .where(and(eq(orders.id, order.id), eq(orders.status, 'pending_approval')));
-  await recordOrderEvent(ctx.tx, { orderId: order.id, at: ctx.now, type: outcome, data: reserved ? { ...reserved } : {} });
+  await recordOrderEvent(ctx.tx, { orderId: order.id, at: ctx.now, type: outcome, data: reserved ? { promisedDate: reserved.promisedDate, moved: reserved.moved, plan: reserved.plan } : {} });
   const to = { conversationId: order.conversationId };
   const key = `order:${order.id}:${outcome}`;
 
@@ -136,7 +139,8 @@ async function settleOrder(ctx: HandlerContext, order: Order, decided: Task) {
       .map((t) => `${departmentName(ctx.config, t.department, lang)} ${personName(ctx.config, t.decidedBy ?? '')}`)
       .join(lang === 'zh' ? '、' : ', ');
     const text = texts.confirmed({ lang, number: order.number, approvals, promisedDate: reserved.promisedDate, today, movedFrom: reserved.moved ? order.requestedDate : null });
-    return ctx.emit({ kind: 'post', to, text }, key, { orderId: order.id, platform: order.platform });
+    await ctx.emit({ kind: 'post', to, text }, key, { orderId: order.id, platform: order.platform });
+    return startLifecycle(ctx, order.id, reserved.plan);
   }
 
   const open = tasks.filter((t) => t.status === 'pending');

@@ -12,9 +12,9 @@ export interface HandlerContext {
   log: Logger;
   /** Stable per inbound event: effect keys built from it make a re-run handler enqueue nothing twice. */
   eventKey: string;
-  emit(effect: Effect, key: string, options?: { orderId?: number; platform?: string }): Promise<void>;
+  emit(effect: Effect, key: string, options?: { orderId?: number; platform?: string; notBefore?: Date }): Promise<void>;
   /** Several effects in one statement. */
-  emitAll(effects: Array<{ effect: Effect; key: string; orderId?: number; platform?: string }>): Promise<void>;
+  emitAll(effects: Array<{ effect: Effect; key: string; orderId?: number; platform?: string; notBefore?: Date }>): Promise<void>;
 }
 
 export function createHandlerContext(args: {

@@ -39,4 +39,12 @@ export type Effect =
   | { kind: 'post'; to: Destination; text: string; replyRef?: string }
   | { kind: 'send-card'; to: Destination; card: Card }
   | { kind: 'update-card'; cardId: string; card: Card; callbackRef?: string }
-  | { kind: 'sms'; phone: string; text: string; template?: string; params?: Record<string, string> };
+  | {
+      kind: 'sms';
+      phone: string;
+      text: string;
+      template?: string;
+      params?: Record<string, string>;
+      /** Where to tell the sales person if the provider refuses the SMS (bad number, frequency limit). */
+      notify?: { platform: string; conversationId: string; orderId: number; orderNumber: string; language: 'zh' | 'en' };
+    };

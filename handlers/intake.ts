@@ -18,6 +18,7 @@ import {
   recordOrderEvent,
 } from '../db/orders';
 import { approvalTasks, cards, customers, drafts, orderItems, orderSpecs, orders } from '../db/schema';
+import { handleStageCommand, parseStageCommand } from './stage-actions';
 import type { HandlerContext } from './context';
 import type { Destination, MessageEvent } from './events';
 import { handleMouldCommand } from './mould-update';
@@ -36,6 +37,8 @@ type Draft = typeof drafts.$inferSelect;
 export async function handleMessage(event: MessageEvent, ctx: HandlerContext): Promise<void> {
   const mouldCommand = parseMouldCommand(event.text, new Date(event.receivedAt));
   if (mouldCommand) return handleMouldCommand(event, mouldCommand, ctx);
+  const stageCommand = parseStageCommand(event.text);
+  if (stageCommand) return handleStageCommand(event, stageCommand, ctx);
   const choice = blockedChoiceOf(event.text);
   if (choice && (await answerBlockedByText(event, choice, ctx))) return;
   const parsed = parseMessage(event.text, new Date(event.receivedAt));

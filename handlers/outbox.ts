@@ -8,20 +8,20 @@ import type { Effect } from './events';
  */
 export async function enqueueEffects(
   tx: Tx,
-  effects: Array<{ effect: Effect; key: string; orderId?: number; platform?: string }>,
+  effects: Array<{ effect: Effect; key: string; orderId?: number; platform?: string; notBefore?: Date }>,
   defaults: { platform: string; now: Date },
 ): Promise<void> {
   if (effects.length === 0) return;
   await tx
     .insert(outbox)
     .values(
-      effects.map(({ effect, key, orderId, platform }) => ({
+      effects.map(({ effect, key, orderId, platform, notBefore }) => ({
         idempotencyKey: key,
         platform: platform ?? defaults.platform,
         kind: effect.kind,
         payload: effect,
         orderId: orderId ?? null,
-        nextAttemptAt: defaults.now,
+        nextAttemptAt: notBefore ?? defaults.now,
         createdAt: defaults.now,
       })),
     )

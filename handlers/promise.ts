@@ -1,9 +1,10 @@
 import { chinaDate } from '../domain/china-time';
-import { earliestForOrder, type OrderPromise } from '../domain/promise';
+import { earliestForOrder, type FeasiblePromise, type OrderPromise } from '../domain/promise';
 import { eq, inArray } from 'drizzle-orm';
 import { lockPlant, plantStates } from '../db/plant';
 import { materials, orderItems, reservations } from '../db/schema';
 import type { HandlerContext } from './context';
+import type { ProductionPlan } from './stages';
 
 export interface PromiseItem {
   materialCode: string;
@@ -29,7 +30,11 @@ export async function promiseFor(ctx: HandlerContext, items: PromiseItem[], opti
  * both count on the same pieces. Returns the date that can be promised: the requested one when the
  * plant still makes it, otherwise the new earliest.
  */
-export async function reserveForOrder(ctx: HandlerContext, orderId: number, requestedDate: string): Promise<{ promisedDate: string; moved: boolean }> {
+export async function reserveForOrder(
+  ctx: HandlerContext,
+  orderId: number,
+  requestedDate: string,
+): Promise<{ promisedDate: string; moved: boolean; plan: ProductionPlan }> {
   const items = await ctx.tx.select().from(orderItems).where(eq(orderItems.orderId, orderId)).orderBy(orderItems.lineNo);
   const codes = items.map((i) => i.materialCode);
   const lines = (await ctx.tx.select({ line: materials.line }).from(materials).where(inArray(materials.code, codes)))
@@ -37,7 +42,7 @@ export async function reserveForOrder(ctx: HandlerContext, orderId: number, requ
     .filter((l): l is string => l !== null);
   await lockPlant(ctx.tx, codes, lines);
   const promise = await promiseFor(ctx, items.map((i) => ({ materialCode: i.materialCode, quantity: i.quantity })));
-  if (!promise.feasible) return { promisedDate: requestedDate, moved: false };
+  if (!promise.feasible) return { promisedDate: requestedDate, moved: false, plan: { source: 'production' } };
   const rows = promise.items.flatMap((result, index): Array<typeof reservations.$inferInsert> => {
     const materialCode = items[index]!.materialCode;
     const base = { orderId, materialCode, createdAt: ctx.now };
@@ -47,7 +52,18 @@ export async function reserveForOrder(ctx: HandlerContext, orderId: number, requ
   });
   if (rows.length > 0) await ctx.tx.insert(reservations).values(rows);
   const moved = promise.date > requestedDate;
-  return { promisedDate: moved ? promise.date : requestedDate, moved };
+  return { promisedDate: moved ? promise.date : requestedDate, moved, plan: planOf(promise.items) };
+}
+
+/** The production window over all items: from the first item's start to the last one's finish. */
+function planOf(items: FeasiblePromise[]): ProductionPlan {
+  const produced = items.flatMap((item) => (item.source === 'production' ? [item] : []));
+  if (produced.length === 0) return { source: 'stock' };
+  return {
+    source: 'production',
+    start: produced.map((p) => p.start).sort()[0]!,
+    finish: produced.map((p) => p.finish).sort().at(-1)!,
+  };
 }
 
 /** Day quantities rounded so that they still add up to the rounded total (37.5 + 37.5 + 25 → 38 + 37 + 25). */

@@ -1,6 +1,8 @@
 import { and, desc, eq, inArray, or } from 'drizzle-orm';
 import { personName } from '../config/business-config';
-import { chinaDate, formatDate, formatDuration } from '../domain/china-time';
+import { chinaDate, chinaTime, formatDate, formatDuration } from '../domain/china-time';
+import { formatEtd, nextStage, stageActionLabel, stageLabel } from '../domain/lifecycle';
+import { stageOwners } from './lifecycle-cards';
 import type { ParsedMessage } from '../domain/parse';
 import { tasksOfOrder } from '../db/orders';
 import { orderItems, orders } from '../db/schema';
@@ -48,10 +50,7 @@ async function findOrders(ctx: HandlerContext, conversationId: string, numbers: 
 
 async function describeOrder(ctx: HandlerContext, order: Order, lang: 'zh' | 'en'): Promise<string> {
   const today = chinaDate(ctx.now);
-  if (order.status === 'confirmed') {
-    const date = formatDate(order.promisedDate ?? order.requestedDate, lang, today);
-    return lang === 'zh' ? `${order.number}：已确认，承诺交期 ${date}。` : `${order.number}: confirmed, promised for ${date}.`;
-  }
+  if (order.status === 'confirmed' || order.status === 'delivered') return describeProgress(ctx, order, lang);
   if (order.status === 'rejected') {
     return lang === 'zh' ? `${order.number}：已驳回。` : `${order.number}: rejected.`;
   }
@@ -65,4 +64,31 @@ async function describeOrder(ctx: HandlerContext, order: Order, lang: 'zh' | 'en
   return lang === 'zh'
     ? `${order.number}：待审批，要求交期 ${date}。\n等待：${waiting.join('、')}`
     : `${order.number}: awaiting approval, requested for ${date}.\nWaiting on: ${waiting.join(', ')}`;
+}
+
+/** A confirmed order: its stage, the ETD against the promise, and whose step it waits on since when. */
+function describeProgress(ctx: HandlerContext, order: Order, lang: 'zh' | 'en'): string {
+  const today = chinaDate(ctx.now);
+  const zh = lang === 'zh';
+  const stage = order.stage ?? 'confirmed';
+  const promised = order.promisedDate ? formatDate(order.promisedDate, lang, today) : null;
+  if (order.status === 'delivered') {
+    const at = order.stageAt ? `${formatDate(chinaDate(order.stageAt), lang, today)} ${chinaTime(order.stageAt)}` : '';
+    return zh ? `${order.number}：已签收（${at}），订单完成。` : `${order.number}: delivered (${at}); order closed.`;
+  }
+  const since = order.stageAt ? formatDuration(ctx.now.getTime() - order.stageAt.getTime()) : '';
+  const etd = order.etd ? formatEtd(order.etd, lang, today) : null;
+  const next = nextStage(stage, order.skippedStages);
+  const owners = next ? stageOwners(ctx.config, next).map((id) => personName(ctx.config, id)).join('/') : '';
+  const department = next && next !== 'delivered' ? ctx.config.lifecycle.stages[next].department : undefined;
+  const who = department ? `${departmentName(ctx.config, department, lang)}${owners ? (zh ? `（${owners}）` : ` (${owners})`) : ''}` : '';
+  const shipment = order.waybill ? (zh ? `，运单 ${order.waybill}${order.tracking?.text ? `：${order.tracking.text}` : ''}` : `, waybill ${order.waybill}${order.tracking?.text ? `: ${order.tracking.text}` : ''}`) : '';
+  if (zh) {
+    const step = next === 'delivered' ? '客户签收' : next ? `${who}${stageActionLabel(next, 'zh')}` : '';
+    const waiting = next ? `\n等待：${step}，已等 ${since}` : '';
+    return `${order.number}：${stageLabel(stage, 'zh')}${shipment}，${etd ? `预计${etd}` : '交期计算中'}${promised ? `（承诺 ${promised}）` : ''}。${waiting}`;
+  }
+  const step = next === 'delivered' ? 'the customer to sign for it' : next ? `${who ? `${who}, ` : ''}${stageActionLabel(next, 'en')}` : '';
+  const waiting = next ? `\nWaiting on: ${step}, for ${since}` : '';
+  return `${order.number}: ${stageLabel(stage, 'en')}${shipment}; ${etd ?? 'ETD pending'}${promised ? ` (promised ${promised})` : ''}.${waiting}`;
 }

@@ -173,11 +173,7 @@ export class PlaygroundAdapter implements PlatformAdapter {
         return;
       }
       case 'sms':
-        await db
-          .insert(playgroundItems)
-          .values({ ...base, senderId: effect.phone, channel: 'sms', kind: 'sms', text: effect.text })
-          .onConflictDoNothing();
-        return;
+        throw new DeliveryError('SMS go through the SMS adapter', false);
     }
   }
 

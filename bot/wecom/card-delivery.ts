@@ -110,6 +110,13 @@ export class CardDelivery {
     await recordSentCard(this.deps.db, card.id, { taskId, revision, now, ...(code ? { code } : {}) });
   }
 
+  /** The group a card was posted to, for cards that went to a group rather than a person. */
+  async groupOf(cardId: string): Promise<string | undefined> {
+    const row = await this.row(cardId);
+    if (!row || this.deps.config.people.some((p) => p.id === row.recipientId)) return undefined;
+    return row.recipientId;
+  }
+
   private async row(cardId: string): Promise<CardRow | undefined> {
     const [row] = await this.deps.db.select().from(cards).where(eq(cards.id, cardId));
     return row;

@@ -108,8 +108,12 @@ export class WecomAdapter implements PlatformAdapter {
       case 'send-card':
         if ('userId' in effect.to) return this.cards.send(effect.to.userId, effect.card);
         return this.posts.post(effect.to, renderCardMarkdown(effect.card), key);
-      case 'update-card':
+      case 'update-card': {
+        const group = await this.cards.groupOf(effect.cardId);
+        // A card in a group went out as markdown, which WeCom cannot edit: the new state is posted.
+        if (group) return this.posts.post({ conversationId: group }, renderCardMarkdown(effect.card), key);
         return this.cards.update(effect, key);
+      }
       case 'sms':
         throw new DeliveryError('SMS is not sent by the WeCom adapter', false);
     }

@@ -55,7 +55,7 @@ describe.each(backends)('playground intake and approval on %s', (backend) => {
     const items = await t.db.select().from(orderItems);
     expect(items).toMatchObject([{ materialCode: 'BRK-2026-01', quantity: 5, unit: '件', kind: 'sample' }]);
     const events = await t.db.select({ type: orderEvents.type }).from(orderEvents).orderBy(orderEvents.id);
-    expect(events.map((e) => e.type)).toEqual(['created', 'promise-checked', 'task-approved', 'task-approved', 'task-approved', 'confirmed']);
+    expect(events.map((e) => e.type)).toEqual(['created', 'promise-checked', 'task-approved', 'task-approved', 'task-approved', 'confirmed', 'etd-changed']);
   });
 
   it('answers an English request in English', async () => {

@@ -18,7 +18,12 @@ describe('business config', () => {
     expect(() => parseBusinessConfig(demo.replace('director: zhaozong', 'director: nobody'))).toThrow(
       /departments\.0\.director: unknown person "nobody"/,
     );
-    expect(() => parseBusinessConfig(demo.replace('sample: [tech,', 'sample: [quality,'))).toThrow(/routing\.sample\.0: unknown department "quality"/);
+    expect(() => parseBusinessConfig(demo.replace('sample: [tech,', 'sample: [qa,'))).toThrow(/routing\.sample\.0: unknown department "qa"/);
+    expect(() => parseBusinessConfig(demo.replace('in_production: { department: production', 'in_production: { department: plant'))).toThrow(
+      /lifecycle\.stages\.in_production\.department: unknown department "plant"/,
+    );
+    expect(() => parseBusinessConfig(demo.replace('trackEvery: 30m', 'trackEvery: 10m'))).toThrow(/lifecycle\.trackEvery: must be at least 30m/);
+    expect(() => parseBusinessConfig(demo.replace("deliverBy: '18:00'", "deliverBy: '6pm'"))).toThrow(/lifecycle\.deliverBy: write a time of day as HH:mm/);
     expect(() => parseBusinessConfig('company: [')).toThrow(/not valid YAML/);
     expect(() => parseBusinessConfig(demo.replace('{ after: 4h, to: zhouzong }', '{ after: 1h, to: zhouzong }'))).toThrow(
       /escalationLadder\.0\.after: must be later than the step before/,

@@ -1,6 +1,6 @@
 import { loadBusinessConfig, type BusinessConfig } from '../../config/business-config';
 import { readEnv, type Env } from '../../config/env';
-import { startApp, type RunningApp } from '../../bot/app';
+import { startApp, type AppOptions, type RunningApp } from '../../bot/app';
 import { createLogger } from '../../bot/logger';
 import { sql } from 'drizzle-orm';
 import { queryRows, type DatabaseHandle } from '../../db/client';
@@ -40,7 +40,10 @@ export class TestApp {
    * Starts the app on `options.database` (left open on close: the caller owns it) or on a database of
    * its own. Pass `fresh: true` with a shared database to empty it first.
    */
-  static async start(backend: Backend, options: { clock?: TestClock; database?: DatabaseHandle; fresh?: boolean; env?: Env; config?: BusinessConfig } = {}): Promise<TestApp> {
+  static async start(
+    backend: Backend,
+    options: { clock?: TestClock; database?: DatabaseHandle; fresh?: boolean; env?: Env; config?: BusinessConfig; integrations?: Pick<AppOptions, 'smsProvider' | 'tracker' | 'transit'> } = {},
+  ): Promise<TestApp> {
     const database = options.database ?? (await createTestDatabase(backend));
     if (options.fresh) await resetDatabase(database.db);
     const clock = options.clock ?? new TestClock();
@@ -53,6 +56,7 @@ export class TestApp {
       outboxPollMs: 50,
       env: options.env ?? readEnv({}),
       timeTravel: { offsetMs: clock.offsetMs, advance: clock.advance },
+      ...options.integrations,
     });
     return new TestApp(app, database, clock, !options.database);
   }
@@ -113,13 +117,17 @@ export class TestApp {
     throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last, null, 1).slice(0, 3000)}`);
   }
 
-  /** Waits until nothing is left to handle or deliver: every inbound row handled, every outbox row settled. */
+  /**
+   * Waits until nothing is left to handle or deliver: every inbound row handled, every outbox row settled
+   * (rows held for later on purpose, such as an SMS waiting for quiet hours to end, do not count).
+   */
   async settle(): Promise<void> {
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline) {
       const [row] = await queryRows<{ n: string | number }>(
         this.database.db,
-        sql`select (select count(*) from inbound_messages where status = 'received') + (select count(*) from outbox where status = 'pending') as n`,
+        sql`select (select count(*) from inbound_messages where status = 'received')
+          + (select count(*) from outbox where status = 'pending' and next_attempt_at < ${new Date(this.clock.now().getTime() + 60_000).toISOString()}::timestamptz) as n`,
       );
       if (Number(row?.n) === 0) return;
       await new Promise((r) => setTimeout(r, 25));

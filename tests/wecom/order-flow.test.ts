@@ -43,9 +43,11 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
     for (const userid of ['WangGong', 'ChenJie', 'ZhouShiFu']) await fake.tap(userid, leadCards[userid]!.taskId, 'approve');
     const confirmed = await w.waitFor(() => groupTexts().find((t) => t.includes('已确认')), 'the confirmation in the group');
     expect(confirmed).toContain('承诺交期：3月5日');
-    // The AI bot's reply window was spent on the first answer: later news comes through the webhook robot.
-    expect(fake.chat(EAST.chatId).map((m) => m.via)).toEqual(['response_url', 'webhook']);
     await w.app.settle();
+    // The AI bot's reply window was spent on the first answer: later news comes through the webhook robot,
+    // and the order's delivery-tracking card reaches the group as markdown.
+    expect(fake.chat(EAST.chatId).map((m) => m.via)).toEqual(['response_url', 'webhook', 'webhook']);
+    expect(groupTexts().at(-1)).toContain('交期跟踪 · SO-20260224-0001');
 
     const after = Object.fromEntries(LEADS.map((u) => [u, fake.cardsOf(u)]));
     expect(after.WangGong).toHaveLength(1);

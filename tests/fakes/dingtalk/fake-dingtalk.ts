@@ -39,7 +39,7 @@ export class FakeDingtalk {
       clientSecret: this.clientSecret,
       robotCode: this.clientId,
       templates: [this.templateId],
-      staffIds: ['0211001', '0211002', '0212001', '0212002', '0213001', '0214001', '0212000', '0213000', '0214000'],
+      staffIds: ['0211001', '0211002', '0212001', '0212002', '0213001', '0214001', '0212000', '0213000', '0214000', '0215001', '0216001', '0210000'],
       clock,
       ...options.api,
     });

@@ -1,0 +1,19 @@
+import type { PlaygroundCard, PlaygroundState, TestApp } from './app';
+
+const NUMBER = 'SO-20260224-0001';
+const ETD_CARD = `etd-${NUMBER}`;
+
+/** The first order's delivery-tracking card in the sales chat. */
+export function etdCard(state: PlaygroundState): PlaygroundCard | undefined {
+  return state.conversations['sales-east']?.find((m) => m.card?.id === ETD_CARD)?.card;
+}
+
+/** A request for 20 pieces the plant makes on line B (earliest Feb 28), promised for Mar 3, approved by all three. */
+export async function confirmedOrder(t: TestApp, text = '客户：大陆集团 需要BRK-2026-06样品20件，3月3日前到') {
+  await t.say(text);
+  const approvers = ['wanggong', 'chenjie', 'zhoushifu'];
+  const s = await t.waitFor((s) => (approvers.every((who) => s.inbox[who]?.length) ? s : undefined), 'the approval cards');
+  for (const who of approvers) await t.tap(s.inbox[who]![0]!.id, who, 'approve');
+  return t.waitFor((s) => etdCard(s) && s.inbox.zhoushifu?.find((c) => c.id.startsWith('st-in_production')), 'the ETD card and the production card');
+}
+
