@@ -37,9 +37,7 @@ function etdCard(config: BusinessConfig, order: Order, steps: EtdStep[], now: Da
   const zh = lang === 'zh';
   const fields: CardField[] = [
     { label: zh ? '当前阶段' : 'Stage', value: stageValue(order, lang, today) },
-    order.etd
-      ? { label: zh ? '预计签收' : 'ETD', value: formatEtd(order.etd, lang, today), tone: etdTone(config, order) }
-      : { label: zh ? '预计签收' : 'ETD', value: '—' },
+    etdField(config, order, lang, today),
   ];
   if (order.promisedDate) {
     const promisedAt = promisedInstant(order.promisedDate, config.lifecycle.deliverBy);
@@ -56,6 +54,15 @@ function etdCard(config: BusinessConfig, order: Order, steps: EtdStep[], now: Da
     buttons: [],
   };
   return order.stage === 'delivered' ? resolveCard(card, { status: 'approved', text: zh ? '已签收，订单完成' : 'Delivered; order closed' }) : card;
+}
+
+function etdField(config: BusinessConfig, order: Order, lang: Lang, today: string): CardField {
+  const zh = lang === 'zh';
+  if (order.stage === 'delivered' && order.stageAt) {
+    return { label: zh ? '签收时间' : 'Delivered', value: `${formatDate(chinaDate(order.stageAt), lang, today)} ${chinaTime(order.stageAt)}`, tone: etdTone(config, order) };
+  }
+  if (!order.etd) return { label: zh ? '预计签收' : 'ETD', value: '—' };
+  return { label: zh ? '预计签收' : 'ETD', value: formatEtd(order.etd, lang, today), tone: etdTone(config, order) };
 }
 
 function stageValue(order: Order, lang: Lang, today: string): string {

@@ -10,17 +10,11 @@ import { ALIYUN_SENTINELS, FakeAliyunSms } from '../fakes/sms/fake-aliyun';
 import { TestApp } from '../support/app';
 import { TestClock } from '../support/clock';
 import { backends, useTestDatabase } from '../support/databases';
-import { confirmedOrder, etdCard } from '../support/lifecycle';
+import { china, confirmedOrder, etdCard, travelTo } from '../support/lifecycle';
 import { refreshOpenEtds } from '../../handlers/etd';
 
 const NUMBER = 'SO-20260224-0001';
-const china = (iso: string) => Date.parse(`${iso}+08:00`);
 
-async function travelTo(t: TestApp, chinaIso: string) {
-  t.clock.advance(china(chinaIso) - t.clock.now().getTime());
-  await t.app.scheduler.tick();
-  await t.settle();
-}
 
 describe.each(backends)('lifecycle against the outside world on %s', (backend) => {
   const database = useTestDatabase(backend);

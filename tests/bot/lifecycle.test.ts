@@ -2,20 +2,13 @@ import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { customers, orderEvents, orders, outbox } from '../../db/schema';
 import { TestApp, type PlaygroundCard } from '../support/app';
-import { confirmedOrder, etdCard } from '../support/lifecycle';
+import { confirmedOrder, etdCard, travelTo } from '../support/lifecycle';
 import { backends, useTestDatabase } from '../support/databases';
 
 const NUMBER = 'SO-20260224-0001';
 const ETD_CARD = `etd-${NUMBER}`;
 const field = (card: PlaygroundCard | undefined, label: string) => card?.fields.find((f) => f.label === label)?.value;
-const china = (iso: string) => Date.parse(`${iso}+08:00`);
 
-/** Moves the clock to a China time and runs what became due. */
-async function travelTo(t: TestApp, chinaIso: string) {
-  t.clock.advance(china(chinaIso) - t.clock.now().getTime());
-  await t.app.scheduler.tick();
-  await t.settle();
-}
 
 describe.each(backends)('order lifecycle on %s', (backend) => {
   const database = useTestDatabase(backend);

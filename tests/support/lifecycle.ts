@@ -17,3 +17,13 @@ export async function confirmedOrder(t: TestApp, text = '客户：大陆集团 �
   return t.waitFor((s) => etdCard(s) && s.inbox.zhoushifu?.find((c) => c.id.startsWith('st-in_production')), 'the ETD card and the production card');
 }
 
+
+/** A China wall-clock time ("2026-03-02T09:00:00") as epoch milliseconds. */
+export const china = (iso: string): number => Date.parse(`${iso}+08:00`);
+
+/** Moves the clock to a China time, runs what became due and waits for it to be delivered. */
+export async function travelTo(t: TestApp, chinaIso: string): Promise<void> {
+  t.clock.advance(china(chinaIso) - t.clock.now().getTime());
+  await t.app.scheduler.tick();
+  await t.settle();
+}
