@@ -29,8 +29,10 @@ function orderingKey(effect: Effect): string {
     case 'post':
       return 'conversationId' in effect.to ? `chat:${effect.to.conversationId}` : `user:${effect.to.userId}`;
     case 'send-card':
+      // A card posted into a chat lands after the messages made before it (a confirmation, then its ETD card).
+      return 'conversationId' in effect.to ? `chat:${effect.to.conversationId}` : `card:${effect.card.id}`;
     case 'update-card':
-      return `card:${effect.kind === 'send-card' ? effect.card.id : effect.cardId}`;
+      return `card:${effect.cardId}`;
     case 'sms':
       return `sms:${effect.phone}`;
   }
