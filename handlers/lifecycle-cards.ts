@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { resolveCard, type Card, type CardField } from '../cards/model';
-import { personName, type BusinessConfig } from '../config/business-config';
+import { personName, type BusinessConfig, type Department } from '../config/business-config';
 import { carrierName } from '../integrations/courier/carriers';
 import { chinaDate, chinaTime, formatDate } from '../domain/china-time';
 import { formatEtd, promisedInstant, STAGES, stageActionLabel, stageLabel, type EtdStep, type Stage, type WorkStage } from '../domain/lifecycle';
@@ -88,15 +88,20 @@ function etdTone(config: BusinessConfig, order: Order): CardField['tone'] {
 
 function stepNote(config: BusinessConfig, step: EtdStep, lang: Lang, today: string): string {
   const when = `${formatDate(chinaDate(step.expectedAt), lang, today)} ${chinaTime(step.expectedAt)}`;
-  const department = config.lifecycle.stages[step.stage as keyof BusinessConfig['lifecycle']['stages']]?.department;
-  const who = department ? `（${departmentName(config, department, lang)}）` : '';
+  const department = stageDepartment(config, step.stage);
+  const who = department ? `（${departmentName(config, department.key, lang)}）` : '';
   return lang === 'zh' ? `${stageActionLabel(step.stage, 'zh')}${who} 预计${when}` : `${stageActionLabel(step.stage, 'en')} expected ${when}`;
+}
+
+/** The department that marks a stage done (delivery has none: the courier or the sales person reports it). */
+export function stageDepartment(config: BusinessConfig, stage: WorkStage): Department | undefined {
+  const key = stage === 'delivered' ? undefined : config.lifecycle.stages[stage].department;
+  return config.departments.find((d) => d.key === key);
 }
 
 /** Who marks a stage done: its department's leads; they get the stage's card with a "done" button. */
 export function stageOwners(config: BusinessConfig, stage: WorkStage): string[] {
-  const key = stage === 'delivered' ? undefined : config.lifecycle.stages[stage].department;
-  return config.departments.find((d) => d.key === key)?.leads ?? [];
+  return stageDepartment(config, stage)?.leads ?? [];
 }
 
 /** Sends the card for the next stage to each of its owners. */

@@ -6,7 +6,7 @@ import { recordOrderEvent } from '../db/orders';
 import { orderEvents, orders } from '../db/schema';
 import type { HandlerContext } from './context';
 import { refreshEtd, type Order } from './etd';
-import { resolveStageCards, sendStageCards, stageOwners, updateEtdCard } from './lifecycle-cards';
+import { resolveStageCards, sendStageCards, stageDepartment, stageOwners, updateEtdCard } from './lifecycle-cards';
 import { departmentName } from './texts';
 
 export interface ProductionPlan {
@@ -109,8 +109,7 @@ async function postDelivered(ctx: HandlerContext, order: Order, who: string) {
  */
 export function mayMarkStage(config: BusinessConfig, order: Pick<Order, 'requesterId'>, stage: WorkStage, personId: string): boolean {
   if (stage === 'delivered') return true;
-  const key = config.lifecycle.stages[stage].department;
-  const department = config.departments.find((d) => d.key === key);
+  const department = stageDepartment(config, stage);
   if (!department) return true;
   return department.leads.includes(personId) || department.director === personId || (stage === 'shipped' && order.requesterId === personId);
 }
@@ -136,8 +135,8 @@ export function stageRefusal(config: BusinessConfig, order: Order, stage: WorkSt
 
 export function notOwnerText(config: BusinessConfig, order: Order, stage: WorkStage, lang: 'zh' | 'en'): string {
   const owners = stageOwners(config, stage).map((id) => personName(config, id)).join(lang === 'zh' ? '、' : ', ');
-  const key = stage === 'delivered' ? undefined : config.lifecycle.stages[stage].department;
-  const dept = key ? departmentName(config, key, lang) : '';
+  const department = stageDepartment(config, stage);
+  const dept = department ? departmentName(config, department.key, lang) : '';
   return lang === 'zh'
     ? `“${stageLabel(stage, 'zh')}”由${dept}（${owners}）标记，${order.number} 未改动。`
     : `"${stageLabel(stage, 'en')}" is marked by ${dept} (${owners}); ${order.number} is unchanged.`;

@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, or } from 'drizzle-orm';
 import { personName } from '../config/business-config';
 import { chinaDate, chinaTime, formatDate, formatDuration } from '../domain/china-time';
 import { formatEtd, nextStage, stageActionLabel, stageLabel } from '../domain/lifecycle';
-import { stageOwners } from './lifecycle-cards';
+import { stageDepartment, stageOwners } from './lifecycle-cards';
 import type { ParsedMessage } from '../domain/parse';
 import { tasksOfOrder } from '../db/orders';
 import { orderItems, orders } from '../db/schema';
@@ -80,8 +80,8 @@ function describeProgress(ctx: HandlerContext, order: Order, lang: 'zh' | 'en'):
   const etd = order.etd ? formatEtd(order.etd, lang, today) : null;
   const next = nextStage(stage, order.skippedStages);
   const owners = next ? stageOwners(ctx.config, next).map((id) => personName(ctx.config, id)).join('/') : '';
-  const department = next && next !== 'delivered' ? ctx.config.lifecycle.stages[next].department : undefined;
-  const who = department ? `${departmentName(ctx.config, department, lang)}${owners ? (zh ? `（${owners}）` : ` (${owners})`) : ''}` : '';
+  const department = next ? stageDepartment(ctx.config, next) : undefined;
+  const who = department ? `${departmentName(ctx.config, department.key, lang)}${owners ? (zh ? `（${owners}）` : ` (${owners})`) : ''}` : '';
   const shipment = order.waybill ? (zh ? `，运单 ${order.waybill}${order.tracking?.text ? `：${order.tracking.text}` : ''}` : `, waybill ${order.waybill}${order.tracking?.text ? `: ${order.tracking.text}` : ''}`) : '';
   if (zh) {
     const step = next === 'delivered' ? '客户签收' : next ? `${who}${stageActionLabel(next, 'zh')}` : '';
