@@ -38,3 +38,12 @@ export function formatSpan(ms: number, language: 'zh' | 'en'): string {
   const parts = [days > 0 ? (zh ? `${days}天` : `${days}d`) : '', hours > 0 ? (zh ? `${hours}小时` : `${hours}h`) : ''].filter(Boolean);
   return parts.join(zh ? '' : ' ');
 }
+
+/** A latency to the minute: "3小时20分钟" / "3h 20m" below a day; from a day on, formatSpan's "1天2小时" / "1d 2h". */
+export function formatLatency(ms: number, language: 'zh' | 'en'): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes >= 1440 || minutes < 60 || minutes % 60 === 0) return formatSpan(ms, language);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return language === 'zh' ? `${h}小时${m}分钟` : `${h}h ${m}m`;
+}

@@ -1,0 +1,17 @@
+/**
+ * KPIs: the customer-perceived latency clock, the four weekly figures, China-time weeks, the chat
+ * phrases that drive them, and the weekly digest. Pure: the clock is always passed in.
+ */
+export { isPaused, latencyClock, perceivedLatencyMs, runningLatencyMs, type ClockEvent, type LatencyClock, type Pause } from './latency';
+export {
+  computeKpis,
+  isOnTime,
+  isWithinWindow,
+  percentile,
+  type DeliveredOrder,
+  type KpiFigures,
+  type KpiInput,
+} from './figures';
+export { dateRange, lastWeeks, nextWeeklyRun, weekOf, type Week } from './weeks';
+export { extractRequestTime, parseKpiCommand, parsePauseCommand, type PauseCommand } from './commands';
+export { formatDigest, type DigestInput, type SlowOrder } from './digest';
