@@ -106,9 +106,21 @@ export const orders = pgTable(
     nextTrackAt: at('next_track_at'),
     /** The courier's latest answer for the waybill. */
     tracking: jsonb('tracking').$type<{ state: string; at?: string; text?: string }>(),
+    /** The customer-perceived latency clock: requestedAt → confirmedAt, minus the time spent waiting on the customer. */
+    confirmedAt: at('confirmed_at'),
+    latencyMs: bigint('latency_ms', { mode: 'number' }),
+    pausedMs: bigint('paused_ms', { mode: 'number' }).notNull().default(0),
+    /** Set while the order waits on the customer (a drawing, a confirmation). */
+    pausedSince: at('paused_since'),
+    pauseReason: text('pause_reason'),
+    /** The promised date at the plant's deliver-by time: what on-time is measured against. */
+    promisedAt: at('promised_at'),
+    deliveredAt: at('delivered_at'),
   },
   (t) => [
     index('orders_conversation_idx').on(t.conversationId, t.createdAt),
+    index('orders_confirmed_at_idx').on(t.confirmedAt, t.latencyMs).where(sql`${t.confirmedAt} is not null`),
+    index('orders_delivered_at_idx').on(t.deliveredAt, t.promisedAt).where(sql`${t.deliveredAt} is not null`),
     index('orders_open_idx').on(t.status).where(sql`${t.status} = 'pending_approval'`),
     index('orders_in_progress_idx').on(t.id).where(sql`${t.status} = 'confirmed'`),
     index('orders_tracking_idx').on(t.nextTrackAt).where(sql`${t.status} = 'confirmed' and ${t.waybill} is not null`),
@@ -161,6 +173,9 @@ export const approvalTasks = pgTable(
   (t) => [
     uniqueIndex('approval_tasks_order_department_idx').on(t.orderId, t.department),
     index('approval_tasks_due_idx').on(t.dueAt).where(sql`${t.status} = 'pending'`),
+    index('approval_tasks_decided_idx')
+      .on(t.decidedAt, t.department, t.createdAt)
+      .where(sql`${t.status} in ('approved', 'rejected')`),
   ],
 );
 export type TaskStatus = 'pending' | 'approved' | 'rejected' | 'cancelled';
@@ -415,3 +430,15 @@ export const smsMessages = pgTable('sms_messages', {
   createdAt: at('created_at').notNull(),
   updatedAt: at('updated_at').notNull(),
 });
+
+/** Signed-in ops board users: only a hash of the session token is stored. */
+export const boardSessions = pgTable(
+  'board_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    username: text('username').notNull(),
+    createdAt: at('created_at').notNull(),
+    expiresAt: at('expires_at').notNull(),
+  },
+  (t) => [index('board_sessions_expires_idx').on(t.expiresAt)],
+);

@@ -6,6 +6,7 @@ import { checkAction, orderOutcome } from '../domain/approval';
 import { cardsOfTask, recordOrderEvent, tasksOfOrder } from '../db/orders';
 import { approvalTasks, cards, orders } from '../db/schema';
 import type { HandlerContext } from './context';
+import { stoppedClock } from './latency';
 import type { CardActionEvent } from './events';
 import { taskDeciders } from './escalation';
 import { reserveForOrder } from './promise';
@@ -126,9 +127,10 @@ async function settleOrder(ctx: HandlerContext, order: Order, decided: Task) {
   const lang = order.language;
   const reserved = outcome === 'confirmed' ? await reserveForOrder(ctx, order.id, order.requestedDate) : null;
   const promisedDate = reserved?.promisedDate ?? null;
+  const clock = promisedDate ? await stoppedClock(ctx, order, promisedDate) : { pausedSince: null };
   await ctx.tx
     .update(orders)
-    .set({ status: outcome, promisedDate, decidedAt: ctx.now, version: order.version + 1 })
+    .set({ status: outcome, promisedDate, decidedAt: ctx.now, version: order.version + 1, ...clock })
     .where(and(eq(orders.id, order.id), eq(orders.status, 'pending_approval')));
   await recordOrderEvent(ctx.tx, { orderId: order.id, at: ctx.now, type: outcome, data: reserved ? { promisedDate: reserved.promisedDate, moved: reserved.moved, plan: reserved.plan } : {} });
   const to = { conversationId: order.conversationId };

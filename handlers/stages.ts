@@ -60,7 +60,7 @@ export async function completeStage(
       stage: to,
       stageAt: ctx.now,
       version: order.version + 1,
-      ...(delivered ? { status: 'delivered' as const, nextTrackAt: null, etd: ctx.now } : {}),
+      ...(delivered ? { status: 'delivered' as const, nextTrackAt: null, etd: ctx.now, deliveredAt: ctx.now } : {}),
       ...(shipment ? { carrier: shipment.carrier, waybill: shipment.waybill, nextTrackAt: ctx.now } : {}),
     })
     .where(and(eq(orders.id, order.id), eq(orders.version, order.version)))

@@ -43,6 +43,8 @@ export const texts = {
     customerName: string | null;
     departments: string;
     warnings: string[];
+    /** The customer's request time when the sales person stated it (the latency clock starts there). */
+    statedAt?: string | null;
   }): string {
     const { lang } = args;
     const date = formatDate(args.requestedDate, lang, args.today);
@@ -52,6 +54,7 @@ export const texts = {
         ...args.items.map((i) => `物料：${itemLine(i, lang)}`),
         ...(args.customerName ? [`客户：${args.customerName}`] : []),
         `要求交期：${date}${args.urgent ? '（加急）' : ''}`,
+        ...(args.statedAt ? [`客户提出时间：${args.statedAt}`] : []),
         `状态：待审批（${args.departments}）`,
         ...args.warnings.map((w) => `⚠️ ${w}`),
       ].join('\n');
@@ -61,6 +64,7 @@ export const texts = {
       ...args.items.map((i) => `Item: ${itemLine(i, lang)}`),
       ...(args.customerName ? [`Customer: ${args.customerName}`] : []),
       `Requested date: ${date}${args.urgent ? ' (urgent)' : ''}`,
+      ...(args.statedAt ? [`Customer asked: ${args.statedAt}`] : []),
       `Status: awaiting approval (${args.departments})`,
       ...args.warnings.map((w) => `⚠️ ${w}`),
     ].join('\n');
