@@ -11,7 +11,9 @@ import { createAdapters } from './adapters';
 import { plantSyncJobs } from './plant-sync-jobs';
 import { escalateOverdueTasks } from '../handlers/escalation';
 import type { TimeTravel } from './local/playground-adapter';
-import { Scheduler } from './scheduler';
+import { Scheduler, type ScheduledJob } from './scheduler';
+import { nextWeeklyRun } from '../domain/kpi';
+import { sendWeeklyDigest } from '../handlers/kpi-digest';
 import { lifecycleJobs } from './lifecycle-jobs';
 import { PlaygroundSmsProvider } from './sms/playground-sms';
 import { SmsAdapter } from './sms/sms-adapter';
@@ -72,6 +74,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const jobs = [
     { name: 'escalation', everyMs: 30_000, run: () => bot.runScheduled('escalation', (ctx) => escalateOverdueTasks(ctx)) },
     ...lifecycleJobs({ bot, env, log, ...(options.tracker ? { tracker: options.tracker } : {}), ...(options.transit ? { transit: options.transit } : {}) }),
+    ...kpiJobs(bot),
     ...plantSyncJobs({ db: database.db, config, env, log, clock, platform: adapters[0]!.platform }),
   ];
   scheduler = new Scheduler({ db: database.db, clock, log, jobs });
@@ -88,6 +91,19 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       await bot.stop();
     },
   };
+}
+
+/** The weekly digest to the ops conversation (Mondays 09:00 by default). */
+function kpiJobs(bot: Bot): ScheduledJob[] {
+  const { digest } = bot.config.kpi;
+  if (!bot.config.opsConversation) return [];
+  return [
+    {
+      name: 'kpi-digest',
+      nextRunAfter: (now) => nextWeeklyRun(now, digest.weekday, digest.at),
+      run: () => bot.runScheduled('kpi-digest', (ctx) => sendWeeklyDigest(ctx)),
+    },
+  ];
 }
 
 /** SMS_PROVIDER=aliyun|tencent sends for real; unset or `log`, the SMS show in the playground's SMS pane. */

@@ -1,11 +1,22 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { parseMessage, type ParsedMessage } from '../domain/parse';
+import { ConfigError, DEMO_CONFIG_PATH, loadBusinessConfig } from '../config/business-config';
+import { readEnv } from '../config/env';
+import { openDatabase } from '../db/client';
+import { migrate } from '../db/migrate';
+import { dateRange } from '../domain/kpi';
+import { hashPassword } from './board/passwords';
+import { dataDirHolder } from './data-dir-lock';
+import { kpiCsv, kpiRows } from './kpi-export';
 
 const USAGE = `usage: orderbot <command> [options]
 
 commands:
   parse [--now <ISO time>]   read one message per line on stdin, print one JSON object per line
+  kpi --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--format csv|json]
+                             the KPIs per week and for the whole range (China dates, both included)
+  hash-password              read a password from stdin, print the hash for the board's users in the config
 `;
 
 /** The public parse contract: exactly these keys, in this order. */
@@ -36,11 +47,63 @@ async function parseCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+async function kpiCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string', default: 'csv' } }, strict: true });
+  const { from, to, format } = values;
+  if (!from || !to || !ISO_DATE.test(from) || !ISO_DATE.test(to) || Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to)) || from > to) {
+    process.stderr.write('orderbot kpi: give --from and --to as YYYY-MM-DD, --from not after --to (e.g. --from 2026-02-01 --to 2026-02-28)\n');
+    return 2;
+  }
+  if (format !== 'csv' && format !== 'json') {
+    process.stderr.write(`orderbot kpi: --format is csv or json, not "${format}"\n`);
+    return 2;
+  }
+  const env = readEnv();
+  const holder = env.DATABASE_URL ? null : dataDirHolder(env.ORDERBOT_DATA_DIR);
+  if (holder) {
+    process.stderr.write(
+      `orderbot kpi: the running orderbot (pid ${holder}) holds the embedded database in ${env.ORDERBOT_DATA_DIR}; stop it first, or download the same figures from its ops board: /board/kpi.csv?from=${from}&to=${to}\n`,
+    );
+    return 1;
+  }
+  const config = loadBusinessConfig(env.ORDERBOT_CONFIG ?? DEMO_CONFIG_PATH);
+  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ORDERBOT_DATA_DIR, poolSize: 2 });
+  try {
+    await migrate(database.db);
+    const range = dateRange(from, to);
+    if (format === 'csv') process.stdout.write(await kpiCsv(database.db, config, range));
+    else process.stdout.write(`${JSON.stringify(await kpiRows(database.db, config, range), null, 2)}\n`);
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+async function hashPasswordCommand(): Promise<number> {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.length < 8) {
+      process.stderr.write('orderbot hash-password: use at least 8 characters\n');
+      return 2;
+    }
+    process.stdout.write(`${await hashPassword(line)}\n`);
+    return 0;
+  }
+  process.stderr.write('orderbot hash-password: give the password on stdin, e.g. `read -s p; echo "$p" | npm run -s orderbot -- hash-password`\n');
+  return 2;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'parse':
       return parseCommand(rest);
+    case 'kpi':
+      return kpiCommand(rest);
+    case 'hash-password':
+      return hashPasswordCommand();
     case undefined:
     case 'help':
     case '--help':
@@ -57,7 +120,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: Error) => {
-    process.stderr.write(`orderbot: ${err.message}\n`);
+    process.stderr.write(`orderbot: ${err instanceof ConfigError ? err.message : err.message.split('\n')[0]}\n`);
     process.exitCode = 1;
   },
 );

@@ -4,6 +4,7 @@ import { readEnv } from '../config/env';
 import { openDatabase } from '../db/client';
 import { startApp } from './app';
 import { createLogger } from './logger';
+import { markDataDirInUse } from './data-dir-lock';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 
@@ -17,6 +18,7 @@ async function main() {
   const clock = () => new Date(Date.now() + offsetMs);
   const timeTravel = { offsetMs: () => offsetMs, advance: (ms: number) => void (offsetMs += ms) };
   const app = await startApp({ database, config, log, env, clock, timeTravel, port: env.PORT, host: env.HOST });
+  const releaseDataDir = database.kind === 'pglite' ? markDataDirInUse(env.ORDERBOT_DATA_DIR) : () => {};
   log.info({ database: database.kind, url: app.url }, 'orderbot is running');
   const where = database.kind === 'pglite' ? `embedded PGlite in ${env.ORDERBOT_DATA_DIR}` : 'PostgreSQL';
   const platforms = app.bot.listAdapters().map((a) => a.platform).join(', ');
@@ -30,6 +32,7 @@ async function main() {
     log.info({ signal }, 'stopping');
     await app.close();
     await database.close();
+    releaseDataDir();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -5,8 +5,15 @@ import { scheduledJobs } from '../db/schema';
 
 export interface ScheduledJob {
   name: string;
-  everyMs: number;
+  /** Runs every so often, the first time at once… */
+  everyMs?: number;
+  /** …or at fixed times (e.g. Mondays 09:00): the next time after `now`, the first one included. */
+  nextRunAfter?: (now: Date) => Date;
   run(now: Date): Promise<unknown>;
+}
+
+function nextRun(job: ScheduledJob, now: Date): Date {
+  return job.nextRunAfter ? job.nextRunAfter(now) : new Date(now.getTime() + (job.everyMs ?? 60_000));
 }
 
 /**
@@ -21,11 +28,12 @@ export class Scheduler {
     private readonly options: { db: Database; clock: () => Date; log: Logger; jobs: ScheduledJob[]; pollMs?: number; leaseMs?: number },
   ) {}
 
-  /** Makes sure every job has its row; a new job is due at once. */
+  /** Makes sure every job has its row; a new periodic job is due at once, a fixed-time one at its next time. */
   async register(): Promise<void> {
     const now = this.options.clock();
     for (const job of this.options.jobs) {
-      await this.options.db.insert(scheduledJobs).values({ name: job.name, nextRunAt: now }).onConflictDoNothing();
+      const first = job.nextRunAfter ? job.nextRunAfter(now) : now;
+      await this.options.db.insert(scheduledJobs).values({ name: job.name, nextRunAt: first }).onConflictDoNothing();
     }
   }
 
@@ -61,7 +69,7 @@ export class Scheduler {
     const now = clock();
     const claimed = await db
       .update(scheduledJobs)
-      .set({ lockedUntil: new Date(now.getTime() + (this.options.leaseMs ?? 10 * 60_000)), nextRunAt: new Date(now.getTime() + job.everyMs) })
+      .set({ lockedUntil: new Date(now.getTime() + (this.options.leaseMs ?? 10 * 60_000)), nextRunAt: nextRun(job, now) })
       .where(and(eq(scheduledJobs.name, job.name), lte(scheduledJobs.nextRunAt, now), or(isNull(scheduledJobs.lockedUntil), lt(scheduledJobs.lockedUntil, now))))
       .returning({ name: scheduledJobs.name });
     return claimed.length > 0;

@@ -64,6 +64,32 @@ const lifecycleSchema = z
   })
   .prefault({});
 
+const kpiSchema = z
+  .object({
+    /** Delivered more than this before the promised time counts against promise accuracy (not against on-time). */
+    promiseWindow: duration.default(2 * 86_400_000),
+    /** On the ops board an approval due within this is yellow. */
+    dueSoon: duration.default(30 * 60_000),
+    /** A line loaded at least this much over the next week makes its pending orders yellow. */
+    busyLineLoad: z.number().positive().default(0.9),
+    /** When the weekly digest goes to the ops conversation: weekday 0 = Sunday … 6, time China time. */
+    digest: z.object({ weekday: z.number().int().min(0).max(6).default(1), at: clockTime.default('09:00') }).prefault({}),
+  })
+  .prefault({});
+
+/** scrypt$N$r$p$salt$hash (base64): made by `npm run -s orderbot -- hash-password`. */
+const passwordHash = z
+  .string()
+  .regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, 'not a password hash: make one with `npm run -s orderbot -- hash-password`');
+
+const boardSchema = z
+  .object({
+    /** Who may sign in to the ops board; `person` (a people id) gives the name shown. */
+    users: z.array(z.object({ username: z.string().min(1), person: z.string().min(1).optional(), passwordHash })).default([]),
+    sessionTtl: duration.default(12 * 3600_000),
+  })
+  .prefault({});
+
 const personSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
@@ -150,6 +176,8 @@ export const businessConfigSchema = z
       .object({ erpEvery: duration.default(15 * 60_000), excelEvery: duration.default(15 * 60_000) })
       .prefault({}),
     lifecycle: lifecycleSchema,
+    kpi: kpiSchema,
+    board: boardSchema,
     lines: z
       .array(z.object({ id: z.string().min(1), name: z.string().min(1), capacityPerDay: z.number().int().positive() }))
       .default([]),
@@ -197,6 +225,12 @@ export const businessConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['lifecycle', 'stages', stage, 'department'], message: `unknown department "${spec.department}"` });
       }
     }
+    const usernames = new Set<string>();
+    config.board.users.forEach((user, i) => {
+      if (usernames.has(user.username)) ctx.addIssue({ code: 'custom', path: ['board', 'users', i, 'username'], message: `"${user.username}" is listed twice` });
+      usernames.add(user.username);
+      if (user.person && !people.has(user.person)) ctx.addIssue({ code: 'custom', path: ['board', 'users', i, 'person'], message: `unknown person "${user.person}"` });
+    });
     for (const kind of ['sample', 'batch'] as const) {
       config.routing[kind].forEach((key, i) => {
         if (!departments.has(key)) {

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, or, sql } from 'drizzle-orm';
 import { buildApprovalCard, type ApprovalCardInput } from '../cards/approval-card';
 import type { Department } from '../config/business-config';
-import { chinaDate } from '../domain/china-time';
+import { chinaDate, chinaTime, formatDate } from '../domain/china-time';
 import { parseMouldCommand } from '../domain/mould-command';
 import { completeDraft } from '../domain/draft';
 import { closestCodes } from '../domain/material-match';
 import { parseMessage, type ParsedMessage } from '../domain/parse';
+import { extractRequestTime, parseKpiCommand, parsePauseCommand } from '../domain/kpi';
 import { checkPromise, type OrderPromise } from '../domain/promise';
 import { checkSpec, formatRange, formatSpec, type SpecVerdict } from '../domain/spec-check';
 import {
@@ -22,6 +23,8 @@ import { handleStageCommand, parseStageCommand } from './stage-actions';
 import type { HandlerContext } from './context';
 import type { Destination, MessageEvent } from './events';
 import { handleMouldCommand } from './mould-update';
+import { answerKpiQuery } from './kpi-digest';
+import { handlePauseCommand } from './latency';
 import { answerStatusQuery } from './status-query';
 import { answerBlockedByText, blockRequest, blockedChoiceOf } from './promise-choice';
 import { promiseFor } from './promise';
@@ -39,14 +42,21 @@ export async function handleMessage(event: MessageEvent, ctx: HandlerContext): P
   if (mouldCommand) return handleMouldCommand(event, mouldCommand, ctx);
   const stageCommand = parseStageCommand(event.text);
   if (stageCommand) return handleStageCommand(event, stageCommand, ctx);
+  const pauseCommand = parsePauseCommand(event.text);
+  if (pauseCommand) return handlePauseCommand(event, pauseCommand, ctx);
+  const kpiCommand = parseKpiCommand(event.text);
+  if (kpiCommand) return answerKpiQuery(event, kpiCommand.language, ctx);
   const choice = blockedChoiceOf(event.text);
   if (choice && (await answerBlockedByText(event, choice, ctx))) return;
-  const parsed = parseMessage(event.text, new Date(event.receivedAt));
+  const sentAt = new Date(event.receivedAt);
+  // "客户 9:30 提的": the customer asked before the sales person wrote; the latency clock starts then.
+  const stated = extractRequestTime(event.text, sentAt);
+  const parsed = parseMessage(stated.at ? stated.rest : event.text, sentAt);
   const draft = await openDraft(event, ctx);
 
   if (parsed.intent === 'order') {
     if (draft) await closeDraft(ctx, draft.id, 'superseded');
-    return intakeRequest(event, ctx, { request: parsed, requestedAt: new Date(event.receivedAt), sourceText: event.text });
+    return intakeRequest(event, ctx, { request: parsed, requestedAt: stated.at ?? sentAt, sourceText: event.text, stated: stated.at !== null });
   }
   const completed = draft ? completeDraft(draft.parsed as ParsedMessage, parsed) : null;
   if (draft && completed) {
@@ -98,6 +108,8 @@ interface Request {
   request: ParsedMessage;
   requestedAt: Date;
   sourceText: string;
+  /** The sales person stated when the customer asked ("客户 9:30 提的"). */
+  stated?: boolean;
 }
 
 async function intakeRequest(event: MessageEvent, ctx: HandlerContext, req: Request): Promise<void> {
@@ -242,6 +254,7 @@ export async function createOrder(
       customerName: customer?.name ?? request.customer,
       departments: departmentNames(config, departments, lang),
       warnings,
+      statedAt: req.stated ? `${chinaDate(req.requestedAt) === today ? '' : `${formatDate(chinaDate(req.requestedAt), lang, today)} `}${chinaTime(req.requestedAt)}` : null,
     }),
     orderId,
   );

@@ -1,0 +1,52 @@
+import type { BusinessConfig } from '../config/business-config';
+import type { Queryable } from '../db/client';
+import { kpiFigures, openOrders } from '../db/kpi';
+import { formatDigest, weekOf, type SlowOrder, type Week } from '../domain/kpi';
+import type { HandlerContext } from './context';
+import type { MessageEvent } from './events';
+import { departmentNames } from './texts';
+
+const WEEK_MS = 7 * 86_400_000;
+
+/** The digest of `week` against the week before it, with the slowest orders still waiting for approval. */
+export async function kpiDigest(q: Queryable, config: BusinessConfig, now: Date, week: Week, language: 'zh' | 'en'): Promise<string> {
+  const previous = weekOf(new Date(week.start.getTime() - 1));
+  const window = config.kpi.promiseWindow;
+  const [thisWeek, lastWeek, slow] = await Promise.all([
+    kpiFigures(q, week, window),
+    kpiFigures(q, previous, window),
+    openOrders(q, { now, delayAlertMs: config.thresholds.delayAlertAfter, dueSoonMs: config.kpi.dueSoon, busyLines: [], limit: 5, pendingOnly: true }),
+  ]);
+  const slowest: SlowOrder[] = slow.rows.map((o) => ({
+    number: o.number,
+    customerName: o.customerName,
+    latencyMs: o.latencyMs,
+    paused: o.pausedSince !== null,
+    pauseReason: o.pauseReason,
+    waitingOn: o.pendingDepartments.length > 0 ? departmentNames(config, o.pendingDepartments, language) : null,
+  }));
+  const departments = config.departments.map((d) => ({ key: d.key, name: d.name, nameEn: d.nameEn ?? d.name }));
+  return formatDigest({ language, company: config.company, week, thisWeek, lastWeek, departments, slowest });
+}
+
+/** "/kpi" or "本周指标" in a chat: this week so far against last week. */
+export async function answerKpiQuery(event: MessageEvent, language: 'zh' | 'en', ctx: HandlerContext): Promise<void> {
+  const text = await kpiDigest(ctx.tx, ctx.config, ctx.now, weekOf(ctx.now), language);
+  await ctx.emit(
+    { kind: 'post', to: { conversationId: event.conversationId }, text, ...(event.replyRef ? { replyRef: event.replyRef } : {}) },
+    `${ctx.eventKey}:reply`,
+  );
+}
+
+/**
+ * The weekly digest to the ops conversation: the week that just ended. Keyed by that week, so a second
+ * run (another process, a restart, a late start) sends nothing more.
+ */
+export async function sendWeeklyDigest(ctx: HandlerContext): Promise<boolean> {
+  const conversationId = ctx.config.opsConversation;
+  if (!conversationId) return false;
+  const ended = weekOf(new Date(weekOf(ctx.now).start.getTime() - WEEK_MS / 2));
+  const text = await kpiDigest(ctx.tx, ctx.config, ctx.now, ended, 'zh');
+  await ctx.emit({ kind: 'post', to: { conversationId }, text }, `kpi-digest:${ended.label}`);
+  return true;
+}
