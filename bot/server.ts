@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client';
 import { mesRoutes } from '../integrations/mes/routes';
 import type { Bot } from './bot';
+import { boardRoutes } from './board/routes';
 
 /** One koa app for every HTTP entry point: health, the playground, and platform callbacks. */
 export function createHttpApp(args: { bot: Bot; database: DatabaseHandle; log: Logger; mesToken?: string }): Koa {
@@ -25,7 +26,7 @@ export function createHttpApp(args: { bot: Bot; database: DatabaseHandle; log: L
       if (status >= 500) log.error({ err, path: ctx.path }, 'request failed');
     }
   });
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '256kb', encoding: 'utf-8' }));
+  app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '256kb', formLimit: '16kb', encoding: 'utf-8' }));
 
   const health = new Router();
   health.get('/healthz', async (ctx) => {
@@ -42,6 +43,8 @@ export function createHttpApp(args: { bot: Bot; database: DatabaseHandle; log: L
     const mes = mesRoutes({ db: database.db, clock: () => bot.now(), token: args.mesToken, config: bot.config });
     app.use(mes.routes()).use(mes.allowedMethods());
   }
+  const board = boardRoutes({ db: database.db, config: bot.config, clock: () => bot.now() });
+  app.use(board.routes()).use(board.allowedMethods());
   for (const adapter of bot.listAdapters()) {
     const router = adapter.routes?.();
     if (router) app.use(router.routes()).use(router.allowedMethods());

@@ -1,0 +1,162 @@
+import { createHash, randomBytes } from 'node:crypto';
+import Router from '@koa/router';
+import { and, eq, gt, lt } from 'drizzle-orm';
+import type { Context, Next } from 'koa';
+import { personName, type BusinessConfig } from '../../config/business-config';
+import type { Database } from '../../db/client';
+import { boardSessions } from '../../db/schema';
+import { dateRange } from '../../domain/kpi';
+import { kpiCsv } from '../kpi-export';
+import { boardPageData, orderPageData } from './board-data';
+import { UNKNOWN_USER_HASH, verifyPassword } from './passwords';
+import { renderBoardPage, renderLoginPage, renderNotFoundPage, renderOrderPage } from './views';
+
+const COOKIE = 'orderbot_board';
+const MAX_FAILURES = 5;
+const FAILURE_WINDOW_MS = 15 * 60_000;
+
+interface BoardUser {
+  username: string;
+  name: string;
+}
+
+/**
+ * The ops board: a login (users and password hashes from the business config, sessions in the
+ * database so any process can serve them), the board, one page per order and a CSV export.
+ */
+export function boardRoutes(args: { db: Database; config: BusinessConfig; clock: () => Date }): Router {
+  const { db, config, clock } = args;
+  const router = new Router({ prefix: '/board' });
+  const failures = new LoginThrottle();
+
+  router.get('/login', async (ctx) => {
+    if (await signedInUser(ctx, args)) return ctx.redirect('/board');
+    html(ctx, 200, renderLoginPage({ company: config.company, ...nextOf(ctx.query.next) }));
+  });
+
+  router.post('/login', async (ctx) => {
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const username = typeof body.username === 'string' ? body.username.trim().slice(0, 100) : '';
+    const password = typeof body.password === 'string' ? body.password.slice(0, 1000) : '';
+    const next = nextOf(body.next);
+    const throttleKey = `${ctx.ip}|${username}`;
+    if (failures.blocked(throttleKey, clock())) {
+      return html(ctx, 429, renderLoginPage({ company: config.company, error: '尝试次数过多，请15分钟后再试。', username, ...next }));
+    }
+    const user = config.board.users.find((u) => u.username === username);
+    const ok = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
+    if (!user || !ok) {
+      failures.fail(throttleKey, clock());
+      return html(ctx, 401, renderLoginPage({ company: config.company, error: '用户名或密码错误。', username, ...next }));
+    }
+    failures.clear(throttleKey);
+    const token = randomBytes(32).toString('base64url');
+    const now = clock();
+    const expiresAt = new Date(now.getTime() + config.board.sessionTtl);
+    await db.delete(boardSessions).where(lt(boardSessions.expiresAt, now));
+    await db.insert(boardSessions).values({ tokenHash: hashToken(token), username: user.username, createdAt: now, expiresAt });
+    // maxAge, not expires: the browser counts from its own clock (the playground's can be moved ahead).
+    ctx.cookies.set(COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/board', secure: ctx.secure, maxAge: config.board.sessionTtl, overwrite: true });
+    ctx.redirect(next.next ?? '/board');
+  });
+
+  router.post('/logout', async (ctx) => {
+    const token = ctx.cookies.get(COOKIE);
+    if (token) await db.delete(boardSessions).where(eq(boardSessions.tokenHash, hashToken(token)));
+    ctx.cookies.set(COOKIE, '', { httpOnly: true, sameSite: 'lax', path: '/board', expires: new Date(0), overwrite: true });
+    ctx.redirect('/board/login');
+  });
+
+  const requireUser = async (ctx: Context, next: Next) => {
+    const user = await signedInUser(ctx, args);
+    if (!user) {
+      if (ctx.path.endsWith('.csv')) {
+        ctx.status = 401;
+        ctx.body = { error: 'sign in at /board/login first' };
+        return;
+      }
+      return ctx.redirect(`/board/login?next=${encodeURIComponent(ctx.originalUrl)}`);
+    }
+    ctx.state.user = user;
+    await next();
+  };
+
+  router.get('/', requireUser, async (ctx) => {
+    const user = ctx.state.user as BoardUser;
+    html(ctx, 200, renderBoardPage(await boardPageData(db, config, clock(), user.name)));
+  });
+
+  router.get('/orders/:number', requireUser, async (ctx) => {
+    const user = ctx.state.user as BoardUser;
+    const number = String(ctx.params.number ?? '').slice(0, 40);
+    const data = await orderPageData(db, config, clock(), user.name, number);
+    if (!data) return html(ctx, 404, renderNotFoundPage({ company: config.company, what: `订单 ${number}` }));
+    html(ctx, 200, renderOrderPage(data));
+  });
+
+  router.get('/kpi.csv', requireUser, async (ctx) => {
+    const from = String(ctx.query.from ?? '');
+    const to = String(ctx.query.to ?? '');
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to) || from > to) {
+      ctx.status = 400;
+      ctx.body = { error: 'give from and to as YYYY-MM-DD, from not after to' };
+      return;
+    }
+    ctx.type = 'text/csv; charset=utf-8';
+    ctx.set('Content-Disposition', `attachment; filename="kpi-${from}-${to}.csv"`);
+    ctx.body = await kpiCsv(db, config, dateRange(from, to));
+  });
+
+  return router;
+}
+
+async function signedInUser(ctx: Context, args: { db: Database; config: BusinessConfig; clock: () => Date }): Promise<BoardUser | null> {
+  const token = ctx.cookies.get(COOKIE);
+  if (!token || token.length > 100) return null;
+  const [session] = await args.db
+    .select()
+    .from(boardSessions)
+    .where(and(eq(boardSessions.tokenHash, hashToken(token)), gt(boardSessions.expiresAt, args.clock())));
+  const user = session && args.config.board.users.find((u) => u.username === session.username);
+  if (!user) return null;
+  return { username: user.username, name: user.person ? personName(args.config, user.person) : user.username };
+}
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Only a path on the board itself: never an absolute or protocol-relative address. */
+function nextOf(value: unknown): { next?: string } {
+  return typeof value === 'string' && /^\/board(\/|\?|$)/.test(value) && !value.includes('//') ? { next: value } : {};
+}
+
+function html(ctx: Context, status: number, body: string) {
+  ctx.status = status;
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.set('Cache-Control', 'no-store');
+  ctx.set('X-Frame-Options', 'DENY');
+  ctx.body = body;
+}
+
+/** Failed sign-ins per address and username: after five in 15 minutes, that pair waits. */
+class LoginThrottle {
+  private readonly failures = new Map<string, number[]>();
+
+  blocked(key: string, now: Date): boolean {
+    return this.recent(key, now).length >= MAX_FAILURES;
+  }
+
+  fail(key: string, now: Date) {
+    this.failures.set(key, [...this.recent(key, now), now.getTime()]);
+    if (this.failures.size > 10_000) this.failures.clear();
+  }
+
+  clear(key: string) {
+    this.failures.delete(key);
+  }
+
+  private recent(key: string, now: Date): number[] {
+    return (this.failures.get(key) ?? []).filter((t) => now.getTime() - t < FAILURE_WINDOW_MS);
+  }
+}
