@@ -1,6 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { KpiFigures } from '../domain/kpi';
 import { queryRows, type Queryable } from './client';
+import { kpiWeeks } from './schema';
 
 /**
  * The KPI queries. Each one reads a range of one indexed timestamp (orders.confirmed_at,
@@ -62,6 +63,34 @@ export async function kpiSeries(q: Queryable, buckets: Buckets, promiseWindowMs:
 export async function kpiFigures(q: Queryable, period: { start: Date; end: Date }, promiseWindowMs: number): Promise<KpiFigures> {
   const [figures] = await kpiSeries(q, { origin: period.start, bucketMs: period.end.getTime() - period.start.getTime(), count: 1 }, promiseWindowMs);
   return figures!;
+}
+
+/**
+ * The KPIs of consecutive weeks, oldest first: weeks that ended before `now` come from (or go into) the
+ * kpi_weeks table, so only the current week is computed from the orders each time.
+ */
+export async function weeklyKpis(q: Queryable, weeks: readonly { start: Date; end: Date }[], promiseWindowMs: number, now: Date): Promise<KpiFigures[]> {
+  if (weeks.length === 0) return [];
+  const closed = weeks.filter((w) => w.end <= now);
+  const cached = closed.length
+    ? await q
+        .select()
+        .from(kpiWeeks)
+        .where(and(inArray(kpiWeeks.weekStart, closed.map((w) => w.start)), eq(kpiWeeks.promiseWindowMs, promiseWindowMs)))
+    : [];
+  const known = new Map(cached.map((row) => [row.weekStart.getTime(), row.figures as KpiFigures]));
+  const result: KpiFigures[] = [];
+  for (const week of weeks) {
+    let figures = known.get(week.start.getTime());
+    if (!figures) {
+      figures = await kpiFigures(q, week, promiseWindowMs);
+      if (week.end <= now) {
+        await q.insert(kpiWeeks).values({ weekStart: week.start, promiseWindowMs, figures, computedAt: now }).onConflictDoNothing();
+      }
+    }
+    result.push(figures);
+  }
+  return result;
 }
 
 function figuresOf(b: number, latency: LatencyRow[], delivery: DeliveryRow[], handling: HandlingRow[]): KpiFigures {

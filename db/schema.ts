@@ -122,6 +122,7 @@ export const orders = pgTable(
     index('orders_confirmed_at_idx').on(t.confirmedAt, t.latencyMs).where(sql`${t.confirmedAt} is not null`),
     index('orders_delivered_at_idx').on(t.deliveredAt, t.promisedAt).where(sql`${t.deliveredAt} is not null`),
     index('orders_open_idx').on(t.status).where(sql`${t.status} = 'pending_approval'`),
+    index('orders_unfinished_idx').on(t.status, t.stage).where(sql`${t.status} in ('pending_approval', 'confirmed')`),
     index('orders_in_progress_idx').on(t.id).where(sql`${t.status} = 'confirmed'`),
     index('orders_tracking_idx').on(t.nextTrackAt).where(sql`${t.status} = 'confirmed' and ${t.waybill} is not null`),
   ],
@@ -441,4 +442,20 @@ export const boardSessions = pgTable(
     expiresAt: at('expires_at').notNull(),
   },
   (t) => [index('board_sessions_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * KPI figures of weeks that have ended (what happened in a past week no longer changes), so the board's
+ * 12-week charts read eleven rows and compute only the current week.
+ */
+export const kpiWeeks = pgTable(
+  'kpi_weeks',
+  {
+    weekStart: at('week_start').notNull(),
+    /** The promise window the accuracy figure was computed with (a config change recomputes). */
+    promiseWindowMs: bigint('promise_window_ms', { mode: 'number' }).notNull(),
+    figures: jsonb('figures').notNull(),
+    computedAt: at('computed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.weekStart, t.promiseWindowMs] })],
 );

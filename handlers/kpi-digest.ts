@@ -1,7 +1,7 @@
 import type { BusinessConfig } from '../config/business-config';
 import type { Queryable } from '../db/client';
-import { kpiFigures, openOrders } from '../db/kpi';
-import { formatDigest, weekOf, type SlowOrder, type Week } from '../domain/kpi';
+import { openOrders, weeklyKpis } from '../db/kpi';
+import { formatDigest, weekOf, type KpiFigures, type SlowOrder, type Week } from '../domain/kpi';
 import type { HandlerContext } from './context';
 import type { MessageEvent } from './events';
 import { departmentNames } from './texts';
@@ -12,9 +12,8 @@ const WEEK_MS = 7 * 86_400_000;
 export async function kpiDigest(q: Queryable, config: BusinessConfig, now: Date, week: Week, language: 'zh' | 'en'): Promise<string> {
   const previous = weekOf(new Date(week.start.getTime() - 1));
   const window = config.kpi.promiseWindow;
-  const [thisWeek, lastWeek, slow] = await Promise.all([
-    kpiFigures(q, week, window),
-    kpiFigures(q, previous, window),
+  const [figures, slow] = await Promise.all([
+    weeklyKpis(q, [previous, week], window, now),
     openOrders(q, { now, delayAlertMs: config.thresholds.delayAlertAfter, dueSoonMs: config.kpi.dueSoon, busyLines: [], limit: 5, pendingOnly: true }),
   ]);
   const slowest: SlowOrder[] = slow.rows.map((o) => ({
@@ -26,6 +25,7 @@ export async function kpiDigest(q: Queryable, config: BusinessConfig, now: Date,
     waitingOn: o.pendingDepartments.length > 0 ? departmentNames(config, o.pendingDepartments, language) : null,
   }));
   const departments = config.departments.map((d) => ({ key: d.key, name: d.name, nameEn: d.nameEn ?? d.name }));
+  const [lastWeek, thisWeek] = figures as [KpiFigures, KpiFigures];
   return formatDigest({ language, company: config.company, week, thisWeek, lastWeek, departments, slowest });
 }
 

@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { personName, type BusinessConfig } from '../../config/business-config';
 import type { Queryable } from '../../db/client';
-import { kpiSeries, lineLoadsAhead, openOrderCounts, openOrders, type OpenOrderRow } from '../../db/kpi';
+import { lineLoadsAhead, weeklyKpis, openOrderCounts, openOrders, type OpenOrderRow } from '../../db/kpi';
 import { orderEvents, orderItems, orders } from '../../db/schema';
 import { chinaDate, chinaTime, formatDate, formatLatency } from '../../domain/china-time';
 import { lastWeeks, latencyClock, type ClockEvent, type KpiFigures } from '../../domain/kpi';
@@ -10,7 +10,6 @@ import { addWorkingTime } from '../../domain/lifecycle';
 import { departmentName, departmentNames } from '../../handlers/texts';
 import type { BoardOrderRow, BoardPageData, Colour, Figure, LineLoadRow, OrderPageData, TimelineEntry, WeekPoint } from './views';
 
-const WEEK_MS = 7 * 86_400_000;
 const LISTED_ORDERS = 100;
 const COLOURS: Colour[] = ['blue', 'yellow', 'red'];
 
@@ -20,7 +19,7 @@ export async function boardPageData(q: Queryable, config: BusinessConfig, now: D
   const loads = await lineLoadRows(q, config, now);
   const busyLines = loads.filter((l) => l.loadPct / 100 >= config.kpi.busyLineLoad).map((l) => l.line);
   const [series, counts, open] = await Promise.all([
-    kpiSeries(q, { origin: weeks[0]!.start, bucketMs: WEEK_MS, count: weeks.length }, config.kpi.promiseWindow),
+    weeklyKpis(q, weeks, config.kpi.promiseWindow, now),
     openOrderCounts(q),
     openOrders(q, { now, delayAlertMs: config.thresholds.delayAlertAfter, dueSoonMs: config.kpi.dueSoon, busyLines, limit: LISTED_ORDERS }),
   ]);

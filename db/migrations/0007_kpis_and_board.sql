@@ -5,6 +5,14 @@ CREATE TABLE "board_sessions" (
 	"expires_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "kpi_weeks" (
+	"week_start" timestamp with time zone NOT NULL,
+	"promise_window_ms" bigint NOT NULL,
+	"figures" jsonb NOT NULL,
+	"computed_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "kpi_weeks_week_start_promise_window_ms_pk" PRIMARY KEY("week_start","promise_window_ms")
+);
+--> statement-breakpoint
 ALTER TABLE "orders" ADD COLUMN "confirmed_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "orders" ADD COLUMN "latency_ms" bigint;--> statement-breakpoint
 ALTER TABLE "orders" ADD COLUMN "paused_ms" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
@@ -16,6 +24,7 @@ CREATE INDEX "board_sessions_expires_idx" ON "board_sessions" USING btree ("expi
 CREATE INDEX "approval_tasks_decided_idx" ON "approval_tasks" USING btree ("decided_at","department","created_at") WHERE "approval_tasks"."status" in ('approved', 'rejected');--> statement-breakpoint
 CREATE INDEX "orders_confirmed_at_idx" ON "orders" USING btree ("confirmed_at","latency_ms") WHERE "orders"."confirmed_at" is not null;--> statement-breakpoint
 CREATE INDEX "orders_delivered_at_idx" ON "orders" USING btree ("delivered_at","promised_at") WHERE "orders"."delivered_at" is not null;--> statement-breakpoint
+CREATE INDEX "orders_unfinished_idx" ON "orders" USING btree ("status","stage") WHERE "orders"."status" in ('pending_approval', 'confirmed');--> statement-breakpoint
 -- Orders confirmed before the latency clock existed: no pauses were recorded, so the figure is the plain span.
 UPDATE "orders" SET
   "confirmed_at" = "decided_at",

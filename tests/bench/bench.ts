@@ -2,6 +2,7 @@
  * npm run bench: parser messages/s, promise checks/s on a 10,000-material plant, and intake through the playground HTTP API with the database
  * (accepted messages/s, HTTP answer p50/p99, message-to-order-reply p50/p99). PGlite always; PostgreSQL
  * too when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set.
+ * npm run bench -- kpi: the KPI queries and the ops board on a million orders (tests/bench/kpi-bench.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
@@ -15,6 +16,7 @@ import { migrate } from '../../db/migrate';
 import { plantStates } from '../../db/plant';
 import { lineLoads, materials, moulds, stock } from '../../db/schema';
 import { createTestDatabase, type Backend } from '../support/databases';
+import { benchKpis } from './kpi-bench';
 
 const MESSAGES = [
   '需要BRK-2026-01样品5件,3月5日前到',
@@ -130,19 +132,30 @@ async function benchPromises(backend: Backend, seconds = 3) {
 }
 
 async function main() {
+  const only = process.argv[2];
+  const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (pgUrl) process.env.TEST_DATABASE_URL = pgUrl;
+  if (only === 'kpi') return kpiOnly(pgUrl);
   const total = Number(process.env.BENCH_MESSAGES ?? 600);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
   benchParser();
   await benchPromises('pglite');
   await benchIntake('pglite', total, concurrency);
-  const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (pgUrl) {
-    process.env.TEST_DATABASE_URL = pgUrl;
     await benchPromises('postgres');
     await benchIntake('postgres', total, concurrency);
   } else {
     console.log('(set BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to also measure PostgreSQL)');
   }
+}
+
+/** npm run bench -- kpi: the KPI queries and the ops board on a million orders (PostgreSQL, and PGlite). */
+async function kpiOnly(pgUrl: string | undefined) {
+  const total = Number(process.env.BENCH_KPI_ORDERS ?? 1_000_000);
+  const open = Number(process.env.BENCH_KPI_OPEN ?? 5_000);
+  if (pgUrl) await benchKpis('postgres', total, open);
+  else console.log('(set BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to measure PostgreSQL)');
+  await benchKpis('pglite', Number(process.env.BENCH_KPI_PGLITE_ORDERS ?? total), open);
 }
 
 main().catch((err) => {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../../db/client';
-import { kpiFigures, kpiSeries, openOrders } from '../../db/kpi';
+import { kpiFigures, kpiSeries, openOrders, weeklyKpis } from '../../db/kpi';
 import { migrate } from '../../db/migrate';
-import { approvalTasks, orders } from '../../db/schema';
+import { approvalTasks, kpiWeeks, orders } from '../../db/schema';
 import { computeKpis, type KpiFigures } from '../../domain/kpi';
 import { backends, resetDatabase, useTestDatabase } from '../support/databases';
 
@@ -132,6 +132,31 @@ describe.each(backends)('KPI queries on hand-built histories (%s)', (backend) =>
     expect(after!.confirmedCount).toBe(1);
     expect(after!.deliveredCount).toBe(0);
     expect(after!.onTimeRate).toBeNull();
+  });
+
+  it('weeks that ended are kept in kpi_weeks and read back; the current week is always computed', async () => {
+    const { db } = database();
+    await migrate(db);
+    await resetDatabase(db);
+    const t = (days: number, hours = 0) => MONDAY + days * DAY + hours * HOUR;
+    await insertOrders(db, [
+      { requestedAt: t(-6, 9), confirmedAt: t(-6, 10) },
+      { requestedAt: t(1, 9), confirmedAt: t(1, 12) },
+    ]);
+    const weeks = [-1, 0].map((i) => ({ start: new Date(MONDAY + i * WEEK), end: new Date(MONDAY + (i + 1) * WEEK) }));
+    const now = new Date(t(2));
+    const first = await weeklyKpis(db, weeks, WINDOW, now);
+    expect(first).toEqual(await kpiSeries(db, { origin: weeks[0]!.start, bucketMs: WEEK, count: 2 }, WINDOW));
+    expect((await db.select().from(kpiWeeks)).map((r) => r.weekStart.getTime())).toEqual([MONDAY - WEEK]);
+    // A late insert into the closed week is not seen (its figures are kept); the current week moves.
+    await insertOrders(db, [
+      { requestedAt: t(-5, 9), confirmedAt: t(-5, 10) },
+      { requestedAt: t(2, 9), confirmedAt: t(2, 10) },
+    ]);
+    const second = await weeklyKpis(db, weeks, WINDOW, now);
+    expect(second.map((f) => f.confirmedCount)).toEqual([1, 2]);
+    // Another promise window is another cache entry.
+    expect((await weeklyKpis(db, weeks, WINDOW + HOUR, now)).map((f) => f.confirmedCount)).toEqual([2, 2]);
   });
 
   it('an empty period has no figures, not zeros', async () => {
