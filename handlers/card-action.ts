@@ -6,13 +6,14 @@ import { checkAction, orderOutcome } from '../domain/approval';
 import { cardsOfTask, recordOrderEvent, tasksOfOrder } from '../db/orders';
 import { approvalTasks, cards, orders } from '../db/schema';
 import type { HandlerContext } from './context';
-import { stoppedClock } from './latency';
+import { handleOrderCardAction, stoppedClock } from './latency';
 import type { CardActionEvent } from './events';
 import { taskDeciders } from './escalation';
 import { reserveForOrder } from './promise';
 import { handleExpediteDecision, handlePromiseChoice } from './promise-choice';
 import { handleStageCardAction } from './stage-actions';
 import { startLifecycle } from './stages';
+import { updateEtdCard } from './lifecycle-cards';
 import { approverTexts, departmentName, texts } from './texts';
 
 type Task = typeof approvalTasks.$inferSelect;
@@ -30,6 +31,7 @@ export async function handleCardAction(event: CardActionEvent, ctx: HandlerConte
   if (card?.purpose === 'blocked-request') return handlePromiseChoice(event, ctx, card);
   if (card?.purpose === 'expedite') return handleExpediteDecision(event, ctx, card);
   if (card?.purpose === 'stage') return handleStageCardAction(event, ctx, card);
+  if (card?.purpose === 'etd') return handleOrderCardAction(event, ctx, card);
   if (!card?.taskId || card.orderId === null) return notify(approverTexts.unknownCard());
   const [order] = await ctx.tx.select().from(orders).where(eq(orders.id, card.orderId)).for('update');
   const [task] = await ctx.tx.select().from(approvalTasks).where(eq(approvalTasks.id, card.taskId));
@@ -157,6 +159,8 @@ async function settleOrder(ctx: HandlerContext, order: Order, decided: Task) {
       await resolveTaskCards(ctx, task, { status: 'cancelled', text: `订单已被${who}驳回，无需处理` });
     }
   }
+  const [rejected] = await ctx.tx.select().from(orders).where(eq(orders.id, order.id));
+  if (rejected) await updateEtdCard(ctx, rejected, []);
   const text = texts.rejected({
     lang,
     number: order.number,

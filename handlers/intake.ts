@@ -23,6 +23,7 @@ import { handleStageCommand, parseStageCommand } from './stage-actions';
 import type { HandlerContext } from './context';
 import type { Destination, MessageEvent } from './events';
 import { handleMouldCommand } from './mould-update';
+import { updateEtdCard } from './lifecycle-cards';
 import { answerKpiQuery } from './kpi-digest';
 import { handlePauseCommand } from './latency';
 import { answerStatusQuery } from './status-query';
@@ -258,6 +259,7 @@ export async function createOrder(
     }),
     orderId,
   );
+  await updateEtdCard(ctx, order!, []);
   return { number, orderId };
 }
 

@@ -3,9 +3,13 @@ import { chinaTime, formatLatency } from '../domain/china-time';
 import { perceivedLatencyMs, type ClockEvent, type PauseCommand } from '../domain/kpi';
 import { promisedInstant } from '../domain/lifecycle';
 import { recordOrderEvent } from '../db/orders';
-import { orderEvents, orders } from '../db/schema';
+import { cards, orderEvents, orders } from '../db/schema';
 import type { HandlerContext } from './context';
-import type { MessageEvent } from './events';
+import type { CardActionEvent, MessageEvent } from './events';
+import { updateEtdCard } from './lifecycle-cards';
+import { approverTexts } from './texts';
+
+type CardRow = typeof cards.$inferSelect;
 
 type Order = typeof orders.$inferSelect;
 type Language = 'zh' | 'en';
@@ -48,33 +52,53 @@ export async function handlePauseCommand(event: MessageEvent, command: PauseComm
     return reply(ctx, event, text);
   }
   if (order.status !== 'pending_approval') return reply(ctx, event, clockStopped(order, lang));
-  const text = command.kind === 'pause' ? await pause(ctx, event, order, command.reason, lang) : await resume(ctx, event, order, lang);
+  const by = { id: event.senderId, via: 'chat' as const };
+  const text = command.kind === 'pause' ? await pause(ctx, by, order, command.reason, lang) : await resume(ctx, by, order, lang);
   await reply(ctx, event, text, order.id);
 }
 
-async function pause(ctx: HandlerContext, event: MessageEvent, order: Order, reason: string | null, lang: Language): Promise<string> {
+/** "等客户回复" / "客户已回复" tapped on the order's card in the sales chat. */
+export async function handleOrderCardAction(event: CardActionEvent, ctx: HandlerContext, card: CardRow): Promise<void> {
+  const notify = (text: string) => ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
+  if ((event.actionKey !== 'pause' && event.actionKey !== 'resume') || card.orderId === null) return notify(approverTexts.unknownAction(event.actionKey));
+  const [order] = await ctx.tx.select().from(orders).where(eq(orders.id, card.orderId)).for('update');
+  if (!order) return notify(approverTexts.unknownCard());
+  const lang = order.language;
+  if (order.status !== 'pending_approval') return notify(clockStopped(order, lang));
+  const by = { id: event.actorId, via: 'card' as const };
+  const text = event.actionKey === 'pause' ? await pause(ctx, by, order, null, lang) : await resume(ctx, by, order, lang);
+  await ctx.emit({ kind: 'post', to: { conversationId: order.conversationId }, text }, `${ctx.eventKey}:reply`, { orderId: order.id, platform: order.platform });
+}
+
+type Actor = { id: string; via: 'chat' | 'card' };
+
+async function pause(ctx: HandlerContext, by: Actor, order: Order, reason: string | null, lang: Language): Promise<string> {
   if (order.pausedSince) return alreadyPaused(order, lang);
-  await ctx.tx
+  const [updated] = await ctx.tx
     .update(orders)
     .set({ pausedSince: ctx.now, pauseReason: reason, version: order.version + 1 })
-    .where(eq(orders.id, order.id));
-  await recordOrderEvent(ctx.tx, { orderId: order.id, at: ctx.now, type: 'paused', actorId: event.senderId, data: { reason, via: 'chat' } });
+    .where(eq(orders.id, order.id))
+    .returning();
+  await recordOrderEvent(ctx.tx, { orderId: order.id, at: ctx.now, type: 'paused', actorId: by.id, data: { reason, via: by.via } });
+  await updateEtdCard(ctx, updated!, []);
   return lang === 'zh'
     ? `⏸ ${order.number} 等客户${reason ? `（${reason}）` : ''}，客户时延暂停计时。客户回复后请说“${order.number} 客户已回复”。`
     : `⏸ ${order.number} is waiting on the customer${reason ? ` (${reason})` : ''}; the latency clock is paused. Say "${order.number} customer replied" when they answer.`;
 }
 
-async function resume(ctx: HandlerContext, event: MessageEvent, order: Order, lang: Language): Promise<string> {
+async function resume(ctx: HandlerContext, by: Actor, order: Order, lang: Language): Promise<string> {
   if (!order.pausedSince) {
     return lang === 'zh' ? `${order.number} 没有在等客户，计时照常。` : `${order.number} was not waiting on the customer; the clock runs as before.`;
   }
   const waited = Math.max(0, ctx.now.getTime() - order.pausedSince.getTime());
   const total = order.pausedMs + waited;
-  await ctx.tx
+  const [updated] = await ctx.tx
     .update(orders)
     .set({ pausedSince: null, pauseReason: null, pausedMs: total, version: order.version + 1 })
-    .where(eq(orders.id, order.id));
-  await recordOrderEvent(ctx.tx, { orderId: order.id, at: ctx.now, type: 'resumed', actorId: event.senderId, data: { waitedMs: waited, via: 'chat' } });
+    .where(eq(orders.id, order.id))
+    .returning();
+  await recordOrderEvent(ctx.tx, { orderId: order.id, at: ctx.now, type: 'resumed', actorId: by.id, data: { waitedMs: waited, via: by.via } });
+  await updateEtdCard(ctx, updated!, []);
   return lang === 'zh'
     ? `▶️ ${order.number} 客户已回复，时延继续计时（本次等待${formatLatency(waited, 'zh')}，累计${formatLatency(total, 'zh')}不计入）。`
     : `▶️ ${order.number}: the customer replied; the clock runs again (waited ${formatLatency(waited, 'en')}, ${formatLatency(total, 'en')} excluded in all).`;

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { resolveCard, type Card, type CardField } from '../cards/model';
 import { personName, type BusinessConfig, type Department } from '../config/business-config';
 import { carrierName } from '../integrations/courier/carriers';
-import { chinaDate, chinaTime, formatDate } from '../domain/china-time';
+import { chinaDate, chinaTime, formatDate, formatLatency } from '../domain/china-time';
 import { formatEtd, promisedInstant, STAGES, stageActionLabel, stageLabel, type EtdStep, type Stage, type WorkStage } from '../domain/lifecycle';
 import { cards } from '../db/schema';
 import type { HandlerContext } from './context';
@@ -32,6 +32,7 @@ export async function updateEtdCard(ctx: HandlerContext, order: Order, steps: Et
 }
 
 function etdCard(config: BusinessConfig, order: Order, steps: EtdStep[], now: Date, id: string): Card {
+  if (order.status === 'pending_approval' || order.status === 'rejected') return requestCard(order, now, id);
   const lang = order.language;
   const today = chinaDate(now);
   const zh = lang === 'zh';
@@ -39,6 +40,7 @@ function etdCard(config: BusinessConfig, order: Order, steps: EtdStep[], now: Da
     { label: zh ? '当前阶段' : 'Stage', value: stageValue(order, lang, today) },
     etdField(config, order, lang, today),
   ];
+  if (order.latencyMs !== null) fields.push(latencyField(order, lang));
   if (order.promisedDate) {
     const promisedAt = promisedInstant(order.promisedDate, config.lifecycle.deliverBy);
     fields.push({ label: zh ? '承诺交期' : 'Promised', value: `${formatDate(order.promisedDate, lang, today)} ${chinaTime(promisedAt)}${zh ? '前' : ''}` });
@@ -54,6 +56,48 @@ function etdCard(config: BusinessConfig, order: Order, steps: EtdStep[], now: Da
     buttons: [],
   };
   return order.stage === 'delivered' ? resolveCard(card, { status: 'approved', text: zh ? '已签收，订单完成' : 'Delivered; order closed' }) : card;
+}
+
+/**
+ * The same card while the order waits for approval: its latency clock, and the button that pauses it
+ * while the sales person waits on the customer (or resumes it).
+ */
+function requestCard(order: Order, now: Date, id: string): Card {
+  const lang = order.language;
+  const zh = lang === 'zh';
+  const today = chinaDate(now);
+  const paused = order.pausedSince !== null;
+  const since = (at: Date) => `${chinaDate(at) === today ? '' : `${formatDate(chinaDate(at), lang, today)} `}${chinaTime(at)}`;
+  const reason = order.pauseReason ? (zh ? `（${order.pauseReason}）` : ` (${order.pauseReason})`) : '';
+  const clock = paused
+    ? zh ? `已暂停：等客户${reason}，${since(order.pausedSince!)}起` : `paused: waiting on the customer${reason} since ${since(order.pausedSince!)}`
+    : zh ? `计时中，${since(order.requestedAt)}起` : `running since ${since(order.requestedAt)}`;
+  const card: Card = {
+    id,
+    title: zh ? `交期跟踪 · ${order.number}` : `Delivery tracking · ${order.number}`,
+    ...(order.customerName ? { subtitle: order.customerName } : {}),
+    fields: [
+      { label: zh ? '当前阶段' : 'Stage', value: zh ? '待审批' : 'Awaiting approval' },
+      { label: zh ? '要求交期' : 'Requested', value: formatDate(order.requestedDate, lang, today) },
+      { label: zh ? '客户时延' : 'Latency clock', value: clock, ...(paused ? { tone: 'yellow' as const } : {}) },
+    ],
+    notes: [
+      paused
+        ? zh ? `客户回复后点“客户已回复”，或在群里说“${order.number} 客户已回复”。` : `When the customer answers, tap "Customer replied" or say "${order.number} customer replied".`
+        : zh ? `等客户图纸或确认时点“等客户回复”，时延暂停计时。` : `Waiting for the customer's drawing or answer? Tap "Waiting on customer" to pause the clock.`,
+    ],
+    buttons: paused
+      ? [{ key: 'resume', label: zh ? '客户已回复' : 'Customer replied', style: 'primary' }]
+      : [{ key: 'pause', label: zh ? '等客户回复' : 'Waiting on customer' }],
+  };
+  if (order.status === 'rejected') return resolveCard({ ...card, notes: [] }, { status: 'rejected', text: zh ? '已驳回' : 'Rejected' });
+  return card;
+}
+
+function latencyField(order: Order, lang: Lang): CardField {
+  const zh = lang === 'zh';
+  const paused = order.pausedMs > 0 ? (zh ? `（不含等客户${formatLatency(order.pausedMs, 'zh')}）` : ` (excluding ${formatLatency(order.pausedMs, 'en')} waiting on the customer)`) : '';
+  return { label: zh ? '客户时延' : 'Latency', value: `${formatLatency(order.latencyMs ?? 0, lang)}${paused}` };
 }
 
 function etdField(config: BusinessConfig, order: Order, lang: Lang, today: string): CardField {

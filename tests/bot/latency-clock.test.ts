@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { orders } from '../../db/schema';
+import { orderEvents, orders } from '../../db/schema';
 import { TestApp } from '../support/app';
 import { backends } from '../support/databases';
 import { travelTo } from '../support/lifecycle';
@@ -61,6 +61,47 @@ describe.each(backends)('customer-perceived latency clock (%s)', (backend) => {
       [0, HOUR, null],
       [HOUR, 0, null],
     ]);
+  });
+
+  it('the order\'s card in the chat pauses and resumes the clock with one tap, and a second tap changes nothing', async () => {
+    t = await TestApp.start(backend);
+    await lastReply(t, '需要BRK-2026-06样品20件，3月3日前到');
+    const card = () => t.waitFor((s) => s.conversations['sales-east']?.find((m) => m.card?.id === 'etd-SO-20260224-0001')?.card, 'the order card');
+    const before = await card();
+    expect(before.fields.find((f) => f.label === '客户时延')?.value).toBe('计时中，10:00起');
+    expect(before.buttons.map((b) => b.label)).toEqual(['等客户回复']);
+
+    await travelTo(t, '2026-02-24T10:20:00');
+    await t.tap(before.id, 'zhangsan', 'pause');
+    await t.tap(before.id, 'zhangsan', 'pause');
+    await t.settle();
+    const paused = await card();
+    expect(paused.fields.find((f) => f.label === '客户时延')).toMatchObject({ value: '已暂停：等客户，10:20起', tone: 'yellow' });
+    expect(paused.buttons.map((b) => b.key)).toEqual(['resume']);
+    const texts = t.botMessages(await t.state());
+    // The double tap is the same click twice: handled once.
+    expect(texts.filter((m) => m.startsWith('⏸ SO-20260224-0001'))).toHaveLength(1);
+    expect(texts.at(-1)).toBe('⏸ SO-20260224-0001 等客户，客户时延暂停计时。客户回复后请说“SO-20260224-0001 客户已回复”。');
+
+    await travelTo(t, '2026-02-24T11:50:00');
+    await t.tap(before.id, 'lisi', 'resume');
+    await t.settle();
+    expect((await card()).buttons.map((b) => b.key)).toEqual(['pause']);
+    await approveAll(t, 'SO-20260224-0001');
+    await t.settle();
+    const confirmed = await card();
+    expect(confirmed.fields.find((f) => f.label === '客户时延')?.value).toBe('20分钟（不含等客户1小时30分钟）');
+    expect(confirmed.buttons).toEqual([]);
+    const events = await t.db.select().from(orderEvents).where(inArray(orderEvents.type, ['paused', 'resumed'])).orderBy(orderEvents.id);
+    expect(events.map((e) => [e.type, e.actorId, e.data.via])).toEqual([
+      ['paused', 'zhangsan', 'card'],
+      ['resumed', 'lisi', 'card'],
+    ]);
+    // A tap on a stale copy after confirmation is answered in private and changes nothing.
+    await t.tap(before.id, 'zhangsan', 'pause');
+    await t.settle();
+    const [order] = await t.db.select().from(orders);
+    expect(order!.pausedSince).toBeNull();
   });
 
   it('refuses what it cannot do, changing nothing', async () => {

@@ -135,8 +135,9 @@ export class TestApp {
     throw new Error('timed out waiting for the bot to settle');
   }
 
+  /** The bot's text messages in a chat (its cards, such as each order's tracking card, are left out). */
   botMessages(state: PlaygroundState, conversationId = 'sales-east'): string[] {
-    return (state.conversations[conversationId] ?? []).filter((m) => m.from.id === 'bot').map((m) => m.text ?? '');
+    return (state.conversations[conversationId] ?? []).filter((m) => m.from.id === 'bot' && !m.card).map((m) => m.text ?? '');
   }
 
   async close(): Promise<void> {

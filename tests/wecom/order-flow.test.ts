@@ -45,9 +45,13 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
     expect(confirmed).toContain('承诺交期：3月5日');
     await w.app.settle();
     // The AI bot's reply window was spent on the first answer: later news comes through the webhook robot,
-    // and the order's delivery-tracking card reaches the group as markdown.
-    expect(fake.chat(EAST.chatId).map((m) => m.via)).toEqual(['response_url', 'webhook', 'webhook']);
-    expect(groupTexts().findIndex((m) => m.includes('交期跟踪 · SO-20260224-0001'))).toBeGreaterThan(groupTexts().findIndex((m) => m.includes('已确认')));
+    // and the order's tracking card reaches the group as markdown (group messages cannot be edited there):
+    // once at creation with its latency clock, once more with the ETD after the confirmation.
+    expect(fake.chat(EAST.chatId).map((m) => m.via)).toEqual(['response_url', 'webhook', 'webhook', 'webhook']);
+    const cardPosts = groupTexts().flatMap((m, i) => (m.includes('交期跟踪 · SO-20260224-0001') ? [i] : []));
+    expect(cardPosts).toHaveLength(2);
+    expect(groupTexts()[cardPosts[0]!]).toContain('客户时延');
+    expect(cardPosts[1]).toBeGreaterThan(groupTexts().findIndex((m) => m.includes('已确认')));
 
     const after = Object.fromEntries(LEADS.map((u) => [u, fake.cardsOf(u)]));
     expect(after.WangGong).toHaveLength(1);
