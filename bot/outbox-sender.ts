@@ -32,7 +32,7 @@ function orderingKey(effect: Effect): string {
       // A card posted into a chat lands after the messages made before it (a confirmation, then its ETD card).
       return 'conversationId' in effect.to ? `chat:${effect.to.conversationId}` : `card:${effect.card.id}`;
     case 'update-card':
-      return `card:${effect.cardId}`;
+      return effect.conversationId ? `chat:${effect.conversationId}` : `card:${effect.cardId}`;
     case 'sms':
       return `sms:${effect.phone}`;
   }

@@ -43,7 +43,8 @@ export function createHttpApp(args: { bot: Bot; database: DatabaseHandle; log: L
     const mes = mesRoutes({ db: database.db, clock: () => bot.now(), token: args.mesToken, config: bot.config });
     app.use(mes.routes()).use(mes.allowedMethods());
   }
-  const board = boardRoutes({ db: database.db, config: bot.config, clock: () => bot.now() });
+  const playground = bot.listAdapters().some((a) => a.platform === 'playground');
+  const board = boardRoutes({ db: database.db, config: bot.config, clock: () => bot.now(), playground });
   app.use(board.routes()).use(board.allowedMethods());
   for (const adapter of bot.listAdapters()) {
     const router = adapter.routes?.();

@@ -159,8 +159,6 @@ async function settleOrder(ctx: HandlerContext, order: Order, decided: Task) {
       await resolveTaskCards(ctx, task, { status: 'cancelled', text: `订单已被${who}驳回，无需处理` });
     }
   }
-  const [rejected] = await ctx.tx.select().from(orders).where(eq(orders.id, order.id));
-  if (rejected) await updateEtdCard(ctx, rejected, []);
   const text = texts.rejected({
     lang,
     number: order.number,
@@ -169,4 +167,6 @@ async function settleOrder(ctx: HandlerContext, order: Order, decided: Task) {
     reason: decided.note ?? '',
   });
   await ctx.emit({ kind: 'post', to, text }, key, { orderId: order.id, platform: order.platform });
+  const [rejected] = await ctx.tx.select().from(orders).where(eq(orders.id, order.id));
+  if (rejected) await updateEtdCard(ctx, rejected, []);
 }

@@ -38,7 +38,14 @@ export type Destination = { conversationId: string } | { userId: string };
 export type Effect =
   | { kind: 'post'; to: Destination; text: string; replyRef?: string }
   | { kind: 'send-card'; to: Destination; card: Card }
-  | { kind: 'update-card'; cardId: string; card: Card; callbackRef?: string }
+  | {
+      kind: 'update-card';
+      cardId: string;
+      card: Card;
+      callbackRef?: string;
+      /** The chat the card was posted in: its update keeps its place among that chat's messages. */
+      conversationId?: string;
+    }
   | {
       kind: 'sms';
       phone: string;

@@ -28,7 +28,7 @@ export async function updateEtdCard(ctx: HandlerContext, order: Order, steps: Et
   }
   await ctx.tx.update(cards).set({ content: card }).where(eq(cards.id, id));
   const version = createHash('sha1').update(JSON.stringify(card)).digest('hex').slice(0, 12);
-  await ctx.emit({ kind: 'update-card', cardId: id, card }, `card:${id}:${ctx.eventKey}:${version}`, options);
+  await ctx.emit({ kind: 'update-card', cardId: id, card, conversationId: order.conversationId }, `card:${id}:${ctx.eventKey}:${version}`, options);
 }
 
 function etdCard(config: BusinessConfig, order: Order, steps: EtdStep[], now: Date, id: string): Card {

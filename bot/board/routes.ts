@@ -14,6 +14,8 @@ import { renderBoardPage, renderLoginPage, renderNotFoundPage, renderOrderPage }
 const COOKIE = 'orderbot_board';
 const MAX_FAILURES = 5;
 const FAILURE_WINDOW_MS = 15 * 60_000;
+/** The demo config's password: accepted only while the playground (no real chat platform) runs. */
+const DEMO_PASSWORD = 'orderbot';
 
 interface BoardUser {
   username: string;
@@ -24,7 +26,7 @@ interface BoardUser {
  * The ops board: a login (users and password hashes from the business config, sessions in the
  * database so any process can serve them), the board, one page per order and a CSV export.
  */
-export function boardRoutes(args: { db: Database; config: BusinessConfig; clock: () => Date }): Router {
+export function boardRoutes(args: { db: Database; config: BusinessConfig; clock: () => Date; playground: boolean }): Router {
   const { db, config, clock } = args;
   const router = new Router({ prefix: '/board' });
   const failures = new LoginThrottle();
@@ -50,6 +52,10 @@ export function boardRoutes(args: { db: Database; config: BusinessConfig; clock:
       return html(ctx, 401, renderLoginPage({ company: config.company, error: '用户名或密码错误。', username, ...next }));
     }
     failures.clear(throttleKey);
+    if (password === DEMO_PASSWORD && !args.playground) {
+      const error = '演示密码只能在本地演练场使用。请用 hash-password 生成新密码写入配置后再登录。';
+      return html(ctx, 403, renderLoginPage({ company: config.company, error, username, ...next }));
+    }
     const token = randomBytes(32).toString('base64url');
     const now = clock();
     const expiresAt = new Date(now.getTime() + config.board.sessionTtl);

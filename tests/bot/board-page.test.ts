@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, hasBrowser, launchChromium } from '../support/browser';
 import { TestApp } from '../support/app';
 import { confirmedOrder, travelTo } from '../support/lifecycle';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasBrowser = existsSync(CHROMIUM);
 if (!hasBrowser) console.warn(`ops board page tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
 describe.skipIf(!hasBrowser)('ops board in headless Chromium', () => {
@@ -22,10 +20,7 @@ describe.skipIf(!hasBrowser)('ops board in headless Chromium', () => {
     await travelTo(t, '2026-02-24T11:30:00');
     await t.say('客户已回复');
     await travelTo(t, '2026-02-24T12:30:00');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -35,12 +35,12 @@ describe.each(backends)('order lifecycle on %s', (backend) => {
     await t.settle();
     expect((await t.state()).conversations['dm:lisi']?.at(-1)?.text).toBe('“生产中”由生产部（周师傅）标记，SO-20260224-0001 未改动。');
     await t.tap(productionCard.id, 'zhoushifu', 'done:in_production');
-    state = await t.waitFor((s) => s.inbox.zhenggong?.[0] && s, 'the QC card');
+    state = await t.waitFor((s) => s.inbox.zhenggong?.[0] && field(etdCard(s), '当前阶段')?.startsWith('生产中') && s, 'the QC card');
     expect(state.inbox.zhoushifu!.find((c) => c.id === productionCard.id)!.resolved?.text).toBe('生产中 · 周师傅 10:00');
     expect(field(etdCard(state), '当前阶段')).toBe('生产中（2月24日 10:00）');
 
     await t.say(`${NUMBER} 质检通过`, { senderId: 'zhenggong' });
-    state = await t.waitFor((s) => s.inbox.wushifu?.[0] && s, 'the packing card');
+    state = await t.waitFor((s) => s.inbox.wushifu?.[0] && t.botMessages(s).at(-1)?.includes('质检通过') && s, 'the packing card and the answer');
     expect(t.botMessages(state).at(-1)).toBe(`已记录：${NUMBER} 质检通过，交期卡片已更新。`);
     expect(state.inbox.zhenggong![0]!.resolved?.text).toBe('质检通过 · 郑工 10:00');
     expect(field(etdCard(state), '预计签收')).toBe('2月26日16:00前签收');
@@ -58,7 +58,7 @@ describe.each(backends)('order lifecycle on %s', (backend) => {
     await t.say(`${NUMBER} 包装完成`, { senderId: 'wushifu' });
     await t.settle();
     await t.say(`${NUMBER} 已发货 顺丰 SF1234567890`, { senderId: 'wushifu' });
-    state = await t.waitFor((s) => (field(etdCard(s), '物流')?.includes('SF1234567890') ? s : undefined), 'the waybill on the card');
+    state = await t.waitFor((s) => (field(etdCard(s), '物流')?.includes('SF1234567890') && t.botMessages(s).at(-1)?.includes('已发货') ? s : undefined), 'the waybill on the card');
     expect(t.botMessages(state).at(-1)).toBe(`已记录：${NUMBER} 已发货（SF1234567890），交期卡片已更新。`);
     expect(field(etdCard(state), '物流')).toBe('顺丰速运 SF1234567890');
 
@@ -146,7 +146,7 @@ describe.each(backends)('order lifecycle on %s', (backend) => {
     await t.say('客户：博世 需要BRK-2026-01样品5件，3月5日前到');
     const s = await t.waitFor((s) => (['wanggong', 'chenjie', 'zhoushifu'].every((who) => s.inbox[who]?.length) ? s : undefined), 'the approval cards');
     for (const who of ['wanggong', 'chenjie', 'zhoushifu']) await t.tap(s.inbox[who]![0]!.id, who, 'approve');
-    const state = await t.waitFor((s) => s.inbox.wushifu?.[0] && etdCard(s) && s, 'the packing card');
+    const state = await t.waitFor((s) => (s.inbox.wushifu?.[0] && field(etdCard(s), '预计签收') ? s : undefined), 'the packing card');
     expect(state.inbox.zhenggong).toBeUndefined();
     expect(state.inbox.wushifu![0]!.title).toBe(`包装完成 · ${NUMBER}`);
     expect(etdCard(state)!.notes).toEqual(['包装完成（仓储物流部） 预计2月24日 14:00', '已发货（仓储物流部） 预计2月24日 16:00']);

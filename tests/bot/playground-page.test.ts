@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, hasBrowser, launchChromium } from '../support/browser';
 import { TestApp } from '../support/app';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasBrowser = existsSync(CHROMIUM);
 if (!hasBrowser) console.warn(`playground page tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
 describe.skipIf(!hasBrowser)('playground page in headless Chromium', () => {
@@ -12,10 +10,7 @@ describe.skipIf(!hasBrowser)('playground page in headless Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
     t = await TestApp.start('pglite');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

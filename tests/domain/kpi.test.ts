@@ -32,6 +32,20 @@ const paused = (t: string, reason?: string): ClockEvent => (reason === undefined
 const resumed = (t: string): ClockEvent => ({ type: 'resumed', at: at(t) });
 const confirmed = (t: string): ClockEvent => ({ type: 'confirmed', at: at(t) });
 
+
+/** A period's figures: nothing counted, nothing known, unless overridden. */
+const figuresWith = (over: Partial<KpiFigures>): KpiFigures => ({
+  confirmedCount: 0,
+  latencyP50Ms: null,
+  latencyP90Ms: null,
+  deliveredCount: 0,
+  onTimeRate: null,
+  promiseAccuracy: null,
+  handling: [],
+  handlingP50Ms: null,
+  ...over,
+});
+
 describe('latency clock', () => {
   it('no pause: confirmation minus request, in wall-clock time across the night', () => {
     const events = [requested('2026-02-24 17:00'), confirmed('2026-02-25 09:30')];
@@ -210,16 +224,7 @@ describe('computeKpis', () => {
   });
 
   it('empty period: counts 0 and figures null', () => {
-    expect(computeKpis({ confirmed: [], delivered: [], decided: [] }, { promiseWindowMs: DAY })).toEqual({
-      confirmedCount: 0,
-      latencyP50Ms: null,
-      latencyP90Ms: null,
-      deliveredCount: 0,
-      onTimeRate: null,
-      promiseAccuracy: null,
-      handling: [],
-      handlingP50Ms: null,
-    });
+    expect(computeKpis({ confirmed: [], delivered: [], decided: [] }, { promiseWindowMs: DAY })).toEqual(figuresWith({}));
   });
 });
 
@@ -400,22 +405,11 @@ describe('extractRequestTime', () => {
 });
 
 describe('formatDigest', () => {
-  const figures = (over: Partial<KpiFigures>): KpiFigures => ({
-    confirmedCount: 0,
-    latencyP50Ms: null,
-    latencyP90Ms: null,
-    deliveredCount: 0,
-    onTimeRate: null,
-    promiseAccuracy: null,
-    handling: [],
-    handlingP50Ms: null,
-    ...over,
-  });
   const input: DigestInput = {
     language: 'zh',
     company: '华东精密制造有限公司',
     week: weekOf(at('2026-02-25 10:00')),
-    thisWeek: figures({
+    thisWeek: figuresWith({
       confirmedCount: 12,
       latencyP50Ms: 3 * HOUR + 20 * MIN,
       latencyP90Ms: DAY + 2 * HOUR,
@@ -429,7 +423,7 @@ describe('formatDigest', () => {
       ],
       handlingP50Ms: HOUR,
     }),
-    lastWeek: figures({
+    lastWeek: figuresWith({
       confirmedCount: 9,
       latencyP50Ms: 4 * HOUR + 10 * MIN,
       latencyP90Ms: DAY + 5 * HOUR,
@@ -477,7 +471,7 @@ describe('formatDigest', () => {
   });
 
   it('missing figures show —, no open orders is said, at most 5 orders', () => {
-    const empty = figures({});
+    const empty = figuresWith({});
     const zh = formatDigest({ ...input, thisWeek: empty, lastWeek: empty, slowest: [] });
     expect(zh).toContain('客户感知时延：中位 —，P90 —（上周 — / —），已确认 0 单');
     expect(zh).toContain('准时交付率：—（上周 —），已签收 0 单');

@@ -14,7 +14,9 @@ export async function confirmedOrder(t: TestApp, text = '客户：大陆集团 �
   const approvers = ['wanggong', 'chenjie', 'zhoushifu'];
   const s = await t.waitFor((s) => (approvers.every((who) => s.inbox[who]?.length) ? s : undefined), 'the approval cards');
   for (const who of approvers) await t.tap(s.inbox[who]![0]!.id, who, 'approve');
-  return t.waitFor((s) => etdCard(s) && s.inbox.zhoushifu?.find((c) => c.id.startsWith('st-in_production')), 'the ETD card and the production card');
+  // The order's card is in the chat from the start; once confirmed it shows the ETD.
+  const confirmed = (s: PlaygroundState) => etdCard(s)?.fields.some((f) => f.label === '预计签收' || f.label === 'ETD');
+  return t.waitFor((s) => confirmed(s) && s.inbox.zhoushifu?.find((c) => c.id.startsWith('st-in_production')), 'the ETD card and the production card');
 }
 
 

@@ -156,4 +156,17 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
     const keys = (await w.db.select({ id: inboundMessages.externalId }).from(inboundMessages)).map((r) => r.id);
     expect(keys.filter((k) => k.startsWith('click:ChenJie:'))).toHaveLength(2);
   });
+
+  it('refuses the demo config\'s board password once a real chat platform runs', async () => {
+    w = await WecomWorld.start(backend, database());
+    const login = await fetch(`${w.app.url}/board/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: 'ops', password: 'orderbot' }),
+    });
+    expect(login.status).toBe(403);
+    expect(login.headers.get('set-cookie')).toBeNull();
+    expect(await login.text()).toContain('演示密码只能在本地演练场使用');
+  });
 });
