@@ -132,8 +132,6 @@ export interface OpenOrderRow {
   promisedAt: Date | null;
   /** The earliest due time of its pending approvals. */
   nextDueAt: Date | null;
-  /** When its oldest pending approval card was sent. */
-  firstSentAt: Date | null;
   /** A pending approval went past its deadline and up the ladder. */
   escalated: boolean;
   pendingDepartments: string[];
@@ -156,7 +154,8 @@ export interface OpenOrderQuery {
 
 /**
  * Open orders with how urgent they look: 2 (red) an approval overdue (escalated) or the ETD past the promise by more
- * than the alert threshold; 1 (yellow) an approval due soon, the ETD past the promise, or a busy line.
+ * than the alert threshold; 1 (yellow) an approval due soon, the ETD past the promise, or a busy line. While an
+ * order waits on the customer its approvals' deadlines do not run.
  */
 export async function openOrders(q: Queryable, query: OpenOrderQuery): Promise<{ rows: OpenOrderRow[]; total: number }> {
   const now = query.now.toISOString();
@@ -169,22 +168,22 @@ export async function openOrders(q: Queryable, query: OpenOrderQuery): Promise<{
     sql`with open as (
           select o.id, o.number, o.customer_name, o.requester_name, o.status, o.stage, o.requested_at, o.paused_since,
             o.pause_reason, o.etd, o.promised_at, ${latency} as latency_ms,
-            t.next_due, t.first_sent, coalesce(t.escalated, false) as escalated, coalesce(t.departments, '{}') as departments,
+            t.next_due, coalesce(t.escalated, false) as escalated, coalesce(t.departments, '{}') as departments,
             (o.status = 'pending_approval' and exists (
               select 1 from order_items i join materials m on m.code = i.material_code
               where i.order_id = o.id and m.line = any(string_to_array(${busy}::text, E'\\n')))) as busy_line
           from orders o
           left join lateral (
-            select min(due_at) as next_due, min(created_at) as first_sent, bool_or(escalation_level > 0) as escalated,
+            select min(due_at) as next_due, bool_or(escalation_level > 0) as escalated,
               array_agg(department order by id) as departments
             from approval_tasks where order_id = o.id and status = 'pending'
           ) t on true
           where ${statuses}
         )
         select *, case
-            when escalated or next_due < ${now}::timestamptz
+            when escalated or (paused_since is null and next_due < ${now}::timestamptz)
               or etd > promised_at + ${query.delayAlertMs} * interval '1 millisecond' then 2
-            when next_due < ${now}::timestamptz + ${query.dueSoonMs} * interval '1 millisecond'
+            when (paused_since is null and next_due < ${now}::timestamptz + ${query.dueSoonMs} * interval '1 millisecond')
               or etd > promised_at or busy_line then 1
             else 0 end as severity,
           count(*) over () as total
@@ -212,7 +211,6 @@ function openOrderOf(r: Record<string, unknown>): OpenOrderRow {
     etd: date(r.etd),
     promisedAt: date(r.promised_at),
     nextDueAt: date(r.next_due),
-    firstSentAt: date(r.first_sent),
     escalated: r.escalated === true || r.escalated === 't',
     pendingDepartments: pgArray(r.departments),
     onBusyLine: r.busy_line === true || r.busy_line === 't',

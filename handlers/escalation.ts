@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, lt, lte } from 'drizzle-orm';
+import { and, asc, eq, lt, lte, sql } from 'drizzle-orm';
 import type { Card } from '../cards/model';
 import { personName, type BusinessConfig, type Department } from '../config/business-config';
 import { formatDuration } from '../domain/china-time';
@@ -31,7 +31,15 @@ export async function escalateOverdueTasks(ctx: HandlerContext, limit = 50): Pro
   const due = await ctx.tx
     .select()
     .from(approvalTasks)
-    .where(and(eq(approvalTasks.status, 'pending'), lte(approvalTasks.dueAt, ctx.now), lt(approvalTasks.escalationLevel, 1 + ctx.config.escalationLadder.length)))
+    .where(
+      and(
+        eq(approvalTasks.status, 'pending'),
+        lte(approvalTasks.dueAt, ctx.now),
+        lt(approvalTasks.escalationLevel, 1 + ctx.config.escalationLadder.length),
+        // While the order waits on the customer (a drawing, an answer), nobody can decide it: no escalation.
+        sql`not exists (select 1 from orders o where o.id = ${approvalTasks.orderId} and o.paused_since is not null)`,
+      ),
+    )
     .orderBy(asc(approvalTasks.dueAt))
     .limit(limit)
     .for('update', { skipLocked: true });

@@ -1,9 +1,9 @@
-import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { chinaTime, formatLatency } from '../domain/china-time';
 import { perceivedLatencyMs, type ClockEvent, type PauseCommand } from '../domain/kpi';
 import { promisedInstant } from '../domain/lifecycle';
 import { recordOrderEvent } from '../db/orders';
-import { cards, orderEvents, orders } from '../db/schema';
+import { approvalTasks, cards, orderEvents, orders } from '../db/schema';
 import type { HandlerContext } from './context';
 import type { CardActionEvent, MessageEvent } from './events';
 import { updateEtdCard } from './lifecycle-cards';
@@ -98,6 +98,11 @@ async function resume(ctx: HandlerContext, by: Actor, order: Order, lang: Langua
     .where(eq(orders.id, order.id))
     .returning();
   await recordOrderEvent(ctx.tx, { orderId: order.id, at: ctx.now, type: 'resumed', actorId: by.id, data: { waitedMs: waited, via: by.via } });
+  // The approvers could not decide while the customer was silent: their deadlines move by as much.
+  await ctx.tx
+    .update(approvalTasks)
+    .set({ dueAt: sql`${approvalTasks.dueAt} + ${waited} * interval '1 millisecond'` })
+    .where(and(eq(approvalTasks.orderId, order.id), eq(approvalTasks.status, 'pending')));
   await updateEtdCard(ctx, updated!, []);
   return lang === 'zh'
     ? `▶️ ${order.number} 客户已回复，时延继续计时（本次等待${formatLatency(waited, 'zh')}，累计${formatLatency(total, 'zh')}不计入）。`

@@ -116,10 +116,11 @@ function waitingOn(config: BusinessConfig, row: OpenOrderRow): string | null {
 
 function reasonsOf(config: BusinessConfig, row: OpenOrderRow, now: Date): string[] {
   const reasons: string[] = [];
-  if (row.firstSentAt && row.nextDueAt) {
-    const overdue = now.getTime() - row.firstSentAt.getTime() - config.thresholds.escalateAfter;
+  if (row.nextDueAt) {
     const left = row.nextDueAt.getTime() - now.getTime();
-    if (row.escalated || overdue > 0) reasons.push(`审批超时 ${formatLatency(Math.max(0, overdue), 'zh')}`);
+    if (row.escalated) reasons.push('审批超时，已升级');
+    else if (row.pausedSince) reasons.push('等客户，审批暂停计时');
+    else if (left < 0) reasons.push(`审批超时 ${formatLatency(-left, 'zh')}`);
     else if (left < config.kpi.dueSoon) reasons.push(`审批 ${formatLatency(left, 'zh')}后到期`);
   }
   if (row.etd && row.promisedAt && row.etd > row.promisedAt) reasons.push(`预计晚于承诺 ${formatLatency(row.etd.getTime() - row.promisedAt.getTime(), 'zh')}`);

@@ -29,7 +29,7 @@ const STAGE_WORDS: Record<WorkStage, readonly string[]> = {
   qc_passed: ['质检通过', '检验合格', 'QC通过', 'QC passed'],
   packed: ['已包装', '包装完成', '打包好了', 'packed'],
   shipped: ['已发货', '发货了', '已发出', 'shipped'],
-  delivered: ['已签收', '已送达', '签收了', 'delivered'],
+  delivered: ['已签收', '已送达', '签收了', '客户已签收', '客户签收了', '客户已收货', 'delivered'],
 };
 
 const isWorkStage = (stage: Stage): stage is WorkStage => stage !== 'confirmed';

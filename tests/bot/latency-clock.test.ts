@@ -1,6 +1,6 @@
 import { eq, inArray } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { orderEvents, orders } from '../../db/schema';
+import { approvalTasks, orderEvents, orders } from '../../db/schema';
 import { TestApp } from '../support/app';
 import { backends } from '../support/databases';
 import { travelTo } from '../support/lifecycle';
@@ -102,6 +102,22 @@ describe.each(backends)('customer-perceived latency clock (%s)', (backend) => {
     await t.settle();
     const [order] = await t.db.select().from(orders);
     expect(order!.pausedSince).toBeNull();
+  });
+
+  it('holds the approvals\' escalation while the order waits on the customer, and moves their deadline by the wait', async () => {
+    t = await TestApp.start(backend);
+    await lastReply(t, '需要BRK-2026-06样品20件，3月3日前到');
+    await travelTo(t, '2026-02-24T11:00:00');
+    await lastReply(t, '等客户图纸');
+    await travelTo(t, '2026-02-24T15:00:00');
+    expect(t.botMessages(await t.state()).filter((m) => m.startsWith('⏰'))).toEqual([]);
+    await lastReply(t, '客户已回复');
+    const tasks = await t.db.select().from(approvalTasks);
+    expect(tasks.map((task) => task.dueAt.toISOString())).toEqual(Array(3).fill('2026-02-24T08:00:00.000Z'));
+    await travelTo(t, '2026-02-24T15:59:00');
+    expect(t.botMessages(await t.state()).filter((m) => m.startsWith('⏰'))).toEqual([]);
+    await travelTo(t, '2026-02-24T16:00:00');
+    expect(t.botMessages(await t.state()).filter((m) => m.startsWith('⏰'))).toHaveLength(3);
   });
 
   it('refuses what it cannot do, changing nothing', async () => {

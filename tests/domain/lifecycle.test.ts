@@ -96,6 +96,7 @@ describe('stages', () => {
       ['已签收', 'delivered'],
       ['已送达', 'delivered'],
       ['签收了', 'delivered'],
+      ['客户已签收', 'delivered'],
       ['delivered.', 'delivered'],
       ['已确认', undefined],
       ['好的', undefined],
