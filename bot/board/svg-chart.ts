@@ -1,4 +1,4 @@
-import { escapeHtml } from './views';
+import { escapeHtml } from './html';
 
 export interface ChartSeries { name: string; colour: string; values: (number | null)[] } // one value per x label; null = no data (gap)
 

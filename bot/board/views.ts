@@ -1,5 +1,8 @@
 import { chinaDate, chinaTime, formatLatency } from '../../domain/china-time';
+import { escapeHtml } from './html';
 import { renderLineChart, type ChartSeries } from './svg-chart';
+
+export { escapeHtml };
 
 export type Colour = 'red' | 'yellow' | 'blue';
 
@@ -47,13 +50,6 @@ export interface OrderPageData {
   };
   pauses: { from: Date; to: Date | null; reason: string | null }[];
   timeline: TimelineEntry[];
-}
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for both element content and quoted attribute values. */
-export function escapeHtml(s: string): string {
-  return String(s).replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
 }
 
 const COLOUR_NAMES: Record<Colour, string> = { red: '红', yellow: '黄', blue: '蓝' };
