@@ -63,7 +63,7 @@ export function headlineFigures(current: KpiFigures, previous: KpiFigures): Figu
     figure('准时交付率', current.onTimeRate, previous.onTimeRate, rate, false),
     figure('承诺准确率', current.promiseAccuracy, previous.promiseAccuracy, rate, false),
     figure('部门处理时长（中位）', current.handlingP50Ms, previous.handlingP50Ms, span, true),
-    figure('本周确认订单', current.confirmedCount, previous.confirmedCount, (v) => String(v ?? 0), false),
+    { label: '本周确认订单', value: String(current.confirmedCount), previous: String(previous.confirmedCount), trend: 'none' },
   ];
 }
 
@@ -187,7 +187,7 @@ export async function orderPageData(q: Queryable, config: BusinessConfig, now: D
       items: items.map((i) => ({ materialCode: i.materialCode, quantity: i.quantity, unit: i.unit })),
     },
     pauses: clock.pauses.map((p) => ({ from: p.from, to: p.to, reason: p.reason ?? null })),
-    timeline: events.map((e) => timelineEntry(config, e)),
+    timeline: collapseEtdRuns(events).map((run) => timelineEntry(config, run.first, run)),
   };
 }
 
@@ -205,8 +205,32 @@ function statusLabel(status: string, stage: string | null): string {
 
 type EventRow = typeof orderEvents.$inferSelect;
 
+interface EventRun {
+  first: EventRow;
+  last: EventRow;
+  count: number;
+}
+
+/**
+ * A stage running late moves the ETD at every refresh (every 30 minutes): a run of ETD changes with
+ * nothing in between reads as one line, from the first value to the last.
+ */
+export function collapseEtdRuns(events: readonly EventRow[]): EventRun[] {
+  const runs: EventRun[] = [];
+  for (const e of events) {
+    const previous = runs.at(-1);
+    if (previous && e.type === 'etd-changed' && previous.last.type === 'etd-changed') {
+      previous.last = e;
+      previous.count += 1;
+    } else {
+      runs.push({ first: e, last: e, count: 1 });
+    }
+  }
+  return runs;
+}
+
 /** How each kind of order event reads on the timeline. */
-export function timelineEntry(config: BusinessConfig, e: EventRow): TimelineEntry {
+export function timelineEntry(config: BusinessConfig, e: EventRow, run?: EventRun): TimelineEntry {
   const d = e.data as Record<string, unknown>;
   const actor = e.actorId ? personName(config, e.actorId) : null;
   const dept = typeof d.department === 'string' ? departmentName(config, d.department) : '';
@@ -235,8 +259,11 @@ export function timelineEntry(config: BusinessConfig, e: EventRow): TimelineEntr
       return entry('客户已回复（继续计时）', 'pause', typeof d.waitedMs === 'number' ? `等待 ${formatLatency(d.waitedMs, 'zh')}` : null);
     case 'stage-completed':
       return entry(stageLabel(d.stage as Stage, 'zh'), 'event', typeof d.waybill === 'string' ? `运单 ${d.waybill}` : null);
-    case 'etd-changed':
-      return entry('预计签收变更', 'etd', `${at(d.from)} → ${at(d.to)}`);
+    case 'etd-changed': {
+      const to = run ? (run.last.data as Record<string, unknown>).to : d.to;
+      const times = run && run.count > 1 ? `（${run.count} 次更新，至 ${chinaDate(run.last.at).slice(5)} ${chinaTime(run.last.at)}）` : '';
+      return entry('预计签收变更', 'etd', `${at(d.from)} → ${at(to)}${times}`);
+    }
     case 'delay-alert':
       return entry('延误提醒', 'etd', typeof d.lateMs === 'number' ? `晚于承诺 ${formatLatency(d.lateMs, 'zh')}` : null);
     case 'waybill-added':

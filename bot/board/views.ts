@@ -182,10 +182,10 @@ export function renderBoardPage(data: BoardPageData): string {
   const body = `${topBar(data.company, data.userName, `<span class="muted">更新于 ${chinaTime(data.now)}</span>`)}
 <main>
 ${figuresSection(data.figures)}
-${countsSection(data.counts)}
-${ordersSection(data.orders, data.ordersTotal)}
-${linesSection(data.lines)}
 ${chartsSection(data.weeks)}
+${countsSection(data.counts)}
+${linesSection(data.lines)}
+${ordersSection(data.orders, data.ordersTotal)}
 </main>`;
   return page(`运营看板 · ${data.company}`, body);
 }
