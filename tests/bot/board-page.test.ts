@@ -19,7 +19,8 @@ describe.skipIf(!hasBrowser)('ops board in headless Chromium', () => {
     await t.say('等客户图纸');
     await travelTo(t, '2026-02-24T11:30:00');
     await t.say('客户已回复');
-    await travelTo(t, '2026-02-24T12:30:00');
+    // Its approvals' deadline moved by the hour it waited on the customer: 13:00, escalated at 13:30.
+    await travelTo(t, '2026-02-24T13:30:00');
     browser = await launchChromium();
   });
   afterAll(async () => {

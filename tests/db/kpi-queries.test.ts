@@ -27,43 +27,46 @@ interface Order {
 
 let serial = 0;
 async function insertOrders(db: Database, list: Order[]) {
-  for (const o of list) {
-    serial += 1;
-    const status = o.deliveredAt ? 'delivered' : o.confirmedAt ? 'confirmed' : 'pending_approval';
-    const [row] = await db
-      .insert(orders)
-      .values({
-        number: `SO-TEST-${serial}`,
-        platform: 'playground',
-        conversationId: 'sales-east',
-        requesterId: 'zhangsan',
-        requesterName: '张三',
-        kind: 'sample',
-        language: 'zh',
-        requestedDate: '2026-03-05',
-        status,
-        sourceText: 'x',
-        requestedAt: new Date(o.requestedAt),
-        createdAt: new Date(o.requestedAt),
-        confirmedAt: o.confirmedAt ? new Date(o.confirmedAt) : null,
-        latencyMs: o.latencyMs ?? (o.confirmedAt ? o.confirmedAt - o.requestedAt : null),
-        promisedAt: o.promisedAt ? new Date(o.promisedAt) : null,
-        deliveredAt: o.deliveredAt ? new Date(o.deliveredAt) : null,
-        pausedMs: o.pausedMs ?? 0,
-      })
-      .returning({ id: orders.id });
-    for (const task of o.tasks ?? []) {
-      await db.insert(approvalTasks).values({
-        orderId: row!.id,
-        department: task.department,
-        assignees: ['x'],
-        status: task.status ?? 'approved',
-        dueAt: new Date(task.createdAt + 2 * HOUR),
-        createdAt: new Date(task.createdAt),
-        decidedAt: task.decidedAt ? new Date(task.decidedAt) : null,
-      });
-    }
-  }
+  if (list.length === 0) return;
+  const rows = await db
+    .insert(orders)
+    .values(
+      list.map((o) => {
+        serial += 1;
+        return {
+          number: `SO-TEST-${serial}`,
+          platform: 'playground',
+          conversationId: 'sales-east',
+          requesterId: 'zhangsan',
+          requesterName: '张三',
+          kind: 'sample' as const,
+          language: 'zh' as const,
+          requestedDate: '2026-03-05',
+          status: o.deliveredAt ? ('delivered' as const) : o.confirmedAt ? ('confirmed' as const) : ('pending_approval' as const),
+          sourceText: 'x',
+          requestedAt: new Date(o.requestedAt),
+          createdAt: new Date(o.requestedAt),
+          confirmedAt: o.confirmedAt ? new Date(o.confirmedAt) : null,
+          latencyMs: o.latencyMs ?? (o.confirmedAt ? o.confirmedAt - o.requestedAt : null),
+          promisedAt: o.promisedAt ? new Date(o.promisedAt) : null,
+          deliveredAt: o.deliveredAt ? new Date(o.deliveredAt) : null,
+          pausedMs: o.pausedMs ?? 0,
+        };
+      }),
+    )
+    .returning({ id: orders.id });
+  const tasks = list.flatMap((o, i) =>
+    (o.tasks ?? []).map((task) => ({
+      orderId: rows[i]!.id,
+      department: task.department,
+      assignees: ['x'],
+      status: task.status ?? ('approved' as const),
+      dueAt: new Date(task.createdAt + 2 * HOUR),
+      createdAt: new Date(task.createdAt),
+      decidedAt: task.decidedAt ? new Date(task.decidedAt) : null,
+    })),
+  );
+  if (tasks.length > 0) await db.insert(approvalTasks).values(tasks);
 }
 
 /** What the domain functions say about the same rows, for one period. */
