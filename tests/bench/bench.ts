@@ -87,7 +87,7 @@ async function benchIntake(backend: Backend, total: number, concurrency: number)
   console.log(
     `intake on ${backend}: ${total} messages, concurrency ${concurrency}\n` +
       `  accepted ${fmt(total / acceptedIn)} messages/s; HTTP answer p50 ${fmt(percentile(answer, 50))} ms, p99 ${fmt(percentile(answer, 99))} ms\n` +
-      `  handled end to end (order, 4 cards, reply delivered) ${fmt(total / doneIn)} messages/s: ${orders!.n} orders, ${effects!.n} effects delivered in ${fmt(doneIn)} s\n` +
+      `  handled end to end (order, 4 lead cards, the order card in the chat, reply delivered) ${fmt(total / doneIn)} messages/s: ${orders!.n} orders, ${effects!.n} effects delivered in ${fmt(doneIn)} s\n` +
       `  message to reply delivered p50 ${fmt(Number(reply!.p50))} ms, p99 ${fmt(Number(reply!.p99))} ms`,
   );
   await app.close();
