@@ -11,6 +11,7 @@ import { texts } from '../handlers/texts';
 import { DeliveryError, type PlatformAdapter } from './adapter';
 import { OutboxSender } from './outbox-sender';
 import { routeEvent } from './router';
+import { storableEvent, storableText } from './storable-text';
 
 export interface BotOptions {
   db: Database;
@@ -85,6 +86,8 @@ export class Bot {
     externalId: string,
     alsoInTx?: (tx: Tx) => Promise<void>,
   ): Promise<{ inboundId: number | null; duplicate: boolean }> {
+    event = storableEvent(event);
+    externalId = storableText(externalId);
     const inboundId = await this.options.db.transaction(async (tx) => {
       const [row] = await tx
         .insert(inboundMessages)

@@ -26,7 +26,9 @@ export function createHttpApp(args: { bot: Bot; database: DatabaseHandle; log: L
       if (status >= 500) log.error({ err, path: ctx.path }, 'request failed');
     }
   });
-  app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '256kb', formLimit: '16kb', encoding: 'utf-8' }));
+  // Form posts are the board's sign-in; the raw body is kept too, so a platform callback sent with any of
+  // these types still reaches its adapter byte for byte.
+  app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '256kb', formLimit: '256kb', encoding: 'utf-8' }));
 
   const health = new Router();
   health.get('/healthz', async (ctx) => {

@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { renderPlaygroundCard } from '../../cards/playground';
+import { storableText } from '../storable-text';
 import { personName } from '../../config/business-config';
 import { cards, playgroundItems } from '../../db/schema';
 import type { Effect } from '../../handlers/events';
@@ -52,6 +53,8 @@ export interface TimeTravel {
 }
 
 const clockBody = z.object({ advanceMinutes: z.number().int().min(1).max(7 * 24 * 60) });
+
+const CARD_ID = /^[\w:.-]{1,200}$/u;
 
 export class PlaygroundAdapter implements PlatformAdapter {
   readonly platform = PLATFORM;
@@ -103,6 +106,7 @@ export class PlaygroundAdapter implements PlatformAdapter {
 
   private async receiveMessage(body: z.infer<typeof messageBody>) {
     this.requirePerson(body.senderId, 'senderId');
+    const text = storableText(body.text);
     const now = this.bot.now();
     const messageId = body.messageId ?? `pg-${randomUUID()}`;
     const { botName } = this.bot.config;
@@ -113,16 +117,16 @@ export class PlaygroundAdapter implements PlatformAdapter {
         conversationId: body.conversationId,
         senderId: body.senderId,
         senderName: personName(this.bot.config, body.senderId),
-        text: body.text,
+        text,
         messageId,
         receivedAt: now.toISOString(),
-        addressedToBot: body.conversationId.startsWith('dm:') || body.text.includes(`@${botName}`),
+        addressedToBot: body.conversationId.startsWith('dm:') || text.includes(`@${botName}`),
       },
       messageId,
       (tx) =>
         tx
           .insert(playgroundItems)
-          .values({ deliveryKey: `in:${messageId}`, channel: body.conversationId, kind: 'message', senderId: body.senderId, text: body.text, at: now })
+          .values({ deliveryKey: `in:${messageId}`, channel: body.conversationId, kind: 'message', senderId: body.senderId, text, at: now })
           .onConflictDoNothing()
           .then(() => undefined),
     );
@@ -131,8 +135,9 @@ export class PlaygroundAdapter implements PlatformAdapter {
 
   private async receiveAction(cardId: string, body: z.infer<typeof actionBody>) {
     this.requirePerson(body.userId, 'userId');
-    const [card] = await this.bot.db.select({ id: cards.id }).from(cards).where(eq(cards.id, cardId));
-    if (!card) throw Object.assign(new Error(`unknown card "${cardId}"`), { status: 404, expose: true });
+    // Card ids are ours (letters, digits, "-", "_", ":"); anything else cannot be one, nor go into a query.
+    const [card] = CARD_ID.test(cardId) ? await this.bot.db.select({ id: cards.id }).from(cards).where(eq(cards.id, cardId)) : [];
+    if (!card) throw Object.assign(new Error(`unknown card "${storableText(cardId).slice(0, 100)}"`), { status: 404, expose: true });
     const noteHash = createHash('sha256').update(body.note ?? '').digest('hex').slice(0, 12);
     await this.bot.ingest(
       {

@@ -1,0 +1,13 @@
+import type { InboundEvent } from '../handlers/events';
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** PostgreSQL text and jsonb hold neither NUL nor half a surrogate pair: a chat message may carry both. */
+export function storableText(text: string): string {
+  return text.replace(/\u0000/g, '').replace(LONE_SURROGATE, '\uFFFD');
+}
+
+export function storableEvent<E extends InboundEvent>(event: E): E {
+  const clean = Object.entries(event).map(([key, value]) => [key, typeof value === 'string' ? storableText(value) : value]);
+  return Object.fromEntries(clean) as E;
+}
