@@ -3,6 +3,7 @@ import { readEnv, type Env } from '../../config/env';
 import { startApp, type AppOptions, type RunningApp } from '../../bot/app';
 import { createLogger } from '../../bot/logger';
 import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
 import { queryRows, type DatabaseHandle } from '../../db/client';
 import { TestClock } from './clock';
 import { createTestDatabase, resetDatabase, type Backend } from './databases';
@@ -42,7 +43,16 @@ export class TestApp {
    */
   static async start(
     backend: Backend,
-    options: { clock?: TestClock; database?: DatabaseHandle; fresh?: boolean; env?: Env; config?: BusinessConfig; integrations?: Pick<AppOptions, 'smsProvider' | 'tracker' | 'transit'> } = {},
+    options: {
+      clock?: TestClock;
+      database?: DatabaseHandle;
+      fresh?: boolean;
+      env?: Env;
+      config?: BusinessConfig;
+      integrations?: Pick<AppOptions, 'smsProvider' | 'tracker' | 'transit'>;
+      /** Where the app logs (silent by default). */
+      log?: Logger;
+    } = {},
   ): Promise<TestApp> {
     const database = options.database ?? (await createTestDatabase(backend));
     if (options.fresh) await resetDatabase(database.db);
@@ -50,7 +60,7 @@ export class TestApp {
     const app = await startApp({
       database,
       config: options.config ?? loadBusinessConfig(),
-      log: createLogger('silent'),
+      log: options.log ?? createLogger('silent'),
       clock: clock.now,
       port: 0,
       outboxPollMs: 50,

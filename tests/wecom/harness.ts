@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
 import { loadBusinessConfig } from '../../config/business-config';
 import { readEnv, type Env } from '../../config/env';
 import { queryRows, type DatabaseHandle } from '../../db/client';
@@ -39,10 +40,10 @@ export class WecomWorld {
     readonly clock: TestClock,
   ) {}
 
-  static async start(backend: Backend, database: DatabaseHandle, options: { fake?: FakeWecomOptions; clock?: TestClock } = {}) {
+  static async start(backend: Backend, database: DatabaseHandle, options: { fake?: FakeWecomOptions; clock?: TestClock; log?: Logger } = {}) {
     const clock = options.clock ?? new TestClock();
     const fake = await new FakeWecom({ users: DEMO_USERS, webhooks: { [EAST.webhookKey]: EAST.chatId }, clock: clock.now, ...options.fake }).start();
-    const app = await TestApp.start(backend, { database, fresh: true, clock, env: wecomEnv(fake) });
+    const app = await TestApp.start(backend, { database, fresh: true, clock, env: wecomEnv(fake), ...(options.log ? { log: options.log } : {}) });
     fake.connect(app.url);
     return new WecomWorld(fake, app, clock);
   }
