@@ -1,4 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm';
+import { writerLanguage } from '../domain/parse';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { BusinessConfig } from '../config/business-config';
@@ -147,7 +148,7 @@ export class Bot {
       if (updated.length === 0 || !event) return;
       const effect: Effect =
         event.kind === 'message'
-          ? { kind: 'post', to: { conversationId: event.conversationId }, text: texts.handlingError(/[\u4e00-\u9fff]/.test(event.text) ? 'zh' : 'en') }
+          ? { kind: 'post', to: { conversationId: event.conversationId }, text: texts.handlingError(writerLanguage(event.text)) }
           : { kind: 'post', to: { userId: event.actorId }, text: texts.handlingError('zh') };
       await enqueueEffects(tx, [{ effect, key: `in:${inboundId}:error` }], { platform: event.platform, now });
     });

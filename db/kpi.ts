@@ -150,6 +150,8 @@ export interface OpenOrderQuery {
   limit: number;
   /** Only orders waiting for approval, slowest (perceived latency so far) first. */
   pendingOnly?: boolean;
+  /** Only this order (its colour on its own page). */
+  number?: string;
 }
 
 /**
@@ -160,7 +162,8 @@ export interface OpenOrderQuery {
 export async function openOrders(q: Queryable, query: OpenOrderQuery): Promise<{ rows: OpenOrderRow[]; total: number }> {
   const now = query.now.toISOString();
   const busy = query.busyLines.join('\n');
-  const statuses = query.pendingOnly ? sql`o.status = 'pending_approval'` : sql`o.status in ('pending_approval', 'confirmed')`;
+  const pending = query.pendingOnly ? sql`o.status = 'pending_approval'` : sql`o.status in ('pending_approval', 'confirmed')`;
+  const statuses = query.number ? sql`${pending} and o.number = ${query.number}` : pending;
   const latency = sql`(extract(epoch from (${now}::timestamptz - o.requested_at)) * 1000 - o.paused_ms
     - coalesce(extract(epoch from (${now}::timestamptz - o.paused_since)) * 1000, 0))::bigint`;
   const rows = await queryRows<Record<string, unknown>>(

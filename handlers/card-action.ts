@@ -130,10 +130,11 @@ async function settleOrder(ctx: HandlerContext, order: Order, decided: Task) {
   const reserved = outcome === 'confirmed' ? await reserveForOrder(ctx, order.id, order.requestedDate) : null;
   const promisedDate = reserved?.promisedDate ?? null;
   const clock = promisedDate ? await stoppedClock(ctx, order, promisedDate) : { pausedSince: null };
-  await ctx.tx
+  const [settled] = await ctx.tx
     .update(orders)
     .set({ status: outcome, promisedDate, decidedAt: ctx.now, version: order.version + 1, ...clock })
-    .where(and(eq(orders.id, order.id), eq(orders.status, 'pending_approval')));
+    .where(and(eq(orders.id, order.id), eq(orders.status, 'pending_approval')))
+    .returning();
   await recordOrderEvent(ctx.tx, { orderId: order.id, at: ctx.now, type: outcome, data: reserved ? { promisedDate: reserved.promisedDate, moved: reserved.moved, plan: reserved.plan } : {} });
   const to = { conversationId: order.conversationId };
   const key = `order:${order.id}:${outcome}`;
@@ -167,6 +168,5 @@ async function settleOrder(ctx: HandlerContext, order: Order, decided: Task) {
     reason: decided.note ?? '',
   });
   await ctx.emit({ kind: 'post', to, text }, key, { orderId: order.id, platform: order.platform });
-  const [rejected] = await ctx.tx.select().from(orders).where(eq(orders.id, order.id));
-  if (rejected) await updateEtdCard(ctx, rejected, []);
+  if (settled) await updateEtdCard(ctx, settled, []);
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { BusinessConfig } from '../config/business-config';
 import type { Tx } from '../db/client';
-import type { Effect } from './events';
+import type { Effect, MessageEvent } from './events';
 import { enqueueEffects } from './outbox';
 
 /** What every handler gets: one transaction, the clock's reading, the business config, and an effect sink. */
@@ -31,4 +31,13 @@ export function createHandlerContext(args: {
     emit: (effect, key, options) => enqueueEffects(tx, [{ effect, key, ...options }], { now, platform }),
     emitAll: (effects) => enqueueEffects(tx, effects, { now, platform }),
   };
+}
+
+/** Answers a chat message in its chat (through the platform's reply channel when it has one), once per event. */
+export function replyToMessage(ctx: HandlerContext, event: MessageEvent, text: string, orderId?: number): Promise<void> {
+  return ctx.emit(
+    { kind: 'post', to: { conversationId: event.conversationId }, text, ...(event.replyRef ? { replyRef: event.replyRef } : {}) },
+    `${ctx.eventKey}:reply`,
+    orderId === undefined ? undefined : { orderId },
+  );
 }

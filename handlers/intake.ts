@@ -20,7 +20,7 @@ import {
 } from '../db/orders';
 import { approvalTasks, cards, customers, drafts, orderItems, orderSpecs, orders } from '../db/schema';
 import { handleStageCommand, parseStageCommand } from './stage-actions';
-import type { HandlerContext } from './context';
+import { replyToMessage, type HandlerContext } from './context';
 import type { Destination, MessageEvent } from './events';
 import { handleMouldCommand } from './mould-update';
 import { updateEtdCard } from './lifecycle-cards';
@@ -69,16 +69,9 @@ export async function handleMessage(event: MessageEvent, ctx: HandlerContext): P
     });
   }
   if (parsed.intent === 'status') return answerStatusQuery(event, parsed, ctx);
-  if (event.addressedToBot) await reply(ctx, event, texts.help(parsed.language, ctx.config.botName));
+  if (event.addressedToBot) await replyToMessage(ctx, event, texts.help(parsed.language, ctx.config.botName));
 }
 
-async function reply(ctx: HandlerContext, event: MessageEvent, text: string, orderId?: number) {
-  await ctx.emit(
-    { kind: 'post', to: { conversationId: event.conversationId }, text, ...(event.replyRef ? { replyRef: event.replyRef } : {}) },
-    `${ctx.eventKey}:reply`,
-    { orderId },
-  );
-}
 
 async function openDraft(event: MessageEvent, ctx: HandlerContext): Promise<Draft | undefined> {
   const [draft] = await ctx.tx
@@ -122,7 +115,7 @@ async function intakeRequest(event: MessageEvent, ctx: HandlerContext, req: Requ
   if (unknown.length > 0) {
     const all = await allMaterialCodes(ctx.tx);
     const list = unknown.map((code) => ({ code, suggestions: closestCodes(code, all) }));
-    return reply(ctx, event, texts.unknownCodes(list, lang));
+    return replyToMessage(ctx, event, texts.unknownCodes(list, lang));
   }
   if (request.missing.length > 0) {
     await ctx.tx.insert(drafts).values({
@@ -137,7 +130,7 @@ async function intakeRequest(event: MessageEvent, ctx: HandlerContext, req: Requ
     const summary = request.items
       .map((i) => (i.quantity === null ? i.sku : itemLine({ materialCode: i.sku, quantity: i.quantity, unit: i.unit ?? '', kind: i.kind }, lang)))
       .join(lang === 'zh' ? '；' : '; ');
-    return reply(ctx, event, texts.askMissing(request.missing, lang, summary));
+    return replyToMessage(ctx, event, texts.askMissing(request.missing, lang, summary));
   }
   const promise = await promiseFor(ctx, request.items.map((i) => ({ materialCode: i.sku, quantity: i.quantity! })));
   const verdict = checkPromise(request.dueDate!, promise);
@@ -242,7 +235,7 @@ export async function createOrder(
     return [];
   });
   ctx.log.info({ orderId, orderNumber: number, messageId: event.messageId }, 'order created');
-  await reply(
+  await replyToMessage(
     ctx,
     event,
     texts.orderCreated({

@@ -2,7 +2,7 @@ import type { BusinessConfig } from '../config/business-config';
 import type { Queryable } from '../db/client';
 import { openOrders, weeklyKpis } from '../db/kpi';
 import { formatDigest, weekOf, type KpiFigures, type SlowOrder, type Week } from '../domain/kpi';
-import type { HandlerContext } from './context';
+import { replyToMessage, type HandlerContext } from './context';
 import type { MessageEvent } from './events';
 import { departmentNames } from './texts';
 
@@ -32,10 +32,7 @@ export async function kpiDigest(q: Queryable, config: BusinessConfig, now: Date,
 /** "/kpi" or "本周指标" in a chat: this week so far against last week. */
 export async function answerKpiQuery(event: MessageEvent, language: 'zh' | 'en', ctx: HandlerContext): Promise<void> {
   const text = await kpiDigest(ctx.tx, ctx.config, ctx.now, weekOf(ctx.now), language);
-  await ctx.emit(
-    { kind: 'post', to: { conversationId: event.conversationId }, text, ...(event.replyRef ? { replyRef: event.replyRef } : {}) },
-    `${ctx.eventKey}:reply`,
-  );
+  await replyToMessage(ctx, event, text);
 }
 
 /**

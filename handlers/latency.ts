@@ -1,10 +1,11 @@
 import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { writerLanguage } from '../domain/parse';
 import { chinaTime, formatLatency } from '../domain/china-time';
-import { perceivedLatencyMs, type ClockEvent, type PauseCommand } from '../domain/kpi';
+import { clockEventsOf, perceivedLatencyMs, type ClockEvent, type PauseCommand } from '../domain/kpi';
 import { promisedInstant } from '../domain/lifecycle';
 import { recordOrderEvent } from '../db/orders';
 import { approvalTasks, cards, orderEvents, orders } from '../db/schema';
-import type { HandlerContext } from './context';
+import { replyToMessage, type HandlerContext } from './context';
 import type { CardActionEvent, MessageEvent } from './events';
 import { updateEtdCard } from './lifecycle-cards';
 import { approverTexts } from './texts';
@@ -23,10 +24,7 @@ async function clockEvents(ctx: HandlerContext, order: Order): Promise<ClockEven
     .from(orderEvents)
     .where(and(eq(orderEvents.orderId, order.id), inArray(orderEvents.type, [...CLOCK_EVENTS])))
     .orderBy(orderEvents.id);
-  return [
-    { type: 'requested', at: order.requestedAt },
-    ...rows.map((r): ClockEvent => (r.type === 'paused' ? { type: 'paused', at: r.at, reason: (r.data.reason as string | undefined) ?? undefined } : { type: 'resumed', at: r.at })),
-  ];
+  return clockEventsOf(order.requestedAt, rows);
 }
 
 /** The clock stops when the confirmed promise is posted: the figure, net of the time spent waiting on the customer. */
@@ -45,16 +43,16 @@ export async function stoppedClock(ctx: HandlerContext, order: Order, promisedDa
 
 /** "等客户图纸" pauses the order's latency clock, "客户已回复" resumes it. */
 export async function handlePauseCommand(event: MessageEvent, command: PauseCommand, ctx: HandlerContext): Promise<void> {
-  const lang: Language = /[\u4e00-\u9fff]/.test(event.text) ? 'zh' : 'en';
+  const lang = writerLanguage(event.text);
   const order = await targetOrder(ctx, event, command);
   if (!order) {
     const text = command.orderNumber ? notFound(command.orderNumber, lang) : noOpenOrder(command.kind, lang);
-    return reply(ctx, event, text);
+    return replyToMessage(ctx, event, text);
   }
-  if (order.status !== 'pending_approval') return reply(ctx, event, clockStopped(order, lang));
+  if (order.status !== 'pending_approval') return replyToMessage(ctx, event, clockStopped(order, lang));
   const by = { id: event.senderId, via: 'chat' as const };
   const text = command.kind === 'pause' ? await pause(ctx, by, order, command.reason, lang) : await resume(ctx, by, order, lang);
-  await reply(ctx, event, text, order.id);
+  await replyToMessage(ctx, event, text, order.id);
 }
 
 /** "等客户回复" / "客户已回复" tapped on the order's card in the sales chat. */
@@ -154,10 +152,3 @@ function noOpenOrder(kind: PauseCommand['kind'], lang: Language): string {
     : 'You have no order awaiting approval in this chat. Name it, e.g. "SO-20260224-0001 waiting on customer".';
 }
 
-async function reply(ctx: HandlerContext, event: MessageEvent, text: string, orderId?: number) {
-  await ctx.emit(
-    { kind: 'post', to: { conversationId: event.conversationId }, text, ...(event.replyRef ? { replyRef: event.replyRef } : {}) },
-    `${ctx.eventKey}:reply`,
-    { orderId },
-  );
-}

@@ -3,7 +3,7 @@ import { chinaDate, formatDate } from '../domain/china-time';
 import type { MouldCommand } from '../domain/mould-command';
 import type { Queryable } from '../db/client';
 import { materials, moulds } from '../db/schema';
-import type { HandlerContext } from './context';
+import { replyToMessage, type HandlerContext } from './context';
 import type { MessageEvent } from './events';
 
 type Lang = 'zh' | 'en';
@@ -23,11 +23,11 @@ export async function handleMouldCommand(event: MessageEvent, command: MouldComm
   const allowed = production !== undefined && (production.leads.includes(event.senderId) || production.director === event.senderId);
   if (!allowed) {
     ctx.log.info({ senderId: event.senderId, mould: command.mould }, 'mould update refused: not production');
-    return reply(ctx, event, texts.refused(lang));
+    return replyToMessage(ctx, event, texts.refused(lang));
   }
 
   const known = await knownMoulds(ctx.tx);
-  if (!known.includes(command.mould)) return reply(ctx, event, texts.unknown(command.mould, known, lang));
+  if (!known.includes(command.mould)) return replyToMessage(ctx, event, texts.unknown(command.mould, known, lang));
 
   const availableFrom = command.status === 'ok' ? null : command.availableFrom;
   const values = { status: command.status, availableFrom, updatedAt: ctx.now, updatedBy: event.senderId };
@@ -36,7 +36,7 @@ export async function handleMouldCommand(event: MessageEvent, command: MouldComm
     .values({ id: command.mould, ...values })
     .onConflictDoUpdate({ target: moulds.id, set: values });
   ctx.log.info({ mould: command.mould, status: command.status, availableFrom, by: event.senderId }, 'mould updated from chat');
-  await reply(ctx, event, texts.updated({ ...command, availableFrom }, lang, chinaDate(ctx.now)));
+  await replyToMessage(ctx, event, texts.updated({ ...command, availableFrom }, lang, chinaDate(ctx.now)));
 }
 
 /** Ids in the moulds table plus those materials name, in natural order (M-3 before M-12). */
@@ -49,12 +49,6 @@ export async function knownMoulds(q: Queryable): Promise<string[]> {
   return [...ids].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
-async function reply(ctx: HandlerContext, event: MessageEvent, text: string) {
-  await ctx.emit(
-    { kind: 'post', to: { conversationId: event.conversationId }, text, ...(event.replyRef ? { replyRef: event.replyRef } : {}) },
-    `${ctx.eventKey}:reply`,
-  );
-}
 
 export const texts = {
   refused: (lang: Lang) =>

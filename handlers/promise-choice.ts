@@ -7,7 +7,7 @@ import type { ParsedMessage } from '../domain/parse';
 import { checkPromise, loadTone, type OrderPromise } from '../domain/promise';
 import { findMaterials, recordOrderEvent } from '../db/orders';
 import { cards, drafts } from '../db/schema';
-import type { HandlerContext } from './context';
+import { replyToMessage, type HandlerContext } from './context';
 import type { CardActionEvent, MessageEvent } from './events';
 import { createOrder, type OrderRequest } from './intake';
 import { promiseFor } from './promise';
@@ -60,7 +60,7 @@ export async function blockRequest(event: MessageEvent, ctx: HandlerContext, req
     })
     .returning();
   const text = blockedText({ lang, requested: req.request.dueDate!, earliest, reasons, today });
-  await ctx.emit({ kind: 'post', to: { conversationId: event.conversationId }, text, ...(event.replyRef ? { replyRef: event.replyRef } : {}) }, `${ctx.eventKey}:reply`);
+  await replyToMessage(ctx, event, text);
   const zh = lang === 'zh';
   const card: Card = {
     id: newCardId(),

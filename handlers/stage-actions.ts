@@ -1,10 +1,11 @@
 import { eq } from 'drizzle-orm';
+import { writerLanguage } from '../domain/parse';
 import type { Card } from '../cards/model';
 import { carrierCode, guessCarrier } from '../integrations/courier/carriers';
 import { parseStageWord, stageActionLabel, stageLabel, type WorkStage } from '../domain/lifecycle';
 import { recordOrderEvent } from '../db/orders';
 import { cards, orders } from '../db/schema';
-import type { HandlerContext } from './context';
+import { replyToMessage, type HandlerContext } from './context';
 import type { CardActionEvent, MessageEvent } from './events';
 import { refreshEtd } from './etd';
 import { stageOfCard } from './lifecycle-cards';
@@ -72,12 +73,8 @@ export function parseStageCommand(text: string): StageCommand | undefined {
 
 /** A stage reported in the chat: recorded when the sender may mark it, and answered either way. */
 export async function handleStageCommand(event: MessageEvent, command: StageCommand, ctx: HandlerContext): Promise<void> {
-  const lang = /[\u4e00-\u9fff]/.test(event.text) ? 'zh' : 'en';
-  const reply = (text: string) =>
-    ctx.emit(
-      { kind: 'post', to: { conversationId: event.conversationId }, text, ...(event.replyRef ? { replyRef: event.replyRef } : {}) },
-      `${ctx.eventKey}:reply`,
-    );
+  const lang = writerLanguage(event.text);
+  const reply = (text: string) => replyToMessage(ctx, event, text);
   const [order] = await ctx.tx.select().from(orders).where(eq(orders.number, command.orderNumber)).for('update');
   if (!order) return reply(lang === 'zh' ? `没有找到订单 ${command.orderNumber}。` : `No order ${command.orderNumber}.`);
   if (!mayMarkStage(ctx.config, order, command.stage, event.senderId)) return reply(notOwnerText(ctx.config, order, command.stage, lang));

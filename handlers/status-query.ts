@@ -6,7 +6,7 @@ import { stageDepartment, stageOwners } from './lifecycle-cards';
 import type { ParsedMessage } from '../domain/parse';
 import { tasksOfOrder } from '../db/orders';
 import { orderItems, orders } from '../db/schema';
-import type { HandlerContext } from './context';
+import { replyToMessage, type HandlerContext } from './context';
 import type { MessageEvent } from './events';
 import { departmentName } from './texts';
 
@@ -26,10 +26,7 @@ export async function answerStatusQuery(event: MessageEvent, parsed: ParsedMessa
             ? `没有找到${parsed.refs.length ? ` ${parsed.refs.join('、')} 的` : '相关'}订单。`
             : `No order found${parsed.refs.length ? ` for ${parsed.refs.join(', ')}` : ''}.`,
         ];
-  await ctx.emit(
-    { kind: 'post', to: { conversationId: event.conversationId }, text: lines.join('\n\n'), ...(event.replyRef ? { replyRef: event.replyRef } : {}) },
-    `${ctx.eventKey}:reply`,
-  );
+  await replyToMessage(ctx, event, lines.join('\n\n'));
 }
 
 type Order = typeof orders.$inferSelect;

@@ -4,9 +4,8 @@ import type { Queryable } from '../../db/client';
 import { lineLoadsAhead, weeklyKpis, openOrderCounts, openOrders, type OpenOrderRow } from '../../db/kpi';
 import { orderEvents, orderItems, orders } from '../../db/schema';
 import { chinaDate, chinaTime, formatDate, formatLatency } from '../../domain/china-time';
-import { lastWeeks, latencyClock, type ClockEvent, type KpiFigures } from '../../domain/kpi';
-import { nextStage, stageLabel, type Stage } from '../../domain/lifecycle';
-import { addWorkingTime } from '../../domain/lifecycle';
+import { clockEventsOf, lastWeeks, latencyClock, type KpiFigures } from '../../domain/kpi';
+import { addWorkingTime, nextStage, stageLabel, workdayLength, type Stage } from '../../domain/lifecycle';
 import { departmentName, departmentNames } from '../../handlers/texts';
 import type { BoardOrderRow, BoardPageData, Colour, Figure, LineLoadRow, OrderPageData, TimelineEntry, WeekPoint } from './views';
 
@@ -133,18 +132,13 @@ async function lineLoadRows(q: Queryable, config: BusinessConfig, now: Date): Pr
   if (config.lines.length === 0) return [];
   const workday = config.lifecycle.workday;
   const from = chinaDate(now);
-  const to = chinaDate(addWorkingTime(now, 5 * workingDayMs(workday), config.calendar, workday));
+  const to = chinaDate(addWorkingTime(now, 5 * workdayLength(workday), config.calendar, workday));
   const loads = await lineLoadsAhead(q, config.lines, from, to, 5);
   return config.lines.map((line) => {
     const load = loads.get(line.id) ?? 0;
     const colour: Colour = load >= 1 ? 'red' : load >= config.kpi.busyLineLoad ? 'yellow' : 'blue';
     return { line: line.id, name: line.name, loadPct: Math.round(load * 100), colour };
   });
-}
-
-function workingDayMs(workday: { start: string; end: string }): number {
-  const minutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
-  return (minutes(workday.end) - minutes(workday.start)) * 60_000;
 }
 
 /** One order's page: its facts, its pauses and every event in order. */
@@ -155,14 +149,7 @@ export async function orderPageData(q: Queryable, config: BusinessConfig, now: D
     q.select().from(orderItems).where(eq(orderItems.orderId, order.id)).orderBy(asc(orderItems.lineNo)),
     q.select().from(orderEvents).where(eq(orderEvents.orderId, order.id)).orderBy(asc(orderEvents.at), asc(orderEvents.id)),
   ]);
-  const clockEvents: ClockEvent[] = [
-    { type: 'requested', at: order.requestedAt },
-    ...events.flatMap((e): ClockEvent[] =>
-      e.type === 'paused' ? [{ type: 'paused', at: e.at, reason: (e.data.reason as string | undefined) ?? undefined }] : e.type === 'resumed' ? [{ type: 'resumed', at: e.at }] : [],
-    ),
-    ...(order.confirmedAt ? [{ type: 'confirmed', at: order.confirmedAt } as const] : []),
-  ];
-  const clock = latencyClock(clockEvents);
+  const clock = latencyClock(clockEventsOf(order.requestedAt, events, order.confirmedAt));
   const open = order.status === 'pending_approval' || order.status === 'confirmed';
   const severity = open ? await severityOf(q, config, now, order.number) : null;
   return {
@@ -192,8 +179,8 @@ export async function orderPageData(q: Queryable, config: BusinessConfig, now: D
 }
 
 async function severityOf(q: Queryable, config: BusinessConfig, now: Date, number: string) {
-  const open = await openOrders(q, { now, delayAlertMs: config.thresholds.delayAlertAfter, dueSoonMs: config.kpi.dueSoon, busyLines: [], limit: 100_000 });
-  const row = open.rows.find((r) => r.number === number);
+  const open = await openOrders(q, { now, delayAlertMs: config.thresholds.delayAlertAfter, dueSoonMs: config.kpi.dueSoon, busyLines: [], limit: 1, number });
+  const [row] = open.rows;
   return row ? { colour: COLOURS[row.severity]!, reasons: reasonsOf(config, row, now) } : null;
 }
 

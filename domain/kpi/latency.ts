@@ -79,3 +79,18 @@ export function runningLatencyMs(events: readonly ClockEvent[], now: Date): numb
 export function isPaused(events: readonly ClockEvent[]): boolean {
   return latencyClock(events).pauses.some((p) => p.to === null);
 }
+
+/** An order's clock events from its request time, its stored order events and, once confirmed, the confirmation. */
+export function clockEventsOf(
+  requestedAt: Date,
+  events: readonly { type: string; at: Date; data: Record<string, unknown> }[],
+  confirmedAt: Date | null = null,
+): ClockEvent[] {
+  const pauses = events.flatMap((e): ClockEvent[] => {
+    if (e.type === 'resumed') return [{ type: 'resumed', at: e.at }];
+    if (e.type !== 'paused') return [];
+    const reason = typeof e.data.reason === 'string' ? e.data.reason : undefined;
+    return [{ type: 'paused', at: e.at, ...(reason ? { reason } : {}) }];
+  });
+  return [{ type: 'requested', at: requestedAt }, ...pauses, ...(confirmedAt ? [{ type: 'confirmed', at: confirmedAt } as const] : [])];
+}

@@ -14,7 +14,7 @@ export {
   type Stage,
   type WorkStage,
 } from './stages';
-export { addWorkingTime, nextWorkingMoment, workingTimeBetween, type Workday } from './working-time';
+export { addWorkingTime, nextWorkingMoment, workdayLength, workingTimeBetween, type Workday } from './working-time';
 export {
   computeEtd,
   delayAlertDue,

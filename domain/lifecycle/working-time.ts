@@ -37,6 +37,12 @@ function parseWorkday(workday: Workday): Hours {
   return hours;
 }
 
+/** The working time in one working day. */
+export function workdayLength(workday: Workday): number {
+  const hours = parseWorkday(workday);
+  return hours.end - hours.start;
+}
+
 const chinaDay = (t: number): number => Math.floor((t + CHINA_OFFSET_MS) / DAY_MS);
 
 function hoursOn(day: number, hours: Hours): Hours {

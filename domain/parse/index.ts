@@ -22,6 +22,11 @@ import type { MissingField, ParsedItem, ParsedMessage, ParsedSpec } from './type
 export type { Intent, MissingField, ParsedItem, ParsedMessage, ParsedSpec, SpecOp } from './types';
 export { parseNumberRun } from './numerals';
 
+/** The language to answer a writer in: Chinese when the text has Han characters, English otherwise. */
+export function writerLanguage(text: string): 'zh' | 'en' {
+  return hasCjk(text) ? 'zh' : 'en';
+}
+
 function emptyResult(language: 'zh' | 'en'): ParsedMessage {
   return {
     intent: 'none', items: [], dueDate: null, urgent: false, specs: [], customer: null, missing: [],
