@@ -17,6 +17,8 @@ export class DeliveryError extends Error {
     message: string,
     readonly retryable: boolean,
     readonly retryAfterMs?: number,
+    /** Nothing was attempted (a rate limit said "not yet"): the wait does not count towards giving up. */
+    readonly deferred = false,
   ) {
     super(message);
     this.name = 'DeliveryError';

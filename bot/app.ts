@@ -59,8 +59,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   if (options.seedDemoData ?? true) {
     if (await seedDemoDataIfEmpty(database.db, clock())) log.info('demo master data loaded');
   }
-  const bot = new Bot({ db: database.db, config, log, clock, outboxPollMs: options.outboxPollMs });
   const env = options.env ?? readEnv();
+  const bot = new Bot({ db: database.db, config, log, clock, outboxPollMs: options.outboxPollMs, outboxLeaseMs: env.ORDERBOT_OUTBOX_LEASE_MS });
   let scheduler: Scheduler | undefined;
   const travel = options.timeTravel && { ...options.timeTravel, afterTravel: async () => void (await scheduler?.tick()) };
   const { adapters, missing } = createAdapters(bot, env, travel);

@@ -3,7 +3,7 @@ import { writerLanguage } from '../domain/parse';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { BusinessConfig } from '../config/business-config';
-import type { Database, Tx } from '../db/client';
+import { isDatabaseUnavailable, type Database, type Tx } from '../db/client';
 import { inboundMessages } from '../db/schema';
 import { createHandlerContext, type HandlerContext } from '../handlers/context';
 import type { Effect, InboundEvent } from '../handlers/events';
@@ -13,6 +13,13 @@ import { DeliveryError, type PlatformAdapter } from './adapter';
 import { OutboxSender } from './outbox-sender';
 import { routeEvent } from './router';
 import { storableEvent, storableText } from './storable-text';
+import { writeBatcher } from './write-batcher';
+
+interface InboundToStore {
+  event: InboundEvent;
+  externalId: string;
+  alsoInTx?: (tx: Tx) => Promise<void>;
+}
 
 export interface BotOptions {
   db: Database;
@@ -24,6 +31,8 @@ export interface BotOptions {
   /** Handler transactions running at once; keep it below the connection pool so ingest never waits. */
   handlerConcurrency?: number;
   outboxPollMs?: number;
+  /** The outbox sender's lease on the rows it claims (default 60 s). */
+  outboxLeaseMs?: number;
 }
 
 /**
@@ -38,6 +47,7 @@ export class Bot {
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = true;
   private readonly handlerSlots: LimitFunction;
+  private readonly inboundWrites = writeBatcher((batch: readonly InboundToStore[]) => this.storeInbound(batch));
 
   constructor(private readonly options: BotOptions) {
     this.handlerSlots = pLimit(options.handlerConcurrency ?? 4);
@@ -46,6 +56,7 @@ export class Bot {
       clock: options.clock,
       log: options.log,
       pollMs: options.outboxPollMs,
+      leaseMs: options.outboxLeaseMs,
       deliver: (row, effect) => {
         const adapter = this.adapters.get(row.platform);
         if (!adapter) throw new DeliveryError(`no adapter for platform "${row.platform}" in this process`, true, 30_000);
@@ -87,20 +98,44 @@ export class Bot {
     externalId: string,
     alsoInTx?: (tx: Tx) => Promise<void>,
   ): Promise<{ inboundId: number | null; duplicate: boolean }> {
-    event = storableEvent(event);
-    externalId = storableText(externalId);
-    const inboundId = await this.options.db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(inboundMessages)
-        .values({ platform: event.platform, externalId, kind: event.kind, payload: event, receivedAt: this.now() })
-        .onConflictDoNothing({ target: [inboundMessages.platform, inboundMessages.externalId] })
-        .returning({ id: inboundMessages.id });
-      if (row && alsoInTx) await alsoInTx(tx);
-      return row?.id ?? null;
-    });
+    const inboundId = await this.inboundWrites.load({ event: storableEvent(event), externalId: storableText(externalId), alsoInTx });
     if (inboundId === null) return { inboundId, duplicate: true };
     if (!this.stopped) this.track(this.handlerSlots(() => this.process(inboundId)));
     return { inboundId, duplicate: false };
+  }
+
+  /**
+   * Stores the events that arrived together in one transaction; an event seen before gets null. Should the
+   * batch fail, each event is tried alone, so one bad event cannot refuse the others.
+   */
+  private async storeInbound(batch: readonly InboundToStore[]): Promise<Array<number | null | Error>> {
+    try {
+      return await this.insertInbound(batch);
+    } catch (err) {
+      if (batch.length === 1) throw err;
+      return Promise.all(batch.map((item) => this.insertInbound([item]).then(([id]) => id ?? null, (e: Error) => e)));
+    }
+  }
+
+  private insertInbound(batch: readonly InboundToStore[]): Promise<Array<number | null>> {
+    const receivedAt = this.now();
+    return this.options.db.transaction(async (tx) => {
+      const rows = await tx
+        .insert(inboundMessages)
+        .values(batch.map(({ event, externalId }) => ({ platform: event.platform, externalId, kind: event.kind, payload: event, receivedAt })))
+        .onConflictDoNothing({ target: [inboundMessages.platform, inboundMessages.externalId] })
+        .returning({ id: inboundMessages.id, platform: inboundMessages.platform, externalId: inboundMessages.externalId });
+      // The same event twice in one batch (a retry racing the original): the first takes the row.
+      const stored = new Map(rows.map((r) => [`${r.platform}\n${r.externalId}`, r.id]));
+      const ids = batch.map(({ event, externalId }) => {
+        const key = `${event.platform}\n${externalId}`;
+        const id = stored.get(key) ?? null;
+        stored.delete(key);
+        return id;
+      });
+      for (const [i, item] of batch.entries()) if (ids[i] !== null && item.alsoInTx) await item.alsoInTx(tx);
+      return ids;
+    });
   }
 
   /** Runs the handler for one inbound row, unless another process has it or it was handled already. */
@@ -131,6 +166,11 @@ export class Bot {
       });
       if (handled) this.sender.wake();
     } catch (err) {
+      if (isDatabaseUnavailable(err)) {
+        // Not the event's fault: it stays received, and the sweep handles it once the database is back.
+        log.warn({ err, inboundId }, 'database unavailable while handling an inbound event; it will be retried');
+        return;
+      }
       log.error({ err, inboundId }, 'handling an inbound event failed');
       await this.markFailed(inboundId, event, err as Error).catch((e) => log.error({ err: e, inboundId }, 'could not record the failure'));
     }

@@ -1,4 +1,5 @@
 import { and, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import DataLoader from 'dataloader';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client';
@@ -58,8 +59,21 @@ export class OutboxSender {
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
   private readonly concurrency: number;
+  /**
+   * Deliveries that finish together are marked sent by one UPDATE (one commit instead of one each). A row
+   * waits at most for the marks gathered in the same tick, so the window in which a crash could send it
+   * again stays one round trip.
+   */
+  private readonly sentMarks: DataLoader<number, true>;
 
   constructor(private readonly options: OutboxSenderOptions) {
+    this.sentMarks = new DataLoader(
+      async (ids) => {
+        await options.db.update(outbox).set({ status: 'sent', sentAt: options.clock(), lockedUntil: null, lastError: null }).where(inArray(outbox.id, [...ids]));
+        return ids.map(() => true as const);
+      },
+      { cache: false, maxBatchSize: 500 },
+    );
     this.pollMs = options.pollMs ?? 500;
     this.batchSize = options.batchSize ?? 50;
     this.leaseMs = options.leaseMs ?? 60_000;
@@ -149,27 +163,51 @@ export class OutboxSender {
 
   /**
    * Delivers one row and marks it at once: some platforms cannot dedupe (webhook robots), so the window
-   * in which a crash could send something twice is kept to this one row.
+   * in which a crash could send something twice is kept to this one row (and those finishing with it).
    */
   private async deliverOne(row: OutboxRow): Promise<void> {
     const { db, clock, log } = this.options;
     try {
       await this.options.deliver(row, row.payload as Effect);
-      await db.update(outbox).set({ status: 'sent', sentAt: clock(), lockedUntil: null, lastError: null }).where(eq(outbox.id, row.id));
     } catch (err) {
       const error = err instanceof DeliveryError ? err : new DeliveryError(String((err as Error)?.message ?? err), true);
-      const giveUp = !error.retryable || row.attempts >= this.maxAttempts;
+      const giveUp = !error.deferred && (!error.retryable || row.attempts >= this.maxAttempts);
       const wait = error.retryAfterMs ?? backoffMs(row.attempts);
       log.warn({ outboxId: row.id, orderId: row.orderId, kind: row.kind, attempt: row.attempts, err: error.message, giveUp }, 'delivery failed');
       await db
         .update(outbox)
         .set({
           status: giveUp ? 'failed' : 'pending',
+          ...(error.deferred ? { attempts: sql`${outbox.attempts} - 1` } : {}),
           lastError: error.message.slice(0, 1000),
           lockedUntil: null,
           nextAttemptAt: new Date(clock().getTime() + wait),
         })
         .where(eq(outbox.id, row.id));
+      return;
+    }
+    await this.markSent(row);
+  }
+
+  /**
+   * The effect is out: its row must not go back to pending. While the database is briefly away (a
+   * restart, a failover) the mark is retried until just before the lease ends (no other sender takes
+   * the row before that), or the row would be sent again.
+   */
+  private async markSent(row: OutboxRow): Promise<void> {
+    const leaseLeft = (row.lockedUntil?.getTime() ?? 0) - this.options.clock().getTime();
+    const giveUpAt = Date.now() + leaseLeft - 1000;
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+      try {
+        await this.sentMarks.load(row.id);
+        return;
+      } catch (err) {
+        if (Date.now() + wait > giveUpAt) {
+          this.options.log.error({ err, outboxId: row.id }, 'delivered, but could not be marked sent: it will be delivered again');
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   }
 }

@@ -40,7 +40,11 @@ export class Scheduler {
   async start(): Promise<void> {
     await this.register();
     const loop = async () => {
-      this.running = this.tick();
+      // A tick that fails (the database away for a moment) must neither stop the loop nor the process.
+      this.running = this.tick().catch((err) => {
+        this.options.log.error({ err }, 'scheduler tick failed');
+        return [];
+      });
       await this.running;
       this.timer = setTimeout(loop, this.options.pollMs ?? 5000);
     };

@@ -9,7 +9,7 @@ export interface ApiFailure {
 
 export type FailureClass =
   | { kind: 'invalid-token' }
-  | { kind: 'retry'; afterMs?: number }
+  | { kind: 'retry'; afterMs?: number; throttled?: boolean }
   | { kind: 'permanent' };
 
 const QPS = /QpsLimit/i;
@@ -22,8 +22,8 @@ const QPM_OR_FLOW = /QpmLimit|flowControl|throttl|sendTooFast/i;
 export function classifyFailure(failure: ApiFailure): FailureClass {
   const code = failure.code ?? '';
   if (failure.status === 401 || /InvalidAuthentication|invalid.*token|token.*(invalid|expired)/i.test(code)) return { kind: 'invalid-token' };
-  if (QPS.test(code)) return { kind: 'retry', afterMs: 1000 };
-  if (failure.status === 429 || QPM_OR_FLOW.test(code)) return { kind: 'retry', afterMs: 60_000 };
+  if (QPS.test(code)) return { kind: 'retry', afterMs: 1000, throttled: true };
+  if (failure.status === 429 || QPM_OR_FLOW.test(code)) return { kind: 'retry', afterMs: 60_000, throttled: true };
   if (failure.status >= 500) return { kind: 'retry' };
   return { kind: 'permanent' };
 }
@@ -38,7 +38,8 @@ export function deliveryErrorFor(what: string, failure: ApiFailure): DeliveryErr
   const verdict = classifyFailure(failure);
   const message = describeFailure(what, failure);
   if (verdict.kind === 'permanent') return new DeliveryError(message, false);
-  if (verdict.kind === 'retry') return new DeliveryError(message, true, verdict.afterMs);
+  // A rate limit refused the call before anything was done: waiting it out does not count as an attempt.
+  if (verdict.kind === 'retry') return new DeliveryError(message, true, verdict.afterMs, verdict.throttled ?? false);
   return new DeliveryError(message, true, 1000);
 }
 

@@ -5,6 +5,7 @@ import type { Tx } from '../../db/client';
 import type { Effect, InboundEvent } from '../../handlers/events';
 import { DeliveryError, type PlatformAdapter } from '../adapter';
 import type { Bot } from '../bot';
+import { storableText } from '../storable-text';
 import { CardDelivery } from './card-delivery';
 import { DingtalkDirectory } from './directory';
 import { decodeCardCallback, decodeRobotMessage, PLATFORM, UndecodableFrame } from './inbound';
@@ -78,6 +79,11 @@ export class DingtalkAdapter implements PlatformAdapter {
    */
   private async receive(frame: DWClientDownStream, decode: (frame: DWClientDownStream) => Decoded): Promise<void> {
     const { messageId, topic } = frame.headers;
+    if (typeof messageId !== 'string' || !messageId) {
+      // DingTalk names every frame; one without a messageId can be neither answered nor told from its resends.
+      this.log.warn({ topic }, 'ignored a DingTalk frame without a messageId');
+      return;
+    }
     let decoded: Decoded;
     try {
       decoded = decode(frame);
@@ -113,7 +119,10 @@ export class DingtalkAdapter implements PlatformAdapter {
       event: message.event,
       externalId: message.externalId,
       ...(ignore ? { ignore } : {}),
-      ...(webhook ? { alsoInTx: (tx: Tx) => rememberSessionWebhook(tx, { ...webhook, now }) } : {}),
+      // Cleaned as ingest cleans the event, so that the window is stored, and found under the event's conversation.
+      ...(webhook
+        ? { alsoInTx: (tx: Tx) => rememberSessionWebhook(tx, { ...webhook, conversationId: storableText(webhook.conversationId), url: storableText(webhook.url), now }) }
+        : {}),
     };
   }
 

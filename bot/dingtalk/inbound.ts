@@ -71,8 +71,8 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 /** Text of a text or richText message; the @-mention is already cut out (a leading space may remain). */
 function messageText(message: z.infer<typeof robotMessageSchema>): string {
   if (message.text) return message.text.content.trim();
-  const rich = (message.content as { richText?: Array<{ text?: unknown }> } | undefined)?.richText;
-  if (Array.isArray(rich)) return rich.map((part) => (typeof part.text === 'string' ? part.text : '')).join('').trim();
+  const rich = (message.content as { richText?: Array<{ text?: unknown } | null> } | undefined)?.richText;
+  if (Array.isArray(rich)) return rich.map((part) => (typeof part?.text === 'string' ? part.text : '')).join('').trim();
   return '';
 }
 
@@ -94,9 +94,11 @@ export function decodeRobotMessage(data: string, directory: DingtalkDirectory, n
     receivedAt: now.toISOString(),
     addressedToBot: true,
   };
+  // An expiry past the last date a Date can hold would make the frame unstorable: no window then.
+  const expiresAt = new Date(message.sessionWebhookExpiredTime ?? Number.NaN);
   const webhook =
-    message.sessionWebhook && message.sessionWebhookExpiredTime
-      ? { conversationId, url: message.sessionWebhook, expiresAt: new Date(message.sessionWebhookExpiredTime) }
+    message.sessionWebhook && message.sessionWebhookExpiredTime && !Number.isNaN(expiresAt.getTime())
+      ? { conversationId, url: message.sessionWebhook, expiresAt }
       : undefined;
   return { event, externalId: `msg:${message.msgId}`, ...(message.robotCode ? { robotCode: message.robotCode } : {}), ...(webhook ? { sessionWebhook: webhook } : {}) };
 }

@@ -67,7 +67,7 @@ export class MessageSender {
       throw new DeliveryError(`DingTalk does not know staff id ${target.staffId} (or the robot is not visible to them)`, false);
     }
     if (answer.flowControlledStaffIdList?.includes(target.staffId)) {
-      throw new DeliveryError(`DingTalk throttled the 1:1 message to ${target.staffId}`, true, 60_000);
+      throw new DeliveryError(`DingTalk throttled the 1:1 message to ${target.staffId}`, true, 60_000, true);
     }
   }
 
@@ -80,10 +80,10 @@ export class MessageSender {
   /** True when DingTalk took the message; false when the webhook is no longer usable (then the API is used). */
   private async viaSessionWebhook(url: string, message: RobotMessage): Promise<boolean> {
     const body = { msgtype: 'markdown', markdown: message.msgParam };
-    const response = await httpJson(url, 'POST', body);
+    const response = await httpJson(url, 'POST', body, {}, this.settings.requestTimeoutMs);
     const errcode = (response.json as { errcode?: number } | undefined)?.errcode;
     if (response.status === 200 && errcode === 0) return true;
-    if (errcode === SEND_TOO_FAST) throw new DeliveryError('DingTalk throttled the group (send too fast)', true, 30_000);
+    if (errcode === SEND_TOO_FAST) throw new DeliveryError('DingTalk throttled the group (send too fast)', true, 30_000, true);
     this.log.info({ status: response.status, errcode }, 'session webhook refused; using the robot API instead');
     await closeSessionWebhook(this.db, url, this.clock());
     return false;

@@ -5,8 +5,6 @@ import { DeliveryError } from '../adapter';
 import { classifyFailure, deliveryErrorFor, describeFailure, type ApiFailure } from './api-errors';
 import type { DingtalkSettings } from './settings';
 
-const TIMEOUT_MS = 10_000;
-
 export type ApiResult<T> = { ok: true; body: T } | { ok: false; failure: ApiFailure };
 
 /**
@@ -56,7 +54,8 @@ export class DingtalkOpenApi {
   }
 
   private async send<T>(method: string, path: string, body: unknown, token?: string): Promise<ApiResult<T>> {
-    const response = await httpJson(`${this.settings.apiBase}${path}`, method, body, token ? { 'x-acs-dingtalk-access-token': token } : {});
+    const headers: Record<string, string> = token ? { 'x-acs-dingtalk-access-token': token } : {};
+    const response = await httpJson(`${this.settings.apiBase}${path}`, method, body, headers, this.settings.requestTimeoutMs);
     if (response.status >= 200 && response.status < 300) return { ok: true, body: (response.json ?? {}) as T };
     const json = (response.json ?? {}) as { code?: unknown; message?: unknown };
     return {
@@ -74,14 +73,14 @@ export class DingtalkOpenApi {
  * One JSON request. A network error or timeout means the outcome is unknown: it becomes a retryable
  * DeliveryError, and idempotency (outTrackId) is what keeps a retried card from appearing twice.
  */
-export async function httpJson(url: string, method: string, body: unknown, headers: Record<string, string> = {}) {
+export async function httpJson(url: string, method: string, body: unknown, headers: Record<string, string>, timeoutMs: number) {
   let response: Response;
   try {
     response = await fetch(url, {
       method,
       headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
     throw new DeliveryError(`DingTalk request ${method} ${new URL(url).pathname} did not complete: ${(err as Error).message}`, true);

@@ -10,6 +10,8 @@ export interface DingtalkSettings {
   cardTemplateId?: string;
   apiBase: string;
   gatewayUrl: string;
+  /** How long an OpenAPI or session-webhook call may take before its outcome counts as unknown. */
+  requestTimeoutMs: number;
 }
 
 export function dingtalkSettings(env: Env): DingtalkSettings {
@@ -23,5 +25,6 @@ export function dingtalkSettings(env: Env): DingtalkSettings {
     ...(env.DINGTALK_CARD_TEMPLATE_ID ? { cardTemplateId: env.DINGTALK_CARD_TEMPLATE_ID } : {}),
     apiBase: env.DINGTALK_API_BASE.replace(/\/+$/, ''),
     gatewayUrl: env.DINGTALK_GATEWAY_URL,
+    requestTimeoutMs: env.DINGTALK_REQUEST_TIMEOUT_MS ?? 10_000,
   };
 }

@@ -17,10 +17,11 @@ export function deliveryErrorOf(err: unknown, log: Logger): DeliveryError {
   switch (err.errcode) {
     case -1: // system busy
       return new DeliveryError(err.message, true);
+    // Rate limits refuse the call before anything is done: waiting them out does not count as an attempt.
     case 45009: // frequency limit: blocked for at least the rest of the minute
-      return new DeliveryError(err.message, true, 60_000);
+      return new DeliveryError(err.message, true, 60_000, true);
     case 45033: // concurrency limit
-      return new DeliveryError(err.message, true, 1000 + Math.round(Math.random() * 2000));
+      return new DeliveryError(err.message, true, 1000 + Math.round(Math.random() * 2000), true);
     case 40014:
     case 42001: // still refused after one refresh
       return new DeliveryError(err.message, true, 5000);

@@ -8,7 +8,7 @@ import { isTransient } from './api-errors';
 import { rejectInvalidRecipient } from './card-delivery';
 import { WecomError } from './http-json';
 import { targetOfConversation, userOfPerson } from './identities';
-import { claimResponseUrl } from './reply-windows';
+import { claimedBy, claimResponseUrl, releaseClaim } from './reply-windows';
 import { clipBytes } from './text-limits';
 import type { WebhookRobots } from './webhook-robots';
 
@@ -37,7 +37,7 @@ export class PostDelivery {
   async post(to: Destination, text: string, idempotencyKey: string, replyRef?: string): Promise<void> {
     const { config } = this.deps;
     if ('userId' in to) return this.toUser(userOfPerson(config, to.userId), text);
-    if (await this.throughResponseUrl(to.conversationId, text, replyRef)) return;
+    if (await this.throughResponseUrl(to.conversationId, text, idempotencyKey, replyRef)) return;
     const target = targetOfConversation(config, to.conversationId);
     if (target.kind === 'direct') return this.toUser(target.userid, text);
     if (target.webhookKey) return this.deps.robots.post(target.webhookKey, target.conversationId, text, idempotencyKey);
@@ -58,16 +58,30 @@ export class PostDelivery {
   }
 
   /** Answers through an open response_url; false when none is left. A refused one is spent, so the next is tried. */
-  private async throughResponseUrl(conversationId: string, text: string, replyRef?: string): Promise<boolean> {
+  private async throughResponseUrl(conversationId: string, text: string, key: string, replyRef?: string): Promise<boolean> {
     const { api, db, clock, log } = this.deps;
+    const body = { msgtype: 'markdown', markdown: { content: clipBytes(text, AIBOT_MARKDOWN_BYTES) } };
+    // This row took a response_url before (its answer lost, or the process died before marking it sent):
+    // the URL is ours alone and open, so a refusal now means the earlier attempt got through.
+    const earlier = await claimedBy(db, key, clock());
+    if (earlier) {
+      try {
+        await api.postTo('aibot/response', earlier, body);
+      } catch (err) {
+        if (!(err instanceof WecomError) || isTransient(err)) throw err;
+        log.info({ conversationId, errcode: err.errcode }, 'AI-bot response_url already used: the earlier attempt got through');
+      }
+      return true;
+    }
     for (let tries = 0; tries < 5; tries++) {
-      const url = await claimResponseUrl(db, conversationId, clock(), replyRef);
+      const url = await claimResponseUrl(db, conversationId, clock(), key, replyRef);
       if (!url) return false;
       try {
-        await api.postTo('aibot/response', url, { msgtype: 'markdown', markdown: { content: clipBytes(text, AIBOT_MARKDOWN_BYTES) } });
+        await api.postTo('aibot/response', url, body);
         return true;
       } catch (err) {
         if (!(err instanceof WecomError) || isTransient(err)) throw err;
+        await releaseClaim(db, key);
         log.info({ conversationId, errcode: err.errcode }, 'AI-bot response_url refused; trying the next way');
       }
     }

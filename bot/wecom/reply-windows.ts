@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, or, sql, type AnyColumn } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/client';
 import { replyWindows } from '../../db/schema';
 
@@ -14,10 +14,12 @@ export async function saveResponseUrl(tx: Tx, conversationId: string, url: strin
 }
 
 /**
- * Takes one use of an open reply window of the conversation, the given one first, else the one that
- * expires soonest. The use is spent whether or not the send then works: WeCom allows only one.
+ * Takes one use of an open reply window of the conversation for outbox row `key`, the given one first,
+ * else the one that expires soonest. The use is spent whether or not the send then works: WeCom allows
+ * only one. Which row took it is written in the same transaction, before anything is sent, so a retry of
+ * that row (after a timeout, or a crash before the row was marked sent) goes back to the same URL.
  */
-export async function claimResponseUrl(db: Database, conversationId: string, now: Date, preferred?: string): Promise<string | undefined> {
+export async function claimResponseUrl(db: Database, conversationId: string, now: Date, key: string, preferred?: string): Promise<string | undefined> {
   return db.transaction(async (tx) => {
     const open = and(
       eq(replyWindows.platform, PLATFORM),
@@ -27,7 +29,7 @@ export async function claimResponseUrl(db: Database, conversationId: string, now
     );
     const pick = (extra?: ReturnType<typeof eq>) =>
       tx
-        .select({ id: replyWindows.id, url: replyWindows.url })
+        .select({ id: replyWindows.id, url: replyWindows.url, expiresAt: replyWindows.expiresAt })
         .from(replyWindows)
         .where(extra ? and(open, extra) : open)
         .orderBy(asc(replyWindows.expiresAt), asc(replyWindows.id))
@@ -40,6 +42,36 @@ export async function claimResponseUrl(db: Database, conversationId: string, now
       .update(replyWindows)
       .set({ usesLeft: sql`${replyWindows.usesLeft} - 1` })
       .where(eq(replyWindows.id, window.id));
+    await tx
+      .insert(replyWindows)
+      .values({ platform: CLAIMED, conversationId: key, url: window.url, usesLeft: 0, expiresAt: window.expiresAt, createdAt: now })
+      .onConflictDoNothing({ target: [replyWindows.platform, replyWindows.url] });
     return window.url;
   });
+}
+
+/** Rows of this platform tag name the outbox row (in conversation_id) that took a response_url. */
+const CLAIMED = 'wecom:claimed';
+
+/**
+ * The response_url an earlier attempt of outbox row `key` took, while it is open. Its retry goes there:
+ * WeCom takes a response_url once, so the repeat is either taken now or refused because the first one
+ * got through, and the group never sees it twice.
+ */
+export async function claimedBy(db: Database, key: string, now: Date): Promise<string | undefined> {
+  const [row] = await db
+    .select({ url: replyWindows.url })
+    .from(replyWindows)
+    .where(and(eq(replyWindows.platform, CLAIMED), eq(replyWindows.conversationId, key), gt(replyWindows.expiresAt, now)));
+  return row?.url;
+}
+
+/** SQL: the outbox row has taken no response_url (else its retry must go there, nowhere else). */
+export function withoutClaimedResponseUrl(idempotencyKey: AnyColumn) {
+  return sql`not exists (select 1 from reply_windows u where u.platform = ${CLAIMED} and u.conversation_id = ${idempotencyKey})`;
+}
+
+/** The row's response_url was refused for good (expired, revoked): the row may take another window. */
+export async function releaseClaim(db: Database, key: string): Promise<void> {
+  await db.delete(replyWindows).where(and(eq(replyWindows.platform, CLAIMED), eq(replyWindows.conversationId, key)));
 }

@@ -51,7 +51,7 @@ export function wecomSettings(env: Env): WecomSettings {
       : {}),
     apiBase: env.WECOM_API_BASE.replace(/\/+$/, ''),
     timestampWindowMs: 5 * 60_000,
-    requestTimeoutMs: 10_000,
+    requestTimeoutMs: env.WECOM_REQUEST_TIMEOUT_MS ?? 10_000,
     webhookPerMinute: 20,
   };
 }

@@ -6,6 +6,7 @@ import type { Effect } from '../../handlers/events';
 import { DeliveryError } from '../adapter';
 import type { WecomApi } from './api-client';
 import { WecomError } from './http-json';
+import { withoutClaimedResponseUrl } from './reply-windows';
 import { clipBytes } from './text-limits';
 
 const WINDOW_MS = 60_000;
@@ -65,7 +66,7 @@ export class WebhookRobots {
       .select({ n: sql<number>`count(*)::int` })
       .from(outbox)
       .where(and(sameGroup(conversationId), eq(outbox.status, 'pending'), gt(outbox.nextAttemptAt, now)));
-    return new DeliveryError(reason, true, waitMs + 200 * (row?.n ?? 0));
+    return new DeliveryError(reason, true, waitMs + 200 * (row?.n ?? 0), true);
   }
 
   private async outboxId(idempotencyKey: string): Promise<number> {
@@ -85,6 +86,8 @@ export class WebhookRobots {
             eq(outbox.status, 'pending'),
             ne(outbox.idempotencyKey, idempotencyKey),
             or(isNull(outbox.lockedUntil), lt(outbox.lockedUntil, now)),
+            // A post that may already be in the group through a response_url is not carried along.
+            withoutClaimedResponseUrl(outbox.idempotencyKey),
           ),
         )
         .orderBy(asc(outbox.id))

@@ -90,6 +90,9 @@ export class FakeGateway {
   private readonly connections = new Map<string, Connection>();
   private readonly pending = new Map<string, PendingFrame>();
   private readonly timer: NodeJS.Timeout;
+  /** messageIds of frames sent with sendRaw and how many of their sends are not answered yet. */
+  private readonly rawPending = new Map<string, number>();
+  readonly rawAcks: Array<{ messageId: string; connectionId: string; response: unknown }> = [];
   private roundRobin = 0;
   private frameCount = 0;
   readonly appId = randomUUID();
@@ -103,6 +106,8 @@ export class FakeGateway {
   reset(): void {
     for (const connection of this.connections.values()) connection.socket.terminate();
     this.pending.clear();
+    this.rawPending.clear();
+    this.rawAcks.length = 0;
     this.tickets.clear();
     this.opens.length = 0;
     this.frames.length = 0;
@@ -229,6 +234,36 @@ export class FakeGateway {
     return frame.messageId;
   }
 
+  /**
+   * Sends `text` as it stands (any text, any frame, however broken; a Buffer goes out as a text frame
+   * whatever its bytes) to one live connection, once: no redelivery. An answer naming `messageId` is
+   * recorded in rawAcks. Returns the connection's id.
+   */
+  sendRaw(text: string | Buffer, options: { connectionId?: string; messageId?: string } = {}): string | undefined {
+    const connection = options.connectionId ? this.connections.get(options.connectionId) : this.pick().find((c) => c.socket.readyState === c.socket.OPEN);
+    if (!connection) return undefined;
+    if (options.messageId !== undefined) this.rawPending.set(options.messageId, (this.rawPending.get(options.messageId) ?? 0) + 1);
+    connection.socket.send(text, { binary: false });
+    return connection.id;
+  }
+
+  /** Sends a SYSTEM ping to every live connection (or the one named) now; echoes land in pingEchoes. */
+  pingNow(connectionId?: string): void {
+    for (const connection of this.pick(connectionId)) this.ping(connection);
+  }
+
+  /**
+   * Sends a frame that was delivered before again, with the same messageId, whether or not it was
+   * answered (as when the gateway lost the answer); it waits for an answer again.
+   */
+  resend(messageId: string, options: { connectionId?: string } = {}): void {
+    const sent = this.frames.find((f) => f.messageId === messageId);
+    if (!sent) throw new Error(`the gateway never sent frame ${messageId}`);
+    const frame = this.pending.get(messageId) ?? { messageId, topic: sent.topic, data: JSON.stringify(sent.data), sentAt: 0, deliveries: 0 };
+    this.pending.set(messageId, frame);
+    this.deliver(frame, options.connectionId);
+  }
+
   private deliver(frame: PendingFrame, connectionId?: string): void {
     const connection = connectionId ? this.connections.get(connectionId) : this.choose(frame.topic);
     frame.connectionId = connection?.id;
@@ -291,10 +326,18 @@ export class FakeGateway {
     const data = parseJsonBody(answer.data);
     if (!isRecord(data) || !('response' in data)) return void this.violations.push(`CALLBACK answer ${messageId} has no {response} in data`);
     const frame = this.pending.get(messageId);
+    if (!frame && this.rawPending.has(messageId)) return this.onRawAnswer(connection, messageId, data.response);
     if (!frame) return; // a late second answer to a frame that was sent twice
     if (this.options.ackScope === 'connection' && frame.connectionId !== connection.id) return;
     this.pending.delete(messageId);
     this.acks.push({ messageId, connectionId: connection.id, response: data.response });
+  }
+
+  private onRawAnswer(connection: Connection, messageId: string, response: unknown): void {
+    const left = this.rawPending.get(messageId)! - 1;
+    if (left > 0) this.rawPending.set(messageId, left);
+    else this.rawPending.delete(messageId);
+    this.rawAcks.push({ messageId, connectionId: connection.id, response });
   }
 
   private onPingEcho(connection: Connection, messageId: string, ping: { opaque: string; timer: NodeJS.Timeout }, answer: Record<string, unknown>): void {

@@ -157,7 +157,8 @@ export class FakeOpenApi {
     this.requests.push(record);
     const failure = this.failures.take(route);
     if (failure === 'hangup-before') return void req.socket.destroy();
-    if (failure && failure !== 'hangup-after') {
+    if (failure === 'timeout') await new Promise((r) => setTimeout(r, this.failures.timeoutMs));
+    if (failure && failure !== 'hangup-after' && failure !== 'timeout') {
       const answer = FAILURE_ANSWERS[failure];
       record.status = answer.status;
       return apiError(res, answer.status, answer.code, answer.message);
