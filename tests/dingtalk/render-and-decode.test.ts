@@ -131,8 +131,8 @@ describe('decoding DingTalk frames', () => {
 describe('DingTalk API errors', () => {
   it('refreshes on invalid tokens, backs off on limits and 5xx, and gives up on the rest', () => {
     expect(classifyFailure({ status: 401, code: 'InvalidAuthentication' })).toEqual({ kind: 'invalid-token' });
-    expect(classifyFailure({ status: 403, code: 'Forbidden.AccessDenied.QpsLimitForApi' })).toEqual({ kind: 'retry', afterMs: 1000 });
-    expect(classifyFailure({ status: 403, code: 'Forbidden.AccessDenied.QpmLimitForAppkeyAndApi' })).toEqual({ kind: 'retry', afterMs: 60_000 });
+    expect(classifyFailure({ status: 403, code: 'Forbidden.AccessDenied.QpsLimitForApi' })).toEqual({ kind: 'retry', afterMs: 1000, throttled: true });
+    expect(classifyFailure({ status: 403, code: 'Forbidden.AccessDenied.QpmLimitForAppkeyAndApi' })).toEqual({ kind: 'retry', afterMs: 60_000, throttled: true });
     expect(classifyFailure({ status: 503 })).toEqual({ kind: 'retry' });
     expect(classifyFailure({ status: 403, code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied' })).toEqual({ kind: 'permanent' });
     expect(classifyFailure({ status: 400, code: 'InvalidParameter' })).toEqual({ kind: 'permanent' });
