@@ -8,6 +8,15 @@ export interface FreshToken {
   expiresInSeconds: number;
 }
 
+/** How long a process reuses a token it read without reading the table again. */
+const REMEMBER_MS = 60_000;
+
+/**
+ * Tokens a platform client read lately: every platform call needs one, and the row changes only every two
+ * hours. Each client keeps its own; a token the platform calls invalid is forgotten there (invalidateToken).
+ */
+export type TokenMemo = Map<string, { token: string; expiresAt: Date; readAt: number }>;
+
 /**
  * The cached access token for `key`, fetched once for all processes: a process that finds none (or one
  * about to expire) takes a per-key advisory lock, checks again, and only then asks the platform.
@@ -17,12 +26,18 @@ export async function cachedToken(
   key: string,
   now: Date,
   fetchToken: () => Promise<FreshToken>,
-  options: { refreshBeforeMs?: number } = {},
+  options: { refreshBeforeMs?: number; memo?: TokenMemo } = {},
 ): Promise<string> {
   const margin = options.refreshBeforeMs ?? 5 * 60_000;
   const validAfter = new Date(now.getTime() + margin);
-  const read = async (q: Pick<Database, 'select'>) =>
-    (await q.select().from(platformTokens).where(and(eq(platformTokens.key, key), gt(platformTokens.expiresAt, validAfter))))[0]?.token;
+  const memo: TokenMemo = options.memo ?? new Map();
+  const known = memo.get(key);
+  if (known && known.expiresAt > validAfter && now.getTime() - known.readAt < REMEMBER_MS && now.getTime() >= known.readAt) return known.token;
+  const read = async (q: Pick<Database, 'select'>) => {
+    const [row] = await q.select().from(platformTokens).where(and(eq(platformTokens.key, key), gt(platformTokens.expiresAt, validAfter)));
+    if (row) memo.set(key, { token: row.token, expiresAt: row.expiresAt, readAt: now.getTime() });
+    return row?.token;
+  };
   const cached = await read(db);
   if (cached) return cached;
   return db.transaction(async (tx) => {
@@ -31,6 +46,7 @@ export async function cachedToken(
     if (again) return again;
     const fresh = await fetchToken();
     const expiresAt = new Date(now.getTime() + fresh.expiresInSeconds * 1000);
+    memo.set(key, { token: fresh.token, expiresAt, readAt: now.getTime() });
     await tx
       .insert(platformTokens)
       .values({ key, token: fresh.token, expiresAt, refreshedAt: now })
@@ -40,6 +56,7 @@ export async function cachedToken(
 }
 
 /** Forgets a token the platform called invalid, unless another process has already replaced it. */
-export async function invalidateToken(db: Database, key: string, token: string): Promise<void> {
+export async function invalidateToken(db: Database, key: string, token: string, memo?: TokenMemo): Promise<void> {
+  if (memo?.get(key)?.token === token) memo.delete(key);
   await db.delete(platformTokens).where(and(eq(platformTokens.key, key), eq(platformTokens.token, token)));
 }

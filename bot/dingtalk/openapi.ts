@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
-import { cachedToken, invalidateToken } from '../../db/platform-tokens';
+import { cachedToken, invalidateToken, type TokenMemo } from '../../db/platform-tokens';
 import { DeliveryError } from '../adapter';
 import { classifyFailure, deliveryErrorFor, describeFailure, type ApiFailure } from './api-errors';
 import type { DingtalkSettings } from './settings';
@@ -12,6 +12,8 @@ export type ApiResult<T> = { ok: true; body: T } | { ok: false; failure: ApiFail
  * for every process, refreshed before it expires and once more when DingTalk calls it invalid.
  */
 export class DingtalkOpenApi {
+  private readonly tokens: TokenMemo = new Map();
+
   constructor(
     private readonly settings: DingtalkSettings,
     private readonly db: Database,
@@ -29,7 +31,7 @@ export class DingtalkOpenApi {
     const result = await this.send<T>(method, path, body, first);
     if (result.ok || classifyFailure(result.failure).kind !== 'invalid-token') return result;
     this.log.info({ path }, 'DingTalk called the access token invalid; refreshing it');
-    await invalidateToken(this.db, this.tokenKey, first);
+    await invalidateToken(this.db, this.tokenKey, first, this.tokens);
     return this.send<T>(method, path, body, await this.token());
   }
 
@@ -50,7 +52,7 @@ export class DingtalkOpenApi {
       if (!result.ok) throw new DeliveryError(describeFailure('access token request', result.failure), true, result.failure.status >= 500 ? undefined : 60_000);
       if (!result.body.accessToken) throw new DeliveryError('DingTalk access token answer has no accessToken', true, 5000);
       return { token: result.body.accessToken, expiresInSeconds: result.body.expireIn ?? 7200 };
-    });
+    }, { memo: this.tokens });
   }
 
   private async send<T>(method: string, path: string, body: unknown, token?: string): Promise<ApiResult<T>> {

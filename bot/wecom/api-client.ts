@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
-import { cachedToken, invalidateToken, type FreshToken } from '../../db/platform-tokens';
+import { cachedToken, invalidateToken, type FreshToken, type TokenMemo } from '../../db/platform-tokens';
 import { requestJson, WecomError, type WecomReply } from './http-json';
 import type { WecomSettings } from './settings';
 
@@ -12,6 +12,7 @@ const TOKEN_REFUSED = new Set([40014, 42001]);
  */
 export class WecomApi {
   private readonly tokenKey: string;
+  private readonly tokens: TokenMemo = new Map();
 
   constructor(
     private readonly settings: WecomSettings,
@@ -28,7 +29,7 @@ export class WecomApi {
     let reply = await this.postWithToken(api, token, body);
     if (TOKEN_REFUSED.has(reply.errcode)) {
       this.log.info({ api, errcode: reply.errcode }, 'access token refused; refreshing once');
-      await invalidateToken(this.db, this.tokenKey, token);
+      await invalidateToken(this.db, this.tokenKey, token, this.tokens);
       token = await this.token();
       reply = await this.postWithToken(api, token, body);
     }
@@ -52,7 +53,7 @@ export class WecomApi {
   }
 
   private token(): Promise<string> {
-    return cachedToken(this.db, this.tokenKey, this.clock(), () => this.fetchToken());
+    return cachedToken(this.db, this.tokenKey, this.clock(), () => this.fetchToken(), { memo: this.tokens });
   }
 
   private async fetchToken(): Promise<FreshToken> {
