@@ -173,7 +173,9 @@ export const approvalTasks = pgTable(
   },
   (t) => [
     uniqueIndex('approval_tasks_order_department_idx').on(t.orderId, t.department),
-    index('approval_tasks_due_idx').on(t.dueAt).where(sql`${t.status} = 'pending'`),
+    // By level, then due time: each level that can still escalate is one ordered range, and tasks at the top of
+    // the ladder (pending for good, due long ago) stay out of it (handlers/escalation.ts).
+    index('approval_tasks_due_idx').on(t.escalationLevel, t.dueAt).where(sql`${t.status} = 'pending'`),
     index('approval_tasks_decided_idx')
       .on(t.decidedAt, t.department, t.createdAt)
       .where(sql`${t.status} in ('approved', 'rejected')`),

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Card } from '../cards/model';
 import { personName, type BusinessConfig, type Department } from '../config/business-config';
 import { formatDuration } from '../domain/china-time';
-import { recordOrderEvent } from '../db/orders';
-import { approvalTasks, cards, orders } from '../db/schema';
+import { approvalTasks, cards, orderEvents, orders } from '../db/schema';
 import type { HandlerContext } from './context';
 import { departmentName } from './texts';
 
 type Task = typeof approvalTasks.$inferSelect;
+/** What an escalation needs of its order. */
+type Order = Pick<typeof orders.$inferSelect, 'id' | 'number' | 'language' | 'conversationId' | 'platform'>;
 
 /** The escalation steps of a department, in order: its director after `escalateAfter`, then the ladder. */
 export function escalationSteps(config: BusinessConfig, department: Department): Array<{ after: number; to: string }> {
@@ -25,54 +26,82 @@ export function taskDeciders(config: BusinessConfig, task: Pick<Task, 'assignees
 /**
  * Approval tasks nobody answered in time go one step up the ladder (the director, then e.g. the general
  * manager): a card of their own (a new card id), and the sales chat is told who holds the order. Due
- * tasks are claimed with SKIP LOCKED, so processes ticking at once escalate each step once.
+ * tasks are claimed with SKIP LOCKED, so processes ticking at once escalate each step once. A tick costs
+ * a fixed handful of statements however many tasks it escalates.
  */
 export async function escalateOverdueTasks(ctx: HandlerContext, limit = 50): Promise<number> {
-  const due = await ctx.tx
-    .select()
-    .from(approvalTasks)
-    .where(
-      and(
-        eq(approvalTasks.status, 'pending'),
-        lte(approvalTasks.dueAt, ctx.now),
-        lt(approvalTasks.escalationLevel, 1 + ctx.config.escalationLadder.length),
-        // While the order waits on the customer (a drawing, an answer), nobody can decide it: no escalation.
-        sql`not exists (select 1 from orders o where o.id = ${approvalTasks.orderId} and o.paused_since is not null)`,
-      ),
-    )
-    .orderBy(asc(approvalTasks.dueAt))
-    .limit(limit)
-    .for('update', { skipLocked: true });
-  for (const task of due) await escalate(ctx, task);
+  const due = await claimDueTasks(ctx, limit);
+  if (due.length === 0) return 0;
+  const orderIds = [...new Set(due.map((t) => t.orderId))];
+  const refs = await ctx.tx
+    .select({ id: orders.id, number: orders.number, language: orders.language, conversationId: orders.conversationId, platform: orders.platform })
+    .from(orders)
+    .where(inArray(orders.id, orderIds));
+  const byId = new Map(refs.map((o) => [o.id, o]));
+  const firstCards = await firstCardOfTasks(ctx, due.map((t) => t.id));
+  const steps = due.flatMap((task) => {
+    const step = escalationOf(ctx, task, byId.get(task.orderId), firstCards.get(task.id));
+    return step ? [step] : [];
+  });
+  if (steps.length > 0) await recordEscalations(ctx, steps);
   return due.length;
 }
 
-async function escalate(ctx: HandlerContext, task: Task) {
+/**
+ * The due tasks that can still go up a step, the longest overdue first. Each level that can still escalate
+ * is its own ordered range of approval_tasks_due_idx (escalation_level, due_at), so tasks already at the
+ * top of the ladder (pending for good, their last due time long past) are never walked.
+ */
+async function claimDueTasks(ctx: HandlerContext, limit: number): Promise<Task[]> {
+  const due: Task[] = [];
+  for (let level = 0; level <= ctx.config.escalationLadder.length; level += 1) {
+    const page = await ctx.tx
+      .select()
+      .from(approvalTasks)
+      .where(
+        and(
+          eq(approvalTasks.status, 'pending'),
+          eq(approvalTasks.escalationLevel, level),
+          lte(approvalTasks.dueAt, ctx.now),
+          // While the order waits on the customer (a drawing, an answer), nobody can decide it: no escalation.
+          sql`not exists (select 1 from orders o where o.id = ${approvalTasks.orderId} and o.paused_since is not null)`,
+        ),
+      )
+      .orderBy(asc(approvalTasks.dueAt))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+    due.push(...page);
+  }
+  return due.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()).slice(0, limit);
+}
+
+/** The card each task was first sent on: the escalation card reuses its fields and notes. */
+async function firstCardOfTasks(ctx: HandlerContext, taskIds: number[]): Promise<Map<number, Card>> {
+  const rows = await ctx.tx
+    .selectDistinctOn([cards.taskId], { taskId: cards.taskId, content: cards.content })
+    .from(cards)
+    .where(inArray(cards.taskId, taskIds))
+    .orderBy(cards.taskId, asc(cards.createdAt), asc(cards.id));
+  return new Map(rows.map((r) => [r.taskId!, r.content as Card]));
+}
+
+interface Escalation {
+  task: Task;
+  order: Order;
+  to: string;
+  nextDueAt: Date | null;
+  card: Card;
+  text: string;
+}
+
+function escalationOf(ctx: HandlerContext, task: Task, order: Order | undefined, base: Card | undefined): Escalation | null {
   const department = ctx.config.departments.find((d) => d.key === task.department);
-  const [order] = await ctx.tx.select().from(orders).where(eq(orders.id, task.orderId));
-  if (!department || !order) return;
+  if (!department || !order) return null;
   const steps = escalationSteps(ctx.config, department);
   const step = steps[task.escalationLevel]!;
   const next = steps[task.escalationLevel + 1];
   const waited = formatDuration(ctx.now.getTime() - task.createdAt.getTime());
   const holders = [task.assignees.map((id) => personName(ctx.config, id)).join('/'), ...steps.slice(0, task.escalationLevel).map((s) => personName(ctx.config, s.to))].join('、');
-  await ctx.tx
-    .update(approvalTasks)
-    .set({
-      escalatedTo: step.to,
-      escalationLevel: task.escalationLevel + 1,
-      version: task.version + 1,
-      ...(next ? { dueAt: new Date(task.createdAt.getTime() + next.after) } : {}),
-    })
-    .where(eq(approvalTasks.id, task.id));
-  await sendEscalationCard(ctx, { task, order, department, to: step.to, waited, holders });
-  await recordOrderEvent(ctx.tx, {
-    orderId: order.id,
-    at: ctx.now,
-    type: 'task-escalated',
-    actorId: step.to,
-    data: { taskId: task.id, department: task.department, level: task.escalationLevel + 1, waitedMs: ctx.now.getTime() - task.createdAt.getTime() },
-  });
   const lang = order.language;
   const dept = departmentName(ctx.config, task.department, lang);
   const who = personName(ctx.config, step.to);
@@ -80,20 +109,19 @@ async function escalate(ctx: HandlerContext, task: Task) {
     lang === 'zh'
       ? `⏰ ${order.number}：${dept}审批已等${waited}（${holders}），已升级给${who}。`
       : `⏰ ${order.number}: ${dept} approval has waited ${waited} (${holders}); escalated to ${who}.`;
-  await ctx.emit({ kind: 'post', to: { conversationId: order.conversationId }, text }, `task:${task.id}:escalated:${task.escalationLevel + 1}`, {
-    orderId: order.id,
-    platform: order.platform,
-  });
+  return {
+    task,
+    order,
+    to: step.to,
+    nextDueAt: next ? new Date(task.createdAt.getTime() + next.after) : null,
+    card: escalationCard({ order, department, waited, holders, base }),
+    text,
+  };
 }
 
-async function sendEscalationCard(
-  ctx: HandlerContext,
-  args: { task: Task; order: typeof orders.$inferSelect; department: Department; to: string; waited: string; holders: string },
-) {
-  const { task, order, department, to, waited, holders } = args;
-  const [original] = await ctx.tx.select().from(cards).where(eq(cards.taskId, task.id)).limit(1);
-  const base = original?.content as Card | undefined;
-  const card: Card = {
+function escalationCard(args: { order: Order; department: Department; waited: string; holders: string; base: Card | undefined }): Card {
+  const { order, department, waited, holders, base } = args;
+  return {
     id: `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
     title: `升级审批 · ${department.name}`,
     subtitle: `${order.number} 已等 ${waited}（${holders}）`,
@@ -104,6 +132,35 @@ async function sendEscalationCard(
       { key: 'reject', label: '驳回', style: 'danger' },
     ],
   };
-  await ctx.tx.insert(cards).values({ id: card.id, orderId: order.id, taskId: task.id, platform: order.platform, recipientId: to, content: card, createdAt: ctx.now });
-  await ctx.emit({ kind: 'send-card', to: { userId: to }, card }, `card:${card.id}:send`, { orderId: order.id, platform: order.platform });
+}
+
+/** Each task one step up, its card, its order event and its effects (the card, then the chat notice), in task order. */
+async function recordEscalations(ctx: HandlerContext, steps: Escalation[]) {
+  // One parameter for the whole batch (a JSON array), not five per task.
+  const moves = steps.map((s) => ({ id: s.task.id, to: s.to, level: s.task.escalationLevel + 1, version: s.task.version + 1, due: s.nextDueAt?.toISOString() ?? null }));
+  await ctx.tx.execute(sql`
+    update approval_tasks t set escalated_to = v.to, escalation_level = v.level, version = v.version, due_at = coalesce(v.due, t.due_at)
+    from jsonb_to_recordset(${JSON.stringify(moves)}::jsonb) as v(id bigint, "to" text, level int, version int, due timestamptz)
+    where t.id = v.id`);
+  await ctx.tx.insert(cards).values(
+    steps.map((s) => ({ id: s.card.id, orderId: s.order.id, taskId: s.task.id, platform: s.order.platform, recipientId: s.to, content: s.card, createdAt: ctx.now })),
+  );
+  await ctx.tx.insert(orderEvents).values(
+    steps.map((s) => ({
+      orderId: s.order.id,
+      at: ctx.now,
+      type: 'task-escalated',
+      actorId: s.to,
+      data: { taskId: s.task.id, department: s.task.department, level: s.task.escalationLevel + 1, waitedMs: ctx.now.getTime() - s.task.createdAt.getTime() },
+    })),
+  );
+  await ctx.emitAll(
+    steps.flatMap((s) => {
+      const about = { orderId: s.order.id, platform: s.order.platform };
+      return [
+        { effect: { kind: 'send-card' as const, to: { userId: s.to }, card: s.card }, key: `card:${s.card.id}:send`, ...about },
+        { effect: { kind: 'post' as const, to: { conversationId: s.order.conversationId }, text: s.text }, key: `task:${s.task.id}:escalated:${s.task.escalationLevel + 1}`, ...about },
+      ];
+    }),
+  );
 }

@@ -3,6 +3,8 @@
  * (accepted messages/s, HTTP answer p50/p99, message-to-order-reply p50/p99). PGlite always; PostgreSQL
  * too when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set.
  * npm run bench -- kpi: the KPI queries and the ops board on a million orders (tests/bench/kpi-bench.ts).
+ * npm run bench -- scale: escalation tick, outbox claim and the product's RSS at scale (tests/bench/scale-bench.ts).
+ * npm run bench -- e2e: WeCom callbacks and DingTalk frames at a rising rate through the product, against pgbench (tests/bench/e2e-bench.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
@@ -17,6 +19,8 @@ import { plantStates } from '../../db/plant';
 import { lineLoads, materials, moulds, stock } from '../../db/schema';
 import { createTestDatabase, type Backend } from '../support/databases';
 import { benchKpis } from './kpi-bench';
+import { benchScale } from './scale-bench';
+import { benchEndToEnd } from './e2e-bench';
 
 const MESSAGES = [
   '需要BRK-2026-01样品5件,3月5日前到',
@@ -136,6 +140,8 @@ async function main() {
   const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (pgUrl) process.env.TEST_DATABASE_URL = pgUrl;
   if (only === 'kpi') return kpiOnly(pgUrl);
+  if (only === 'scale') return scaleOnly(pgUrl);
+  if (only === 'e2e') return benchEndToEnd(pgUrl ?? 'postgres://postgres@127.0.0.1:5432/test');
   const total = Number(process.env.BENCH_MESSAGES ?? 600);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
   benchParser();
@@ -156,6 +162,12 @@ async function kpiOnly(pgUrl: string | undefined) {
   if (pgUrl) await benchKpis('postgres', total, open);
   else console.log('(set BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to measure PostgreSQL)');
   await benchKpis('pglite', Number(process.env.BENCH_KPI_PGLITE_ORDERS ?? total), open);
+}
+
+/** npm run bench -- scale: PostgreSQL only (BENCH_DATABASE_URL, or the local server's `test` database as admin). */
+async function scaleOnly(pgUrl: string | undefined) {
+  process.env.TEST_DATABASE_URL = pgUrl ?? 'postgres://postgres@127.0.0.1:5432/test';
+  if (!(await benchScale())) process.exitCode = 1;
 }
 
 main().catch((err) => {

@@ -18,7 +18,7 @@ const WEEK_MS = 7 * 86_400_000;
 const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 
 /** Orders spread evenly over the two years before `now`; the newest `open` ones still pending or in production. */
-async function seedHistory(db: Database, total: number, open: number, now: Date) {
+export async function seedHistory(db: Database, total: number, open: number, now: Date) {
   const span = sql.raw(String(730 * 86_400));
   const end = now.toISOString();
   const n = sql.raw(String(Math.trunc(total)));

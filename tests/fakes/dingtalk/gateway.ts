@@ -81,7 +81,8 @@ export class FakeGateway {
   readonly options: Required<GatewayOptions>;
   readonly opens: Array<{ ok: boolean; subscriptions: unknown; ua: unknown; at: number }> = [];
   readonly frames: FrameRecord[] = [];
-  readonly acks: Array<{ messageId: string; connectionId: string; response: unknown }> = [];
+  /** Answered frames; `ms` from the frame's (last) send to its answer. */
+  readonly acks: Array<{ messageId: string; connectionId: string; response: unknown; ms: number }> = [];
   readonly pingEchoes: Array<{ connectionId: string; ok: boolean }> = [];
   /** Answers that break the protocol (bad JSON, wrong code, missing headers). Tests expect none. */
   readonly violations: string[] = [];
@@ -330,7 +331,7 @@ export class FakeGateway {
     if (!frame) return; // a late second answer to a frame that was sent twice
     if (this.options.ackScope === 'connection' && frame.connectionId !== connection.id) return;
     this.pending.delete(messageId);
-    this.acks.push({ messageId, connectionId: connection.id, response: data.response });
+    this.acks.push({ messageId, connectionId: connection.id, response: data.response, ms: Date.now() - frame.sentAt });
   }
 
   private onRawAnswer(connection: Connection, messageId: string, response: unknown): void {

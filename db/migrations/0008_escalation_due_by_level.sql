@@ -1,0 +1,2 @@
+DROP INDEX "approval_tasks_due_idx";--> statement-breakpoint
+CREATE INDEX "approval_tasks_due_idx" ON "approval_tasks" USING btree ("escalation_level","due_at") WHERE "approval_tasks"."status" = 'pending';

@@ -1,0 +1,368 @@
+/**
+ * npm run bench -- e2e: the product as a separate process on real PostgreSQL, fed at a rising rate by a fake
+ * WeCom (encrypted, signed AI-bot callbacks over HTTP) and a fake DingTalk (robot frames over the Stream
+ * socket), through intake to the outbox and on to the fakes' APIs. Each step reports the rate offered and
+ * handled, the callback's answer time, message-to-card-delivered time, and the backlog left; then pgbench
+ * runs one transaction of the same shape on the same database, and the peak RSS of the product is read.
+ *
+ * BENCH_DATABASE_URL: the server (default postgres://postgres@127.0.0.1:5432/test); a database is made and dropped.
+ * BENCH_E2E_RATES (messages/s, comma separated), BENCH_E2E_STEP_S (seconds per step), BENCH_E2E_DINGTALK (share).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { DEMO_CONFIG_PATH, loadBusinessConfig } from '../../config/business-config';
+import { openDatabase, queryRows, type DatabaseHandle } from '../../db/client';
+import { FakeDingtalk } from '../fakes/dingtalk/fake-dingtalk';
+import { FakeWecom } from '../fakes/wecom/fake-wecom';
+import { productCommand, REPO_ROOT } from './product-command';
+
+/**
+ * The demo company with `count` more sales people, each writing to the bot in their own chat: a group's
+ * webhook robot takes 20 posts a minute and a chat's messages go out one after another, so a few busy
+ * groups would measure those limits rather than the product.
+ */
+function benchConfig(count: number): { path: string; wecomSales: string[]; dingtalkSales: string[]; wecomUsers: string[] } {
+  const doc = parseYaml(readFileSync(DEMO_CONFIG_PATH, 'utf8')) as { people: Array<Record<string, string>> };
+  const sales = Array.from({ length: count }, (_, i) => ({ id: `bench${i}`, name: `销售${i}`, role: '销售', wecom: `BenchSales${i}`, dingtalk: `09${String(i).padStart(5, '0')}` }));
+  doc.people.push(...sales);
+  const path = join(mkdtempSync(join(tmpdir(), 'orderbot-bench-config-')), 'bench.yaml');
+  writeFileSync(path, stringifyYaml(doc));
+  const config = loadBusinessConfig(path);
+  return {
+    path,
+    wecomSales: sales.map((p) => p.wecom),
+    dingtalkSales: sales.map((p) => p.dingtalk),
+    wecomUsers: config.people.flatMap((p) => (p.wecom ? [p.wecom] : [])),
+  };
+}
+const DINGTALK_STAFF = loadBusinessConfig().people.flatMap((p) => (p.dingtalk ? [p.dingtalk] : []));
+const MATERIALS = ['BRK-2026-01', 'BRK-2026-02', 'BRK-2026-03', 'BRK-2026-04'];
+
+interface Sent {
+  key: string;
+  platform: 'wecom' | 'dingtalk';
+  /** The stream frame's messageId (DingTalk). */
+  frameId?: string;
+  at: number;
+  answerMs?: number;
+  status?: number | string;
+}
+
+interface StepResult {
+  offered: number;
+  sent: number;
+  acked: number;
+  answer: Percentiles;
+  frameAck: Percentiles;
+  card: Percentiles;
+  handledPerSecond: number;
+  backlogAtEnd: number;
+  drainedInMs: number;
+  /** The product's CPU time (all threads) per message over the step and its drain. */
+  productCpuMs: number;
+  sustained: boolean;
+}
+
+interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+const fmt = (n: number) => (Number.isFinite(n) ? (n >= 100 ? n.toFixed(0) : n.toFixed(1)) : '-');
+
+const triple = (p: Percentiles) => [p.p50, p.p95, p.p99].map(fmt).join('/');
+
+function percentiles(values: number[]): Percentiles {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : NaN);
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+function requestText(i: number): string {
+  const material = MATERIALS[i % MATERIALS.length];
+  const qty = 1 + (i % 9);
+  return i % 2 === 0 ? `需要${material}样品${qty}件,3月20日前到` : `${material} samples ×${qty} by 3/20`;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The product in its own process, as `npm start` runs it, so its memory and CPU are its own. */
+async function startProduct(env: Record<string, string | undefined>): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const profile = process.env.BENCH_E2E_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_E2E_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, ...productCommand()], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.ok, 'the product to start', 60_000);
+  return { child, url };
+}
+
+/** User + system CPU seconds of a process so far (/proc/<pid>/stat, in clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+async function backlog(database: DatabaseHandle): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    database.db,
+    sql`select ((select count(*) from inbound_messages where status = 'received') + (select count(*) from outbox where status = 'pending'))::int as n`,
+  );
+  return row!.n;
+}
+
+/** Message sent → first approval card delivered to a lead, per message, from the outbox's sent_at. */
+async function cardTimes(database: DatabaseHandle, sent: Map<string, Sent>): Promise<number[]> {
+  const rows = await queryRows<{ externalId: string; cardAt: string }>(
+    database.db,
+    sql`select i.external_id as "externalId", (extract(epoch from min(c.sent_at)) * 1000)::float8 as "cardAt"
+        from inbound_messages i
+        join outbox r on r.idempotency_key = 'in:' || i.id || ':reply'
+        join outbox c on c.order_id = r.order_id and c.kind = 'send-card' and c.payload -> 'to' ? 'userId' and c.status = 'sent'
+        group by i.external_id`,
+  );
+  const times: number[] = [];
+  for (const row of rows) {
+    const message = sent.get(row.externalId);
+    if (message) times.push(Number(row.cardAt) - message.at);
+  }
+  return times;
+}
+
+class Load {
+  readonly sent = new Map<string, Sent>();
+  private seq = 0;
+
+  constructor(
+    private readonly wecom: FakeWecom,
+    private readonly dingtalk: FakeDingtalk,
+    private readonly dingtalkShare: number,
+    readonly productPid: number,
+    private readonly sales: { wecom: string[]; dingtalk: string[] },
+  ) {}
+
+  frameAcks(): Array<{ messageId: string; ms: number }> {
+    return this.dingtalk.gateway.acks;
+  }
+
+  /** Offers `rate` messages/s for `seconds`, open loop: sends on schedule whether or not answers came back. */
+  async run(rate: number, seconds: number): Promise<Sent[]> {
+    const step: Sent[] = [];
+    const pending: Promise<void>[] = [];
+    const started = performance.now();
+    const total = Math.round(rate * seconds);
+    for (let n = 0; n < total; n++) {
+      const due = started + (n / rate) * 1000;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      const i = this.seq++;
+      const message = (i * 7919) % 100 < this.dingtalkShare * 100 ? this.sendDingtalk(i) : this.sendWecom(i, pending);
+      step.push(message);
+    }
+    await Promise.all(pending);
+    return step;
+  }
+
+  private sendWecom(i: number, pending: Promise<void>[]): Sent {
+    const msgId = String(7_300_000_000_000_000_000n + BigInt(i));
+    const message: Sent = { key: `msg:${msgId}`, platform: 'wecom', at: Date.now() };
+    this.sent.set(message.key, message);
+    pending.push(
+      this.wecom.sendAppText(this.sales.wecom[i % this.sales.wecom.length]!, requestText(i), { msgId, attempts: 1 }).then((delivery) => {
+        const attempt = delivery.attempts[0]!;
+        message.answerMs = attempt.ms;
+        message.status = attempt.status;
+      }),
+    );
+    return message;
+  }
+
+  private sendDingtalk(i: number): Sent {
+    const msgId = `msgbench${i}==`;
+    const at = Date.now();
+    const { messageId } = this.dingtalk.say({ staffId: this.sales.dingtalk[i % this.sales.dingtalk.length]!, text: requestText(i), msgId });
+    const message: Sent = { key: `msg:${msgId}`, platform: 'dingtalk', at, frameId: messageId };
+    this.sent.set(message.key, message);
+    return message;
+  }
+}
+
+function runPgbench(url: string, seconds: number, clients: number): number {
+  const bin = pgbenchPath();
+  const target = new URL(url);
+  const args = ['-n', '-f', join(REPO_ROOT, 'tests', 'bench', 'pgbench-intake.sql'), '-c', String(clients), '-j', '2', '-T', String(seconds), '-h', target.hostname, '-p', target.port || '5432', '-U', decodeURIComponent(target.username || 'postgres'), target.pathname.slice(1)];
+  const result = spawnSync(bin, args, { encoding: 'utf8' });
+  const tps = /tps = ([\d.]+)/.exec(result.stdout)?.[1];
+  if (!tps) throw new Error(`pgbench failed: ${result.stderr || result.stdout}`);
+  return Number(tps);
+}
+
+function pgbenchPath(): string {
+  const found = spawnSync('bash', ['-c', 'command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench | tail -1'], { encoding: 'utf8' }).stdout.trim();
+  if (!found) throw new Error('pgbench is not installed (Debian: postgresql-contrib / the server package)');
+  return found;
+}
+
+function databaseUrl(adminUrl: string, name: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function benchEndToEnd(adminUrl: string): Promise<void> {
+  const rates = (process.env.BENCH_E2E_RATES ?? '10,20,40,80,160,320,640,1280').split(',').map(Number);
+  const stepSeconds = Number(process.env.BENCH_E2E_STEP_S ?? 10);
+  const dingtalkShare = Number(process.env.BENCH_E2E_DINGTALK ?? 0.25);
+  const name = `orderbot_bench_e2e_${process.pid}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = databaseUrl(adminUrl, name);
+  const dataDir = mkdtempSync(join(tmpdir(), 'orderbot-bench-'));
+  const silence = console.info;
+  console.info = () => {};
+  const company = benchConfig(Number(process.env.BENCH_E2E_SALES ?? 40));
+  const wecom = await new FakeWecom({ users: company.wecomUsers, callbacks: { timeoutMs: 5000, retries: 0 } }).start();
+  const dingtalk = await FakeDingtalk.start({ api: { staffIds: [...DINGTALK_STAFF, ...company.dingtalkSales] } });
+  const env = { ...dingtalkEnv(dingtalk), ...wecomEnv(wecom), DATABASE_URL: url, ORDERBOT_DATA_DIR: dataDir, ORDERBOT_CONFIG: company.path };
+  const product = await startProduct(env);
+  const database = await openDatabase({ url, poolSize: 2 });
+  try {
+    wecom.connect(product.url);
+    await waitFor(() => dingtalk.gateway.liveConnections().length > 0, 'the product to connect to the DingTalk stream');
+    const load = new Load(wecom, dingtalk, dingtalkShare, product.child.pid!, { wecom: company.wecomSales, dingtalk: company.dingtalkSales });
+    console.log(`end to end on PostgreSQL: product in its own process; encrypted WeCom app callbacks and ${Math.round(dingtalkShare * 100)}% DingTalk stream frames from ${company.wecomSales.length} sales people; ${stepSeconds} s per step`);
+    console.log('offered/s  handled/s      acked  WeCom answer p50/95/99 ms  frame ack p50/95/99 ms  card p50/95/99 ms  CPU ms/msg  backlog  drained');
+    let best = 0;
+    for (const rate of rates) {
+      const result = await runStep(load, database, rate, stepSeconds);
+      console.log(
+        `${String(rate).padStart(9)}  ${fmt(result.handledPerSecond).padStart(9)}  ${`${result.acked}/${result.sent}`.padStart(9)}  ` +
+          `${triple(result.answer).padStart(25)}  ${triple(result.frameAck).padStart(22)}  ${triple(result.card).padStart(17)}  ${fmt(result.productCpuMs).padStart(10)}  ` +
+          `${String(result.backlogAtEnd).padStart(7)}  ${fmt(result.drainedInMs / 1000)} s${result.sustained ? '' : '  (not sustained)'}`,
+      );
+      if (!result.sustained) break;
+      best = rate;
+    }
+    const rss = peakRssMb(product.child.pid!);
+    const duplicates = await duplicateOrders(database);
+    const tps = runPgbench(url, 10, 8);
+    console.log(
+      `sustained: ${best} messages/s (target 1,500); peak RSS of the product ${fmt(rss)} MB; orders made twice: ${duplicates}\n` +
+        `pgbench, one transaction of the same shape (inbound row, order, item, 3 tasks, 4 outbox rows), 8 clients, same database: ${fmt(tps)} tps\n` +
+        `orderbot / pgbench: ${(best / tps).toFixed(3)} (target ≥ 0.5)`,
+    );
+  } finally {
+    product.child.kill('SIGTERM');
+    await new Promise((r) => product.child.once('exit', r));
+    await database.close();
+    await wecom.stop();
+    await dingtalk.close();
+    console.info = silence;
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function runStep(load: Load, database: DatabaseHandle, rate: number, seconds: number): Promise<StepResult> {
+  const started = performance.now();
+  const product0 = cpuSeconds(load.productPid);
+  const step = await load.run(rate, seconds);
+  const offeredFor = performance.now() - started;
+  const backlogAtEnd = await backlog(database);
+  const drainStart = performance.now();
+  await waitFor(async () => (await backlog(database)) === 0, 'the backlog to drain', 120_000).catch(async (err) => {
+    console.log(await queryRows(database.db, sql`select kind, status, attempts, left(last_error, 160) as error, count(*)::int from outbox where status <> 'sent' group by 1, 2, 3, 4 limit 20`));
+    throw err;
+  });
+  const drainedInMs = performance.now() - drainStart;
+  const productCpuMs = ((cpuSeconds(load.productPid) - product0) * 1000) / step.length;
+  const wecomSent = step.filter((m) => m.platform === 'wecom');
+  const acks = new Map(load.frameAcks().map((a) => [a.messageId, a.ms]));
+  const frameAcks = step.flatMap((m) => (m.frameId && acks.has(m.frameId) ? [acks.get(m.frameId)!] : []));
+  const acked = wecomSent.filter((m) => m.status === 200).length + frameAcks.length;
+  const stepMessages = new Map([...load.sent].filter(([, m]) => step.includes(m)));
+  const cards = await cardTimes(database, stepMessages);
+  return {
+    offered: rate,
+    sent: step.length,
+    acked,
+    answer: percentiles(wecomSent.flatMap((m) => (m.answerMs === undefined ? [] : [m.answerMs]))),
+    frameAck: percentiles(frameAcks),
+    card: percentiles(cards),
+    handledPerSecond: (step.length / (offeredFor + drainedInMs)) * 1000,
+    backlogAtEnd,
+    drainedInMs,
+    productCpuMs,
+    // Kept up: every message was acknowledged and what was left at the end cleared within a fifth of the step.
+    sustained: acked === step.length && drainedInMs <= Math.max(1000, seconds * 200),
+  };
+}
+
+async function duplicateOrders(database: DatabaseHandle): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    database.db,
+    sql`select count(*)::int as n from (select order_id from outbox where idempotency_key like 'in:%:reply' and order_id is not null group by order_id having count(*) > 1) d`,
+  );
+  return row!.n;
+}
+
+function dingtalkEnv(fake: FakeDingtalk): Record<string, string> {
+  return {
+    DINGTALK_CLIENT_ID: fake.clientId,
+    DINGTALK_CLIENT_SECRET: fake.clientSecret,
+    DINGTALK_CARD_TEMPLATE_ID: fake.templateId,
+    DINGTALK_API_BASE: fake.url,
+    DINGTALK_GATEWAY_URL: `${fake.url}/v1.0/gateway/connections/open`,
+  };
+}
+
+function wecomEnv(fake: FakeWecom): Record<string, string> {
+  const s = fake.secrets;
+  return {
+    WECOM_CORP_ID: s.corpId,
+    WECOM_AGENT_ID: String(s.agentId),
+    WECOM_SECRET: s.secret,
+    WECOM_TOKEN: s.app.token,
+    WECOM_ENCODING_AES_KEY: s.app.encodingAesKey,
+    WECOM_AIBOT_TOKEN: s.aibot.token,
+    WECOM_AIBOT_ENCODING_AES_KEY: s.aibot.encodingAesKey,
+    WECOM_API_BASE: fake.url,
+  };
+}
