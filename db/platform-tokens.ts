@@ -15,7 +15,15 @@ const REMEMBER_MS = 60_000;
  * Tokens a platform client read lately: every platform call needs one, and the row changes only every two
  * hours. Each client keeps its own; a token the platform calls invalid is forgotten there (invalidateToken).
  */
-export type TokenMemo = Map<string, { token: string; expiresAt: Date; readAt: number }>;
+export interface TokenMemo {
+  tokens: Map<string, { token: string; expiresAt: Date; readAt: number }>;
+  /** Tokens the platform refused lately: a read that started before the refusal must not bring them back. */
+  refused: Set<string>;
+}
+
+export function tokenMemo(): TokenMemo {
+  return { tokens: new Map(), refused: new Set() };
+}
 
 /**
  * The cached access token for `key`, fetched once for all processes: a process that finds none (or one
@@ -30,13 +38,14 @@ export async function cachedToken(
 ): Promise<string> {
   const margin = options.refreshBeforeMs ?? 5 * 60_000;
   const validAfter = new Date(now.getTime() + margin);
-  const memo: TokenMemo = options.memo ?? new Map();
-  const known = memo.get(key);
+  const memo = options.memo ?? tokenMemo();
+  const known = memo.tokens.get(key);
   if (known && known.expiresAt > validAfter && now.getTime() - known.readAt < REMEMBER_MS && now.getTime() >= known.readAt) return known.token;
   const read = async (q: Pick<Database, 'select'>) => {
     const [row] = await q.select().from(platformTokens).where(and(eq(platformTokens.key, key), gt(platformTokens.expiresAt, validAfter)));
-    if (row) memo.set(key, { token: row.token, expiresAt: row.expiresAt, readAt: now.getTime() });
-    return row?.token;
+    if (!row || memo.refused.has(row.token)) return undefined;
+    memo.tokens.set(key, { token: row.token, expiresAt: row.expiresAt, readAt: now.getTime() });
+    return row.token;
   };
   const cached = await read(db);
   if (cached) return cached;
@@ -46,7 +55,7 @@ export async function cachedToken(
     if (again) return again;
     const fresh = await fetchToken();
     const expiresAt = new Date(now.getTime() + fresh.expiresInSeconds * 1000);
-    memo.set(key, { token: fresh.token, expiresAt, readAt: now.getTime() });
+    memo.tokens.set(key, { token: fresh.token, expiresAt, readAt: now.getTime() });
     await tx
       .insert(platformTokens)
       .values({ key, token: fresh.token, expiresAt, refreshedAt: now })
@@ -57,6 +66,10 @@ export async function cachedToken(
 
 /** Forgets a token the platform called invalid, unless another process has already replaced it. */
 export async function invalidateToken(db: Database, key: string, token: string, memo?: TokenMemo): Promise<void> {
-  if (memo?.get(key)?.token === token) memo.delete(key);
+  if (memo) {
+    if (memo.tokens.get(key)?.token === token) memo.tokens.delete(key);
+    memo.refused.add(token);
+    if (memo.refused.size > 16) memo.refused.delete(memo.refused.values().next().value!);
+  }
   await db.delete(platformTokens).where(and(eq(platformTokens.key, key), eq(platformTokens.token, token)));
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
-import { cachedToken, invalidateToken, type TokenMemo } from '../../db/platform-tokens';
+import { cachedToken, invalidateToken, tokenMemo, type TokenMemo } from '../../db/platform-tokens';
 import { DeliveryError } from '../adapter';
 import { classifyFailure, deliveryErrorFor, describeFailure, type ApiFailure } from './api-errors';
 import type { DingtalkSettings } from './settings';
@@ -12,7 +12,7 @@ export type ApiResult<T> = { ok: true; body: T } | { ok: false; failure: ApiFail
  * for every process, refreshed before it expires and once more when DingTalk calls it invalid.
  */
 export class DingtalkOpenApi {
-  private readonly tokens: TokenMemo = new Map();
+  private readonly tokens: TokenMemo = tokenMemo();
 
   constructor(
     private readonly settings: DingtalkSettings,

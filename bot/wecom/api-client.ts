@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
-import { cachedToken, invalidateToken, type FreshToken, type TokenMemo } from '../../db/platform-tokens';
+import { cachedToken, invalidateToken, type FreshToken, tokenMemo, type TokenMemo } from '../../db/platform-tokens';
 import { requestJson, WecomError, type WecomReply } from './http-json';
 import type { WecomSettings } from './settings';
 
@@ -12,7 +12,7 @@ const TOKEN_REFUSED = new Set([40014, 42001]);
  */
 export class WecomApi {
   private readonly tokenKey: string;
-  private readonly tokens: TokenMemo = new Map();
+  private readonly tokens: TokenMemo = tokenMemo();
 
   constructor(
     private readonly settings: WecomSettings,
