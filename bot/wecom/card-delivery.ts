@@ -38,10 +38,13 @@ export class CardDelivery {
     private readonly deps: { api: WecomApi; db: Database; config: BusinessConfig; clock: () => Date; log: Logger; agentId: number },
   ) {}
 
-  async send(personId: string, card: Card): Promise<void> {
-    const row = await this.row(card.id);
-    const data = cardData(row?.platformData);
-    if (data.sentAt) return; // sent by an earlier attempt that crashed before the outbox row was marked
+  /** `attempt` is the outbox row's: only a retry can find the card sent by an earlier attempt. */
+  async send(personId: string, card: Card, attempt: number): Promise<void> {
+    if (attempt > 1) {
+      const row = await this.row(card.id);
+      // Sent by an earlier attempt that crashed (or lost its answer) before the outbox row was marked.
+      if (cardData(row?.platformData).sentAt) return;
+    }
     await this.sendCopy(userOfPerson(this.deps.config, personId), card, 0);
   }
 

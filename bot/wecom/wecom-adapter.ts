@@ -95,18 +95,18 @@ export class WecomAdapter implements PlatformAdapter {
 
   async deliver(effect: Effect, delivery: { idempotencyKey: string; attempt: number }): Promise<void> {
     try {
-      await this.deliverEffect(effect, delivery.idempotencyKey);
+      await this.deliverEffect(effect, delivery.idempotencyKey, delivery.attempt);
     } catch (err) {
       throw deliveryErrorOf(err, this.log);
     }
   }
 
-  private async deliverEffect(effect: Effect, key: string): Promise<void> {
+  private async deliverEffect(effect: Effect, key: string, attempt: number): Promise<void> {
     switch (effect.kind) {
       case 'post':
         return this.posts.post(effect.to, effect.text, key, effect.replyRef);
       case 'send-card':
-        if ('userId' in effect.to) return this.cards.send(effect.to.userId, effect.card);
+        if ('userId' in effect.to) return this.cards.send(effect.to.userId, effect.card, attempt);
         return this.posts.post(effect.to, renderCardMarkdown(effect.card), key);
       case 'update-card': {
         const group = await this.cards.groupOf(effect.cardId);
