@@ -1,11 +1,12 @@
 import { and, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client';
 import { outbox } from '../db/schema';
 import type { Effect } from '../handlers/events';
 import { DeliveryError } from './adapter';
+import { writeBatcher } from './write-batcher';
 
 type OutboxRow = typeof outbox.$inferSelect;
 export type Deliver = (row: OutboxRow, effect: Effect) => Promise<void>;
@@ -60,20 +61,17 @@ export class OutboxSender {
   private readonly maxAttempts: number;
   private readonly concurrency: number;
   /**
-   * Deliveries that finish together are marked sent by one UPDATE (one commit instead of one each). A row
-   * waits at most for the marks gathered in the same tick, so the window in which a crash could send it
-   * again stays one round trip.
+   * Deliveries that finish while a mark is being written are marked sent together by the next UPDATE (one
+   * commit instead of one each); idle, a row is marked at once, so the window in which a crash could send
+   * it again stays about one round trip.
    */
   private readonly sentMarks: DataLoader<number, true>;
 
   constructor(private readonly options: OutboxSenderOptions) {
-    this.sentMarks = new DataLoader(
-      async (ids) => {
-        await options.db.update(outbox).set({ status: 'sent', sentAt: options.clock(), lockedUntil: null, lastError: null }).where(inArray(outbox.id, [...ids]));
-        return ids.map(() => true as const);
-      },
-      { cache: false, maxBatchSize: 500 },
-    );
+    this.sentMarks = writeBatcher(async (ids: readonly number[]) => {
+      await options.db.update(outbox).set({ status: 'sent', sentAt: options.clock(), lockedUntil: null, lastError: null }).where(inArray(outbox.id, [...ids]));
+      return ids.map(() => true as const);
+    }, 500);
     this.pollMs = options.pollMs ?? 500;
     this.batchSize = options.batchSize ?? 50;
     this.leaseMs = options.leaseMs ?? 60_000;
