@@ -259,7 +259,7 @@ export async function benchEndToEnd(adminUrl: string): Promise<void> {
   const company = benchConfig(Number(process.env.BENCH_E2E_SALES ?? 40));
   const wecom = await new FakeWecom({ users: company.wecomUsers, callbacks: { timeoutMs: 5000, retries: 0 } }).start();
   const dingtalk = await FakeDingtalk.start({ api: { staffIds: [...DINGTALK_STAFF, ...company.dingtalkSales] } });
-  const env = { ...dingtalkEnv(dingtalk), ...wecomEnv(wecom), DATABASE_URL: url, ORDERBOT_DATA_DIR: dataDir, ORDERBOT_CONFIG: company.path };
+  const env = { ...dingtalk.envVars(), ...wecom.envVars(), DATABASE_URL: url, ORDERBOT_DATA_DIR: dataDir, ORDERBOT_CONFIG: company.path };
   const product = await startProduct(env);
   const database = await openDatabase({ url, poolSize: 2 });
   try {
@@ -341,28 +341,4 @@ async function duplicateOrders(database: DatabaseHandle): Promise<number> {
     sql`select count(*)::int as n from (select order_id from outbox where idempotency_key like 'in:%:reply' and order_id is not null group by order_id having count(*) > 1) d`,
   );
   return row!.n;
-}
-
-function dingtalkEnv(fake: FakeDingtalk): Record<string, string> {
-  return {
-    DINGTALK_CLIENT_ID: fake.clientId,
-    DINGTALK_CLIENT_SECRET: fake.clientSecret,
-    DINGTALK_CARD_TEMPLATE_ID: fake.templateId,
-    DINGTALK_API_BASE: fake.url,
-    DINGTALK_GATEWAY_URL: `${fake.url}/v1.0/gateway/connections/open`,
-  };
-}
-
-function wecomEnv(fake: FakeWecom): Record<string, string> {
-  const s = fake.secrets;
-  return {
-    WECOM_CORP_ID: s.corpId,
-    WECOM_AGENT_ID: String(s.agentId),
-    WECOM_SECRET: s.secret,
-    WECOM_TOKEN: s.app.token,
-    WECOM_ENCODING_AES_KEY: s.app.encodingAesKey,
-    WECOM_AIBOT_TOKEN: s.aibot.token,
-    WECOM_AIBOT_ENCODING_AES_KEY: s.aibot.encodingAesKey,
-    WECOM_API_BASE: fake.url,
-  };
 }

@@ -14,7 +14,7 @@ import { countEffects } from './process/effects';
 import { Ledger } from './process/ledger';
 import { attemptTimeline, externalIdOf, LoadRun, orderRequests } from './process/load';
 import { splitLosses, tallyMessages } from './process/verdict';
-import { startFakeWecom, wecomEnvOf } from './process/wecom-side';
+import { startFakeWecom } from './process/wecom-side';
 
 /** WeCom waits about 5 s between attempts of one callback. */
 const RETRY_DELAY_MS = 5000;
@@ -37,7 +37,7 @@ await runDrill('crash-restart drill', { shortMs: 120_000, fullMs: 900_000 }, asy
     DATABASE_URL: database.url,
     LOG_LEVEL: 'warn',
     ORDERBOT_DATA_DIR: join(tmp, 'data'),
-    ...wecomEnvOf(fake),
+    ...fake.envVars(),
     ...(leaseMs ? { ORDERBOT_OUTBOX_LEASE_MS: leaseMs } : {}),
   };
   const bot = new BotProcess(await freePort(), env, join(tmp, 'bot.log'));

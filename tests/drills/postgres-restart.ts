@@ -16,7 +16,7 @@ import { countEffects } from './process/effects';
 import { Ledger } from './process/ledger';
 import { attemptTimeline, LoadRun, orderRequests } from './process/load';
 import { splitLosses, tallyMessages } from './process/verdict';
-import { startFakeWecom, wecomEnvOf } from './process/wecom-side';
+import { startFakeWecom } from './process/wecom-side';
 
 /** WeCom waits about 5 s between attempts: a message's four attempts span some 15 s and more. */
 const RETRY_DELAY_MS = 5000;
@@ -58,7 +58,7 @@ await runDrill('postgres-restart drill', { shortMs: 120_000, fullMs: 900_000 }, 
   onCleanup(() => fake.stop());
   // Rows claimed before the outage whose delivery then failed wait out the lease (60 s by default).
   const leaseMs = process.env.ORDERBOT_OUTBOX_LEASE_MS ?? p.leaseMs;
-  const env = { DATABASE_URL: cluster.url, LOG_LEVEL: 'warn', ORDERBOT_DATA_DIR: join(tmp, 'data'), ...wecomEnvOf(fake), ...(leaseMs ? { ORDERBOT_OUTBOX_LEASE_MS: leaseMs } : {}) };
+  const env = { DATABASE_URL: cluster.url, LOG_LEVEL: 'warn', ORDERBOT_DATA_DIR: join(tmp, 'data'), ...fake.envVars(), ...(leaseMs ? { ORDERBOT_OUTBOX_LEASE_MS: leaseMs } : {}) };
   const bot = new BotProcess(await freePort(), env, join(tmp, 'bot.log'));
   onCleanup(() => bot.kill());
   const ledger = new Ledger(cluster.url);

@@ -1,6 +1,4 @@
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../bot/logger';
 import { createSmsProvider } from '../../integrations/sms/sms-config';
 import { FakeAliyunSms } from '../fakes/sms/fake-aliyun';
 import { TestApp } from '../support/app';
@@ -8,18 +6,7 @@ import { TestClock } from '../support/clock';
 import { createTestDatabase } from '../support/databases';
 import { confirmedOrder, travelTo } from '../support/lifecycle';
 import { EAST, WecomWorld } from '../wecom/harness';
-
-/** Everything the app logs, at debug level, as the JSON lines pino writes. */
-function captureLog() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { log: createLogger('debug', stream), text: () => lines.join('') };
-}
+import { captureLog } from '../support/log-capture';
 
 const FULL_PHONE = /(?<!\d)1[3-9]\d{9}(?!\d)/;
 

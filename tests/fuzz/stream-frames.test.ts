@@ -1,14 +1,13 @@
-import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../../bot/logger';
 import { queryRows, type DatabaseHandle } from '../../db/client';
 import { FakeDingtalk } from '../fakes/dingtalk/fake-dingtalk';
 import { TestApp } from '../support/app';
 import { TestClock } from '../support/clock';
 import { createTestDatabase } from '../support/databases';
 import { EAST_GROUP, shotArb, type Shot } from './stream-frame-shapes';
+import { captureLog } from '../support/log-capture';
 
 /**
  * Generated DingTalk Stream frames through the fake gateway into the real `dingtalk-stream` client inside
@@ -21,18 +20,6 @@ const TIMEOUT = 30_000 + RUNS * 100;
 const STACK = /\n\s+at |node_modules|\.ts:\d+|\bat Object\.|TypeError|ReferenceError/;
 const GENUINE = 'BRK-2026-02 ×10 3月9日前';
 const AFTER_RECONNECT = 'BRK-2026-03 ×20 3月12日前';
-
-/** Everything the app logs, as the JSON lines pino writes. */
-function captureLog() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { log: createLogger('debug', stream), lines };
-}
 
 /** Unhandled rejections and uncaught exceptions while the fuzz runs: there must be none. */
 function watchProcess() {

@@ -17,19 +17,7 @@ export const SOUTH_CHAT = config.conversations.find((c) => c.id === 'sales-south
 export const LEADS = ['WangGong', 'LiuGong', 'ChenJie', 'ZhouShiFu'];
 
 export function wecomEnv(fake: FakeWecom, extra: Record<string, string> = {}): Env {
-  const s = fake.secrets;
-  return readEnv({
-    WECOM_CORP_ID: s.corpId,
-    WECOM_AGENT_ID: String(s.agentId),
-    WECOM_SECRET: s.secret,
-    WECOM_TOKEN: s.app.token,
-    WECOM_ENCODING_AES_KEY: s.app.encodingAesKey,
-    WECOM_AIBOT_TOKEN: s.aibot.token,
-    WECOM_AIBOT_ENCODING_AES_KEY: s.aibot.encodingAesKey,
-    WECOM_API_BASE: fake.url,
-    LOG_LEVEL: 'silent',
-    ...extra,
-  });
+  return readEnv({ ...fake.envVars(), LOG_LEVEL: 'silent', ...extra });
 }
 
 /** The product on WeCom: a fake WeCom and the app, sharing one test clock. */

@@ -18,21 +18,6 @@ export async function startFakeWecom(retryDelayMs: number): Promise<FakeWecom> {
   }).start();
 }
 
-/** The environment the product needs to talk to this fake (as in tests/wecom/harness.ts `wecomEnv`). */
-export function wecomEnvOf(fake: FakeWecom): Record<string, string> {
-  const s = fake.secrets;
-  return {
-    WECOM_CORP_ID: s.corpId,
-    WECOM_AGENT_ID: String(s.agentId),
-    WECOM_SECRET: s.secret,
-    WECOM_TOKEN: s.app.token,
-    WECOM_ENCODING_AES_KEY: s.app.encodingAesKey,
-    WECOM_AIBOT_TOKEN: s.aibot.token,
-    WECOM_AIBOT_ENCODING_AES_KEY: s.aibot.encodingAesKey,
-    WECOM_API_BASE: fake.url,
-  };
-}
-
 /** The WeCom userid of a config person. */
 export function useridOf(personId: string): string {
   return config.people.find((p) => p.id === personId)?.wecom ?? personId;

@@ -77,15 +77,18 @@ export class FakeDingtalk {
 
   /** The environment that points orderbot's DingTalk adapter here. */
   env(overrides: Record<string, string | undefined> = {}): Env {
-    return readEnv({
-      LOG_LEVEL: 'silent',
+    return readEnv({ LOG_LEVEL: 'silent', ...this.envVars(), ...overrides });
+  }
+
+  /** The same, as strings (a child process's env). */
+  envVars(): Record<string, string> {
+    return {
       DINGTALK_CLIENT_ID: this.clientId,
       DINGTALK_CLIENT_SECRET: this.clientSecret,
       DINGTALK_CARD_TEMPLATE_ID: this.templateId,
       DINGTALK_API_BASE: this.url,
       DINGTALK_GATEWAY_URL: `${this.url}/v1.0/gateway/connections/open`,
-      ...overrides,
-    });
+    };
   }
 
   reset(): void {

@@ -123,6 +123,21 @@ export class FakeWecom {
     );
   }
 
+  /** The environment that points orderbot's WeCom adapter here, as strings (a child process's env). */
+  envVars(): Record<string, string> {
+    const s = this.secrets;
+    return {
+      WECOM_CORP_ID: s.corpId,
+      WECOM_AGENT_ID: String(s.agentId),
+      WECOM_SECRET: s.secret,
+      WECOM_TOKEN: s.app.token,
+      WECOM_ENCODING_AES_KEY: s.app.encodingAesKey,
+      WECOM_AIBOT_TOKEN: s.aibot.token,
+      WECOM_AIBOT_ENCODING_AES_KEY: s.aibot.encodingAesKey,
+      WECOM_API_BASE: this.url,
+    };
+  }
+
   get url(): string {
     return this.baseUrl;
   }
