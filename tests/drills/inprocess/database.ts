@@ -3,8 +3,8 @@ import { createTestDatabase } from '../../support/databases';
 
 export const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
-/** A fresh database of its own (dropped on close): on the TEST_DATABASE_URL server, or in-memory PGlite. */
+/** A fresh database of its own (dropped on close): on the DRILL_DATABASE_URL server (else the local one), or in-memory PGlite. */
 export async function drillDatabase(backend: 'postgres' | 'pglite'): Promise<DatabaseHandle> {
-  if (backend === 'postgres') process.env.TEST_DATABASE_URL ??= DEFAULT_ADMIN_URL;
+  if (backend === 'postgres') process.env.TEST_DATABASE_URL = process.env.DRILL_DATABASE_URL ?? DEFAULT_ADMIN_URL;
   return createTestDatabase(backend, { poolSize: 20 });
 }

@@ -14,7 +14,7 @@ export interface DrillDatabase {
 }
 
 /** A fresh database on an existing server (DRILL_DATABASE_URL, else the local one), dropped afterwards. */
-export async function createDatabase(adminUrl = process.env.DRILL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'): Promise<DrillDatabase> {
+export async function createDatabase(adminUrl = process.env.DRILL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'): Promise<DrillDatabase> {
   const name = `drill_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
