@@ -161,6 +161,7 @@ export class Bot {
           platform: row.platform,
         });
         await routeEvent(event, ctx);
+        await ctx.flush();
         await tx.update(inboundMessages).set({ status: 'processed', processedAt: now }).where(eq(inboundMessages.id, inboundId));
         return true;
       });
@@ -199,9 +200,11 @@ export class Bot {
   async runScheduled(name: string, work: (ctx: HandlerContext) => Promise<unknown>): Promise<void> {
     const now = this.now();
     const platform = this.listAdapters()[0]?.platform ?? 'playground';
-    await this.options.db.transaction((tx) =>
-      work(createHandlerContext({ tx, now, config: this.options.config, log: this.options.log.child({ job: name }), eventKey: `job:${name}:${now.getTime()}`, platform })),
-    );
+    await this.options.db.transaction(async (tx) => {
+      const ctx = createHandlerContext({ tx, now, config: this.options.config, log: this.options.log.child({ job: name }), eventKey: `job:${name}:${now.getTime()}`, platform });
+      await work(ctx);
+      await ctx.flush();
+    });
     this.sender.wake();
   }
 

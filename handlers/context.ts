@@ -13,8 +13,12 @@ export interface HandlerContext {
   /** Stable per inbound event: effect keys built from it make a re-run handler enqueue nothing twice. */
   eventKey: string;
   emit(effect: Effect, key: string, options?: { orderId?: number; platform?: string; notBefore?: Date }): Promise<void>;
-  /** Several effects in one statement. */
   emitAll(effects: Array<{ effect: Effect; key: string; orderId?: number; platform?: string; notBefore?: Date }>): Promise<void>;
+  /**
+   * Writes the effects emitted so far to the outbox, in the order they were emitted, in one statement.
+   * Whoever opens the transaction calls it before the commit (Bot.process, Bot.runScheduled).
+   */
+  flush(): Promise<void>;
 }
 
 export function createHandlerContext(args: {
@@ -26,10 +30,12 @@ export function createHandlerContext(args: {
   platform: string;
 }): HandlerContext {
   const { tx, now, platform } = args;
+  const emitted: Parameters<HandlerContext['emitAll']>[0] = [];
   return {
     ...args,
-    emit: (effect, key, options) => enqueueEffects(tx, [{ effect, key, ...options }], { now, platform }),
-    emitAll: (effects) => enqueueEffects(tx, effects, { now, platform }),
+    emit: async (effect, key, options) => void emitted.push({ effect, key, ...options }),
+    emitAll: async (effects) => void emitted.push(...effects),
+    flush: () => enqueueEffects(tx, emitted.splice(0), { now, platform }),
   };
 }
 

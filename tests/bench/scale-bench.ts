@@ -334,6 +334,7 @@ async function measureEscalation(db: Database, url: string, config: BusinessConf
     .transaction(async (tx) => {
       const ctx = createHandlerContext({ tx, now: dueNow, config, log, eventKey: 'job:escalation:plan', platform: 'playground' });
       await escalateOverdueTasks(ctx);
+      await ctx.flush();
       throw new Rollback();
     })
     .catch((err) => {
