@@ -23,8 +23,8 @@ const RETRY_DELAY_MS = 5000;
  * The outbox rows the killed process had claimed wait out their lease before the new process takes
  * them (60 s by default): the short form shortens it, the full form shows the product's default.
  */
-const SHORT = { messages: 90, groupEvery: 6, perSecond: 30, concurrency: 12, killAfterAcked: 0.4, downMs: 1000, leaseMs: '12000', quietWithinMs: 60_000 };
-const FULL = { messages: 600, groupEvery: 20, perSecond: 30, concurrency: 16, killAfterAcked: 0.5, downMs: 3000, leaseMs: '', quietWithinMs: 240_000 };
+const SHORT = { messages: 90, groupEvery: 6, perSecond: 80, concurrency: 16, killAfterAcked: 0.4, downMs: 1000, leaseMs: '12000', quietWithinMs: 60_000 };
+const FULL = { messages: 600, groupEvery: 20, perSecond: 80, concurrency: 16, killAfterAcked: 0.5, downMs: 3000, leaseMs: '', quietWithinMs: 240_000 };
 
 await runDrill('crash-restart drill', { shortMs: 120_000, fullMs: 900_000 }, async ({ short, report, tmp, onCleanup }) => {
   const p = short ? SHORT : FULL;
