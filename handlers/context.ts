@@ -21,6 +21,9 @@ export interface HandlerContext {
   flush(): Promise<void>;
 }
 
+/** Effects buffered before they are written anyway, in the middle of a handler. */
+const WRITE_AT = 200;
+
 export function createHandlerContext(args: {
   tx: Tx;
   now: Date;
@@ -31,11 +34,20 @@ export function createHandlerContext(args: {
 }): HandlerContext {
   const { tx, now, platform } = args;
   const emitted: Parameters<HandlerContext['emitAll']>[0] = [];
+  const write = () => enqueueEffects(tx, emitted.splice(0), { now, platform });
+  // A job touching thousands of orders writes as it goes, so the buffer (and one statement) stays small.
+  const writeIfMany = async () => void (emitted.length >= WRITE_AT ? await write() : undefined);
   return {
     ...args,
-    emit: async (effect, key, options) => void emitted.push({ effect, key, ...options }),
-    emitAll: async (effects) => void emitted.push(...effects),
-    flush: () => enqueueEffects(tx, emitted.splice(0), { now, platform }),
+    emit: async (effect, key, options) => {
+      emitted.push({ effect, key, ...options });
+      await writeIfMany();
+    },
+    emitAll: async (effects) => {
+      emitted.push(...effects);
+      await writeIfMany();
+    },
+    flush: write,
   };
 }
 

@@ -11,7 +11,11 @@ export async function enqueueEffects(
   effects: Array<{ effect: Effect; key: string; orderId?: number; platform?: string; notBefore?: Date }>,
   defaults: { platform: string; now: Date },
 ): Promise<void> {
-  if (effects.length === 0) return;
+  // PostgreSQL takes at most 65,535 parameters in a statement: seven a row, so a thousand rows at a time.
+  for (let i = 0; i < effects.length; i += 1000) await insertEffects(tx, effects.slice(i, i + 1000), defaults);
+}
+
+async function insertEffects(tx: Tx, effects: Parameters<typeof enqueueEffects>[1], defaults: { platform: string; now: Date }) {
   await tx
     .insert(outbox)
     .values(
