@@ -34,13 +34,14 @@ export class PostDelivery {
     },
   ) {}
 
-  async post(to: Destination, text: string, idempotencyKey: string, replyRef?: string): Promise<void> {
+  /** `delivery` is the outbox row's key and attempt (only a retry can have taken a response_url before). */
+  async post(to: Destination, text: string, delivery: { key: string; attempt: number }, replyRef?: string): Promise<void> {
     const { config } = this.deps;
     if ('userId' in to) return this.toUser(userOfPerson(config, to.userId), text);
-    if (await this.throughResponseUrl(to.conversationId, text, idempotencyKey, replyRef)) return;
+    if (await this.throughResponseUrl(to.conversationId, text, delivery, replyRef)) return;
     const target = targetOfConversation(config, to.conversationId);
     if (target.kind === 'direct') return this.toUser(target.userid, text);
-    if (target.webhookKey) return this.deps.robots.post(target.webhookKey, target.conversationId, text, idempotencyKey);
+    if (target.webhookKey) return this.deps.robots.post(target.webhookKey, target.conversationId, text, delivery.key);
     // A window opens when someone next @-mentions the bot in the group.
     throw new DeliveryError(`no open AI-bot reply window and no webhook robot for ${to.conversationId}`, true, 5 * 60_000);
   }
@@ -58,12 +59,12 @@ export class PostDelivery {
   }
 
   /** Answers through an open response_url; false when none is left. A refused one is spent, so the next is tried. */
-  private async throughResponseUrl(conversationId: string, text: string, key: string, replyRef?: string): Promise<boolean> {
+  private async throughResponseUrl(conversationId: string, text: string, { key, attempt }: { key: string; attempt: number }, replyRef?: string): Promise<boolean> {
     const { api, db, clock, log } = this.deps;
     const body = { msgtype: 'markdown', markdown: { content: clipBytes(text, AIBOT_MARKDOWN_BYTES) } };
     // This row took a response_url before (its answer lost, or the process died before marking it sent):
     // the URL is ours alone and open, so a refusal now means the earlier attempt got through.
-    const earlier = await claimedBy(db, key, clock());
+    const earlier = attempt > 1 ? await claimedBy(db, key, clock()) : undefined;
     if (earlier) {
       try {
         await api.postTo('aibot/response', earlier, body);

@@ -104,14 +104,14 @@ export class WecomAdapter implements PlatformAdapter {
   private async deliverEffect(effect: Effect, key: string, attempt: number): Promise<void> {
     switch (effect.kind) {
       case 'post':
-        return this.posts.post(effect.to, effect.text, key, effect.replyRef);
+        return this.posts.post(effect.to, effect.text, { key, attempt }, effect.replyRef);
       case 'send-card':
         if ('userId' in effect.to) return this.cards.send(effect.to.userId, effect.card, attempt);
-        return this.posts.post(effect.to, renderCardMarkdown(effect.card), key);
+        return this.posts.post(effect.to, renderCardMarkdown(effect.card), { key, attempt });
       case 'update-card': {
         const group = await this.cards.groupOf(effect.cardId);
         // A card in a group went out as markdown, which WeCom cannot edit: the new state is posted.
-        if (group) return this.posts.post({ conversationId: group }, renderCardMarkdown(effect.card), key);
+        if (group) return this.posts.post({ conversationId: group }, renderCardMarkdown(effect.card), { key, attempt });
         return this.cards.update(effect, key);
       }
       case 'sms':

@@ -8,9 +8,8 @@
  * BENCH_DATABASE_URL: the server (default postgres://postgres@127.0.0.1:5432/test); a database is made and dropped.
  * BENCH_E2E_RATES (messages/s, comma separated), BENCH_E2E_STEP_S (seconds per step), BENCH_E2E_DINGTALK (share).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,7 +20,8 @@ import { DEMO_CONFIG_PATH, loadBusinessConfig } from '../../config/business-conf
 import { openDatabase, queryRows, type DatabaseHandle } from '../../db/client';
 import { FakeDingtalk } from '../fakes/dingtalk/fake-dingtalk';
 import { FakeWecom } from '../fakes/wecom/fake-wecom';
-import { productCommand, REPO_ROOT } from './product-command';
+import { BotProcess, freePort } from '../drills/process/bot-process';
+import { REPO_ROOT } from './product-command';
 
 /**
  * The demo company with `count` more sales people, each writing to the bot in their own chat: a group's
@@ -92,17 +92,6 @@ function requestText(i: number): string {
   return i % 2 === 0 ? `需要${material}样品${qty}件,3月20日前到` : `${material} samples ×${qty} by 3/20`;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -113,30 +102,10 @@ async function waitFor<T>(check: () => T | undefined | false | Promise<T | undef
   }
 }
 
-/** The product in its own process, as `npm start` runs it, so its memory and CPU are its own. */
-async function startProduct(env: Record<string, string | undefined>): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const profile = process.env.BENCH_E2E_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_E2E_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, ...productCommand()], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.ok, 'the product to start', 60_000);
-  return { child, url };
-}
-
 /** User + system CPU seconds of a process so far (/proc/<pid>/stat, in clock ticks of 10 ms). */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
 }
 
 async function backlog(database: DatabaseHandle): Promise<number> {
@@ -260,12 +229,15 @@ export async function benchEndToEnd(adminUrl: string): Promise<void> {
   const wecom = await new FakeWecom({ users: company.wecomUsers, callbacks: { timeoutMs: 5000, retries: 0 } }).start();
   const dingtalk = await FakeDingtalk.start({ api: { staffIds: [...DINGTALK_STAFF, ...company.dingtalkSales] } });
   const env = { ...dingtalk.envVars(), ...wecom.envVars(), DATABASE_URL: url, ORDERBOT_DATA_DIR: dataDir, ORDERBOT_CONFIG: company.path };
-  const product = await startProduct(env);
+  // The product's own process, so its memory and CPU are its own.
+  const profile = process.env.BENCH_E2E_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_E2E_PROFILE}`] : [];
+  const product = new BotProcess(await freePort(), { ...env, LOG_LEVEL: 'error' }, join(dataDir, 'product.log'), profile);
+  await product.start(60_000);
   const database = await openDatabase({ url, poolSize: 2 });
   try {
     wecom.connect(product.url);
     await waitFor(() => dingtalk.gateway.liveConnections().length > 0, 'the product to connect to the DingTalk stream');
-    const load = new Load(wecom, dingtalk, dingtalkShare, product.child.pid!, { wecom: company.wecomSales, dingtalk: company.dingtalkSales });
+    const load = new Load(wecom, dingtalk, dingtalkShare, product.pid!, { wecom: company.wecomSales, dingtalk: company.dingtalkSales });
     console.log(`end to end on PostgreSQL: product in its own process; encrypted WeCom app callbacks and ${Math.round(dingtalkShare * 100)}% DingTalk stream frames from ${company.wecomSales.length} sales people; ${stepSeconds} s per step`);
     console.log('offered/s  handled/s      acked  WeCom answer p50/95/99 ms  frame ack p50/95/99 ms  card p50/95/99 ms  CPU ms/msg  backlog  drained');
     let best = 0;
@@ -279,7 +251,7 @@ export async function benchEndToEnd(adminUrl: string): Promise<void> {
       if (!result.sustained) break;
       best = rate;
     }
-    const rss = peakRssMb(product.child.pid!);
+    const rss = product.memoryMb('VmHWM');
     const duplicates = await duplicateOrders(database);
     const tps = runPgbench(url, 10, 8);
     console.log(
@@ -288,8 +260,7 @@ export async function benchEndToEnd(adminUrl: string): Promise<void> {
         `orderbot / pgbench: ${(best / tps).toFixed(3)} (target ≥ 0.5)`,
     );
   } finally {
-    product.child.kill('SIGTERM');
-    await new Promise((r) => product.child.once('exit', r));
+    await product.stop();
     await database.close();
     await wecom.stop();
     await dingtalk.close();

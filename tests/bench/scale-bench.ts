@@ -7,8 +7,7 @@
  * index it reads, their median/p95 over 30 runs against 20 ms, and the peak RSS of the real product process
  * (bot/main.ts) run against that database against 200 MB.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,7 +26,8 @@ import { createHandlerContext } from '../../handlers/context';
 import { escalateOverdueTasks, escalationSteps } from '../../handlers/escalation';
 import { createTestDatabase } from '../support/databases';
 import { seedHistory } from './kpi-bench';
-import { productCommand, REPO_ROOT } from './product-command';
+import { BotProcess, freePort } from '../drills/process/bot-process';
+import { productCommand } from './product-command';
 
 const TARGET_MS = 20;
 const TARGET_RSS_MB = 200;
@@ -412,33 +412,6 @@ async function measureOutbox(db: Database, url: string, seededAt: Date): Promise
   ];
 }
 
-function vm(pid: number, field: 'VmHWM' | 'VmRSS'): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(status.match(new RegExp(`${field}:\\s+(\\d+) kB`))?.[1] ?? NaN);
-  return kb / 1024;
-}
-
-function waitForUrl(child: ChildProcess, timeoutMs = 120_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the product did not start in time:\n${out}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = out.match(/orderbot is running at (http:\/\/\S+) /);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the product exited (${code}) before it started:\n${out}`));
-    });
-  });
-}
-
 async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number) {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -480,19 +453,14 @@ interface ProductRun {
  * Runs the product against the seeded database with its scheduler and outbox sender, loads the board and asks
  * /kpi, then moves the playground clock a minute at a time so every tick has tasks to escalate and effects to send.
  */
-async function measureProductRss(db: Database, url: string, ticks: number, args = productCommand()): Promise<ProductRun> {
+async function measureProductRss(db: Database, url: string, ticks: number): Promise<ProductRun> {
   const dataDir = mkdtempSync(join(tmpdir(), 'orderbot-scale-'));
-  const child = spawn(process.execPath, args, {
-    cwd: REPO_ROOT,
-    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', ORDERBOT_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let errors = 0;
-  child.stdout!.on('data', (chunk: Buffer) => (errors += (chunk.toString().match(/"level":(50|60)/g) ?? []).length));
+  const product = new BotProcess(await freePort(), { DATABASE_URL: url, LOG_LEVEL: 'warn', ORDERBOT_DATA_DIR: dataDir }, join(dataDir, 'product.log'));
   const checkpoints: ProductRun['checkpoints'] = [];
-  const checkpoint = (after: string) => checkpoints.push({ after, rss: vm(child.pid!, 'VmRSS'), hwm: vm(child.pid!, 'VmHWM') });
+  const checkpoint = (after: string) => checkpoints.push({ after, rss: product.memoryMb('VmRSS'), hwm: product.memoryMb('VmHWM') });
   try {
-    const base = await waitForUrl(child);
+    await product.start(120_000);
+    const base = product.url;
     // The scheduler runs every job once at start (the escalation tick, the ETD refresh of open orders…).
     await new Promise((r) => setTimeout(r, 5000));
     checkpoint('start');
@@ -540,17 +508,9 @@ async function measureProductRss(db: Database, url: string, ticks: number, args 
         (select count(*) from playground_items)::int as delivered`,
     );
     tickMs.sort((x, y) => x - y);
-    return { command: `node ${args.join(' ')}`, checkpoints, board, kpiMs, tickMs, ...work!, left: await left(), errors };
+    return { command: `node ${productCommand().join(' ')}`, checkpoints, board, kpiMs, tickMs, ...work!, left: await left(), errors: product.errorLines().length };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.once('exit', () => {
-        clearTimeout(force);
-        resolve();
-      });
-    });
+    await product.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -1,10 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-
-/** The repository root: the product is started from there, as `npm start` would. */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+import { productCommand, REPO_ROOT } from '../../bench/product-command';
 
 /**
  * A port nobody listens on right now (the first free one from `from` on, else any); the bot keeps its
@@ -33,8 +30,8 @@ function tryListen(port: number): Promise<number | undefined> {
 }
 
 /**
- * orderbot as its own OS process (`node --import tsx bot/main.ts`), so a drill can SIGKILL it or take
- * its database away without touching the drill's own process.
+ * orderbot as its own OS process, started as `npm start` starts it, so a drill can SIGKILL it or take its
+ * database away, and a bench can read its own CPU and memory, without touching the caller's process.
  */
 export class BotProcess {
   private child: ChildProcess | undefined;
@@ -42,11 +39,12 @@ export class BotProcess {
   /** Every start and how each run ended, e.g. "exit 0", "signal SIGKILL". */
   readonly runs: Array<{ pid: number; startedAt: number; ended?: string }> = [];
 
-  /** `logFile` collects stdout and stderr of every run (pino writes its JSON lines to stdout). */
+  /** `logFile` collects stdout and stderr of every run (pino writes its JSON lines to stdout); `nodeArgs` go before the start command's. */
   constructor(
     readonly port: number,
     private readonly env: Record<string, string>,
     readonly logFile: string,
+    private readonly nodeArgs: string[] = [],
   ) {}
 
   get url(): string {
@@ -65,7 +63,7 @@ export class BotProcess {
   async start(timeoutMs = 30_000): Promise<void> {
     if (this.running) throw new Error('the bot is already running');
     const log = openSync(this.logFile, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts'], {
+    const child = spawn(process.execPath, [...this.nodeArgs, ...productCommand()], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
       stdio: ['ignore', log, log],
@@ -110,6 +108,12 @@ export class BotProcess {
     this.child.kill('SIGTERM');
     const ended = await Promise.race([this.exit!.then(() => true), sleep(graceMs).then(() => false)]);
     if (!ended) await this.kill('SIGKILL');
+  }
+
+  /** The running process's resident memory now (VmRSS) or at its peak (VmHWM), in MB. */
+  memoryMb(field: 'VmRSS' | 'VmHWM'): number {
+    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
+    return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) / 1024;
   }
 
   /** The end of what the bot wrote (its warnings and errors at LOG_LEVEL=warn). */
