@@ -9,7 +9,11 @@ import { WecomAdapter } from './wecom/wecom-adapter';
  * The adapters this process runs: one per chat platform whose credentials are set, and the local
  * playground when none are. Each platform's factory gets a line here.
  */
-export function createAdapters(bot: Bot, env: Env, timeTravel?: TimeTravel): { adapters: PlatformAdapter[]; missing: string[] } {
+export function createAdapters(
+  bot: Bot,
+  env: Env,
+  timeTravel?: TimeTravel,
+): { adapters: PlatformAdapter[]; missing: string[] } {
   const platforms = configuredPlatforms(env);
   const factories: Record<string, ((bot: Bot, env: Env) => PlatformAdapter) | undefined> = {
     dingtalk: (bot, env) => new DingtalkAdapter(bot, env),

@@ -60,11 +60,22 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     if (await seedDemoDataIfEmpty(database.db, clock())) log.info('demo master data loaded');
   }
   const env = options.env ?? readEnv();
-  const bot = new Bot({ db: database.db, config, log, clock, outboxPollMs: options.outboxPollMs, outboxLeaseMs: env.ORDERBOT_OUTBOX_LEASE_MS });
+  const bot = new Bot({
+    db: database.db,
+    config,
+    log,
+    clock,
+    outboxPollMs: options.outboxPollMs,
+    outboxLeaseMs: env.ORDERBOT_OUTBOX_LEASE_MS,
+  });
   let scheduler: Scheduler | undefined;
-  const travel = options.timeTravel && { ...options.timeTravel, afterTravel: async () => void (await scheduler?.tick()) };
+  const travel = options.timeTravel && {
+    ...options.timeTravel,
+    afterTravel: async () => void (await scheduler?.tick()),
+  };
   const { adapters, missing } = createAdapters(bot, env, travel);
-  if (missing.length > 0) log.warn({ platforms: missing }, 'credentials are set for a platform this version has no adapter for');
+  if (missing.length > 0)
+    log.warn({ platforms: missing }, 'credentials are set for a platform this version has no adapter for');
   for (const adapter of adapters) bot.register(adapter);
   const smsProvider = options.smsProvider ?? smsProviderFor(env, database, clock);
   bot.register(new SmsAdapter({ db: database.db, provider: smsProvider, clock, log }));
@@ -72,8 +83,18 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const { server, url } = await listen(app, options.port ?? 3000, options.host ?? '127.0.0.1');
   await bot.start();
   const jobs = [
-    { name: 'escalation', everyMs: 30_000, run: () => bot.runScheduled('escalation', (ctx) => escalateOverdueTasks(ctx)) },
-    ...lifecycleJobs({ bot, env, log, ...(options.tracker ? { tracker: options.tracker } : {}), ...(options.transit ? { transit: options.transit } : {}) }),
+    {
+      name: 'escalation',
+      everyMs: 30_000,
+      run: () => bot.runScheduled('escalation', (ctx) => escalateOverdueTasks(ctx)),
+    },
+    ...lifecycleJobs({
+      bot,
+      env,
+      log,
+      ...(options.tracker ? { tracker: options.tracker } : {}),
+      ...(options.transit ? { transit: options.transit } : {}),
+    }),
     ...kpiJobs(bot),
     ...plantSyncJobs({ db: database.db, config, env, log, clock, platform: adapters[0]!.platform }),
   ];

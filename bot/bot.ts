@@ -59,7 +59,8 @@ export class Bot {
       leaseMs: options.outboxLeaseMs,
       deliver: (row, effect) => {
         const adapter = this.adapters.get(row.platform);
-        if (!adapter) throw new DeliveryError(`no adapter for platform "${row.platform}" in this process`, true, 30_000);
+        if (!adapter)
+          throw new DeliveryError(`no adapter for platform "${row.platform}" in this process`, true, 30_000);
         return adapter.deliver(effect, { idempotencyKey: row.idempotencyKey, attempt: row.attempts });
       },
     });
@@ -98,7 +99,11 @@ export class Bot {
     externalId: string,
     alsoInTx?: (tx: Tx) => Promise<void>,
   ): Promise<{ inboundId: number | null; duplicate: boolean }> {
-    const inboundId = await this.inboundWrites.load({ event: storableEvent(event), externalId: storableText(externalId), alsoInTx });
+    const inboundId = await this.inboundWrites.load({
+      event: storableEvent(event),
+      externalId: storableText(externalId),
+      alsoInTx,
+    });
     if (inboundId === null) return { inboundId, duplicate: true };
     if (!this.stopped) this.track(this.handlerSlots(() => this.process(inboundId)));
     return { inboundId, duplicate: false };
@@ -113,7 +118,14 @@ export class Bot {
       return await this.insertInbound(batch);
     } catch (err) {
       if (batch.length === 1) throw err;
-      return Promise.all(batch.map((item) => this.insertInbound([item]).then(([id]) => id ?? null, (e: Error) => e)));
+      return Promise.all(
+        batch.map((item) =>
+          this.insertInbound([item]).then(
+            ([id]) => id ?? null,
+            (e: Error) => e,
+          ),
+        ),
+      );
     }
   }
 
@@ -122,9 +134,21 @@ export class Bot {
     return this.options.db.transaction(async (tx) => {
       const rows = await tx
         .insert(inboundMessages)
-        .values(batch.map(({ event, externalId }) => ({ platform: event.platform, externalId, kind: event.kind, payload: event, receivedAt })))
+        .values(
+          batch.map(({ event, externalId }) => ({
+            platform: event.platform,
+            externalId,
+            kind: event.kind,
+            payload: event,
+            receivedAt,
+          })),
+        )
         .onConflictDoNothing({ target: [inboundMessages.platform, inboundMessages.externalId] })
-        .returning({ id: inboundMessages.id, platform: inboundMessages.platform, externalId: inboundMessages.externalId });
+        .returning({
+          id: inboundMessages.id,
+          platform: inboundMessages.platform,
+          externalId: inboundMessages.externalId,
+        });
       // The same event twice in one batch (a retry racing the original): the first takes the row.
       const stored = new Map(rows.map((r) => [`${r.platform}\n${r.externalId}`, r.id]));
       const ids = batch.map(({ event, externalId }) => {
@@ -162,7 +186,10 @@ export class Bot {
         });
         await routeEvent(event, ctx);
         await ctx.flush();
-        await tx.update(inboundMessages).set({ status: 'processed', processedAt: now }).where(eq(inboundMessages.id, inboundId));
+        await tx
+          .update(inboundMessages)
+          .set({ status: 'processed', processedAt: now })
+          .where(eq(inboundMessages.id, inboundId));
         return true;
       });
       if (handled) this.sender.wake();
@@ -173,7 +200,9 @@ export class Bot {
         return;
       }
       log.error({ err, inboundId }, 'handling an inbound event failed');
-      await this.markFailed(inboundId, event, err as Error).catch((e) => log.error({ err: e, inboundId }, 'could not record the failure'));
+      await this.markFailed(inboundId, event, err as Error).catch((e) =>
+        log.error({ err: e, inboundId }, 'could not record the failure'),
+      );
     }
   }
 
@@ -189,7 +218,11 @@ export class Bot {
       if (updated.length === 0 || !event) return;
       const effect: Effect =
         event.kind === 'message'
-          ? { kind: 'post', to: { conversationId: event.conversationId }, text: texts.handlingError(writerLanguage(event.text)) }
+          ? {
+              kind: 'post',
+              to: { conversationId: event.conversationId },
+              text: texts.handlingError(writerLanguage(event.text)),
+            }
           : { kind: 'post', to: { userId: event.actorId }, text: texts.handlingError('zh') };
       await enqueueEffects(tx, [{ effect, key: `in:${inboundId}:error` }], { platform: event.platform, now });
     });
@@ -201,7 +234,14 @@ export class Bot {
     const now = this.now();
     const platform = this.listAdapters()[0]?.platform ?? 'playground';
     await this.options.db.transaction(async (tx) => {
-      const ctx = createHandlerContext({ tx, now, config: this.options.config, log: this.options.log.child({ job: name }), eventKey: `job:${name}:${now.getTime()}`, platform });
+      const ctx = createHandlerContext({
+        tx,
+        now,
+        config: this.options.config,
+        log: this.options.log.child({ job: name }),
+        eventKey: `job:${name}:${now.getTime()}`,
+        platform,
+      });
       await work(ctx);
       await ctx.flush();
     });

@@ -36,7 +36,9 @@ async function parseCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { now: { type: 'string' } }, strict: true });
   const now = values.now ? new Date(values.now) : new Date();
   if (Number.isNaN(now.getTime())) {
-    process.stderr.write(`orderbot parse: --now is not a valid time: "${values.now}" (e.g. 2026-02-24T10:00:00+08:00)\n`);
+    process.stderr.write(
+      `orderbot parse: --now is not a valid time: "${values.now}" (e.g. 2026-02-24T10:00:00+08:00)\n`,
+    );
     return 2;
   }
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
@@ -50,10 +52,24 @@ async function parseCommand(args: string[]): Promise<number> {
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 async function kpiCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string', default: 'csv' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string', default: 'csv' } },
+    strict: true,
+  });
   const { from, to, format } = values;
-  if (!from || !to || !ISO_DATE.test(from) || !ISO_DATE.test(to) || Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to)) || from > to) {
-    process.stderr.write('orderbot kpi: give --from and --to as YYYY-MM-DD, --from not after --to (e.g. --from 2026-02-01 --to 2026-02-28)\n');
+  if (
+    !from ||
+    !to ||
+    !ISO_DATE.test(from) ||
+    !ISO_DATE.test(to) ||
+    Number.isNaN(Date.parse(from)) ||
+    Number.isNaN(Date.parse(to)) ||
+    from > to
+  ) {
+    process.stderr.write(
+      'orderbot kpi: give --from and --to as YYYY-MM-DD, --from not after --to (e.g. --from 2026-02-01 --to 2026-02-28)\n',
+    );
     return 2;
   }
   if (format !== 'csv' && format !== 'json') {
@@ -91,7 +107,9 @@ async function hashPasswordCommand(): Promise<number> {
     process.stdout.write(`${await hashPassword(line)}\n`);
     return 0;
   }
-  process.stderr.write('orderbot hash-password: give the password on stdin, e.g. `read -s p; echo "$p" | npm run -s orderbot -- hash-password`\n');
+  process.stderr.write(
+    'orderbot hash-password: give the password on stdin, e.g. `read -s p; echo "$p" | npm run -s orderbot -- hash-password`\n',
+  );
   return 2;
 }
 

@@ -14,15 +14,27 @@ export interface KpiRow {
 }
 
 /** One row per week (clipped to the range) and a last row for the whole range. */
-export async function kpiRows(q: Queryable, config: BusinessConfig, range: { start: Date; end: Date }): Promise<KpiRow[]> {
+export async function kpiRows(
+  q: Queryable,
+  config: BusinessConfig,
+  range: { start: Date; end: Date },
+): Promise<KpiRow[]> {
   const rows: KpiRow[] = [];
   for (let start = range.start; start < range.end; ) {
     const week = weekOf(start);
     const end = week.end < range.end ? week.end : range.end;
-    rows.push({ period: week.label, ...span(start, end), figures: await kpiFigures(q, { start, end }, config.kpi.promiseWindow) });
+    rows.push({
+      period: week.label,
+      ...span(start, end),
+      figures: await kpiFigures(q, { start, end }, config.kpi.promiseWindow),
+    });
     start = end;
   }
-  rows.push({ period: 'total', ...span(range.start, range.end), figures: await kpiFigures(q, range, config.kpi.promiseWindow) });
+  rows.push({
+    period: 'total',
+    ...span(range.start, range.end),
+    figures: await kpiFigures(q, range, config.kpi.promiseWindow),
+  });
   return rows;
 }
 

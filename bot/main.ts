@@ -21,7 +21,10 @@ async function main() {
   const releaseDataDir = database.kind === 'pglite' ? markDataDirInUse(env.ORDERBOT_DATA_DIR) : () => {};
   log.info({ database: database.kind, url: app.url }, 'orderbot is running');
   const where = database.kind === 'pglite' ? `embedded PGlite in ${env.ORDERBOT_DATA_DIR}` : 'PostgreSQL';
-  const platforms = app.bot.listAdapters().map((a) => a.platform).join(', ');
+  const platforms = app.bot
+    .listAdapters()
+    .map((a) => a.platform)
+    .join(', ');
   const playground = app.bot.listAdapters().some((a) => a.platform === 'playground') ? `playground: ${app.url}\n` : '';
   process.stdout.write(`\norderbot is running at ${app.url} (${platforms}; database: ${where})\n${playground}\n`);
 

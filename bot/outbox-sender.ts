@@ -69,7 +69,10 @@ export class OutboxSender {
 
   constructor(private readonly options: OutboxSenderOptions) {
     this.sentMarks = writeBatcher(async (ids: readonly number[]) => {
-      await options.db.update(outbox).set({ status: 'sent', sentAt: options.clock(), lockedUntil: null, lastError: null }).where(inArray(outbox.id, [...ids]));
+      await options.db
+        .update(outbox)
+        .set({ status: 'sent', sentAt: options.clock(), lockedUntil: null, lastError: null })
+        .where(inArray(outbox.id, [...ids]));
       return ids.map(() => true as const);
     }, 500);
     this.pollMs = options.pollMs ?? 500;
@@ -148,7 +151,13 @@ export class OutboxSender {
     const due = db
       .select({ id: outbox.id })
       .from(outbox)
-      .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now), or(isNull(outbox.lockedUntil), lt(outbox.lockedUntil, now))))
+      .where(
+        and(
+          eq(outbox.status, 'pending'),
+          lte(outbox.nextAttemptAt, now),
+          or(isNull(outbox.lockedUntil), lt(outbox.lockedUntil, now)),
+        ),
+      )
       .orderBy(outbox.nextAttemptAt, outbox.id)
       .limit(this.batchSize)
       .for('update', { skipLocked: true });
@@ -168,10 +177,14 @@ export class OutboxSender {
     try {
       await this.options.deliver(row, row.payload as Effect);
     } catch (err) {
-      const error = err instanceof DeliveryError ? err : new DeliveryError(String((err as Error)?.message ?? err), true);
+      const error =
+        err instanceof DeliveryError ? err : new DeliveryError(String((err as Error)?.message ?? err), true);
       const giveUp = !error.deferred && (!error.retryable || row.attempts >= this.maxAttempts);
       const wait = error.retryAfterMs ?? backoffMs(row.attempts);
-      log.warn({ outboxId: row.id, orderId: row.orderId, kind: row.kind, attempt: row.attempts, err: error.message, giveUp }, 'delivery failed');
+      log.warn(
+        { outboxId: row.id, orderId: row.orderId, kind: row.kind, attempt: row.attempts, err: error.message, giveUp },
+        'delivery failed',
+      );
       await db
         .update(outbox)
         .set({
@@ -201,7 +214,10 @@ export class OutboxSender {
         return;
       } catch (err) {
         if (Date.now() + wait > giveUpAt) {
-          this.options.log.error({ err, outboxId: row.id }, 'delivered, but could not be marked sent: it will be delivered again');
+          this.options.log.error(
+            { err, outboxId: row.id },
+            'delivered, but could not be marked sent: it will be delivered again',
+          );
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, wait));

@@ -36,7 +36,10 @@ export function plantSyncJobs(args: {
         try {
           await syncFromErp({ db, erp, now, log });
         } catch (err) {
-          await report(`⚠️ ERP（${erp.kind}）同步失败，库存和物料仍是上次同步的数据：${(err as Error).message}`, `erp-sync-failed:${chinaDate(now)}`);
+          await report(
+            `⚠️ ERP（${erp.kind}）同步失败，库存和物料仍是上次同步的数据：${(err as Error).message}`,
+            `erp-sync-failed:${chinaDate(now)}`,
+          );
           throw err;
         }
       },
@@ -51,7 +54,10 @@ export function plantSyncJobs(args: {
       run: async (now) => {
         const result = await runExcelBridge({ db, dir, mapping, now, log });
         for (const failed of result.failed) {
-          await report(`⚠️ Excel 导出文件 ${failed.name} 无法导入，沿用之前的数据：${failed.error}`, `bridge-failed:${failed.name}:${failed.sha256}`);
+          await report(
+            `⚠️ Excel 导出文件 ${failed.name} 无法导入，沿用之前的数据：${failed.error}`,
+            `bridge-failed:${failed.name}:${failed.sha256}`,
+          );
         }
       },
     });
@@ -60,10 +66,20 @@ export function plantSyncJobs(args: {
 }
 
 /** One message to the ops conversation per key (a broken file's content, a day of ERP failures). */
-async function reportToOps(args: { db: Database; config: BusinessConfig; clock: () => Date; platform: string; text: string; key: string }) {
+async function reportToOps(args: {
+  db: Database;
+  config: BusinessConfig;
+  clock: () => Date;
+  platform: string;
+  text: string;
+  key: string;
+}) {
   const conversationId = args.config.opsConversation;
   if (!conversationId) return;
   await args.db.transaction((tx) =>
-    enqueueEffects(tx, [{ effect: { kind: 'post', to: { conversationId }, text: args.text }, key: args.key }], { platform: args.platform, now: args.clock() }),
+    enqueueEffects(tx, [{ effect: { kind: 'post', to: { conversationId }, text: args.text }, key: args.key }], {
+      platform: args.platform,
+      now: args.clock(),
+    }),
   );
 }

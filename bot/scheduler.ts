@@ -25,7 +25,14 @@ export class Scheduler {
   private running: Promise<unknown> | undefined;
 
   constructor(
-    private readonly options: { db: Database; clock: () => Date; log: Logger; jobs: ScheduledJob[]; pollMs?: number; leaseMs?: number },
+    private readonly options: {
+      db: Database;
+      clock: () => Date;
+      log: Logger;
+      jobs: ScheduledJob[];
+      pollMs?: number;
+      leaseMs?: number;
+    },
   ) {}
 
   /** Makes sure every job has its row; a new periodic job is due at once, a fixed-time one at its next time. */
@@ -73,8 +80,17 @@ export class Scheduler {
     const now = clock();
     const claimed = await db
       .update(scheduledJobs)
-      .set({ lockedUntil: new Date(now.getTime() + (this.options.leaseMs ?? 10 * 60_000)), nextRunAt: nextRun(job, now) })
-      .where(and(eq(scheduledJobs.name, job.name), lte(scheduledJobs.nextRunAt, now), or(isNull(scheduledJobs.lockedUntil), lt(scheduledJobs.lockedUntil, now))))
+      .set({
+        lockedUntil: new Date(now.getTime() + (this.options.leaseMs ?? 10 * 60_000)),
+        nextRunAt: nextRun(job, now),
+      })
+      .where(
+        and(
+          eq(scheduledJobs.name, job.name),
+          lte(scheduledJobs.nextRunAt, now),
+          or(isNull(scheduledJobs.lockedUntil), lt(scheduledJobs.lockedUntil, now)),
+        ),
+      )
       .returning({ name: scheduledJobs.name });
     return claimed.length > 0;
   }
@@ -88,6 +104,9 @@ export class Scheduler {
       error = String((err as Error)?.message ?? err).slice(0, 1000);
       log.error({ job: job.name, err }, 'scheduled job failed');
     }
-    await db.update(scheduledJobs).set({ lockedUntil: null, lastRunAt: clock(), lastError: error }).where(eq(scheduledJobs.name, job.name));
+    await db
+      .update(scheduledJobs)
+      .set({ lockedUntil: null, lastRunAt: clock(), lastError: error })
+      .where(eq(scheduledJobs.name, job.name));
   }
 }

@@ -8,6 +8,9 @@ export function storableText(text: string): string {
 }
 
 export function storableEvent<E extends InboundEvent>(event: E): E {
-  const clean = Object.entries(event).map(([key, value]) => [key, typeof value === 'string' ? storableText(value) : value]);
+  const clean = Object.entries(event).map(([key, value]) => [
+    key,
+    typeof value === 'string' ? storableText(value) : value,
+  ]);
   return Object.fromEntries(clean) as E;
 }

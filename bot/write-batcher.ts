@@ -6,7 +6,10 @@ import DataLoader from 'dataloader';
  * nothing waits; under load, many callbacks or delivery marks cost one commit instead of one each.
  * `write` answers one result per key, or an Error for a key that failed alone.
  */
-export function writeBatcher<K, V>(write: (batch: readonly K[]) => Promise<ReadonlyArray<V | Error>>, maxBatchSize = 200): DataLoader<K, V> {
+export function writeBatcher<K, V>(
+  write: (batch: readonly K[]) => Promise<ReadonlyArray<V | Error>>,
+  maxBatchSize = 200,
+): DataLoader<K, V> {
   let writing: Promise<unknown> = Promise.resolve();
   let busy = 0;
   return new DataLoader<K, V>(

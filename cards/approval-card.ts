@@ -8,14 +8,26 @@ export interface ApprovalCardInput {
   departmentName: string;
   requesterName: string;
   customerName: string | null;
-  items: Array<{ materialCode: string; materialName: string; quantity: number; unit: string; kind: 'sample' | 'batch' }>;
+  items: Array<{
+    materialCode: string;
+    materialName: string;
+    quantity: number;
+    unit: string;
+    kind: 'sample' | 'batch';
+  }>;
   requestedDate: string;
   urgent: boolean;
   verdicts: SpecVerdict[];
   /** How the delivery date was reached (stock, line capacity, mould…). */
   promiseFields?: CardField[];
   /** Latest inspection reports of materials with a spec outside its range (tech card only). */
-  reports: Array<{ reportNo: string; materialCode: string; inspectedOn: string; passed: boolean; results: Record<string, number> }>;
+  reports: Array<{
+    reportNo: string;
+    materialCode: string;
+    inspectedOn: string;
+    passed: boolean;
+    results: Record<string, number>;
+  }>;
   sourceText: string;
   today: string;
 }
@@ -29,7 +41,11 @@ function specField(verdicts: SpecVerdict[]): CardField | null {
     if (v.status === 'outside') return `${formatSpec(v.spec)} ✗ 超出历史合格范围（${formatRange(v.range)}）`;
     return `${formatSpec(v.spec)} ? 无历史合格记录`;
   });
-  const worst = verdicts.some((v) => v.status === 'outside') ? 'red' : verdicts.some((v) => v.status === 'unknown') ? 'yellow' : undefined;
+  const worst = verdicts.some((v) => v.status === 'outside')
+    ? 'red'
+    : verdicts.some((v) => v.status === 'unknown')
+      ? 'yellow'
+      : undefined;
   return { label: '技术要求', value: parts.join('；'), ...(worst ? { tone: worst } : {}) };
 }
 
@@ -43,7 +59,11 @@ export function buildApprovalCard(input: ApprovalCardInput): Card {
       label: input.items.length > 1 ? `物料 ${i + 1}` : '物料',
       value: `${item.materialCode} ${item.materialName} × ${item.quantity}${item.unit}（${KIND_ZH[item.kind]}）`,
     })),
-    { label: '要求交期', value: formatDate(input.requestedDate, 'zh', input.today) + (input.urgent ? '（加急）' : ''), ...(input.urgent ? { tone: 'yellow' as const } : {}) },
+    {
+      label: '要求交期',
+      value: formatDate(input.requestedDate, 'zh', input.today) + (input.urgent ? '（加急）' : ''),
+      ...(input.urgent ? { tone: 'yellow' as const } : {}),
+    },
   ];
   fields.push(...(input.promiseFields ?? []));
   const spec = specField(input.verdicts);

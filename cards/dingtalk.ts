@@ -23,7 +23,8 @@ export const DINGTALK_NOTE_PARAM = 'note';
 const TONE_COLOR = { red: 'common_red1_color', yellow: 'common_orange1_color', blue: 'common_blue1_color' } as const;
 
 function fieldLine(field: CardField, colored: boolean): string {
-  const value = colored && field.tone ? `<font colorTokenV2=${TONE_COLOR[field.tone]}>${field.value}</font>` : field.value;
+  const value =
+    colored && field.tone ? `<font colorTokenV2=${TONE_COLOR[field.tone]}>${field.value}</font>` : field.value;
   return `**${field.label}**：${value}`;
 }
 
@@ -72,7 +73,11 @@ export function renderDingtalkActionCard(
     .filter((b): b is { label: string; url: string } => !!b.url)
     .slice(0, 5);
   if (links.length === 0) return { msgKey: 'sampleMarkdown', msgParam: { title, text } };
-  if (links.length === 1) return { msgKey: 'sampleActionCard', msgParam: { title, text, singleTitle: links[0]!.label, singleURL: links[0]!.url } };
+  if (links.length === 1)
+    return {
+      msgKey: 'sampleActionCard',
+      msgParam: { title, text, singleTitle: links[0]!.label, singleURL: links[0]!.url },
+    };
   const msgParam: Record<string, string> = { title, text };
   links.forEach((link, i) => {
     msgParam[`actionTitle${i + 1}`] = link.label;

@@ -80,7 +80,8 @@ function splitFields(fields: CardField[]): { horizontal: CardField[]; overflow: 
 function usableButtons(buttons: CardButton[]): CardButton[] {
   const usable: CardButton[] = [];
   for (const button of buttons) {
-    if (usable.some((b) => b.key === button.key) || Buffer.byteLength(button.key) > WECOM_CARD_LIMITS.keyBytes) continue;
+    if (usable.some((b) => b.key === button.key) || Buffer.byteLength(button.key) > WECOM_CARD_LIMITS.keyBytes)
+      continue;
     usable.push(button);
   }
   return usable.slice(0, WECOM_CARD_LIMITS.buttons);
@@ -98,7 +99,10 @@ export function renderWecomCard(card: Card, taskId: string): WecomTemplateCard {
   const asksReason = buttons.some((b) => b.key === REASON_ACTION_KEY);
   return {
     card_type: 'button_interaction',
-    main_title: { title: clip(card.title, WECOM_CARD_LIMITS.titleChars), ...(card.subtitle ? { desc: clip(card.subtitle, WECOM_CARD_LIMITS.descChars) } : {}) },
+    main_title: {
+      title: clip(card.title, WECOM_CARD_LIMITS.titleChars),
+      ...(card.subtitle ? { desc: clip(card.subtitle, WECOM_CARD_LIMITS.descChars) } : {}),
+    },
     ...(subtitle ? { sub_title_text: clip(subtitle, WECOM_CARD_LIMITS.subtitleChars) } : {}),
     ...(quote ? { quote_area: { type: 0 as const, quote_text: clip(quote, WECOM_CARD_LIMITS.quoteChars) } } : {}),
     horizontal_content_list: horizontal.map((f) => ({
@@ -106,16 +110,29 @@ export function renderWecomCard(card: Card, taskId: string): WecomTemplateCard {
       value: clip(fieldValue(f), WECOM_CARD_LIMITS.valueChars),
     })),
     ...(asksReason
-      ? { button_selection: { question_key: REASON_QUESTION_KEY, title: '驳回原因', option_list: REJECT_REASONS.map((r) => ({ ...r })) } }
+      ? {
+          button_selection: {
+            question_key: REASON_QUESTION_KEY,
+            title: '驳回原因',
+            option_list: REJECT_REASONS.map((r) => ({ ...r })),
+          },
+        }
       : {}),
-    button_list: buttons.map((b) => ({ text: clip(b.label, WECOM_CARD_LIMITS.buttonTextChars), style: STYLE[b.style ?? 'default'], key: b.key })),
+    button_list: buttons.map((b) => ({
+      text: clip(b.label, WECOM_CARD_LIMITS.buttonTextChars),
+      style: STYLE[b.style ?? 'default'],
+      key: b.key,
+    })),
     ...(card.resolved ? { replace_text: clip(card.resolved.text, WECOM_CARD_LIMITS.descChars) } : {}),
     task_id: taskId,
   };
 }
 
 /** The reason a tap carries: the option chosen in the reason dropdown, for the button that needs one. */
-export function reasonFromSelection(actionKey: string, selected: Array<{ questionKey: string; optionIds: string[] }>): string | undefined {
+export function reasonFromSelection(
+  actionKey: string,
+  selected: Array<{ questionKey: string; optionIds: string[] }>,
+): string | undefined {
   if (actionKey !== REASON_ACTION_KEY) return undefined;
   const optionId = selected.find((s) => s.questionKey === REASON_QUESTION_KEY)?.optionIds[0];
   return REJECT_REASONS.find((r) => r.id === optionId)?.text;

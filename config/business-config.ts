@@ -60,7 +60,9 @@ const lifecycleSchema = z
     /** How often open orders' ETDs are recomputed (a stage running late moves the ETD). */
     etdRefreshEvery: duration.default(30 * 60_000),
     /** How often a shipped order's waybill is tracked; the courier API locks waybills asked more often than every 30 min. */
-    trackEvery: duration.default(30 * 60_000).refine((v) => v >= 30 * 60_000, 'must be at least 30m (快递100 locks waybills queried more often)'),
+    trackEvery: duration
+      .default(30 * 60_000)
+      .refine((v) => v >= 30 * 60_000, 'must be at least 30m (快递100 locks waybills queried more often)'),
   })
   .prefault({});
 
@@ -73,19 +75,26 @@ const kpiSchema = z
     /** A line loaded at least this much over the next week makes its pending orders yellow. */
     busyLineLoad: z.number().positive().default(0.9),
     /** When the weekly digest goes to the ops conversation: weekday 0 = Sunday … 6, time China time. */
-    digest: z.object({ weekday: z.number().int().min(0).max(6).default(1), at: clockTime.default('09:00') }).prefault({}),
+    digest: z
+      .object({ weekday: z.number().int().min(0).max(6).default(1), at: clockTime.default('09:00') })
+      .prefault({}),
   })
   .prefault({});
 
 /** scrypt$N$r$p$salt$hash (base64): made by `npm run -s orderbot -- hash-password`. */
 const passwordHash = z
   .string()
-  .regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, 'not a password hash: make one with `npm run -s orderbot -- hash-password`');
+  .regex(
+    /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/,
+    'not a password hash: make one with `npm run -s orderbot -- hash-password`',
+  );
 
 const boardSchema = z
   .object({
     /** Who may sign in to the ops board; `person` (a people id) gives the name shown. */
-    users: z.array(z.object({ username: z.string().min(1), person: z.string().min(1).optional(), passwordHash })).default([]),
+    users: z
+      .array(z.object({ username: z.string().min(1), person: z.string().min(1).optional(), passwordHash }))
+      .default([]),
     sessionTtl: duration.default(12 * 3600_000),
   })
   .prefault({});
@@ -172,9 +181,7 @@ export const businessConfigSchema = z
     /** Where the bot reports plant-data problems (a broken Excel export, a failing ERP): a `conversations` id. */
     opsConversation: z.string().min(1).optional(),
     /** How often plant data is pulled from the ERP and the Excel bridge folder is scanned. */
-    sync: z
-      .object({ erpEvery: duration.default(15 * 60_000), excelEvery: duration.default(15 * 60_000) })
-      .prefault({}),
+    sync: z.object({ erpEvery: duration.default(15 * 60_000), excelEvery: duration.default(15 * 60_000) }).prefault({}),
     lifecycle: lifecycleSchema,
     kpi: kpiSchema,
     board: boardSchema,
@@ -182,7 +189,10 @@ export const businessConfigSchema = z
       .array(z.object({ id: z.string().min(1), name: z.string().min(1), capacityPerDay: z.number().int().positive() }))
       .default([]),
     /** Sales group chats: the playground shows them, platform adapters map their own ids to these. */
-    conversations: z.array(conversationSchema).min(1).default([{ id: 'sales', name: '销售群' }]),
+    conversations: z
+      .array(conversationSchema)
+      .min(1)
+      .default([{ id: 'sales', name: '销售群' }]),
   })
   .superRefine((config, ctx) => {
     const people = new Set(config.people.map((p) => p.id));
@@ -192,20 +202,39 @@ export const businessConfigSchema = z
       config.people.forEach((person, i) => {
         const id = person[platform];
         if (id === undefined) return;
-        if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['people', i, platform], message: `"${id}" is used by another person too` });
+        if (seen.has(id))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['people', i, platform],
+            message: `"${id}" is used by another person too`,
+          });
         seen.set(id, i);
       });
     }
     if (!departments.has(config.techDepartment)) {
-      ctx.addIssue({ code: 'custom', path: ['techDepartment'], message: `unknown department "${config.techDepartment}"` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['techDepartment'],
+        message: `unknown department "${config.techDepartment}"`,
+      });
     }
     config.escalationLadder.forEach((step, i) => {
-      if (!people.has(step.to)) ctx.addIssue({ code: 'custom', path: ['escalationLadder', i, 'to'], message: `unknown person "${step.to}"` });
+      if (!people.has(step.to))
+        ctx.addIssue({ code: 'custom', path: ['escalationLadder', i, 'to'], message: `unknown person "${step.to}"` });
       const before = i === 0 ? config.thresholds.escalateAfter : config.escalationLadder[i - 1]!.after;
-      if (step.after <= before) ctx.addIssue({ code: 'custom', path: ['escalationLadder', i, 'after'], message: 'must be later than the step before' });
+      if (step.after <= before)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['escalationLadder', i, 'after'],
+          message: 'must be later than the step before',
+        });
     });
     if (config.opsConversation && !config.conversations.some((c) => c.id === config.opsConversation)) {
-      ctx.addIssue({ code: 'custom', path: ['opsConversation'], message: `unknown conversation "${config.opsConversation}"` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['opsConversation'],
+        message: `unknown conversation "${config.opsConversation}"`,
+      });
     }
     config.departments.forEach((dept, i) => {
       dept.leads.forEach((lead, j) => {
@@ -214,22 +243,44 @@ export const businessConfigSchema = z
         }
       });
       if (dept.approvalGroup && !config.conversations.some((c) => c.id === dept.approvalGroup)) {
-        ctx.addIssue({ code: 'custom', path: ['departments', i, 'approvalGroup'], message: `unknown conversation "${dept.approvalGroup}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['departments', i, 'approvalGroup'],
+          message: `unknown conversation "${dept.approvalGroup}"`,
+        });
       }
       if (!people.has(dept.director)) {
-        ctx.addIssue({ code: 'custom', path: ['departments', i, 'director'], message: `unknown person "${dept.director}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['departments', i, 'director'],
+          message: `unknown person "${dept.director}"`,
+        });
       }
     });
     for (const [stage, spec] of Object.entries(config.lifecycle.stages)) {
       if (spec.department && !departments.has(spec.department)) {
-        ctx.addIssue({ code: 'custom', path: ['lifecycle', 'stages', stage, 'department'], message: `unknown department "${spec.department}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lifecycle', 'stages', stage, 'department'],
+          message: `unknown department "${spec.department}"`,
+        });
       }
     }
     const usernames = new Set<string>();
     config.board.users.forEach((user, i) => {
-      if (usernames.has(user.username)) ctx.addIssue({ code: 'custom', path: ['board', 'users', i, 'username'], message: `"${user.username}" is listed twice` });
+      if (usernames.has(user.username))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['board', 'users', i, 'username'],
+          message: `"${user.username}" is listed twice`,
+        });
       usernames.add(user.username);
-      if (user.person && !people.has(user.person)) ctx.addIssue({ code: 'custom', path: ['board', 'users', i, 'person'], message: `unknown person "${user.person}"` });
+      if (user.person && !people.has(user.person))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['board', 'users', i, 'person'],
+          message: `unknown person "${user.person}"`,
+        });
     });
     for (const kind of ['sample', 'batch'] as const) {
       config.routing[kind].forEach((key, i) => {
@@ -247,7 +298,11 @@ export type Lifecycle = BusinessConfig['lifecycle'];
 export type Conversation = BusinessConfig['conversations'][number];
 
 /** The person a platform user id belongs to, e.g. personByPlatformId(config, 'wecom', 'WangGong'). */
-export function personByPlatformId(config: BusinessConfig, platform: 'wecom' | 'dingtalk', platformId: string): Person | undefined {
+export function personByPlatformId(
+  config: BusinessConfig,
+  platform: 'wecom' | 'dingtalk',
+  platformId: string,
+): Person | undefined {
   return config.people.find((p) => p[platform] === platformId);
 }
 

@@ -3,37 +3,38 @@ import { z } from 'zod';
 const optional = z.string().trim().min(1).optional().catch(undefined);
 
 /** Secrets and endpoints from the environment (DESIGN.md "Config"). Business rules live in the YAML config. */
-export const envSchema = z.object({
-  DATABASE_URL: optional,
-  ORDERBOT_DATA_DIR: z.string().default('./data'),
-  ORDERBOT_CONFIG: optional,
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default('127.0.0.1'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** How long a claimed outbox row stays invisible to other senders; after a crash its rows wait this long. */
-  ORDERBOT_OUTBOX_LEASE_MS: z.coerce.number().int().min(1000).optional(),
-  WECOM_CORP_ID: optional,
-  WECOM_AGENT_ID: optional,
-  WECOM_SECRET: optional,
-  WECOM_TOKEN: optional,
-  WECOM_ENCODING_AES_KEY: optional,
-  WECOM_AIBOT_TOKEN: optional,
-  WECOM_AIBOT_ENCODING_AES_KEY: optional,
-  WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
-  /** How long a call to the platform's API may take before its outcome counts as unknown (default 10 s). */
-  WECOM_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
-  DINGTALK_CLIENT_ID: optional,
-  DINGTALK_CLIENT_SECRET: optional,
-  DINGTALK_ROBOT_CODE: optional,
-  DINGTALK_CARD_TEMPLATE_ID: optional,
-  DINGTALK_API_BASE: z.string().url().default('https://api.dingtalk.com'),
-  DINGTALK_GATEWAY_URL: z.string().url().default('https://api.dingtalk.com/v1.0/gateway/connections/open'),
-  DINGTALK_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
-  /** Folder the accountants' stock and material exports land in (the Excel bridge). */
-  EXCEL_BRIDGE_DIR: optional,
-  /** Bearer token a MES uses on /api/mes; unset: the MES interface is off. */
-  MES_API_TOKEN: optional,
-})
+export const envSchema = z
+  .object({
+    DATABASE_URL: optional,
+    ORDERBOT_DATA_DIR: z.string().default('./data'),
+    ORDERBOT_CONFIG: optional,
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default('127.0.0.1'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** How long a claimed outbox row stays invisible to other senders; after a crash its rows wait this long. */
+    ORDERBOT_OUTBOX_LEASE_MS: z.coerce.number().int().min(1000).optional(),
+    WECOM_CORP_ID: optional,
+    WECOM_AGENT_ID: optional,
+    WECOM_SECRET: optional,
+    WECOM_TOKEN: optional,
+    WECOM_ENCODING_AES_KEY: optional,
+    WECOM_AIBOT_TOKEN: optional,
+    WECOM_AIBOT_ENCODING_AES_KEY: optional,
+    WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
+    /** How long a call to the platform's API may take before its outcome counts as unknown (default 10 s). */
+    WECOM_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
+    DINGTALK_CLIENT_ID: optional,
+    DINGTALK_CLIENT_SECRET: optional,
+    DINGTALK_ROBOT_CODE: optional,
+    DINGTALK_CARD_TEMPLATE_ID: optional,
+    DINGTALK_API_BASE: z.string().url().default('https://api.dingtalk.com'),
+    DINGTALK_GATEWAY_URL: z.string().url().default('https://api.dingtalk.com/v1.0/gateway/connections/open'),
+    DINGTALK_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
+    /** Folder the accountants' stock and material exports land in (the Excel bridge). */
+    EXCEL_BRIDGE_DIR: optional,
+    /** Bearer token a MES uses on /api/mes; unset: the MES interface is off. */
+    MES_API_TOKEN: optional,
+  })
   // ERP_* variables are validated by integrations/erp when ERP_KIND is set.
   .loose();
 

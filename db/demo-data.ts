@@ -1,10 +1,34 @@
 /** Demo master data loaded into an empty database at first start, so the playground works out of the box. */
 
 export const demoCustomers = [
-  { name: '大陆集团', aliases: ['Continental', '大陆', 'Conti'], contactName: '刘经理', contactPhone: '13800138001', address: '上海市嘉定区安亭镇墨玉南路1055号' },
-  { name: '博世', aliases: ['Bosch', '博世汽车'], contactName: 'Wang Lei', contactPhone: '13800138002', address: '苏州市工业园区苏虹西路126号' },
-  { name: '采埃孚', aliases: ['ZF', 'ZF Friedrichshafen'], contactName: '周工', contactPhone: '13800138003', address: '杭州市萧山区经济技术开发区' },
-  { name: '比亚迪', aliases: ['BYD'], contactName: '陈主管', contactPhone: '13800138004', address: '深圳市坪山区比亚迪路3009号' },
+  {
+    name: '大陆集团',
+    aliases: ['Continental', '大陆', 'Conti'],
+    contactName: '刘经理',
+    contactPhone: '13800138001',
+    address: '上海市嘉定区安亭镇墨玉南路1055号',
+  },
+  {
+    name: '博世',
+    aliases: ['Bosch', '博世汽车'],
+    contactName: 'Wang Lei',
+    contactPhone: '13800138002',
+    address: '苏州市工业园区苏虹西路126号',
+  },
+  {
+    name: '采埃孚',
+    aliases: ['ZF', 'ZF Friedrichshafen'],
+    contactName: '周工',
+    contactPhone: '13800138003',
+    address: '杭州市萧山区经济技术开发区',
+  },
+  {
+    name: '比亚迪',
+    aliases: ['BYD'],
+    contactName: '陈主管',
+    contactPhone: '13800138004',
+    address: '深圳市坪山区比亚迪路3009号',
+  },
 ];
 
 interface DemoMaterial {

@@ -26,7 +26,9 @@ export async function kpiSeries(q: Queryable, buckets: Buckets, promiseWindowMs:
   const origin = buckets.origin.toISOString();
   const end = new Date(buckets.origin.getTime() + buckets.bucketMs * buckets.count).toISOString();
   const bucketOf = (column: string) =>
-    sql.raw(`floor(extract(epoch from (${column} - '${origin}'::timestamptz)) * 1000 / ${Math.round(buckets.bucketMs)})::int`);
+    sql.raw(
+      `floor(extract(epoch from (${column} - '${origin}'::timestamptz)) * 1000 / ${Math.round(buckets.bucketMs)})::int`,
+    );
   const [latency, delivery, handling] = await Promise.all([
     queryRows<LatencyRow>(
       q,
@@ -60,8 +62,16 @@ export async function kpiSeries(q: Queryable, buckets: Buckets, promiseWindowMs:
 }
 
 /** The KPIs of one period [start, end). */
-export async function kpiFigures(q: Queryable, period: { start: Date; end: Date }, promiseWindowMs: number): Promise<KpiFigures> {
-  const [figures] = await kpiSeries(q, { origin: period.start, bucketMs: period.end.getTime() - period.start.getTime(), count: 1 }, promiseWindowMs);
+export async function kpiFigures(
+  q: Queryable,
+  period: { start: Date; end: Date },
+  promiseWindowMs: number,
+): Promise<KpiFigures> {
+  const [figures] = await kpiSeries(
+    q,
+    { origin: period.start, bucketMs: period.end.getTime() - period.start.getTime(), count: 1 },
+    promiseWindowMs,
+  );
   return figures!;
 }
 
@@ -69,14 +79,27 @@ export async function kpiFigures(q: Queryable, period: { start: Date; end: Date 
  * The KPIs of consecutive weeks, oldest first: weeks that ended before `now` come from (or go into) the
  * kpi_weeks table, so only the current week is computed from the orders each time.
  */
-export async function weeklyKpis(q: Queryable, weeks: readonly { start: Date; end: Date }[], promiseWindowMs: number, now: Date): Promise<KpiFigures[]> {
+export async function weeklyKpis(
+  q: Queryable,
+  weeks: readonly { start: Date; end: Date }[],
+  promiseWindowMs: number,
+  now: Date,
+): Promise<KpiFigures[]> {
   if (weeks.length === 0) return [];
   const closed = weeks.filter((w) => w.end <= now);
   const cached = closed.length
     ? await q
         .select()
         .from(kpiWeeks)
-        .where(and(inArray(kpiWeeks.weekStart, closed.map((w) => w.start)), eq(kpiWeeks.promiseWindowMs, promiseWindowMs)))
+        .where(
+          and(
+            inArray(
+              kpiWeeks.weekStart,
+              closed.map((w) => w.start),
+            ),
+            eq(kpiWeeks.promiseWindowMs, promiseWindowMs),
+          ),
+        )
     : [];
   const known = new Map(cached.map((row) => [row.weekStart.getTime(), row.figures as KpiFigures]));
   const result: KpiFigures[] = [];
@@ -85,7 +108,10 @@ export async function weeklyKpis(q: Queryable, weeks: readonly { start: Date; en
     if (!figures) {
       figures = await kpiFigures(q, week, promiseWindowMs);
       if (week.end <= now) {
-        await q.insert(kpiWeeks).values({ weekStart: week.start, promiseWindowMs, figures, computedAt: now }).onConflictDoNothing();
+        await q
+          .insert(kpiWeeks)
+          .values({ weekStart: week.start, promiseWindowMs, figures, computedAt: now })
+          .onConflictDoNothing();
       }
     }
     result.push(figures);
@@ -159,10 +185,15 @@ export interface OpenOrderQuery {
  * than the alert threshold; 1 (yellow) an approval due soon, the ETD past the promise, or a busy line. While an
  * order waits on the customer its approvals' deadlines do not run.
  */
-export async function openOrders(q: Queryable, query: OpenOrderQuery): Promise<{ rows: OpenOrderRow[]; total: number }> {
+export async function openOrders(
+  q: Queryable,
+  query: OpenOrderQuery,
+): Promise<{ rows: OpenOrderRow[]; total: number }> {
   const now = query.now.toISOString();
   const busy = query.busyLines.join('\n');
-  const pending = query.pendingOnly ? sql`o.status = 'pending_approval'` : sql`o.status in ('pending_approval', 'confirmed')`;
+  const pending = query.pendingOnly
+    ? sql`o.status = 'pending_approval'`
+    : sql`o.status in ('pending_approval', 'confirmed')`;
   const statuses = query.number ? sql`${pending} and o.number = ${query.number}` : pending;
   const latency = sql`(extract(epoch from (${now}::timestamptz - o.requested_at)) * 1000 - o.paused_ms
     - coalesce(extract(epoch from (${now}::timestamptz - o.paused_since)) * 1000, 0))::bigint`;
@@ -229,7 +260,9 @@ function pgArray(v: unknown): string[] {
 }
 
 /** Open orders by status (and stage, once confirmed). */
-export async function openOrderCounts(q: Queryable): Promise<{ status: string; stage: string | null; count: number }[]> {
+export async function openOrderCounts(
+  q: Queryable,
+): Promise<{ status: string; stage: string | null; count: number }[]> {
   const rows = await queryRows<{ status: string; stage: string | null; n: number }>(
     q,
     sql`select status, stage, count(*)::int as n from orders where status in ('pending_approval', 'confirmed') group by status, stage`,

@@ -71,5 +71,9 @@ export async function tasksOfOrder(q: Queryable, orderId: number) {
 }
 
 export async function cardsOfTask(q: Queryable, taskId: number) {
-  return q.select().from(cards).where(and(eq(cards.taskId, taskId))).orderBy(cards.createdAt, cards.id);
+  return q
+    .select()
+    .from(cards)
+    .where(and(eq(cards.taskId, taskId)))
+    .orderBy(cards.createdAt, cards.id);
 }

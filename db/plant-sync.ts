@@ -20,19 +20,34 @@ export interface MaterialRecord {
  * Sets stock on hand from an import (several warehouses of one code are summed). Codes not in the
  * material master are returned, not imported; materials the import does not mention keep their count.
  */
-export async function applyStock(tx: Tx, counts: StockCount[], source: string, now: Date): Promise<{ updated: number; unknownCodes: string[] }> {
+export async function applyStock(
+  tx: Tx,
+  counts: StockCount[],
+  source: string,
+  now: Date,
+): Promise<{ updated: number; unknownCodes: string[] }> {
   const totals = new Map<string, number>();
   for (const c of counts) totals.set(c.materialCode, (totals.get(c.materialCode) ?? 0) + c.onHand);
   if (totals.size === 0) return { updated: 0, unknownCodes: [] };
   const known = new Set(
-    (await tx.select({ code: materials.code }).from(materials).where(inArray(materials.code, [...totals.keys()]))).map((m) => m.code),
+    (
+      await tx
+        .select({ code: materials.code })
+        .from(materials)
+        .where(inArray(materials.code, [...totals.keys()]))
+    ).map((m) => m.code),
   );
-  const rows = [...totals].filter(([code]) => known.has(code)).map(([materialCode, onHand]) => ({ materialCode, onHand: Math.round(onHand), source, updatedAt: now }));
+  const rows = [...totals]
+    .filter(([code]) => known.has(code))
+    .map(([materialCode, onHand]) => ({ materialCode, onHand: Math.round(onHand), source, updatedAt: now }));
   if (rows.length > 0) {
     await tx
       .insert(stock)
       .values(rows)
-      .onConflictDoUpdate({ target: stock.materialCode, set: { onHand: sql`excluded.on_hand`, source: sql`excluded.source`, updatedAt: sql`excluded.updated_at` } });
+      .onConflictDoUpdate({
+        target: stock.materialCode,
+        set: { onHand: sql`excluded.on_hand`, source: sql`excluded.source`, updatedAt: sql`excluded.updated_at` },
+      });
   }
   return { updated: rows.length, unknownCodes: [...totals.keys()].filter((c) => !known.has(c)) };
 }

@@ -5,7 +5,12 @@ import type { Queryable, Tx } from './client';
 import { lineLoads, materials, moulds, reservations, stock } from './schema';
 
 /** What the promise engine needs to know about each material, read in five queries. */
-export async function plantStates(q: Queryable, config: BusinessConfig, codes: string[], today: string): Promise<Map<string, PlantState>> {
+export async function plantStates(
+  q: Queryable,
+  config: BusinessConfig,
+  codes: string[],
+  today: string,
+): Promise<Map<string, PlantState>> {
   const unique = [...new Set(codes)];
   if (unique.length === 0) return new Map();
   const rows = await q.select().from(materials).where(inArray(materials.code, unique));
@@ -18,12 +23,23 @@ export async function plantStates(q: Queryable, config: BusinessConfig, codes: s
       .from(reservations)
       .where(and(eq(reservations.kind, 'stock'), inArray(reservations.materialCode, unique)))
       .groupBy(reservations.materialCode),
-    lines.length ? q.select().from(lineLoads).where(and(inArray(lineLoads.line, lines), gte(lineLoads.toDate, today))) : [],
     lines.length
       ? q
-          .select({ line: reservations.line, day: reservations.day, quantity: sql<string>`sum(${reservations.quantity})` })
+          .select()
+          .from(lineLoads)
+          .where(and(inArray(lineLoads.line, lines), gte(lineLoads.toDate, today)))
+      : [],
+    lines.length
+      ? q
+          .select({
+            line: reservations.line,
+            day: reservations.day,
+            quantity: sql<string>`sum(${reservations.quantity})`,
+          })
           .from(reservations)
-          .where(and(eq(reservations.kind, 'production'), inArray(reservations.line, lines), gte(reservations.day, today)))
+          .where(
+            and(eq(reservations.kind, 'production'), inArray(reservations.line, lines), gte(reservations.day, today)),
+          )
           .groupBy(reservations.line, reservations.day)
       : [],
     mouldIds.length ? q.select().from(moulds).where(inArray(moulds.id, mouldIds)) : [],
@@ -35,7 +51,9 @@ export async function plantStates(q: Queryable, config: BusinessConfig, codes: s
       id: line.id,
       capacityPerDay: line.capacityPerDay,
       load: loads.filter((l) => l.line === line.id).map((l) => ({ from: l.fromDate, to: l.toDate, load: l.load })),
-      reservations: lineReservations.filter((r) => r.line === line.id).map((r) => ({ date: r.day!, quantity: Number(r.quantity) })),
+      reservations: lineReservations
+        .filter((r) => r.line === line.id)
+        .map((r) => ({ date: r.day!, quantity: Number(r.quantity) })),
     };
   };
   return new Map(

@@ -40,9 +40,18 @@ export async function cachedToken(
   const validAfter = new Date(now.getTime() + margin);
   const memo = options.memo ?? tokenMemo();
   const known = memo.tokens.get(key);
-  if (known && known.expiresAt > validAfter && now.getTime() - known.readAt < REMEMBER_MS && now.getTime() >= known.readAt) return known.token;
+  if (
+    known &&
+    known.expiresAt > validAfter &&
+    now.getTime() - known.readAt < REMEMBER_MS &&
+    now.getTime() >= known.readAt
+  )
+    return known.token;
   const read = async (q: Pick<Database, 'select'>) => {
-    const [row] = await q.select().from(platformTokens).where(and(eq(platformTokens.key, key), gt(platformTokens.expiresAt, validAfter)));
+    const [row] = await q
+      .select()
+      .from(platformTokens)
+      .where(and(eq(platformTokens.key, key), gt(platformTokens.expiresAt, validAfter)));
     if (!row || memo.refused.has(row.token)) return undefined;
     memo.tokens.set(key, { token: row.token, expiresAt: row.expiresAt, readAt: now.getTime() });
     return row.token;

@@ -43,7 +43,9 @@ export const materials = pgTable('materials', {
 export const qualifiedRanges = pgTable(
   'qualified_ranges',
   {
-    materialCode: text('material_code').notNull().references(() => materials.code),
+    materialCode: text('material_code')
+      .notNull()
+      .references(() => materials.code),
     param: text('param').notNull(),
     minValue: doublePrecision('min_value'),
     maxValue: doublePrecision('max_value'),
@@ -57,7 +59,9 @@ export const inspectionReports = pgTable(
   {
     id: serial('id').primaryKey(),
     reportNo: text('report_no').notNull().unique(),
-    materialCode: text('material_code').notNull().references(() => materials.code),
+    materialCode: text('material_code')
+      .notNull()
+      .references(() => materials.code),
     inspectedOn: date('inspected_on', { mode: 'string' }).notNull(),
     passed: boolean('passed').notNull(),
     results: jsonb('results').$type<Record<string, number>>().notNull(),
@@ -133,19 +137,28 @@ export const orderItems = pgTable(
   'order_items',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    orderId: bigint('order_id', { mode: 'number' }).notNull().references(() => orders.id),
+    orderId: bigint('order_id', { mode: 'number' })
+      .notNull()
+      .references(() => orders.id),
     lineNo: integer('line_no').notNull(),
-    materialCode: text('material_code').notNull().references(() => materials.code),
+    materialCode: text('material_code')
+      .notNull()
+      .references(() => materials.code),
     quantity: integer('quantity').notNull(),
     unit: text('unit').notNull(),
     kind: text('kind').$type<'sample' | 'batch'>().notNull(),
   },
-  (t) => [uniqueIndex('order_items_line_idx').on(t.orderId, t.lineNo), index('order_items_material_idx').on(t.materialCode)],
+  (t) => [
+    uniqueIndex('order_items_line_idx').on(t.orderId, t.lineNo),
+    index('order_items_material_idx').on(t.materialCode),
+  ],
 );
 
 export const orderSpecs = pgTable('order_specs', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
-  orderId: bigint('order_id', { mode: 'number' }).notNull().references(() => orders.id),
+  orderId: bigint('order_id', { mode: 'number' })
+    .notNull()
+    .references(() => orders.id),
   param: text('param').notNull(),
   op: text('op').notNull(),
   value: doublePrecision('value').notNull(),
@@ -156,7 +169,9 @@ export const approvalTasks = pgTable(
   'approval_tasks',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    orderId: bigint('order_id', { mode: 'number' }).notNull().references(() => orders.id),
+    orderId: bigint('order_id', { mode: 'number' })
+      .notNull()
+      .references(() => orders.id),
     department: text('department').notNull(),
     assignees: text('assignees').array().notNull(),
     status: text('status').$type<TaskStatus>().notNull().default('pending'),
@@ -193,7 +208,10 @@ export const cards = pgTable(
     draftId: bigint('draft_id', { mode: 'number' }).references(() => drafts.id),
     taskId: bigint('task_id', { mode: 'number' }).references(() => approvalTasks.id),
     /** What a tap on it means: an approval, or a choice on a request the plant cannot meet. */
-    purpose: text('purpose').$type<'approval' | 'blocked-request' | 'expedite' | 'stage' | 'etd'>().notNull().default('approval'),
+    purpose: text('purpose')
+      .$type<'approval' | 'blocked-request' | 'expedite' | 'stage' | 'etd'>()
+      .notNull()
+      .default('approval'),
     platform: text('platform').notNull(),
     recipientId: text('recipient_id').notNull(),
     content: jsonb('content').notNull(),
@@ -209,7 +227,9 @@ export const orderEvents = pgTable(
   'order_events',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    orderId: bigint('order_id', { mode: 'number' }).notNull().references(() => orders.id),
+    orderId: bigint('order_id', { mode: 'number' })
+      .notNull()
+      .references(() => orders.id),
     at: at('at').notNull(),
     type: text('type').notNull(),
     actorId: text('actor_id'),
@@ -251,11 +271,7 @@ export const drafts = pgTable(
     expiresAt: at('expires_at').notNull(),
     status: text('status').$type<'open' | 'completed' | 'superseded' | 'blocked'>().notNull().default('open'),
   },
-  (t) => [
-    uniqueIndex('drafts_open_idx')
-      .on(t.platform, t.conversationId, t.senderId)
-      .where(sql`${t.status} = 'open'`),
-  ],
+  (t) => [uniqueIndex('drafts_open_idx').on(t.platform, t.conversationId, t.senderId).where(sql`${t.status} = 'open'`)],
 );
 
 /**
@@ -338,7 +354,9 @@ export const replyWindows = pgTable(
 
 /** Stock on hand per material, from the ERP, the Excel bridge or a manual count. */
 export const stock = pgTable('stock', {
-  materialCode: text('material_code').primaryKey().references(() => materials.code),
+  materialCode: text('material_code')
+    .primaryKey()
+    .references(() => materials.code),
   onHand: integer('on_hand').notNull(),
   source: text('source').notNull(),
   updatedAt: at('updated_at').notNull(),
@@ -372,8 +390,12 @@ export const reservations = pgTable(
   'reservations',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    orderId: bigint('order_id', { mode: 'number' }).notNull().references(() => orders.id),
-    materialCode: text('material_code').notNull().references(() => materials.code),
+    orderId: bigint('order_id', { mode: 'number' })
+      .notNull()
+      .references(() => orders.id),
+    materialCode: text('material_code')
+      .notNull()
+      .references(() => materials.code),
     kind: text('kind').$type<'stock' | 'production'>().notNull(),
     line: text('line'),
     day: date('day', { mode: 'string' }),

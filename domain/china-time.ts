@@ -35,7 +35,10 @@ export function formatSpan(ms: number, language: 'zh' | 'en'): string {
   const hours = Math.floor((minutes % 1440) / 60);
   const zh = language === 'zh';
   if (days === 0 && hours === 0) return zh ? `${minutes}分钟` : `${minutes}m`;
-  const parts = [days > 0 ? (zh ? `${days}天` : `${days}d`) : '', hours > 0 ? (zh ? `${hours}小时` : `${hours}h`) : ''].filter(Boolean);
+  const parts = [
+    days > 0 ? (zh ? `${days}天` : `${days}d`) : '',
+    hours > 0 ? (zh ? `${hours}小时` : `${hours}h`) : '',
+  ].filter(Boolean);
   return parts.join(zh ? '' : ' ');
 }
 

@@ -9,7 +9,10 @@ export function closestCodes(unknown: string, known: readonly string[], limit = 
   const target = squash(unknown);
   const maxDistance = Math.max(2, Math.ceil(target.length / 3));
   return known
-    .map((code) => ({ code, d: Math.min(distance(squash(code), target), distance(code.toUpperCase(), unknown.toUpperCase())) }))
+    .map((code) => ({
+      code,
+      d: Math.min(distance(squash(code), target), distance(code.toUpperCase(), unknown.toUpperCase())),
+    }))
     .filter((c) => c.d <= maxDistance)
     .sort((a, b) => a.d - b.d || a.code.localeCompare(b.code))
     .slice(0, limit)

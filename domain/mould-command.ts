@@ -56,11 +56,14 @@ const MOULD_PATTERNS: RegExp[] = [
 const OK_PATTERN =
   /维修好|维修完成|维修完毕|修理好|保养好|保养完成|保养完毕|保养完|修好|修复|修完|已修|恢复使用|恢复生产|恢复正常|恢复|可以用|可用|能用|正常使用|好了|back in service|back in use|back in production|back online|back|in service|repaired|fixed|available|ok|okay|running/gu;
 const NEGATION_BEFORE = /(?:没|未|不|尚未|还没|没有|not|n't|never)\s*(?:yet\s*)?(?:been\s*)?$/u;
-const REPAIR_PATTERN = /维修|修理|在修|返修|送修|待修|修模|坏了|损坏|故障|修(?=\s*(?:到|至))|out of service|out of order|in repair|under repair|being repaired|repairing|repair|broken|down/gu;
+const REPAIR_PATTERN =
+  /维修|修理|在修|返修|送修|待修|修模|坏了|损坏|故障|修(?=\s*(?:到|至))|out of service|out of order|in repair|under repair|being repaired|repairing|repair|broken|down/gu;
 const MAINTENANCE_PATTERN = /保养|维护|检修|点检|maintenance|servicing|being serviced|serviced/gu;
 /** Words of an order or a delivery: such a message is never a mould command, whatever else it says. */
-const ORDER_WORDS = /交货|交期|发货|到货|送货|订单|下单|订购|样品|样件|批量|客户|报价|[件套个箱]|pcs|\b(?:samples?|orders?|deliver\w*|ship\w*|qty|quantity)\b/u;
-const QUESTION = /[?]|吗|么|呢|什么时候|何时|几时|多久|是否|有没有|能不能|\b(?:when|whether|is|are|does|can|how)\s+(?:the\s+)?(?:mou?ld|m-?\d)/u;
+const ORDER_WORDS =
+  /交货|交期|发货|到货|送货|订单|下单|订购|样品|样件|批量|客户|报价|[件套个箱]|pcs|\b(?:samples?|orders?|deliver\w*|ship\w*|qty|quantity)\b/u;
+const QUESTION =
+  /[?]|吗|么|呢|什么时候|何时|几时|多久|是否|有没有|能不能|\b(?:when|whether|is|are|does|can|how)\s+(?:the\s+)?(?:mou?ld|m-?\d)/u;
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const MONTH_RE = '(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.?';
@@ -82,9 +85,15 @@ const DATE_RULES: DateRule[] = [
     resolve: (m, today) => explicit(Number(m[1]), Number(m[2]), Number(m[3]), today),
   },
   // 3月2日, 3月2号, 3月2
-  { re: /(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?(?!\d)/gu, resolve: (m, today) => monthDay(Number(m[1]), Number(m[2]), today) },
+  {
+    re: /(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?(?!\d)/gu,
+    resolve: (m, today) => monthDay(Number(m[1]), Number(m[2]), today),
+  },
   // 3/2
-  { re: /(?<![\d/])(\d{1,2})\s*\/\s*(\d{1,2})(?![\d/])/gu, resolve: (m, today) => monthDay(Number(m[1]), Number(m[2]), today) },
+  {
+    re: /(?<![\d/])(\d{1,2})\s*\/\s*(\d{1,2})(?![\d/])/gu,
+    resolve: (m, today) => monthDay(Number(m[1]), Number(m[2]), today),
+  },
   // Mar 2, March 2nd
   {
     re: new RegExp(`\\b${MONTH_RE}\\s*(\\d{1,2})(?:st|nd|rd|th)?\\b`, 'gu'),
@@ -103,19 +112,79 @@ const DATE_RULES: DateRule[] = [
 ];
 
 /** What may be left of a command: connectors and chat filler. */
-const FILLER_CJK = /模具|预计|预期|估计|大概|可能|需要|需|将|会|要|才|再|已经|已|于|至|到|了|啦|的|中|在|正在|还|目前|现在|开始|从|起|进行|请|更新|一下|后|前|左右|号|日|修|好|用|使用|吧|哦|噢|呀|啊|嗯|收到|通知|大家|各位|一切/gu;
+const FILLER_CJK =
+  /模具|预计|预期|估计|大概|可能|需要|需|将|会|要|才|再|已经|已|于|至|到|了|啦|的|中|在|正在|还|目前|现在|开始|从|起|进行|请|更新|一下|后|前|左右|号|日|修|好|用|使用|吧|哦|噢|呀|啊|嗯|收到|通知|大家|各位|一切/gu;
 const FILLER_EN = new Set([
-  'mould', 'mold', 'moulds', 'molds', 'is', 'are', 'in', 'the', 'until', 'till', 'til', 'to', 'by', 'on', 'from', 'will', 'be',
-  'expected', 'now', 'again', 'for', 'under', 'of', 'at', 'it', 'its', "it's", 'has', 'been', 'and', 'we', 'still', 'yet', 'not',
-  'please', 'update', 'service', 'use', 'since', 'as', 'currently', 'today', 'no', 'fyi', 'hi', 'hello', 'all', 'team', 'guys',
-  'a', 'an', 'due', 'around', 'about', 'expect', 'should', 'back', 'production', 'online', 'through',
+  'mould',
+  'mold',
+  'moulds',
+  'molds',
+  'is',
+  'are',
+  'in',
+  'the',
+  'until',
+  'till',
+  'til',
+  'to',
+  'by',
+  'on',
+  'from',
+  'will',
+  'be',
+  'expected',
+  'now',
+  'again',
+  'for',
+  'under',
+  'of',
+  'at',
+  'it',
+  'its',
+  "it's",
+  'has',
+  'been',
+  'and',
+  'we',
+  'still',
+  'yet',
+  'not',
+  'please',
+  'update',
+  'service',
+  'use',
+  'since',
+  'as',
+  'currently',
+  'today',
+  'no',
+  'fyi',
+  'hi',
+  'hello',
+  'all',
+  'team',
+  'guys',
+  'a',
+  'an',
+  'due',
+  'around',
+  'about',
+  'expect',
+  'should',
+  'back',
+  'production',
+  'online',
+  'through',
 ]);
 
 /** The mould command in a chat message, or null when the message is anything else. Never throws. */
 export function parseMouldCommand(text: string, now: Date): MouldCommand | null {
   if (typeof text !== 'string' || text.length === 0 || text.length > MAX_LENGTH) return null;
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) return null;
-  let s = text.normalize('NFKC').toLowerCase().replace(/[\u200b-\u200d\ufeff]/g, '');
+  let s = text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\u200b-\u200d\ufeff]/g, '');
   s = s.replace(/@[^\s@]+/gu, ' ');
   if (QUESTION.test(s) || ORDER_WORDS.test(s)) return null;
 
@@ -198,7 +267,9 @@ function onlyFiller(rest: string): boolean {
   if (/\d/.test(rest)) return false;
   const latinWords = rest.match(/[a-z][a-z'.]*/g) ?? [];
   if (latinWords.some((w) => !FILLER_EN.has(w.replace(/\.$/, '')))) return false;
-  const cjk = rest.replace(FILLER_CJK, '').match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu) ?? [];
+  const cjk =
+    rest.replace(FILLER_CJK, '').match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu) ??
+    [];
   if (cjk.length > MAX_LEFTOVER_CJK) return false;
   // Quantity marks belong to orders.
   return !/[×*]/u.test(rest);

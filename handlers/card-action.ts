@@ -38,11 +38,18 @@ export async function handleCardAction(event: CardActionEvent, ctx: HandlerConte
   if (!order || !task) return notify(approverTexts.unknownCard());
 
   const department = departmentName(ctx.config, task.department);
-  const check = checkAction({ ...task, assignees: taskDeciders(ctx.config, task) }, event.actorId, event.actionKey, event.note);
+  const check = checkAction(
+    { ...task, assignees: taskDeciders(ctx.config, task) },
+    event.actorId,
+    event.actionKey,
+    event.note,
+  );
   if (!check.ok) {
     switch (check.reason) {
       case 'not-assignee':
-        return notify(approverTexts.notAssignee(department, task.assignees.map((id) => personName(ctx.config, id)).join('、')));
+        return notify(
+          approverTexts.notAssignee(department, task.assignees.map((id) => personName(ctx.config, id)).join('、')),
+        );
       case 'already-decided':
         await notify(alreadyDecidedText(ctx.config, order, task));
         return refreshStaleCard(ctx, card.id, event);
@@ -57,7 +64,9 @@ export async function handleCardAction(event: CardActionEvent, ctx: HandlerConte
   const [decided] = await ctx.tx
     .update(approvalTasks)
     .set({ status: check.status, decidedBy: event.actorId, decidedAt: ctx.now, note, version: task.version + 1 })
-    .where(and(eq(approvalTasks.id, task.id), eq(approvalTasks.status, 'pending'), eq(approvalTasks.version, task.version)))
+    .where(
+      and(eq(approvalTasks.id, task.id), eq(approvalTasks.status, 'pending'), eq(approvalTasks.version, task.version)),
+    )
     .returning();
   if (!decided) {
     const [current] = await ctx.tx.select().from(approvalTasks).where(eq(approvalTasks.id, task.id));
@@ -135,7 +144,12 @@ async function settleOrder(ctx: HandlerContext, order: Order, decided: Task) {
     .set({ status: outcome, promisedDate, decidedAt: ctx.now, version: order.version + 1, ...clock })
     .where(and(eq(orders.id, order.id), eq(orders.status, 'pending_approval')))
     .returning();
-  await recordOrderEvent(ctx.tx, { orderId: order.id, at: ctx.now, type: outcome, data: reserved ? { promisedDate: reserved.promisedDate, moved: reserved.moved, plan: reserved.plan } : {} });
+  await recordOrderEvent(ctx.tx, {
+    orderId: order.id,
+    at: ctx.now,
+    type: outcome,
+    data: reserved ? { promisedDate: reserved.promisedDate, moved: reserved.moved, plan: reserved.plan } : {},
+  });
   const to = { conversationId: order.conversationId };
   const key = `order:${order.id}:${outcome}`;
 
@@ -143,7 +157,14 @@ async function settleOrder(ctx: HandlerContext, order: Order, decided: Task) {
     const approvals = tasks
       .map((t) => `${departmentName(ctx.config, t.department, lang)} ${personName(ctx.config, t.decidedBy ?? '')}`)
       .join(lang === 'zh' ? '、' : ', ');
-    const text = texts.confirmed({ lang, number: order.number, approvals, promisedDate: reserved.promisedDate, today, movedFrom: reserved.moved ? order.requestedDate : null });
+    const text = texts.confirmed({
+      lang,
+      number: order.number,
+      approvals,
+      promisedDate: reserved.promisedDate,
+      today,
+      movedFrom: reserved.moved ? order.requestedDate : null,
+    });
     await ctx.emit({ kind: 'post', to, text }, key, { orderId: order.id, platform: order.platform });
     return startLifecycle(ctx, order.id, reserved.plan);
   }
@@ -153,7 +174,15 @@ async function settleOrder(ctx: HandlerContext, order: Order, decided: Task) {
     const closed = await ctx.tx
       .update(approvalTasks)
       .set({ status: 'cancelled', decidedAt: ctx.now, version: sql`${approvalTasks.version} + 1` })
-      .where(and(inArray(approvalTasks.id, open.map((t) => t.id)), eq(approvalTasks.status, 'pending')))
+      .where(
+        and(
+          inArray(
+            approvalTasks.id,
+            open.map((t) => t.id),
+          ),
+          eq(approvalTasks.status, 'pending'),
+        ),
+      )
       .returning();
     const who = `${departmentName(ctx.config, decided.department)} ${personName(ctx.config, decided.decidedBy ?? '')}`;
     for (const task of closed) {

@@ -13,7 +13,9 @@ export interface HandlerContext {
   /** Stable per inbound event: effect keys built from it make a re-run handler enqueue nothing twice. */
   eventKey: string;
   emit(effect: Effect, key: string, options?: { orderId?: number; platform?: string; notBefore?: Date }): Promise<void>;
-  emitAll(effects: Array<{ effect: Effect; key: string; orderId?: number; platform?: string; notBefore?: Date }>): Promise<void>;
+  emitAll(
+    effects: Array<{ effect: Effect; key: string; orderId?: number; platform?: string; notBefore?: Date }>,
+  ): Promise<void>;
   /**
    * Writes the effects emitted so far to the outbox, in the order they were emitted, in one statement.
    * Whoever opens the transaction calls it before the commit (Bot.process, Bot.runScheduled).
@@ -52,9 +54,19 @@ export function createHandlerContext(args: {
 }
 
 /** Answers a chat message in its chat (through the platform's reply channel when it has one), once per event. */
-export function replyToMessage(ctx: HandlerContext, event: MessageEvent, text: string, orderId?: number): Promise<void> {
+export function replyToMessage(
+  ctx: HandlerContext,
+  event: MessageEvent,
+  text: string,
+  orderId?: number,
+): Promise<void> {
   return ctx.emit(
-    { kind: 'post', to: { conversationId: event.conversationId }, text, ...(event.replyRef ? { replyRef: event.replyRef } : {}) },
+    {
+      kind: 'post',
+      to: { conversationId: event.conversationId },
+      text,
+      ...(event.replyRef ? { replyRef: event.replyRef } : {}),
+    },
     `${ctx.eventKey}:reply`,
     orderId === undefined ? undefined : { orderId },
   );

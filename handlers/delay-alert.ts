@@ -1,7 +1,14 @@
 import { eq } from 'drizzle-orm';
 import { personName } from '../config/business-config';
 import { chinaDate, chinaTime, formatDate, formatSpan } from '../domain/china-time';
-import { delayAlertDue, formatEtd, nextStage, promisedInstant, quietHoursEnd, stageActionLabel } from '../domain/lifecycle';
+import {
+  delayAlertDue,
+  formatEtd,
+  nextStage,
+  promisedInstant,
+  quietHoursEnd,
+  stageActionLabel,
+} from '../domain/lifecycle';
 import { recordOrderEvent } from '../db/orders';
 import { customers, orders } from '../db/schema';
 import { maskPhone } from '../integrations/sms/port';
@@ -20,10 +27,19 @@ export async function checkDelay(ctx: HandlerContext, order: Order, reason: EtdR
   if (!order.etd || !order.promisedDate) return order;
   const { lifecycle, thresholds } = ctx.config;
   const promisedAt = promisedInstant(order.promisedDate, lifecycle.deliverBy);
-  if (!delayAlertDue({ etd: order.etd, promisedAt, threshold: thresholds.delayAlertAfter, lastAlertEtd: order.alertedEtd })) return order;
+  if (
+    !delayAlertDue({
+      etd: order.etd,
+      promisedAt,
+      threshold: thresholds.delayAlertAfter,
+      lastAlertEtd: order.alertedEtd,
+    })
+  )
+    return order;
 
   await ctx.tx.update(orders).set({ alertedEtd: order.etd }).where(eq(orders.id, order.id));
-  const [customer] = order.customerId === null ? [] : await ctx.tx.select().from(customers).where(eq(customers.id, order.customerId));
+  const [customer] =
+    order.customerId === null ? [] : await ctx.tx.select().from(customers).where(eq(customers.id, order.customerId));
   const phone = customer?.contactPhone ?? null;
   const smsAt = quietHoursEnd(ctx.now, lifecycle.quietHours);
   const why = reasonText(order, reason, 'zh');
@@ -31,11 +47,26 @@ export async function checkDelay(ctx: HandlerContext, order: Order, reason: EtdR
     orderId: order.id,
     at: ctx.now,
     type: 'delay-alert',
-    data: { etd: order.etd.toISOString(), promisedAt: promisedAt.toISOString(), lateMs: order.etd.getTime() - promisedAt.getTime(), reason, sms: phone ? (smsAt ?? ctx.now).toISOString() : null },
+    data: {
+      etd: order.etd.toISOString(),
+      promisedAt: promisedAt.toISOString(),
+      lateMs: order.etd.getTime() - promisedAt.getTime(),
+      reason,
+      sms: phone ? (smsAt ?? ctx.now).toISOString() : null,
+    },
   });
   const key = `order:${order.id}:delay:${order.etd.getTime()}`;
-  const chat = chatText(ctx, order, { promisedAt, why: reasonText(order, reason, order.language), phone, contact: customer?.contactName ?? null, smsAt });
-  await ctx.emit({ kind: 'post', to: { conversationId: order.conversationId }, text: chat }, `${key}:chat`, { orderId: order.id, platform: order.platform });
+  const chat = chatText(ctx, order, {
+    promisedAt,
+    why: reasonText(order, reason, order.language),
+    phone,
+    contact: customer?.contactName ?? null,
+    smsAt,
+  });
+  await ctx.emit({ kind: 'post', to: { conversationId: order.conversationId }, text: chat }, `${key}:chat`, {
+    orderId: order.id,
+    platform: order.platform,
+  });
   if (!phone) return { ...order, alertedEtd: order.etd };
   const today = chinaDate(ctx.now);
   const params = { order: order.number, etd: formatEtd(order.etd, 'zh', today), reason: why };
@@ -46,7 +77,13 @@ export async function checkDelay(ctx: HandlerContext, order: Order, reason: EtdR
       template: 'delay',
       params,
       text: `【${ctx.config.company}】您的订单${params.order}预计${params.etd}，晚于约定时间，原因：${why}。给您带来不便，敬请谅解。`,
-      notify: { platform: order.platform, conversationId: order.conversationId, orderId: order.id, orderNumber: order.number, language: order.language },
+      notify: {
+        platform: order.platform,
+        conversationId: order.conversationId,
+        orderId: order.id,
+        orderNumber: order.number,
+        language: order.language,
+      },
     },
     `${key}:sms`,
     { orderId: order.id, platform: SMS_PLATFORM, ...(smsAt ? { notBefore: smsAt } : {}) },
@@ -59,7 +96,9 @@ function reasonText(order: Order, reason: EtdReason, lang: 'zh' | 'en'): string 
     case 'overdue': {
       const late = nextStage(reason.stage, order.skippedStages);
       if (!late) return lang === 'zh' ? '交付延误' : 'delivery delayed';
-      return lang === 'zh' ? `${stageActionLabel(late, 'zh')}晚于计划` : `${stageActionLabel(late, 'en')} later than planned`;
+      return lang === 'zh'
+        ? `${stageActionLabel(late, 'zh')}晚于计划`
+        : `${stageActionLabel(late, 'en')} later than planned`;
     }
     case 'route':
       return lang === 'zh' ? '运输时间比预计长' : 'transit takes longer than planned';

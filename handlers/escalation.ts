@@ -17,9 +17,16 @@ export function escalationSteps(config: BusinessConfig, department: Department):
 }
 
 /** Everyone who may decide a task at its escalation level: the leads, then each holder so far. */
-export function taskDeciders(config: BusinessConfig, task: Pick<Task, 'assignees' | 'department' | 'escalationLevel'>): string[] {
+export function taskDeciders(
+  config: BusinessConfig,
+  task: Pick<Task, 'assignees' | 'department' | 'escalationLevel'>,
+): string[] {
   const department = config.departments.find((d) => d.key === task.department);
-  const holders = department ? escalationSteps(config, department).slice(0, task.escalationLevel).map((s) => s.to) : [];
+  const holders = department
+    ? escalationSteps(config, department)
+        .slice(0, task.escalationLevel)
+        .map((s) => s.to)
+    : [];
   return [...task.assignees, ...holders];
 }
 
@@ -34,11 +41,20 @@ export async function escalateOverdueTasks(ctx: HandlerContext, limit = 50): Pro
   if (due.length === 0) return 0;
   const orderIds = [...new Set(due.map((t) => t.orderId))];
   const refs = await ctx.tx
-    .select({ id: orders.id, number: orders.number, language: orders.language, conversationId: orders.conversationId, platform: orders.platform })
+    .select({
+      id: orders.id,
+      number: orders.number,
+      language: orders.language,
+      conversationId: orders.conversationId,
+      platform: orders.platform,
+    })
     .from(orders)
     .where(inArray(orders.id, orderIds));
   const byId = new Map(refs.map((o) => [o.id, o]));
-  const firstCards = await firstCardOfTasks(ctx, due.map((t) => t.id));
+  const firstCards = await firstCardOfTasks(
+    ctx,
+    due.map((t) => t.id),
+  );
   const steps = due.flatMap((task) => {
     const step = escalationOf(ctx, task, byId.get(task.orderId), firstCards.get(task.id));
     return step ? [step] : [];
@@ -94,14 +110,22 @@ interface Escalation {
   text: string;
 }
 
-function escalationOf(ctx: HandlerContext, task: Task, order: Order | undefined, base: Card | undefined): Escalation | null {
+function escalationOf(
+  ctx: HandlerContext,
+  task: Task,
+  order: Order | undefined,
+  base: Card | undefined,
+): Escalation | null {
   const department = ctx.config.departments.find((d) => d.key === task.department);
   if (!department || !order) return null;
   const steps = escalationSteps(ctx.config, department);
   const step = steps[task.escalationLevel]!;
   const next = steps[task.escalationLevel + 1];
   const waited = formatDuration(ctx.now.getTime() - task.createdAt.getTime());
-  const holders = [task.assignees.map((id) => personName(ctx.config, id)).join('/'), ...steps.slice(0, task.escalationLevel).map((s) => personName(ctx.config, s.to))].join('、');
+  const holders = [
+    task.assignees.map((id) => personName(ctx.config, id)).join('/'),
+    ...steps.slice(0, task.escalationLevel).map((s) => personName(ctx.config, s.to)),
+  ].join('、');
   const lang = order.language;
   const dept = departmentName(ctx.config, task.department, lang);
   const who = personName(ctx.config, step.to);
@@ -119,14 +143,26 @@ function escalationOf(ctx: HandlerContext, task: Task, order: Order | undefined,
   };
 }
 
-function escalationCard(args: { order: Order; department: Department; waited: string; holders: string; base: Card | undefined }): Card {
+function escalationCard(args: {
+  order: Order;
+  department: Department;
+  waited: string;
+  holders: string;
+  base: Card | undefined;
+}): Card {
   const { order, department, waited, holders, base } = args;
   return {
     id: `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
     title: `升级审批 · ${department.name}`,
     subtitle: `${order.number} 已等 ${waited}（${holders}）`,
-    fields: [{ label: '已等待', value: `${waited}（${holders}）`, tone: 'red' }, ...(base?.fields.filter((f) => f.label !== '已等待') ?? [{ label: '订单号', value: order.number }])],
-    notes: [`${holders}超过${waited}未处理，升级给您；您可以代为决定。`, ...(base?.notes?.filter((n) => !n.includes('升级给您')) ?? [])],
+    fields: [
+      { label: '已等待', value: `${waited}（${holders}）`, tone: 'red' },
+      ...(base?.fields.filter((f) => f.label !== '已等待') ?? [{ label: '订单号', value: order.number }]),
+    ],
+    notes: [
+      `${holders}超过${waited}未处理，升级给您；您可以代为决定。`,
+      ...(base?.notes?.filter((n) => !n.includes('升级给您')) ?? []),
+    ],
     buttons: [
       { key: 'approve', label: '同意', style: 'primary' },
       { key: 'reject', label: '驳回', style: 'danger' },
@@ -137,29 +173,58 @@ function escalationCard(args: { order: Order; department: Department; waited: st
 /** Each task one step up, its card, its order event and its effects (the card, then the chat notice), in task order. */
 async function recordEscalations(ctx: HandlerContext, steps: Escalation[]) {
   // One parameter for the whole batch (a JSON array), not five per task.
-  const moves = steps.map((s) => ({ id: s.task.id, to: s.to, level: s.task.escalationLevel + 1, version: s.task.version + 1, due: s.nextDueAt?.toISOString() ?? null }));
+  const moves = steps.map((s) => ({
+    id: s.task.id,
+    to: s.to,
+    level: s.task.escalationLevel + 1,
+    version: s.task.version + 1,
+    due: s.nextDueAt?.toISOString() ?? null,
+  }));
   await ctx.tx.execute(sql`
     update approval_tasks t set escalated_to = v.to, escalation_level = v.level, version = v.version, due_at = coalesce(v.due, t.due_at)
     from jsonb_to_recordset(${JSON.stringify(moves)}::jsonb) as v(id bigint, "to" text, level int, version int, due timestamptz)
     where t.id = v.id`);
-  await ctx.tx.insert(cards).values(
-    steps.map((s) => ({ id: s.card.id, orderId: s.order.id, taskId: s.task.id, platform: s.order.platform, recipientId: s.to, content: s.card, createdAt: ctx.now })),
-  );
+  await ctx.tx
+    .insert(cards)
+    .values(
+      steps.map((s) => ({
+        id: s.card.id,
+        orderId: s.order.id,
+        taskId: s.task.id,
+        platform: s.order.platform,
+        recipientId: s.to,
+        content: s.card,
+        createdAt: ctx.now,
+      })),
+    );
   await ctx.tx.insert(orderEvents).values(
     steps.map((s) => ({
       orderId: s.order.id,
       at: ctx.now,
       type: 'task-escalated',
       actorId: s.to,
-      data: { taskId: s.task.id, department: s.task.department, level: s.task.escalationLevel + 1, waitedMs: ctx.now.getTime() - s.task.createdAt.getTime() },
+      data: {
+        taskId: s.task.id,
+        department: s.task.department,
+        level: s.task.escalationLevel + 1,
+        waitedMs: ctx.now.getTime() - s.task.createdAt.getTime(),
+      },
     })),
   );
   await ctx.emitAll(
     steps.flatMap((s) => {
       const about = { orderId: s.order.id, platform: s.order.platform };
       return [
-        { effect: { kind: 'send-card' as const, to: { userId: s.to }, card: s.card }, key: `card:${s.card.id}:send`, ...about },
-        { effect: { kind: 'post' as const, to: { conversationId: s.order.conversationId }, text: s.text }, key: `task:${s.task.id}:escalated:${s.task.escalationLevel + 1}`, ...about },
+        {
+          effect: { kind: 'send-card' as const, to: { userId: s.to }, card: s.card },
+          key: `card:${s.card.id}:send`,
+          ...about,
+        },
+        {
+          effect: { kind: 'post' as const, to: { conversationId: s.order.conversationId }, text: s.text },
+          key: `task:${s.task.id}:escalated:${s.task.escalationLevel + 1}`,
+          ...about,
+        },
       ];
     }),
   );

@@ -10,13 +10,19 @@ import { updateEtdCard } from './lifecycle-cards';
 export type Order = typeof orders.$inferSelect;
 
 /** Transit from the plant to the order's customer: the map's driving time plus handling, or the default. */
-export async function transitFor(ctx: HandlerContext, order: Pick<Order, 'customerId'>): Promise<{ ms: number; source: 'map' | 'default' }> {
+export async function transitFor(
+  ctx: HandlerContext,
+  order: Pick<Order, 'customerId'>,
+): Promise<{ ms: number; source: 'map' | 'default' }> {
   const { transit } = ctx.config.lifecycle;
   if (order.customerId === null) return { ms: transit.default, source: 'default' };
   const [route] = await ctx.tx
     .select({ seconds: customerRoutes.seconds })
     .from(customerRoutes)
-    .innerJoin(customers, and(eq(customers.id, customerRoutes.customerId), eq(customers.address, customerRoutes.address)))
+    .innerJoin(
+      customers,
+      and(eq(customers.id, customerRoutes.customerId), eq(customers.address, customerRoutes.address)),
+    )
     .where(eq(customerRoutes.customerId, order.customerId));
   if (route?.seconds == null) return { ms: transit.default, source: 'default' };
   return { ms: route.seconds * 1000 + transit.handling, source: 'map' };
@@ -38,12 +44,19 @@ export function etdOf(config: BusinessConfig, order: Order, now: Date, transitMs
     transitMs,
     calendar,
     workday: lifecycle.workday,
-    plan: { ...(order.planStart ? { productionStart: order.planStart } : {}), ...(order.planFinish ? { productionFinish: order.planFinish } : {}) },
+    plan: {
+      ...(order.planStart ? { productionStart: order.planStart } : {}),
+      ...(order.planFinish ? { productionFinish: order.planFinish } : {}),
+    },
   });
 }
 
 /** Why the ETD moved, for the chat and the customer's SMS. */
-export type EtdReason = { kind: 'stage-done'; stage: Stage } | { kind: 'overdue'; stage: Stage } | { kind: 'route' } | { kind: 'confirmed' };
+export type EtdReason =
+  | { kind: 'stage-done'; stage: Stage }
+  | { kind: 'overdue'; stage: Stage }
+  | { kind: 'route' }
+  | { kind: 'confirmed' };
 
 /**
  * Recomputes an order's ETD (the order row must be locked by the caller). A changed ETD is recorded as an
@@ -85,7 +98,8 @@ export async function refreshOpenEtds(ctx: HandlerContext, limit = 500): Promise
       .limit(limit)
       .for('update', { skipLocked: true });
     for (const order of page) {
-      if (order.stage && order.stage !== 'delivered') await refreshEtd(ctx, order, { kind: 'overdue', stage: order.stage });
+      if (order.stage && order.stage !== 'delivered')
+        await refreshEtd(ctx, order, { kind: 'overdue', stage: order.stage });
     }
     count += page.length;
     if (page.length < limit) return count;

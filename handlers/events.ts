@@ -53,5 +53,11 @@ export type Effect =
       template?: string;
       params?: Record<string, string>;
       /** Where to tell the sales person if the provider refuses the SMS (bad number, frequency limit). */
-      notify?: { platform: string; conversationId: string; orderId: number; orderNumber: string; language: 'zh' | 'en' };
+      notify?: {
+        platform: string;
+        conversationId: string;
+        orderId: number;
+        orderNumber: string;
+        language: 'zh' | 'en';
+      };
     };

@@ -57,7 +57,12 @@ export async function handleMessage(event: MessageEvent, ctx: HandlerContext): P
 
   if (parsed.intent === 'order') {
     if (draft) await closeDraft(ctx, draft.id, 'superseded');
-    return intakeRequest(event, ctx, { request: parsed, requestedAt: stated.at ?? sentAt, sourceText: event.text, stated: stated.at !== null });
+    return intakeRequest(event, ctx, {
+      request: parsed,
+      requestedAt: stated.at ?? sentAt,
+      sourceText: event.text,
+      stated: stated.at !== null,
+    });
   }
   const completed = draft ? completeDraft(draft.parsed as ParsedMessage, parsed) : null;
   if (draft && completed) {
@@ -71,7 +76,6 @@ export async function handleMessage(event: MessageEvent, ctx: HandlerContext): P
   if (parsed.intent === 'status') return answerStatusQuery(event, parsed, ctx);
   if (event.addressedToBot) await replyToMessage(ctx, event, texts.help(parsed.language, ctx.config.botName));
 }
-
 
 async function openDraft(event: MessageEvent, ctx: HandlerContext): Promise<Draft | undefined> {
   const [draft] = await ctx.tx
@@ -128,13 +132,21 @@ async function intakeRequest(event: MessageEvent, ctx: HandlerContext, req: Requ
       expiresAt: new Date(ctx.now.getTime() + ctx.config.thresholds.draftExpiresAfter),
     });
     const summary = request.items
-      .map((i) => (i.quantity === null ? i.sku : itemLine({ materialCode: i.sku, quantity: i.quantity, unit: i.unit ?? '', kind: i.kind }, lang)))
+      .map((i) =>
+        i.quantity === null
+          ? i.sku
+          : itemLine({ materialCode: i.sku, quantity: i.quantity, unit: i.unit ?? '', kind: i.kind }, lang),
+      )
       .join(lang === 'zh' ? '；' : '; ');
     return replyToMessage(ctx, event, texts.askMissing(request.missing, lang, summary));
   }
-  const promise = await promiseFor(ctx, request.items.map((i) => ({ materialCode: i.sku, quantity: i.quantity! })));
+  const promise = await promiseFor(
+    ctx,
+    request.items.map((i) => ({ materialCode: i.sku, quantity: i.quantity! })),
+  );
   const verdict = checkPromise(request.dueDate!, promise);
-  if (!verdict.ok || !promise.feasible) return blockRequest(event, ctx, req, promise, verdict.ok ? null : verdict.earliest);
+  if (!verdict.ok || !promise.feasible)
+    return blockRequest(event, ctx, req, promise, verdict.ok ? null : verdict.earliest);
   await createOrder(event, ctx, req, known, promise);
 }
 
@@ -165,7 +177,11 @@ export async function createOrder(
     };
   });
   const kind = items.some((i) => i.kind === 'batch') ? 'batch' : 'sample';
-  const verdicts = await checkSpecs(ctx, request, items.map((i) => i.materialCode));
+  const verdicts = await checkSpecs(
+    ctx,
+    request,
+    items.map((i) => i.materialCode),
+  );
   const customer = request.customer ? await findCustomer(ctx, request.customer) : undefined;
   const number = await nextOrderNumber(tx, now);
 
@@ -205,7 +221,12 @@ export async function createOrder(
     orderId,
     at: now,
     type: 'promise-checked',
-    data: { requested: request.dueDate, earliest: promise.date, binding: promise.binding, explanation: bindingText(promise.binding, 'zh', today) },
+    data: {
+      requested: request.dueDate,
+      earliest: promise.date,
+      binding: promise.binding,
+      explanation: bindingText(promise.binding, 'zh', today),
+    },
   });
 
   const departments = config.routing[kind];
@@ -230,7 +251,8 @@ export async function createOrder(
   });
 
   const warnings = verdicts.flatMap(({ materialCode, verdict }) => {
-    if (verdict.status === 'outside') return [texts.specOutside(formatSpec(verdict.spec), materialCode, formatRange(verdict.range), lang)];
+    if (verdict.status === 'outside')
+      return [texts.specOutside(formatSpec(verdict.spec), materialCode, formatRange(verdict.range), lang)];
     if (verdict.status === 'unknown') return [texts.specUnknown(formatSpec(verdict.spec), materialCode, lang)];
     return [];
   });
@@ -248,7 +270,9 @@ export async function createOrder(
       customerName: customer?.name ?? request.customer,
       departments: departmentNames(config, departments, lang),
       warnings,
-      statedAt: req.stated ? `${chinaDate(req.requestedAt) === today ? '' : `${formatDate(chinaDate(req.requestedAt), lang, today)} `}${chinaTime(req.requestedAt)}` : null,
+      statedAt: req.stated
+        ? `${chinaDate(req.requestedAt) === today ? '' : `${formatDate(chinaDate(req.requestedAt), lang, today)} `}${chinaTime(req.requestedAt)}`
+        : null,
     }),
     orderId,
   );
@@ -313,7 +337,9 @@ async function sendApprovalCards(
 
 /** Each lead's 1:1 chat, or the department's approvers' group; either way only the leads may decide. */
 function cardRecipients(department: Department): Destination[] {
-  return department.approvalGroup ? [{ conversationId: department.approvalGroup }] : department.leads.map((userId) => ({ userId }));
+  return department.approvalGroup
+    ? [{ conversationId: department.approvalGroup }]
+    : department.leads.map((userId) => ({ userId }));
 }
 
 async function checkSpecs(ctx: HandlerContext, request: ParsedMessage, codes: string[]) {
@@ -323,7 +349,10 @@ async function checkSpecs(ctx: HandlerContext, request: ParsedMessage, codes: st
     const own = ranges
       .filter((r) => r.materialCode === materialCode)
       .map((r) => ({ param: r.param, min: r.minValue, max: r.maxValue, unit: r.unit }));
-    return request.specs.map((spec): { materialCode: string; verdict: SpecVerdict } => ({ materialCode, verdict: checkSpec(spec, own) }));
+    return request.specs.map((spec): { materialCode: string; verdict: SpecVerdict } => ({
+      materialCode,
+      verdict: checkSpec(spec, own),
+    }));
   });
 }
 
@@ -332,7 +361,12 @@ async function findCustomer(ctx: HandlerContext, name: string) {
   const [exact] = await ctx.tx
     .select()
     .from(customers)
-    .where(or(sql`lower(${customers.name}) = lower(${name})`, sql`exists (select 1 from unnest(${customers.aliases}) a where lower(a) = lower(${name}))`))
+    .where(
+      or(
+        sql`lower(${customers.name}) = lower(${name})`,
+        sql`exists (select 1 from unnest(${customers.aliases}) a where lower(a) = lower(${name}))`,
+      ),
+    )
     .limit(1);
   return exact;
 }

@@ -9,12 +9,25 @@ import { departmentNames } from './texts';
 const WEEK_MS = 7 * 86_400_000;
 
 /** The digest of `week` against the week before it, with the slowest orders still waiting for approval. */
-export async function kpiDigest(q: Queryable, config: BusinessConfig, now: Date, week: Week, language: 'zh' | 'en'): Promise<string> {
+export async function kpiDigest(
+  q: Queryable,
+  config: BusinessConfig,
+  now: Date,
+  week: Week,
+  language: 'zh' | 'en',
+): Promise<string> {
   const previous = weekOf(new Date(week.start.getTime() - 1));
   const window = config.kpi.promiseWindow;
   const [figures, slow] = await Promise.all([
     weeklyKpis(q, [previous, week], window, now),
-    openOrders(q, { now, delayAlertMs: config.thresholds.delayAlertAfter, dueSoonMs: config.kpi.dueSoon, busyLines: [], limit: 5, pendingOnly: true }),
+    openOrders(q, {
+      now,
+      delayAlertMs: config.thresholds.delayAlertAfter,
+      dueSoonMs: config.kpi.dueSoon,
+      busyLines: [],
+      limit: 5,
+      pendingOnly: true,
+    }),
   ]);
   const slowest: SlowOrder[] = slow.rows.map((o) => ({
     number: o.number,

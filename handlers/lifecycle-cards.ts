@@ -4,7 +4,16 @@ import { resolveCard, type Card, type CardField } from '../cards/model';
 import { personName, type BusinessConfig, type Department } from '../config/business-config';
 import { carrierName } from '../integrations/courier/carriers';
 import { chinaDate, chinaTime, formatDate, formatLatency } from '../domain/china-time';
-import { formatEtd, promisedInstant, STAGES, stageActionLabel, stageLabel, type EtdStep, type Stage, type WorkStage } from '../domain/lifecycle';
+import {
+  formatEtd,
+  promisedInstant,
+  STAGES,
+  stageActionLabel,
+  stageLabel,
+  type EtdStep,
+  type Stage,
+  type WorkStage,
+} from '../domain/lifecycle';
 import { cards } from '../db/schema';
 import type { HandlerContext } from './context';
 import type { Order } from './etd';
@@ -23,12 +32,30 @@ export async function updateEtdCard(ctx: HandlerContext, order: Order, steps: Et
   const options = { orderId: order.id, platform: order.platform };
   const [existing] = await ctx.tx.select({ id: cards.id }).from(cards).where(eq(cards.id, id));
   if (!existing) {
-    await ctx.tx.insert(cards).values({ id, orderId: order.id, purpose: 'etd', platform: order.platform, recipientId: order.conversationId, content: card, createdAt: ctx.now });
-    return ctx.emit({ kind: 'send-card', to: { conversationId: order.conversationId }, card }, `card:${id}:send`, options);
+    await ctx.tx
+      .insert(cards)
+      .values({
+        id,
+        orderId: order.id,
+        purpose: 'etd',
+        platform: order.platform,
+        recipientId: order.conversationId,
+        content: card,
+        createdAt: ctx.now,
+      });
+    return ctx.emit(
+      { kind: 'send-card', to: { conversationId: order.conversationId }, card },
+      `card:${id}:send`,
+      options,
+    );
   }
   await ctx.tx.update(cards).set({ content: card }).where(eq(cards.id, id));
   const version = createHash('sha1').update(JSON.stringify(card)).digest('hex').slice(0, 12);
-  await ctx.emit({ kind: 'update-card', cardId: id, card, conversationId: order.conversationId }, `card:${id}:${ctx.eventKey}:${version}`, options);
+  await ctx.emit(
+    { kind: 'update-card', cardId: id, card, conversationId: order.conversationId },
+    `card:${id}:${ctx.eventKey}:${version}`,
+    options,
+  );
 }
 
 function etdCard(config: BusinessConfig, order: Order, steps: EtdStep[], now: Date, id: string): Card {
@@ -43,10 +70,16 @@ function etdCard(config: BusinessConfig, order: Order, steps: EtdStep[], now: Da
   if (order.latencyMs !== null) fields.push(latencyField(order, lang));
   if (order.promisedDate) {
     const promisedAt = promisedInstant(order.promisedDate, config.lifecycle.deliverBy);
-    fields.push({ label: zh ? '承诺交期' : 'Promised', value: `${formatDate(order.promisedDate, lang, today)} ${chinaTime(promisedAt)}${zh ? '前' : ''}` });
+    fields.push({
+      label: zh ? '承诺交期' : 'Promised',
+      value: `${formatDate(order.promisedDate, lang, today)} ${chinaTime(promisedAt)}${zh ? '前' : ''}`,
+    });
   }
   if (order.waybill) fields.push({ label: zh ? '物流' : 'Shipment', value: shipmentValue(order, lang) });
-  const notes = order.stage === 'delivered' ? [] : steps.filter((s) => s.stage !== 'delivered').map((s) => stepNote(config, s, lang, today));
+  const notes =
+    order.stage === 'delivered'
+      ? []
+      : steps.filter((s) => s.stage !== 'delivered').map((s) => stepNote(config, s, lang, today));
   const card: Card = {
     id,
     title: zh ? `交期跟踪 · ${order.number}` : `Delivery tracking · ${order.number}`,
@@ -55,7 +88,9 @@ function etdCard(config: BusinessConfig, order: Order, steps: EtdStep[], now: Da
     ...(notes.length ? { notes } : {}),
     buttons: [],
   };
-  return order.stage === 'delivered' ? resolveCard(card, { status: 'approved', text: zh ? '已签收，订单完成' : 'Delivered; order closed' }) : card;
+  return order.stage === 'delivered'
+    ? resolveCard(card, { status: 'approved', text: zh ? '已签收，订单完成' : 'Delivered; order closed' })
+    : card;
 }
 
 /**
@@ -67,11 +102,16 @@ function requestCard(order: Order, now: Date, id: string): Card {
   const zh = lang === 'zh';
   const today = chinaDate(now);
   const paused = order.pausedSince !== null;
-  const since = (at: Date) => `${chinaDate(at) === today ? '' : `${formatDate(chinaDate(at), lang, today)} `}${chinaTime(at)}`;
+  const since = (at: Date) =>
+    `${chinaDate(at) === today ? '' : `${formatDate(chinaDate(at), lang, today)} `}${chinaTime(at)}`;
   const reason = order.pauseReason ? (zh ? `（${order.pauseReason}）` : ` (${order.pauseReason})`) : '';
   const clock = paused
-    ? zh ? `已暂停：等客户${reason}，${since(order.pausedSince!)}起` : `paused: waiting on the customer${reason} since ${since(order.pausedSince!)}`
-    : zh ? `计时中，${since(order.requestedAt)}起` : `running since ${since(order.requestedAt)}`;
+    ? zh
+      ? `已暂停：等客户${reason}，${since(order.pausedSince!)}起`
+      : `paused: waiting on the customer${reason} since ${since(order.pausedSince!)}`
+    : zh
+      ? `计时中，${since(order.requestedAt)}起`
+      : `running since ${since(order.requestedAt)}`;
   const card: Card = {
     id,
     title: zh ? `交期跟踪 · ${order.number}` : `Delivery tracking · ${order.number}`,
@@ -83,27 +123,41 @@ function requestCard(order: Order, now: Date, id: string): Card {
     ],
     notes: [
       paused
-        ? zh ? `客户回复后点“客户已回复”，或在群里说“${order.number} 客户已回复”。` : `When the customer answers, tap "Customer replied" or say "${order.number} customer replied".`
-        : zh ? `等客户图纸或确认时点“等客户回复”，时延暂停计时。` : `Waiting for the customer's drawing or answer? Tap "Waiting on customer" to pause the clock.`,
+        ? zh
+          ? `客户回复后点“客户已回复”，或在群里说“${order.number} 客户已回复”。`
+          : `When the customer answers, tap "Customer replied" or say "${order.number} customer replied".`
+        : zh
+          ? `等客户图纸或确认时点“等客户回复”，时延暂停计时。`
+          : `Waiting for the customer's drawing or answer? Tap "Waiting on customer" to pause the clock.`,
     ],
     buttons: paused
       ? [{ key: 'resume', label: zh ? '客户已回复' : 'Customer replied', style: 'primary' }]
       : [{ key: 'pause', label: zh ? '等客户回复' : 'Waiting on customer' }],
   };
-  if (order.status === 'rejected') return resolveCard({ ...card, notes: [] }, { status: 'rejected', text: zh ? '已驳回' : 'Rejected' });
+  if (order.status === 'rejected')
+    return resolveCard({ ...card, notes: [] }, { status: 'rejected', text: zh ? '已驳回' : 'Rejected' });
   return card;
 }
 
 function latencyField(order: Order, lang: Lang): CardField {
   const zh = lang === 'zh';
-  const paused = order.pausedMs > 0 ? (zh ? `（不含等客户${formatLatency(order.pausedMs, 'zh')}）` : ` (excluding ${formatLatency(order.pausedMs, 'en')} waiting on the customer)`) : '';
+  const paused =
+    order.pausedMs > 0
+      ? zh
+        ? `（不含等客户${formatLatency(order.pausedMs, 'zh')}）`
+        : ` (excluding ${formatLatency(order.pausedMs, 'en')} waiting on the customer)`
+      : '';
   return { label: zh ? '客户时延' : 'Latency', value: `${formatLatency(order.latencyMs ?? 0, lang)}${paused}` };
 }
 
 function etdField(config: BusinessConfig, order: Order, lang: Lang, today: string): CardField {
   const zh = lang === 'zh';
   if (order.stage === 'delivered' && order.stageAt) {
-    return { label: zh ? '签收时间' : 'Delivered', value: `${formatDate(chinaDate(order.stageAt), lang, today)} ${chinaTime(order.stageAt)}`, tone: etdTone(config, order) };
+    return {
+      label: zh ? '签收时间' : 'Delivered',
+      value: `${formatDate(chinaDate(order.stageAt), lang, today)} ${chinaTime(order.stageAt)}`,
+      tone: etdTone(config, order),
+    };
   }
   if (!order.etd) return { label: zh ? '预计签收' : 'ETD', value: '—' };
   return { label: zh ? '预计签收' : 'ETD', value: formatEtd(order.etd, lang, today), tone: etdTone(config, order) };
@@ -134,7 +188,9 @@ function stepNote(config: BusinessConfig, step: EtdStep, lang: Lang, today: stri
   const when = `${formatDate(chinaDate(step.expectedAt), lang, today)} ${chinaTime(step.expectedAt)}`;
   const department = stageDepartment(config, step.stage);
   const who = department ? `（${departmentName(config, department.key, lang)}）` : '';
-  return lang === 'zh' ? `${stageActionLabel(step.stage, 'zh')}${who} 预计${when}` : `${stageActionLabel(step.stage, 'en')} expected ${when}`;
+  return lang === 'zh'
+    ? `${stageActionLabel(step.stage, 'zh')}${who} 预计${when}`
+    : `${stageActionLabel(step.stage, 'en')} expected ${when}`;
 }
 
 /** The department that marks a stage done (delivery has none: the courier or the sales person reports it). */
@@ -152,8 +208,21 @@ export function stageOwners(config: BusinessConfig, stage: WorkStage): string[] 
 export async function sendStageCards(ctx: HandlerContext, order: Order, stage: WorkStage): Promise<void> {
   for (const owner of stageOwners(ctx.config, stage)) {
     const card = stageCard(ctx, order, stage);
-    await ctx.tx.insert(cards).values({ id: card.id, orderId: order.id, purpose: 'stage', platform: order.platform, recipientId: owner, content: card, createdAt: ctx.now });
-    await ctx.emit({ kind: 'send-card', to: { userId: owner }, card }, `card:${card.id}:send`, { orderId: order.id, platform: order.platform });
+    await ctx.tx
+      .insert(cards)
+      .values({
+        id: card.id,
+        orderId: order.id,
+        purpose: 'stage',
+        platform: order.platform,
+        recipientId: owner,
+        content: card,
+        createdAt: ctx.now,
+      });
+    await ctx.emit({ kind: 'send-card', to: { userId: owner }, card }, `card:${card.id}:send`, {
+      orderId: order.id,
+      platform: order.platform,
+    });
   }
 }
 
@@ -164,7 +233,12 @@ function stageCard(ctx: HandlerContext, order: Order, stage: WorkStage): Card {
     ...(order.customerName ? [{ label: '客户', value: order.customerName }] : []),
     ...(order.promisedDate ? [{ label: '承诺交期', value: formatDate(order.promisedDate, 'zh', today) }] : []),
     ...(order.planStart && order.planFinish && (stage === 'in_production' || stage === 'qc_passed')
-      ? [{ label: '生产计划', value: `${formatDate(order.planStart, 'zh', today)}–${formatDate(order.planFinish, 'zh', today)}` }]
+      ? [
+          {
+            label: '生产计划',
+            value: `${formatDate(order.planStart, 'zh', today)}–${formatDate(order.planFinish, 'zh', today)}`,
+          },
+        ]
       : []),
   ];
   return {
@@ -172,7 +246,9 @@ function stageCard(ctx: HandlerContext, order: Order, stage: WorkStage): Card {
     title: `${stageActionLabel(stage, 'zh')} · ${order.number}`,
     subtitle: `销售：${personName(ctx.config, order.requesterId)}`,
     fields,
-    notes: [`完成后请点“${stageActionLabel(stage, 'zh')}”，或在群里说“${order.number} ${stageActionLabel(stage, 'zh')}”。`],
+    notes: [
+      `完成后请点“${stageActionLabel(stage, 'zh')}”，或在群里说“${order.number} ${stageActionLabel(stage, 'zh')}”。`,
+    ],
     buttons: [{ key: `done:${stage}`, label: stageActionLabel(stage, 'zh'), style: 'primary' }],
   };
 }
@@ -184,14 +260,28 @@ export function stageOfCard(cardId: string): WorkStage | undefined {
 }
 
 /** Every open stage card of the order for a completed stage shows who completed it. */
-export async function resolveStageCards(ctx: HandlerContext, order: Order, completed: readonly Stage[], by: string): Promise<void> {
-  const rows = await ctx.tx.select().from(cards).where(and(eq(cards.orderId, order.id), eq(cards.purpose, 'stage')));
+export async function resolveStageCards(
+  ctx: HandlerContext,
+  order: Order,
+  completed: readonly Stage[],
+  by: string,
+): Promise<void> {
+  const rows = await ctx.tx
+    .select()
+    .from(cards)
+    .where(and(eq(cards.orderId, order.id), eq(cards.purpose, 'stage')));
   for (const row of rows) {
     const content = row.content as Card;
     const stage = stageOfCard(row.id);
     if (!stage || content.resolved || !completed.includes(stage)) continue;
-    const card = resolveCard(content, { status: 'approved', text: `${stageLabel(stage, 'zh')} · ${by} ${chinaTime(ctx.now)}` });
+    const card = resolveCard(content, {
+      status: 'approved',
+      text: `${stageLabel(stage, 'zh')} · ${by} ${chinaTime(ctx.now)}`,
+    });
     await ctx.tx.update(cards).set({ content: card }).where(eq(cards.id, row.id));
-    await ctx.emit({ kind: 'update-card', cardId: row.id, card }, `card:${row.id}:done`, { orderId: order.id, platform: row.platform });
+    await ctx.emit({ kind: 'update-card', cardId: row.id, card }, `card:${row.id}:done`, {
+      orderId: order.id,
+      platform: row.platform,
+    });
   }
 }

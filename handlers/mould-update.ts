@@ -17,10 +17,15 @@ const PRODUCTION = 'production';
  * answered with the known ones. Known moulds are those in the `moulds` table or named by a material.
  * A repair/maintenance with no date is stored with availableFrom null: out of service, end unknown.
  */
-export async function handleMouldCommand(event: MessageEvent, command: MouldCommand, ctx: HandlerContext): Promise<void> {
+export async function handleMouldCommand(
+  event: MessageEvent,
+  command: MouldCommand,
+  ctx: HandlerContext,
+): Promise<void> {
   const lang: Lang = /[\p{Script=Han}]/u.test(event.text) ? 'zh' : 'en';
   const production = ctx.config.departments.find((d) => d.key === PRODUCTION);
-  const allowed = production !== undefined && (production.leads.includes(event.senderId) || production.director === event.senderId);
+  const allowed =
+    production !== undefined && (production.leads.includes(event.senderId) || production.director === event.senderId);
   if (!allowed) {
     ctx.log.info({ senderId: event.senderId, mould: command.mould }, 'mould update refused: not production');
     return replyToMessage(ctx, event, texts.refused(lang));
@@ -35,7 +40,10 @@ export async function handleMouldCommand(event: MessageEvent, command: MouldComm
     .insert(moulds)
     .values({ id: command.mould, ...values })
     .onConflictDoUpdate({ target: moulds.id, set: values });
-  ctx.log.info({ mould: command.mould, status: command.status, availableFrom, by: event.senderId }, 'mould updated from chat');
+  ctx.log.info(
+    { mould: command.mould, status: command.status, availableFrom, by: event.senderId },
+    'mould updated from chat',
+  );
   await replyToMessage(ctx, event, texts.updated({ ...command, availableFrom }, lang, chinaDate(ctx.now)));
 }
 
@@ -49,14 +57,20 @@ export async function knownMoulds(q: Queryable): Promise<string[]> {
   return [...ids].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
-
 export const texts = {
   refused: (lang: Lang) =>
-    lang === 'zh' ? '只有生产部主管或生产总监可以更新模具状态。' : 'Only production leads or the production director can update a mould.',
+    lang === 'zh'
+      ? '只有生产部主管或生产总监可以更新模具状态。'
+      : 'Only production leads or the production director can update a mould.',
 
   unknown: (mould: string, known: string[], lang: Lang) => {
-    if (lang === 'zh') return known.length > 0 ? `没有模具${mould}。已知模具：${known.join('、')}` : `没有模具${mould}，系统里还没有任何模具。`;
-    return known.length > 0 ? `There is no mould ${mould}. Known moulds: ${known.join(', ')}` : `There is no mould ${mould}; no moulds are set up yet.`;
+    if (lang === 'zh')
+      return known.length > 0
+        ? `没有模具${mould}。已知模具：${known.join('、')}`
+        : `没有模具${mould}，系统里还没有任何模具。`;
+    return known.length > 0
+      ? `There is no mould ${mould}. Known moulds: ${known.join(', ')}`
+      : `There is no mould ${mould}; no moulds are set up yet.`;
   },
 
   updated: (command: MouldCommand, lang: Lang, today: string) => {

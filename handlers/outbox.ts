@@ -15,7 +15,11 @@ export async function enqueueEffects(
   for (let i = 0; i < effects.length; i += 1000) await insertEffects(tx, effects.slice(i, i + 1000), defaults);
 }
 
-async function insertEffects(tx: Tx, effects: Parameters<typeof enqueueEffects>[1], defaults: { platform: string; now: Date }) {
+async function insertEffects(
+  tx: Tx,
+  effects: Parameters<typeof enqueueEffects>[1],
+  defaults: { platform: string; now: Date },
+) {
   await tx
     .insert(outbox)
     .values(

@@ -12,14 +12,23 @@ export function constraintText(c: Constraint, lang: Lang, today: string): string
     case 'stock':
       return zh ? `库存可用 ${c.available}，需 ${c.needed}` : `${c.available} in stock, ${c.needed} needed`;
     case 'line-load':
-      return zh ? `${c.line}线负荷${Math.round(c.load * 100)}%至${d(c.until)}` : `line ${c.line} is ${Math.round(c.load * 100)}% loaded until ${d(c.until)}`;
+      return zh
+        ? `${c.line}线负荷${Math.round(c.load * 100)}%至${d(c.until)}`
+        : `line ${c.line} is ${Math.round(c.load * 100)}% loaded until ${d(c.until)}`;
     case 'line-capacity':
-      return zh ? `${c.line}线${d(c.freeFrom)}起有空余产能，${d(c.finish)}完工` : `line ${c.line} free capacity from ${d(c.freeFrom)}, done ${d(c.finish)}`;
+      return zh
+        ? `${c.line}线${d(c.freeFrom)}起有空余产能，${d(c.finish)}完工`
+        : `line ${c.line} free capacity from ${d(c.freeFrom)}, done ${d(c.finish)}`;
     case 'mould':
-      if (c.availableFrom === MOULD_END_UNKNOWN) return zh ? `模具${c.mould}维修中，修好日期未定` : `mould ${c.mould} in repair, no end date yet`;
-      return zh ? `模具${c.mould}维修至${d(c.availableFrom)}` : `mould ${c.mould} in repair until ${d(c.availableFrom)}`;
+      if (c.availableFrom === MOULD_END_UNKNOWN)
+        return zh ? `模具${c.mould}维修中，修好日期未定` : `mould ${c.mould} in repair, no end date yet`;
+      return zh
+        ? `模具${c.mould}维修至${d(c.availableFrom)}`
+        : `mould ${c.mould} in repair until ${d(c.availableFrom)}`;
     case 'purchase-lead':
-      return zh ? `采购周期${c.days}天，${d(c.readyFrom)}到料` : `purchase lead time ${c.days} days, material from ${d(c.readyFrom)}`;
+      return zh
+        ? `采购周期${c.days}天，${d(c.readyFrom)}到料`
+        : `purchase lead time ${c.days} days, material from ${d(c.readyFrom)}`;
     case 'transit':
       return zh ? `运输${c.days}天` : `${c.days} days in transit`;
     case 'calendar':
@@ -35,7 +44,12 @@ export function bindingText(binding: Constraint[], lang: Lang, today: string): s
 /** How the date was reached, for the approval cards; line load coloured red / yellow / blue. */
 export function promiseFields(promise: Extract<OrderPromise, { feasible: true }>, today: string): CardField[] {
   const basis = promise.items.map((item) =>
-    item.source === 'stock' ? '库存发货' : item.constraints.filter((c) => c.kind !== 'transit' && c.kind !== 'stock').map((c) => constraintText(c, 'zh', today)).join('；'),
+    item.source === 'stock'
+      ? '库存发货'
+      : item.constraints
+          .filter((c) => c.kind !== 'transit' && c.kind !== 'stock')
+          .map((c) => constraintText(c, 'zh', today))
+          .join('；'),
   );
   const fields: CardField[] = [
     { label: '最早可交', value: formatDate(promise.date, 'zh', today) },
@@ -43,13 +57,23 @@ export function promiseFields(promise: Extract<OrderPromise, { feasible: true }>
   ];
   for (const c of promise.items.flatMap((i) => i.constraints)) {
     if (c.kind === 'line-load' && !fields.some((f) => f.label === `${c.line}线负荷`)) {
-      fields.push({ label: `${c.line}线负荷`, value: `${Math.round(c.load * 100)}%（至${formatDate(c.until, 'zh', today)}）`, tone: loadTone(c.load) });
+      fields.push({
+        label: `${c.line}线负荷`,
+        value: `${Math.round(c.load * 100)}%（至${formatDate(c.until, 'zh', today)}）`,
+        tone: loadTone(c.load),
+      });
     }
   }
   return fields;
 }
 
-export function blockedText(args: { lang: Lang; requested: string; earliest: string | null; reasons: string; today: string }): string {
+export function blockedText(args: {
+  lang: Lang;
+  requested: string;
+  earliest: string | null;
+  reasons: string;
+  today: string;
+}): string {
   const { lang, today } = args;
   const requested = formatDate(args.requested, lang, today);
   if (args.earliest === null) {

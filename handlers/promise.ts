@@ -12,9 +12,18 @@ export interface PromiseItem {
 }
 
 /** The earliest date the plant can deliver these items, from the plant's state as the database has it now. */
-export async function promiseFor(ctx: HandlerContext, items: PromiseItem[], options: { expedite?: boolean } = {}): Promise<OrderPromise> {
+export async function promiseFor(
+  ctx: HandlerContext,
+  items: PromiseItem[],
+  options: { expedite?: boolean } = {},
+): Promise<OrderPromise> {
   const today = chinaDate(ctx.now);
-  const states = await plantStates(ctx.tx, ctx.config, items.map((i) => i.materialCode), today);
+  const states = await plantStates(
+    ctx.tx,
+    ctx.config,
+    items.map((i) => i.materialCode),
+    today,
+  );
   return earliestForOrder({
     today,
     calendar: ctx.config.calendar,
@@ -35,20 +44,33 @@ export async function reserveForOrder(
   orderId: number,
   requestedDate: string,
 ): Promise<{ promisedDate: string; moved: boolean; plan: ProductionPlan }> {
-  const items = await ctx.tx.select().from(orderItems).where(eq(orderItems.orderId, orderId)).orderBy(orderItems.lineNo);
+  const items = await ctx.tx
+    .select()
+    .from(orderItems)
+    .where(eq(orderItems.orderId, orderId))
+    .orderBy(orderItems.lineNo);
   const codes = items.map((i) => i.materialCode);
   const lines = (await ctx.tx.select({ line: materials.line }).from(materials).where(inArray(materials.code, codes)))
     .map((m) => m.line)
     .filter((l): l is string => l !== null);
   await lockPlant(ctx.tx, codes, lines);
-  const promise = await promiseFor(ctx, items.map((i) => ({ materialCode: i.materialCode, quantity: i.quantity })));
+  const promise = await promiseFor(
+    ctx,
+    items.map((i) => ({ materialCode: i.materialCode, quantity: i.quantity })),
+  );
   if (!promise.feasible) return { promisedDate: requestedDate, moved: false, plan: { source: 'production' } };
   const rows = promise.items.flatMap((result, index): Array<typeof reservations.$inferInsert> => {
     const materialCode = items[index]!.materialCode;
     const base = { orderId, materialCode, createdAt: ctx.now };
     return result.source === 'stock'
       ? [{ ...base, kind: 'stock' as const, line: null, day: null, quantity: result.reserve.stock }]
-      : wholePieces(result.reserve.days).map((d) => ({ ...base, kind: 'production' as const, line: result.reserve.line, day: d.date, quantity: d.quantity }));
+      : wholePieces(result.reserve.days).map((d) => ({
+          ...base,
+          kind: 'production' as const,
+          line: result.reserve.line,
+          day: d.date,
+          quantity: d.quantity,
+        }));
   });
   if (rows.length > 0) await ctx.tx.insert(reservations).values(rows);
   const moved = promise.date > requestedDate;
@@ -62,7 +84,10 @@ function planOf(items: FeasiblePromise[]): ProductionPlan {
   return {
     source: 'production',
     start: produced.map((p) => p.start).sort()[0]!,
-    finish: produced.map((p) => p.finish).sort().at(-1)!,
+    finish: produced
+      .map((p) => p.finish)
+      .sort()
+      .at(-1)!,
   };
 }
 

@@ -16,22 +16,29 @@ type CardRow = typeof cards.$inferSelect;
 
 /** A tap on a stage card's "done" button. */
 export async function handleStageCardAction(event: CardActionEvent, ctx: HandlerContext, card: CardRow): Promise<void> {
-  const notify = (text: string) => ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
+  const notify = (text: string) =>
+    ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
   const stage = stageOfCard(card.id);
-  if (!stage || card.orderId === null || event.actionKey !== `done:${stage}`) return notify(approverTexts.unknownAction(event.actionKey));
+  if (!stage || card.orderId === null || event.actionKey !== `done:${stage}`)
+    return notify(approverTexts.unknownAction(event.actionKey));
   const [order] = await ctx.tx.select().from(orders).where(eq(orders.id, card.orderId)).for('update');
   if (!order) return notify(approverTexts.unknownCard());
-  if (!mayMarkStage(ctx.config, order, stage, event.actorId)) return notify(notOwnerText(ctx.config, order, stage, 'zh'));
+  if (!mayMarkStage(ctx.config, order, stage, event.actorId))
+    return notify(notOwnerText(ctx.config, order, stage, 'zh'));
   const outcome = await completeStage(ctx, order, stage, { id: event.actorId, source: 'card' });
   if (outcome.ok) return;
   await notify(stageRefusal(ctx.config, order, stage, outcome, 'zh'));
   if (event.callbackRef) {
     const [current] = await ctx.tx.select().from(cards).where(eq(cards.id, card.id));
     const content = (current?.content ?? card.content) as Card;
-    await ctx.emit({ kind: 'update-card', cardId: card.id, card: content, callbackRef: event.callbackRef }, `${ctx.eventKey}:card`, {
-      orderId: order.id,
-      platform: card.platform,
-    });
+    await ctx.emit(
+      { kind: 'update-card', cardId: card.id, card: content, callbackRef: event.callbackRef },
+      `${ctx.eventKey}:card`,
+      {
+        orderId: order.id,
+        platform: card.platform,
+      },
+    );
   }
 }
 
@@ -68,16 +75,27 @@ export function parseStageCommand(text: string): StageCommand | undefined {
   const stage = parseStageWord(rest);
   if (!stage) return undefined;
   if (waybill && stage !== 'shipped') return undefined;
-  return { orderNumber: number.toUpperCase(), stage, carrier: carrier ?? (waybill ? (guessCarrier(waybill) ?? null) : null), waybill };
+  return {
+    orderNumber: number.toUpperCase(),
+    stage,
+    carrier: carrier ?? (waybill ? (guessCarrier(waybill) ?? null) : null),
+    waybill,
+  };
 }
 
 /** A stage reported in the chat: recorded when the sender may mark it, and answered either way. */
-export async function handleStageCommand(event: MessageEvent, command: StageCommand, ctx: HandlerContext): Promise<void> {
+export async function handleStageCommand(
+  event: MessageEvent,
+  command: StageCommand,
+  ctx: HandlerContext,
+): Promise<void> {
   const lang = writerLanguage(event.text);
   const reply = (text: string) => replyToMessage(ctx, event, text);
   const [order] = await ctx.tx.select().from(orders).where(eq(orders.number, command.orderNumber)).for('update');
-  if (!order) return reply(lang === 'zh' ? `没有找到订单 ${command.orderNumber}。` : `No order ${command.orderNumber}.`);
-  if (!mayMarkStage(ctx.config, order, command.stage, event.senderId)) return reply(notOwnerText(ctx.config, order, command.stage, lang));
+  if (!order)
+    return reply(lang === 'zh' ? `没有找到订单 ${command.orderNumber}。` : `No order ${command.orderNumber}.`);
+  if (!mayMarkStage(ctx.config, order, command.stage, event.senderId))
+    return reply(notOwnerText(ctx.config, order, command.stage, lang));
   const shipment = command.waybill ? { carrier: command.carrier, waybill: command.waybill } : undefined;
   if (shipment && order.stage === 'shipped' && !order.waybill) return addWaybill(ctx, order, shipment, reply, lang);
   const outcome = await completeStage(ctx, order, command.stage, { id: event.senderId, source: 'chat' }, shipment);
@@ -94,19 +112,27 @@ async function addWaybill(
   reply: (text: string) => Promise<void>,
   lang: 'zh' | 'en',
 ) {
-  const [updated] = await ctx.tx.update(orders).set({ ...shipment, nextTrackAt: ctx.now }).where(eq(orders.id, order.id)).returning();
+  const [updated] = await ctx.tx
+    .update(orders)
+    .set({ ...shipment, nextTrackAt: ctx.now })
+    .where(eq(orders.id, order.id))
+    .returning();
   await recordOrderEvent(ctx.tx, { orderId: order.id, at: ctx.now, type: 'waybill-added', data: shipment });
   if (updated) await refreshEtd(ctx, updated, { kind: 'stage-done', stage: 'shipped' });
-  await reply(lang === 'zh' ? `已记录 ${order.number} 的运单号 ${shipment.waybill}，将自动跟踪物流。` : `Waybill ${shipment.waybill} recorded for ${order.number}; tracking starts.`);
+  await reply(
+    lang === 'zh'
+      ? `已记录 ${order.number} 的运单号 ${shipment.waybill}，将自动跟踪物流。`
+      : `Waybill ${shipment.waybill} recorded for ${order.number}; tracking starts.`,
+  );
 }
 
 function acknowledgement(command: StageCommand, order: typeof orders.$inferSelect, lang: 'zh' | 'en'): string {
   const shipped = command.stage === 'shipped';
   if (lang === 'en') {
-    const tracking = shipped && !command.waybill ? ' Add the waybill ("… shipped SF1234567890") to have it tracked.' : '';
+    const tracking =
+      shipped && !command.waybill ? ' Add the waybill ("… shipped SF1234567890") to have it tracked.' : '';
     return `Recorded: ${order.number} ${stageLabel(command.stage, 'en')}. The delivery card shows the new ETD.${tracking}`;
   }
   const tracking = shipped && !command.waybill ? '补充运单号（如“已发货 顺丰 SF1234567890”）即可自动跟踪物流。' : '';
   return `已记录：${order.number} ${shipped && command.waybill ? `已发货（${command.waybill}）` : stageActionLabel(command.stage, 'zh')}，交期卡片已更新。${tracking}`;
 }
-

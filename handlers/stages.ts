@@ -1,6 +1,14 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { personName, type BusinessConfig } from '../config/business-config';
-import { canAdvance, nextStage, skippedStages, stageLabel, stagesCompleted, type Stage, type WorkStage } from '../domain/lifecycle';
+import {
+  canAdvance,
+  nextStage,
+  skippedStages,
+  stageLabel,
+  stagesCompleted,
+  type Stage,
+  type WorkStage,
+} from '../domain/lifecycle';
 import { chinaTime } from '../domain/china-time';
 import { recordOrderEvent } from '../db/orders';
 import { orderEvents, orders } from '../db/schema';
@@ -19,7 +27,13 @@ export interface ProductionPlan {
 export async function startLifecycle(ctx: HandlerContext, orderId: number, plan: ProductionPlan): Promise<void> {
   const [order] = await ctx.tx
     .update(orders)
-    .set({ stage: 'confirmed', stageAt: ctx.now, skippedStages: skippedStages(plan.source), planStart: plan.start ?? null, planFinish: plan.finish ?? null })
+    .set({
+      stage: 'confirmed',
+      stageAt: ctx.now,
+      skippedStages: skippedStages(plan.source),
+      planStart: plan.start ?? null,
+      planFinish: plan.finish ?? null,
+    })
     .where(eq(orders.id, orderId))
     .returning();
   if (!order) return;
@@ -99,29 +113,53 @@ async function alreadyDone(ctx: HandlerContext, order: Order, stage: WorkStage):
 
 async function postDelivered(ctx: HandlerContext, order: Order, who: string) {
   const zh = order.language === 'zh';
-  const text = zh ? `✅ ${order.number} 已签收（${who} ${chinaTime(ctx.now)}），订单完成。` : `✅ ${order.number} delivered (${who}, ${chinaTime(ctx.now)}); order closed.`;
-  await ctx.emit({ kind: 'post', to: { conversationId: order.conversationId }, text }, `order:${order.id}:delivered`, { orderId: order.id, platform: order.platform });
+  const text = zh
+    ? `✅ ${order.number} 已签收（${who} ${chinaTime(ctx.now)}），订单完成。`
+    : `✅ ${order.number} delivered (${who}, ${chinaTime(ctx.now)}); order closed.`;
+  await ctx.emit({ kind: 'post', to: { conversationId: order.conversationId }, text }, `order:${order.id}:delivered`, {
+    orderId: order.id,
+    platform: order.platform,
+  });
 }
 
 /**
  * Who may mark a stage done: the leads of its department and their director; the sales person who
  * placed the order may report delivery; a stage without a department is open to anyone in the chat.
  */
-export function mayMarkStage(config: BusinessConfig, order: Pick<Order, 'requesterId'>, stage: WorkStage, personId: string): boolean {
+export function mayMarkStage(
+  config: BusinessConfig,
+  order: Pick<Order, 'requesterId'>,
+  stage: WorkStage,
+  personId: string,
+): boolean {
   if (stage === 'delivered') return true;
   const department = stageDepartment(config, stage);
   if (!department) return true;
-  return department.leads.includes(personId) || department.director === personId || (stage === 'shipped' && order.requesterId === personId);
+  return (
+    department.leads.includes(personId) ||
+    department.director === personId ||
+    (stage === 'shipped' && order.requesterId === personId)
+  );
 }
 
 /** Chinese (or English) sentence for an outcome that did not advance the order. */
-export function stageRefusal(config: BusinessConfig, order: Order, stage: WorkStage, outcome: Exclude<StageOutcome, { ok: true }>, lang: 'zh' | 'en'): string {
+export function stageRefusal(
+  config: BusinessConfig,
+  order: Order,
+  stage: WorkStage,
+  outcome: Exclude<StageOutcome, { ok: true }>,
+  lang: 'zh' | 'en',
+): string {
   const label = stageLabel(stage, lang);
   switch (outcome.reason) {
     case 'not-confirmed':
-      return lang === 'zh' ? `${order.number} 还没有确认，不能标记“${label}”。` : `${order.number} is not confirmed yet; it cannot be marked ${label}.`;
+      return lang === 'zh'
+        ? `${order.number} 还没有确认，不能标记“${label}”。`
+        : `${order.number} is not confirmed yet; it cannot be marked ${label}.`;
     case 'skipped':
-      return lang === 'zh' ? `${order.number} 从库存发货，没有“${label}”这一步。` : `${order.number} ships from stock; it has no "${label}" step.`;
+      return lang === 'zh'
+        ? `${order.number} 从库存发货，没有“${label}”这一步。`
+        : `${order.number} ships from stock; it has no "${label}" step.`;
     case 'already': {
       const who = outcome.by ? personName(config, outcome.by) : '';
       const when = outcome.at ? chinaTime(outcome.at) : '';
@@ -134,7 +172,9 @@ export function stageRefusal(config: BusinessConfig, order: Order, stage: WorkSt
 }
 
 export function notOwnerText(config: BusinessConfig, order: Order, stage: WorkStage, lang: 'zh' | 'en'): string {
-  const owners = stageOwners(config, stage).map((id) => personName(config, id)).join(lang === 'zh' ? '、' : ', ');
+  const owners = stageOwners(config, stage)
+    .map((id) => personName(config, id))
+    .join(lang === 'zh' ? '、' : ', ');
   const department = stageDepartment(config, stage);
   const dept = department ? departmentName(config, department.key, lang) : '';
   return lang === 'zh'

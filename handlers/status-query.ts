@@ -13,7 +13,11 @@ import { departmentName } from './texts';
 const ORDER_NUMBER = /^SO-\d{8}-\d{4,}$/;
 
 /** "SO-20260224-0001 到哪了" / "BRK-2026-01 进度": the order's status and whom it is waiting on. */
-export async function answerStatusQuery(event: MessageEvent, parsed: ParsedMessage, ctx: HandlerContext): Promise<void> {
+export async function answerStatusQuery(
+  event: MessageEvent,
+  parsed: ParsedMessage,
+  ctx: HandlerContext,
+): Promise<void> {
   const lang = parsed.language;
   const numbers = parsed.refs.filter((r) => ORDER_NUMBER.test(r));
   const codes = parsed.refs.filter((r) => !ORDER_NUMBER.test(r));
@@ -32,17 +36,35 @@ export async function answerStatusQuery(event: MessageEvent, parsed: ParsedMessa
 type Order = typeof orders.$inferSelect;
 
 /** By number anywhere; by material code, the latest orders of this conversation (at most 3). */
-async function findOrders(ctx: HandlerContext, conversationId: string, numbers: string[], codes: string[]): Promise<Order[]> {
+async function findOrders(
+  ctx: HandlerContext,
+  conversationId: string,
+  numbers: string[],
+  codes: string[],
+): Promise<Order[]> {
   const conditions = [];
   if (numbers.length) conditions.push(inArray(orders.number, numbers));
   if (codes.length) {
-    const withItem = ctx.tx.select({ id: orderItems.orderId }).from(orderItems).where(inArray(orderItems.materialCode, codes));
+    const withItem = ctx.tx
+      .select({ id: orderItems.orderId })
+      .from(orderItems)
+      .where(inArray(orderItems.materialCode, codes));
     conditions.push(and(eq(orders.conversationId, conversationId), inArray(orders.id, withItem)));
   }
   if (conditions.length === 0) {
-    return ctx.tx.select().from(orders).where(eq(orders.conversationId, conversationId)).orderBy(desc(orders.createdAt)).limit(1);
+    return ctx.tx
+      .select()
+      .from(orders)
+      .where(eq(orders.conversationId, conversationId))
+      .orderBy(desc(orders.createdAt))
+      .limit(1);
   }
-  return ctx.tx.select().from(orders).where(or(...conditions)).orderBy(desc(orders.createdAt)).limit(3);
+  return ctx.tx
+    .select()
+    .from(orders)
+    .where(or(...conditions))
+    .orderBy(desc(orders.createdAt))
+    .limit(3);
 }
 
 async function describeOrder(ctx: HandlerContext, order: Order, lang: 'zh' | 'en'): Promise<string> {
@@ -76,16 +98,31 @@ function describeProgress(ctx: HandlerContext, order: Order, lang: 'zh' | 'en'):
   const since = order.stageAt ? formatDuration(ctx.now.getTime() - order.stageAt.getTime()) : '';
   const etd = order.etd ? formatEtd(order.etd, lang, today) : null;
   const next = nextStage(stage, order.skippedStages);
-  const owners = next ? stageOwners(ctx.config, next).map((id) => personName(ctx.config, id)).join('/') : '';
+  const owners = next
+    ? stageOwners(ctx.config, next)
+        .map((id) => personName(ctx.config, id))
+        .join('/')
+    : '';
   const department = next ? stageDepartment(ctx.config, next) : undefined;
-  const who = department ? `${departmentName(ctx.config, department.key, lang)}${owners ? (zh ? `（${owners}）` : ` (${owners})`) : ''}` : '';
-  const shipment = order.waybill ? (zh ? `，运单 ${order.waybill}${order.tracking?.text ? `：${order.tracking.text}` : ''}` : `, waybill ${order.waybill}${order.tracking?.text ? `: ${order.tracking.text}` : ''}`) : '';
+  const who = department
+    ? `${departmentName(ctx.config, department.key, lang)}${owners ? (zh ? `（${owners}）` : ` (${owners})`) : ''}`
+    : '';
+  const shipment = order.waybill
+    ? zh
+      ? `，运单 ${order.waybill}${order.tracking?.text ? `：${order.tracking.text}` : ''}`
+      : `, waybill ${order.waybill}${order.tracking?.text ? `: ${order.tracking.text}` : ''}`
+    : '';
   if (zh) {
     const step = next === 'delivered' ? '客户签收' : next ? `${who}${stageActionLabel(next, 'zh')}` : '';
     const waiting = next ? `\n等待：${step}，已等 ${since}` : '';
     return `${order.number}：${stageLabel(stage, 'zh')}${shipment}，${etd ? `预计${etd}` : '交期计算中'}${promised ? `（承诺 ${promised}）` : ''}。${waiting}`;
   }
-  const step = next === 'delivered' ? 'the customer to sign for it' : next ? `${who ? `${who}, ` : ''}${stageActionLabel(next, 'en')}` : '';
+  const step =
+    next === 'delivered'
+      ? 'the customer to sign for it'
+      : next
+        ? `${who ? `${who}, ` : ''}${stageActionLabel(next, 'en')}`
+        : '';
   const waiting = next ? `\nWaiting on: ${step}, for ${since}` : '';
   return `${order.number}: ${stageLabel(stage, 'en')}${shipment}; ${etd ?? 'ETD pending'}${promised ? ` (promised ${promised})` : ''}.${waiting}`;
 }

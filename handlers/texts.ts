@@ -15,7 +15,15 @@ interface ItemLine {
 const KIND = { zh: { sample: '样品', batch: '批量' }, en: { sample: 'sample', batch: 'batch' } } as const;
 
 /** Chinese count units as an English reader writes them. */
-const UNIT_EN: Record<string, string> = { 件: 'pcs', 个: 'pcs', 只: 'pcs', 支: 'pcs', 片: 'pcs', 套: 'sets', 箱: 'boxes' };
+const UNIT_EN: Record<string, string> = {
+  件: 'pcs',
+  个: 'pcs',
+  只: 'pcs',
+  支: 'pcs',
+  片: 'pcs',
+  套: 'sets',
+  箱: 'boxes',
+};
 
 export function itemLine(item: ItemLine, lang: Lang): string {
   return lang === 'zh'
@@ -72,7 +80,9 @@ export const texts = {
 
   askMissing(missing: readonly string[], lang: Lang, summary: string): string {
     const wanted = missing.map((m) =>
-      lang === 'zh' ? ({ quantity: '数量', dueDate: '交期', items: '物料编码' }[m] ?? m) : ({ quantity: 'the quantity', dueDate: 'the due date', items: 'the material code' }[m] ?? m),
+      lang === 'zh'
+        ? ({ quantity: '数量', dueDate: '交期', items: '物料编码' }[m] ?? m)
+        : ({ quantity: 'the quantity', dueDate: 'the due date', items: 'the material code' }[m] ?? m),
     );
     return lang === 'zh'
       ? `📝 已记下：${summary}\n还缺：${wanted.join('、')}。请直接回复（例如 ${missing.includes('dueDate') ? '“3月5日前”' : '“5件”'}），30分钟内有效。`
@@ -85,7 +95,10 @@ export const texts = {
         ? `物料编码 ${code} 不在物料主数据中${suggestions.length ? `，您是不是要找：${suggestions.join('、')}？` : '。'}`
         : `Material code ${code} is not in the material master${suggestions.length ? `. Did you mean ${suggestions.join(', ')}?` : '.'}`,
     );
-    const tail = lang === 'zh' ? '请改正编码后重新发送，需求单未创建。' : 'Please resend with the right code; no order was created.';
+    const tail =
+      lang === 'zh'
+        ? '请改正编码后重新发送，需求单未创建。'
+        : 'Please resend with the right code; no order was created.';
     return `❓ ${lines.join('\n')}\n${tail}`;
   },
 
@@ -96,10 +109,19 @@ export const texts = {
   },
 
   specUnknown(spec: string, material: string, lang: Lang): string {
-    return lang === 'zh' ? `${material} 没有 ${spec} 的历史合格记录，需技术部确认` : `${material} has no qualified history for ${spec}; tech must confirm`;
+    return lang === 'zh'
+      ? `${material} 没有 ${spec} 的历史合格记录，需技术部确认`
+      : `${material} has no qualified history for ${spec}; tech must confirm`;
   },
 
-  confirmed(args: { lang: Lang; number: string; approvals: string; promisedDate: string; today: string; movedFrom?: string | null }): string {
+  confirmed(args: {
+    lang: Lang;
+    number: string;
+    approvals: string;
+    promisedDate: string;
+    today: string;
+    movedFrom?: string | null;
+  }): string {
     const date = formatDate(args.promisedDate, args.lang, args.today);
     const moved = args.movedFrom ? formatDate(args.movedFrom, args.lang, args.today) : null;
     return args.lang === 'zh'
@@ -120,16 +142,20 @@ export const texts = {
   },
 
   handlingError(lang: Lang): string {
-    return lang === 'zh' ? '抱歉，处理这条消息时出错了，已记录，请稍后再试。' : 'Sorry, something went wrong handling that message. It has been logged; please try again shortly.';
+    return lang === 'zh'
+      ? '抱歉，处理这条消息时出错了，已记录，请稍后再试。'
+      : 'Sorry, something went wrong handling that message. It has been logged; please try again shortly.';
   },
 };
 
 /** Notices to one approver about their tap; approvers are in the plant, so these are in Chinese. */
 export const approverTexts = {
-  notAssignee: (department: string, assignees: string) => `您不是${department}这张审批卡的处理人（处理人：${assignees}），操作未生效。`,
+  notAssignee: (department: string, assignees: string) =>
+    `您不是${department}这张审批卡的处理人（处理人：${assignees}），操作未生效。`,
   alreadyDecided: (orderNumber: string, who: string, verb: string, time: string) =>
     `${orderNumber} 的这项审批已由 ${who} 于 ${time} ${verb}，无需再处理。`,
-  needsReason: (orderNumber: string) => `驳回 ${orderNumber} 需要填写原因：请在卡片上选好（或写明）驳回原因，再点“驳回”。`,
+  needsReason: (orderNumber: string) =>
+    `驳回 ${orderNumber} 需要填写原因：请在卡片上选好（或写明）驳回原因，再点“驳回”。`,
   unknownCard: () => '这张卡片已失效，找不到对应的审批。',
   unknownAction: (key: string) => `不认识的操作“${key}”。`,
 };

@@ -7,20 +7,40 @@ import { chinaDate, chinaTime, formatDate, formatLatency } from '../../domain/ch
 import { clockEventsOf, lastWeeks, latencyClock, type KpiFigures } from '../../domain/kpi';
 import { addWorkingTime, nextStage, stageLabel, workdayLength, type Stage } from '../../domain/lifecycle';
 import { departmentName, departmentNames } from '../../handlers/texts';
-import type { BoardOrderRow, BoardPageData, Colour, Figure, LineLoadRow, OrderPageData, TimelineEntry, WeekPoint } from './views';
+import type {
+  BoardOrderRow,
+  BoardPageData,
+  Colour,
+  Figure,
+  LineLoadRow,
+  OrderPageData,
+  TimelineEntry,
+  WeekPoint,
+} from './views';
 
 const LISTED_ORDERS = 100;
 const COLOURS: Colour[] = ['blue', 'yellow', 'red'];
 
 /** Everything the board page shows, read in a handful of indexed queries. */
-export async function boardPageData(q: Queryable, config: BusinessConfig, now: Date, userName: string): Promise<BoardPageData> {
+export async function boardPageData(
+  q: Queryable,
+  config: BusinessConfig,
+  now: Date,
+  userName: string,
+): Promise<BoardPageData> {
   const weeks = lastWeeks(now, 12);
   const loads = await lineLoadRows(q, config, now);
   const busyLines = loads.filter((l) => l.loadPct / 100 >= config.kpi.busyLineLoad).map((l) => l.line);
   const [series, counts, open] = await Promise.all([
     weeklyKpis(q, weeks, config.kpi.promiseWindow, now),
     openOrderCounts(q),
-    openOrders(q, { now, delayAlertMs: config.thresholds.delayAlertAfter, dueSoonMs: config.kpi.dueSoon, busyLines, limit: LISTED_ORDERS }),
+    openOrders(q, {
+      now,
+      delayAlertMs: config.thresholds.delayAlertAfter,
+      dueSoonMs: config.kpi.dueSoon,
+      busyLines,
+      limit: LISTED_ORDERS,
+    }),
   ]);
   return {
     company: config.company,
@@ -50,7 +70,13 @@ function weekPoint(label: string, f: KpiFigures): WeekPoint {
 export function headlineFigures(current: KpiFigures, previous: KpiFigures): Figure[] {
   const span = (v: number | null) => (v === null ? '—' : formatLatency(v, 'zh'));
   const rate = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)}%`);
-  const figure = (label: string, now: number | null, before: number | null, format: (v: number | null) => string, lowerIsBetter: boolean): Figure => ({
+  const figure = (
+    label: string,
+    now: number | null,
+    before: number | null,
+    format: (v: number | null) => string,
+    lowerIsBetter: boolean,
+  ): Figure => ({
     label,
     value: format(now),
     previous: format(before),
@@ -62,7 +88,12 @@ export function headlineFigures(current: KpiFigures, previous: KpiFigures): Figu
     figure('准时交付率', current.onTimeRate, previous.onTimeRate, rate, false),
     figure('承诺准确率', current.promiseAccuracy, previous.promiseAccuracy, rate, false),
     figure('部门处理时长（中位）', current.handlingP50Ms, previous.handlingP50Ms, span, true),
-    { label: '本周确认订单', value: String(current.confirmedCount), previous: String(previous.confirmedCount), trend: 'none' },
+    {
+      label: '本周确认订单',
+      value: String(current.confirmedCount),
+      previous: String(previous.confirmedCount),
+      trend: 'none',
+    },
   ];
 }
 
@@ -77,7 +108,11 @@ function countRows(counts: { status: string; stage: string | null; count: number
   const stages = counts
     .filter((c) => c.status === 'confirmed')
     .sort((a, b) => stageOrder(a.stage) - stageOrder(b.stage))
-    .map((c) => ({ status: `confirmed:${c.stage ?? 'confirmed'}`, label: stageLabel((c.stage ?? 'confirmed') as Stage, 'zh'), count: c.count }));
+    .map((c) => ({
+      status: `confirmed:${c.stage ?? 'confirmed'}`,
+      label: stageLabel((c.stage ?? 'confirmed') as Stage, 'zh'),
+      count: c.count,
+    }));
   return [{ status: 'pending_approval', label: '待审批', count: pending }, ...stages];
 }
 
@@ -105,7 +140,8 @@ export function boardRow(config: BusinessConfig, row: OpenOrderRow, now: Date): 
 
 function waitingOn(config: BusinessConfig, row: OpenOrderRow): string | null {
   if (row.pausedSince) return row.pauseReason ? `客户（${row.pauseReason}）` : '客户';
-  if (row.status === 'pending_approval') return row.pendingDepartments.length > 0 ? departmentNames(config, row.pendingDepartments, 'zh') : null;
+  if (row.status === 'pending_approval')
+    return row.pendingDepartments.length > 0 ? departmentNames(config, row.pendingDepartments, 'zh') : null;
   const next = nextStage((row.stage ?? 'confirmed') as Stage, []);
   if (!next) return null;
   if (next === 'delivered') return '客户签收';
@@ -122,7 +158,8 @@ function reasonsOf(config: BusinessConfig, row: OpenOrderRow, now: Date): string
     else if (left < 0) reasons.push(`审批超时 ${formatLatency(-left, 'zh')}`);
     else if (left < config.kpi.dueSoon) reasons.push(`审批 ${formatLatency(left, 'zh')}后到期`);
   }
-  if (row.etd && row.promisedAt && row.etd > row.promisedAt) reasons.push(`预计晚于承诺 ${formatLatency(row.etd.getTime() - row.promisedAt.getTime(), 'zh')}`);
+  if (row.etd && row.promisedAt && row.etd > row.promisedAt)
+    reasons.push(`预计晚于承诺 ${formatLatency(row.etd.getTime() - row.promisedAt.getTime(), 'zh')}`);
   if (row.onBusyLine) reasons.push('产线负荷高');
   return reasons;
 }
@@ -142,12 +179,22 @@ async function lineLoadRows(q: Queryable, config: BusinessConfig, now: Date): Pr
 }
 
 /** One order's page: its facts, its pauses and every event in order. */
-export async function orderPageData(q: Queryable, config: BusinessConfig, now: Date, userName: string, number: string): Promise<OrderPageData | null> {
+export async function orderPageData(
+  q: Queryable,
+  config: BusinessConfig,
+  now: Date,
+  userName: string,
+  number: string,
+): Promise<OrderPageData | null> {
   const [order] = await q.select().from(orders).where(eq(orders.number, number));
   if (!order) return null;
   const [items, events] = await Promise.all([
     q.select().from(orderItems).where(eq(orderItems.orderId, order.id)).orderBy(asc(orderItems.lineNo)),
-    q.select().from(orderEvents).where(eq(orderEvents.orderId, order.id)).orderBy(asc(orderEvents.at), asc(orderEvents.id)),
+    q
+      .select()
+      .from(orderEvents)
+      .where(eq(orderEvents.orderId, order.id))
+      .orderBy(asc(orderEvents.at), asc(orderEvents.id)),
   ]);
   const clock = latencyClock(clockEventsOf(order.requestedAt, events, order.confirmedAt));
   const open = order.status === 'pending_approval' || order.status === 'confirmed';
@@ -179,7 +226,14 @@ export async function orderPageData(q: Queryable, config: BusinessConfig, now: D
 }
 
 async function severityOf(q: Queryable, config: BusinessConfig, now: Date, number: string) {
-  const open = await openOrders(q, { now, delayAlertMs: config.thresholds.delayAlertAfter, dueSoonMs: config.kpi.dueSoon, busyLines: [], limit: 1, number });
+  const open = await openOrders(q, {
+    now,
+    delayAlertMs: config.thresholds.delayAlertAfter,
+    dueSoonMs: config.kpi.dueSoon,
+    busyLines: [],
+    limit: 1,
+    number,
+  });
   const [row] = open.rows;
   return row ? { colour: COLOURS[row.severity]!, reasons: reasonsOf(config, row, now) } : null;
 }
@@ -221,13 +275,26 @@ export function timelineEntry(config: BusinessConfig, e: EventRow, run?: EventRu
   const d = e.data as Record<string, unknown>;
   const actor = e.actorId ? personName(config, e.actorId) : null;
   const dept = typeof d.department === 'string' ? departmentName(config, d.department) : '';
-  const at = (v: unknown) => (typeof v === 'string' ? `${formatDate(chinaDate(new Date(v)), 'zh')} ${chinaTime(new Date(v))}` : '—');
-  const entry = (label: string, kind: TimelineEntry['kind'], detail: string | null = null): TimelineEntry => ({ at: e.at, label, actor, detail, kind });
+  const at = (v: unknown) =>
+    typeof v === 'string' ? `${formatDate(chinaDate(new Date(v)), 'zh')} ${chinaTime(new Date(v))}` : '—';
+  const entry = (label: string, kind: TimelineEntry['kind'], detail: string | null = null): TimelineEntry => ({
+    at: e.at,
+    label,
+    actor,
+    detail,
+    kind,
+  });
   switch (e.type) {
     case 'created':
       return entry('创建需求单', 'message', typeof d.dueDate === 'string' ? `要求交期 ${d.dueDate}` : null);
     case 'promise-checked':
-      return entry('交期核算', 'event', [d.earliest ? `最早可交 ${String(d.earliest)}` : null, d.explanation ? String(d.explanation) : null].filter(Boolean).join('，') || null);
+      return entry(
+        '交期核算',
+        'event',
+        [d.earliest ? `最早可交 ${String(d.earliest)}` : null, d.explanation ? String(d.explanation) : null]
+          .filter(Boolean)
+          .join('，') || null,
+      );
     case 'promise-blocked':
       return entry('交期受阻', 'event', d.earliest ? `最早可交 ${String(d.earliest)}` : null);
     case 'task-approved':
@@ -235,7 +302,11 @@ export function timelineEntry(config: BusinessConfig, e: EventRow, run?: EventRu
     case 'task-rejected':
       return entry(`${dept}驳回`, 'decision', typeof d.note === 'string' ? d.note : null);
     case 'task-escalated':
-      return entry(`${dept}审批升级`, 'decision', typeof d.waitedMs === 'number' ? `已等 ${formatLatency(d.waitedMs, 'zh')}` : null);
+      return entry(
+        `${dept}审批升级`,
+        'decision',
+        typeof d.waitedMs === 'number' ? `已等 ${formatLatency(d.waitedMs, 'zh')}` : null,
+      );
     case 'confirmed':
       return entry('交期确认', 'decision', typeof d.promisedDate === 'string' ? `承诺交期 ${d.promisedDate}` : null);
     case 'rejected':
@@ -243,23 +314,42 @@ export function timelineEntry(config: BusinessConfig, e: EventRow, run?: EventRu
     case 'paused':
       return entry('等客户（暂停计时）', 'pause', typeof d.reason === 'string' ? d.reason : null);
     case 'resumed':
-      return entry('客户已回复（继续计时）', 'pause', typeof d.waitedMs === 'number' ? `等待 ${formatLatency(d.waitedMs, 'zh')}` : null);
+      return entry(
+        '客户已回复（继续计时）',
+        'pause',
+        typeof d.waitedMs === 'number' ? `等待 ${formatLatency(d.waitedMs, 'zh')}` : null,
+      );
     case 'stage-completed':
-      return entry(stageLabel(d.stage as Stage, 'zh'), 'event', typeof d.waybill === 'string' ? `运单 ${d.waybill}` : null);
+      return entry(
+        stageLabel(d.stage as Stage, 'zh'),
+        'event',
+        typeof d.waybill === 'string' ? `运单 ${d.waybill}` : null,
+      );
     case 'etd-changed': {
       const to = run ? (run.last.data as Record<string, unknown>).to : d.to;
-      const times = run && run.count > 1 ? `（${run.count} 次更新，至 ${chinaDate(run.last.at).slice(5)} ${chinaTime(run.last.at)}）` : '';
+      const times =
+        run && run.count > 1
+          ? `（${run.count} 次更新，至 ${chinaDate(run.last.at).slice(5)} ${chinaTime(run.last.at)}）`
+          : '';
       return entry('预计签收变更', 'etd', `${at(d.from)} → ${at(to)}${times}`);
     }
     case 'delay-alert':
-      return entry('延误提醒', 'etd', typeof d.lateMs === 'number' ? `晚于承诺 ${formatLatency(d.lateMs, 'zh')}` : null);
+      return entry(
+        '延误提醒',
+        'etd',
+        typeof d.lateMs === 'number' ? `晚于承诺 ${formatLatency(d.lateMs, 'zh')}` : null,
+      );
     case 'waybill-added':
       return entry('补录运单', 'event', typeof d.waybill === 'string' ? d.waybill : null);
     case 'tracking-updated':
       return entry('物流更新', 'event', typeof d.text === 'string' ? d.text : null);
     case 'sms-rejected':
     case 'sms-uncertain':
-      return entry(e.type === 'sms-rejected' ? '短信被拒' : '短信结果未知', 'event', typeof d.reason === 'string' ? d.reason : null);
+      return entry(
+        e.type === 'sms-rejected' ? '短信被拒' : '短信结果未知',
+        'event',
+        typeof d.reason === 'string' ? d.reason : null,
+      );
     default:
       return entry(e.type, 'event');
   }

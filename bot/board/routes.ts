@@ -26,7 +26,12 @@ interface BoardUser {
  * The ops board: a login (users and password hashes from the business config, sessions in the
  * database so any process can serve them), the board, one page per order and a CSV export.
  */
-export function boardRoutes(args: { db: Database; config: BusinessConfig; clock: () => Date; playground: boolean }): Router {
+export function boardRoutes(args: {
+  db: Database;
+  config: BusinessConfig;
+  clock: () => Date;
+  playground: boolean;
+}): Router {
   const { db, config, clock } = args;
   const router = new Router({ prefix: '/board' });
   const failures = new LoginThrottle();
@@ -43,13 +48,21 @@ export function boardRoutes(args: { db: Database; config: BusinessConfig; clock:
     const next = nextOf(body.next);
     const throttleKey = `${ctx.ip}|${username}`;
     if (failures.blocked(throttleKey, clock())) {
-      return html(ctx, 429, renderLoginPage({ company: config.company, error: '尝试次数过多，请15分钟后再试。', username, ...next }));
+      return html(
+        ctx,
+        429,
+        renderLoginPage({ company: config.company, error: '尝试次数过多，请15分钟后再试。', username, ...next }),
+      );
     }
     const user = config.board.users.find((u) => u.username === username);
     const ok = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
     if (!user || !ok) {
       failures.fail(throttleKey, clock());
-      return html(ctx, 401, renderLoginPage({ company: config.company, error: '用户名或密码错误。', username, ...next }));
+      return html(
+        ctx,
+        401,
+        renderLoginPage({ company: config.company, error: '用户名或密码错误。', username, ...next }),
+      );
     }
     failures.clear(throttleKey);
     if (password === DEMO_PASSWORD && !args.playground) {
@@ -60,16 +73,31 @@ export function boardRoutes(args: { db: Database; config: BusinessConfig; clock:
     const now = clock();
     const expiresAt = new Date(now.getTime() + config.board.sessionTtl);
     await db.delete(boardSessions).where(lt(boardSessions.expiresAt, now));
-    await db.insert(boardSessions).values({ tokenHash: hashToken(token), username: user.username, createdAt: now, expiresAt });
+    await db
+      .insert(boardSessions)
+      .values({ tokenHash: hashToken(token), username: user.username, createdAt: now, expiresAt });
     // maxAge, not expires: the browser counts from its own clock (the playground's can be moved ahead).
-    ctx.cookies.set(COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/board', secure: ctx.secure, maxAge: config.board.sessionTtl, overwrite: true });
+    ctx.cookies.set(COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/board',
+      secure: ctx.secure,
+      maxAge: config.board.sessionTtl,
+      overwrite: true,
+    });
     ctx.redirect(next.next ?? '/board');
   });
 
   router.post('/logout', async (ctx) => {
     const token = ctx.cookies.get(COOKIE);
     if (token) await db.delete(boardSessions).where(eq(boardSessions.tokenHash, hashToken(token)));
-    ctx.cookies.set(COOKIE, '', { httpOnly: true, sameSite: 'lax', path: '/board', expires: new Date(0), overwrite: true });
+    ctx.cookies.set(COOKIE, '', {
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/board',
+      expires: new Date(0),
+      overwrite: true,
+    });
     ctx.redirect('/board/login');
   });
 
@@ -116,7 +144,10 @@ export function boardRoutes(args: { db: Database; config: BusinessConfig; clock:
   return router;
 }
 
-async function signedInUser(ctx: Context, args: { db: Database; config: BusinessConfig; clock: () => Date }): Promise<BoardUser | null> {
+async function signedInUser(
+  ctx: Context,
+  args: { db: Database; config: BusinessConfig; clock: () => Date },
+): Promise<BoardUser | null> {
   const token = ctx.cookies.get(COOKIE);
   if (!token || token.length > 100) return null;
   const [session] = await args.db

@@ -1,6 +1,10 @@
 import { escapeHtml } from './html';
 
-export interface ChartSeries { name: string; colour: string; values: (number | null)[] } // one value per x label; null = no data (gap)
+export interface ChartSeries {
+  name: string;
+  colour: string;
+  values: (number | null)[];
+} // one value per x label; null = no data (gap)
 
 export interface LineChartOptions {
   title: string;
@@ -13,7 +17,15 @@ export interface LineChartOptions {
   height?: number;
 }
 
-interface Frame { left: number; right: number; top: number; bottom: number; yMin: number; yMax: number; count: number }
+interface Frame {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+  yMin: number;
+  yMax: number;
+  count: number;
+}
 
 const PAD = { left: 56, right: 12, top: 28, bottom: 26 };
 const TICK_INTERVALS = 4;
@@ -30,8 +42,13 @@ export function renderLineChart(options: LineChartOptions): string {
   }
   const [yMin, yMax] = yRange(values, options.yMin, options.yMax);
   const frame: Frame = {
-    left: PAD.left, right: width - PAD.right, top: PAD.top, bottom: height - PAD.bottom,
-    yMin, yMax, count: options.labels.length,
+    left: PAD.left,
+    right: width - PAD.right,
+    top: PAD.top,
+    bottom: height - PAD.bottom,
+    yMin,
+    yMax,
+    count: options.labels.length,
   };
   return [
     open,
@@ -113,7 +130,10 @@ function seriesMarks(frame: Frame, series: ChartSeries, labels: string[], format
   });
   const polylines = runs
     .filter((points) => points.length > 1)
-    .map((points) => `<polyline points="${points.join(' ')}" fill="none" stroke="${colour}" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>`);
+    .map(
+      (points) =>
+        `<polyline points="${points.join(' ')}" fill="none" stroke="${colour}" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>`,
+    );
   return `<g class="series" data-series="${escapeHtml(series.name)}">${polylines.join('')}${dots.join('')}</g>`;
 }
 

@@ -7,29 +7,47 @@ export { escapeHtml };
 export type Colour = 'red' | 'yellow' | 'blue';
 
 export interface BoardOrderRow {
-  number: string; customerName: string | null; requesterName: string;
+  number: string;
+  customerName: string | null;
+  requesterName: string;
   status: 'pending_approval' | 'confirmed';
   statusLabel: string;
   waitingOn: string | null;
   ageMs: number;
   paused: boolean;
-  etd: Date | null; promisedAt: Date | null;
-  colour: Colour; reasons: string[];
+  etd: Date | null;
+  promisedAt: Date | null;
+  colour: Colour;
+  reasons: string[];
 }
 
-export interface LineLoadRow { line: string; name: string; loadPct: number; colour: Colour }
+export interface LineLoadRow {
+  line: string;
+  name: string;
+  loadPct: number;
+  colour: Colour;
+}
 
 export interface WeekPoint {
   label: string;
-  latencyP50Ms: number | null; latencyP90Ms: number | null;
-  onTimeRate: number | null; promiseAccuracy: number | null;
+  latencyP50Ms: number | null;
+  latencyP90Ms: number | null;
+  onTimeRate: number | null;
+  promiseAccuracy: number | null;
   handlingP50Ms: number | null;
 }
 
-export interface Figure { label: string; value: string; previous: string; trend: 'better' | 'worse' | 'same' | 'none' }
+export interface Figure {
+  label: string;
+  value: string;
+  previous: string;
+  trend: 'better' | 'worse' | 'same' | 'none';
+}
 
 export interface BoardPageData {
-  company: string; userName: string; now: Date;
+  company: string;
+  userName: string;
+  now: Date;
   figures: Figure[];
   weeks: WeekPoint[];
   counts: { status: string; label: string; count: number }[];
@@ -38,14 +56,33 @@ export interface BoardPageData {
   lines: LineLoadRow[];
 }
 
-export interface TimelineEntry { at: Date; label: string; actor: string | null; detail: string | null; kind: 'event' | 'pause' | 'etd' | 'decision' | 'message' }
+export interface TimelineEntry {
+  at: Date;
+  label: string;
+  actor: string | null;
+  detail: string | null;
+  kind: 'event' | 'pause' | 'etd' | 'decision' | 'message';
+}
 
 export interface OrderPageData {
-  company: string; userName: string; now: Date;
+  company: string;
+  userName: string;
+  now: Date;
   order: {
-    number: string; customerName: string | null; requesterName: string; statusLabel: string; sourceText: string;
-    requestedAt: Date; confirmedAt: Date | null; promisedAt: Date | null; etd: Date | null;
-    latencyMs: number | null; pausedMs: number; paused: boolean; colour: Colour; reasons: string[];
+    number: string;
+    customerName: string | null;
+    requesterName: string;
+    statusLabel: string;
+    sourceText: string;
+    requestedAt: Date;
+    confirmedAt: Date | null;
+    promisedAt: Date | null;
+    etd: Date | null;
+    latencyMs: number | null;
+    pausedMs: number;
+    paused: boolean;
+    colour: Colour;
+    reasons: string[];
     items: { materialCode: string; quantity: number; unit: string }[];
   };
   pauses: { from: Date; to: Date | null; reason: string | null }[];
@@ -199,27 +236,30 @@ const TREND_MARKS: Record<Figure['trend'], string> = {
 
 function figuresSection(figures: Figure[]): string {
   if (figures.length === 0) return '';
-  const tiles = figures.map((f) => `<li class="tile">
+  const tiles = figures.map(
+    (f) => `<li class="tile">
 <div class="tile-label">${escapeHtml(f.label)}</div>
 <div class="tile-value">${escapeHtml(f.value)}</div>
 <div class="tile-prev">上周 ${escapeHtml(f.previous)}${TREND_MARKS[f.trend]}</div>
-</li>`);
+</li>`,
+  );
   return `<section id="figures" aria-label="本周指标"><ul class="tiles">${tiles.join('')}</ul></section>`;
 }
 
 function countsSection(counts: BoardPageData['counts']): string {
   const total = counts.reduce((sum, c) => sum + c.count, 0);
-  const chips = counts.map((c) => `<li data-status="${escapeHtml(c.status)}"><b>${c.count}</b>${escapeHtml(c.label)}</li>`);
+  const chips = counts.map(
+    (c) => `<li data-status="${escapeHtml(c.status)}"><b>${c.count}</b>${escapeHtml(c.label)}</li>`,
+  );
   return `<section id="counts"><h2>未完成订单 <span class="muted">合计 ${total}</span></h2><ul class="counts">${chips.join('')}</ul></section>`;
 }
 
 function ordersSection(orders: BoardOrderRow[], total: number): string {
-  const rows = orders.length === 0
-    ? '<tr><td colspan="9" class="muted">暂无未完成订单</td></tr>'
-    : orders.map(orderRow).join('\n');
-  const note = total > orders.length
-    ? `<p class="list-note">显示前 ${orders.length} 条，共 ${total} 条</p>`
-    : '';
+  const rows =
+    orders.length === 0
+      ? '<tr><td colspan="9" class="muted">暂无未完成订单</td></tr>'
+      : orders.map(orderRow).join('\n');
+  const note = total > orders.length ? `<p class="list-note">显示前 ${orders.length} 条，共 ${total} 条</p>` : '';
   return `<section id="orders"><h2>订单明细</h2>
 <div class="table-wrap"><table id="open-orders">
 <thead><tr><th aria-label="颜色"></th><th>订单号</th><th>客户</th><th>业务员</th><th>状态</th><th>等待</th><th>已用时</th><th>预计 / 承诺</th><th>原因</th></tr></thead>
@@ -307,19 +347,37 @@ function chartSection(kpi: string, title: string, weeks: WeekPoint[], series: Ch
 
 function chartsSection(weeks: WeekPoint[]): string {
   const charts = [
-    chartSection('latency', '客户感知时延', weeks, [
-      { name: '中位', colour: '#1a73e8', values: weeks.map((w) => hours(w.latencyP50Ms)) },
-      { name: 'P90', colour: '#e8710a', values: weeks.map((w) => hours(w.latencyP90Ms)) },
-    ], false),
-    chartSection('on-time', '准时交付率', weeks, [
-      { name: '准时率', colour: '#188038', values: weeks.map((w) => w.onTimeRate) },
-    ], true),
-    chartSection('accuracy', '承诺准确率', weeks, [
-      { name: '准确率', colour: '#9334e6', values: weeks.map((w) => w.promiseAccuracy) },
-    ], true),
-    chartSection('handling', '部门处理时长（中位）', weeks, [
-      { name: '中位', colour: '#1a73e8', values: weeks.map((w) => hours(w.handlingP50Ms)) },
-    ], false),
+    chartSection(
+      'latency',
+      '客户感知时延',
+      weeks,
+      [
+        { name: '中位', colour: '#1a73e8', values: weeks.map((w) => hours(w.latencyP50Ms)) },
+        { name: 'P90', colour: '#e8710a', values: weeks.map((w) => hours(w.latencyP90Ms)) },
+      ],
+      false,
+    ),
+    chartSection(
+      'on-time',
+      '准时交付率',
+      weeks,
+      [{ name: '准时率', colour: '#188038', values: weeks.map((w) => w.onTimeRate) }],
+      true,
+    ),
+    chartSection(
+      'accuracy',
+      '承诺准确率',
+      weeks,
+      [{ name: '准确率', colour: '#9334e6', values: weeks.map((w) => w.promiseAccuracy) }],
+      true,
+    ),
+    chartSection(
+      'handling',
+      '部门处理时长（中位）',
+      weeks,
+      [{ name: '中位', colour: '#1a73e8', values: weeks.map((w) => hours(w.handlingP50Ms)) }],
+      false,
+    ),
   ];
   return `<section id="charts"><h2>近 ${weeks.length} 周趋势</h2><div class="grid">${charts.join('\n')}</div></section>`;
 }
@@ -361,22 +419,27 @@ function orderFacts(o: OrderPageData['order']): string {
 
 function itemList(items: OrderPageData['order']['items']): string {
   if (items.length === 0) return DASH;
-  const lis = items.map((i) => `<li><code>${escapeHtml(i.materialCode)}</code> × ${i.quantity} ${escapeHtml(i.unit)}</li>`);
+  const lis = items.map(
+    (i) => `<li><code>${escapeHtml(i.materialCode)}</code> × ${i.quantity} ${escapeHtml(i.unit)}</li>`,
+  );
   return `<ul class="items">${lis.join('')}</ul>`;
 }
 
 function pausesSection(pauses: OrderPageData['pauses'], now: Date): string {
-  const rows = pauses.length === 0
-    ? '<tr><td colspan="4" class="muted">无暂停</td></tr>'
-    : pauses.map((p) => {
-      const end = p.to ?? now;
-      return `<tr class="pause${p.to ? '' : ' open'}">
+  const rows =
+    pauses.length === 0
+      ? '<tr><td colspan="4" class="muted">无暂停</td></tr>'
+      : pauses
+          .map((p) => {
+            const end = p.to ?? now;
+            return `<tr class="pause${p.to ? '' : ' open'}">
 <td class="nowrap">${fullTime(p.from)}</td>
 <td class="nowrap">${p.to ? fullTime(p.to) : '<span class="paused-note">进行中</span>'}</td>
 <td>${orDash(p.reason)}</td>
 <td class="nowrap">${formatLatency(end.getTime() - p.from.getTime(), 'zh')}</td>
 </tr>`;
-    }).join('\n');
+          })
+          .join('\n');
   return `<section id="pauses"><h2>等待客户</h2><div class="table-wrap"><table id="pauses-table">
 <thead><tr><th>开始</th><th>结束</th><th>原因</th><th>时长</th></tr></thead>
 <tbody>
@@ -385,11 +448,16 @@ ${rows}
 }
 
 function timelineSection(entries: TimelineEntry[]): string {
-  const items = entries.length === 0
-    ? '<li class="event muted">暂无记录</li>'
-    : entries.map((e) => `<li class="${escapeHtml(e.kind)}">
+  const items =
+    entries.length === 0
+      ? '<li class="event muted">暂无记录</li>'
+      : entries
+          .map(
+            (e) => `<li class="${escapeHtml(e.kind)}">
 <time datetime="${e.at.toISOString()}">${shortTime(e.at)}</time><span class="label">${escapeHtml(e.label)}</span>${e.actor ? `<span class="actor">${escapeHtml(e.actor)}</span>` : ''}${e.detail ? `<p class="detail">${escapeHtml(e.detail)}</p>` : ''}
-</li>`).join('\n');
+</li>`,
+          )
+          .join('\n');
   return `<section><h2>时间线</h2><ol id="timeline">
 ${items}
 </ol></section>`;

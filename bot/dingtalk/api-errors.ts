@@ -21,7 +21,8 @@ const QPM_OR_FLOW = /QpmLimit|flowControl|throttl|sendTooFast/i;
  */
 export function classifyFailure(failure: ApiFailure): FailureClass {
   const code = failure.code ?? '';
-  if (failure.status === 401 || /InvalidAuthentication|invalid.*token|token.*(invalid|expired)/i.test(code)) return { kind: 'invalid-token' };
+  if (failure.status === 401 || /InvalidAuthentication|invalid.*token|token.*(invalid|expired)/i.test(code))
+    return { kind: 'invalid-token' };
   if (QPS.test(code)) return { kind: 'retry', afterMs: 1000, throttled: true };
   if (failure.status === 429 || QPM_OR_FLOW.test(code)) return { kind: 'retry', afterMs: 60_000, throttled: true };
   if (failure.status >= 500) return { kind: 'retry' };

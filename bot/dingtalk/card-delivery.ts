@@ -47,10 +47,18 @@ export class CardDelivery {
       return this.markSent(card.id, { mode: 'actionCard', to });
     }
     const openSpaceId = openSpaceIdOf(target);
-    const result = await this.api.call<DeliverAnswer>('POST', '/v1.0/card/instances/createAndDeliver', this.createBody(card, target, openSpaceId));
+    const result = await this.api.call<DeliverAnswer>(
+      'POST',
+      '/v1.0/card/instances/createAndDeliver',
+      this.createBody(card, target, openSpaceId),
+    );
     if (!result.ok && !isDuplicateOutTrackId(result.failure)) throw deliveryErrorFor('card delivery', result.failure);
     const refused = result.ok ? result.body.result?.deliverResults?.find((r) => r.success === false) : undefined;
-    if (refused) throw new DeliveryError(`DingTalk created card ${card.id} but did not deliver it: ${refused.errorMsg ?? 'no reason given'}`, false);
+    if (refused)
+      throw new DeliveryError(
+        `DingTalk created card ${card.id} but did not deliver it: ${refused.errorMsg ?? 'no reason given'}`,
+        false,
+      );
     await this.markSent(card.id, { mode: 'template', openSpaceId });
   }
 
@@ -59,7 +67,8 @@ export class CardDelivery {
     if (!sent) throw new DeliveryError(`card ${cardId} is not delivered yet`, true, 1000);
     if (sent.mode === 'actionCard') {
       // An ActionCard cannot change: its recipient is told the new state instead.
-      if (card.resolved && sent.to) await this.messages.post(sent.to, `${card.subtitle ?? card.title}：${card.resolved.text}`);
+      if (card.resolved && sent.to)
+        await this.messages.post(sent.to, `${card.subtitle ?? card.title}：${card.resolved.text}`);
       return;
     }
     await this.api.require('card update', 'PUT', '/v1.0/card/instances', {
@@ -75,7 +84,10 @@ export class CardDelivery {
     const space =
       target.kind === 'group'
         ? { imGroupOpenSpaceModel: { supportForward: false }, imGroupOpenDeliverModel: { robotCode } }
-        : { imRobotOpenSpaceModel: { supportForward: false }, imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode } };
+        : {
+            imRobotOpenSpaceModel: { supportForward: false },
+            imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode },
+          };
     return {
       cardTemplateId: this.settings.cardTemplateId,
       outTrackId: card.id,
@@ -100,5 +112,7 @@ export class CardDelivery {
 }
 
 export function openSpaceIdOf(target: Target): string {
-  return target.kind === 'group' ? `dtv1.card//IM_GROUP.${target.openConversationId}` : `dtv1.card//IM_ROBOT.${target.staffId}`;
+  return target.kind === 'group'
+    ? `dtv1.card//IM_GROUP.${target.openConversationId}`
+    : `dtv1.card//IM_ROBOT.${target.staffId}`;
 }

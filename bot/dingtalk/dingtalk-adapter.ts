@@ -48,8 +48,14 @@ export class DingtalkAdapter implements PlatformAdapter {
     this.messages = new MessageSender(this.settings, this.directory, api, bot.db, clock, this.log);
     this.cards = new CardDelivery(this.settings, api, this.messages, bot.db, clock);
     this.client = new GatewayStreamClient({ ...this.settings, log: this.log });
-    this.client.registerCallbackListener(TOPIC_ROBOT, (frame) => void this.receive(frame, (f) => this.decodeMessage(f)));
-    this.client.registerCallbackListener(TOPIC_CARD, (frame) => void this.receive(frame, (f) => this.decodeCardAction(f)));
+    this.client.registerCallbackListener(
+      TOPIC_ROBOT,
+      (frame) => void this.receive(frame, (f) => this.decodeMessage(f)),
+    );
+    this.client.registerCallbackListener(
+      TOPIC_CARD,
+      (frame) => void this.receive(frame, (f) => this.decodeCardAction(f)),
+    );
   }
 
   async start(): Promise<void> {
@@ -104,7 +110,10 @@ export class DingtalkAdapter implements PlatformAdapter {
       const { duplicate } = await this.bot.ingest(decoded.event, decoded.externalId, decoded.alsoInTx);
       this.log.debug({ messageId, externalId: decoded.externalId, duplicate }, 'DingTalk frame stored');
     } catch (err) {
-      this.log.error({ err, messageId, externalId: decoded.externalId }, 'could not store a DingTalk frame; leaving it unanswered');
+      this.log.error(
+        { err, messageId, externalId: decoded.externalId },
+        'could not store a DingTalk frame; leaving it unanswered',
+      );
       return;
     }
     this.client.answer(messageId, topic === TOPIC_CARD ? {} : null);
@@ -113,7 +122,10 @@ export class DingtalkAdapter implements PlatformAdapter {
   private decodeMessage(frame: DWClientDownStream): Decoded {
     const now = this.bot.now();
     const message = decodeRobotMessage(frame.data, this.directory, now);
-    const ignore = message.robotCode && message.robotCode !== this.settings.robotCode ? `robot ${message.robotCode} is not ours` : undefined;
+    const ignore =
+      message.robotCode && message.robotCode !== this.settings.robotCode
+        ? `robot ${message.robotCode} is not ours`
+        : undefined;
     const webhook = message.sessionWebhook;
     return {
       event: message.event,
@@ -121,7 +133,15 @@ export class DingtalkAdapter implements PlatformAdapter {
       ...(ignore ? { ignore } : {}),
       // Cleaned as ingest cleans the event, so that the window is stored, and found under the event's conversation.
       ...(webhook
-        ? { alsoInTx: (tx: Tx) => rememberSessionWebhook(tx, { ...webhook, conversationId: storableText(webhook.conversationId), url: storableText(webhook.url), now }) }
+        ? {
+            alsoInTx: (tx: Tx) =>
+              rememberSessionWebhook(tx, {
+                ...webhook,
+                conversationId: storableText(webhook.conversationId),
+                url: storableText(webhook.url),
+                now,
+              }),
+          }
         : {}),
     };
   }

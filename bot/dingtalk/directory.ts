@@ -42,7 +42,8 @@ export class DingtalkDirectory {
     const openConversationId = id.startsWith(UNKNOWN)
       ? id.slice(UNKNOWN.length)
       : this.config.conversations.find((c) => c.id === id)?.dingtalk?.openConversationId;
-    if (!openConversationId) return { kind: 'unknown', reason: `conversation "${id}" has no DingTalk openConversationId in the config` };
+    if (!openConversationId)
+      return { kind: 'unknown', reason: `conversation "${id}" has no DingTalk openConversationId in the config` };
     return { kind: 'group', conversationId: id, openConversationId };
   }
 

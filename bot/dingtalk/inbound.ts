@@ -64,7 +64,8 @@ function parseJson(text: string, what: string): unknown {
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
-  if (!result.success) throw new UndecodableFrame(`${what}: ${result.error.issues[0]?.path.join('.')} ${result.error.issues[0]?.message}`);
+  if (!result.success)
+    throw new UndecodableFrame(`${what}: ${result.error.issues[0]?.path.join('.')} ${result.error.issues[0]?.message}`);
   return result.data;
 }
 
@@ -72,7 +73,11 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 function messageText(message: z.infer<typeof robotMessageSchema>): string {
   if (message.text) return message.text.content.trim();
   const rich = (message.content as { richText?: Array<{ text?: unknown } | null> } | undefined)?.richText;
-  if (Array.isArray(rich)) return rich.map((part) => (typeof part?.text === 'string' ? part.text : '')).join('').trim();
+  if (Array.isArray(rich))
+    return rich
+      .map((part) => (typeof part?.text === 'string' ? part.text : ''))
+      .join('')
+      .trim();
   return '';
 }
 
@@ -100,7 +105,12 @@ export function decodeRobotMessage(data: string, directory: DingtalkDirectory, n
     message.sessionWebhook && message.sessionWebhookExpiredTime && !Number.isNaN(expiresAt.getTime())
       ? { conversationId, url: message.sessionWebhook, expiresAt }
       : undefined;
-  return { event, externalId: `msg:${message.msgId}`, ...(message.robotCode ? { robotCode: message.robotCode } : {}), ...(webhook ? { sessionWebhook: webhook } : {}) };
+  return {
+    event,
+    externalId: `msg:${message.msgId}`,
+    ...(message.robotCode ? { robotCode: message.robotCode } : {}),
+    ...(webhook ? { sessionWebhook: webhook } : {}),
+  };
 }
 
 /**
@@ -108,11 +118,20 @@ export function decodeRobotMessage(data: string, directory: DingtalkDirectory, n
  * param `action` or else the tapped button's id; a rejection reason comes from the `note` input.
  * `frameId` (the frame's messageId) tells two taps apart while a redelivered frame keeps its identity.
  */
-export function decodeCardCallback(data: string, frameId: string, directory: DingtalkDirectory, now: Date): DecodedCardAction {
+export function decodeCardCallback(
+  data: string,
+  frameId: string,
+  directory: DingtalkDirectory,
+  now: Date,
+): DecodedCardAction {
   const callback = parse(cardCallbackSchema, parseJson(data, 'card callback'), 'card callback');
   const raw = callback.content ?? callback.value;
   if (!raw) throw new UndecodableFrame('card callback has no content');
-  const { cardPrivateData } = parse(privateDataSchema, parseJson(raw, 'card callback content'), 'card callback content');
+  const { cardPrivateData } = parse(
+    privateDataSchema,
+    parseJson(raw, 'card callback content'),
+    'card callback content',
+  );
   const param = cardPrivateData.params[DINGTALK_ACTION_PARAM];
   const actionKey = typeof param === 'string' && param ? param : cardPrivateData.actionIds[0];
   if (!actionKey) throw new UndecodableFrame('card callback names no action');

@@ -17,7 +17,11 @@ export interface RobotMessage {
 export function markdownMessage(text: string): RobotMessage {
   const lines = text.split('\n');
   const first = lines.find((l) => l.trim()) ?? text;
-  const title = first.replace(/[*#>`]/g, '').trim().slice(0, 32) || '订单助手';
+  const title =
+    first
+      .replace(/[*#>`]/g, '')
+      .trim()
+      .slice(0, 32) || '订单助手';
   return { msgKey: 'sampleMarkdown', msgParam: { title, text: lines.join('\n\n') } };
 }
 
@@ -64,7 +68,10 @@ export class MessageSender {
       { robotCode: this.settings.robotCode, userIds: [target.staffId], msgKey: message.msgKey, msgParam },
     );
     if (answer.invalidStaffIdList?.includes(target.staffId)) {
-      throw new DeliveryError(`DingTalk does not know staff id ${target.staffId} (or the robot is not visible to them)`, false);
+      throw new DeliveryError(
+        `DingTalk does not know staff id ${target.staffId} (or the robot is not visible to them)`,
+        false,
+      );
     }
     if (answer.flowControlledStaffIdList?.includes(target.staffId)) {
       throw new DeliveryError(`DingTalk throttled the 1:1 message to ${target.staffId}`, true, 60_000, true);
@@ -83,7 +90,8 @@ export class MessageSender {
     const response = await httpJson(url, 'POST', body, {}, this.settings.requestTimeoutMs);
     const errcode = (response.json as { errcode?: number } | undefined)?.errcode;
     if (response.status === 200 && errcode === 0) return true;
-    if (errcode === SEND_TOO_FAST) throw new DeliveryError('DingTalk throttled the group (send too fast)', true, 30_000, true);
+    if (errcode === SEND_TOO_FAST)
+      throw new DeliveryError('DingTalk throttled the group (send too fast)', true, 30_000, true);
     this.log.info({ status: response.status, errcode }, 'session webhook refused; using the robot API instead');
     await closeSessionWebhook(this.db, url, this.clock());
     return false;

@@ -43,21 +43,43 @@ export class DingtalkOpenApi {
   }
 
   private async token(): Promise<string> {
-    return cachedToken(this.db, this.tokenKey, this.clock(), async () => {
-      const result = await this.send<{ accessToken?: string; expireIn?: number }>('POST', '/v1.0/oauth2/accessToken', {
-        appKey: this.settings.clientId,
-        appSecret: this.settings.clientSecret,
-      });
-      // Wrong credentials are a configuration problem: retried slowly so the effects survive the fix.
-      if (!result.ok) throw new DeliveryError(describeFailure('access token request', result.failure), true, result.failure.status >= 500 ? undefined : 60_000);
-      if (!result.body.accessToken) throw new DeliveryError('DingTalk access token answer has no accessToken', true, 5000);
-      return { token: result.body.accessToken, expiresInSeconds: result.body.expireIn ?? 7200 };
-    }, { memo: this.tokens });
+    return cachedToken(
+      this.db,
+      this.tokenKey,
+      this.clock(),
+      async () => {
+        const result = await this.send<{ accessToken?: string; expireIn?: number }>(
+          'POST',
+          '/v1.0/oauth2/accessToken',
+          {
+            appKey: this.settings.clientId,
+            appSecret: this.settings.clientSecret,
+          },
+        );
+        // Wrong credentials are a configuration problem: retried slowly so the effects survive the fix.
+        if (!result.ok)
+          throw new DeliveryError(
+            describeFailure('access token request', result.failure),
+            true,
+            result.failure.status >= 500 ? undefined : 60_000,
+          );
+        if (!result.body.accessToken)
+          throw new DeliveryError('DingTalk access token answer has no accessToken', true, 5000);
+        return { token: result.body.accessToken, expiresInSeconds: result.body.expireIn ?? 7200 };
+      },
+      { memo: this.tokens },
+    );
   }
 
   private async send<T>(method: string, path: string, body: unknown, token?: string): Promise<ApiResult<T>> {
     const headers: Record<string, string> = token ? { 'x-acs-dingtalk-access-token': token } : {};
-    const response = await httpJson(`${this.settings.apiBase}${path}`, method, body, headers, this.settings.requestTimeoutMs);
+    const response = await httpJson(
+      `${this.settings.apiBase}${path}`,
+      method,
+      body,
+      headers,
+      this.settings.requestTimeoutMs,
+    );
     if (response.status >= 200 && response.status < 300) return { ok: true, body: (response.json ?? {}) as T };
     const json = (response.json ?? {}) as { code?: unknown; message?: unknown };
     return {
@@ -75,7 +97,13 @@ export class DingtalkOpenApi {
  * One JSON request. A network error or timeout means the outcome is unknown: it becomes a retryable
  * DeliveryError, and idempotency (outTrackId) is what keeps a retried card from appearing twice.
  */
-export async function httpJson(url: string, method: string, body: unknown, headers: Record<string, string>, timeoutMs: number) {
+export async function httpJson(
+  url: string,
+  method: string,
+  body: unknown,
+  headers: Record<string, string>,
+  timeoutMs: number,
+) {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -85,7 +113,10 @@ export async function httpJson(url: string, method: string, body: unknown, heade
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
-    throw new DeliveryError(`DingTalk request ${method} ${new URL(url).pathname} did not complete: ${(err as Error).message}`, true);
+    throw new DeliveryError(
+      `DingTalk request ${method} ${new URL(url).pathname} did not complete: ${(err as Error).message}`,
+      true,
+    );
   }
   const text = await response.text().catch(() => '');
   let json: unknown;

@@ -53,7 +53,12 @@ export class GatewayStreamClient extends DWClient {
     const response = await fetch(this.options.gatewayUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ clientId: this.config.clientId, clientSecret: this.config.clientSecret, ua: UA, subscriptions: this.config.subscriptions }),
+      body: JSON.stringify({
+        clientId: this.config.clientId,
+        clientSecret: this.config.clientSecret,
+        ua: UA,
+        subscriptions: this.config.subscriptions,
+      }),
       signal: AbortSignal.timeout(10_000),
     });
     if (!response.ok) throw new Error(`the stream gateway refused to open a connection: HTTP ${response.status}`);
@@ -81,7 +86,10 @@ export class GatewayStreamClient extends DWClient {
       if (this.stopped) return;
       this.failures += 1;
       const delay = Math.min(this.options.maxReconnectMs ?? 30_000, this.reconnectMs * 2 ** (this.failures - 1));
-      this.options.log.warn({ err: (err as Error).message, attempt: this.failures }, 'DingTalk stream connection failed');
+      this.options.log.warn(
+        { err: (err as Error).message, attempt: this.failures },
+        'DingTalk stream connection failed',
+      );
       return this.reconnectIn(delay);
     }
     this.failures = 0;
@@ -144,7 +152,10 @@ export class GatewayStreamClient extends DWClient {
     try {
       this.socketCallBackResponse(messageId, response);
     } catch (err) {
-      this.options.log.warn({ err: (err as Error).message, messageId }, 'could not answer a DingTalk frame; it will be redelivered');
+      this.options.log.warn(
+        { err: (err as Error).message, messageId },
+        'could not answer a DingTalk frame; it will be redelivered',
+      );
     }
   }
 
@@ -159,7 +170,9 @@ export class GatewayStreamClient extends DWClient {
     clearTimeout(this.retryTimer);
     const socket = this.internals.socket;
     const closed =
-      socket && socket.readyState !== socket.CLOSED ? new Promise<void>((resolve) => socket.once('close', () => resolve())) : Promise.resolve();
+      socket && socket.readyState !== socket.CLOSED
+        ? new Promise<void>((resolve) => socket.once('close', () => resolve()))
+        : Promise.resolve();
     this.disconnect();
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
     socket?.terminate();

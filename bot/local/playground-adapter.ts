@@ -52,7 +52,13 @@ export interface TimeTravel {
   afterTravel(): Promise<void>;
 }
 
-const clockBody = z.object({ advanceMinutes: z.number().int().min(1).max(7 * 24 * 60) });
+const clockBody = z.object({
+  advanceMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60),
+});
 
 const CARD_ID = /^[\w:.-]{1,200}$/u;
 
@@ -82,10 +88,14 @@ export class PlaygroundAdapter implements PlatformAdapter {
       ctx.body = await this.receiveMessage(body);
     });
     router.get('/api/playground/clock', (ctx) => {
-      ctx.body = { now: this.bot.now().toISOString(), offsetMinutes: Math.round((this.timeTravel?.offsetMs() ?? 0) / 60_000) };
+      ctx.body = {
+        now: this.bot.now().toISOString(),
+        offsetMinutes: Math.round((this.timeTravel?.offsetMs() ?? 0) / 60_000),
+      };
     });
     router.post('/api/playground/clock', async (ctx) => {
-      if (!this.timeTravel) throw Object.assign(new Error('this server\'s clock cannot be moved'), { status: 409, expose: true });
+      if (!this.timeTravel)
+        throw Object.assign(new Error("this server's clock cannot be moved"), { status: 409, expose: true });
       const body = parseBody(clockBody, ctx.request.body);
       this.timeTravel.advance(body.advanceMinutes * 60_000);
       await this.timeTravel.afterTravel();
@@ -126,7 +136,14 @@ export class PlaygroundAdapter implements PlatformAdapter {
       (tx) =>
         tx
           .insert(playgroundItems)
-          .values({ deliveryKey: `in:${messageId}`, channel: body.conversationId, kind: 'message', senderId: body.senderId, text, at: now })
+          .values({
+            deliveryKey: `in:${messageId}`,
+            channel: body.conversationId,
+            kind: 'message',
+            senderId: body.senderId,
+            text,
+            at: now,
+          })
           .onConflictDoNothing()
           .then(() => undefined),
     );
@@ -136,9 +153,18 @@ export class PlaygroundAdapter implements PlatformAdapter {
   private async receiveAction(cardId: string, body: z.infer<typeof actionBody>) {
     this.requirePerson(body.userId, 'userId');
     // Card ids are ours (letters, digits, "-", "_", ":"); anything else cannot be one, nor go into a query.
-    const [card] = CARD_ID.test(cardId) ? await this.bot.db.select({ id: cards.id }).from(cards).where(eq(cards.id, cardId)) : [];
-    if (!card) throw Object.assign(new Error(`unknown card "${storableText(cardId).slice(0, 100)}"`), { status: 404, expose: true });
-    const noteHash = createHash('sha256').update(body.note ?? '').digest('hex').slice(0, 12);
+    const [card] = CARD_ID.test(cardId)
+      ? await this.bot.db.select({ id: cards.id }).from(cards).where(eq(cards.id, cardId))
+      : [];
+    if (!card)
+      throw Object.assign(new Error(`unknown card "${storableText(cardId).slice(0, 100)}"`), {
+        status: 404,
+        expose: true,
+      });
+    const noteHash = createHash('sha256')
+      .update(body.note ?? '')
+      .digest('hex')
+      .slice(0, 12);
     await this.bot.ingest(
       {
         kind: 'card-action',
@@ -159,13 +185,19 @@ export class PlaygroundAdapter implements PlatformAdapter {
     switch (effect.kind) {
       case 'post': {
         const channel = 'conversationId' in effect.to ? effect.to.conversationId : `dm:${effect.to.userId}`;
-        await db.insert(playgroundItems).values({ ...base, channel, kind: 'message', text: effect.text }).onConflictDoNothing();
+        await db
+          .insert(playgroundItems)
+          .values({ ...base, channel, kind: 'message', text: effect.text })
+          .onConflictDoNothing();
         return;
       }
       case 'send-card': {
         const channel = 'conversationId' in effect.to ? effect.to.conversationId : `inbox:${effect.to.userId}`;
         const card = renderPlaygroundCard(effect.card);
-        await db.insert(playgroundItems).values({ ...base, channel, kind: 'card', cardId: card.id, card }).onConflictDoNothing();
+        await db
+          .insert(playgroundItems)
+          .values({ ...base, channel, kind: 'card', cardId: card.id, card })
+          .onConflictDoNothing();
         return;
       }
       case 'update-card': {
@@ -185,7 +217,12 @@ export class PlaygroundAdapter implements PlatformAdapter {
   private describeConfig() {
     const { config } = this.bot;
     const person = (id: string) => config.people.find((p) => p.id === id);
-    const approverIds = [...new Set([...config.departments.flatMap((d) => [...d.leads, d.director]), ...config.escalationLadder.map((s) => s.to)])];
+    const approverIds = [
+      ...new Set([
+        ...config.departments.flatMap((d) => [...d.leads, d.director]),
+        ...config.escalationLadder.map((s) => s.to),
+      ]),
+    ];
     return {
       botName: config.botName,
       company: config.company,
@@ -197,20 +234,21 @@ export class PlaygroundAdapter implements PlatformAdapter {
         role: person(id)?.role ?? '',
         department: config.departments.find((d) => d.leads.includes(id) || d.director === id)?.name ?? '',
       })),
-      salesPeople: config.people
-        .filter((p) => !approverIds.includes(p.id))
-        .map(({ id, name }) => ({ id, name })),
+      salesPeople: config.people.filter((p) => !approverIds.includes(p.id)).map(({ id, name }) => ({ id, name })),
     };
   }
 
   /** Everything the page shows; the newest 2,000 items are enough for a playground. */
   async state() {
     const { config } = this.bot;
-    const rows = (await this.bot.db.select().from(playgroundItems).orderBy(desc(playgroundItems.id)).limit(2000)).reverse();
+    const rows = (
+      await this.bot.db.select().from(playgroundItems).orderBy(desc(playgroundItems.id)).limit(2000)
+    ).reverse();
     const conversations: Record<string, unknown[]> = Object.fromEntries(config.conversations.map((c) => [c.id, []]));
     const inbox: Record<string, unknown[]> = {};
     const sms: unknown[] = [];
-    const from = (id: string | null) => (id === 'bot' || id === null ? { id: 'bot', name: config.botName } : { id, name: personName(config, id) });
+    const from = (id: string | null) =>
+      id === 'bot' || id === null ? { id: 'bot', name: config.botName } : { id, name: personName(config, id) };
     for (const row of rows) {
       const at = row.at.toISOString();
       if (row.kind === 'sms') {
@@ -218,7 +256,13 @@ export class PlaygroundAdapter implements PlatformAdapter {
       } else if (row.channel.startsWith('inbox:')) {
         (inbox[row.channel.slice(6)] ??= []).push({ ...(row.card as object), at });
       } else {
-        const item = { id: String(row.id), from: from(row.senderId), at, ...(row.text !== null ? { text: row.text } : {}), ...(row.card ? { card: row.card } : {}) };
+        const item = {
+          id: String(row.id),
+          from: from(row.senderId),
+          at,
+          ...(row.text !== null ? { text: row.text } : {}),
+          ...(row.card ? { card: row.card } : {}),
+        };
         (conversations[row.channel] ??= []).push(item);
       }
     }

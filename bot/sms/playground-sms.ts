@@ -17,7 +17,14 @@ export class PlaygroundSmsProvider implements SmsProvider {
     this.inner.clear();
     await this.deps.db
       .insert(playgroundItems)
-      .values({ deliveryKey: message.outId, channel: 'sms', kind: 'sms', senderId: message.phone, text: message.text, at: this.deps.clock() })
+      .values({
+        deliveryKey: message.outId,
+        channel: 'sms',
+        kind: 'sms',
+        senderId: message.phone,
+        text: message.text,
+        at: this.deps.clock(),
+      })
       .onConflictDoNothing();
     return result;
   }

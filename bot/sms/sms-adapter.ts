@@ -26,10 +26,19 @@ export class SmsAdapter implements PlatformAdapter {
     if (effect.kind !== 'sms') throw new DeliveryError(`the SMS adapter only sends SMS, not ${effect.kind}`, false);
     const key = delivery.idempotencyKey;
     if (!(await this.claim(effect, key))) {
-      return this.settle(effect, key, { status: 'unknown', reason: 'an earlier attempt was cut off; it may have been sent' });
+      return this.settle(effect, key, {
+        status: 'unknown',
+        reason: 'an earlier attempt was cut off; it may have been sent',
+      });
     }
     try {
-      const result = await this.deps.provider.send({ phone: effect.phone, template: effect.template ?? 'delay', params: effect.params ?? {}, text: effect.text, outId: key });
+      const result = await this.deps.provider.send({
+        phone: effect.phone,
+        template: effect.template ?? 'delay',
+        params: effect.params ?? {},
+        text: effect.text,
+        outId: key,
+      });
       if (result.ok) return this.mark(key, { status: 'sent', providerId: result.providerId });
       return this.settle(effect, key, { status: 'rejected', reason: `${result.code}: ${result.message}` });
     } catch (err) {
@@ -46,8 +55,20 @@ export class SmsAdapter implements PlatformAdapter {
   /** True when this attempt may call the provider: no earlier attempt, or one the provider surely refused. */
   private async claim(effect: SmsEffect, key: string): Promise<boolean> {
     const now = this.deps.clock();
-    const row = { outboxKey: key, orderId: effect.notify?.orderId ?? null, phoneMasked: maskPhone(effect.phone), text: effect.text, status: 'sending' as const, createdAt: now, updatedAt: now };
-    const inserted = await this.deps.db.insert(smsMessages).values(row).onConflictDoNothing().returning({ key: smsMessages.outboxKey });
+    const row = {
+      outboxKey: key,
+      orderId: effect.notify?.orderId ?? null,
+      phoneMasked: maskPhone(effect.phone),
+      text: effect.text,
+      status: 'sending' as const,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const inserted = await this.deps.db
+      .insert(smsMessages)
+      .values(row)
+      .onConflictDoNothing()
+      .returning({ key: smsMessages.outboxKey });
     if (inserted.length > 0) return true;
     const retried = await this.deps.db
       .update(smsMessages)
@@ -55,8 +76,12 @@ export class SmsAdapter implements PlatformAdapter {
       .where(and(eq(smsMessages.outboxKey, key), eq(smsMessages.status, 'retry')))
       .returning({ key: smsMessages.outboxKey });
     if (retried.length > 0) return true;
-    const [existing] = await this.deps.db.select({ status: smsMessages.status }).from(smsMessages).where(eq(smsMessages.outboxKey, key));
-    if (existing && existing.status !== 'sending') throw new DeliveryError(`SMS ${key} was already settled (${existing.status})`, false);
+    const [existing] = await this.deps.db
+      .select({ status: smsMessages.status })
+      .from(smsMessages)
+      .where(eq(smsMessages.outboxKey, key));
+    if (existing && existing.status !== 'sending')
+      throw new DeliveryError(`SMS ${key} was already settled (${existing.status})`, false);
     return false;
   }
 
@@ -78,9 +103,24 @@ export class SmsAdapter implements PlatformAdapter {
         .returning({ key: smsMessages.outboxKey });
       const notify = effect.notify;
       if (updated.length === 0 || !notify) return;
-      await recordOrderEvent(tx, { orderId: notify.orderId, at: now, type: outcome.status === 'rejected' ? 'sms-rejected' : 'sms-uncertain', data: { phone: maskPhone(effect.phone), reason: outcome.reason } });
+      await recordOrderEvent(tx, {
+        orderId: notify.orderId,
+        at: now,
+        type: outcome.status === 'rejected' ? 'sms-rejected' : 'sms-uncertain',
+        data: { phone: maskPhone(effect.phone), reason: outcome.reason },
+      });
       const text = failureText(notify, maskPhone(effect.phone), outcome);
-      await enqueueEffects(tx, [{ effect: { kind: 'post', to: { conversationId: notify.conversationId }, text }, key: `${key}:failed`, orderId: notify.orderId }], { platform: notify.platform, now });
+      await enqueueEffects(
+        tx,
+        [
+          {
+            effect: { kind: 'post', to: { conversationId: notify.conversationId }, text },
+            key: `${key}:failed`,
+            orderId: notify.orderId,
+          },
+        ],
+        { platform: notify.platform, now },
+      );
     });
     this.deps.log.warn({ outboxKey: key, status: outcome.status }, 'SMS not delivered');
     throw new DeliveryError(`SMS ${outcome.status}: ${outcome.reason}`, false);

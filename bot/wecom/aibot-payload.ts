@@ -36,7 +36,9 @@ function contentOf(message: Node): string | undefined {
   if (type === 'voice') return str((message.voice as Node | undefined)?.content);
   if (type === 'mixed') {
     const items = ((message.mixed as Node | undefined)?.msg_item as Node[] | undefined) ?? [];
-    const parts = items.filter((i) => i.msgtype === 'text').map((i) => str((i.text as Node | undefined)?.content) ?? '');
+    const parts = items
+      .filter((i) => i.msgtype === 'text')
+      .map((i) => str((i.text as Node | undefined)?.content) ?? '');
     return parts.length > 0 ? parts.join('\n') : undefined;
   }
   return undefined;
@@ -58,7 +60,8 @@ export function readAibotPayload(json: string): AibotPayload {
   }
   if (!message || typeof message !== 'object') throw new CallbackRefused(400, 'payload is not an object');
   const type = str(message.msgtype) ?? '';
-  if (type === 'event') return { kind: 'ignored', what: `event/${str((message.event as Node | undefined)?.eventtype) ?? '?'}` };
+  if (type === 'event')
+    return { kind: 'ignored', what: `event/${str((message.event as Node | undefined)?.eventtype) ?? '?'}` };
   const content = contentOf(message);
   if (content === undefined) return { kind: 'ignored', what: type };
   const msgId = rawMsgId(json, message);

@@ -49,7 +49,12 @@ export class WecomApi {
   }
 
   private postWithToken(api: string, token: string, body: unknown): Promise<WecomReply> {
-    return requestJson(api, `${this.url(api)}?access_token=${encodeURIComponent(token)}`, body, this.settings.requestTimeoutMs);
+    return requestJson(
+      api,
+      `${this.url(api)}?access_token=${encodeURIComponent(token)}`,
+      body,
+      this.settings.requestTimeoutMs,
+    );
   }
 
   private token(): Promise<string> {
@@ -60,7 +65,8 @@ export class WecomApi {
     const { corpId, secret } = this.settings;
     const url = `${this.url('gettoken')}?corpid=${encodeURIComponent(corpId)}&corpsecret=${encodeURIComponent(secret)}`;
     const reply = await requestJson('gettoken', url, undefined, this.settings.requestTimeoutMs);
-    if (reply.errcode !== 0 || typeof reply.access_token !== 'string') throw new WecomError(reply.errcode, reply.errmsg, 'gettoken');
+    if (reply.errcode !== 0 || typeof reply.access_token !== 'string')
+      throw new WecomError(reply.errcode, reply.errmsg, 'gettoken');
     this.log.info('fetched a new WeCom access token');
     return { token: reply.access_token, expiresInSeconds: Number(reply.expires_in) || 7200 };
   }

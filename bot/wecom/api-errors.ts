@@ -26,7 +26,10 @@ export function deliveryErrorOf(err: unknown, log: Logger): DeliveryError {
     case 42001: // still refused after one refresh
       return new DeliveryError(err.message, true, 5000);
     case 60020:
-      log.error({ api: err.api, errcode: err.errcode }, 'deployment problem: this server\'s egress IP is not in the app\'s 企业可信IP list');
+      log.error(
+        { api: err.api, errcode: err.errcode },
+        "deployment problem: this server's egress IP is not in the app's 企业可信IP list",
+      );
       return new DeliveryError(`${err.message} (deployment: add the server's IP to 企业可信IP)`, true, 10 * 60_000);
     default: // 81013 all recipients invalid, 400xx bad parameters ...: retrying cannot help
       return new DeliveryError(err.message, false);

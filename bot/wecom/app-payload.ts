@@ -35,7 +35,8 @@ export function encryptedPart(body: string): string {
 }
 
 type Node = Record<string, unknown>;
-const text = (node: Node, key: string): string | undefined => (typeof node[key] === 'string' ? (node[key] as string) : undefined);
+const text = (node: Node, key: string): string | undefined =>
+  typeof node[key] === 'string' ? (node[key] as string) : undefined;
 
 function selectedItems(node: Node): Array<{ questionKey: string; optionIds: string[] }> {
   const container = node.SelectedItems as Node | undefined;
@@ -58,7 +59,8 @@ export function readAppPayload(xml: string): AppPayload {
   const fromUser = text(root, 'FromUserName');
   const createTime = text(root, 'CreateTime');
   const msgType = text(root, 'MsgType');
-  if (!fromUser || !createTime || !msgType) throw new CallbackRefused(400, 'payload lacks FromUserName, CreateTime or MsgType');
+  if (!fromUser || !createTime || !msgType)
+    throw new CallbackRefused(400, 'payload lacks FromUserName, CreateTime or MsgType');
   if (msgType === 'text') {
     const msgId = text(root, 'MsgId');
     if (!msgId || !/^\d+$/.test(msgId)) throw new CallbackRefused(400, 'text message without a MsgId');
@@ -70,7 +72,15 @@ export function readAppPayload(xml: string): AppPayload {
     const eventKey = text(root, 'EventKey');
     if (!taskId || !eventKey) throw new CallbackRefused(400, 'card event without TaskId or EventKey');
     const responseCode = text(root, 'ResponseCode');
-    return { kind: 'card-click', fromUser, createTime, taskId, eventKey, ...(responseCode ? { responseCode } : {}), selected: selectedItems(root) };
+    return {
+      kind: 'card-click',
+      fromUser,
+      createTime,
+      taskId,
+      eventKey,
+      ...(responseCode ? { responseCode } : {}),
+      selected: selectedItems(root),
+    };
   }
   return { kind: 'ignored', what: event ? `${msgType}/${event}` : msgType };
 }

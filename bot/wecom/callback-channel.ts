@@ -31,7 +31,13 @@ export async function openPost(
   return open(channel, query, channel.encryptedPart(body), now, windowMs);
 }
 
-function open(channel: CallbackChannel, query: ReturnType<typeof readSignedQuery>, encrypt: string, now: Date, windowMs: number): string {
+function open(
+  channel: CallbackChannel,
+  query: ReturnType<typeof readSignedQuery>,
+  encrypt: string,
+  now: Date,
+  windowMs: number,
+): string {
   checkSignature(query.signature, channel.secrets.token, query.timestamp, query.nonce, encrypt);
   checkTimestamp(query.timestamp, now, windowMs);
   return decryptPayload(channel.secrets, encrypt);

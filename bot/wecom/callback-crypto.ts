@@ -27,7 +27,8 @@ export function callbackSignature(token: string, timestamp: string, nonce: strin
 export function checkSignature(given: string, token: string, timestamp: string, nonce: string, encrypt: string): void {
   const expected = Buffer.from(callbackSignature(token, timestamp, nonce, encrypt), 'utf8');
   const actual = Buffer.from(given.toLowerCase(), 'utf8');
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) throw new CallbackRefused(403, 'signature mismatch');
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected))
+    throw new CallbackRefused(403, 'signature mismatch');
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})+$|^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)$/;
@@ -42,7 +43,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function decryptPayload(secrets: { aesKey: Buffer; receiveId: string }, encrypt: string): string {
   if (!BASE64.test(encrypt)) throw new CallbackRefused(400, 'ciphertext is not base64');
   const cipherBytes = Buffer.from(encrypt, 'base64');
-  if (cipherBytes.length < BLOCK || cipherBytes.length % BLOCK !== 0) throw new CallbackRefused(400, 'ciphertext length is not a multiple of 32');
+  if (cipherBytes.length < BLOCK || cipherBytes.length % BLOCK !== 0)
+    throw new CallbackRefused(400, 'ciphertext length is not a multiple of 32');
   const decipher = createDecipheriv('aes-256-cbc', secrets.aesKey, secrets.aesKey.subarray(0, 16));
   decipher.setAutoPadding(false);
   const plain = Buffer.concat([decipher.update(cipherBytes), decipher.final()]);

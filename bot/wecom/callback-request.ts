@@ -26,7 +26,8 @@ export function readSignedQuery(querystring: string): SignedQuery {
   const signature = values.get('msg_signature');
   const timestamp = values.get('timestamp');
   const nonce = values.get('nonce');
-  if (!signature || !timestamp || !nonce) throw new CallbackRefused(400, 'msg_signature, timestamp and nonce are required');
+  if (!signature || !timestamp || !nonce)
+    throw new CallbackRefused(400, 'msg_signature, timestamp and nonce are required');
   const echostr = values.get('echostr');
   return { signature, timestamp, nonce, ...(echostr !== undefined ? { echostr } : {}) };
 }
@@ -34,7 +35,8 @@ export function readSignedQuery(querystring: string): SignedQuery {
 /** Refuses a request whose timestamp is outside the window around our clock (stale or replayed). */
 export function checkTimestamp(timestamp: string, now: Date, windowMs: number): void {
   if (!/^\d{1,12}$/.test(timestamp)) throw new CallbackRefused(400, 'timestamp is not a number');
-  if (Math.abs(now.getTime() - Number(timestamp) * 1000) > windowMs) throw new CallbackRefused(403, 'timestamp outside the accepted window');
+  if (Math.abs(now.getTime() - Number(timestamp) * 1000) > windowMs)
+    throw new CallbackRefused(403, 'timestamp outside the accepted window');
 }
 
 /** The raw request body: what the JSON body parser kept, or the unread stream (XML is not parsed for us). */

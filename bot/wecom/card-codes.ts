@@ -31,7 +31,11 @@ export function cardData(platformData: unknown): WecomCardData {
 }
 
 /** Records a sent card: the task_id it shows under and the code its send returned. */
-export async function recordSentCard(q: Queryable, cardId: string, sent: { taskId: string; revision: number; code?: string; now: Date }) {
+export async function recordSentCard(
+  q: Queryable,
+  cardId: string,
+  sent: { taskId: string; revision: number; code?: string; now: Date },
+) {
   const codes = sent.code ? { [sent.code]: { at: sent.now.toISOString(), source: 'send' } } : {};
   const fields = { taskId: sent.taskId, revision: sent.revision, sentAt: sent.now.toISOString() };
   await q
@@ -60,7 +64,9 @@ export async function reserveCode(q: Queryable, cardId: string, code: string, ke
   const path = sql`array['codes', ${code}]::text[]`;
   const rows = await q
     .update(cards)
-    .set({ platformData: sql`jsonb_set(${cards.platformData}, array['codes', ${code}, 'by']::text[], to_jsonb(${key}::text))` })
+    .set({
+      platformData: sql`jsonb_set(${cards.platformData}, array['codes', ${code}, 'by']::text[], to_jsonb(${key}::text))`,
+    })
     .where(
       sql`${cards.id} = ${cardId} and ${cards.platformData} #> ${path} is not null
         and (${cards.platformData} #>> array['codes', ${code}, 'used']::text[]) is null
@@ -73,7 +79,9 @@ export async function reserveCode(q: Queryable, cardId: string, code: string, ke
 export async function markCodeUsed(q: Queryable, cardId: string, code: string) {
   await q
     .update(cards)
-    .set({ platformData: sql`jsonb_set(${cards.platformData}, array['codes', ${code}, 'used']::text[], 'true'::jsonb)` })
+    .set({
+      platformData: sql`jsonb_set(${cards.platformData}, array['codes', ${code}, 'used']::text[], 'true'::jsonb)`,
+    })
     .where(sql`${cards.id} = ${cardId} and ${cards.platformData} #> array['codes', ${code}]::text[] is not null`);
 }
 

@@ -9,7 +9,15 @@ import type { Effect } from '../../handlers/events';
 import { DeliveryError } from '../adapter';
 import type { WecomApi } from './api-client';
 import { isTransient } from './api-errors';
-import { addClickCode, cardData, markCodeUsed, recordSentCard, reserveCode, usableCodes, type WecomCardData } from './card-codes';
+import {
+  addClickCode,
+  cardData,
+  markCodeUsed,
+  recordSentCard,
+  reserveCode,
+  usableCodes,
+  type WecomCardData,
+} from './card-codes';
 import { WecomError, type WecomReply } from './http-json';
 import { userOfPerson } from './identities';
 
@@ -35,7 +43,14 @@ export function cardIdOfTask(taskId: string): string {
  */
 export class CardDelivery {
   constructor(
-    private readonly deps: { api: WecomApi; db: Database; config: BusinessConfig; clock: () => Date; log: Logger; agentId: number },
+    private readonly deps: {
+      api: WecomApi;
+      db: Database;
+      config: BusinessConfig;
+      clock: () => Date;
+      log: Logger;
+      agentId: number;
+    },
   ) {}
 
   /** `attempt` is the outbox row's: only a retry can find the card sent by an earlier attempt. */
@@ -70,14 +85,22 @@ export class CardDelivery {
       if (!(await reserveCode(db, cardId, code, key))) continue;
       try {
         const template_card = renderWecomCard(effect.card, data.taskId!);
-        await api.call('message/update_template_card', { atall: 1, agentid: agentId, response_code: code, template_card });
+        await api.call('message/update_template_card', {
+          atall: 1,
+          agentid: agentId,
+          response_code: code,
+          template_card,
+        });
         await markCodeUsed(db, cardId, code);
         return true;
       } catch (err) {
         if (!(err instanceof WecomError) || isTransient(err)) throw err; // the code stays with this update for its retry
         await markCodeUsed(db, cardId, code);
         if (takenEarlier) {
-          log.info({ cardId, errcode: err.errcode }, 'the code was spent by an earlier attempt of this update: it went through');
+          log.info(
+            { cardId, errcode: err.errcode },
+            'the code was spent by an earlier attempt of this update: it went through',
+          );
           return true;
         }
         log.info({ cardId, errcode: err.errcode }, 'response code refused; trying the next');

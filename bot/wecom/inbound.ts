@@ -64,9 +64,14 @@ export class WecomInbound {
     const { config } = this.bot;
     const person = personOfUser(config, payload.fromUser);
     const conversationId =
-      payload.chatType === 'group' && payload.chatId ? conversationOfChat(config, payload.chatId) : directConversation(person.id);
+      payload.chatType === 'group' && payload.chatId
+        ? conversationOfChat(config, payload.chatId)
+        : directConversation(person.id);
     if (conversationId.startsWith('wecom:')) {
-      this.log.info({ chatId: payload.chatId }, 'AI-bot message from a group not in the business config (add its chatId under conversations)');
+      this.log.info(
+        { chatId: payload.chatId },
+        'AI-bot message from a group not in the business config (add its chatId under conversations)',
+      );
     }
     const url = this.trustedUrl(payload.responseUrl);
     const now = this.bot.now();
@@ -82,7 +87,11 @@ export class WecomInbound {
       addressedToBot: true,
       ...(url ? { replyRef: url } : {}),
     };
-    await this.bot.ingest(event, `aibot:${payload.msgId}`, url ? (tx) => saveResponseUrl(tx, conversationId, url, now) : undefined);
+    await this.bot.ingest(
+      event,
+      `aibot:${payload.msgId}`,
+      url ? (tx) => saveResponseUrl(tx, conversationId, url, now) : undefined,
+    );
   }
 
   /** Only a response_url on the WeCom API host is ever posted to. */

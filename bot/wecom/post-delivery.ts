@@ -35,7 +35,12 @@ export class PostDelivery {
   ) {}
 
   /** `delivery` is the outbox row's key and attempt (only a retry can have taken a response_url before). */
-  async post(to: Destination, text: string, delivery: { key: string; attempt: number }, replyRef?: string): Promise<void> {
+  async post(
+    to: Destination,
+    text: string,
+    delivery: { key: string; attempt: number },
+    replyRef?: string,
+  ): Promise<void> {
     const { config } = this.deps;
     if ('userId' in to) return this.toUser(userOfPerson(config, to.userId), text);
     if (await this.throughResponseUrl(to.conversationId, text, delivery, replyRef)) return;
@@ -43,7 +48,11 @@ export class PostDelivery {
     if (target.kind === 'direct') return this.toUser(target.userid, text);
     if (target.webhookKey) return this.deps.robots.post(target.webhookKey, target.conversationId, text, delivery.key);
     // A window opens when someone next @-mentions the bot in the group.
-    throw new DeliveryError(`no open AI-bot reply window and no webhook robot for ${to.conversationId}`, true, 5 * 60_000);
+    throw new DeliveryError(
+      `no open AI-bot reply window and no webhook robot for ${to.conversationId}`,
+      true,
+      5 * 60_000,
+    );
   }
 
   async toUser(userid: string, text: string): Promise<void> {
@@ -59,7 +68,12 @@ export class PostDelivery {
   }
 
   /** Answers through an open response_url; false when none is left. A refused one is spent, so the next is tried. */
-  private async throughResponseUrl(conversationId: string, text: string, { key, attempt }: { key: string; attempt: number }, replyRef?: string): Promise<boolean> {
+  private async throughResponseUrl(
+    conversationId: string,
+    text: string,
+    { key, attempt }: { key: string; attempt: number },
+    replyRef?: string,
+  ): Promise<boolean> {
     const { api, db, clock, log } = this.deps;
     const body = { msgtype: 'markdown', markdown: { content: clipBytes(text, AIBOT_MARKDOWN_BYTES) } };
     // This row took a response_url before (its answer lost, or the process died before marking it sent):
@@ -70,7 +84,10 @@ export class PostDelivery {
         await api.postTo('aibot/response', earlier, body);
       } catch (err) {
         if (!(err instanceof WecomError) || isTransient(err)) throw err;
-        log.info({ conversationId, errcode: err.errcode }, 'AI-bot response_url already used: the earlier attempt got through');
+        log.info(
+          { conversationId, errcode: err.errcode },
+          'AI-bot response_url already used: the earlier attempt got through',
+        );
       }
       return true;
     }

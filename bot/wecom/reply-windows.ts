@@ -9,7 +9,14 @@ const RESPONSE_URL_LIFETIME_MS = 60 * 60_000 - 60_000;
 export async function saveResponseUrl(tx: Tx, conversationId: string, url: string, now: Date): Promise<void> {
   await tx
     .insert(replyWindows)
-    .values({ platform: PLATFORM, conversationId, url, usesLeft: 1, expiresAt: new Date(now.getTime() + RESPONSE_URL_LIFETIME_MS), createdAt: now })
+    .values({
+      platform: PLATFORM,
+      conversationId,
+      url,
+      usesLeft: 1,
+      expiresAt: new Date(now.getTime() + RESPONSE_URL_LIFETIME_MS),
+      createdAt: now,
+    })
     .onConflictDoNothing({ target: [replyWindows.platform, replyWindows.url] });
 }
 
@@ -19,7 +26,13 @@ export async function saveResponseUrl(tx: Tx, conversationId: string, url: strin
  * only one. Which row took it is written in the same transaction, before anything is sent, so a retry of
  * that row (after a timeout, or a crash before the row was marked sent) goes back to the same URL.
  */
-export async function claimResponseUrl(db: Database, conversationId: string, now: Date, key: string, preferred?: string): Promise<string | undefined> {
+export async function claimResponseUrl(
+  db: Database,
+  conversationId: string,
+  now: Date,
+  key: string,
+  preferred?: string,
+): Promise<string | undefined> {
   return db.transaction(async (tx) => {
     const open = and(
       eq(replyWindows.platform, PLATFORM),
@@ -44,7 +57,14 @@ export async function claimResponseUrl(db: Database, conversationId: string, now
       .where(eq(replyWindows.id, window.id));
     await tx
       .insert(replyWindows)
-      .values({ platform: CLAIMED, conversationId: key, url: window.url, usesLeft: 0, expiresAt: window.expiresAt, createdAt: now })
+      .values({
+        platform: CLAIMED,
+        conversationId: key,
+        url: window.url,
+        usesLeft: 0,
+        expiresAt: window.expiresAt,
+        createdAt: now,
+      })
       .onConflictDoNothing({ target: [replyWindows.platform, replyWindows.url] });
     return window.url;
   });
@@ -62,7 +82,9 @@ export async function claimedBy(db: Database, key: string, now: Date): Promise<s
   const [row] = await db
     .select({ url: replyWindows.url })
     .from(replyWindows)
-    .where(and(eq(replyWindows.platform, CLAIMED), eq(replyWindows.conversationId, key), gt(replyWindows.expiresAt, now)));
+    .where(
+      and(eq(replyWindows.platform, CLAIMED), eq(replyWindows.conversationId, key), gt(replyWindows.expiresAt, now)),
+    );
   return row?.url;
 }
 

@@ -35,7 +35,8 @@ export function wecomSettings(env: Env): WecomSettings {
   };
   const corpId = required('WECOM_CORP_ID');
   const agentId = Number(required('WECOM_AGENT_ID'));
-  if (!Number.isSafeInteger(agentId) || agentId <= 0) throw new Error('WeCom: WECOM_AGENT_ID must be the app\'s numeric AgentId');
+  if (!Number.isSafeInteger(agentId) || agentId <= 0)
+    throw new Error("WeCom: WECOM_AGENT_ID must be the app's numeric AgentId");
   const aibotToken = env.WECOM_AIBOT_TOKEN;
   const aibotKey = env.WECOM_AIBOT_ENCODING_AES_KEY;
   if (Boolean(aibotToken) !== Boolean(aibotKey)) {
@@ -45,7 +46,11 @@ export function wecomSettings(env: Env): WecomSettings {
     corpId,
     agentId,
     secret: required('WECOM_SECRET'),
-    app: { token: required('WECOM_TOKEN'), aesKey: aesKeyBytes(required('WECOM_ENCODING_AES_KEY'), 'WECOM_ENCODING_AES_KEY'), receiveId: corpId },
+    app: {
+      token: required('WECOM_TOKEN'),
+      aesKey: aesKeyBytes(required('WECOM_ENCODING_AES_KEY'), 'WECOM_ENCODING_AES_KEY'),
+      receiveId: corpId,
+    },
     ...(aibotToken && aibotKey
       ? { aibot: { token: aibotToken, aesKey: aesKeyBytes(aibotKey, 'WECOM_AIBOT_ENCODING_AES_KEY'), receiveId: '' } }
       : {}),

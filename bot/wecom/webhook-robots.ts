@@ -40,7 +40,10 @@ export class WebhookRobots {
     } catch (err) {
       await this.release(backlog.map((r) => r.id));
       if (err instanceof WecomError && err.errcode === 45009) {
-        this.recent.set(robotKey, Array.from({ length: this.deps.perMinute }, () => now.getTime()));
+        this.recent.set(
+          robotKey,
+          Array.from({ length: this.deps.perMinute }, () => now.getTime()),
+        );
         throw await this.deferral(conversationId, now, WINDOW_MS, err.message);
       }
       throw err;
@@ -70,7 +73,10 @@ export class WebhookRobots {
   }
 
   private async outboxId(idempotencyKey: string): Promise<number> {
-    const [row] = await this.deps.db.select({ id: outbox.id }).from(outbox).where(eq(outbox.idempotencyKey, idempotencyKey));
+    const [row] = await this.deps.db
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(eq(outbox.idempotencyKey, idempotencyKey));
     return row?.id ?? Number.MAX_SAFE_INTEGER;
   }
 
@@ -97,7 +103,12 @@ export class WebhookRobots {
       await tx
         .update(outbox)
         .set({ lockedUntil: new Date(now.getTime() + BACKLOG_LEASE_MS) })
-        .where(inArray(outbox.id, rows.map((r) => r.id)));
+        .where(
+          inArray(
+            outbox.id,
+            rows.map((r) => r.id),
+          ),
+        );
       return rows.map((r) => ({ id: r.id, text: (r.payload as Extract<Effect, { kind: 'post' }>).text }));
     });
   }
@@ -116,12 +127,19 @@ export class WebhookRobots {
 
   private async release(ids: number[]) {
     if (ids.length === 0) return;
-    await this.deps.db.update(outbox).set({ lockedUntil: null }).where(and(inArray(outbox.id, ids), eq(outbox.status, 'pending')));
+    await this.deps.db
+      .update(outbox)
+      .set({ lockedUntil: null })
+      .where(and(inArray(outbox.id, ids), eq(outbox.status, 'pending')));
   }
 }
 
 function sameGroup(conversationId: string) {
-  return and(eq(outbox.platform, 'wecom'), eq(outbox.kind, 'post'), sql`${outbox.payload} -> 'to' ->> 'conversationId' = ${conversationId}`);
+  return and(
+    eq(outbox.platform, 'wecom'),
+    eq(outbox.kind, 'post'),
+    sql`${outbox.payload} -> 'to' ->> 'conversationId' = ${conversationId}`,
+  );
 }
 
 /** The posts in the order they were made, as many as fit one markdown message. */

@@ -41,7 +41,13 @@ export class WecomAdapter implements PlatformAdapter {
     const clock = () => bot.now();
     const deps = { db: bot.db, config: bot.config, clock, log: this.log, agentId: this.settings.agentId };
     const api = new WecomApi(this.settings, bot.db, clock, this.log);
-    const robots = new WebhookRobots({ api, db: bot.db, clock, log: this.log, perMinute: this.settings.webhookPerMinute });
+    const robots = new WebhookRobots({
+      api,
+      db: bot.db,
+      clock,
+      log: this.log,
+      perMinute: this.settings.webhookPerMinute,
+    });
     this.inbound = new WecomInbound(bot, new URL(this.settings.apiBase).origin, this.log);
     this.cards = new CardDelivery({ ...deps, api });
     this.posts = new PostDelivery({ ...deps, api, robots });
@@ -51,12 +57,16 @@ export class WecomAdapter implements PlatformAdapter {
     const router = new Router();
     const app: CallbackChannel = { secrets: this.settings.app, encryptedPart };
     router.get('/wecom/callback', (ctx) => this.answerEcho(ctx, app));
-    router.post('/wecom/callback', (ctx) => this.receive(ctx, app, (text) => this.inbound.fromApp(readAppPayload(text))));
+    router.post('/wecom/callback', (ctx) =>
+      this.receive(ctx, app, (text) => this.inbound.fromApp(readAppPayload(text))),
+    );
     const { aibot } = this.settings;
     if (aibot) {
       const channel: CallbackChannel = { secrets: aibot, encryptedPart: encryptedField };
       router.get('/wecom/aibot/callback', (ctx) => this.answerEcho(ctx, channel));
-      router.post('/wecom/aibot/callback', (ctx) => this.receive(ctx, channel, (text) => this.inbound.fromAibot(readAibotPayload(text))));
+      router.post('/wecom/aibot/callback', (ctx) =>
+        this.receive(ctx, channel, (text) => this.inbound.fromAibot(readAibotPayload(text))),
+      );
     }
     return router;
   }
@@ -74,7 +84,12 @@ export class WecomAdapter implements PlatformAdapter {
   private async receive(ctx: Context, channel: CallbackChannel, ingest: (plaintext: string) => Promise<void>) {
     await this.refusing(ctx, async () => {
       const rawBody = (ctx.request as { rawBody?: unknown }).rawBody;
-      const plaintext = await openPost(channel, { querystring: ctx.querystring, req: ctx.req, rawBody }, this.bot.now(), this.settings.timestampWindowMs);
+      const plaintext = await openPost(
+        channel,
+        { querystring: ctx.querystring, req: ctx.req, rawBody },
+        this.bot.now(),
+        this.settings.timestampWindowMs,
+      );
       await ingest(plaintext);
       ctx.status = 200;
       ctx.body = '';

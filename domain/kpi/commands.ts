@@ -12,7 +12,8 @@ export type PauseCommand = { kind: 'pause' | 'resume'; orderNumber: string | nul
 
 const MAX_COMMAND_LENGTH = 80;
 const ORDER_NUMBER_RE = /(?<![A-Za-z0-9])SO-(\d{8})-(\d{4,})(?!\d)/giu;
-const EDGE_PUNCT_RE = /^[\s,.;:!~，。；：！～、…·"“”()（）【】\[\]\-]+|[\s,.;:!~，。；：！～、…·"“”()（）【】\[\]\-]+$/gu;
+const EDGE_PUNCT_RE =
+  /^[\s,.;:!~，。；：！～、…·"“”()（）【】\[\]\-]+|[\s,.;:!~，。；：！～、…·"“”()（）【】\[\]\-]+$/gu;
 const QUESTION_RE = /[?]|吗|么/u;
 const TRAILING_PARTICLES_RE = /(?:呢|啦|哈|哦|喔|呀|啊)+$/u;
 
@@ -28,18 +29,22 @@ function clean(text: string): string {
 
 // ---- pause / resume ------------------------------------------------------------------------------
 
-const ZH_PAUSE_RE = /^(?:目前|现在|暂时)?(?:还|仍)?(?:在|正在)?(?:等待|等着|等)(?:一下)?客户(?:那边|方)?(?:的)?(.*?)(?:中)?$/u;
+const ZH_PAUSE_RE =
+  /^(?:目前|现在|暂时)?(?:还|仍)?(?:在|正在)?(?:等待|等着|等)(?:一下)?客户(?:那边|方)?(?:的)?(.*?)(?:中)?$/u;
 /** The awaited thing may only be a short phrase of words, never a plan or an order ("确认后发货", "样品5件"). */
 const ZH_REASON_RE = /^[\p{Script=Han}A-Za-z]{0,12}$/u;
 const ZH_PLAN_RE = /后|再|就|才|然后|之前|以前|发货|交货|到货|送货|生产|安排|样品|[件套个箱]/u;
 /** What the customer does rather than sends: the reason keeps 客户 ("客户确认"), a thing does not ("图纸"). */
-const ZH_ACTION_RE = /(?:确认|回复|答复|反馈|回话|回信|决定|付款|打款|签字|签收|盖章|审批|批准|同意|核对|选择|选型|下单|定稿|验收|测试)$|^(?:提供|发|回|给|寄|补|上传|选|定|签|付)/u;
+const ZH_ACTION_RE =
+  /(?:确认|回复|答复|反馈|回话|回信|决定|付款|打款|签字|签收|盖章|审批|批准|同意|核对|选择|选型|下单|定稿|验收|测试)$|^(?:提供|发|回|给|寄|补|上传|选|定|签|付)/u;
 
-const ZH_RESUME_ACTION_RE = /^客户(?:那边|方)?(已经|已)?(?:回复|答复|确认|反馈|回话|回信|回消息|同意|批准|签字|付款|下单|定稿|回)(了)?$/u;
+const ZH_RESUME_ACTION_RE =
+  /^客户(?:那边|方)?(已经|已)?(?:回复|答复|确认|反馈|回话|回信|回消息|同意|批准|签字|付款|下单|定稿|回)(了)?$/u;
 const ZH_RESUME_ARRIVED_RE =
   /^客户(?:那边|方)?(?:的)?([\p{Script=Han}A-Za-z]{1,8}?)(?:已经|已)?(?:到了|已到|收到了|来了|发来了|发过来了|回来了)$|^(?:已经|已)?收到(?:了)?客户(?:的)?([\p{Script=Han}A-Za-z]{1,8}?)了?$|^客户(?:已经|已)(?:发来|发过来|发|给|提供|回传|寄)(?:了)?([\p{Script=Han}A-Za-z]{1,8}?)了?$/u;
 
-const EN_PAUSE_RE = /^(?:(?:we|i)(?:'re|'m|\s+are|\s+am)\s+)?(?:still\s+)?waiting\s+(?:on|for)\s+((?:the\s+)?(?:customer|client)(?:'s|s'|s)?(?:\s+.*)?)$/iu;
+const EN_PAUSE_RE =
+  /^(?:(?:we|i)(?:'re|'m|\s+are|\s+am)\s+)?(?:still\s+)?waiting\s+(?:on|for)\s+((?:the\s+)?(?:customer|client)(?:'s|s'|s)?(?:\s+.*)?)$/iu;
 const EN_BARE_CUSTOMER_RE = /^(?:the\s+)?(?:customer|client)s?$/iu;
 const EN_REASON_RE = /^[a-z' -]{1,48}$/iu;
 const EN_PLAN_RE = /\b(?:then|before|after|until|ship\w*|deliver\w*|produc\w*|pcs|samples?)\b/iu;
@@ -99,13 +104,16 @@ export function parsePauseCommand(text: string): PauseCommand | null {
 
 // ---- KPI request ---------------------------------------------------------------------------------
 
-const ZH_KPI_RE = /^(?:查看|看看|看下|看一下|查一下|发一下)?(?:本周|这周|这一周|本星期|这个星期)?(?:的)?(?:kpi|指标|kpi指标)$/u;
+const ZH_KPI_RE =
+  /^(?:查看|看看|看下|看一下|查一下|发一下)?(?:本周|这周|这一周|本星期|这个星期)?(?:的)?(?:kpi|指标|kpi指标)$/u;
 const EN_KPI_RE = /^(?:show(?:\s+me)?\s+)?(?:(?:this|the)\s+week(?:'s|s)?\s+|weekly\s+)?kpis?(?:\s+report)?$/u;
 
 /** "/kpi", "本周指标", "this week's kpis" → the language to answer in; else null. "/kpi" and "kpi" alone are zh. */
 export function parseKpiCommand(text: string): { language: 'zh' | 'en' } | null {
   // A question mark is fine here: "本周指标？" asks for the figures just the same.
-  const s = clean(text).toLowerCase().replace(/[\s?]+$/u, '');
+  const s = clean(text)
+    .toLowerCase()
+    .replace(/[\s?]+$/u, '');
   const explicit = /^\/kpis?\s+(zh|en)$/u.exec(s);
   if (explicit !== null) return { language: explicit[1] as 'zh' | 'en' };
   const body = s.replace(/^\//u, '');
@@ -158,7 +166,16 @@ const DAY_WORDS: Record<string, { daysBack: number; period: Period }> = {
   today: { daysBack: 0, period: null },
   yesterday: { daysBack: 1, period: null },
 };
-const ZH_PERIODS: Record<string, Period> = { 上午: 'am', 早上: 'am', 早晨: 'am', 凌晨: 'am', 中午: 'noon', 下午: 'pm', 晚上: 'pm', 傍晚: 'pm' };
+const ZH_PERIODS: Record<string, Period> = {
+  上午: 'am',
+  早上: 'am',
+  早晨: 'am',
+  凌晨: 'am',
+  中午: 'noon',
+  下午: 'pm',
+  晚上: 'pm',
+  傍晚: 'pm',
+};
 
 const num = (s: string | undefined): number | null => (s === undefined ? null : Number(s));
 
@@ -215,7 +232,12 @@ function resolve(spec: RequestSpec, messageTime: Date): Date | null {
   if (hour > 23 || spec.minute > 59) return null;
   const clockMs = (hour * 60 + spec.minute) * 60_000;
   const today = chinaDay(messageTime);
-  const explicitDay = spec.monthDay !== null ? dayOfMonthDay(spec.monthDay[0], spec.monthDay[1], today) : spec.daysBack !== null ? today - spec.daysBack : undefined;
+  const explicitDay =
+    spec.monthDay !== null
+      ? dayOfMonthDay(spec.monthDay[0], spec.monthDay[1], today)
+      : spec.daysBack !== null
+        ? today - spec.daysBack
+        : undefined;
   if (explicitDay === null) return null;
   const at = (day: number) => day * DAY_MS - OFFSET_MS + clockMs;
   let ms = at(explicitDay ?? today);

@@ -73,7 +73,10 @@ function deliveryLines({ thisWeek: t, lastWeek: l, language: lang }: DigestInput
   const onTime = rateWithArrow(t.onTimeRate, l.onTimeRate, lang);
   const accuracy = rateWithArrow(t.promiseAccuracy, l.promiseAccuracy, lang);
   return lang === 'zh'
-    ? [`准时交付率：${onTime}（上周 ${percent(l.onTimeRate)}），已签收 ${t.deliveredCount} 单`, `承诺准确率：${accuracy}（上周 ${percent(l.promiseAccuracy)}）`]
+    ? [
+        `准时交付率：${onTime}（上周 ${percent(l.onTimeRate)}），已签收 ${t.deliveredCount} 单`,
+        `承诺准确率：${accuracy}（上周 ${percent(l.promiseAccuracy)}）`,
+      ]
     : [
         `On-time delivery: ${onTime} (last week ${percent(l.onTimeRate)}), ${t.deliveredCount} delivered`,
         `Promise accuracy: ${accuracy} (last week ${percent(l.promiseAccuracy)})`,
@@ -107,7 +110,11 @@ function waitingZh(reason: string | null): string {
 function slowLine(order: SlowOrder, index: number, lang: Lang): string {
   const who = order.customerName === null ? '' : ` ${order.customerName}`;
   if (lang === 'zh') {
-    const waiting = order.paused ? `（${waitingZh(order.pauseReason)}）` : order.waitingOn ? `，待${order.waitingOn}审批` : '';
+    const waiting = order.paused
+      ? `（${waitingZh(order.pauseReason)}）`
+      : order.waitingOn
+        ? `，待${order.waitingOn}审批`
+        : '';
     return `${index + 1}. ${order.number}${who} 已等 ${span(order.latencyMs, lang)}${waiting}`;
   }
   const waiting = order.paused
@@ -126,5 +133,7 @@ function slowLines(input: DigestInput): string[] {
 }
 
 export function formatDigest(input: DigestInput): string {
-  return [heading(input), latencyLine(input), ...deliveryLines(input), handlingLine(input), ...slowLines(input)].join('\n');
+  return [heading(input), latencyLine(input), ...deliveryLines(input), handlingLine(input), ...slowLines(input)].join(
+    '\n',
+  );
 }

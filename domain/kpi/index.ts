@@ -2,7 +2,16 @@
  * KPIs: the customer-perceived latency clock, the four weekly figures, China-time weeks, the chat
  * phrases that drive them, and the weekly digest. Pure: the clock is always passed in.
  */
-export { clockEventsOf, isPaused, latencyClock, perceivedLatencyMs, runningLatencyMs, type ClockEvent, type LatencyClock, type Pause } from './latency';
+export {
+  clockEventsOf,
+  isPaused,
+  latencyClock,
+  perceivedLatencyMs,
+  runningLatencyMs,
+  type ClockEvent,
+  type LatencyClock,
+  type Pause,
+} from './latency';
 export {
   computeKpis,
   isOnTime,

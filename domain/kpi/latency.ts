@@ -92,5 +92,9 @@ export function clockEventsOf(
     const reason = typeof e.data.reason === 'string' ? e.data.reason : undefined;
     return [{ type: 'paused', at: e.at, ...(reason ? { reason } : {}) }];
   });
-  return [{ type: 'requested', at: requestedAt }, ...pauses, ...(confirmedAt ? [{ type: 'confirmed', at: confirmedAt } as const] : [])];
+  return [
+    { type: 'requested', at: requestedAt },
+    ...pauses,
+    ...(confirmedAt ? [{ type: 'confirmed', at: confirmedAt } as const] : []),
+  ];
 }

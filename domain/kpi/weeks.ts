@@ -58,7 +58,8 @@ function parseClock(time: string): number {
 
 /** The first instant strictly after `after` that is `weekday` (0=Sunday..6=Saturday) at `time` ('HH:mm') China time. */
 export function nextWeeklyRun(after: Date, weekday: number, time: string): Date {
-  if (!Number.isInteger(weekday) || weekday < 0 || weekday > 6) throw new RangeError(`weekday must be 0..6, got ${weekday}`);
+  if (!Number.isInteger(weekday) || weekday < 0 || weekday > 6)
+    throw new RangeError(`weekday must be 0..6, got ${weekday}`);
   const clockMs = parseClock(time);
   const today = chinaDay(after);
   for (let day = today; ; day++) {

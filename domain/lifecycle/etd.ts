@@ -49,7 +49,8 @@ function chinaInstant(date: string, hhmm: string): Date {
   const midnight = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00+08:00`) : NaN;
   const m = /^(\d{2}):([0-5]\d)$/.exec(hhmm);
   const minutes = m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
-  if (Number.isNaN(midnight) || !(minutes <= 24 * 60)) throw new RangeError(`not a China date and time: "${date} ${hhmm}"`);
+  if (Number.isNaN(midnight) || !(minutes <= 24 * 60))
+    throw new RangeError(`not a China date and time: "${date} ${hhmm}"`);
   return new Date(midnight + minutes * 60_000);
 }
 
@@ -104,7 +105,12 @@ export function promisedInstant(promisedDate: string, deliverBy: string): Date {
  * Alert when the ETD passes the promise by more than `threshold`, and again only when it slipped
  * by ≥ threshold (and by something) beyond the ETD of the last alert.
  */
-export function delayAlertDue(args: { etd: Date; promisedAt: Date; threshold: number; lastAlertEtd: Date | null }): boolean {
+export function delayAlertDue(args: {
+  etd: Date;
+  promisedAt: Date;
+  threshold: number;
+  lastAlertEtd: Date | null;
+}): boolean {
   const late = args.etd.getTime() - args.promisedAt.getTime() > args.threshold;
   if (!late || args.lastAlertEtd === null) return late;
   const slipped = args.etd.getTime() - args.lastAlertEtd.getTime();

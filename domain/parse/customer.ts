@@ -6,14 +6,54 @@
  */
 
 const HAN = '\\u4e00-\\u9fff';
-const COMPANY_SUFFIX_RE = /(?:集团|公司|汽车|电子|科技|股份|工业|制造|机械|精密|实业|贸易|重工|电气|电器|动力|厂|有限|控股|零部件|部件|系统|技术)$/;
+const COMPANY_SUFFIX_RE =
+  /(?:集团|公司|汽车|电子|科技|股份|工业|制造|机械|精密|实业|贸易|重工|电气|电器|动力|厂|有限|控股|零部件|部件|系统|技术)$/;
 // Words that end a Chinese name: the rest of the message starts there.
-const CN_STOP_RE = /(?:的|需要|要|下单|订|急|加急|说|那边|这边|催|问|想|在|也|又|还|再|现在|已经|刚|样品|打样|送样|数量|交期|交货|今天|明天|后天|月底|本周|这周|下周|下个|周|星期|礼拜|和|跟|与|做|发|送|追加|补|安排|请|帮|这个|那个|这批|那批|订单|单子|报价|价格|多少)/;
-const PRONOUNS_RE = /^(?:我|你|他|她|它|我们|你们|他们|她们|咱们|人家|大家|客户|老板|工厂|厂里|仓库|对方|这边|那边|个|点|些|下|一下|我司|贵司|本司|上次|之前|昨天|今天|同样|一样|新|老)/;
+const CN_STOP_RE =
+  /(?:的|需要|要|下单|订|急|加急|说|那边|这边|催|问|想|在|也|又|还|再|现在|已经|刚|样品|打样|送样|数量|交期|交货|今天|明天|后天|月底|本周|这周|下周|下个|周|星期|礼拜|和|跟|与|做|发|送|追加|补|安排|请|帮|这个|那个|这批|那批|订单|单子|报价|价格|多少)/;
+const PRONOUNS_RE =
+  /^(?:我|你|他|她|它|我们|你们|他们|她们|咱们|人家|大家|客户|老板|工厂|厂里|仓库|对方|这边|那边|个|点|些|下|一下|我司|贵司|本司|上次|之前|昨天|今天|同样|一样|新|老)/;
 const EN_STOP = new Set([
-  'needs', 'need', 'wants', 'want', 'asks', 'ask', 'orders', 'order', 'requires', 'require', 'by', 'before', 'for',
-  'urgent', 'asap', 'rush', 'samples', 'sample', 'prototype', 'prototypes', 'qty', 'quantity', 'please', 'pls', 'plz',
-  'x', 'and', 'with', 'due', 'deadline', 'is', 'has', 'wants', 'again', 'also', 'too', 'this', 'next', 'the', 'eta',
+  'needs',
+  'need',
+  'wants',
+  'want',
+  'asks',
+  'ask',
+  'orders',
+  'order',
+  'requires',
+  'require',
+  'by',
+  'before',
+  'for',
+  'urgent',
+  'asap',
+  'rush',
+  'samples',
+  'sample',
+  'prototype',
+  'prototypes',
+  'qty',
+  'quantity',
+  'please',
+  'pls',
+  'plz',
+  'x',
+  'and',
+  'with',
+  'due',
+  'deadline',
+  'is',
+  'has',
+  'wants',
+  'again',
+  'also',
+  'too',
+  'this',
+  'next',
+  'the',
+  'eta',
 ]);
 const EN_NOT_NAME_RE =
   /^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|september|october|november|december|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|tonight|asap|urgent|eom|eow|me|us|you|him|her|them|it|this|that|these|those|the|a|an|our|your|their|my|next|end|mid|early|late|sample|samples|prototype|prototypes|production|delivery|shipping|quote|price|pricing|now|later|both|all|each|ra|rz|hrc|status|order|orders|q[1-4])$/i;
@@ -47,12 +87,17 @@ function cleanEn(raw: string): string | null {
   return name.length >= 2 ? name : null;
 }
 
-const CUSTOMER_LABEL_RE = new RegExp(`(?:客户|客戶|终端客户|顾客)(?:名称|名)?(\\s*)(?:([:：=]|是|为)\\s*)?([${HAN}A-Za-z][${HAN}A-Za-z0-9&·()（）.\\- ]{0,40})`, 'g');
-const EN_LABEL_RE = /\b(?:customer|client|cust|end\s+customer)(?:(\s*[:=]\s*)|\s+is\s+|\s+)([A-Za-z][A-Za-z0-9&.'\- ]{0,40}|[\u4e00-\u9fff]{2,20})/gi;
+const CUSTOMER_LABEL_RE = new RegExp(
+  `(?:客户|客戶|终端客户|顾客)(?:名称|名)?(\\s*)(?:([:：=]|是|为)\\s*)?([${HAN}A-Za-z][${HAN}A-Za-z0-9&·()（）.\\- ]{0,40})`,
+  'g',
+);
+const EN_LABEL_RE =
+  /\b(?:customer|client|cust|end\s+customer)(?:(\s*[:=]\s*)|\s+is\s+|\s+)([A-Za-z][A-Za-z0-9&.'\- ]{0,40}|[\u4e00-\u9fff]{2,20})/gi;
 const FOR_RE = /\bfor\s+([A-Z][A-Za-z0-9&.'\-]*(?:\s+[A-Z][A-Za-z0-9&.'\-]*){0,3})/g;
 const GEI_RE = new RegExp(`(给|帮|替|为)([${HAN}A-Za-z]{2,20})`, 'g');
 const DE_RE = new RegExp(`([${HAN}A-Za-z]{2,24})的\\s*(?:\\uE001|订单|单子|货|样品|样件|那批|这批)`, 'g');
-const DE_LEAD_RE = /^(?:需要|要|帮|给|请|为|替|是|这是|那是|有|还有|再|下单|订|做|安排|催|问|跟|和|及|客户是|客户|这个|那个|上次|之前)+/;
+const DE_LEAD_RE =
+  /^(?:需要|要|帮|给|请|为|替|是|这是|那是|有|还有|再|下单|订|做|安排|催|问|跟|和|及|客户是|客户|这个|那个|上次|之前)+/;
 const GEI_FOLLOW_RE = /^(?:的|做|送|发|打样|下单|订|供|出|备|生产|加工|\s*\uE001)/;
 
 export function findCustomer(masked: string): string | null {

@@ -33,8 +33,17 @@
 import { MASK, maskSpans, type Span } from './mask';
 import { parseSmallInt } from './numerals';
 import {
-  addMonths, addWorkingDays, chinaDay, dayToYmd, daysInMonth, isValidYmd, isoWeekday, mondayOf,
-  shiftMonth, ymdToDay, type Ymd,
+  addMonths,
+  addWorkingDays,
+  chinaDay,
+  dayToYmd,
+  daysInMonth,
+  isValidYmd,
+  isoWeekday,
+  mondayOf,
+  shiftMonth,
+  ymdToDay,
+  type Ymd,
 } from './calendar';
 
 export interface DateHit extends Span {
@@ -64,20 +73,54 @@ interface Rule {
 // ---------- helpers ----------
 
 const CN_MONTH = '(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])';
-const CN_DAY = '(?:3[01]|[12]\\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])';
+const CN_DAY =
+  '(?:3[01]|[12]\\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])';
 const YEAR = '(?:19|20)\\d{2}';
 const MONTH_NAMES =
   '(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)';
 const MONTH_INDEX: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
 };
 const EN_NUM: Record<string, number> = {
-  a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  eleven: 11, twelve: 12, fourteen: 14, fifteen: 15, twenty: 20, thirty: 30,
+  a: 1,
+  an: 1,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  fourteen: 14,
+  fifteen: 15,
+  twenty: 20,
+  thirty: 30,
 };
 const WEEKDAY_CN: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7 };
 const WEEKDAY_EN: Record<string, number> = {
-  mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7,
+  mon: 1,
+  tue: 2,
+  wed: 3,
+  thu: 4,
+  fri: 5,
+  sat: 6,
+  sun: 7,
 };
 
 function num(s: string | undefined): number | null {
@@ -123,15 +166,29 @@ type Part = 'end' | 'early' | 'begin' | 'mid' | 'midlate' | 'mid15';
 
 function partOf(raw: string): Part | null {
   switch (raw.toLowerCase().replace(/\s+/g, '')) {
-    case '底': case '末': case '下旬': case '中下旬': case '内': case '之内': case '以内': case 'end': case 'late':
+    case '底':
+    case '末':
+    case '下旬':
+    case '中下旬':
+    case '内':
+    case '之内':
+    case '以内':
+    case 'end':
+    case 'late':
       return 'end';
-    case '上旬': case 'early': case 'beginning': case 'start': case '上中旬':
+    case '上旬':
+    case 'early':
+    case 'beginning':
+    case 'start':
+    case '上中旬':
       return 'early';
     case '初':
       return 'begin';
     case '中旬':
       return 'midlate';
-    case '中': case 'mid': case 'middle':
+    case '中':
+    case 'mid':
+    case 'middle':
       return 'mid15';
     default:
       return null;
@@ -237,14 +294,22 @@ const MD_DATE_BEFORE_RE =
 const RULES: Rule[] = [
   // Times of day are masked so their digits are not read as quantities.
   { re: /(?<![\d.])(?:[01]?\d|2[0-3])\s*:\s*[0-5]\d(?!\d)/g, resolve: () => 'skip' },
-  { re: /(?<![\d.])(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:点|點)(?:\s*(?:半|钟|一刻|\d{1,2}\s*分))?/g, resolve: () => 'skip' },
+  {
+    re: /(?<![\d.])(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:点|點)(?:\s*(?:半|钟|一刻|\d{1,2}\s*分))?/g,
+    resolve: () => 'skip',
+  },
   { re: /(?<![\d.])\d{1,2}(?:[.:]\d{2})?\s*(?:am|pm)\b/gi, resolve: () => 'skip' },
 
   // 2026-04-01, 2026/4/1, 2026.3.5, 2026年3月28日
   {
-    re: new RegExp(`(?<![\\d.])(${YEAR})\\s*(?:[-/.]|年)\\s*(${CN_MONTH})\\s*(?:[-/.]|月)\\s*(${CN_DAY})(?!\\d)(?:\\s*[日号])?`, 'g'),
+    re: new RegExp(
+      `(?<![\\d.])(${YEAR})\\s*(?:[-/.]|年)\\s*(${CN_MONTH})\\s*(?:[-/.]|月)\\s*(${CN_DAY})(?!\\d)(?:\\s*[日号])?`,
+      'g',
+    ),
     resolve: (m, ctx) => {
-      const y = num(m[1]); const mo = num(m[2]); const d = num(m[3]);
+      const y = num(m[1]);
+      const mo = num(m[2]);
+      const d = num(m[3]);
       return y === null || mo === null || d === null ? undefined : fullDate(ctx, y, mo, d);
     },
   },
@@ -252,25 +317,35 @@ const RULES: Rule[] = [
   {
     re: /(?<![\d/.])(\d{1,2})\s*\/\s*(\d{1,2})\s*\/\s*(\d{4}|\d{2})(?![\d/])/g,
     resolve: (m, ctx) => {
-      const a = Number(m[1]); const b = Number(m[2]); let y = Number(m[3]);
+      const a = Number(m[1]);
+      const b = Number(m[2]);
+      let y = Number(m[3]);
       if (y < 100) y += 2000;
       return slashDate(ctx, a, b, y);
     },
   },
   // 3月底, 3月上旬, 2026年3月中旬, 3月份内, 3月中
   {
-    re: new RegExp(`(?<![\\d.])(?:(${YEAR})\\s*年\\s*)?(${CN_MONTH})\\s*月(?:\\s*份)?(?:\\s*的)?\\s*(中下旬|上中旬|上旬|中旬|下旬|底|末|初|中|之内|以内|内)`, 'g'),
+    re: new RegExp(
+      `(?<![\\d.])(?:(${YEAR})\\s*年\\s*)?(${CN_MONTH})\\s*月(?:\\s*份)?(?:\\s*的)?\\s*(中下旬|上中旬|上旬|中旬|下旬|底|末|初|中|之内|以内|内)`,
+      'g',
+    ),
     resolve: (m, ctx) => {
-      const mo = num(m[2]); const part = partOf(m[3] as string);
+      const mo = num(m[2]);
+      const part = partOf(m[3] as string);
       if (mo === null || part === null) return undefined;
       return monthPart(ctx, m[1] ? Number(m[1]) : null, mo, part);
     },
   },
   // 3月5日, 3月5号, 3月5, 三月五日, 2026年3月28日 (already above)
   {
-    re: new RegExp(`(?<![\\d.])(?:(${YEAR})\\s*年\\s*)?(${CN_MONTH})\\s*月\\s*(${CN_DAY})(?!\\d)(?:\\s*([日号]))?`, 'g'),
+    re: new RegExp(
+      `(?<![\\d.])(?:(${YEAR})\\s*年\\s*)?(${CN_MONTH})\\s*月\\s*(${CN_DAY})(?!\\d)(?:\\s*([日号]))?`,
+      'g',
+    ),
     resolve: (m, ctx) => {
-      const mo = num(m[2]); const d = num(m[3]);
+      const mo = num(m[2]);
+      const d = num(m[3]);
       if (mo === null || d === null) return undefined;
       if (!m[4]) {
         const after = ctx.text.slice((m.index ?? 0) + m[0].length, (m.index ?? 0) + m[0].length + 4);
@@ -298,7 +373,10 @@ const RULES: Rule[] = [
   { re: new RegExp(`(?<!\\d)(?:${YEAR})\\s*年|明年|今年|去年`, 'g'), resolve: () => null },
   // 本月底, 下个月底, 下月中, 下个月5号, 下个月 (alone: ambiguous)
   {
-    re: new RegExp(`(下下个月|下下月|下个月|下月|次月|本月|这个月|这月|当月)(?:\\s*份)?(?:\\s*的)?(?:\\s*(中下旬|上中旬|上旬|中旬|下旬|底|末|初|中|之内|以内|内|(${CN_DAY})\\s*[号日]))?`, 'g'),
+    re: new RegExp(
+      `(下下个月|下下月|下个月|下月|次月|本月|这个月|这月|当月)(?:\\s*份)?(?:\\s*的)?(?:\\s*(中下旬|上中旬|上旬|中旬|下旬|底|末|初|中|之内|以内|内|(${CN_DAY})\\s*[号日]))?`,
+      'g',
+    ),
     resolve: (m, ctx) => {
       const p = m[1] as string;
       const off = p.startsWith('下下') ? 2 : p.startsWith('下') || p === '次月' ? 1 : 0;
@@ -333,7 +411,10 @@ const RULES: Rule[] = [
     weekday: true,
   },
   // 周末, 这周末, 下周末 → Sunday
-  { re: /(?:(下下个?|下个?|本|这个?|上个?)\s*)?(?:周末|週末)/g, resolve: (m, ctx) => weekday(ctx, m[1] ?? '本', 7, false) },
+  {
+    re: /(?:(下下个?|下个?|本|这个?|上个?)\s*)?(?:周末|週末)/g,
+    resolve: (m, ctx) => weekday(ctx, m[1] ?? '本', 7, false),
+  },
   // 本周内, 这周, 下周内 → Sunday of that week; 下周 alone is ambiguous
   {
     re: /(下下个?|下个?|本|这个?|上个?)\s*(?:周|星期|礼拜)(?:\s*(之内|以内|内))?/g,
@@ -345,7 +426,10 @@ const RULES: Rule[] = [
     },
   },
   // 过几天, 几天内, 过段时间: ambiguous
-  { re: /过\s*(?:几|两|一两|两三)\s*天|几\s*(?:个\s*)?(?:天|周|星期|礼拜|工作日|个月)(?:\s*(?:之内|以内|内))?|过段时间|过阵子|一段时间/g, resolve: () => null },
+  {
+    re: /过\s*(?:几|两|一两|两三)\s*天|几\s*(?:个\s*)?(?:天|周|星期|礼拜|工作日|个月)(?:\s*(?:之内|以内|内))?|过段时间|过阵子|一段时间/g,
+    resolve: () => null,
+  },
   // 5天内, 5日内, 两周内, 一周内, 3个工作日内, 一个月内, 半个月, 3-5天, 10天后
   {
     re: /(?<![\d.])(\d{1,4}|[一二两三四五六七八九十半]{1,3})\s*(?:[-~到至]\s*(\d{1,4}|[一二两三四五六七八九十]{1,3})\s*)?(个\s*)?(工作日|天|日|周|星期|礼拜|月)(?:\s*(之内|以内|内|之后|以后|后|左右|前))?/g,
@@ -377,7 +461,10 @@ const RULES: Rule[] = [
   },
   // 5号, 15日, 十五号 (this month, next month if past)
   {
-    re: new RegExp(`(?<![\\d.\\/\\-月])(${CN_DAY})(?!\\d)\\s*[号日](?!\\s*(?:之内|以内|内|线|机|楼|仓|车间|门|位|口|厂|库|模))`, 'g'),
+    re: new RegExp(
+      `(?<![\\d.\\/\\-月])(${CN_DAY})(?!\\d)\\s*[号日](?!\\s*(?:之内|以内|内|线|机|楼|仓|车间|门|位|口|厂|库|模))`,
+      'g',
+    ),
     resolve: (m, ctx) => {
       const d = num(m[1]);
       return d === null ? undefined : dayOfMonth(ctx, d);
@@ -385,9 +472,13 @@ const RULES: Rule[] = [
   },
   // 12-15号: a range of days of the month → the last one
   {
-    re: new RegExp(`(?<![\\d.\\/\\-月])(${CN_DAY})\\s*[-~到至]\\s*(${CN_DAY})(?!\\d)\\s*[号日](?!\\s*(?:之内|以内|内))`, 'g'),
+    re: new RegExp(
+      `(?<![\\d.\\/\\-月])(${CN_DAY})\\s*[-~到至]\\s*(${CN_DAY})(?!\\d)\\s*[号日](?!\\s*(?:之内|以内|内))`,
+      'g',
+    ),
     resolve: (m, ctx) => {
-      const a = num(m[1]); const b = num(m[2]);
+      const a = num(m[1]);
+      const b = num(m[2]);
       return a === null || b === null || b <= a ? undefined : dayOfMonth(ctx, b);
     },
   },
@@ -400,7 +491,11 @@ const RULES: Rule[] = [
       const hasSuffix = /[号日]$/.test(m[0]);
       const after = ctx.text.slice(end, end + 6);
       const before = ctx.text.slice(Math.max(0, start - 24), start);
-      const padded = m[2] === '-' && /^\d\d$/.test(m[1] as string) && /^\d\d$/.test(m[3] as string) && (m[1] as string).startsWith('0');
+      const padded =
+        m[2] === '-' &&
+        /^\d\d$/.test(m[1] as string) &&
+        /^\d\d$/.test(m[3] as string) &&
+        (m[1] as string).startsWith('0');
       if (!(hasSuffix || MD_DATE_AFTER_RE.test(after) || MD_DATE_BEFORE_RE.test(before) || padded)) return undefined;
       return monthDay(ctx, Number(m[1]), Number(m[3]));
     },
@@ -414,25 +509,36 @@ const RULES: Rule[] = [
   // ---------- English ----------
   // Mar 5, March 5th, Mar. 5, 2026
   {
-    re: new RegExp(`\\b(${MONTH_NAMES})(?![a-z])\\.?\\s*(\\d{1,2})(?:st|nd|rd|th)?(?![\\d])(?![a-z])(?:(?:,\\s*|\\s+)(${YEAR})(?!\\d))?`, 'gi'),
+    re: new RegExp(
+      `\\b(${MONTH_NAMES})(?![a-z])\\.?\\s*(\\d{1,2})(?:st|nd|rd|th)?(?![\\d])(?![a-z])(?:(?:,\\s*|\\s+)(${YEAR})(?!\\d))?`,
+      'gi',
+    ),
     resolve: (m, ctx) => {
-      const mo = monthOfName(m[1] as string); const d = Number(m[2]);
+      const mo = monthOfName(m[1] as string);
+      const d = Number(m[2]);
       if (mo === null) return undefined;
       return m[3] ? fullDate(ctx, Number(m[3]), mo, d) : monthDay(ctx, mo, d);
     },
   },
   // 5 March, 5th of March, 5 Mar 2026
   {
-    re: new RegExp(`(?<![\\d.])(\\d{1,2})(?:st|nd|rd|th)?\\s*(?:of\\s+)?(${MONTH_NAMES})(?![a-z])\\.?(?:(?:,\\s*|\\s+)(${YEAR})(?!\\d))?`, 'gi'),
+    re: new RegExp(
+      `(?<![\\d.])(\\d{1,2})(?:st|nd|rd|th)?\\s*(?:of\\s+)?(${MONTH_NAMES})(?![a-z])\\.?(?:(?:,\\s*|\\s+)(${YEAR})(?!\\d))?`,
+      'gi',
+    ),
     resolve: (m, ctx) => {
-      const mo = monthOfName(m[2] as string); const d = Number(m[1]);
+      const mo = monthOfName(m[2] as string);
+      const d = Number(m[1]);
       if (mo === null) return undefined;
       return m[3] ? fullDate(ctx, Number(m[3]), mo, d) : monthDay(ctx, mo, d);
     },
   },
   // end of month, end of March, mid-March, early April, end of next month
   {
-    re: new RegExp(`\\b(end|mid|middle|early|late|beginning|start)(?:\\s*-\\s*|\\s+)(?:of\\s+)?(?:the\\s+)?(this\\s+month|next\\s+month|month|${MONTH_NAMES})(?![a-z])`, 'gi'),
+    re: new RegExp(
+      `\\b(end|mid|middle|early|late|beginning|start)(?:\\s*-\\s*|\\s+)(?:of\\s+)?(?:the\\s+)?(this\\s+month|next\\s+month|month|${MONTH_NAMES})(?![a-z])`,
+      'gi',
+    ),
     resolve: (m, ctx) => {
       const part = partOf(m[1] as string);
       const what = (m[2] as string).toLowerCase().replace(/\s+/g, ' ');
@@ -444,7 +550,10 @@ const RULES: Rule[] = [
       return mo === null ? undefined : monthPart(ctx, null, mo, part);
     },
   },
-  { re: /\b(?:eom|month[\s-]end|mid-?month)\b/gi, resolve: (m, ctx) => relMonthPart(ctx, 0, /mid/i.test(m[0]) ? 'mid15' : 'end', true) },
+  {
+    re: /\b(?:eom|month[\s-]end|mid-?month)\b/gi,
+    resolve: (m, ctx) => relMonthPart(ctx, 0, /mid/i.test(m[0]) ? 'mid15' : 'end', true),
+  },
   { re: /\b(?:end\s+of\s+(?:the\s+)?year|eoy|year[\s-]end)\b/gi, resolve: (_m, ctx) => ymdToDay(ctx.ymd.y, 12, 31) },
   // end of (this|next) week / EOW → Friday
   {
@@ -453,7 +562,10 @@ const RULES: Rule[] = [
   },
   { re: /\b(this\s+|next\s+)?weekend\b/gi, resolve: (m, ctx) => weekday(ctx, m[1]?.trim() || 'this', 7, false) },
   { re: /\b(?:within\s+)?this\s+week\b/gi, resolve: (_m, ctx) => weekday(ctx, 'this', 7, false) },
-  { re: /\b(?:next|this|coming)\s+(?:week|month)\b|\b(?:in\s+|within\s+)?(?:a\s+)?(?:few|couple(?:\s+of)?)\s+(?:days|weeks)\b|\bsoon\b/gi, resolve: () => null },
+  {
+    re: /\b(?:next|this|coming)\s+(?:week|month)\b|\b(?:in\s+|within\s+)?(?:a\s+)?(?:few|couple(?:\s+of)?)\s+(?:days|weeks)\b|\bsoon\b/gi,
+    resolve: () => null,
+  },
   // today, tomorrow, day after tomorrow
   { re: /\b(?:(?:the\s+)?day\s+after\s+tomorrow|overmorrow)\b/gi, resolve: (_m, ctx) => ctx.today + 2 },
   { re: /\b(?:tomorrow|tomorow|tmr|tmrw|tmw|2moro)\b/gi, resolve: (_m, ctx) => ctx.today + 1 },
@@ -478,7 +590,13 @@ const RULES: Rule[] = [
       const n = /^\d+$/.test(raw) ? Number(raw) : EN_NUM[raw];
       if (n === undefined) return undefined;
       const u = (m[4] as string).toLowerCase();
-      const unit = u.startsWith('d') ? (m[3] && !/calendar/i.test(m[3]) ? 'workday' : 'day') : u.startsWith('m') ? 'month' : 'week';
+      const unit = u.startsWith('d')
+        ? m[3] && !/calendar/i.test(m[3])
+          ? 'workday'
+          : 'day'
+        : u.startsWith('m')
+          ? 'month'
+          : 'week';
       return addUnits(ctx, n, unit);
     },
   },
@@ -488,7 +606,13 @@ const RULES: Rule[] = [
     resolve: (m, ctx) => dayOfMonth(ctx, Number(m[1])),
   },
   // in March, by May: a month with no day is ambiguous
-  { re: new RegExp(`\\b(?:in|by|during|before|until|till)\\s+(?:the\\s+)?(?:end\\s+of\\s+)?${MONTH_NAMES}(?![a-z])`, 'gi'), resolve: () => null },
+  {
+    re: new RegExp(
+      `\\b(?:in|by|during|before|until|till)\\s+(?:the\\s+)?(?:end\\s+of\\s+)?${MONTH_NAMES}(?![a-z])`,
+      'gi',
+    ),
+    resolve: () => null,
+  },
 ];
 
 /** Beyond this many date expressions in one message the rest are only masked (keeps time linear). */
@@ -531,7 +655,8 @@ export function findDates(text: string, now: Date): DateResult {
       const day = valid && r !== null && r >= today && dayToYmd(r).y <= 9999 ? r : null;
       const deadline =
         day !== null &&
-        (DEADLINE_AFTER_RE.test(w.slice(end, end + 8)) || DEADLINE_BEFORE_RE.test(w.slice(Math.max(0, start - 24), start)));
+        (DEADLINE_AFTER_RE.test(w.slice(end, end + 8)) ||
+          DEADLINE_BEFORE_RE.test(w.slice(Math.max(0, start - 24), start)));
       hits.push({ start, end, day, deadline, weekday: rule.weekday === true });
     }
     w = maskSpans(w, spans, MASK.date);
@@ -549,7 +674,8 @@ export function findDates(text: string, now: Date): DateResult {
     // "3月9日（周一）前": the deadline word after the weekday belongs to the date
     if (h.day !== null && !h.deadline && i < hits.length) {
       const dropped = hits.find((x) => x.weekday && x.start >= h.end && x.start - h.end <= 4 && !kept.includes(x));
-      if (dropped && DEADLINE_AFTER_RE.test(w.slice(dropped.end, dropped.end + 8).replace(/^[)）\]】]+/, ''))) h.deadline = true;
+      if (dropped && DEADLINE_AFTER_RE.test(w.slice(dropped.end, dropped.end + 8).replace(/^[)）\]】]+/, '')))
+        h.deadline = true;
     }
   }
   const resolved = kept.filter((h) => h.day !== null);

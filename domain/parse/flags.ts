@@ -1,14 +1,18 @@
 /** Urgency and sample/batch words. */
 
-const NOT_URGENT_RE = /不(?:是|用|必|太|很|算|那么|怎么){0,3}着?急|没(?:那么|多|怎么)?着?急|别着?急|不赶|not\s+(?:that\s+|very\s+|so\s+)?(?:urgent|in\s+a\s+rush|a\s+rush)|no\s+(?:rush|hurry)|not\s+asap/gi;
-const URGENT_RE = /急|加急|紧急|特急|火急|尽快|越快越好|赶工|赶货|催得紧|赶时间|\burgent(?:ly)?\b|\basap\b|\brush\b|\bhurry\b|\bemergency\b|\bexpedite[ds]?\b/i;
+const NOT_URGENT_RE =
+  /不(?:是|用|必|太|很|算|那么|怎么){0,3}着?急|没(?:那么|多|怎么)?着?急|别着?急|不赶|not\s+(?:that\s+|very\s+|so\s+)?(?:urgent|in\s+a\s+rush|a\s+rush)|no\s+(?:rush|hurry)|not\s+asap/gi;
+const URGENT_RE =
+  /急|加急|紧急|特急|火急|尽快|越快越好|赶工|赶货|催得紧|赶时间|\burgent(?:ly)?\b|\basap\b|\brush\b|\bhurry\b|\bemergency\b|\bexpedite[ds]?\b/i;
 
 export function isUrgent(text: string): boolean {
   return URGENT_RE.test(text.replace(NOT_URGENT_RE, ' '));
 }
 
-export const SAMPLE_RE = /样品|样件|打样|送样|出样|试样|样板|手板|首件|\bsamples?\b|\bprototypes?\b|\bprotos?\b|\bfai\b/i;
-export const BATCH_RE = /批量|大货|量产|大批|正式订单|\bbulk\b|\bmass\s+production\b|\bproduction\s+order\b|\bbatch\s+order\b/i;
+export const SAMPLE_RE =
+  /样品|样件|打样|送样|出样|试样|样板|手板|首件|\bsamples?\b|\bprototypes?\b|\bprotos?\b|\bfai\b/i;
+export const BATCH_RE =
+  /批量|大货|量产|大批|正式订单|\bbulk\b|\bmass\s+production\b|\bproduction\s+order\b|\bbatch\s+order\b/i;
 
 export type Kind = 'sample' | 'batch';
 

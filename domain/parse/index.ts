@@ -29,8 +29,17 @@ export function writerLanguage(text: string): 'zh' | 'en' {
 
 function emptyResult(language: 'zh' | 'en'): ParsedMessage {
   return {
-    intent: 'none', items: [], dueDate: null, urgent: false, specs: [], customer: null, missing: [],
-    language, refs: [], fragmentQuantity: null, fragmentUnit: null,
+    intent: 'none',
+    items: [],
+    dueDate: null,
+    urgent: false,
+    specs: [],
+    customer: null,
+    missing: [],
+    language,
+    refs: [],
+    fragmentQuantity: null,
+    fragmentUnit: null,
   };
 }
 
@@ -68,7 +77,10 @@ function parse(text: string, now: Date): ParsedMessage {
     const index = new Map<string, number>();
     skuHits.forEach((s, i) => {
       const b = bindings[i] ?? { quantity: null, unit: null, qtyStart: -1, qtyEnd: -1 };
-      const localStart = Math.min(i > 0 ? (skuHits[i - 1] as { end: number }).end : 0, b.qtyStart < 0 ? Infinity : b.qtyStart);
+      const localStart = Math.min(
+        i > 0 ? (skuHits[i - 1] as { end: number }).end : 0,
+        b.qtyStart < 0 ? Infinity : b.qtyStart,
+      );
       const nextSku = i + 1 < skuHits.length ? (skuHits[i + 1] as { start: number }).start : w5.length;
       const localEnd = Math.max(nextSku, b.qtyEnd);
       const [focusStart, focusEnd] = b.qtyStart >= 0 ? [b.qtyStart, b.qtyEnd] : [s.start, s.end];

@@ -4,8 +4,29 @@
  */
 
 const DIGITS: Record<string, number> = {
-  零: 0, 〇: 0, 一: 1, 壹: 1, 幺: 1, 二: 2, 贰: 2, 两: 2, 俩: 2, 三: 3, 叁: 3, 四: 4, 肆: 4, 五: 5, 伍: 5,
-  六: 6, 陆: 6, 七: 7, 柒: 7, 八: 8, 捌: 8, 九: 9, 玖: 9,
+  零: 0,
+  〇: 0,
+  一: 1,
+  壹: 1,
+  幺: 1,
+  二: 2,
+  贰: 2,
+  两: 2,
+  俩: 2,
+  三: 3,
+  叁: 3,
+  四: 4,
+  肆: 4,
+  五: 5,
+  伍: 5,
+  六: 6,
+  陆: 6,
+  七: 7,
+  柒: 7,
+  八: 8,
+  捌: 8,
+  九: 9,
+  玖: 9,
 };
 const SMALL_UNITS: Record<string, number> = { 十: 10, 拾: 10, 百: 100, 佰: 100, 千: 1000, 仟: 1000 };
 const BIG_UNITS: Record<string, number> = { 万: 10_000, 萬: 10_000, 亿: 100_000_000 };
@@ -14,8 +35,7 @@ const BIG_UNITS: Record<string, number> = { 万: 10_000, 萬: 10_000, 亿: 100_0
 export const CN_NUM_CHARS = '零〇一壹幺二贰两俩三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟万萬亿';
 
 /** Regex source for one number run: "1,200", "1.5万", "一千二百", "1万2千", optionally "k"/"w". */
-export const NUMBER_RUN_SRC =
-  `(?:\\d{1,3}(?:,\\d{3})+(?!\\d)|[0-9${CN_NUM_CHARS}])(?:[0-9${CN_NUM_CHARS}]|\\.(?=\\d))*(?:\\s?[kKwW](?![A-Za-z]))?`;
+export const NUMBER_RUN_SRC = `(?:\\d{1,3}(?:,\\d{3})+(?!\\d)|[0-9${CN_NUM_CHARS}])(?:[0-9${CN_NUM_CHARS}]|\\.(?=\\d))*(?:\\s?[kKwW](?![A-Za-z]))?`;
 
 type Tok = { t: 'num'; v: number } | { t: 'zero' } | { t: 'small'; v: number } | { t: 'big'; v: number };
 

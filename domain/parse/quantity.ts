@@ -30,21 +30,27 @@ const CN_UNITS = '件|个|套|只|支|箱|片|台|根|条|张|盒|包|卷|桶|�
 const EN_UNITS = 'pcs|pc|pieces|piece|sets|set|units|unit|ea|nos|boxes|box|ctns|cartons';
 const UNIT_AFTER_RE = new RegExp(`^\\s*(?:(${CN_UNITS})|(${EN_UNITS})(?![A-Za-z]))`, 'i');
 // 个 that counts something other than goods: 3个月, 两个型号, 一个问题 …
-const GE_NOT_GOODS_RE = /^(?:月|工作日|星期|礼拜|小时|钟头|人|型号|款|种|规格|料号|问题|地方|事|客户|供应商|厂|品种|项目|方面|原因|意思|订单|单子|sku|SKU|号)/;
+const GE_NOT_GOODS_RE =
+  /^(?:月|工作日|星期|礼拜|小时|钟头|人|型号|款|种|规格|料号|问题|地方|事|客户|供应商|厂|品种|项目|方面|原因|意思|订单|单子|sku|SKU|号)/;
 const RUN_RE = new RegExp(`(?<![0-9.])${NUMBER_RUN_SRC}`, 'g');
 const CN_NUM_ONLY_RE = /^[零〇一壹幺二贰两俩三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟万萬亿]+$/;
 
 const MARKER_BEFORE_RE = /(?:^|[^A-Za-z0-9.])[xX×*]\s*$/;
 const MARKER_AFTER_RE = /^\s*[xX×*](?![A-Za-z0-9])/;
-const KEYWORD_BEFORE_RE = /(?:\bqty|\bq'ty|\bquantity|\bamount|\bmoq|数量|订量|件数|需求量|总数|共计|总共|一共|合计|共|\btotal)\s*(?:(?:要|为|是|改为|改成|:|=)\s*)*$/i;
-const EACH_BEFORE_RE = /(?:各|每款|每个|每种|每样|每项|每只|每件|均|都|\beach|\bper\s+(?:sku|item|part|model))\s*(?:(?:要|为|是|做|打|需要|需|:|=|x|×|\*)\s*)*$/i;
+const KEYWORD_BEFORE_RE =
+  /(?:\bqty|\bq'ty|\bquantity|\bamount|\bmoq|数量|订量|件数|需求量|总数|共计|总共|一共|合计|共|\btotal)\s*(?:(?:要|为|是|改为|改成|:|=)\s*)*$/i;
+const EACH_BEFORE_RE =
+  /(?:各|每款|每个|每种|每样|每项|每只|每件|均|都|\beach|\bper\s+(?:sku|item|part|model))\s*(?:(?:要|为|是|做|打|需要|需|:|=|x|×|\*)\s*)*$/i;
 const EACH_AFTER_RE = /^\s*(?:each|apiece|per\s+(?:sku|item|part|model|pn)|各)(?![A-Za-z])/i;
-const CORRECTION_BEFORE_RE = /(?:改成|改为|换成|改到|变成|更改为|调整为|加到|\bchange(?:d)?\s+(?:it\s+)?to|\bmake\s+it|\bupdate(?:d)?\s+(?:it\s+)?to|\binstead)\s*(?:(?::|=)\s*)?$/i;
+const CORRECTION_BEFORE_RE =
+  /(?:改成|改为|换成|改到|变成|更改为|调整为|加到|\bchange(?:d)?\s+(?:it\s+)?to|\bmake\s+it|\bupdate(?:d)?\s+(?:it\s+)?to|\binstead)\s*(?:(?::|=)\s*)?$/i;
 const NOT_QTY_BEFORE_RE = /(?:第|#|No\.?|[$¥￥]|单价|价格|价|rmb|usd|¥)\s*$/i;
-const NOT_QTY_AFTER_RE = /^\s*(?:款|种|项|行|(?:skus?|models?|items?|types?|kinds?|lines?|variants?)(?![A-Za-z])|%|元|块钱|块|毛|rmb|usd|美金|美元|刀|岁|年|号|级|楼|mm|cm|μm|um|kg|g(?![a-z])|m(?![a-z])|°|度|[.\/]\d)/i;
+const NOT_QTY_AFTER_RE =
+  /^\s*(?:款|种|项|行|(?:skus?|models?|items?|types?|kinds?|lines?|variants?)(?![A-Za-z])|%|元|块钱|块|毛|rmb|usd|美金|美元|刀|岁|年|号|级|楼|mm|cm|μm|um|kg|g(?![a-z])|m(?![a-z])|°|度|[.\/]\d)/i;
 const RANGE_AFTER_RE = /^\s*(?:[-~到至]|to)\s*[0-9一二两三四五六七八九十百千万]/;
 const RANGE_BEFORE_RE = /[0-9一二两三四五六七八九十百千万]\s*(?:[-~到至]|to)\s*$/;
-const DIMENSION_RE = /(?<![0-9.])\d+(?:\.\d+)?\s*[xX×*]\s*\d+(?:\.\d+)?(?:\s*[xX×*]\s*\d+(?:\.\d+)?)?\s*(?:mm|cm|m|inch|in|")(?![A-Za-z])/g;
+const DIMENSION_RE =
+  /(?<![0-9.])\d+(?:\.\d+)?\s*[xX×*]\s*\d+(?:\.\d+)?(?:\s*[xX×*]\s*\d+(?:\.\d+)?)?\s*(?:mm|cm|m|inch|in|")(?![A-Za-z])/g;
 const BARE_AFTER_OK_RE = /^(?:$|\s|[,，。;；!！?？~\uE000-\uE005]|[\u4e00-\u9fff])/;
 const VERB_BEFORE_RE = /(?:先做|再做|再来|再要|再下|先要|先来|订购|采购|需要|要|订|做|来|备|补|加)\s*$/;
 const SAMPLE_AFTER_RE = /^\s*(?:samples?|prototypes?|protos?)(?![A-Za-z])/i;
@@ -62,7 +68,11 @@ function normUnit(cn: string | undefined, en: string | undefined): string | null
 /** Finds quantity candidates in the masked text. Returns them and the text with them masked. */
 export function findQuantities(text: string): { hits: QtyHit[]; masked: string } {
   // "50x30mm" is a size, not "× 30"
-  let w = maskSpans(text, [...text.matchAll(DIMENSION_RE)].map((m) => ({ start: m.index, end: m.index + m[0].length })), MASK.word);
+  let w = maskSpans(
+    text,
+    [...text.matchAll(DIMENSION_RE)].map((m) => ({ start: m.index, end: m.index + m[0].length })),
+    MASK.word,
+  );
   const hits: QtyHit[] = [];
   const firstSku = w.indexOf(MASK.sku);
   for (const m of w.matchAll(RUN_RE)) {
@@ -84,7 +94,13 @@ export function findQuantities(text: string): { hits: QtyHit[]; masked: string }
     if (unitM) {
       const rest = after.slice(unitM[0].length);
       if (unitM[1] === '个' && GE_NOT_GOODS_RE.test(rest)) continue;
-      if (unitM[1] === '个' && CN_NUM_ONLY_RE.test(run) && /^[\u4e00-\u9fff]/.test(rest) && !/^[样就吧也的啊呢哈了]/.test(rest)) continue;
+      if (
+        unitM[1] === '个' &&
+        CN_NUM_ONLY_RE.test(run) &&
+        /^[\u4e00-\u9fff]/.test(rest) &&
+        !/^[样就吧也的啊呢哈了]/.test(rest)
+      )
+        continue;
       if (unitM[1] === '批' || unitM[1] === '双') {
         // "分两批" (in two lots) is not a quantity; keep 双 only with an Arabic number
         if (unitM[1] === '批' || CN_NUM_ONLY_RE.test(run)) continue;
@@ -105,13 +121,27 @@ export function findQuantities(text: string): { hits: QtyHit[]; masked: string }
     const bareAfterSku = !unit && !cnOnly && SKU_THEN_RE.test(before) && BARE_AFTER_OK_RE.test(after);
     const samplesAfter = !unit && !cnOnly && SAMPLE_AFTER_RE.test(after);
     // "BRK-… 先做200", "再来300": a request verb right before a bare number, with a SKU somewhere before
-    const verbBare = !unit && !cnOnly && VERB_BEFORE_RE.test(before) && firstSku >= 0 && firstSku < start && BARE_AFTER_OK_RE.test(after);
-    const bareBeforeSku = !unit && !cnOnly && /^\s+(?:of\s+)?\uE001/i.test(after) && /(?:^|\s|要|订|需要|need|order|want)\s*$/i.test(before);
+    const verbBare =
+      !unit &&
+      !cnOnly &&
+      VERB_BEFORE_RE.test(before) &&
+      firstSku >= 0 &&
+      firstSku < start &&
+      BARE_AFTER_OK_RE.test(after);
+    const bareBeforeSku =
+      !unit &&
+      !cnOnly &&
+      /^\s+(?:of\s+)?\uE001/i.test(after) &&
+      /(?:^|\s|要|订|需要|need|order|want)\s*$/i.test(before);
 
     let ok = false;
     if (unit) ok = true;
     else if (marker || keyword) ok = true;
-    else if (!cnOnly && (eachBefore || eachAfter || markerAfter || bareAfterSku || bareBeforeSku || samplesAfter || verbBare)) ok = true;
+    else if (
+      !cnOnly &&
+      (eachBefore || eachAfter || markerAfter || bareAfterSku || bareBeforeSku || samplesAfter || verbBare)
+    )
+      ok = true;
     if (!ok) continue;
     if (isRange || !Number.isInteger(value) || value < 1 || value > 1e9) {
       // Only a number that clearly is a quantity (unit or keyword) stands as an unknown quantity.
@@ -184,4 +214,3 @@ export function fragmentQuantity(qtys: readonly QtyHit[]): QtyHit | null {
   if (valid.length === 0) return null;
   return valid.find((q) => q.correction) ?? (valid[valid.length - 1] as QtyHit);
 }
-

@@ -11,9 +11,32 @@ export interface SkuHit extends Span {
 // Greedy and anchored by a look-behind, so each letter run is tried once (linear time).
 const SKU_RE = /(?<![A-Za-z0-9_\-.])[A-Za-z]+(?:-[A-Za-z0-9]+)+/g;
 
-const MONTHS = /^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|september|october|november|december)$/i;
+const MONTHS =
+  /^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|september|october|november|december)$/i;
 // Prefixes that are never part numbers: time zones, standards, spec parameters.
-const NOT_SKU_PREFIX = new Set(['UTC', 'GMT', 'COVID', 'ISO', 'IATF', 'RA', 'RZ', 'RQ', 'HRC', 'HRB', 'HRA', 'HV', 'HB', 'QTY', 'SO', 'PO', 'NO', 'TEL', 'WECHAT', 'VX', 'WX']);
+const NOT_SKU_PREFIX = new Set([
+  'UTC',
+  'GMT',
+  'COVID',
+  'ISO',
+  'IATF',
+  'RA',
+  'RZ',
+  'RQ',
+  'HRC',
+  'HRB',
+  'HRA',
+  'HV',
+  'HB',
+  'QTY',
+  'SO',
+  'PO',
+  'NO',
+  'TEL',
+  'WECHAT',
+  'VX',
+  'WX',
+]);
 
 export function findSkus(text: string): SkuHit[] {
   const hits: SkuHit[] = [];

@@ -16,24 +16,76 @@ export interface SpecHit extends Span {
 }
 
 const CODES: Record<string, string> = {
-  ra: 'Ra', rz: 'Rz', rq: 'Rq', rt: 'Rt', rmax: 'Rmax',
-  hrc: 'HRC', hrb: 'HRB', hra: 'HRA', hv: 'HV', hb: 'HB', hbw: 'HBW',
+  ra: 'Ra',
+  rz: 'Rz',
+  rq: 'Rq',
+  rt: 'Rt',
+  rmax: 'Rmax',
+  hrc: 'HRC',
+  hrb: 'HRB',
+  hra: 'HRA',
+  hv: 'HV',
+  hb: 'HB',
+  hbw: 'HBW',
 };
 const HARDNESS = new Set(['HRC', 'HRB', 'HRA', 'HV', 'HB', 'HBW']);
 
 const CN_PARAMS = [
-  '表面粗糙度', '粗糙度', '光洁度', '硬度', '平面度', '平行度', '垂直度', '圆柱度', '圆度', '同轴度', '同心度',
-  '全跳动', '圆跳动', '跳动', '直线度', '位置度', '轮廓度', '对称度', '公差', '镀层厚度', '膜厚', '壁厚', '厚度',
-  '外径', '内径', '孔径', '直径', '长度', '宽度', '高度', '深度', '精度', '抗拉强度', '屈服强度', '拉伸强度',
+  '表面粗糙度',
+  '粗糙度',
+  '光洁度',
+  '硬度',
+  '平面度',
+  '平行度',
+  '垂直度',
+  '圆柱度',
+  '圆度',
+  '同轴度',
+  '同心度',
+  '全跳动',
+  '圆跳动',
+  '跳动',
+  '直线度',
+  '位置度',
+  '轮廓度',
+  '对称度',
+  '公差',
+  '镀层厚度',
+  '膜厚',
+  '壁厚',
+  '厚度',
+  '外径',
+  '内径',
+  '孔径',
+  '直径',
+  '长度',
+  '宽度',
+  '高度',
+  '深度',
+  '精度',
+  '抗拉强度',
+  '屈服强度',
+  '拉伸强度',
 ];
 const EN_PARAMS = [
-  'roughness', 'hardness', 'flatness', 'parallelism', 'perpendicularity', 'roundness', 'concentricity', 'runout',
-  'straightness', 'tolerance', 'thickness', 'diameter',
+  'roughness',
+  'hardness',
+  'flatness',
+  'parallelism',
+  'perpendicularity',
+  'roundness',
+  'concentricity',
+  'runout',
+  'straightness',
+  'tolerance',
+  'thickness',
+  'diameter',
 ];
 
 const CODE_SRC = '(?:rmax|hrc|hrb|hra|hbw|hv|hb|ra|rz|rq|rt)';
 const DESC_SRC = `(?:${CN_PARAMS.join('|')}|${EN_PARAMS.join('|')})`;
-const OP_SRC = '(?:<=|=<|≤|>=|=>|≥|<|>|=|不大于|不超过|小于等于|小于|不小于|不低于|大于等于|大于|max\\.?|min\\.?|最大|最小)';
+const OP_SRC =
+  '(?:<=|=<|≤|>=|=>|≥|<|>|=|不大于|不超过|小于等于|小于|不小于|不低于|大于等于|大于|max\\.?|min\\.?|最大|最小)';
 const NUM_SRC = '(?:\\d+(?:\\.\\d+)?|\\.\\d+)';
 const UNIT_SRC = '(?:μm|um|mm|微米|毫米|cm|°|mpa|gpa|kgf|kg|%|g(?![a-z])|n(?![a-z])|m(?![a-z]))';
 const SUFFIX_OP_SRC = '(?:以下|以上|以内|或以下|或以上|及以下|及以上|max\\.?|min\\.?|maximum|minimum)';
@@ -58,15 +110,38 @@ function normOp(raw: string | undefined): SpecOp {
   if (!raw) return '=';
   const s = raw.toLowerCase().replace(/\.$/, '');
   switch (s) {
-    case '<=': case '=<': case '≤': case '不大于': case '不超过': case '小于等于': case 'max': case '最大':
-    case '以下': case '以内': case '或以下': case '及以下': case 'maximum':
+    case '<=':
+    case '=<':
+    case '≤':
+    case '不大于':
+    case '不超过':
+    case '小于等于':
+    case 'max':
+    case '最大':
+    case '以下':
+    case '以内':
+    case '或以下':
+    case '及以下':
+    case 'maximum':
       return '<=';
-    case '>=': case '=>': case '≥': case '不小于': case '不低于': case '大于等于': case 'min': case '最小':
-    case '以上': case '或以上': case '及以上': case 'minimum':
+    case '>=':
+    case '=>':
+    case '≥':
+    case '不小于':
+    case '不低于':
+    case '大于等于':
+    case 'min':
+    case '最小':
+    case '以上':
+    case '或以上':
+    case '及以上':
+    case 'minimum':
       return '>=';
-    case '<': case '小于':
+    case '<':
+    case '小于':
       return '<';
-    case '>': case '大于':
+    case '>':
+    case '大于':
       return '>';
     default:
       return '=';
@@ -95,7 +170,15 @@ function round6(v: number): number {
   return Math.round(v * 1e6) / 1e6;
 }
 
-function build(param: string, opRaw: string | undefined, a: number, sep: string | undefined, b: number | undefined, unit: string | null, suffixOp: string | undefined): ParsedSpec[] | null {
+function build(
+  param: string,
+  opRaw: string | undefined,
+  a: number,
+  sep: string | undefined,
+  b: number | undefined,
+  unit: string | null,
+  suffixOp: string | undefined,
+): ParsedSpec[] | null {
   if (!Number.isFinite(a)) return null;
   if (sep !== undefined && b !== undefined && Number.isFinite(b)) {
     if (sep === '±' || sep === '+/-') {
@@ -122,7 +205,15 @@ export function findSpecs(text: string): SpecHit[] {
     const end = start + m[0].length;
     const [, , opRaw, aRaw, sep, bRaw, scale] = m;
     const param = CODES[(scale as string).toLowerCase()] as string;
-    const specs = build(param, opRaw, Number(aRaw), sep, bRaw === undefined ? undefined : Number(bRaw), null, undefined);
+    const specs = build(
+      param,
+      opRaw,
+      Number(aRaw),
+      sep,
+      bRaw === undefined ? undefined : Number(bRaw),
+      null,
+      undefined,
+    );
     if (!specs) continue;
     hits.push({ start, end, specs });
     taken.push({ start, end });
@@ -132,7 +223,15 @@ export function findSpecs(text: string): SpecHit[] {
     const [, desc, paramRaw, opRaw, aRaw, sep, bRaw, unitRaw, suffixOp] = m;
     void desc; // "粗糙度Ra≤1.6": the code after the descriptor is the param
     const param = normParam(paramRaw as string);
-    const specs = build(param, opRaw, Number(aRaw), sep, bRaw === undefined ? undefined : Number(bRaw), normUnit(unitRaw), suffixOp);
+    const specs = build(
+      param,
+      opRaw,
+      Number(aRaw),
+      sep,
+      bRaw === undefined ? undefined : Number(bRaw),
+      normUnit(unitRaw),
+      suffixOp,
+    );
     if (!specs) continue;
     hits.push({ start: m.index, end: m.index + m[0].length, specs });
   }

@@ -49,10 +49,16 @@ function produce(
   // Each start constraint with the day it allows production from.
   const gates: Array<{ constraint: Constraint; from: number }> = [];
   if (leadDays > 0) {
-    gates.push({ constraint: { kind: 'purchase-lead', days: leadDays, readyFrom: fromDay(readyFrom) }, from: readyFrom });
+    gates.push({
+      constraint: { kind: 'purchase-lead', days: leadDays, readyFrom: fromDay(readyFrom) },
+      from: readyFrom,
+    });
   }
   if (state.mould && mouldFrom !== null && mouldFrom > today) {
-    gates.push({ constraint: { kind: 'mould', mould: state.mould.id, availableFrom: fromDay(mouldFrom) }, from: mouldFrom });
+    gates.push({
+      constraint: { kind: 'mould', mould: state.mould.id, availableFrom: fromDay(mouldFrom) },
+      from: mouldFrom,
+    });
   }
   const gateConstraints = gates.map((g) => g.constraint);
 
@@ -76,7 +82,9 @@ function produce(
   const packed = addWorkingDayNumbers(finish, rules.pickPackDays, cal);
   const defaultStart = firstWorkingDay(today + 1, horizon, cal);
   // Without the existing load the item could finish no later, so this is always found.
-  const finishNoLoad = expedite ? finish : (allocate(need, start, horizon, cal, (d) => days.freeMilli(d, true))?.finish ?? finish);
+  const finishNoLoad = expedite
+    ? finish
+    : (allocate(need, start, horizon, cal, (d) => days.freeMilli(d, true))?.finish ?? finish);
 
   const tagged: Array<{ constraint: Constraint; binding: boolean }> = [
     { constraint: stock, binding: false },

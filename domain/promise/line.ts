@@ -34,7 +34,12 @@ export interface LineDays {
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
 export function lineDays(line: LineState): LineDays {
-  const periods: Period[] = line.load.map((p) => ({ from: toDay(p.from), to: toDay(p.to), load: clamp01(p.load), source: p }));
+  const periods: Period[] = line.load.map((p) => ({
+    from: toDay(p.from),
+    to: toDay(p.to),
+    load: clamp01(p.load),
+    source: p,
+  }));
   const reserved = new Map<number, number>();
   for (const r of line.reservations) {
     const day = toDay(r.date);

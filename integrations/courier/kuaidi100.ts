@@ -91,7 +91,10 @@ export class CourierError extends Error {
     status?: number;
     cause?: unknown;
   }) {
-    super(`[courier:kuaidi100] ${args.code}: ${args.message}`, args.cause === undefined ? undefined : { cause: args.cause });
+    super(
+      `[courier:kuaidi100] ${args.code}: ${args.message}`,
+      args.cause === undefined ? undefined : { cause: args.cause },
+    );
     this.code = args.code;
     this.retryable = args.retryable;
     this.returnCode = args.returnCode;
@@ -104,15 +107,37 @@ export class CourierError extends Error {
  * when 快递100 behaves differently; `confirmed: false` rows come from a single field report, see README.
  */
 export const RETURN_CODES: Readonly<
-  Record<string, { outcome: 'no-info' } | { outcome: 'error'; code: CourierErrorCode; retryable: boolean; confirmed: boolean; meaning: string }>
+  Record<
+    string,
+    | { outcome: 'no-info' }
+    | { outcome: 'error'; code: CourierErrorCode; retryable: boolean; confirmed: boolean; meaning: string }
+  >
 > = {
-  '400': { outcome: 'error', code: 'BAD_REQUEST', retryable: false, confirmed: true, meaning: '提交数据不完整 / 找不到对应公司 / 账号未授权' },
-  '408': { outcome: 'error', code: 'PHONE_MISMATCH', retryable: false, confirmed: false, meaning: '快递公司参数异常：验证码错误 (phone missing or wrong)' },
+  '400': {
+    outcome: 'error',
+    code: 'BAD_REQUEST',
+    retryable: false,
+    confirmed: true,
+    meaning: '提交数据不完整 / 找不到对应公司 / 账号未授权',
+  },
+  '408': {
+    outcome: 'error',
+    code: 'PHONE_MISMATCH',
+    retryable: false,
+    confirmed: false,
+    meaning: '快递公司参数异常：验证码错误 (phone missing or wrong)',
+  },
   '500': { outcome: 'no-info' },
   '501': { outcome: 'error', code: 'SERVER_ERROR', retryable: true, confirmed: true, meaning: '服务器错误' },
   '502': { outcome: 'error', code: 'SERVER_BUSY', retryable: true, confirmed: true, meaning: '服务器繁忙' },
   '503': { outcome: 'error', code: 'SIGN_FAILED', retryable: false, confirmed: true, meaning: '验证签名失败' },
-  '601': { outcome: 'error', code: 'KEY_EXPIRED', retryable: false, confirmed: true, meaning: 'key 已过期 / 没有可用单量' },
+  '601': {
+    outcome: 'error',
+    code: 'KEY_EXPIRED',
+    retryable: false,
+    confirmed: true,
+    meaning: 'key 已过期 / 没有可用单量',
+  },
 };
 
 /** 快递100 `state` -> ours. Unknown codes are treated as in transit. */
@@ -144,7 +169,10 @@ export function mapState(raw: string): TrackingState {
 
 /** Upper-case hex MD5 of param + key + customer. */
 export function kuaidi100Sign(param: string, key: string, customer: string): string {
-  return createHash('md5').update(param + key + customer, 'utf8').digest('hex').toUpperCase();
+  return createHash('md5')
+    .update(param + key + customer, 'utf8')
+    .digest('hex')
+    .toUpperCase();
 }
 
 /** Strips spaces, dashes and a +86 / 0086 prefix; keeps what the caller has (full number or last 4 digits). */
@@ -210,15 +238,27 @@ export class Kuaidi100Client {
     }
     const carrier = resolveCarrier(args.carrier, waybill);
     if (!carrier) {
-      throw fail({ code: 'UNKNOWN_CARRIER', retryable: false, message: `unknown carrier "${args.carrier.trim()}" for waybill ${waybill}` });
+      throw fail({
+        code: 'UNKNOWN_CARRIER',
+        retryable: false,
+        message: `unknown carrier "${args.carrier.trim()}" for waybill ${waybill}`,
+      });
     }
     const where = `${carrier} ${waybill}`;
     if (!phone && PHONE_REQUIRED_CARRIERS.has(carrier)) {
-      throw fail({ code: 'PHONE_REQUIRED', retryable: false, message: `${where}: 快递100 needs the sender's or recipient's phone (last 4 digits are enough)` });
+      throw fail({
+        code: 'PHONE_REQUIRED',
+        retryable: false,
+        message: `${where}: 快递100 needs the sender's or recipient's phone (last 4 digits are enough)`,
+      });
     }
 
     const param = JSON.stringify({ com: carrier, num: waybill, ...(phone ? { phone } : {}) });
-    const body = new URLSearchParams({ customer: this.customer, param, sign: kuaidi100Sign(param, this.key, this.customer) });
+    const body = new URLSearchParams({
+      customer: this.customer,
+      param,
+      sign: kuaidi100Sign(param, this.key, this.customer),
+    });
 
     const signal = AbortSignal.timeout(this.timeoutMs);
     let status: number;
@@ -233,7 +273,8 @@ export class Kuaidi100Client {
       status = res.status;
       raw = await res.text();
     } catch (err) {
-      const timedOut = signal.aborted || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'));
+      const timedOut =
+        signal.aborted || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'));
       throw fail({
         code: timedOut ? 'TIMEOUT' : 'NETWORK',
         retryable: true,
@@ -263,7 +304,12 @@ export class Kuaidi100Client {
       }
     }
     if (!isRecord(json)) {
-      throw fail({ code: 'BAD_RESPONSE', retryable: true, status, message: `${where}: answer is not a JSON object (HTTP ${status})` });
+      throw fail({
+        code: 'BAD_RESPONSE',
+        retryable: true,
+        status,
+        message: `${where}: answer is not a JSON object (HTTP ${status})`,
+      });
     }
 
     const message = text(json.message) ?? '';
@@ -279,7 +325,13 @@ export class Kuaidi100Client {
       return { state: 'no-info', carrier, waybill };
     }
     if (!rule) {
-      throw fail({ code: 'UNKNOWN', retryable: false, status, returnCode: codeOf, message: `${where}: returnCode ${codeOf || '?'} ${message}`.trim() });
+      throw fail({
+        code: 'UNKNOWN',
+        retryable: false,
+        status,
+        returnCode: codeOf,
+        message: `${where}: returnCode ${codeOf || '?'} ${message}`.trim(),
+      });
     }
     throw fail({
       code: rule.code,

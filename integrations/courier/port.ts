@@ -1,7 +1,15 @@
 import { Kuaidi100Client, type TrackArgs, type Tracking } from './kuaidi100';
 
 export { CourierError, MIN_POLL_INTERVAL_MS } from './kuaidi100';
-export type { CourierErrorCode, TrackArgs, Tracking, TrackingEvent, TrackingFound, TrackingNoInfo, TrackingState } from './kuaidi100';
+export type {
+  CourierErrorCode,
+  TrackArgs,
+  Tracking,
+  TrackingEvent,
+  TrackingFound,
+  TrackingNoInfo,
+  TrackingState,
+} from './kuaidi100';
 
 /** Courier tracking port. One `track()` is one billed vendor query; poll each waybill at most every MIN_POLL_INTERVAL_MS. */
 export interface CourierTracker {

@@ -5,8 +5,13 @@ import type { InvalidateToken, TokenCache } from './token-cache';
 import { U8Client } from './u8-client';
 
 const required = (name: string) => z.string({ error: `${name} is missing` }).min(1, `${name} is missing`);
-const url = (name: string) => required(name).pipe(z.url({ protocol: /^https?$/, error: `${name} must be an http(s) URL` }));
-const positiveInt = (name: string) => z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).positive(`${name} must be positive`);
+const url = (name: string) =>
+  required(name).pipe(z.url({ protocol: /^https?$/, error: `${name} must be an http(s) URL` }));
+const positiveInt = (name: string) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .positive(`${name} must be positive`);
 
 const u8Schema = z.object({
   ERP_KIND: z.literal('u8'),
@@ -30,7 +35,9 @@ const kingdeeSchema = z.object({
   ERP_PASSWORD: required('ERP_PASSWORD'),
   ERP_LCID: positiveInt('ERP_LCID').default(2052),
   ERP_TIMEOUT_MS: positiveInt('ERP_TIMEOUT_MS').optional(),
-  ERP_PAGE_SIZE: positiveInt('ERP_PAGE_SIZE').max(KINGDEE_MAX_LIMIT, `ERP_PAGE_SIZE must be at most ${KINGDEE_MAX_LIMIT} for Kingdee`).optional(),
+  ERP_PAGE_SIZE: positiveInt('ERP_PAGE_SIZE')
+    .max(KINGDEE_MAX_LIMIT, `ERP_PAGE_SIZE must be at most ${KINGDEE_MAX_LIMIT} for Kingdee`)
+    .optional(),
 });
 
 export const erpConfigSchema = z.discriminatedUnion('ERP_KIND', [u8Schema, kingdeeSchema], {
@@ -44,7 +51,9 @@ export class ErpConfigError extends Error {
 
 /** The ERP settings in `env`, or null when ERP_KIND is not set (no ERP connected). Empty values count as missing. */
 export function parseErpConfig(env: Record<string, string | undefined>): ErpConfig | null {
-  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('ERP_') && v !== undefined && v.trim() !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k.startsWith('ERP_') && v !== undefined && v.trim() !== ''),
+  );
   if (present.ERP_KIND === undefined) return null;
   const parsed = erpConfigSchema.safeParse(present);
   if (!parsed.success) {

@@ -22,7 +22,10 @@ export class ErpError extends Error {
     readonly retryable: boolean,
     details: { status?: number; erpCode?: string; cause?: unknown } = {},
   ) {
-    super(`${erp === 'u8' ? 'U8' : 'Kingdee'}: ${message}`, details.cause === undefined ? undefined : { cause: details.cause });
+    super(
+      `${erp === 'u8' ? 'U8' : 'Kingdee'}: ${message}`,
+      details.cause === undefined ? undefined : { cause: details.cause },
+    );
     this.status = details.status;
     this.erpCode = details.erpCode;
   }

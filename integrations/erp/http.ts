@@ -25,7 +25,8 @@ export async function exchangeJson(
     response = await fetchImpl(url, { ...init, signal });
     text = await response.text();
   } catch (cause) {
-    if (signal.aborted) throw new ErpError(erp, 'timeout', `${what}: no answer within ${timeoutMs} ms`, true, { cause });
+    if (signal.aborted)
+      throw new ErpError(erp, 'timeout', `${what}: no answer within ${timeoutMs} ms`, true, { cause });
     throw new ErpError(erp, 'network', `${what}: ${describe(cause)}`, true, { cause });
   }
   if (response.status < 200 || response.status >= 300) {
@@ -35,7 +36,10 @@ export async function exchangeJson(
   try {
     return { status: response.status, headers: response.headers, body: JSON.parse(text) as unknown };
   } catch (cause) {
-    throw new ErpError(erp, 'protocol', `${what}: the answer is not JSON (${text.slice(0, 80)})`, false, { status: response.status, cause });
+    throw new ErpError(erp, 'protocol', `${what}: the answer is not JSON (${text.slice(0, 80)})`, false, {
+      status: response.status,
+      cause,
+    });
   }
 }
 
@@ -45,7 +49,8 @@ function describe(cause: unknown): string {
   return `${cause.message}${inner}`;
 }
 
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** An ERP code as a string, never through a number, so "007" stays "007". */
 export function codeOf(v: unknown): string | undefined {

@@ -22,7 +22,13 @@ export type KingdeeStockQuery = KingdeeQuery<'materialCode' | 'warehouse' | 'onH
 export const KINGDEE_DEFAULT_QUERIES: { materials: KingdeeMaterialQuery; stock: KingdeeStockQuery } = {
   materials: {
     formId: 'BD_MATERIAL',
-    fieldKeys: { code: 'FNumber', name: 'FName', spec: 'FSpecification', unit: 'FBaseUnitId.FName', leadTimeDays: undefined },
+    fieldKeys: {
+      code: 'FNumber',
+      name: 'FName',
+      spec: 'FSpecification',
+      unit: 'FBaseUnitId.FName',
+      leadTimeDays: undefined,
+    },
     orderBy: 'FNumber ASC',
   },
   stock: {
@@ -107,7 +113,8 @@ export class KingdeeClient implements ErpPort {
     return rows.map((row, i) => {
       const materialCode = codeOf(at(row, keys.materialCode));
       const onHand = quantityOf(at(row, keys.onHand));
-      if (materialCode === undefined || onHand === undefined) throw badRow(this.stock.formId, i, 'material code/quantity');
+      if (materialCode === undefined || onHand === undefined)
+        throw badRow(this.stock.formId, i, 'material code/quantity');
       const stock: ErpStock = { materialCode, onHand };
       const warehouse = codeOf(at(row, keys.warehouse));
       if (warehouse !== undefined) stock.warehouse = warehouse;
@@ -116,7 +123,9 @@ export class KingdeeClient implements ErpPort {
   }
 
   /** All rows of a query, page by page; any failed page fails the whole query. */
-  private async queryAll<F extends string>(query: KingdeeQuery<F>): Promise<{ keys: Record<F, number | undefined>; rows: unknown[][] }> {
+  private async queryAll<F extends string>(
+    query: KingdeeQuery<F>,
+  ): Promise<{ keys: Record<F, number | undefined>; rows: unknown[][] }> {
     const fieldKeys: string[] = [];
     const keys = {} as Record<F, number | undefined>;
     for (const [field, key] of Object.entries(query.fieldKeys) as [F, string | undefined][]) {
@@ -138,10 +147,17 @@ export class KingdeeClient implements ErpPort {
         StartRow: startRow,
         Limit: this.pageSize,
       };
-      const page = await this.withSession(`${query.formId} rows from ${startRow}`, (cookie) => this.executeBillQuery(data, cookie));
+      const page = await this.withSession(`${query.formId} rows from ${startRow}`, (cookie) =>
+        this.executeBillQuery(data, cookie),
+      );
       for (const row of page) {
         if (row.length !== fieldKeys.length) {
-          throw new ErpError('kingdee', 'protocol', `${query.formId}: a row has ${row.length} values for ${fieldKeys.length} field keys`, false);
+          throw new ErpError(
+            'kingdee',
+            'protocol',
+            `${query.formId}: a row has ${row.length} values for ${fieldKeys.length} field keys`,
+            false,
+          );
         }
         rows.push(row);
       }
@@ -158,7 +174,8 @@ export class KingdeeClient implements ErpPort {
       } catch (e) {
         if (!(e instanceof ErpError) || e.code !== 'session') throw e;
         await this.invalidate(this.sessionKey, cookie);
-        if (attempt >= 1) throw new ErpError('kingdee', 'session', `${what}: the session was lost again right after a new login`, true);
+        if (attempt >= 1)
+          throw new ErpError('kingdee', 'session', `${what}: the session was lost again right after a new login`, true);
       }
     }
   }
@@ -193,7 +210,8 @@ export class KingdeeClient implements ErpPort {
       .map((c) => c.split(';')[0]?.trim() ?? '')
       .filter((c) => c.includes('='))
       .join('; ');
-    if (!cookie) throw new ErpError('kingdee', 'protocol', 'ValidateUser: logged in but no session cookie was set', false);
+    if (!cookie)
+      throw new ErpError('kingdee', 'protocol', 'ValidateUser: logged in but no session cookie was set', false);
     return { token: cookie, expiresInSeconds: this.options.sessionTtlSeconds ?? 1200 };
   }
 
@@ -203,7 +221,11 @@ export class KingdeeClient implements ErpPort {
       'kingdee',
       this.fetchImpl,
       `${this.baseUrl}/${QUERY}`,
-      { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', cookie }, body: JSON.stringify({ data }) },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8', cookie },
+        body: JSON.stringify({ data }),
+      },
       this.timeoutMs,
       what,
     );
@@ -233,7 +255,10 @@ function responseStatus(body: unknown): Record<string, unknown> | undefined {
   return status.IsSuccess === true ? undefined : status;
 }
 
-function mergeQuery<F extends string>(base: KingdeeQuery<F>, override: Partial<KingdeeQuery<F>> | undefined): KingdeeQuery<F> {
+function mergeQuery<F extends string>(
+  base: KingdeeQuery<F>,
+  override: Partial<KingdeeQuery<F>> | undefined,
+): KingdeeQuery<F> {
   return { ...base, ...override, fieldKeys: { ...base.fieldKeys, ...override?.fieldKeys } };
 }
 

@@ -107,7 +107,8 @@ export class U8Client implements ErpPort {
     return rows.map((row, i) => {
       const materialCode = codeOf(row[f.materialCode]);
       const onHand = quantityOf(row[f.onHand]);
-      if (materialCode === undefined || onHand === undefined) throw this.badRow('currentstock', i, `${f.materialCode}/${f.onHand}`);
+      if (materialCode === undefined || onHand === undefined)
+        throw this.badRow('currentstock', i, `${f.materialCode}/${f.onHand}`);
       const stock: ErpStock = { materialCode, onHand };
       const warehouse = codeOf(row[f.warehouse]);
       if (warehouse !== undefined) stock.warehouse = warehouse;
@@ -121,7 +122,12 @@ export class U8Client implements ErpPort {
    */
   async writeBackSaleOrder(order: ErpSaleOrder): Promise<ErpSaleOrderResult> {
     const trade = await this.withToken('tradeid', (token) =>
-      this.call('GET', '/system/tradeid', { from_account: this.options.fromAccount, app_key: this.options.appKey, token }, 'tradeid'),
+      this.call(
+        'GET',
+        '/system/tradeid',
+        { from_account: this.options.fromAccount, app_key: this.options.appKey, token },
+        'tradeid',
+      ),
     );
     const tradeId = isRecord(trade.trade) ? codeOf(trade.trade.id) : undefined;
     if (!tradeId) throw new ErpError('u8', 'protocol', 'tradeid: no trade.id in the answer', false);
@@ -138,11 +144,22 @@ export class U8Client implements ErpPort {
     try {
       // A token error is a refusal before any work, so withToken may safely send it again.
       accepted = await this.withToken('saleorder/add', (token) =>
-        this.call('POST', '/api/saleorder/add', { ...this.common(token), tradeid: tradeId }, 'saleorder/add', { saleorder }),
+        this.call('POST', '/api/saleorder/add', { ...this.common(token), tradeid: tradeId }, 'saleorder/add', {
+          saleorder,
+        }),
       );
     } catch (e) {
-      if (e instanceof ErpError && (e.code === 'network' || e.code === 'timeout' || (e.code === 'http' && e.retryable))) {
-        throw new ErpError('u8', e.code, `saleorder/add (tradeid ${tradeId}): no clear answer, the order may have been created`, false, { cause: e });
+      if (
+        e instanceof ErpError &&
+        (e.code === 'network' || e.code === 'timeout' || (e.code === 'http' && e.retryable))
+      ) {
+        throw new ErpError(
+          'u8',
+          e.code,
+          `saleorder/add (tradeid ${tradeId}): no clear answer, the order may have been created`,
+          false,
+          { cause: e },
+        );
       }
       throw e;
     }
@@ -156,16 +173,34 @@ export class U8Client implements ErpPort {
     const attempts = this.options.resultPolling?.attempts ?? 10;
     for (let attempt = 0; attempt < attempts; attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
-      const { body } = await exchangeJson('u8', this.fetchImpl, url, { method: 'GET' }, this.timeoutMs, 'saleorder result');
+      const { body } = await exchangeJson(
+        'u8',
+        this.fetchImpl,
+        url,
+        { method: 'GET' },
+        this.timeoutMs,
+        'saleorder result',
+      );
       if (!isRecord(body)) throw new ErpError('u8', 'protocol', 'saleorder result: not a JSON object', false);
       const errcode = String(body.errcode ?? '');
       if (errcode !== '0') {
-        throw new ErpError('u8', 'api', `saleorder result (tradeid ${tradeId}): ${textOf(body.errmsg) ?? 'refused'} (errcode ${errcode})`, false, { erpCode: errcode });
+        throw new ErpError(
+          'u8',
+          'api',
+          `saleorder result (tradeid ${tradeId}): ${textOf(body.errmsg) ?? 'refused'} (errcode ${errcode})`,
+          false,
+          { erpCode: errcode },
+        );
       }
       const id = codeOf(body.id);
       if (id) return { id, tradeId: codeOf(body.tradeid) ?? tradeId };
     }
-    throw new ErpError('u8', 'timeout', `saleorder result (tradeid ${tradeId}): still processing after ${attempts} polls`, false);
+    throw new ErpError(
+      'u8',
+      'timeout',
+      `saleorder result (tradeid ${tradeId}): still processing after ${attempts} polls`,
+      false,
+    );
   }
 
   /** Every page of a batch_get, or an error: a failed page fails the whole read. */
@@ -176,22 +211,38 @@ export class U8Client implements ErpPort {
     for (let page = 1; page <= pageCount; page += 1) {
       const what = `${entity} page ${page}`;
       const body = await this.withToken(what, (token) =>
-        this.call('GET', path, { ...this.common(token), page_index: String(page), rows_per_page: String(this.rowsPerPage) }, what),
+        this.call(
+          'GET',
+          path,
+          { ...this.common(token), page_index: String(page), rows_per_page: String(this.rowsPerPage) },
+          what,
+        ),
       );
       if (page === 1) {
         const count = quantityOf(body.page_count);
         if (count === undefined || !Number.isInteger(count) || count < 0) {
-          throw new ErpError('u8', 'protocol', `${what}: no usable page_count, cannot tell whether the list is complete`, false);
+          throw new ErpError(
+            'u8',
+            'protocol',
+            `${what}: no usable page_count, cannot tell whether the list is complete`,
+            false,
+          );
         }
         pageCount = count;
         rowCount = quantityOf(body.row_count);
       }
       const list = body[entity] ?? (pageCount === 0 ? [] : undefined);
-      if (!Array.isArray(list) || !list.every(isRecord)) throw new ErpError('u8', 'protocol', `${what}: no ${entity} array`, false);
+      if (!Array.isArray(list) || !list.every(isRecord))
+        throw new ErpError('u8', 'protocol', `${what}: no ${entity} array`, false);
       rows.push(...list);
     }
     if (rowCount !== undefined && rowCount !== rows.length) {
-      throw new ErpError('u8', 'protocol', `${entity}: row_count ${rowCount} but ${rows.length} rows arrived (changed while paging?)`, true);
+      throw new ErpError(
+        'u8',
+        'protocol',
+        `${entity}: row_count ${rowCount} but ${rows.length} rows arrived (changed while paging?)`,
+        true,
+      );
     }
     return rows;
   }
@@ -205,7 +256,10 @@ export class U8Client implements ErpPort {
       } catch (e) {
         if (!(e instanceof ErpError) || e.code !== 'token') throw e;
         await this.invalidate(this.tokenKey, token);
-        if (attempt >= 1) throw new ErpError('u8', 'token', `${what}: a fresh token was refused too (${e.message})`, true, { ...(e.erpCode ? { erpCode: e.erpCode } : {}) });
+        if (attempt >= 1)
+          throw new ErpError('u8', 'token', `${what}: a fresh token was refused too (${e.message})`, true, {
+            ...(e.erpCode ? { erpCode: e.erpCode } : {}),
+          });
       }
     }
   }
@@ -234,25 +288,46 @@ export class U8Client implements ErpPort {
     const token = isRecord(body.token) ? body.token : {};
     const id = textOf(token.id);
     const expiresIn = quantityOf(token.expiresIn);
-    if (!id || expiresIn === undefined) throw new ErpError('u8', 'protocol', 'token: no token.id / token.expiresIn in the answer', false);
+    if (!id || expiresIn === undefined)
+      throw new ErpError('u8', 'protocol', 'token: no token.id / token.expiresIn in the answer', false);
     return { token: id, expiresInSeconds: expiresIn };
   }
 
   private common(token: string): Record<string, string> {
     const { fromAccount, toAccount, appKey, dsSequence } = this.options;
-    return { from_account: fromAccount, to_account: toAccount, app_key: appKey, token, ...(dsSequence ? { ds_sequence: dsSequence } : {}) };
+    return {
+      from_account: fromAccount,
+      to_account: toAccount,
+      app_key: appKey,
+      token,
+      ...(dsSequence ? { ds_sequence: dsSequence } : {}),
+    };
   }
 
-  private async call(method: 'GET' | 'POST', path: string, params: Record<string, string>, what: string, json?: unknown): Promise<Row> {
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    params: Record<string, string>,
+    what: string,
+    json?: unknown,
+  ): Promise<Row> {
     const init: RequestInit =
-      json === undefined ? { method } : { method, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(json) };
+      json === undefined
+        ? { method }
+        : { method, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(json) };
     const { body } = await exchangeJson('u8', this.fetchImpl, this.url(path, params), init, this.timeoutMs, what);
     if (!isRecord(body)) throw new ErpError('u8', 'protocol', `${what}: not a JSON object`, false);
     const errcode = String(body.errcode ?? '');
     if (errcode === '0') return body;
     const errmsg = textOf(body.errmsg) ?? '';
     const tokenError = this.tokenErrcodes.has(errcode) || /token/i.test(errmsg);
-    throw new ErpError('u8', tokenError ? 'token' : 'api', `${what}: ${errmsg || 'refused'} (errcode ${errcode})`, false, { erpCode: errcode });
+    throw new ErpError(
+      'u8',
+      tokenError ? 'token' : 'api',
+      `${what}: ${errmsg || 'refused'} (errcode ${errcode})`,
+      false,
+      { erpCode: errcode },
+    );
   }
 
   private url(path: string, params: Record<string, string>): string {
@@ -260,6 +335,11 @@ export class U8Client implements ErpPort {
   }
 
   private badRow(entity: string, index: number, fields: string): ErpError {
-    return new ErpError('u8', 'protocol', `${entity} row ${index}: missing ${fields} (check the field mapping for this U8 version)`, false);
+    return new ErpError(
+      'u8',
+      'protocol',
+      `${entity} row ${index}: missing ${fields} (check the field mapping for this U8 version)`,
+      false,
+    );
   }
 }

@@ -15,7 +15,13 @@ export interface BridgeReport {
  * One pass of the Excel bridge: every new or changed export in the folder is read and imported in one
  * transaction, and its hash remembered. A broken file is recorded and reported; the data stays as it was.
  */
-export async function runExcelBridge(args: { db: Database; dir: string; mapping: ColumnMapping; now: Date; log: Logger }): Promise<BridgeReport> {
+export async function runExcelBridge(args: {
+  db: Database;
+  dir: string;
+  mapping: ColumnMapping;
+  now: Date;
+  log: Logger;
+}): Promise<BridgeReport> {
   const { db, dir, mapping, now, log } = args;
   const known = new Map((await db.select().from(bridgeFiles)).map((f) => [f.name, f.sha256]));
   const { files } = await scanFolder(dir, known, { now: () => now });
@@ -31,15 +37,30 @@ export async function runExcelBridge(args: { db: Database; dir: string; mapping:
     }
     const result = await db.transaction(async (tx) => {
       if (read.kind === 'stock') {
-        const applied = await applyStock(tx, read.rows.map((r) => ({ materialCode: r.materialCode, onHand: r.onHand })), `excel:${file.name}`, now);
+        const applied = await applyStock(
+          tx,
+          read.rows.map((r) => ({ materialCode: r.materialCode, onHand: r.onHand })),
+          `excel:${file.name}`,
+          now,
+        );
         return { rows: applied.updated, unknownCodes: applied.unknownCodes };
       }
       const rows = await applyMaterials(tx, read.rows);
       return { rows, unknownCodes: [] };
     });
-    await remember(db, { name: file.name, sha256: file.sha256, status: 'imported', rows: result.rows, error: null, importedAt: now });
+    await remember(db, {
+      name: file.name,
+      sha256: file.sha256,
+      status: 'imported',
+      rows: result.rows,
+      error: null,
+      importedAt: now,
+    });
     report.imported.push({ name: file.name, kind: read.kind, ...result });
-    log.info({ file: file.name, kind: read.kind, rows: result.rows, problems: read.problems.length }, 'Excel bridge: file imported');
+    log.info(
+      { file: file.name, kind: read.kind, rows: result.rows, problems: read.problems.length },
+      'Excel bridge: file imported',
+    );
   }
   return report;
 }

@@ -48,7 +48,10 @@ export function cellText(cell: CellObject | undefined): string {
 
 /** A header cell reduced for matching: no whitespace at all, no required-marker star, lower case. */
 export function normalizeHeader(s: string): string {
-  return s.replace(SPACES, '').replace(/^\*+|\*+$/g, '').toLowerCase();
+  return s
+    .replace(SPACES, '')
+    .replace(/^\*+|\*+$/g, '')
+    .toLowerCase();
 }
 
 /**
@@ -104,7 +107,8 @@ export function parseQuantity(cell: CellObject | undefined): Parsed<number | nul
   return { ok: true, value: negate ? (n === 0 ? 0 : -n) : n === 0 ? 0 : n };
 }
 
-const TEXT_DATE = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/;
+const TEXT_DATE =
+  /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/;
 const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})$/;
 
 /**

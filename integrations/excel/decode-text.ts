@@ -11,7 +11,8 @@ export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'gb18030';
 
 export function decodeText(bytes: Uint8Array): { text: string; encoding: TextEncodingName } {
   const [b0, b1, b2] = [bytes[0], bytes[1], bytes[2]];
-  if (b0 === 0xef && b1 === 0xbb && b2 === 0xbf) return { text: new TextDecoder('utf-8').decode(bytes), encoding: 'utf-8' };
+  if (b0 === 0xef && b1 === 0xbb && b2 === 0xbf)
+    return { text: new TextDecoder('utf-8').decode(bytes), encoding: 'utf-8' };
   if (b0 === 0xff && b1 === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes), encoding: 'utf-16le' };
   if (b0 === 0xfe && b1 === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes), encoding: 'utf-16be' };
   try {

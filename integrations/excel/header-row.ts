@@ -29,7 +29,11 @@ export interface HeaderMatch {
 
 export type HeaderSearch =
   | { found: HeaderMatch }
-  | { found: null; ambiguousRow: number | null; closest: { row: number; kind: ExportKind; matched: string[]; missing: string[] } | null };
+  | {
+      found: null;
+      ambiguousRow: number | null;
+      closest: { row: number; kind: ExportKind; matched: string[]; missing: string[] } | null;
+    };
 
 /** Field names of a kind with their definition. */
 export function fieldsOf(kind: ExportKind): Array<[string, FieldDef]> {
@@ -43,7 +47,10 @@ function distinctiveFields(kind: ExportKind): string[] {
 }
 
 /** Map a row's header texts to fields: for each field the first alias (in preference order) present wins. */
-export function matchColumns(headers: readonly string[], aliases: Record<string, readonly string[]>): Record<string, MappedColumn> {
+export function matchColumns(
+  headers: readonly string[],
+  aliases: Record<string, readonly string[]>,
+): Record<string, MappedColumn> {
   const normalized = headers.map(normalizeHeader);
   const columns: Record<string, MappedColumn> = {};
   for (const [field, names] of Object.entries(aliases)) {
@@ -75,7 +82,9 @@ export function findHeader(grid: Grid, mapping: ColumnMapping, kinds: readonly E
     const complete: HeaderMatch[] = [];
     for (const kind of kinds) {
       const columns = matchColumns(texts, mapping[kind]);
-      const required = fieldsOf(kind).filter(([, d]) => d.requiredColumn).map(([f]) => f);
+      const required = fieldsOf(kind)
+        .filter(([, d]) => d.requiredColumn)
+        .map(([f]) => f);
       const missing = required.filter((f) => !(f in columns));
       if (missing.length === 0) {
         complete.push({ kind, row: r, columns });

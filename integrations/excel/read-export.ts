@@ -14,7 +14,15 @@ import * as XLSX from '@e965/xlsx';
 import type { CellObject, WorkBook } from '@e965/xlsx';
 import { lastDateInText, parseDate, parseQuantity } from './cell-values';
 import { decodeText, looksBinary } from './decode-text';
-import { fieldsOf, findHeader, HEADER_SCAN_ROWS, repeatedHeaderTest, rowTexts, type Grid, type HeaderMatch } from './header-row';
+import {
+  fieldsOf,
+  findHeader,
+  HEADER_SCAN_ROWS,
+  repeatedHeaderTest,
+  rowTexts,
+  type Grid,
+  type HeaderMatch,
+} from './header-row';
 import { EXPORT_KINDS, type ColumnMapping, type ExportKind, type MaterialField, type StockField } from './mapping';
 
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
@@ -59,7 +67,14 @@ export interface RowProblem {
   rowDropped: boolean;
 }
 
-export type FileErrorCode = 'too-large' | 'empty' | 'unsupported-type' | 'unreadable' | 'too-many-rows' | 'no-header' | 'ambiguous-kind';
+export type FileErrorCode =
+  | 'too-large'
+  | 'empty'
+  | 'unsupported-type'
+  | 'unreadable'
+  | 'too-many-rows'
+  | 'no-header'
+  | 'ambiguous-kind';
 
 export interface FileError {
   code: FileErrorCode;
@@ -94,13 +109,20 @@ export interface ReadExportOptions {
   maxRows?: number;
 }
 
-export function readExport(file: { name: string; bytes: Buffer }, mapping: ColumnMapping, options: ReadExportOptions = {}): ExportRead {
+export function readExport(
+  file: { name: string; bytes: Buffer },
+  mapping: ColumnMapping,
+  options: ReadExportOptions = {},
+): ExportRead {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
   const { name, bytes } = file;
 
   if (bytes.length > maxBytes) {
-    return fail('too-large', `${name} is ${formatBytes(bytes.length)}; files over ${formatBytes(maxBytes)} are not read`);
+    return fail(
+      'too-large',
+      `${name} is ${formatBytes(bytes.length)}; files over ${formatBytes(maxBytes)} are not read`,
+    );
   }
   if (bytes.length === 0) return fail('empty', `${name} is empty`);
 
@@ -140,7 +162,10 @@ export function readExport(file: { name: string; bytes: Buffer }, mapping: Colum
         .map((f) => (mapping[closest!.kind] as Record<string, string[]>)[f]!.join('/'))
         .join(', ')}.`
     : '';
-  return fail('no-header', `${name}: no header row found in the first ${HEADER_SCAN_ROWS} rows. Looked for ${expected}.${hint}`);
+  return fail(
+    'no-header',
+    `${name}: no header row found in the first ${HEADER_SCAN_ROWS} rows. Looked for ${expected}.${hint}`,
+  );
 }
 
 /** The required headers of a kind, aliases joined by "/": "存货编码/物料编码, 存货名称, 现存数量/结存数量/现存量". */
@@ -152,7 +177,11 @@ export function describeRequired(kind: ExportKind, mapping: ColumnMapping): stri
     .join(', ');
 }
 
-function openWorkbook(name: string, bytes: Buffer, maxRows: number): { workbook: WorkBook; format: ExportFormat } | { error: FileError } {
+function openWorkbook(
+  name: string,
+  bytes: Buffer,
+  maxRows: number,
+): { workbook: WorkBook; format: ExportFormat } | { error: FileError } {
   const ext = /\.([^.]+)$/.exec(name)?.[1]?.toLowerCase();
   if (ext !== 'xlsx' && ext !== 'xls' && ext !== 'csv') {
     return { error: { code: 'unsupported-type', message: `${name}: only .xlsx, .xls and .csv exports are read` } };
@@ -160,7 +189,14 @@ function openWorkbook(name: string, bytes: Buffer, maxRows: number): { workbook:
   const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
   const isCfb = bytes.subarray(0, 8).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]));
   // One row more than allowed, so that "more than maxRows" can be told from "exactly maxRows".
-  const common = { dense: true, cellDates: false, cellFormula: false, cellHTML: false, cellStyles: false, sheetRows: maxRows + 1 } as const;
+  const common = {
+    dense: true,
+    cellDates: false,
+    cellFormula: false,
+    cellHTML: false,
+    cellStyles: false,
+    sheetRows: maxRows + 1,
+  } as const;
   try {
     if (ext === 'csv' || (!isZip && !isCfb)) {
       // Text: CSV, or HTML / SpreadsheetML / TSV saved as .xls. Decode ourselves (SheetJS's
@@ -176,12 +212,21 @@ function openWorkbook(name: string, bytes: Buffer, maxRows: number): { workbook:
     return { workbook, format: isZip ? 'xlsx' : 'xls' };
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    return { error: { code: 'unreadable', message: `${name} could not be read (${why}); if it is password-protected, export it again without a password` } };
+    return {
+      error: {
+        code: 'unreadable',
+        message: `${name} could not be read (${why}); if it is password-protected, export it again without a password`,
+      },
+    };
   }
 }
 
 /** A merged block below the header (a warehouse written once for several rows) gives its value to every row it spans. */
-function fillMergedCells(grid: Array<Array<CellObject | undefined> | undefined>, merges: XLSX.Range[], headerRow: number): void {
+function fillMergedCells(
+  grid: Array<Array<CellObject | undefined> | undefined>,
+  merges: XLSX.Range[],
+  headerRow: number,
+): void {
   for (const m of merges) {
     if (m.s.r <= headerRow) continue;
     const top = grid[m.s.r]?.[m.s.c];
@@ -220,7 +265,9 @@ function readRows(grid: Grid, header: HeaderMatch, ctx: ReadContext): ExportRead
       skipped.blank++;
       continue;
     }
-    if (texts.some((t, c) => t !== '' && t.length <= 12 && !freeText.has(c) && TOTAL_LABEL.test(t.replace(/\s+/g, '')))) {
+    if (
+      texts.some((t, c) => t !== '' && t.length <= 12 && !freeText.has(c) && TOTAL_LABEL.test(t.replace(/\s+/g, '')))
+    ) {
       skipped.total++;
       continue;
     }

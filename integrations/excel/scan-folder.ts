@@ -53,7 +53,11 @@ export function isCandidateFileName(name: string): boolean {
   return EXPORT_FILE.test(name);
 }
 
-export async function scanFolder(dir: string, known: ReadonlyMap<string, string>, options: ScanFolderOptions = {}): Promise<FolderScan> {
+export async function scanFolder(
+  dir: string,
+  known: ReadonlyMap<string, string>,
+  options: ScanFolderOptions = {},
+): Promise<FolderScan> {
   const now = options.now ?? (() => new Date());
   const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;

@@ -121,7 +121,10 @@ export class AmapClient {
     const path = '/v3/direction/driving';
     const first = firstPath(await this.get(path, points));
     if (!first) return null;
-    return { seconds: numberField(first.duration, path, 'duration'), metres: numberField(first.distance, path, 'distance') };
+    return {
+      seconds: numberField(first.duration, path, 'duration'),
+      metres: numberField(first.distance, path, 'distance'),
+    };
   }
 
   private async get(path: string, params: Record<string, string>): Promise<Json> {
@@ -129,7 +132,11 @@ export class AmapClient {
     for (const [k, v] of Object.entries({ ...params, key: this.opts.key })) url.searchParams.set(k, v);
     const res = await this.send(path, url);
     if (!res.ok) {
-      throw new MapError({ code: `HTTP_${res.status}`, message: `${path} answered HTTP ${res.status}`, retryable: res.status >= 500 || res.status === 429 });
+      throw new MapError({
+        code: `HTTP_${res.status}`,
+        message: `${path} answered HTTP ${res.status}`,
+        retryable: res.status >= 500 || res.status === 429,
+      });
     }
     return this.checkStatus(path, await this.readJson(path, res));
   }
@@ -173,7 +180,12 @@ export class AmapClient {
   }
 
   private transportError(path: string, err: unknown, timedOut: boolean): MapError {
-    if (timedOut) return new MapError({ code: 'TIMEOUT', message: `${path}: no answer within ${this.timeoutMs} ms`, retryable: true });
+    if (timedOut)
+      return new MapError({
+        code: 'TIMEOUT',
+        message: `${path}: no answer within ${this.timeoutMs} ms`,
+        retryable: true,
+      });
     const detail = err instanceof Error ? err.message : String(err);
     return new MapError({ code: 'NETWORK', message: `${path}: ${this.redact(detail)}`, retryable: true });
   }

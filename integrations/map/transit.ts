@@ -73,7 +73,8 @@ export class AmapTransitTimes implements TransitTimes {
       if (!from) return { seconds: null, reason: 'not-found', detail: `address not found: ${fromAddress}` };
       if (!to) return { seconds: null, reason: 'not-found', detail: `address not found: ${toAddress}` };
       const seconds = await this.drive(from, to);
-      if (seconds === null) return { seconds: null, reason: 'no-route', detail: `no driving route from ${fromAddress} to ${toAddress}` };
+      if (seconds === null)
+        return { seconds: null, reason: 'no-route', detail: `no driving route from ${fromAddress} to ${toAddress}` };
       return { seconds, source: 'amap' };
     } catch (err) {
       return { seconds: null, reason: 'unavailable', detail: describe(err) };

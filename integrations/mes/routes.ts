@@ -53,9 +53,7 @@ const loadBody = z.strictObject({
     .max(MAX_PERIODS),
 });
 
-const mouldId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
+const mouldId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
 
 class HttpError extends Error {
   constructor(
@@ -117,7 +115,12 @@ export function mesRoutes(options: MesRoutesOptions): Router {
   router.put('/moulds/:id', async (ctx) => {
     const id = parse(mouldId, ctx.params.id, 'id');
     const body = parse(mouldBody, ctx.request.body);
-    const values = { status: body.status, availableFrom: body.availableFrom ?? null, updatedAt: clock(), updatedBy: MES_SOURCE };
+    const values = {
+      status: body.status,
+      availableFrom: body.availableFrom ?? null,
+      updatedAt: clock(),
+      updatedBy: MES_SOURCE,
+    };
     const { row, created } = await db.transaction(async (tx) => {
       const [before] = await tx.select({ id: moulds.id }).from(moulds).where(eq(moulds.id, id)).for('update');
       const [row] = await tx
@@ -134,7 +137,10 @@ export function mesRoutes(options: MesRoutesOptions): Router {
   router.put('/lines/:id/load', async (ctx) => {
     const line = config.lines.find((l) => l.id === ctx.params.id);
     if (!line) {
-      throw new HttpError(404, `line "${ctx.params.id}" is not configured (lines: ${config.lines.map((l) => l.id).join(', ') || 'none'})`);
+      throw new HttpError(
+        404,
+        `line "${ctx.params.id}" is not configured (lines: ${config.lines.map((l) => l.id).join(', ') || 'none'})`,
+      );
     }
     const { periods } = parse(loadBody, ctx.request.body);
     const stored = await db.transaction(async (tx) => {
@@ -144,7 +150,9 @@ export function mesRoutes(options: MesRoutesOptions): Router {
       if (periods.length === 0) return [];
       return tx
         .insert(lineLoads)
-        .values(periods.map((p) => ({ line: line.id, fromDate: p.from, toDate: p.to, load: p.load, source: MES_SOURCE })))
+        .values(
+          periods.map((p) => ({ line: line.id, fromDate: p.from, toDate: p.to, load: p.load, source: MES_SOURCE })),
+        )
         .returning();
     });
     ctx.body = {
@@ -163,7 +171,13 @@ function digest(text: string): Buffer {
 }
 
 function mouldJson(row: typeof moulds.$inferSelect) {
-  return { id: row.id, status: row.status, availableFrom: row.availableFrom, updatedAt: row.updatedAt.toISOString(), updatedBy: row.updatedBy };
+  return {
+    id: row.id,
+    status: row.status,
+    availableFrom: row.availableFrom,
+    updatedAt: row.updatedAt.toISOString(),
+    updatedBy: row.updatedBy,
+  };
 }
 
 function bodyParserMessage(message: string | undefined): string {

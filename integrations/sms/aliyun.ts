@@ -52,9 +52,7 @@ export function acs3Authorization(args: {
 }): { authorization: string; canonicalRequest: string } {
   const lower = new Map<string, string>();
   for (const [k, v] of Object.entries(args.headers)) lower.set(k.toLowerCase(), v.trim());
-  const names = [...lower.keys()]
-    .filter((n) => n === 'host' || n === 'content-type' || n.startsWith('x-acs-'))
-    .sort();
+  const names = [...lower.keys()].filter((n) => n === 'host' || n === 'content-type' || n.startsWith('x-acs-')).sort();
   const canonicalHeaders = names.map((n) => `${n}:${lower.get(n) ?? ''}\n`).join('');
   const signedHeaders = names.join(';');
   const canonicalRequest = [
@@ -135,22 +133,52 @@ export class AliyunSmsProvider implements SmsProvider {
     const suffix = requestId ? ` (RequestId ${requestId})` : '';
 
     if (/throttling/i.test(code) || answer.status === 429) {
-      throw new SmsError({ provider: this.name, code: code || 'Throttling', message: msg + suffix, retryable: true, status: answer.status });
+      throw new SmsError({
+        provider: this.name,
+        code: code || 'Throttling',
+        message: msg + suffix,
+        retryable: true,
+        status: answer.status,
+      });
     }
     if (answer.status >= 500) {
-      throw new SmsError({ provider: this.name, code: code || `HTTP_${answer.status}`, message: msg + suffix, retryable: true, status: answer.status });
+      throw new SmsError({
+        provider: this.name,
+        code: code || `HTTP_${answer.status}`,
+        message: msg + suffix,
+        retryable: true,
+        status: answer.status,
+      });
     }
     if (answer.status !== 200) {
       // Auth / signature / malformed request (SignatureDoesNotMatch, InvalidAccessKeyId.NotFound, ...).
-      throw new SmsError({ provider: this.name, code: code || `HTTP_${answer.status}`, message: msg + suffix, retryable: false, status: answer.status });
+      throw new SmsError({
+        provider: this.name,
+        code: code || `HTTP_${answer.status}`,
+        message: msg + suffix,
+        retryable: false,
+        status: answer.status,
+      });
     }
     if (!body || !code) {
-      throw new SmsError({ provider: this.name, code: 'BAD_RESPONSE', message: `unparseable HTTP 200 body: ${msg}`, retryable: true, status: 200 });
+      throw new SmsError({
+        provider: this.name,
+        code: 'BAD_RESPONSE',
+        message: `unparseable HTTP 200 body: ${msg}`,
+        retryable: true,
+        status: 200,
+      });
     }
     if (code === 'OK') {
       const bizId = str(body.BizId);
       if (!bizId) {
-        throw new SmsError({ provider: this.name, code: 'BAD_RESPONSE', message: `Code OK without BizId${suffix}`, retryable: false, status: 200 });
+        throw new SmsError({
+          provider: this.name,
+          code: 'BAD_RESPONSE',
+          message: `Code OK without BizId${suffix}`,
+          retryable: false,
+          status: 200,
+        });
       }
       return { ok: true, providerId: bizId };
     }

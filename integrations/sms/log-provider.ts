@@ -31,7 +31,9 @@ export class LogSmsProvider implements SmsProvider {
       at: (this.opts.now ?? (() => new Date()))(),
     };
     this.sent.push(entry);
-    this.opts.log?.(`[sms:log] to ${maskPhone(message.phone)} template=${message.template} outId=${message.outId}: ${maskPhonesInText(message.text)}`);
+    this.opts.log?.(
+      `[sms:log] to ${maskPhone(message.phone)} template=${message.template} outId=${message.outId}: ${maskPhonesInText(message.text)}`,
+    );
     this.opts.onSend?.(entry);
     return { ok: true, providerId: entry.providerId };
   }

@@ -16,7 +16,10 @@ const paramsEnv = (name: SmsTemplateName): string => `${SMS_TEMPLATE_ENV[name]}_
 
 export class SmsConfigError extends Error {
   override readonly name = 'SmsConfigError';
-  constructor(readonly variables: string[], detail: string) {
+  constructor(
+    readonly variables: string[],
+    detail: string,
+  ) {
     super(`SMS config: ${detail}`);
   }
 }
@@ -97,7 +100,12 @@ export function createSmsProvider(
         ...(options.now ? { now: options.now } : {}),
       });
     case 'aliyun': {
-      const v = requireVars(env, 'aliyun', ['SMS_ACCESS_KEY_ID', 'SMS_ACCESS_KEY_SECRET', 'SMS_SIGN_NAME', 'SMS_TEMPLATE_DELAY']);
+      const v = requireVars(env, 'aliyun', [
+        'SMS_ACCESS_KEY_ID',
+        'SMS_ACCESS_KEY_SECRET',
+        'SMS_SIGN_NAME',
+        'SMS_TEMPLATE_DELAY',
+      ]);
       return new AliyunSmsProvider({
         accessKeyId: v.SMS_ACCESS_KEY_ID,
         accessKeySecret: v.SMS_ACCESS_KEY_SECRET,
@@ -107,7 +115,13 @@ export function createSmsProvider(
       });
     }
     case 'tencent': {
-      const v = requireVars(env, 'tencent', ['SMS_SECRET_ID', 'SMS_SECRET_KEY', 'SMS_SDK_APP_ID', 'SMS_SIGN_NAME', 'SMS_TEMPLATE_DELAY']);
+      const v = requireVars(env, 'tencent', [
+        'SMS_SECRET_ID',
+        'SMS_SECRET_KEY',
+        'SMS_SDK_APP_ID',
+        'SMS_SIGN_NAME',
+        'SMS_TEMPLATE_DELAY',
+      ]);
       const delayParams =
         options.templateParams?.delay ??
         env.SMS_TEMPLATE_DELAY_PARAMS?.split(',')

@@ -118,14 +118,32 @@ export class TencentSmsProvider implements SmsProvider {
     });
 
     if (answer.status >= 500 || answer.status === 429) {
-      throw new SmsError({ provider: this.name, code: `HTTP_${answer.status}`, message: maskPhonesInText(answer.text.slice(0, 200)), retryable: true, status: answer.status });
+      throw new SmsError({
+        provider: this.name,
+        code: `HTTP_${answer.status}`,
+        message: maskPhonesInText(answer.text.slice(0, 200)),
+        retryable: true,
+        status: answer.status,
+      });
     }
     if (answer.status !== 200) {
-      throw new SmsError({ provider: this.name, code: `HTTP_${answer.status}`, message: maskPhonesInText(answer.text.slice(0, 200)), retryable: false, status: answer.status });
+      throw new SmsError({
+        provider: this.name,
+        code: `HTTP_${answer.status}`,
+        message: maskPhonesInText(answer.text.slice(0, 200)),
+        retryable: false,
+        status: answer.status,
+      });
     }
     const response = isRecord(answer.json) && isRecord(answer.json.Response) ? answer.json.Response : undefined;
     if (!response) {
-      throw new SmsError({ provider: this.name, code: 'BAD_RESPONSE', message: `unparseable HTTP 200 body: ${maskPhonesInText(answer.text.slice(0, 200))}`, retryable: true, status: 200 });
+      throw new SmsError({
+        provider: this.name,
+        code: 'BAD_RESPONSE',
+        message: `unparseable HTTP 200 body: ${maskPhonesInText(answer.text.slice(0, 200))}`,
+        retryable: true,
+        status: 200,
+      });
     }
     const requestId = str(response.RequestId);
     const suffix = requestId ? ` (RequestId ${requestId})` : '';
@@ -136,7 +154,11 @@ export class TencentSmsProvider implements SmsProvider {
       if (code.startsWith('AuthFailure') || code.startsWith('UnauthorizedOperation')) {
         throw new SmsError({ provider: this.name, code, message: msg + suffix, retryable: false, status: 200 });
       }
-      if (code.startsWith('RequestLimitExceeded') || code.startsWith('InternalError') || code.startsWith('ServiceUnavailable')) {
+      if (
+        code.startsWith('RequestLimitExceeded') ||
+        code.startsWith('InternalError') ||
+        code.startsWith('ServiceUnavailable')
+      ) {
         throw new SmsError({ provider: this.name, code, message: msg + suffix, retryable: true, status: 200 });
       }
       // Whole-request business/config errors (bad template, sign, SdkAppId, balance...): permanent.
@@ -145,16 +167,33 @@ export class TencentSmsProvider implements SmsProvider {
 
     const status = Array.isArray(response.SendStatusSet) ? response.SendStatusSet[0] : undefined;
     if (!isRecord(status)) {
-      throw new SmsError({ provider: this.name, code: 'BAD_RESPONSE', message: `no SendStatusSet entry${suffix}`, retryable: false, status: 200 });
+      throw new SmsError({
+        provider: this.name,
+        code: 'BAD_RESPONSE',
+        message: `no SendStatusSet entry${suffix}`,
+        retryable: false,
+        status: 200,
+      });
     }
     const code = str(status.Code) ?? '';
     if (code === 'Ok') {
       const serial = str(status.SerialNo);
       if (!serial) {
-        throw new SmsError({ provider: this.name, code: 'BAD_RESPONSE', message: `Code Ok without SerialNo${suffix}`, retryable: false, status: 200 });
+        throw new SmsError({
+          provider: this.name,
+          code: 'BAD_RESPONSE',
+          message: `Code Ok without SerialNo${suffix}`,
+          retryable: false,
+          status: 200,
+        });
       }
       return { ok: true, providerId: serial };
     }
-    return { ok: false, permanent: true, code: code || 'UnknownError', message: maskPhonesInText(str(status.Message) ?? '') };
+    return {
+      ok: false,
+      permanent: true,
+      code: code || 'UnknownError',
+      message: maskPhonesInText(str(status.Message) ?? ''),
+    };
   }
 }

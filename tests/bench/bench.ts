@@ -52,7 +52,13 @@ function benchParser(seconds = 2) {
 
 async function benchIntake(backend: Backend, total: number, concurrency: number) {
   const database = await createTestDatabase(backend, { poolSize: 10 });
-  const app = await startApp({ database, config: loadBusinessConfig(), log: createLogger('silent'), port: 0, outboxPollMs: 20 });
+  const app = await startApp({
+    database,
+    config: loadBusinessConfig(),
+    log: createLogger('silent'),
+    port: 0,
+    outboxPollMs: 20,
+  });
   const orderMessages = MESSAGES.slice(0, 6);
   const answer: number[] = [];
   let next = 0;
@@ -60,9 +66,18 @@ async function benchIntake(backend: Backend, total: number, concurrency: number)
   const worker = async () => {
     while (next < total) {
       const i = next++;
-      const body = JSON.stringify({ conversationId: `bench-${i % 20}`, senderId: 'zhangsan', text: orderMessages[i % orderMessages.length], messageId: `bench-${i}` });
+      const body = JSON.stringify({
+        conversationId: `bench-${i % 20}`,
+        senderId: 'zhangsan',
+        text: orderMessages[i % orderMessages.length],
+        messageId: `bench-${i}`,
+      });
       const t0 = performance.now();
-      const res = await fetch(`${app.url}/api/playground/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const res = await fetch(`${app.url}/api/playground/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       await res.arrayBuffer();
       answer.push(performance.now() - t0);
     }
@@ -80,7 +95,10 @@ async function benchIntake(backend: Backend, total: number, concurrency: number)
   }
   const doneIn = (performance.now() - started) / 1000;
   const [orders] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from orders`);
-  const [effects] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from outbox where status = 'sent'`);
+  const [effects] = await queryRows<{ n: number }>(
+    database.db,
+    sql`select count(*)::int as n from outbox where status = 'sent'`,
+  );
   const [reply] = await queryRows<{ p50: number; p99: number }>(
     database.db,
     sql`select percentile_cont(0.5) within group (order by ms) as p50, percentile_cont(0.99) within group (order by ms) as p99
@@ -103,20 +121,66 @@ async function benchPromises(backend: Backend, seconds = 3) {
   const database = await createTestDatabase(backend, { poolSize: 4 });
   await migrate(database.db);
   const base = loadBusinessConfig();
-  const config = { ...base, lines: Array.from({ length: 50 }, (_, i) => ({ id: `L${i}`, name: `L${i}线`, capacityPerDay: 100 + i * 10 })) };
+  const config = {
+    ...base,
+    lines: Array.from({ length: 50 }, (_, i) => ({ id: `L${i}`, name: `L${i}线`, capacityPerDay: 100 + i * 10 })),
+  };
   const today = '2026-02-24';
   const codes = Array.from({ length: 10_000 }, (_, i) => `MAT-${String(i).padStart(5, '0')}`);
   for (let i = 0; i < codes.length; i += 1000) {
     const chunk = codes.slice(i, i + 1000);
-    await database.db.insert(materials).values(chunk.map((code, j) => ({ code, name: code, line: `L${(i + j) % 50}`, mould: `MD-${(i + j) % 200}`, leadTimeDays: (i + j) % 7 })));
-    await database.db.insert(stock).values(chunk.map((code, j) => ({ materialCode: code, onHand: ((i + j) * 37) % 400, source: 'bench', updatedAt: new Date() })));
+    await database.db
+      .insert(materials)
+      .values(
+        chunk.map((code, j) => ({
+          code,
+          name: code,
+          line: `L${(i + j) % 50}`,
+          mould: `MD-${(i + j) % 200}`,
+          leadTimeDays: (i + j) % 7,
+        })),
+      );
+    await database.db
+      .insert(stock)
+      .values(
+        chunk.map((code, j) => ({
+          materialCode: code,
+          onHand: ((i + j) * 37) % 400,
+          source: 'bench',
+          updatedAt: new Date(),
+        })),
+      );
   }
-  await database.db.insert(moulds).values(Array.from({ length: 200 }, (_, i) => ({ id: `MD-${i}`, status: i % 10 === 0 ? ('repair' as const) : ('ok' as const), availableFrom: i % 10 === 0 ? '2026-03-02' : null, updatedAt: new Date() })));
-  await database.db.insert(lineLoads).values(config.lines.map((l, i) => ({ line: l.id, fromDate: today, toDate: '2026-03-31', load: (i % 10) / 10, source: 'bench' })));
+  await database.db
+    .insert(moulds)
+    .values(
+      Array.from({ length: 200 }, (_, i) => ({
+        id: `MD-${i}`,
+        status: i % 10 === 0 ? ('repair' as const) : ('ok' as const),
+        availableFrom: i % 10 === 0 ? '2026-03-02' : null,
+        updatedAt: new Date(),
+      })),
+    );
+  await database.db
+    .insert(lineLoads)
+    .values(
+      config.lines.map((l, i) => ({
+        line: l.id,
+        fromDate: today,
+        toDate: '2026-03-31',
+        load: (i % 10) / 10,
+        source: 'bench',
+      })),
+    );
   const check = async (code: string, quantity: number) =>
     database.db.transaction(async (tx) => {
       const states = await plantStates(tx, config, [code], today);
-      return earliestForOrder({ today, calendar: config.calendar, rules: config.promise, items: [{ quantity, state: states.get(code)! }] });
+      return earliestForOrder({
+        today,
+        calendar: config.calendar,
+        rules: config.promise,
+        items: [{ quantity, state: states.get(code)! }],
+      });
     });
   let n = 0;
   const latencies: number[] = [];

@@ -28,9 +28,20 @@ import { REPO_ROOT } from './product-command';
  * webhook robot takes 20 posts a minute and a chat's messages go out one after another, so a few busy
  * groups would measure those limits rather than the product.
  */
-function benchConfig(count: number): { path: string; wecomSales: string[]; dingtalkSales: string[]; wecomUsers: string[] } {
+function benchConfig(count: number): {
+  path: string;
+  wecomSales: string[];
+  dingtalkSales: string[];
+  wecomUsers: string[];
+} {
   const doc = parseYaml(readFileSync(DEMO_CONFIG_PATH, 'utf8')) as { people: Array<Record<string, string>> };
-  const sales = Array.from({ length: count }, (_, i) => ({ id: `bench${i}`, name: `销售${i}`, role: '销售', wecom: `BenchSales${i}`, dingtalk: `09${String(i).padStart(5, '0')}` }));
+  const sales = Array.from({ length: count }, (_, i) => ({
+    id: `bench${i}`,
+    name: `销售${i}`,
+    role: '销售',
+    wecom: `BenchSales${i}`,
+    dingtalk: `09${String(i).padStart(5, '0')}`,
+  }));
   doc.people.push(...sales);
   const path = join(mkdtempSync(join(tmpdir(), 'orderbot-bench-config-')), 'bench.yaml');
   writeFileSync(path, stringifyYaml(doc));
@@ -92,7 +103,11 @@ function requestText(i: number): string {
   return i % 2 === 0 ? `需要${material}样品${qty}件,3月20日前到` : `${material} samples ×${qty} by 3/20`;
 }
 
-async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -173,11 +188,13 @@ class Load {
     const message: Sent = { key: `msg:${msgId}`, platform: 'wecom', at: Date.now() };
     this.sent.set(message.key, message);
     pending.push(
-      this.wecom.sendAppText(this.sales.wecom[i % this.sales.wecom.length]!, requestText(i), { msgId, attempts: 1 }).then((delivery) => {
-        const attempt = delivery.attempts[0]!;
-        message.answerMs = attempt.ms;
-        message.status = attempt.status;
-      }),
+      this.wecom
+        .sendAppText(this.sales.wecom[i % this.sales.wecom.length]!, requestText(i), { msgId, attempts: 1 })
+        .then((delivery) => {
+          const attempt = delivery.attempts[0]!;
+          message.answerMs = attempt.ms;
+          message.status = attempt.status;
+        }),
     );
     return message;
   }
@@ -185,7 +202,11 @@ class Load {
   private sendDingtalk(i: number): Sent {
     const msgId = `msgbench${i}==`;
     const at = Date.now();
-    const { messageId } = this.dingtalk.say({ staffId: this.sales.dingtalk[i % this.sales.dingtalk.length]!, text: requestText(i), msgId });
+    const { messageId } = this.dingtalk.say({
+      staffId: this.sales.dingtalk[i % this.sales.dingtalk.length]!,
+      text: requestText(i),
+      msgId,
+    });
     const message: Sent = { key: `msg:${msgId}`, platform: 'dingtalk', at, frameId: messageId };
     this.sent.set(message.key, message);
     return message;
@@ -195,7 +216,24 @@ class Load {
 function runPgbench(url: string, seconds: number, clients: number): number {
   const bin = pgbenchPath();
   const target = new URL(url);
-  const args = ['-n', '-f', join(REPO_ROOT, 'tests', 'bench', 'pgbench-intake.sql'), '-c', String(clients), '-j', '2', '-T', String(seconds), '-h', target.hostname, '-p', target.port || '5432', '-U', decodeURIComponent(target.username || 'postgres'), target.pathname.slice(1)];
+  const args = [
+    '-n',
+    '-f',
+    join(REPO_ROOT, 'tests', 'bench', 'pgbench-intake.sql'),
+    '-c',
+    String(clients),
+    '-j',
+    '2',
+    '-T',
+    String(seconds),
+    '-h',
+    target.hostname,
+    '-p',
+    target.port || '5432',
+    '-U',
+    decodeURIComponent(target.username || 'postgres'),
+    target.pathname.slice(1),
+  ];
   const result = spawnSync(bin, args, { encoding: 'utf8' });
   const tps = /tps = ([\d.]+)/.exec(result.stdout)?.[1];
   if (!tps) throw new Error(`pgbench failed: ${result.stderr || result.stdout}`);
@@ -203,7 +241,9 @@ function runPgbench(url: string, seconds: number, clients: number): number {
 }
 
 function pgbenchPath(): string {
-  const found = spawnSync('bash', ['-c', 'command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench | tail -1'], { encoding: 'utf8' }).stdout.trim();
+  const found = spawnSync('bash', ['-c', 'command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench | tail -1'], {
+    encoding: 'utf8',
+  }).stdout.trim();
   if (!found) throw new Error('pgbench is not installed (Debian: postgresql-contrib / the server package)');
   return found;
 }
@@ -228,18 +268,38 @@ export async function benchEndToEnd(adminUrl: string): Promise<void> {
   const company = benchConfig(Number(process.env.BENCH_E2E_SALES ?? 40));
   const wecom = await new FakeWecom({ users: company.wecomUsers, callbacks: { timeoutMs: 5000, retries: 0 } }).start();
   const dingtalk = await FakeDingtalk.start({ api: { staffIds: [...DINGTALK_STAFF, ...company.dingtalkSales] } });
-  const env = { ...dingtalk.envVars(), ...wecom.envVars(), DATABASE_URL: url, ORDERBOT_DATA_DIR: dataDir, ORDERBOT_CONFIG: company.path };
+  const env = {
+    ...dingtalk.envVars(),
+    ...wecom.envVars(),
+    DATABASE_URL: url,
+    ORDERBOT_DATA_DIR: dataDir,
+    ORDERBOT_CONFIG: company.path,
+  };
   // The product's own process, so its memory and CPU are its own.
-  const profile = process.env.BENCH_E2E_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_E2E_PROFILE}`] : [];
-  const product = new BotProcess(await freePort(), { ...env, LOG_LEVEL: 'error' }, join(dataDir, 'product.log'), profile);
+  const profile = process.env.BENCH_E2E_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_E2E_PROFILE}`]
+    : [];
+  const product = new BotProcess(
+    await freePort(),
+    { ...env, LOG_LEVEL: 'error' },
+    join(dataDir, 'product.log'),
+    profile,
+  );
   await product.start(60_000);
   const database = await openDatabase({ url, poolSize: 2 });
   try {
     wecom.connect(product.url);
     await waitFor(() => dingtalk.gateway.liveConnections().length > 0, 'the product to connect to the DingTalk stream');
-    const load = new Load(wecom, dingtalk, dingtalkShare, product.pid!, { wecom: company.wecomSales, dingtalk: company.dingtalkSales });
-    console.log(`end to end on PostgreSQL: product in its own process; encrypted WeCom app callbacks and ${Math.round(dingtalkShare * 100)}% DingTalk stream frames from ${company.wecomSales.length} sales people; ${stepSeconds} s per step`);
-    console.log('offered/s  handled/s      acked  WeCom answer p50/95/99 ms  frame ack p50/95/99 ms  card p50/95/99 ms  CPU ms/msg  backlog  drained');
+    const load = new Load(wecom, dingtalk, dingtalkShare, product.pid!, {
+      wecom: company.wecomSales,
+      dingtalk: company.dingtalkSales,
+    });
+    console.log(
+      `end to end on PostgreSQL: product in its own process; encrypted WeCom app callbacks and ${Math.round(dingtalkShare * 100)}% DingTalk stream frames from ${company.wecomSales.length} sales people; ${stepSeconds} s per step`,
+    );
+    console.log(
+      'offered/s  handled/s      acked  WeCom answer p50/95/99 ms  frame ack p50/95/99 ms  card p50/95/99 ms  CPU ms/msg  backlog  drained',
+    );
     let best = 0;
     for (const rate of rates) {
       const result = await runStep(load, database, rate, stepSeconds);
@@ -279,7 +339,12 @@ async function runStep(load: Load, database: DatabaseHandle, rate: number, secon
   const backlogAtEnd = await backlog(database);
   const drainStart = performance.now();
   await waitFor(async () => (await backlog(database)) === 0, 'the backlog to drain', 120_000).catch(async (err) => {
-    console.log(await queryRows(database.db, sql`select kind, status, attempts, left(last_error, 160) as error, count(*)::int from outbox where status <> 'sent' group by 1, 2, 3, 4 limit 20`));
+    console.log(
+      await queryRows(
+        database.db,
+        sql`select kind, status, attempts, left(last_error, 160) as error, count(*)::int from outbox where status <> 'sent' group by 1, 2, 3, 4 limit 20`,
+      ),
+    );
     throw err;
   });
   const drainedInMs = performance.now() - drainStart;

@@ -84,7 +84,9 @@ async function plans(db: Database, now: Date) {
   for (const [label, query] of Object.entries(queries)) {
     const rows = await queryRows<Record<string, string>>(db, sql`explain ${query}`);
     const lines = rows.map((r) => Object.values(r)[0]!);
-    const scans = lines.map((l) => l.match(/(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)(?: using (\w+))?(?: on (\w+))?/)).filter(Boolean);
+    const scans = lines
+      .map((l) => l.match(/(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)(?: using (\w+))?(?: on (\w+))?/))
+      .filter(Boolean);
     console.log(`  plan: ${label.padEnd(38)} ${scans.map((m) => `${m![1]}${m![2] ? ` ${m![2]}` : ''}`).join(', ')}`);
   }
 }
@@ -97,17 +99,28 @@ export async function benchKpis(backend: Backend, total: number, open: number) {
   await migrate(db);
   const seedStart = performance.now();
   await seedHistory(db, total, open, now);
-  console.log(`KPIs and ops board on ${backend}: ${total.toLocaleString('en')} orders, ${(total * 3).toLocaleString('en')} approval tasks, ${open.toLocaleString('en')} open (seeded in ${fmt((performance.now() - seedStart) / 1000)} s)`);
+  console.log(
+    `KPIs and ops board on ${backend}: ${total.toLocaleString('en')} orders, ${(total * 3).toLocaleString('en')} approval tasks, ${open.toLocaleString('en')} open (seeded in ${fmt((performance.now() - seedStart) / 1000)} s)`,
+  );
   const weeks = lastWeeks(now, 12);
   const runs = 15;
-  await timed('one week\'s KPIs (kpiFigures)', runs, () => kpiFigures(db, weekOf(now), config.kpi.promiseWindow));
-  await timed('12 weekly KPI points, 11 kept (weeklyKpis)', runs, () => weeklyKpis(db, weeks, config.kpi.promiseWindow, now));
-  await timed('12 weekly KPI points, computed (kpiSeries)', runs, () => kpiSeries(db, { origin: weeks[0]!.start, bucketMs: WEEK_MS, count: 12 }, config.kpi.promiseWindow));
-  await timed('open orders, coloured, first 100 (openOrders)', runs, () => openOrders(db, { now, delayAlertMs: 4 * 3600_000, dueSoonMs: 30 * 60_000, busyLines: ['A'], limit: 100 }));
+  await timed("one week's KPIs (kpiFigures)", runs, () => kpiFigures(db, weekOf(now), config.kpi.promiseWindow));
+  await timed('12 weekly KPI points, 11 kept (weeklyKpis)', runs, () =>
+    weeklyKpis(db, weeks, config.kpi.promiseWindow, now),
+  );
+  await timed('12 weekly KPI points, computed (kpiSeries)', runs, () =>
+    kpiSeries(db, { origin: weeks[0]!.start, bucketMs: WEEK_MS, count: 12 }, config.kpi.promiseWindow),
+  );
+  await timed('open orders, coloured, first 100 (openOrders)', runs, () =>
+    openOrders(db, { now, delayAlertMs: 4 * 3600_000, dueSoonMs: 30 * 60_000, busyLines: ['A'], limit: 100 }),
+  );
   await timed('the /kpi digest (this week, last, slowest)', runs, () => kpiDigest(db, config, now, weekOf(now), 'zh'));
-  await timed('the whole board page\'s data (boardPageData)', runs, () => boardPageData(db, config, now, 'ops'));
+  await timed("the whole board page's data (boardPageData)", runs, () => boardPageData(db, config, now, 'ops'));
   await plans(db, now);
-  const [size] = await queryRows<{ size: string }>(db, sql`select pg_size_pretty(pg_database_size(current_database())) as size`);
+  const [size] = await queryRows<{ size: string }>(
+    db,
+    sql`select pg_size_pretty(pg_database_size(current_database())) as size`,
+  );
   console.log(`  database size ${size?.size}`);
   await database.close();
 }

@@ -15,4 +15,3 @@ export function productCommand(): string[] {
   if (runner === 'node') return args;
   throw new Error(`cannot run the start script without npm: ${pkg.scripts.start}`);
 }
-

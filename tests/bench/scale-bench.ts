@@ -103,7 +103,9 @@ async function reshapeOpenTasks(db: Database, config: BusinessConfig, sizes: Siz
   const top = steps.length;
   const afterMs = sql.raw(`(array[${steps.map((s) => s.after).join(',')}]::bigint[])`);
   const ladderTo = sql.raw(`(array[${config.escalationLadder.map((s) => `'${s.to}'`).join(',') || "''"}]::text[])`);
-  const director = sql.raw(`case s.department ${config.departments.map((d) => `when '${d.key}' then '${d.director}'`).join(' ')} end`);
+  const director = sql.raw(
+    `case s.department ${config.departments.map((d) => `when '${d.key}' then '${d.director}'`).join(' ')} end`,
+  );
   const a = sizes.dueLevel0;
   const b = a + sizes.dueLevel1;
   const c = b + sizes.pausedTasks;
@@ -203,7 +205,11 @@ async function escalationTick(bot: Bot): Promise<number> {
 function recordingDatabase(url: string) {
   const client = postgres(url, { max: 1, onnotice: () => {} });
   const statements: Array<{ query: string; params: unknown[] }> = [];
-  const db = drizzle({ client, schema, logger: { logQuery: (query, params) => void statements.push({ query, params }) } }) as unknown as Database;
+  const db = drizzle({
+    client,
+    schema,
+    logger: { logQuery: (query, params) => void statements.push({ query, params }) },
+  }) as unknown as Database;
   return { db, client, statements };
 }
 
@@ -215,11 +221,18 @@ interface Plan {
   buffers: string;
 }
 
-async function explain(client: postgres.Sql, statement: { query: string; params: unknown[] }, bigTable: string): Promise<Plan> {
+async function explain(
+  client: postgres.Sql,
+  statement: { query: string; params: unknown[] },
+  bigTable: string,
+): Promise<Plan> {
   let lines: string[] = [];
   await client
     .begin(async (tx) => {
-      const rows = await tx.unsafe(`explain (analyze, buffers) ${statement.query}`, statement.params as postgres.ParameterOrJSON<never>[]);
+      const rows = await tx.unsafe(
+        `explain (analyze, buffers) ${statement.query}`,
+        statement.params as postgres.ParameterOrJSON<never>[],
+      );
       lines = rows.map((r) => String(Object.values(r)[0]));
       throw new Rollback();
     })
@@ -227,10 +240,18 @@ async function explain(client: postgres.Sql, statement: { query: string; params:
       if (!(err instanceof Rollback)) throw err;
     });
   const text = lines.join('\n');
-  const indexes = [...text.matchAll(/(?:Index Scan|Index Only Scan|Bitmap Index Scan)(?: Backward)? (?:using|on) (\w+)/g)].map((m) => m[1]!);
+  const indexes = [
+    ...text.matchAll(/(?:Index Scan|Index Only Scan|Bitmap Index Scan)(?: Backward)? (?:using|on) (\w+)/g),
+  ].map((m) => m[1]!);
   const seqScans = [...text.matchAll(/Seq Scan on (\w+)/g)].map((m) => m[1]!);
   const buffers = lines.find((l) => l.includes('Buffers:'))?.trim() ?? '';
-  return { text, indexes: [...new Set(indexes)], seqScans: [...new Set(seqScans)], rowsRead: rowsReadFrom(lines, bigTable), buffers };
+  return {
+    text,
+    indexes: [...new Set(indexes)],
+    seqScans: [...new Set(seqScans)],
+    rowsRead: rowsReadFrom(lines, bigTable),
+    buffers,
+  };
 }
 
 /** Rows the plan's scans of `table` produced or threw away: what the query walked to find its batch. */
@@ -238,7 +259,9 @@ function rowsReadFrom(lines: string[], table: string): number {
   let inTable = false;
   let read = 0;
   for (const line of lines) {
-    const node = line.match(/(?:->\s+|^)([A-Z][\w ]+?)(?:\s+(?:using|on)\s+\w+)?(?:\s+on\s+(\w+))?(?:\s+\w+)?\s+\(cost=.*actual time=[\d.]+\.\.[\d.]+ rows=(\d+) loops=(\d+)/);
+    const node = line.match(
+      /(?:->\s+|^)([A-Z][\w ]+?)(?:\s+(?:using|on)\s+\w+)?(?:\s+on\s+(\w+))?(?:\s+\w+)?\s+\(cost=.*actual time=[\d.]+\.\.[\d.]+ rows=(\d+) loops=(\d+)/,
+    );
     if (node) {
       const scan = / Scan$/.test(node[1]!) && !/Subquery|Bitmap Index/.test(node[1]!);
       const on = node[2] ?? line.match(/ on (\w+)/)?.[1];
@@ -253,12 +276,18 @@ function rowsReadFrom(lines: string[], table: string): number {
 }
 
 /** The database's own time (planning and execution) for statements replayed in order with EXPLAIN ANALYZE, then rolled back. */
-async function serverTime(client: postgres.Sql, statements: Array<{ query: string; params: unknown[] }>): Promise<number> {
+async function serverTime(
+  client: postgres.Sql,
+  statements: Array<{ query: string; params: unknown[] }>,
+): Promise<number> {
   let total = 0;
   await client
     .begin(async (tx) => {
       for (const statement of statements) {
-        const [row] = await tx.unsafe(`explain (analyze, format json) ${statement.query}`, statement.params as postgres.ParameterOrJSON<never>[]);
+        const [row] = await tx.unsafe(
+          `explain (analyze, format json) ${statement.query}`,
+          statement.params as postgres.ParameterOrJSON<never>[],
+        );
         const value = Object.values(row!)[0];
         const [plan] = (typeof value === 'string' ? JSON.parse(value) : value) as Array<Record<string, number>>;
         total += plan!['Planning Time']! + plan!['Execution Time']!;
@@ -288,11 +317,20 @@ function planVerdict(plan: Plan, expected: RegExp, bigTable: string): { ok: bool
     ...(plan.seqScans.includes(bigTable) ? [`seq scan on ${bigTable}`] : []),
     ...(plan.rowsRead > MAX_ROWS_WALKED ? [`reads ${plan.rowsRead.toLocaleString('en')} rows of ${bigTable}`] : []),
   ];
-  return { ok: problems.length === 0, index: plan.indexes.join('+') || plan.seqScans.map((t) => `seq ${t}`).join('+'), note: problems.join('; ') || `${plan.rowsRead} rows read` };
+  return {
+    ok: problems.length === 0,
+    index: plan.indexes.join('+') || plan.seqScans.map((t) => `seq ${t}`).join('+'),
+    note: problems.join('; ') || `${plan.rowsRead} rows read`,
+  };
 }
 
 function printPlan(title: string, plan: Plan) {
-  console.log(`\n  plan: ${title}\n${plan.text.split('\n').map((l) => `    ${l}`).join('\n')}`);
+  console.log(
+    `\n  plan: ${title}\n${plan.text
+      .split('\n')
+      .map((l) => `    ${l}`)
+      .join('\n')}`,
+  );
 }
 
 /** The outbox's pending rows as seeded, to put back after each claim or batch. */
@@ -318,7 +356,9 @@ async function measureEscalation(db: Database, url: string, config: BusinessConf
           count(*) filter (where o.paused_since is not null)::int as paused
         from approval_tasks t join orders o on o.id = t.order_id where t.status = 'pending' and t.due_at <= ${dueNow.toISOString()}::timestamptz`,
   );
-  console.log(`  open tasks with due_at <= now: ${due!.due} can escalate, ${due!.stuck.toLocaleString('en')} at the top of the ladder, ${due!.paused} on paused orders`);
+  console.log(
+    `  open tasks with due_at <= now: ${due!.due} can escalate, ${due!.stuck.toLocaleString('en')} at the top of the ladder, ${due!.paused} on paused orders`,
+  );
   // The clock at which just five tasks that can escalate are due: a tick in the steady state.
   const [fifth] = await queryRows<{ at: string }>(
     db,
@@ -332,7 +372,14 @@ async function measureEscalation(db: Database, url: string, config: BusinessConf
   const recorder = recordingDatabase(url);
   await recorder.db
     .transaction(async (tx) => {
-      const ctx = createHandlerContext({ tx, now: dueNow, config, log, eventKey: 'job:escalation:plan', platform: 'playground' });
+      const ctx = createHandlerContext({
+        tx,
+        now: dueNow,
+        config,
+        log,
+        eventKey: 'job:escalation:plan',
+        platform: 'playground',
+      });
       await escalateOverdueTasks(ctx);
       await ctx.flush();
       throw new Rollback();
@@ -344,7 +391,10 @@ async function measureEscalation(db: Database, url: string, config: BusinessConf
   if (scans.length === 0) throw new Error('the escalation query was not seen');
   const planAt = async (at: Date) => combine(await Promise.all(scans.map((s) => explainAt(recorder, s, at))));
   const plans = { full: await planAt(dueNow), five: await planAt(fiveDue), idle: await planAt(nothingDue) };
-  printPlan(`escalation due scan, 50 due (${scans.length} scan statement(s); ${recorder.statements.length} statements in the whole tick)`, plans.full);
+  printPlan(
+    `escalation due scan, 50 due (${scans.length} scan statement(s); ${recorder.statements.length} statements in the whole tick)`,
+    plans.full,
+  );
   printPlan('escalation due scan, nothing due', plans.idle);
   const tickServerMs = await serverTime(recorder.client, recorder.statements);
   await recorder.client.end();
@@ -368,8 +418,14 @@ async function measureEscalation(db: Database, url: string, config: BusinessConf
 }
 
 /** The same statement with its clock parameter moved to `at`. */
-function explainAt(recorder: ReturnType<typeof recordingDatabase>, statement: { query: string; params: unknown[] }, at: Date) {
-  const params = statement.params.map((p) => (typeof p === 'string' && /^\d{4}-\d\d-\d\dT/.test(p) ? at.toISOString() : p));
+function explainAt(
+  recorder: ReturnType<typeof recordingDatabase>,
+  statement: { query: string; params: unknown[] },
+  at: Date,
+) {
+  const params = statement.params.map((p) =>
+    typeof p === 'string' && /^\d{4}-\d\d-\d\dT/.test(p) ? at.toISOString() : p,
+  );
   return explain(recorder.client, { query: statement.query, params }, 'approval_tasks');
 }
 
@@ -387,7 +443,9 @@ async function measureOutbox(db: Database, url: string, seededAt: Date): Promise
           count(*) filter (where locked_until >= ${clock().toISOString()}::timestamptz)::int as held
         from outbox where status = 'pending'`,
   );
-  console.log(`  pending outbox rows: ${counts!.due} due, ${counts!.later} retrying later, ${counts!.expired} with an expired lease, ${counts!.held} leased`);
+  console.log(
+    `  pending outbox rows: ${counts!.due} due, ${counts!.later} retrying later, ${counts!.expired} with an expired lease, ${counts!.held} leased`,
+  );
   const recorder = recordingDatabase(url);
   const recording = new OutboxSender({ db: recorder.db, clock, log, deliver: async () => {} });
   await recording['claim']();
@@ -428,7 +486,10 @@ async function loadBoard(base: string): Promise<{ bytes: number; ms: number }> {
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: 'username=ops&password=orderbot',
   });
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   if (login.status !== 302 || !cookie) throw new Error(`board login failed: ${login.status}`);
   const start = performance.now();
   const page = await fetch(`${base}/board`, { headers: { cookie } });
@@ -455,9 +516,14 @@ interface ProductRun {
  */
 async function measureProductRss(db: Database, url: string, ticks: number): Promise<ProductRun> {
   const dataDir = mkdtempSync(join(tmpdir(), 'orderbot-scale-'));
-  const product = new BotProcess(await freePort(), { DATABASE_URL: url, LOG_LEVEL: 'warn', ORDERBOT_DATA_DIR: dataDir }, join(dataDir, 'product.log'));
+  const product = new BotProcess(
+    await freePort(),
+    { DATABASE_URL: url, LOG_LEVEL: 'warn', ORDERBOT_DATA_DIR: dataDir },
+    join(dataDir, 'product.log'),
+  );
   const checkpoints: ProductRun['checkpoints'] = [];
-  const checkpoint = (after: string) => checkpoints.push({ after, rss: product.memoryMb('VmRSS'), hwm: product.memoryMb('VmHWM') });
+  const checkpoint = (after: string) =>
+    checkpoints.push({ after, rss: product.memoryMb('VmRSS'), hwm: product.memoryMb('VmHWM') });
   try {
     await product.start(120_000);
     const base = product.url;
@@ -473,19 +539,27 @@ async function measureProductRss(db: Database, url: string, ticks: number): Prom
       body: JSON.stringify({ conversationId: 'ops', senderId: 'zhouzong', text: '/kpi', messageId: 'scale-kpi' }),
     });
     if (res.status !== 202) throw new Error(`/kpi was not accepted: ${res.status}`);
-    await waitUntil('the /kpi reply', async () => {
-      const rows = await queryRows<{ status: string }>(
-        db,
-        sql`select o.status from inbound_messages i join outbox o on o.idempotency_key = 'in:' || i.id || ':reply' where i.external_id = 'scale-kpi'`,
-      );
-      return rows[0]?.status === 'sent';
-    }, 60_000);
+    await waitUntil(
+      'the /kpi reply',
+      async () => {
+        const rows = await queryRows<{ status: string }>(
+          db,
+          sql`select o.status from inbound_messages i join outbox o on o.idempotency_key = 'in:' || i.id || ':reply' where i.external_id = 'scale-kpi'`,
+        );
+        return rows[0]?.status === 'sent';
+      },
+      60_000,
+    );
     const kpiMs = performance.now() - kpiStart;
     checkpoint('/kpi');
     const tickMs: number[] = [];
     for (let i = 0; i < ticks; i += 1) {
       const t0 = performance.now();
-      const moved = await fetch(`${base}/api/playground/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMinutes: 1 }) });
+      const moved = await fetch(`${base}/api/playground/clock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ advanceMinutes: 1 }),
+      });
       if (moved.status !== 200) throw new Error(`moving the clock failed: ${moved.status}`);
       await moved.arrayBuffer();
       tickMs.push(performance.now() - t0);
@@ -508,7 +582,16 @@ async function measureProductRss(db: Database, url: string, ticks: number): Prom
         (select count(*) from playground_items)::int as delivered`,
     );
     tickMs.sort((x, y) => x - y);
-    return { command: `node ${productCommand().join(' ')}`, checkpoints, board, kpiMs, tickMs, ...work!, left: await left(), errors: product.errorLines().length };
+    return {
+      command: `node ${productCommand().join(' ')}`,
+      checkpoints,
+      board,
+      kpiMs,
+      tickMs,
+      ...work!,
+      left: await left(),
+      errors: product.errorLines().length,
+    };
   } finally {
     await product.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -517,18 +600,24 @@ async function measureProductRss(db: Database, url: string, ticks: number): Prom
 
 /** Prints the product run; true when its peak RSS is under the target and it did all its work without errors. */
 function printProduct(product: ProductRun, ticks: number): boolean {
-  const at = (p: number) => product.tickMs[Math.min(product.tickMs.length - 1, Math.floor((p / 100) * product.tickMs.length))]!;
+  const at = (p: number) =>
+    product.tickMs[Math.min(product.tickMs.length - 1, Math.floor((p / 100) * product.tickMs.length))]!;
   const peak = Math.max(...product.checkpoints.map((c) => c.hwm));
   const leftN = product.left.reduce((sum, r) => sum + r.n, 0);
   const ok = peak < TARGET_RSS_MB && product.errors === 0 && leftN === 0;
   console.log(`\n  product process: ${product.command}`);
-  console.log(`    RSS / peak (VmHWM) after: ${product.checkpoints.map((c) => `${c.after} ${ms(c.rss)} / ${ms(c.hwm)} MB`).join(', ')}`);
+  console.log(
+    `    RSS / peak (VmHWM) after: ${product.checkpoints.map((c) => `${c.after} ${ms(c.rss)} / ${ms(c.hwm)} MB`).join(', ')}`,
+  );
   console.log(
     `    board ${ms(product.board.ms)} ms (${product.board.bytes.toLocaleString('en')} chars); /kpi answered in ${ms(product.kpiMs)} ms; ` +
       `${ticks} clock moves, each running the due jobs: p50 ${ms(at(50))} ms, p95 ${ms(at(95))} ms; ` +
       `${product.escalated} escalations, ${product.delivered} effects delivered; ${product.errors} error logs`,
   );
-  if (leftN > 0) console.log(`    due but not delivered after 90 s: ${product.left.map((r) => `${r.n} ${r.kind} (${r.status})`).join(', ')}`);
+  if (leftN > 0)
+    console.log(
+      `    due but not delivered after 90 s: ${product.left.map((r) => `${r.n} ${r.kind} (${r.status})`).join(', ')}`,
+    );
   console.log(`  peak RSS ${ms(peak)} MB vs ${TARGET_RSS_MB} MB target: ${ok ? 'pass' : 'FAIL'}`);
   return ok;
 }
@@ -536,14 +625,18 @@ function printProduct(product: ProductRun, ticks: number): boolean {
 const passes = (r: Row) => r.planOk && (r.info === true || r.median < TARGET_MS);
 
 function printTable(rows: Row[]) {
-  console.log(`\n  ${'query'.padEnd(46)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'target'.padStart(7)}  result  index (plan check)`);
+  console.log(
+    `\n  ${'query'.padEnd(46)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'target'.padStart(7)}  result  index (plan check)`,
+  );
   for (const r of rows) {
     const target = r.info ? 'info' : `${TARGET_MS} ms`;
     console.log(
       `  ${r.query.padEnd(46)} ${`${ms(r.median)} ms`.padStart(8)} ${`${ms(r.p95)} ms`.padStart(8)} ${target.padStart(7)}  ${(passes(r) ? 'pass' : 'FAIL').padEnd(6)}  ${r.index} (${r.planOk ? 'ok' : 'BAD'}: ${r.note}; node CPU ${ms(r.cpuMs)} ms${r.serverMs === undefined ? '' : `, database ${ms(r.serverMs)} ms`})`,
     );
   }
-  console.log(`  (pass: the median under the target and a plan that reads the partial index on what is due and at most ${MAX_ROWS_WALKED.toLocaleString('en')} rows)`);
+  console.log(
+    `  (pass: the median under the target and a plan that reads the partial index on what is due and at most ${MAX_ROWS_WALKED.toLocaleString('en')} rows)`,
+  );
 }
 
 export async function benchScale(): Promise<boolean> {
@@ -555,13 +648,19 @@ export async function benchScale(): Promise<boolean> {
     const now = new Date();
     const seedStart = performance.now();
     await seedScale(database.db, config, sizes, now);
-    const [size] = await queryRows<{ size: string }>(database.db, sql`select pg_size_pretty(pg_database_size(current_database())) as size`);
+    const [size] = await queryRows<{ size: string }>(
+      database.db,
+      sql`select pg_size_pretty(pg_database_size(current_database())) as size`,
+    );
     console.log(
       `scale on postgres: ${sizes.orders.toLocaleString('en')} orders, ${sizes.tasks.toLocaleString('en')} open approval tasks, ` +
         `${sizes.outboxSent.toLocaleString('en')} sent + ${sizes.outboxPending.toLocaleString('en')} pending outbox rows ` +
         `(seeded in ${ms((performance.now() - seedStart) / 1000)} s, database ${size?.size})`,
     );
-    const rows = [...(await measureEscalation(database.db, url, config, now)), ...(await measureOutbox(database.db, url, now))];
+    const rows = [
+      ...(await measureEscalation(database.db, url, config, now)),
+      ...(await measureOutbox(database.db, url, now)),
+    ];
     const ticks = Number(process.env.BENCH_SCALE_TICKS ?? 60);
     const product = await measureProductRss(database.db, url, ticks);
     printTable(rows);

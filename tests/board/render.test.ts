@@ -19,30 +19,47 @@ const NOW = new Date('2026-03-05T06:30:00Z');
 
 function row(overrides: Partial<BoardOrderRow>): BoardOrderRow {
   return {
-    number: 'SO-1', customerName: '华东机械', requesterName: '李娜', status: 'pending_approval',
-    statusLabel: '待审批', waitingOn: '技术部（王工）', ageMs: 40 * 60_000, paused: false,
-    etd: null, promisedAt: null, colour: 'blue', reasons: [], ...overrides,
+    number: 'SO-1',
+    customerName: '华东机械',
+    requesterName: '李娜',
+    status: 'pending_approval',
+    statusLabel: '待审批',
+    waitingOn: '技术部（王工）',
+    ageMs: 40 * 60_000,
+    paused: false,
+    etd: null,
+    promisedAt: null,
+    colour: 'blue',
+    reasons: [],
+    ...overrides,
   };
 }
 
 function weeks(): WeekPoint[] {
   return Array.from({ length: 12 }, (_, i) => ({
     label: `2026-W${String(i + 1).padStart(2, '0')}`,
-    latencyP50Ms: (i + 1) * HOUR, latencyP90Ms: (i + 2) * HOUR,
-    onTimeRate: 0.9, promiseAccuracy: i === 3 ? null : 0.925,
+    latencyP50Ms: (i + 1) * HOUR,
+    latencyP90Ms: (i + 2) * HOUR,
+    onTimeRate: 0.9,
+    promiseAccuracy: i === 3 ? null : 0.925,
     handlingP50Ms: 2 * HOUR,
   }));
 }
 
 function board(overrides: Partial<BoardPageData> = {}): BoardPageData {
   return {
-    company: '宁波精密', userName: '张经理', now: NOW,
+    company: '宁波精密',
+    userName: '张经理',
+    now: NOW,
     figures: [
       { label: '感知时延中位', value: '3小时', previous: '4小时', trend: 'better' },
       { label: '准时交付率', value: '88%', previous: '92%', trend: 'worse' },
     ],
     weeks: weeks(),
-    counts: [{ status: 'pending_approval', label: '待审批', count: 2 }, { status: 'confirmed', label: '生产中', count: 5 }],
+    counts: [
+      { status: 'pending_approval', label: '待审批', count: 2 },
+      { status: 'confirmed', label: '生产中', count: 5 },
+    ],
     orders: [
       row({ number: 'SO-RED', colour: 'red', reasons: ['审批超时 35分钟'] }),
       row({ number: 'SO/Y 2', colour: 'yellow', paused: true, reasons: ['预计晚于承诺 5小时'] }),
@@ -56,12 +73,25 @@ function board(overrides: Partial<BoardPageData> = {}): BoardPageData {
 
 function orderPage(overrides: Partial<OrderPageData> = {}): OrderPageData {
   return {
-    company: '宁波精密', userName: '张经理', now: NOW,
+    company: '宁波精密',
+    userName: '张经理',
+    now: NOW,
     order: {
-      number: 'SO-42', customerName: '华东机械', requesterName: '李娜', statusLabel: '生产中',
-      sourceText: '要 500 件 A-100，月底前', requestedAt: new Date('2026-03-01T01:00:00Z'),
-      confirmedAt: null, promisedAt: null, etd: null, latencyMs: null, pausedMs: 2 * HOUR, paused: true,
-      colour: 'yellow', reasons: ['预计晚于承诺 5小时'], items: [{ materialCode: 'A-100', quantity: 500, unit: '件' }],
+      number: 'SO-42',
+      customerName: '华东机械',
+      requesterName: '李娜',
+      statusLabel: '生产中',
+      sourceText: '要 500 件 A-100，月底前',
+      requestedAt: new Date('2026-03-01T01:00:00Z'),
+      confirmedAt: null,
+      promisedAt: null,
+      etd: null,
+      latencyMs: null,
+      pausedMs: 2 * HOUR,
+      paused: true,
+      colour: 'yellow',
+      reasons: ['预计晚于承诺 5小时'],
+      items: [{ materialCode: 'A-100', quantity: 500, unit: '件' }],
     },
     pauses: [
       { from: new Date('2026-03-01T02:00:00Z'), to: new Date('2026-03-01T03:00:00Z'), reason: '等图纸' },
@@ -91,13 +121,17 @@ function chartFor(html: string, kpi: string): string {
 
 describe('escapeHtml', () => {
   it('escapes the five HTML-significant characters', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
   });
 });
 
 describe('escaping of data in pages', () => {
   it('escapes a script tag in a customer name on the board', () => {
-    const html = renderBoardPage(board({ orders: [row({ customerName: XSS, number: `N${XSS}`, reasons: [XSS] })], company: XSS, userName: XSS }));
+    const html = renderBoardPage(
+      board({ orders: [row({ customerName: XSS, number: `N${XSS}`, reasons: [XSS] })], company: XSS, userName: XSS }),
+    );
     expect(html).not.toContain('<script');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain(`href="/board/orders/${encodeURIComponent(`N${XSS}`)}"`);
@@ -116,7 +150,12 @@ describe('escaping of data in pages', () => {
   });
 
   it('escapes the login error and the prefilled username and next', () => {
-    const html = renderLoginPage({ company: '宁波精密', error: XSS, username: `"><script>alert(1)</script>`, next: `"><script>alert(1)</script>` });
+    const html = renderLoginPage({
+      company: '宁波精密',
+      error: XSS,
+      username: `"><script>alert(1)</script>`,
+      next: `"><script>alert(1)</script>`,
+    });
     expect(html).not.toContain('<script');
     expect(html).toContain('<p class="error" role="alert">&lt;script&gt;alert(1)&lt;/script&gt;</p>');
     expect(html).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
@@ -146,7 +185,11 @@ describe('renderBoardPage', () => {
   it('lists the rows in the given order with colour classes and links', () => {
     const tbody = element(html, 'table', 'open-orders');
     const rows = [...tbody.matchAll(/<tr class="order (\w+)" data-number="([^"]*)">/g)].map((m) => [m[1], m[2]]);
-    expect(rows).toEqual([['red', 'SO-RED'], ['yellow', 'SO/Y 2'], ['blue', 'SO-BLUE']]);
+    expect(rows).toEqual([
+      ['red', 'SO-RED'],
+      ['yellow', 'SO/Y 2'],
+      ['blue', 'SO-BLUE'],
+    ]);
     expect(tbody).toContain('<a href="/board/orders/SO%2FY%202">SO/Y 2</a>');
     expect(tbody).toContain('<a href="/board/orders/SO-RED">SO-RED</a>');
     expect(tbody).toContain('审批超时 35分钟');
@@ -161,9 +204,11 @@ describe('renderBoardPage', () => {
   });
 
   it('shows ETD late against the promise in China time', () => {
-    const late = renderBoardPage(board({
-      orders: [row({ etd: new Date('2026-03-10T10:00:00Z'), promisedAt: new Date('2026-03-10T05:00:00Z') })],
-    }));
+    const late = renderBoardPage(
+      board({
+        orders: [row({ etd: new Date('2026-03-10T10:00:00Z'), promisedAt: new Date('2026-03-10T05:00:00Z') })],
+      }),
+    );
     expect(late).toContain('<div class="late">预计 03-10 18:00</div>');
     expect(late).toContain('承诺 03-10 13:00');
   });
@@ -238,7 +283,10 @@ describe('renderLineChart', () => {
   });
 
   it('says 暂无数据 when every value is null', () => {
-    const svg = renderLineChart({ ...base, series: [{ name: '中位', colour: '#000', values: [null, null, null, null, null] }] });
+    const svg = renderLineChart({
+      ...base,
+      series: [{ name: '中位', colour: '#000', values: [null, null, null, null, null] }],
+    });
     expect(svg).toContain('暂无数据');
     expect(svg).not.toContain('<polyline');
     expect(svg).toContain('role="img"');
@@ -255,7 +303,10 @@ describe('renderLineChart', () => {
 
   it('uses a fixed axis when given and escapes series names', () => {
     const svg = renderLineChart({
-      ...base, yMin: 0, yMax: 1, formatValue: (v) => `${Math.round(v * 100)}%`,
+      ...base,
+      yMin: 0,
+      yMax: 1,
+      formatValue: (v) => `${Math.round(v * 100)}%`,
       series: [{ name: XSS, colour: '#000', values: [0.5, 0.6, 0.7, 0.8, 0.9] }],
     });
     expect(svg).toContain('>100%</text>');

@@ -5,13 +5,28 @@ import { backends, createTestDatabase } from '../support/databases';
 
 async function login(t: TestApp, username: string, password: string, next?: string) {
   const body = new URLSearchParams({ username, password, ...(next !== undefined ? { next } : {}) });
-  const res = await fetch(`${t.url}/board/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
-  return { status: res.status, location: res.headers.get('location'), cookie: res.headers.get('set-cookie')?.split(';')[0] ?? null, text: await res.text() };
+  const res = await fetch(`${t.url}/board/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+  return {
+    status: res.status,
+    location: res.headers.get('location'),
+    cookie: res.headers.get('set-cookie')?.split(';')[0] ?? null,
+    text: await res.text(),
+  };
 }
 
 async function get(t: TestApp, path: string, cookie?: string | null) {
   const res = await fetch(`${t.url}${path}`, { redirect: 'manual', headers: cookie ? { cookie } : {} });
-  return { status: res.status, location: res.headers.get('location'), type: res.headers.get('content-type'), text: await res.text() };
+  return {
+    status: res.status,
+    location: res.headers.get('location'),
+    type: res.headers.get('content-type'),
+    text: await res.text(),
+  };
 }
 
 describe.each(backends)('ops board sign-in and pages over HTTP (%s)', (backend) => {
@@ -39,9 +54,18 @@ describe.each(backends)('ops board sign-in and pages over HTTP (%s)', (backend) 
       expect(board.type).toContain('text/html');
       expect((await get(t, '/board/kpi.csv?from=2026-02-28&to=2026-02-01', ok.cookie)).status).toBe(400);
       const csv = await get(t, '/board/kpi.csv?from=2026-02-16&to=2026-03-01', ok.cookie);
-      expect(csv.text.trim().split('\n').map((l) => l.split(',')[0])).toEqual(['period', '2026-W08', '2026-W09', 'total']);
+      expect(
+        csv.text
+          .trim()
+          .split('\n')
+          .map((l) => l.split(',')[0]),
+      ).toEqual(['period', '2026-W08', '2026-W09', 'total']);
 
-      const out = await fetch(`${t.url}/board/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: ok.cookie! } });
+      const out = await fetch(`${t.url}/board/logout`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: ok.cookie! },
+      });
       expect(out.headers.get('location')).toBe('/board/login');
       expect(await t.db.select().from(boardSessions)).toHaveLength(0);
       expect((await get(t, '/board', ok.cookie)).status).toBe(302);
@@ -55,26 +79,31 @@ describe.each(backends)('ops board sign-in and pages over HTTP (%s)', (backend) 
     }
   });
 
-  it.runIf(backend === 'pglite')('refuses wrong passwords and unknown users alike, slows down guessing, and never redirects off the board', async () => {
-    t = await TestApp.start(backend);
-    const wrong = await login(t, 'ops', 'nope');
-    const nobody = await login(t, 'nobody', 'orderbot');
-    for (const r of [wrong, nobody]) {
-      expect(r.status).toBe(401);
-      expect(r.cookie).toBeNull();
-      expect(r.text).toContain('用户名或密码错误');
-    }
-    expect((await login(t, 'ops', 'orderbot', '//evil.example/board')).location).toBe('/board');
-    expect((await login(t, 'ops', 'orderbot', 'https://evil.example/')).location).toBe('/board');
-    expect((await login(t, 'ops', 'orderbot', '/board/orders/SO-20260224-0001')).location).toBe('/board/orders/SO-20260224-0001');
-    for (let i = 0; i < 5; i += 1) expect((await login(t, 'ops', `guess-${i}`)).status).toBe(401);
-    const blocked = await login(t, 'ops', 'orderbot');
-    expect(blocked.status).toBe(429);
-    expect(blocked.cookie).toBeNull();
-    expect(blocked.text).toContain('尝试次数过多');
-    t.clock.advance(15 * 60_000);
-    expect((await login(t, 'ops', 'orderbot')).status).toBe(302);
-  });
+  it.runIf(backend === 'pglite')(
+    'refuses wrong passwords and unknown users alike, slows down guessing, and never redirects off the board',
+    async () => {
+      t = await TestApp.start(backend);
+      const wrong = await login(t, 'ops', 'nope');
+      const nobody = await login(t, 'nobody', 'orderbot');
+      for (const r of [wrong, nobody]) {
+        expect(r.status).toBe(401);
+        expect(r.cookie).toBeNull();
+        expect(r.text).toContain('用户名或密码错误');
+      }
+      expect((await login(t, 'ops', 'orderbot', '//evil.example/board')).location).toBe('/board');
+      expect((await login(t, 'ops', 'orderbot', 'https://evil.example/')).location).toBe('/board');
+      expect((await login(t, 'ops', 'orderbot', '/board/orders/SO-20260224-0001')).location).toBe(
+        '/board/orders/SO-20260224-0001',
+      );
+      for (let i = 0; i < 5; i += 1) expect((await login(t, 'ops', `guess-${i}`)).status).toBe(401);
+      const blocked = await login(t, 'ops', 'orderbot');
+      expect(blocked.status).toBe(429);
+      expect(blocked.cookie).toBeNull();
+      expect(blocked.text).toContain('尝试次数过多');
+      t.clock.advance(15 * 60_000);
+      expect((await login(t, 'ops', 'orderbot')).status).toBe(302);
+    },
+  );
 
   it.runIf(backend === 'pglite')('escapes what it echoes and answers an unknown order with 404', async () => {
     t = await TestApp.start(backend);

@@ -28,7 +28,7 @@ describe.skipIf(!hasBrowser)('ops board in headless Chromium', () => {
     await t?.close();
   });
 
-  it('asks for a login, refuses a wrong password, and shows the board, an order\'s timeline, and signs out', async () => {
+  it("asks for a login, refuses a wrong password, and shows the board, an order's timeline, and signs out", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

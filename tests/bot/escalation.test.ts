@@ -27,9 +27,12 @@ describe.each(backends)('2-hour escalation on %s', (backend) => {
     await t.settle();
     t.clock.advance(2 * 3600_000 + 5 * 60_000);
     await t.app.scheduler.tick();
-    const text = await t.waitFor((s) => t.botMessages(s).find((m) => m.startsWith('⏰') && m.includes('技术部')), 'the escalation notice');
+    const text = await t.waitFor(
+      (s) => t.botMessages(s).find((m) => m.startsWith('⏰') && m.includes('技术部')),
+      'the escalation notice',
+    );
     expect(text).toBe('⏰ SO-20260224-0001：技术部审批已等2h05m（王工/刘工），已升级给赵总。');
-    const state = await t.waitFor((s) => s.inbox.zhaozong?.[0] && s.inbox.sunzong?.[0] && s, 'the directors\' cards');
+    const state = await t.waitFor((s) => s.inbox.zhaozong?.[0] && s.inbox.sunzong?.[0] && s, "the directors' cards");
     expect(state.inbox.qianzong).toBeUndefined(); // purchasing had answered
     const card = state.inbox.zhaozong![0]!;
     expect(card.title).toBe('升级审批 · 技术部');
@@ -54,12 +57,18 @@ describe.each(backends)('2-hour escalation on %s', (backend) => {
     await t.waitFor((s) => s.inbox.zhoushifu?.length, 'the cards');
     t.clock.advance(2 * 3600_000 + 60_000);
     await t.app.scheduler.tick();
-    await t.waitFor((s) => s.inbox.zhaozong?.[0], 'the director\'s card');
+    await t.waitFor((s) => s.inbox.zhaozong?.[0], "the director's card");
     t.clock.advance(2 * 3600_000);
     await t.app.scheduler.tick();
-    const text = await t.waitFor((s) => t.botMessages(s).find((m) => m.includes('已升级给周总') && m.includes('技术部')), 'the second step');
+    const text = await t.waitFor(
+      (s) => t.botMessages(s).find((m) => m.includes('已升级给周总') && m.includes('技术部')),
+      'the second step',
+    );
     expect(text).toBe('⏰ SO-20260224-0001：技术部审批已等4h01m（王工/刘工、赵总），已升级给周总。');
-    const state = await t.waitFor((s) => (s.inbox.zhouzong?.length ?? 0) === 3 && s, 'three cards for the general manager');
+    const state = await t.waitFor(
+      (s) => (s.inbox.zhouzong?.length ?? 0) === 3 && s,
+      'three cards for the general manager',
+    );
     t.clock.advance(3600_000);
     await t.app.scheduler.tick();
     await t.settle();
@@ -67,7 +76,12 @@ describe.each(backends)('2-hour escalation on %s', (backend) => {
     await t.tap(state.inbox.zhaozong!.find((c) => c.title === '升级审批 · 技术部')!.id, 'zhaozong', 'approve');
     await t.settle();
     const [tech] = await t.db.select().from(approvalTasks).where(eq(approvalTasks.department, 'tech'));
-    expect(tech).toMatchObject({ status: 'approved', decidedBy: 'zhaozong', escalationLevel: 2, escalatedTo: 'zhouzong' });
+    expect(tech).toMatchObject({
+      status: 'approved',
+      decidedBy: 'zhaozong',
+      escalationLevel: 2,
+      escalatedTo: 'zhouzong',
+    });
   });
 
   it('shows an escalation after the playground clock is moved forward', async () => {
@@ -93,7 +107,13 @@ describe.each(backends)('2-hour escalation on %s', (backend) => {
     clock.advance(3 * 3600_000);
     // The scheduler gives the turn to one process; the tick itself must also be safe when two run anyway.
     const tick = (app: TestApp) => app.app.bot.runScheduled('escalation', (ctx) => escalateOverdueTasks(ctx));
-    await Promise.all([tick(first), tick(second), first.app.scheduler.tick(), second.app.scheduler.tick(), tick(second)]);
+    await Promise.all([
+      tick(first),
+      tick(second),
+      first.app.scheduler.tick(),
+      second.app.scheduler.tick(),
+      tick(second),
+    ]);
     await first.settle();
     const escalated = await first.db.select().from(orderEvents).where(eq(orderEvents.type, 'task-escalated'));
     expect(escalated).toHaveLength(3);

@@ -29,10 +29,14 @@ describe.each(backends)('inbound events arriving together on %s', (backend) => {
 
   it('are stored once each, and one that fails alone does not refuse the others', async () => {
     const bot = t.app.bot;
-    const outcome = (r: PromiseSettledResult<{ duplicate: boolean }>) => (r.status === 'fulfilled' ? (r.value.duplicate ? 'duplicate' : 'stored') : 'refused');
+    const outcome = (r: PromiseSettledResult<{ duplicate: boolean }>) =>
+      r.status === 'fulfilled' ? (r.value.duplicate ? 'duplicate' : 'stored') : 'refused';
     const ids = Array.from({ length: 40 }, (_, i) => `batch-${i}`);
     // WeCom's retry racing the original lands in the same batch.
-    const together = await Promise.allSettled([...ids.map((id) => bot.ingest(message(id), id)), bot.ingest(message('batch-7'), 'batch-7')]);
+    const together = await Promise.allSettled([
+      ...ids.map((id) => bot.ingest(message(id), id)),
+      bot.ingest(message('batch-7'), 'batch-7'),
+    ]);
     expect(together.map(outcome)).toEqual([...ids.map(() => 'stored'), 'duplicate']);
     // One whose adapter record cannot be written fails the batch; the others are then stored one by one.
     const more = ['batch-40', 'batch-41', 'batch-42'];

@@ -15,7 +15,6 @@ import { refreshOpenEtds } from '../../handlers/etd';
 
 const NUMBER = 'SO-20260224-0001';
 
-
 describe.each(backends)('lifecycle against the outside world on %s', (backend) => {
   const database = useTestDatabase(backend);
   const closers: Array<() => Promise<void>> = [];
@@ -38,12 +37,20 @@ describe.each(backends)('lifecycle against the outside world on %s', (backend) =
       clock,
       integrations: {
         smsProvider: createSmsProvider(
-          { SMS_PROVIDER: 'aliyun', SMS_ENDPOINT: fake.url, SMS_ACCESS_KEY_ID: 'test-ak', SMS_ACCESS_KEY_SECRET: 'test-secret', SMS_SIGN_NAME: '华东精密', SMS_TEMPLATE_DELAY: 'SMS_DELAY_1' },
+          {
+            SMS_PROVIDER: 'aliyun',
+            SMS_ENDPOINT: fake.url,
+            SMS_ACCESS_KEY_ID: 'test-ak',
+            SMS_ACCESS_KEY_SECRET: 'test-secret',
+            SMS_SIGN_NAME: '华东精密',
+            SMS_TEMPLATE_DELAY: 'SMS_DELAY_1',
+          },
           { timeoutMs: 300, now: clock.now },
         ),
       },
     });
-  const setPhone = (t: TestApp, phone: string) => t.db.update(customers).set({ contactPhone: phone }).where(eq(customers.name, '大陆集团'));
+  const setPhone = (t: TestApp, phone: string) =>
+    t.db.update(customers).set({ contactPhone: phone }).where(eq(customers.name, '大陆集团'));
 
   it('sends the delay SMS through Aliyun with our outbox id as OutId, once', async () => {
     const clock = new TestClock();
@@ -55,10 +62,16 @@ describe.each(backends)('lifecycle against the outside world on %s', (backend) =
     await t.settle();
     expect(fake.delivered).toHaveLength(1);
     const [sent] = fake.delivered;
-    expect(sent).toMatchObject({ phone: '13800138001', template: 'SMS_DELAY_1', params: { order: NUMBER, etd: '3月5日14:00前签收', reason: '开始生产晚于计划' } });
+    expect(sent).toMatchObject({
+      phone: '13800138001',
+      template: 'SMS_DELAY_1',
+      params: { order: NUMBER, etd: '3月5日14:00前签收', reason: '开始生产晚于计划' },
+    });
     const [row] = await t.db.select().from(outbox).where(eq(outbox.kind, 'sms'));
     expect(sent!.outId).toBe(row!.idempotencyKey);
-    expect(await t.db.select().from(smsMessages)).toEqual([expect.objectContaining({ status: 'sent', phoneMasked: '138****8001' })]);
+    expect(await t.db.select().from(smsMessages)).toEqual([
+      expect.objectContaining({ status: 'sent', phoneMasked: '138****8001' }),
+    ]);
   });
 
   it('shows a provider refusal (HTTP 200 business error) to the sales person and does not retry it', async () => {
@@ -68,14 +81,19 @@ describe.each(backends)('lifecycle against the outside world on %s', (backend) =
     await setPhone(t, ALIYUN_SENTINELS.illegal);
     await confirmedOrder(t);
     await travelTo(t, '2026-03-02T09:00:00');
-    const state = await t.waitFor((s) => (t.botMessages(s).some((m) => m.startsWith('❗')) ? s : undefined), 'the refusal in the chat');
+    const state = await t.waitFor(
+      (s) => (t.botMessages(s).some((m) => m.startsWith('❗')) ? s : undefined),
+      'the refusal in the chat',
+    );
     expect(t.botMessages(state).find((m) => m.startsWith('❗'))).toBe(
       `❗ ${NUMBER} 的延误短信发给 138****0404 被短信服务商拒绝（isv.MOBILE_NUMBER_ILLEGAL: 非法手机号），请电话联系客户。`,
     );
     t.clock.advance(3600_000);
     await t.settle();
     expect(fake.requests).toHaveLength(1);
-    expect(await t.db.select().from(outbox).where(eq(outbox.kind, 'sms'))).toEqual([expect.objectContaining({ status: 'failed' })]);
+    expect(await t.db.select().from(outbox).where(eq(outbox.kind, 'sms'))).toEqual([
+      expect.objectContaining({ status: 'failed' }),
+    ]);
     expect(await t.db.select().from(orderEvents).where(eq(orderEvents.type, 'sms-rejected'))).toHaveLength(1);
   });
 
@@ -103,8 +121,13 @@ describe.each(backends)('lifecycle against the outside world on %s', (backend) =
     const t = await aliyunApp(fake, clock);
     await confirmedOrder(t);
     await travelTo(t, '2026-03-02T09:00:00');
-    const state = await t.waitFor((s) => (t.botMessages(s).some((m) => m.startsWith('❗')) ? s : undefined), 'the warning in the chat');
-    expect(t.botMessages(state).find((m) => m.startsWith('❗'))).toBe(`❗ ${NUMBER} 的延误短信发给 138****8001 可能未送达（服务商无应答），请电话联系客户确认。`);
+    const state = await t.waitFor(
+      (s) => (t.botMessages(s).some((m) => m.startsWith('❗')) ? s : undefined),
+      'the warning in the chat',
+    );
+    expect(t.botMessages(state).find((m) => m.startsWith('❗'))).toBe(
+      `❗ ${NUMBER} 的延误短信发给 138****8001 可能未送达（服务商无应答），请电话联系客户确认。`,
+    );
     t.clock.advance(3600_000);
     await t.settle();
     expect(fake.requests).toHaveLength(1);
@@ -115,8 +138,15 @@ describe.each(backends)('lifecycle against the outside world on %s', (backend) =
     const courier = new FakeKuaidi100();
     await courier.start();
     closers.push(() => courier.stop());
-    courier.setTrace('SF1234567890', { state: '0', data: [{ time: '2026-02-24 18:00:00', context: '【宁波】快件已揽收' }] });
-    const tracker = createCourierTracker({ KUAIDI100_CUSTOMER: 'test-customer', KUAIDI100_KEY: 'test-key', KUAIDI100_API_BASE: courier.url });
+    courier.setTrace('SF1234567890', {
+      state: '0',
+      data: [{ time: '2026-02-24 18:00:00', context: '【宁波】快件已揽收' }],
+    });
+    const tracker = createCourierTracker({
+      KUAIDI100_CUSTOMER: 'test-customer',
+      KUAIDI100_KEY: 'test-key',
+      KUAIDI100_API_BASE: courier.url,
+    });
     const t = await start({ integrations: { tracker: tracker! } });
     await confirmedOrder(t);
     for (const [who, text] of [
@@ -134,12 +164,22 @@ describe.each(backends)('lifecycle against the outside world on %s', (backend) =
     await travelTo(t, '2026-02-24T10:20:00');
     expect(courier.pollsOf('SF1234567890')).toHaveLength(1);
     const inTransit = await t.state();
-    expect(etdCard(inTransit)!.fields.find((f) => f.label === '物流')?.value).toBe('顺丰速运 SF1234567890 · 【宁波】快件已揽收');
+    expect(etdCard(inTransit)!.fields.find((f) => f.label === '物流')?.value).toBe(
+      '顺丰速运 SF1234567890 · 【宁波】快件已揽收',
+    );
 
-    courier.setTrace('SF1234567890', { state: '3', data: [{ time: '2026-02-25 11:02:00', context: '【上海】已签收，签收人：前台' }] });
+    courier.setTrace('SF1234567890', {
+      state: '3',
+      data: [{ time: '2026-02-25 11:02:00', context: '【上海】已签收，签收人：前台' }],
+    });
     await travelTo(t, '2026-02-24T10:40:00');
-    const state = await t.waitFor((s) => (t.botMessages(s).some((m) => m.startsWith(`✅ ${NUMBER}`)) ? s : undefined), 'the delivery notice');
-    expect(t.botMessages(state).find((m) => m.startsWith(`✅ ${NUMBER}`))).toBe(`✅ ${NUMBER} 已签收（快递 10:40），订单完成。`);
+    const state = await t.waitFor(
+      (s) => (t.botMessages(s).some((m) => m.startsWith(`✅ ${NUMBER}`)) ? s : undefined),
+      'the delivery notice',
+    );
+    expect(t.botMessages(state).find((m) => m.startsWith(`✅ ${NUMBER}`))).toBe(
+      `✅ ${NUMBER} 已签收（快递 10:40），订单完成。`,
+    );
     expect(courier.pollsOf('SF1234567890')).toHaveLength(2);
     const [order] = await t.db.select().from(orders);
     expect(order).toMatchObject({ status: 'delivered', nextTrackAt: null });
@@ -149,7 +189,10 @@ describe.each(backends)('lifecycle against the outside world on %s', (backend) =
 
   it('uses the map: driving time from the plant plus handling replaces the default transit', async () => {
     const amap = new FakeAmap({
-      addresses: { 浙江省宁波市北仑区大港工业城: { lng: 121.85, lat: 29.93 }, 上海市嘉定区安亭镇墨玉南路1055号: { lng: 121.17, lat: 31.29 } },
+      addresses: {
+        浙江省宁波市北仑区大港工业城: { lng: 121.85, lat: 29.93 },
+        上海市嘉定区安亭镇墨玉南路1055号: { lng: 121.17, lat: 31.29 },
+      },
       durations: () => 3 * 3600,
     });
     await amap.start();
@@ -162,7 +205,10 @@ describe.each(backends)('lifecycle against the outside world on %s', (backend) =
     const [route] = await t.db.select().from(customerRoutes);
     expect(route).toMatchObject({ seconds: 3 * 3600, address: '上海市嘉定区安亭镇墨玉南路1055号' });
     // Shipped Feb 26 14:30 + 3 h driving + 8 h handling = Feb 27 01:30.
-    const state = await t.waitFor((s) => (etdCard(s)?.fields.find((f) => f.label === '预计签收')?.value === '2月27日01:30前签收' ? s : undefined), 'the map-based ETD');
+    const state = await t.waitFor(
+      (s) => (etdCard(s)?.fields.find((f) => f.label === '预计签收')?.value === '2月27日01:30前签收' ? s : undefined),
+      'the map-based ETD',
+    );
     expect(etdCard(state)).toBeDefined();
     expect(amap.calls('/v5/direction/driving')).toHaveLength(1);
   });
@@ -176,7 +222,14 @@ describe.each(backends)('lifecycle against the outside world on %s', (backend) =
       clock,
       integrations: {
         smsProvider: createSmsProvider(
-          { SMS_PROVIDER: 'aliyun', SMS_ENDPOINT: fake.url, SMS_ACCESS_KEY_ID: 'test-ak', SMS_ACCESS_KEY_SECRET: 'test-secret', SMS_SIGN_NAME: '华东精密', SMS_TEMPLATE_DELAY: 'SMS_DELAY_1' },
+          {
+            SMS_PROVIDER: 'aliyun',
+            SMS_ENDPOINT: fake.url,
+            SMS_ACCESS_KEY_ID: 'test-ak',
+            SMS_ACCESS_KEY_SECRET: 'test-secret',
+            SMS_SIGN_NAME: '华东精密',
+            SMS_TEMPLATE_DELAY: 'SMS_DELAY_1',
+          },
           { now: clock.now },
         ),
       },

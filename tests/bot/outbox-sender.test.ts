@@ -109,11 +109,22 @@ describe.each(backends)('outbox sender on %s', (backend) => {
 
   it('takes over a row whose sender died holding its lease, once the lease runs out', async () => {
     await enqueue(1);
-    const dead = new OutboxSender({ db: database.db, clock: clock.now, log, leaseMs: 30_000, deliver: () => new Promise(() => {}) });
+    const dead = new OutboxSender({
+      db: database.db,
+      clock: clock.now,
+      log,
+      leaseMs: 30_000,
+      deliver: () => new Promise(() => {}),
+    });
     void dead.runOnce();
     await new Promise((r) => setTimeout(r, 100));
     const delivered: string[] = [];
-    const alive = new OutboxSender({ db: database.db, clock: clock.now, log, deliver: async (row) => void delivered.push(row.idempotencyKey) });
+    const alive = new OutboxSender({
+      db: database.db,
+      clock: clock.now,
+      log,
+      deliver: async (row) => void delivered.push(row.idempotencyKey),
+    });
     expect(await alive.runOnce()).toBe(0);
     clock.advance(31_000);
     expect(await alive.runOnce()).toBe(1);

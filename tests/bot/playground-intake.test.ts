@@ -25,7 +25,10 @@ describe.each(backends)('playground intake and approval on %s', (backend) => {
 
   it('turns a Chinese request into an order, cards for every lead, and a confirmation once all approve', async () => {
     await t.say('需要BRK-2026-01样品5件,3月5日前到');
-    const reply = await t.waitFor((s) => t.botMessages(s).find((m) => m.includes('SO-20260224-0001')), 'the order reply');
+    const reply = await t.waitFor(
+      (s) => t.botMessages(s).find((m) => m.includes('SO-20260224-0001')),
+      'the order reply',
+    );
     expect(reply).toContain('BRK-2026-01 × 5件（样品）');
     expect(reply).toContain('3月5日');
     expect(reply).toContain('待审批');
@@ -51,11 +54,25 @@ describe.each(backends)('playground intake and approval on %s', (backend) => {
     expect(firstCard(final, 'liugong')!.resolved?.text).toBe('已同意 · 王工 10:00');
 
     const [order] = await t.db.select().from(orders);
-    expect(order).toMatchObject({ number: 'SO-20260224-0001', status: 'confirmed', requestedDate: '2026-03-05', promisedDate: '2026-03-05', kind: 'sample' });
+    expect(order).toMatchObject({
+      number: 'SO-20260224-0001',
+      status: 'confirmed',
+      requestedDate: '2026-03-05',
+      promisedDate: '2026-03-05',
+      kind: 'sample',
+    });
     const items = await t.db.select().from(orderItems);
     expect(items).toMatchObject([{ materialCode: 'BRK-2026-01', quantity: 5, unit: '件', kind: 'sample' }]);
     const events = await t.db.select({ type: orderEvents.type }).from(orderEvents).orderBy(orderEvents.id);
-    expect(events.map((e) => e.type)).toEqual(['created', 'promise-checked', 'task-approved', 'task-approved', 'task-approved', 'confirmed', 'etd-changed']);
+    expect(events.map((e) => e.type)).toEqual([
+      'created',
+      'promise-checked',
+      'task-approved',
+      'task-approved',
+      'task-approved',
+      'confirmed',
+      'etd-changed',
+    ]);
   });
 
   it('answers an English request in English', async () => {
@@ -86,9 +103,11 @@ describe.each(backends)('playground intake and approval on %s', (backend) => {
     t.clock.set('2026-02-25T00:01:00+08:00');
     await t.say('BRK-2026-01 ×3 3月20日前');
     await t.settle();
-    expect((await t.db.select({ number: orders.number }).from(orders).where(eq(orders.requestedDate, '2026-03-20'))).map((o) => o.number)).toContain(
-      'SO-20260225-0001',
-    );
+    expect(
+      (await t.db.select({ number: orders.number }).from(orders).where(eq(orders.requestedDate, '2026-03-20'))).map(
+        (o) => o.number,
+      ),
+    ).toContain('SO-20260225-0001');
   });
 
   it('gives one transition when two leads of a department tap at once, and tells the other who decided', async () => {
@@ -141,10 +160,12 @@ describe.each(backends)('playground intake and approval on %s', (backend) => {
     expect(tasks.map((x) => x.status).sort()).toEqual(['cancelled', 'cancelled', 'rejected']);
     // A late tap on a closed card is told who decided, not acted on.
     await t.tap(firstCard(final, 'zhoushifu')!.id, 'zhoushifu', 'approve');
-    expect(await t.waitFor((s) => s.conversations['dm:zhoushifu']?.[0]?.text, 'the late-tap notice')).toContain('无需再处理');
+    expect(await t.waitFor((s) => s.conversations['dm:zhoushifu']?.[0]?.text, 'the late-tap notice')).toContain(
+      '无需再处理',
+    );
   });
 
-  it('asks for what is missing and completes the draft from the same sender\'s next message', async () => {
+  it("asks for what is missing and completes the draft from the same sender's next message", async () => {
     await t.say('BRK-2026-03 10件');
     expect(await t.waitFor((s) => t.botMessages(s)[0], 'the question')).toContain('还缺：交期');
     await t.say('3月20日前', { senderId: 'lisi' });
@@ -204,7 +225,7 @@ describe.each(backends)('playground intake and approval on %s', (backend) => {
     expect(await t.db.select().from(orders)).toHaveLength(0);
   });
 
-  it('sends a department\'s card to its approvers\' group when configured, where only its leads may decide', async () => {
+  it("sends a department's card to its approvers' group when configured, where only its leads may decide", async () => {
     await t.close();
     const config = loadBusinessConfig();
     config.conversations.push({ id: 'approvals', name: '审批群' });
@@ -216,24 +237,38 @@ describe.each(backends)('playground intake and approval on %s', (backend) => {
     expect(card.title).toBe('需求单审批 · 生产部');
     expect(state.inbox.zhoushifu).toBeUndefined();
     await t.tap(card.id, 'lisi', 'approve');
-    expect(await t.waitFor((s) => s.conversations['dm:lisi']?.[0]?.text, 'the refusal')).toContain('不是生产部这张审批卡的处理人');
+    expect(await t.waitFor((s) => s.conversations['dm:lisi']?.[0]?.text, 'the refusal')).toContain(
+      '不是生产部这张审批卡的处理人',
+    );
     await t.tap(card.id, 'zhoushifu', 'approve');
     const resolved = await t.waitFor((s) => s.conversations.approvals![0]!.card!.resolved, 'the decision');
     expect(resolved).toEqual({ status: 'approved', text: '已同意 · 周师傅 10:00' });
   });
 
   it('refuses bad requests with a clear 400 and stores nothing', async () => {
-    const malformed = await t.request('POST', '/api/playground/messages', undefined, '{"conversationId": "sales-east",');
+    const malformed = await t.request(
+      'POST',
+      '/api/playground/messages',
+      undefined,
+      '{"conversationId": "sales-east",',
+    );
     expect(malformed).toMatchObject({ status: 400, json: { error: 'malformed JSON body' } });
     const missing = await t.request('POST', '/api/playground/messages', { conversationId: 'sales-east', text: 'hi' });
     expect(missing.status).toBe(400);
     expect(missing.json.error).toMatch(/^senderId: /);
-    const unknownSender = await t.request('POST', '/api/playground/messages', { conversationId: 'sales-east', senderId: 'nobody', text: 'hi' });
+    const unknownSender = await t.request('POST', '/api/playground/messages', {
+      conversationId: 'sales-east',
+      senderId: 'nobody',
+      text: 'hi',
+    });
     expect(unknownSender).toMatchObject({ status: 400, json: { error: 'senderId: unknown person "nobody"' } });
     const noKey = await t.request('POST', '/api/playground/cards/c_x/actions', { userId: 'wanggong' });
     expect(noKey.status).toBe(400);
     expect(noKey.json.error).toMatch(/^key: /);
-    const unknownCard = await t.request('POST', '/api/playground/cards/c_nope/actions', { userId: 'wanggong', key: 'approve' });
+    const unknownCard = await t.request('POST', '/api/playground/cards/c_nope/actions', {
+      userId: 'wanggong',
+      key: 'approve',
+    });
     expect(unknownCard).toMatchObject({ status: 404, json: { error: 'unknown card "c_nope"' } });
     expect((await t.db.select({ n: count() }).from(inboundMessages))[0]!.n).toBe(0);
     expect((await t.db.select({ n: count() }).from(outbox))[0]!.n).toBe(0);

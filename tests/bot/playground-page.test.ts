@@ -17,7 +17,7 @@ describe.skipIf(!hasBrowser)('playground page in headless Chromium', () => {
     await t?.close();
   });
 
-  it('sends a request, shows the cards in the leads\' inboxes, and confirms after three approvals', async () => {
+  it("sends a request, shows the cards in the leads' inboxes, and confirms after three approvals", async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

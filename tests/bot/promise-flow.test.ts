@@ -9,7 +9,8 @@ import { TestApp, type PlaygroundState } from '../support/app';
 import { TestClock } from '../support/clock';
 import { backends, useTestDatabase } from '../support/databases';
 
-const blockedCard = (s: PlaygroundState) => s.conversations['sales-east']?.find((m) => m.card?.title === '交期不可行')?.card;
+const blockedCard = (s: PlaygroundState) =>
+  s.conversations['sales-east']?.find((m) => m.card?.title === '交期不可行')?.card;
 
 describe.each(backends)('delivery promises through the playground on %s', (backend) => {
   const database = useTestDatabase(backend);
@@ -25,7 +26,9 @@ describe.each(backends)('delivery promises through the playground on %s', (backe
     await t.say('BRK-2026-01 ×500 3月5日前');
     const text = await t.waitFor((s) => t.botMessages(s).find((m) => m.includes('无法交付')), 'the refusal');
     // 300 in stock, so production on line A: mould M-3 back 3/2, line A 92% loaded until 3/6, then 60%.
-    expect(text.split('\n')[0]).toBe('⛔ 3月5日无法交付：最早3月19日 —— 模具M-3维修至3月2日；A线负荷92%至3月6日；A线3月2日起有空余产能，3月16日完工');
+    expect(text.split('\n')[0]).toBe(
+      '⛔ 3月5日无法交付：最早3月19日 —— 模具M-3维修至3月2日；A线负荷92%至3月6日；A线3月2日起有空余产能，3月16日完工',
+    );
     const card = (await t.waitFor(blockedCard, 'the card'))!;
     expect(card.buttons.map((b) => [b.key, b.label])).toEqual([
       ['escalate', '升级技术部加急'],
@@ -35,17 +38,30 @@ describe.each(backends)('delivery promises through the playground on %s', (backe
     expect(await t.db.select().from(orders)).toHaveLength(0);
 
     await t.tap(card.id, 'lisi', 'offer');
-    expect(await t.waitFor((s) => s.conversations['dm:lisi']?.[0]?.text, 'the refusal')).toContain('只有提出需求的张三可以选择');
+    expect(await t.waitFor((s) => s.conversations['dm:lisi']?.[0]?.text, 'the refusal')).toContain(
+      '只有提出需求的张三可以选择',
+    );
     await t.tap(card.id, 'zhangsan', 'offer');
     const reply = await t.waitFor((s) => t.botMessages(s).find((m) => m.includes('SO-20260224-0001')), 'the order');
     expect(reply).toContain('要求交期：3月19日');
     await t.settle();
-    expect(blockedCard(await t.state())!.resolved).toEqual({ status: 'approved', text: '已按最早交期下单 · SO-20260224-0001' });
+    expect(blockedCard(await t.state())!.resolved).toEqual({
+      status: 'approved',
+      text: '已按最早交期下单 · SO-20260224-0001',
+    });
     const [order] = await t.db.select().from(orders);
     expect(order).toMatchObject({ requestedDate: '2026-03-19', status: 'pending_approval' });
-    const history = await t.db.select().from(orderEvents).where(eq(orderEvents.orderId, order!.id)).orderBy(orderEvents.id);
+    const history = await t.db
+      .select()
+      .from(orderEvents)
+      .where(eq(orderEvents.orderId, order!.id))
+      .orderBy(orderEvents.id);
     expect(history.map((e) => e.type)).toEqual(['created', 'promise-checked', 'promise-blocked']);
-    expect(history[2]!.data).toMatchObject({ requested: '2026-03-05', earliest: '2026-03-19', explanation: expect.stringContaining('模具M-3维修至3月2日') });
+    expect(history[2]!.data).toMatchObject({
+      requested: '2026-03-05',
+      earliest: '2026-03-19',
+      explanation: expect.stringContaining('模具M-3维修至3月2日'),
+    });
     const tech = (await t.state()).inbox.wanggong![0]!;
     expect(tech.fields.find((f) => f.label === '最早可交')?.value).toBe('3月19日');
     expect(tech.fields.find((f) => f.label === 'A线负荷')).toMatchObject({ value: '92%（至3月6日）', tone: 'red' });
@@ -62,11 +78,15 @@ describe.each(backends)('delivery promises through the playground on %s', (backe
     expect(t.botMessages(state).some((m) => m.includes('已提交技术部（王工/刘工）评估加急'))).toBe(true);
     // A stale copy of the card tapped again later (not a double tap, which is dropped as a duplicate).
     await t.tap(card.id, 'zhangsan', 'escalate', 'stale copy');
-    expect(await t.waitFor((s) => s.conversations['dm:zhangsan']?.[0]?.text, 'the notice')).toContain('已经提交过加急评估');
+    expect(await t.waitFor((s) => s.conversations['dm:zhangsan']?.[0]?.text, 'the notice')).toContain(
+      '已经提交过加急评估',
+    );
     expect((await t.state()).inbox.wanggong).toHaveLength(1);
 
     await t.tap(expedite.id, 'chenjie', 'approve');
-    expect(await t.waitFor((s) => s.conversations['dm:chenjie']?.[0]?.text, 'refusal')).toContain('不是技术部的加急评估人');
+    expect(await t.waitFor((s) => s.conversations['dm:chenjie']?.[0]?.text, 'refusal')).toContain(
+      '不是技术部的加急评估人',
+    );
     await t.tap(expedite.id, 'wanggong', 'approve');
     // Expedited: line A at full capacity from 3/2 (mould) → done 3/4, packed 3/5, delivered 3/7.
     const reply = await t.waitFor((s) => t.botMessages(s).find((m) => m.includes('SO-20260224-0001')), 'the order');
@@ -93,7 +113,9 @@ describe.each(backends)('delivery promises through the playground on %s', (backe
     await t.tap(card.id, 'zhangsan', 'escalate');
     const expedite = (await t.waitFor((s) => s.inbox.liugong?.[0], 'the expedite card'))!;
     await t.tap(expedite.id, 'liugong', 'reject', '模具修不完');
-    expect(await t.waitFor((s) => t.botMessages(s).find((m) => m.includes('不能加急')), 'the answer')).toContain('刘工：不能加急（模具修不完）');
+    expect(await t.waitFor((s) => t.botMessages(s).find((m) => m.includes('不能加急')), 'the answer')).toContain(
+      '刘工：不能加急（模具修不完）',
+    );
     expect(await t.db.select().from(orders)).toHaveLength(0);
   });
 
@@ -112,7 +134,12 @@ describe.each(backends)('delivery promises through the playground on %s', (backe
     try {
       writeFileSync(join(dir, '现存量.xlsx'), Buffer.from('not a workbook'));
       const clock = new TestClock(new Date(Date.now() + 60_000).toISOString());
-      t = await TestApp.start(backend, { database: database(), fresh: true, clock, env: readEnv({ EXCEL_BRIDGE_DIR: dir }) });
+      t = await TestApp.start(backend, {
+        database: database(),
+        fresh: true,
+        clock,
+        env: readEnv({ EXCEL_BRIDGE_DIR: dir }),
+      });
       const text = await t.waitFor((s) => t.botMessages(s, 'ops')[0], 'the report');
       expect(text).toContain('Excel 导出文件 现存量.xlsx 无法导入，沿用之前的数据');
       clock.advance(16 * 60_000);
@@ -130,8 +157,13 @@ describe.each(backends)('delivery promises through the playground on %s', (backe
     await t.say('BRK-2026-10 ×100 3月20日前', { senderId: 'lisi' });
     const state = await t.waitFor((s) => (s.inbox.zhoushifu?.length ?? 0) === 2 && s, 'both orders');
     const leads = ['wanggong', 'chenjie', 'zhoushifu'];
-    const cardsOf = (n: number) => leads.map((id) => ({ id, card: state.inbox[id]!.find((c) => c.fields.some((f) => f.value === `SO-20260224-000${n}`))! }));
-    for (const { id, card } of [...cardsOf(1), ...cardsOf(2)].filter((x) => x.id !== 'zhoushifu')) await t.tap(card.id, id, 'approve');
+    const cardsOf = (n: number) =>
+      leads.map((id) => ({
+        id,
+        card: state.inbox[id]!.find((c) => c.fields.some((f) => f.value === `SO-20260224-000${n}`))!,
+      }));
+    for (const { id, card } of [...cardsOf(1), ...cardsOf(2)].filter((x) => x.id !== 'zhoushifu'))
+      await t.tap(card.id, id, 'approve');
     await t.settle();
     const last = [cardsOf(1), cardsOf(2)].map((c) => c.find((x) => x.id === 'zhoushifu')!.card.id);
     await Promise.all(last.map((id) => t.tap(id, 'zhoushifu', 'approve')));
@@ -139,7 +171,9 @@ describe.each(backends)('delivery promises through the playground on %s', (backe
     const confirmed = await t.db.select().from(orders).where(eq(orders.status, 'confirmed'));
     expect(confirmed).toHaveLength(2);
     const held = await t.db.select().from(reservations);
-    expect(held.filter((r) => r.kind === 'stock')).toEqual([expect.objectContaining({ quantity: 100, materialCode: 'BRK-2026-10' })]);
+    expect(held.filter((r) => r.kind === 'stock')).toEqual([
+      expect.objectContaining({ quantity: 100, materialCode: 'BRK-2026-10' }),
+    ]);
     const production = held.filter((r) => r.kind === 'production');
     expect(production.reduce((sum, r) => sum + r.quantity, 0)).toBe(100);
     expect(new Set(held.map((r) => r.orderId)).size).toBe(2);

@@ -14,20 +14,65 @@ const at = (iso: string) => new Date(`${iso}+08:00`);
 
 function cli(args: string[], env: Record<string, string | undefined>, input = '') {
   const clean = { ...process.env, DATABASE_URL: undefined, ORDERBOT_DATA_DIR: undefined, ...env } as NodeJS.ProcessEnv;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bot/cli.ts', ...args], { input, encoding: 'utf8', timeout: 60_000, env: clean });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bot/cli.ts', ...args], {
+    input,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: clean,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Two weeks of February: W06 one order confirmed in 2h, delivered on time; W07 one in 4h, delivered a day late. */
 async function seed(db: Database) {
   await migrate(db);
-  const base = { platform: 'playground', conversationId: 'sales-east', requesterId: 'zhangsan', requesterName: '张三', kind: 'sample' as const, language: 'zh' as const, requestedDate: '2026-02-20', sourceText: 'x', status: 'delivered' as const };
+  const base = {
+    platform: 'playground',
+    conversationId: 'sales-east',
+    requesterId: 'zhangsan',
+    requesterName: '张三',
+    kind: 'sample' as const,
+    language: 'zh' as const,
+    requestedDate: '2026-02-20',
+    sourceText: 'x',
+    status: 'delivered' as const,
+  };
   const [a] = await db
     .insert(orders)
-    .values({ ...base, number: 'SO-A', requestedAt: at('2026-02-03T09:00:00'), createdAt: at('2026-02-03T09:00:00'), confirmedAt: at('2026-02-03T11:00:00'), latencyMs: 2 * HOUR, promisedAt: at('2026-02-06T18:00:00'), deliveredAt: at('2026-02-06T10:00:00') })
+    .values({
+      ...base,
+      number: 'SO-A',
+      requestedAt: at('2026-02-03T09:00:00'),
+      createdAt: at('2026-02-03T09:00:00'),
+      confirmedAt: at('2026-02-03T11:00:00'),
+      latencyMs: 2 * HOUR,
+      promisedAt: at('2026-02-06T18:00:00'),
+      deliveredAt: at('2026-02-06T10:00:00'),
+    })
     .returning();
-  await db.insert(orders).values({ ...base, number: 'SO-B', requestedAt: at('2026-02-10T09:00:00'), createdAt: at('2026-02-10T09:00:00'), confirmedAt: at('2026-02-10T13:00:00'), latencyMs: 4 * HOUR, promisedAt: at('2026-02-12T18:00:00'), deliveredAt: at('2026-02-13T18:00:00') });
-  await db.insert(approvalTasks).values({ orderId: a!.id, department: 'tech', assignees: ['wanggong'], status: 'approved', dueAt: at('2026-02-03T11:00:00'), createdAt: at('2026-02-03T09:00:00'), decidedAt: at('2026-02-03T09:45:00') });
+  await db
+    .insert(orders)
+    .values({
+      ...base,
+      number: 'SO-B',
+      requestedAt: at('2026-02-10T09:00:00'),
+      createdAt: at('2026-02-10T09:00:00'),
+      confirmedAt: at('2026-02-10T13:00:00'),
+      latencyMs: 4 * HOUR,
+      promisedAt: at('2026-02-12T18:00:00'),
+      deliveredAt: at('2026-02-13T18:00:00'),
+    });
+  await db
+    .insert(approvalTasks)
+    .values({
+      orderId: a!.id,
+      department: 'tech',
+      assignees: ['wanggong'],
+      status: 'approved',
+      dueAt: at('2026-02-03T11:00:00'),
+      createdAt: at('2026-02-03T09:00:00'),
+      decidedAt: at('2026-02-03T09:45:00'),
+    });
 }
 
 describe.each(backends)('orderbot kpi (CLI, %s)', (backend) => {
@@ -67,14 +112,23 @@ describe.each(backends)('orderbot kpi (CLI, %s)', (backend) => {
     const json = cli(['kpi', '--from', '2026-02-09', '--to', '2026-02-15', '--format', 'json'], env);
     expect(json.code).toBe(0);
     const rows = JSON.parse(json.stdout);
-    expect(rows.at(-1)).toMatchObject({ period: 'total', figures: { confirmedCount: 1, latencyP50Ms: 4 * HOUR, onTimeRate: 0 } });
+    expect(rows.at(-1)).toMatchObject({
+      period: 'total',
+      figures: { confirmedCount: 1, latencyP50Ms: 4 * HOUR, onTimeRate: 0 },
+    });
   });
 });
 
 describe('orderbot kpi (CLI) refusals', () => {
   it('refuses bad arguments with a clear message, and an embedded database the running product holds', () => {
-    expect(cli(['kpi', '--from', '2026-02-28', '--to', '2026-02-01'], {})).toMatchObject({ code: 2, stderr: expect.stringContaining('--from not after --to') });
-    expect(cli(['kpi', '--from', '2026-02-01', '--to', '2026-02-02', '--format', 'xlsx'], {})).toMatchObject({ code: 2, stderr: expect.stringContaining('csv or json') });
+    expect(cli(['kpi', '--from', '2026-02-28', '--to', '2026-02-01'], {})).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--from not after --to'),
+    });
+    expect(cli(['kpi', '--from', '2026-02-01', '--to', '2026-02-02', '--format', 'xlsx'], {})).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('csv or json'),
+    });
     const dir = mkdtempSync(join(tmpdir(), 'orderbot-held-'));
     try {
       writeFileSync(join(dir, 'orderbot.pid'), String(process.pid));
@@ -96,6 +150,9 @@ describe('orderbot hash-password (CLI)', () => {
     expect(hash).toMatch(/^scrypt\$16384\$8\$1\$/);
     expect(await verifyPassword('correct horse battery', hash)).toBe(true);
     expect(await verifyPassword('correct horse', hash)).toBe(false);
-    expect(cli(['hash-password'], {}, 'short\n')).toMatchObject({ code: 2, stderr: expect.stringContaining('at least 8') });
+    expect(cli(['hash-password'], {}, 'short\n')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('at least 8'),
+    });
   });
 });

@@ -22,7 +22,12 @@ interface Order {
   promisedAt?: number;
   deliveredAt?: number;
   pausedMs?: number;
-  tasks?: { department: string; createdAt: number; decidedAt?: number; status?: 'approved' | 'rejected' | 'cancelled' | 'pending' }[];
+  tasks?: {
+    department: string;
+    createdAt: number;
+    decidedAt?: number;
+    status?: 'approved' | 'rejected' | 'cancelled' | 'pending';
+  }[];
 }
 
 let serial = 0;
@@ -42,7 +47,11 @@ async function insertOrders(db: Database, list: Order[]) {
           kind: 'sample' as const,
           language: 'zh' as const,
           requestedDate: '2026-03-05',
-          status: o.deliveredAt ? ('delivered' as const) : o.confirmedAt ? ('confirmed' as const) : ('pending_approval' as const),
+          status: o.deliveredAt
+            ? ('delivered' as const)
+            : o.confirmedAt
+              ? ('confirmed' as const)
+              : ('pending_approval' as const),
           sourceText: 'x',
           requestedAt: new Date(o.requestedAt),
           createdAt: new Date(o.requestedAt),
@@ -74,8 +83,12 @@ function expected(list: Order[], start: number, end: number): KpiFigures {
   const within = (t: number | undefined) => t !== undefined && t >= start && t < end;
   return computeKpis(
     {
-      confirmed: list.filter((o) => within(o.confirmedAt)).map((o) => ({ latencyMs: o.latencyMs ?? o.confirmedAt! - o.requestedAt })),
-      delivered: list.filter((o) => within(o.deliveredAt) && o.promisedAt).map((o) => ({ deliveredAt: new Date(o.deliveredAt!), promisedAt: new Date(o.promisedAt!) })),
+      confirmed: list
+        .filter((o) => within(o.confirmedAt))
+        .map((o) => ({ latencyMs: o.latencyMs ?? o.confirmedAt! - o.requestedAt })),
+      delivered: list
+        .filter((o) => within(o.deliveredAt) && o.promisedAt)
+        .map((o) => ({ deliveredAt: new Date(o.deliveredAt!), promisedAt: new Date(o.promisedAt!) })),
       decided: list.flatMap((o) =>
         (o.tasks ?? [])
           .filter((t) => within(t.decidedAt) && (t.status ?? 'approved') !== 'cancelled' && t.status !== 'pending')
@@ -87,7 +100,8 @@ function expected(list: Order[], start: number, end: number): KpiFigures {
 }
 
 function close(actual: KpiFigures, wanted: KpiFigures) {
-  const round = (f: KpiFigures) => JSON.parse(JSON.stringify(f, (_, v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v)));
+  const round = (f: KpiFigures) =>
+    JSON.parse(JSON.stringify(f, (_, v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v)));
   expect(round(actual)).toEqual(round(wanted));
 }
 
@@ -101,8 +115,19 @@ describe.each(backends)('KPI queries on hand-built histories (%s)', (backend) =>
     const t = (days: number, hours = 0) => MONDAY + days * DAY + hours * HOUR;
     const history: Order[] = [
       // latencies 1h, 2h, 3h, 10h (one had 5h of pause taken out), confirmed this week
-      { requestedAt: t(0, 9), confirmedAt: t(0, 10), tasks: [{ department: 'tech', createdAt: t(0, 9), decidedAt: t(0, 9.5) }] },
-      { requestedAt: t(1, 9), confirmedAt: t(1, 11), tasks: [{ department: 'tech', createdAt: t(1, 9), decidedAt: t(1, 10.5) }, { department: 'purchasing', createdAt: t(1, 9), decidedAt: t(1, 11) }] },
+      {
+        requestedAt: t(0, 9),
+        confirmedAt: t(0, 10),
+        tasks: [{ department: 'tech', createdAt: t(0, 9), decidedAt: t(0, 9.5) }],
+      },
+      {
+        requestedAt: t(1, 9),
+        confirmedAt: t(1, 11),
+        tasks: [
+          { department: 'tech', createdAt: t(1, 9), decidedAt: t(1, 10.5) },
+          { department: 'purchasing', createdAt: t(1, 9), decidedAt: t(1, 11) },
+        ],
+      },
       { requestedAt: t(2, 9), confirmedAt: t(2, 12) },
       { requestedAt: t(3, 0), confirmedAt: t(3, 15), latencyMs: 10 * HOUR },
       // delivered this week: on time and in the window; on time but 3 days early; late
@@ -112,7 +137,13 @@ describe.each(backends)('KPI queries on hand-built histories (%s)', (backend) =>
       // last week's and next week's: not counted; a cancelled task and a pending one: not handling
       { requestedAt: t(-3), confirmedAt: t(-2), tasks: [{ department: 'tech', createdAt: t(-3), decidedAt: t(-2) }] },
       { requestedAt: t(8), confirmedAt: t(8, 1) },
-      { requestedAt: t(4), tasks: [{ department: 'production', createdAt: t(4), decidedAt: t(4, 1), status: 'cancelled' }, { department: 'tech', createdAt: t(4), status: 'pending' }] },
+      {
+        requestedAt: t(4),
+        tasks: [
+          { department: 'production', createdAt: t(4), decidedAt: t(4, 1), status: 'cancelled' },
+          { department: 'tech', createdAt: t(4), status: 'pending' },
+        ],
+      },
     ];
     await insertOrders(db, history);
     const week = await kpiFigures(db, { start: new Date(MONDAY), end: new Date(MONDAY + WEEK) }, WINDOW);
@@ -129,7 +160,11 @@ describe.each(backends)('KPI queries on hand-built histories (%s)', (backend) =>
     expect(week.handlingP50Ms).toBe(1.5 * HOUR);
     close(week, expected(history, MONDAY, MONDAY + WEEK));
 
-    const [before, thisWeek, after] = await kpiSeries(db, { origin: new Date(MONDAY - WEEK), bucketMs: WEEK, count: 3 }, WINDOW);
+    const [before, thisWeek, after] = await kpiSeries(
+      db,
+      { origin: new Date(MONDAY - WEEK), bucketMs: WEEK, count: 3 },
+      WINDOW,
+    );
     expect(before!.confirmedCount).toBe(1);
     expect(thisWeek).toEqual(week);
     expect(after!.confirmedCount).toBe(1);
@@ -167,7 +202,16 @@ describe.each(backends)('KPI queries on hand-built histories (%s)', (backend) =>
     await migrate(db);
     await resetDatabase(db);
     const figures = await kpiFigures(db, { start: new Date(MONDAY), end: new Date(MONDAY + WEEK) }, WINDOW);
-    expect(figures).toEqual({ confirmedCount: 0, latencyP50Ms: null, latencyP90Ms: null, deliveredCount: 0, onTimeRate: null, promiseAccuracy: null, handling: [], handlingP50Ms: null });
+    expect(figures).toEqual({
+      confirmedCount: 0,
+      latencyP50Ms: null,
+      latencyP90Ms: null,
+      deliveredCount: 0,
+      onTimeRate: null,
+      promiseAccuracy: null,
+      handling: [],
+      handlingP50Ms: null,
+    });
   });
 
   it('the SQL figures equal the domain functions on random histories', async () => {
@@ -181,7 +225,10 @@ describe.each(backends)('KPI queries on hand-built histories (%s)', (backend) =>
       deliverAfter: fc.option(fc.integer({ min: -5 * 24, max: 5 * 24 }), { nil: undefined }),
       promiseAfter: fc.integer({ min: 24, max: 14 * 24 }),
       tasks: fc.uniqueArray(
-        fc.record({ department: fc.constantFrom('tech', 'purchasing', 'production'), decideAfter: fc.option(fc.integer({ min: 1, max: 600 }), { nil: undefined }) }),
+        fc.record({
+          department: fc.constantFrom('tech', 'purchasing', 'production'),
+          decideAfter: fc.option(fc.integer({ min: 1, max: 600 }), { nil: undefined }),
+        }),
         { maxLength: 3, selector: (t) => t.department },
       ),
     });
@@ -194,9 +241,17 @@ describe.each(backends)('KPI queries on hand-built histories (%s)', (backend) =>
           const promisedAt = confirmedAt === undefined ? undefined : confirmedAt + a.promiseAfter * HOUR;
           return {
             requestedAt,
-            ...(confirmedAt === undefined ? {} : { confirmedAt, latencyMs: Math.max(0, confirmedAt - requestedAt - a.paused * MINUTE), promisedAt }),
-            ...(promisedAt !== undefined && a.deliverAfter !== undefined ? { deliveredAt: promisedAt + a.deliverAfter * HOUR } : {}),
-            tasks: a.tasks.map((t) => ({ department: t.department, createdAt: requestedAt, ...(t.decideAfter ? { decidedAt: requestedAt + t.decideAfter * MINUTE } : { status: 'pending' as const }) })),
+            ...(confirmedAt === undefined
+              ? {}
+              : { confirmedAt, latencyMs: Math.max(0, confirmedAt - requestedAt - a.paused * MINUTE), promisedAt }),
+            ...(promisedAt !== undefined && a.deliverAfter !== undefined
+              ? { deliveredAt: promisedAt + a.deliverAfter * HOUR }
+              : {}),
+            tasks: a.tasks.map((t) => ({
+              department: t.department,
+              createdAt: requestedAt,
+              ...(t.decideAfter ? { decidedAt: requestedAt + t.decideAfter * MINUTE } : { status: 'pending' as const }),
+            })),
           };
         });
         await insertOrders(db, history);
@@ -215,9 +270,19 @@ describe.each(backends)('KPI queries on hand-built histories (%s)', (backend) =>
     await insertOrders(db, [
       { requestedAt: now - 5 * HOUR, tasks: [{ department: 'tech', createdAt: now - 3 * HOUR, status: 'pending' }] }, // due 1h ago
       { requestedAt: now - HOUR, tasks: [{ department: 'tech', createdAt: now - 110 * MINUTE, status: 'pending' }] }, // due in 10 min
-      { requestedAt: now - 2 * HOUR, pausedMs: HOUR, tasks: [{ department: 'tech', createdAt: now - 10 * MINUTE, status: 'pending' }] },
+      {
+        requestedAt: now - 2 * HOUR,
+        pausedMs: HOUR,
+        tasks: [{ department: 'tech', createdAt: now - 10 * MINUTE, status: 'pending' }],
+      },
     ]);
-    const listed = await openOrders(db, { now: new Date(now), delayAlertMs: 4 * HOUR, dueSoonMs: 30 * MINUTE, busyLines: [], limit: 10 });
+    const listed = await openOrders(db, {
+      now: new Date(now),
+      delayAlertMs: 4 * HOUR,
+      dueSoonMs: 30 * MINUTE,
+      busyLines: [],
+      limit: 10,
+    });
     expect(listed.total).toBe(3);
     expect(listed.rows.map((r) => [r.severity, r.latencyMs / HOUR])).toEqual([
       [2, 5],

@@ -8,7 +8,9 @@ describe.each(backends)('migrations on %s', (backend) => {
   it('apply once, even when several processes start together', async () => {
     const database = await createTestDatabase(backend);
     try {
-      const others = database.url ? await Promise.all([1, 2].map(() => openDatabase({ url: database.url, poolSize: 2 }))) : [];
+      const others = database.url
+        ? await Promise.all([1, 2].map(() => openDatabase({ url: database.url, poolSize: 2 })))
+        : [];
       const results = await Promise.all([database, ...others].map((d) => migrate(d.db)));
       expect(await migrate(database.db)).toEqual([]);
       const rows = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from orderbot_migrations`);

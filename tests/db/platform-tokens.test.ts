@@ -25,9 +25,13 @@ describe.each(backends)('platform token cache on %s', (backend) => {
       return { token: `t${fetches}`, expiresInSeconds: 7200 };
     };
     // Several "processes" (separate connection pools on PostgreSQL) asking at once.
-    const others = database.url ? await Promise.all([1, 2, 3].map(() => openDatabase({ url: database.url, poolSize: 2 }))) : [];
+    const others = database.url
+      ? await Promise.all([1, 2, 3].map(() => openDatabase({ url: database.url, poolSize: 2 })))
+      : [];
     const dbs = [database.db, ...others.map((o) => o.db)];
-    const tokens = await Promise.all(dbs.flatMap((db) => [1, 2].map(() => cachedToken(db, 'wecom:app', clock.now(), fetchToken))));
+    const tokens = await Promise.all(
+      dbs.flatMap((db) => [1, 2].map(() => cachedToken(db, 'wecom:app', clock.now(), fetchToken))),
+    );
     expect(new Set(tokens)).toEqual(new Set(['t1']));
     expect(fetches).toBe(1);
 

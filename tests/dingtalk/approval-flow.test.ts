@@ -13,11 +13,19 @@ describe.each(backends)('DingTalk intake and approval on %s', (backend) => {
     const reply = await fake.waitFor(() => fake.groupTexts(EAST)[0], 'the order reply');
     expect(reply).toContain('SO-20260224-0001');
     expect(reply).toContain('BRK-2026-01 × 5件（样品）');
-    expect(fake.api.messages.find((m) => m.chat === `group:${EAST}`)).toMatchObject({ via: 'sessionWebhook', msgKey: 'markdown' });
+    expect(fake.api.messages.find((m) => m.chat === `group:${EAST}`)).toMatchObject({
+      via: 'sessionWebhook',
+      msgKey: 'markdown',
+    });
 
     const tech = cards[STAFF.wanggong]!;
     expect(tech).toMatchObject({ templateId: fake.templateId, callbackType: 'STREAM', spaceType: 'IM_ROBOT' });
-    expect(tech.params).toMatchObject({ title: '需求单审批 · 技术部', subtitle: 'SO-20260224-0001', status: 'pending', showActions: 'true' });
+    expect(tech.params).toMatchObject({
+      title: '需求单审批 · 技术部',
+      subtitle: 'SO-20260224-0001',
+      status: 'pending',
+      showActions: 'true',
+    });
     expect(tech.params.content).toContain('**订单号**：SO-20260224-0001');
     expect(JSON.parse(tech.params.buttons!)).toEqual([
       { key: 'approve', label: '同意', style: 'primary' },
@@ -25,7 +33,12 @@ describe.each(backends)('DingTalk intake and approval on %s', (backend) => {
     ]);
 
     fake.tap({ staffId: STAFF.wanggong, outTrackId: tech.outTrackId, action: 'approve' });
-    fake.tap({ staffId: STAFF.chenjie, outTrackId: cards[STAFF.chenjie]!.outTrackId, action: 'approve', via: 'actionId' });
+    fake.tap({
+      staffId: STAFF.chenjie,
+      outTrackId: cards[STAFF.chenjie]!.outTrackId,
+      action: 'approve',
+      via: 'actionId',
+    });
     fake.tap({ staffId: STAFF.zhoushifu, outTrackId: cards[STAFF.zhoushifu]!.outTrackId, action: 'approve' });
     const done = await fake.waitFor(() => fake.groupTexts(EAST).find((m) => m.includes('已确认')), 'the confirmation');
     expect(done).toContain('承诺交期：3月5日');
@@ -33,9 +46,19 @@ describe.each(backends)('DingTalk intake and approval on %s', (backend) => {
 
     expect(tech.params).toMatchObject({ status: 'approved', statusText: '已同意 · 王工 10:00', showActions: 'false' });
     // The other tech lead's card shows the same decision, in place.
-    expect(cards[STAFF.liugong]!.params).toMatchObject({ status: 'approved', statusText: '已同意 · 王工 10:00', showActions: 'false' });
+    expect(cards[STAFF.liugong]!.params).toMatchObject({
+      status: 'approved',
+      statusText: '已同意 · 王工 10:00',
+      showActions: 'false',
+    });
     const [order] = await h.t.db.select().from(orders);
-    expect(order).toMatchObject({ status: 'confirmed', platform: 'dingtalk', conversationId: 'sales-east', requesterId: 'zhangsan', requesterName: '张三' });
+    expect(order).toMatchObject({
+      status: 'confirmed',
+      platform: 'dingtalk',
+      conversationId: 'sales-east',
+      requesterId: 'zhangsan',
+      requesterName: '张三',
+    });
     expect(await h.t.db.select().from(inboundMessages)).toHaveLength(4);
     expect(fake.gateway.acks).toHaveLength(4);
     expect(fake.gateway.violations).toEqual([]);
@@ -47,16 +70,29 @@ describe.each(backends)('DingTalk intake and approval on %s', (backend) => {
     const cards = await orderWithCards(h);
     fake.tap({ staffId: STAFF.chenjie, outTrackId: cards[STAFF.chenjie]!.outTrackId, action: 'reject' });
     expect(await fake.waitFor(() => fake.userTexts(STAFF.chenjie)[0], 'the question')).toContain('需要填写原因');
-    fake.tap({ staffId: STAFF.chenjie, outTrackId: cards[STAFF.chenjie]!.outTrackId, action: 'reject', note: '原材料缺货，最早3月20日' });
+    fake.tap({
+      staffId: STAFF.chenjie,
+      outTrackId: cards[STAFF.chenjie]!.outTrackId,
+      action: 'reject',
+      note: '原材料缺货，最早3月20日',
+    });
     const text = await fake.waitFor(() => fake.groupTexts(EAST).find((m) => m.includes('驳回')), 'the rejection');
     expect(text).toContain('原因：原材料缺货，最早3月20日');
     await settle(h);
     expect(cards[STAFF.chenjie]!.params).toMatchObject({ status: 'rejected', showActions: 'false' });
     expect(cards[STAFF.chenjie]!.params.statusText).toContain('原材料缺货');
-    expect(cards[STAFF.wanggong]!.params).toMatchObject({ status: 'cancelled', statusText: '订单已被采购部 陈姐驳回，无需处理' });
+    expect(cards[STAFF.wanggong]!.params).toMatchObject({
+      status: 'cancelled',
+      statusText: '订单已被采购部 陈姐驳回，无需处理',
+    });
 
     // Zhou taps the copy he had open before it refreshed.
-    fake.tap({ staffId: STAFF.zhoushifu, outTrackId: cards[STAFF.zhoushifu]!.outTrackId, action: 'approve', unseen: true });
+    fake.tap({
+      staffId: STAFF.zhoushifu,
+      outTrackId: cards[STAFF.zhoushifu]!.outTrackId,
+      action: 'approve',
+      unseen: true,
+    });
     expect(await fake.waitFor(() => fake.userTexts(STAFF.zhoushifu)[0], 'the late-tap notice')).toContain('无需再处理');
     const [order] = await h.t.db.select().from(orders);
     expect(order!.status).toBe('rejected');
@@ -82,8 +118,15 @@ describe.each(backends)('DingTalk intake and approval on %s', (backend) => {
     const cards = await orderWithCards(h);
     await settle(h);
     const before = await h.t.db.select().from(approvalTasks).orderBy(approvalTasks.id);
-    fake.tap({ staffId: STAFF.chenjie, outTrackId: cards[STAFF.wanggong]!.outTrackId, action: 'approve', unseen: true });
-    expect(await fake.waitFor(() => fake.userTexts(STAFF.chenjie)[0], 'the refusal')).toContain('不是技术部这张审批卡的处理人');
+    fake.tap({
+      staffId: STAFF.chenjie,
+      outTrackId: cards[STAFF.wanggong]!.outTrackId,
+      action: 'approve',
+      unseen: true,
+    });
+    expect(await fake.waitFor(() => fake.userTexts(STAFF.chenjie)[0], 'the refusal')).toContain(
+      '不是技术部这张审批卡的处理人',
+    );
     await settle(h);
     expect(await h.t.db.select().from(approvalTasks).orderBy(approvalTasks.id)).toEqual(before);
     expect(cards[STAFF.wanggong]!.params.status).toBe('pending');
@@ -97,6 +140,10 @@ describe.each(backends)('DingTalk intake and approval on %s', (backend) => {
     fake.say({ staffId: '0299999', nick: '外协小赵', group: EAST, text: 'BRK-2026-02 ×10 3月9日前' });
     await fake.waitFor(() => fake.groupTexts(EAST).find((m) => m.includes('SO-')), 'the order reply');
     const [order] = await h.t.db.select().from(orders);
-    expect(order).toMatchObject({ requesterId: 'dingtalk:0299999', requesterName: '外协小赵', conversationId: 'sales-east' });
+    expect(order).toMatchObject({
+      requesterId: 'dingtalk:0299999',
+      requesterName: '外协小赵',
+      conversationId: 'sales-east',
+    });
   });
 });

@@ -43,7 +43,11 @@ describe.each(backends)('DingTalk sends that fail on %s', (backend) => {
     fake.api.failures.inject(GROUP, 'qps');
     fake.api.failures.inject(GROUP, '5xx');
     approveAll(h, cards);
-    await fake.waitFor(() => fake.groupTexts(EAST).find((m) => m.includes('已确认')), 'the confirmation', () => h.clock.advance(1000));
+    await fake.waitFor(
+      () => fake.groupTexts(EAST).find((m) => m.includes('已确认')),
+      'the confirmation',
+      () => h.clock.advance(1000),
+    );
     await settle(h, { stepMs: 1000 });
     expect(fake.api.tokensIssued).toHaveLength(2);
 
@@ -65,7 +69,9 @@ describe.each(backends)('DingTalk sends that fail on %s', (backend) => {
     const rows = await outboxRows(h);
     expect(rows.every((row) => row.status === 'sent')).toBe(true);
     // The QPS refusal is waited out without counting: the 5xx and the success are its two attempts.
-    expect(rows.find((row) => row.kind === 'post' && (row.payload as { text: string }).text.includes('已确认'))!.attempts).toBe(2);
+    expect(
+      rows.find((row) => row.kind === 'post' && (row.payload as { text: string }).text.includes('已确认'))!.attempts,
+    ).toBe(2);
   });
 
   it('posts through the session webhook while it is valid, and through the group API from its last minute on', async () => {
@@ -77,7 +83,10 @@ describe.each(backends)('DingTalk sends that fail on %s', (backend) => {
     const second = await orderWithCards(h, { text: 'BRK-2026-03 样品2件 3月20日前' });
     h.clock.advance(89 * 60_000 + 30_000); // the second order's webhook has 30 s left: too little
     approveAll(h, second);
-    await fake.waitFor(() => fake.groupTexts(EAST).filter((m) => m.includes('已确认')).length === 2, 'the second confirmation');
+    await fake.waitFor(
+      () => fake.groupTexts(EAST).filter((m) => m.includes('已确认')).length === 2,
+      'the second confirmation',
+    );
     const group = fake.api.messages.filter((m) => m.chat === `group:${EAST}`);
     const kind = (text: string) => (text.includes('已创建') ? 'created' : text.includes('已确认') ? 'confirmed' : text);
     expect(group.map((m) => [m.via, kind(m.text)])).toEqual([
@@ -96,7 +105,11 @@ describe.each(backends)('DingTalk sends that fail on %s', (backend) => {
       fake.say({ staffId: STAFF.lisi, group: EAST, text: '你好' });
       await fake.waitFor(() => fake.groupTexts(EAST).length === 1, 'the first reply');
       const throttledAt = h.clock.now().getTime();
-      await fake.waitFor(() => fake.groupTexts(EAST).length === 2, 'the second reply', () => h.clock.advance(5000));
+      await fake.waitFor(
+        () => fake.groupTexts(EAST).length === 2,
+        'the second reply',
+        () => h.clock.advance(5000),
+      );
       expect(fake.api.messages[1]!.at.getTime() - throttledAt).toBeGreaterThanOrEqual(60_000);
       await settle(h);
       const posts = await h.t.db.select().from(outbox).where(eq(outbox.kind, 'post')).orderBy(outbox.id);
@@ -114,7 +127,12 @@ describe.each(backends)('DingTalk sends that fail on %s', (backend) => {
     const cards = await orderWithCards(h);
     await settle(h);
     fake.api.failures.inject(OTO, 'no-permission');
-    fake.tap({ staffId: STAFF.chenjie, outTrackId: cards[STAFF.wanggong]!.outTrackId, action: 'approve', unseen: true });
+    fake.tap({
+      staffId: STAFF.chenjie,
+      outTrackId: cards[STAFF.wanggong]!.outTrackId,
+      action: 'approve',
+      unseen: true,
+    });
     await settle(h);
     const [row] = await h.t.db.select().from(outbox).where(eq(outbox.status, 'failed'));
     expect(row).toMatchObject({ kind: 'post', attempts: 1, payload: { to: { userId: 'chenjie' } } });
@@ -125,18 +143,37 @@ describe.each(backends)('DingTalk sends that fail on %s', (backend) => {
   it('without a card template, sends approval cards as 1:1 markdown and tells each recipient when one is decided', async () => {
     const { fake } = h;
     await h.t.close();
-    h.t = await TestApp.start(backend, { database: h.database, fresh: true, env: fake.env({ DINGTALK_CARD_TEMPLATE_ID: undefined }), clock: h.clock });
+    h.t = await TestApp.start(backend, {
+      database: h.database,
+      fresh: true,
+      env: fake.env({ DINGTALK_CARD_TEMPLATE_ID: undefined }),
+      clock: h.clock,
+    });
     fake.say({ staffId: STAFF.zhangsan, group: EAST, text: 'BRK-2026-01 样品5件 3月5日前到' });
     await fake.waitFor(() => APPROVERS.every((id) => fake.userTexts(id).length === 1), 'four card messages');
     expect(fake.api.cards.size).toBe(0);
     const card = fake.api.messages.find((m) => m.chat === `user:${STAFF.wanggong}`)!;
-    expect(card).toMatchObject({ via: 'oToMessages', msgKey: 'sampleMarkdown', param: { title: '需求单审批 · 技术部 SO-20260224-0001' } });
+    expect(card).toMatchObject({
+      via: 'oToMessages',
+      msgKey: 'sampleMarkdown',
+      param: { title: '需求单审批 · 技术部 SO-20260224-0001' },
+    });
     expect(card.text).toContain('**订单号**：SO-20260224-0001');
 
     // Without callbacks a decision has to come from elsewhere (e.g. an approval page the buttons link to).
     const [tech] = await h.t.db.select().from(cardRows).where(eq(cardRows.recipientId, 'wanggong'));
     const receivedAt = h.clock.now().toISOString();
-    await h.t.app.bot.ingest({ kind: 'card-action', platform: 'dingtalk', cardId: tech!.id, actionKey: 'approve', actorId: 'wanggong', receivedAt }, 'page:1');
+    await h.t.app.bot.ingest(
+      {
+        kind: 'card-action',
+        platform: 'dingtalk',
+        cardId: tech!.id,
+        actionKey: 'approve',
+        actorId: 'wanggong',
+        receivedAt,
+      },
+      'page:1',
+    );
     await settle(h);
     expect(fake.userTexts(STAFF.wanggong)[1]).toBe('SO-20260224-0001：已同意 · 王工 10:00');
     expect(fake.userTexts(STAFF.liugong)[1]).toBe('SO-20260224-0001：已同意 · 王工 10:00');

@@ -23,7 +23,9 @@ describe('the fake DingTalk Stream gateway, with the real dingtalk-stream client
   beforeAll(async () => {
     vi.spyOn(console, 'info').mockImplementation(() => {});
     vi.spyOn(console, 'warn').mockImplementation(() => {});
-    fake = await FakeDingtalk.start({ gateway: { redeliverAfterMs: 150, pingIntervalMs: 50, pingTimeoutMs: 500, disconnectGraceMs: 100 } });
+    fake = await FakeDingtalk.start({
+      gateway: { redeliverAfterMs: 150, pingIntervalMs: 50, pingTimeoutMs: 500, disconnectGraceMs: 100 },
+    });
   });
   afterAll(async () => {
     await fake.close();
@@ -42,16 +44,30 @@ describe('the fake DingTalk Stream gateway, with the real dingtalk-stream client
 
   it('opens a connection only for the right secret, with JSON accepted, and a ticket only once', async () => {
     const open = (body: unknown, accept = 'application/json') =>
-      fetch(`${fake.url}/v1.0/gateway/connections/open`, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify(body) });
+      fetch(`${fake.url}/v1.0/gateway/connections/open`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept },
+        body: JSON.stringify(body),
+      });
     const subscriptions = [{ type: 'CALLBACK', topic: TOPIC_ROBOT }];
     expect((await open({ clientId: fake.clientId, clientSecret: 'wrong', subscriptions })).status).toBe(401);
-    expect((await open({ clientId: fake.clientId, clientSecret: fake.clientSecret, subscriptions }, '*/*')).headers.get('content-type')).toContain('xml');
-    const { endpoint, ticket } = (await (await open({ clientId: fake.clientId, clientSecret: fake.clientSecret, subscriptions })).json()) as { endpoint: string; ticket: string };
+    expect(
+      (await open({ clientId: fake.clientId, clientSecret: fake.clientSecret, subscriptions }, '*/*')).headers.get(
+        'content-type',
+      ),
+    ).toContain('xml');
+    const { endpoint, ticket } = (await (
+      await open({ clientId: fake.clientId, clientSecret: fake.clientSecret, subscriptions })
+    ).json()) as { endpoint: string; ticket: string };
     expect(endpoint).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/connect$/);
     const first = new WebSocket(`${endpoint}?ticket=${ticket}`);
     await new Promise((resolve, reject) => first.once('open', resolve).once('error', reject));
     const second = new WebSocket(`${endpoint}?ticket=${ticket}`);
-    const refused = await new Promise<string>((resolve) => second.once('unexpected-response', (_req, res) => resolve(String(res.statusCode))).once('error', (e) => resolve(e.message)));
+    const refused = await new Promise<string>((resolve) =>
+      second
+        .once('unexpected-response', (_req, res) => resolve(String(res.statusCode)))
+        .once('error', (e) => resolve(e.message)),
+    );
     expect(refused).toContain('401');
     first.terminate();
   });
@@ -65,7 +81,10 @@ describe('the fake DingTalk Stream gateway, with the real dingtalk-stream client
     });
     await client.connect();
     await fake.waitFor(() => client.registered, 'REGISTERED');
-    expect(fake.gateway.opens[0]).toMatchObject({ ok: true, subscriptions: expect.arrayContaining([{ type: 'CALLBACK', topic: TOPIC_ROBOT }]) });
+    expect(fake.gateway.opens[0]).toMatchObject({
+      ok: true,
+      subscriptions: expect.arrayContaining([{ type: 'CALLBACK', topic: TOPIC_ROBOT }]),
+    });
     await fake.waitFor(() => fake.gateway.pingEchoes.length >= 2, 'two ping echoes');
     expect(fake.gateway.pingEchoes.every((p) => p.ok)).toBe(true);
 
@@ -109,11 +128,23 @@ describe('the fake DingTalk Stream gateway, with the real dingtalk-stream client
     await fake.waitFor(() => fake.gateway.liveConnections().length === 1, 'a connection');
     const first = fake.gateway.liveConnections()[0];
     fake.gateway.sendDisconnect();
-    await fake.waitFor(() => fake.gateway.liveConnections().length === 1 && fake.gateway.liveConnections()[0] !== first && fake.gateway.opens.length === 2, 'a new connection after disconnect');
+    await fake.waitFor(
+      () =>
+        fake.gateway.liveConnections().length === 1 &&
+        fake.gateway.liveConnections()[0] !== first &&
+        fake.gateway.opens.length === 2,
+      'a new connection after disconnect',
+    );
     fake.gateway.drop();
-    await fake.waitFor(() => fake.gateway.opens.length === 3 && fake.gateway.liveConnections().length === 1, 'a new connection after the drop');
+    await fake.waitFor(
+      () => fake.gateway.opens.length === 3 && fake.gateway.liveConnections().length === 1,
+      'a new connection after the drop',
+    );
     const messageId = fake.gateway.push(TOPIC_ROBOT, { msgId: 'after' });
-    await fake.waitFor(() => fake.gateway.acks.some((a) => a.messageId === messageId), 'the answer on the new connection');
+    await fake.waitFor(
+      () => fake.gateway.acks.some((a) => a.messageId === messageId),
+      'the answer on the new connection',
+    );
     expect(fake.gateway.violations).toEqual([]);
   });
 

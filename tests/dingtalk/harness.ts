@@ -30,13 +30,20 @@ export interface Harness {
  * One database and one fake DingTalk per test file and backend; a fresh app (and empty database and
  * fake) per test. The app's clock is also the fake's, so token and session-webhook expiry move with it.
  */
-export function useDingtalkApp(backend: Backend, options: { fake?: FakeDingtalkOptions; env?: Record<string, string | undefined> } = {}): Harness {
+export function useDingtalkApp(
+  backend: Backend,
+  options: { fake?: FakeDingtalkOptions; env?: Record<string, string | undefined> } = {},
+): Harness {
   const h = { clock: new TestClock() } as Harness;
   beforeAll(async () => {
     vi.spyOn(console, 'info').mockImplementation(() => {});
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     h.database = await createTestDatabase(backend);
-    h.fake = await FakeDingtalk.start({ clock: h.clock.now, gateway: { redeliverAfterMs: 500, disconnectGraceMs: 500, ...options.fake?.gateway }, api: options.fake?.api });
+    h.fake = await FakeDingtalk.start({
+      clock: h.clock.now,
+      gateway: { redeliverAfterMs: 500, disconnectGraceMs: 500, ...options.fake?.gateway },
+      api: options.fake?.api,
+    });
   });
   afterAll(async () => {
     await h.fake.close();
@@ -46,7 +53,12 @@ export function useDingtalkApp(backend: Backend, options: { fake?: FakeDingtalkO
   beforeEach(async () => {
     h.clock.set('2026-02-24T10:00:00+08:00');
     h.fake.reset();
-    h.t = await TestApp.start(backend, { database: h.database, fresh: true, env: h.fake.env(options.env), clock: h.clock });
+    h.t = await TestApp.start(backend, {
+      database: h.database,
+      fresh: true,
+      env: h.fake.env(options.env),
+      clock: h.clock,
+    });
     await h.fake.waitFor(() => h.fake.gateway.liveConnections().length === 1, 'the bot to connect');
   });
   afterEach(async () => {
@@ -57,10 +69,7 @@ export function useDingtalkApp(backend: Backend, options: { fake?: FakeDingtalkO
 
 /** Waits until every inbound row is handled and every outbox row settled, moving the clock so retries fall due. */
 export async function settle(h: Harness, options: { stepMs?: number } = {}): Promise<void> {
-  await h.fake.waitFor(
-    () => h.fake.gateway.unanswered().length === 0,
-    'every frame to be answered',
-  );
+  await h.fake.waitFor(() => h.fake.gateway.unanswered().length === 0, 'every frame to be answered');
   const deadline = Date.now() + 15_000;
   for (;;) {
     const [row] = await queryRows<{ n: string | number }>(
@@ -75,12 +84,22 @@ export async function settle(h: Harness, options: { stepMs?: number } = {}): Pro
 }
 
 /** Sales person Zhang San @-mentions the robot in the east sales group, and the four approval cards arrive. */
-export async function orderWithCards(h: Harness, options: { text?: string; tickMs?: number } = {}): Promise<Record<string, FakeCard>> {
+export async function orderWithCards(
+  h: Harness,
+  options: { text?: string; tickMs?: number } = {},
+): Promise<Record<string, FakeCard>> {
   const before = new Set(h.fake.api.cards.keys());
-  h.fake.say({ staffId: STAFF.zhangsan, group: EAST, text: options.text ?? 'BRK-2026-01 样品5件 3月5日前到', nick: '张三' });
+  h.fake.say({
+    staffId: STAFF.zhangsan,
+    group: EAST,
+    text: options.text ?? 'BRK-2026-01 样品5件 3月5日前到',
+    nick: '张三',
+  });
   return h.fake.waitFor(
     () => {
-      const cards = Object.fromEntries(APPROVERS.map((id) => [id, h.fake.cardsOf(id).find((c) => !before.has(c.outTrackId))]));
+      const cards = Object.fromEntries(
+        APPROVERS.map((id) => [id, h.fake.cardsOf(id).find((c) => !before.has(c.outTrackId))]),
+      );
       return APPROVERS.every((id) => cards[id]) && (cards as Record<string, FakeCard>);
     },
     'four approval cards',

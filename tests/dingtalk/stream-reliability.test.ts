@@ -47,16 +47,26 @@ describe.each(backends)('DingTalk Stream reliability on %s', (backend) => {
     await doomed.connect();
     await fake.waitFor(() => fake.gateway.liveConnections().length === 2, 'the second process');
     const doomedConnection = fake.gateway.liveConnections()[1]!;
-    const { messageId } = fake.say({ staffId: STAFF.zhangsan, group: EAST, text: ORDER_TEXT, connectionId: doomedConnection });
+    const { messageId } = fake.say({
+      staffId: STAFF.zhangsan,
+      group: EAST,
+      text: ORDER_TEXT,
+      connectionId: doomedConnection,
+    });
     await fake.waitFor(() => taken, 'the doomed process to take the frame');
     await doomed.shutdown();
 
-    await fake.waitFor(() => fake.groupTexts(EAST).find((m) => m.includes('SO-')), 'the order reply from the surviving process');
+    await fake.waitFor(
+      () => fake.groupTexts(EAST).find((m) => m.includes('SO-')),
+      'the order reply from the surviving process',
+    );
     await settle(h);
     const deliveries = fake.gateway.frames.filter((f) => f.messageId === messageId);
     expect(deliveries[0]!.connectionId).toBe(doomedConnection);
     expect(deliveries.length).toBeGreaterThanOrEqual(2);
-    expect(fake.gateway.acks.filter((a) => a.messageId === messageId)).toEqual([expect.objectContaining({ connectionId: deliveries[1]!.connectionId })]);
+    expect(fake.gateway.acks.filter((a) => a.messageId === messageId)).toEqual([
+      expect.objectContaining({ connectionId: deliveries[1]!.connectionId }),
+    ]);
     expect(await orderCount(h)).toBe(1);
   });
 

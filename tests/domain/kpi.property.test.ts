@@ -22,7 +22,10 @@ const typeArb = fc.constantFrom<ClockEvent['type']>('requested', 'paused', 'resu
 /** Noisy histories: any mix of event types, duplicates and strays included. */
 const eventsArb = (distinct: boolean) =>
   (distinct
-    ? fc.uniqueArray(fc.record({ minute: fc.integer({ min: 0, max: 20_000 }), type: typeArb }), { maxLength: 14, selector: (e) => e.minute })
+    ? fc.uniqueArray(fc.record({ minute: fc.integer({ min: 0, max: 20_000 }), type: typeArb }), {
+        maxLength: 14,
+        selector: (e) => e.minute,
+      })
     : fc.array(fc.record({ minute: fc.integer({ min: 0, max: 20_000 }), type: typeArb }), { maxLength: 14 })
   ).map((list) => list.map(({ minute, type }): ClockEvent => ({ type, at: t(minute) })));
 
@@ -60,7 +63,8 @@ describe('latency clock properties', () => {
         const before = perceivedLatencyMs(h.events)!;
         const after = perceivedLatencyMs([...h.events, ...pair])!;
         expect(after).toBeLessThanOrEqual(before);
-        if (pauseSecond > h.start * 60 && resumeSecond < h.stop * 60) expect(after).toBe(before - (resumeSecond - pauseSecond) * 1000);
+        if (pauseSecond > h.start * 60 && resumeSecond < h.stop * 60)
+          expect(after).toBe(before - (resumeSecond - pauseSecond) * 1000);
       }),
       RUNS,
     );
@@ -106,7 +110,12 @@ describe('latency clock properties', () => {
   it('the order of the input array does not matter for distinct timestamps', () => {
     fc.assert(
       fc.property(
-        eventsArb(true).chain((events) => fc.tuple(fc.constant(events), fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }))),
+        eventsArb(true).chain((events) =>
+          fc.tuple(
+            fc.constant(events),
+            fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }),
+          ),
+        ),
         fc.integer({ min: 0, max: 21_000 }),
         ([events, shuffled], now) => {
           expect(latencyClock(shuffled)).toEqual(latencyClock(events));
@@ -120,12 +129,17 @@ describe('latency clock properties', () => {
 
   it('runningLatencyMs is non-decreasing in now, and ends at the final figure', () => {
     fc.assert(
-      fc.property(eventsArb(false), fc.integer({ min: -100, max: 21_000 }), fc.integer({ min: -100, max: 21_000 }), (events, a, b) => {
-        const [early, late] = a <= b ? [a, b] : [b, a];
-        expect(runningLatencyMs(events, t(early))).toBeLessThanOrEqual(runningLatencyMs(events, t(late)));
-        const final = perceivedLatencyMs(events);
-        if (final !== null) expect(runningLatencyMs(events, t(30_000))).toBe(final);
-      }),
+      fc.property(
+        eventsArb(false),
+        fc.integer({ min: -100, max: 21_000 }),
+        fc.integer({ min: -100, max: 21_000 }),
+        (events, a, b) => {
+          const [early, late] = a <= b ? [a, b] : [b, a];
+          expect(runningLatencyMs(events, t(early))).toBeLessThanOrEqual(runningLatencyMs(events, t(late)));
+          const final = perceivedLatencyMs(events);
+          if (final !== null) expect(runningLatencyMs(events, t(30_000))).toBe(final);
+        },
+      ),
       RUNS,
     );
   });
@@ -158,7 +172,9 @@ describe('percentile properties', () => {
 });
 
 describe('week properties', () => {
-  const instantArb = fc.integer({ min: Date.parse('2000-01-01T00:00:00Z'), max: Date.parse('2100-01-01T00:00:00Z') }).map((ms) => new Date(ms));
+  const instantArb = fc
+    .integer({ min: Date.parse('2000-01-01T00:00:00Z'), max: Date.parse('2100-01-01T00:00:00Z') })
+    .map((ms) => new Date(ms));
 
   it('weekOf(x) contains x and starts on a Monday 00:00 China time', () => {
     fc.assert(
@@ -176,7 +192,9 @@ describe('week properties', () => {
   });
 
   it('nextWeeklyRun is after `after`, within 7 days, on the right weekday and time', () => {
-    const timeArb = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+    const timeArb = fc
+      .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+      .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
     fc.assert(
       fc.property(instantArb, fc.integer({ min: 0, max: 6 }), timeArb, (after, weekday, time) => {
         const run = nextWeeklyRun(after, weekday, time);
@@ -193,10 +211,12 @@ describe('week properties', () => {
 describe('delivery rate properties', () => {
   it('onTimeRate and promiseAccuracy are in [0,1] and promiseAccuracy ≤ onTimeRate', () => {
     const deliveredArb = fc.array(
-      fc.record({ promised: fc.integer({ min: 0, max: 10_000 }), offset: fc.integer({ min: -5_000, max: 5_000 }) }).map(({ promised, offset }) => ({
-        promisedAt: t(promised),
-        deliveredAt: t(promised + offset),
-      })),
+      fc
+        .record({ promised: fc.integer({ min: 0, max: 10_000 }), offset: fc.integer({ min: -5_000, max: 5_000 }) })
+        .map(({ promised, offset }) => ({
+          promisedAt: t(promised),
+          deliveredAt: t(promised + offset),
+        })),
       { maxLength: 20 },
     );
     fc.assert(

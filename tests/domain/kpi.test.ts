@@ -28,10 +28,10 @@ const DAY = 24 * HOUR;
 /** China time, e.g. at('2026-02-24 10:00'). */
 const at = (local: string) => new Date(`${local.replace(' ', 'T')}:00+08:00`);
 const requested = (t: string): ClockEvent => ({ type: 'requested', at: at(t) });
-const paused = (t: string, reason?: string): ClockEvent => (reason === undefined ? { type: 'paused', at: at(t) } : { type: 'paused', at: at(t), reason });
+const paused = (t: string, reason?: string): ClockEvent =>
+  reason === undefined ? { type: 'paused', at: at(t) } : { type: 'paused', at: at(t), reason };
 const resumed = (t: string): ClockEvent => ({ type: 'resumed', at: at(t) });
 const confirmed = (t: string): ClockEvent => ({ type: 'confirmed', at: at(t) });
-
 
 /** A period's figures: nothing counted, nothing known, unless overridden. */
 const figuresWith = (over: Partial<KpiFigures>): KpiFigures => ({
@@ -50,13 +50,25 @@ describe('latency clock', () => {
   it('no pause: confirmation minus request, in wall-clock time across the night', () => {
     const events = [requested('2026-02-24 17:00'), confirmed('2026-02-25 09:30')];
     expect(perceivedLatencyMs(events)).toBe(16.5 * HOUR);
-    expect(latencyClock(events)).toEqual({ startedAt: at('2026-02-24 17:00'), stoppedAt: at('2026-02-25 09:30'), pauses: [], pausedMs: 0 });
+    expect(latencyClock(events)).toEqual({
+      startedAt: at('2026-02-24 17:00'),
+      stoppedAt: at('2026-02-25 09:30'),
+      pauses: [],
+      pausedMs: 0,
+    });
   });
 
   it('one pause is taken off', () => {
-    const events = [requested('2026-02-24 09:00'), paused('2026-02-24 10:00', '图纸'), resumed('2026-02-24 13:00'), confirmed('2026-02-24 15:00')];
+    const events = [
+      requested('2026-02-24 09:00'),
+      paused('2026-02-24 10:00', '图纸'),
+      resumed('2026-02-24 13:00'),
+      confirmed('2026-02-24 15:00'),
+    ];
     expect(perceivedLatencyMs(events)).toBe(3 * HOUR);
-    expect(latencyClock(events).pauses).toEqual([{ from: at('2026-02-24 10:00'), to: at('2026-02-24 13:00'), reason: '图纸' }]);
+    expect(latencyClock(events).pauses).toEqual([
+      { from: at('2026-02-24 10:00'), to: at('2026-02-24 13:00'), reason: '图纸' },
+    ]);
   });
 
   it('two pauses are both taken off', () => {
@@ -73,7 +85,12 @@ describe('latency clock', () => {
   });
 
   it('a pause still open at confirmation is closed at confirmation', () => {
-    const events = [requested('2026-02-24 09:00'), paused('2026-02-24 11:00'), confirmed('2026-02-24 15:00'), resumed('2026-02-24 16:00')];
+    const events = [
+      requested('2026-02-24 09:00'),
+      paused('2026-02-24 11:00'),
+      confirmed('2026-02-24 15:00'),
+      resumed('2026-02-24 16:00'),
+    ];
     const clock = latencyClock(events);
     expect(clock.pauses).toEqual([{ from: at('2026-02-24 11:00'), to: at('2026-02-24 15:00') }]);
     expect(perceivedLatencyMs(events)).toBe(2 * HOUR);
@@ -88,18 +105,31 @@ describe('latency clock', () => {
       resumed('2026-02-24 12:00'),
       confirmed('2026-02-24 13:00'),
     ];
-    expect(latencyClock(events).pauses).toEqual([{ from: at('2026-02-24 10:00'), to: at('2026-02-24 12:00'), reason: 'first' }]);
+    expect(latencyClock(events).pauses).toEqual([
+      { from: at('2026-02-24 10:00'), to: at('2026-02-24 12:00'), reason: 'first' },
+    ]);
     expect(perceivedLatencyMs(events)).toBe(2 * HOUR);
   });
 
   it('a resume while not paused is ignored', () => {
-    const events = [requested('2026-02-24 09:00'), resumed('2026-02-24 10:00'), paused('2026-02-24 11:00'), resumed('2026-02-24 12:00'), confirmed('2026-02-24 13:00')];
+    const events = [
+      requested('2026-02-24 09:00'),
+      resumed('2026-02-24 10:00'),
+      paused('2026-02-24 11:00'),
+      resumed('2026-02-24 12:00'),
+      confirmed('2026-02-24 13:00'),
+    ];
     expect(latencyClock(events).pauses).toHaveLength(1);
     expect(perceivedLatencyMs(events)).toBe(3 * HOUR);
   });
 
   it('events may come unsorted', () => {
-    const events = [confirmed('2026-02-24 15:00'), resumed('2026-02-24 13:00'), requested('2026-02-24 09:00'), paused('2026-02-24 10:00')];
+    const events = [
+      confirmed('2026-02-24 15:00'),
+      resumed('2026-02-24 13:00'),
+      requested('2026-02-24 09:00'),
+      paused('2026-02-24 10:00'),
+    ];
     expect(perceivedLatencyMs(events)).toBe(3 * HOUR);
   });
 
@@ -130,7 +160,12 @@ describe('latency clock', () => {
   });
 
   it('runningLatencyMs: counts up to now, stops at an open pause, final once confirmed', () => {
-    const open = [requested('2026-02-24 09:00'), paused('2026-02-24 10:00'), resumed('2026-02-24 12:00'), paused('2026-02-24 13:00')];
+    const open = [
+      requested('2026-02-24 09:00'),
+      paused('2026-02-24 10:00'),
+      resumed('2026-02-24 12:00'),
+      paused('2026-02-24 13:00'),
+    ];
     expect(runningLatencyMs(open, at('2026-02-24 09:45'))).toBe(45 * MIN);
     expect(runningLatencyMs(open, at('2026-02-24 11:00'))).toBe(HOUR);
     expect(runningLatencyMs(open, at('2026-02-24 12:30'))).toBe(1.5 * HOUR);
@@ -142,7 +177,9 @@ describe('latency clock', () => {
 
   it('isPaused follows the last pause', () => {
     expect(isPaused([requested('2026-02-24 09:00'), paused('2026-02-24 10:00')])).toBe(true);
-    expect(isPaused([requested('2026-02-24 09:00'), paused('2026-02-24 10:00'), resumed('2026-02-24 11:00')])).toBe(false);
+    expect(isPaused([requested('2026-02-24 09:00'), paused('2026-02-24 10:00'), resumed('2026-02-24 11:00')])).toBe(
+      false,
+    );
     expect(isPaused([paused('2026-02-24 10:00')])).toBe(false);
   });
 });
@@ -224,7 +261,9 @@ describe('computeKpis', () => {
   });
 
   it('empty period: counts 0 and figures null', () => {
-    expect(computeKpis({ confirmed: [], delivered: [], decided: [] }, { promiseWindowMs: DAY })).toEqual(figuresWith({}));
+    expect(computeKpis({ confirmed: [], delivered: [], decided: [] }, { promiseWindowMs: DAY })).toEqual(
+      figuresWith({}),
+    );
   });
 });
 
@@ -272,8 +311,14 @@ describe('China-time weeks', () => {
   });
 
   it('dateRange: both ends inclusive, China midnights', () => {
-    expect(dateRange('2026-02-23', '2026-03-01')).toEqual({ start: at('2026-02-23 00:00'), end: at('2026-03-02 00:00') });
-    expect(dateRange('2026-02-24', '2026-02-24')).toEqual({ start: at('2026-02-24 00:00'), end: at('2026-02-25 00:00') });
+    expect(dateRange('2026-02-23', '2026-03-01')).toEqual({
+      start: at('2026-02-23 00:00'),
+      end: at('2026-03-02 00:00'),
+    });
+    expect(dateRange('2026-02-24', '2026-02-24')).toEqual({
+      start: at('2026-02-24 00:00'),
+      end: at('2026-02-25 00:00'),
+    });
     expect(() => dateRange('2026-02-30', '2026-03-01')).toThrow(RangeError);
     expect(() => dateRange('2026-03-02', '2026-03-01')).toThrow(RangeError);
     expect(() => dateRange('2026/03/01', '2026-03-01')).toThrow(RangeError);
@@ -281,8 +326,16 @@ describe('China-time weeks', () => {
 });
 
 describe('parsePauseCommand', () => {
-  const pause = (reason: string | null, orderNumber: string | null = null): PauseCommand => ({ kind: 'pause', orderNumber, reason });
-  const resume = (reason: string | null = null, orderNumber: string | null = null): PauseCommand => ({ kind: 'resume', orderNumber, reason });
+  const pause = (reason: string | null, orderNumber: string | null = null): PauseCommand => ({
+    kind: 'pause',
+    orderNumber,
+    reason,
+  });
+  const resume = (reason: string | null = null, orderNumber: string | null = null): PauseCommand => ({
+    kind: 'resume',
+    orderNumber,
+    reason,
+  });
 
   it.each<[string, PauseCommand]>([
     ['等客户图纸', pause('图纸')],
@@ -345,9 +398,12 @@ describe('parseKpiCommand', () => {
     expect(parseKpiCommand(text)).toEqual({ language });
   });
 
-  it.each(['kpi 怎么算', '指标是多少', '本周交货', 'last week kpis', '需要BRK-2026-01样品5件', ''])('not a command: %s', (text) => {
-    expect(parseKpiCommand(text)).toBeNull();
-  });
+  it.each(['kpi 怎么算', '指标是多少', '本周交货', 'last week kpis', '需要BRK-2026-01样品5件', ''])(
+    'not a command: %s',
+    (text) => {
+      expect(parseKpiCommand(text)).toBeNull();
+    },
+  );
 });
 
 describe('extractRequestTime', () => {
@@ -377,7 +433,9 @@ describe('extractRequestTime', () => {
     const order = '需要BRK-2026-01样品5件,3月5日前到';
     expect(extract(`客户 9:30 提的，${order}`)).toEqual({ at: iso('2026-02-24 09:30'), rest: order });
     expect(extract(`${order}。客户 9:30 提的`)).toEqual({ at: iso('2026-02-24 09:30'), rest: order });
-    expect(extract('需要BRK-2026-01样品5件， 客户9:30提的， 3月5日前到').rest).toBe('需要BRK-2026-01样品5件，3月5日前到');
+    expect(extract('需要BRK-2026-01样品5件， 客户9:30提的， 3月5日前到').rest).toBe(
+      '需要BRK-2026-01样品5件，3月5日前到',
+    );
     expect(extract('customer asked at 9:30, need 5 pcs of BRK-2026-01').rest).toBe('need 5 pcs of BRK-2026-01');
   });
 
@@ -398,7 +456,12 @@ describe('extractRequestTime', () => {
   });
 
   it('without the phrase: null and the text unchanged', () => {
-    for (const text of ['客户：大陆集团 需要BRK-2026-06样品20件', '需要BRK-2026-01样品5件,3月5日前到', '客户要求9:30前到', '  随便  ']) {
+    for (const text of [
+      '客户：大陆集团 需要BRK-2026-06样品20件',
+      '需要BRK-2026-01样品5件,3月5日前到',
+      '客户要求9:30前到',
+      '  随便  ',
+    ]) {
       expect(extractRequestTime(text, message)).toEqual({ at: null, rest: text });
     }
   });
@@ -437,9 +500,30 @@ describe('formatDigest', () => {
       { key: 'production', name: '生产部', nameEn: 'Production' },
     ],
     slowest: [
-      { number: 'SO-20260227-0003', customerName: '大陆集团', latencyMs: DAY + 4 * HOUR, paused: true, pauseReason: null, waitingOn: null },
-      { number: 'SO-20260227-0004', customerName: null, latencyMs: 5 * HOUR + 5 * MIN, paused: true, pauseReason: '图纸', waitingOn: null },
-      { number: 'SO-20260227-0005', customerName: '博世', latencyMs: 50 * MIN, paused: false, pauseReason: null, waitingOn: '技术部' },
+      {
+        number: 'SO-20260227-0003',
+        customerName: '大陆集团',
+        latencyMs: DAY + 4 * HOUR,
+        paused: true,
+        pauseReason: null,
+        waitingOn: null,
+      },
+      {
+        number: 'SO-20260227-0004',
+        customerName: null,
+        latencyMs: 5 * HOUR + 5 * MIN,
+        paused: true,
+        pauseReason: '图纸',
+        waitingOn: null,
+      },
+      {
+        number: 'SO-20260227-0005',
+        customerName: '博世',
+        latencyMs: 50 * MIN,
+        paused: false,
+        pauseReason: null,
+        waitingOn: '技术部',
+      },
     ],
   };
 
@@ -461,11 +545,15 @@ describe('formatDigest', () => {
   it('en', () => {
     const text = formatDigest({ ...input, language: 'en', company: 'East China Precision' });
     expect(text).toContain('📊 East China Precision weekly KPIs (2026-W09, Feb 23–Mar 1)');
-    expect(text).toContain('Customer-perceived latency: median 3h 20m ↓, p90 1d 2h ↓ (last week 4h 10m / 1d 5h), 12 confirmed');
+    expect(text).toContain(
+      'Customer-perceived latency: median 3h 20m ↓, p90 1d 2h ↓ (last week 4h 10m / 1d 5h), 12 confirmed',
+    );
     expect(text).toContain('On-time delivery: 92% ↑ (last week 85%), 13 delivered');
     expect(text).toContain('Promise accuracy: 77% (last week 77%)');
     expect(text).toContain('Handling time by department (median): Engineering 45m ↑, Purchasing 1h 10m, Production 2h');
-    expect(text).toContain('Slowest open orders:\n1. SO-20260227-0003 大陆集团, waiting 1d 4h (waiting on the customer)');
+    expect(text).toContain(
+      'Slowest open orders:\n1. SO-20260227-0003 大陆集团, waiting 1d 4h (waiting on the customer)',
+    );
     expect(text).toContain('2. SO-20260227-0004, waiting 5h 5m (waiting for 图纸)');
     expect(text).toContain('3. SO-20260227-0005 博世, waiting 50m, awaiting 技术部');
   });
@@ -478,7 +566,14 @@ describe('formatDigest', () => {
     expect(zh).toContain('各部门处理时长（中位）：—');
     expect(zh.endsWith('没有未确认的订单')).toBe(true);
     expect(formatDigest({ ...input, language: 'en', slowest: [] }).endsWith('No open orders')).toBe(true);
-    const many = Array.from({ length: 8 }, (_, i) => ({ number: `SO-20260227-000${i}`, customerName: null, latencyMs: HOUR, paused: false, pauseReason: null, waitingOn: null }));
+    const many = Array.from({ length: 8 }, (_, i) => ({
+      number: `SO-20260227-000${i}`,
+      customerName: null,
+      latencyMs: HOUR,
+      paused: false,
+      pauseReason: null,
+      waitingOn: null,
+    }));
     const text = formatDigest({ ...input, slowest: many });
     expect(text).toContain('5. SO-20260227-0004');
     expect(text).not.toContain('6. ');

@@ -23,7 +23,8 @@ const DAY = 24 * HOUR;
 const ORIGIN = Date.parse('2026-01-01T00:00:00+08:00');
 
 const dateAt = (dayOffset: number) => new Date(ORIGIN + dayOffset * DAY + 8 * HOUR).toISOString().slice(0, 10);
-const clock = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+const clock = (minutes: number) =>
+  `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 
 const calendarArb: fc.Arbitrary<WorkCalendar> = fc
   .record({
@@ -31,7 +32,11 @@ const calendarArb: fc.Arbitrary<WorkCalendar> = fc
     holidays: fc.uniqueArray(fc.integer({ min: 0, max: 90 }), { maxLength: 12 }),
     makeUps: fc.uniqueArray(fc.integer({ min: 0, max: 90 }), { maxLength: 3 }),
   })
-  .map((g) => ({ weekendDays: g.weekendDays, holidays: g.holidays.map(dateAt), makeUpWorkdays: g.makeUps.map(dateAt) }));
+  .map((g) => ({
+    weekendDays: g.weekendDays,
+    holidays: g.holidays.map(dateAt),
+    makeUpWorkdays: g.makeUps.map(dateAt),
+  }));
 
 const workdayArb: fc.Arbitrary<Workday> = fc
   .record({ start: fc.integer({ min: 24, max: 40 }), end: fc.integer({ min: 60, max: 88 }) })
@@ -43,7 +48,10 @@ const instantArb: fc.Arbitrary<Date> = fc
   .map(([minutes, ms]) => new Date(ORIGIN + minutes * MINUTE + ms));
 
 const durationArb = (maxHours: number) =>
-  fc.oneof(fc.integer({ min: 0, max: maxHours * 4 }).map((q) => q * 15 * MINUTE), fc.integer({ min: 0, max: maxHours * HOUR }));
+  fc.oneof(
+    fc.integer({ min: 0, max: maxHours * 4 }).map((q) => q * 15 * MINUTE),
+    fc.integer({ min: 0, max: maxHours * HOUR }),
+  );
 
 const env = fc.record({ calendar: calendarArb, workday: workdayArb });
 
@@ -124,10 +132,9 @@ const etdArgsArb: fc.Arbitrary<EtdArgs> = fc
     source: fc.constantFrom('stock' as const, 'production' as const),
     durations: durationsArb,
     transitMs: durationArb(96),
-    plan: fc.option(
-      fc.record({ start: fc.integer({ min: -5, max: 20 }), length: fc.integer({ min: 0, max: 10 }) }),
-      { nil: undefined },
-    ),
+    plan: fc.option(fc.record({ start: fc.integer({ min: -5, max: 20 }), length: fc.integer({ min: 0, max: 10 }) }), {
+      nil: undefined,
+    }),
   })
   .map((g) => {
     const skipped = skippedStages(g.source);

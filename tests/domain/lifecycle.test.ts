@@ -28,7 +28,17 @@ const cn = (local: string) => new Date(`${local}+08:00`);
 const plain: WorkCalendar = { holidays: [], makeUpWorkdays: [] };
 /** Spring Festival 2026: Feb 15–23 off; Saturdays Feb 14 and Feb 28 worked (调休). */
 const spring2026: WorkCalendar = {
-  holidays: ['2026-02-15', '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20', '2026-02-21', '2026-02-22', '2026-02-23'],
+  holidays: [
+    '2026-02-15',
+    '2026-02-16',
+    '2026-02-17',
+    '2026-02-18',
+    '2026-02-19',
+    '2026-02-20',
+    '2026-02-21',
+    '2026-02-22',
+    '2026-02-23',
+  ],
   makeUpWorkdays: ['2026-02-14', '2026-02-28'],
 };
 const workday: Workday = { start: '08:30', end: '17:30' };
@@ -147,12 +157,19 @@ describe('working time', () => {
     expect(() => nextWorkingMoment(cn('2026-03-02T10:00'), never, workday)).toThrow(/3 years/);
     expect(() => addWorkingTime(cn('2026-03-02T10:00'), HOUR, never, workday)).toThrow(/3 years/);
     expect(() => addWorkingTime(cn('2026-03-02T10:00'), -1, plain, workday)).toThrow(RangeError);
-    expect(() => addWorkingTime(cn('2026-03-02T10:00'), HOUR, plain, { start: '17:30', end: '08:30' })).toThrow(RangeError);
+    expect(() => addWorkingTime(cn('2026-03-02T10:00'), HOUR, plain, { start: '17:30', end: '08:30' })).toThrow(
+      RangeError,
+    );
   });
 });
 
 describe('computeEtd', () => {
-  const durations: StageDurations = { in_production: 9 * HOUR, qc_passed: 4 * HOUR, packed: 4 * HOUR, shipped: 2 * HOUR };
+  const durations: StageDurations = {
+    in_production: 9 * HOUR,
+    qc_passed: 4 * HOUR,
+    packed: 4 * HOUR,
+    shipped: 2 * HOUR,
+  };
   // 2026-03-02 is a Monday.
   const base: EtdArgs = {
     now: cn('2026-03-02T10:00'),
@@ -218,14 +235,25 @@ describe('computeEtd', () => {
   });
 
   it('shipped: actual shipping time plus transit, never in the past', () => {
-    const shipped = { ...base, stage: 'shipped' as const, stageSince: cn('2026-03-04T11:00'), now: cn('2026-03-04T12:00') };
-    expect(computeEtd(shipped)).toEqual({ etd: cn('2026-03-05T11:00'), steps: [{ stage: 'delivered', expectedAt: cn('2026-03-05T11:00') }] });
+    const shipped = {
+      ...base,
+      stage: 'shipped' as const,
+      stageSince: cn('2026-03-04T11:00'),
+      now: cn('2026-03-04T12:00'),
+    };
+    expect(computeEtd(shipped)).toEqual({
+      etd: cn('2026-03-05T11:00'),
+      steps: [{ stage: 'delivered', expectedAt: cn('2026-03-05T11:00') }],
+    });
     expect(computeEtd({ ...shipped, now: cn('2026-03-06T10:10') }).etd).toEqual(cn('2026-03-06T10:30'));
   });
 
   it('delivered: the ETD is when it was signed for', () => {
     const signed = cn('2026-03-05T09:47');
-    expect(computeEtd({ ...base, stage: 'delivered', stageSince: signed, now: cn('2026-03-09T10:00') })).toEqual({ etd: signed, steps: [] });
+    expect(computeEtd({ ...base, stage: 'delivered', stageSince: signed, now: cn('2026-03-09T10:00') })).toEqual({
+      etd: signed,
+      steps: [],
+    });
   });
 });
 
@@ -238,7 +266,8 @@ describe('promise and alerts', () => {
   it('delayAlertDue', () => {
     const promisedAt = cn('2026-03-05T18:00');
     const threshold = 2 * HOUR;
-    const due = (etd: string, last: string | null) => delayAlertDue({ etd: cn(etd), promisedAt, threshold, lastAlertEtd: last ? cn(last) : null });
+    const due = (etd: string, last: string | null) =>
+      delayAlertDue({ etd: cn(etd), promisedAt, threshold, lastAlertEtd: last ? cn(last) : null });
     expect(due('2026-03-05T17:00', null)).toBe(false); // early
     expect(due('2026-03-05T19:00', null)).toBe(false); // late, within threshold
     expect(due('2026-03-05T20:00', null)).toBe(false); // exactly the threshold
@@ -246,7 +275,9 @@ describe('promise and alerts', () => {
     expect(due('2026-03-05T21:30', '2026-03-05T20:30')).toBe(false); // slipped 1h since the alert
     expect(due('2026-03-05T22:30', '2026-03-05T20:30')).toBe(true); // slipped 2h
     expect(due('2026-03-05T17:00', '2026-03-05T20:30')).toBe(false); // back on time
-    expect(delayAlertDue({ etd: cn('2026-03-06T10:00'), promisedAt, threshold: 0, lastAlertEtd: cn('2026-03-06T10:00') })).toBe(false);
+    expect(
+      delayAlertDue({ etd: cn('2026-03-06T10:00'), promisedAt, threshold: 0, lastAlertEtd: cn('2026-03-06T10:00') }),
+    ).toBe(false);
   });
 
   it('quietHoursEnd', () => {

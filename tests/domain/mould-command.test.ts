@@ -5,7 +5,11 @@ import { parseMouldCommand, type MouldCommand } from '../../domain/mould-command
 /** Tue 2026-02-24 10:00 China time, as tests/support/clock.ts. */
 const NOW = new Date('2026-02-24T10:00:00+08:00');
 const parse = (text: string, now = NOW) => parseMouldCommand(text, now);
-const cmd = (mould: string, status: MouldCommand['status'], availableFrom: string | null = null): MouldCommand => ({ mould, status, availableFrom });
+const cmd = (mould: string, status: MouldCommand['status'], availableFrom: string | null = null): MouldCommand => ({
+  mould,
+  status,
+  availableFrom,
+});
 
 describe('parseMouldCommand: what production leads type', () => {
   it.each<[string, MouldCommand]>([
@@ -87,7 +91,11 @@ describe('parseMouldCommand properties', () => {
   it('never throws, and anything it returns is well formed', () => {
     fc.assert(
       fc.property(
-        fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 80 })),
+        fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.string({ unit: 'binary', maxLength: 80 }),
+          fc.string({ unit: 'grapheme', maxLength: 80 }),
+        ),
         fc.date({ min: new Date('2000-01-01'), max: new Date('2090-01-01'), noInvalidDate: true }),
         (text, now) => {
           const result = parseMouldCommand(text, now);
@@ -104,8 +112,37 @@ describe('parseMouldCommand properties', () => {
 
   it('never throws on messages built from its own vocabulary', () => {
     const piece = fc.constantFrom(
-      '#3', '3号', 'M-3', 'm12', '模具', 'mould', '维修', '保养', '恢复', '修好', '没', '已', '至', '到', '3/2', '3月5日', '5号',
-      '2026-03-02', '明天', '?', '吗', 'back', 'in', 'service', 'until', 'repair', ' ', '，', '×5', 'BRK-2026-01', '件',
+      '#3',
+      '3号',
+      'M-3',
+      'm12',
+      '模具',
+      'mould',
+      '维修',
+      '保养',
+      '恢复',
+      '修好',
+      '没',
+      '已',
+      '至',
+      '到',
+      '3/2',
+      '3月5日',
+      '5号',
+      '2026-03-02',
+      '明天',
+      '?',
+      '吗',
+      'back',
+      'in',
+      'service',
+      'until',
+      'repair',
+      ' ',
+      '，',
+      '×5',
+      'BRK-2026-01',
+      '件',
     );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
@@ -117,31 +154,60 @@ describe('parseMouldCommand properties', () => {
   });
 
   const sku = fc.oneof(
-    fc.tuple(fc.integer({ min: 2020, max: 2030 }), fc.integer({ min: 1, max: 99 })).map(([y, n]) => `BRK-${y}-${String(n).padStart(2, '0')}`),
+    fc
+      .tuple(fc.integer({ min: 2020, max: 2030 }), fc.integer({ min: 1, max: 99 }))
+      .map(([y, n]) => `BRK-${y}-${String(n).padStart(2, '0')}`),
     fc.constantFrom('CAL-3310-A', 'PAD-7781', 'DSC-4420'),
   );
-  const orderDate = fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 })).chain(([m, d]) =>
-    fc.constantFrom(`${m}/${d}`, `${m}月${d}日前`, `${m}月${d}号到`, `by ${m}/${d}`, `${m}月${d}日前到`),
+  const orderDate = fc
+    .tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 }))
+    .chain(([m, d]) =>
+      fc.constantFrom(`${m}/${d}`, `${m}月${d}日前`, `${m}月${d}号到`, `by ${m}/${d}`, `${m}月${d}日前到`),
+    );
+  const quantity = fc
+    .integer({ min: 1, max: 5000 })
+    .chain((n) => fc.constantFrom(`×${n}`, `${n}件`, `样品${n}件`, `x${n}`, `${n} pcs`, `批量${n}套`));
+  const extra = fc.constantFrom(
+    '',
+    '急',
+    '需要',
+    '客户大陆集团',
+    '模具M-3',
+    'M-3模具维修好了',
+    '#3模具 恢复',
+    'Ra≤0.8',
+    '加急',
   );
-  const quantity = fc.integer({ min: 1, max: 5000 }).chain((n) => fc.constantFrom(`×${n}`, `${n}件`, `样品${n}件`, `x${n}`, `${n} pcs`, `批量${n}套`));
-  const extra = fc.constantFrom('', '急', '需要', '客户大陆集团', '模具M-3', 'M-3模具维修好了', '#3模具 恢复', 'Ra≤0.8', '加急');
 
   it('returns null for order-like messages, even ones that mention a mould', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(sku, quantity), { minLength: 1, maxLength: 3 }), orderDate, extra, fc.boolean(), (items, date, more, spaced) => {
-        const sep = spaced ? ' ' : '';
-        const text = [more, ...items.map(([code, qty]) => `${code}${sep}${qty}`), date].join(spaced ? ' ' : '，');
-        expect(parseMouldCommand(text, NOW)).toBeNull();
-      }),
+      fc.property(
+        fc.array(fc.tuple(sku, quantity), { minLength: 1, maxLength: 3 }),
+        orderDate,
+        extra,
+        fc.boolean(),
+        (items, date, more, spaced) => {
+          const sep = spaced ? ' ' : '';
+          const text = [more, ...items.map(([code, qty]) => `${code}${sep}${qty}`), date].join(spaced ? ' ' : '，');
+          expect(parseMouldCommand(text, NOW)).toBeNull();
+        },
+      ),
       { numRuns: 1000 },
     );
   });
 
   it('reads any mould, state and date written the usual ways', () => {
-    const ref = fc.integer({ min: 1, max: 999 }).chain((n) =>
-      fc.tuple(fc.constant(n), fc.constantFrom(`#${n}模具`, `${n}号模具`, `M-${n}`, `M${n} 模具`, `模具M-${n}`, `${n}#模具`)),
-    );
-    const day = fc.integer({ min: 0, max: 364 }).map((offset) => new Date(Date.UTC(2026, 1, 24 + offset)).toISOString().slice(0, 10));
+    const ref = fc
+      .integer({ min: 1, max: 999 })
+      .chain((n) =>
+        fc.tuple(
+          fc.constant(n),
+          fc.constantFrom(`#${n}模具`, `${n}号模具`, `M-${n}`, `M${n} 模具`, `模具M-${n}`, `${n}#模具`),
+        ),
+      );
+    const day = fc
+      .integer({ min: 0, max: 364 })
+      .map((offset) => new Date(Date.UTC(2026, 1, 24 + offset)).toISOString().slice(0, 10));
     const write = (iso: string) => {
       const m = Number(iso.slice(5, 7));
       const d = Number(iso.slice(8, 10));

@@ -18,11 +18,35 @@ function chinaDate(d: Date): string {
 
 describe('numbers', () => {
   it.each([
-    ['五', 5], ['十', 10], ['十二', 12], ['二十', 20], ['一百一十二', 112], ['两千', 2000], ['一千二百', 1200],
-    ['两千五百', 2500], ['一万二', 12000], ['一万二千', 12000], ['二百五', 250], ['一千二', 1200], ['两千五', 2500],
-    ['壹仟贰佰', 1200], ['一千零五', 1005], ['一千零五十', 1050], ['十万', 100000], ['三万五', 35000],
-    ['1,200', 1200], ['1,000,000', 1000000], ['5k', 5000], ['5K', 5000], ['5w', 50000], ['1.5万', 15000],
-    ['1万2千', 12000], ['1万2', 12000], ['2千5', 2500], ['12万', 120000], ['二〇二六', 2026],
+    ['五', 5],
+    ['十', 10],
+    ['十二', 12],
+    ['二十', 20],
+    ['一百一十二', 112],
+    ['两千', 2000],
+    ['一千二百', 1200],
+    ['两千五百', 2500],
+    ['一万二', 12000],
+    ['一万二千', 12000],
+    ['二百五', 250],
+    ['一千二', 1200],
+    ['两千五', 2500],
+    ['壹仟贰佰', 1200],
+    ['一千零五', 1005],
+    ['一千零五十', 1050],
+    ['十万', 100000],
+    ['三万五', 35000],
+    ['1,200', 1200],
+    ['1,000,000', 1000000],
+    ['5k', 5000],
+    ['5K', 5000],
+    ['5w', 50000],
+    ['1.5万', 15000],
+    ['1万2千', 12000],
+    ['1万2', 12000],
+    ['2千5', 2500],
+    ['12万', 120000],
+    ['二〇二六', 2026],
   ] as const)('%s = %d', (s, v) => {
     expect(parseNumberRun(s)).toBe(v);
   });
@@ -34,18 +58,45 @@ describe('numbers', () => {
 
 describe('quantities', () => {
   it.each([
-    ['BRK-2026-01 ×5', 5, null], ['BRK-2026-01 x5', 5, null], ['BRK-2026-01 X5', 5, null], ['BRK-2026-01 *5', 5, null],
-    ['BRK-2026-01 x 5', 5, null], ['BRK-2026-01x5', 5, null], ['BRK-2026-01 5件', 5, '件'], ['BRK-2026-01 5个', 5, '个'],
-    ['BRK-2026-01 5套', 5, '套'], ['BRK-2026-01 5只', 5, '只'], ['BRK-2026-01 5支', 5, '支'], ['BRK-2026-01 5箱', 5, '箱'],
-    ['BRK-2026-01 5pcs', 5, 'pcs'], ['BRK-2026-01 5 pc', 5, 'pcs'], ['BRK-2026-01 5 PCS', 5, 'pcs'],
-    ['BRK-2026-01 5 pieces', 5, 'pcs'], ['BRK-2026-01 5 units', 5, 'pcs'], ['BRK-2026-01 5 ea', 5, 'pcs'],
-    ['BRK-2026-01 5 sets', 5, 'sets'], ['BRK-2026-01 5 set', 5, 'sets'], ['BRK-2026-01 qty 5', 5, null],
-    ['BRK-2026-01 qty: 5', 5, null], ['BRK-2026-01 数量 5', 5, null], ['BRK-2026-01 数量：5', 5, null],
-    ['BRK-2026-01 五件', 5, '件'], ['BRK-2026-01 十二个', 12, '个'], ['BRK-2026-01 两千件', 2000, '件'],
-    ['BRK-2026-01 一千二百件', 1200, '件'], ['BRK-2026-01 两千五百件', 2500, '件'], ['BRK-2026-01 一万二件', 12000, '件'],
-    ['BRK-2026-01 二百五件', 250, '件'], ['BRK-2026-01 壹仟贰佰件', 1200, '件'], ['BRK-2026-01 1,200 pcs', 1200, 'pcs'],
-    ['BRK-2026-01 5k pcs', 5000, 'pcs'], ['BRK-2026-01 1.5万件', 15000, '件'], ['BRK-2026-01 1万2千件', 12000, '件'],
-    ['BRK-2026-01 500', 500, null], ['5 pcs of BRK-2026-01', 5, 'pcs'], ['10x BRK-2026-01', 10, null],
+    ['BRK-2026-01 ×5', 5, null],
+    ['BRK-2026-01 x5', 5, null],
+    ['BRK-2026-01 X5', 5, null],
+    ['BRK-2026-01 *5', 5, null],
+    ['BRK-2026-01 x 5', 5, null],
+    ['BRK-2026-01x5', 5, null],
+    ['BRK-2026-01 5件', 5, '件'],
+    ['BRK-2026-01 5个', 5, '个'],
+    ['BRK-2026-01 5套', 5, '套'],
+    ['BRK-2026-01 5只', 5, '只'],
+    ['BRK-2026-01 5支', 5, '支'],
+    ['BRK-2026-01 5箱', 5, '箱'],
+    ['BRK-2026-01 5pcs', 5, 'pcs'],
+    ['BRK-2026-01 5 pc', 5, 'pcs'],
+    ['BRK-2026-01 5 PCS', 5, 'pcs'],
+    ['BRK-2026-01 5 pieces', 5, 'pcs'],
+    ['BRK-2026-01 5 units', 5, 'pcs'],
+    ['BRK-2026-01 5 ea', 5, 'pcs'],
+    ['BRK-2026-01 5 sets', 5, 'sets'],
+    ['BRK-2026-01 5 set', 5, 'sets'],
+    ['BRK-2026-01 qty 5', 5, null],
+    ['BRK-2026-01 qty: 5', 5, null],
+    ['BRK-2026-01 数量 5', 5, null],
+    ['BRK-2026-01 数量：5', 5, null],
+    ['BRK-2026-01 五件', 5, '件'],
+    ['BRK-2026-01 十二个', 12, '个'],
+    ['BRK-2026-01 两千件', 2000, '件'],
+    ['BRK-2026-01 一千二百件', 1200, '件'],
+    ['BRK-2026-01 两千五百件', 2500, '件'],
+    ['BRK-2026-01 一万二件', 12000, '件'],
+    ['BRK-2026-01 二百五件', 250, '件'],
+    ['BRK-2026-01 壹仟贰佰件', 1200, '件'],
+    ['BRK-2026-01 1,200 pcs', 1200, 'pcs'],
+    ['BRK-2026-01 5k pcs', 5000, 'pcs'],
+    ['BRK-2026-01 1.5万件', 15000, '件'],
+    ['BRK-2026-01 1万2千件', 12000, '件'],
+    ['BRK-2026-01 500', 500, null],
+    ['5 pcs of BRK-2026-01', 5, 'pcs'],
+    ['10x BRK-2026-01', 10, null],
     ['BRK-2026-01 ５件', 5, '件'],
   ] as const)('%s', (text, q, unit) => {
     const r = p(text);
@@ -55,7 +106,8 @@ describe('quantities', () => {
 
   it('two SKUs with their own quantities give two items', () => {
     expect(p('BRK-2026-01 ×5, BRK-2026-03 ×10').items.map((i) => [i.sku, i.quantity])).toEqual([
-      ['BRK-2026-01', 5], ['BRK-2026-03', 10],
+      ['BRK-2026-01', 5],
+      ['BRK-2026-03', 10],
     ]);
     expect(p('10 pcs BRK-2026-01 and 20 pcs BRK-2026-03').items.map((i) => i.quantity)).toEqual([10, 20]);
   });
@@ -74,12 +126,26 @@ describe('quantities', () => {
 
   it('never takes years, dates, SKU digits, specs, times or money as quantities', () => {
     for (const text of [
-      'BRK-2026-01 2026年3月5日', 'BRK-2026-01 3/5', 'BRK-2026-01 3月5日', 'BRK-2026-01 Ra≤0.8', 'BRK-2026-01 HRC 58-62',
-      'BRK-2026-01 下午3点', 'BRK-2026-01 5天内', 'BRK-2026-01 15号前', 'BRK-2026-01 单价5元', 'BRK-2026-01 2027年前',
-      'BRK-2026-01 3个工作日内', 'BRK-2026-01 by Mar 5', 'BRK-2026-01 in 3 days', 'BRK-2026-01 尺寸50x30mm',
+      'BRK-2026-01 2026年3月5日',
+      'BRK-2026-01 3/5',
+      'BRK-2026-01 3月5日',
+      'BRK-2026-01 Ra≤0.8',
+      'BRK-2026-01 HRC 58-62',
+      'BRK-2026-01 下午3点',
+      'BRK-2026-01 5天内',
+      'BRK-2026-01 15号前',
+      'BRK-2026-01 单价5元',
+      'BRK-2026-01 2027年前',
+      'BRK-2026-01 3个工作日内',
+      'BRK-2026-01 by Mar 5',
+      'BRK-2026-01 in 3 days',
+      'BRK-2026-01 尺寸50x30mm',
     ]) {
       const r = p(`需要${text}`);
-      expect(r.items.map((i) => i.quantity), text).toEqual([null]);
+      expect(
+        r.items.map((i) => i.quantity),
+        text,
+      ).toEqual([null]);
     }
   });
 
@@ -133,42 +199,125 @@ describe('kind', () => {
 
 describe('due dates (reference Tuesday 2026-02-24, China time)', () => {
   it.each([
-    ['3/5', '2026-03-05'], ['by 3/5', '2026-03-05'], ['3月5日', '2026-03-05'], ['3月5号', '2026-03-05'], ['3月5', '2026-03-05'],
-    ['三月五日', '2026-03-05'], ['5号', '2026-03-05'], ['28号', '2026-02-28'], ['5日', '2026-03-05'], ['24号', '2026-02-24'],
-    ['2026-04-01', '2026-04-01'], ['2026年3月28日', '2026-03-28'], ['2026/4/1', '2026-04-01'], ['03-05', '2026-03-05'],
-    ['3.5前', '2026-03-05'], ['3.5之前', '2026-03-05'], ['3.5到', '2026-03-05'], ['3.5交', '2026-03-05'], ['2.28前', '2026-02-28'],
-    ['Mar 5', '2026-03-05'], ['March 5th', '2026-03-05'], ['5 March', '2026-03-05'], ['5th of March', '2026-03-05'],
-    ['the 15th', '2026-03-15'], ['15th', '2026-03-15'], ['by the 15th', '2026-03-15'],
-    ['今天', '2026-02-24'], ['明天', '2026-02-25'], ['后天', '2026-02-26'], ['大后天', '2026-02-27'],
-    ['today', '2026-02-24'], ['tomorrow', '2026-02-25'], ['tmr', '2026-02-25'], ['day after tomorrow', '2026-02-26'],
-    ['周五', '2026-02-27'], ['本周五', '2026-02-27'], ['星期五', '2026-02-27'], ['礼拜五', '2026-02-27'], ['周一', '2026-03-02'],
-    ['下周二', '2026-03-03'], ['下星期二', '2026-03-03'], ['下个礼拜二', '2026-03-03'], ['下下周三', '2026-03-11'],
-    ['Friday', '2026-02-27'], ['this Friday', '2026-02-27'], ['next Monday', '2026-03-02'], ['next Friday', '2026-03-06'],
-    ['月底', '2026-02-28'], ['月末', '2026-02-28'], ['本月底', '2026-02-28'], ['3月底', '2026-03-31'], ['下个月底', '2026-03-31'],
-    ['下月底', '2026-03-31'], ['end of month', '2026-02-28'], ['end of March', '2026-03-31'], ['end of next month', '2026-03-31'],
-    ['上旬', '2026-03-10'], ['中旬', '2026-03-20'], ['下旬', '2026-02-28'], ['3月上旬', '2026-03-10'], ['3月中旬', '2026-03-20'],
-    ['3月下旬', '2026-03-31'], ['月中', '2026-03-15'], ['mid March', '2026-03-15'], ['下个月15号', '2026-03-15'],
-    ['5天内', '2026-03-01'], ['5日内', '2026-03-01'], ['两周内', '2026-03-10'], ['一周内', '2026-03-03'],
-    ['3个工作日内', '2026-02-27'], ['within 10 days', '2026-03-06'], ['in 3 days', '2026-02-27'], ['within 2 weeks', '2026-03-10'],
-    ['within 3 working days', '2026-02-27'], ['一个月内', '2026-03-24'], ['半个月内', '2026-03-11'],
-    ['这周末', '2026-03-01'], ['本周内', '2026-03-01'], ['15号前', '2026-03-15'], ['年底', '2026-12-31'], ['EOM', '2026-02-28'],
-    ['3/5/2026', '2026-03-05'], ['5/3/2026', '2026-05-03'], ['24/3', '2026-03-24'], ['12-15号', '2026-03-15'],
+    ['3/5', '2026-03-05'],
+    ['by 3/5', '2026-03-05'],
+    ['3月5日', '2026-03-05'],
+    ['3月5号', '2026-03-05'],
+    ['3月5', '2026-03-05'],
+    ['三月五日', '2026-03-05'],
+    ['5号', '2026-03-05'],
+    ['28号', '2026-02-28'],
+    ['5日', '2026-03-05'],
+    ['24号', '2026-02-24'],
+    ['2026-04-01', '2026-04-01'],
+    ['2026年3月28日', '2026-03-28'],
+    ['2026/4/1', '2026-04-01'],
+    ['03-05', '2026-03-05'],
+    ['3.5前', '2026-03-05'],
+    ['3.5之前', '2026-03-05'],
+    ['3.5到', '2026-03-05'],
+    ['3.5交', '2026-03-05'],
+    ['2.28前', '2026-02-28'],
+    ['Mar 5', '2026-03-05'],
+    ['March 5th', '2026-03-05'],
+    ['5 March', '2026-03-05'],
+    ['5th of March', '2026-03-05'],
+    ['the 15th', '2026-03-15'],
+    ['15th', '2026-03-15'],
+    ['by the 15th', '2026-03-15'],
+    ['今天', '2026-02-24'],
+    ['明天', '2026-02-25'],
+    ['后天', '2026-02-26'],
+    ['大后天', '2026-02-27'],
+    ['today', '2026-02-24'],
+    ['tomorrow', '2026-02-25'],
+    ['tmr', '2026-02-25'],
+    ['day after tomorrow', '2026-02-26'],
+    ['周五', '2026-02-27'],
+    ['本周五', '2026-02-27'],
+    ['星期五', '2026-02-27'],
+    ['礼拜五', '2026-02-27'],
+    ['周一', '2026-03-02'],
+    ['下周二', '2026-03-03'],
+    ['下星期二', '2026-03-03'],
+    ['下个礼拜二', '2026-03-03'],
+    ['下下周三', '2026-03-11'],
+    ['Friday', '2026-02-27'],
+    ['this Friday', '2026-02-27'],
+    ['next Monday', '2026-03-02'],
+    ['next Friday', '2026-03-06'],
+    ['月底', '2026-02-28'],
+    ['月末', '2026-02-28'],
+    ['本月底', '2026-02-28'],
+    ['3月底', '2026-03-31'],
+    ['下个月底', '2026-03-31'],
+    ['下月底', '2026-03-31'],
+    ['end of month', '2026-02-28'],
+    ['end of March', '2026-03-31'],
+    ['end of next month', '2026-03-31'],
+    ['上旬', '2026-03-10'],
+    ['中旬', '2026-03-20'],
+    ['下旬', '2026-02-28'],
+    ['3月上旬', '2026-03-10'],
+    ['3月中旬', '2026-03-20'],
+    ['3月下旬', '2026-03-31'],
+    ['月中', '2026-03-15'],
+    ['mid March', '2026-03-15'],
+    ['下个月15号', '2026-03-15'],
+    ['5天内', '2026-03-01'],
+    ['5日内', '2026-03-01'],
+    ['两周内', '2026-03-10'],
+    ['一周内', '2026-03-03'],
+    ['3个工作日内', '2026-02-27'],
+    ['within 10 days', '2026-03-06'],
+    ['in 3 days', '2026-02-27'],
+    ['within 2 weeks', '2026-03-10'],
+    ['within 3 working days', '2026-02-27'],
+    ['一个月内', '2026-03-24'],
+    ['半个月内', '2026-03-11'],
+    ['这周末', '2026-03-01'],
+    ['本周内', '2026-03-01'],
+    ['15号前', '2026-03-15'],
+    ['年底', '2026-12-31'],
+    ['EOM', '2026-02-28'],
+    ['3/5/2026', '2026-03-05'],
+    ['5/3/2026', '2026-05-03'],
+    ['24/3', '2026-03-24'],
+    ['12-15号', '2026-03-15'],
   ] as const)('%s → %s', (text, expected) => {
     expect(due(text)).toBe(expected);
   });
 
   it('deadline words do not change the date', () => {
-    for (const text of ['3月5日前', '3月5日之前', '3月5日以前', '3月5日到', '3月5日交货', 'by Mar 5', 'before Mar 5', 'no later than Mar 5']) {
+    for (const text of [
+      '3月5日前',
+      '3月5日之前',
+      '3月5日以前',
+      '3月5日到',
+      '3月5日交货',
+      'by Mar 5',
+      'before Mar 5',
+      'no later than Mar 5',
+    ]) {
       expect(due(text), text).toBe('2026-03-05');
     }
   });
 
-  it.each(['下个月', '过几天', '尽快', '下周', '3月份', 'next week', 'next month', 'in a few days', '2025-12-01', '2月29日', '4/31'])(
-    '%s is ambiguous or impossible: no date',
-    (text) => {
-      expect(due(text)).toBeNull();
-    },
-  );
+  it.each([
+    '下个月',
+    '过几天',
+    '尽快',
+    '下周',
+    '3月份',
+    'next week',
+    'next month',
+    'in a few days',
+    '2025-12-01',
+    '2月29日',
+    '4/31',
+  ])('%s is ambiguous or impossible: no date', (text) => {
+    expect(due(text)).toBeNull();
+  });
 
   it('a date already past this year means next year', () => {
     expect(due('1月5日')).toBe('2027-01-05');
@@ -270,22 +419,43 @@ describe('customer', () => {
     expect(p(text).customer).toBe(name);
   });
 
-  it.each(['客户说BRK-2026-01 要5件', '给我BRK-2026-01 5件', '帮忙看下BRK-2026-01 5件', 'BRK-2026-01 x5 for Friday', 'thanks for the help', '我们的BRK-2026-01 5件'])(
-    '%s → no customer',
-    (text) => {
-      expect(p(text).customer).toBeNull();
-    },
-  );
+  it.each([
+    '客户说BRK-2026-01 要5件',
+    '给我BRK-2026-01 5件',
+    '帮忙看下BRK-2026-01 5件',
+    'BRK-2026-01 x5 for Friday',
+    'thanks for the help',
+    '我们的BRK-2026-01 5件',
+  ])('%s → no customer', (text) => {
+    expect(p(text).customer).toBeNull();
+  });
 });
 
 describe('intent', () => {
   it.each([
-    ['需要BRK-2026-01样品5件', 'order'], ['BRK-2026-01 5件', 'order'], ['BRK-2026-01 3月5日前', 'order'],
-    ['please send BRK-2026-01', 'order'], ['BRK-2026-22 到哪了？', 'status'], ['SO-20260224-0001 进度', 'status'],
-    ['到哪了', 'status'], ['什么时候到', 'status'], ['发货了吗', 'status'], ['status of BRK-2026-01', 'status'],
-    ['where is SO-20260224-0001', 'status'], ['ETA?', 'status'], ['BRK-2026-01 5件 发货了吗', 'status'],
-    ['大家好', 'none'], ['收到', 'none'], ['thanks', 'none'], ['BRK-2026-01 多少钱？', 'none'], ['price for BRK-2026-01?', 'none'],
-    ['报价', 'none'], ['3月5日前', 'none'], ['5件', 'none'], ['BRK-2026-01', 'none'], ['BRK-2026-01 单价5元 要1000个', 'order'],
+    ['需要BRK-2026-01样品5件', 'order'],
+    ['BRK-2026-01 5件', 'order'],
+    ['BRK-2026-01 3月5日前', 'order'],
+    ['please send BRK-2026-01', 'order'],
+    ['BRK-2026-22 到哪了？', 'status'],
+    ['SO-20260224-0001 进度', 'status'],
+    ['到哪了', 'status'],
+    ['什么时候到', 'status'],
+    ['发货了吗', 'status'],
+    ['status of BRK-2026-01', 'status'],
+    ['where is SO-20260224-0001', 'status'],
+    ['ETA?', 'status'],
+    ['BRK-2026-01 5件 发货了吗', 'status'],
+    ['大家好', 'none'],
+    ['收到', 'none'],
+    ['thanks', 'none'],
+    ['BRK-2026-01 多少钱？', 'none'],
+    ['price for BRK-2026-01?', 'none'],
+    ['报价', 'none'],
+    ['3月5日前', 'none'],
+    ['5件', 'none'],
+    ['BRK-2026-01', 'none'],
+    ['BRK-2026-01 单价5元 要1000个', 'order'],
   ] as const)('%s → %s', (text, intent) => {
     expect(p(text).intent).toBe(intent);
   });
@@ -307,9 +477,15 @@ describe('intent', () => {
 describe('noise', () => {
   const base = p('BRK-2026-01 样品5件 3月5日前');
   it.each([
-    '@订单助手 BRK-2026-01 样品5件 3月5日前', '@orderbot BRK-2026-01 样品5件 3月5日前', '@张三 BRK-2026-01 样品5件 3月5日前',
-    'BRK-2026-01 样品5件 @李四 3月5日前', '[图片]BRK-2026-01 样品5件 3月5日前', 'BRK-2026-01 样品5件 3月5日前[表情]',
-    'BRK-2026-01 样品5件 [image] 3月5日前', 'BRK-2026-01 样品５件 ３月５日前', '@订单助手\u2005BRK-2026-01 样品5件 3月5日前',
+    '@订单助手 BRK-2026-01 样品5件 3月5日前',
+    '@orderbot BRK-2026-01 样品5件 3月5日前',
+    '@张三 BRK-2026-01 样品5件 3月5日前',
+    'BRK-2026-01 样品5件 @李四 3月5日前',
+    '[图片]BRK-2026-01 样品5件 3月5日前',
+    'BRK-2026-01 样品5件 3月5日前[表情]',
+    'BRK-2026-01 样品5件 [image] 3月5日前',
+    'BRK-2026-01 样品５件 ３月５日前',
+    '@订单助手\u2005BRK-2026-01 样品5件 3月5日前',
   ])('%s', (text) => {
     expect(p(text)).toEqual(base);
   });
@@ -332,10 +508,50 @@ describe('robustness', () => {
 
   it('parses a 10,000-character message in under 50 ms (adversarial inputs)', () => {
     const unitsOf = [
-      'a', '1', ' ', 'a-', 'ab-1', 'BRK-2026-01 ×5, ', '需要样品五件三月五日前', '一二三四五六七八九十百千万', '@', '@a ', '[',
-      '[图片', '[图片]x', '1,', '1.', 'x5', '3/5/', 'HRC 58-62 ', 'Ra≤0.8μm ', '客户：', '客户 ', 'for A ', '大陆的', '给大',
-      '下周', '3月', '5号', 'BRK-2026-01样品5件,3月5日前到 ', '😊', ':', '5 ', 'by 3/5 ', '15th ', 'Mar 5 ', 'qty ', '5件',
-      '5-', 'BRK-2026-01 BRK-2026-02 各5件 ', '周五 ', 'SO-20260224-0001 ', 'Ra ', ' 各', '中 ', 'within ',
+      'a',
+      '1',
+      ' ',
+      'a-',
+      'ab-1',
+      'BRK-2026-01 ×5, ',
+      '需要样品五件三月五日前',
+      '一二三四五六七八九十百千万',
+      '@',
+      '@a ',
+      '[',
+      '[图片',
+      '[图片]x',
+      '1,',
+      '1.',
+      'x5',
+      '3/5/',
+      'HRC 58-62 ',
+      'Ra≤0.8μm ',
+      '客户：',
+      '客户 ',
+      'for A ',
+      '大陆的',
+      '给大',
+      '下周',
+      '3月',
+      '5号',
+      'BRK-2026-01样品5件,3月5日前到 ',
+      '😊',
+      ':',
+      '5 ',
+      'by 3/5 ',
+      '15th ',
+      'Mar 5 ',
+      'qty ',
+      '5件',
+      '5-',
+      'BRK-2026-01 BRK-2026-02 各5件 ',
+      '周五 ',
+      'SO-20260224-0001 ',
+      'Ra ',
+      ' 各',
+      '中 ',
+      'within ',
     ];
     parseMessage('BRK-2026-01样品5件,3月5日前到'.repeat(50), TUE); // warm up
     for (const u of unitsOf) {
@@ -356,17 +572,103 @@ describe('robustness', () => {
 // ---------------------------------------------------------------- properties
 
 const FRAGMENTS = [
-  'BRK-2026-01', 'cal-3310-a', 'PAD-7781', 'SO-20260224-0001', '×5', 'x10', '5件', '两千件', '一万二', 'qty 20', '数量：5',
-  '1,200pcs', '5k', '各', 'each', '样品', 'samples', '3月5日前', '3/5', '下周二', '周五', '月底', '下个月', '明天', '5号',
-  '2026-04-01', 'by Mar 5', 'next Monday', 'within 10 days', '3个工作日内', 'Ra≤0.8μm', 'HRC 58-62', '客户：大陆集团',
-  'for Continental', '给博世做', '到哪了', '进度', 'ETA?', '多少钱', 'price', '大家好', 'thanks', '不急', '@张三', '😊',
-  '需要', '要', 'please', '的', '，', ',', '。', '?', '！', ' ', '\n', '1', '2026', '0', '.', '-', '/', '年', '月', '日',
-  '(', ')', '周一', 'Mon', '[', ']', '图片', '@', '订单助手', '急', '不', 'x', '*', '号', '前', 'customer', ':', 'for', 'Bosch',
+  'BRK-2026-01',
+  'cal-3310-a',
+  'PAD-7781',
+  'SO-20260224-0001',
+  '×5',
+  'x10',
+  '5件',
+  '两千件',
+  '一万二',
+  'qty 20',
+  '数量：5',
+  '1,200pcs',
+  '5k',
+  '各',
+  'each',
+  '样品',
+  'samples',
+  '3月5日前',
+  '3/5',
+  '下周二',
+  '周五',
+  '月底',
+  '下个月',
+  '明天',
+  '5号',
+  '2026-04-01',
+  'by Mar 5',
+  'next Monday',
+  'within 10 days',
+  '3个工作日内',
+  'Ra≤0.8μm',
+  'HRC 58-62',
+  '客户：大陆集团',
+  'for Continental',
+  '给博世做',
+  '到哪了',
+  '进度',
+  'ETA?',
+  '多少钱',
+  'price',
+  '大家好',
+  'thanks',
+  '不急',
+  '@张三',
+  '😊',
+  '需要',
+  '要',
+  'please',
+  '的',
+  '，',
+  ',',
+  '。',
+  '?',
+  '！',
+  ' ',
+  '\n',
+  '1',
+  '2026',
+  '0',
+  '.',
+  '-',
+  '/',
+  '年',
+  '月',
+  '日',
+  '(',
+  ')',
+  '周一',
+  'Mon',
+  '[',
+  ']',
+  '图片',
+  '@',
+  '订单助手',
+  '急',
+  '不',
+  'x',
+  '*',
+  '号',
+  '前',
+  'customer',
+  ':',
+  'for',
+  'Bosch',
 ];
 const messageArb = fc
   .array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 4 })), { maxLength: 14 })
-  .chain((parts) => fc.array(fc.constantFrom('', ' ', ''), { minLength: parts.length, maxLength: parts.length }).map((seps) => parts.map((x, i) => x + (seps[i] ?? '')).join('')));
-const nowArb = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true });
+  .chain((parts) =>
+    fc
+      .array(fc.constantFrom('', ' ', ''), { minLength: parts.length, maxLength: parts.length })
+      .map((seps) => parts.map((x, i) => x + (seps[i] ?? '')).join('')),
+  );
+const nowArb = fc.date({
+  min: new Date('2000-01-01T00:00:00Z'),
+  max: new Date('2099-12-31T00:00:00Z'),
+  noInvalidDate: true,
+});
 
 describe('properties', () => {
   it('never throws on arbitrary strings and times', () => {
@@ -375,7 +677,8 @@ describe('properties', () => {
         const r = parseMessage(text, now);
         expect(['order', 'status', 'none']).toContain(r.intent);
         if (r.dueDate !== null) expect(r.dueDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-        for (const it of r.items) if (it.quantity !== null) expect(Number.isInteger(it.quantity) && it.quantity > 0).toBe(true);
+        for (const it of r.items)
+          if (it.quantity !== null) expect(Number.isInteger(it.quantity) && it.quantity > 0).toBe(true);
       }),
       { numRuns: 1000 },
     );
@@ -408,13 +711,17 @@ describe('properties', () => {
     );
   });
 
-  const BLOCKED = /^(?:UTC|GMT|COVID|ISO|IATF|RA|RZ|RQ|HRC|HRB|HRA|HV|HB|QTY|SO|PO|NO|TEL|WECHAT|VX|WX|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC|JANUARY|FEBRUARY|MARCH|APRIL|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER)$/i;
+  const BLOCKED =
+    /^(?:UTC|GMT|COVID|ISO|IATF|RA|RZ|RQ|HRC|HRB|HRA|HV|HB|QTY|SO|PO|NO|TEL|WECHAT|VX|WX|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC|JANUARY|FEBRUARY|MARCH|APRIL|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER)$/i;
   const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
   const alnum = `${letters}0123456789`;
   const skuArb = fc
     .tuple(
       fc.string({ unit: fc.constantFrom(...letters), minLength: 2, maxLength: 5 }),
-      fc.array(fc.string({ unit: fc.constantFrom(...alnum), minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 3 }),
+      fc.array(fc.string({ unit: fc.constantFrom(...alnum), minLength: 1, maxLength: 5 }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
       fc.integer({ min: 0, max: 9 }),
     )
     .map(([prefix, groups, d]) => [prefix, ...groups, String(d)].join('-'))
@@ -423,7 +730,9 @@ describe('properties', () => {
   function toChinese(n: number, liang: boolean): string {
     const D = '零一二三四五六七八九';
     const parts: Array<[number, string]> = [
-      [Math.floor(n / 1000) % 10, '千'], [Math.floor(n / 100) % 10, '百'], [Math.floor(n / 10) % 10, '十'],
+      [Math.floor(n / 1000) % 10, '千'],
+      [Math.floor(n / 100) % 10, '百'],
+      [Math.floor(n / 10) % 10, '十'],
     ];
     let s = '';
     let started = false;
@@ -446,33 +755,71 @@ describe('properties', () => {
 
   it('toChinese helper writes standard numerals', () => {
     expect([1, 10, 12, 20, 105, 110, 1005, 1010, 1200, 2500, 9999].map((n) => toChinese(n, false))).toEqual([
-      '一', '十', '十二', '二十', '一百零五', '一百一十', '一千零五', '一千零一十', '一千二百', '二千五百', '九千九百九十九',
+      '一',
+      '十',
+      '十二',
+      '二十',
+      '一百零五',
+      '一百一十',
+      '一千零五',
+      '一千零一十',
+      '一千二百',
+      '二千五百',
+      '九千九百九十九',
     ]);
   });
 
   it('"SKU ×N" round-trips in every written form', () => {
     fc.assert(
-      fc.property(skuArb, fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 11 }), fc.boolean(), (sku, n, form, liang) => {
-        const forms: Array<[string, string | null]> = [
-          [`${sku} ×${n}`, null], [`${sku} x${n}`, null], [`${sku} X ${n}`, null], [`${sku} *${n}`, null],
-          [`${sku} ${n}件`, '件'], [`${sku} ${n} pcs`, 'pcs'], [`${sku} qty ${n}`, null], [`${sku} qty: ${n}`, null],
-          [`${sku} 数量：${n}`, null], [`${sku} ${n.toLocaleString('en-US')}pcs`, 'pcs'], [`需要${sku} ${n}个`, '个'],
-          n < 10_000 ? [`${sku} ${toChinese(n, liang)}件`, '件'] : [`${sku} ${n}套`, '套'],
-        ];
-        const [text, unit] = forms[form] as [string, string | null];
-        const r = parseMessage(text, TUE);
-        expect(r.intent, text).toBe('order');
-        expect(r.items, text).toEqual([{ sku: sku.toUpperCase(), quantity: n, unit, kind: 'batch' }]);
-      }),
+      fc.property(
+        skuArb,
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.integer({ min: 0, max: 11 }),
+        fc.boolean(),
+        (sku, n, form, liang) => {
+          const forms: Array<[string, string | null]> = [
+            [`${sku} ×${n}`, null],
+            [`${sku} x${n}`, null],
+            [`${sku} X ${n}`, null],
+            [`${sku} *${n}`, null],
+            [`${sku} ${n}件`, '件'],
+            [`${sku} ${n} pcs`, 'pcs'],
+            [`${sku} qty ${n}`, null],
+            [`${sku} qty: ${n}`, null],
+            [`${sku} 数量：${n}`, null],
+            [`${sku} ${n.toLocaleString('en-US')}pcs`, 'pcs'],
+            [`需要${sku} ${n}个`, '个'],
+            n < 10_000 ? [`${sku} ${toChinese(n, liang)}件`, '件'] : [`${sku} ${n}套`, '套'],
+          ];
+          const [text, unit] = forms[form] as [string, string | null];
+          const r = parseMessage(text, TUE);
+          expect(r.intent, text).toBe('order');
+          expect(r.items, text).toEqual([{ sku: sku.toUpperCase(), quantity: n, unit, kind: 'batch' }]);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it('"M月D日" / "M/D" round-trip to the right date, next year if past', () => {
-    const mdArb = fc.integer({ min: 1, max: 12 }).chain((m) => fc.tuple(fc.constant(m), fc.integer({ min: 1, max: [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1] as number })));
+    const mdArb = fc
+      .integer({ min: 1, max: 12 })
+      .chain((m) =>
+        fc.tuple(
+          fc.constant(m),
+          fc.integer({ min: 1, max: [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1] as number }),
+        ),
+      );
     fc.assert(
       fc.property(mdArb, nowArb, fc.integer({ min: 0, max: 5 }), ([m, d], now, form) => {
-        const text = [`${m}月${d}日`, `${m}月${d}号`, `${m}/${d}`, `BRK-2026-01 5件 ${m}月${d}日前`, `BRK-2026-01 x5 by ${m}/${d}`, `${m}月${d}号之前交`][form] as string;
+        const text = [
+          `${m}月${d}日`,
+          `${m}月${d}号`,
+          `${m}/${d}`,
+          `BRK-2026-01 5件 ${m}月${d}日前`,
+          `BRK-2026-01 x5 by ${m}/${d}`,
+          `${m}月${d}号之前交`,
+        ][form] as string;
         const today = chinaDate(now);
         const y = Number(today.slice(0, 4));
         const pad = (v: number) => String(v).padStart(2, '0');
@@ -499,12 +846,18 @@ describe('properties', () => {
 
   it('"@订单助手 " at the start or "[图片]" anywhere never changes the result', () => {
     fc.assert(
-      fc.property(messageArb, nowArb, fc.nat(), fc.constantFrom('[图片]', '[image]', '[表情]'), (text, now, pos, marker) => {
-        const a = parseMessage(text, now);
-        expect(parseMessage(`@订单助手 ${text}`, now)).toEqual(a);
-        const i = pos % (text.length + 1);
-        expect(parseMessage(text.slice(0, i) + marker + text.slice(i), now)).toEqual(a);
-      }),
+      fc.property(
+        messageArb,
+        nowArb,
+        fc.nat(),
+        fc.constantFrom('[图片]', '[image]', '[表情]'),
+        (text, now, pos, marker) => {
+          const a = parseMessage(text, now);
+          expect(parseMessage(`@订单助手 ${text}`, now)).toEqual(a);
+          const i = pos % (text.length + 1);
+          expect(parseMessage(text.slice(0, i) + marker + text.slice(i), now)).toEqual(a);
+        },
+      ),
       { numRuns: 1500 },
     );
   });

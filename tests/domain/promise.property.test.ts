@@ -10,7 +10,8 @@ import {
 } from '../../domain/promise';
 
 const DAY_MS = 86_400_000;
-const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+const addDays = (date: string, n: number) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 
 /** Orders infeasible results after every date. */
 const rank = (r: PromiseResult) => (r.feasible ? r.date : '9999-12-31');
@@ -25,10 +26,16 @@ const argsArb: fc.Arbitrary<PromiseArgs> = fc
     hasLine: fc.integer({ min: 0, max: 19 }).map((n) => n > 0),
     capacity: fc.integer({ min: 1, max: 200 }),
     loads: fc.array(
-      fc.record({ from: fc.integer({ min: -10, max: 60 }), len: fc.integer({ min: 0, max: 25 }), pct: fc.integer({ min: 0, max: 100 }) }),
+      fc.record({
+        from: fc.integer({ min: -10, max: 60 }),
+        len: fc.integer({ min: 0, max: 25 }),
+        pct: fc.integer({ min: 0, max: 100 }),
+      }),
       { maxLength: 4 },
     ),
-    reservations: fc.array(fc.record({ at: fc.integer({ min: -5, max: 60 }), qty: fc.integer({ min: 0, max: 200 }) }), { maxLength: 6 }),
+    reservations: fc.array(fc.record({ at: fc.integer({ min: -5, max: 60 }), qty: fc.integer({ min: 0, max: 200 }) }), {
+      maxLength: 6,
+    }),
     mould: fc.option(fc.option(fc.integer({ min: -10, max: 60 }), { nil: null }), { nil: undefined }),
     weekendDays: fc.constantFrom([0, 6], [0], []),
     holidays: fc.uniqueArray(fc.integer({ min: 0, max: 90 }), { maxLength: 8 }),
@@ -50,11 +57,16 @@ const argsArb: fc.Arbitrary<PromiseArgs> = fc
           ? {
               id: 'A',
               capacityPerDay: g.capacity,
-              load: g.loads.map((l) => ({ from: addDays(today, l.from), to: addDays(today, l.from + l.len), load: l.pct / 100 })),
+              load: g.loads.map((l) => ({
+                from: addDays(today, l.from),
+                to: addDays(today, l.from + l.len),
+                load: l.pct / 100,
+              })),
               reservations: g.reservations.map((r) => ({ date: addDays(today, r.at), quantity: r.qty })),
             }
           : null,
-        mould: g.mould === undefined ? null : { id: '#1', availableFrom: g.mould === null ? null : addDays(today, g.mould) },
+        mould:
+          g.mould === undefined ? null : { id: '#1', availableFrom: g.mould === null ? null : addDays(today, g.mould) },
       },
       calendar: {
         weekendDays: g.weekendDays,
@@ -71,8 +83,10 @@ const argsArb: fc.Arbitrary<PromiseArgs> = fc
     };
   });
 
-const withLine = (a: PromiseArgs, f: (line: NonNullable<PromiseArgs['state']['line']>) => Partial<NonNullable<PromiseArgs['state']['line']>>): PromiseArgs =>
-  a.state.line ? { ...a, state: { ...a.state, line: { ...a.state.line, ...f(a.state.line) } } } : a;
+const withLine = (
+  a: PromiseArgs,
+  f: (line: NonNullable<PromiseArgs['state']['line']>) => Partial<NonNullable<PromiseArgs['state']['line']>>,
+): PromiseArgs => (a.state.line ? { ...a, state: { ...a.state, line: { ...a.state.line, ...f(a.state.line) } } } : a);
 
 /** Free capacity by the rule in index.ts, computed independently of the engine. */
 function freeOn(a: PromiseArgs, date: string): number {
@@ -80,7 +94,10 @@ function freeOn(a: PromiseArgs, date: string): number {
   if (!line) return 0;
   const load = a.expedite
     ? 0
-    : Math.max(0, ...line.load.filter((p) => p.from <= date && date <= p.to).map((p) => Math.min(1, Math.max(0, p.load))));
+    : Math.max(
+        0,
+        ...line.load.filter((p) => p.from <= date && date <= p.to).map((p) => Math.min(1, Math.max(0, p.load))),
+      );
   const reserved = line.reservations.filter((r) => r.date === date).reduce((s, r) => s + r.quantity, 0);
   return Math.max(0, line.capacityPerDay * (1 - load) - reserved);
 }
@@ -149,7 +166,10 @@ describe('earliest delivery properties', () => {
   it('more stock never makes it later', () => {
     fc.assert(
       fc.property(argsArb, fc.integer({ min: 0, max: 600 }), (a, more) => {
-        const richer = { ...a, state: { ...a.state, stock: { ...a.state.stock, onHand: a.state.stock.onHand + more } } };
+        const richer = {
+          ...a,
+          state: { ...a.state, stock: { ...a.state.stock, onHand: a.state.stock.onHand + more } },
+        };
         expect(rank(earliestDelivery(richer)) <= rank(earliestDelivery(a))).toBe(true);
       }),
       { numRuns: 200 },
@@ -158,27 +178,43 @@ describe('earliest delivery properties', () => {
 
   it('more load never makes it earlier', () => {
     fc.assert(
-      fc.property(argsArb, fc.integer({ min: 0, max: 100 }), fc.integer({ min: -5, max: 60 }), fc.integer({ min: 0, max: 30 }), (a, pct, from, len) => {
-        const busier = withLine(a, (line) => ({
-          load: [
-            ...line.load.map((p) => ({ ...p, load: Math.min(1, p.load + pct / 200) })),
-            { from: addDays(a.today, from), to: addDays(a.today, from + len), load: pct / 100 },
-          ],
-        }));
-        expect(rank(earliestDelivery(busier)) >= rank(earliestDelivery(a))).toBe(true);
-      }),
+      fc.property(
+        argsArb,
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: -5, max: 60 }),
+        fc.integer({ min: 0, max: 30 }),
+        (a, pct, from, len) => {
+          const busier = withLine(a, (line) => ({
+            load: [
+              ...line.load.map((p) => ({ ...p, load: Math.min(1, p.load + pct / 200) })),
+              { from: addDays(a.today, from), to: addDays(a.today, from + len), load: pct / 100 },
+            ],
+          }));
+          expect(rank(earliestDelivery(busier)) >= rank(earliestDelivery(a))).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it('more reservations never make it earlier', () => {
     fc.assert(
-      fc.property(argsArb, fc.array(fc.record({ at: fc.integer({ min: 0, max: 60 }), qty: fc.integer({ min: 0, max: 150 }) }), { minLength: 1, maxLength: 5 }), (a, extra) => {
-        const busier = withLine(a, (line) => ({
-          reservations: [...line.reservations, ...extra.map((e) => ({ date: addDays(a.today, e.at), quantity: e.qty }))],
-        }));
-        expect(rank(earliestDelivery(busier)) >= rank(earliestDelivery(a))).toBe(true);
-      }),
+      fc.property(
+        argsArb,
+        fc.array(fc.record({ at: fc.integer({ min: 0, max: 60 }), qty: fc.integer({ min: 0, max: 150 }) }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        (a, extra) => {
+          const busier = withLine(a, (line) => ({
+            reservations: [
+              ...line.reservations,
+              ...extra.map((e) => ({ date: addDays(a.today, e.at), quantity: e.qty })),
+            ],
+          }));
+          expect(rank(earliestDelivery(busier)) >= rank(earliestDelivery(a))).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -194,9 +230,13 @@ describe('earliest delivery properties', () => {
 
   it('a larger quantity never makes it earlier', () => {
     fc.assert(
-      fc.property(argsArb, fc.integer({ min: 0, max: 2000 }).map((n) => n / 4), (a, more) => {
-        expect(rank(earliestDelivery({ ...a, quantity: a.quantity + more })) >= rank(earliestDelivery(a))).toBe(true);
-      }),
+      fc.property(
+        argsArb,
+        fc.integer({ min: 0, max: 2000 }).map((n) => n / 4),
+        (a, more) => {
+          expect(rank(earliestDelivery({ ...a, quantity: a.quantity + more })) >= rank(earliestDelivery(a))).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -216,17 +256,34 @@ describe('earliest delivery properties', () => {
 
   it('items of one order never overbook shared stock or line capacity', () => {
     fc.assert(
-      fc.property(argsArb, fc.array(fc.integer({ min: 1, max: 800 }).map((n) => n / 4), { minLength: 1, maxLength: 4 }), (a, quantities) => {
-        const order = earliestForOrder({ ...a, items: quantities.map((quantity) => ({ quantity, state: a.state })) });
-        const fromStock = order.items.reduce((s, r) => s + (r.feasible && r.source === 'stock' ? r.reserve.stock : 0), 0);
-        expect(fromStock).toBeLessThanOrEqual(Math.max(0, a.state.stock.onHand - a.state.stock.reserved) + 1e-9);
-        const perDay = new Map<string, number>();
-        for (const r of order.items) {
-          if (r.feasible && r.source === 'production') for (const d of r.reserve.days) perDay.set(d.date, (perDay.get(d.date) ?? 0) + d.quantity);
-        }
-        for (const [date, q] of perDay) expect(q).toBeLessThanOrEqual(freeOn(a, date) + 1e-6);
-        if (order.feasible) expect(order.date).toBe(order.items.map((r) => r.date).sort().at(-1));
-      }),
+      fc.property(
+        argsArb,
+        fc.array(
+          fc.integer({ min: 1, max: 800 }).map((n) => n / 4),
+          { minLength: 1, maxLength: 4 },
+        ),
+        (a, quantities) => {
+          const order = earliestForOrder({ ...a, items: quantities.map((quantity) => ({ quantity, state: a.state })) });
+          const fromStock = order.items.reduce(
+            (s, r) => s + (r.feasible && r.source === 'stock' ? r.reserve.stock : 0),
+            0,
+          );
+          expect(fromStock).toBeLessThanOrEqual(Math.max(0, a.state.stock.onHand - a.state.stock.reserved) + 1e-9);
+          const perDay = new Map<string, number>();
+          for (const r of order.items) {
+            if (r.feasible && r.source === 'production')
+              for (const d of r.reserve.days) perDay.set(d.date, (perDay.get(d.date) ?? 0) + d.quantity);
+          }
+          for (const [date, q] of perDay) expect(q).toBeLessThanOrEqual(freeOn(a, date) + 1e-6);
+          if (order.feasible)
+            expect(order.date).toBe(
+              order.items
+                .map((r) => r.date)
+                .sort()
+                .at(-1),
+            );
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -57,7 +57,9 @@ describe('work calendar', () => {
   it('rejects malformed dates and a calendar without working days', () => {
     expect(() => isWorkingDay('2025-02-30', calendar)).toThrow(RangeError);
     expect(() => isWorkingDay('2025-3-3', calendar)).toThrow(RangeError);
-    expect(() => addWorkingDays(MON, 1, { weekendDays: [0, 1, 2, 3, 4, 5, 6], holidays: [], makeUpWorkdays: [] })).toThrow(RangeError);
+    expect(() =>
+      addWorkingDays(MON, 1, { weekendDays: [0, 1, 2, 3, 4, 5, 6], holidays: [], makeUpWorkdays: [] }),
+    ).toThrow(RangeError);
   });
 });
 
@@ -101,7 +103,9 @@ describe('earliest delivery', () => {
     const r = promise({ state: state({ mould: { id: '#3', availableFrom: '2025-02-20' } }) });
     expect(r).toMatchObject({ start: '2025-03-04' });
     expect(r.constraints.some((c) => c.kind === 'mould')).toBe(false);
-    expect(promise({ state: state({ mould: { id: '#3', availableFrom: null } }) })).toMatchObject({ start: '2025-03-04' });
+    expect(promise({ state: state({ mould: { id: '#3', availableFrom: null } }) })).toMatchObject({
+      start: '2025-03-04',
+    });
   });
 
   it('waits for purchased material', () => {
@@ -148,14 +152,25 @@ describe('earliest delivery', () => {
   });
 
   it('lets confirmed reservations consume capacity', () => {
-    const reserved = line({ reservations: [{ date: '2025-03-04', quantity: 60 }, { date: '2025-03-04', quantity: 40 }, { date: '2025-03-05', quantity: 70 }] });
+    const reserved = line({
+      reservations: [
+        { date: '2025-03-04', quantity: 60 },
+        { date: '2025-03-04', quantity: 40 },
+        { date: '2025-03-05', quantity: 70 },
+      ],
+    });
     const r = promise({ quantity: 50, state: state({ line: reserved }) });
     if (r.feasible === false || r.source !== 'production') throw new Error('production expected');
     expect(r.reserve.days).toEqual([
       { date: '2025-03-05', quantity: 30 },
       { date: '2025-03-06', quantity: 20 },
     ]);
-    expect(r.binding).toContainEqual({ kind: 'line-capacity', line: 'A', freeFrom: '2025-03-05', finish: '2025-03-06' });
+    expect(r.binding).toContainEqual({
+      kind: 'line-capacity',
+      line: 'A',
+      freeFrom: '2025-03-05',
+      finish: '2025-03-06',
+    });
   });
 
   it('skips the weekend and public holidays', () => {
@@ -189,7 +204,10 @@ describe('earliest delivery', () => {
 
   it('expedite still respects confirmed reservations and the mould', () => {
     const s = state({
-      line: line({ load: [{ from: MON, to: '2025-03-31', load: 1 }], reservations: [{ date: '2025-03-11', quantity: 100 }] }),
+      line: line({
+        load: [{ from: MON, to: '2025-03-31', load: 1 }],
+        reservations: [{ date: '2025-03-11', quantity: 100 }],
+      }),
       mould: { id: '#3', availableFrom: '2025-03-11' },
     });
     expect(promise({ state: s, expedite: true })).toMatchObject({ start: '2025-03-11', finish: '2025-03-12' });
@@ -205,9 +223,16 @@ describe('earliest delivery', () => {
   });
 
   it('gives up beyond the horizon', () => {
-    const slow = promise({ quantity: 1000, state: state({ line: line({ capacityPerDay: 10 }) }), rules: { ...rules, horizonDays: 30 } });
+    const slow = promise({
+      quantity: 1000,
+      state: state({ line: line({ capacityPerDay: 10 }) }),
+      rules: { ...rules, horizonDays: 30 },
+    });
     expect(slow).toMatchObject({ feasible: false, reason: 'beyond-horizon' });
-    const late = promise({ state: state({ mould: { id: '#3', availableFrom: '2025-12-01' } }), rules: { ...rules, horizonDays: 30 } });
+    const late = promise({
+      state: state({ mould: { id: '#3', availableFrom: '2025-12-01' } }),
+      rules: { ...rules, horizonDays: 30 },
+    });
     expect(late).toMatchObject({ feasible: false, reason: 'beyond-horizon' });
     expect(late.constraints).toContainEqual({ kind: 'mould', mould: '#3', availableFrom: '2025-12-01' });
     const full = promise({ state: state({ line: line({ load: [{ from: MON, to: '2026-12-31', load: 1 }] }) }) });
@@ -250,7 +275,10 @@ describe('checkPromise', () => {
     expect(checkPromise('2025-03-07', r)).toEqual({ ok: true });
     expect(checkPromise('2025-04-01', r)).toEqual({ ok: true });
     expect(checkPromise('2025-03-06', r)).toEqual({ ok: false, earliest: '2025-03-07' });
-    expect(checkPromise('2025-03-06', promise({ state: state({ line: null }) }))).toEqual({ ok: false, earliest: null });
+    expect(checkPromise('2025-03-06', promise({ state: state({ line: null }) }))).toEqual({
+      ok: false,
+      earliest: null,
+    });
   });
 });
 
@@ -299,7 +327,10 @@ describe('orders with several items', () => {
       today: MON,
       calendar,
       rules,
-      items: [{ quantity: 1, state: state() }, { quantity: 1, state: state({ line: null }) }],
+      items: [
+        { quantity: 1, state: state() },
+        { quantity: 1, state: state({ line: null }) },
+      ],
     });
     expect(order.feasible).toBe(false);
     expect(order.items.map((i) => i.feasible)).toEqual([true, false]);

@@ -24,7 +24,12 @@ describe('closest material codes', () => {
 describe('spec check against qualified ranges', () => {
   const ra: QualifiedRange = { param: 'Ra', min: 0.4, max: 0.8, unit: 'μm' };
   const hrc: QualifiedRange = { param: 'HRC', min: 56, max: 62, unit: null };
-  const spec = (param: string, op: Spec['op'], value: number, unit: string | null = null): Spec => ({ param, op, value, unit });
+  const spec = (param: string, op: Spec['op'], value: number, unit: string | null = null): Spec => ({
+    param,
+    op,
+    value,
+    unit,
+  });
 
   it('qualifies a limit every past value met, and flags one we have never reached', () => {
     expect(checkSpec(spec('Ra', '<=', 0.8, 'μm'), [ra]).status).toBe('qualified');
@@ -37,18 +42,25 @@ describe('spec check against qualified ranges', () => {
   });
   it('never qualifies a tighter upper limit than a qualified one', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0.01, max: 10, noNaN: true }), fc.double({ min: 0.01, max: 10, noNaN: true }), (a, b) => {
-        const [loose, tight] = a >= b ? [a, b] : [b, a];
-        const tightOk = checkSpec(spec('Ra', '<=', tight, 'μm'), [ra]).status === 'qualified';
-        const looseOk = checkSpec(spec('Ra', '<=', loose, 'μm'), [ra]).status === 'qualified';
-        return !tightOk || looseOk;
-      }),
+      fc.property(
+        fc.double({ min: 0.01, max: 10, noNaN: true }),
+        fc.double({ min: 0.01, max: 10, noNaN: true }),
+        (a, b) => {
+          const [loose, tight] = a >= b ? [a, b] : [b, a];
+          const tightOk = checkSpec(spec('Ra', '<=', tight, 'μm'), [ra]).status === 'qualified';
+          const looseOk = checkSpec(spec('Ra', '<=', loose, 'μm'), [ra]).status === 'qualified';
+          return !tightOk || looseOk;
+        },
+      ),
     );
   });
 });
 
 describe('approval rules', () => {
-  const statuses = fc.array(fc.constantFrom('pending', 'approved', 'rejected', 'cancelled' as const), { minLength: 1, maxLength: 5 });
+  const statuses = fc.array(fc.constantFrom('pending', 'approved', 'rejected', 'cancelled' as const), {
+    minLength: 1,
+    maxLength: 5,
+  });
   it('confirms only when all approved, rejects when any rejected', () => {
     fc.assert(
       fc.property(statuses, (s) => {
@@ -65,8 +77,14 @@ describe('approval rules', () => {
     expect(checkAction(task, 'chenjie', 'approve', undefined)).toEqual({ ok: false, reason: 'not-assignee' });
     expect(checkAction(task, 'liugong', 'reject', '  ')).toEqual({ ok: false, reason: 'needs-reason' });
     expect(checkAction(task, 'liugong', 'reject', '缺料')).toEqual({ ok: true, status: 'rejected' });
-    expect(checkAction({ ...task, status: 'approved' }, 'liugong', 'approve', undefined)).toEqual({ ok: false, reason: 'already-decided' });
-    expect(checkAction({ ...task, escalatedTo: 'zhaozong' }, 'zhaozong', 'approve', undefined)).toEqual({ ok: true, status: 'approved' });
+    expect(checkAction({ ...task, status: 'approved' }, 'liugong', 'approve', undefined)).toEqual({
+      ok: false,
+      reason: 'already-decided',
+    });
+    expect(checkAction({ ...task, escalatedTo: 'zhaozong' }, 'zhaozong', 'approve', undefined)).toEqual({
+      ok: true,
+      status: 'approved',
+    });
     expect(checkAction(task, 'wanggong', 'delete', undefined)).toEqual({ ok: false, reason: 'unknown-action' });
   });
 });

@@ -46,7 +46,17 @@ function wecomPlaintext(w: WecomDrillWorld, text: string, i: number): { kind: 'a
   const user = userOfPerson(config, SALES[i % 2]!);
   const createTime = Math.floor(clock.now().getTime() / 1000);
   if (i % 5 === 4) {
-    return { kind: 'app', plaintext: appTextXml({ corpId: fake.secrets.corpId, agentId: fake.secrets.agentId, fromUser: user, createTime, content: text, msgId: String(7_340_000_000_000_000_000n + BigInt(i)) }) };
+    return {
+      kind: 'app',
+      plaintext: appTextXml({
+        corpId: fake.secrets.corpId,
+        agentId: fake.secrets.agentId,
+        fromUser: user,
+        createTime,
+        content: text,
+        msgId: String(7_340_000_000_000_000_000n + BigInt(i)),
+      }),
+    };
   }
   const payload = {
     msgid: `CAIQdrill${i.toString(36)}`,
@@ -63,7 +73,11 @@ function wecomPlaintext(w: WecomDrillWorld, text: string, i: number): { kind: 'a
 }
 
 /** Delivers one callback three times in the given way; returns the HTTP answers. */
-async function threeTimes(w: WecomDrillWorld, message: { kind: 'app' | 'aibot'; plaintext: string }, mode: (typeof MODES)[number]): Promise<Array<number | string>> {
+async function threeTimes(
+  w: WecomDrillWorld,
+  message: { kind: 'app' | 'aibot'; plaintext: string },
+  mode: (typeof MODES)[number],
+): Promise<Array<number | string>> {
   const { callbacks } = w.fake;
   const seal = () => callbacks.prepare(message.kind, message.plaintext);
   if (mode === 'identical, in turn' || mode === 'resealed, in turn') {
@@ -99,7 +113,15 @@ async function wecomDrill() {
       const groupPosts = w.fake.chat(EAST.chatId).map((m) => m.content);
       const dmTexts = SALES.flatMap((p) => w.fake.textsOf(userOfPerson(config, p)));
       const replies = (n: string) => [...groupPosts, ...dmTexts].filter((c) => c.includes(replyOf(n))).length;
-      const cardsOf = (n: string) => [...w.fake.app.cards.values()].flatMap((views) => [...views.values()]).filter((v) => (v.card.main_title as { desc?: string } | undefined)?.desc === n && v.taskId.startsWith('c_') && !v.taskId.includes('-r'));
+      const cardsOf = (n: string) =>
+        [...w.fake.app.cards.values()]
+          .flatMap((views) => [...views.values()])
+          .filter(
+            (v) =>
+              (v.card.main_title as { desc?: string } | undefined)?.desc === n &&
+              v.taskId.startsWith('c_') &&
+              !v.taskId.includes('-r'),
+          );
       return { after, replies, cards: (n: string) => cardsOf(n).length };
     });
   } finally {
@@ -141,7 +163,9 @@ async function cardsByOrder(db: Parameters<typeof orderFacts>[0]) {
     db,
     sql`select order_id::int as "orderId", recipient_id as recipient, id, platform_data as data from cards where purpose = 'approval'`,
   );
-  return new Map(rows.map((r) => [`${r.orderId}:${r.recipient}`, { cardId: r.id, taskId: String(r.data.taskId ?? r.id) }]));
+  return new Map(
+    rows.map((r) => [`${r.orderId}:${r.recipient}`, { cardId: r.id, taskId: String(r.data.taskId ?? r.id) }]),
+  );
 }
 
 async function dingtalkDrill() {
@@ -188,13 +212,29 @@ async function dingtalkDrill() {
       }
     });
     await settled(w.db, w.clock, unanswered);
-    report.note(`dingtalk: ${frames} message frames for ${MESSAGES} messages; ${w.fake.gateway.violations.length} protocol violations`);
-    report.check('dingtalk: every frame answered, none against the protocol', !unanswered() && w.fake.gateway.violations.length === 0, w.fake.gateway.violations.slice(0, 3).join('; '));
+    report.note(
+      `dingtalk: ${frames} message frames for ${MESSAGES} messages; ${w.fake.gateway.violations.length} protocol violations`,
+    );
+    report.check(
+      'dingtalk: every frame answered, none against the protocol',
+      !unanswered() && w.fake.gateway.violations.length === 0,
+      w.fake.gateway.violations.slice(0, 3).join('; '),
+    );
     await checks('dingtalk', w.db, MESSAGES, [], taps, async () => {
       const after = await orderFacts(w.db);
       const replies = (n: string) => w.fake.api.messages.filter((m) => m.text.includes(replyOf(n))).length;
       const created = [...w.fake.api.cards.values()];
-      return { after, replies, cards: (n: string) => created.filter((c) => Object.values(c.params).some((v) => v.includes(n)) && c.spaceType === 'IM_ROBOT' && cardOwners(after, cards, n).has(c.outTrackId)).length };
+      return {
+        after,
+        replies,
+        cards: (n: string) =>
+          created.filter(
+            (c) =>
+              Object.values(c.params).some((v) => v.includes(n)) &&
+              c.spaceType === 'IM_ROBOT' &&
+              cardOwners(after, cards, n).has(c.outTrackId),
+          ).length,
+      };
     });
   } finally {
     await quietSdk(() => w.close());
@@ -202,7 +242,11 @@ async function dingtalkDrill() {
   }
 }
 
-function cardOwners(orders: Array<{ id: number; number: string }>, cards: Map<string, { cardId: string }>, number: string): Set<string> {
+function cardOwners(
+  orders: Array<{ id: number; number: string }>,
+  cards: Map<string, { cardId: string }>,
+  number: string,
+): Set<string> {
   const order = orders.find((o) => o.number === number);
   return new Set([...cards].filter(([k]) => k.startsWith(`${order?.id}:`)).map(([, c]) => c.cardId));
 }
@@ -213,27 +257,77 @@ async function checks(
   messages: number,
   answers: Array<number | string>,
   taps: number,
-  seen: () => Promise<{ after: Awaited<ReturnType<typeof orderFacts>>; replies: (number: string) => number; cards: (number: string) => number }>,
+  seen: () => Promise<{
+    after: Awaited<ReturnType<typeof orderFacts>>;
+    replies: (number: string) => number;
+    cards: (number: string) => number;
+  }>,
 ) {
   const inbound = await inboundFacts(db);
   const { after, replies, cards } = await seen();
   const outbox = outboxSummary(await outboxRows(db));
-  report.note(`${platform}: ${messages} messages → ${inbound.messages} inbound message rows, ${after.length} orders; ${taps} taps → ${inbound.taps} inbound tap rows; ${outbox.total} effects (${outbox.kinds})`);
-  if (answers.length > 0) report.check(`${platform}: every delivery answered 200`, answers.every((a) => a === 200), `${answers.filter((a) => a !== 200).length} of ${answers.length} not 200`);
-  report.check(`${platform}: one inbound row per message`, inbound.messages === messages, `${inbound.messages} rows for ${messages} messages`);
+  report.note(
+    `${platform}: ${messages} messages → ${inbound.messages} inbound message rows, ${after.length} orders; ${taps} taps → ${inbound.taps} inbound tap rows; ${outbox.total} effects (${outbox.kinds})`,
+  );
+  if (answers.length > 0)
+    report.check(
+      `${platform}: every delivery answered 200`,
+      answers.every((a) => a === 200),
+      `${answers.filter((a) => a !== 200).length} of ${answers.length} not 200`,
+    );
+  report.check(
+    `${platform}: one inbound row per message`,
+    inbound.messages === messages,
+    `${inbound.messages} rows for ${messages} messages`,
+  );
   report.check(`${platform}: one order per message`, after.length === messages, `${after.length} orders`);
-  report.none(`${platform}: one reply per message`, offCount(after, (o) => replies(o.number), 1, (o) => `${o.number} replies`));
+  report.none(
+    `${platform}: one reply per message`,
+    offCount(
+      after,
+      (o) => replies(o.number),
+      1,
+      (o) => `${o.number} replies`,
+    ),
+  );
   report.none(`${platform}: one set of 4 approval cards per order`, [
-    ...offCount(after, (o) => o.cards, 4, (o) => `${o.number} card rows`),
-    ...offCount(after, (o) => cards(o.number), 4, (o) => `${o.number} cards at the platform`),
+    ...offCount(
+      after,
+      (o) => o.cards,
+      4,
+      (o) => `${o.number} card rows`,
+    ),
+    ...offCount(
+      after,
+      (o) => cards(o.number),
+      4,
+      (o) => `${o.number} cards at the platform`,
+    ),
   ]);
-  report.none(`${platform}: one approval per department, double taps included`, offCount(after, (o) => o.approvals, 3, (o) => `${o.number} approvals`));
-  report.none(`${platform}: every order confirmed`, after.filter((o) => o.status !== 'confirmed').map((o) => `${o.number} ${o.status}`));
-  report.check(`${platform}: every outbox row sent, every inbound row handled`, outbox.sent === outbox.total && inbound.unprocessed === 0, `${outbox.sent}/${outbox.total} sent, ${inbound.unprocessed} unhandled`);
+  report.none(
+    `${platform}: one approval per department, double taps included`,
+    offCount(
+      after,
+      (o) => o.approvals,
+      3,
+      (o) => `${o.number} approvals`,
+    ),
+  );
+  report.none(
+    `${platform}: every order confirmed`,
+    after.filter((o) => o.status !== 'confirmed').map((o) => `${o.number} ${o.status}`),
+  );
+  report.check(
+    `${platform}: every outbox row sent, every inbound row handled`,
+    outbox.sent === outbox.total && inbound.unprocessed === 0,
+    `${outbox.sent}/${outbox.total} sent, ${inbound.unprocessed} unhandled`,
+  );
 }
 
 async function main() {
-  process.stdout.write(`duplicate-delivery: ${MESSAGES} messages per platform, ${options.backend}${options.short ? ', short' : ''}\n`);
+  process.stdout.write(
+    `duplicate-delivery: ${MESSAGES} messages per platform, ${options.backend}${options.short ? ', short' : ''}\n`,
+  );
   if (options.platforms.includes('wecom')) await wecomDrill();
   if (options.platforms.includes('dingtalk')) await dingtalkDrill();
 }

@@ -32,24 +32,55 @@ const HOLD_MS = CLIENT_TIMEOUT_MS + 300;
 const report = new DrillReport('platform-faults');
 
 async function settle(db: Database, clock: TestClock, faults: FaultInjector, busy: () => boolean = () => false) {
-  const result = await drain(db, clock, { timeoutMs: options.short ? 20_000 : 240_000, busy: () => faults.holding > 0 || busy() });
+  const result = await drain(db, clock, {
+    timeoutMs: options.short ? 20_000 : 240_000,
+    busy: () => faults.holding > 0 || busy(),
+  });
   if (!result.settled) throw new Error('the outbox did not settle in time');
   return result;
 }
 
 /** Checks shared by both platforms: the outbox, the orders, the inbound rows. */
-async function commonChecks(platform: string, db: Database, faults: FaultInjector, started: number, clockMovedMs: number) {
+async function commonChecks(
+  platform: string,
+  db: Database,
+  faults: FaultInjector,
+  started: number,
+  clockMovedMs: number,
+) {
   const rows = await outboxRows(db);
   const outbox = outboxSummary(rows);
   const inbound = await inboundAudit(db);
-  report.note(`${platform}: ${ORDERS} order requests → ${inbound.orders} orders, ${inbound.inbound} inbound rows; ${outbox.total} effects (${outbox.kinds})`);
+  report.note(
+    `${platform}: ${ORDERS} order requests → ${inbound.orders} orders, ${inbound.inbound} inbound rows; ${outbox.total} effects (${outbox.kinds})`,
+  );
   report.note(`${platform}: ${faults.summary()}`);
-  report.note(`${platform}: ${outbox.retries} retries (most attempts on one row: ${outbox.maxAttempts}); business clock moved ${Math.round(clockMovedMs / 1000)} s; ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  report.none(`${platform}: every outbox row sent (none failed)`, outbox.failed.map((r) => `#${r.id} ${r.kind} after ${r.attempts}: ${r.lastError}`));
-  report.none(`${platform}: no outbox row stuck pending`, outbox.pending.map((r) => `#${r.id} ${r.kind} attempts ${r.attempts}: ${r.lastError}`));
-  report.check(`${platform}: one order per request`, inbound.orders === ORDERS && inbound.ordersCreatedTwice.length === 0, `${inbound.orders} orders for ${ORDERS} requests${inbound.ordersCreatedTwice.length ? `; twice: ${inbound.ordersCreatedTwice.join(', ')}` : ''}`);
-  report.check(`${platform}: every inbound row handled`, inbound.failed === 0 && inbound.unhandled === 0, `${inbound.failed} failed, ${inbound.unhandled} unhandled`);
-  report.check(`${platform}: faults were injected`, (faults.injected.get('hangup-after') ?? 0) > 0 && (faults.injected.get('timeout') ?? 0) > 0, faults.summary());
+  report.note(
+    `${platform}: ${outbox.retries} retries (most attempts on one row: ${outbox.maxAttempts}); business clock moved ${Math.round(clockMovedMs / 1000)} s; ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  report.none(
+    `${platform}: every outbox row sent (none failed)`,
+    outbox.failed.map((r) => `#${r.id} ${r.kind} after ${r.attempts}: ${r.lastError}`),
+  );
+  report.none(
+    `${platform}: no outbox row stuck pending`,
+    outbox.pending.map((r) => `#${r.id} ${r.kind} attempts ${r.attempts}: ${r.lastError}`),
+  );
+  report.check(
+    `${platform}: one order per request`,
+    inbound.orders === ORDERS && inbound.ordersCreatedTwice.length === 0,
+    `${inbound.orders} orders for ${ORDERS} requests${inbound.ordersCreatedTwice.length ? `; twice: ${inbound.ordersCreatedTwice.join(', ')}` : ''}`,
+  );
+  report.check(
+    `${platform}: every inbound row handled`,
+    inbound.failed === 0 && inbound.unhandled === 0,
+    `${inbound.failed} failed, ${inbound.unhandled} unhandled`,
+  );
+  report.check(
+    `${platform}: faults were injected`,
+    (faults.injected.get('hangup-after') ?? 0) > 0 && (faults.injected.get('timeout') ?? 0) > 0,
+    faults.summary(),
+  );
   return rows;
 }
 
@@ -64,7 +95,9 @@ async function wecomDrill(seed: number) {
     await wecomOrders(w, orderTexts(seededRandom(seed + 1), ORDERS));
     await settle(w.db, w.clock, faults);
     const approvals = await approveEverything(wecomTap(w), () => settle(w.db, w.clock, faults), w.db);
-    report.note(`wecom: ${approvals.taps} approval taps${approvals.refused ? ` (${approvals.refused} refused by the client)` : ''}`);
+    report.note(
+      `wecom: ${approvals.taps} approval taps${approvals.refused ? ` (${approvals.refused} refused by the client)` : ''}`,
+    );
     w.fake.failures.randomly(undefined);
     const rows = await commonChecks('wecom', w.db, faults, started, w.clock.now().getTime() - clockAt);
     const audit = await auditWecom(w.db, rows, w.deliveries, w.currentCard);
@@ -74,8 +107,14 @@ async function wecomDrill(seed: number) {
     report.none('wecom: no effect lost', audit.lost);
     report.none('wecom: no user-visible duplicate WeCom could have dropped', audit.duplicates);
     report.none('wecom: every card shows its last update', audit.stale);
-    if (audit.undedupable.length > 0) report.note(`wecom: ${audit.undedupable.length} repeats through the webhook robot, which takes no idempotency key (WeCom cannot drop them): ${audit.undedupable.slice(0, 3).join('; ')}`);
-    if (audit.freshCopies.length > 0) report.note(`wecom: ${audit.freshCopies.length} cards sent again as a fresh copy (response code lost with an answer; WeCom cannot update a card without one): ${audit.freshCopies.slice(0, 3).join('; ')}`);
+    if (audit.undedupable.length > 0)
+      report.note(
+        `wecom: ${audit.undedupable.length} repeats through the webhook robot, which takes no idempotency key (WeCom cannot drop them): ${audit.undedupable.slice(0, 3).join('; ')}`,
+      );
+    if (audit.freshCopies.length > 0)
+      report.note(
+        `wecom: ${audit.freshCopies.length} cards sent again as a fresh copy (response code lost with an answer; WeCom cannot update a card without one): ${audit.freshCopies.slice(0, 3).join('; ')}`,
+      );
   } finally {
     await w.close();
     await database.close();
@@ -95,15 +134,22 @@ async function dingtalkDrill(seed: number) {
     dingtalkOrders(w, orderTexts(seededRandom(seed + 1), ORDERS));
     await settle(w.db, w.clock, faults, unanswered);
     const approvals = await approveEverything(dingtalkTap(w), () => settle(w.db, w.clock, faults, unanswered), w.db);
-    report.note(`dingtalk: ${approvals.taps} approval taps${approvals.refused ? ` (${approvals.refused} refused by the client)` : ''}`);
+    report.note(
+      `dingtalk: ${approvals.taps} approval taps${approvals.refused ? ` (${approvals.refused} refused by the client)` : ''}`,
+    );
     w.fake.api.failures.randomly(undefined);
     const rows = await commonChecks('dingtalk', w.db, faults, started, w.clock.now().getTime() - clockAt);
     const audit = auditDingtalk(rows, w.fake);
-    report.note(`dingtalk: ${audit.effects} effects matched at the fake; repeats DingTalk absorbed: ${audit.absorbed.cards} card creations (outTrackId exists), ${audit.absorbed.updates} card updates (same data again)`);
+    report.note(
+      `dingtalk: ${audit.effects} effects matched at the fake; repeats DingTalk absorbed: ${audit.absorbed.cards} card creations (outTrackId exists), ${audit.absorbed.updates} card updates (same data again)`,
+    );
     report.none('dingtalk: no effect lost', audit.lost);
     report.none('dingtalk: no user-visible duplicate DingTalk could have dropped', audit.duplicates);
     report.none('dingtalk: every card shows its last update', audit.stale);
-    if (audit.undedupable.length > 0) report.note(`dingtalk: ${audit.undedupable.length} robot messages seen twice (the robot message APIs take no idempotency key; DingTalk cannot drop them): ${audit.undedupable.slice(0, 3).join('; ')}`);
+    if (audit.undedupable.length > 0)
+      report.note(
+        `dingtalk: ${audit.undedupable.length} robot messages seen twice (the robot message APIs take no idempotency key; DingTalk cannot drop them): ${audit.undedupable.slice(0, 3).join('; ')}`,
+      );
   } finally {
     await quietSdk(() => w.close());
     await database.close();
@@ -111,7 +157,9 @@ async function dingtalkDrill(seed: number) {
 }
 
 async function main() {
-  process.stdout.write(`platform-faults: seed ${options.seed}, ${ORDERS} orders per platform, ${FAULT_RATE * 100}% of API calls faulted, ${options.backend}${options.short ? ', short' : ''}\n`);
+  process.stdout.write(
+    `platform-faults: seed ${options.seed}, ${ORDERS} orders per platform, ${FAULT_RATE * 100}% of API calls faulted, ${options.backend}${options.short ? ', short' : ''}\n`,
+  );
   if (options.platforms.includes('wecom')) await wecomDrill(options.seed);
   if (options.platforms.includes('dingtalk')) await dingtalkDrill(options.seed + 100);
 }

@@ -23,11 +23,16 @@ function main(): number {
   for (const name of named.length > 0 ? named : DRILLS) {
     process.stdout.write(`\n=== drill ${name}${short ? ' (short)' : ''}\n`);
     const started = performance.now();
-    const run = spawnSync(process.execPath, ['--import', 'tsx', `tests/drills/${name}.ts`, ...(short ? ['--short'] : [])], { stdio: 'inherit' });
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', `tests/drills/${name}.ts`, ...(short ? ['--short'] : [])],
+      { stdio: 'inherit' },
+    );
     results.push({ name, ok: run.status === 0, seconds: (performance.now() - started) / 1000 });
   }
   process.stdout.write('\n');
-  for (const r of results) process.stdout.write(`drill ${r.name}: ${r.ok ? 'passed' : 'FAILED'} (${r.seconds.toFixed(0)} s)\n`);
+  for (const r of results)
+    process.stdout.write(`drill ${r.name}: ${r.ok ? 'passed' : 'FAILED'} (${r.seconds.toFixed(0)} s)\n`);
   const failed = results.filter((r) => !r.ok).length;
   process.stdout.write(`drills: ${results.length - failed} passed, ${failed} failed\n`);
   return failed === 0 ? 0 : 1;

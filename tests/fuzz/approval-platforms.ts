@@ -45,7 +45,9 @@ function person(personId: string) {
 
 /** WeCom's XML is well-formed: no characters XML forbids, and "]]>" split across two CDATA sections. */
 function asWecomCdata(text: string): string {
-  return text.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '').replaceAll(']]>', ']]]]><![CDATA[>');
+  return text
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replaceAll(']]>', ']]]]><![CDATA[>');
 }
 
 export async function playground(database: DatabaseHandle, clock: TestClock): Promise<ApprovalPlatform> {
@@ -118,7 +120,12 @@ export async function wecom(database: DatabaseHandle, clock: TestClock): Promise
       if (typeof status !== 'number' || status >= 500) throw new Error(`the callback got ${String(status)}`);
     },
     async decide(personId, card, decision) {
-      const delivery = await fake.tap(person(personId).wecom!, card, decision, decision === 'reject' ? { reason: 'material' } : {});
+      const delivery = await fake.tap(
+        person(personId).wecom!,
+        card,
+        decision,
+        decision === 'reject' ? { reason: 'material' } : {},
+      );
       if (!delivery.acked) throw new Error('the decision was not acknowledged');
     },
     close: () => w.close(),
@@ -126,26 +133,51 @@ export async function wecom(database: DatabaseHandle, clock: TestClock): Promise
 }
 
 export async function dingtalk(database: DatabaseHandle, clock: TestClock): Promise<ApprovalPlatform> {
-  const fake = await FakeDingtalk.start({ clock: clock.now, gateway: { redeliverAfterMs: 1000 }, api: { groupLimitPerMinute: 100_000 } });
+  const fake = await FakeDingtalk.start({
+    clock: clock.now,
+    gateway: { redeliverAfterMs: 1000 },
+    api: { groupLimitPerMinute: 100_000 },
+  });
   const t = await TestApp.start('pglite', { database, fresh: true, env: fake.env(), clock });
   await fake.waitFor(() => fake.gateway.liveConnections().length === 1, 'the bot to connect');
-  const answered = (messageId: string) => fake.waitFor(() => fake.gateway.acks.some((a) => a.messageId === messageId), `the answer to ${messageId}`);
+  const answered = (messageId: string) =>
+    fake.waitFor(() => fake.gateway.acks.some((a) => a.messageId === messageId), `the answer to ${messageId}`);
   return {
     name: 'DingTalk',
     app: t,
     idOf: (personId) => person(personId).dingtalk!,
     async requestOrder() {
-      const { messageId } = fake.say({ staffId: person('zhangsan').dingtalk!, group: DINGTALK_EAST, text: REQUEST, nick: '张三' });
+      const { messageId } = fake.say({
+        staffId: person('zhangsan').dingtalk!,
+        group: DINGTALK_EAST,
+        text: REQUEST,
+        nick: '张三',
+      });
       await answered(messageId);
     },
     async cardsOf(personId) {
       return fake.cardsOf(person(personId).dingtalk!).map((c) => c.outTrackId);
     },
     async tap(actorId, card, key, note) {
-      await answered(fake.tap({ staffId: actorId, outTrackId: card, action: key, ...(note !== undefined ? { note } : {}), unseen: true }));
+      await answered(
+        fake.tap({
+          staffId: actorId,
+          outTrackId: card,
+          action: key,
+          ...(note !== undefined ? { note } : {}),
+          unseen: true,
+        }),
+      );
     },
     async decide(personId, card, decision) {
-      await answered(fake.tap({ staffId: person(personId).dingtalk!, outTrackId: card, action: decision, ...(decision === 'reject' ? { note: REASON } : {}) }));
+      await answered(
+        fake.tap({
+          staffId: person(personId).dingtalk!,
+          outTrackId: card,
+          action: decision,
+          ...(decision === 'reject' ? { note: REASON } : {}),
+        }),
+      );
     },
     async close() {
       await t.close();

@@ -34,24 +34,74 @@ function decidersOf(key: DepartmentKey, escalated: boolean): string[] {
 }
 
 /** Ids that are nobody's on any platform, however they are trimmed, cased or cleaned of what XML forbids. */
-const everyonesIds = new Set(config.people.flatMap((p) => [p.id, p.wecom, p.dingtalk].filter((id): id is string => !!id).map((id) => id.toLowerCase())));
+const everyonesIds = new Set(
+  config.people.flatMap((p) =>
+    [p.id, p.wecom, p.dingtalk].filter((id): id is string => !!id).map((id) => id.toLowerCase()),
+  ),
+);
 const nobodyArb = fc
   .oneof(
-    fc.constantFrom('', ' ', 'nobody', 'wecom:wanggong', 'dingtalk:0212001', '王工', 'wang gong', '👍🏽', '\u202Ewanggong', 'wang\u0000gong', "x' or '1'='1", '<b>王工</b>', 'a'.repeat(300)),
+    fc.constantFrom(
+      '',
+      ' ',
+      'nobody',
+      'wecom:wanggong',
+      'dingtalk:0212001',
+      '王工',
+      'wang gong',
+      '👍🏽',
+      '\u202Ewanggong',
+      'wang\u0000gong',
+      "x' or '1'='1",
+      '<b>王工</b>',
+      'a'.repeat(300),
+    ),
     fc.string({ maxLength: 30 }),
     fc.string({ unit: 'grapheme', maxLength: 10 }),
   )
-  .filter((id) => !everyonesIds.has(id.replace(/[^\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '').trim().toLowerCase()));
+  .filter(
+    (id) =>
+      !everyonesIds.has(
+        id
+          .replace(/[^\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+          .trim()
+          .toLowerCase(),
+      ),
+  );
 
 const keyArb = fc.oneof(
-  fc.constantFrom('approve', 'approve', 'reject', 'reject', 'pause', 'resume', 'done:packed', 'choose:0', 'expedite', 'Approve', ' approve', '同意', 'approve\u0000', ''),
+  fc.constantFrom(
+    'approve',
+    'approve',
+    'reject',
+    'reject',
+    'pause',
+    'resume',
+    'done:packed',
+    'choose:0',
+    'expedite',
+    'Approve',
+    ' approve',
+    '同意',
+    'approve\u0000',
+    '',
+  ),
   fc.string({ maxLength: 80 }),
 );
-const noteArb = fc.option(fc.oneof(fc.constantFrom('同意', '原材料缺货', '<script>alert(1)</script>', '\u0000\uD800', ''), fc.string({ maxLength: 60 })), { nil: undefined });
+const noteArb = fc.option(
+  fc.oneof(
+    fc.constantFrom('同意', '原材料缺货', '<script>alert(1)</script>', '\u0000\uD800', ''),
+    fc.string({ maxLength: 60 }),
+  ),
+  { nil: undefined },
+);
 
 /** A storm tap: by a config person who may not decide (`pick` into that list) or by nobody's id. */
 const stormTapArb = fc.record({
-  actor: fc.oneof({ weight: 5, arbitrary: fc.nat().map((pick) => ({ pick })) }, { weight: 1, arbitrary: nobodyArb.map((raw) => ({ raw })) }),
+  actor: fc.oneof(
+    { weight: 5, arbitrary: fc.nat().map((pick) => ({ pick })) },
+    { weight: 1, arbitrary: nobodyArb.map((raw) => ({ raw })) },
+  ),
   key: keyArb,
   note: noteArb,
   card: fc.nat(),
@@ -95,7 +145,12 @@ const EXAMPLES: Flow[] = [
     decision: 'reject',
     storm: [
       { actor: pickOf(config.escalationLadder[0]!.to, 'purchasing', true), key: 'approve', note: undefined, card: 1 },
-      { actor: pickOf(department('production').director, 'purchasing', true), key: 'approve', note: undefined, card: 1 },
+      {
+        actor: pickOf(department('production').director, 'purchasing', true),
+        key: 'approve',
+        note: undefined,
+        card: 1,
+      },
       { actor: { raw: '' }, key: 'approve', note: undefined, card: 0 },
     ],
     at: 1,
@@ -114,7 +169,12 @@ async function until<T>(check: () => Promise<T | undefined | false>, what: strin
 }
 
 /** The cards each person got since `before` (a snapshot of cardsOf), once every one of `people` has one. */
-async function newCards(p: ApprovalPlatform, before: Map<string, string[]>, people: string[], what: string): Promise<Map<string, string>> {
+async function newCards(
+  p: ApprovalPlatform,
+  before: Map<string, string[]>,
+  people: string[],
+  what: string,
+): Promise<Map<string, string>> {
   return until(async () => {
     const found = new Map<string, string>();
     for (const id of people) {
@@ -157,10 +217,17 @@ async function stage(p: ApprovalPlatform, flow: Flow): Promise<Stage> {
     cards.push((await newCards(p, before, [d.director], "the director's escalation card")).get(d.director)!);
   }
   const [order] = await db.select().from(orders).orderBy(desc(orders.id)).limit(1);
-  const [task] = await db.select().from(approvalTasks).where(and(eq(approvalTasks.orderId, order!.id), eq(approvalTasks.department, d.key)));
+  const [task] = await db
+    .select()
+    .from(approvalTasks)
+    .where(and(eq(approvalTasks.orderId, order!.id), eq(approvalTasks.department, d.key)));
   expect(task).toMatchObject({ status: 'pending', escalationLevel: flow.escalate ? 1 : 0 });
   const deciders = decidersOf(flow.department, flow.escalate);
-  const [lastInbound] = await db.select({ id: inboundMessages.id }).from(inboundMessages).orderBy(desc(inboundMessages.id)).limit(1);
+  const [lastInbound] = await db
+    .select({ id: inboundMessages.id })
+    .from(inboundMessages)
+    .orderBy(desc(inboundMessages.id))
+    .limit(1);
   const [lastOutbox] = await db.select({ id: outbox.id }).from(outbox).orderBy(desc(outbox.id)).limit(1);
   return {
     orderId: order!.id,
@@ -188,13 +255,24 @@ async function storm(p: ApprovalPlatform, flow: Flow, s: Stage, genuine: string)
 }
 
 /** The task holds the genuine decision alone: one version step, one event, by the genuine decider. */
-async function expectDecisionAlone(p: ApprovalPlatform, s: Stage, genuine: string, decision: 'approve' | 'reject'): Promise<void> {
+async function expectDecisionAlone(
+  p: ApprovalPlatform,
+  s: Stage,
+  genuine: string,
+  decision: 'approve' | 'reject',
+): Promise<void> {
   const { db } = p.app;
   const status = decision === 'approve' ? 'approved' : 'rejected';
   const tasks = await db.select().from(approvalTasks).where(eq(approvalTasks.orderId, s.orderId));
-  expect(tasks.find((t) => t.id === s.taskId), `${p.name}: the task after the storm`).toMatchObject({ status, decidedBy: genuine, version: s.version + 1 });
+  expect(
+    tasks.find((t) => t.id === s.taskId),
+    `${p.name}: the task after the storm`,
+  ).toMatchObject({ status, decidedBy: genuine, version: s.version + 1 });
   for (const task of tasks.filter((t) => t.id !== s.taskId)) {
-    expect(task, `${p.name}: another task of the order`).toMatchObject({ status: status === 'approved' ? 'pending' : 'cancelled', decidedBy: null });
+    expect(task, `${p.name}: another task of the order`).toMatchObject({
+      status: status === 'approved' ? 'pending' : 'cancelled',
+      decidedBy: null,
+    });
   }
   const decisions = await db
     .select({ type: orderEvents.type, actorId: orderEvents.actorId })
@@ -217,7 +295,10 @@ async function expectRefusals(p: ApprovalPlatform, s: Stage, genuine: string): P
     .where(and(gt(inboundMessages.id, s.lastInbound), eq(inboundMessages.kind, 'card-action')));
   const actors = taps.map((row) => (row.payload as CardActionEvent).actorId).filter((actorId) => actorId !== genuine);
   expect(taps.length - actors.length, `${p.name}: the genuine tap, stored once`).toBe(1);
-  const posts = await db.select().from(outbox).where(and(gt(outbox.id, s.lastOutbox), eq(outbox.kind, 'post')));
+  const posts = await db
+    .select()
+    .from(outbox)
+    .where(and(gt(outbox.id, s.lastOutbox), eq(outbox.kind, 'post')));
   const refusals = posts
     .map((row) => ({ ...(row.payload as { to: { userId?: string }; text: string }), status: row.status }))
     .filter((post) => REFUSAL.test(post.text));
@@ -225,7 +306,8 @@ async function expectRefusals(p: ApprovalPlatform, s: Stage, genuine: string): P
   for (const actor of new Set(actors)) {
     const theirs = refusals.filter((post) => post.to.userId === actor);
     expect(theirs, `${p.name}: refusals to ${actor}`).toHaveLength(actors.filter((a) => a === actor).length);
-    if (s.others.includes(actor)) for (const post of theirs) expect(post.status, `${p.name}: the refusal to ${actor}`).toBe('sent');
+    if (s.others.includes(actor))
+      for (const post of theirs) expect(post.status, `${p.name}: the refusal to ${actor}`).toBe('sent');
   }
   return actors.length;
 }
@@ -239,7 +321,10 @@ async function runFlow(p: ApprovalPlatform, flow: Flow): Promise<number> {
   await expectDecisionAlone(p, s, genuine, flow.decision);
   const reached = await expectRefusals(p, s, genuine);
   // Older orders stay out of later flows: their open tasks must not escalate when the clock moves on.
-  await p.app.db.update(approvalTasks).set({ status: 'cancelled' }).where(and(eq(approvalTasks.orderId, s.orderId), eq(approvalTasks.status, 'pending')));
+  await p.app.db
+    .update(approvalTasks)
+    .set({ status: 'cancelled' })
+    .where(and(eq(approvalTasks.orderId, s.orderId), eq(approvalTasks.status, 'pending')));
   return reached;
 }
 
@@ -260,24 +345,33 @@ describe('card actions by people who may not decide: refused, and nothing change
     ['WeCom', wecom],
     ['DingTalk', dingtalk],
   ];
-  it.each(platforms)(`on %s: ${RUNS} storms of taps, each around one genuine decision`, async (_name, start) => {
-    const clock = new TestClock();
-    clock.set('2026-02-24T10:00:00+08:00');
-    const p = await start(database, clock);
-    try {
-      let stored = 0;
-      let taps = 0;
-      await fc.assert(
-        fc.asyncProperty(flowArb, async (flow) => {
-          stored += await runFlow(p, flow);
-          taps += flow.storm.length;
-        }),
-        { numRuns: RUNS, examples: EXAMPLES.map((flow) => [flow]), endOnFailure: true, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) },
-      );
-      // Most storm taps reached the product (the rest were refused at its door).
-      expect(stored).toBeGreaterThan(taps / 2);
-    } finally {
-      await p.close();
-    }
-  }, TIMEOUT);
+  it.each(platforms)(
+    `on %s: ${RUNS} storms of taps, each around one genuine decision`,
+    async (_name, start) => {
+      const clock = new TestClock();
+      clock.set('2026-02-24T10:00:00+08:00');
+      const p = await start(database, clock);
+      try {
+        let stored = 0;
+        let taps = 0;
+        await fc.assert(
+          fc.asyncProperty(flowArb, async (flow) => {
+            stored += await runFlow(p, flow);
+            taps += flow.storm.length;
+          }),
+          {
+            numRuns: RUNS,
+            examples: EXAMPLES.map((flow) => [flow]),
+            endOnFailure: true,
+            ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}),
+          },
+        );
+        // Most storm taps reached the product (the rest were refused at its door).
+        expect(stored).toBeGreaterThan(taps / 2);
+      } finally {
+        await p.close();
+      }
+    },
+    TIMEOUT,
+  );
 });

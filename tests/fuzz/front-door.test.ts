@@ -31,7 +31,9 @@ const oddText = fc.oneof(
 
 /** WeCom's XML is well-formed: no characters XML forbids, and "]]>" split across two CDATA sections. */
 function asWecomCdata(text: string): string {
-  return text.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '').replaceAll(']]>', ']]]]><![CDATA[>');
+  return text
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replaceAll(']]>', ']]]]><![CDATA[>');
 }
 
 interface Shot {
@@ -58,8 +60,28 @@ describe('front door fuzz: WeCom callbacks', () => {
       kind: fc.constantFrom('app', 'aibot'),
       method: fc.constantFrom<'GET' | 'POST'>('POST', 'POST', 'POST', 'GET'),
       content: oddText,
-      flaw: fc.constantFrom('none', 'none', 'signature', 'stale', 'future', 'receiver', 'truncated', 'garbage-body', 'no-query', 'broken-query', 'oversized', 'tampered-cipher'),
-      contentType: fc.constantFrom('text/xml', 'application/xml', 'application/json', 'application/x-www-form-urlencoded', 'text/plain', ''),
+      flaw: fc.constantFrom(
+        'none',
+        'none',
+        'signature',
+        'stale',
+        'future',
+        'receiver',
+        'truncated',
+        'garbage-body',
+        'no-query',
+        'broken-query',
+        'oversized',
+        'tampered-cipher',
+      ),
+      contentType: fc.constantFrom(
+        'text/xml',
+        'application/xml',
+        'application/json',
+        'application/x-www-form-urlencoded',
+        'text/plain',
+        '',
+      ),
       junk: fc.string({ maxLength: 300 }),
     })
     .map(({ kind, method, content, flaw, contentType, junk }): Shot => {
@@ -70,8 +92,23 @@ describe('front door fuzz: WeCom callbacks', () => {
       serial += 1;
       const plaintext =
         kind === 'app'
-          ? appTextXml({ corpId: s.corpId, agentId: s.agentId, fromUser: 'ZhangSan', createTime: now, content: asWecomCdata(content), msgId: `7${String(serial).padStart(18, "0")}` })
-          : JSON.stringify({ msgid: `fuzz-${serial}`, aibotid: 'AIBOT', chatid: EAST.chatId, chattype: 'group', from: { userid: 'ZhangSan' }, msgtype: 'text', text: { content } });
+          ? appTextXml({
+              corpId: s.corpId,
+              agentId: s.agentId,
+              fromUser: 'ZhangSan',
+              createTime: now,
+              content: asWecomCdata(content),
+              msgId: `7${String(serial).padStart(18, '0')}`,
+            })
+          : JSON.stringify({
+              msgid: `fuzz-${serial}`,
+              aibotid: 'AIBOT',
+              chatid: EAST.chatId,
+              chattype: 'group',
+              from: { userid: 'ZhangSan' },
+              msgtype: 'text',
+              text: { content },
+            });
       const receiveId = flaw === 'receiver' ? 'wwSomebodyElse' : kind === 'app' ? s.corpId : '';
       const sealed = seal(plaintext, {
         token: keys.token,
@@ -81,44 +118,70 @@ describe('front door fuzz: WeCom callbacks', () => {
         ...(flaw === 'signature' ? { signature: 'f'.repeat(40) } : {}),
         ...(flaw === 'tampered-cipher' ? { ciphertext: (c: string) => `${c.slice(0, -8)}AAAAAAA=` } : {}),
       });
-      const envelope = kind === 'app' ? appEnvelope(s.corpId, s.agentId, sealed.encrypt) : aibotEnvelope(sealed.encrypt);
+      const envelope =
+        kind === 'app' ? appEnvelope(s.corpId, s.agentId, sealed.encrypt) : aibotEnvelope(sealed.encrypt);
       const body =
-        flaw === 'truncated' ? envelope.slice(0, Math.floor(envelope.length / 2)) : flaw === 'garbage-body' ? junk : flaw === 'oversized' ? envelope + ' '.repeat(300_000) : envelope;
-      const query = flaw === 'no-query' ? '' : flaw === 'broken-query' ? `msg_signature=%E0%A4%A&timestamp=${junk.length}&nonce=1` : callbackQuery(sealed, method === 'GET');
+        flaw === 'truncated'
+          ? envelope.slice(0, Math.floor(envelope.length / 2))
+          : flaw === 'garbage-body'
+            ? junk
+            : flaw === 'oversized'
+              ? envelope + ' '.repeat(300_000)
+              : envelope;
+      const query =
+        flaw === 'no-query'
+          ? ''
+          : flaw === 'broken-query'
+            ? `msg_signature=%E0%A4%A&timestamp=${junk.length}&nonce=1`
+            : callbackQuery(sealed, method === 'GET');
       const path = `${kind === 'app' ? '/wecom/callback' : '/wecom/aibot/callback'}${query ? `?${query}` : ''}`;
       // A GET is URL verification: it stores nothing whatever it answers. XML labelled as JSON is refused
       // by the JSON body parser (WeCom labels the app's XML as XML).
       const genuine = method === 'POST' && flaw === 'none' && !(kind === 'app' && contentType === 'application/json');
-      return { method, path, headers: contentType ? { 'content-type': contentType } : {}, ...(method === 'POST' ? { body } : {}), genuine };
+      return {
+        method,
+        path,
+        headers: contentType ? { 'content-type': contentType } : {},
+        ...(method === 'POST' ? { body } : {}),
+        genuine,
+      };
     });
 
-  it(`answers ${RUNS} generated callbacks below 500, without a stack trace, storing only the genuine ones`, async () => {
-    let refused = 0;
-    await fc.assert(
-      fc.asyncProperty(shotArb, async (shot) => {
-        const before = await w.count('inbound_messages');
-        // A fresh connection each time: a refused oversized body ends its connection, as it should.
-        const headers = { ...shot.headers, connection: 'close' };
-        const res = await fetch(`${w.app.url}${shot.path}`, { method: shot.method, headers, ...(shot.body !== undefined ? { body: shot.body } : {}) });
-        const text = await res.text();
-        expect(res.status, `${shot.method} ${shot.path.slice(0, 80)}`).toBeLessThan(500);
-        expect(text).not.toMatch(STACK);
-        const after = await w.count('inbound_messages');
-        if (!shot.genuine) {
-          expect(after, `a refused ${shot.method} stored something`).toBe(before);
-          if (shot.method === 'POST') refused += res.status >= 400 ? 1 : 0;
-        } else {
-          expect(res.status, text).toBe(200);
-          expect(after).toBe(before + 1);
-        }
-      }),
-      { numRuns: RUNS },
-    );
-    expect(refused).toBeGreaterThan(RUNS / 4);
-    const health = await fetch(`${w.app.url}/healthz`);
-    expect(health.status).toBe(200);
-    await w.app.settle();
-  }, TIMEOUT);
+  it(
+    `answers ${RUNS} generated callbacks below 500, without a stack trace, storing only the genuine ones`,
+    async () => {
+      let refused = 0;
+      await fc.assert(
+        fc.asyncProperty(shotArb, async (shot) => {
+          const before = await w.count('inbound_messages');
+          // A fresh connection each time: a refused oversized body ends its connection, as it should.
+          const headers = { ...shot.headers, connection: 'close' };
+          const res = await fetch(`${w.app.url}${shot.path}`, {
+            method: shot.method,
+            headers,
+            ...(shot.body !== undefined ? { body: shot.body } : {}),
+          });
+          const text = await res.text();
+          expect(res.status, `${shot.method} ${shot.path.slice(0, 80)}`).toBeLessThan(500);
+          expect(text).not.toMatch(STACK);
+          const after = await w.count('inbound_messages');
+          if (!shot.genuine) {
+            expect(after, `a refused ${shot.method} stored something`).toBe(before);
+            if (shot.method === 'POST') refused += res.status >= 400 ? 1 : 0;
+          } else {
+            expect(res.status, text).toBe(200);
+            expect(after).toBe(before + 1);
+          }
+        }),
+        { numRuns: RUNS },
+      );
+      expect(refused).toBeGreaterThan(RUNS / 4);
+      const health = await fetch(`${w.app.url}/healthz`);
+      expect(health.status).toBe(200);
+      await w.app.settle();
+    },
+    TIMEOUT,
+  );
 });
 
 describe('front door fuzz: playground API', () => {
@@ -131,14 +194,35 @@ describe('front door fuzz: playground API', () => {
   const json = fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v));
   const bodyArb = fc.oneof(
     json,
-    fc.record({ conversationId: fc.oneof(fc.constant('sales-east'), fc.string()), senderId: fc.oneof(fc.constant('zhangsan'), fc.string()), text: oddText }).map((v) => JSON.stringify(v)),
-    fc.record({ userId: fc.oneof(fc.constant('wanggong'), fc.string()), key: fc.oneof(fc.constantFrom('approve', 'reject', 'pause', 'done:packed'), fc.string()), note: oddText }).map((v) => JSON.stringify(v)),
-    fc.record({ advanceMinutes: fc.oneof(fc.integer({ min: -10, max: 20000 }), fc.double(), fc.string()) }).map((v) => JSON.stringify(v)),
+    fc
+      .record({
+        conversationId: fc.oneof(fc.constant('sales-east'), fc.string()),
+        senderId: fc.oneof(fc.constant('zhangsan'), fc.string()),
+        text: oddText,
+      })
+      .map((v) => JSON.stringify(v)),
+    fc
+      .record({
+        userId: fc.oneof(fc.constant('wanggong'), fc.string()),
+        key: fc.oneof(fc.constantFrom('approve', 'reject', 'pause', 'done:packed'), fc.string()),
+        note: oddText,
+      })
+      .map((v) => JSON.stringify(v)),
+    fc
+      .record({ advanceMinutes: fc.oneof(fc.integer({ min: -10, max: 20000 }), fc.double(), fc.string()) })
+      .map((v) => JSON.stringify(v)),
     fc.string({ maxLength: 300 }).map((s) => `{${s}`),
     fc.constant('x'.repeat(300_000)),
   );
   const shotArb = fc.record({
-    path: fc.constantFrom('/api/playground/messages', '/api/playground/cards/nope/actions', '/api/playground/cards/%E0%A4%A/actions', '/api/playground/cards/a%00b/actions', '/api/playground/clock', '/board/login'),
+    path: fc.constantFrom(
+      '/api/playground/messages',
+      '/api/playground/cards/nope/actions',
+      '/api/playground/cards/%E0%A4%A/actions',
+      '/api/playground/cards/a%00b/actions',
+      '/api/playground/clock',
+      '/board/login',
+    ),
     body: bodyArb,
     contentType: fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain'),
   });
@@ -150,16 +234,24 @@ describe('front door fuzz: playground API', () => {
     expect(t.botMessages(await t.state()).at(-1)).toContain('SO-20260224-0001');
   });
 
-  it(`answers ${RUNS} generated API calls below 500, without a stack trace`, async () => {
-    await fc.assert(
-      fc.asyncProperty(shotArb, async ({ path, body, contentType }) => {
-        const res = await fetch(`${t.url}${path}`, { method: 'POST', headers: { 'content-type': contentType, connection: 'close' }, body });
-        const text = await res.text();
-        expect(res.status, `${path} ${body.slice(0, 80)}`).toBeLessThan(500);
-        expect(text).not.toMatch(STACK);
-      }),
-      { numRuns: RUNS },
-    );
-    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
-  }, TIMEOUT);
+  it(
+    `answers ${RUNS} generated API calls below 500, without a stack trace`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(shotArb, async ({ path, body, contentType }) => {
+          const res = await fetch(`${t.url}${path}`, {
+            method: 'POST',
+            headers: { 'content-type': contentType, connection: 'close' },
+            body,
+          });
+          const text = await res.text();
+          expect(res.status, `${path} ${body.slice(0, 80)}`).toBeLessThan(500);
+          expect(text).not.toMatch(STACK);
+        }),
+        { numRuns: RUNS },
+      );
+      expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+    },
+    TIMEOUT,
+  );
 });

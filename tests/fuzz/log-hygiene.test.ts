@@ -23,13 +23,22 @@ describe('logs keep secrets and phone numbers out', () => {
     closers.push(() => w.close());
     w.fake.fail('message/send', { revokeTokens: true }, { skip: 1 });
     w.fake.fail('message/send', { status: 502 });
-    await w.fake.mentionAibot({ chatId: EAST.chatId, fromUser: 'ZhangSan', text: '@订单助手 需要BRK-2026-01样品5件，3月5日前到，客户电话13912345678' });
+    await w.fake.mentionAibot({
+      chatId: EAST.chatId,
+      fromUser: 'ZhangSan',
+      text: '@订单助手 需要BRK-2026-01样品5件，3月5日前到，客户电话13912345678',
+    });
     await w.drain();
     await w.leadCards();
 
     const clock = new TestClock();
     const smsSecret = 'sms-secret-4f1e9a';
-    const aliyun = new FakeAliyunSms({ signNames: ['华东精密'], templates: ['SMS_DELAY_1'], clock: clock.now, accessKeys: { 'test-ak': smsSecret } });
+    const aliyun = new FakeAliyunSms({
+      signNames: ['华东精密'],
+      templates: ['SMS_DELAY_1'],
+      clock: clock.now,
+      accessKeys: { 'test-ak': smsSecret },
+    });
     await aliyun.start();
     closers.push(() => aliyun.stop());
     const t = await TestApp.start('pglite', {
@@ -37,7 +46,14 @@ describe('logs keep secrets and phone numbers out', () => {
       log: captured.log,
       integrations: {
         smsProvider: createSmsProvider(
-          { SMS_PROVIDER: 'aliyun', SMS_ENDPOINT: aliyun.url, SMS_ACCESS_KEY_ID: 'test-ak', SMS_ACCESS_KEY_SECRET: smsSecret, SMS_SIGN_NAME: '华东精密', SMS_TEMPLATE_DELAY: 'SMS_DELAY_1' },
+          {
+            SMS_PROVIDER: 'aliyun',
+            SMS_ENDPOINT: aliyun.url,
+            SMS_ACCESS_KEY_ID: 'test-ak',
+            SMS_ACCESS_KEY_SECRET: smsSecret,
+            SMS_SIGN_NAME: '华东精密',
+            SMS_TEMPLATE_DELAY: 'SMS_DELAY_1',
+          },
           { timeoutMs: 300, now: clock.now },
         ),
       },
@@ -52,7 +68,14 @@ describe('logs keep secrets and phone numbers out', () => {
     const log = captured.text();
     expect(log.length).toBeGreaterThan(1000);
     const s = w.fake.secrets;
-    for (const secret of [s.secret, s.app.token, s.app.encodingAesKey, s.aibot.token, s.aibot.encodingAesKey, smsSecret]) {
+    for (const secret of [
+      s.secret,
+      s.app.token,
+      s.app.encodingAesKey,
+      s.aibot.token,
+      s.aibot.encodingAesKey,
+      smsSecret,
+    ]) {
       expect(log, 'a secret in the log').not.toContain(secret);
     }
     expect(log.match(FULL_PHONE)?.[0] ?? null, 'a full phone number in the log').toBeNull();

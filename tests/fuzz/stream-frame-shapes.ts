@@ -50,9 +50,15 @@ const oddText = fc.oneof(
 );
 
 /** Fields a robot message may carry, from a real frame (see FakeDingtalk.say). */
-function robotData(world: FrameWorld, serial: number, base: { text: string; staffId: string; group: string | null; webhook: boolean }): Record<string, unknown> {
+function robotData(
+  world: FrameWorld,
+  serial: number,
+  base: { text: string; staffId: string; group: string | null; webhook: boolean },
+): Record<string, unknown> {
   const inGroup = base.group !== null;
-  const webhook = base.webhook ? world.sessionWebhook(inGroup ? `group:${base.group}` : `user:${base.staffId}`) : undefined;
+  const webhook = base.webhook
+    ? world.sessionWebhook(inGroup ? `group:${base.group}` : `user:${base.staffId}`)
+    : undefined;
   return {
     conversationId: base.group ?? `cidDirect${base.staffId}==`,
     chatbotCorpId: CORP_ID,
@@ -75,12 +81,28 @@ function robotData(world: FrameWorld, serial: number, base: { text: string; staf
 
 function cardData(outTrackId: string, userId: string, content: unknown): Record<string, unknown> {
   const text = typeof content === 'string' ? content : JSON.stringify(content);
-  return { extension: '{}', corpId: CORP_ID, spaceType: 'IM_ROBOT', userIdType: 1, type: 'actionCallback', userId, content: text, spaceId: userId, outTrackId, value: text };
+  return {
+    extension: '{}',
+    corpId: CORP_ID,
+    spaceType: 'IM_ROBOT',
+    userIdType: 1,
+    type: 'actionCallback',
+    userId,
+    content: text,
+    spaceId: userId,
+    outTrackId,
+    value: text,
+  };
 }
 
 type Mutation = { what: string; outcome: Outcome; apply: (data: Record<string, unknown>) => unknown };
-const keep = (what: string, outcome: Outcome, apply: (d: Record<string, unknown>) => unknown): Mutation => ({ what, outcome, apply });
-const without = (d: Record<string, unknown>, ...keys: string[]) => Object.fromEntries(Object.entries(d).filter(([k]) => !keys.includes(k)));
+const keep = (what: string, outcome: Outcome, apply: (d: Record<string, unknown>) => unknown): Mutation => ({
+  what,
+  outcome,
+  apply,
+});
+const without = (d: Record<string, unknown>, ...keys: string[]) =>
+  Object.fromEntries(Object.entries(d).filter(([k]) => !keys.includes(k)));
 
 const NO_MUTATION = keep('none', 'stored', (d) => d);
 
@@ -91,12 +113,32 @@ const ROBOT_MUTATIONS: Mutation[] = [
   keep('senderStaffId empty', 'stored', (d) => ({ ...d, senderStaffId: '' })),
   keep('no sender at all', 'stored', (d) => without(d, 'senderStaffId', 'senderId')),
   keep('createAt huge', 'stored', (d) => ({ ...d, createAt: 1e300 })),
-  keep('sessionWebhookExpiredTime beyond any date', 'stored', (d) => ({ ...d, sessionWebhook: 'http://127.0.0.1:9/robot/sendBySession?session=none', sessionWebhookExpiredTime: 9e15 })),
-  keep('sessionWebhookExpiredTime 1e300', 'stored', (d) => ({ ...d, sessionWebhook: 'http://127.0.0.1:9/robot/sendBySession?session=none', sessionWebhookExpiredTime: 1e300 })),
-  keep('a picture, no text', 'stored', (d) => ({ ...without(d, 'text'), msgtype: 'picture', content: { downloadCode: 'dc', pictureDownloadCode: 'pdc' } })),
-  keep('richText of odd parts', 'stored', (d) => ({ ...without(d, 'text'), msgtype: 'richText', content: { richText: [{ text: 1 }, null, { text: '需要' }, 'x'] } })),
+  keep('sessionWebhookExpiredTime beyond any date', 'stored', (d) => ({
+    ...d,
+    sessionWebhook: 'http://127.0.0.1:9/robot/sendBySession?session=none',
+    sessionWebhookExpiredTime: 9e15,
+  })),
+  keep('sessionWebhookExpiredTime 1e300', 'stored', (d) => ({
+    ...d,
+    sessionWebhook: 'http://127.0.0.1:9/robot/sendBySession?session=none',
+    sessionWebhookExpiredTime: 1e300,
+  })),
+  keep('a picture, no text', 'stored', (d) => ({
+    ...without(d, 'text'),
+    msgtype: 'picture',
+    content: { downloadCode: 'dc', pictureDownloadCode: 'pdc' },
+  })),
+  keep('richText of odd parts', 'stored', (d) => ({
+    ...without(d, 'text'),
+    msgtype: 'richText',
+    content: { richText: [{ text: 1 }, null, { text: '需要' }, 'x'] },
+  })),
   keep('sessionWebhookExpiredTime not a number', 'refused', (d) => ({ ...d, sessionWebhookExpiredTime: 'soon' })),
-  keep('sessionWebhook not a URL', 'refused', (d) => ({ ...d, sessionWebhook: 'not a url', sessionWebhookExpiredTime: 1 })),
+  keep('sessionWebhook not a URL', 'refused', (d) => ({
+    ...d,
+    sessionWebhook: 'not a url',
+    sessionWebhookExpiredTime: 1,
+  })),
   keep('text.content a number', 'refused', (d) => ({ ...d, text: { content: 12345 } })),
   keep('text a string', 'refused', (d) => ({ ...d, text: 'hello' })),
   keep('conversationId missing', 'refused', (d) => without(d, 'conversationId')),
@@ -118,15 +160,24 @@ const CARD_MUTATIONS: Mutation[] = [
   NO_MUTATION,
   NO_MUTATION,
   keep('content missing, value kept', 'stored', (d) => without(d, 'content')),
-  keep('action param not a string, actionIds kept', 'stored', (d) => ({ ...d, content: JSON.stringify({ cardPrivateData: { actionIds: ['approve'], params: { action: 42 } } }) })),
+  keep('action param not a string, actionIds kept', 'stored', (d) => ({
+    ...d,
+    content: JSON.stringify({ cardPrivateData: { actionIds: ['approve'], params: { action: 42 } } }),
+  })),
   keep('userId empty', 'refused', (d) => ({ ...d, userId: '' })),
   keep('userId a number', 'refused', (d) => ({ ...d, userId: 211001 })),
   keep('outTrackId missing', 'refused', (d) => without(d, 'outTrackId')),
   keep('content and value missing', 'refused', (d) => without(d, 'content', 'value')),
   keep('content not JSON', 'refused', (d) => ({ ...d, content: '{"cardPrivateData": ' })),
-  keep('content names no action', 'refused', (d) => ({ ...d, content: JSON.stringify({ cardPrivateData: { actionIds: [], params: {} } }) })),
+  keep('content names no action', 'refused', (d) => ({
+    ...d,
+    content: JSON.stringify({ cardPrivateData: { actionIds: [], params: {} } }),
+  })),
   keep('content without cardPrivateData', 'refused', (d) => ({ ...d, content: '{}' })),
-  keep('actionIds a string', 'refused', (d) => ({ ...d, content: JSON.stringify({ cardPrivateData: { actionIds: 'approve' } }) })),
+  keep('actionIds a string', 'refused', (d) => ({
+    ...d,
+    content: JSON.stringify({ cardPrivateData: { actionIds: 'approve' } }),
+  })),
   keep('content JSON null', 'refused', (d) => ({ ...d, content: 'null' })),
   keep('data an array', 'refused', (d) => [d]),
 ];
@@ -135,7 +186,14 @@ const CARD_MUTATIONS: Mutation[] = [
 function envelope(topic: string, messageId: string, data: string) {
   return {
     type: 'CALLBACK' as string,
-    headers: { appId: 'fuzz', connectionId: 'fuzz', contentType: 'application/json', messageId, time: String(Date.now()), topic } as Record<string, unknown>,
+    headers: {
+      appId: 'fuzz',
+      connectionId: 'fuzz',
+      contentType: 'application/json',
+      messageId,
+      time: String(Date.now()),
+      topic,
+    } as Record<string, unknown>,
     data,
   };
 }
@@ -148,36 +206,130 @@ const json = (value: unknown) => JSON.stringify({ specVersion: '1.0', ...(value 
  * `answerable`: the frame names a messageId that a CALLBACK answer could carry (and must not).
  * (The SDK acks an EVENT frame with its own {status} answer, which is no CALLBACK answer.)
  */
-const ENVELOPE_FLAWS: Array<{ what: string; outcome: Outcome; answerable: boolean; apply: (e: Frame, junk: string) => string }> = [
+const ENVELOPE_FLAWS: Array<{
+  what: string;
+  outcome: Outcome;
+  answerable: boolean;
+  apply: (e: Frame, junk: string) => string;
+}> = [
   { what: 'not JSON', outcome: 'ignored', answerable: false, apply: (_e, junk) => `{${junk}` },
   { what: 'JSON null', outcome: 'ignored', answerable: false, apply: () => 'null' },
   { what: 'JSON array', outcome: 'ignored', answerable: false, apply: (e) => JSON.stringify([e]) },
   { what: 'JSON number', outcome: 'ignored', answerable: false, apply: () => '1e999' },
   { what: 'type SYSTEM', outcome: 'ignored', answerable: true, apply: (e) => json({ ...e, type: 'SYSTEM' }) },
-  { what: 'type SYSTEM KEEPALIVE', outcome: 'ignored', answerable: false, apply: (e) => json({ ...e, type: 'SYSTEM', headers: { ...e.headers, topic: 'KEEPALIVE' } }) },
-  { what: 'type SYSTEM ping without data', outcome: 'ignored', answerable: false, apply: (e) => json({ type: 'SYSTEM', headers: { ...e.headers, topic: 'ping' } }) },
+  {
+    what: 'type SYSTEM KEEPALIVE',
+    outcome: 'ignored',
+    answerable: false,
+    apply: (e) => json({ ...e, type: 'SYSTEM', headers: { ...e.headers, topic: 'KEEPALIVE' } }),
+  },
+  {
+    what: 'type SYSTEM ping without data',
+    outcome: 'ignored',
+    answerable: false,
+    apply: (e) => json({ type: 'SYSTEM', headers: { ...e.headers, topic: 'ping' } }),
+  },
   { what: 'type EVENT', outcome: 'ignored', answerable: true, apply: (e) => json({ ...e, type: 'EVENT' }) },
-  { what: 'type EVENT without headers', outcome: 'ignored', answerable: false, apply: (e) => json({ type: 'EVENT', data: e.data }) },
-  { what: 'type callback (lower case)', outcome: 'ignored', answerable: true, apply: (e) => json({ ...e, type: 'callback' }) },
-  { what: 'type missing', outcome: 'ignored', answerable: true, apply: (e) => json({ headers: e.headers, data: e.data }) },
+  {
+    what: 'type EVENT without headers',
+    outcome: 'ignored',
+    answerable: false,
+    apply: (e) => json({ type: 'EVENT', data: e.data }),
+  },
+  {
+    what: 'type callback (lower case)',
+    outcome: 'ignored',
+    answerable: true,
+    apply: (e) => json({ ...e, type: 'callback' }),
+  },
+  {
+    what: 'type missing',
+    outcome: 'ignored',
+    answerable: true,
+    apply: (e) => json({ headers: e.headers, data: e.data }),
+  },
   { what: 'type a number', outcome: 'ignored', answerable: true, apply: (e) => json({ ...e, type: 3 }) },
-  { what: 'headers missing', outcome: 'ignored', answerable: false, apply: (e) => json({ type: 'CALLBACK', data: e.data }) },
+  {
+    what: 'headers missing',
+    outcome: 'ignored',
+    answerable: false,
+    apply: (e) => json({ type: 'CALLBACK', data: e.data }),
+  },
   { what: 'headers a string', outcome: 'ignored', answerable: false, apply: (e) => json({ ...e, headers: 'topic' }) },
-  { what: 'headers.topic missing', outcome: 'ignored', answerable: true, apply: (e) => json({ ...e, headers: without(e.headers, 'topic') }) },
-  { what: 'headers.messageId missing', outcome: 'ignored', answerable: false, apply: (e) => json({ ...e, headers: without(e.headers, 'messageId') }) },
-  { what: 'headers.messageId empty', outcome: 'ignored', answerable: false, apply: (e) => json({ ...e, headers: { ...e.headers, messageId: '' } }) },
-  { what: 'headers.messageId a number', outcome: 'ignored', answerable: false, apply: (e) => json({ ...e, headers: { ...e.headers, messageId: 42 } }) },
-  { what: 'unknown topic', outcome: 'ignored', answerable: true, apply: (e) => json({ ...e, headers: { ...e.headers, topic: '/v1.0/im/bot/messages/delegate' } }) },
-  { what: 'topic "error"', outcome: 'ignored', answerable: true, apply: (e) => json({ ...e, headers: { ...e.headers, topic: 'error' } }) },
-  { what: 'topic "__proto__"', outcome: 'ignored', answerable: true, apply: (e) => json({ ...e, headers: { ...e.headers, topic: '__proto__' } }) },
-  { what: 'topic with a trailing space', outcome: 'ignored', answerable: true, apply: (e) => json({ ...e, headers: { ...e.headers, topic: `${String(e.headers.topic)} ` } }) },
-  { what: 'data missing', outcome: 'refused', answerable: true, apply: (e) => json({ type: e.type, headers: e.headers }) },
-  { what: 'data an object, not a string', outcome: 'refused', answerable: true, apply: (e) => json({ ...e, data: JSON.parse(e.data) as unknown }) },
+  {
+    what: 'headers.topic missing',
+    outcome: 'ignored',
+    answerable: true,
+    apply: (e) => json({ ...e, headers: without(e.headers, 'topic') }),
+  },
+  {
+    what: 'headers.messageId missing',
+    outcome: 'ignored',
+    answerable: false,
+    apply: (e) => json({ ...e, headers: without(e.headers, 'messageId') }),
+  },
+  {
+    what: 'headers.messageId empty',
+    outcome: 'ignored',
+    answerable: false,
+    apply: (e) => json({ ...e, headers: { ...e.headers, messageId: '' } }),
+  },
+  {
+    what: 'headers.messageId a number',
+    outcome: 'ignored',
+    answerable: false,
+    apply: (e) => json({ ...e, headers: { ...e.headers, messageId: 42 } }),
+  },
+  {
+    what: 'unknown topic',
+    outcome: 'ignored',
+    answerable: true,
+    apply: (e) => json({ ...e, headers: { ...e.headers, topic: '/v1.0/im/bot/messages/delegate' } }),
+  },
+  {
+    what: 'topic "error"',
+    outcome: 'ignored',
+    answerable: true,
+    apply: (e) => json({ ...e, headers: { ...e.headers, topic: 'error' } }),
+  },
+  {
+    what: 'topic "__proto__"',
+    outcome: 'ignored',
+    answerable: true,
+    apply: (e) => json({ ...e, headers: { ...e.headers, topic: '__proto__' } }),
+  },
+  {
+    what: 'topic with a trailing space',
+    outcome: 'ignored',
+    answerable: true,
+    apply: (e) => json({ ...e, headers: { ...e.headers, topic: `${String(e.headers.topic)} ` } }),
+  },
+  {
+    what: 'data missing',
+    outcome: 'refused',
+    answerable: true,
+    apply: (e) => json({ type: e.type, headers: e.headers }),
+  },
+  {
+    what: 'data an object, not a string',
+    outcome: 'refused',
+    answerable: true,
+    apply: (e) => json({ ...e, data: JSON.parse(e.data) as unknown }),
+  },
   { what: 'data not JSON', outcome: 'refused', answerable: true, apply: (e, junk) => json({ ...e, data: `{${junk}` }) },
-  { what: 'data 300 KB of junk', outcome: 'refused', answerable: true, apply: (e) => json({ ...e, data: `{"msgId": "${'x'.repeat(300_000)}` }) },
+  {
+    what: 'data 300 KB of junk',
+    outcome: 'refused',
+    answerable: true,
+    apply: (e) => json({ ...e, data: `{"msgId": "${'x'.repeat(300_000)}` }),
+  },
 ];
 
-const staffArb = fc.oneof(fc.constantFrom(...STAFF_IDS), fc.string({ minLength: 1, maxLength: 20 }), fc.constantFrom('$:LWCP_v1:$x', '0'.repeat(64), '\u0000', '👍'));
+const staffArb = fc.oneof(
+  fc.constantFrom(...STAFF_IDS),
+  fc.string({ minLength: 1, maxLength: 20 }),
+  fc.constantFrom('$:LWCP_v1:$x', '0'.repeat(64), '\u0000', '👍'),
+);
 
 /** One shot: a well-formed or broken frame, built for `world` with a serial that keeps its ids apart. */
 export function shotArb(world: FrameWorld, nextSerial: () => number): fc.Arbitrary<Shot> {
@@ -185,10 +337,20 @@ export function shotArb(world: FrameWorld, nextSerial: () => number): fc.Arbitra
     topic: fc.constantFrom(TOPIC_ROBOT, TOPIC_ROBOT, TOPIC_CARD),
     text: oddText,
     staffId: staffArb,
-    group: fc.oneof(fc.constant<string | null>(EAST_GROUP), fc.constant<string | null>(null), fc.string({ minLength: 1, maxLength: 30 })),
+    group: fc.oneof(
+      fc.constant<string | null>(EAST_GROUP),
+      fc.constant<string | null>(null),
+      fc.string({ minLength: 1, maxLength: 30 }),
+    ),
     webhook: fc.boolean(),
-    outTrackId: fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom('ot_' + 'a'.repeat(30), "c_'; drop table cards;--", '../../etc/passwd')),
-    action: fc.oneof(fc.constantFrom('approve', 'reject', 'pause', 'done:packed'), fc.string({ minLength: 1, maxLength: 40 })),
+    outTrackId: fc.oneof(
+      fc.string({ minLength: 1, maxLength: 40 }),
+      fc.constantFrom('ot_' + 'a'.repeat(30), "c_'; drop table cards;--", '../../etc/passwd'),
+    ),
+    action: fc.oneof(
+      fc.constantFrom('approve', 'reject', 'pause', 'done:packed'),
+      fc.string({ minLength: 1, maxLength: 40 }),
+    ),
     note: fc.option(oddText, { nil: undefined }),
     robotMutation: fc.constantFrom(...ROBOT_MUTATIONS),
     cardMutation: fc.constantFrom(...CARD_MUTATIONS),
@@ -215,15 +377,31 @@ export function shotArb(world: FrameWorld, nextSerial: () => number): fc.Arbitra
       const note = frame === 'oversized' ? big : m.note;
       const data = robot
         ? robotData(world, serial, { text, staffId: m.staffId, group: m.group, webhook: m.webhook })
-        : cardData(m.outTrackId, m.staffId, { cardPrivateData: { actionIds: [m.action], params: { action: m.action, ...(note !== undefined ? { note } : {}) } } });
+        : cardData(m.outTrackId, m.staffId, {
+            cardPrivateData: {
+              actionIds: [m.action],
+              params: { action: m.action, ...(note !== undefined ? { note } : {}) },
+            },
+          });
       // A broken frame carries good data, so that only the frame's flaw decides what becomes of it.
-      const mutation = frame === 'oversized' || frame === 'flawed' ? NO_MUTATION : robot ? m.robotMutation : m.cardMutation;
+      const mutation =
+        frame === 'oversized' || frame === 'flawed' ? NO_MUTATION : robot ? m.robotMutation : m.cardMutation;
       const e = envelope(m.topic, messageId, JSON.stringify(mutation.apply(data)));
       const what = `${robot ? 'robot message' : 'card callback'}: ${mutation.what}`;
       if (frame === 'flawed') {
-        return { texts: [flaw.apply(e, junk)], ...(flaw.answerable ? { messageId } : {}), outcome: flaw.outcome, what: `frame: ${flaw.what}; ${what}` };
+        return {
+          texts: [flaw.apply(e, junk)],
+          ...(flaw.answerable ? { messageId } : {}),
+          outcome: flaw.outcome,
+          what: `frame: ${flaw.what}; ${what}`,
+        };
       }
       const texts = frame === 'twice' ? [json(e), json(e)] : [json(e)];
-      return { texts, messageId, outcome: mutation.outcome, what: `${frame === 'oversized' ? '300 KB ' : ''}${frame === 'twice' ? 'twice: ' : ''}${what}` };
+      return {
+        texts,
+        messageId,
+        outcome: mutation.outcome,
+        what: `${frame === 'oversized' ? '300 KB ' : ''}${frame === 'twice' ? 'twice: ' : ''}${what}`,
+      };
     });
 }

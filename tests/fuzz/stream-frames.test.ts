@@ -24,7 +24,8 @@ const AFTER_RECONNECT = 'BRK-2026-03 ×20 3月12日前';
 /** Unhandled rejections and uncaught exceptions while the fuzz runs: there must be none. */
 function watchProcess() {
   const seen: string[] = [];
-  const onRejection = (reason: unknown) => seen.push(`unhandled rejection: ${String((reason as Error)?.stack ?? reason)}`);
+  const onRejection = (reason: unknown) =>
+    seen.push(`unhandled rejection: ${String((reason as Error)?.stack ?? reason)}`);
   const onException = (err: Error) => seen.push(`uncaught exception: ${err.stack ?? err.message}`);
   process.on('unhandledRejection', onRejection);
   process.on('uncaughtException', onException);
@@ -41,7 +42,11 @@ function watchProcess() {
  * Polls a check until it gives a value (not undefined/false), or fails after `timeoutMs` with `what`.
  * The first polls come quickly (most answers take a few ms), then every 20 ms.
  */
-async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+async function until<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (let pause = 1; ; pause = Math.min(20, pause * 2)) {
     const value = await check();
@@ -69,7 +74,11 @@ describe('front door fuzz: DingTalk Stream frames', () => {
     captured = captureLog();
     // The fuzz's own frames are sent once (sendRaw); a genuine frame lost with a socket is sent again after 1 s.
     // The east group takes every reply at once: its throttling would only queue the genuine order's reply.
-    fake = await FakeDingtalk.start({ clock: clock.now, gateway: { redeliverAfterMs: 1000 }, api: { groupLimitPerMinute: 100_000 } });
+    fake = await FakeDingtalk.start({
+      clock: clock.now,
+      gateway: { redeliverAfterMs: 1000 },
+      api: { groupLimitPerMinute: 100_000 },
+    });
     database = await createTestDatabase('pglite');
     t = await TestApp.start('pglite', { database, env: fake.env(), clock, log: captured.log });
     await fake.waitFor(() => fake.gateway.liveConnections().length === 1, 'the bot to connect');
@@ -84,7 +93,10 @@ describe('front door fuzz: DingTalk Stream frames', () => {
 
   const inbound = async (status?: string) => {
     const where = status ? sql` where status = ${status}` : sql``;
-    const [row] = await queryRows<{ n: string | number }>(database.db, sql`select count(*) as n from inbound_messages${where}`);
+    const [row] = await queryRows<{ n: string | number }>(
+      database.db,
+      sql`select count(*) as n from inbound_messages${where}`,
+    );
     return Number(row?.n);
   };
   const answersTo = (messageId: string) => fake.gateway.rawAcks.filter((a) => a.messageId === messageId).length;
@@ -100,12 +112,19 @@ describe('front door fuzz: DingTalk Stream frames', () => {
   async function genuineOrder(text: string): Promise<void> {
     fake.say({ staffId: '0211001', group: EAST_GROUP, text, nick: '张三' });
     const order = await until(async () => {
-      const [row] = await queryRows<{ number: string; status: string }>(database.db, sql`select number, status from orders where source_text = ${text}`);
+      const [row] = await queryRows<{ number: string; status: string }>(
+        database.db,
+        sql`select number, status from orders where source_text = ${text}`,
+      );
       return row;
     }, `the order for "${text}"`);
     expect(order.status).toBe('pending_approval');
     // The reply may queue behind the fuzz's replies to the same group and their retries: time moves on.
-    await fake.waitFor(() => fake.groupTexts(EAST_GROUP).find((m) => m.includes(order.number)), 'the order reply', () => clock.advance(1000));
+    await fake.waitFor(
+      () => fake.groupTexts(EAST_GROUP).find((m) => m.includes(order.number)),
+      'the order reply',
+      () => clock.advance(1000),
+    );
   }
 
   async function fire(shot: Shot): Promise<void> {
@@ -125,39 +144,51 @@ describe('front door fuzz: DingTalk Stream frames', () => {
     expect(after - before, `${shot.what}: inbound rows`).toBe(shot.outcome === 'stored' ? 1 : 0);
   }
 
-  it(`handles ${RUNS} generated frames: answered or not as the protocol says, stored once or not at all, and stays connected`, async () => {
-    const counts = { stored: 0, refused: 0, ignored: 0 };
-    const world = {
-      robotCode: fake.clientId,
-      sessionWebhook: (chat: string) => fake.api.openSessionWebhook(chat),
-      now: () => clock.now().getTime(),
-    };
-    const arb = shotArb(world, () => ++serial);
-    await fc.assert(
-      fc.asyncProperty(arb, async (shot) => {
-        await fire(shot);
-        counts[shot.outcome] += 1;
-      }),
-      // No shrinking: a failing frame may wait seconds for its answer. The seed printed replays it (FUZZ_SEED).
-      { numRuns: RUNS, endOnFailure: true, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) },
-    );
-    // Each kind of outcome was really exercised.
-    for (const outcome of ['stored', 'refused', 'ignored'] as const) expect(counts[outcome], outcome).toBeGreaterThan(RUNS / 8);
-    // Also catches a frame stored too late to be seen in its own run.
-    expect(await inbound()).toBe(counts.stored);
+  it(
+    `handles ${RUNS} generated frames: answered or not as the protocol says, stored once or not at all, and stays connected`,
+    async () => {
+      const counts = { stored: 0, refused: 0, ignored: 0 };
+      const world = {
+        robotCode: fake.clientId,
+        sessionWebhook: (chat: string) => fake.api.openSessionWebhook(chat),
+        now: () => clock.now().getTime(),
+      };
+      const arb = shotArb(world, () => ++serial);
+      await fc.assert(
+        fc.asyncProperty(arb, async (shot) => {
+          await fire(shot);
+          counts[shot.outcome] += 1;
+        }),
+        // No shrinking: a failing frame may wait seconds for its answer. The seed printed replays it (FUZZ_SEED).
+        {
+          numRuns: RUNS,
+          endOnFailure: true,
+          ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}),
+        },
+      );
+      // Each kind of outcome was really exercised.
+      for (const outcome of ['stored', 'refused', 'ignored'] as const)
+        expect(counts[outcome], outcome).toBeGreaterThan(RUNS / 8);
+      // Also catches a frame stored too late to be seen in its own run.
+      expect(await inbound()).toBe(counts.stored);
 
-    // Everything stored gets handled; then one genuine message still becomes an order.
-    await until(async () => (await inbound('received')) === 0, 'the fuzzed frames to be handled');
-    expect(fake.gateway.liveConnections()).toHaveLength(1);
-    expect(fake.gateway.opens, 'the connection stayed up').toHaveLength(1);
-    await genuineOrder(GENUINE);
+      // Everything stored gets handled; then one genuine message still becomes an order.
+      await until(async () => (await inbound('received')) === 0, 'the fuzzed frames to be handled');
+      expect(fake.gateway.liveConnections()).toHaveLength(1);
+      expect(fake.gateway.opens, 'the connection stayed up').toHaveLength(1);
+      await genuineOrder(GENUINE);
 
-    expect(watch.seen).toEqual([]);
-    for (const message of fake.api.messages) expect(message.text, 'a stack trace sent to DingTalk').not.toMatch(STACK);
-    // Bad input is logged as a warning in words; an error line (with its stack) means something broke.
-    const troubled = captured.lines.filter((line) => (JSON.parse(line) as { level: number }).level >= 50 || line.includes('"stack":'));
-    expect(troubled, 'error lines or stack traces in the log').toEqual([]);
-  }, TIMEOUT);
+      expect(watch.seen).toEqual([]);
+      for (const message of fake.api.messages)
+        expect(message.text, 'a stack trace sent to DingTalk').not.toMatch(STACK);
+      // Bad input is logged as a warning in words; an error line (with its stack) means something broke.
+      const troubled = captured.lines.filter(
+        (line) => (JSON.parse(line) as { level: number }).level >= 50 || line.includes('"stack":'),
+      );
+      expect(troubled, 'error lines or stack traces in the log').toEqual([]);
+    },
+    TIMEOUT,
+  );
 
   it('reconnects after a frame that is not UTF-8 (the socket closes on it) and loses no message sent meanwhile', async () => {
     const opens = fake.gateway.opens.length;

@@ -82,7 +82,10 @@ describe('carriers', () => {
 describe('helpers', () => {
   it('sign is upper-case MD5 of param + key + customer', () => {
     const param = '{"com":"yuantong","num":"YT1"}';
-    const expected = createHash('md5').update(param + KEY + CUSTOMER).digest('hex').toUpperCase();
+    const expected = createHash('md5')
+      .update(param + KEY + CUSTOMER)
+      .digest('hex')
+      .toUpperCase();
     expect(kuaidi100Sign(param, KEY, CUSTOMER)).toBe(expected);
     expect(expected).toMatch(/^[0-9A-F]{32}$/);
   });
@@ -149,15 +152,31 @@ describe('Kuaidi100Client against the fake', () => {
           { time: '2024-05-02 06:00:00', context: '顺丰速运 已收取快件' },
         ],
       })
-      .setTrace('75312345678901', { state: '5', com: 'zhongtong', phone: PHONE, data: [{ time: '2024-05-03 08:00:00', context: '派件中' }] });
+      .setTrace('75312345678901', {
+        state: '5',
+        com: 'zhongtong',
+        phone: PHONE,
+        data: [{ time: '2024-05-03 08:00:00', context: '派件中' }],
+      });
   });
 
   it('signs correctly (the fake accepts) and reports a delivered trace with the newest event', async () => {
     const before = fake.requests.length;
     const t = await client().track({ carrier: '圆通', waybill: 'YT7512345678901' });
     expect(fake.requests.length).toBe(before + 1);
-    expect(fake.requests.at(-1)).toMatchObject({ com: 'yuantong', num: 'YT7512345678901', signOk: true, returnCode: '200' });
-    expect(t).toMatchObject({ state: 'delivered', signed: true, rawState: '3', carrier: 'yuantong', waybill: 'YT7512345678901' });
+    expect(fake.requests.at(-1)).toMatchObject({
+      com: 'yuantong',
+      num: 'YT7512345678901',
+      signOk: true,
+      returnCode: '200',
+    });
+    expect(t).toMatchObject({
+      state: 'delivered',
+      signed: true,
+      rawState: '3',
+      carrier: 'yuantong',
+      waybill: 'YT7512345678901',
+    });
     const found = t as TrackingFound;
     expect(found.lastEvent).toEqual({ at: '2024-05-01T09:10:00+08:00', text: '【上海市】快件已被 本人 签收' });
     expect(found.events.map((e) => e.at)).toEqual([
@@ -210,7 +229,11 @@ describe('Kuaidi100Client against the fake', () => {
   it('SF or ZTO without phone -> PHONE_REQUIRED, not retryable, and no billed request', async () => {
     const before = fake.requests.length;
     await expectCourierError(client().track({ carrier: '顺丰', waybill: 'SF1234567890123' }), false, 'PHONE_REQUIRED');
-    await expectCourierError(client().track({ carrier: 'ZTO', waybill: '75312345678901', phone: ' ' }), false, 'PHONE_REQUIRED');
+    await expectCourierError(
+      client().track({ carrier: 'ZTO', waybill: '75312345678901', phone: ' ' }),
+      false,
+      'PHONE_REQUIRED',
+    );
     expect(fake.requests.length).toBe(before);
   });
 
@@ -239,7 +262,11 @@ describe('Kuaidi100Client against the fake', () => {
 
   it('returnCode 502 and 501 -> retryable', async () => {
     fake.fail({ kind: 'returnCode', returnCode: '502' });
-    const e = await expectCourierError(client().track({ carrier: '顺丰', waybill: 'SF1234567890123', phone: PHONE }), true, 'SERVER_BUSY');
+    const e = await expectCourierError(
+      client().track({ carrier: '顺丰', waybill: 'SF1234567890123', phone: PHONE }),
+      true,
+      'SERVER_BUSY',
+    );
     expect(e.returnCode).toBe('502');
     fake.fail({ kind: 'returnCode', returnCode: '501' });
     await expectCourierError(client().track({ carrier: '圆通', waybill: 'YT7512345678901' }), true, 'SERVER_ERROR');
@@ -252,14 +279,24 @@ describe('Kuaidi100Client against the fake', () => {
 
   it('HTTP 500 -> retryable', async () => {
     fake.fail({ kind: 'http', status: 500 });
-    const e = await expectCourierError(client().track({ carrier: '中通', waybill: '75312345678901', phone: PHONE }), true, 'HTTP_ERROR');
+    const e = await expectCourierError(
+      client().track({ carrier: '中通', waybill: '75312345678901', phone: PHONE }),
+      true,
+      'HTTP_ERROR',
+    );
     expect(e.status).toBe(500);
   });
 
   it('slow answer -> TIMEOUT, retryable; the next query works', async () => {
     fake.fail({ kind: 'slow', delayMs: 1500 });
-    await expectCourierError(client({ timeoutMs: 200 }).track({ carrier: '顺丰', waybill: 'SF1234567890123', phone: PHONE }), true, 'TIMEOUT');
-    expect(await client().track({ carrier: '顺丰', waybill: 'SF1234567890123', phone: PHONE })).toMatchObject({ state: 'in-transit' });
+    await expectCourierError(
+      client({ timeoutMs: 200 }).track({ carrier: '顺丰', waybill: 'SF1234567890123', phone: PHONE }),
+      true,
+      'TIMEOUT',
+    );
+    expect(await client().track({ carrier: '顺丰', waybill: 'SF1234567890123', phone: PHONE })).toMatchObject({
+      state: 'in-transit',
+    });
   });
 
   it('network failure -> retryable', async () => {
@@ -269,9 +306,16 @@ describe('Kuaidi100Client against the fake', () => {
 
   it('never puts the phone or the key in a message, even when the vendor echoes them', async () => {
     const echo: typeof fetch = async () =>
-      new Response(JSON.stringify({ result: false, returnCode: '400', message: `参数错误 phone=${PHONE} key=${KEY}` }), { status: 200 });
+      new Response(
+        JSON.stringify({ result: false, returnCode: '400', message: `参数错误 phone=${PHONE} key=${KEY}` }),
+        { status: 200 },
+      );
     const c = new Kuaidi100Client({ customer: CUSTOMER, key: KEY, fetch: echo });
-    const e = await expectCourierError(c.track({ carrier: '顺丰', waybill: 'SF1234567890123', phone: PHONE }), false, 'BAD_REQUEST');
+    const e = await expectCourierError(
+      c.track({ carrier: '顺丰', waybill: 'SF1234567890123', phone: PHONE }),
+      false,
+      'BAD_REQUEST',
+    );
     expect(e.message).toContain('138****5678');
   });
 });

@@ -45,7 +45,10 @@ describe('ERP configuration', () => {
     expect(createErpClient(u8Env)?.kind).toBe('u8');
     expect(createErpClient(kingdeeEnv)?.kind).toBe('kingdee');
     expect(parseErpConfig(kingdeeEnv)).toMatchObject({ ERP_LCID: 2052 });
-    expect(parseErpConfig({ ...kingdeeEnv, ERP_LCID: '1033', ERP_PAGE_SIZE: '500' })).toMatchObject({ ERP_LCID: 1033, ERP_PAGE_SIZE: 500 });
+    expect(parseErpConfig({ ...kingdeeEnv, ERP_LCID: '1033', ERP_PAGE_SIZE: '500' })).toMatchObject({
+      ERP_LCID: 1033,
+      ERP_PAGE_SIZE: 500,
+    });
   });
 
   it('names every missing variable, blank ones included', () => {
@@ -58,14 +61,19 @@ describe('ERP configuration', () => {
 
   it('rejects an unknown kind, a bad URL and a Kingdee page size above 2000', () => {
     expect(configError({ ...u8Env, ERP_KIND: 'sap' })).toContain('ERP_KIND must be "u8" or "kingdee"');
-    expect(configError({ ...u8Env, ERP_BASE_URL: 'api.yonyouup.com' })).toContain('ERP_BASE_URL must be an http(s) URL');
+    expect(configError({ ...u8Env, ERP_BASE_URL: 'api.yonyouup.com' })).toContain(
+      'ERP_BASE_URL must be an http(s) URL',
+    );
     expect(configError({ ...kingdeeEnv, ERP_PAGE_SIZE: '5000' })).toContain('ERP_PAGE_SIZE must be at most 2000');
   });
 
   it('gives working clients against the fakes', async () => {
     const u8 = await new FakeU8(u8Rows(30)).start();
     const kingdee = await new FakeKingdee({ forms: kingdeeForms(30) }).start();
-    stops.push(() => u8.stop(), () => kingdee.stop());
+    stops.push(
+      () => u8.stop(),
+      () => kingdee.stop(),
+    );
     const fromU8 = createErpClient({ ...u8Env, ERP_BASE_URL: u8.url, ERP_PAGE_SIZE: '7' });
     const fromKingdee = createErpClient({ ...kingdeeEnv, ERP_BASE_URL: kingdee.url, ERP_PAGE_SIZE: '7' });
     expect(await fromU8?.fetchMaterials()).toHaveLength(30);

@@ -12,10 +12,19 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function setup(options: { fake?: FakeKingdeeOptions; client?: Partial<KingdeeClientOptions>; rows?: number } = {}) {
+async function setup(
+  options: { fake?: FakeKingdeeOptions; client?: Partial<KingdeeClientOptions>; rows?: number } = {},
+) {
   const clock = new TestClock();
   fake = await new FakeKingdee({ clock: clock.now, forms: kingdeeForms(options.rows ?? 75), ...options.fake }).start();
-  const client = new KingdeeClient({ baseUrl: fake.url, ...KINGDEE_SECRETS, now: clock.now, pageSize: 30, timeoutMs: 2000, ...options.client });
+  const client = new KingdeeClient({
+    baseUrl: fake.url,
+    ...KINGDEE_SECRETS,
+    now: clock.now,
+    pageSize: 30,
+    timeoutMs: 2000,
+    ...options.client,
+  });
   return { fake, client, clock };
 }
 
@@ -81,7 +90,13 @@ describe('Kingdee client against the fake WebAPI', () => {
   });
 
   it('projects configured field keys, lead time included', async () => {
-    const { client } = await setup({ client: { materials: { fieldKeys: { code: 'FNumber', name: 'FName', spec: undefined, unit: undefined, leadTimeDays: 'FFixLeadTime' } } } });
+    const { client } = await setup({
+      client: {
+        materials: {
+          fieldKeys: { code: 'FNumber', name: 'FName', spec: undefined, unit: undefined, leadTimeDays: 'FFixLeadTime' },
+        },
+      },
+    });
     expect((await client.fetchMaterials())[0]).toEqual({ code: '001', name: '法兰 001', leadTimeDays: 5 });
   });
 
@@ -145,15 +160,29 @@ describe('Kingdee client against the fake WebAPI', () => {
   });
 
   it('refuses a page size the server would silently cut', () => {
-    expect(() => new KingdeeClient({ baseUrl: 'http://127.0.0.1:1/K3Cloud', ...KINGDEE_SECRETS, pageSize: 5000 })).toThrow(/2000/);
+    expect(
+      () => new KingdeeClient({ baseUrl: 'http://127.0.0.1:1/K3Cloud', ...KINGDEE_SECRETS, pageSize: 5000 }),
+    ).toThrow(/2000/);
   });
 
   it('keeps codes exactly as Kingdee has them', async () => {
     const { fake, client } = await setup({ rows: 0 });
-    const code = fc.oneof(fc.stringMatching(/^0[0-9]{1,6}$/), fc.stringMatching(/^[0-9A-Z.\-]{1,12}$/), fc.constant('1e3'));
+    const code = fc.oneof(
+      fc.stringMatching(/^0[0-9]{1,6}$/),
+      fc.stringMatching(/^[0-9A-Z.\-]{1,12}$/),
+      fc.constant('1e3'),
+    );
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(code, { minLength: 1, maxLength: 40 }), async (codes) => {
-        fake.forms = { ...fake.forms, BD_MATERIAL: codes.map((c) => ({ FNumber: c, FName: `物料${c}`, FSpecification: '', 'FBaseUnitId.FName': '个' })) };
+        fake.forms = {
+          ...fake.forms,
+          BD_MATERIAL: codes.map((c) => ({
+            FNumber: c,
+            FName: `物料${c}`,
+            FSpecification: '',
+            'FBaseUnitId.FName': '个',
+          })),
+        };
         expect((await client.fetchMaterials()).map((m) => m.code)).toEqual(codes);
       }),
       { numRuns: 25 },

@@ -15,7 +15,14 @@ afterEach(async () => {
 async function setup(options: { fake?: FakeU8Options; client?: Partial<U8ClientOptions>; rows?: number } = {}) {
   const clock = new TestClock();
   fake = await new FakeU8({ clock: clock.now, ...u8Rows(options.rows ?? 75), ...options.fake }).start();
-  const client = new U8Client({ baseUrl: fake.url, ...U8_SECRETS, now: clock.now, rowsPerPage: 20, timeoutMs: 2000, ...options.client });
+  const client = new U8Client({
+    baseUrl: fake.url,
+    ...U8_SECRETS,
+    now: clock.now,
+    rowsPerPage: 20,
+    timeoutMs: 2000,
+    ...options.client,
+  });
   return { fake, client, clock };
 }
 
@@ -44,10 +51,20 @@ describe('U8 client against the fake OpenAPI', () => {
     expect(new Set(stock.map((s) => s.materialCode)).size).toBe(75);
     expect(fake.callsTo('inventory')).toBe(4);
     expect(fake.callsTo('currentstock')).toBe(5);
-    expect(fake.requests.filter((r) => r.endpoint === 'inventory').map((r) => r.query.page_index)).toEqual(['1', '2', '3', '4']);
+    expect(fake.requests.filter((r) => r.endpoint === 'inventory').map((r) => r.query.page_index)).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+    ]);
     expect(fake.callsTo('token')).toBe(1);
     const read = fake.requests.find((r) => r.endpoint === 'currentstock')!;
-    expect(read.query).toMatchObject({ from_account: U8_SECRETS.fromAccount, to_account: U8_SECRETS.toAccount, app_key: U8_SECRETS.appKey, rows_per_page: '20' });
+    expect(read.query).toMatchObject({
+      from_account: U8_SECRETS.fromAccount,
+      to_account: U8_SECRETS.toAccount,
+      app_key: U8_SECRETS.appKey,
+      rows_per_page: '20',
+    });
     expect(read.query.app_secret).toBeUndefined();
   });
 
@@ -92,7 +109,10 @@ describe('U8 client against the fake OpenAPI', () => {
   });
 
   it('recognises a configured token errcode whose message does not say "token"', async () => {
-    const { fake, client } = await setup({ fake: { tokenErrcode: '40011', tokenErrmsg: '令牌失效' }, client: { tokenErrcodes: ['40011'] } });
+    const { fake, client } = await setup({
+      fake: { tokenErrcode: '40011', tokenErrmsg: '令牌失效' },
+      client: { tokenErrcodes: ['40011'] },
+    });
     await client.fetchMaterials();
     fake.revokeTokens();
     expect(await client.fetchMaterials()).toHaveLength(75);
@@ -107,7 +127,14 @@ describe('U8 client against the fake OpenAPI', () => {
       keys.push(key);
       return shared.tokenCache(key, fetchToken);
     };
-    const make = () => new U8Client({ baseUrl: fake.url, ...U8_SECRETS, tokenCache, invalidateToken: shared.invalidateToken, rowsPerPage: 50 });
+    const make = () =>
+      new U8Client({
+        baseUrl: fake.url,
+        ...U8_SECRETS,
+        tokenCache,
+        invalidateToken: shared.invalidateToken,
+        rowsPerPage: 50,
+      });
     await Promise.all([make().fetchMaterials(), make().fetchStock()]);
     expect(fake.callsTo('token')).toBe(1);
     expect(new Set(keys)).toEqual(new Set([`erp:u8:${U8_SECRETS.fromAccount}:${U8_SECRETS.appKey}`]));
@@ -155,26 +182,49 @@ describe('U8 client against the fake OpenAPI', () => {
   });
 
   it('reads a tenant whose U8 version names the columns differently', async () => {
-    const rows = u8Rows(3).currentstock.map((r) => ({ cInvCode: r.invcode, cWhCode: r.whcode, iQuantity: r.iquantity }));
-    const { client } = await setup({ fake: { currentstock: rows }, client: { fields: { currentstock: { materialCode: 'cInvCode', warehouse: 'cWhCode', onHand: 'iQuantity' } } } });
+    const rows = u8Rows(3).currentstock.map((r) => ({
+      cInvCode: r.invcode,
+      cWhCode: r.whcode,
+      iQuantity: r.iquantity,
+    }));
+    const { client } = await setup({
+      fake: { currentstock: rows },
+      client: { fields: { currentstock: { materialCode: 'cInvCode', warehouse: 'cWhCode', onHand: 'iQuantity' } } },
+    });
     expect((await client.fetchStock()).map((s) => s.materialCode)).toEqual(['001', '001', '002', '003']);
   });
 });
 
 describe('U8 sale order write-back', () => {
   it('takes a tradeid, posts the order and polls the result URL until U8 has an id', async () => {
-    const { fake, client } = await setup({ fake: { pendingPolls: 2 }, client: { resultPolling: { intervalMs: 5, attempts: 5 } } });
-    const result = await client.writeBackSaleOrder({ reference: 'OB-42', customerCode: 'C007', lines: [{ materialCode: '007', quantity: 120 }] });
+    const { fake, client } = await setup({
+      fake: { pendingPolls: 2 },
+      client: { resultPolling: { intervalMs: 5, attempts: 5 } },
+    });
+    const result = await client.writeBackSaleOrder({
+      reference: 'OB-42',
+      customerCode: 'C007',
+      lines: [{ materialCode: '007', quantity: 120 }],
+    });
     expect(result.id).toMatch(/^\d+$/);
     expect(result.tradeId).toMatch(/^T\d+$/);
-    expect(fake.saleorders.get(result.id)).toMatchObject({ custcode: 'C007', entry: [{ inventorycode: '007', quantity: 120 }] });
+    expect(fake.saleorders.get(result.id)).toMatchObject({
+      custcode: 'C007',
+      entry: [{ inventorycode: '007', quantity: 120 }],
+    });
     expect(fake.requests.find((r) => r.endpoint === 'saleorder/add')!.query.tradeid).toBe(result.tradeId);
     expect(fake.callsTo('result')).toBe(3);
   });
 
   it('reports the final refusal from the result URL', async () => {
     const { client } = await setup({ client: { resultPolling: { intervalMs: 5, attempts: 5 } } });
-    const e = await erpError(client.writeBackSaleOrder({ reference: 'OB-43', customerCode: 'C1', lines: [{ materialCode: '999', quantity: 1 }] }));
+    const e = await erpError(
+      client.writeBackSaleOrder({
+        reference: 'OB-43',
+        customerCode: 'C1',
+        lines: [{ materialCode: '999', quantity: 1 }],
+      }),
+    );
     expect(e).toMatchObject({ code: 'api', retryable: false });
     expect(e.message).toContain('存货编码999不存在');
   });
@@ -182,7 +232,13 @@ describe('U8 sale order write-back', () => {
   it('does not resend or call retryable a post that got no answer', async () => {
     const { fake, client } = await setup();
     fake.fail('saleorder/add', { hangup: true });
-    const e = await erpError(client.writeBackSaleOrder({ reference: 'OB-44', customerCode: 'C1', lines: [{ materialCode: '001', quantity: 1 }] }));
+    const e = await erpError(
+      client.writeBackSaleOrder({
+        reference: 'OB-44',
+        customerCode: 'C1',
+        lines: [{ materialCode: '001', quantity: 1 }],
+      }),
+    );
     expect(e.retryable).toBe(false);
     expect(e.message).toContain('may have been created');
     expect(fake.callsTo('saleorder/add')).toBe(1);

@@ -14,7 +14,8 @@ export function sheetOf(rows: CellSpec[][], merges: XLSX.Range[] = []): WorkShee
   rows.forEach((row, r) => {
     row.forEach((spec, c) => {
       if (spec === null || spec === '') return;
-      const cell: CellObject = typeof spec === 'string' ? { t: 's', v: spec } : typeof spec === 'number' ? { t: 'n', v: spec } : spec;
+      const cell: CellObject =
+        typeof spec === 'string' ? { t: 's', v: spec } : typeof spec === 'number' ? { t: 'n', v: spec } : spec;
       ws[XLSX.utils.encode_cell({ r, c })] = cell;
       maxC = Math.max(maxC, c);
     });
@@ -73,10 +74,46 @@ export function u8StockRows(): CellSpec[][] {
 export const U8_STOCK_MERGES: XLSX.Range[] = [{ s: { r: 0, c: 0 }, e: { r: 0, c: 6 } }];
 
 export const EXPECTED_STOCK_ROWS = [
-  { row: 6, warehouse: '成品库', materialCode: '007', name: '内六角螺丝', spec: 'M6*20', unit: '个', onHand: 1200, lastInboundDate: '2026-02-24' },
-  { row: 7, warehouse: '成品库', materialCode: 'A-100', name: '平垫片', spec: 'Φ8', unit: '片', onHand: 1200.5, lastInboundDate: '2026-02-03' },
-  { row: 10, warehouse: '原料库', materialCode: '0012', name: '冷轧钢板', spec: '2mm', unit: '张', onHand: 35.25, lastInboundDate: null },
-  { row: 11, warehouse: '原料库', materialCode: '007', name: '内六角螺丝', spec: 'M6*20', unit: '个', onHand: 123, lastInboundDate: '2026-01-05' },
+  {
+    row: 6,
+    warehouse: '成品库',
+    materialCode: '007',
+    name: '内六角螺丝',
+    spec: 'M6*20',
+    unit: '个',
+    onHand: 1200,
+    lastInboundDate: '2026-02-24',
+  },
+  {
+    row: 7,
+    warehouse: '成品库',
+    materialCode: 'A-100',
+    name: '平垫片',
+    spec: 'Φ8',
+    unit: '片',
+    onHand: 1200.5,
+    lastInboundDate: '2026-02-03',
+  },
+  {
+    row: 10,
+    warehouse: '原料库',
+    materialCode: '0012',
+    name: '冷轧钢板',
+    spec: '2mm',
+    unit: '张',
+    onHand: 35.25,
+    lastInboundDate: null,
+  },
+  {
+    row: 11,
+    warehouse: '原料库',
+    materialCode: '007',
+    name: '内六角螺丝',
+    spec: 'M6*20',
+    unit: '个',
+    onHand: 123,
+    lastInboundDate: '2026-01-05',
+  },
 ];
 
 /** Plain-text version of u8StockRows, as a CSV export would carry it. */

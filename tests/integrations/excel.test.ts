@@ -120,8 +120,21 @@ describe('readExport: problems and refusals', () => {
     rows[9]![5] = null; // Excel row 10: empty quantity
     const r = okRead(readExport({ name: 'bad.xlsx', bytes: workbookBytes(sheetOf(rows), 'xlsx') }, mapping));
     expect(r.problems).toEqual([
-      expect.objectContaining({ row: 7, cell: 'F7', field: 'onHand', header: '现存数量', value: '约100', rowDropped: true }),
-      expect.objectContaining({ row: 10, cell: 'F10', field: 'onHand', message: '现存数量 is empty', rowDropped: true }),
+      expect.objectContaining({
+        row: 7,
+        cell: 'F7',
+        field: 'onHand',
+        header: '现存数量',
+        value: '约100',
+        rowDropped: true,
+      }),
+      expect.objectContaining({
+        row: 10,
+        cell: 'F10',
+        field: 'onHand',
+        message: '现存数量 is empty',
+        rowDropped: true,
+      }),
     ]);
     expect(r.problems[0]!.message).toContain('"约100" is not a number');
     expect(r.rows.map((x) => x.row)).toEqual([6, 11]);
@@ -131,7 +144,9 @@ describe('readExport: problems and refusals', () => {
     const rows = u8StockRows();
     rows[5]![6] = '下周'; // Excel row 6, date column
     const r = okRead(readExport({ name: 'd.xlsx', bytes: workbookBytes(sheetOf(rows), 'xlsx') }, mapping));
-    expect(r.problems).toEqual([expect.objectContaining({ row: 6, cell: 'G6', field: 'lastInboundDate', rowDropped: false })]);
+    expect(r.problems).toEqual([
+      expect.objectContaining({ row: 6, cell: 'G6', field: 'lastInboundDate', rowDropped: false }),
+    ]);
     expect(r.rows[0]).toMatchObject({ row: 6, materialCode: '007', lastInboundDate: null });
     expect(r.rows).toHaveLength(4);
   });
@@ -145,8 +160,13 @@ describe('readExport: problems and refusals', () => {
   });
 
   it('says which required column is missing when a header nearly matches', () => {
-    const rows: CellSpec[][] = [['存货编码', '存货名称', '数量说明'], ['A', 'B', 1]];
-    const e = errorOf(readExport({ name: 'x.xlsx', bytes: workbookBytes(sheetOf(rows), 'xlsx') }, mapping, { kind: 'stock' }));
+    const rows: CellSpec[][] = [
+      ['存货编码', '存货名称', '数量说明'],
+      ['A', 'B', 1],
+    ];
+    const e = errorOf(
+      readExport({ name: 'x.xlsx', bytes: workbookBytes(sheetOf(rows), 'xlsx') }, mapping, { kind: 'stock' }),
+    );
     expect(e.code).toBe('no-header');
     expect(e.message).toMatch(/Row 1 .* lacks 现存数量\/结存数量/);
   });
@@ -158,16 +178,29 @@ describe('readExport: problems and refusals', () => {
   });
 
   it('refuses other file types, non-spreadsheets and empty files with clear errors', () => {
-    expect(errorOf(readExport({ name: 'report.pdf', bytes: Buffer.from('%PDF-1.4') }, mapping)).code).toBe('unsupported-type');
-    expect(errorOf(readExport({ name: 'fake.xlsx', bytes: Buffer.from('hello, world') }, mapping)).code).toBe('unreadable');
-    expect(errorOf(readExport({ name: 'bin.xls', bytes: Buffer.from([1, 0, 2, 0, 3]) }, mapping)).code).toBe('unreadable');
-    expect(errorOf(readExport({ name: 'broken.xlsx', bytes: Buffer.from('PK\u0003\u0004garbage') }, mapping)).code).toBe('unreadable');
+    expect(errorOf(readExport({ name: 'report.pdf', bytes: Buffer.from('%PDF-1.4') }, mapping)).code).toBe(
+      'unsupported-type',
+    );
+    expect(errorOf(readExport({ name: 'fake.xlsx', bytes: Buffer.from('hello, world') }, mapping)).code).toBe(
+      'unreadable',
+    );
+    expect(errorOf(readExport({ name: 'bin.xls', bytes: Buffer.from([1, 0, 2, 0, 3]) }, mapping)).code).toBe(
+      'unreadable',
+    );
+    expect(
+      errorOf(readExport({ name: 'broken.xlsx', bytes: Buffer.from('PK\u0003\u0004garbage') }, mapping)).code,
+    ).toBe('unreadable');
     expect(errorOf(readExport({ name: 'e.csv', bytes: Buffer.alloc(0) }, mapping)).code).toBe('empty');
   });
 
   it('refuses a sheet with more rows than allowed', () => {
-    const rows: CellSpec[][] = [['存货编码', '存货名称', '现存数量'], ...Array.from({ length: 20 }, (_, i) => [`C${i}`, 'n', i])];
-    const e = errorOf(readExport({ name: 'long.csv', bytes: Buffer.from(csvText(rows as string[][])) }, mapping, { maxRows: 10 }));
+    const rows: CellSpec[][] = [
+      ['存货编码', '存货名称', '现存数量'],
+      ...Array.from({ length: 20 }, (_, i) => [`C${i}`, 'n', i]),
+    ];
+    const e = errorOf(
+      readExport({ name: 'long.csv', bytes: Buffer.from(csvText(rows as string[][])) }, mapping, { maxRows: 10 }),
+    );
     expect(e.code).toBe('too-many-rows');
   });
 });
@@ -185,8 +218,26 @@ describe('readExport: kinds and mapping', () => {
       const r = okRead(readExport({ name: 'm.xls', bytes: workbookBytes(sheetOf(materialRows), bookType) }, mapping));
       expect(r.kind).toBe('materials');
       expect(r.rows).toEqual([
-        { row: 3, materialCode: '0101', name: '支架', spec: 'ZJ-01', unit: '件', line: '冲压一线', mould: '012', leadTimeDays: 7 },
-        { row: 4, materialCode: '0102', name: '底座', spec: null, unit: '件', line: null, mould: 'M-9', leadTimeDays: 15 },
+        {
+          row: 3,
+          materialCode: '0101',
+          name: '支架',
+          spec: 'ZJ-01',
+          unit: '件',
+          line: '冲压一线',
+          mould: '012',
+          leadTimeDays: 7,
+        },
+        {
+          row: 4,
+          materialCode: '0102',
+          name: '底座',
+          spec: null,
+          unit: '件',
+          line: null,
+          mould: 'M-9',
+          leadTimeDays: 15,
+        },
       ]);
     }
   });
@@ -197,22 +248,34 @@ describe('readExport: kinds and mapping', () => {
   });
 
   it('refuses a material list read as stock, naming the stock headers', () => {
-    const e = errorOf(readExport({ name: 'm.xlsx', bytes: workbookBytes(sheetOf(materialRows), 'xlsx') }, mapping, { kind: 'stock' }));
+    const e = errorOf(
+      readExport({ name: 'm.xlsx', bytes: workbookBytes(sheetOf(materialRows), 'xlsx') }, mapping, { kind: 'stock' }),
+    );
     expect(e.code).toBe('no-header');
     expect(e.message).toContain('现存数量');
   });
 
   it('asks for the kind when a header fits both equally', () => {
-    const rows: CellSpec[][] = [['存货编码', '存货名称', '现存数量', '生产线'], ['A', 'B', 1, 'L1']];
-    expect(errorOf(readExport({ name: 'x.xlsx', bytes: workbookBytes(sheetOf(rows), 'xlsx') }, mapping)).code).toBe('ambiguous-kind');
-    const r = okRead(readExport({ name: 'x.xlsx', bytes: workbookBytes(sheetOf(rows), 'xlsx') }, mapping, { kind: 'stock' }));
+    const rows: CellSpec[][] = [
+      ['存货编码', '存货名称', '现存数量', '生产线'],
+      ['A', 'B', 1, 'L1'],
+    ];
+    expect(errorOf(readExport({ name: 'x.xlsx', bytes: workbookBytes(sheetOf(rows), 'xlsx') }, mapping)).code).toBe(
+      'ambiguous-kind',
+    );
+    const r = okRead(
+      readExport({ name: 'x.xlsx', bytes: workbookBytes(sheetOf(rows), 'xlsx') }, mapping, { kind: 'stock' }),
+    );
     expect(r.rows).toMatchObject([{ materialCode: 'A', onHand: 1 }]);
   });
 
   it('takes plant-specific aliases from config, keeping the defaults for the other fields', () => {
     const custom = ColumnMappingSchema.parse({ stock: { onHand: ['期末数量'] } });
     expect(custom.stock.materialCode).toEqual(defaultColumnMapping().stock.materialCode);
-    const rows: CellSpec[][] = [['存货编码', '存货名称', '期末数量'], ['A', 'B', 3]];
+    const rows: CellSpec[][] = [
+      ['存货编码', '存货名称', '期末数量'],
+      ['A', 'B', 3],
+    ];
     const r = okRead(readExport({ name: 'x.xlsx', bytes: workbookBytes(sheetOf(rows), 'xlsx') }, custom));
     expect(r.rows).toMatchObject([{ materialCode: 'A', onHand: 3 }]);
     expect(() => ColumnMappingSchema.parse({ stock: { onHand: [] } })).toThrow();
@@ -220,10 +283,7 @@ describe('readExport: kinds and mapping', () => {
 });
 
 describe('readExport: round trip (property)', () => {
-  const code = fc.oneof(
-    fc.stringMatching(/^0{1,3}[0-9]{1,6}$/),
-    fc.stringMatching(/^[0-9A-Z][0-9A-Z.-]{0,11}$/),
-  );
+  const code = fc.oneof(fc.stringMatching(/^0{1,3}[0-9]{1,6}$/), fc.stringMatching(/^[0-9A-Z][0-9A-Z.-]{0,11}$/));
   const quantity = fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }).map((n) => n / 1000);
   const style = fc.constantFrom('number', 'plain', 'comma', 'space', 'fullwidth');
   const format = fc.constantFrom('xlsx', 'biff8', 'csv');
@@ -240,24 +300,31 @@ describe('readExport: round trip (property)', () => {
 
   it('writes random rows and reads the same codes and quantities back', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(code, quantity, style, fc.boolean()), { minLength: 1, maxLength: 30 }), format, (items, fmt) => {
-        const header = ['存货编码', '存货名称', '现存数量'];
-        let bytes: Buffer;
-        if (fmt === 'csv') {
-          bytes = Buffer.from(csvText([['现存量'], header, ...items.map(([c, q, s]) => [c, '物料', qtyText(q, s)])]));
-        } else {
-          const rows: CellSpec[][] = [['现存量'], header];
-          for (const [c, q, s, codeAsNumber] of items) {
-            // An all-digit code may be stored as a number with a zero-padding format (the U8 way).
-            const codeCell: CellSpec = codeAsNumber && /^\d+$/.test(c) ? { t: 'n', v: Number(c), z: '0'.repeat(c.length) } : c;
-            rows.push([codeCell, '物料', s === 'number' ? q : qtyText(q, s)]);
+      fc.property(
+        fc.array(fc.tuple(code, quantity, style, fc.boolean()), { minLength: 1, maxLength: 30 }),
+        format,
+        (items, fmt) => {
+          const header = ['存货编码', '存货名称', '现存数量'];
+          let bytes: Buffer;
+          if (fmt === 'csv') {
+            bytes = Buffer.from(csvText([['现存量'], header, ...items.map(([c, q, s]) => [c, '物料', qtyText(q, s)])]));
+          } else {
+            const rows: CellSpec[][] = [['现存量'], header];
+            for (const [c, q, s, codeAsNumber] of items) {
+              // An all-digit code may be stored as a number with a zero-padding format (the U8 way).
+              const codeCell: CellSpec =
+                codeAsNumber && /^\d+$/.test(c) ? { t: 'n', v: Number(c), z: '0'.repeat(c.length) } : c;
+              rows.push([codeCell, '物料', s === 'number' ? q : qtyText(q, s)]);
+            }
+            bytes = workbookBytes(sheetOf(rows), fmt);
           }
-          bytes = workbookBytes(sheetOf(rows), fmt);
-        }
-        const r = okRead(readExport({ name: `p.${fmt === 'biff8' ? 'xls' : fmt}`, bytes }, mapping));
-        expect(r.problems).toEqual([]);
-        expect(r.rows.map((x) => [x.materialCode, 'onHand' in x ? x.onHand : undefined])).toEqual(items.map(([c, q]) => [c, q]));
-      }),
+          const r = okRead(readExport({ name: `p.${fmt === 'biff8' ? 'xls' : fmt}`, bytes }, mapping));
+          expect(r.problems).toEqual([]);
+          expect(r.rows.map((x) => [x.materialCode, 'onHand' in x ? x.onHand : undefined])).toEqual(
+            items.map(([c, q]) => [c, q]),
+          );
+        },
+      ),
       { numRuns: 150 },
     );
   });

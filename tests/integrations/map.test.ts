@@ -56,7 +56,11 @@ describe('AmapClient.drivingSeconds', () => {
     expect(route!.metres).toBeGreaterThan(150_000);
     const [call] = fake.calls();
     expect(call?.path).toBe('/v5/direction/driving');
-    expect(call?.query).toMatchObject({ origin: '121.473701,31.230416', destination: '120.15507,30.274084', show_fields: 'cost' });
+    expect(call?.query).toMatchObject({
+      origin: '121.473701,31.230416',
+      destination: '120.15507,30.274084',
+      show_fields: 'cost',
+    });
   });
 
   it('sends at most 6 decimals', async () => {
@@ -91,30 +95,47 @@ describe('AmapClient errors', () => {
 
   it('10021 (QPS) is retryable', async () => {
     fake.fail('geocode', { infocode: '10021' });
-    expect(await mapError(client().geocode(FACTORY))).toMatchObject({ code: '10021', retryable: true, quotaExhausted: false });
+    expect(await mapError(client().geocode(FACTORY))).toMatchObject({
+      code: '10021',
+      retryable: true,
+      quotaExhausted: false,
+    });
     expect(await client().geocode(FACTORY)).not.toBeNull();
   });
 
   it('10003 means the daily quota is gone', async () => {
     fake.fail('driving', { infocode: '10003' });
-    expect(await mapError(client().drivingSeconds(SHANGHAI, HANGZHOU))).toMatchObject({ code: '10003', retryable: false, quotaExhausted: true });
+    expect(await mapError(client().drivingSeconds(SHANGHAI, HANGZHOU))).toMatchObject({
+      code: '10003',
+      retryable: false,
+      quotaExhausted: true,
+    });
   });
 
   it('HTTP 500 is retryable', async () => {
     fake.fail('driving-v5', { httpStatus: 500 });
-    expect(await mapError(client().drivingSeconds(SHANGHAI, HANGZHOU))).toMatchObject({ code: 'HTTP_500', retryable: true });
+    expect(await mapError(client().drivingSeconds(SHANGHAI, HANGZHOU))).toMatchObject({
+      code: 'HTTP_500',
+      retryable: true,
+    });
   });
 
   it('a slow answer is a retryable TIMEOUT', async () => {
     fake.fail('geocode', { delayMs: 1000 });
-    expect(await mapError(client({ timeoutMs: 200 }).geocode(FACTORY))).toMatchObject({ code: 'TIMEOUT', retryable: true });
+    expect(await mapError(client({ timeoutMs: 200 }).geocode(FACTORY))).toMatchObject({
+      code: 'TIMEOUT',
+      retryable: true,
+    });
   });
 
   it('a closed port is a retryable NETWORK error', async () => {
     const closed = new FakeAmap();
     const base = await closed.start();
     await closed.stop();
-    expect(await mapError(client({ baseUrl: base }).geocode(FACTORY))).toMatchObject({ code: 'NETWORK', retryable: true });
+    expect(await mapError(client({ baseUrl: base }).geocode(FACTORY))).toMatchObject({
+      code: 'NETWORK',
+      retryable: true,
+    });
   });
 });
 
@@ -126,7 +147,11 @@ describe('AmapTransitTimes', () => {
   it('caches geocodes and routes: the second call makes no requests', async () => {
     const t = transit();
     expect(await t.transitSeconds(FACTORY, CUSTOMER)).toEqual({ seconds: 9000, source: 'amap' });
-    expect(fake.requests.map((r) => r.path).sort()).toEqual(['/v3/geocode/geo', '/v3/geocode/geo', '/v5/direction/driving']);
+    expect(fake.requests.map((r) => r.path).sort()).toEqual([
+      '/v3/geocode/geo',
+      '/v3/geocode/geo',
+      '/v5/direction/driving',
+    ]);
     expect(await t.transitSeconds(` ${FACTORY} `, CUSTOMER)).toEqual({ seconds: 9000, source: 'amap' });
     expect(fake.requests).toHaveLength(3);
   });
@@ -145,7 +170,11 @@ describe('AmapTransitTimes', () => {
 
   it('reports not-found and no-route', async () => {
     const t = transit();
-    expect(await t.transitSeconds(FACTORY, '火星基地1号')).toMatchObject({ seconds: null, reason: 'not-found', detail: expect.stringContaining('火星基地1号') });
+    expect(await t.transitSeconds(FACTORY, '火星基地1号')).toMatchObject({
+      seconds: null,
+      reason: 'not-found',
+      detail: expect.stringContaining('火星基地1号'),
+    });
     fake.fail('driving', { infocode: '20802' });
     expect(await t.transitSeconds(FACTORY, CUSTOMER)).toMatchObject({ seconds: null, reason: 'no-route' });
   });
@@ -153,7 +182,11 @@ describe('AmapTransitTimes', () => {
   it('turns map failures into unavailable without throwing, and does not cache them', async () => {
     const t = transit();
     fake.fail('geocode', { infocode: '10021' });
-    expect(await t.transitSeconds(FACTORY, CUSTOMER)).toMatchObject({ seconds: null, reason: 'unavailable', detail: expect.stringContaining('10021') });
+    expect(await t.transitSeconds(FACTORY, CUSTOMER)).toMatchObject({
+      seconds: null,
+      reason: 'unavailable',
+      detail: expect.stringContaining('10021'),
+    });
     expect(await t.transitSeconds(FACTORY, CUSTOMER)).toEqual({ seconds: 9000, source: 'amap' });
   });
 

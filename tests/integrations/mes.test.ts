@@ -48,7 +48,11 @@ describe.each(backends)('MES interface on %s', (backend) => {
     ]);
   });
 
-  async function call(method: string, path: string, options: { body?: unknown; raw?: string; token?: string | null; auth?: string } = {}) {
+  async function call(
+    method: string,
+    path: string,
+    options: { body?: unknown; raw?: string; token?: string | null; auth?: string } = {},
+  ) {
     const headers: Record<string, string> = {};
     if (options.auth !== undefined) headers.authorization = options.auth;
     else if (options.token !== null) headers.authorization = `Bearer ${options.token ?? TOKEN}`;
@@ -98,16 +102,30 @@ describe.each(backends)('MES interface on %s', (backend) => {
     clock.advance(3600_000);
     const res = await call('PUT', '/api/mes/moulds/M-3', { body: { status: 'ok' } });
     expect(res.status).toBe(200);
-    expect(res.json.mould).toMatchObject({ id: 'M-3', status: 'ok', availableFrom: null, updatedBy: 'mes', updatedAt: clock.now().toISOString() });
+    expect(res.json.mould).toMatchObject({
+      id: 'M-3',
+      status: 'ok',
+      availableFrom: null,
+      updatedBy: 'mes',
+      updatedAt: clock.now().toISOString(),
+    });
 
-    const repair = await call('PUT', '/api/mes/moulds/M-12', { body: { status: 'maintenance', availableFrom: '2026-03-09' } });
+    const repair = await call('PUT', '/api/mes/moulds/M-12', {
+      body: { status: 'maintenance', availableFrom: '2026-03-09' },
+    });
     expect(repair.status).toBe(200);
     const created = await call('PUT', '/api/mes/moulds/M-20', { body: { status: 'repair', availableFrom: null } });
     expect(created.status).toBe(201);
 
     const list = await call('GET', '/api/mes/moulds');
     expect(list.status).toBe(200);
-    expect(list.json.moulds.map((m: { id: string; status: string; availableFrom: string | null }) => [m.id, m.status, m.availableFrom])).toEqual([
+    expect(
+      list.json.moulds.map((m: { id: string; status: string; availableFrom: string | null }) => [
+        m.id,
+        m.status,
+        m.availableFrom,
+      ]),
+    ).toEqual([
       ['M-3', 'ok', null],
       ['M-12', 'maintenance', '2026-03-09'],
       ['M-20', 'repair', null],
@@ -128,7 +146,9 @@ describe.each(backends)('MES interface on %s', (backend) => {
     for (const [body, prefix] of cases) {
       const res = await call('PUT', '/api/mes/moulds/M-3', { body });
       expect(res.status, JSON.stringify(body)).toBe(400);
-      expect(res.json.error, JSON.stringify(body)).toMatch(new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      expect(res.json.error, JSON.stringify(body)).toMatch(
+        new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+      );
     }
     const malformed = await call('PUT', '/api/mes/moulds/M-3', { raw: '{"status": ' });
     expect(malformed).toMatchObject({ status: 400, json: { error: 'malformed JSON body' } });
@@ -138,7 +158,7 @@ describe.each(backends)('MES interface on %s', (backend) => {
     expect(await mouldRows()).toEqual(before);
   });
 
-  it("replaces every period of the line, of whatever source, and leaves other lines alone", async () => {
+  it('replaces every period of the line, of whatever source, and leaves other lines alone', async () => {
     const res = await call('PUT', '/api/mes/lines/A/load', {
       body: {
         periods: [
@@ -167,7 +187,9 @@ describe.each(backends)('MES interface on %s', (backend) => {
   });
 
   it('answers an unknown line with 404 and changes nothing', async () => {
-    const res = await call('PUT', '/api/mes/lines/Z/load', { body: { periods: [{ from: '2026-03-01', to: '2026-03-02', load: 0.5 }] } });
+    const res = await call('PUT', '/api/mes/lines/Z/load', {
+      body: { periods: [{ from: '2026-03-01', to: '2026-03-02', load: 0.5 }] },
+    });
     expect(res.status).toBe(404);
     expect(res.json.error).toBe('line "Z" is not configured (lines: A, B, C, D)');
     expect((await database.db.select().from(lineLoads)).length).toBe(3);
@@ -182,7 +204,15 @@ describe.each(backends)('MES interface on %s', (backend) => {
       [{ periods: [{ from: '2026-03-01', to: '2026-03-05', load: 1.2 }] }, 'periods.0.load: '],
       [{ periods: [{ from: '2026-03-01', to: '2026-03-05', load: -0.1 }] }, 'periods.0.load: '],
       [{ periods: [{ from: '2026-03-01', to: '2026-03-05', load: '0.5' }] }, 'periods.0.load: '],
-      [{ periods: [{ from: '2026-03-01', to: '2026-03-05', load: 0.5 }, { from: '2026-3-6', to: '2026-03-07', load: 0.5 }] }, 'periods.1.from: must be a date YYYY-MM-DD'],
+      [
+        {
+          periods: [
+            { from: '2026-03-01', to: '2026-03-05', load: 0.5 },
+            { from: '2026-3-6', to: '2026-03-07', load: 0.5 },
+          ],
+        },
+        'periods.1.from: must be a date YYYY-MM-DD',
+      ],
       [{ periods: [{ from: '2026-03-01', to: '2026-03-05' }] }, 'periods.0.load: '],
       [{ periods: [{ from: '2026-03-01', to: '2026-03-05', load: 0.5, line: 'B' }] }, 'periods.0: '],
     ];

@@ -35,12 +35,20 @@ describe.each(backends)('plant data sync on %s', (backend) => {
     await resetDatabase(database.db);
     await seedDemoDataIfEmpty(database.db, clock.now());
   });
-  const onHand = async (code: string) => (await database.db.select().from(stock).where(eq(stock.materialCode, code)))[0]?.onHand;
+  const onHand = async (code: string) =>
+    (await database.db.select().from(stock).where(eq(stock.materialCode, code)))[0]?.onHand;
 
   it('pulls the material master and stock from U8, and writes nothing when the ERP fails', async () => {
     const fake = await new FakeU8({ clock: clock.now, ...u8Rows(5) }).start();
     try {
-      const erp = createErpClient({ ERP_KIND: 'u8', ERP_BASE_URL: fake.url, ERP_APP_KEY: U8_SECRETS.appKey, ERP_APP_SECRET: U8_SECRETS.appSecret, ERP_FROM_ACCOUNT: U8_SECRETS.fromAccount, ERP_TO_ACCOUNT: U8_SECRETS.toAccount })!;
+      const erp = createErpClient({
+        ERP_KIND: 'u8',
+        ERP_BASE_URL: fake.url,
+        ERP_APP_KEY: U8_SECRETS.appKey,
+        ERP_APP_SECRET: U8_SECRETS.appSecret,
+        ERP_FROM_ACCOUNT: U8_SECRETS.fromAccount,
+        ERP_TO_ACCOUNT: U8_SECRETS.toAccount,
+      })!;
       const result = await syncFromErp({ db: database.db, erp, now: clock.now(), log });
       expect(result).toMatchObject({ materials: 5, stock: 5, unknownCodes: [] });
       const [m] = await database.db.select().from(materials).where(eq(materials.code, '001'));
@@ -60,7 +68,15 @@ describe.each(backends)('plant data sync on %s', (backend) => {
   it('imports a new stock export from the bridge folder once, and keeps the data when a file is broken', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bridge-'));
     try {
-      const rows = [['现存量查询'], [], HEADER, ['成品库', 'BRK-2026-01', '支架', '', '件', 100, null], ['半成品库', 'BRK-2026-01', '支架', '', '件', 50, null], ['成品库', 'ZZZ-9999', '?', '', '件', 5, null], ['合计', '', '', '', '', 155, null]];
+      const rows = [
+        ['现存量查询'],
+        [],
+        HEADER,
+        ['成品库', 'BRK-2026-01', '支架', '', '件', 100, null],
+        ['半成品库', 'BRK-2026-01', '支架', '', '件', 50, null],
+        ['成品库', 'ZZZ-9999', '?', '', '件', 5, null],
+        ['合计', '', '', '', '', 155, null],
+      ];
       writeFileSync(join(dir, 'stock.xlsx'), workbookBytes(sheetOf(rows), 'xlsx'));
       writeFileSync(join(dir, 'broken.xlsx'), Buffer.from('not a workbook'));
       const later = new Date(Date.now() + 60_000);

@@ -72,13 +72,21 @@ describe('Aliyun adapter against the fake', () => {
   });
 
   it('fake validates the number and TemplateParam itself', async () => {
-    expect(await provider().send(msg({ phone: '12345' }))).toMatchObject({ ok: false, code: 'isv.MOBILE_NUMBER_ILLEGAL' });
+    expect(await provider().send(msg({ phone: '12345' }))).toMatchObject({
+      ok: false,
+      code: 'isv.MOBILE_NUMBER_ILLEGAL',
+    });
   });
 
   it('5xx and API throttling throw retryable; slow answer times out retryable', async () => {
     fake.failNext({ kind: 'http', status: 503, code: 'ServiceUnavailable' });
     await expectSmsError(provider().send(msg()), true, 'ServiceUnavailable');
-    fake.failNext({ kind: 'http', status: 400, code: 'Throttling.User', message: 'Request was denied due to user flow control.' });
+    fake.failNext({
+      kind: 'http',
+      status: 400,
+      code: 'Throttling.User',
+      message: 'Request was denied due to user flow control.',
+    });
     await expectSmsError(provider().send(msg()), true, 'Throttling.User');
     fake.failNext({ kind: 'slow', delayMs: 1500 });
     await expectSmsError(provider('test-secret', 200).send(msg()), true, 'TIMEOUT');
@@ -91,12 +99,24 @@ describe('Aliyun adapter against the fake', () => {
   });
 
   it('unknown access key -> 404 InvalidAccessKeyId.NotFound -> non-retryable', async () => {
-    const p = new AliyunSmsProvider({ accessKeyId: 'nope', accessKeySecret: 'x', signName: 's', templates: { delay: 'SMS_100001' }, endpoint: fake.url });
+    const p = new AliyunSmsProvider({
+      accessKeyId: 'nope',
+      accessKeySecret: 'x',
+      signName: 's',
+      templates: { delay: 'SMS_100001' },
+      endpoint: fake.url,
+    });
     await expectSmsError(p.send(msg()), false, 'InvalidAccessKeyId.NotFound');
   });
 
   it('network failure (nothing listening) -> retryable NETWORK', async () => {
-    const p = new AliyunSmsProvider({ accessKeyId: 'a', accessKeySecret: 'b', signName: 's', templates: { delay: 'T' }, endpoint: 'http://127.0.0.1:1' });
+    const p = new AliyunSmsProvider({
+      accessKeyId: 'a',
+      accessKeySecret: 'b',
+      signName: 's',
+      templates: { delay: 'T' },
+      endpoint: 'http://127.0.0.1:1',
+    });
     await expectSmsError(p.send(msg()), true, 'NETWORK');
   });
 });
@@ -158,8 +178,14 @@ describe('Tencent adapter against the fake', () => {
 
   it('clock skew > 5 min -> AuthFailure.SignatureExpire, non-retryable', async () => {
     const p = new TencentSmsProvider({
-      secretId: 'AKIDtest', secretKey: 'test-secret-key', sdkAppId: '1400006666', signName: '某某工厂', region: 'ap-guangzhou',
-      templates: { delay: '2001' }, templateParams: { delay: ['order', 'date'] }, endpoint: fake.url,
+      secretId: 'AKIDtest',
+      secretKey: 'test-secret-key',
+      sdkAppId: '1400006666',
+      signName: '某某工厂',
+      region: 'ap-guangzhou',
+      templates: { delay: '2001' },
+      templateParams: { delay: ['order', 'date'] },
+      endpoint: fake.url,
       now: () => new Date(Date.now() - 10 * 60_000),
     });
     await expectSmsError(p.send(msg()), false, 'AuthFailure.SignatureExpire');
@@ -167,10 +193,20 @@ describe('Tencent adapter against the fake', () => {
 
   it('whole-request business error (unapproved template) -> ok:false permanent', async () => {
     const p = new TencentSmsProvider({
-      secretId: 'AKIDtest', secretKey: 'test-secret-key', sdkAppId: '1400006666', signName: '某某工厂', region: 'ap-guangzhou',
-      templates: { delay: '9999' }, templateParams: { delay: ['order', 'date'] }, endpoint: fake.url,
+      secretId: 'AKIDtest',
+      secretKey: 'test-secret-key',
+      sdkAppId: '1400006666',
+      signName: '某某工厂',
+      region: 'ap-guangzhou',
+      templates: { delay: '9999' },
+      templateParams: { delay: ['order', 'date'] },
+      endpoint: fake.url,
     });
-    expect(await p.send(msg())).toMatchObject({ ok: false, permanent: true, code: 'FailedOperation.TemplateIncorrectOrUnapproved' });
+    expect(await p.send(msg())).toMatchObject({
+      ok: false,
+      permanent: true,
+      code: 'FailedOperation.TemplateIncorrectOrUnapproved',
+    });
   });
 
   it('a missing template param is refused locally, nothing sent', async () => {
@@ -203,14 +239,27 @@ describe('config', () => {
       /SMS_ACCESS_KEY_SECRET, SMS_SIGN_NAME, SMS_TEMPLATE_DELAY/,
     );
     try {
-      createSmsProvider({ SMS_PROVIDER: 'tencent', SMS_SECRET_ID: 'x', SMS_SECRET_KEY: 'y', SMS_SIGN_NAME: 's', SMS_TEMPLATE_DELAY: '1' });
+      createSmsProvider({
+        SMS_PROVIDER: 'tencent',
+        SMS_SECRET_ID: 'x',
+        SMS_SECRET_KEY: 'y',
+        SMS_SIGN_NAME: 's',
+        SMS_TEMPLATE_DELAY: '1',
+      });
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(SmsConfigError);
       expect((e as SmsConfigError).variables).toEqual(['SMS_SDK_APP_ID']);
     }
     expect(() =>
-      createSmsProvider({ SMS_PROVIDER: 'tencent', SMS_SECRET_ID: 'x', SMS_SECRET_KEY: 'y', SMS_SDK_APP_ID: '1', SMS_SIGN_NAME: 's', SMS_TEMPLATE_DELAY: '1' }),
+      createSmsProvider({
+        SMS_PROVIDER: 'tencent',
+        SMS_SECRET_ID: 'x',
+        SMS_SECRET_KEY: 'y',
+        SMS_SDK_APP_ID: '1',
+        SMS_SIGN_NAME: 's',
+        SMS_TEMPLATE_DELAY: '1',
+      }),
     ).toThrow(/SMS_TEMPLATE_DELAY_PARAMS/);
   });
   it('rejects an unknown provider and a bad endpoint, naming the variable', () => {
@@ -230,9 +279,19 @@ describe('phone masking', () => {
     const fake = new FakeAliyunSms();
     await fake.start();
     try {
-      fake.onPhone('13812345678', { kind: 'business', code: 'isv.BLACK_KEY_CONTROL_LIMIT', message: '号码 13812345678 在黑名单' });
+      fake.onPhone('13812345678', {
+        kind: 'business',
+        code: 'isv.BLACK_KEY_CONTROL_LIMIT',
+        message: '号码 13812345678 在黑名单',
+      });
       fake.failNext({ kind: 'http', status: 500, code: 'isp.SYSTEM_ERROR', message: 'failed for 13812345678' });
-      const p = new AliyunSmsProvider({ accessKeyId: 'test-ak', accessKeySecret: 'test-secret', signName: 's', templates: { delay: 'T' }, endpoint: fake.url });
+      const p = new AliyunSmsProvider({
+        accessKeyId: 'test-ak',
+        accessKeySecret: 'test-secret',
+        signName: 's',
+        templates: { delay: 'T' },
+        endpoint: fake.url,
+      });
       const e = await expectSmsError(p.send(msg()), true);
       expect(e.message).toContain('138****5678');
       expect(e.message).not.toContain('13812345678');

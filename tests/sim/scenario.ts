@@ -101,7 +101,8 @@ export function chinaTime(ms: number): ChinaTime {
 }
 
 /** The instant of a China day (dayIndex) at a minute of that day. */
-export const chinaInstant = (dayIndex: number, minuteOfDay: number): number => dayIndex * DAY - CHINA_OFFSET + minuteOfDay * MINUTE;
+export const chinaInstant = (dayIndex: number, minuteOfDay: number): number =>
+  dayIndex * DAY - CHINA_OFFSET + minuteOfDay * MINUTE;
 
 /** 1970-01-01 was a Thursday. The demo calendar's 2026 holidays fall outside the weeks this is run in. */
 export const isWorkday = (dayIndex: number): boolean => {
@@ -205,20 +206,39 @@ interface Material {
 }
 /** Weights and quantities follow the demo master data: brake brackets are the bread and butter. */
 const MATERIALS: readonly Material[] = [
-  ...Array.from({ length: 10 }, (_, i): Material => ({
-    code: `BRK-2026-${pad(i + 1)}`,
-    unitZh: '件',
-    unitEn: 'pcs',
-    weight: [9, 7, 8, 7, 4, 5, 6, 2, 5, 4][i]!,
-    leadDays: i === 7 ? 10 : 0,
-    sample: [2, 30],
-    batch: [
-      [20, 200, 10, 3],
-      [300, 600, 50, 1],
-    ],
-  })),
-  { code: 'PAD-7781', unitZh: '套', unitEn: 'sets', weight: 8, leadDays: 5, sample: [2, 10], batch: [[100, 1500, 100, 1]] },
-  { code: 'CAL-3310-A', unitZh: '套', unitEn: 'sets', weight: 3, leadDays: 14, sample: [3, 10], batch: [[10, 40, 5, 1]] },
+  ...Array.from(
+    { length: 10 },
+    (_, i): Material => ({
+      code: `BRK-2026-${pad(i + 1)}`,
+      unitZh: '件',
+      unitEn: 'pcs',
+      weight: [9, 7, 8, 7, 4, 5, 6, 2, 5, 4][i]!,
+      leadDays: i === 7 ? 10 : 0,
+      sample: [2, 30],
+      batch: [
+        [20, 200, 10, 3],
+        [300, 600, 50, 1],
+      ],
+    }),
+  ),
+  {
+    code: 'PAD-7781',
+    unitZh: '套',
+    unitEn: 'sets',
+    weight: 8,
+    leadDays: 5,
+    sample: [2, 10],
+    batch: [[100, 1500, 100, 1]],
+  },
+  {
+    code: 'CAL-3310-A',
+    unitZh: '套',
+    unitEn: 'sets',
+    weight: 3,
+    leadDays: 14,
+    sample: [3, 10],
+    batch: [[10, 40, 5, 1]],
+  },
   { code: 'DSC-4420', unitZh: '件', unitEn: 'pcs', weight: 3, leadDays: 10, sample: null, batch: [[20, 150, 10, 1]] },
 ];
 
@@ -245,7 +265,11 @@ function dateZh(rng: Rng, dueMs: number, now: number): string {
 
 function dateEn(rng: Rng, dueMs: number): string {
   const due = chinaTime(dueMs);
-  return pick(rng, [`by ${MONTHS_EN[due.month - 1]} ${due.day}`, `by ${due.month}/${due.day}`, `before ${MONTHS_EN[due.month - 1]} ${due.day}`]);
+  return pick(rng, [
+    `by ${MONTHS_EN[due.month - 1]} ${due.day}`,
+    `by ${due.month}/${due.day}`,
+    `before ${MONTHS_EN[due.month - 1]} ${due.day}`,
+  ]);
 }
 
 function clockZh(ms: number): string {
@@ -263,7 +287,8 @@ function statedTime(rng: Rng, now: number): { at: number; yesterday: boolean } {
   const today = chinaTime(now);
   const earliestToday = chinaInstant(today.dayIndex, 7 * 60 + 30);
   const back = Math.round(between(rng, 20, 240)) * MINUTE;
-  if (now - back >= earliestToday && chance(rng, 0.85)) return { at: Math.floor((now - back) / MINUTE) * MINUTE, yesterday: false };
+  if (now - back >= earliestToday && chance(rng, 0.85))
+    return { at: Math.floor((now - back) / MINUTE) * MINUTE, yesterday: false };
   const minute = intBetween(rng, 14 * 4, 21 * 4) * 15; // 14:00–21:00 on the quarter hour
   return { at: chinaInstant(today.dayIndex - 1, minute), yesterday: true };
 }
@@ -282,10 +307,18 @@ export function makeRequest(rng: Rng, now: number): Request {
   const items: Array<{ material: Material; quantity: number; sample: boolean }> = [];
   const count = chance(rng, 0.1) ? 2 : 1;
   while (items.length < count) {
-    const material = weighted(rng, MATERIALS.map((m) => [m, m.weight] as const));
+    const material = weighted(
+      rng,
+      MATERIALS.map((m) => [m, m.weight] as const),
+    );
     if (items.some((i) => i.material.code === material.code)) continue;
     const sample = material.sample !== null && count === 1 && chance(rng, 0.45);
-    const [low, high, step] = sample ? [material.sample![0], material.sample![1], 1] : weighted(rng, material.batch.map((b) => [b, b[3]] as const));
+    const [low, high, step] = sample
+      ? [material.sample![0], material.sample![1], 1]
+      : weighted(
+          rng,
+          material.batch.map((b) => [b, b[3]] as const),
+        );
     items.push({ material, quantity: Math.max(low, Math.round(between(rng, low, high) / step) * step), sample });
   }
 
@@ -310,14 +343,18 @@ export function makeRequest(rng: Rng, now: number): Request {
   const first = items[0]!;
   if (language === 'zh') {
     const due = dateZh(rng, dueMs, now);
-    const line = (i: (typeof items)[number]) => (i.sample ? `${i.material.code}样品${i.quantity}${i.material.unitZh}` : `${i.material.code} ${chance(rng, 0.3) ? '批量' : ''}${i.quantity}${i.material.unitZh}`);
+    const line = (i: (typeof items)[number]) =>
+      i.sample
+        ? `${i.material.code}样品${i.quantity}${i.material.unitZh}`
+        : `${i.material.code} ${chance(rng, 0.3) ? '批量' : ''}${i.quantity}${i.material.unitZh}`;
     if (items.length === 2) {
       text = `客户：${customer.zh} ${items.map((i) => `${i.material.code} ${i.quantity}${i.material.unitZh}`).join('，')}，${due}`;
     } else {
       text = pick(rng, [
         () => `客户：${customer.zh} 需要${line(first)}，${due}`,
         () => `给${customer.zh}做${line(first)} ${due}`,
-        () => `${customer.zh}的${first.material.code} ${first.sample ? '样品' : ''}${first.quantity}${first.material.unitZh} ${due}`,
+        () =>
+          `${customer.zh}的${first.material.code} ${first.sample ? '样品' : ''}${first.quantity}${first.material.unitZh} ${due}`,
         () => `客户 ${customer.zh} ${line(first)} ${due}`,
       ])();
     }
@@ -328,7 +365,8 @@ export function makeRequest(rng: Rng, now: number): Request {
       text = `customer: ${customer.en}, ${items.map((i) => `${i.material.code} x${i.quantity}`).join(', ')} ${due}`;
     } else {
       text = pick(rng, [
-        () => `customer: ${customer.en}, ${first.material.code} ${first.sample ? 'samples ' : ''}x${first.quantity} ${due}`,
+        () =>
+          `customer: ${customer.en}, ${first.material.code} ${first.sample ? 'samples ' : ''}x${first.quantity} ${due}`,
         () => `for ${customer.en}: ${first.material.code} ${first.sample ? 'samples ' : ''}x${first.quantity} ${due}`,
         () => `Customer ${customer.en} wants ${first.material.code} x${first.quantity} ${due}`,
         () => `need ${first.material.code} ${first.quantity} ${unit(first)} ${due} for ${customer.en}`,
@@ -340,8 +378,12 @@ export function makeRequest(rng: Rng, now: number): Request {
   if (chance(rng, 0.25)) {
     const stated = statedTime(rng, now);
     statedAt = stated.at;
-    if (language === 'zh') text += stated.yesterday ? `，客户昨天${clockZh(stated.at)}提的` : `，客户 ${clockZh(stated.at)} 提的`;
-    else text += stated.yesterday ? ` (the customer asked yesterday at ${clockEn(stated.at)})` : `, customer asked at ${clockEn(stated.at)}`;
+    if (language === 'zh')
+      text += stated.yesterday ? `，客户昨天${clockZh(stated.at)}提的` : `，客户 ${clockZh(stated.at)} 提的`;
+    else
+      text += stated.yesterday
+        ? ` (the customer asked yesterday at ${clockEn(stated.at)})`
+        : `, customer asked at ${clockEn(stated.at)}`;
   }
   return { sender, conversationId, language, text, statedAt, pause: chance(rng, 0.25) };
 }
@@ -357,7 +399,8 @@ export const STAGE_OWNER: Record<Exclude<WorkStage, 'delivered'>, string> = {
 };
 
 export function pausePhrase(rng: Rng, number: string, language: 'zh' | 'en'): string {
-  if (language === 'en') return pick(rng, [`${number} waiting on customer`, `${number} waiting for the customer's drawings`]);
+  if (language === 'en')
+    return pick(rng, [`${number} waiting on customer`, `${number} waiting for the customer's drawings`]);
   return `${number} ${pick(rng, ['等客户图纸', '等客户确认', '在等客户技术参数', '等客户图纸', '等待客户图纸确认'])}`;
 }
 
@@ -366,7 +409,8 @@ export function resumePhrase(rng: Rng, number: string, language: 'zh' | 'en'): s
   return `${number} ${pick(rng, ['客户已回复', '客户已回复', '客户已确认', '收到客户图纸了'])}`;
 }
 
-export const waybill = (rng: Rng): string => `SF${String(intBetween(rng, 1, 9))}${Array.from({ length: 9 }, () => String(intBetween(rng, 0, 9))).join('')}`;
+export const waybill = (rng: Rng): string =>
+  `SF${String(intBetween(rng, 1, 9))}${Array.from({ length: 9 }, () => String(intBetween(rng, 0, 9))).join('')}`;
 
 export function stagePhrase(rng: Rng, number: string, stage: WorkStage, language: 'zh' | 'en'): string {
   switch (stage) {

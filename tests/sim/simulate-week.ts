@@ -69,7 +69,12 @@ function readOptions(argv: string[]): Options {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { url: { type: 'string' }, weeks: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        url: { type: 'string' },
+        weeks: { type: 'string' },
+        seed: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -88,9 +93,11 @@ function readOptions(argv: string[]): Options {
     usageError(`--url must be an http(s) URL, got "${values.url}"`);
   }
   const weeks = values.weeks === undefined ? 1 : Number(values.weeks);
-  if (!Number.isInteger(weeks) || weeks < 1 || weeks > 52) usageError(`--weeks must be a whole number from 1 to 52, got "${values.weeks}"`);
+  if (!Number.isInteger(weeks) || weeks < 1 || weeks > 52)
+    usageError(`--weeks must be a whole number from 1 to 52, got "${values.weeks}"`);
   const seed = values.seed === undefined ? 7 : Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) usageError(`--seed must be a whole number from 0 to 4294967295, got "${values.seed}"`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    usageError(`--seed must be a whole number from 0 to 4294967295, got "${values.seed}"`);
   return { url, weeks, seed };
 }
 
@@ -124,7 +131,11 @@ class Unreachable extends Error {}
 class Playground {
   constructor(readonly url: string) {}
 
-  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: T | undefined; text: string }> {
+  private async call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: T | undefined; text: string }> {
     let response: Response;
     try {
       response = await fetch(`${this.url}${path}`, {
@@ -149,22 +160,29 @@ class Playground {
 
   async clock(): Promise<number> {
     const res = await this.call<{ now: string }>('GET', '/api/playground/clock');
-    if (res.status === 404) throw new Unreachable(`${this.url} answers, but has no playground (GET /api/playground/clock gave 404)`);
-    if (res.status !== 200 || !res.json) throw new Error(`GET /api/playground/clock: ${res.status} ${res.text.slice(0, 200)}`);
+    if (res.status === 404)
+      throw new Unreachable(`${this.url} answers, but has no playground (GET /api/playground/clock gave 404)`);
+    if (res.status !== 200 || !res.json)
+      throw new Error(`GET /api/playground/clock: ${res.status} ${res.text.slice(0, 200)}`);
     return Date.parse(res.json.now);
   }
 
   /** Moves the clock forward; the server runs what became due before it answers. */
   async advance(minutes: number): Promise<number> {
     const res = await this.call<{ now: string }>('POST', '/api/playground/clock', { advanceMinutes: minutes });
-    if (res.status === 409) throw new Unreachable(`this server's clock cannot be moved (${res.text.slice(0, 200)}); run it with the playground, no chat credentials`);
-    if (res.status !== 200 || !res.json) throw new Error(`POST /api/playground/clock: ${res.status} ${res.text.slice(0, 200)}`);
+    if (res.status === 409)
+      throw new Unreachable(
+        `this server's clock cannot be moved (${res.text.slice(0, 200)}); run it with the playground, no chat credentials`,
+      );
+    if (res.status !== 200 || !res.json)
+      throw new Error(`POST /api/playground/clock: ${res.status} ${res.text.slice(0, 200)}`);
     return Date.parse(res.json.now);
   }
 
   async state(): Promise<State> {
     const res = await this.call<State>('GET', '/api/playground/state');
-    if (res.status !== 200 || !res.json) throw new Error(`GET /api/playground/state: ${res.status} ${res.text.slice(0, 200)}`);
+    if (res.status !== 200 || !res.json)
+      throw new Error(`GET /api/playground/state: ${res.status} ${res.text.slice(0, 200)}`);
     return res.json;
   }
 
@@ -174,7 +192,11 @@ class Playground {
   }
 
   async tap(cardId: string, userId: string, key: string, note?: string): Promise<boolean> {
-    const res = await this.call('POST', `/api/playground/cards/${encodeURIComponent(cardId)}/actions`, { userId, key, ...(note === undefined ? {} : { note }) });
+    const res = await this.call('POST', `/api/playground/cards/${encodeURIComponent(cardId)}/actions`, {
+      userId,
+      key,
+      ...(note === undefined ? {} : { note }),
+    });
     return res.status === 202;
   }
 }
@@ -331,7 +353,11 @@ class Simulation {
   }
 
   /** Polls the state until `check` finds something, at most `timeoutMs`; a warning (not a hang) when it does not. */
-  private async waitFor<T>(what: string, check: (state: State) => T | undefined, timeoutMs = 6000): Promise<T | undefined> {
+  private async waitFor<T>(
+    what: string,
+    check: (state: State) => T | undefined,
+    timeoutMs = 6000,
+  ): Promise<T | undefined> {
     const deadline = Date.now() + timeoutMs;
     let pause = 10;
     for (;;) {
@@ -515,8 +541,15 @@ class Simulation {
       if (current && !current.resolved && current.buttons.length > 0) target = escalated;
     } else {
       const open = [...this.cards.entries()]
-        .filter(([, { card }]) => card.title.startsWith('需求单审批') && !card.resolved && card.buttons.some((b) => b.key === 'approve'))
-        .filter(([, { card }]) => `${numberOf(card.subtitle) ?? numberOf(JSON.stringify(card.fields))}|${departmentOf(card.title)}` === task.key)
+        .filter(
+          ([, { card }]) =>
+            card.title.startsWith('需求单审批') && !card.resolved && card.buttons.some((b) => b.key === 'approve'),
+        )
+        .filter(
+          ([, { card }]) =>
+            `${numberOf(card.subtitle) ?? numberOf(JSON.stringify(card.fields))}|${departmentOf(card.title)}` ===
+            task.key,
+        )
         .map(([cardId, { owner }]) => ({ cardId, owner }))
         .sort((a, b) => (a.owner < b.owner ? -1 : 1));
       if (open.length > 0) target = pick(this.rng(`who|${task.key}`), open);
@@ -536,7 +569,9 @@ class Simulation {
     else this.stats.approvals++;
     if (escalated) this.stats.directorDecisions++;
     const cardId = target.cardId;
-    await this.waitFor(`${task.number}'s ${task.department} card to close`, () => (this.cards.get(cardId)?.card.resolved ? true : undefined));
+    await this.waitFor(`${task.number}'s ${task.department} card to close`, () =>
+      this.cards.get(cardId)?.card.resolved ? true : undefined,
+    );
   }
 
   private onExpediteCard(card: Card, at: number) {
@@ -547,20 +582,27 @@ class Simulation {
     const approve = chance(rng, 0.7);
     const note = pick(rng, EXPEDITE_REFUSALS);
     this.schedule(nextAvailable(rng, at + between(rng, 10, 60) * MINUTE, AWAKE), async () => {
-      const open = [...this.cards.entries()].filter(([, { card: c }]) => (c.notes?.[0] ?? c.id) === source && !c.resolved && c.buttons.length > 0);
+      const open = [...this.cards.entries()].filter(
+        ([, { card: c }]) => (c.notes?.[0] ?? c.id) === source && !c.resolved && c.buttons.length > 0,
+      );
       const first = open[0];
       if (!first) return;
       const [cardId, { owner }] = first;
       const request = this.blocked.find((b) => `原文：${b.text}` === source);
       const baseline = this.maxItemId;
-      if (!(await this.api.tap(cardId, owner, approve ? 'approve' : 'reject', approve ? undefined : note))) return this.warn('the expedite decision was refused');
+      if (!(await this.api.tap(cardId, owner, approve ? 'approve' : 'reject', approve ? undefined : note)))
+        return this.warn('the expedite decision was refused');
       await this.waitFor('the expedite decision', () => (this.cards.get(cardId)?.card.resolved ? true : undefined));
       if (!request) return;
       // Granted: the order is created at the requested date (or the chat hears it is still too late).
       const answer = approve
         ? await this.waitFor('the order after the expedite', (state) =>
             (state.conversations[request.conversationId] ?? []).find(
-              (i) => Number(i.id) > baseline && i.from.id === 'bot' && !this.claimed.has(i.id) && (CREATED_RE.test(i.text ?? '') || /仍赶不上|earliest is still/.test(i.text ?? '')),
+              (i) =>
+                Number(i.id) > baseline &&
+                i.from.id === 'bot' &&
+                !this.claimed.has(i.id) &&
+                (CREATED_RE.test(i.text ?? '') || /仍赶不上|earliest is still/.test(i.text ?? '')),
             ),
           )
         : undefined;
@@ -573,7 +615,9 @@ class Simulation {
         return;
       }
       // Refused, or granted and still too late: the sales person takes the earliest date after all.
-      this.schedule(nextAvailable(rng, this.now + between(rng, 10, 40) * MINUTE, AWAKE), () => this.offerIfStillOpen(request));
+      this.schedule(nextAvailable(rng, this.now + between(rng, 10, 40) * MINUTE, AWAKE), () =>
+        this.offerIfStillOpen(request),
+      );
     });
   }
 
@@ -584,7 +628,9 @@ class Simulation {
     this.plannedDays.add(dayIndex);
     const rng = this.rng(`day|${dayIndex}`);
     const count = intBetween(rng, 6, 12);
-    const times = Array.from({ length: count }, () => chinaInstant(dayIndex, Math.round(between(rng, 8 * 60 + 45, 17 * 60 + 30)))).sort((a, b) => a - b);
+    const times = Array.from({ length: count }, () =>
+      chinaInstant(dayIndex, Math.round(between(rng, 8 * 60 + 45, 17 * 60 + 30))),
+    ).sort((a, b) => a - b);
     times.forEach((at, i) => {
       if (at < this.now) return; // the simulation started later that day
       this.schedule(at, () => this.sendRequest(this.rng(`request|${dayIndex}|${i}`)));
@@ -592,7 +638,13 @@ class Simulation {
   }
 
   /** Says `text` and waits for the bot's first reply after it that `accept`s. */
-  private async sayAndWait(conversationId: string, senderId: string, text: string, what: string, accept: (reply: string) => boolean): Promise<ChatItem | undefined> {
+  private async sayAndWait(
+    conversationId: string,
+    senderId: string,
+    text: string,
+    what: string,
+    accept: (reply: string) => boolean,
+  ): Promise<ChatItem | undefined> {
     const baseline = this.maxItemId;
     if (!(await this.api.say(conversationId, senderId, text))) {
       this.warn(`the playground refused "${text}" from ${senderId}`);
@@ -602,7 +654,14 @@ class Simulation {
       const items = state.conversations[conversationId] ?? [];
       const mine = items.find((i) => Number(i.id) > baseline && i.from.id === senderId && i.text === text);
       if (!mine) return undefined;
-      return items.find((i) => Number(i.id) > Number(mine.id) && i.from.id === 'bot' && i.text !== undefined && !this.claimed.has(i.id) && accept(i.text));
+      return items.find(
+        (i) =>
+          Number(i.id) > Number(mine.id) &&
+          i.from.id === 'bot' &&
+          i.text !== undefined &&
+          !this.claimed.has(i.id) &&
+          accept(i.text),
+      );
     });
     if (reply) this.claimed.add(reply.id);
     return reply;
@@ -611,20 +670,29 @@ class Simulation {
   private async sendRequest(rng: Rng): Promise<void> {
     const request = makeRequest(rng, this.now);
     this.stats.requests++;
-    const reply = await this.sayAndWait(request.conversationId, request.sender, request.text, `the reply to "${request.text}"`, (t) => REQUEST_REPLY_RE.test(t));
+    const reply = await this.sayAndWait(
+      request.conversationId,
+      request.sender,
+      request.text,
+      `the reply to "${request.text}"`,
+      (t) => REQUEST_REPLY_RE.test(t),
+    );
     if (!reply?.text) return;
     const number = CREATED_RE.exec(reply.text)?.[1];
     if (number) {
       const order = this.order(number, request.conversationId, itemAt(reply, this.now), request.language);
       order.requester = request.sender;
       order.language = request.language;
-      if (request.pause) this.schedule(nextAvailable(rng, this.now + between(rng, 3, 15) * MINUTE, AWAKE), () => this.pause(order));
+      if (request.pause)
+        this.schedule(nextAvailable(rng, this.now + between(rng, 3, 15) * MINUTE, AWAKE), () => this.pause(order));
       return;
     }
     if (reply.text.startsWith('⛔')) {
       const replyId = Number(reply.id);
       const card = await this.waitFor('the "date not possible" card', (state) =>
-        (state.conversations[request.conversationId] ?? []).find((i) => Number(i.id) > replyId && i.card && BLOCKED_TITLES.includes(i.card.title) && !this.claimed.has(i.id)),
+        (state.conversations[request.conversationId] ?? []).find(
+          (i) => Number(i.id) > replyId && i.card && BLOCKED_TITLES.includes(i.card.title) && !this.claimed.has(i.id),
+        ),
       );
       if (!card?.card) return;
       this.claimed.add(card.id);
@@ -668,10 +736,14 @@ class Simulation {
       const resolved = this.cards.get(blocked.cardId)?.card.resolved;
       const number = numberOf(resolved?.text);
       if (number) {
-        const reply = (state.conversations[blocked.conversationId] ?? []).find((i) => Number(i.id) > baseline && i.text && CREATED_RE.exec(i.text)?.[1] === number);
+        const reply = (state.conversations[blocked.conversationId] ?? []).find(
+          (i) => Number(i.id) > baseline && i.text && CREATED_RE.exec(i.text)?.[1] === number,
+        );
         return reply ? { number, reply } : undefined;
       }
-      const changed = (state.conversations[blocked.conversationId] ?? []).find((i) => Number(i.id) > baseline && i.from.id === 'bot' && /计划有变|plan changed/.test(i.text ?? ''));
+      const changed = (state.conversations[blocked.conversationId] ?? []).find(
+        (i) => Number(i.id) > baseline && i.from.id === 'bot' && /计划有变|plan changed/.test(i.text ?? ''),
+      );
       return changed ? { number: undefined, reply: changed } : undefined;
     });
     if (!outcome) return;
@@ -691,11 +763,14 @@ class Simulation {
     const card = this.cards.get(blocked.cardId)?.card;
     if (!card || card.resolved || !card.buttons.some((b) => b.key === 'escalate')) return;
     const baseline = this.maxItemId;
-    if (!(await this.api.tap(blocked.cardId, blocked.sender, 'escalate'))) return this.warn('the "escalate" tap was refused');
+    if (!(await this.api.tap(blocked.cardId, blocked.sender, 'escalate')))
+      return this.warn('the "escalate" tap was refused');
     blocked.state = 'escalated';
     this.stats.expeditesAsked++;
     const reply = await this.waitFor('the expedite request', (state) =>
-      (state.conversations[blocked.conversationId] ?? []).find((i) => Number(i.id) > baseline && i.from.id === 'bot' && /评估加急|Escalated to/.test(i.text ?? '')),
+      (state.conversations[blocked.conversationId] ?? []).find(
+        (i) => Number(i.id) > baseline && i.from.id === 'bot' && /评估加急|Escalated to/.test(i.text ?? ''),
+      ),
     );
     if (reply) this.claimed.add(reply.id);
   }
@@ -706,7 +781,9 @@ class Simulation {
     if (order.confirmedAt !== undefined || order.rejected) return;
     const rng = this.rng(`pause|${order.number}`);
     const text = pausePhrase(rng, order.number, order.language);
-    const reply = await this.sayAndWait(order.conversationId, order.requester, text, `the answer to "${text}"`, (t) => t.includes(order.number));
+    const reply = await this.sayAndWait(order.conversationId, order.requester, text, `the answer to "${text}"`, (t) =>
+      t.includes(order.number),
+    );
     if (!reply?.text?.startsWith('⏸')) {
       if (reply?.text) this.warn(`"${text}" did not pause: ${reply.text.split('\n')[0]}`);
       return;
@@ -720,7 +797,9 @@ class Simulation {
   private async resume(order: OrderRec): Promise<void> {
     const rng = this.rng(`resume|${order.number}`);
     const text = resumePhrase(rng, order.number, order.language);
-    const reply = await this.sayAndWait(order.conversationId, order.requester, text, `the answer to "${text}"`, (t) => t.includes(order.number));
+    const reply = await this.sayAndWait(order.conversationId, order.requester, text, `the answer to "${text}"`, (t) =>
+      t.includes(order.number),
+    );
     order.resumedAt = this.now;
     if (reply) this.stats.resumes++;
   }
@@ -763,7 +842,10 @@ class Simulation {
     const delivery =
       fate === 'late'
         ? windowForward(promisedAt + between(rng, 6, 40) * HOUR, DELIVERY)
-        : windowBack(promisedAt - between(rng, fate === 'early' ? 54 : 2, fate === 'early' ? 100 : 40) * HOUR, DELIVERY);
+        : windowBack(
+            promisedAt - between(rng, fate === 'early' ? 54 : 2, fate === 'early' ? 100 : 40) * HOUR,
+            DELIVERY,
+          );
 
     // Latest sensible times, backwards from the delivery, in the plant's working hours (a stage due on
     // a Sunday is done on the Friday before, not on the Monday after).
@@ -776,8 +858,13 @@ class Simulation {
     // Made to order: production starts on the first day of the plan on its card and passes QC on the
     // last (a late order's production runs a day or two over: that is what first moves its ETD).
     const planned = new Map<WorkStage, number>();
-    if (order.planStart !== undefined) planned.set('in_production', chinaInstant(order.planStart, WORK.from) + between(rng, 0, 120) * MINUTE);
-    if (order.planFinish !== undefined) planned.set('qc_passed', chinaInstant(order.planFinish, 14 * 60) + (fate === 'late' ? between(rng, 20, 44) * HOUR : 0));
+    if (order.planStart !== undefined)
+      planned.set('in_production', chinaInstant(order.planStart, WORK.from) + between(rng, 0, 120) * MINUTE);
+    if (order.planFinish !== undefined)
+      planned.set(
+        'qc_passed',
+        chinaInstant(order.planFinish, 14 * 60) + (fate === 'late' ? between(rng, 20, 44) * HOUR : 0),
+      );
     // Shortest gaps after the previous stage (hours), forwards from the card; the courier takes a day or two.
     const gap: Record<WorkStage, [number, number]> = {
       in_production: [0.3, 3],
@@ -801,11 +888,20 @@ class Simulation {
     if (order.deliveredAt !== undefined || order.rejected) return;
     const rng = this.rng(`stage|${order.number}|${stage}|${attempt}`);
     const window = stage === 'delivered' ? DELIVERY : WORK;
-    const retry = () => this.schedule(nextAvailable(rng, this.now + between(rng, 30, 60) * MINUTE, window), () => this.doStage(order, stage, attempt + 1));
+    const retry = () =>
+      this.schedule(nextAvailable(rng, this.now + between(rng, 30, 60) * MINUTE, window), () =>
+        this.doStage(order, stage, attempt + 1),
+      );
     if (stage === 'delivered') {
       if (!order.done.has('shipped') && attempt < 4) return retry();
       const text = stagePhrase(rng, order.number, 'delivered', order.language);
-      const reply = await this.sayAndWait(order.conversationId, order.requester, text, `the delivery notice of ${order.number}`, (t) => t.includes(order.number));
+      const reply = await this.sayAndWait(
+        order.conversationId,
+        order.requester,
+        text,
+        `the delivery notice of ${order.number}`,
+        (t) => t.includes(order.number),
+      );
       if (!reply?.text?.startsWith('✅')) {
         if (reply?.text) this.warn(`"${text}" was not taken: ${reply.text.split('\n')[0]}`);
         return;
@@ -818,8 +914,7 @@ class Simulation {
         if (this.now > promisedAt) {
           this.stats.deliveredLate++;
           if (order.fate === 'late') this.stats.deliveredLateOnPurpose++;
-        }
-        else if (this.now < promisedAt - 2 * DAY) this.stats.deliveredEarly++;
+        } else if (this.now < promisedAt - 2 * DAY) this.stats.deliveredEarly++;
         else this.stats.deliveredOnTime++;
       }
       return;
@@ -834,8 +929,11 @@ class Simulation {
     const owner = STAGE_OWNER[stage];
     const byCard = card !== undefined && (stage === 'shipped' ? chance(rng, 0.3) : chance(rng, 0.6));
     if (byCard && card) {
-      if (!(await this.api.tap(card.id, owner, `done:${stage}`))) return this.warn(`the "${stage}" tap on ${order.number} was refused`);
-      const closed = await this.waitFor(`${order.number}'s ${stage} card to close`, () => (this.cards.get(card.id)?.card.resolved ? true : undefined));
+      if (!(await this.api.tap(card.id, owner, `done:${stage}`)))
+        return this.warn(`the "${stage}" tap on ${order.number} was refused`);
+      const closed = await this.waitFor(`${order.number}'s ${stage} card to close`, () =>
+        this.cards.get(card.id)?.card.resolved ? true : undefined,
+      );
       if (!closed) return;
       this.stats.stageTaps++;
       order.done.add(stage);
@@ -843,13 +941,17 @@ class Simulation {
       if (stage === 'shipped' && chance(rng, 0.6)) {
         this.schedule(this.now + between(rng, 10, 60) * MINUTE, async () => {
           const text = `${order.number} 已发货 顺丰 ${waybill(rng)}`;
-          await this.sayAndWait(order.conversationId, owner, text, `the waybill of ${order.number}`, (t) => t.includes(order.number));
+          await this.sayAndWait(order.conversationId, owner, text, `the waybill of ${order.number}`, (t) =>
+            t.includes(order.number),
+          );
         });
       }
       return;
     }
     const text = stagePhrase(rng, order.number, stage, 'zh');
-    const reply = await this.sayAndWait(order.conversationId, owner, text, `the answer to "${text}"`, (t) => t.includes(order.number));
+    const reply = await this.sayAndWait(order.conversationId, owner, text, `the answer to "${text}"`, (t) =>
+      t.includes(order.number),
+    );
     if (!reply?.text) return;
     if (!reply.text.startsWith('已记录')) return this.warn(`"${text}" was not recorded: ${reply.text.split('\n')[0]}`);
     this.stats.stageReports++;
@@ -909,7 +1011,14 @@ class Simulation {
       `${s.delayAlerts - d.delayAlerts} delay alerts`,
     ];
     this.log(`${label}${isWorkday(previousDay) ? '' : ' (weekend)'}: ${parts.join(', ')}`);
-    this.dayStart = { ...s, created: new Set(s.created), confirmed: new Set(s.confirmed), rejected: new Set(s.rejected), delivered: new Set(s.delivered), pauses: new Set(s.pauses) };
+    this.dayStart = {
+      ...s,
+      created: new Set(s.created),
+      confirmed: new Set(s.confirmed),
+      rejected: new Set(s.rejected),
+      delivered: new Set(s.delivered),
+      pauses: new Set(s.pauses),
+    };
   }
 
   async run(): Promise<void> {
@@ -919,7 +1028,9 @@ class Simulation {
     this.end = from + this.options.weeks * 7 * DAY;
     this.takeOver(await this.api.state());
     this.loggedDay = chinaTime(this.now).dayIndex;
-    this.log(`Simulating ${this.options.weeks} week(s) from ${formatChina(from)} to ${formatChina(this.end)} (China time), seed ${this.options.seed}, against ${this.options.url}`);
+    this.log(
+      `Simulating ${this.options.weeks} week(s) from ${formatChina(from)} to ${formatChina(this.end)} (China time), seed ${this.options.seed}, against ${this.options.url}`,
+    );
 
     while (this.now < this.end) {
       const minutes = Math.min(this.nextStepMinutes(), Math.ceil((this.end - this.now) / MINUTE));
@@ -939,7 +1050,9 @@ class Simulation {
   private async report(from: number, started: number) {
     const s = this.stats;
     const workdays = this.plannedDays.size;
-    const inFlight = [...this.orders.values()].filter((o) => s.confirmed.has(o.number) && !s.delivered.has(o.number)).length;
+    const inFlight = [...this.orders.values()].filter(
+      (o) => s.confirmed.has(o.number) && !s.delivered.has(o.number),
+    ).length;
     const lines = [
       '',
       `Simulated ${Math.round((this.now - from) / DAY)} days (${workdays} working days) in ${Math.round((Date.now() - started) / 1000)}s.`,
@@ -961,7 +1074,8 @@ class Simulation {
     const reply = await this.sayAndWait('ops', 'zhouzong', '/kpi', 'the KPI digest', (t) => t.startsWith('📊'));
     this.log(`\n/kpi in the ops chat (${formatChina(this.now)}):\n${reply?.text ?? '(no answer)'}`);
     const last = this.digests.slice(0, digests).at(-1);
-    if (last) this.log(`\nThe last weekly digest the bot posted to the ops chat by itself (Monday 09:00):\n${last.text}`);
+    if (last)
+      this.log(`\nThe last weekly digest the bot posted to the ops chat by itself (Monday 09:00):\n${last.text}`);
     this.log(`\nOps board: ${this.options.url}/board (login ops / orderbot); chats and inboxes: ${this.options.url}/`);
   }
 }
@@ -973,7 +1087,9 @@ async function main() {
     await api.clock();
   } catch (err) {
     if (err instanceof Unreachable) {
-      process.stderr.write(`simulate: cannot reach the orderbot playground at ${options.url} (${err.message}); start it first with npm start\n`);
+      process.stderr.write(
+        `simulate: cannot reach the orderbot playground at ${options.url} (${err.message}); start it first with npm start\n`,
+      );
       process.exit(1);
     }
     throw err;
@@ -982,7 +1098,9 @@ async function main() {
     await new Simulation(api, options).run();
   } catch (err) {
     if (err instanceof Unreachable) {
-      process.stderr.write(`simulate: lost the playground at ${options.url} (${err.message}); is it still running? start it with npm start\n`);
+      process.stderr.write(
+        `simulate: lost the playground at ${options.url} (${err.message}); is it still running? start it with npm start\n`,
+      );
       process.exit(1);
     }
     process.stderr.write(`simulate: ${(err as Error).stack ?? err}\n`);

@@ -107,7 +107,11 @@ export class TestApp {
   }
 
   async tap(cardId: string, userId: string, key: string, note?: string) {
-    return this.request('POST', `/api/playground/cards/${cardId}/actions`, { userId, key, ...(note !== undefined ? { note } : {}) });
+    return this.request('POST', `/api/playground/cards/${cardId}/actions`, {
+      userId,
+      key,
+      ...(note !== undefined ? { note } : {}),
+    });
   }
 
   async state(): Promise<PlaygroundState> {
@@ -147,7 +151,9 @@ export class TestApp {
 
   /** The bot's text messages in a chat (its cards, such as each order's tracking card, are left out). */
   botMessages(state: PlaygroundState, conversationId = 'sales-east'): string[] {
-    return (state.conversations[conversationId] ?? []).filter((m) => m.from.id === 'bot' && !m.card).map((m) => m.text ?? '');
+    return (state.conversations[conversationId] ?? [])
+      .filter((m) => m.from.id === 'bot' && !m.card)
+      .map((m) => m.text ?? '');
   }
 
   async close(): Promise<void> {

@@ -13,7 +13,10 @@ export const backends: Backend[] = process.env.TEST_DATABASE_URL ? ['pglite', 'p
  * A fresh, empty database: in-memory PGlite, or a new database on the TEST_DATABASE_URL server that is
  * dropped on close, so test files running in parallel never share state.
  */
-export async function createTestDatabase(backend: Backend, options: { poolSize?: number } = {}): Promise<DatabaseHandle & { url?: string }> {
+export async function createTestDatabase(
+  backend: Backend,
+  options: { poolSize?: number } = {},
+): Promise<DatabaseHandle & { url?: string }> {
   if (backend === 'pglite') return openDatabase({});
   const adminUrl = process.env.TEST_DATABASE_URL!;
   const name = `orderbot_test_${process.pid}_${randomBytes(4).toString('hex')}`;

@@ -23,9 +23,19 @@ const refused = (work: () => unknown) => {
 describe('WeCom callback crypto', () => {
   it('decrypts the official message vector with its own checks, every XML value a string', () => {
     const xml = decryptPayload(secrets, VECTOR);
-    expect(readAppPayload(xml)).toEqual({ kind: 'text', msgId: '4561255354251345929', fromUser: 'mycreate', createTime: '1409659813', content: 'hello' });
-    expect(() => checkSignature('477715d11cdb4164915debcba66cb864d751f3e6', 'QDG6eK', '1409659813', '1372623149', VECTOR)).not.toThrow();
-    expect(() => checkSignature('477715D11CDB4164915DEBCBA66CB864D751F3E6', 'QDG6eK', '1409659813', '1372623149', VECTOR)).not.toThrow();
+    expect(readAppPayload(xml)).toEqual({
+      kind: 'text',
+      msgId: '4561255354251345929',
+      fromUser: 'mycreate',
+      createTime: '1409659813',
+      content: 'hello',
+    });
+    expect(() =>
+      checkSignature('477715d11cdb4164915debcba66cb864d751f3e6', 'QDG6eK', '1409659813', '1372623149', VECTOR),
+    ).not.toThrow();
+    expect(() =>
+      checkSignature('477715D11CDB4164915DEBCBA66CB864D751F3E6', 'QDG6eK', '1409659813', '1372623149', VECTOR),
+    ).not.toThrow();
     expect(refused(() => checkSignature('477715d1', 'QDG6eK', '1409659813', '1372623149', VECTOR))).toBe(true);
     expect(refused(() => decryptPayload({ ...secrets, receiveId: '' }, VECTOR))).toBe(true);
   });
@@ -59,7 +69,12 @@ describe('WeCom callback crypto', () => {
 
   it('decodes the query once and keeps a raw "+" as "+"', () => {
     const signature = getSignature('t', '1', 'n', 'a+b/c=');
-    expect(readSignedQuery(`msg_signature=${signature}&timestamp=1&nonce=n&echostr=a+b%2Fc%3D`)).toEqual({ signature, timestamp: '1', nonce: 'n', echostr: 'a+b/c=' });
+    expect(readSignedQuery(`msg_signature=${signature}&timestamp=1&nonce=n&echostr=a+b%2Fc%3D`)).toEqual({
+      signature,
+      timestamp: '1',
+      nonce: 'n',
+      echostr: 'a+b/c=',
+    });
     expect(refused(() => readSignedQuery('timestamp=1&nonce=n'))).toBe(true);
     expect(refused(() => readSignedQuery('msg_signature=%E0%A4%A&timestamp=1&nonce=n'))).toBe(true);
   });

@@ -89,7 +89,12 @@ describe.each(backends)('WeCom callback verification on %s', (backend) => {
     const help = await w.waitFor(() => w.fake.textsOf('mycreate')[0], 'the help text to mycreate');
     expect(help).toContain("Hi, I'm 订单助手");
     const send = w.fake.calls('message/send')[0]!;
-    expect(send.body).toMatchObject({ touser: 'mycreate', msgtype: 'markdown', agentid: 218, enable_duplicate_check: 1 });
+    expect(send.body).toMatchObject({
+      touser: 'mycreate',
+      msgtype: 'markdown',
+      agentid: 218,
+      enable_duplicate_check: 1,
+    });
   });
 
   it('verifies both callback URLs with random echostrs full of + / =, and the AI bot only with an empty receive id', async () => {
@@ -110,8 +115,22 @@ describe.each(backends)('WeCom callback verification on %s', (backend) => {
   it('refuses tampered, misaddressed, malformed, stale and replayed requests with a 4xx and stores nothing', async () => {
     w = await WecomWorld.start(backend, database());
     const { fake, clock } = w;
-    const xml = appTextXml({ corpId: fake.secrets.corpId, agentId: fake.secrets.agentId, fromUser: 'ZhangSan', createTime: 1, content: 'BRK-2026-01 5件 3月5日前', msgId: '9007199254740993' });
-    const bot = JSON.stringify({ msgid: 'm1', chatid: EAST.chatId, chattype: 'group', from: { userid: 'ZhangSan' }, msgtype: 'text', text: { content: '@订单助手 BRK-2026-01 5件 3月5日前' } });
+    const xml = appTextXml({
+      corpId: fake.secrets.corpId,
+      agentId: fake.secrets.agentId,
+      fromUser: 'ZhangSan',
+      createTime: 1,
+      content: 'BRK-2026-01 5件 3月5日前',
+      msgId: '9007199254740993',
+    });
+    const bot = JSON.stringify({
+      msgid: 'm1',
+      chatid: EAST.chatId,
+      chattype: 'group',
+      from: { userid: 'ZhangSan' },
+      msgtype: 'text',
+      text: { content: '@订单助手 BRK-2026-01 5件 3月5日前' },
+    });
     const otherKey = 'Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp9Oo8Nn7Mm6Ll'.slice(0, 43);
     const cases = {
       'bad signature': fake.callbacks.prepare('app', xml, { signature: 'a'.repeat(40) }),
@@ -120,19 +139,37 @@ describe.each(backends)('WeCom callback verification on %s', (backend) => {
       'AI bot payload sealed for a corp id': fake.callbacks.prepare('aibot', bot, { receiveId: fake.secrets.corpId }),
       'wrong key': fake.callbacks.prepare('app', xml, { encodingAesKey: otherKey }),
       'truncated ciphertext': fake.callbacks.prepare('app', xml, { ciphertext: (c) => c.slice(0, -8) }),
-      'ciphertext cut to a block boundary': fake.callbacks.prepare('app', xml, { ciphertext: (c) => Buffer.from(c, 'base64').subarray(0, 32).toString('base64') }),
+      'ciphertext cut to a block boundary': fake.callbacks.prepare('app', xml, {
+        ciphertext: (c) => Buffer.from(c, 'base64').subarray(0, 32).toString('base64'),
+      }),
       'not base64': fake.callbacks.prepare('app', xml, { ciphertext: (c) => `${c.slice(0, -4)}!!!!` }),
-      'stale timestamp': fake.callbacks.prepare('app', xml, { timestamp: Math.floor(clock.now().getTime() / 1000) - 600 }),
-      'timestamp from the future': fake.callbacks.prepare('app', xml, { timestamp: Math.floor(clock.now().getTime() / 1000) + 600 }),
+      'stale timestamp': fake.callbacks.prepare('app', xml, {
+        timestamp: Math.floor(clock.now().getTime() / 1000) - 600,
+      }),
+      'timestamp from the future': fake.callbacks.prepare('app', xml, {
+        timestamp: Math.floor(clock.now().getTime() / 1000) + 600,
+      }),
     };
     const statuses: Record<string, unknown> = {};
     for (const [what, prepared] of Object.entries(cases)) statuses[what] = (await fake.callbacks.post(prepared)).status;
-    const not4xx = Object.entries(statuses).filter(([, status]) => !(typeof status === 'number' && status >= 400 && status < 500));
+    const not4xx = Object.entries(statuses).filter(
+      ([, status]) => !(typeof status === 'number' && status >= 400 && status < 500),
+    );
     expect(not4xx).toEqual([]);
-    expect(statuses).toMatchObject({ 'bad signature': 403, 'wrong receive id': 403, 'truncated ciphertext': 400, 'stale timestamp': 403 });
+    expect(statuses).toMatchObject({
+      'bad signature': 403,
+      'wrong receive id': 403,
+      'truncated ciphertext': 400,
+      'stale timestamp': 403,
+    });
     const noQuery = await fake.callbacks.raw('app', 'POST', '', cases['bad signature'].body);
     expect(noQuery.status).toBe(400);
-    const noEncrypt = await fake.callbacks.raw('app', 'POST', cases['bad signature'].query, '<xml><ToUserName>x</ToUserName></xml>');
+    const noEncrypt = await fake.callbacks.raw(
+      'app',
+      'POST',
+      cases['bad signature'].query,
+      '<xml><ToUserName>x</ToUserName></xml>',
+    );
     expect(noEncrypt.status).toBe(400);
 
     // A captured request replayed after the window.
@@ -145,7 +182,14 @@ describe.each(backends)('WeCom callback verification on %s', (backend) => {
   it('acks an accepted message with an empty 200 once its row is committed, and a replay within the window changes nothing', async () => {
     w = await WecomWorld.start(backend, database());
     const { fake } = w;
-    const xml = appTextXml({ corpId: fake.secrets.corpId, agentId: fake.secrets.agentId, fromUser: 'ZhangSan', createTime: 1, content: '007', msgId: '9007199254740993' });
+    const xml = appTextXml({
+      corpId: fake.secrets.corpId,
+      agentId: fake.secrets.agentId,
+      fromUser: 'ZhangSan',
+      createTime: 1,
+      content: '007',
+      msgId: '9007199254740993',
+    });
     const prepared = fake.callbacks.prepare('app', xml);
     const first = await fake.callbacks.post(prepared);
     expect(first).toMatchObject({ status: 200, body: '' });
@@ -153,14 +197,21 @@ describe.each(backends)('WeCom callback verification on %s', (backend) => {
     const [row] = await w.db.select().from(inboundMessages);
     // 2^53 + 1 and "007" survive: every XML value is read as a string.
     expect(row).toMatchObject({ externalId: 'msg:9007199254740993' });
-    expect(row!.payload).toMatchObject({ text: '007', messageId: '9007199254740993', senderId: 'zhangsan', conversationId: 'dm:zhangsan' });
+    expect(row!.payload).toMatchObject({
+      text: '007',
+      messageId: '9007199254740993',
+      senderId: 'zhangsan',
+      conversationId: 'dm:zhangsan',
+    });
     w.clock.advance(30_000);
     expect(await fake.callbacks.post(prepared)).toMatchObject({ status: 200, body: '' });
     expect(await w.count('inbound_messages')).toBe(1);
   });
 
   it('reads callbacks whatever their Content-Type, and keeps a numeric AI-bot msgid whole', async () => {
-    w = await WecomWorld.start(backend, database(), { fake: { callbacks: { contentType: { app: null, aibot: 'text/plain' } } } });
+    w = await WecomWorld.start(backend, database(), {
+      fake: { callbacks: { contentType: { app: null, aibot: 'text/plain' } } },
+    });
     const { fake } = w;
     expect((await fake.sendAppText('LiSi', '你好')).attempts[0]).toMatchObject({ status: 200, body: '' });
     const json = `{"msgid": 12345678901234567890, "chattype": "single", "from": {"userid": "LiSi"}, "msgtype": "text", "text": {"content": "你好"}}`;

@@ -41,24 +41,40 @@ describe('WeCom card renderer', () => {
   });
 
   it('renders the decided form: no buttons, no dropdown, the outcome as the grey replace_text', () => {
-    const decided = renderWecomCard(resolveCard(approval(), { status: 'approved', text: '已同意 · 王工 10:42' }), 'c_x');
+    const decided = renderWecomCard(
+      resolveCard(approval(), { status: 'approved', text: '已同意 · 王工 10:42' }),
+      'c_x',
+    );
     expect(checkTemplateCard(decided, 'update')).toBeUndefined();
-    expect(decided).toMatchObject({ button_list: [], replace_text: '已同意 · 王工 10:42', sub_title_text: '已同意 · 王工 10:42' });
+    expect(decided).toMatchObject({
+      button_list: [],
+      replace_text: '已同意 · 王工 10:42',
+      sub_title_text: '已同意 · 王工 10:42',
+    });
     expect(decided.button_selection).toBeUndefined();
   });
 
-  it('keeps any neutral card within WeCom\'s limits: ≤6 items, ≤6 unique buttons with keys ≤1 KB, and accepted as sent or updated', () => {
+  it("keeps any neutral card within WeCom's limits: ≤6 items, ≤6 unique buttons with keys ≤1 KB, and accepted as sent or updated", () => {
     const text = fc.string({ minLength: 1, maxLength: 80 });
     const cardArb = fc.record({
       title: text,
       subtitle: fc.option(text, { nil: undefined }),
-      fields: fc.array(fc.record({ label: text, value: text, tone: fc.constantFrom(undefined, 'red', 'yellow', 'blue') }), { maxLength: 12 }),
+      fields: fc.array(
+        fc.record({ label: text, value: text, tone: fc.constantFrom(undefined, 'red', 'yellow', 'blue') }),
+        { maxLength: 12 },
+      ),
       notes: fc.array(fc.string({ maxLength: 400 }), { maxLength: 4 }),
       buttons: fc.array(
-        fc.record({ key: fc.oneof(fc.constantFrom('approve', 'reject', 'later'), fc.string({ minLength: 1, maxLength: 1100 })), label: text, style: fc.constantFrom(undefined, 'primary', 'danger', 'default') }),
+        fc.record({
+          key: fc.oneof(fc.constantFrom('approve', 'reject', 'later'), fc.string({ minLength: 1, maxLength: 1100 })),
+          label: text,
+          style: fc.constantFrom(undefined, 'primary', 'danger', 'default'),
+        }),
         { maxLength: 10 },
       ),
-      resolved: fc.option(fc.record({ status: fc.constantFrom('approved', 'rejected', 'cancelled', 'info'), text }), { nil: undefined }),
+      resolved: fc.option(fc.record({ status: fc.constantFrom('approved', 'rejected', 'cancelled', 'info'), text }), {
+        nil: undefined,
+      }),
     });
     fc.assert(
       fc.property(cardArb, (raw) => {
@@ -74,7 +90,9 @@ describe('WeCom card renderer', () => {
           expect(checkTemplateCard(rendered, 'update')).toBeUndefined();
         }
         const overflow = card.fields.length > WECOM_CARD_LIMITS.horizontalItems;
-        expect(rendered.horizontal_content_list).toHaveLength(overflow ? WECOM_CARD_LIMITS.horizontalItems - 1 : card.fields.length);
+        expect(rendered.horizontal_content_list).toHaveLength(
+          overflow ? WECOM_CARD_LIMITS.horizontalItems - 1 : card.fields.length,
+        );
       }),
       { numRuns: 300 },
     );

@@ -89,17 +89,23 @@ describe.each(backends)('WeCom delivery failures on %s', (backend) => {
     await fake.mentionAibot({ chatId: EAST.chatId, fromUser: 'ZhangSan', text: REQUEST });
     const blocked = await w.waitFor(async () => {
       // The four lead cards (the order's card in the group goes through the webhook robot, no token needed).
-      const rows = (await outboxRows()).filter((r) => r.kind === 'send-card' && (r.payload as { to?: { userId?: string } }).to?.userId);
+      const rows = (await outboxRows()).filter(
+        (r) => r.kind === 'send-card' && (r.payload as { to?: { userId?: string } }).to?.userId,
+      );
       return rows.length === 4 && rows.every((r) => r.lastError?.includes('企业可信IP')) && rows;
     }, 'the 60020 reports');
-    for (const row of blocked) expect(row.nextAttemptAt.getTime() - clock.now().getTime()).toBeGreaterThanOrEqual(9 * 60_000);
+    for (const row of blocked)
+      expect(row.nextAttemptAt.getTime() - clock.now().getTime()).toBeGreaterThanOrEqual(9 * 60_000);
     fake.failures.clear();
     clock.advance(10 * 60_000);
     await w.waitFor(() => LEADS.every((u) => fake.cardsOf(u).length === 1), 'the cards once the IP is trusted');
 
     fake.fail('message/send', { errcode: 45009 });
     await fake.sendAppText('LiSi', '你好');
-    const limited = await w.waitFor(async () => (await outboxRows()).find((r) => r.lastError?.includes('45009')), 'the 45009 back-off');
+    const limited = await w.waitFor(
+      async () => (await outboxRows()).find((r) => r.lastError?.includes('45009')),
+      'the 45009 back-off',
+    );
     expect(limited.nextAttemptAt.getTime() - clock.now().getTime()).toBeGreaterThanOrEqual(60_000);
     await w.drain(30_000);
     expect(fake.textsOf('LiSi')).toHaveLength(1);
@@ -110,16 +116,22 @@ describe.each(backends)('WeCom delivery failures on %s', (backend) => {
     w = await WecomWorld.start(backend, database(), { fake: { webhookPerMinute: 2 } });
     const { fake, clock } = w;
     fake.fail('aibot/response', { errcode: 40029 }, { times: 100 }); // every reply window turns out spent
-    const ask = (n: number) => fake.mentionAibot({ chatId: EAST.chatId, fromUser: 'ZhangSan', text: `@订单助手 SO-20260224-00${n} 到哪了` });
+    const ask = (n: number) =>
+      fake.mentionAibot({ chatId: EAST.chatId, fromUser: 'ZhangSan', text: `@订单助手 SO-20260224-00${n} 到哪了` });
     // Held: pending, not being delivered, due later.
     const held = async () =>
-      (await outboxRows()).filter((r) => r.status === 'pending' && r.lockedUntil === null && r.nextAttemptAt > clock.now()).length;
+      (await outboxRows()).filter(
+        (r) => r.status === 'pending' && r.lockedUntil === null && r.nextAttemptAt > clock.now(),
+      ).length;
     await ask(11);
     await w.waitFor(() => fake.chat(EAST.chatId).length === 1, 'the first answer');
     await ask(12);
     await w.waitFor(() => fake.chat(EAST.chatId).length === 2, 'the second answer');
     await ask(13);
-    await w.waitFor(async () => fake.calls('webhook/send').length === 3 && (await held()) === 1, 'the third refused and held');
+    await w.waitFor(
+      async () => fake.calls('webhook/send').length === 3 && (await held()) === 1,
+      'the third refused and held',
+    );
     expect((fake.calls('webhook/send')[2]!.reply as { errcode: number }).errcode).toBe(45009);
     await ask(14);
     // The robot's minute is known to be used up: the fourth waits without asking WeCom.
@@ -136,7 +148,7 @@ describe.each(backends)('WeCom delivery failures on %s', (backend) => {
     expect((await outboxRows()).every((r) => r.status === 'sent')).toBe(true);
   });
 
-  it('updates a card 72 hours on with the tap\'s fresh code, and sends the other lead a fresh card', async () => {
+  it("updates a card 72 hours on with the tap's fresh code, and sends the other lead a fresh card", async () => {
     w = await WecomWorld.start(backend, database());
     const { fake, clock } = w;
     const leadCards = await order();

@@ -12,7 +12,10 @@ import type { Backend } from '../support/databases';
 const config = loadBusinessConfig();
 /** The demo config's people as WeCom knows them (通讯录). */
 export const DEMO_USERS = config.people.flatMap((p) => (p.wecom ? [p.wecom] : []));
-export const EAST = config.conversations.find((c) => c.id === 'sales-east')!.wecom! as { chatId: string; webhookKey: string };
+export const EAST = config.conversations.find((c) => c.id === 'sales-east')!.wecom! as {
+  chatId: string;
+  webhookKey: string;
+};
 export const SOUTH_CHAT = config.conversations.find((c) => c.id === 'sales-south')!.wecom!.chatId;
 export const LEADS = ['WangGong', 'LiuGong', 'ChenJie', 'ZhouShiFu'];
 
@@ -28,10 +31,25 @@ export class WecomWorld {
     readonly clock: TestClock,
   ) {}
 
-  static async start(backend: Backend, database: DatabaseHandle, options: { fake?: FakeWecomOptions; clock?: TestClock; log?: Logger } = {}) {
+  static async start(
+    backend: Backend,
+    database: DatabaseHandle,
+    options: { fake?: FakeWecomOptions; clock?: TestClock; log?: Logger } = {},
+  ) {
     const clock = options.clock ?? new TestClock();
-    const fake = await new FakeWecom({ users: DEMO_USERS, webhooks: { [EAST.webhookKey]: EAST.chatId }, clock: clock.now, ...options.fake }).start();
-    const app = await TestApp.start(backend, { database, fresh: true, clock, env: wecomEnv(fake), ...(options.log ? { log: options.log } : {}) });
+    const fake = await new FakeWecom({
+      users: DEMO_USERS,
+      webhooks: { [EAST.webhookKey]: EAST.chatId },
+      clock: clock.now,
+      ...options.fake,
+    }).start();
+    const app = await TestApp.start(backend, {
+      database,
+      fresh: true,
+      clock,
+      env: wecomEnv(fake),
+      ...(options.log ? { log: options.log } : {}),
+    });
     fake.connect(app.url);
     return new WecomWorld(fake, app, clock);
   }
@@ -46,7 +64,11 @@ export class WecomWorld {
   }
 
   /** Polls until `check` gives a value (not undefined/false), or fails after 5 s with `what`. */
-  async waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 5000): Promise<T> {
+  async waitFor<T>(
+    check: () => T | undefined | false | Promise<T | undefined | false>,
+    what: string,
+    timeoutMs = 5000,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await check();

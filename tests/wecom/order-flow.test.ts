@@ -7,7 +7,9 @@ import { EAST, LEADS, WecomWorld } from './harness';
 const REQUEST = '@订单助手 BRK-2026-01 样品5件 3月5日前到';
 const buttons = (card: Record<string, unknown>) => (card.button_list as Array<{ key: string }>).map((b) => b.key);
 const fields = (card: Record<string, unknown>) =>
-  Object.fromEntries((card.horizontal_content_list as Array<{ keyname: string; value: string }>).map((f) => [f.keyname, f.value]));
+  Object.fromEntries(
+    (card.horizontal_content_list as Array<{ keyname: string; value: string }>).map((f) => [f.keyname, f.value]),
+  );
 
 describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
   const database = useTestDatabase(backend);
@@ -40,8 +42,12 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
     expect(new Set(Object.values(leadCards).map((v) => v.taskId)).size).toBe(4);
     expect(fake.cardsOf('ZhaoZong')).toEqual([]);
 
-    for (const userid of ['WangGong', 'ChenJie', 'ZhouShiFu']) await fake.tap(userid, leadCards[userid]!.taskId, 'approve');
-    const confirmed = await w.waitFor(() => groupTexts().find((t) => t.includes('已确认')), 'the confirmation in the group');
+    for (const userid of ['WangGong', 'ChenJie', 'ZhouShiFu'])
+      await fake.tap(userid, leadCards[userid]!.taskId, 'approve');
+    const confirmed = await w.waitFor(
+      () => groupTexts().find((t) => t.includes('已确认')),
+      'the confirmation in the group',
+    );
     expect(confirmed).toContain('承诺交期：3月5日');
     await w.app.settle();
     // The AI bot's reply window was spent on the first answer: later news comes through the webhook robot,
@@ -62,7 +68,12 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
     expect(updates).toHaveLength(4);
     for (const call of updates) expect(call.body).toMatchObject({ atall: 1, agentid: fake.secrets.agentId });
     const [order] = await w.db.select().from(orders);
-    expect(order).toMatchObject({ status: 'confirmed', conversationId: 'sales-east', requesterId: 'zhangsan', platform: 'wecom' });
+    expect(order).toMatchObject({
+      status: 'confirmed',
+      conversationId: 'sales-east',
+      requesterId: 'zhangsan',
+      platform: 'wecom',
+    });
   });
 
   it('takes the same request written to the app in a 1:1 chat, and answers there', async () => {
@@ -72,7 +83,8 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
     const reply = await w.waitFor(() => fake.textsOf('LiSi').find((t) => t.includes('SO-')), 'the answer to LiSi');
     expect(reply).toContain('BRK-2026-02 × 10');
     const leadCards = await w.leadCards();
-    for (const userid of ['WangGong', 'ChenJie', 'ZhouShiFu']) await fake.tap(userid, leadCards[userid]!.taskId, 'approve');
+    for (const userid of ['WangGong', 'ChenJie', 'ZhouShiFu'])
+      await fake.tap(userid, leadCards[userid]!.taskId, 'approve');
     await w.waitFor(() => fake.textsOf('LiSi').find((t) => t.includes('已确认')), 'the confirmation to LiSi');
     const [order] = await w.db.select().from(orders);
     expect(order).toMatchObject({ conversationId: 'dm:lisi', requesterName: '李四', status: 'confirmed' });
@@ -82,13 +94,28 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
   it('creates one order when WeCom delivers the same callback four times, in turn or at once', async () => {
     w = await WecomWorld.start(backend, database());
     const { fake } = w;
-    const { delivery } = await fake.mentionAibot({ chatId: EAST.chatId, fromUser: 'ZhangSan', text: REQUEST, attempts: 4 });
+    const { delivery } = await fake.mentionAibot({
+      chatId: EAST.chatId,
+      fromUser: 'ZhangSan',
+      text: REQUEST,
+      attempts: 4,
+    });
     expect(delivery.attempts.map((a) => a.status)).toEqual([200, 200, 200, 200]);
-    const app = await fake.sendAppText('LiSi', 'BRK-2026-03 ×20 3月20日前', { msgId: '7340032000000000001', attempts: 4 });
+    const app = await fake.sendAppText('LiSi', 'BRK-2026-03 ×20 3月20日前', {
+      msgId: '7340032000000000001',
+      attempts: 4,
+    });
     expect(app.attempts.map((a) => a.status)).toEqual([200, 200, 200, 200]);
     const prepared = fake.callbacks.prepare(
       'aibot',
-      JSON.stringify({ msgid: 'same-at-once', chatid: EAST.chatId, chattype: 'group', from: { userid: 'LiSi' }, msgtype: 'text', text: { content: '@订单助手 BRK-2026-04 ×3 3月30日前' } }),
+      JSON.stringify({
+        msgid: 'same-at-once',
+        chatid: EAST.chatId,
+        chattype: 'group',
+        from: { userid: 'LiSi' },
+        msgtype: 'text',
+        text: { content: '@订单助手 BRK-2026-04 ×3 3月30日前' },
+      }),
     );
     const together = await Promise.all([1, 2, 3, 4].map(() => fake.callbacks.post(prepared)));
     expect(together.map((a) => a.status)).toEqual([200, 200, 200, 200]);
@@ -113,12 +140,16 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
     await w.app.settle();
     const approvals = await w.db.select().from(orderEvents).where(eq(orderEvents.type, 'task-approved'));
     expect(approvals).toHaveLength(1);
-    const winner = approvals[0]!.actorId === 'wanggong' ? { id: 'WangGong', name: '王工' } : { id: 'LiuGong', name: '刘工' };
+    const winner =
+      approvals[0]!.actorId === 'wanggong' ? { id: 'WangGong', name: '王工' } : { id: 'LiuGong', name: '刘工' };
     const loser = winner.id === 'WangGong' ? 'LiuGong' : 'WangGong';
     expect(fake.textsOf(loser).join('\n')).toContain(`已由 ${winner.name}`);
     expect(fake.textsOf(winner.id)).toEqual([]);
     // The loser's card shows the decision too: once from the decision, once more answering the late tap.
-    for (const [userid, updates] of [[winner.id, 1], [loser, 2]] as const) {
+    for (const [userid, updates] of [
+      [winner.id, 1],
+      [loser, 2],
+    ] as const) {
       expect(fake.cardsOf(userid)).toHaveLength(1);
       expect(fake.cardsOf(userid)[0]).toMatchObject({ greyed: `已同意 · ${winner.name} 10:00`, updates });
     }
@@ -126,7 +157,7 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
     expect(task).toMatchObject({ status: 'approved', version: 2 });
   });
 
-  it('takes the reject reason from the card\'s dropdown, closes the other cards and tells the group why', async () => {
+  it("takes the reject reason from the card's dropdown, closes the other cards and tells the group why", async () => {
     w = await WecomWorld.start(backend, database());
     const { fake } = w;
     await fake.mentionAibot({ chatId: EAST.chatId, fromUser: 'ZhangSan', text: REQUEST });
@@ -141,7 +172,14 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
 
     w.clock.advance(1000);
     await fake.tap('ChenJie', chenjie.taskId, 'reject', { reason: 'material' });
-    const rejected = await w.waitFor(() => fake.chat(EAST.chatId).map((m) => m.content).find((t) => t.includes('驳回')), 'the rejection');
+    const rejected = await w.waitFor(
+      () =>
+        fake
+          .chat(EAST.chatId)
+          .map((m) => m.content)
+          .find((t) => t.includes('驳回')),
+      'the rejection',
+    );
     expect(rejected).toContain('被采购部 陈姐 驳回');
     expect(rejected).toContain('原因：原材料短缺');
     await w.app.settle();
@@ -157,7 +195,7 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
     expect(keys.filter((k) => k.startsWith('click:ChenJie:'))).toHaveLength(2);
   });
 
-  it('refuses the demo config\'s board password once a real chat platform runs', async () => {
+  it("refuses the demo config's board password once a real chat platform runs", async () => {
     w = await WecomWorld.start(backend, database());
     const login = await fetch(`${w.app.url}/board/login`, {
       method: 'POST',

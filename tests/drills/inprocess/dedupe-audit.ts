@@ -22,12 +22,27 @@ export async function orderFacts(db: Database): Promise<OrderFacts[]> {
 
 /** Inbound rows per kind, and the message rows that share a platform message id (none expected). */
 export async function inboundFacts(db: Database) {
-  const kinds = await queryRows<{ kind: string; n: number }>(db, sql`select kind, count(*)::int as n from inbound_messages group by kind`);
-  const [failed] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from inbound_messages where status <> 'processed'`);
-  return { messages: kinds.find((k) => k.kind === 'message')?.n ?? 0, taps: kinds.find((k) => k.kind === 'card-action')?.n ?? 0, unprocessed: failed?.n ?? 0 };
+  const kinds = await queryRows<{ kind: string; n: number }>(
+    db,
+    sql`select kind, count(*)::int as n from inbound_messages group by kind`,
+  );
+  const [failed] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from inbound_messages where status <> 'processed'`,
+  );
+  return {
+    messages: kinds.find((k) => k.kind === 'message')?.n ?? 0,
+    taps: kinds.find((k) => k.kind === 'card-action')?.n ?? 0,
+    unprocessed: failed?.n ?? 0,
+  };
 }
 
 /** `n×` of each count that is not `want`, labelled. */
-export function offCount<T>(items: T[], count: (item: T) => number, want: number, label: (item: T) => string): string[] {
+export function offCount<T>(
+  items: T[],
+  count: (item: T) => number,
+  want: number,
+  label: (item: T) => string,
+): string[] {
   return items.filter((i) => count(i) !== want).map((i) => `${label(i)}: ${count(i)} (want ${want})`);
 }

@@ -27,14 +27,24 @@ function chatOf(to: { userId: string } | { conversationId: string }): string {
   return `unknown:${JSON.stringify(to)}`;
 }
 
-const contains = (version: Record<string, string>, params: Record<string, string>) => Object.entries(params).every(([k, v]) => version[k] === v);
+const contains = (version: Record<string, string>, params: Record<string, string>) =>
+  Object.entries(params).every(([k, v]) => version[k] === v);
 
 /** Matches every sent outbox row to what reached the people in the fake DingTalk. */
 export function auditDingtalk(rows: OutboxRow[], fake: FakeDingtalk): DingtalkAudit {
   const sent = rows.filter((r) => r.status === 'sent' && r.platform === 'dingtalk');
-  const audit: DingtalkAudit = { effects: sent.length, lost: [], duplicates: [], undedupable: [], absorbed: { cards: 0, updates: 0 }, stale: [] };
+  const audit: DingtalkAudit = {
+    effects: sent.length,
+    lost: [],
+    duplicates: [],
+    undedupable: [],
+    absorbed: { cards: 0, updates: 0 },
+    stale: [],
+  };
   const requests = fake.api.requests;
-  audit.absorbed.cards = requests.filter((r) => r.path === '/v1.0/card/instances/createAndDeliver' && r.status === 400).length;
+  audit.absorbed.cards = requests.filter(
+    (r) => r.path === '/v1.0/card/instances/createAndDeliver' && r.status === 400,
+  ).length;
 
   const wantTexts = new Map<string, number>();
   const wantUpdates = new Map<string, number>();
@@ -78,7 +88,10 @@ export function auditDingtalk(rows: OutboxRow[], fake: FakeDingtalk): DingtalkAu
   for (const card of fake.api.cards.values()) {
     const shown = card.versions.map((v) => stableJson(v));
     const back = shown.findIndex((v, i) => i > 0 && shown.slice(0, i - 1).includes(v) && shown[i - 1] !== v);
-    if (back > 0) audit.duplicates.push(`card ${card.outTrackId} went back to an earlier state (version ${back + 1} of ${shown.length})`);
+    if (back > 0)
+      audit.duplicates.push(
+        `card ${card.outTrackId} went back to an earlier state (version ${back + 1} of ${shown.length})`,
+      );
   }
   return audit;
 }

@@ -27,10 +27,15 @@ export class DingtalkDrillWorld {
     readonly clock: TestClock,
   ) {}
 
-  static async start(database: DatabaseHandle, options: { requestTimeoutMs?: number; fake?: FakeDingtalkOptions } = {}): Promise<DingtalkDrillWorld> {
+  static async start(
+    database: DatabaseHandle,
+    options: { requestTimeoutMs?: number; fake?: FakeDingtalkOptions } = {},
+  ): Promise<DingtalkDrillWorld> {
     const clock = new TestClock();
     const fake = await FakeDingtalk.start({ clock: clock.now, ...options.fake });
-    const env = fake.env(options.requestTimeoutMs ? { DINGTALK_REQUEST_TIMEOUT_MS: String(options.requestTimeoutMs) } : {});
+    const env = fake.env(
+      options.requestTimeoutMs ? { DINGTALK_REQUEST_TIMEOUT_MS: String(options.requestTimeoutMs) } : {},
+    );
     const app = await TestApp.start('postgres', { database, clock, env });
     await fake.waitFor(() => fake.gateway.liveConnections().length === 1, 'the bot to connect');
     return new DingtalkDrillWorld(fake, app, clock);

@@ -17,14 +17,24 @@ interface Backlog {
 }
 
 async function backlog(db: Database, now: Date): Promise<Backlog> {
-  const [row] = await queryRows<{ received: string | number; due: string | number; waiting: string | number; next: string | Date | null }>(
+  const [row] = await queryRows<{
+    received: string | number;
+    due: string | number;
+    waiting: string | number;
+    next: string | Date | null;
+  }>(
     db,
     sql`select (select count(*) from inbound_messages where status = 'received') as received,
       (select count(*) from outbox where status = 'pending' and next_attempt_at <= ${now.toISOString()}::timestamptz) as due,
       (select count(*) from outbox where status = 'pending' and next_attempt_at > ${now.toISOString()}::timestamptz) as waiting,
       (select min(next_attempt_at) from outbox where status = 'pending' and next_attempt_at > ${now.toISOString()}::timestamptz) as next`,
   );
-  return { received: Number(row?.received), due: Number(row?.due), waiting: Number(row?.waiting), next: row?.next ? new Date(row.next) : null };
+  return {
+    received: Number(row?.received),
+    due: Number(row?.due),
+    waiting: Number(row?.waiting),
+    next: row?.next ? new Date(row.next) : null,
+  };
 }
 
 /**
@@ -33,7 +43,11 @@ async function backlog(db: Database, now: Date): Promise<Backlog> {
  * and rate-limit waits pass at once. `busy` holds the end (not the jumps) while the fakes still have work in
  * hand. Gives up after `timeoutMs` of real time (rows stuck pending).
  */
-export async function drain(db: Database, clock: TestClock, options: { timeoutMs?: number; quietMs?: number; busy?: () => boolean } = {}): Promise<DrainResult> {
+export async function drain(
+  db: Database,
+  clock: TestClock,
+  options: { timeoutMs?: number; quietMs?: number; busy?: () => boolean } = {},
+): Promise<DrainResult> {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const start = clock.now().getTime();
   let jumps = 0;
@@ -45,7 +59,8 @@ export async function drain(db: Database, clock: TestClock, options: { timeoutMs
     if (b.received === 0 && b.due === 0 && b.waiting === 0 && !busy) {
       // Settled twice in a row, some time apart: late answers and wake-ups have landed.
       quietSince ??= Date.now();
-      if (Date.now() - quietSince >= (options.quietMs ?? 150)) return { clockMovedMs: clock.now().getTime() - start, jumps, settled: true };
+      if (Date.now() - quietSince >= (options.quietMs ?? 150))
+        return { clockMovedMs: clock.now().getTime() - start, jumps, settled: true };
     } else {
       quietSince = undefined;
     }

@@ -33,7 +33,10 @@ export class FaultInjector {
   private choose(endpoint: string, allowed: (kind: FaultKind) => boolean): FaultKind | undefined {
     this.calls.set(endpoint, (this.calls.get(endpoint) ?? 0) + 1);
     if (this.random() >= this.rate) return undefined;
-    const kind = weighted(this.random, MIX.filter(([k]) => allowed(k)));
+    const kind = weighted(
+      this.random,
+      MIX.filter(([k]) => allowed(k)),
+    );
     this.count(kind);
     if (kind === 'timeout') {
       this.holding += 1;
@@ -60,9 +63,15 @@ export class FaultInjector {
       case 'rate-limit':
         return { errcode: 45009, errmsg: 'api freq out of limit' };
       case 'token': {
-        const variant = weighted(this.random, [['40014', 1], ['42001', 1], ['revoke', 1]] as const);
+        const variant = weighted(this.random, [
+          ['40014', 1],
+          ['42001', 1],
+          ['revoke', 1],
+        ] as const);
         this.count(`token:${variant}`);
-        return variant === 'revoke' ? { revokeTokens: true } : { errcode: Number(variant), errmsg: variant === '40014' ? 'invalid access_token' : 'access_token expired' };
+        return variant === 'revoke'
+          ? { revokeTokens: true }
+          : { errcode: Number(variant), errmsg: variant === '40014' ? 'invalid access_token' : 'access_token expired' };
       }
       case 'hangup-before':
         return { hangup: 'before' };
@@ -90,7 +99,10 @@ export class FaultInjector {
   summary(): string {
     const total = [...this.calls.values()].reduce((a, b) => a + b, 0);
     const faults = MIX.map(([k]) => `${k} ${this.injected.get(k) ?? 0}`).join(', ');
-    const tokens = [...this.injected].filter(([k]) => k.startsWith('token:')).map(([k, n]) => `${k.slice(6)} ${n}`).join('/');
+    const tokens = [...this.injected]
+      .filter(([k]) => k.startsWith('token:'))
+      .map(([k, n]) => `${k.slice(6)} ${n}`)
+      .join('/');
     const injected = MIX.reduce((sum, [k]) => sum + (this.injected.get(k) ?? 0), 0);
     return `${injected} faults in ${total} API calls (${((100 * injected) / Math.max(1, total)).toFixed(1)}%): ${faults}${tokens ? ` (token: ${tokens})` : ''}`;
   }

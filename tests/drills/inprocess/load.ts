@@ -38,7 +38,11 @@ export interface ApprovalRounds {
 }
 
 /** Leads approve every pending task (the first lead of each department taps), until none is left. */
-export async function approveEverything(tap: (card: Awaited<ReturnType<typeof cardsToApprove>>[number]) => Promise<void>, settle: () => Promise<DrainResult>, db: Parameters<typeof cardsToApprove>[0]): Promise<ApprovalRounds> {
+export async function approveEverything(
+  tap: (card: Awaited<ReturnType<typeof cardsToApprove>>[number]) => Promise<void>,
+  settle: () => Promise<DrainResult>,
+  db: Parameters<typeof cardsToApprove>[0],
+): Promise<ApprovalRounds> {
   const result: ApprovalRounds = { taps: 0, refused: 0, drains: [] };
   for (let round = 0; round < 4; round++) {
     const cards = await cardsToApprove(db);

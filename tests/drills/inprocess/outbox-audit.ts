@@ -39,7 +39,13 @@ export function outboxSummary(rows: OutboxRow[]) {
 
 /** How the product sees one platform's inbound side: rows, and orders per inbound message. */
 export async function inboundAudit(db: Database) {
-  const [row] = await queryRows<{ inbound: number; failed: number; unhandled: number; orders: number; messages: number }>(
+  const [row] = await queryRows<{
+    inbound: number;
+    failed: number;
+    unhandled: number;
+    orders: number;
+    messages: number;
+  }>(
     db,
     sql`select (select count(*)::int from inbound_messages) as inbound,
       (select count(*)::int from inbound_messages where status = 'failed') as failed,

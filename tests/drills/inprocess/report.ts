@@ -21,7 +21,11 @@ export class DrillReport {
   /** Same as `check` for a list of offending items: passes when it is empty, shows the first few. */
   none(name: string, offenders: string[]): boolean {
     const shown = offenders.slice(0, 5).join('; ');
-    return this.check(name, offenders.length === 0, offenders.length === 0 ? '' : `${offenders.length}: ${shown}${offenders.length > 5 ? ' …' : ''}`);
+    return this.check(
+      name,
+      offenders.length === 0,
+      offenders.length === 0 ? '' : `${offenders.length}: ${shown}${offenders.length > 5 ? ' …' : ''}`,
+    );
   }
 
   get failed(): number {

@@ -43,7 +43,10 @@ function cardJson(card: Record<string, unknown>): string {
 }
 
 async function cardRecipients(db: Database): Promise<Map<string, string>> {
-  const rows = await queryRows<{ id: string; recipient: string }>(db, sql`select id, recipient_id as recipient from cards`);
+  const rows = await queryRows<{ id: string; recipient: string }>(
+    db,
+    sql`select id, recipient_id as recipient from cards`,
+  );
   return new Map(rows.map((r) => [r.id, r.recipient]));
 }
 
@@ -59,12 +62,18 @@ function expected(row: OutboxRow, recipients: Map<string, string>): Expected {
     case 'post':
       return toPost(effect.to, effect.text);
     case 'send-card':
-      if ('userId' in effect.to) return { kind: 'card', user: userOfPerson(config, effect.to.userId), cardId: effect.card.id };
+      if ('userId' in effect.to)
+        return { kind: 'card', user: userOfPerson(config, effect.to.userId), cardId: effect.card.id };
       return toPost(effect.to, renderCardMarkdown(effect.card));
     case 'update-card': {
       const recipient = recipients.get(effect.cardId) ?? '';
-      if (!config.people.some((p) => p.id === recipient)) return toPost({ conversationId: recipient }, renderCardMarkdown(effect.card));
-      return { kind: 'update', cardId: effect.cardId, card: cardJson(renderWecomCard(effect.card as Card, effect.cardId) as unknown as Record<string, unknown>) };
+      if (!config.people.some((p) => p.id === recipient))
+        return toPost({ conversationId: recipient }, renderCardMarkdown(effect.card));
+      return {
+        kind: 'update',
+        cardId: effect.cardId,
+        card: cardJson(renderWecomCard(effect.card as Card, effect.cardId) as unknown as Record<string, unknown>),
+      };
     }
     case 'sms':
       throw new Error('no SMS on WeCom');
@@ -78,21 +87,42 @@ function occurrences(haystack: string, needle: string): number {
 }
 
 /** Matches every sent outbox row to what reached the people in the fake WeCom. */
-export async function auditWecom(db: Database, rows: OutboxRow[], deliveries: WecomDelivery[], views: (taskId: string) => Record<string, unknown> | undefined): Promise<WecomAudit> {
+export async function auditWecom(
+  db: Database,
+  rows: OutboxRow[],
+  deliveries: WecomDelivery[],
+  views: (taskId: string) => Record<string, unknown> | undefined,
+): Promise<WecomAudit> {
   const recipients = await cardRecipients(db);
   const sent = rows.filter((r) => r.status === 'sent' && r.platform === 'wecom');
   const wanted = sent.map((r) => ({ row: r, want: expected(r, recipients) }));
-  const audit: WecomAudit = { effects: sent.length, lost: [], duplicates: [], undedupable: [], freshCopies: [], absorbed: { texts: 0, cards: 0, updates: 0 }, stale: [] };
+  const audit: WecomAudit = {
+    effects: sent.length,
+    lost: [],
+    duplicates: [],
+    undedupable: [],
+    freshCopies: [],
+    absorbed: { texts: 0, cards: 0, updates: 0 },
+    stale: [],
+  };
   const texts = deliveries.filter((d): d is Extract<WecomDelivery, { kind: 'text' }> => d.kind === 'text');
   const cards = deliveries.filter((d): d is Extract<WecomDelivery, { kind: 'card' }> => d.kind === 'card');
   const updates = deliveries.filter((d): d is Extract<WecomDelivery, { kind: 'update' }> => d.kind === 'update');
-  const groups = deliveries.filter((d): d is Extract<WecomDelivery, { kind: 'group' }> => d.kind === 'group' && d.shown);
+  const groups = deliveries.filter(
+    (d): d is Extract<WecomDelivery, { kind: 'group' }> => d.kind === 'group' && d.shown,
+  );
   audit.absorbed.texts = texts.filter((t) => !t.shown).length;
   audit.absorbed.cards = cards.filter((c) => c.errcode === 42014).length;
   audit.absorbed.updates = updates.filter((u) => !u.applied && u.errcode !== 0).length;
 
-  const shownTexts = tally(texts.filter((t) => t.shown), (t) => `${t.user}\n${t.content}`);
-  const wantTexts = tally(wanted.filter((w) => w.want.kind === 'text'), (w) => `${(w.want as { user: string }).user}\n${(w.want as { content: string }).content}`);
+  const shownTexts = tally(
+    texts.filter((t) => t.shown),
+    (t) => `${t.user}\n${t.content}`,
+  );
+  const wantTexts = tally(
+    wanted.filter((w) => w.want.kind === 'text'),
+    (w) => `${(w.want as { user: string }).user}\n${(w.want as { content: string }).content}`,
+  );
   for (const [key, n] of wantTexts) {
     const seen = shownTexts.get(key) ?? 0;
     const label = `text to ${key.split('\n')[0]} "${key.split('\n')[1]!.slice(0, 40)}"`;
@@ -100,31 +130,45 @@ export async function auditWecom(db: Database, rows: OutboxRow[], deliveries: We
     if (seen > n) audit.duplicates.push(`${label}: ${seen}× (wanted ${n})`);
   }
 
-  const wantGroup = tally(wanted.filter((w) => w.want.kind === 'group'), (w) => `${(w.want as { chat: string }).chat}\n${(w.want as { text: string }).text}`);
+  const wantGroup = tally(
+    wanted.filter((w) => w.want.kind === 'group'),
+    (w) => `${(w.want as { chat: string }).chat}\n${(w.want as { text: string }).text}`,
+  );
   for (const [key, n] of wantGroup) {
     const [chat, ...rest] = key.split('\n');
     const text = rest.join('\n');
-    const copies = groups.filter((g) => g.chat === chat).flatMap((g) => Array.from({ length: occurrences(g.content, text) }, () => g.via));
+    const copies = groups
+      .filter((g) => g.chat === chat)
+      .flatMap((g) => Array.from({ length: occurrences(g.content, text) }, () => g.via));
     const label = `group post "${text.replace(/\s+/g, ' ').slice(0, 40)}"`;
     if (copies.length < n) audit.lost.push(`${label}: ${copies.length} of ${n}`);
     if (copies.length > n) {
       const line = `${label}: ${copies.length}× via ${copies.join('+')}`;
       // Webhook robots take no idempotency key: a repeat after a lost answer cannot be dropped by WeCom.
-      if (copies.filter((v) => v === 'webhook').length > 1 || copies.every((v) => v === 'webhook')) audit.undedupable.push(line);
+      if (copies.filter((v) => v === 'webhook').length > 1 || copies.every((v) => v === 'webhook'))
+        audit.undedupable.push(line);
       else audit.duplicates.push(line);
     }
   }
 
   for (const { want } of wanted) {
     if (want.kind !== 'card') continue;
-    const copies = new Set(cards.filter((c) => c.shown && c.user === want.user && cardIdOfTask(c.taskId) === want.cardId).map((c) => c.taskId));
+    const copies = new Set(
+      cards
+        .filter((c) => c.shown && c.user === want.user && cardIdOfTask(c.taskId) === want.cardId)
+        .map((c) => c.taskId),
+    );
     if (copies.size === 0) audit.lost.push(`card ${want.cardId} to ${want.user}`);
     if (copies.size > 1) audit.freshCopies.push(`card ${want.cardId} to ${want.user}: ${[...copies].join(', ')}`);
   }
 
   const applied = new Map<string, string[]>();
-  for (const u of updates) if (u.applied && u.card) applied.set(cardIdOfTask(u.taskId), [...(applied.get(cardIdOfTask(u.taskId)) ?? []), cardJson(u.card)]);
-  for (const c of cards) if (c.shown && c.taskId !== cardIdOfTask(c.taskId)) applied.set(cardIdOfTask(c.taskId), [...(applied.get(cardIdOfTask(c.taskId)) ?? []), cardJson(c.card)]);
+  for (const u of updates)
+    if (u.applied && u.card)
+      applied.set(cardIdOfTask(u.taskId), [...(applied.get(cardIdOfTask(u.taskId)) ?? []), cardJson(u.card)]);
+  for (const c of cards)
+    if (c.shown && c.taskId !== cardIdOfTask(c.taskId))
+      applied.set(cardIdOfTask(c.taskId), [...(applied.get(cardIdOfTask(c.taskId)) ?? []), cardJson(c.card)]);
   const lastUpdate = new Map<string, string>();
   const wantUpdates = new Map<string, number>();
   for (const { want } of wanted) {

@@ -28,11 +28,22 @@ export class WecomDrillWorld {
   }
 
   /** DRILL_LOG=<file> writes the bot's debug log there. */
-  static async start(database: DatabaseHandle, options: { requestTimeoutMs?: number; log?: Logger } = {}): Promise<WecomDrillWorld> {
+  static async start(
+    database: DatabaseHandle,
+    options: { requestTimeoutMs?: number; log?: Logger } = {},
+  ): Promise<WecomDrillWorld> {
     const clock = new TestClock();
-    const fake = await new FakeWecom({ users: DEMO_USERS, webhooks: { [EAST.webhookKey]: EAST.chatId }, clock: clock.now }).start();
-    const env = wecomEnv(fake, options.requestTimeoutMs ? { WECOM_REQUEST_TIMEOUT_MS: String(options.requestTimeoutMs) } : {});
-    const log = options.log ?? (process.env.DRILL_LOG ? createLogger('debug', destination(process.env.DRILL_LOG)) : undefined);
+    const fake = await new FakeWecom({
+      users: DEMO_USERS,
+      webhooks: { [EAST.webhookKey]: EAST.chatId },
+      clock: clock.now,
+    }).start();
+    const env = wecomEnv(
+      fake,
+      options.requestTimeoutMs ? { WECOM_REQUEST_TIMEOUT_MS: String(options.requestTimeoutMs) } : {},
+    );
+    const log =
+      options.log ?? (process.env.DRILL_LOG ? createLogger('debug', destination(process.env.DRILL_LOG)) : undefined);
     const app = await TestApp.start('postgres', { database, clock, env, ...(log ? { log } : {}) });
     fake.connect(app.url);
     return new WecomDrillWorld(fake, app, clock);
@@ -44,7 +55,9 @@ export class WecomDrillWorld {
 
   /** How the newest copy of a card looks now in its recipient's chat. */
   currentCard = (cardId: string): Record<string, unknown> | undefined => {
-    const copies = [...this.fake.app.cards.keys()].filter((taskId) => taskId === cardId || taskId.startsWith(`${cardId}-r`));
+    const copies = [...this.fake.app.cards.keys()].filter(
+      (taskId) => taskId === cardId || taskId.startsWith(`${cardId}-r`),
+    );
     const views = copies.length > 0 ? this.fake.app.cards.get(copies[copies.length - 1]!) : undefined;
     return views ? [...views.values()][0]?.card : undefined;
   };
@@ -80,14 +93,27 @@ export class WecomDrillWorld {
     app.update = (body: Obj) => {
       const taskId = app.codes.get(String(body.response_code ?? ''))?.taskId ?? '?';
       const reply = update(body);
-      log.push({ kind: 'update', taskId, card: body.template_card as Obj | undefined, applied: reply.errcode === 0, errcode: reply.errcode });
+      log.push({
+        kind: 'update',
+        taskId,
+        card: body.template_card as Obj | undefined,
+        applied: reply.errcode === 0,
+        errcode: reply.errcode,
+      });
       return reply;
     };
     const webhook = groups.webhook.bind(groups);
     groups.webhook = (key: string | null, body: Obj) => {
       const reply = webhook(key, body);
       const chat = (key && EAST.webhookKey === key ? EAST.chatId : key) ?? '?';
-      log.push({ kind: 'group', chat, via: 'webhook', content: contentOf(body), shown: reply.errcode === 0, errcode: reply.errcode });
+      log.push({
+        kind: 'group',
+        chat,
+        via: 'webhook',
+        content: contentOf(body),
+        shown: reply.errcode === 0,
+        errcode: reply.errcode,
+      });
       return reply;
     };
     const respond = groups.respond.bind(groups);
@@ -95,7 +121,14 @@ export class WecomDrillWorld {
       const before = new Map([...groups.chats].map(([chat, messages]) => [chat, messages.length]));
       const reply = respond(code, body);
       const chat = [...groups.chats].find(([c, messages]) => messages.length > (before.get(c) ?? 0))?.[0] ?? '?';
-      log.push({ kind: 'group', chat, via: 'response_url', content: contentOf(body), shown: reply.errcode === 0, errcode: reply.errcode });
+      log.push({
+        kind: 'group',
+        chat,
+        via: 'response_url',
+        content: contentOf(body),
+        shown: reply.errcode === 0,
+        errcode: reply.errcode,
+      });
       return reply;
     };
   }

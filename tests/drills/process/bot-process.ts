@@ -65,7 +65,13 @@ export class BotProcess {
     const log = openSync(this.logFile, 'a');
     const child = spawn(process.execPath, [...this.nodeArgs, ...productCommand()], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        ...this.env,
+        PORT: String(this.port),
+        HOST: '127.0.0.1',
+      },
       stdio: ['ignore', log, log],
     });
     closeSync(log);
@@ -85,7 +91,8 @@ export class BotProcess {
   async waitHealthy(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (!this.running) throw new Error(`the bot exited (${this.runs.at(-1)?.ended}) before it was healthy:\n${this.logTail()}`);
+      if (!this.running)
+        throw new Error(`the bot exited (${this.runs.at(-1)?.ended}) before it was healthy:\n${this.logTail()}`);
       const ok = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(2000) })
         .then((r) => r.ok)
         .catch(() => false);
@@ -133,7 +140,9 @@ export class BotProcess {
     } catch {
       return [];
     }
-    return text.split('\n').filter((line) => /^\{"level":(50|60)/.test(line) || /^(orderbot failed|\w*Error\b)/.test(line));
+    return text
+      .split('\n')
+      .filter((line) => /^\{"level":(50|60)/.test(line) || /^(orderbot failed|\w*Error\b)/.test(line));
   }
 }
 

@@ -14,7 +14,9 @@ export interface DrillDatabase {
 }
 
 /** A fresh database on an existing server (DRILL_DATABASE_URL, else the local one), dropped afterwards. */
-export async function createDatabase(adminUrl = process.env.DRILL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'): Promise<DrillDatabase> {
+export async function createDatabase(
+  adminUrl = process.env.DRILL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+): Promise<DrillDatabase> {
   const name = `drill_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
@@ -40,7 +42,11 @@ export async function createDatabase(adminUrl = process.env.DRILL_DATABASE_URL ?
 /** The newest PostgreSQL server binaries Debian installed (/usr/lib/postgresql/<version>/bin). */
 function postgresBin(): string {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   if (versions.length === 0) throw new Error(`no PostgreSQL server under ${root}`);
   return join(root, versions[0]!, 'bin');
 }
@@ -68,7 +74,18 @@ export class PrivateCluster {
     try {
       await cluster.init();
       await cluster.start();
-      await run('psql', ['-h', cluster.dir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-qc', `create database ${dbName}`]);
+      await run('psql', [
+        '-h',
+        cluster.dir,
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+        '-d',
+        'postgres',
+        '-qc',
+        `create database ${dbName}`,
+      ]);
     } catch (err) {
       await cluster.destroy();
       throw err;
@@ -83,7 +100,18 @@ export class PrivateCluster {
   private async init() {
     const { uid, gid } = postgresUser();
     chownSync(this.dir, uid, gid);
-    await this.asPostgres('initdb', ['-D', this.dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
+    await this.asPostgres('initdb', [
+      '-D',
+      this.dataDir,
+      '-A',
+      'trust',
+      '-U',
+      'postgres',
+      '--no-sync',
+      '-E',
+      'UTF8',
+      '--locale=C',
+    ]);
   }
 
   private get serverOptions(): string {
@@ -91,13 +119,37 @@ export class PrivateCluster {
   }
 
   async start(): Promise<void> {
-    await this.asPostgres('pg_ctl', ['-D', this.dataDir, '-l', join(this.dir, 'server.log'), '-o', this.serverOptions, '-w', '-t', '30', 'start']);
+    await this.asPostgres('pg_ctl', [
+      '-D',
+      this.dataDir,
+      '-l',
+      join(this.dir, 'server.log'),
+      '-o',
+      this.serverOptions,
+      '-w',
+      '-t',
+      '30',
+      'start',
+    ]);
     this.started = true;
   }
 
   /** pg_ctl restart -m fast: open sessions are ended, running transactions rolled back. */
   async restart(): Promise<void> {
-    await this.asPostgres('pg_ctl', ['-D', this.dataDir, '-l', join(this.dir, 'server.log'), '-o', this.serverOptions, '-m', 'fast', '-w', '-t', '30', 'restart']);
+    await this.asPostgres('pg_ctl', [
+      '-D',
+      this.dataDir,
+      '-l',
+      join(this.dir, 'server.log'),
+      '-o',
+      this.serverOptions,
+      '-m',
+      'fast',
+      '-w',
+      '-t',
+      '30',
+      'restart',
+    ]);
     this.started = true;
   }
 
@@ -122,7 +174,9 @@ export class PrivateCluster {
 
 function postgresUser(): { uid: number; gid: number } {
   if (process.getuid?.() !== 0) return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   if (!line) throw new Error('there is no postgres OS user to run the private cluster as');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };

@@ -16,7 +16,11 @@ export interface DrillContext {
  * Runs one drill: `--short` for CI, cleanup whatever happens, a hard time limit so it always ends, and
  * the exit code from the report (non-zero on any failed check or error).
  */
-export async function runDrill(title: string, limits: { shortMs: number; fullMs: number }, body: (ctx: DrillContext) => Promise<void>): Promise<never> {
+export async function runDrill(
+  title: string,
+  limits: { shortMs: number; fullMs: number },
+  body: (ctx: DrillContext) => Promise<void>,
+): Promise<never> {
   const short = process.argv.includes('--short');
   const report = new Report(`${title}${short ? ' (short)' : ''}`);
   const tmp = mkdtempSync(join(tmpdir(), 'orderbot-drill-'));

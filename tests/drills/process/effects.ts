@@ -26,7 +26,11 @@ export interface EffectCount {
 function visibleTexts(fake: FakeWecom, to: Destination, via?: 'webhook'): string[] {
   if ('userId' in to) return via ? [] : personTexts(fake, useridOf(to.userId));
   const chat = chatIdOf(to.conversationId);
-  if (chat) return fake.chat(chat).filter((m) => !via || m.via === via).map((m) => m.content);
+  if (chat)
+    return fake
+      .chat(chat)
+      .filter((m) => !via || m.via === via)
+      .map((m) => m.content);
   if (via) return [];
   if (to.conversationId.startsWith('dm:')) return personTexts(fake, useridOf(to.conversationId.slice(3)));
   return [];
@@ -53,14 +57,20 @@ function seen(fake: FakeWecom, effect: Effect, via?: 'webhook'): number | undefi
     case 'post':
       return occurrences(visibleTexts(fake, effect.to, via), needleOf(effect.text));
     case 'send-card': {
-      if ('conversationId' in effect.to) return occurrences(visibleTexts(fake, effect.to, via), needleOf(renderCardMarkdown(effect.card)));
+      if ('conversationId' in effect.to)
+        return occurrences(visibleTexts(fake, effect.to, via), needleOf(renderCardMarkdown(effect.card)));
       if (via) return 0;
       const userid = useridOf(effect.to.userId);
       return fake.cardsOf(userid).filter((view) => cardIdOfTask(view.taskId) === effect.card.id).length;
     }
     case 'update-card':
       // A group's card is re-posted as markdown; an app card's update is not a new message.
-      return effect.conversationId ? occurrences(visibleTexts(fake, { conversationId: effect.conversationId }, via), needleOf(renderCardMarkdown(effect.card))) : undefined;
+      return effect.conversationId
+        ? occurrences(
+            visibleTexts(fake, { conversationId: effect.conversationId }, via),
+            needleOf(renderCardMarkdown(effect.card)),
+          )
+        : undefined;
     case 'sms':
       return undefined;
   }
@@ -73,8 +83,18 @@ function needleOf(text: string): string {
 
 /** Traces every outbox row to what members see at the fake WeCom. */
 export function countEffects(fake: FakeWecom, rows: OutboxRow[]): EffectCount {
-  const result: EffectCount = { once: 0, missing: [], duplicated: [], unchecked: 0, platformDeduped: platformDeduped(fake), repeatedTaskIds: 0, requests: {} };
-  result.repeatedTaskIds = fake.calls('message/send').filter((c) => (c.reply as { errcode?: number }).errcode === 42014).length;
+  const result: EffectCount = {
+    once: 0,
+    missing: [],
+    duplicated: [],
+    unchecked: 0,
+    platformDeduped: platformDeduped(fake),
+    repeatedTaskIds: 0,
+    requests: {},
+  };
+  result.repeatedTaskIds = fake
+    .calls('message/send')
+    .filter((c) => (c.reply as { errcode?: number }).errcode === 42014).length;
   for (const r of fake.requests) result.requests[r.endpoint] = (result.requests[r.endpoint] ?? 0) + 1;
   for (const row of rows) {
     if (row.status !== 'sent') continue;
@@ -82,7 +102,13 @@ export function countEffects(fake: FakeWecom, rows: OutboxRow[]): EffectCount {
     if (times === undefined) result.unchecked += 1;
     else if (times === 0) result.missing.push({ outboxId: row.id, key: row.idempotencyKey });
     else if (times === 1) result.once += 1;
-    else result.duplicated.push({ outboxId: row.id, key: row.idempotencyKey, times, webhook: seen(fake, row.payload, 'webhook') === times });
+    else
+      result.duplicated.push({
+        outboxId: row.id,
+        key: row.idempotencyKey,
+        times,
+        webhook: seen(fake, row.payload, 'webhook') === times,
+      });
   }
   return result;
 }
@@ -91,7 +117,9 @@ export function countEffects(fake: FakeWecom, rows: OutboxRow[]): EffectCount {
 function platformDeduped(fake: FakeWecom): number {
   const accepted = new Map<string, number>();
   for (const call of fake.calls('message/send')) {
-    const body = call.body as { touser?: string; msgtype?: string; markdown?: { content?: string }; text?: { content?: string } } | undefined;
+    const body = call.body as
+      | { touser?: string; msgtype?: string; markdown?: { content?: string }; text?: { content?: string } }
+      | undefined;
     const reply = call.reply as { errcode?: number };
     if (!body || reply.errcode !== 0 || (body.msgtype !== 'markdown' && body.msgtype !== 'text')) continue;
     const content = body.msgtype === 'markdown' ? body.markdown?.content : body.text?.content;

@@ -33,7 +33,9 @@ export class Ledger {
   }
 
   async inbound(): Promise<InboundRow[]> {
-    const rows = await this.sql<InboundRow[]>`select id::int as id, external_id as "externalId", status, error from inbound_messages order by id`;
+    const rows = await this.sql<
+      InboundRow[]
+    >`select id::int as id, external_id as "externalId", status, error from inbound_messages order by id`;
     return [...rows];
   }
 

@@ -22,7 +22,17 @@ export interface SentMessage extends LoadMessage {
 }
 
 /** Materials of the demo master data that need no lead time (any due date a month out is feasible). */
-const MATERIALS = ['BRK-2026-01', 'BRK-2026-02', 'BRK-2026-03', 'BRK-2026-04', 'BRK-2026-05', 'BRK-2026-06', 'BRK-2026-07', 'BRK-2026-09', 'BRK-2026-10'];
+const MATERIALS = [
+  'BRK-2026-01',
+  'BRK-2026-02',
+  'BRK-2026-03',
+  'BRK-2026-04',
+  'BRK-2026-05',
+  'BRK-2026-06',
+  'BRK-2026-07',
+  'BRK-2026-09',
+  'BRK-2026-10',
+];
 const SALES = ['ZhangSan', 'LiSi'];
 /**
  * A group's news goes out through the AI bot's one-use reply windows and then its webhook robot, which
@@ -50,7 +60,11 @@ export function orderRequests(count: number, groupEvery: number): LoadMessage[] 
     const material = MATERIALS[index % MATERIALS.length]!;
     const quantity = 1 + ((index * 7) % 40);
     const due = chinaDay(25 + (index % 30));
-    const wordings = [`需要${material}样品${quantity}件,${due}前到`, `${material} 样品${quantity}件 ${due}前`, `${material} ×${quantity} ${due}前交`];
+    const wordings = [
+      `需要${material}样品${quantity}件,${due}前到`,
+      `${material} 样品${quantity}件 ${due}前`,
+      `${material} ×${quantity} ${due}前交`,
+    ];
     const body = wordings[index % wordings.length]!;
     return {
       index,

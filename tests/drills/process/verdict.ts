@@ -21,7 +21,12 @@ export interface MessageTally {
 }
 
 /** Joins what WeCom was told (200 or not) with what the database holds, message by message. */
-export function tallyMessages(sent: SentMessage[], inbound: InboundRow[], ordersByMessage: Map<string, number>, orders: number): MessageTally {
+export function tallyMessages(
+  sent: SentMessage[],
+  inbound: InboundRow[],
+  ordersByMessage: Map<string, number>,
+  orders: number,
+): MessageTally {
   const rows = new Map(inbound.map((r) => [r.externalId, r]));
   const tally: MessageTally = {
     sent: sent.length,
@@ -75,33 +80,97 @@ export class Report {
    * bounds those (by the deliveries that can be in flight at once); every other repeat fails.
    */
   standardChecks(t: MessageTally, outbox: OutboxRow[], effects: EffectCount, webhookRepeatsAllowed = 0): void {
-    const sample = (list: SentMessage[]) => list.slice(0, 5).map((m) => `#${m.index} ${m.channel} ${m.msgId}`).join(', ');
-    this.check('every 200 has its inbound row', t.ackedNotStored.length === 0, `${t.ackedNotStored.length} acked but not stored ${sample(t.ackedNotStored)}`);
-    this.check('every acked (or stored) message became an order', t.noOrder.length === 0, `${t.noOrder.length} without an order ${sample(t.noOrder)}`);
-    this.check('no message became two orders', t.manyOrders.length === 0, `${t.manyOrders.length} with several orders ${t.manyOrders.slice(0, 5).map((m) => `#${m.message.index}×${m.orders}`).join(', ')}`);
-    this.check('no inbound row failed or left unhandled', t.inboundFailed.length === 0 && t.inboundLeft === 0, `${t.inboundFailed.length} failed${t.inboundFailed[0] ? ` (${t.inboundFailed[0].error})` : ''}, ${t.inboundLeft} still received`);
+    const sample = (list: SentMessage[]) =>
+      list
+        .slice(0, 5)
+        .map((m) => `#${m.index} ${m.channel} ${m.msgId}`)
+        .join(', ');
+    this.check(
+      'every 200 has its inbound row',
+      t.ackedNotStored.length === 0,
+      `${t.ackedNotStored.length} acked but not stored ${sample(t.ackedNotStored)}`,
+    );
+    this.check(
+      'every acked (or stored) message became an order',
+      t.noOrder.length === 0,
+      `${t.noOrder.length} without an order ${sample(t.noOrder)}`,
+    );
+    this.check(
+      'no message became two orders',
+      t.manyOrders.length === 0,
+      `${t.manyOrders.length} with several orders ${t.manyOrders
+        .slice(0, 5)
+        .map((m) => `#${m.message.index}×${m.orders}`)
+        .join(', ')}`,
+    );
+    this.check(
+      'no inbound row failed or left unhandled',
+      t.inboundFailed.length === 0 && t.inboundLeft === 0,
+      `${t.inboundFailed.length} failed${t.inboundFailed[0] ? ` (${t.inboundFailed[0].error})` : ''}, ${t.inboundLeft} still received`,
+    );
     const notSent = outbox.filter((r) => r.status !== 'sent');
-    this.check('every outbox row is sent', notSent.length === 0, `${notSent.length} not sent ${notSent.slice(0, 5).map((r) => `${r.id}:${r.status}:${r.lastError ?? ''}`).join('; ')}`);
-    this.check('every delivered effect reached WeCom', effects.missing.length === 0, `${effects.missing.length} missing ${effects.missing.slice(0, 5).map((m) => m.key).join(', ')}`);
-    const repeats = (list: EffectCount['duplicated']) => `${list.length} duplicated ${list.slice(0, 5).map((d) => `${d.key}×${d.times}`).join(', ')}`;
-    const [webhook, other] = [effects.duplicated.filter((d) => d.webhook), effects.duplicated.filter((d) => !d.webhook)];
+    this.check(
+      'every outbox row is sent',
+      notSent.length === 0,
+      `${notSent.length} not sent ${notSent
+        .slice(0, 5)
+        .map((r) => `${r.id}:${r.status}:${r.lastError ?? ''}`)
+        .join('; ')}`,
+    );
+    this.check(
+      'every delivered effect reached WeCom',
+      effects.missing.length === 0,
+      `${effects.missing.length} missing ${effects.missing
+        .slice(0, 5)
+        .map((m) => m.key)
+        .join(', ')}`,
+    );
+    const repeats = (list: EffectCount['duplicated']) =>
+      `${list.length} duplicated ${list
+        .slice(0, 5)
+        .map((d) => `${d.key}×${d.times}`)
+        .join(', ')}`;
+    const [webhook, other] = [
+      effects.duplicated.filter((d) => d.webhook),
+      effects.duplicated.filter((d) => !d.webhook),
+    ];
     this.check('no effect seen twice by a member where WeCom can tell a repeat', other.length === 0, repeats(other));
-    this.check(`webhook robot repeats (no idempotency key) at most ${webhookRepeatsAllowed}`, webhook.length <= webhookRepeatsAllowed, repeats(webhook));
+    this.check(
+      `webhook robot repeats (no idempotency key) at most ${webhookRepeatsAllowed}`,
+      webhook.length <= webhookRepeatsAllowed,
+      repeats(webhook),
+    );
   }
 
   tallyLines(t: MessageTally, outbox: OutboxRow[], effects: EffectCount): void {
-    this.line(`messages: ${t.sent} sent, ${t.acked} acked (200), ${t.unackedStored} stored though the 200 was lost, ${t.unacked.length} never acked nor stored (WeCom's loss)`);
-    this.line(`orders: ${t.orders} (${t.noOrder.length} acked or stored messages without an order, ${t.manyOrders.length} messages with several)`);
+    this.line(
+      `messages: ${t.sent} sent, ${t.acked} acked (200), ${t.unackedStored} stored though the 200 was lost, ${t.unacked.length} never acked nor stored (WeCom's loss)`,
+    );
+    this.line(
+      `orders: ${t.orders} (${t.noOrder.length} acked or stored messages without an order, ${t.manyOrders.length} messages with several)`,
+    );
     const sent = outbox.filter((r) => r.status === 'sent').length;
-    this.line(`effects: ${outbox.length} outbox rows, ${sent} sent; at WeCom ${effects.once} seen once, ${effects.missing.length} missing, ${effects.duplicated.length} seen twice or more, ${effects.unchecked} not traced`);
-    this.line(`platform dedupe (not seen by users): ${effects.platformDeduped} repeated message/send texts dropped by enable_duplicate_check, ${effects.repeatedTaskIds} cards refused as a known task_id (42014)`);
-    this.line(`WeCom API requests: ${Object.entries(effects.requests).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    this.line(
+      `effects: ${outbox.length} outbox rows, ${sent} sent; at WeCom ${effects.once} seen once, ${effects.missing.length} missing, ${effects.duplicated.length} seen twice or more, ${effects.unchecked} not traced`,
+    );
+    this.line(
+      `platform dedupe (not seen by users): ${effects.platformDeduped} repeated message/send texts dropped by enable_duplicate_check, ${effects.repeatedTaskIds} cards refused as a known task_id (42014)`,
+    );
+    this.line(
+      `WeCom API requests: ${Object.entries(effects.requests)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
   }
 
   /** Prints the summary and returns the exit code: 0 only when every check passed. */
   finish(): number {
     const failed = this.checks.filter((c) => !c.ok);
-    const out = [`== ${this.title} ==`, ...this.lines, ...this.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.name}${c.ok ? '' : `: ${c.detail}`}`)];
+    const out = [
+      `== ${this.title} ==`,
+      ...this.lines,
+      ...this.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.name}${c.ok ? '' : `: ${c.detail}`}`),
+    ];
     out.push(`checks: ${this.checks.length - failed.length} passed, ${failed.length} failed`);
     process.stdout.write(`${out.join('\n')}\n`);
     return failed.length === 0 ? 0 : 1;
@@ -112,7 +181,11 @@ export class Report {
  * Messages never acknowledged, split by whose loss they are: WeCom's when every one of its four
  * attempts met the bot down (WeCom gives up on it), ours when an attempt reached a bot that was up.
  */
-export function splitLosses(unacked: SentMessage[], attempts: TimedAttempt[], down: (at: number) => boolean): { platform: SentMessage[]; ours: SentMessage[] } {
+export function splitLosses(
+  unacked: SentMessage[],
+  attempts: TimedAttempt[],
+  down: (at: number) => boolean,
+): { platform: SentMessage[]; ours: SentMessage[] } {
   const platform = unacked.filter((m) => attempts.filter((a) => a.message === m).every((a) => down(a.at)));
   return { platform, ours: unacked.filter((m) => !platform.includes(m)) };
 }

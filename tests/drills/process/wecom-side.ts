@@ -4,7 +4,9 @@ import { FakeWecom } from '../../fakes/wecom/fake-wecom';
 export const config: BusinessConfig = loadBusinessConfig();
 /** The demo config's people as WeCom knows them (通讯录). */
 export const DEMO_USERS = config.people.flatMap((p) => (p.wecom ? [p.wecom] : []));
-const WEBHOOKS = Object.fromEntries(config.conversations.flatMap((c) => (c.wecom?.webhookKey ? [[c.wecom.webhookKey, c.wecom.chatId]] : [])));
+const WEBHOOKS = Object.fromEntries(
+  config.conversations.flatMap((c) => (c.wecom?.webhookKey ? [[c.wecom.webhookKey, c.wecom.chatId]] : [])),
+);
 
 /**
  * WeCom as the drill sees it: the fake's server API on 127.0.0.1, and its callback driver with

@@ -55,11 +55,22 @@ export interface FakeKuaidi100Options {
 
 /** Company codes this fake knows; others get returnCode 400 找不到对应公司. */
 const KNOWN_COMPANIES = new Set([
-  'shunfeng', 'zhongtong', 'yuantong', 'shentong', 'yunda', 'jd', 'debangwuliu', 'ems', 'youzhengguonei', 'jtexpress', 'kuayue',
+  'shunfeng',
+  'zhongtong',
+  'yuantong',
+  'shentong',
+  'yunda',
+  'jd',
+  'debangwuliu',
+  'ems',
+  'youzhengguonei',
+  'jtexpress',
+  'kuayue',
 ]);
 const PHONE_REQUIRED = new Set(['shunfeng', 'zhongtong']);
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 const md5Upper = (s: string): string => createHash('md5').update(Buffer.from(s, 'utf8')).digest('hex').toUpperCase();
 
 export class FakeKuaidi100 {
@@ -105,11 +116,16 @@ export class FakeKuaidi100 {
   }
 
   private handle(req: RawRequest): RawReply {
-    const form = new URLSearchParams(/x-www-form-urlencoded/i.test(header(req.headers, 'content-type') ?? '') ? req.body : '');
+    const form = new URLSearchParams(
+      /x-www-form-urlencoded/i.test(header(req.headers, 'content-type') ?? '') ? req.body : '',
+    );
     let param: Record<string, unknown> | undefined;
     try {
       const parsed: unknown = JSON.parse(form.get('param') ?? '');
-      param = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+      param =
+        typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+          ? (parsed as Record<string, unknown>)
+          : undefined;
     } catch {
       param = undefined;
     }
@@ -141,7 +157,8 @@ export class FakeKuaidi100 {
       delayMs,
       json: { result: false, returnCode, message },
     });
-    if (req.method !== 'POST' || req.url.pathname !== '/poll/query.do') return { status: 404, json: { status: 404, error: 'Not Found' } };
+    if (req.method !== 'POST' || req.url.pathname !== '/poll/query.do')
+      return { status: 404, json: { status: 404, error: 'Not Found' } };
 
     const customer = form.get('customer');
     const rawParam = form.get('param');
@@ -152,8 +169,10 @@ export class FakeKuaidi100 {
     record.signOk = true;
 
     const scripted = this.failures.take('query');
-    if (scripted?.kind === 'http') return { status: scripted.status, json: { status: scripted.status, error: 'Internal Server Error' } };
-    if (scripted?.kind === 'returnCode') return failure(scripted.returnCode, scripted.message ?? defaultMessage(scripted.returnCode));
+    if (scripted?.kind === 'http')
+      return { status: scripted.status, json: { status: scripted.status, error: 'Internal Server Error' } };
+    if (scripted?.kind === 'returnCode')
+      return failure(scripted.returnCode, scripted.message ?? defaultMessage(scripted.returnCode));
     const delayMs = scripted?.kind === 'slow' ? scripted.delayMs : 0;
 
     const com = record.com;
@@ -165,7 +184,8 @@ export class FakeKuaidi100 {
     if (PHONE_REQUIRED.has(com) && !phone) return failure('400', '顺丰和中通的单号需要填写收/寄件人电话号码', delayMs);
 
     const trace = this.traces.get(num);
-    if (!trace || (trace.com !== undefined && trace.com !== com)) return failure('500', '查询无结果，请隔段时间再查', delayMs);
+    if (!trace || (trace.com !== undefined && trace.com !== com))
+      return failure('500', '查询无结果，请隔段时间再查', delayMs);
     if (trace.phone && phone && trace.phone.replace(/\D/g, '').slice(-4) !== phone.replace(/\D/g, '').slice(-4)) {
       return failure('408', '快递公司参数异常：验证码错误', delayMs);
     }

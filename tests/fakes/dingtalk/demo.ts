@@ -17,7 +17,14 @@ async function main() {
   console.info = () => {}; // the SDK announces every connection on stdout
   const fake = await FakeDingtalk.start();
   const database = await openDatabase({});
-  const app = await startApp({ database, config: loadBusinessConfig(), log: createLogger('warn'), env: fake.env({ LOG_LEVEL: 'warn' }), port: 0, outboxPollMs: 100 });
+  const app = await startApp({
+    database,
+    config: loadBusinessConfig(),
+    log: createLogger('warn'),
+    env: fake.env({ LOG_LEVEL: 'warn' }),
+    port: 0,
+    outboxPollMs: 100,
+  });
   const show = (who: string, text: string) => process.stdout.write(`\n[${who}]\n${text}\n`);
   try {
     await fake.waitFor(() => fake.gateway.liveConnections().length > 0, 'orderbot to connect');
@@ -30,7 +37,10 @@ async function main() {
       fake.tap({ staffId, outTrackId: card.outTrackId, action: 'approve' });
       show(`${name} taps`, '同意');
     }
-    show('订单助手 in 华东销售群', await fake.waitFor(() => fake.groupTexts(EAST).find((m) => m.includes('已确认')), 'the confirmation'));
+    show(
+      '订单助手 in 华东销售群',
+      await fake.waitFor(() => fake.groupTexts(EAST).find((m) => m.includes('已确认')), 'the confirmation'),
+    );
     await new Promise((r) => setTimeout(r, 500));
     show('王工 card now', fake.cardsOf(LEADS.王工)[0]!.params.statusText!);
   } finally {

@@ -9,14 +9,33 @@
  * - `hangup-after`: the request takes effect, then the connection is cut before the answer
  * - `timeout`: the request takes effect after `timeoutMs` (past the client's timeout, the answer is lost)
  */
-export type Failure = '5xx' | 'qps' | 'qps-app' | 'invalid-token' | 'no-permission' | 'hangup-before' | 'hangup-after' | 'timeout';
+export type Failure =
+  | '5xx'
+  | 'qps'
+  | 'qps-app'
+  | 'invalid-token'
+  | 'no-permission'
+  | 'hangup-before'
+  | 'hangup-after'
+  | 'timeout';
 
-export const FAILURE_ANSWERS: Record<Exclude<Failure, 'hangup-before' | 'hangup-after' | 'timeout'>, { status: number; code: string; message: string }> = {
+export const FAILURE_ANSWERS: Record<
+  Exclude<Failure, 'hangup-before' | 'hangup-after' | 'timeout'>,
+  { status: number; code: string; message: string }
+> = {
   '5xx': { status: 500, code: 'InternalError', message: '系统繁忙' },
   qps: { status: 403, code: 'Forbidden.AccessDenied.QpsLimitForApi', message: '请求过于频繁' },
-  'qps-app': { status: 403, code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', message: '当前应用调用该接口过于频繁' },
+  'qps-app': {
+    status: 403,
+    code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi',
+    message: '当前应用调用该接口过于频繁',
+  },
   'invalid-token': { status: 401, code: 'InvalidAuthentication', message: '不合法的access_token' },
-  'no-permission': { status: 403, code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied', message: '没有调用该接口的权限' },
+  'no-permission': {
+    status: 403,
+    code: 'Forbidden.AccessDenied.AccessTokenPermissionDenied',
+    message: '没有调用该接口的权限',
+  },
 };
 
 /** Per-route queues of injected failures; a route is "METHOD /path". */

@@ -39,7 +39,20 @@ export class FakeDingtalk {
       clientSecret: this.clientSecret,
       robotCode: this.clientId,
       templates: [this.templateId],
-      staffIds: ['0211001', '0211002', '0212001', '0212002', '0213001', '0214001', '0212000', '0213000', '0214000', '0215001', '0216001', '0210000'],
+      staffIds: [
+        '0211001',
+        '0211002',
+        '0212001',
+        '0212002',
+        '0213001',
+        '0214001',
+        '0212000',
+        '0213000',
+        '0214000',
+        '0215001',
+        '0216001',
+        '0210000',
+      ],
       clock,
       ...options.api,
     });
@@ -106,7 +119,11 @@ export class FakeDingtalk {
    * Staff member `staffId` writes `text` to the robot: in group `group` (an @-mention; DingTalk cuts the
    * mention out and leaves a leading space), or in their 1:1 chat with the robot when no group is given.
    */
-  say(args: { staffId: string; text: string; group?: string; nick?: string; msgId?: string; connectionId?: string }): { msgId: string; messageId: string; data: Record<string, unknown> } {
+  say(args: { staffId: string; text: string; group?: string; nick?: string; msgId?: string; connectionId?: string }): {
+    msgId: string;
+    messageId: string;
+    data: Record<string, unknown>;
+  } {
     const msgId = args.msgId ?? `msg${randomBytes(8).toString('base64url')}==`;
     const inGroup = args.group !== undefined;
     const conversationId = args.group ?? `cidDirect${args.staffId}==`;
@@ -130,9 +147,15 @@ export class FakeDingtalk {
       robotCode: this.api.options.robotCode,
       msgtype: 'text',
       text: { content: inGroup ? ` ${args.text}` : args.text },
-      ...(inGroup ? { conversationTitle: '销售群', isInAtList: true, atUsers: [{ dingtalkId: '$:LWCP_v1:$fakeRobotUser' }] } : {}),
+      ...(inGroup
+        ? { conversationTitle: '销售群', isInAtList: true, atUsers: [{ dingtalkId: '$:LWCP_v1:$fakeRobotUser' }] }
+        : {}),
     };
-    const messageId = this.gateway.push(TOPIC_ROBOT, data, args.connectionId ? { connectionId: args.connectionId } : {});
+    const messageId = this.gateway.push(
+      TOPIC_ROBOT,
+      data,
+      args.connectionId ? { connectionId: args.connectionId } : {},
+    );
     return { msgId, messageId, data };
   }
 
@@ -141,16 +164,34 @@ export class FakeDingtalk {
    * `note` input. Only the card's recipient (or any member, for a group card) can see it, and only while
    * its buttons show; `unseen: true` models a tap that reaches the card some other way (a stale copy).
    */
-  tap(args: { staffId: string; outTrackId: string; action: string; note?: string; via?: 'actionId' | 'param'; unseen?: boolean; connectionId?: string }): string {
+  tap(args: {
+    staffId: string;
+    outTrackId: string;
+    action: string;
+    note?: string;
+    via?: 'actionId' | 'param';
+    unseen?: boolean;
+    connectionId?: string;
+  }): string {
     const card = this.api.cards.get(args.outTrackId);
     if (!card) throw new Error(`the fake has no card ${args.outTrackId}`);
-    if (card.callbackType !== 'STREAM') throw new Error(`card ${args.outTrackId} was created without callbackType STREAM: taps never reach the bot`);
+    if (card.callbackType !== 'STREAM')
+      throw new Error(`card ${args.outTrackId} was created without callbackType STREAM: taps never reach the bot`);
     if (!args.unseen) {
-      if (card.spaceType === 'IM_ROBOT' && card.spaceId !== args.staffId) throw new Error(`${args.staffId} cannot see ${args.outTrackId}, which went to ${card.spaceId}`);
+      if (card.spaceType === 'IM_ROBOT' && card.spaceId !== args.staffId)
+        throw new Error(`${args.staffId} cannot see ${args.outTrackId}, which went to ${card.spaceId}`);
       if (card.params.showActions === 'false') throw new Error(`card ${args.outTrackId} shows no buttons any more`);
     }
-    const params: Record<string, string> = { ...(args.via === 'actionId' ? {} : { action: args.action }), ...(args.note !== undefined ? { note: args.note } : {}) };
-    const content = JSON.stringify({ cardPrivateData: { actionIds: [args.via === 'param' ? `button_${randomBytes(3).toString('hex')}` : args.action], params } });
+    const params: Record<string, string> = {
+      ...(args.via === 'actionId' ? {} : { action: args.action }),
+      ...(args.note !== undefined ? { note: args.note } : {}),
+    };
+    const content = JSON.stringify({
+      cardPrivateData: {
+        actionIds: [args.via === 'param' ? `button_${randomBytes(3).toString('hex')}` : args.action],
+        params,
+      },
+    });
     const data = {
       extension: '{}',
       corpId: CORP_ID,

@@ -87,7 +87,10 @@ export class FakeGateway {
   /** Answers that break the protocol (bad JSON, wrong code, missing headers). Tests expect none. */
   readonly violations: string[] = [];
   private readonly wss = new WebSocketServer({ noServer: true });
-  private readonly tickets = new Map<string, { expiresAt: number; subscriptions: Connection['subscriptions']; ua: string }>();
+  private readonly tickets = new Map<
+    string,
+    { expiresAt: number; subscriptions: Connection['subscriptions']; ua: string }
+  >();
   private readonly connections = new Map<string, Connection>();
   private readonly pending = new Map<string, PendingFrame>();
   private readonly timer: NodeJS.Timeout;
@@ -131,15 +134,23 @@ export class FakeGateway {
       res.writeHead(200, { 'content-type': 'application/xml' });
       return void res.end('<result><endpoint/></result>');
     }
-    const ok = isRecord(body) && body.clientId === this.options.clientId && body.clientSecret === this.options.clientSecret;
+    const ok =
+      isRecord(body) && body.clientId === this.options.clientId && body.clientSecret === this.options.clientSecret;
     const subscriptions = isRecord(body) ? body.subscriptions : undefined;
     this.opens.push({ ok, subscriptions, ua: isRecord(body) ? body.ua : undefined, at: Date.now() });
     if (!ok) return sendJson(res, 401, { code: 'InvalidAuthentication', message: 'clientId 或 clientSecret 不正确' });
-    if (!Array.isArray(subscriptions) || subscriptions.some((s) => !isRecord(s) || typeof s.type !== 'string' || typeof s.topic !== 'string')) {
+    if (
+      !Array.isArray(subscriptions) ||
+      subscriptions.some((s) => !isRecord(s) || typeof s.type !== 'string' || typeof s.topic !== 'string')
+    ) {
       return sendJson(res, 400, { code: 'InvalidParameter', message: 'subscriptions must be [{type, topic}]' });
     }
     const ticket = randomUUID();
-    this.tickets.set(ticket, { expiresAt: Date.now() + this.options.ticketTtlMs, subscriptions: subscriptions as Connection['subscriptions'], ua: String(body.ua ?? '') });
+    this.tickets.set(ticket, {
+      expiresAt: Date.now() + this.options.ticketTtlMs,
+      subscriptions: subscriptions as Connection['subscriptions'],
+      ua: String(body.ua ?? ''),
+    });
     sendJson(res, 200, { endpoint: `${this.wsBase}/connect`, ticket });
   }
 
@@ -165,7 +176,8 @@ export class FakeGateway {
       this.system(connection, 'CONNECTED', {});
       this.system(connection, 'REGISTERED', {});
     }
-    if (this.options.pingIntervalMs > 0) connection.pingTimer = setInterval(() => this.ping(connection), this.options.pingIntervalMs);
+    if (this.options.pingIntervalMs > 0)
+      connection.pingTimer = setInterval(() => this.ping(connection), this.options.pingIntervalMs);
     for (const frame of this.pending.values()) if (!frame.connectionId) this.deliver(frame);
   }
 
@@ -185,7 +197,14 @@ export class FakeGateway {
   }
 
   private headers(connection: Connection, topic: string, messageId: string) {
-    return { appId: this.appId, connectionId: connection.id, contentType: 'application/json', messageId, time: String(Date.now()), topic };
+    return {
+      appId: this.appId,
+      connectionId: connection.id,
+      contentType: 'application/json',
+      messageId,
+      time: String(Date.now()),
+      topic,
+    };
   }
 
   private nextMessageId(): string {
@@ -195,7 +214,12 @@ export class FakeGateway {
 
   private system(connection: Connection, topic: string, data: Record<string, unknown>): string {
     const messageId = this.nextMessageId();
-    this.send(connection, { specVersion: '1.0', type: 'SYSTEM', headers: this.headers(connection, topic, messageId), data: JSON.stringify(data) });
+    this.send(connection, {
+      specVersion: '1.0',
+      type: 'SYSTEM',
+      headers: this.headers(connection, topic, messageId),
+      data: JSON.stringify(data),
+    });
     return messageId;
   }
 
@@ -213,7 +237,12 @@ export class FakeGateway {
   /** Sends a SYSTEM disconnect, then closes the socket after the grace period (all connections by default). */
   sendDisconnect(connectionId?: string, reason = 'connection is expired'): void {
     for (const connection of this.pick(connectionId)) {
-      this.send(connection, { specVersion: '1.0', type: 'SYSTEM', headers: { topic: 'disconnect', contentType: 'application/json', messageId: this.nextMessageId() }, data: JSON.stringify({ reason }) });
+      this.send(connection, {
+        specVersion: '1.0',
+        type: 'SYSTEM',
+        headers: { topic: 'disconnect', contentType: 'application/json', messageId: this.nextMessageId() },
+        data: JSON.stringify({ reason }),
+      });
       setTimeout(() => connection.socket.close(1000, 'disconnect'), this.options.disconnectGraceMs);
     }
   }
@@ -229,7 +258,13 @@ export class FakeGateway {
 
   /** Pushes a CALLBACK frame for a topic to one live connection (or the one named); returns its messageId. */
   push(topic: string, data: unknown, options: { connectionId?: string } = {}): string {
-    const frame: PendingFrame = { messageId: this.nextMessageId(), topic, data: JSON.stringify(data), sentAt: 0, deliveries: 0 };
+    const frame: PendingFrame = {
+      messageId: this.nextMessageId(),
+      topic,
+      data: JSON.stringify(data),
+      sentAt: 0,
+      deliveries: 0,
+    };
     this.pending.set(frame.messageId, frame);
     this.deliver(frame, options.connectionId);
     return frame.messageId;
@@ -241,9 +276,12 @@ export class FakeGateway {
    * recorded in rawAcks. Returns the connection's id.
    */
   sendRaw(text: string | Buffer, options: { connectionId?: string; messageId?: string } = {}): string | undefined {
-    const connection = options.connectionId ? this.connections.get(options.connectionId) : this.pick().find((c) => c.socket.readyState === c.socket.OPEN);
+    const connection = options.connectionId
+      ? this.connections.get(options.connectionId)
+      : this.pick().find((c) => c.socket.readyState === c.socket.OPEN);
     if (!connection) return undefined;
-    if (options.messageId !== undefined) this.rawPending.set(options.messageId, (this.rawPending.get(options.messageId) ?? 0) + 1);
+    if (options.messageId !== undefined)
+      this.rawPending.set(options.messageId, (this.rawPending.get(options.messageId) ?? 0) + 1);
     connection.socket.send(text, { binary: false });
     return connection.id;
   }
@@ -260,7 +298,13 @@ export class FakeGateway {
   resend(messageId: string, options: { connectionId?: string } = {}): void {
     const sent = this.frames.find((f) => f.messageId === messageId);
     if (!sent) throw new Error(`the gateway never sent frame ${messageId}`);
-    const frame = this.pending.get(messageId) ?? { messageId, topic: sent.topic, data: JSON.stringify(sent.data), sentAt: 0, deliveries: 0 };
+    const frame = this.pending.get(messageId) ?? {
+      messageId,
+      topic: sent.topic,
+      data: JSON.stringify(sent.data),
+      sentAt: 0,
+      deliveries: 0,
+    };
     this.pending.set(messageId, frame);
     this.deliver(frame, options.connectionId);
   }
@@ -271,13 +315,26 @@ export class FakeGateway {
     frame.sentAt = Date.now();
     if (!connection) return;
     frame.deliveries += 1;
-    this.frames.push({ messageId: frame.messageId, topic: frame.topic, connectionId: connection.id, data: JSON.parse(frame.data), at: frame.sentAt });
-    this.send(connection, { specVersion: '1.0', type: 'CALLBACK', headers: this.headers(connection, frame.topic, frame.messageId), data: frame.data });
+    this.frames.push({
+      messageId: frame.messageId,
+      topic: frame.topic,
+      connectionId: connection.id,
+      data: JSON.parse(frame.data),
+      at: frame.sentAt,
+    });
+    this.send(connection, {
+      specVersion: '1.0',
+      type: 'CALLBACK',
+      headers: this.headers(connection, frame.topic, frame.messageId),
+      data: frame.data,
+    });
   }
 
   private choose(topic: string): Connection | undefined {
     const live = [...this.connections.values()].filter(
-      (c) => c.socket.readyState === c.socket.OPEN && c.subscriptions.some((s) => s.type === 'CALLBACK' && s.topic === topic),
+      (c) =>
+        c.socket.readyState === c.socket.OPEN &&
+        c.subscriptions.some((s) => s.type === 'CALLBACK' && s.topic === topic),
     );
     if (live.length === 0) return undefined;
     if (this.options.pick === 'newest') return live[live.length - 1];
@@ -315,9 +372,11 @@ export class FakeGateway {
 
   private onAnswer(connection: Connection, raw: string): void {
     const answer = parseJsonBody(raw);
-    if (!isRecord(answer) || !isRecord(answer.headers)) return void this.violations.push(`not a JSON answer with headers: ${raw.slice(0, 200)}`);
+    if (!isRecord(answer) || !isRecord(answer.headers))
+      return void this.violations.push(`not a JSON answer with headers: ${raw.slice(0, 200)}`);
     const messageId = answer.headers.messageId;
-    if (typeof messageId !== 'string') return void this.violations.push(`answer without headers.messageId: ${raw.slice(0, 200)}`);
+    if (typeof messageId !== 'string')
+      return void this.violations.push(`answer without headers.messageId: ${raw.slice(0, 200)}`);
     if (answer.code !== 200) return void this.violations.push(`answer ${messageId} has code ${String(answer.code)}`);
     const ping = connection.pings.get(messageId);
     if (ping) return this.onPingEcho(connection, messageId, ping, answer);
@@ -325,7 +384,8 @@ export class FakeGateway {
       return void this.violations.push(`answer ${messageId} lacks contentType application/json or a string data`);
     }
     const data = parseJsonBody(answer.data);
-    if (!isRecord(data) || !('response' in data)) return void this.violations.push(`CALLBACK answer ${messageId} has no {response} in data`);
+    if (!isRecord(data) || !('response' in data))
+      return void this.violations.push(`CALLBACK answer ${messageId} has no {response} in data`);
     const frame = this.pending.get(messageId);
     if (!frame && this.rawPending.has(messageId)) return this.onRawAnswer(connection, messageId, data.response);
     if (!frame) return; // a late second answer to a frame that was sent twice
@@ -341,7 +401,12 @@ export class FakeGateway {
     this.rawAcks.push({ messageId, connectionId: connection.id, response });
   }
 
-  private onPingEcho(connection: Connection, messageId: string, ping: { opaque: string; timer: NodeJS.Timeout }, answer: Record<string, unknown>): void {
+  private onPingEcho(
+    connection: Connection,
+    messageId: string,
+    ping: { opaque: string; timer: NodeJS.Timeout },
+    answer: Record<string, unknown>,
+  ): void {
     clearTimeout(ping.timer);
     connection.pings.delete(messageId);
     const data = typeof answer.data === 'string' ? parseJsonBody(answer.data) : undefined;

@@ -77,7 +77,16 @@ const MSG_PARAMS: Record<string, string[]> = {
   sampleMarkdown: ['title', 'text'],
   sampleActionCard: ['title', 'text', 'singleTitle', 'singleURL'],
   sampleActionCard2: ['title', 'text', 'actionTitle1', 'actionURL1', 'actionTitle2', 'actionURL2'],
-  sampleActionCard3: ['title', 'text', 'actionTitle1', 'actionURL1', 'actionTitle2', 'actionURL2', 'actionTitle3', 'actionURL3'],
+  sampleActionCard3: [
+    'title',
+    'text',
+    'actionTitle1',
+    'actionURL1',
+    'actionTitle2',
+    'actionURL2',
+    'actionTitle3',
+    'actionURL3',
+  ],
 };
 
 class Refusal extends Error {
@@ -92,14 +101,16 @@ class Refusal extends Error {
 
 function field(body: Record<string, unknown>, name: string): string {
   const value = body[name];
-  if (typeof value !== 'string' || !value) throw new Refusal(400, 'MissingParameter', `${name} is mandatory for this action.`);
+  if (typeof value !== 'string' || !value)
+    throw new Refusal(400, 'MissingParameter', `${name} is mandatory for this action.`);
   return value;
 }
 
 function stringMap(value: unknown, name: string): Record<string, string> {
   if (!isRecord(value)) throw new Refusal(400, 'InvalidParameter', `${name} must be an object`);
   for (const [key, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw new Refusal(400, 'InvalidParameter', `${name}.${key} must be a string (cardParamMap values are strings)`);
+    if (typeof v !== 'string')
+      throw new Refusal(400, 'InvalidParameter', `${name}.${key} must be a string (cardParamMap values are strings)`);
   }
   return value as Record<string, string>;
 }
@@ -214,7 +225,8 @@ export class FakeOpenApi {
   }
 
   private robotMessage(body: Record<string, unknown>): { msgKey: string; param: Record<string, unknown> } {
-    if (field(body, 'robotCode') !== this.options.robotCode) throw new Refusal(400, 'InvalidParameter.robotCode', 'robotCode 不存在');
+    if (field(body, 'robotCode') !== this.options.robotCode)
+      throw new Refusal(400, 'InvalidParameter.robotCode', 'robotCode 不存在');
     const msgKey = field(body, 'msgKey');
     const required = MSG_PARAMS[msgKey];
     if (!required) throw new Refusal(400, 'InvalidParameter.msgKey', `msgKey ${msgKey} 不支持`);
@@ -226,7 +238,8 @@ export class FakeOpenApi {
     }
     if (!isRecord(param)) throw new Refusal(400, 'InvalidParameter.msgParam', 'msgParam must encode an object');
     for (const name of required) {
-      if (typeof param[name] !== 'string' || !param[name]) throw new Refusal(400, 'InvalidParameter.msgParam', `msgParam.${name} is required for ${msgKey}`);
+      if (typeof param[name] !== 'string' || !param[name])
+        throw new Refusal(400, 'InvalidParameter.msgParam', `msgParam.${name} is required for ${msgKey}`);
     }
     return { msgKey, param };
   }
@@ -244,7 +257,11 @@ export class FakeOpenApi {
     const now = this.options.clock().getTime();
     const recent = (this.groupSends.get(group) ?? []).filter((t) => t > now - 60_000);
     if (recent.length >= (this.options.groupLimitPerMinute ?? 20)) {
-      throw new Refusal(403, this.options.groupLimitCode ?? 'Forbidden.AccessDenied.QpmLimitForAppkeyAndApi', '机器人发送消息过于频繁，已被限流');
+      throw new Refusal(
+        403,
+        this.options.groupLimitCode ?? 'Forbidden.AccessDenied.QpmLimitForAppkeyAndApi',
+        '机器人发送消息过于频繁，已被限流',
+      );
     }
     recent.push(now);
     this.groupSends.set(group, recent);
@@ -257,13 +274,19 @@ export class FakeOpenApi {
       throw new Refusal(400, 'MissingParameter', 'userIds is mandatory for this action.');
     }
     const invalid = userIds.filter((u: string) => !this.options.staffIds.includes(u));
-    for (const user of userIds.filter((u: string) => this.options.staffIds.includes(u))) this.record('oToMessages', `user:${user}`, msgKey, param);
-    return { processQueryKey: randomBytes(8).toString('hex'), invalidStaffIdList: invalid, flowControlledStaffIdList: [] };
+    for (const user of userIds.filter((u: string) => this.options.staffIds.includes(u)))
+      this.record('oToMessages', `user:${user}`, msgKey, param);
+    return {
+      processQueryKey: randomBytes(8).toString('hex'),
+      invalidStaffIdList: invalid,
+      flowControlledStaffIdList: [],
+    };
   }
 
   private sessionMessage(body: Record<string, unknown>, session: string) {
     const window = this.sessions.get(session);
-    if (!window || window.expiresAt <= this.options.clock().getTime()) return { errcode: 300001, errmsg: 'session 已过期' };
+    if (!window || window.expiresAt <= this.options.clock().getTime())
+      return { errcode: 300001, errmsg: 'session 已过期' };
     const msgtype = body.msgtype;
     const content = typeof msgtype === 'string' ? body[msgtype] : undefined;
     if (!isRecord(content)) return { errcode: 40035, errmsg: '缺少参数 msgtype 或其内容' };
@@ -285,7 +308,8 @@ export class FakeOpenApi {
 
   private createCard(body: Record<string, unknown>) {
     const templateId = field(body, 'cardTemplateId');
-    if (!this.options.templates.includes(templateId)) throw new Refusal(400, 'InvalidParameter.cardTemplateId', '卡片模板不存在');
+    if (!this.options.templates.includes(templateId))
+      throw new Refusal(400, 'InvalidParameter.cardTemplateId', '卡片模板不存在');
     const outTrackId = field(body, 'outTrackId');
     const cardData = body.cardData;
     if (!isRecord(cardData)) throw new Refusal(400, 'MissingParameter', 'cardData is mandatory for this action.');
@@ -293,7 +317,8 @@ export class FakeOpenApi {
     const { spaceType, spaceId } = this.openSpace(field(body, 'openSpaceId'), body);
     const existing = this.cards.get(outTrackId);
     if (existing) {
-      if ((this.options.duplicateOutTrackId ?? 'reject') === 'reject') throw new Refusal(400, 'param.outTrackId.duplicate', 'outTrackId 已存在');
+      if ((this.options.duplicateOutTrackId ?? 'reject') === 'reject')
+        throw new Refusal(400, 'param.outTrackId.duplicate', 'outTrackId 已存在');
       return this.deliverAnswer(existing);
     }
     const card: FakeCard = {
@@ -310,7 +335,10 @@ export class FakeOpenApi {
     return this.deliverAnswer(card);
   }
 
-  private openSpace(openSpaceId: string, body: Record<string, unknown>): { spaceType: FakeCard['spaceType']; spaceId: string } {
+  private openSpace(
+    openSpaceId: string,
+    body: Record<string, unknown>,
+  ): { spaceType: FakeCard['spaceType']; spaceId: string } {
     const match = /^dtv1\.card\/\/(IM_GROUP|IM_ROBOT)\.(.+)$/.exec(openSpaceId);
     if (!match) throw new Refusal(400, 'InvalidParameter.openSpaceId', `openSpaceId ${openSpaceId} 格式错误`);
     const spaceType = match[1] as FakeCard['spaceType'];
@@ -336,7 +364,12 @@ export class FakeOpenApi {
       result: {
         outTrackId: card.outTrackId,
         deliverResults: [
-          { spaceType: card.spaceType, spaceId: card.spaceId, success: known, ...(known ? { carrierId: randomBytes(6).toString('hex') } : { errorMsg: 'user not found' }) },
+          {
+            spaceType: card.spaceType,
+            spaceId: card.spaceId,
+            success: known,
+            ...(known ? { carrierId: randomBytes(6).toString('hex') } : { errorMsg: 'user not found' }),
+          },
         ],
       },
     };

@@ -98,15 +98,26 @@ export class FakeKingdee {
   private login(body: unknown): FakeReply {
     const [acctId, username, password] = loginParameters(body);
     const c = this.credentials;
-    if (acctId !== c.acctId) return { json: { LoginResultType: this.settings.badLoginType, Message: '数据中心不存在', IsSuccessByAPI: false } };
+    if (acctId !== c.acctId)
+      return {
+        json: { LoginResultType: this.settings.badLoginType, Message: '数据中心不存在', IsSuccessByAPI: false },
+      };
     if (username !== c.username || password !== c.password) {
-      return { json: { LoginResultType: this.settings.badLoginType, Message: this.settings.badLoginMessage, IsSuccessByAPI: false } };
+      return {
+        json: {
+          LoginResultType: this.settings.badLoginType,
+          Message: this.settings.badLoginMessage,
+          IsSuccessByAPI: false,
+        },
+      };
     }
     const sessionId = randomBytes(12).toString('hex');
     const aspNetId = randomBytes(12).toString('base64url');
     this.sessions.set(sessionId, { aspNetId, lastSeen: this.clock().getTime() });
     return {
-      headers: { 'set-cookie': [`kdservice-sessionid=${sessionId}; path=/`, `ASP.NET_SessionId=${aspNetId}; path=/; HttpOnly`] },
+      headers: {
+        'set-cookie': [`kdservice-sessionid=${sessionId}; path=/`, `ASP.NET_SessionId=${aspNetId}; path=/; HttpOnly`],
+      },
       json: {
         LoginResultType: 1,
         Message: null,
@@ -121,7 +132,11 @@ export class FakeKingdee {
     const cookies = parseCookies(req.headers.cookie);
     const session = this.sessions.get(cookies['kdservice-sessionid'] ?? '');
     const now = this.clock().getTime();
-    if (!session || session.aspNetId !== cookies['ASP.NET_SessionId'] || now - session.lastSeen > this.settings.sessionTtlMs) {
+    if (
+      !session ||
+      session.aspNetId !== cookies['ASP.NET_SessionId'] ||
+      now - session.lastSeen > this.settings.sessionTtlMs
+    ) {
       return failure(SESSION_LOST_MESSAGE);
     }
     session.lastSeen = now;
@@ -144,7 +159,22 @@ export class FakeKingdee {
 }
 
 function failure(message: string): unknown {
-  return [[{ Result: { ResponseStatus: { IsSuccess: false, ErrorCode: 500, Errors: [{ FieldName: null, Message: message, DIndex: 0 }], SuccessEntitys: [], SuccessMessages: [], MsgCode: 0 } } }]];
+  return [
+    [
+      {
+        Result: {
+          ResponseStatus: {
+            IsSuccess: false,
+            ErrorCode: 500,
+            Errors: [{ FieldName: null, Message: message, DIndex: 0 }],
+            SuccessEntitys: [],
+            SuccessMessages: [],
+            MsgCode: 0,
+          },
+        },
+      },
+    ],
+  ];
 }
 
 /** Legacy `{"parameters":[acctId, user, password, lcid]}` (possibly as a JSON string) or `{acctID, username, password, lcid}`. */

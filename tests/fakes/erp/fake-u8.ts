@@ -117,12 +117,18 @@ export class FakeU8 {
     const get = req.method === 'GET';
     const q = req.query;
     if (get && req.path === '/system/token') return { endpoint: 'token', handle: () => ({ json: this.token(q) }) };
-    if (get && req.path === '/system/tradeid') return { endpoint: 'tradeid', handle: () => ({ json: this.tradeid(q) }) };
-    if (get && req.path === '/api/inventory/batch_get') return { endpoint: 'inventory', handle: () => ({ json: this.batchGet(q, 'inventory', this.inventory) }) };
+    if (get && req.path === '/system/tradeid')
+      return { endpoint: 'tradeid', handle: () => ({ json: this.tradeid(q) }) };
+    if (get && req.path === '/api/inventory/batch_get')
+      return { endpoint: 'inventory', handle: () => ({ json: this.batchGet(q, 'inventory', this.inventory) }) };
     if (get && req.path === '/api/currentstock/batch_get') {
-      return { endpoint: 'currentstock', handle: () => ({ json: this.batchGet(q, 'currentstock', this.currentstock) }) };
+      return {
+        endpoint: 'currentstock',
+        handle: () => ({ json: this.batchGet(q, 'currentstock', this.currentstock) }),
+      };
     }
-    if (req.method === 'POST' && req.path === '/api/saleorder/add') return { endpoint: 'saleorder/add', handle: () => ({ json: this.addSaleOrder(q, req.body) }) };
+    if (req.method === 'POST' && req.path === '/api/saleorder/add')
+      return { endpoint: 'saleorder/add', handle: () => ({ json: this.addSaleOrder(q, req.body) }) };
     const result = /^\/api\/asyncresult\/([\w-]+)$/.exec(req.path);
     if (get && result?.[1]) {
       const id = result[1];
@@ -138,7 +144,11 @@ export class FakeU8 {
     }
     if (this.settings.newTokenRevokesOld) this.revokeTokens();
     const id = randomBytes(16).toString('hex');
-    this.tokens.set(id, { appKey: c.appKey, expiresAt: this.clock().getTime() + this.tokenTtlSeconds * 1000, revoked: false });
+    this.tokens.set(id, {
+      appKey: c.appKey,
+      expiresAt: this.clock().getTime() + this.tokenTtlSeconds * 1000,
+      revoked: false,
+    });
     return ok({ token: { id, appKey: c.appKey, expiresIn: this.tokenTtlSeconds } });
   }
 
@@ -147,8 +157,10 @@ export class FakeU8 {
     const c = this.credentials;
     if (q.app_key !== c.appKey || q.from_account !== c.fromAccount) return fail('20004', 'app_key或from_account不正确');
     const token = q.token ? this.tokens.get(q.token) : undefined;
-    if (!token || token.revoked || token.expiresAt <= this.clock().getTime()) return fail(this.settings.tokenErrcode, this.settings.tokenErrmsg);
-    if (needsToAccount && q.to_account !== c.toAccount) return fail('20010', `企业账号${q.to_account ?? ''}未授权该应用`);
+    if (!token || token.revoked || token.expiresAt <= this.clock().getTime())
+      return fail(this.settings.tokenErrcode, this.settings.tokenErrmsg);
+    if (needsToAccount && q.to_account !== c.toAccount)
+      return fail('20010', `企业账号${q.to_account ?? ''}未授权该应用`);
     return undefined;
   }
 
@@ -167,7 +179,13 @@ export class FakeU8 {
     const perPage = Math.min(this.settings.maxRowsPerPage, Math.max(1, Number(q.rows_per_page ?? '20') || 20));
     const pageCount = Math.ceil(rows.length / perPage);
     const page = rows.slice((pageIndex - 1) * perPage, pageIndex * perPage);
-    return ok({ page_index: pageIndex, rows_per_page: perPage, row_count: rows.length, page_count: pageCount, [entity]: page });
+    return ok({
+      page_index: pageIndex,
+      rows_per_page: perPage,
+      row_count: rows.length,
+      page_count: pageCount,
+      [entity]: page,
+    });
   }
 
   private addSaleOrder(q: Record<string, string>, body: unknown): Row {

@@ -1,5 +1,6 @@
 /** Material codes with leading zeros (001 … n), so a test can see them survive as strings. */
-export const materialCodes = (n: number): string[] => Array.from({ length: n }, (_, i) => String(i + 1).padStart(3, '0'));
+export const materialCodes = (n: number): string[] =>
+  Array.from({ length: n }, (_, i) => String(i + 1).padStart(3, '0'));
 
 const quantity = (code: string, warehouse: number) => (Number(code) * 7 + warehouse * 3) % 500;
 

@@ -88,7 +88,9 @@ export class FakeHttpServer<E extends string> {
     }
     if (failure && 'status' in failure) {
       record.outcome = { status: failure.status, json: null };
-      res.writeHead(failure.status, { 'content-type': 'text/html' }).end(`<html><body>${failure.status} from the gateway</body></html>`);
+      res
+        .writeHead(failure.status, { 'content-type': 'text/html' })
+        .end(`<html><body>${failure.status} from the gateway</body></html>`);
       return;
     }
     if (failure && 'delayMs' in failure) {

@@ -105,7 +105,10 @@ function parsePoint(raw: string | undefined): FakePoint | undefined {
   return Math.abs(p.lng) <= 180 && Math.abs(p.lat) <= 90 ? p : undefined;
 }
 
-const ok = (fields: Record<string, unknown>): RawReply => ({ status: 200, json: { status: '1', info: 'OK', infocode: '10000', ...fields } });
+const ok = (fields: Record<string, unknown>): RawReply => ({
+  status: 200,
+  json: { status: '1', info: 'OK', infocode: '10000', ...fields },
+});
 
 const amapError = (infocode: string, info?: string): RawReply => ({
   status: 200,
@@ -173,9 +176,11 @@ export class FakeAmap {
     const endpoint = ENDPOINTS[req.url.pathname];
     if (req.method !== 'GET' || !endpoint) return { status: 404, json: { error: 'Not Found' } };
     if (!query.key || !this.keys.has(query.key)) return amapError('10001');
-    const failure = this.failures.take(endpoint) ?? (endpoint === 'geocode' ? undefined : this.failures.take('driving'));
+    const failure =
+      this.failures.take(endpoint) ?? (endpoint === 'geocode' ? undefined : this.failures.take('driving'));
     if (failure && 'infocode' in failure) return amapError(failure.infocode, failure.info);
-    if (failure && 'httpStatus' in failure) return { status: failure.httpStatus, json: { error: 'Internal Server Error' } };
+    if (failure && 'httpStatus' in failure)
+      return { status: failure.httpStatus, json: { error: 'Internal Server Error' } };
     const reply = endpoint === 'geocode' ? this.geocode(query) : this.driving(endpoint, query);
     return failure ? { ...reply, delayMs: failure.delayMs } : reply;
   }
@@ -217,7 +222,16 @@ export class FakeAmap {
     const distance = str(haversineMetres(origin, destination));
     const route = { origin: query.origin, destination: query.destination, taxi_cost: str(Number(distance) / 400) };
     if (endpoint === 'driving-v3') {
-      const path = { distance, duration: str(seconds), strategy: '速度最快', tolls: '0', toll_distance: '0', restriction: '0', traffic_lights: '0', steps: [] };
+      const path = {
+        distance,
+        duration: str(seconds),
+        strategy: '速度最快',
+        tolls: '0',
+        toll_distance: '0',
+        restriction: '0',
+        traffic_lights: '0',
+        steps: [],
+      };
       return ok({ count: '1', route: { ...route, paths: [path] } });
     }
     const showCost = !this.omitV5Cost && (query.show_fields ?? '').split(',').includes('cost');

@@ -60,7 +60,11 @@ export class FakeAliyunSms {
 
   constructor(private readonly opts: FakeAliyunOptions = {}) {
     this.accessKeys = opts.accessKeys ?? { 'test-ak': 'test-secret' };
-    this.byPhone.set(ALIYUN_SENTINELS.illegal, { kind: 'business', code: 'isv.MOBILE_NUMBER_ILLEGAL', message: '非法手机号' });
+    this.byPhone.set(ALIYUN_SENTINELS.illegal, {
+      kind: 'business',
+      code: 'isv.MOBILE_NUMBER_ILLEGAL',
+      message: '非法手机号',
+    });
     this.byPhone.set(ALIYUN_SENTINELS.limited, {
       kind: 'business',
       code: 'isv.BUSINESS_LIMIT_CONTROL',
@@ -129,28 +133,51 @@ export class FakeAliyunSms {
   }
 
   private err(status: number, code: string, message: string, requestId: string): RawReply {
-    return { status, json: { RequestId: requestId, Message: message, Recommend: 'https://api.aliyun.com/troubleshoot', HostId: 'dysmsapi.aliyuncs.com', Code: code } };
+    return {
+      status,
+      json: {
+        RequestId: requestId,
+        Message: message,
+        Recommend: 'https://api.aliyun.com/troubleshoot',
+        HostId: 'dysmsapi.aliyuncs.com',
+        Code: code,
+      },
+    };
   }
 
   private decide(req: RawRequest, query: Record<string, string>, requestId: string): RawReply {
-    if (req.method !== 'POST' || req.url.pathname !== '/') return this.err(404, 'InvalidAction.NotFound', 'Specified api is not found', requestId);
+    if (req.method !== 'POST' || req.url.pathname !== '/')
+      return this.err(404, 'InvalidAction.NotFound', 'Specified api is not found', requestId);
     const auth = this.verify(req, query, requestId);
     if (auth) return auth;
 
     const scripted = this.queue.shift() ?? (query.PhoneNumbers ? this.byPhone.get(query.PhoneNumbers) : undefined);
-    if (scripted?.kind === 'http') return this.err(scripted.status, scripted.code, scripted.message ?? scripted.code, requestId);
+    if (scripted?.kind === 'http')
+      return this.err(scripted.status, scripted.code, scripted.message ?? scripted.code, requestId);
     const delayMs = scripted?.kind === 'slow' ? scripted.delayMs : 0;
-    const biz = (code: string, message: string): RawReply => ({ status: 200, delayMs, json: { Code: code, Message: message, RequestId: requestId } });
+    const biz = (code: string, message: string): RawReply => ({
+      status: 200,
+      delayMs,
+      json: { Code: code, Message: message, RequestId: requestId },
+    });
     if (scripted?.kind === 'business') return biz(scripted.code, scripted.message ?? scripted.code);
 
     for (const p of ['PhoneNumbers', 'SignName', 'TemplateCode'] as const) {
-      if (!query[p]) return this.err(400, `MissingParameter`, `The input parameter "${p}" that is mandatory for processing this request is not supplied.`, requestId);
+      if (!query[p])
+        return this.err(
+          400,
+          `MissingParameter`,
+          `The input parameter "${p}" that is mandatory for processing this request is not supplied.`,
+          requestId,
+        );
     }
     const phones = (query.PhoneNumbers ?? '').split(',');
     if (phones.length > 1000) return biz('isv.MOBILE_COUNT_OVER_LIMIT', '手机号码数量超过限制');
     if (!phones.every((p) => /^(?:\+?86|0086)?1\d{10}$/.test(p))) return biz('isv.MOBILE_NUMBER_ILLEGAL', '非法手机号');
-    if (this.opts.signNames && !this.opts.signNames.includes(query.SignName ?? '')) return biz('isv.SMS_SIGNATURE_ILLEGAL', '签名不合法(不存在或被拉黑)');
-    if (this.opts.templates && !this.opts.templates.includes(query.TemplateCode ?? '')) return biz('isv.SMS_TEMPLATE_ILLEGAL', '模板不合法(不存在或被拉黑)');
+    if (this.opts.signNames && !this.opts.signNames.includes(query.SignName ?? ''))
+      return biz('isv.SMS_SIGNATURE_ILLEGAL', '签名不合法(不存在或被拉黑)');
+    if (this.opts.templates && !this.opts.templates.includes(query.TemplateCode ?? ''))
+      return biz('isv.SMS_TEMPLATE_ILLEGAL', '模板不合法(不存在或被拉黑)');
     if (query.TemplateParam !== undefined) {
       let parsed: unknown;
       try {
@@ -159,11 +186,18 @@ export class FakeAliyunSms {
         return biz('isv.INVALID_JSON_PARAM', 'JSON参数不合法，只接受字符串值');
       }
       const okShape =
-        typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === 'string');
+        typeof parsed === 'object' &&
+        parsed !== null &&
+        !Array.isArray(parsed) &&
+        Object.values(parsed).every((v) => typeof v === 'string');
       if (!okShape) return biz('isv.INVALID_JSON_PARAM', 'JSON参数不合法，只接受字符串值');
     }
     this.seq += 1;
-    return { status: 200, delayMs, json: { Code: 'OK', Message: 'OK', BizId: `${900619746936498000 + this.seq}^0`, RequestId: requestId } };
+    return {
+      status: 200,
+      delayMs,
+      json: { Code: 'OK', Message: 'OK', BizId: `${900619746936498000 + this.seq}^0`, RequestId: requestId },
+    };
   }
 
   /** Independent ACS3-HMAC-SHA256 verification. Returns an error reply, or undefined when valid. */
@@ -174,20 +208,39 @@ export class FakeAliyunSms {
     if (!m) return this.err(400, 'InvalidAuthorization', 'The specified Authorization is not valid.', requestId);
     const [, ak = '', signedHeaderList = '', signature = ''] = m;
     const secret = this.accessKeys[ak];
-    if (secret === undefined) return this.err(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.', requestId);
-    if (header(req.headers, 'x-acs-action') !== 'SendSms') return this.err(400, 'InvalidAction.NotFound', 'x-acs-action must be SendSms', requestId);
-    if (header(req.headers, 'x-acs-version') !== '2017-05-25') return this.err(400, 'InvalidVersion', 'x-acs-version must be 2017-05-25', requestId);
-    if (!header(req.headers, 'x-acs-signature-nonce')) return this.err(400, 'MissingParameter', 'x-acs-signature-nonce is mandatory', requestId);
+    if (secret === undefined)
+      return this.err(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.', requestId);
+    if (header(req.headers, 'x-acs-action') !== 'SendSms')
+      return this.err(400, 'InvalidAction.NotFound', 'x-acs-action must be SendSms', requestId);
+    if (header(req.headers, 'x-acs-version') !== '2017-05-25')
+      return this.err(400, 'InvalidVersion', 'x-acs-version must be 2017-05-25', requestId);
+    if (!header(req.headers, 'x-acs-signature-nonce'))
+      return this.err(400, 'MissingParameter', 'x-acs-signature-nonce is mandatory', requestId);
     const date = header(req.headers, 'x-acs-date');
-    if (!date || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(date)) return this.err(400, 'InvalidTimeStamp.Format', 'x-acs-date must be ISO 8601 UTC (yyyy-MM-ddTHH:mm:ssZ)', requestId);
+    if (!date || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(date))
+      return this.err(
+        400,
+        'InvalidTimeStamp.Format',
+        'x-acs-date must be ISO 8601 UTC (yyyy-MM-ddTHH:mm:ssZ)',
+        requestId,
+      );
     if (Math.abs(Date.parse(date) - this.now().getTime()) > (this.opts.maxSkewSeconds ?? 900) * 1000) {
       return this.err(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.', requestId);
     }
     const payloadHash = hex256(req.body);
-    if (header(req.headers, 'x-acs-content-sha256') !== payloadHash) return this.err(400, 'ContentSHA256NotMatched', 'x-acs-content-sha256 does not match the body', requestId);
+    if (header(req.headers, 'x-acs-content-sha256') !== payloadHash)
+      return this.err(400, 'ContentSHA256NotMatched', 'x-acs-content-sha256 does not match the body', requestId);
     const signedNames = signedHeaderList.split(';');
-    for (const required of ['host', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-version']) {
-      if (!signedNames.includes(required)) return this.err(400, 'SignatureDoesNotMatch', `header ${required} must be signed`, requestId);
+    for (const required of [
+      'host',
+      'x-acs-action',
+      'x-acs-content-sha256',
+      'x-acs-date',
+      'x-acs-signature-nonce',
+      'x-acs-version',
+    ]) {
+      if (!signedNames.includes(required))
+        return this.err(400, 'SignatureDoesNotMatch', `header ${required} must be signed`, requestId);
     }
     const canonicalQuery = Object.keys(query)
       .sort()
@@ -195,7 +248,9 @@ export class FakeAliyunSms {
       .join('&');
     const canonicalHeaders = signedNames.map((n) => `${n}:${(header(req.headers, n) ?? '').trim()}\n`).join('');
     const canonicalRequest = `POST\n/\n${canonicalQuery}\n${canonicalHeaders}\n${signedHeaderList}\n${payloadHash}`;
-    const expected = createHmac('sha256', secret).update(`ACS3-HMAC-SHA256\n${hex256(canonicalRequest)}`).digest('hex');
+    const expected = createHmac('sha256', secret)
+      .update(`ACS3-HMAC-SHA256\n${hex256(canonicalRequest)}`)
+      .digest('hex');
     if (expected !== signature) {
       return this.err(400, 'SignatureDoesNotMatch', 'Specified signature does not match our calculation.', requestId);
     }

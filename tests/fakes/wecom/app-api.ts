@@ -99,9 +99,15 @@ export class FakeAppApi {
       if (typeof card.task_id === 'string') {
         if (this.cards.has(card.task_id)) return fail(42014, 'taskid has existed or empty or exceed max len');
         const greyed = typeof card.replace_text === 'string' ? { greyed: card.replace_text } : {};
-        this.cards.set(card.task_id, new Map(valid.map((userid) => [userid, { taskId: card.task_id as string, userid, card, updates: 0, ...greyed }])));
+        this.cards.set(
+          card.task_id,
+          new Map(
+            valid.map((userid) => [userid, { taskId: card.task_id as string, userid, card, updates: 0, ...greyed }]),
+          ),
+        );
       }
-      for (const userid of valid) this.deliver(userid, { kind: 'card', taskId: String(card.task_id), at: new Date(this.now()), msgid });
+      for (const userid of valid)
+        this.deliver(userid, { kind: 'card', taskId: String(card.task_id), at: new Date(this.now()), msgid });
       if (isInteractive(card)) extra.response_code = this.mint(String(card.task_id), 'send');
       return ok(extra);
     }
@@ -119,14 +125,16 @@ export class FakeAppApi {
     if (refused) return refused;
     const code = this.codes.get(String(body.response_code ?? ''));
     if (!code || code.used) return fail(this.options.responseCodeUsedErrcode, 'response_code is invalid or used');
-    if (this.now() - code.mintedAt > this.options.responseCodeTtlMs) return fail(this.options.responseCodeExpiredErrcode, 'response_code expired');
+    if (this.now() - code.mintedAt > this.options.responseCodeTtlMs)
+      return fail(this.options.responseCodeExpiredErrcode, 'response_code expired');
     const views = this.cards.get(code.taskId)!;
     const card = body.template_card as Obj | undefined;
     const replaceName = (body.button as Obj | undefined)?.replace_name;
     if (card !== undefined) {
       const problem = checkTemplateCard(card, 'update');
       if (problem) return fail(problem.errcode, problem.errmsg);
-      if (card.task_id !== undefined && card.task_id !== code.taskId) return fail(40058, 'template_card.task_id differs from the card being updated');
+      if (card.task_id !== undefined && card.task_id !== code.taskId)
+        return fail(40058, 'template_card.task_id differs from the card being updated');
     } else if (typeof replaceName !== 'string') {
       return fail(40058, 'button.replace_name or template_card is required');
     }
@@ -150,7 +158,8 @@ export class FakeAppApi {
   tap(userid: string, taskId: string, key: string): { code: string; view: CardView } {
     const view = this.cards.get(taskId)?.get(this.canonical(userid) ?? userid);
     if (!view) throw new Error(`${userid} has no card ${taskId}`);
-    if (view.greyed !== undefined) throw new Error(`card ${taskId} of ${userid} is greyed out ("${view.greyed}"): it cannot be tapped`);
+    if (view.greyed !== undefined)
+      throw new Error(`card ${taskId} of ${userid} is greyed out ("${view.greyed}"): it cannot be tapped`);
     const buttons = (view.card.button_list as Obj[] | undefined) ?? [];
     if (!buttons.some((b) => b.key === key)) throw new Error(`card ${taskId} of ${userid} has no button "${key}"`);
     return { code: this.mint(taskId, 'click'), view };

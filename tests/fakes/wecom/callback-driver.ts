@@ -36,7 +36,12 @@ export interface PreparedCallback {
 }
 
 /** Tampering for negative tests; everything else is sealed as WeCom would. */
-export type Tamper = Partial<Pick<SealOptions, 'receiveId' | 'encodingAesKey' | 'timestamp' | 'nonce' | 'ciphertext' | 'signature' | 'random' | 'token'>>;
+export type Tamper = Partial<
+  Pick<
+    SealOptions,
+    'receiveId' | 'encodingAesKey' | 'timestamp' | 'nonce' | 'ciphertext' | 'signature' | 'random' | 'token'
+  >
+>;
 
 export interface DriverSecrets {
   corpId: string;
@@ -65,7 +70,10 @@ export class CallbackDriver {
 
   prepare(kind: CallbackKind, plaintext: string, tamper: Tamper = {}): PreparedCallback {
     const sealed = seal(plaintext, this.sealOptions(kind, tamper));
-    const body = kind === 'app' ? appEnvelope(this.secrets.corpId, this.secrets.agentId, sealed.encrypt) : aibotEnvelope(sealed.encrypt);
+    const body =
+      kind === 'app'
+        ? appEnvelope(this.secrets.corpId, this.secrets.agentId, sealed.encrypt)
+        : aibotEnvelope(sealed.encrypt);
     return { kind, plaintext, query: callbackQuery(sealed), body };
   }
 
@@ -80,7 +88,8 @@ export class CallbackDriver {
     const max = forced ?? 1 + this.behaviour.retries;
     let request = prepared;
     for (let i = 0; i < max; i++) {
-      if (i > 0 && this.behaviour.retryDelayMs > 0) await new Promise((r) => setTimeout(r, this.behaviour.retryDelayMs));
+      if (i > 0 && this.behaviour.retryDelayMs > 0)
+        await new Promise((r) => setTimeout(r, this.behaviour.retryDelayMs));
       if (i > 0 && this.behaviour.resealRetries) request = this.prepare(prepared.kind, prepared.plaintext);
       const attempt = await this.post(request);
       delivery.attempts.push(attempt);
@@ -103,7 +112,12 @@ export class CallbackDriver {
   async verifyUrl(kind: CallbackKind, echo: string, tamper: Tamper = {}): Promise<Attempt> {
     const sealed = seal(echo, this.sealOptions(kind, tamper));
     const attempt = await this.request(`${PATHS[kind]}?${callbackQuery(sealed, true)}`, { method: 'GET' });
-    this.deliveries.push({ kind: 'verify', plaintext: echo, attempts: [attempt], acked: attempt.status === 200 && attempt.body === echo });
+    this.deliveries.push({
+      kind: 'verify',
+      plaintext: echo,
+      attempts: [attempt],
+      acked: attempt.status === 200 && attempt.body === echo,
+    });
     return attempt;
   }
 
@@ -132,12 +146,19 @@ export class CallbackDriver {
     if (!this.target) throw new Error('the fake does not know where the app listens: call setTarget first');
     const started = performance.now();
     try {
-      const response = await fetch(`${this.target}${pathAndQuery}`, { ...init, signal: AbortSignal.timeout(this.behaviour.timeoutMs) });
+      const response = await fetch(`${this.target}${pathAndQuery}`, {
+        ...init,
+        signal: AbortSignal.timeout(this.behaviour.timeoutMs),
+      });
       const body = await response.text();
       return { status: response.status, body, ms: performance.now() - started };
     } catch (err) {
       const timedOut = (err as Error).name === 'TimeoutError';
-      return { status: timedOut ? 'timeout' : 'error', body: String((err as Error).message), ms: performance.now() - started };
+      return {
+        status: timedOut ? 'timeout' : 'error',
+        body: String((err as Error).message),
+        ms: performance.now() - started,
+      };
     }
   }
 }

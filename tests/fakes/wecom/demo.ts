@@ -10,7 +10,9 @@ import { FakeWecom } from './fake-wecom';
 
 const config = loadBusinessConfig();
 const users = config.people.flatMap((p) => (p.wecom ? [p.wecom] : []));
-const webhooks = Object.fromEntries(config.conversations.flatMap((c) => (c.wecom?.webhookKey ? [[c.wecom.webhookKey, c.wecom.chatId]] : [])));
+const webhooks = Object.fromEntries(
+  config.conversations.flatMap((c) => (c.wecom?.webhookKey ? [[c.wecom.webhookKey, c.wecom.chatId]] : [])),
+);
 const groups = Object.fromEntries(config.conversations.flatMap((c) => (c.wecom ? [[c.id, c.wecom.chatId]] : [])));
 
 const HELP = `commands:
@@ -45,17 +47,26 @@ WECOM_API_BASE=${fake.url} npm start\n\n${HELP}\n`);
 }
 
 async function run(fake: FakeWecom, command: string, args: string[]) {
-  const print = (value: unknown) => process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
+  const print = (value: unknown) =>
+    process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
   switch (command) {
     case 'say': {
       const [group, userid, ...text] = args;
-      const { delivery } = await fake.mentionAibot({ chatId: groups[group ?? ''] ?? group ?? '', fromUser: userid ?? '', text: text.join(' ') });
+      const { delivery } = await fake.mentionAibot({
+        chatId: groups[group ?? ''] ?? group ?? '',
+        fromUser: userid ?? '',
+        text: text.join(' '),
+      });
       return print(delivery.attempts.map((a) => a.status));
     }
     case 'dm':
       return print((await fake.sendAppText(args[0] ?? '', args.slice(1).join(' '))).attempts.map((a) => a.status));
     case 'cards':
-      return fake.cardsOf(args[0] ?? '').forEach((c, i) => print(`[${i}] ${c.taskId} ${c.greyed ?? '(open)'}\n${JSON.stringify(c.card.horizontal_content_list)}`));
+      return fake
+        .cardsOf(args[0] ?? '')
+        .forEach((c, i) =>
+          print(`[${i}] ${c.taskId} ${c.greyed ?? '(open)'}\n${JSON.stringify(c.card.horizontal_content_list)}`),
+        );
     case 'tap': {
       const [userid = '', n = '0', key = 'approve', reason] = args;
       const card = fake.cardsOf(userid)[Number(n)];

@@ -54,7 +54,13 @@ export interface ApiRecord {
   reply: Reply | { status: number } | 'hangup';
 }
 
-const ENDPOINTS: Endpoint[] = ['gettoken', 'message/send', 'message/update_template_card', 'webhook/send', 'aibot/response'];
+const ENDPOINTS: Endpoint[] = [
+  'gettoken',
+  'message/send',
+  'message/update_template_card',
+  'webhook/send',
+  'aibot/response',
+];
 
 /**
  * A fake WeCom on 127.0.0.1: the server API (gettoken, message/send, update_template_card, webhook
@@ -167,7 +173,11 @@ export class FakeWecom {
   // ---- driving our app, as WeCom would ----
 
   /** A member writes to the app in their 1:1 chat. */
-  async sendAppText(fromUser: string, content: string, options: { msgId?: string; attempts?: number } = {}): Promise<Delivery> {
+  async sendAppText(
+    fromUser: string,
+    content: string,
+    options: { msgId?: string; attempts?: number } = {},
+  ): Promise<Delivery> {
     const msgId = options.msgId ?? String(++this.msgSeq);
     const { corpId, agentId } = this.secrets;
     const xml = appTextXml({ corpId, agentId, fromUser, createTime: this.seconds(), content, msgId });
@@ -175,7 +185,13 @@ export class FakeWecom {
   }
 
   /** A member @-mentions the AI bot in a group (or writes to it 1:1 with chatType single). */
-  async mentionAibot(m: { fromUser: string; text: string; chatId?: string; msgid?: string; attempts?: number }): Promise<{ delivery: Delivery; responseUrl: string; msgid: string }> {
+  async mentionAibot(m: {
+    fromUser: string;
+    text: string;
+    chatId?: string;
+    msgid?: string;
+    attempts?: number;
+  }): Promise<{ delivery: Delivery; responseUrl: string; msgid: string }> {
     const msgid = m.msgid ?? `CAIQ${(++this.msgSeq).toString(36)}`;
     const responseUrl = this.groups.mintResponseUrl(this.baseUrl, m.chatId ?? m.fromUser);
     const payload = {
@@ -188,7 +204,10 @@ export class FakeWecom {
       msgtype: 'text',
       text: { content: m.text },
     };
-    const delivery = await this.callbacks.deliver(this.callbacks.prepare('aibot', JSON.stringify(payload)), m.attempts ? { attempts: m.attempts } : {});
+    const delivery = await this.callbacks.deliver(
+      this.callbacks.prepare('aibot', JSON.stringify(payload)),
+      m.attempts ? { attempts: m.attempts } : {},
+    );
     return { delivery, responseUrl, msgid };
   }
 
@@ -197,10 +216,18 @@ export class FakeWecom {
    * would not let them (no such card or button, buttons greyed); otherwise a template_card_event
    * with a fresh ResponseCode is delivered. `reason` picks an option of the card's dropdown.
    */
-  async tap(fromUser: string, taskId: string, key: string, options: { reason?: string; attempts?: number } = {}): Promise<Delivery> {
+  async tap(
+    fromUser: string,
+    taskId: string,
+    key: string,
+    options: { reason?: string; attempts?: number } = {},
+  ): Promise<Delivery> {
     const { code, view } = this.app.tap(fromUser, taskId, key);
     const selection = view.card.button_selection as { question_key?: string } | undefined;
-    const selected = options.reason && selection?.question_key ? [{ questionKey: selection.question_key, optionIds: [options.reason] }] : [];
+    const selected =
+      options.reason && selection?.question_key
+        ? [{ questionKey: selection.question_key, optionIds: [options.reason] }]
+        : [];
     const { corpId, agentId } = this.secrets;
     const xml = cardEventXml({
       corpId,
@@ -213,7 +240,10 @@ export class FakeWecom {
       responseCode: code,
       selected,
     });
-    return this.callbacks.deliver(this.callbacks.prepare('app', xml), options.attempts ? { attempts: options.attempts } : {});
+    return this.callbacks.deliver(
+      this.callbacks.prepare('app', xml),
+      options.attempts ? { attempts: options.attempts } : {},
+    );
   }
 
   // ---- what members see ----
@@ -221,7 +251,11 @@ export class FakeWecom {
   /** Cards in a member's chat with the app, oldest first, as they look now. */
   cardsOf(userid: string): CardView[] {
     const items = this.app.inbox.get(this.app.canonical(userid) ?? userid) ?? [];
-    return items.flatMap((item) => (item.kind === 'card' ? [this.app.cards.get(item.taskId)?.get(this.app.canonical(userid) ?? userid)].filter((v): v is CardView => !!v) : []));
+    return items.flatMap((item) =>
+      item.kind === 'card'
+        ? [this.app.cards.get(item.taskId)?.get(this.app.canonical(userid) ?? userid)].filter((v): v is CardView => !!v)
+        : [],
+    );
   }
 
   /** Texts (text and markdown) in a member's chat with the app. */

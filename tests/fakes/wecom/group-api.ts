@@ -49,7 +49,8 @@ export class FakeGroupApi {
     if (!chat) return fail(93000, 'invalid webhook url');
     const recent = (this.webhookSends.get(key!) ?? []).filter((t) => t > this.now() - 60_000);
     this.webhookSends.set(key!, recent);
-    if (recent.length >= this.options.webhookPerMinute) return fail(this.options.webhookOverLimitErrcode, 'api freq out of limit');
+    if (recent.length >= this.options.webhookPerMinute)
+      return fail(this.options.webhookOverLimitErrcode, 'api freq out of limit');
     const message = this.message(body, 'webhook');
     if ('errcode' in message) return message;
     recent.push(this.now());
@@ -67,7 +68,8 @@ export class FakeGroupApi {
   respond(code: string | null, body: Obj): Reply {
     const url = code ? this.responseUrls.get(code) : undefined;
     if (!url || url.used) return fail(this.options.responseUrlUsedErrcode, 'response_code is invalid or used');
-    if (this.now() - url.mintedAt > this.options.responseUrlTtlMs) return fail(this.options.responseUrlExpiredErrcode, 'response_code expired');
+    if (this.now() - url.mintedAt > this.options.responseUrlTtlMs)
+      return fail(this.options.responseUrlExpiredErrcode, 'response_code expired');
     const message = this.message(body, 'response_url');
     if ('errcode' in message) return message;
     url.used = true;

@@ -15,7 +15,10 @@ const bytes = (s: unknown) => Buffer.byteLength(String(s ?? ''));
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const refuse = (errmsg: string, errcode = INVALID): Refusal => ({ errcode, errmsg: `invalid template_card: ${errmsg}` });
+const refuse = (errmsg: string, errcode = INVALID): Refusal => ({
+  errcode,
+  errmsg: `invalid template_card: ${errmsg}`,
+});
 
 /** Whether a card must carry a task_id and can be updated / clicked. */
 export function isInteractive(card: Obj): boolean {
@@ -56,15 +59,20 @@ function checkHorizontal(card: Obj): Refusal | undefined {
   if (list === undefined) return undefined;
   if (!Array.isArray(list) || list.length > 6) return refuse('horizontal_content_list has more than 6 items');
   for (const item of list) {
-    if (!isObj(item) || typeof item.keyname !== 'string' || item.keyname === '') return refuse('horizontal_content_list keyname');
-    if (item.type !== undefined && ![0, 1, 2, 3].includes(item.type as number)) return refuse('horizontal_content_list type');
+    if (!isObj(item) || typeof item.keyname !== 'string' || item.keyname === '')
+      return refuse('horizontal_content_list keyname');
+    if (item.type !== undefined && ![0, 1, 2, 3].includes(item.type as number))
+      return refuse('horizontal_content_list type');
   }
   return undefined;
 }
 
 function checkButtons(card: Obj): Refusal | undefined {
   const list = card.button_list;
-  if (list === undefined) return card.card_type === 'button_interaction' && !card.replace_text ? refuse('button_list is required') : undefined;
+  if (list === undefined)
+    return card.card_type === 'button_interaction' && !card.replace_text
+      ? refuse('button_list is required')
+      : undefined;
   if (!Array.isArray(list) || list.length > 6) return refuse('button_list has more than 6 buttons');
   const keys = new Set<string>();
   for (const button of list) {
@@ -74,7 +82,8 @@ function checkButtons(card: Obj): Refusal | undefined {
       if (typeof button.url !== 'string') return refuse('url button without url');
       continue;
     }
-    if (typeof button.key !== 'string' || button.key === '' || bytes(button.key) > 1024) return refuse('button key empty or over 1024 bytes');
+    if (typeof button.key !== 'string' || button.key === '' || bytes(button.key) > 1024)
+      return refuse('button key empty or over 1024 bytes');
     if (keys.has(button.key)) return refuse(`button key ${button.key} repeated`);
     keys.add(button.key);
   }
@@ -84,14 +93,25 @@ function checkButtons(card: Obj): Refusal | undefined {
 function checkSelection(selection: unknown): Refusal | undefined {
   if (selection === undefined) return undefined;
   if (!isObj(selection)) return refuse('button_selection');
-  if (typeof selection.question_key !== 'string' || selection.question_key === '' || bytes(selection.question_key) > 1024) {
+  if (
+    typeof selection.question_key !== 'string' ||
+    selection.question_key === '' ||
+    bytes(selection.question_key) > 1024
+  ) {
     return refuse('button_selection.question_key');
   }
   const options = selection.option_list;
-  if (!Array.isArray(options) || options.length < 1 || options.length > 10) return refuse('button_selection.option_list needs 1 to 10 options');
+  if (!Array.isArray(options) || options.length < 1 || options.length > 10)
+    return refuse('button_selection.option_list needs 1 to 10 options');
   const ids = new Set<string>();
   for (const option of options) {
-    if (!isObj(option) || typeof option.id !== 'string' || option.id === '' || bytes(option.id) > 128 || ids.has(option.id)) {
+    if (
+      !isObj(option) ||
+      typeof option.id !== 'string' ||
+      option.id === '' ||
+      bytes(option.id) > 128 ||
+      ids.has(option.id)
+    ) {
       return refuse('button_selection option id');
     }
     ids.add(option.id);
@@ -103,19 +123,22 @@ function checkSelection(selection: unknown): Refusal | undefined {
 function checkNotice(card: Obj, type: string): Refusal | undefined {
   if (type !== 'text_notice' && type !== 'news_notice') return undefined;
   const action = card.card_action;
-  if (!isObj(action) || ![1, 2].includes(action.type as number)) return refuse('card_action is required for notice cards');
+  if (!isObj(action) || ![1, 2].includes(action.type as number))
+    return refuse('card_action is required for notice cards');
   return undefined;
 }
 
 function checkMenu(card: Obj): Refusal | undefined {
   if (card.action_menu === undefined) return undefined;
   const list = isObj(card.action_menu) ? card.action_menu.action_list : undefined;
-  if (!Array.isArray(list) || list.length < 1 || list.length > 3) return refuse('action_menu.action_list needs 1 to 3 actions');
+  if (!Array.isArray(list) || list.length < 1 || list.length > 3)
+    return refuse('action_menu.action_list needs 1 to 3 actions');
   return undefined;
 }
 
 function checkQuote(card: Obj): Refusal | undefined {
   if (card.quote_area === undefined) return undefined;
-  if (!isObj(card.quote_area) || ![undefined, 0, 1, 2].includes(card.quote_area.type as number | undefined)) return refuse('quote_area.type');
+  if (!isObj(card.quote_area) || ![undefined, 0, 1, 2].includes(card.quote_area.type as number | undefined))
+    return refuse('quote_area.type');
   return undefined;
 }

@@ -31,7 +31,12 @@ export function seal(plaintext: string, options: SealOptions): SignedPayload {
   const sealed = encrypt(options.encodingAesKey, plaintext, options.receiveId, options.random ?? randomBytes(16));
   const ciphertext = options.ciphertext ? options.ciphertext(sealed) : sealed;
   const timestamp = String(options.timestamp);
-  return { timestamp, nonce, encrypt: ciphertext, signature: options.signature ?? getSignature(options.token, timestamp, nonce, ciphertext) };
+  return {
+    timestamp,
+    nonce,
+    encrypt: ciphertext,
+    signature: options.signature ?? getSignature(options.token, timestamp, nonce, ciphertext),
+  };
 }
 
 /** The query WeCom appends to a callback URL; every value percent-encoded (echostr carries + / =). */
@@ -56,7 +61,14 @@ export function aibotEnvelope(encrypted: string): string {
 }
 
 /** Decrypted XML of a text a member sends in their 1:1 chat with the app (elements on their own lines, as WeCom does). */
-export function appTextXml(m: { corpId: string; agentId: number; fromUser: string; createTime: number; content: string; msgId: string }): string {
+export function appTextXml(m: {
+  corpId: string;
+  agentId: number;
+  fromUser: string;
+  createTime: number;
+  content: string;
+  msgId: string;
+}): string {
   return [
     `<xml><ToUserName>${cdata(m.corpId)}</ToUserName>`,
     `<FromUserName>${cdata(m.fromUser)}</FromUserName>`,
