@@ -72,7 +72,7 @@ export async function kpiCsv(q: Queryable, config: BusinessConfig, range: { star
     hours(f.handlingP50Ms),
     ...departments.map((d) => hours(f.handling.find((h) => h.department === d)?.p50Ms ?? null)),
   ]);
-  return [header, ...lines].map((cells) => cells.map(csvCell).join(',')).join('\n') + '\n';
+  return `${[header, ...lines].map((cells) => cells.map(csvCell).join(',')).join('\n')}\n`;
 }
 
 function hours(ms: number | null): string {

@@ -84,7 +84,7 @@ export async function trackShipments(args: {
     if (tracking.state === 'no-info') continue;
     await bot.runScheduled(`tracking:${order.id}`, async (ctx) => {
       const [row] = await ctx.tx.select().from(orders).where(eq(orders.id, order.id)).for('update');
-      if (!row || row.status !== 'confirmed') return;
+      if (row?.status !== 'confirmed') return;
       const latest = {
         state: tracking.state,
         ...(tracking.lastEvent ? { at: tracking.lastEvent.at, text: tracking.lastEvent.text } : {}),

@@ -16,7 +16,12 @@ async function main() {
   // The playground's clock can be moved forward to watch escalations; real platforms run on real time.
   let offsetMs = 0;
   const clock = () => new Date(Date.now() + offsetMs);
-  const timeTravel = { offsetMs: () => offsetMs, advance: (ms: number) => void (offsetMs += ms) };
+  const timeTravel = {
+    offsetMs: () => offsetMs,
+    advance: (ms: number) => {
+      offsetMs += ms;
+    },
+  };
   const app = await startApp({ database, config, log, env, clock, timeTravel, port: env.PORT, host: env.HOST });
   const releaseDataDir = database.kind === 'pglite' ? markDataDirInUse(env.ORDERBOT_DATA_DIR) : () => {};
   log.info({ database: database.kind, url: app.url }, 'orderbot is running');

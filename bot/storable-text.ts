@@ -4,7 +4,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** PostgreSQL text and jsonb hold neither NUL nor half a surrogate pair: a chat message may carry both. */
 export function storableText(text: string): string {
-  return text.replace(/\u0000/g, '').replace(LONE_SURROGATE, '\uFFFD');
+  return text.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\uFFFD');
 }
 
 export function storableEvent<E extends InboundEvent>(event: E): E {

@@ -11,42 +11,36 @@ export async function seedDemoDataIfEmpty(db: Database, now: Date): Promise<bool
     const existing = await tx.select({ code: materials.code }).from(materials).limit(1);
     if (existing.length > 0) return false;
     await tx.insert(customers).values(demoCustomers);
-    await tx
-      .insert(materials)
-      .values(
-        demoMaterials.map(({ code, name, unit, line, mould, leadTimeDays }) => ({
-          code,
-          name,
-          unit,
-          line,
-          mould,
-          leadTimeDays,
+    await tx.insert(materials).values(
+      demoMaterials.map(({ code, name, unit, line, mould, leadTimeDays }) => ({
+        code,
+        name,
+        unit,
+        line,
+        mould,
+        leadTimeDays,
+      })),
+    );
+    await tx.insert(qualifiedRanges).values(
+      demoMaterials.flatMap((m) =>
+        m.ranges.map((r) => ({
+          materialCode: m.code,
+          param: r.param,
+          minValue: r.min,
+          maxValue: r.max,
+          unit: r.unit,
         })),
-      );
-    await tx
-      .insert(qualifiedRanges)
-      .values(
-        demoMaterials.flatMap((m) =>
-          m.ranges.map((r) => ({
-            materialCode: m.code,
-            param: r.param,
-            minValue: r.min,
-            maxValue: r.max,
-            unit: r.unit,
-          })),
-        ),
-      );
+      ),
+    );
     await tx.insert(inspectionReports).values(demoInspectionReports());
-    await tx
-      .insert(stock)
-      .values(
-        Object.entries(demoStock).map(([materialCode, onHand]) => ({
-          materialCode,
-          onHand,
-          source: 'demo',
-          updatedAt: now,
-        })),
-      );
+    await tx.insert(stock).values(
+      Object.entries(demoStock).map(([materialCode, onHand]) => ({
+        materialCode,
+        onHand,
+        source: 'demo',
+        updatedAt: now,
+      })),
+    );
     const plant = demoPlant(chinaDate(now));
     await tx.insert(moulds).values(plant.moulds.map((m) => ({ ...m, updatedAt: now, updatedBy: 'demo' })));
     await tx.insert(lineLoads).values(plant.lineLoads.map((l) => ({ ...l, source: 'demo' })));

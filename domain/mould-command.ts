@@ -49,7 +49,7 @@ const MOULD_PATTERNS: RegExp[] = [
   // #3模具, 3号模具, 3#模具, #3 mould.
   new RegExp(`(?:#\\s*(\\d{1,4})|(\\d{1,4})\\s*[号#])\\s*${WORD}`, 'gu'),
   // M-3, M3, m - 3 on their own (not inside a code such as DSM-12 or M-3310-A).
-  /(?<![\p{L}\d\-])m(?:\s*-\s*)?(\d{1,4})(?![\p{Script=Latin}\d]|-[\p{Script=Latin}\d])/gu,
+  /(?<![\p{L}\d-])m(?:\s*-\s*)?(\d{1,4})(?![\p{Script=Latin}\d]|-[\p{Script=Latin}\d])/gu,
 ];
 
 /** Completion phrases; matched (and removed) before the repair words, since 维修好 contains 维修. */

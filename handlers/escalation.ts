@@ -184,19 +184,17 @@ async function recordEscalations(ctx: HandlerContext, steps: Escalation[]) {
     update approval_tasks t set escalated_to = v.to, escalation_level = v.level, version = v.version, due_at = coalesce(v.due, t.due_at)
     from jsonb_to_recordset(${JSON.stringify(moves)}::jsonb) as v(id bigint, "to" text, level int, version int, due timestamptz)
     where t.id = v.id`);
-  await ctx.tx
-    .insert(cards)
-    .values(
-      steps.map((s) => ({
-        id: s.card.id,
-        orderId: s.order.id,
-        taskId: s.task.id,
-        platform: s.order.platform,
-        recipientId: s.to,
-        content: s.card,
-        createdAt: ctx.now,
-      })),
-    );
+  await ctx.tx.insert(cards).values(
+    steps.map((s) => ({
+      id: s.card.id,
+      orderId: s.order.id,
+      taskId: s.task.id,
+      platform: s.order.platform,
+      recipientId: s.to,
+      content: s.card,
+      createdAt: ctx.now,
+    })),
+  );
   await ctx.tx.insert(orderEvents).values(
     steps.map((s) => ({
       orderId: s.order.id,

@@ -4,7 +4,7 @@ import { chinaTime, formatLatency } from '../domain/china-time';
 import { clockEventsOf, perceivedLatencyMs, type ClockEvent, type PauseCommand } from '../domain/kpi';
 import { promisedInstant } from '../domain/lifecycle';
 import { recordOrderEvent } from '../db/orders';
-import { approvalTasks, cards, orderEvents, orders } from '../db/schema';
+import { approvalTasks, type cards, orderEvents, orders } from '../db/schema';
 import { replyToMessage, type HandlerContext } from './context';
 import type { CardActionEvent, MessageEvent } from './events';
 import { updateEtdCard } from './lifecycle-cards';

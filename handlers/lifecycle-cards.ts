@@ -32,17 +32,15 @@ export async function updateEtdCard(ctx: HandlerContext, order: Order, steps: Et
   const options = { orderId: order.id, platform: order.platform };
   const [existing] = await ctx.tx.select({ id: cards.id }).from(cards).where(eq(cards.id, id));
   if (!existing) {
-    await ctx.tx
-      .insert(cards)
-      .values({
-        id,
-        orderId: order.id,
-        purpose: 'etd',
-        platform: order.platform,
-        recipientId: order.conversationId,
-        content: card,
-        createdAt: ctx.now,
-      });
+    await ctx.tx.insert(cards).values({
+      id,
+      orderId: order.id,
+      purpose: 'etd',
+      platform: order.platform,
+      recipientId: order.conversationId,
+      content: card,
+      createdAt: ctx.now,
+    });
     return ctx.emit(
       { kind: 'send-card', to: { conversationId: order.conversationId }, card },
       `card:${id}:send`,
@@ -208,17 +206,15 @@ export function stageOwners(config: BusinessConfig, stage: WorkStage): string[] 
 export async function sendStageCards(ctx: HandlerContext, order: Order, stage: WorkStage): Promise<void> {
   for (const owner of stageOwners(ctx.config, stage)) {
     const card = stageCard(ctx, order, stage);
-    await ctx.tx
-      .insert(cards)
-      .values({
-        id: card.id,
-        orderId: order.id,
-        purpose: 'stage',
-        platform: order.platform,
-        recipientId: owner,
-        content: card,
-        createdAt: ctx.now,
-      });
+    await ctx.tx.insert(cards).values({
+      id: card.id,
+      orderId: order.id,
+      purpose: 'stage',
+      platform: order.platform,
+      recipientId: owner,
+      content: card,
+      createdAt: ctx.now,
+    });
     await ctx.emit({ kind: 'send-card', to: { userId: owner }, card }, `card:${card.id}:send`, {
       orderId: order.id,
       platform: order.platform,

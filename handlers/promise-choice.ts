@@ -191,7 +191,7 @@ export async function handlePromiseChoice(event: CardActionEvent, ctx: HandlerCo
   const notify = (text: string) =>
     ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
   const draft = await lockedDraft(ctx, row.draftId);
-  if (!draft || draft.status !== 'blocked') return notify('这项需求已经处理过了。');
+  if (draft?.status !== 'blocked') return notify('这项需求已经处理过了。');
   if (event.actorId !== draft.senderId)
     return notify(`只有提出需求的${personName(ctx.config, draft.senderId)}可以选择。`);
   const request = draft.parsed as BlockedRequest;
@@ -246,17 +246,15 @@ export async function handlePromiseChoice(event: CardActionEvent, ctx: HandlerCo
         { key: 'reject', label: '不能加急', style: 'danger' },
       ],
     };
-    await ctx.tx
-      .insert(cards)
-      .values({
-        id: expedite.id,
-        draftId: draft.id,
-        purpose: 'expedite',
-        platform: row.platform,
-        recipientId: lead,
-        content: expedite,
-        createdAt: ctx.now,
-      });
+    await ctx.tx.insert(cards).values({
+      id: expedite.id,
+      draftId: draft.id,
+      purpose: 'expedite',
+      platform: row.platform,
+      recipientId: lead,
+      content: expedite,
+      createdAt: ctx.now,
+    });
     await ctx.emit({ kind: 'send-card', to: { userId: lead }, card: expedite }, `card:${expedite.id}:send`);
   }
   const leads = department.leads.map((id) => personName(ctx.config, id)).join('/');
@@ -286,7 +284,7 @@ export async function handleExpediteDecision(event: CardActionEvent, ctx: Handle
   if (!department.leads.includes(event.actorId) && department.director !== event.actorId) {
     return notify(`您不是${department.name}的加急评估人，操作未生效。`);
   }
-  if (!draft || draft.status !== 'blocked' || (draft.parsed as BlockedRequest).expediteGranted !== undefined) {
+  if (draft?.status !== 'blocked' || (draft.parsed as BlockedRequest).expediteGranted !== undefined) {
     return notify('这项加急申请已经处理过了。');
   }
   if (event.actionKey === 'reject' && !event.note?.trim()) return notify('不能加急需要填写原因，请写明原因后再点。');

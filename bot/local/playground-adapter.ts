@@ -254,7 +254,8 @@ export class PlaygroundAdapter implements PlatformAdapter {
       if (row.kind === 'sms') {
         sms.push({ id: String(row.id), phone: row.senderId, text: row.text, at });
       } else if (row.channel.startsWith('inbox:')) {
-        (inbox[row.channel.slice(6)] ??= []).push({ ...(row.card as object), at });
+        const owner = row.channel.slice(6);
+        inbox[owner] = [...(inbox[owner] ?? []), { ...(row.card as object), at }];
       } else {
         const item = {
           id: String(row.id),
@@ -263,7 +264,7 @@ export class PlaygroundAdapter implements PlatformAdapter {
           ...(row.text !== null ? { text: row.text } : {}),
           ...(row.card ? { card: row.card } : {}),
         };
-        (conversations[row.channel] ??= []).push(item);
+        conversations[row.channel] = [...(conversations[row.channel] ?? []), item];
       }
     }
     return { conversations, inbox, sms };

@@ -12,8 +12,7 @@ export type PauseCommand = { kind: 'pause' | 'resume'; orderNumber: string | nul
 
 const MAX_COMMAND_LENGTH = 80;
 const ORDER_NUMBER_RE = /(?<![A-Za-z0-9])SO-(\d{8})-(\d{4,})(?!\d)/giu;
-const EDGE_PUNCT_RE =
-  /^[\s,.;:!~，。；：！～、…·"“”()（）【】\[\]\-]+|[\s,.;:!~，。；：！～、…·"“”()（）【】\[\]\-]+$/gu;
+const EDGE_PUNCT_RE = /^[\s,.;:!~，。；：！～、…·"“”()（）【】[\]-]+|[\s,.;:!~，。；：！～、…·"“”()（）【】[\]-]+$/gu;
 const QUESTION_RE = /[?]|吗|么/u;
 const TRAILING_PARTICLES_RE = /(?:呢|啦|哈|哦|喔|呀|啊)+$/u;
 

@@ -76,7 +76,7 @@ function cleanEn(raw: string): string | null {
   for (const w of words) {
     const bare = w.replace(/[,.;:!?]+$/, '');
     if (EN_STOP.has(bare.toLowerCase()) || EN_NOT_NAME_RE.test(bare)) break;
-    if (!/^[A-Za-z][A-Za-z0-9&.'\-]*$/.test(bare)) break;
+    if (!/^[A-Za-z][A-Za-z0-9&.'-]*$/.test(bare)) break;
     kept.push(bare);
     if (w !== bare) break; // punctuation ends the name
     if (kept.length >= 4) break;
@@ -93,7 +93,7 @@ const CUSTOMER_LABEL_RE = new RegExp(
 );
 const EN_LABEL_RE =
   /\b(?:customer|client|cust|end\s+customer)(?:(\s*[:=]\s*)|\s+is\s+|\s+)([A-Za-z][A-Za-z0-9&.'\- ]{0,40}|[\u4e00-\u9fff]{2,20})/gi;
-const FOR_RE = /\bfor\s+([A-Z][A-Za-z0-9&.'\-]*(?:\s+[A-Z][A-Za-z0-9&.'\-]*){0,3})/g;
+const FOR_RE = /\bfor\s+([A-Z][A-Za-z0-9&.'-]*(?:\s+[A-Z][A-Za-z0-9&.'-]*){0,3})/g;
 const GEI_RE = new RegExp(`(给|帮|替|为)([${HAN}A-Za-z]{2,20})`, 'g');
 const DE_RE = new RegExp(`([${HAN}A-Za-z]{2,24})的\\s*(?:\\uE001|订单|单子|货|样品|样件|那批|这批)`, 'g');
 const DE_LEAD_RE =

@@ -484,7 +484,7 @@ const RULES: Rule[] = [
   },
   // 3.5前, 2.28之前, 3-5交, 03-05 (month.day only when it clearly is a date)
   {
-    re: /(?<![\d.\/\-])(\d{1,2})([.\-])(\d{1,2})(?![\d\/]|[.\-]\d)(?:\s*[号日])?/g,
+    re: /(?<![\d./-])(\d{1,2})([.-])(\d{1,2})(?![\d/]|[.-]\d)(?:\s*[号日])?/g,
     resolve: (m, ctx) => {
       const start = m.index ?? 0;
       const end = start + m[0].length;
@@ -502,7 +502,7 @@ const RULES: Rule[] = [
   },
   // 3/5 (month/day; day/month only when the first number cannot be a month)
   {
-    re: /(?<![\d\/.])(\d{1,2})\s*\/\s*(\d{1,2})(?![\d\/]|\.\d)/g,
+    re: /(?<![\d/.])(\d{1,2})\s*\/\s*(\d{1,2})(?![\d/]|\.\d)/g,
     resolve: (m, ctx) => (m[0] === '24/7' ? undefined : slashDate(ctx, Number(m[1]), Number(m[2]), null)),
   },
 
@@ -666,7 +666,7 @@ export function findDates(text: string, now: Date): DateResult {
   const annotated = (h: DateHit, other: DateHit | undefined): boolean => {
     if (!other || other.weekday || other.day === null) return false;
     const gap = h.end <= other.start ? w.slice(h.end, other.start) : w.slice(other.end, h.start);
-    return gap.length <= 4 && /^[\s(),，、\[\]【】]*$/.test(gap);
+    return gap.length <= 4 && /^[\s(),，、[\]【】]*$/.test(gap);
   };
   const kept = hits.filter((h, i) => !(h.weekday && (annotated(h, hits[i - 1]) || annotated(h, hits[i + 1]))));
   for (let i = 0; i < kept.length; i++) {

@@ -169,6 +169,7 @@ export function stripMentions(text: string): string {
 export function normalizeText(raw: string): string {
   let s = stripMarkers(raw);
   // Strip zero-width chars, variation selectors and keycap marks before NFKC so "5️⃣" reads as "5".
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: the combining marks are stripped one by one on purpose
   s = s.replace(/[\u200B-\u200D\u2060\uFEFF\uFE00-\uFE0F\u20E3]/g, '');
   s = s.normalize('NFKC');
   s = s

@@ -46,7 +46,7 @@ const CORRECTION_BEFORE_RE =
   /(?:改成|改为|换成|改到|变成|更改为|调整为|加到|\bchange(?:d)?\s+(?:it\s+)?to|\bmake\s+it|\bupdate(?:d)?\s+(?:it\s+)?to|\binstead)\s*(?:(?::|=)\s*)?$/i;
 const NOT_QTY_BEFORE_RE = /(?:第|#|No\.?|[$¥￥]|单价|价格|价|rmb|usd|¥)\s*$/i;
 const NOT_QTY_AFTER_RE =
-  /^\s*(?:款|种|项|行|(?:skus?|models?|items?|types?|kinds?|lines?|variants?)(?![A-Za-z])|%|元|块钱|块|毛|rmb|usd|美金|美元|刀|岁|年|号|级|楼|mm|cm|μm|um|kg|g(?![a-z])|m(?![a-z])|°|度|[.\/]\d)/i;
+  /^\s*(?:款|种|项|行|(?:skus?|models?|items?|types?|kinds?|lines?|variants?)(?![A-Za-z])|%|元|块钱|块|毛|rmb|usd|美金|美元|刀|岁|年|号|级|楼|mm|cm|μm|um|kg|g(?![a-z])|m(?![a-z])|°|度|[./]\d)/i;
 const RANGE_AFTER_RE = /^\s*(?:[-~到至]|to)\s*[0-9一二两三四五六七八九十百千万]/;
 const RANGE_BEFORE_RE = /[0-9一二两三四五六七八九十百千万]\s*(?:[-~到至]|to)\s*$/;
 const DIMENSION_RE =

@@ -232,7 +232,8 @@ function fillMergedCells(
     const top = grid[m.s.r]?.[m.s.c];
     if (!top) continue;
     for (let r = m.s.r; r <= m.e.r; r++) {
-      const row = (grid[r] ??= []);
+      const row = grid[r] ?? [];
+      grid[r] = row;
       for (let c = m.s.c; c <= m.e.c; c++) if (r !== m.s.r || c !== m.s.c) row[c] ??= top;
     }
   }

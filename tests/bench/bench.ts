@@ -129,49 +129,41 @@ async function benchPromises(backend: Backend, seconds = 3) {
   const codes = Array.from({ length: 10_000 }, (_, i) => `MAT-${String(i).padStart(5, '0')}`);
   for (let i = 0; i < codes.length; i += 1000) {
     const chunk = codes.slice(i, i + 1000);
-    await database.db
-      .insert(materials)
-      .values(
-        chunk.map((code, j) => ({
-          code,
-          name: code,
-          line: `L${(i + j) % 50}`,
-          mould: `MD-${(i + j) % 200}`,
-          leadTimeDays: (i + j) % 7,
-        })),
-      );
-    await database.db
-      .insert(stock)
-      .values(
-        chunk.map((code, j) => ({
-          materialCode: code,
-          onHand: ((i + j) * 37) % 400,
-          source: 'bench',
-          updatedAt: new Date(),
-        })),
-      );
-  }
-  await database.db
-    .insert(moulds)
-    .values(
-      Array.from({ length: 200 }, (_, i) => ({
-        id: `MD-${i}`,
-        status: i % 10 === 0 ? ('repair' as const) : ('ok' as const),
-        availableFrom: i % 10 === 0 ? '2026-03-02' : null,
+    await database.db.insert(materials).values(
+      chunk.map((code, j) => ({
+        code,
+        name: code,
+        line: `L${(i + j) % 50}`,
+        mould: `MD-${(i + j) % 200}`,
+        leadTimeDays: (i + j) % 7,
+      })),
+    );
+    await database.db.insert(stock).values(
+      chunk.map((code, j) => ({
+        materialCode: code,
+        onHand: ((i + j) * 37) % 400,
+        source: 'bench',
         updatedAt: new Date(),
       })),
     );
-  await database.db
-    .insert(lineLoads)
-    .values(
-      config.lines.map((l, i) => ({
-        line: l.id,
-        fromDate: today,
-        toDate: '2026-03-31',
-        load: (i % 10) / 10,
-        source: 'bench',
-      })),
-    );
+  }
+  await database.db.insert(moulds).values(
+    Array.from({ length: 200 }, (_, i) => ({
+      id: `MD-${i}`,
+      status: i % 10 === 0 ? ('repair' as const) : ('ok' as const),
+      availableFrom: i % 10 === 0 ? '2026-03-02' : null,
+      updatedAt: new Date(),
+    })),
+  );
+  await database.db.insert(lineLoads).values(
+    config.lines.map((l, i) => ({
+      line: l.id,
+      fromDate: today,
+      toDate: '2026-03-31',
+      load: (i % 10) / 10,
+      source: 'bench',
+    })),
+  );
   const check = async (code: string, quantity: number) =>
     database.db.transaction(async (tx) => {
       const states = await plantStates(tx, config, [code], today);

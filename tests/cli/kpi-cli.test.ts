@@ -50,29 +50,25 @@ async function seed(db: Database) {
       deliveredAt: at('2026-02-06T10:00:00'),
     })
     .returning();
-  await db
-    .insert(orders)
-    .values({
-      ...base,
-      number: 'SO-B',
-      requestedAt: at('2026-02-10T09:00:00'),
-      createdAt: at('2026-02-10T09:00:00'),
-      confirmedAt: at('2026-02-10T13:00:00'),
-      latencyMs: 4 * HOUR,
-      promisedAt: at('2026-02-12T18:00:00'),
-      deliveredAt: at('2026-02-13T18:00:00'),
-    });
-  await db
-    .insert(approvalTasks)
-    .values({
-      orderId: a!.id,
-      department: 'tech',
-      assignees: ['wanggong'],
-      status: 'approved',
-      dueAt: at('2026-02-03T11:00:00'),
-      createdAt: at('2026-02-03T09:00:00'),
-      decidedAt: at('2026-02-03T09:45:00'),
-    });
+  await db.insert(orders).values({
+    ...base,
+    number: 'SO-B',
+    requestedAt: at('2026-02-10T09:00:00'),
+    createdAt: at('2026-02-10T09:00:00'),
+    confirmedAt: at('2026-02-10T13:00:00'),
+    latencyMs: 4 * HOUR,
+    promisedAt: at('2026-02-12T18:00:00'),
+    deliveredAt: at('2026-02-13T18:00:00'),
+  });
+  await db.insert(approvalTasks).values({
+    orderId: a!.id,
+    department: 'tech',
+    assignees: ['wanggong'],
+    status: 'approved',
+    dueAt: at('2026-02-03T11:00:00'),
+    createdAt: at('2026-02-03T09:00:00'),
+    decidedAt: at('2026-02-03T09:45:00'),
+  });
 }
 
 describe.each(backends)('orderbot kpi (CLI, %s)', (backend) => {

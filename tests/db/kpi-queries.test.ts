@@ -256,7 +256,8 @@ describe.each(backends)('KPI queries on hand-built histories (%s)', (backend) =>
         });
         await insertOrders(db, history);
         const series = await kpiSeries(db, { origin: new Date(MONDAY - WEEK), bucketMs: WEEK, count: 3 }, WINDOW);
-        series.forEach((figures, i) => close(figures, expected(history, MONDAY - WEEK + i * WEEK, MONDAY + i * WEEK)));
+        for (const [i, figures] of series.entries())
+          close(figures, expected(history, MONDAY - WEEK + i * WEEK, MONDAY + i * WEEK));
       }),
       { numRuns: 15 },
     );

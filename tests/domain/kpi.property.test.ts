@@ -37,7 +37,8 @@ const cleanHistoryArb = fc
   .array(fc.integer({ min: 2, max: 2_000 }), { minLength: 2, maxLength: 12 })
   .filter((gaps) => gaps.length % 2 === 0)
   .map((gaps) => {
-    const times = gaps.reduce<number[]>((acc, gap) => [...acc, (acc.at(-1) ?? 0) + gap], []);
+    const times: number[] = [];
+    for (const gap of gaps) times.push((times.at(-1) ?? 0) + gap);
     const events: ClockEvent[] = times.map((minute, i) => ({
       type: i === 0 ? 'requested' : i === times.length - 1 ? 'confirmed' : i % 2 === 1 ? 'paused' : 'resumed',
       at: t(minute),

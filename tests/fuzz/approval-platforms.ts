@@ -6,7 +6,7 @@ import { playgroundItems } from '../../db/schema';
 import { FakeDingtalk } from '../fakes/dingtalk/fake-dingtalk';
 import { cardEventXml, randomCode } from '../fakes/wecom/wire';
 import { TestApp } from '../support/app';
-import { TestClock } from '../support/clock';
+import type { TestClock } from '../support/clock';
 import { EAST as WECOM_EAST, WecomWorld } from '../wecom/harness';
 
 const config = loadBusinessConfig();

@@ -143,6 +143,7 @@ const ROBOT_MUTATIONS: Mutation[] = [
   keep('text a string', 'refused', (d) => ({ ...d, text: 'hello' })),
   keep('conversationId missing', 'refused', (d) => without(d, 'conversationId')),
   keep('conversationId empty', 'refused', (d) => ({ ...d, conversationId: '' })),
+  // biome-ignore lint/correctness/noPrecisionLoss: a number too large for a double is the point of this frame
   keep('conversationId a number', 'refused', (d) => ({ ...d, conversationId: 9007199254740993 })),
   keep('msgId missing', 'refused', (d) => without(d, 'msgId')),
   keep('msgId an object', 'refused', (d) => ({ ...d, msgId: { $ne: null } })),
@@ -345,7 +346,7 @@ export function shotArb(world: FrameWorld, nextSerial: () => number): fc.Arbitra
     webhook: fc.boolean(),
     outTrackId: fc.oneof(
       fc.string({ minLength: 1, maxLength: 40 }),
-      fc.constantFrom('ot_' + 'a'.repeat(30), "c_'; drop table cards;--", '../../etc/passwd'),
+      fc.constantFrom(`ot_${'a'.repeat(30)}`, "c_'; drop table cards;--", '../../etc/passwd'),
     ),
     action: fc.oneof(
       fc.constantFrom('approve', 'reject', 'pause', 'done:packed'),

@@ -99,7 +99,13 @@ describe.each(backends)('plant data sync on %s', (backend) => {
 
   it('runs a scheduled job once per turn however many processes tick', async () => {
     let runs = 0;
-    const job = { name: 'count', everyMs: 60_000, run: async () => void (runs += 1) };
+    const job = {
+      name: 'count',
+      everyMs: 60_000,
+      run: async () => {
+        runs += 1;
+      },
+    };
     const schedulers = [1, 2, 3].map(() => new Scheduler({ db: database.db, clock: clock.now, log, jobs: [job] }));
     await schedulers[0]!.register();
     const ran = await Promise.all(schedulers.map((s) => s.tick()));

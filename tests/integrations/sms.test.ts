@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AliyunSmsProvider } from '../../integrations/sms/aliyun';
-import { LogSmsProvider, type LoggedSms } from '../../integrations/sms/log-provider';
+import type { LogSmsProvider, LoggedSms } from '../../integrations/sms/log-provider';
 import { SmsError, maskPhone, maskPhonesInText, type SmsMessage } from '../../integrations/sms/port';
 import { createSmsProvider, SmsConfigError } from '../../integrations/sms/sms-config';
 import { TencentSmsProvider } from '../../integrations/sms/tencent';

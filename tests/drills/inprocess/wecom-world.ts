@@ -83,7 +83,7 @@ export class WecomDrillWorld {
           const card = body.template_card as Obj;
           log.push({ kind: 'card', user, taskId: String(card.task_id), card, shown, errcode: reply.errcode });
         } else if (reply.errcode === 0) {
-          const content = String(((body[String(body.msgtype)] as Obj | undefined) ?? {}).content ?? '');
+          const content = String((body[String(body.msgtype)] as Obj | undefined)?.content ?? '');
           log.push({ kind: 'text', user, content, shown });
         }
       });

@@ -379,7 +379,7 @@ export class FakeGateway {
       return void this.violations.push(`answer without headers.messageId: ${raw.slice(0, 200)}`);
     if (answer.code !== 200) return void this.violations.push(`answer ${messageId} has code ${String(answer.code)}`);
     const ping = connection.pings.get(messageId);
-    if (ping) return this.onPingEcho(connection, messageId, ping, answer);
+    if (ping) return void this.onPingEcho(connection, messageId, ping, answer);
     if (answer.headers.contentType !== 'application/json' || typeof answer.data !== 'string') {
       return void this.violations.push(`answer ${messageId} lacks contentType application/json or a string data`);
     }
@@ -387,7 +387,7 @@ export class FakeGateway {
     if (!isRecord(data) || !('response' in data))
       return void this.violations.push(`CALLBACK answer ${messageId} has no {response} in data`);
     const frame = this.pending.get(messageId);
-    if (!frame && this.rawPending.has(messageId)) return this.onRawAnswer(connection, messageId, data.response);
+    if (!frame && this.rawPending.has(messageId)) return void this.onRawAnswer(connection, messageId, data.response);
     if (!frame) return; // a late second answer to a frame that was sent twice
     if (this.options.ackScope === 'connection' && frame.connectionId !== connection.id) return;
     this.pending.delete(messageId);

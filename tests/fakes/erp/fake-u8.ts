@@ -200,7 +200,7 @@ export class FakeU8 {
     const known = new Set(this.inventory.map((r) => r.code));
     const unknown = entries.find((e) => !known.has(e.inventorycode));
     let final: Row;
-    if (!order || !order.custcode || entries.length === 0) final = fail('30010', '销售订单数据不完整');
+    if (!order?.custcode || entries.length === 0) final = fail('30010', '销售订单数据不完整');
     else if (unknown) final = fail('30011', `存货编码${String(unknown.inventorycode)}不存在`);
     else {
       const id = String(++this.seq);

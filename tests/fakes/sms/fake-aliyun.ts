@@ -47,7 +47,7 @@ export interface FakeAliyunOptions {
 }
 
 const enc = (s: string): string =>
-  encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 const hex256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 
 export class FakeAliyunSms {
@@ -99,9 +99,9 @@ export class FakeAliyunSms {
 
   private handle(req: RawRequest): RawReply {
     const query: Record<string, string> = {};
-    req.url.searchParams.forEach((v, k) => (query[k] = v));
+    for (const [k, v] of req.url.searchParams) query[k] = v;
     if (req.body && /x-www-form-urlencoded/.test(header(req.headers, 'content-type') ?? '')) {
-      new URLSearchParams(req.body).forEach((v, k) => (query[k] ??= v));
+      for (const [k, v] of new URLSearchParams(req.body)) query[k] ??= v;
     }
     const requestId = randomUUID().toUpperCase();
     const reply = this.decide(req, query, requestId);

@@ -62,11 +62,10 @@ async function run(fake: FakeWecom, command: string, args: string[]) {
     case 'dm':
       return print((await fake.sendAppText(args[0] ?? '', args.slice(1).join(' '))).attempts.map((a) => a.status));
     case 'cards':
-      return fake
-        .cardsOf(args[0] ?? '')
-        .forEach((c, i) =>
-          print(`[${i}] ${c.taskId} ${c.greyed ?? '(open)'}\n${JSON.stringify(c.card.horizontal_content_list)}`),
-        );
+      for (const [i, c] of fake.cardsOf(args[0] ?? '').entries()) {
+        print(`[${i}] ${c.taskId} ${c.greyed ?? '(open)'}\n${JSON.stringify(c.card.horizontal_content_list)}`);
+      }
+      return;
     case 'tap': {
       const [userid = '', n = '0', key = 'approve', reason] = args;
       const card = fake.cardsOf(userid)[Number(n)];
