@@ -5,11 +5,13 @@ import type { Logger } from 'pino';
 import type { BusinessConfig } from '../config/business-config';
 import { isDatabaseUnavailable, type Database, type Tx } from '../db/client';
 import { inboundMessages } from '../db/schema';
-import { createHandlerContext, type HandlerContext } from '../handlers/context';
-import type { Effect, InboundEvent } from '../handlers/events';
-import { enqueueEffects } from '../handlers/outbox';
+import { createHandlerContext, type HandlerContext } from '../core/context';
+import type { InboundEvent } from '../core/events';
+import type { Effect } from '../core/effects';
+import { enqueueEffects } from '../core/outbox';
 import { texts } from '../handlers/texts';
-import { DeliveryError, type PlatformAdapter } from './adapter';
+import type { PlatformAdapter } from './adapter';
+import { DeliveryError } from '../core/errors';
 import { OutboxSender } from './outbox-sender';
 import { routeEvent } from './router';
 import { storableEvent, storableText } from './storable-text';
@@ -60,7 +62,7 @@ export class Bot {
       deliver: (row, effect) => {
         const adapter = this.adapters.get(row.platform);
         if (!adapter)
-          throw new DeliveryError(`no adapter for platform "${row.platform}" in this process`, true, 30_000);
+          throw DeliveryError.retry(`no adapter for platform "${row.platform}" in this process`, { afterMs: 30_000 });
         return adapter.deliver(effect, { idempotencyKey: row.idempotencyKey, attempt: row.attempts });
       },
     });

@@ -1,7 +1,8 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { parseMessage, type ParsedMessage } from '../domain/parse';
-import { ConfigError, DEMO_CONFIG_PATH, loadBusinessConfig } from '../config/business-config';
+import { DEMO_CONFIG_PATH, loadBusinessConfig } from '../config/business-config';
+import { ConfigError } from '../core/errors';
 import { readEnv } from '../config/env';
 import { openDatabase } from '../db/client';
 import { migrate } from '../db/migrate';

@@ -5,7 +5,7 @@ import type { Env } from '../config/env';
 import type { Database } from '../db/client';
 import { recordOrderEvent } from '../db/orders';
 import { customerRoutes, customers, orders } from '../db/schema';
-import type { HandlerContext } from '../handlers/context';
+import type { HandlerContext } from '../core/context';
 import { refreshEtd, refreshOpenEtds } from '../handlers/etd';
 import { completeStage } from '../handlers/stages';
 import { createCourierTracker, CourierError, type CourierTracker, type Tracking } from '../integrations/courier/port';

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { ConfigError, DEMO_CONFIG_PATH, loadBusinessConfig } from '../config/business-config';
+import { DEMO_CONFIG_PATH, loadBusinessConfig } from '../config/business-config';
+import { ConfigError } from '../core/errors';
 import { readEnv } from '../config/env';
 import { openDatabase } from '../db/client';
 import { startApp } from './app';

@@ -4,8 +4,8 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client';
 import { outbox } from '../db/schema';
-import type { Effect } from '../handlers/events';
-import { DeliveryError } from './adapter';
+import type { Effect } from '../core/effects';
+import { DeliveryError } from '../core/errors';
 import { writeBatcher } from './write-batcher';
 
 type OutboxRow = typeof outbox.$inferSelect;
@@ -177,10 +177,9 @@ export class OutboxSender {
     try {
       await this.options.deliver(row, row.payload as Effect);
     } catch (err) {
-      const error =
-        err instanceof DeliveryError ? err : new DeliveryError(String((err as Error)?.message ?? err), true);
-      const giveUp = !error.deferred && (!error.retryable || row.attempts >= this.maxAttempts);
-      const wait = error.retryAfterMs ?? backoffMs(row.attempts);
+      const error = err instanceof DeliveryError ? err : DeliveryError.retry(String((err as Error)?.message ?? err));
+      const giveUp = !error.throttled && (!error.retryable || row.attempts >= this.maxAttempts);
+      const wait = error.afterMs ?? backoffMs(row.attempts);
       log.warn(
         { outboxId: row.id, orderId: row.orderId, kind: row.kind, attempt: row.attempts, err: error.message, giveUp },
         'delivery failed',
@@ -189,7 +188,7 @@ export class OutboxSender {
         .update(outbox)
         .set({
           status: giveUp ? 'failed' : 'pending',
-          ...(error.deferred ? { attempts: sql`${outbox.attempts} - 1` } : {}),
+          ...(error.throttled ? { attempts: sql`${outbox.attempts} - 1` } : {}),
           lastError: error.message.slice(0, 1000),
           lockedUntil: null,
           nextAttemptAt: new Date(clock().getTime() + wait),

@@ -8,7 +8,7 @@ import { syncFromErp } from '../integrations/erp/sync-job';
 import { runExcelBridge } from '../integrations/excel/bridge-job';
 import { defaultColumnMapping } from '../integrations/excel/mapping';
 import { chinaDate } from '../domain/china-time';
-import { enqueueEffects } from '../handlers/outbox';
+import { enqueueEffects } from '../core/outbox';
 import type { ScheduledJob } from './scheduler';
 
 /** The periodic plant-data jobs this deployment has: ERP sync when ERP_KIND is set, the Excel bridge when its folder is. */

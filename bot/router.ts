@@ -1,5 +1,5 @@
-import type { HandlerContext } from '../handlers/context';
-import type { InboundEvent } from '../handlers/events';
+import type { HandlerContext } from '../core/context';
+import type { InboundEvent } from '../core/events';
 import { handleCardAction } from '../handlers/card-action';
 import { handleMessage } from '../handlers/intake';
 

@@ -1,4 +1,4 @@
-import type { InboundEvent } from '../handlers/events';
+import type { InboundEvent } from '../core/events';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 

@@ -1,3 +1,4 @@
+import { ConfigError } from '../core/errors';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ms from 'ms';
@@ -307,8 +308,6 @@ export function personByPlatformId(
 }
 
 export const DEMO_CONFIG_PATH = fileURLToPath(new URL('./demo.yaml', import.meta.url));
-
-export class ConfigError extends Error {}
 
 /** Parses and validates a business config; errors name the offending field, e.g. `departments.0.director`. */
 export function parseBusinessConfig(yamlText: string, source = 'config'): BusinessConfig {

@@ -12,11 +12,9 @@ import {
 import { recordOrderEvent } from '../db/orders';
 import { customers, orders } from '../db/schema';
 import { maskPhone } from '../integrations/sms/port';
-import type { HandlerContext } from './context';
+import type { HandlerContext } from '../core/context';
+import { SMS_PLATFORM } from '../core/effects';
 import type { EtdReason, Order } from './etd';
-
-/** The SMS effects go to this outbox platform: the SMS adapter, whatever chat platform the order came from. */
-export const SMS_PLATFORM = 'sms';
 
 /**
  * When the ETD passes the promise by more than `delayAlertAfter`: the sales chat is told first, then the

@@ -4,7 +4,7 @@ import type { Card } from '../cards/model';
 import { personName, type BusinessConfig, type Department } from '../config/business-config';
 import { formatDuration } from '../domain/china-time';
 import { approvalTasks, cards, orderEvents, orders } from '../db/schema';
-import type { HandlerContext } from './context';
+import type { HandlerContext } from '../core/context';
 import { departmentName } from './texts';
 
 type Task = typeof approvalTasks.$inferSelect;

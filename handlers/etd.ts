@@ -3,7 +3,7 @@ import type { BusinessConfig } from '../config/business-config';
 import { recordOrderEvent } from '../db/orders';
 import { customerRoutes, customers, orders } from '../db/schema';
 import { computeEtd, type Etd, type Stage } from '../domain/lifecycle';
-import type { HandlerContext } from './context';
+import type { HandlerContext } from '../core/context';
 import { checkDelay } from './delay-alert';
 import { updateEtdCard } from './lifecycle-cards';
 

@@ -20,8 +20,9 @@ import {
 } from '../db/orders';
 import { approvalTasks, cards, customers, drafts, orderItems, orderSpecs, orders } from '../db/schema';
 import { handleStageCommand, parseStageCommand } from './stage-actions';
-import { replyToMessage, type HandlerContext } from './context';
-import type { Destination, MessageEvent } from './events';
+import { replyToMessage, type HandlerContext } from '../core/context';
+import type { MessageEvent } from '../core/events';
+import type { Destination } from '../core/effects';
 import { handleMouldCommand } from './mould-update';
 import { updateEtdCard } from './lifecycle-cards';
 import { answerKpiQuery } from './kpi-digest';

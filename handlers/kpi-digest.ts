@@ -2,8 +2,8 @@ import type { BusinessConfig } from '../config/business-config';
 import type { Queryable } from '../db/client';
 import { openOrders, weeklyKpis } from '../db/kpi';
 import { formatDigest, weekOf, type KpiFigures, type SlowOrder, type Week } from '../domain/kpi';
-import { replyToMessage, type HandlerContext } from './context';
-import type { MessageEvent } from './events';
+import { replyToMessage, type HandlerContext } from '../core/context';
+import type { MessageEvent } from '../core/events';
 import { departmentNames } from './texts';
 
 const WEEK_MS = 7 * 86_400_000;

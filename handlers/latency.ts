@@ -5,8 +5,8 @@ import { clockEventsOf, perceivedLatencyMs, type ClockEvent, type PauseCommand }
 import { promisedInstant } from '../domain/lifecycle';
 import { recordOrderEvent } from '../db/orders';
 import { approvalTasks, type cards, orderEvents, orders } from '../db/schema';
-import { replyToMessage, type HandlerContext } from './context';
-import type { CardActionEvent, MessageEvent } from './events';
+import { replyToMessage, type HandlerContext } from '../core/context';
+import type { CardActionEvent, MessageEvent } from '../core/events';
 import { updateEtdCard } from './lifecycle-cards';
 import { approverTexts } from './texts';
 

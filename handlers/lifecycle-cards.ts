@@ -15,7 +15,7 @@ import {
   type WorkStage,
 } from '../domain/lifecycle';
 import { cards } from '../db/schema';
-import type { HandlerContext } from './context';
+import type { HandlerContext } from '../core/context';
 import type { Order } from './etd';
 import { departmentName } from './texts';
 

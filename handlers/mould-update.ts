@@ -3,8 +3,8 @@ import { chinaDate, formatDate } from '../domain/china-time';
 import type { MouldCommand } from '../domain/mould-command';
 import type { Queryable } from '../db/client';
 import { materials, moulds } from '../db/schema';
-import { replyToMessage, type HandlerContext } from './context';
-import type { MessageEvent } from './events';
+import { replyToMessage, type HandlerContext } from '../core/context';
+import type { MessageEvent } from '../core/events';
 
 type Lang = 'zh' | 'en';
 

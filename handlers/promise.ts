@@ -3,7 +3,7 @@ import { earliestForOrder, type FeasiblePromise, type OrderPromise } from '../do
 import { eq, inArray } from 'drizzle-orm';
 import { lockPlant, plantStates } from '../db/plant';
 import { materials, orderItems, reservations } from '../db/schema';
-import type { HandlerContext } from './context';
+import type { HandlerContext } from '../core/context';
 import type { ProductionPlan } from './stages';
 
 export interface PromiseItem {

@@ -12,7 +12,7 @@ import {
 import { chinaTime } from '../domain/china-time';
 import { recordOrderEvent } from '../db/orders';
 import { orderEvents, orders } from '../db/schema';
-import type { HandlerContext } from './context';
+import type { HandlerContext } from '../core/context';
 import { refreshEtd, type Order } from './etd';
 import { resolveStageCards, sendStageCards, stageDepartment, stageOwners, updateEtdCard } from './lifecycle-cards';
 import { departmentName } from './texts';

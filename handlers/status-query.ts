@@ -6,8 +6,8 @@ import { stageDepartment, stageOwners } from './lifecycle-cards';
 import type { ParsedMessage } from '../domain/parse';
 import { tasksOfOrder } from '../db/orders';
 import { orderItems, orders } from '../db/schema';
-import { replyToMessage, type HandlerContext } from './context';
-import type { MessageEvent } from './events';
+import { replyToMessage, type HandlerContext } from '../core/context';
+import type { MessageEvent } from '../core/events';
 import { departmentName } from './texts';
 
 const ORDER_NUMBER = /^SO-\d{8}-\d{4,}$/;

@@ -1,4 +1,4 @@
-import { DeliveryError } from '../adapter';
+import { DeliveryError } from '../../core/errors';
 
 /** An OpenAPI answer that was not a success, as DingTalk's new-style APIs report it. */
 export interface ApiFailure {
@@ -38,10 +38,13 @@ export function describeFailure(what: string, failure: ApiFailure): string {
 export function deliveryErrorFor(what: string, failure: ApiFailure): DeliveryError {
   const verdict = classifyFailure(failure);
   const message = describeFailure(what, failure);
-  if (verdict.kind === 'permanent') return new DeliveryError(message, false);
+  if (verdict.kind === 'permanent') return DeliveryError.permanent(message);
   // A rate limit refused the call before anything was done: waiting it out does not count as an attempt.
-  if (verdict.kind === 'retry') return new DeliveryError(message, true, verdict.afterMs, verdict.throttled ?? false);
-  return new DeliveryError(message, true, 1000);
+  if (verdict.kind === 'retry' && verdict.throttled)
+    return DeliveryError.throttled(message, { afterMs: verdict.afterMs ?? 1000 });
+  if (verdict.kind === 'retry')
+    return DeliveryError.retry(message, verdict.afterMs === undefined ? {} : { afterMs: verdict.afterMs });
+  return DeliveryError.retry(message, { afterMs: 1000 });
 }
 
 /** Whether a card-creation failure says the outTrackId exists already: the card was created before. */

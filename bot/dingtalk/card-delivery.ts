@@ -3,8 +3,8 @@ import { renderDingtalkActionCard, renderDingtalkCardParams } from '../../cards/
 import type { Card } from '../../cards/model';
 import type { Database } from '../../db/client';
 import { cards } from '../../db/schema';
-import type { Destination } from '../../handlers/events';
-import { DeliveryError } from '../adapter';
+import type { Destination } from '../../core/effects';
+import { DeliveryError } from '../../core/errors';
 import { deliveryErrorFor, isDuplicateOutTrackId } from './api-errors';
 import type { DingtalkTarget } from './directory';
 import type { MessageSender } from './messages';
@@ -55,16 +55,15 @@ export class CardDelivery {
     if (!result.ok && !isDuplicateOutTrackId(result.failure)) throw deliveryErrorFor('card delivery', result.failure);
     const refused = result.ok ? result.body.result?.deliverResults?.find((r) => r.success === false) : undefined;
     if (refused)
-      throw new DeliveryError(
+      throw DeliveryError.permanent(
         `DingTalk created card ${card.id} but did not deliver it: ${refused.errorMsg ?? 'no reason given'}`,
-        false,
       );
     await this.markSent(card.id, { mode: 'template', openSpaceId });
   }
 
   async update(cardId: string, card: Card): Promise<void> {
     const sent = await this.sentState(cardId);
-    if (!sent) throw new DeliveryError(`card ${cardId} is not delivered yet`, true, 1000);
+    if (!sent) throw DeliveryError.retry(`card ${cardId} is not delivered yet`, { afterMs: 1000 });
     if (sent.mode === 'actionCard') {
       // An ActionCard cannot change: its recipient is told the new state instead.
       if (card.resolved && sent.to)

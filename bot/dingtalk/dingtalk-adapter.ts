@@ -2,13 +2,16 @@ import { TOPIC_CARD, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-strea
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env';
 import type { Tx } from '../../db/client';
-import type { Effect, InboundEvent } from '../../handlers/events';
-import { DeliveryError, type PlatformAdapter } from '../adapter';
+import type { InboundEvent } from '../../core/events';
+import type { Effect } from '../../core/effects';
+import type { PlatformAdapter } from '../adapter';
+import { DeliveryError } from '../../core/errors';
 import type { Bot } from '../bot';
 import { storableText } from '../storable-text';
 import { CardDelivery } from './card-delivery';
 import { DingtalkDirectory } from './directory';
-import { decodeCardCallback, decodeRobotMessage, PLATFORM, UndecodableFrame } from './inbound';
+import { decodeCardCallback, decodeRobotMessage, PLATFORM } from './inbound';
+import { RequestRefused } from '../../core/errors';
 import { MessageSender } from './messages';
 import { DingtalkOpenApi } from './openapi';
 import { rememberSessionWebhook } from './reply-windows';
@@ -75,7 +78,7 @@ export class DingtalkAdapter implements PlatformAdapter {
       case 'update-card':
         return this.cards.update(effect.cardId, effect.card);
       case 'sms':
-        throw new DeliveryError('SMS is not sent through DingTalk', false);
+        throw DeliveryError.permanent('SMS is not sent through DingTalk');
     }
   }
 
@@ -94,7 +97,7 @@ export class DingtalkAdapter implements PlatformAdapter {
     try {
       decoded = decode(frame);
     } catch (err) {
-      if (!(err instanceof UndecodableFrame)) {
+      if (!(err instanceof RequestRefused)) {
         this.log.error({ err, messageId, topic }, 'could not decode a DingTalk frame; leaving it unanswered');
         return;
       }

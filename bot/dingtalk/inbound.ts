@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { RequestRefused } from '../../core/errors';
 import { DINGTALK_ACTION_PARAM, DINGTALK_NOTE_PARAM } from '../../cards/dingtalk';
-import type { CardActionEvent, MessageEvent } from '../../handlers/events';
+import type { CardActionEvent, MessageEvent } from '../../core/events';
 import type { DingtalkDirectory } from './directory';
 
 export const PLATFORM = 'dingtalk';
@@ -52,20 +53,20 @@ export interface DecodedCardAction {
   externalId: string;
 }
 
-export class UndecodableFrame extends Error {}
-
 function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new UndecodableFrame(`${what} is not JSON`);
+    throw RequestRefused.malformed(`${what} is not JSON`);
   }
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (!result.success)
-    throw new UndecodableFrame(`${what}: ${result.error.issues[0]?.path.join('.')} ${result.error.issues[0]?.message}`);
+    throw RequestRefused.malformed(
+      `${what}: ${result.error.issues[0]?.path.join('.')} ${result.error.issues[0]?.message}`,
+    );
   return result.data;
 }
 
@@ -126,7 +127,7 @@ export function decodeCardCallback(
 ): DecodedCardAction {
   const callback = parse(cardCallbackSchema, parseJson(data, 'card callback'), 'card callback');
   const raw = callback.content ?? callback.value;
-  if (!raw) throw new UndecodableFrame('card callback has no content');
+  if (!raw) throw RequestRefused.malformed('card callback has no content');
   const { cardPrivateData } = parse(
     privateDataSchema,
     parseJson(raw, 'card callback content'),
@@ -134,7 +135,7 @@ export function decodeCardCallback(
   );
   const param = cardPrivateData.params[DINGTALK_ACTION_PARAM];
   const actionKey = typeof param === 'string' && param ? param : cardPrivateData.actionIds[0];
-  if (!actionKey) throw new UndecodableFrame('card callback names no action');
+  if (!actionKey) throw RequestRefused.malformed('card callback names no action');
   const noteParam = cardPrivateData.params[DINGTALK_NOTE_PARAM];
   const note = typeof noteParam === 'string' && noteParam.trim() ? noteParam.trim() : undefined;
   const actor = directory.personOf(callback.userId);

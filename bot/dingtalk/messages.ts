@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
-import type { Destination } from '../../handlers/events';
-import { DeliveryError } from '../adapter';
+import type { Destination } from '../../core/effects';
+import { DeliveryError } from '../../core/errors';
 import type { DingtalkDirectory, DingtalkTarget } from './directory';
 import { httpJson, type DingtalkOpenApi } from './openapi';
 import { closeSessionWebhook, openSessionWebhook } from './reply-windows';
@@ -68,19 +68,18 @@ export class MessageSender {
       { robotCode: this.settings.robotCode, userIds: [target.staffId], msgKey: message.msgKey, msgParam },
     );
     if (answer.invalidStaffIdList?.includes(target.staffId)) {
-      throw new DeliveryError(
+      throw DeliveryError.permanent(
         `DingTalk does not know staff id ${target.staffId} (or the robot is not visible to them)`,
-        false,
       );
     }
     if (answer.flowControlledStaffIdList?.includes(target.staffId)) {
-      throw new DeliveryError(`DingTalk throttled the 1:1 message to ${target.staffId}`, true, 60_000, true);
+      throw DeliveryError.throttled(`DingTalk throttled the 1:1 message to ${target.staffId}`, { afterMs: 60_000 });
     }
   }
 
   target(to: Destination): Exclude<DingtalkTarget, { kind: 'unknown' }> {
     const target = this.directory.resolve(to);
-    if (target.kind === 'unknown') throw new DeliveryError(target.reason, false);
+    if (target.kind === 'unknown') throw DeliveryError.permanent(target.reason);
     return target;
   }
 
@@ -91,7 +90,7 @@ export class MessageSender {
     const errcode = (response.json as { errcode?: number } | undefined)?.errcode;
     if (response.status === 200 && errcode === 0) return true;
     if (errcode === SEND_TOO_FAST)
-      throw new DeliveryError('DingTalk throttled the group (send too fast)', true, 30_000, true);
+      throw DeliveryError.throttled('DingTalk throttled the group (send too fast)', { afterMs: 30_000 });
     this.log.info({ status: response.status, errcode }, 'session webhook refused; using the robot API instead');
     await closeSessionWebhook(this.db, url, this.clock());
     return false;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
 import { cachedToken, invalidateToken, tokenMemo, type TokenMemo } from '../../db/platform-tokens';
-import { DeliveryError } from '../adapter';
+import { DeliveryError } from '../../core/errors';
 import { classifyFailure, deliveryErrorFor, describeFailure, type ApiFailure } from './api-errors';
 import type { DingtalkSettings } from './settings';
 
@@ -58,13 +58,11 @@ export class DingtalkOpenApi {
         );
         // Wrong credentials are a configuration problem: retried slowly so the effects survive the fix.
         if (!result.ok)
-          throw new DeliveryError(
-            describeFailure('access token request', result.failure),
-            true,
-            result.failure.status >= 500 ? undefined : 60_000,
-          );
+          throw DeliveryError.retry(describeFailure('access token request', result.failure), {
+            afterMs: result.failure.status >= 500 ? undefined : 60_000,
+          });
         if (!result.body.accessToken)
-          throw new DeliveryError('DingTalk access token answer has no accessToken', true, 5000);
+          throw DeliveryError.retry('DingTalk access token answer has no accessToken', { afterMs: 5000 });
         return { token: result.body.accessToken, expiresInSeconds: result.body.expireIn ?? 7200 };
       },
       { memo: this.tokens },
@@ -113,9 +111,8 @@ export async function httpJson(
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
-    throw new DeliveryError(
+    throw DeliveryError.retry(
       `DingTalk request ${method} ${new URL(url).pathname} did not complete: ${(err as Error).message}`,
-      true,
     );
   }
   const text = await response.text().catch(() => '');

@@ -7,8 +7,9 @@ import { renderPlaygroundCard } from '../../cards/playground';
 import { storableText } from '../storable-text';
 import { personName } from '../../config/business-config';
 import { cards, playgroundItems } from '../../db/schema';
-import type { Effect } from '../../handlers/events';
-import { DeliveryError, type PlatformAdapter } from '../adapter';
+import type { Effect } from '../../core/effects';
+import type { PlatformAdapter } from '../adapter';
+import { DeliveryError, RequestRefused } from '../../core/errors';
 import type { Bot } from '../bot';
 
 const PLATFORM = 'playground';
@@ -27,17 +28,12 @@ const actionBody = z.object({
   note: z.string().max(500).optional(),
 });
 
-export class BadRequest extends Error {
-  readonly status = 400;
-  readonly expose = true;
-}
-
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = issue.path.join('.');
-  throw new BadRequest(field ? `${field}: ${issue.message}` : `request body: ${issue.message}`);
+  throw RequestRefused.malformed(field ? `${field}: ${issue.message}` : `request body: ${issue.message}`);
 }
 
 /**
@@ -111,7 +107,7 @@ export class PlaygroundAdapter implements PlatformAdapter {
   }
 
   private requirePerson(id: string, field: string) {
-    if (!this.bot.config.people.some((p) => p.id === id)) throw new BadRequest(`${field}: unknown person "${id}"`);
+    if (!this.bot.config.people.some((p) => p.id === id)) throw RequestRefused.malformed(`${field}: unknown person "${id}"`);
   }
 
   private async receiveMessage(body: z.infer<typeof messageBody>) {
@@ -206,11 +202,12 @@ export class PlaygroundAdapter implements PlatformAdapter {
           .set({ card: renderPlaygroundCard(effect.card) })
           .where(eq(playgroundItems.cardId, effect.cardId))
           .returning({ id: playgroundItems.id });
-        if (updated.length === 0) throw new DeliveryError(`card ${effect.cardId} is not delivered yet`, true, 500);
+        if (updated.length === 0)
+          throw DeliveryError.retry(`card ${effect.cardId} is not delivered yet`, { afterMs: 500 });
         return;
       }
       case 'sms':
-        throw new DeliveryError('SMS go through the SMS adapter', false);
+        throw DeliveryError.permanent('SMS go through the SMS adapter');
     }
   }
 

@@ -3,11 +3,12 @@ import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
 import { recordOrderEvent } from '../../db/orders';
 import { smsMessages } from '../../db/schema';
-import { SMS_PLATFORM } from '../../handlers/delay-alert';
-import type { Effect } from '../../handlers/events';
-import { enqueueEffects } from '../../handlers/outbox';
+import { SMS_PLATFORM } from '../../core/effects';
+import type { Effect } from '../../core/effects';
+import { enqueueEffects } from '../../core/outbox';
 import { maskPhone, SmsError, type SmsProvider } from '../../integrations/sms/port';
-import { DeliveryError, type PlatformAdapter } from '../adapter';
+import type { PlatformAdapter } from '../adapter';
+import { DeliveryError } from '../../core/errors';
 
 type SmsEffect = Extract<Effect, { kind: 'sms' }>;
 type Outcome = { status: 'rejected' | 'unknown'; reason: string };
@@ -23,7 +24,7 @@ export class SmsAdapter implements PlatformAdapter {
   constructor(private readonly deps: { db: Database; provider: SmsProvider; clock: () => Date; log: Logger }) {}
 
   async deliver(effect: Effect, delivery: { idempotencyKey: string }): Promise<void> {
-    if (effect.kind !== 'sms') throw new DeliveryError(`the SMS adapter only sends SMS, not ${effect.kind}`, false);
+    if (effect.kind !== 'sms') throw DeliveryError.permanent(`the SMS adapter only sends SMS, not ${effect.kind}`);
     const key = delivery.idempotencyKey;
     if (!(await this.claim(effect, key))) {
       return this.settle(effect, key, {
@@ -46,7 +47,7 @@ export class SmsAdapter implements PlatformAdapter {
       if (err.code === 'TIMEOUT') return this.settle(effect, key, { status: 'unknown', reason: err.message });
       if (err.retryable) {
         await this.mark(key, { status: 'retry', error: err.message });
-        throw new DeliveryError(err.message, true);
+        throw DeliveryError.retry(err.message);
       }
       return this.settle(effect, key, { status: 'rejected', reason: `${err.code}: ${err.message}` });
     }
@@ -81,7 +82,7 @@ export class SmsAdapter implements PlatformAdapter {
       .from(smsMessages)
       .where(eq(smsMessages.outboxKey, key));
     if (existing && existing.status !== 'sending')
-      throw new DeliveryError(`SMS ${key} was already settled (${existing.status})`, false);
+      throw DeliveryError.permanent(`SMS ${key} was already settled (${existing.status})`);
     return false;
   }
 
@@ -123,7 +124,7 @@ export class SmsAdapter implements PlatformAdapter {
       );
     });
     this.deps.log.warn({ outboxKey: key, status: outcome.status }, 'SMS not delivered');
-    throw new DeliveryError(`SMS ${outcome.status}: ${outcome.reason}`, false);
+    throw DeliveryError.permanent(`SMS ${outcome.status}: ${outcome.reason}`);
   }
 }
 

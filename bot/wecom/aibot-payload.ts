@@ -1,4 +1,4 @@
-import { CallbackRefused } from './callback-crypto';
+import { RequestRefused } from '../../core/errors';
 
 /** What the AI bot's decrypted JSON says, reduced to what orderbot uses. */
 export type AibotPayload =
@@ -22,10 +22,10 @@ export function encryptedField(body: string): string {
   try {
     parsed = JSON.parse(body);
   } catch {
-    throw new CallbackRefused(400, 'body is not JSON');
+    throw RequestRefused.malformed('body is not JSON');
   }
   const encrypt = str((parsed as Node | null)?.encrypt);
-  if (!encrypt) throw new CallbackRefused(400, 'no encrypt field');
+  if (!encrypt) throw RequestRefused.malformed('no encrypt field');
   return encrypt;
 }
 
@@ -56,9 +56,9 @@ export function readAibotPayload(json: string): AibotPayload {
   try {
     message = JSON.parse(json) as Node;
   } catch {
-    throw new CallbackRefused(400, 'payload is not JSON');
+    throw RequestRefused.malformed('payload is not JSON');
   }
-  if (!message || typeof message !== 'object') throw new CallbackRefused(400, 'payload is not an object');
+  if (!message || typeof message !== 'object') throw RequestRefused.malformed('payload is not an object');
   const type = str(message.msgtype) ?? '';
   if (type === 'event')
     return { kind: 'ignored', what: `event/${str((message.event as Node | undefined)?.eventtype) ?? '?'}` };
@@ -66,7 +66,7 @@ export function readAibotPayload(json: string): AibotPayload {
   if (content === undefined) return { kind: 'ignored', what: type };
   const msgId = rawMsgId(json, message);
   const fromUser = str((message.from as Node | undefined)?.userid);
-  if (!msgId || !fromUser) throw new CallbackRefused(400, 'message without msgid or from.userid');
+  if (!msgId || !fromUser) throw RequestRefused.malformed('message without msgid or from.userid');
   const chatId = str(message.chatid);
   const responseUrl = str(message.response_url);
   return {

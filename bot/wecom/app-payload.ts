@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import { CallbackRefused } from './callback-crypto';
+import { RequestRefused } from '../../core/errors';
 
 /** What the self-built app's decrypted XML says, reduced to what orderbot uses. */
 export type AppPayload =
@@ -30,7 +30,7 @@ const ENCRYPT = /<Encrypt>\s*(?:<!\[CDATA\[([A-Za-z0-9+/=]*)\]\]>|([A-Za-z0-9+/=
 export function encryptedPart(body: string): string {
   const match = ENCRYPT.exec(body);
   const encrypt = match?.[1] ?? match?.[2];
-  if (!encrypt) throw new CallbackRefused(400, 'no Encrypt element');
+  if (!encrypt) throw RequestRefused.malformed('no Encrypt element');
   return encrypt;
 }
 
@@ -53,24 +53,24 @@ export function readAppPayload(xml: string): AppPayload {
   try {
     root = (parser.parse(xml) as Node).xml as Node;
   } catch {
-    throw new CallbackRefused(400, 'payload is not XML');
+    throw RequestRefused.malformed('payload is not XML');
   }
-  if (!root || typeof root !== 'object') throw new CallbackRefused(400, 'payload has no <xml> root');
+  if (!root || typeof root !== 'object') throw RequestRefused.malformed('payload has no <xml> root');
   const fromUser = text(root, 'FromUserName');
   const createTime = text(root, 'CreateTime');
   const msgType = text(root, 'MsgType');
   if (!fromUser || !createTime || !msgType)
-    throw new CallbackRefused(400, 'payload lacks FromUserName, CreateTime or MsgType');
+    throw RequestRefused.malformed('payload lacks FromUserName, CreateTime or MsgType');
   if (msgType === 'text') {
     const msgId = text(root, 'MsgId');
-    if (!msgId || !/^\d+$/.test(msgId)) throw new CallbackRefused(400, 'text message without a MsgId');
+    if (!msgId || !/^\d+$/.test(msgId)) throw RequestRefused.malformed('text message without a MsgId');
     return { kind: 'text', msgId, fromUser, createTime, content: text(root, 'Content') ?? '' };
   }
   const event = text(root, 'Event');
   if (msgType === 'event' && event === 'template_card_event') {
     const taskId = text(root, 'TaskId');
     const eventKey = text(root, 'EventKey');
-    if (!taskId || !eventKey) throw new CallbackRefused(400, 'card event without TaskId or EventKey');
+    if (!taskId || !eventKey) throw RequestRefused.malformed('card event without TaskId or EventKey');
     const responseCode = text(root, 'ResponseCode');
     return {
       kind: 'card-click',

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { checkSignature, CallbackRefused, decryptPayload } from './callback-crypto';
+import { checkSignature, decryptPayload } from './callback-crypto';
+import { RequestRefused } from '../../core/errors';
 import { checkTimestamp, readRawBody, readSignedQuery } from './callback-request';
 import type { CallbackSecrets } from './settings';
 
@@ -15,7 +16,7 @@ export interface CallbackChannel {
 /** GET: the decrypted echostr, to be answered exactly. */
 export function openEcho(channel: CallbackChannel, querystring: string, now: Date, windowMs: number): string {
   const query = readSignedQuery(querystring);
-  if (query.echostr === undefined) throw new CallbackRefused(400, 'echostr is required');
+  if (query.echostr === undefined) throw RequestRefused.malformed('echostr is required');
   return open(channel, query, query.echostr, now, windowMs);
 }
 

@@ -1,15 +1,5 @@
 import { createDecipheriv, createHash, timingSafeEqual } from 'node:crypto';
-
-/** A callback refused before anything is stored; the status goes back to WeCom. */
-export class CallbackRefused extends Error {
-  constructor(
-    readonly status: 400 | 403 | 413,
-    reason: string,
-  ) {
-    super(reason);
-    this.name = 'CallbackRefused';
-  }
-}
+import { RequestRefused } from '../../core/errors';
 
 /** EncodingAESKey (43 characters) → the 32-byte AES key. */
 export function aesKeyBytes(encodingAesKey: string, name = 'EncodingAESKey'): Buffer {
@@ -28,7 +18,7 @@ export function checkSignature(given: string, token: string, timestamp: string, 
   const expected = Buffer.from(callbackSignature(token, timestamp, nonce, encrypt), 'utf8');
   const actual = Buffer.from(given.toLowerCase(), 'utf8');
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected))
-    throw new CallbackRefused(403, 'signature mismatch');
+    throw RequestRefused.forbidden('signature mismatch');
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})+$|^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)$/;
@@ -41,29 +31,29 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * libraries leave unchecked.
  */
 export function decryptPayload(secrets: { aesKey: Buffer; receiveId: string }, encrypt: string): string {
-  if (!BASE64.test(encrypt)) throw new CallbackRefused(400, 'ciphertext is not base64');
+  if (!BASE64.test(encrypt)) throw RequestRefused.malformed('ciphertext is not base64');
   const cipherBytes = Buffer.from(encrypt, 'base64');
   if (cipherBytes.length < BLOCK || cipherBytes.length % BLOCK !== 0)
-    throw new CallbackRefused(400, 'ciphertext length is not a multiple of 32');
+    throw RequestRefused.malformed('ciphertext length is not a multiple of 32');
   const decipher = createDecipheriv('aes-256-cbc', secrets.aesKey, secrets.aesKey.subarray(0, 16));
   decipher.setAutoPadding(false);
   const plain = Buffer.concat([decipher.update(cipherBytes), decipher.final()]);
   const pad = plain[plain.length - 1]!;
   if (pad < 1 || pad > BLOCK || !plain.subarray(plain.length - pad).every((b) => b === pad)) {
-    throw new CallbackRefused(400, 'bad padding (wrong key?)');
+    throw RequestRefused.malformed('bad padding (wrong key?)');
   }
   const content = plain.subarray(0, plain.length - pad);
-  if (content.length < 20) throw new CallbackRefused(400, 'plaintext too short');
+  if (content.length < 20) throw RequestRefused.malformed('plaintext too short');
   const msgLength = content.readUInt32BE(16);
-  if (20 + msgLength > content.length) throw new CallbackRefused(400, 'message length exceeds the plaintext');
+  if (20 + msgLength > content.length) throw RequestRefused.malformed('message length exceeds the plaintext');
   let message: string;
   let receiveId: string;
   try {
     message = utf8.decode(content.subarray(20, 20 + msgLength));
     receiveId = utf8.decode(content.subarray(20 + msgLength));
   } catch {
-    throw new CallbackRefused(400, 'plaintext is not UTF-8 (wrong key?)');
+    throw RequestRefused.malformed('plaintext is not UTF-8 (wrong key?)');
   }
-  if (receiveId !== secrets.receiveId) throw new CallbackRefused(403, 'receive id mismatch');
+  if (receiveId !== secrets.receiveId) throw RequestRefused.forbidden('receive id mismatch');
   return message;
 }

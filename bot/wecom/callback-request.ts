@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { CallbackRefused } from './callback-crypto';
+import { RequestRefused } from '../../core/errors';
 
 export interface SignedQuery {
   signature: string;
@@ -20,23 +20,23 @@ export function readSignedQuery(querystring: string): SignedQuery {
     try {
       values.set(part.slice(0, eq), decodeURIComponent(part.slice(eq + 1)));
     } catch {
-      throw new CallbackRefused(400, 'malformed query');
+      throw RequestRefused.malformed('malformed query');
     }
   }
   const signature = values.get('msg_signature');
   const timestamp = values.get('timestamp');
   const nonce = values.get('nonce');
   if (!signature || !timestamp || !nonce)
-    throw new CallbackRefused(400, 'msg_signature, timestamp and nonce are required');
+    throw RequestRefused.malformed('msg_signature, timestamp and nonce are required');
   const echostr = values.get('echostr');
   return { signature, timestamp, nonce, ...(echostr !== undefined ? { echostr } : {}) };
 }
 
 /** Refuses a request whose timestamp is outside the window around our clock (stale or replayed). */
 export function checkTimestamp(timestamp: string, now: Date, windowMs: number): void {
-  if (!/^\d{1,12}$/.test(timestamp)) throw new CallbackRefused(400, 'timestamp is not a number');
+  if (!/^\d{1,12}$/.test(timestamp)) throw RequestRefused.malformed('timestamp is not a number');
   if (Math.abs(now.getTime() - Number(timestamp) * 1000) > windowMs)
-    throw new CallbackRefused(403, 'timestamp outside the accepted window');
+    throw RequestRefused.forbidden('timestamp outside the accepted window');
 }
 
 /** The raw request body: what the JSON body parser kept, or the unread stream (XML is not parsed for us). */
@@ -47,7 +47,7 @@ export async function readRawBody(req: IncomingMessage, parsedRaw: unknown, limi
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limitBytes) throw new CallbackRefused(413, 'body too large');
+    if (size > limitBytes) throw RequestRefused.tooLarge('body too large');
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

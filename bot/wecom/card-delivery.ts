@@ -5,8 +5,8 @@ import type { Database } from '../../db/client';
 import { cards } from '../../db/schema';
 import type { Card } from '../../cards/model';
 import { renderWecomCard, WECOM_CARD_LIMITS } from '../../cards/wecom';
-import type { Effect } from '../../handlers/events';
-import { DeliveryError } from '../adapter';
+import type { Effect } from '../../core/effects';
+import { DeliveryError } from '../../core/errors';
 import type { WecomApi } from './api-client';
 import { isTransient } from './api-errors';
 import {
@@ -65,9 +65,9 @@ export class CardDelivery {
 
   async update(effect: UpdateCard, key: string): Promise<void> {
     const row = await this.row(effect.cardId);
-    if (!row) throw new DeliveryError(`card ${effect.cardId} is unknown`, false);
+    if (!row) throw DeliveryError.permanent(`card ${effect.cardId} is unknown`);
     let data = cardData(row.platformData);
-    if (!data.taskId) throw new DeliveryError(`card ${effect.cardId} is not delivered yet`, true, 1000);
+    if (!data.taskId) throw DeliveryError.retry(`card ${effect.cardId} is not delivered yet`, { afterMs: 1000 });
     if (effect.callbackRef && !data.codes?.[effect.callbackRef]) {
       await addClickCode(this.deps.db, row.id, effect.callbackRef, this.deps.clock());
       data = cardData((await this.row(row.id))?.platformData);
@@ -116,7 +116,7 @@ export class CardDelivery {
   private async sendCopy(userid: string, card: Card, revision: number): Promise<void> {
     const taskId = taskIdOf(card.id, revision);
     if (!TASK_ID.test(taskId) || Buffer.byteLength(taskId) > WECOM_CARD_LIMITS.taskIdBytes) {
-      throw new DeliveryError(`card id ${card.id} cannot be a WeCom task_id`, false);
+      throw DeliveryError.permanent(`card id ${card.id} cannot be a WeCom task_id`);
     }
     const now = this.deps.clock();
     let reply: WecomReply | undefined;
@@ -153,6 +153,6 @@ export class CardDelivery {
 export function rejectInvalidRecipient(reply: WecomReply, userid: string): void {
   const invalid = typeof reply.invaliduser === 'string' ? reply.invaliduser.split('|') : [];
   if (invalid.some((u) => u.toLowerCase() === userid.toLowerCase())) {
-    throw new DeliveryError(`WeCom user "${userid}" is not a member the app can reach`, false);
+    throw DeliveryError.permanent(`WeCom user "${userid}" is not a member the app can reach`);
   }
 }

@@ -1,20 +1,20 @@
+import { OrderbotError } from '../../core/errors';
+
 /** The network or WeCom's front end failed (timeout, hang-up, 5xx, not JSON): whether it arrived is unknown. */
-export class TransportError extends Error {
+export class TransportError extends OrderbotError {
   constructor(message: string) {
-    super(message);
-    this.name = 'TransportError';
+    super(message, { code: 'transport', retryable: true });
   }
 }
 
 /** WeCom answered with an errcode other than 0. */
-export class WecomError extends Error {
+export class WecomError extends OrderbotError {
   constructor(
     readonly errcode: number,
     readonly errmsg: string,
     readonly api: string,
   ) {
-    super(`${api}: errcode ${errcode} ${errmsg.split(',')[0] ?? ''}`.trim());
-    this.name = 'WecomError';
+    super(`${api}: errcode ${errcode} ${errmsg.split(',')[0] ?? ''}`.trim(), { code: String(errcode) });
   }
 }
 

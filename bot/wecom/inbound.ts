@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { reasonFromSelection } from '../../cards/wecom';
-import type { CardActionEvent, MessageEvent } from '../../handlers/events';
+import type { CardActionEvent, MessageEvent } from '../../core/events';
 import type { Bot } from '../bot';
 import type { AibotPayload } from './aibot-payload';
 import type { AppPayload } from './app-payload';

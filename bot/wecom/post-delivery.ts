@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { BusinessConfig } from '../../config/business-config';
 import type { Database } from '../../db/client';
-import type { Destination } from '../../handlers/events';
-import { DeliveryError } from '../adapter';
+import type { Destination } from '../../core/effects';
+import { DeliveryError } from '../../core/errors';
 import type { WecomApi } from './api-client';
 import { isTransient } from './api-errors';
 import { rejectInvalidRecipient } from './card-delivery';
@@ -48,11 +48,9 @@ export class PostDelivery {
     if (target.kind === 'direct') return this.toUser(target.userid, text);
     if (target.webhookKey) return this.deps.robots.post(target.webhookKey, target.conversationId, text, delivery.key);
     // A window opens when someone next @-mentions the bot in the group.
-    throw new DeliveryError(
-      `no open AI-bot reply window and no webhook robot for ${to.conversationId}`,
-      true,
-      5 * 60_000,
-    );
+    throw DeliveryError.retry(`no open AI-bot reply window and no webhook robot for ${to.conversationId}`, {
+      afterMs: 5 * 60_000,
+    });
   }
 
   async toUser(userid: string, text: string): Promise<void> {

@@ -2,8 +2,8 @@ import { and, asc, eq, gt, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm'
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
 import { outbox } from '../../db/schema';
-import type { Effect } from '../../handlers/events';
-import { DeliveryError } from '../adapter';
+import type { Effect } from '../../core/effects';
+import { DeliveryError } from '../../core/errors';
 import type { WecomApi } from './api-client';
 import { WecomError } from './http-json';
 import { withoutClaimedResponseUrl } from './reply-windows';
@@ -69,7 +69,7 @@ export class WebhookRobots {
       .select({ n: sql<number>`count(*)::int` })
       .from(outbox)
       .where(and(sameGroup(conversationId), eq(outbox.status, 'pending'), gt(outbox.nextAttemptAt, now)));
-    return new DeliveryError(reason, true, waitMs + 200 * (row?.n ?? 0), true);
+    return DeliveryError.throttled(reason, { afterMs: waitMs + 200 * (row?.n ?? 0) });
   }
 
   private async outboxId(idempotencyKey: string): Promise<number> {

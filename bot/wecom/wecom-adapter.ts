@@ -3,15 +3,16 @@ import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env';
 import { renderCardMarkdown } from '../../cards/wecom';
-import type { Effect } from '../../handlers/events';
-import { DeliveryError, type PlatformAdapter } from '../adapter';
+import type { Effect } from '../../core/effects';
+import type { PlatformAdapter } from '../adapter';
+import { DeliveryError } from '../../core/errors';
 import type { Bot } from '../bot';
 import { encryptedField, readAibotPayload } from './aibot-payload';
 import { WecomApi } from './api-client';
 import { deliveryErrorOf } from './api-errors';
 import { encryptedPart, readAppPayload } from './app-payload';
 import { openEcho, openPost, type CallbackChannel } from './callback-channel';
-import { CallbackRefused } from './callback-crypto';
+import { RequestRefused } from '../../core/errors';
 import { CardDelivery } from './card-delivery';
 import { WecomInbound } from './inbound';
 import { PostDelivery } from './post-delivery';
@@ -100,7 +101,7 @@ export class WecomAdapter implements PlatformAdapter {
     try {
       await work();
     } catch (err) {
-      if (!(err instanceof CallbackRefused)) throw err;
+      if (!(err instanceof RequestRefused)) throw err;
       this.log.warn({ path: ctx.path, reason: err.message }, 'callback refused');
       ctx.status = err.status;
       ctx.type = 'text/plain; charset=utf-8';
@@ -130,7 +131,7 @@ export class WecomAdapter implements PlatformAdapter {
         return this.cards.update(effect, key);
       }
       case 'sms':
-        throw new DeliveryError('SMS is not sent by the WeCom adapter', false);
+        throw DeliveryError.permanent('SMS is not sent by the WeCom adapter');
     }
   }
 }

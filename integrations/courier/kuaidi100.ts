@@ -1,3 +1,4 @@
+import { OrderbotError } from '../../core/errors';
 import { createHash } from 'node:crypto';
 import { carrierCode, guessCarrier, PHONE_REQUIRED_CARRIERS } from './carriers';
 
@@ -74,10 +75,8 @@ export type CourierErrorCode =
   | 'KEY_EXPIRED'
   | 'UNKNOWN';
 
-export class CourierError extends Error {
-  override readonly name = 'CourierError';
-  readonly code: CourierErrorCode;
-  readonly retryable: boolean;
+export class CourierError extends OrderbotError {
+  declare readonly code: CourierErrorCode;
   /** 快递100 `returnCode` (or `status`) when the answer carried one. */
   readonly returnCode: string | undefined;
   /** HTTP status when an answer arrived. */
@@ -91,12 +90,7 @@ export class CourierError extends Error {
     status?: number;
     cause?: unknown;
   }) {
-    super(
-      `[courier:kuaidi100] ${args.code}: ${args.message}`,
-      args.cause === undefined ? undefined : { cause: args.cause },
-    );
-    this.code = args.code;
-    this.retryable = args.retryable;
+    super(`[courier:kuaidi100] ${args.code}: ${args.message}`, args);
     this.returnCode = args.returnCode;
     this.status = args.status;
   }

@@ -1,3 +1,4 @@
+import { ConfigError } from '../../core/errors';
 import { z } from 'zod';
 import { KingdeeClient, KINGDEE_MAX_LIMIT } from './kingdee-client';
 import type { ErpPort } from './port';
@@ -45,10 +46,6 @@ export const erpConfigSchema = z.discriminatedUnion('ERP_KIND', [u8Schema, kingd
 });
 export type ErpConfig = z.infer<typeof erpConfigSchema>;
 
-export class ErpConfigError extends Error {
-  override readonly name = 'ErpConfigError';
-}
-
 /** The ERP settings in `env`, or null when ERP_KIND is not set (no ERP connected). Empty values count as missing. */
 export function parseErpConfig(env: Record<string, string | undefined>): ErpConfig | null {
   const present = Object.fromEntries(
@@ -58,7 +55,7 @@ export function parseErpConfig(env: Record<string, string | undefined>): ErpConf
   const parsed = erpConfigSchema.safeParse(present);
   if (!parsed.success) {
     const problems = [...new Set(parsed.error.issues.map((i) => i.message))];
-    throw new ErpConfigError(`ERP configuration (ERP_KIND=${present.ERP_KIND}): ${problems.join('; ')}`);
+    throw new ConfigError(`ERP configuration (ERP_KIND=${present.ERP_KIND}): ${problems.join('; ')}`);
   }
   return parsed.data;
 }
@@ -71,7 +68,7 @@ export interface ErpClientDeps {
   now?: () => Date;
 }
 
-/** The ERP client `env` asks for, or null when no ERP is configured. Throws ErpConfigError naming what is missing. */
+/** The ERP client `env` asks for, or null when no ERP is configured. Throws a ConfigError naming what is missing. */
 export function createErpClient(env: Record<string, string | undefined>, deps: ErpClientDeps = {}): ErpPort | null {
   const config = parseErpConfig(env);
   if (!config) return null;

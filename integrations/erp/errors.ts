@@ -1,3 +1,5 @@
+import { OrderbotError } from '../../core/errors';
+
 export type ErpKind = 'u8' | 'kingdee';
 
 /**
@@ -8,24 +10,19 @@ export type ErpKind = 'u8' | 'kingdee';
  */
 export type ErpErrorCode = 'auth' | 'token' | 'session' | 'http' | 'network' | 'timeout' | 'api' | 'protocol';
 
-export class ErpError extends Error {
-  override readonly name = 'ErpError';
+export class ErpError extends OrderbotError {
+  declare readonly code: ErpErrorCode;
   readonly status: number | undefined;
   /** The ERP's own error code (U8 errcode, Kingdee ErrorCode / LoginResultType), when it sent one. */
   readonly erpCode: string | undefined;
 
   constructor(
     readonly erp: ErpKind,
-    readonly code: ErpErrorCode,
     message: string,
-    /** True when the same call may succeed later without anyone changing the configuration. */
-    readonly retryable: boolean,
-    details: { status?: number; erpCode?: string; cause?: unknown } = {},
+    /** `retryable`: the same call may succeed later without anyone changing the configuration. */
+    details: { code: ErpErrorCode; retryable: boolean; status?: number; erpCode?: string; cause?: unknown },
   ) {
-    super(
-      `${erp === 'u8' ? 'U8' : 'Kingdee'}: ${message}`,
-      details.cause === undefined ? undefined : { cause: details.cause },
-    );
+    super(`${erp === 'u8' ? 'U8' : 'Kingdee'}: ${message}`, details);
     this.status = details.status;
     this.erpCode = details.erpCode;
   }

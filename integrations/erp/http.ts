@@ -26,17 +26,23 @@ export async function exchangeJson(
     text = await response.text();
   } catch (cause) {
     if (signal.aborted)
-      throw new ErpError(erp, 'timeout', `${what}: no answer within ${timeoutMs} ms`, true, { cause });
-    throw new ErpError(erp, 'network', `${what}: ${describe(cause)}`, true, { cause });
+      throw new ErpError(erp, `${what}: no answer within ${timeoutMs} ms`, { code: 'timeout', retryable: true, cause });
+    throw new ErpError(erp, `${what}: ${describe(cause)}`, { code: 'network', retryable: true, cause });
   }
   if (response.status < 200 || response.status >= 300) {
     const retryable = response.status >= 500 || response.status === 429 || response.status === 408;
-    throw new ErpError(erp, 'http', `${what}: HTTP ${response.status}`, retryable, { status: response.status });
+    throw new ErpError(erp, `${what}: HTTP ${response.status}`, {
+      code: 'http',
+      retryable: retryable,
+      status: response.status,
+    });
   }
   try {
     return { status: response.status, headers: response.headers, body: JSON.parse(text) as unknown };
   } catch (cause) {
-    throw new ErpError(erp, 'protocol', `${what}: the answer is not JSON (${text.slice(0, 80)})`, false, {
+    throw new ErpError(erp, `${what}: the answer is not JSON (${text.slice(0, 80)})`, {
+      code: 'protocol',
+      retryable: false,
       status: response.status,
       cause,
     });

@@ -154,9 +154,8 @@ export class KingdeeClient implements ErpPort {
         if (row.length !== fieldKeys.length) {
           throw new ErpError(
             'kingdee',
-            'protocol',
             `${query.formId}: a row has ${row.length} values for ${fieldKeys.length} field keys`,
-            false,
+            { code: 'protocol', retryable: false },
           );
         }
         rows.push(row);
@@ -175,7 +174,10 @@ export class KingdeeClient implements ErpPort {
         if (!(e instanceof ErpError) || e.code !== 'session') throw e;
         await this.invalidate(this.sessionKey, cookie);
         if (attempt >= 1)
-          throw new ErpError('kingdee', 'session', `${what}: the session was lost again right after a new login`, true);
+          throw new ErpError('kingdee', `${what}: the session was lost again right after a new login`, {
+            code: 'session',
+            retryable: true,
+          });
       }
     }
   }
@@ -194,15 +196,14 @@ export class KingdeeClient implements ErpPort {
       this.timeoutMs,
       'ValidateUser',
     );
-    if (!isRecord(body)) throw new ErpError('kingdee', 'protocol', 'ValidateUser: not a JSON object', false);
+    if (!isRecord(body))
+      throw new ErpError('kingdee', 'ValidateUser: not a JSON object', { code: 'protocol', retryable: false });
     if (body.LoginResultType !== 1) {
       const type = String(body.LoginResultType);
       throw new ErpError(
         'kingdee',
-        'auth',
         `login refused (LoginResultType ${type}: ${textOf(body.Message) ?? 'no message'}); check ERP_ACCT_ID, ERP_USERNAME and ERP_PASSWORD`,
-        false,
-        { erpCode: type },
+        { code: 'auth', retryable: false, erpCode: type },
       );
     }
     const cookie = headers
@@ -211,7 +212,10 @@ export class KingdeeClient implements ErpPort {
       .filter((c) => c.includes('='))
       .join('; ');
     if (!cookie)
-      throw new ErpError('kingdee', 'protocol', 'ValidateUser: logged in but no session cookie was set', false);
+      throw new ErpError('kingdee', 'ValidateUser: logged in but no session cookie was set', {
+        code: 'protocol',
+        retryable: false,
+      });
     return { token: cookie, expiresInSeconds: this.options.sessionTtlSeconds ?? 1200 };
   }
 
@@ -237,10 +241,14 @@ export class KingdeeClient implements ErpPort {
       const text = messages.join('; ') || 'refused';
       const erpCode = status.ErrorCode === undefined ? undefined : String(status.ErrorCode);
       const lost = messages.some((m) => SESSION_LOST.test(m));
-      throw new ErpError('kingdee', lost ? 'session' : 'api', `${what}: ${text}`, false, erpCode ? { erpCode } : {});
+      throw new ErpError('kingdee', `${what}: ${text}`, {
+        code: lost ? 'session' : 'api',
+        retryable: false,
+        ...(erpCode ? { erpCode } : {}),
+      });
     }
     if (!Array.isArray(body) || !body.every((row): row is unknown[] => Array.isArray(row))) {
-      throw new ErpError('kingdee', 'protocol', `${what}: expected an array of rows`, false);
+      throw new ErpError('kingdee', `${what}: expected an array of rows`, { code: 'protocol', retryable: false });
     }
     return body;
   }
@@ -265,5 +273,5 @@ function mergeQuery<F extends string>(
 const at = (row: unknown[], index: number | undefined): unknown => (index === undefined ? undefined : row[index]);
 
 function badRow(formId: string, index: number, fields: string): ErpError {
-  return new ErpError('kingdee', 'protocol', `${formId} row ${index}: missing ${fields}`, false);
+  return new ErpError('kingdee', `${formId} row ${index}: missing ${fields}`, { code: 'protocol', retryable: false });
 }

@@ -130,7 +130,8 @@ export class U8Client implements ErpPort {
       ),
     );
     const tradeId = isRecord(trade.trade) ? codeOf(trade.trade.id) : undefined;
-    if (!tradeId) throw new ErpError('u8', 'protocol', 'tradeid: no trade.id in the answer', false);
+    if (!tradeId)
+      throw new ErpError('u8', 'tradeid: no trade.id in the answer', { code: 'protocol', retryable: false });
 
     const saleorder = {
       custcode: order.customerCode,
@@ -155,16 +156,15 @@ export class U8Client implements ErpPort {
       ) {
         throw new ErpError(
           'u8',
-          e.code,
           `saleorder/add (tradeid ${tradeId}): no clear answer, the order may have been created`,
-          false,
-          { cause: e },
+          { code: e.code, retryable: false, cause: e },
         );
       }
       throw e;
     }
     const url = textOf(accepted.url);
-    if (!url) throw new ErpError('u8', 'protocol', 'saleorder/add: no result url in the answer', false);
+    if (!url)
+      throw new ErpError('u8', 'saleorder/add: no result url in the answer', { code: 'protocol', retryable: false });
     return this.pollResult(url, tradeId);
   }
 
@@ -181,26 +181,23 @@ export class U8Client implements ErpPort {
         this.timeoutMs,
         'saleorder result',
       );
-      if (!isRecord(body)) throw new ErpError('u8', 'protocol', 'saleorder result: not a JSON object', false);
+      if (!isRecord(body))
+        throw new ErpError('u8', 'saleorder result: not a JSON object', { code: 'protocol', retryable: false });
       const errcode = String(body.errcode ?? '');
       if (errcode !== '0') {
         throw new ErpError(
           'u8',
-          'api',
           `saleorder result (tradeid ${tradeId}): ${textOf(body.errmsg) ?? 'refused'} (errcode ${errcode})`,
-          false,
-          { erpCode: errcode },
+          { code: 'api', retryable: false, erpCode: errcode },
         );
       }
       const id = codeOf(body.id);
       if (id) return { id, tradeId: codeOf(body.tradeid) ?? tradeId };
     }
-    throw new ErpError(
-      'u8',
-      'timeout',
-      `saleorder result (tradeid ${tradeId}): still processing after ${attempts} polls`,
-      false,
-    );
+    throw new ErpError('u8', `saleorder result (tradeid ${tradeId}): still processing after ${attempts} polls`, {
+      code: 'timeout',
+      retryable: false,
+    });
   }
 
   /** Every page of a batch_get, or an error: a failed page fails the whole read. */
@@ -221,27 +218,24 @@ export class U8Client implements ErpPort {
       if (page === 1) {
         const count = quantityOf(body.page_count);
         if (count === undefined || !Number.isInteger(count) || count < 0) {
-          throw new ErpError(
-            'u8',
-            'protocol',
-            `${what}: no usable page_count, cannot tell whether the list is complete`,
-            false,
-          );
+          throw new ErpError('u8', `${what}: no usable page_count, cannot tell whether the list is complete`, {
+            code: 'protocol',
+            retryable: false,
+          });
         }
         pageCount = count;
         rowCount = quantityOf(body.row_count);
       }
       const list = body[entity] ?? (pageCount === 0 ? [] : undefined);
       if (!Array.isArray(list) || !list.every(isRecord))
-        throw new ErpError('u8', 'protocol', `${what}: no ${entity} array`, false);
+        throw new ErpError('u8', `${what}: no ${entity} array`, { code: 'protocol', retryable: false });
       rows.push(...list);
     }
     if (rowCount !== undefined && rowCount !== rows.length) {
       throw new ErpError(
         'u8',
-        'protocol',
         `${entity}: row_count ${rowCount} but ${rows.length} rows arrived (changed while paging?)`,
-        true,
+        { code: 'protocol', retryable: true },
       );
     }
     return rows;
@@ -257,7 +251,9 @@ export class U8Client implements ErpPort {
         if (!(e instanceof ErpError) || e.code !== 'token') throw e;
         await this.invalidate(this.tokenKey, token);
         if (attempt >= 1)
-          throw new ErpError('u8', 'token', `${what}: a fresh token was refused too (${e.message})`, true, {
+          throw new ErpError('u8', `${what}: a fresh token was refused too (${e.message})`, {
+            code: 'token',
+            retryable: true,
             ...(e.erpCode ? { erpCode: e.erpCode } : {}),
           });
       }
@@ -274,22 +270,23 @@ export class U8Client implements ErpPort {
       this.timeoutMs,
       'token',
     );
-    if (!isRecord(body)) throw new ErpError('u8', 'protocol', 'token: not a JSON object', false);
+    if (!isRecord(body)) throw new ErpError('u8', 'token: not a JSON object', { code: 'protocol', retryable: false });
     const errcode = String(body.errcode ?? '');
     if (errcode !== '0') {
       throw new ErpError(
         'u8',
-        'auth',
         `token refused (errcode ${errcode}: ${textOf(body.errmsg) ?? 'no message'}); check ERP_APP_KEY, ERP_APP_SECRET and ERP_FROM_ACCOUNT`,
-        false,
-        { erpCode: errcode },
+        { code: 'auth', retryable: false, erpCode: errcode },
       );
     }
     const token = isRecord(body.token) ? body.token : {};
     const id = textOf(token.id);
     const expiresIn = quantityOf(token.expiresIn);
     if (!id || expiresIn === undefined)
-      throw new ErpError('u8', 'protocol', 'token: no token.id / token.expiresIn in the answer', false);
+      throw new ErpError('u8', 'token: no token.id / token.expiresIn in the answer', {
+        code: 'protocol',
+        retryable: false,
+      });
     return { token: id, expiresInSeconds: expiresIn };
   }
 
@@ -316,18 +313,16 @@ export class U8Client implements ErpPort {
         ? { method }
         : { method, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(json) };
     const { body } = await exchangeJson('u8', this.fetchImpl, this.url(path, params), init, this.timeoutMs, what);
-    if (!isRecord(body)) throw new ErpError('u8', 'protocol', `${what}: not a JSON object`, false);
+    if (!isRecord(body)) throw new ErpError('u8', `${what}: not a JSON object`, { code: 'protocol', retryable: false });
     const errcode = String(body.errcode ?? '');
     if (errcode === '0') return body;
     const errmsg = textOf(body.errmsg) ?? '';
     const tokenError = this.tokenErrcodes.has(errcode) || /token/i.test(errmsg);
-    throw new ErpError(
-      'u8',
-      tokenError ? 'token' : 'api',
-      `${what}: ${errmsg || 'refused'} (errcode ${errcode})`,
-      false,
-      { erpCode: errcode },
-    );
+    throw new ErpError('u8', `${what}: ${errmsg || 'refused'} (errcode ${errcode})`, {
+      code: tokenError ? 'token' : 'api',
+      retryable: false,
+      erpCode: errcode,
+    });
   }
 
   private url(path: string, params: Record<string, string>): string {
@@ -337,9 +332,8 @@ export class U8Client implements ErpPort {
   private badRow(entity: string, index: number, fields: string): ErpError {
     return new ErpError(
       'u8',
-      'protocol',
       `${entity} row ${index}: missing ${fields} (check the field mapping for this U8 version)`,
-      false,
+      { code: 'protocol', retryable: false },
     );
   }
 }

@@ -1,4 +1,5 @@
 /** Amap (高德) Web Service client: geocoding and driving duration. Plain GET, JSON with string values. */
+import { OrderbotError } from '../../core/errors';
 
 export const AMAP_DEFAULT_BASE = 'https://restapi.amap.com';
 
@@ -22,16 +23,11 @@ const NO_ROUTE_CODES = new Set(['20800', '20801', '20802', '20803']);
  * code: the Amap infocode, or HTTP_<status> / TIMEOUT / NETWORK / BAD_RESPONSE.
  * quotaExhausted: the daily quota is used up until midnight (China time); retrying earlier is pointless.
  */
-export class MapError extends Error {
-  override readonly name = 'MapError';
-  readonly code: string;
-  readonly retryable: boolean;
+export class MapError extends OrderbotError {
   readonly quotaExhausted: boolean;
 
   constructor(args: { code: string; message: string; retryable: boolean; quotaExhausted?: boolean }) {
-    super(`[amap] ${args.code}: ${args.message}`);
-    this.code = args.code;
-    this.retryable = args.retryable;
+    super(`[amap] ${args.code}: ${args.message}`, args);
     this.quotaExhausted = args.quotaExhausted ?? false;
   }
 }

@@ -1,3 +1,4 @@
+import { RequestRefused } from '../../core/errors';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
@@ -55,21 +56,12 @@ const loadBody = z.strictObject({
 
 const mouldId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 function parse<T>(schema: z.ZodType<T>, value: unknown, prefix = ''): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-  throw new HttpError(400, `${field || 'body'}: ${issue.message}`);
+  throw RequestRefused.malformed(`${field || 'body'}: ${issue.message}`);
 }
 
 /**
@@ -89,17 +81,17 @@ export function mesRoutes(options: MesRoutesOptions): Router {
       await next();
     } catch (err) {
       const error = err as { status?: number; statusCode?: number; message?: string };
-      const status = err instanceof HttpError ? err.status : (error.status ?? error.statusCode ?? 500);
+      const status = err instanceof RequestRefused ? err.status : (error.status ?? error.statusCode ?? 500);
       if (status >= 500) throw err;
       ctx.status = status;
-      ctx.body = { error: err instanceof HttpError ? err.message : bodyParserMessage(error.message) };
+      ctx.body = { error: err instanceof RequestRefused ? err.message : bodyParserMessage(error.message) };
     }
   });
   router.use(async (ctx: Context, next: Next) => {
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(ctx.get('authorization'));
     if (!match || !timingSafeEqual(digest(match[1]!), expected)) {
       ctx.set('WWW-Authenticate', 'Bearer realm="orderbot-mes"');
-      throw new HttpError(401, 'missing or wrong bearer token');
+      throw RequestRefused.unauthorized('missing or wrong bearer token');
     }
     await next();
   });
@@ -137,8 +129,7 @@ export function mesRoutes(options: MesRoutesOptions): Router {
   router.put('/lines/:id/load', async (ctx) => {
     const line = config.lines.find((l) => l.id === ctx.params.id);
     if (!line) {
-      throw new HttpError(
-        404,
+      throw RequestRefused.notFound(
         `line "${ctx.params.id}" is not configured (lines: ${config.lines.map((l) => l.id).join(', ') || 'none'})`,
       );
     }

@@ -1,3 +1,5 @@
+import { OrderbotError } from '../../core/errors';
+
 /** The SMS port: one interface, three adapters (Aliyun, Tencent, in-memory log). */
 
 export interface SmsMessage {
@@ -29,11 +31,8 @@ export interface SmsProvider {
  * Note: after a timeout or 5xx the SMS may or may not have gone out (neither API is idempotent);
  * callers should de-duplicate by outId before retrying.
  */
-export class SmsError extends Error {
-  override readonly name = 'SmsError';
+export class SmsError extends OrderbotError {
   readonly provider: SmsProvider['name'];
-  readonly code: string;
-  readonly retryable: boolean;
   readonly status: number | undefined;
 
   constructor(args: {
@@ -44,10 +43,8 @@ export class SmsError extends Error {
     status?: number;
     cause?: unknown;
   }) {
-    super(maskPhonesInText(`[sms:${args.provider}] ${args.code}: ${args.message}`), { cause: args.cause });
+    super(maskPhonesInText(`[sms:${args.provider}] ${args.code}: ${args.message}`), args);
     this.provider = args.provider;
-    this.code = args.code;
-    this.retryable = args.retryable;
     this.status = args.status;
   }
 }

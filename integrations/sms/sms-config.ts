@@ -1,3 +1,4 @@
+import { ConfigError } from '../../core/errors';
 import { z } from 'zod';
 import { AliyunSmsProvider } from './aliyun';
 import { LogSmsProvider, type LogSmsOptions } from './log-provider';
@@ -13,16 +14,6 @@ export type SmsTemplateName = keyof typeof SMS_TEMPLATE_ENV;
 
 /** Env variable with the comma-separated param order of a template (Tencent TemplateParamSet is positional). */
 const paramsEnv = (name: SmsTemplateName): string => `${SMS_TEMPLATE_ENV[name]}_PARAMS`;
-
-export class SmsConfigError extends Error {
-  override readonly name = 'SmsConfigError';
-  constructor(
-    readonly variables: string[],
-    detail: string,
-  ) {
-    super(`SMS config: ${detail}`);
-  }
-}
 
 const optionalText = z
   .string()
@@ -62,13 +53,13 @@ export interface CreateSmsProviderOptions {
   log?: LogSmsOptions['log'];
 }
 
-/** Parses the SMS_* env; throws SmsConfigError naming each missing or invalid variable. */
+/** Parses the SMS_* env; throws a ConfigError naming each missing or invalid variable. */
 export function parseSmsEnv(env: Record<string, string | undefined>): SmsEnv {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const vars = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? '?')))];
     const detail = parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')}: ${i.message}`).join('; ');
-    throw new SmsConfigError(vars, `invalid ${detail}`);
+    throw new ConfigError(`SMS config: invalid ${detail}`, { variables: vars });
   }
   return parsed.data;
 }
@@ -76,7 +67,9 @@ export function parseSmsEnv(env: Record<string, string | undefined>): SmsEnv {
 function requireVars<K extends keyof SmsEnv>(env: SmsEnv, provider: string, keys: K[]): { [P in K]: string } {
   const missing = keys.filter((k) => !env[k]);
   if (missing.length > 0) {
-    throw new SmsConfigError(missing.map(String), `SMS_PROVIDER=${provider} requires ${missing.join(', ')}`);
+    throw new ConfigError(`SMS config: SMS_PROVIDER=${provider} requires ${missing.join(', ')}`, {
+      variables: missing.map(String),
+    });
   }
   return Object.fromEntries(keys.map((k) => [k, env[k] as string])) as { [P in K]: string };
 }
@@ -128,9 +121,9 @@ export function createSmsProvider(
           .map((s) => s.trim())
           .filter(Boolean);
       if (!delayParams || delayParams.length === 0) {
-        throw new SmsConfigError(
-          [paramsEnv('delay')],
-          `SMS_PROVIDER=tencent requires ${paramsEnv('delay')} (comma-separated param names in template order)`,
+        throw new ConfigError(
+          `SMS config: SMS_PROVIDER=tencent requires ${paramsEnv('delay')} (comma-separated param names in template order)`,
+          { variables: [paramsEnv('delay')] },
         );
       }
       return new TencentSmsProvider({

@@ -22,7 +22,7 @@ import { queryRows, type Database } from '../../db/client';
 import { migrate } from '../../db/migrate';
 import * as schema from '../../db/schema';
 import { seedDemoDataIfEmpty } from '../../db/seed';
-import { createHandlerContext } from '../../handlers/context';
+import { createHandlerContext } from '../../core/context';
 import { escalateOverdueTasks, escalationSteps } from '../../handlers/escalation';
 import { createTestDatabase } from '../support/databases';
 import { seedHistory } from './kpi-bench';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboundMessages } from '../../db/schema';
-import type { MessageEvent } from '../../handlers/events';
+import type { MessageEvent } from '../../core/events';
 import { TestApp } from '../support/app';
 import { backends, createTestDatabase } from '../support/databases';
 

@@ -1,13 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DeliveryError } from '../../bot/adapter';
+import { DeliveryError } from '../../core/errors';
 import { createLogger } from '../../bot/logger';
 import { backoffMs, OutboxSender } from '../../bot/outbox-sender';
 import type { DatabaseHandle } from '../../db/client';
 import { migrate } from '../../db/migrate';
 import { outbox } from '../../db/schema';
-import type { Effect } from '../../handlers/events';
+import type { Effect } from '../../core/effects';
 import { TestClock } from '../support/clock';
 import { backends, createTestDatabase, resetDatabase } from '../support/databases';
 
@@ -63,8 +63,8 @@ describe.each(backends)('outbox sender on %s', (backend) => {
       log,
       deliver: async (row) => {
         calls.push(row.idempotencyKey);
-        if (row.idempotencyKey === 'k0' && row.attempts === 1) throw new DeliveryError('503 from platform', true);
-        if (row.idempotencyKey === 'k1') throw new DeliveryError('invalid recipient', false);
+        if (row.idempotencyKey === 'k0' && row.attempts === 1) throw DeliveryError.retry('503 from platform');
+        if (row.idempotencyKey === 'k1') throw DeliveryError.permanent('invalid recipient');
       },
     });
     expect(await sender.runOnce()).toBe(2);

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyFailure, isDuplicateOutTrackId } from '../../bot/dingtalk/api-errors';
 import { DingtalkDirectory } from '../../bot/dingtalk/directory';
-import { decodeCardCallback, decodeRobotMessage, UndecodableFrame } from '../../bot/dingtalk/inbound';
+import { decodeCardCallback, decodeRobotMessage } from '../../bot/dingtalk/inbound';
+import { RequestRefused } from '../../core/errors';
 import { markdownMessage } from '../../bot/dingtalk/messages';
 import { DINGTALK_CARD_VARIABLES, renderDingtalkActionCard, renderDingtalkCardParams } from '../../cards/dingtalk';
 import { resolveCard, type Card } from '../../cards/model';
@@ -159,17 +160,17 @@ describe('decoding DingTalk frames', () => {
   });
 
   it('refuses frames that are not robot messages or card callbacks', () => {
-    expect(() => decodeRobotMessage('not json', directory, now)).toThrow(UndecodableFrame);
-    expect(() => decodeRobotMessage(JSON.stringify({ msgId: 'x' }), directory, now)).toThrow(UndecodableFrame);
+    expect(() => decodeRobotMessage('not json', directory, now)).toThrow(RequestRefused);
+    expect(() => decodeRobotMessage(JSON.stringify({ msgId: 'x' }), directory, now)).toThrow(RequestRefused);
     expect(() =>
       decodeCardCallback(JSON.stringify({ outTrackId: 'c1', userId: '0212001' }), 'f1', directory, now),
-    ).toThrow(UndecodableFrame);
+    ).toThrow(RequestRefused);
     const noAction = JSON.stringify({
       outTrackId: 'c1',
       userId: '0212001',
       content: JSON.stringify({ cardPrivateData: { actionIds: [], params: {} } }),
     });
-    expect(() => decodeCardCallback(noAction, 'f1', directory, now)).toThrow(UndecodableFrame);
+    expect(() => decodeCardCallback(noAction, 'f1', directory, now)).toThrow(RequestRefused);
   });
 
   it('reads the action from the button id or its `action` param, and the reason from the `note` input', () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadBusinessConfig } from '../../config/business-config';
 import type { DatabaseHandle } from '../../db/client';
 import { approvalTasks, inboundMessages, orderEvents, orders, outbox } from '../../db/schema';
-import type { CardActionEvent } from '../../handlers/events';
+import type { CardActionEvent } from '../../core/events';
 import { TestClock } from '../support/clock';
 import { createTestDatabase } from '../support/databases';
 import { dingtalk, playground, wecom, type ApprovalPlatform } from './approval-platforms';

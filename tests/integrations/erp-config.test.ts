@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createErpClient, ErpConfigError, parseErpConfig } from '../../integrations/erp/erp-config';
+import { ConfigError } from '../../core/errors';
+import { createErpClient, parseErpConfig } from '../../integrations/erp/erp-config';
 import { FakeKingdee, KINGDEE_SECRETS } from '../fakes/erp/fake-kingdee';
 import { FakeU8, U8_SECRETS } from '../fakes/erp/fake-u8';
 import { kingdeeForms, u8Rows } from '../fakes/erp/fixtures';
@@ -29,7 +30,7 @@ function configError(env: Record<string, string | undefined>): string {
   try {
     createErpClient(env);
   } catch (e) {
-    expect(e).toBeInstanceOf(ErpConfigError);
+    expect(e).toBeInstanceOf(ConfigError);
     return (e as Error).message;
   }
   throw new Error('expected a configuration error');

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AliyunSmsProvider } from '../../integrations/sms/aliyun';
 import type { LogSmsProvider, LoggedSms } from '../../integrations/sms/log-provider';
 import { SmsError, maskPhone, maskPhonesInText, type SmsMessage } from '../../integrations/sms/port';
-import { createSmsProvider, SmsConfigError } from '../../integrations/sms/sms-config';
+import { ConfigError } from '../../core/errors';
+import { createSmsProvider } from '../../integrations/sms/sms-config';
 import { TencentSmsProvider } from '../../integrations/sms/tencent';
 import { ALIYUN_SENTINELS, FakeAliyunSms } from '../fakes/sms/fake-aliyun';
 import { FakeTencentSms, TENCENT_SENTINELS } from '../fakes/sms/fake-tencent';
@@ -248,8 +249,8 @@ describe('config', () => {
       });
       expect.unreachable();
     } catch (e) {
-      expect(e).toBeInstanceOf(SmsConfigError);
-      expect((e as SmsConfigError).variables).toEqual(['SMS_SDK_APP_ID']);
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).variables).toEqual(['SMS_SDK_APP_ID']);
     }
     expect(() =>
       createSmsProvider({

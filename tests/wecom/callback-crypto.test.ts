@@ -2,7 +2,8 @@ import { encrypt, getSignature } from '@wecom/crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readAppPayload } from '../../bot/wecom/app-payload';
-import { aesKeyBytes, CallbackRefused, checkSignature, decryptPayload } from '../../bot/wecom/callback-crypto';
+import { aesKeyBytes, checkSignature, decryptPayload } from '../../bot/wecom/callback-crypto';
+import { RequestRefused } from '../../core/errors';
 import { readSignedQuery } from '../../bot/wecom/callback-request';
 
 const KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
@@ -15,7 +16,7 @@ const refused = (work: () => unknown) => {
   try {
     work();
   } catch (err) {
-    return err instanceof CallbackRefused;
+    return err instanceof RequestRefused;
   }
   return false;
 };

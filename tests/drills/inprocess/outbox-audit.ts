@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../../db/client';
-import type { Effect } from '../../../handlers/events';
+import type { Effect } from '../../../core/effects';
 
 export interface OutboxRow {
   id: number;

@@ -1,6 +1,6 @@
 import { renderCardMarkdown } from '../../../cards/wecom';
 import { cardIdOfTask } from '../../../bot/wecom/card-delivery';
-import type { Destination, Effect } from '../../../handlers/events';
+import type { Destination, Effect } from '../../../core/effects';
 import type { FakeWecom } from '../../fakes/wecom/fake-wecom';
 import type { OutboxRow } from './ledger';
 import { chatIdOf, useridOf } from './wecom-side';

@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import type { Effect } from '../../../handlers/events';
+import type { Effect } from '../../../core/effects';
 import { sleep } from './bot-process';
 
 export interface InboundRow {

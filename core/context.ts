@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { BusinessConfig } from '../config/business-config';
 import type { Tx } from '../db/client';
-import type { Effect, MessageEvent } from './events';
+import type { MessageEvent } from './events';
+import type { Effect } from './effects';
 import { enqueueEffects } from './outbox';
 
 /** What every handler gets: one transaction, the clock's reading, the business config, and an effect sink. */

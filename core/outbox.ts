@@ -1,6 +1,6 @@
 import { outbox } from '../db/schema';
 import type { Tx } from '../db/client';
-import type { Effect } from './events';
+import type { Effect } from './effects';
 
 /**
  * Records an effect to be delivered after the transaction commits. The key makes the effect happen once:
