@@ -4,7 +4,7 @@ import type { BusinessConfig } from '../config/business-config';
 import type { Env } from '../config/env';
 import type { Database } from '../db/client';
 import { recordOrderEvent } from '../db/orders';
-import { customerRoutes, customers, orders } from '../db/schema';
+import { customerRoutes, customers, orders, type Order } from '../db/schema';
 import type { HandlerContext } from '../core/context';
 import { refreshEtd, refreshOpenEtds } from '../handlers/etd';
 import { completeStage } from '../handlers/stages';
@@ -130,11 +130,7 @@ async function claimDueWaybills(db: Database, config: BusinessConfig, now: Date,
   });
 }
 
-async function reportCourierProblem(
-  ctx: HandlerContext,
-  order: typeof orders.$inferSelect,
-  latest: { state: string; text?: string },
-) {
+async function reportCourierProblem(ctx: HandlerContext, order: Order, latest: { state: string; text?: string }) {
   const zh = order.language === 'zh';
   const what =
     { problem: zh ? '疑难件' : 'a problem', refused: zh ? '拒收' : 'refused', returned: zh ? '退回' : 'returned' }[

@@ -17,6 +17,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
+import type { OrderStatus, TaskStatus } from '../domain/approval';
 import type { Stage } from '../domain/lifecycle/stages';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -131,7 +132,7 @@ export const orders = pgTable(
     index('orders_tracking_idx').on(t.nextTrackAt).where(sql`${t.status} = 'confirmed' and ${t.waybill} is not null`),
   ],
 );
-export type OrderStatus = 'pending_approval' | 'confirmed' | 'rejected' | 'delivered';
+export type { OrderStatus };
 
 export const orderItems = pgTable(
   'order_items',
@@ -196,7 +197,7 @@ export const approvalTasks = pgTable(
       .where(sql`${t.status} in ('approved', 'rejected')`),
   ],
 );
-export type TaskStatus = 'pending' | 'approved' | 'rejected' | 'cancelled';
+export type { TaskStatus };
 
 /** One row per card sent: the neutral content is kept so the card can be re-rendered when it changes. */
 export const cards = pgTable(
@@ -483,3 +484,9 @@ export const kpiWeeks = pgTable(
   },
   (t) => [primaryKey({ columns: [t.weekStart, t.promiseWindowMs] })],
 );
+
+/** Rows as the code reads them. */
+export type Order = typeof orders.$inferSelect;
+export type ApprovalTask = typeof approvalTasks.$inferSelect;
+export type CardRow = typeof cards.$inferSelect;
+export type Draft = typeof drafts.$inferSelect;

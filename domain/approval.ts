@@ -1,4 +1,8 @@
-import type { OrderStatus, TaskStatus } from '../db/schema';
+/** Where an order stands: waiting for its approvals, then confirmed or rejected, finally delivered. */
+export type OrderStatus = 'pending_approval' | 'confirmed' | 'rejected' | 'delivered';
+
+/** One department's approval of an order. */
+export type TaskStatus = 'pending' | 'approved' | 'rejected' | 'cancelled';
 
 export type Decision = 'approve' | 'reject';
 

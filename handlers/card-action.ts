@@ -4,7 +4,7 @@ import { personName, type BusinessConfig } from '../config/business-config';
 import { chinaDate, chinaTime } from '../domain/china-time';
 import { checkAction, orderOutcome } from '../domain/approval';
 import { cardsOfTask, recordOrderEvent, tasksOfOrder } from '../db/orders';
-import { approvalTasks, cards, orders } from '../db/schema';
+import { approvalTasks, cards, orders, type ApprovalTask, type Order } from '../db/schema';
 import type { HandlerContext } from '../core/context';
 import { handleOrderCardAction, stoppedClock } from './latency';
 import type { CardActionEvent } from '../core/events';
@@ -16,8 +16,7 @@ import { startLifecycle } from './stages';
 import { updateEtdCard } from './lifecycle-cards';
 import { approverTexts, departmentName, texts } from './texts';
 
-type Task = typeof approvalTasks.$inferSelect;
-type Order = typeof orders.$inferSelect;
+type Task = ApprovalTask;
 
 /**
  * A tap on a card: Approve / Reject on an approval card (taps on one order are serialised by locking the

@@ -8,13 +8,13 @@ import {
   promisedInstant,
   quietHoursEnd,
   stageActionLabel,
+  type EtdReason,
 } from '../domain/lifecycle';
 import { recordOrderEvent } from '../db/orders';
-import { customers, orders } from '../db/schema';
+import { customers, orders, type Order } from '../db/schema';
 import { maskPhone } from '../integrations/sms/port';
 import type { HandlerContext } from '../core/context';
 import { SMS_PLATFORM } from '../core/effects';
-import type { EtdReason, Order } from './etd';
 
 /**
  * When the ETD passes the promise by more than `delayAlertAfter`: the sales chat is told first, then the

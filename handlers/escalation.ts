@@ -3,13 +3,13 @@ import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Card } from '../cards/model';
 import { personName, type BusinessConfig, type Department } from '../config/business-config';
 import { formatDuration } from '../domain/china-time';
-import { approvalTasks, cards, orderEvents, orders } from '../db/schema';
+import { approvalTasks, cards, orderEvents, orders, type ApprovalTask, type Order } from '../db/schema';
 import type { HandlerContext } from '../core/context';
 import { departmentName } from './texts';
 
-type Task = typeof approvalTasks.$inferSelect;
+type Task = ApprovalTask;
 /** What an escalation needs of its order. */
-type Order = Pick<typeof orders.$inferSelect, 'id' | 'number' | 'language' | 'conversationId' | 'platform'>;
+type OrderRef = Pick<Order, 'id' | 'number' | 'language' | 'conversationId' | 'platform'>;
 
 /** The escalation steps of a department, in order: its director after `escalateAfter`, then the ladder. */
 export function escalationSteps(config: BusinessConfig, department: Department): Array<{ after: number; to: string }> {
@@ -103,7 +103,7 @@ async function firstCardOfTasks(ctx: HandlerContext, taskIds: number[]): Promise
 
 interface Escalation {
   task: Task;
-  order: Order;
+  order: OrderRef;
   to: string;
   nextDueAt: Date | null;
   card: Card;
@@ -113,7 +113,7 @@ interface Escalation {
 function escalationOf(
   ctx: HandlerContext,
   task: Task,
-  order: Order | undefined,
+  order: OrderRef | undefined,
   base: Card | undefined,
 ): Escalation | null {
   const department = ctx.config.departments.find((d) => d.key === task.department);
@@ -144,7 +144,7 @@ function escalationOf(
 }
 
 function escalationCard(args: {
-  order: Order;
+  order: OrderRef;
   department: Department;
   waited: string;
   holders: string;

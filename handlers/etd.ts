@@ -1,13 +1,11 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { BusinessConfig } from '../config/business-config';
 import { recordOrderEvent } from '../db/orders';
-import { customerRoutes, customers, orders } from '../db/schema';
-import { computeEtd, type Etd, type Stage } from '../domain/lifecycle';
+import { customerRoutes, customers, orders, type Order } from '../db/schema';
+import { computeEtd, type Etd, type EtdReason } from '../domain/lifecycle';
 import type { HandlerContext } from '../core/context';
 import { checkDelay } from './delay-alert';
 import { updateEtdCard } from './lifecycle-cards';
-
-export type Order = typeof orders.$inferSelect;
 
 /** Transit from the plant to the order's customer: the map's driving time plus handling, or the default. */
 export async function transitFor(
@@ -50,13 +48,6 @@ export function etdOf(config: BusinessConfig, order: Order, now: Date, transitMs
     },
   });
 }
-
-/** Why the ETD moved, for the chat and the customer's SMS. */
-export type EtdReason =
-  | { kind: 'stage-done'; stage: Stage }
-  | { kind: 'overdue'; stage: Stage }
-  | { kind: 'route' }
-  | { kind: 'confirmed' };
 
 /**
  * Recomputes an order's ETD (the order row must be locked by the caller). A changed ETD is recorded as an

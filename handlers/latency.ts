@@ -4,15 +4,12 @@ import { chinaTime, formatLatency } from '../domain/china-time';
 import { clockEventsOf, perceivedLatencyMs, type ClockEvent, type PauseCommand } from '../domain/kpi';
 import { promisedInstant } from '../domain/lifecycle';
 import { recordOrderEvent } from '../db/orders';
-import { approvalTasks, type cards, orderEvents, orders } from '../db/schema';
+import { approvalTasks, orderEvents, orders, type CardRow, type Order } from '../db/schema';
 import { replyToMessage, type HandlerContext } from '../core/context';
 import type { CardActionEvent, MessageEvent } from '../core/events';
 import { updateEtdCard } from './lifecycle-cards';
 import { approverTexts } from './texts';
 
-type CardRow = typeof cards.$inferSelect;
-
-type Order = typeof orders.$inferSelect;
 type Language = 'zh' | 'en';
 
 const CLOCK_EVENTS = ['paused', 'resumed'] as const;

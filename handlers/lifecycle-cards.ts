@@ -14,9 +14,8 @@ import {
   type Stage,
   type WorkStage,
 } from '../domain/lifecycle';
-import { cards } from '../db/schema';
+import { cards, type Order } from '../db/schema';
 import type { HandlerContext } from '../core/context';
-import type { Order } from './etd';
 import { departmentName } from './texts';
 
 type Lang = 'zh' | 'en';

@@ -6,16 +6,14 @@ import { chinaDate, chinaTime, formatDate } from '../domain/china-time';
 import type { ParsedMessage } from '../domain/parse';
 import { checkPromise, loadTone, type OrderPromise } from '../domain/promise';
 import { findMaterials, recordOrderEvent } from '../db/orders';
-import { cards, drafts } from '../db/schema';
+import { cards, drafts, type Draft, type CardRow } from '../db/schema';
 import { replyToMessage, type HandlerContext } from '../core/context';
 import type { CardActionEvent, MessageEvent } from '../core/events';
-import { createOrder, type OrderRequest } from './intake';
+import { createOrder, type OrderRequest } from './create-order';
 import { promiseFor } from './promise';
 import { bindingText, blockedText, constraintText } from './promise-texts';
 import { departmentName, itemLine, type Lang } from './texts';
 
-type Draft = typeof drafts.$inferSelect;
-type CardRow = typeof cards.$inferSelect;
 /** A check that blocked a request, kept so the order created from it later carries its history. */
 interface BlockedCheck {
   at: string;

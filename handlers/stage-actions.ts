@@ -4,15 +4,13 @@ import type { Card } from '../cards/model';
 import { carrierCode, guessCarrier } from '../integrations/courier/carriers';
 import { parseStageWord, stageActionLabel, stageLabel, type WorkStage } from '../domain/lifecycle';
 import { recordOrderEvent } from '../db/orders';
-import { cards, orders } from '../db/schema';
+import { cards, orders, type CardRow, type Order } from '../db/schema';
 import { replyToMessage, type HandlerContext } from '../core/context';
 import type { CardActionEvent, MessageEvent } from '../core/events';
 import { refreshEtd } from './etd';
 import { stageOfCard } from './lifecycle-cards';
 import { completeStage, mayMarkStage, notOwnerText, stageRefusal } from './stages';
 import { approverTexts } from './texts';
-
-type CardRow = typeof cards.$inferSelect;
 
 /** A tap on a stage card's "done" button. */
 export async function handleStageCardAction(event: CardActionEvent, ctx: HandlerContext, card: CardRow): Promise<void> {
@@ -107,7 +105,7 @@ export async function handleStageCommand(
 /** A waybill reported after the order was marked shipped: tracking starts. */
 async function addWaybill(
   ctx: HandlerContext,
-  order: typeof orders.$inferSelect,
+  order: Order,
   shipment: { carrier: string | null; waybill: string },
   reply: (text: string) => Promise<void>,
   lang: 'zh' | 'en',
@@ -126,7 +124,7 @@ async function addWaybill(
   );
 }
 
-function acknowledgement(command: StageCommand, order: typeof orders.$inferSelect, lang: 'zh' | 'en'): string {
+function acknowledgement(command: StageCommand, order: Order, lang: 'zh' | 'en'): string {
   const shipped = command.stage === 'shipped';
   if (lang === 'en') {
     const tracking =

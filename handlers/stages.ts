@@ -11,9 +11,9 @@ import {
 } from '../domain/lifecycle';
 import { chinaTime } from '../domain/china-time';
 import { recordOrderEvent } from '../db/orders';
-import { orderEvents, orders } from '../db/schema';
+import { orderEvents, orders, type Order } from '../db/schema';
 import type { HandlerContext } from '../core/context';
-import { refreshEtd, type Order } from './etd';
+import { refreshEtd } from './etd';
 import { resolveStageCards, sendStageCards, stageDepartment, stageOwners, updateEtdCard } from './lifecycle-cards';
 import { departmentName } from './texts';
 

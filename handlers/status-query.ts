@@ -5,7 +5,7 @@ import { formatEtd, nextStage, stageActionLabel, stageLabel } from '../domain/li
 import { stageDepartment, stageOwners } from './lifecycle-cards';
 import type { ParsedMessage } from '../domain/parse';
 import { tasksOfOrder } from '../db/orders';
-import { orderItems, orders } from '../db/schema';
+import { orderItems, orders, type Order } from '../db/schema';
 import { replyToMessage, type HandlerContext } from '../core/context';
 import type { MessageEvent } from '../core/events';
 import { departmentName } from './texts';
@@ -32,8 +32,6 @@ export async function answerStatusQuery(
         ];
   await replyToMessage(ctx, event, lines.join('\n\n'));
 }
-
-type Order = typeof orders.$inferSelect;
 
 /** By number anywhere; by material code, the latest orders of this conversation (at most 3). */
 async function findOrders(

@@ -107,7 +107,8 @@ export class PlaygroundAdapter implements PlatformAdapter {
   }
 
   private requirePerson(id: string, field: string) {
-    if (!this.bot.config.people.some((p) => p.id === id)) throw RequestRefused.malformed(`${field}: unknown person "${id}"`);
+    if (!this.bot.config.people.some((p) => p.id === id))
+      throw RequestRefused.malformed(`${field}: unknown person "${id}"`);
   }
 
   private async receiveMessage(body: z.infer<typeof messageBody>) {

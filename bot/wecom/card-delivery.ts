@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { BusinessConfig } from '../../config/business-config';
 import type { Database } from '../../db/client';
-import { cards } from '../../db/schema';
+import { cards, type CardRow } from '../../db/schema';
 import type { Card } from '../../cards/model';
 import { renderWecomCard, WECOM_CARD_LIMITS } from '../../cards/wecom';
 import type { Effect } from '../../core/effects';
@@ -22,7 +22,6 @@ import { WecomError, type WecomReply } from './http-json';
 import { userOfPerson } from './identities';
 
 type UpdateCard = Extract<Effect, { kind: 'update-card' }>;
-type CardRow = typeof cards.$inferSelect;
 
 const TASK_ID = /^[0-9A-Za-z_\-@]+$/;
 /** "task_id has existed": WeCom keeps every task_id of an app forever. */

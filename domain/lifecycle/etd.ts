@@ -37,6 +37,13 @@ export interface EtdStep {
   expectedAt: Date;
 }
 
+/** Why the ETD moved, for the chat and the customer's SMS. */
+export type EtdReason =
+  | { kind: 'stage-done'; stage: Stage }
+  | { kind: 'overdue'; stage: Stage }
+  | { kind: 'route' }
+  | { kind: 'confirmed' };
+
 export interface Etd {
   /** When the customer will have signed: the delivered step rounded up to a 30-minute boundary. */
   etd: Date;

@@ -23,6 +23,7 @@ export {
   quietHoursEnd,
   type Etd,
   type EtdArgs,
+  type EtdReason,
   type EtdStep,
   type QuietHours,
   type StageDurations,

@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import { or, sql } from 'drizzle-orm';
+import { buildApprovalCard, type ApprovalCardInput } from '../cards/approval-card';
+import type { Department } from '../config/business-config';
+import type { HandlerContext } from '../core/context';
+import { replyToMessage } from '../core/context';
+import type { Destination } from '../core/effects';
+import type { MessageEvent } from '../core/events';
+import {
+  type findMaterials,
+  latestInspectionReports,
+  nextOrderNumber,
+  qualifiedRangesFor,
+  recordOrderEvent,
+} from '../db/orders';
+import { approvalTasks, cards, customers, orderItems, orderSpecs, orders, type Order } from '../db/schema';
+import { chinaDate, chinaTime, formatDate } from '../domain/china-time';
+import type { ParsedMessage } from '../domain/parse';
+import type { OrderPromise } from '../domain/promise';
+import { checkSpec, formatRange, formatSpec, type SpecVerdict } from '../domain/spec-check';
+import { updateEtdCard } from './lifecycle-cards';
+import { bindingText, promiseFields } from './promise-texts';
+import { departmentNames, texts } from './texts';
+
+/** A request ready to become an order: its parse, when the customer asked, and the text it came from. */
+export interface OrderRequest {
+  request: ParsedMessage;
+  requestedAt: Date;
+  sourceText: string;
+  /** The sales person stated when the customer asked ("客户 9:30 提的"). */
+  stated?: boolean;
+}
+
+type Material = Awaited<ReturnType<typeof findMaterials>>[number];
+type FeasibleOrderPromise = Extract<OrderPromise, { feasible: true }>;
+type SpecCheck = { materialCode: string; verdict: SpecVerdict };
+
+interface NewOrder {
+  order: Order;
+  items: ApprovalCardInput['items'];
+  verdicts: SpecCheck[];
+  customerName: string | null;
+}
+
+/**
+ * The order, its items, specs and first events; one approval card per routed department's lead; the
+ * answer in the chat and the order's own card there.
+ */
+export async function createOrder(
+  event: MessageEvent,
+  ctx: HandlerContext,
+  req: OrderRequest,
+  known: Material[],
+  promise: FeasibleOrderPromise,
+): Promise<{ number: string; orderId: number }> {
+  const created = await insertOrder(event, ctx, req, known, promise);
+  const { order } = created;
+  const departments = ctx.config.routing[order.kind];
+  await sendApprovalCards(event, ctx, {
+    orderId: order.id,
+    departments,
+    card: approvalCardBasics(ctx, req, created, promise),
+    techReports: await reportsOutsideRange(ctx, created.verdicts),
+  });
+  ctx.log.info({ orderId: order.id, orderNumber: order.number, messageId: event.messageId }, 'order created');
+  await replyToMessage(ctx, event, createdText(ctx, req, created, departments), order.id);
+  await updateEtdCard(ctx, order, []);
+  return { number: order.number, orderId: order.id };
+}
+
+async function insertOrder(
+  event: MessageEvent,
+  ctx: HandlerContext,
+  req: OrderRequest,
+  known: Material[],
+  promise: FeasibleOrderPromise,
+): Promise<NewOrder> {
+  const { tx, now } = ctx;
+  const { request } = req;
+  const items = orderItemsOf(request, known);
+  const kind = items.some((i) => i.kind === 'batch') ? 'batch' : 'sample';
+  const verdicts = await checkSpecs(
+    ctx,
+    request,
+    items.map((i) => i.materialCode),
+  );
+  const customer = request.customer ? await findCustomer(ctx, request.customer) : undefined;
+  const customerName = customer?.name ?? request.customer;
+  const [order] = await tx
+    .insert(orders)
+    .values({
+      number: await nextOrderNumber(tx, now),
+      platform: event.platform,
+      conversationId: event.conversationId,
+      requesterId: event.senderId,
+      requesterName: event.senderName,
+      customerId: customer?.id ?? null,
+      customerName,
+      kind,
+      urgent: request.urgent,
+      language: request.language,
+      requestedDate: request.dueDate!,
+      status: 'pending_approval',
+      sourceText: req.sourceText,
+      requestedAt: req.requestedAt,
+      createdAt: now,
+    })
+    .returning();
+  const orderId = order!.id;
+  await tx.insert(orderItems).values(items.map(({ materialName: _, ...item }) => ({ ...item, orderId })));
+  if (request.specs.length > 0) await tx.insert(orderSpecs).values(request.specs.map((s) => ({ orderId, ...s })));
+  await recordOrderEvent(tx, {
+    orderId,
+    at: now,
+    type: 'created',
+    actorId: event.senderId,
+    data: { messageId: event.messageId, items: request.items, dueDate: request.dueDate, specs: verdicts },
+  });
+  await recordOrderEvent(tx, {
+    orderId,
+    at: now,
+    type: 'promise-checked',
+    data: {
+      requested: request.dueDate,
+      earliest: promise.date,
+      binding: promise.binding,
+      explanation: bindingText(promise.binding, 'zh', chinaDate(now)),
+    },
+  });
+  return { order: order!, items, verdicts, customerName };
+}
+
+function orderItemsOf(request: ParsedMessage, known: Material[]) {
+  const materialByCode = new Map(known.map((m) => [m.code, m]));
+  return request.items.map((item, index) => {
+    const material = materialByCode.get(item.sku)!;
+    return {
+      lineNo: index + 1,
+      materialCode: item.sku,
+      materialName: material.name,
+      quantity: item.quantity!,
+      unit: item.unit ?? material.unit,
+      kind: item.kind,
+    };
+  });
+}
+
+function approvalCardBasics(
+  ctx: HandlerContext,
+  req: OrderRequest,
+  created: NewOrder,
+  promise: FeasibleOrderPromise,
+): CardBasics {
+  const today = chinaDate(ctx.now);
+  const { order } = created;
+  return {
+    orderNumber: order.number,
+    requesterName: order.requesterName,
+    customerName: created.customerName,
+    items: created.items,
+    requestedDate: order.requestedDate,
+    urgent: order.urgent,
+    verdicts: created.verdicts.map((v) => v.verdict),
+    promiseFields: promiseFields(promise, today),
+    sourceText: req.sourceText,
+    today,
+  };
+}
+
+/** The latest inspection reports of the materials with a spec outside its qualified range: tech gets them. */
+async function reportsOutsideRange(ctx: HandlerContext, verdicts: SpecCheck[]) {
+  const codes = [...new Set(verdicts.filter((v) => v.verdict.status === 'outside').map((v) => v.materialCode))];
+  return (await Promise.all(codes.map((code) => latestInspectionReports(ctx.tx, code)))).flat();
+}
+
+function createdText(ctx: HandlerContext, req: OrderRequest, created: NewOrder, departments: string[]): string {
+  const { order } = created;
+  const lang = order.language;
+  const today = chinaDate(ctx.now);
+  const warnings = created.verdicts.flatMap(({ materialCode, verdict }) => {
+    if (verdict.status === 'outside')
+      return [texts.specOutside(formatSpec(verdict.spec), materialCode, formatRange(verdict.range), lang)];
+    if (verdict.status === 'unknown') return [texts.specUnknown(formatSpec(verdict.spec), materialCode, lang)];
+    return [];
+  });
+  const requestDay = chinaDate(req.requestedAt);
+  return texts.orderCreated({
+    lang,
+    number: order.number,
+    items: created.items,
+    requestedDate: order.requestedDate,
+    today,
+    urgent: order.urgent,
+    customerName: created.customerName,
+    departments: departmentNames(ctx.config, departments, lang),
+    warnings,
+    statedAt: req.stated
+      ? `${requestDay === today ? '' : `${formatDate(requestDay, lang, today)} `}${chinaTime(req.requestedAt)}`
+      : null,
+  });
+}
+
+type CardBasics = Omit<ApprovalCardInput, 'cardId' | 'departmentName' | 'reports'>;
+
+/** One approval task per routed department and one card per lead, written in three statements. */
+async function sendApprovalCards(
+  event: MessageEvent,
+  ctx: HandlerContext,
+  args: { orderId: number; departments: string[]; card: CardBasics; techReports: ApprovalCardInput['reports'] },
+) {
+  const { tx, now, config } = ctx;
+  const departments = args.departments.map((key) => config.departments.find((d) => d.key === key)!);
+  const tasks = await tx
+    .insert(approvalTasks)
+    .values(
+      departments.map((department) => ({
+        orderId: args.orderId,
+        department: department.key,
+        assignees: department.leads,
+        dueAt: new Date(now.getTime() + config.thresholds.escalateAfter),
+        createdAt: now,
+      })),
+    )
+    .returning();
+  const sent = tasks.flatMap((task) => {
+    const department = departments.find((d) => d.key === task.department)!;
+    return cardRecipients(department).map((to) => ({
+      task,
+      to,
+      card: buildApprovalCard({
+        ...args.card,
+        cardId: `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
+        departmentName: department.name,
+        reports: department.key === config.techDepartment ? args.techReports : [],
+      }),
+    }));
+  });
+  await tx.insert(cards).values(
+    sent.map(({ task, to, card }) => ({
+      id: card.id,
+      orderId: args.orderId,
+      taskId: task.id,
+      platform: event.platform,
+      recipientId: 'userId' in to ? to.userId : to.conversationId,
+      content: card,
+      createdAt: now,
+    })),
+  );
+  await ctx.emitAll(
+    sent.map(({ to, card }) => ({
+      effect: { kind: 'send-card' as const, to, card },
+      key: `card:${card.id}:send`,
+      orderId: args.orderId,
+    })),
+  );
+}
+
+/** Each lead's 1:1 chat, or the department's approvers' group; either way only the leads may decide. */
+function cardRecipients(department: Department): Destination[] {
+  return department.approvalGroup
+    ? [{ conversationId: department.approvalGroup }]
+    : department.leads.map((userId) => ({ userId }));
+}
+
+async function checkSpecs(ctx: HandlerContext, request: ParsedMessage, codes: string[]) {
+  if (request.specs.length === 0) return [];
+  const ranges = await qualifiedRangesFor(ctx.tx, codes);
+  return [...new Set(codes)].flatMap((materialCode) => {
+    const own = ranges
+      .filter((r) => r.materialCode === materialCode)
+      .map((r) => ({ param: r.param, min: r.minValue, max: r.maxValue, unit: r.unit }));
+    return request.specs.map((spec): { materialCode: string; verdict: SpecVerdict } => ({
+      materialCode,
+      verdict: checkSpec(spec, own),
+    }));
+  });
+}
+
+/** The customer named in a message, by name or alias, case-insensitively; undefined when not in the master. */
+async function findCustomer(ctx: HandlerContext, name: string) {
+  const [exact] = await ctx.tx
+    .select()
+    .from(customers)
+    .where(
+      or(
+        sql`lower(${customers.name}) = lower(${name})`,
+        sql`exists (select 1 from unnest(${customers.aliases}) a where lower(a) = lower(${name}))`,
+      ),
+    )
+    .limit(1);
+  return exact;
+}
