@@ -1,20 +1,16 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { BusinessConfig } from '../config/business-config';
-import type { DatabaseHandle } from '../db/client';
+import type { DatabaseHandle, Tx } from '../db/client';
+import type { SmsOutcomeEvent } from '../core/events';
 import { migrate } from '../db/migrate';
 import { seedDemoDataIfEmpty } from '../db/seed';
 import { Bot } from './bot';
 import type { Env } from '../config/env';
 import { readEnv } from '../config/env';
 import { createAdapters } from './adapters';
-import { plantSyncJobs } from './plant-sync-jobs';
-import { escalateOverdueTasks } from '../handlers/escalation';
 import type { TimeTravel } from './local/playground-adapter';
-import { Scheduler, type ScheduledJob } from './scheduler';
-import { nextWeeklyRun } from '../domain/kpi';
-import { sendWeeklyDigest } from '../handlers/kpi-digest';
-import { lifecycleJobs } from './lifecycle-jobs';
+import { Scheduler, scheduledJobs } from '../jobs';
 import { PlaygroundSmsProvider } from './sms/playground-sms';
 import { SmsAdapter } from './sms/sms-adapter';
 import { createSmsProvider } from '../integrations/sms/sms-config';
@@ -78,26 +74,24 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     log.warn({ platforms: missing }, 'credentials are set for a platform this version has no adapter for');
   for (const adapter of adapters) bot.register(adapter);
   const smsProvider = options.smsProvider ?? smsProviderFor(env, database, clock);
-  bot.register(new SmsAdapter({ db: database.db, provider: smsProvider, clock, log }));
+  const ingest = (event: SmsOutcomeEvent, externalId: string, alsoInTx: (tx: Tx) => Promise<void>) =>
+    bot.ingest(event, externalId, alsoInTx);
+  bot.register(new SmsAdapter({ db: database.db, provider: smsProvider, clock, log, ingest }));
   const app = createHttpApp({ bot, database, log, mesToken: env.MES_API_TOKEN });
   const { server, url } = await listen(app, options.port ?? 3000, options.host ?? '127.0.0.1');
   await bot.start();
-  const jobs = [
-    {
-      name: 'escalation',
-      everyMs: 30_000,
-      run: () => bot.runScheduled('escalation', (ctx) => escalateOverdueTasks(ctx)),
-    },
-    ...lifecycleJobs({
-      bot,
-      env,
-      log,
-      ...(options.tracker ? { tracker: options.tracker } : {}),
-      ...(options.transit ? { transit: options.transit } : {}),
-    }),
-    ...kpiJobs(bot),
-    ...plantSyncJobs({ db: database.db, config, env, log, clock, platform: adapters[0]!.platform }),
-  ];
+  const jobDeps = {
+    db: database.db,
+    config,
+    env,
+    log,
+    clock,
+    runInContext: (name: string, work: Parameters<Bot['runScheduled']>[1]) => bot.runScheduled(name, work),
+  };
+  const jobs = scheduledJobs(jobDeps, {
+    ...(options.tracker ? { tracker: options.tracker } : {}),
+    ...(options.transit ? { transit: options.transit } : {}),
+  });
   scheduler = new Scheduler({ db: database.db, clock, log, jobs });
   await scheduler.start();
   return {
@@ -112,19 +106,6 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       await bot.stop();
     },
   };
-}
-
-/** The weekly digest to the ops conversation (Mondays 09:00 by default). */
-function kpiJobs(bot: Bot): ScheduledJob[] {
-  const { digest } = bot.config.kpi;
-  if (!bot.config.opsConversation) return [];
-  return [
-    {
-      name: 'kpi-digest',
-      nextRunAfter: (now) => nextWeeklyRun(now, digest.weekday, digest.at),
-      run: () => bot.runScheduled('kpi-digest', (ctx) => sendWeeklyDigest(ctx)),
-    },
-  ];
 }
 
 /** SMS_PROVIDER=aliyun|tencent sends for real; unset or `log`, the SMS show in the playground's SMS pane. */

@@ -1,5 +1,4 @@
 import { and, asc, eq } from 'drizzle-orm';
-import { writerLanguage } from '../domain/parse';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { BusinessConfig } from '../config/business-config';
@@ -9,7 +8,7 @@ import { createHandlerContext, type HandlerContext } from '../core/context';
 import type { InboundEvent } from '../core/events';
 import type { Effect } from '../core/effects';
 import { enqueueEffects } from '../core/outbox';
-import { texts } from '../handlers/texts';
+import { handlingErrorText } from '../handlers/routes';
 import type { PlatformAdapter } from './adapter';
 import { DeliveryError } from '../core/errors';
 import { OutboxSender } from './outbox-sender';
@@ -217,15 +216,9 @@ export class Bot {
         .set({ status: 'failed', processedAt: now, error: String(error.message).slice(0, 1000) })
         .where(and(eq(inboundMessages.id, inboundId), eq(inboundMessages.status, 'received')))
         .returning({ id: inboundMessages.id });
-      if (updated.length === 0 || !event) return;
-      const effect: Effect =
-        event.kind === 'message'
-          ? {
-              kind: 'post',
-              to: { conversationId: event.conversationId },
-              text: texts.handlingError(writerLanguage(event.text)),
-            }
-          : { kind: 'post', to: { userId: event.actorId }, text: texts.handlingError('zh') };
+      if (updated.length === 0 || !event || event.kind === 'sms-outcome') return;
+      const to = event.kind === 'message' ? { conversationId: event.conversationId } : { userId: event.actorId };
+      const effect: Effect = { kind: 'post', to, text: handlingErrorText(event) };
       await enqueueEffects(tx, [{ effect, key: `in:${inboundId}:error` }], { platform: event.platform, now });
     });
     this.sender.wake();

@@ -7,9 +7,9 @@ import { readEnv } from '../config/env';
 import { openDatabase } from '../db/client';
 import { migrate } from '../db/migrate';
 import { dateRange } from '../domain/kpi';
-import { hashPassword } from './board/passwords';
+import { hashPassword } from '../web/board/passwords';
 import { dataDirHolder } from './data-dir-lock';
-import { kpiCsv, kpiRows } from './kpi-export';
+import { kpiCsv, kpiRows } from '../handlers/kpi-export';
 
 const USAGE = `usage: orderbot <command> [options]
 

@@ -1,18 +1,34 @@
+import { eq } from 'drizzle-orm';
 import type { HandlerContext } from '../core/context';
-import type { InboundEvent } from '../core/events';
-import { handleCardAction } from '../handlers/card-action';
-import { handleMessage } from '../handlers/intake';
+import type { CardActionEvent, InboundEvent, MessageEvent } from '../core/events';
+import { cards } from '../db/schema';
+import { cardActions, chatCommands, chatInput, otherEvents, unknownCardTapped } from '../handlers/routes';
 
-type Handler<E extends InboundEvent> = (event: E, ctx: HandlerContext) => Promise<void>;
-type Routes = { [K in InboundEvent['kind']]: Handler<Extract<InboundEvent, { kind: K }>> };
+/** Runs the route tables of handlers/routes.ts for one event, inside the event's transaction. */
+export async function routeEvent(event: InboundEvent, ctx: HandlerContext): Promise<void> {
+  switch (event.kind) {
+    case 'message':
+      return routeMessage(event, ctx);
+    case 'card-action':
+      return routeCardAction(event, ctx);
+    default:
+      return otherEvents[event.kind](event, ctx);
+  }
+}
 
-/** Which handler takes which kind of event. New kinds of event get a line here. */
-const routes: Routes = {
-  message: handleMessage,
-  'card-action': handleCardAction,
-};
+/** The first chat command that matches and does not pass the message on. */
+async function routeMessage(event: MessageEvent, ctx: HandlerContext): Promise<void> {
+  const input = chatInput(event);
+  for (const command of chatCommands) {
+    const parsed = command.match(input);
+    if (parsed === null) continue;
+    if ((await command.handle(event, parsed, ctx)) !== false) return;
+  }
+}
 
-export function routeEvent(event: InboundEvent, ctx: HandlerContext): Promise<void> {
-  const handler = routes[event.kind] as Handler<InboundEvent>;
-  return handler(event, ctx);
+/** The route for the tapped card's purpose; a card this database does not know is answered as such. */
+async function routeCardAction(event: CardActionEvent, ctx: HandlerContext): Promise<void> {
+  const [card] = await ctx.tx.select().from(cards).where(eq(cards.id, event.cardId));
+  if (!card) return unknownCardTapped(event, ctx);
+  return cardActions[card.purpose](event, ctx, card);
 }

@@ -8,7 +8,8 @@ import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client';
 import { mesRoutes } from '../integrations/mes/routes';
 import type { Bot } from './bot';
-import { boardRoutes } from './board/routes';
+import { boardRoutes } from '../web/board/routes';
+import { playgroundPageRoutes } from '../web/playground/page';
 
 /** One koa app for every HTTP entry point: health, the playground, and platform callbacks. */
 export function createHttpApp(args: { bot: Bot; database: DatabaseHandle; log: Logger; mesToken?: string }): Koa {
@@ -48,6 +49,7 @@ export function createHttpApp(args: { bot: Bot; database: DatabaseHandle; log: L
   const playground = bot.listAdapters().some((a) => a.platform === 'playground');
   const board = boardRoutes({ db: database.db, config: bot.config, clock: () => bot.now(), playground });
   app.use(board.routes()).use(board.allowedMethods());
+  if (playground) app.use(playgroundPageRoutes().routes());
   for (const adapter of bot.listAdapters()) {
     const router = adapter.routes?.();
     if (router) app.use(router.routes()).use(router.allowedMethods());

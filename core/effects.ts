@@ -24,11 +24,14 @@ export type Effect =
       template?: string;
       params?: Record<string, string>;
       /** Where to tell the sales person if the provider refuses the SMS (bad number, frequency limit). */
-      notify?: {
-        platform: string;
-        conversationId: string;
-        orderId: number;
-        orderNumber: string;
-        language: 'zh' | 'en';
-      };
+      notify?: SmsNotify;
     };
+
+/** The order an SMS is about, and the chat whose sales person calls the customer when the SMS fails. */
+export interface SmsNotify {
+  platform: string;
+  conversationId: string;
+  orderId: number;
+  orderNumber: string;
+  language: 'zh' | 'en';
+}

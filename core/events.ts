@@ -1,3 +1,5 @@
+import type { SmsNotify } from './effects';
+
 /** A chat message, as every adapter hands it on. */
 export interface MessageEvent {
   kind: 'message';
@@ -28,4 +30,19 @@ export interface CardActionEvent {
   callbackRef?: string;
 }
 
-export type InboundEvent = MessageEvent | CardActionEvent;
+/**
+ * What became of a customer's SMS that did not surely arrive: the provider refused it, or an attempt was
+ * cut off (it may have gone out). The SMS adapter hands it on; a handler tells the sales chat to call.
+ */
+export interface SmsOutcomeEvent {
+  kind: 'sms-outcome';
+  platform: string;
+  status: 'rejected' | 'unknown';
+  /** The provider's words (or ours, for an attempt cut off), for the order's history and the chat. */
+  reason: string;
+  phoneMasked: string;
+  notify: SmsNotify;
+  receivedAt: string;
+}
+
+export type InboundEvent = MessageEvent | CardActionEvent | SmsOutcomeEvent;

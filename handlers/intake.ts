@@ -1,65 +1,59 @@
 import { and, eq } from 'drizzle-orm';
-import { parseMouldCommand } from '../domain/mould-command';
 import { completeDraft } from '../domain/draft';
 import { closestCodes } from '../domain/material-match';
 import { parseMessage, type ParsedMessage } from '../domain/parse';
-import { extractRequestTime, parseKpiCommand, parsePauseCommand } from '../domain/kpi';
+import { extractRequestTime } from '../domain/kpi';
 import { checkPromise } from '../domain/promise';
 import { allMaterialCodes, findMaterials } from '../db/orders';
 import { drafts, type Draft } from '../db/schema';
-import { handleStageCommand, parseStageCommand } from './stage-actions';
 import { replyToMessage, type HandlerContext } from '../core/context';
 import type { MessageEvent } from '../core/events';
-import { handleMouldCommand } from './mould-update';
-import { answerKpiQuery } from './kpi-digest';
-import { handlePauseCommand } from './latency';
-import { answerStatusQuery } from './status-query';
-import { answerBlockedByText, blockRequest, blockedChoiceOf } from './promise-choice';
+import { blockRequest } from './promise-choice';
 import { createOrder, type OrderRequest } from './create-order';
 import { promiseFor } from './promise';
 import { itemLine, texts } from './texts';
 
-/**
- * A chat message: a mould status update from production, a new order, the missing piece of an earlier
- * one, a status question, or nothing for us.
- */
-export async function handleMessage(event: MessageEvent, ctx: HandlerContext): Promise<void> {
-  const mouldCommand = parseMouldCommand(event.text, new Date(event.receivedAt));
-  if (mouldCommand) return handleMouldCommand(event, mouldCommand, ctx);
-  const stageCommand = parseStageCommand(event.text);
-  if (stageCommand) return handleStageCommand(event, stageCommand, ctx);
-  const pauseCommand = parsePauseCommand(event.text);
-  if (pauseCommand) return handlePauseCommand(event, pauseCommand, ctx);
-  const kpiCommand = parseKpiCommand(event.text);
-  if (kpiCommand) return answerKpiQuery(event, kpiCommand.language, ctx);
-  const choice = blockedChoiceOf(event.text);
-  if (choice && (await answerBlockedByText(event, choice, ctx))) return;
-  const sentAt = new Date(event.receivedAt);
-  // "客户 9:30 提的": the customer asked before the sales person wrote; the latency clock starts then.
-  const stated = extractRequestTime(event.text, sentAt);
-  const parsed = parseMessage(stated.at ? stated.rest : event.text, sentAt);
-  const draft = await openDraft(event, ctx);
+/** A message parsed as a request: "客户 9:30 提的" (when the customer asked) cut out and kept. */
+export interface RequestMessage {
+  parsed: ParsedMessage;
+  /** When the customer asked: the stated time, or the message's own. */
+  requestedAt: Date;
+  stated: boolean;
+}
 
-  if (parsed.intent === 'order') {
-    if (draft) await closeDraft(ctx, draft.id, 'superseded');
-    return intakeRequest(event, ctx, {
-      request: parsed,
-      requestedAt: stated.at ?? sentAt,
-      sourceText: event.text,
-      stated: stated.at !== null,
-    });
-  }
-  const completed = draft ? completeDraft(draft.parsed as ParsedMessage, parsed) : null;
-  if (draft && completed) {
-    await closeDraft(ctx, draft.id, 'completed');
-    return intakeRequest(event, ctx, {
-      request: completed,
-      requestedAt: draft.requestedAt,
-      sourceText: `${draft.sourceText}\n${event.text}`,
-    });
-  }
-  if (parsed.intent === 'status') return answerStatusQuery(event, parsed, ctx);
-  if (event.addressedToBot) await replyToMessage(ctx, event, texts.help(parsed.language, ctx.config.botName));
+export function requestMessage(text: string, receivedAt: Date): RequestMessage {
+  const stated = extractRequestTime(text, receivedAt);
+  const parsed = parseMessage(stated.at ? stated.rest : text, receivedAt);
+  return { parsed, requestedAt: stated.at ?? receivedAt, stated: stated.at !== null };
+}
+
+/** A new request: any open draft of the sender's in this chat is dropped, and the request taken in. */
+export async function handleNewRequest(event: MessageEvent, message: RequestMessage, ctx: HandlerContext) {
+  const draft = await openDraft(event, ctx);
+  if (draft) await closeDraft(ctx, draft.id, 'superseded');
+  await intakeRequest(event, ctx, {
+    request: message.parsed,
+    requestedAt: message.requestedAt,
+    sourceText: event.text,
+    stated: message.stated,
+  });
+}
+
+/**
+ * The missing piece of the sender's open draft ("3月5日前", "5件"): the draft becomes a request. Returns
+ * false when there is no open draft or the message does not complete it.
+ */
+export async function handleDraftReply(event: MessageEvent, message: RequestMessage, ctx: HandlerContext) {
+  const draft = await openDraft(event, ctx);
+  const completed = draft ? completeDraft(draft.parsed as ParsedMessage, message.parsed) : null;
+  if (!draft || !completed) return false;
+  await closeDraft(ctx, draft.id, 'completed');
+  await intakeRequest(event, ctx, {
+    request: completed,
+    requestedAt: draft.requestedAt,
+    sourceText: `${draft.sourceText}\n${event.text}`,
+  });
+  return true;
 }
 
 async function openDraft(event: MessageEvent, ctx: HandlerContext): Promise<Draft | undefined> {

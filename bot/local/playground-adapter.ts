@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import Router from '@koa/router';
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
@@ -13,7 +12,6 @@ import { DeliveryError, RequestRefused } from '../../core/errors';
 import type { Bot } from '../bot';
 
 const PLATFORM = 'playground';
-const PAGE = readFileSync(new URL('./playground.html', import.meta.url), 'utf8');
 
 const messageBody = z.object({
   conversationId: z.string().trim().min(1).max(128),
@@ -68,10 +66,6 @@ export class PlaygroundAdapter implements PlatformAdapter {
 
   routes(): Router {
     const router = new Router();
-    router.get('/', (ctx) => {
-      ctx.type = 'html';
-      ctx.body = PAGE;
-    });
     router.get('/api/playground/config', (ctx) => {
       ctx.body = this.describeConfig();
     });

@@ -1,11 +1,10 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Database } from '../../db/client';
-import { recordOrderEvent } from '../../db/orders';
+import type { Database, Tx } from '../../db/client';
 import { smsMessages } from '../../db/schema';
 import { SMS_PLATFORM } from '../../core/effects';
 import type { Effect } from '../../core/effects';
-import { enqueueEffects } from '../../core/outbox';
+import type { SmsOutcomeEvent } from '../../core/events';
 import { maskPhone, SmsError, type SmsProvider } from '../../integrations/sms/port';
 import type { PlatformAdapter } from '../adapter';
 import { DeliveryError } from '../../core/errors';
@@ -21,7 +20,16 @@ type Outcome = { status: 'rejected' | 'unknown'; reason: string };
 export class SmsAdapter implements PlatformAdapter {
   readonly platform = SMS_PLATFORM;
 
-  constructor(private readonly deps: { db: Database; provider: SmsProvider; clock: () => Date; log: Logger }) {}
+  constructor(
+    private readonly deps: {
+      db: Database;
+      provider: SmsProvider;
+      clock: () => Date;
+      log: Logger;
+      /** Hands an event to the bot, storing it with `alsoInTx` in one transaction (Bot.ingest). */
+      ingest(event: SmsOutcomeEvent, externalId: string, alsoInTx: (tx: Tx) => Promise<void>): Promise<unknown>;
+    },
+  ) {}
 
   async deliver(effect: Effect, delivery: { idempotencyKey: string }): Promise<void> {
     if (effect.kind !== 'sms') throw DeliveryError.permanent(`the SMS adapter only sends SMS, not ${effect.kind}`);
@@ -93,49 +101,34 @@ export class SmsAdapter implements PlatformAdapter {
       .where(and(eq(smsMessages.outboxKey, key), inArray(smsMessages.status, ['sending', 'retry'])));
   }
 
-  /** A refused or uncertain SMS: recorded, and the sales person told, once (both in one transaction). */
+  /**
+   * A refused or uncertain SMS is recorded, and handed on as an `sms-outcome` event (stored in the same
+   * transaction, once per SMS) for the handler that tells the sales chat to call the customer.
+   */
   private async settle(effect: SmsEffect, key: string, outcome: Outcome): Promise<never> {
     const now = this.deps.clock();
-    await this.deps.db.transaction(async (tx) => {
-      const updated = await tx
+    const record = async (tx: Tx) => {
+      await tx
         .update(smsMessages)
         .set({ status: outcome.status, error: outcome.reason.slice(0, 500), updatedAt: now })
-        .where(and(eq(smsMessages.outboxKey, key), eq(smsMessages.status, 'sending')))
-        .returning({ key: smsMessages.outboxKey });
-      const notify = effect.notify;
-      if (updated.length === 0 || !notify) return;
-      await recordOrderEvent(tx, {
-        orderId: notify.orderId,
-        at: now,
-        type: outcome.status === 'rejected' ? 'sms-rejected' : 'sms-uncertain',
-        data: { phone: maskPhone(effect.phone), reason: outcome.reason },
-      });
-      const text = failureText(notify, maskPhone(effect.phone), outcome);
-      await enqueueEffects(
-        tx,
-        [
-          {
-            effect: { kind: 'post', to: { conversationId: notify.conversationId }, text },
-            key: `${key}:failed`,
-            orderId: notify.orderId,
-          },
-        ],
-        { platform: notify.platform, now },
-      );
-    });
+        .where(and(eq(smsMessages.outboxKey, key), eq(smsMessages.status, 'sending')));
+    };
+    const { notify } = effect;
+    if (notify) {
+      const event: SmsOutcomeEvent = {
+        kind: 'sms-outcome',
+        platform: SMS_PLATFORM,
+        status: outcome.status,
+        reason: outcome.reason,
+        phoneMasked: maskPhone(effect.phone),
+        notify,
+        receivedAt: now.toISOString(),
+      };
+      await this.deps.ingest(event, `outcome:${key}`, record);
+    } else {
+      await this.deps.db.transaction(record);
+    }
     this.deps.log.warn({ outboxKey: key, status: outcome.status }, 'SMS not delivered');
     throw DeliveryError.permanent(`SMS ${outcome.status}: ${outcome.reason}`);
   }
-}
-
-function failureText(notify: NonNullable<SmsEffect['notify']>, phone: string, outcome: Outcome): string {
-  const reason = outcome.reason.replace(/^\[sms:\w+\]\s*/, '');
-  if (notify.language === 'en') {
-    return outcome.status === 'rejected'
-      ? `❗ The delay SMS for ${notify.orderNumber} to ${phone} was refused by the SMS provider (${reason}). Please call the customer.`
-      : `❗ The delay SMS for ${notify.orderNumber} to ${phone} may not have arrived (the provider did not answer). Please call the customer to make sure.`;
-  }
-  return outcome.status === 'rejected'
-    ? `❗ ${notify.orderNumber} 的延误短信发给 ${phone} 被短信服务商拒绝（${reason}），请电话联系客户。`
-    : `❗ ${notify.orderNumber} 的延误短信发给 ${phone} 可能未送达（服务商无应答），请电话联系客户确认。`;
 }

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
-import { boardPageData } from '../../bot/board/board-data';
+import { boardPageData } from '../../web/board/board-data';
 import { loadBusinessConfig } from '../../config/business-config';
 import { queryRows, type Database } from '../../db/client';
 import { kpiFigures, kpiSeries, openOrders, weeklyKpis } from '../../db/kpi';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderLineChart } from '../../bot/board/svg-chart';
+import { renderLineChart } from '../../web/board/svg-chart';
 import {
   escapeHtml,
   renderBoardPage,
@@ -10,7 +10,7 @@ import {
   type BoardPageData,
   type OrderPageData,
   type WeekPoint,
-} from '../../bot/board/views';
+} from '../../web/board/views';
 
 const XSS = '<script>alert(1)</script>';
 const HOUR = 3600_000;

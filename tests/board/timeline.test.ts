@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collapseEtdRuns, timelineEntry } from '../../bot/board/board-data';
+import { collapseEtdRuns, timelineEntry } from '../../web/board/board-data';
 import { loadBusinessConfig } from '../../config/business-config';
 
 const config = loadBusinessConfig();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../bot/logger';
-import { Scheduler } from '../../bot/scheduler';
+import { Scheduler } from '../../jobs/scheduler';
 import type { DatabaseHandle } from '../../db/client';
 import { migrate } from '../../db/migrate';
 import { bridgeFiles, materials, stock } from '../../db/schema';

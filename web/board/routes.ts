@@ -6,7 +6,7 @@ import { personName, type BusinessConfig } from '../../config/business-config';
 import type { Database } from '../../db/client';
 import { boardSessions } from '../../db/schema';
 import { dateRange } from '../../domain/kpi';
-import { kpiCsv } from '../kpi-export';
+import { kpiCsv } from '../../handlers/kpi-export';
 import { boardPageData, orderPageData } from './board-data';
 import { UNKNOWN_USER_HASH, verifyPassword } from './passwords';
 import { renderBoardPage, renderLoginPage, renderNotFoundPage, renderOrderPage } from './views';

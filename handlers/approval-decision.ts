@@ -4,14 +4,12 @@ import { personName, type BusinessConfig } from '../config/business-config';
 import { chinaDate, chinaTime } from '../domain/china-time';
 import { checkAction, orderOutcome } from '../domain/approval';
 import { cardsOfTask, recordOrderEvent, tasksOfOrder } from '../db/orders';
-import { approvalTasks, cards, orders, type ApprovalTask, type Order } from '../db/schema';
+import { approvalTasks, cards, orders, type ApprovalTask, type CardRow, type Order } from '../db/schema';
 import type { HandlerContext } from '../core/context';
-import { handleOrderCardAction, stoppedClock } from './latency';
+import { stoppedClock } from './latency';
 import type { CardActionEvent } from '../core/events';
 import { taskDeciders } from './escalation';
 import { reserveForOrder } from './promise';
-import { handleExpediteDecision, handlePromiseChoice } from './promise-choice';
-import { handleStageCardAction } from './stage-actions';
 import { startLifecycle } from './stages';
 import { updateEtdCard } from './lifecycle-cards';
 import { approverTexts, departmentName, texts } from './texts';
@@ -19,19 +17,13 @@ import { approverTexts, departmentName, texts } from './texts';
 type Task = ApprovalTask;
 
 /**
- * A tap on a card: Approve / Reject on an approval card (taps on one order are serialised by locking the
- * order row), or a choice on a request the plant cannot meet.
+ * Approve / Reject on a department's approval card (or its escalation card). Taps on one order are
+ * serialised by locking the order row; the task changes only from its version read here.
  */
-export async function handleCardAction(event: CardActionEvent, ctx: HandlerContext): Promise<void> {
+export async function handleApprovalAction(event: CardActionEvent, ctx: HandlerContext, card: CardRow): Promise<void> {
   const notify = (text: string) =>
     ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
-
-  const [card] = await ctx.tx.select().from(cards).where(eq(cards.id, event.cardId));
-  if (card?.purpose === 'blocked-request') return handlePromiseChoice(event, ctx, card);
-  if (card?.purpose === 'expedite') return handleExpediteDecision(event, ctx, card);
-  if (card?.purpose === 'stage') return handleStageCardAction(event, ctx, card);
-  if (card?.purpose === 'etd') return handleOrderCardAction(event, ctx, card);
-  if (!card?.taskId || card.orderId === null) return notify(approverTexts.unknownCard());
+  if (!card.taskId || card.orderId === null) return notify(approverTexts.unknownCard());
   const [order] = await ctx.tx.select().from(orders).where(eq(orders.id, card.orderId)).for('update');
   const [task] = await ctx.tx.select().from(approvalTasks).where(eq(approvalTasks.id, card.taskId));
   if (!order || !task) return notify(approverTexts.unknownCard());

@@ -1,0 +1,50 @@
+import { eq } from 'drizzle-orm';
+import type { HandlerContext } from '../core/context';
+import { recordOrderEvent } from '../db/orders';
+import { orders, type Order } from '../db/schema';
+import type { TrackingFound } from '../integrations/courier/port';
+import { refreshEtd } from './etd';
+import { completeStage } from './stages';
+
+type Latest = NonNullable<Order['tracking']>;
+
+/**
+ * What the courier said about a shipped order's waybill: "signed" delivers the order; any other news is
+ * recorded and moves the ETD; a problem (疑难件, refused, returned) is told to the sales chat once.
+ */
+export async function applyTracking(ctx: HandlerContext, orderId: number, tracking: TrackingFound): Promise<void> {
+  const [row] = await ctx.tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
+  if (row?.status !== 'confirmed') return;
+  const latest: Latest = {
+    state: tracking.state,
+    ...(tracking.lastEvent ? { at: tracking.lastEvent.at, text: tracking.lastEvent.text } : {}),
+  };
+  if (tracking.signed) {
+    await ctx.tx.update(orders).set({ tracking: latest }).where(eq(orders.id, row.id));
+    await completeStage(ctx, { ...row, tracking: latest }, 'delivered', { id: null, source: 'courier' });
+    return;
+  }
+  if (row.tracking?.state === latest.state && row.tracking?.text === latest.text) return;
+  const [updated] = await ctx.tx.update(orders).set({ tracking: latest }).where(eq(orders.id, row.id)).returning();
+  await recordOrderEvent(ctx.tx, { orderId: row.id, at: ctx.now, type: 'tracking-updated', data: latest });
+  if (updated) await refreshEtd(ctx, updated, { kind: 'stage-done', stage: 'shipped' });
+  if (['problem', 'refused', 'returned'].includes(tracking.state) && row.tracking?.state !== tracking.state) {
+    await reportCourierProblem(ctx, row, latest);
+  }
+}
+
+async function reportCourierProblem(ctx: HandlerContext, order: Order, latest: { state: string; text?: string }) {
+  const zh = order.language === 'zh';
+  const what =
+    { problem: zh ? '疑难件' : 'a problem', refused: zh ? '拒收' : 'refused', returned: zh ? '退回' : 'returned' }[
+      latest.state
+    ] ?? latest.state;
+  const text = zh
+    ? `🚚 ${order.number} 物流异常：${what}${latest.text ? `（${latest.text}）` : ''}，请跟进。`
+    : `🚚 ${order.number} shipment ${what}${latest.text ? ` (${latest.text})` : ''}; please follow up.`;
+  await ctx.emit(
+    { kind: 'post', to: { conversationId: order.conversationId }, text },
+    `order:${order.id}:courier:${latest.state}`,
+    { orderId: order.id, platform: order.platform },
+  );
+}
