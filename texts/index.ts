@@ -1,0 +1,13 @@
+import type { Catalogue, Lang } from './catalogue';
+import { en } from './en';
+import { zh } from './zh';
+
+export type { Catalogue, Lang } from './catalogue';
+
+/**
+ * What the product says, in one language: replies, cards, SMS, pages. Chinese unless the person wrote
+ * in English (see writerLanguage in domain/parse); plant-facing cards are Chinese.
+ */
+export function texts(lang: Lang): Catalogue {
+  return lang === 'en' ? en : zh;
+}

@@ -1,0 +1,2 @@
+/** The ops board's pages (web/board). */
+export const board = {};

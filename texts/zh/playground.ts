@@ -1,0 +1,2 @@
+/** The local playground's page (web/playground). */
+export const playground = {};
