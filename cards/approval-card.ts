@@ -1,9 +1,11 @@
-import { formatDate } from '../domain/china-time';
 import { formatRange, formatSpec, type SpecVerdict } from '../domain/spec-check';
-import type { Card, CardField } from './model';
+import { type Lang, texts } from '../texts';
+import type { Card, CardButton, CardField } from './model';
 
 export interface ApprovalCardInput {
   cardId: string;
+  /** The card's language: approvers are in the plant, so the handlers give 'zh'. */
+  lang: Lang;
   orderNumber: string;
   departmentName: string;
   requesterName: string;
@@ -28,65 +30,72 @@ export interface ApprovalCardInput {
     passed: boolean;
     results: Record<string, number>;
   }>;
+  /** What the department's approvers may reject with. */
+  rejectReasons: ReadonlyArray<{ id: string; text: string }>;
   sourceText: string;
   today: string;
 }
 
-const KIND_ZH = { sample: '样品', batch: '批量' } as const;
-
-function specField(verdicts: SpecVerdict[]): CardField | null {
+function specField(input: ApprovalCardInput): CardField | null {
+  const { verdicts } = input;
   if (verdicts.length === 0) return null;
+  const t = texts(input.lang).approvals.card;
   const parts = verdicts.map((v) => {
-    if (v.status === 'qualified') return `${formatSpec(v.spec)} ✓`;
-    if (v.status === 'outside') return `${formatSpec(v.spec)} ✗ 超出历史合格范围（${formatRange(v.range)}）`;
-    return `${formatSpec(v.spec)} ? 无历史合格记录`;
+    if (v.status === 'qualified') return t.specQualified(formatSpec(v.spec));
+    if (v.status === 'outside') return t.specOutside(formatSpec(v.spec), formatRange(v.range));
+    return t.specUnknown(formatSpec(v.spec));
   });
   const worst = verdicts.some((v) => v.status === 'outside')
     ? 'red'
     : verdicts.some((v) => v.status === 'unknown')
       ? 'yellow'
       : undefined;
-  return { label: '技术要求', value: parts.join('；'), ...(worst ? { tone: worst } : {}) };
+  return { key: 'specs', label: t.specs, value: parts.join(t.specSeparator), ...(worst ? { tone: worst } : {}) };
 }
 
-/** The card an approver taps Approve / Reject on. Approvers are in the plant, so it is always in Chinese. */
+/** Approve, and Reject with a reason from the department's list. */
+export function approvalButtons(lang: Lang): CardButton[] {
+  const t = texts(lang).approvals.card;
+  return [
+    { key: 'approve', label: t.approve, style: 'primary' },
+    { key: 'reject', label: t.reject, style: 'danger', needsReason: true },
+  ];
+}
+
+/** The card an approver taps Approve / Reject on. */
 export function buildApprovalCard(input: ApprovalCardInput): Card {
+  const lang = input.lang;
+  const t = texts(lang).approvals.card;
   const fields: CardField[] = [
-    { label: '订单号', value: input.orderNumber },
-    { label: '销售', value: input.requesterName },
-    ...(input.customerName ? [{ label: '客户', value: input.customerName }] : []),
+    { key: 'order', label: t.orderNumber, value: input.orderNumber },
+    { key: 'requester', label: t.requester, value: input.requesterName },
+    ...(input.customerName ? [{ key: 'customer', label: t.customer, value: input.customerName }] : []),
     ...input.items.map((item, i) => ({
-      label: input.items.length > 1 ? `物料 ${i + 1}` : '物料',
-      value: `${item.materialCode} ${item.materialName} × ${item.quantity}${item.unit}（${KIND_ZH[item.kind]}）`,
+      key: `item:${i + 1}`,
+      label: t.item(i, input.items.length),
+      value: t.itemValue(item),
     })),
     {
-      label: '要求交期',
-      value: formatDate(input.requestedDate, 'zh', input.today) + (input.urgent ? '（加急）' : ''),
+      key: 'requested',
+      label: t.requested,
+      value: texts(lang).format.date(input.requestedDate, input.today) + (input.urgent ? t.urgent : ''),
       ...(input.urgent ? { tone: 'yellow' as const } : {}),
     },
   ];
   fields.push(...(input.promiseFields ?? []));
-  const spec = specField(input.verdicts);
+  const spec = specField(input);
   if (spec) fields.push(spec);
   const notes = [
-    `原文：${input.sourceText}`,
-    ...input.reports.map(
-      (r) =>
-        `检验报告 ${r.reportNo}（${r.materialCode}，${r.inspectedOn}，${r.passed ? '合格' : '不合格'}）：` +
-        Object.entries(r.results)
-          .map(([k, v]) => `${k} ${v}`)
-          .join('，'),
-    ),
+    t.source(input.sourceText),
+    ...input.reports.map((r) => t.report({ ...r, results: t.reportResults(Object.entries(r.results)) })),
   ];
   return {
     id: input.cardId,
-    title: `需求单审批 · ${input.departmentName}`,
+    title: t.title(input.departmentName),
     subtitle: input.orderNumber,
     fields,
     notes,
-    buttons: [
-      { key: 'approve', label: '同意', style: 'primary' },
-      { key: 'reject', label: '驳回', style: 'danger' },
-    ],
+    buttons: approvalButtons(lang),
+    reasons: { title: t.reasonsTitle, options: input.rejectReasons.map(({ id, text }) => ({ id, text })) },
   };
 }

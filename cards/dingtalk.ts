@@ -12,13 +12,17 @@ export const DINGTALK_CARD_VARIABLES = [
   'status', // pending | approved | rejected | cancelled | info
   'statusText', // e.g. "已同意 · 王工 10:42"; empty while pending
   'showActions', // "true" while the buttons (and the reason input) should show
-  'buttons', // JSON array [{key, label, style}]
+  'buttons', // JSON array [{key, label, style, needsReason}]
+  'reasonTitle', // title of the reason select, e.g. "驳回原因"; empty when the card offers none
+  'reasons', // JSON array [{id, text}]: the options of the reason select (its value goes back as param `reason`)
 ] as const;
 
 /** Button ids in the template: the tapped button's id (or its callback param `action`) is the action key. */
 export const DINGTALK_ACTION_PARAM = 'action';
 /** The template's text input for a rejection reason; its value arrives in the callback's params. */
 export const DINGTALK_NOTE_PARAM = 'note';
+/** The template's select over `reasons`: the chosen option's id arrives in the callback's params. */
+export const DINGTALK_REASON_PARAM = 'reason';
 
 const TONE_COLOR = { red: 'common_red1_color', yellow: 'common_orange1_color', blue: 'common_blue1_color' } as const;
 
@@ -43,15 +47,27 @@ function activeButtons(card: Card): CardButton[] {
 /** The neutral card as the template's cardParamMap. */
 export function renderDingtalkCardParams(card: Card): Record<string, string> {
   const buttons = activeButtons(card);
+  const reasons = buttons.some((b) => b.needsReason) ? card.reasons : undefined;
   return {
     title: card.title,
     subtitle: card.subtitle ?? '',
     content: cardMarkdown(card),
-    fields: JSON.stringify(card.fields.map((f) => ({ label: f.label, value: f.value, tone: f.tone ?? '' }))),
+    fields: JSON.stringify(
+      card.fields.map((f) => ({ key: f.key, label: f.label, value: f.value, tone: f.tone ?? '' })),
+    ),
     status: card.resolved?.status ?? 'pending',
     statusText: card.resolved?.text ?? '',
     showActions: String(buttons.length > 0),
-    buttons: JSON.stringify(buttons.map((b) => ({ key: b.key, label: b.label, style: b.style ?? 'default' }))),
+    buttons: JSON.stringify(
+      buttons.map((b) => ({
+        key: b.key,
+        label: b.label,
+        style: b.style ?? 'default',
+        needsReason: b.needsReason ?? false,
+      })),
+    ),
+    reasonTitle: reasons?.title ?? '',
+    reasons: JSON.stringify(reasons?.options.map(({ id, text }) => ({ id, text })) ?? []),
   };
 }
 

@@ -1,5 +1,7 @@
 /** The platform-neutral card: every platform renderer turns this into its own wire format. */
 export interface CardField {
+  /** What the field is ("requested", "earliest"): code finds and filters fields by it, never by label. */
+  key: string;
   label: string;
   value: string;
   /** Warning colour for the value: red > yellow > blue (e.g. line load, a spec outside its range). */
@@ -11,6 +13,15 @@ export interface CardButton {
   key: string;
   label: string;
   style?: 'primary' | 'danger' | 'default';
+  /** A tap must say why (a rejection): the card's `reasons` are offered, or a note is asked for. */
+  needsReason?: boolean;
+}
+
+/** The reasons a card offers for a button that needs one (a WeCom dropdown, a DingTalk select). */
+export interface CardReasons {
+  /** The list's title, e.g. "驳回原因". */
+  title: string;
+  options: ReadonlyArray<{ id: string; text: string }>;
 }
 
 export interface CardResolution {
@@ -26,7 +37,14 @@ export interface Card {
   fields: CardField[];
   notes?: string[];
   buttons: CardButton[];
+  reasons?: CardReasons;
   resolved?: CardResolution;
+}
+
+/** The text of the reason a tap on a reason-needing button chose from the card's list, if the card offers it. */
+export function chosenReason(card: Card, actionKey: string, reasonId: string | undefined): string | undefined {
+  if (reasonId === undefined || !card.buttons.some((b) => b.key === actionKey && b.needsReason)) return undefined;
+  return card.reasons?.options.find((o) => o.id === reasonId)?.text;
 }
 
 /** The same card with its buttons replaced by a resolution line. */

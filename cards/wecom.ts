@@ -46,16 +46,8 @@ export interface WecomTemplateCard {
   task_id: string;
 }
 
-/** The button whose tap needs a reason; on WeCom the reason comes from a dropdown on the card. */
-export const REASON_ACTION_KEY = 'reject';
+/** A button whose tap needs a reason gets the card's reasons as a dropdown with this key. */
 export const REASON_QUESTION_KEY = 'reject_reason';
-export const REJECT_REASONS: ReadonlyArray<{ id: string; text: string }> = [
-  { id: 'date', text: '交期无法满足' },
-  { id: 'material', text: '原材料短缺' },
-  { id: 'capacity', text: '产能不足' },
-  { id: 'spec', text: '技术要求无法满足' },
-  { id: 'other', text: '其他原因（请在群内说明）' },
-];
 
 const STYLE: Record<NonNullable<CardButton['style']>, WecomButton['style']> = { primary: 1, danger: 2, default: 3 };
 const TONE_MARK: Record<NonNullable<CardField['tone']>, string> = { red: '❗', yellow: '⚠️', blue: '' };
@@ -87,6 +79,16 @@ function usableButtons(buttons: CardButton[]): CardButton[] {
   return usable.slice(0, WECOM_CARD_LIMITS.buttons);
 }
 
+/** Option ids must be unique and at most 128 bytes, and a dropdown holds at most 10 options. */
+function usableOptions(options: ReadonlyArray<{ id: string; text: string }>): Array<{ id: string; text: string }> {
+  const usable: Array<{ id: string; text: string }> = [];
+  for (const { id, text } of options) {
+    if (usable.some((o) => o.id === id) || Buffer.byteLength(id) > WECOM_CARD_LIMITS.optionIdBytes) continue;
+    usable.push({ id, text });
+  }
+  return usable.slice(0, WECOM_CARD_LIMITS.options);
+}
+
 /** The card as a button_interaction template card with the given WeCom task_id. */
 export function renderWecomCard(card: Card, taskId: string): WecomTemplateCard {
   const { horizontal, overflow } = splitFields(card.fields);
@@ -96,7 +98,7 @@ export function renderWecomCard(card: Card, taskId: string): WecomTemplateCard {
   ].join('\n');
   const quote = (card.notes ?? []).join('\n');
   const buttons = card.resolved ? [] : usableButtons(card.buttons);
-  const asksReason = buttons.some((b) => b.key === REASON_ACTION_KEY);
+  const reasons = buttons.some((b) => b.needsReason) ? card.reasons : undefined;
   return {
     card_type: 'button_interaction',
     main_title: {
@@ -109,12 +111,12 @@ export function renderWecomCard(card: Card, taskId: string): WecomTemplateCard {
       keyname: clip(f.label, WECOM_CARD_LIMITS.keynameChars),
       value: clip(fieldValue(f), WECOM_CARD_LIMITS.valueChars),
     })),
-    ...(asksReason
+    ...(reasons?.options.length
       ? {
           button_selection: {
             question_key: REASON_QUESTION_KEY,
-            title: '驳回原因',
-            option_list: REJECT_REASONS.map((r) => ({ ...r })),
+            title: reasons.title,
+            option_list: usableOptions(reasons.options),
           },
         }
       : {}),
@@ -128,14 +130,9 @@ export function renderWecomCard(card: Card, taskId: string): WecomTemplateCard {
   };
 }
 
-/** The reason a tap carries: the option chosen in the reason dropdown, for the button that needs one. */
-export function reasonFromSelection(
-  actionKey: string,
-  selected: Array<{ questionKey: string; optionIds: string[] }>,
-): string | undefined {
-  if (actionKey !== REASON_ACTION_KEY) return undefined;
-  const optionId = selected.find((s) => s.questionKey === REASON_QUESTION_KEY)?.optionIds[0];
-  return REJECT_REASONS.find((r) => r.id === optionId)?.text;
+/** The id of the reason a tap carries: the option chosen in the reason dropdown, if any. */
+export function reasonFromSelection(selected: Array<{ questionKey: string; optionIds: string[] }>): string | undefined {
+  return selected.find((s) => s.questionKey === REASON_QUESTION_KEY)?.optionIds[0];
 }
 
 /** The card as markdown, for places that take no interactive card (a group, or a fallback notice). */

@@ -125,6 +125,34 @@ const conversationSchema = z.object({
   dingtalk: z.object({ openConversationId: z.string().min(1) }).optional(),
 });
 
+/** A reason an approver may pick when rejecting; `id` travels in the card tap, `text` is what people read. */
+const reasonSchema = z.object({
+  id: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'write an id of 1-32 lower-case letters, digits, "_" or "-"'),
+  text: z.string().min(1).max(40),
+  /** Shown to people who write in English (the rejection notice in an English sales chat). */
+  textEn: z.string().min(1).max(80).optional(),
+});
+const reasonList = z
+  .array(reasonSchema)
+  .min(1)
+  .max(10, 'at most 10 reasons (a WeCom card lists at most 10)')
+  .superRefine((reasons, ctx) => {
+    const seen = new Set<string>();
+    reasons.forEach((r, i) => {
+      if (seen.has(r.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `"${r.id}" is listed twice` });
+      seen.add(r.id);
+    });
+  });
+
+/** The reasons every department's approvers may reject with, unless the department lists its own. */
+const DEFAULT_REJECT_REASONS = [
+  { id: 'date', text: '交期无法满足', textEn: 'The date cannot be met' },
+  { id: 'material', text: '原材料短缺', textEn: 'Raw material is short' },
+  { id: 'capacity', text: '产能不足', textEn: 'Not enough capacity' },
+  { id: 'spec', text: '技术要求无法满足', textEn: 'The specs cannot be met' },
+  { id: 'other', text: '其他原因（请在群内说明）', textEn: 'Other (explained in the group)' },
+];
+
 const departmentSchema = z.object({
   key: z.string().min(1),
   name: z.string().min(1),
@@ -134,6 +162,8 @@ const departmentSchema = z.object({
   director: z.string().min(1),
   /** A `conversations` id: the department's approval card goes to that group instead of each lead's 1:1 chat. */
   approvalGroup: z.string().min(1).optional(),
+  /** This department's own reasons to reject with; without them, the config's `rejectReasons`. */
+  rejectReasons: reasonList.optional(),
 });
 
 export const businessConfigSchema = z
@@ -175,6 +205,8 @@ export const businessConfigSchema = z
         horizonDays: z.number().int().min(1).default(180),
       })
       .prefault({}),
+    /** What an approver may pick when rejecting (a department may list its own). */
+    rejectReasons: reasonList.default(DEFAULT_REJECT_REASONS),
     /** The department that reviews specs outside their qualified range and decides expedites. */
     techDepartment: z.string().min(1).default('tech'),
     /** Further escalation after the director, e.g. to the general manager after 4h (counted from the card). */
@@ -297,6 +329,7 @@ export type Department = BusinessConfig['departments'][number];
 export type Person = BusinessConfig['people'][number];
 export type Lifecycle = BusinessConfig['lifecycle'];
 export type Conversation = BusinessConfig['conversations'][number];
+export type RejectReason = BusinessConfig['rejectReasons'][number];
 
 /** The person a platform user id belongs to, e.g. personByPlatformId(config, 'wecom', 'WangGong'). */
 export function personByPlatformId(
@@ -331,4 +364,15 @@ export function loadBusinessConfig(path = DEMO_CONFIG_PATH): BusinessConfig {
 
 export function personName(config: BusinessConfig, id: string): string {
   return config.people.find((p) => p.id === id)?.name ?? id;
+}
+
+/** A department's name in a language (its `nameEn` for English, when it has one). */
+export function departmentName(config: BusinessConfig, key: string, lang: 'zh' | 'en' = 'zh'): string {
+  const department = config.departments.find((d) => d.key === key);
+  return (lang === 'en' ? department?.nameEn : undefined) ?? department?.name ?? key;
+}
+
+/** The reasons a department's approvers may reject with. */
+export function rejectReasonsOf(config: BusinessConfig, departmentKey: string): RejectReason[] {
+  return config.departments.find((d) => d.key === departmentKey)?.rejectReasons ?? config.rejectReasons;
 }

@@ -24,7 +24,10 @@ export interface CardActionEvent {
   cardId: string;
   actionKey: string;
   actorId: string;
+  /** What the tapper wrote as the reason (a DingTalk text input, the playground). */
   note?: string;
+  /** The reason the tapper picked from the card's list (a WeCom dropdown, a DingTalk select). */
+  reasonId?: string;
   receivedAt: string;
   /** Opaque platform reference for answering the tap (WeCom response_code etc.). */
   callbackRef?: string;

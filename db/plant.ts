@@ -3,6 +3,7 @@ import type { BusinessConfig } from '../config/business-config';
 import type { LineState, PlantState } from '../domain/promise';
 import type { Queryable, Tx } from './client';
 import { lineLoads, materials, moulds, reservations, stock } from './schema';
+import { MOULD_END_UNKNOWN } from '../domain/promise';
 
 /** What the promise engine needs to know about each material, read in five queries. */
 export async function plantStates(
@@ -74,9 +75,6 @@ export async function plantStates(
     }),
   );
 }
-
-/** A date the engine will never reach: a mould out of service with no known end. */
-export const MOULD_END_UNKNOWN = '9999-12-31';
 
 function mouldAvailableFrom(mould: typeof moulds.$inferSelect | undefined): string | null {
   if (!mould || mould.status === 'ok') return null;

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { resolveCard, type Card, type CardResolution } from '../cards/model';
-import { personName, type BusinessConfig } from '../config/business-config';
+import { type Card, type CardResolution, chosenReason, resolveCard } from '../cards/model';
+import { departmentName, personName, rejectReasonsOf } from '../config/business-config';
 import { chinaDate, chinaTime } from '../domain/china-time';
 import { checkAction, orderOutcome } from '../domain/approval';
 import { cardsOfTask, recordOrderEvent, tasksOfOrder } from '../db/orders';
@@ -12,7 +12,8 @@ import { taskDeciders } from './escalation';
 import { reserveForOrder } from './promise';
 import { startLifecycle } from './stages';
 import { updateEtdCard } from './lifecycle-cards';
-import { approverTexts, departmentName, texts } from './texts';
+import { texts } from '../texts';
+import { PLANT_LANG, personList } from './names';
 
 type Task = ApprovalTask;
 
@@ -21,37 +22,34 @@ type Task = ApprovalTask;
  * serialised by locking the order row; the task changes only from its version read here.
  */
 export async function handleApprovalAction(event: CardActionEvent, ctx: HandlerContext, card: CardRow): Promise<void> {
+  const t = texts(PLANT_LANG).approvals;
   const notify = (text: string) =>
     ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
-  if (!card.taskId || card.orderId === null) return notify(approverTexts.unknownCard());
+  if (!card.taskId || card.orderId === null) return notify(t.unknownCard);
   const [order] = await ctx.tx.select().from(orders).where(eq(orders.id, card.orderId)).for('update');
   const [task] = await ctx.tx.select().from(approvalTasks).where(eq(approvalTasks.id, card.taskId));
-  if (!order || !task) return notify(approverTexts.unknownCard());
+  if (!order || !task) return notify(t.unknownCard);
 
-  const department = departmentName(ctx.config, task.department);
-  const check = checkAction(
-    { ...task, assignees: taskDeciders(ctx.config, task) },
-    event.actorId,
-    event.actionKey,
-    event.note,
-  );
+  const reason = rejectionReason(ctx, card, task, event);
+  const deciders = taskDeciders(ctx.config, task);
+  const check = checkAction({ ...task, assignees: deciders }, event.actorId, event.actionKey, reason?.text);
   if (!check.ok) {
     switch (check.reason) {
-      case 'not-assignee':
-        return notify(
-          approverTexts.notAssignee(department, task.assignees.map((id) => personName(ctx.config, id)).join('、')),
-        );
+      case 'not-assignee': {
+        const department = departmentName(ctx.config, task.department, PLANT_LANG);
+        return notify(t.notAssignee(department, personList(ctx.config, task.assignees, PLANT_LANG)));
+      }
       case 'already-decided':
-        await notify(alreadyDecidedText(ctx.config, order, task));
+        await notify(alreadyDecidedText(ctx, order, task));
         return refreshStaleCard(ctx, card.id, event);
       case 'needs-reason':
-        return notify(approverTexts.needsReason(order.number));
+        return notify(t.needsReason(order.number));
       case 'unknown-action':
-        return notify(approverTexts.unknownAction(event.actionKey));
+        return notify(t.unknownAction(event.actionKey));
     }
   }
 
-  const note = event.note?.trim() || null;
+  const note = reason?.text ?? null;
   const [decided] = await ctx.tx
     .update(approvalTasks)
     .set({ status: check.status, decidedBy: event.actorId, decidedAt: ctx.now, note, version: task.version + 1 })
@@ -61,7 +59,7 @@ export async function handleApprovalAction(event: CardActionEvent, ctx: HandlerC
     .returning();
   if (!decided) {
     const [current] = await ctx.tx.select().from(approvalTasks).where(eq(approvalTasks.id, task.id));
-    await notify(alreadyDecidedText(ctx.config, order, current ?? task));
+    await notify(alreadyDecidedText(ctx, order, current ?? task));
     return refreshStaleCard(ctx, card.id, event);
   }
   await recordOrderEvent(ctx.tx, {
@@ -69,10 +67,27 @@ export async function handleApprovalAction(event: CardActionEvent, ctx: HandlerC
     at: ctx.now,
     type: check.status === 'approved' ? 'task-approved' : 'task-rejected',
     actorId: event.actorId,
-    data: { taskId: task.id, department: task.department, note },
+    data: { taskId: task.id, department: task.department, note, ...(reason?.id ? { reasonId: reason.id } : {}) },
   });
   await resolveTaskCards(ctx, decided, decisionResolution(ctx, decided), event);
-  await settleOrder(ctx, order, decided);
+  await settleOrder(ctx, order, decided, reason);
+}
+
+interface Reason {
+  /** The configured reason picked from the card's list, if one was. */
+  id?: string;
+  text: string;
+  textEn?: string;
+}
+
+/** What the tap says about why: a written note, or a reason picked from the card's list. */
+function rejectionReason(ctx: HandlerContext, card: CardRow, task: Task, event: CardActionEvent): Reason | null {
+  const note = event.note?.trim();
+  if (note) return { text: note };
+  const text = chosenReason(card.content as Card, event.actionKey, event.reasonId);
+  if (!text) return null;
+  const configured = rejectReasonsOf(ctx.config, task.department).find((r) => r.id === event.reasonId);
+  return { id: event.reasonId, text, ...(configured?.textEn ? { textEn: configured.textEn } : {}) };
 }
 
 /**
@@ -91,19 +106,22 @@ async function refreshStaleCard(ctx: HandlerContext, cardId: string, event: Card
   );
 }
 
-function alreadyDecidedText(config: BusinessConfig, order: Order, task: Task): string {
-  const verb = { approved: '同意', rejected: '驳回', cancelled: '关闭', pending: '处理' }[task.status];
-  const who = task.decidedBy ? personName(config, task.decidedBy) : '系统';
-  const time = task.decidedAt ? chinaTime(task.decidedAt) : '';
-  return approverTexts.alreadyDecided(order.number, who, verb, time);
+function alreadyDecidedText(ctx: HandlerContext, order: Order, task: Task): string {
+  return texts(PLANT_LANG).approvals.alreadyDecided({
+    number: order.number,
+    who: task.decidedBy ? personName(ctx.config, task.decidedBy) : null,
+    status: task.status,
+    time: task.decidedAt ? chinaTime(task.decidedAt) : '',
+  });
 }
 
 function decisionResolution(ctx: HandlerContext, task: Task): CardResolution {
+  const t = texts(PLANT_LANG).approvals;
   const who = personName(ctx.config, task.decidedBy ?? '');
   const time = chinaTime(task.decidedAt ?? ctx.now);
   return task.status === 'approved'
-    ? { status: 'approved', text: `已同意 · ${who} ${time}` }
-    : { status: 'rejected', text: `已驳回 · ${who} ${time}${task.note ? `：${task.note}` : ''}` };
+    ? { status: 'approved', text: t.approvedBy(who, time) }
+    : { status: 'rejected', text: t.rejectedBy(who, time, task.note) };
 }
 
 /** Every card of a task shows the outcome in place of its buttons. */
@@ -121,12 +139,10 @@ async function resolveTaskCards(ctx: HandlerContext, task: Task, resolution: Car
 }
 
 /** After a decision: all approved confirms the order, a rejection rejects it and closes the other tasks. */
-async function settleOrder(ctx: HandlerContext, order: Order, decided: Task) {
+async function settleOrder(ctx: HandlerContext, order: Order, decided: Task, reason: Reason | null) {
   const tasks = await tasksOfOrder(ctx.tx, order.id);
   const outcome = orderOutcome(tasks.map((t) => t.status));
   if (outcome === 'pending_approval') return;
-  const today = chinaDate(ctx.now);
-  const lang = order.language;
   const reserved = outcome === 'confirmed' ? await reserveForOrder(ctx, order.id, order.requestedDate) : null;
   const promisedDate = reserved?.promisedDate ?? null;
   const clock = promisedDate ? await stoppedClock(ctx, order, promisedDate) : { pausedSince: null };
@@ -141,52 +157,69 @@ async function settleOrder(ctx: HandlerContext, order: Order, decided: Task) {
     type: outcome,
     data: reserved ? { promisedDate: reserved.promisedDate, moved: reserved.moved, plan: reserved.plan } : {},
   });
-  const to = { conversationId: order.conversationId };
-  const key = `order:${order.id}:${outcome}`;
-
   if (reserved) {
-    const approvals = tasks
-      .map((t) => `${departmentName(ctx.config, t.department, lang)} ${personName(ctx.config, t.decidedBy ?? '')}`)
-      .join(lang === 'zh' ? '、' : ', ');
-    const text = texts.confirmed({
-      lang,
-      number: order.number,
-      approvals,
-      promisedDate: reserved.promisedDate,
-      today,
-      movedFrom: reserved.moved ? order.requestedDate : null,
-    });
-    await ctx.emit({ kind: 'post', to, text }, key, { orderId: order.id, platform: order.platform });
+    await postToOrderChat(ctx, order, outcome, confirmedText(ctx, order, tasks, reserved));
     return startLifecycle(ctx, order.id, reserved.plan);
   }
+  await closeOpenTasks(ctx, tasks, decided);
+  await postToOrderChat(ctx, order, outcome, rejectedText(ctx, order, decided, reason));
+  if (settled) await updateEtdCard(ctx, settled, []);
+}
 
-  const open = tasks.filter((t) => t.status === 'pending');
-  if (open.length > 0) {
-    const closed = await ctx.tx
-      .update(approvalTasks)
-      .set({ status: 'cancelled', decidedAt: ctx.now, version: sql`${approvalTasks.version} + 1` })
-      .where(
-        and(
-          inArray(
-            approvalTasks.id,
-            open.map((t) => t.id),
-          ),
-          eq(approvalTasks.status, 'pending'),
-        ),
-      )
-      .returning();
-    const who = `${departmentName(ctx.config, decided.department)} ${personName(ctx.config, decided.decidedBy ?? '')}`;
-    for (const task of closed) {
-      await resolveTaskCards(ctx, task, { status: 'cancelled', text: `订单已被${who}驳回，无需处理` });
-    }
-  }
-  const text = texts.rejected({
-    lang,
+function postToOrderChat(ctx: HandlerContext, order: Order, outcome: string, text: string) {
+  return ctx.emit(
+    { kind: 'post', to: { conversationId: order.conversationId }, text },
+    `order:${order.id}:${outcome}`,
+    {
+      orderId: order.id,
+      platform: order.platform,
+    },
+  );
+}
+
+function confirmedText(
+  ctx: HandlerContext,
+  order: Order,
+  tasks: Task[],
+  reserved: { promisedDate: string; moved: boolean },
+) {
+  const lang = order.language;
+  const t = texts(lang);
+  const approvals = tasks.map((task) =>
+    t.orders.approvalBy(
+      departmentName(ctx.config, task.department, lang),
+      personName(ctx.config, task.decidedBy ?? ''),
+    ),
+  );
+  return t.orders.confirmed({
+    number: order.number,
+    approvals: t.format.list(approvals),
+    promisedDate: reserved.promisedDate,
+    today: chinaDate(ctx.now),
+    movedFrom: reserved.moved ? order.requestedDate : null,
+  });
+}
+
+function rejectedText(ctx: HandlerContext, order: Order, decided: Task, reason: Reason | null): string {
+  const lang = order.language;
+  return texts(lang).orders.rejected({
     number: order.number,
     department: departmentName(ctx.config, decided.department, lang),
     actor: personName(ctx.config, decided.decidedBy ?? ''),
-    reason: decided.note ?? '',
+    reason: (lang === 'en' ? reason?.textEn : undefined) ?? decided.note ?? '',
   });
-  await ctx.emit({ kind: 'post', to, text }, key, { orderId: order.id, platform: order.platform });
-  if (settled) await updateEtdCard(ctx, settled, []);
+}
+
+/** The order is rejected: the other departments' pending tasks close, their cards saying by whom. */
+async function closeOpenTasks(ctx: HandlerContext, tasks: Task[], decided: Task) {
+  const open = tasks.filter((t) => t.status === 'pending').map((t) => t.id);
+  if (open.length === 0) return;
+  const closed = await ctx.tx
+    .update(approvalTasks)
+    .set({ status: 'cancelled', decidedAt: ctx.now, version: sql`${approvalTasks.version} + 1` })
+    .where(and(inArray(approvalTasks.id, open), eq(approvalTasks.status, 'pending')))
+    .returning();
+  const who = `${departmentName(ctx.config, decided.department, PLANT_LANG)} ${personName(ctx.config, decided.decidedBy ?? '')}`;
+  const text = texts(PLANT_LANG).approvals.closedByRejection(who);
+  for (const task of closed) await resolveTaskCards(ctx, task, { status: 'cancelled', text });
 }

@@ -14,13 +14,15 @@ import {
   recordOrderEvent,
 } from '../db/orders';
 import { approvalTasks, cards, customers, orderItems, orderSpecs, orders, type Order } from '../db/schema';
-import { chinaDate, chinaTime, formatDate } from '../domain/china-time';
+import { chinaDate } from '../domain/china-time';
 import type { ParsedMessage } from '../domain/parse';
 import type { OrderPromise } from '../domain/promise';
 import { checkSpec, formatRange, formatSpec, type SpecVerdict } from '../domain/spec-check';
 import { updateEtdCard } from './lifecycle-cards';
-import { bindingText, promiseFields } from './promise-texts';
-import { departmentNames, texts } from './texts';
+import { bindingText, promiseFields } from './promise-fields';
+import { rejectReasonsOf } from '../config/business-config';
+import { texts } from '../texts';
+import { departmentList, PLANT_LANG } from './names';
 
 /** A request ready to become an order: its parse, when the customer asked, and the text it came from. */
 export interface OrderRequest {
@@ -161,7 +163,7 @@ function approvalCardBasics(
     requestedDate: order.requestedDate,
     urgent: order.urgent,
     verdicts: created.verdicts.map((v) => v.verdict),
-    promiseFields: promiseFields(promise, today),
+    promiseFields: promiseFields(promise, PLANT_LANG, today),
     sourceText: req.sourceText,
     today,
   };
@@ -176,31 +178,28 @@ async function reportsOutsideRange(ctx: HandlerContext, verdicts: SpecCheck[]) {
 function createdText(ctx: HandlerContext, req: OrderRequest, created: NewOrder, departments: string[]): string {
   const { order } = created;
   const lang = order.language;
+  const t = texts(lang).orders;
   const today = chinaDate(ctx.now);
   const warnings = created.verdicts.flatMap(({ materialCode, verdict }) => {
     if (verdict.status === 'outside')
-      return [texts.specOutside(formatSpec(verdict.spec), materialCode, formatRange(verdict.range), lang)];
-    if (verdict.status === 'unknown') return [texts.specUnknown(formatSpec(verdict.spec), materialCode, lang)];
+      return [t.specOutside(formatSpec(verdict.spec), materialCode, formatRange(verdict.range))];
+    if (verdict.status === 'unknown') return [t.specUnknown(formatSpec(verdict.spec), materialCode)];
     return [];
   });
-  const requestDay = chinaDate(req.requestedAt);
-  return texts.orderCreated({
-    lang,
+  return t.created({
     number: order.number,
     items: created.items,
     requestedDate: order.requestedDate,
     today,
     urgent: order.urgent,
     customerName: created.customerName,
-    departments: departmentNames(ctx.config, departments, lang),
+    departments: departmentList(ctx.config, departments, lang),
     warnings,
-    statedAt: req.stated
-      ? `${requestDay === today ? '' : `${formatDate(requestDay, lang, today)} `}${chinaTime(req.requestedAt)}`
-      : null,
+    statedAt: req.stated ? t.statedAt(req.requestedAt, today) : null,
   });
 }
 
-type CardBasics = Omit<ApprovalCardInput, 'cardId' | 'departmentName' | 'reports'>;
+type CardBasics = Omit<ApprovalCardInput, 'cardId' | 'lang' | 'departmentName' | 'reports' | 'rejectReasons'>;
 
 /** One approval task per routed department and one card per lead, written in three statements. */
 async function sendApprovalCards(
@@ -230,7 +229,9 @@ async function sendApprovalCards(
       card: buildApprovalCard({
         ...args.card,
         cardId: `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
+        lang: PLANT_LANG,
         departmentName: department.name,
+        rejectReasons: rejectReasonsOf(config, department.key),
         reports: department.key === config.techDepartment ? args.techReports : [],
       }),
     }));

@@ -1,20 +1,14 @@
 import { eq } from 'drizzle-orm';
 import { personName } from '../config/business-config';
-import { chinaDate, chinaTime, formatDate, formatSpan } from '../domain/china-time';
-import {
-  delayAlertDue,
-  formatEtd,
-  nextStage,
-  promisedInstant,
-  quietHoursEnd,
-  stageActionLabel,
-  type EtdReason,
-} from '../domain/lifecycle';
+import { chinaDate, chinaTime } from '../domain/china-time';
+import { delayAlertDue, type EtdReason, nextStage, promisedInstant, quietHoursEnd } from '../domain/lifecycle';
 import { recordOrderEvent } from '../db/orders';
 import { customers, orders, type Order } from '../db/schema';
 import { maskPhone } from '../integrations/sms/port';
 import type { HandlerContext } from '../core/context';
 import { SMS_PLATFORM } from '../core/effects';
+import { type DelaySms, type Lang, texts } from '../texts';
+import { CUSTOMER_LANG } from './names';
 
 /**
  * When the ETD passes the promise by more than `delayAlertAfter`: the sales chat is told first, then the
@@ -40,7 +34,6 @@ export async function checkDelay(ctx: HandlerContext, order: Order, reason: EtdR
     order.customerId === null ? [] : await ctx.tx.select().from(customers).where(eq(customers.id, order.customerId));
   const phone = customer?.contactPhone ?? null;
   const smsAt = quietHoursEnd(ctx.now, lifecycle.quietHours);
-  const why = reasonText(order, reason, 'zh');
   await recordOrderEvent(ctx.tx, {
     orderId: order.id,
     at: ctx.now,
@@ -54,27 +47,26 @@ export async function checkDelay(ctx: HandlerContext, order: Order, reason: EtdR
     },
   });
   const key = `order:${order.id}:delay:${order.etd.getTime()}`;
-  const chat = chatText(ctx, order, {
-    promisedAt,
-    why: reasonText(order, reason, order.language),
-    phone,
-    contact: customer?.contactName ?? null,
-    smsAt,
-  });
+  const contact = customer?.contactName ?? null;
+  const chat = chatText(ctx, order, { promisedAt, reason, phone, contact, smsAt });
   await ctx.emit({ kind: 'post', to: { conversationId: order.conversationId }, text: chat }, `${key}:chat`, {
     orderId: order.id,
     platform: order.platform,
   });
   if (!phone) return { ...order, alertedEtd: order.etd };
-  const today = chinaDate(ctx.now);
-  const params = { order: order.number, etd: formatEtd(order.etd, 'zh', today), reason: why };
+  const t = texts(CUSTOMER_LANG);
+  const params = {
+    order: order.number,
+    etd: t.format.etd(order.etd, chinaDate(ctx.now)),
+    reason: reasonText(order, reason, CUSTOMER_LANG),
+  };
   await ctx.emit(
     {
       kind: 'sms',
       phone,
       template: 'delay',
       params,
-      text: `【${ctx.config.company}】您的订单${params.order}预计${params.etd}，晚于约定时间，原因：${why}。给您带来不便，敬请谅解。`,
+      text: t.sms.delay({ company: ctx.config.company, ...params }),
       notify: {
         platform: order.platform,
         conversationId: order.conversationId,
@@ -89,46 +81,39 @@ export async function checkDelay(ctx: HandlerContext, order: Order, reason: EtdR
   return { ...order, alertedEtd: order.etd };
 }
 
-function reasonText(order: Order, reason: EtdReason, lang: 'zh' | 'en'): string {
+function reasonText(order: Order, reason: EtdReason, lang: Lang): string {
+  const t = texts(lang).lifecycle.delayReason;
   switch (reason.kind) {
     case 'overdue': {
       const late = nextStage(reason.stage, order.skippedStages);
-      if (!late) return lang === 'zh' ? '交付延误' : 'delivery delayed';
-      return lang === 'zh'
-        ? `${stageActionLabel(late, 'zh')}晚于计划`
-        : `${stageActionLabel(late, 'en')} later than planned`;
+      return late ? t.stageLate(late) : t.late;
     }
     case 'route':
-      return lang === 'zh' ? '运输时间比预计长' : 'transit takes longer than planned';
+      return t.route;
     default:
-      return lang === 'zh' ? '生产计划调整' : 'production plan changed';
+      return t.plan;
   }
 }
 
 function chatText(
   ctx: HandlerContext,
   order: Order,
-  args: { promisedAt: Date; why: string; phone: string | null; contact: string | null; smsAt: Date | null },
+  args: { promisedAt: Date; reason: EtdReason; phone: string | null; contact: string | null; smsAt: Date | null },
 ): string {
+  const t = texts(order.language);
   const today = chinaDate(ctx.now);
-  const lang = order.language;
-  const etd = formatEtd(order.etd!, lang, today);
-  const late = formatSpan(order.etd!.getTime() - args.promisedAt.getTime(), lang);
-  const promised = `${formatDate(order.promisedDate!, lang, today)} ${chinaTime(args.promisedAt)}`;
-  const contact = args.contact ?? (lang === 'zh' ? '客户' : 'the customer');
-  const sales = personName(ctx.config, order.requesterId);
-  if (lang === 'en') {
-    const sms = !args.phone
-      ? `No phone number on file for ${contact}: ${sales}, please call the customer.`
-      : args.smsAt
-        ? `SMS to ${contact} (${maskPhone(args.phone)}) goes out at ${chinaTime(args.smsAt)} (no SMS at night).`
-        : `SMS sent to ${contact} (${maskPhone(args.phone)}).`;
-    return `⚠️ ${order.number} is late: now ${etd}, promised by ${promised} (${late} late). Reason: ${args.why}.\n${sms}`;
-  }
-  const sms = !args.phone
-    ? `客户没有登记手机号，未发短信，请${sales}直接联系${contact}。`
-    : args.smsAt
-      ? `短信将于${formatDate(chinaDate(args.smsAt), 'zh', today)}${chinaTime(args.smsAt)}发给${contact}（${maskPhone(args.phone)}）（夜间不发短信）。`
-      : `已短信通知${contact}（${maskPhone(args.phone)}）。`;
-  return `⚠️ ${order.number} 交期延误：预计${etd}，承诺${promised}前，晚${late}。原因：${args.why}。\n${sms}`;
+  const { phone, contact, smsAt } = args;
+  const sms: DelaySms = !phone
+    ? { kind: 'none', sales: personName(ctx.config, order.requesterId), contact }
+    : smsAt
+      ? { kind: 'later', contact, phone: maskPhone(phone), at: smsAt, today }
+      : { kind: 'sent', contact, phone: maskPhone(phone) };
+  return t.lifecycle.delay({
+    number: order.number,
+    etd: t.format.etd(order.etd!, today),
+    promised: `${t.format.date(order.promisedDate!, today)} ${chinaTime(args.promisedAt)}`,
+    late: t.format.span(order.etd!.getTime() - args.promisedAt.getTime()),
+    why: reasonText(order, args.reason, order.language),
+    sms,
+  });
 }

@@ -1,11 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Card } from '../cards/model';
-import { personName, type BusinessConfig, type Department } from '../config/business-config';
+import {
+  type BusinessConfig,
+  type Department,
+  departmentName,
+  personName,
+  rejectReasonsOf,
+} from '../config/business-config';
 import { formatDuration } from '../domain/china-time';
 import { approvalTasks, cards, orderEvents, orders, type ApprovalTask, type Order } from '../db/schema';
 import type { HandlerContext } from '../core/context';
-import { departmentName } from './texts';
+import { approvalButtons } from '../cards/approval-card';
+import { type Lang, texts } from '../texts';
+import { PLANT_LANG } from './names';
 
 type Task = ApprovalTask;
 /** What an escalation needs of its order. */
@@ -122,51 +130,61 @@ function escalationOf(
   const step = steps[task.escalationLevel]!;
   const next = steps[task.escalationLevel + 1];
   const waited = formatDuration(ctx.now.getTime() - task.createdAt.getTime());
-  const holders = [
-    task.assignees.map((id) => personName(ctx.config, id)).join('/'),
-    ...steps.slice(0, task.escalationLevel).map((s) => personName(ctx.config, s.to)),
-  ].join('、');
+  const holdersOf = (lang: Lang) =>
+    texts(lang).format.list([
+      texts(lang).approvals.escalation.holders(task.assignees.map((id) => personName(ctx.config, id))),
+      ...steps.slice(0, task.escalationLevel).map((s) => personName(ctx.config, s.to)),
+    ]);
   const lang = order.language;
-  const dept = departmentName(ctx.config, task.department, lang);
-  const who = personName(ctx.config, step.to);
-  const text =
-    lang === 'zh'
-      ? `⏰ ${order.number}：${dept}审批已等${waited}（${holders}），已升级给${who}。`
-      : `⏰ ${order.number}: ${dept} approval has waited ${waited} (${holders}); escalated to ${who}.`;
+  const text = texts(lang).approvals.escalation.chat({
+    number: order.number,
+    department: departmentName(ctx.config, task.department, lang),
+    waited,
+    holders: holdersOf(lang),
+    to: personName(ctx.config, step.to),
+  });
+  const card = escalationCard({ ctx, order, department, waited, holders: holdersOf(PLANT_LANG), base });
   return {
     task,
     order,
     to: step.to,
     nextDueAt: next ? new Date(task.createdAt.getTime() + next.after) : null,
-    card: escalationCard({ order, department, waited, holders, base }),
+    card,
     text,
   };
 }
 
+/**
+ * The card the next person up gets: the task's first card (the approval card) with how long it waited
+ * and who held it on top, the same buttons and reasons.
+ */
 function escalationCard(args: {
+  ctx: HandlerContext;
   order: OrderRef;
   department: Department;
   waited: string;
   holders: string;
   base: Card | undefined;
 }): Card {
-  const { order, department, waited, holders, base } = args;
+  const { ctx, order, department, waited, holders, base } = args;
+  const t = texts(PLANT_LANG).approvals;
+  const e = t.escalation;
   return {
     id: `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
-    title: `升级审批 · ${department.name}`,
-    subtitle: `${order.number} 已等 ${waited}（${holders}）`,
+    title: e.title(department.name),
+    subtitle: e.subtitle(order.number, waited, holders),
     fields: [
-      { label: '已等待', value: `${waited}（${holders}）`, tone: 'red' },
-      ...(base?.fields.filter((f) => f.label !== '已等待') ?? [{ label: '订单号', value: order.number }]),
+      { key: 'waited', label: e.waited, value: e.waitedValue(waited, holders), tone: 'red' },
+      ...(base?.fields.filter((f) => f.key !== 'waited') ?? [
+        { key: 'order', label: t.card.orderNumber, value: order.number },
+      ]),
     ],
-    notes: [
-      `${holders}超过${waited}未处理，升级给您；您可以代为决定。`,
-      ...(base?.notes?.filter((n) => !n.includes('升级给您')) ?? []),
-    ],
-    buttons: [
-      { key: 'approve', label: '同意', style: 'primary' },
-      { key: 'reject', label: '驳回', style: 'danger' },
-    ],
+    notes: [e.note(holders, waited), ...(base?.notes ?? [])],
+    buttons: approvalButtons(PLANT_LANG),
+    reasons: base?.reasons ?? {
+      title: t.card.reasonsTitle,
+      options: rejectReasonsOf(ctx.config, department.key).map(({ id, text }) => ({ id, text })),
+    },
   };
 }
 

@@ -8,10 +8,10 @@ import { allMaterialCodes, findMaterials } from '../db/orders';
 import { drafts, type Draft } from '../db/schema';
 import { replyToMessage, type HandlerContext } from '../core/context';
 import type { MessageEvent } from '../core/events';
-import { blockRequest } from './promise-choice';
+import { blockRequest } from './blocked-request';
 import { createOrder, type OrderRequest } from './create-order';
 import { promiseFor } from './promise';
-import { itemLine, texts } from './texts';
+import { texts } from '../texts';
 
 /** A message parsed as a request: "客户 9:30 提的" (when the customer asked) cut out and kept. */
 export interface RequestMessage {
@@ -83,14 +83,14 @@ async function closeDraft(ctx: HandlerContext, id: number, status: 'completed' |
 
 async function intakeRequest(event: MessageEvent, ctx: HandlerContext, req: OrderRequest): Promise<void> {
   const { request } = req;
-  const lang = request.language;
+  const t = texts(request.language).orders;
   const codes = [...new Set(request.items.map((i) => i.sku))];
   const known = await findMaterials(ctx.tx, codes);
   const unknown = codes.filter((c) => !known.some((m) => m.code === c));
   if (unknown.length > 0) {
     const all = await allMaterialCodes(ctx.tx);
     const list = unknown.map((code) => ({ code, suggestions: closestCodes(code, all) }));
-    return replyToMessage(ctx, event, texts.unknownCodes(list, lang));
+    return replyToMessage(ctx, event, t.unknownCodes(list));
   }
   if (request.missing.length > 0) {
     await ctx.tx.insert(drafts).values({
@@ -102,14 +102,14 @@ async function intakeRequest(event: MessageEvent, ctx: HandlerContext, req: Orde
       requestedAt: req.requestedAt,
       expiresAt: new Date(ctx.now.getTime() + ctx.config.thresholds.draftExpiresAfter),
     });
-    const summary = request.items
-      .map((i) =>
+    const summary = t.partialItems(
+      request.items.map((i) =>
         i.quantity === null
           ? i.sku
-          : itemLine({ materialCode: i.sku, quantity: i.quantity, unit: i.unit ?? '', kind: i.kind }, lang),
-      )
-      .join(lang === 'zh' ? '；' : '; ');
-    return replyToMessage(ctx, event, texts.askMissing(request.missing, lang, summary));
+          : t.itemLine({ materialCode: i.sku, quantity: i.quantity, unit: i.unit ?? '', kind: i.kind }),
+      ),
+    );
+    return replyToMessage(ctx, event, t.askMissing(request.missing, summary));
   }
   const promise = await promiseFor(
     ctx,

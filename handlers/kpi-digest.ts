@@ -1,10 +1,11 @@
 import type { BusinessConfig } from '../config/business-config';
 import type { Queryable } from '../db/client';
 import { openOrders, weeklyKpis } from '../db/kpi';
-import { formatDigest, weekOf, type KpiFigures, type SlowOrder, type Week } from '../domain/kpi';
+import { weekOf, type KpiFigures, type Week } from '../domain/kpi';
+import { formatDigest, type SlowOrder } from '../texts/digest';
 import { replyToMessage, type HandlerContext } from '../core/context';
 import type { MessageEvent } from '../core/events';
-import { departmentNames } from './texts';
+import { departmentList, OPS_LANG } from './names';
 
 const WEEK_MS = 7 * 86_400_000;
 
@@ -35,7 +36,7 @@ export async function kpiDigest(
     latencyMs: o.latencyMs,
     paused: o.pausedSince !== null,
     pauseReason: o.pauseReason,
-    waitingOn: o.pendingDepartments.length > 0 ? departmentNames(config, o.pendingDepartments, language) : null,
+    waitingOn: o.pendingDepartments.length > 0 ? departmentList(config, o.pendingDepartments, language) : null,
   }));
   const departments = config.departments.map((d) => ({ key: d.key, name: d.name, nameEn: d.nameEn ?? d.name }));
   const [lastWeek, thisWeek] = figures as [KpiFigures, KpiFigures];
@@ -56,7 +57,7 @@ export async function sendWeeklyDigest(ctx: HandlerContext): Promise<boolean> {
   const conversationId = ctx.config.opsConversation;
   if (!conversationId) return false;
   const ended = weekOf(new Date(weekOf(ctx.now).start.getTime() - WEEK_MS / 2));
-  const text = await kpiDigest(ctx.tx, ctx.config, ctx.now, ended, 'zh');
+  const text = await kpiDigest(ctx.tx, ctx.config, ctx.now, ended, OPS_LANG);
   await ctx.emit({ kind: 'post', to: { conversationId }, text }, `kpi-digest:${ended.label}`);
   return true;
 }

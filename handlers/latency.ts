@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { writerLanguage } from '../domain/parse';
-import { chinaTime, formatLatency } from '../domain/china-time';
+import { chinaTime } from '../domain/china-time';
 import { clockEventsOf, perceivedLatencyMs, type ClockEvent, type PauseCommand } from '../domain/kpi';
 import { promisedInstant } from '../domain/lifecycle';
 import { recordOrderEvent } from '../db/orders';
@@ -8,9 +8,7 @@ import { approvalTasks, orderEvents, orders, type CardRow, type Order } from '..
 import { replyToMessage, type HandlerContext } from '../core/context';
 import type { CardActionEvent, MessageEvent } from '../core/events';
 import { updateEtdCard } from './lifecycle-cards';
-import { approverTexts } from './texts';
-
-type Language = 'zh' | 'en';
+import { type Lang, texts } from '../texts';
 
 const CLOCK_EVENTS = ['paused', 'resumed'] as const;
 
@@ -47,7 +45,12 @@ export async function handlePauseCommand(
   const lang = writerLanguage(event.text);
   const order = await targetOrder(ctx, event, command);
   if (!order) {
-    const text = command.orderNumber ? notFound(command.orderNumber, lang) : noOpenOrder(command.kind, lang);
+    const t = texts(lang).latency;
+    const text = command.orderNumber
+      ? t.notInChat(command.orderNumber)
+      : command.kind === 'resume'
+        ? t.noWaitingOrder
+        : t.noPendingOrder;
     return replyToMessage(ctx, event, text);
   }
   if (order.status !== 'pending_approval') return replyToMessage(ctx, event, clockStopped(order, lang));
@@ -61,11 +64,13 @@ export async function handlePauseCommand(
 export async function handleOrderCardAction(event: CardActionEvent, ctx: HandlerContext, card: CardRow): Promise<void> {
   const notify = (text: string) =>
     ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
-  if ((event.actionKey !== 'pause' && event.actionKey !== 'resume') || card.orderId === null)
-    return notify(approverTexts.unknownAction(event.actionKey));
-  const [order] = await ctx.tx.select().from(orders).where(eq(orders.id, card.orderId)).for('update');
-  if (!order) return notify(approverTexts.unknownCard());
-  const lang = order.language;
+  const [order] =
+    card.orderId === null ? [] : await ctx.tx.select().from(orders).where(eq(orders.id, card.orderId)).for('update');
+  const lang = order?.language ?? 'zh';
+  if (event.actionKey !== 'pause' && event.actionKey !== 'resume') {
+    return notify(texts(lang).approvals.unknownAction(event.actionKey));
+  }
+  if (!order) return notify(texts(lang).approvals.unknownCard);
   if (order.status !== 'pending_approval') return notify(clockStopped(order, lang));
   const by = { id: event.actorId, via: 'card' as const };
   const text =
@@ -78,13 +83,7 @@ export async function handleOrderCardAction(event: CardActionEvent, ctx: Handler
 
 type Actor = { id: string; via: 'chat' | 'card' };
 
-async function pause(
-  ctx: HandlerContext,
-  by: Actor,
-  order: Order,
-  reason: string | null,
-  lang: Language,
-): Promise<string> {
+async function pause(ctx: HandlerContext, by: Actor, order: Order, reason: string | null, lang: Lang): Promise<string> {
   if (order.pausedSince) return alreadyPaused(order, lang);
   const [updated] = await ctx.tx
     .update(orders)
@@ -99,17 +98,11 @@ async function pause(
     data: { reason, via: by.via },
   });
   await updateEtdCard(ctx, updated!, []);
-  return lang === 'zh'
-    ? `⏸ ${order.number} 等客户${reason ? `（${reason}）` : ''}，客户时延暂停计时。客户回复后请说“${order.number} 客户已回复”。`
-    : `⏸ ${order.number} is waiting on the customer${reason ? ` (${reason})` : ''}; the latency clock is paused. Say "${order.number} customer replied" when they answer.`;
+  return texts(lang).latency.paused(order.number, reason);
 }
 
-async function resume(ctx: HandlerContext, by: Actor, order: Order, lang: Language): Promise<string> {
-  if (!order.pausedSince) {
-    return lang === 'zh'
-      ? `${order.number} 没有在等客户，计时照常。`
-      : `${order.number} was not waiting on the customer; the clock runs as before.`;
-  }
+async function resume(ctx: HandlerContext, by: Actor, order: Order, lang: Lang): Promise<string> {
+  if (!order.pausedSince) return texts(lang).latency.notPaused(order.number);
   const waited = Math.max(0, ctx.now.getTime() - order.pausedSince.getTime());
   const total = order.pausedMs + waited;
   const [updated] = await ctx.tx
@@ -130,9 +123,7 @@ async function resume(ctx: HandlerContext, by: Actor, order: Order, lang: Langua
     .set({ dueAt: sql`${approvalTasks.dueAt} + ${waited} * interval '1 millisecond'` })
     .where(and(eq(approvalTasks.orderId, order.id), eq(approvalTasks.status, 'pending')));
   await updateEtdCard(ctx, updated!, []);
-  return lang === 'zh'
-    ? `▶️ ${order.number} 客户已回复，时延继续计时（本次等待${formatLatency(waited, 'zh')}，累计${formatLatency(total, 'zh')}不计入）。`
-    : `▶️ ${order.number}: the customer replied; the clock runs again (waited ${formatLatency(waited, 'en')}, ${formatLatency(total, 'en')} excluded in all).`;
+  return texts(lang).latency.resumed(order.number, waited, total);
 }
 
 /** The named order, or the sender's latest open order in this chat (paused ones first for a resume). */
@@ -158,35 +149,11 @@ async function targetOrder(
   return order;
 }
 
-function alreadyPaused(order: Order, lang: Language): string {
-  const since = chinaTime(order.pausedSince!);
-  return lang === 'zh'
-    ? `${order.number} 已在等客户（${since} 起），无需重复。`
-    : `${order.number} has been waiting on the customer since ${since} already.`;
+function alreadyPaused(order: Order, lang: Lang): string {
+  return texts(lang).latency.alreadyPaused(order.number, chinaTime(order.pausedSince!));
 }
 
-function clockStopped(order: Order, lang: Language): string {
-  if (order.status === 'rejected')
-    return lang === 'zh' ? `${order.number} 已驳回，不再计时。` : `${order.number} was rejected; no clock runs.`;
-  const figure = order.latencyMs === null ? '' : formatLatency(order.latencyMs, lang);
-  return lang === 'zh'
-    ? `${order.number} 已确认交期，客户时延已停止计时${figure ? `（${figure}）` : ''}。`
-    : `${order.number} already has a confirmed promise; its latency clock has stopped${figure ? ` (${figure})` : ''}.`;
-}
-
-function notFound(number: string, lang: Language): string {
-  return lang === 'zh'
-    ? `本群没有单号 ${number}，请核对。`
-    : `There is no order ${number} in this chat; please check the number.`;
-}
-
-function noOpenOrder(kind: PauseCommand['kind'], lang: Language): string {
-  if (kind === 'resume') {
-    return lang === 'zh'
-      ? '您在本群没有等客户的订单。请带上单号，例如“SO-20260224-0001 客户已回复”。'
-      : 'You have no order waiting on the customer in this chat. Name it, e.g. "SO-20260224-0001 customer replied".';
-  }
-  return lang === 'zh'
-    ? '您在本群没有待审批的订单。请带上单号，例如“SO-20260224-0001 等客户图纸”。'
-    : 'You have no order awaiting approval in this chat. Name it, e.g. "SO-20260224-0001 waiting on customer".';
+function clockStopped(order: Order, lang: Lang): string {
+  const t = texts(lang).latency;
+  return order.status === 'rejected' ? t.rejected(order.number) : t.stopped(order.number, order.latencyMs);
 }

@@ -1,24 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { resolveCard, type Card, type CardField } from '../cards/model';
-import { personName, type BusinessConfig, type Department } from '../config/business-config';
+import { type BusinessConfig, type Department, departmentName, personName } from '../config/business-config';
 import { carrierName } from '../integrations/courier/carriers';
-import { chinaDate, chinaTime, formatDate, formatLatency } from '../domain/china-time';
-import {
-  formatEtd,
-  promisedInstant,
-  STAGES,
-  stageActionLabel,
-  stageLabel,
-  type EtdStep,
-  type Stage,
-  type WorkStage,
-} from '../domain/lifecycle';
+import { chinaDate, chinaTime } from '../domain/china-time';
+import { promisedInstant, STAGES, type EtdStep, type Stage, type WorkStage } from '../domain/lifecycle';
 import { cards, type Order } from '../db/schema';
 import type { HandlerContext } from '../core/context';
-import { departmentName } from './texts';
-
-type Lang = 'zh' | 'en';
+import { type Lang, texts } from '../texts';
+import { PLANT_LANG } from './names';
 
 export function etdCardId(order: Pick<Order, 'number'>): string {
   return `etd-${order.number}`;
@@ -58,36 +48,36 @@ export async function updateEtdCard(ctx: HandlerContext, order: Order, steps: Et
 function etdCard(config: BusinessConfig, order: Order, steps: EtdStep[], now: Date, id: string): Card {
   if (order.status === 'pending_approval' || order.status === 'rejected') return requestCard(order, now, id);
   const lang = order.language;
+  const t = texts(lang);
+  const c = t.lifecycle.orderCard;
   const today = chinaDate(now);
-  const zh = lang === 'zh';
   const fields: CardField[] = [
-    { label: zh ? '当前阶段' : 'Stage', value: stageValue(order, lang, today) },
+    { key: 'stage', label: c.stage, value: stageValue(order, lang, today) },
     etdField(config, order, lang, today),
   ];
-  if (order.latencyMs !== null) fields.push(latencyField(order, lang));
+  if (order.latencyMs !== null) {
+    const value = c.latencyValue(t.format.latency(order.latencyMs), order.pausedMs);
+    fields.push({ key: 'latency', label: c.latency, value });
+  }
   if (order.promisedDate) {
     const promisedAt = promisedInstant(order.promisedDate, config.lifecycle.deliverBy);
-    fields.push({
-      label: zh ? '承诺交期' : 'Promised',
-      value: `${formatDate(order.promisedDate, lang, today)} ${chinaTime(promisedAt)}${zh ? '前' : ''}`,
-    });
+    const value = c.promisedValue(t.format.date(order.promisedDate, today), chinaTime(promisedAt));
+    fields.push({ key: 'promised', label: c.promised, value });
   }
-  if (order.waybill) fields.push({ label: zh ? '物流' : 'Shipment', value: shipmentValue(order, lang) });
+  if (order.waybill) fields.push({ key: 'shipment', label: c.shipment, value: shipmentValue(order, lang) });
   const notes =
     order.stage === 'delivered'
       ? []
       : steps.filter((s) => s.stage !== 'delivered').map((s) => stepNote(config, s, lang, today));
   const card: Card = {
     id,
-    title: zh ? `交期跟踪 · ${order.number}` : `Delivery tracking · ${order.number}`,
+    title: c.title(order.number),
     ...(order.customerName ? { subtitle: order.customerName } : {}),
     fields,
     ...(notes.length ? { notes } : {}),
     buttons: [],
   };
-  return order.stage === 'delivered'
-    ? resolveCard(card, { status: 'approved', text: zh ? '已签收，订单完成' : 'Delivered; order closed' })
-    : card;
+  return order.stage === 'delivered' ? resolveCard(card, { status: 'approved', text: c.closed }) : card;
 }
 
 /**
@@ -95,82 +85,51 @@ function etdCard(config: BusinessConfig, order: Order, steps: EtdStep[], now: Da
  * while the sales person waits on the customer (or resumes it).
  */
 function requestCard(order: Order, now: Date, id: string): Card {
-  const lang = order.language;
-  const zh = lang === 'zh';
+  const t = texts(order.language);
+  const c = t.lifecycle.orderCard;
   const today = chinaDate(now);
   const paused = order.pausedSince !== null;
-  const since = (at: Date) =>
-    `${chinaDate(at) === today ? '' : `${formatDate(chinaDate(at), lang, today)} `}${chinaTime(at)}`;
-  const reason = order.pauseReason ? (zh ? `（${order.pauseReason}）` : ` (${order.pauseReason})`) : '';
   const clock = paused
-    ? zh
-      ? `已暂停：等客户${reason}，${since(order.pausedSince!)}起`
-      : `paused: waiting on the customer${reason} since ${since(order.pausedSince!)}`
-    : zh
-      ? `计时中，${since(order.requestedAt)}起`
-      : `running since ${since(order.requestedAt)}`;
+    ? c.clockPaused(order.pauseReason, t.format.timeOrDateTime(order.pausedSince!, today))
+    : c.clockRunning(t.format.timeOrDateTime(order.requestedAt, today));
   const card: Card = {
     id,
-    title: zh ? `交期跟踪 · ${order.number}` : `Delivery tracking · ${order.number}`,
+    title: c.title(order.number),
     ...(order.customerName ? { subtitle: order.customerName } : {}),
     fields: [
-      { label: zh ? '当前阶段' : 'Stage', value: zh ? '待审批' : 'Awaiting approval' },
-      { label: zh ? '要求交期' : 'Requested', value: formatDate(order.requestedDate, lang, today) },
-      { label: zh ? '客户时延' : 'Latency clock', value: clock, ...(paused ? { tone: 'yellow' as const } : {}) },
+      { key: 'stage', label: c.stage, value: c.awaitingApproval },
+      { key: 'requested', label: c.requested, value: t.format.date(order.requestedDate, today) },
+      { key: 'clock', label: c.clock, value: clock, ...(paused ? { tone: 'yellow' as const } : {}) },
     ],
-    notes: [
-      paused
-        ? zh
-          ? `客户回复后点“客户已回复”，或在群里说“${order.number} 客户已回复”。`
-          : `When the customer answers, tap "Customer replied" or say "${order.number} customer replied".`
-        : zh
-          ? `等客户图纸或确认时点“等客户回复”，时延暂停计时。`
-          : `Waiting for the customer's drawing or answer? Tap "Waiting on customer" to pause the clock.`,
-    ],
-    buttons: paused
-      ? [{ key: 'resume', label: zh ? '客户已回复' : 'Customer replied', style: 'primary' }]
-      : [{ key: 'pause', label: zh ? '等客户回复' : 'Waiting on customer' }],
+    notes: [paused ? c.pausedNote(order.number) : c.runningNote],
+    buttons: paused ? [{ key: 'resume', label: c.resume, style: 'primary' }] : [{ key: 'pause', label: c.pause }],
   };
-  if (order.status === 'rejected')
-    return resolveCard({ ...card, notes: [] }, { status: 'rejected', text: zh ? '已驳回' : 'Rejected' });
+  if (order.status === 'rejected') return resolveCard({ ...card, notes: [] }, { status: 'rejected', text: c.rejected });
   return card;
 }
 
-function latencyField(order: Order, lang: Lang): CardField {
-  const zh = lang === 'zh';
-  const paused =
-    order.pausedMs > 0
-      ? zh
-        ? `（不含等客户${formatLatency(order.pausedMs, 'zh')}）`
-        : ` (excluding ${formatLatency(order.pausedMs, 'en')} waiting on the customer)`
-      : '';
-  return { label: zh ? '客户时延' : 'Latency', value: `${formatLatency(order.latencyMs ?? 0, lang)}${paused}` };
-}
-
 function etdField(config: BusinessConfig, order: Order, lang: Lang, today: string): CardField {
-  const zh = lang === 'zh';
+  const t = texts(lang);
+  const c = t.lifecycle.orderCard;
   if (order.stage === 'delivered' && order.stageAt) {
-    return {
-      label: zh ? '签收时间' : 'Delivered',
-      value: `${formatDate(chinaDate(order.stageAt), lang, today)} ${chinaTime(order.stageAt)}`,
-      tone: etdTone(config, order),
-    };
+    const value = t.format.dateTime(order.stageAt, today);
+    return { key: 'delivered', label: c.delivered, value, tone: etdTone(config, order) };
   }
-  if (!order.etd) return { label: zh ? '预计签收' : 'ETD', value: '—' };
-  return { label: zh ? '预计签收' : 'ETD', value: formatEtd(order.etd, lang, today), tone: etdTone(config, order) };
+  if (!order.etd) return { key: 'etd', label: c.etd, value: '—' };
+  return { key: 'etd', label: c.etd, value: t.format.etd(order.etd, today), tone: etdTone(config, order) };
 }
 
 function stageValue(order: Order, lang: Lang, today: string): string {
+  const t = texts(lang);
   const stage = order.stage ?? 'confirmed';
-  if (!order.stageAt) return stageLabel(stage, lang);
-  const since = `${formatDate(chinaDate(order.stageAt), lang, today)} ${chinaTime(order.stageAt)}`;
-  return lang === 'zh' ? `${stageLabel(stage, 'zh')}（${since}）` : `${stageLabel(stage, 'en')} (since ${since})`;
+  if (!order.stageAt) return t.stages.label(stage);
+  return t.lifecycle.orderCard.stageSince(stage, t.format.dateTime(order.stageAt, today));
 }
 
 function shipmentValue(order: Order, lang: Lang): string {
   const carrier = order.carrier ? carrierName(order.carrier) : '';
   const tracking = order.tracking?.text ? ` · ${order.tracking.text}` : '';
-  return `${carrier} ${order.waybill}${tracking}`.trim().slice(0, lang === 'zh' ? 80 : 120);
+  return `${carrier} ${order.waybill}${tracking}`.trim().slice(0, texts(lang).lifecycle.orderCard.shipmentMaxChars);
 }
 
 /** Red once the delay passes the alert threshold, yellow when past the promise at all, blue on time. */
@@ -182,12 +141,10 @@ function etdTone(config: BusinessConfig, order: Order): CardField['tone'] {
 }
 
 function stepNote(config: BusinessConfig, step: EtdStep, lang: Lang, today: string): string {
-  const when = `${formatDate(chinaDate(step.expectedAt), lang, today)} ${chinaTime(step.expectedAt)}`;
+  const t = texts(lang);
   const department = stageDepartment(config, step.stage);
-  const who = department ? `（${departmentName(config, department.key, lang)}）` : '';
-  return lang === 'zh'
-    ? `${stageActionLabel(step.stage, 'zh')}${who} 预计${when}`
-    : `${stageActionLabel(step.stage, 'en')} expected ${when}`;
+  const name = department ? departmentName(config, department.key, lang) : null;
+  return t.lifecycle.orderCard.step(step.stage, name, t.format.dateTime(step.expectedAt, today));
 }
 
 /** The department that marks a stage done (delivery has none: the courier or the sales person reports it). */
@@ -222,29 +179,33 @@ export async function sendStageCards(ctx: HandlerContext, order: Order, stage: W
 }
 
 function stageCard(ctx: HandlerContext, order: Order, stage: WorkStage): Card {
+  const t = texts(PLANT_LANG);
+  const c = t.lifecycle.stageCard;
   const today = chinaDate(ctx.now);
+  const planned = order.planStart && order.planFinish && (stage === 'in_production' || stage === 'qc_passed');
   const fields: CardField[] = [
-    { label: '订单号', value: order.number },
-    ...(order.customerName ? [{ label: '客户', value: order.customerName }] : []),
-    ...(order.promisedDate ? [{ label: '承诺交期', value: formatDate(order.promisedDate, 'zh', today) }] : []),
-    ...(order.planStart && order.planFinish && (stage === 'in_production' || stage === 'qc_passed')
+    { key: 'order', label: c.order, value: order.number },
+    ...(order.customerName ? [{ key: 'customer', label: c.customer, value: order.customerName }] : []),
+    ...(order.promisedDate
+      ? [{ key: 'promised', label: c.promised, value: t.format.date(order.promisedDate, today) }]
+      : []),
+    ...(planned
       ? [
           {
-            label: '生产计划',
-            value: `${formatDate(order.planStart, 'zh', today)}–${formatDate(order.planFinish, 'zh', today)}`,
+            key: 'plan',
+            label: c.plan,
+            value: c.planValue(t.format.date(order.planStart!, today), t.format.date(order.planFinish!, today)),
           },
         ]
       : []),
   ];
   return {
     id: `st-${stage}-${randomUUID().replaceAll('-', '').slice(0, 16)}`,
-    title: `${stageActionLabel(stage, 'zh')} · ${order.number}`,
-    subtitle: `销售：${personName(ctx.config, order.requesterId)}`,
+    title: c.title(stage, order.number),
+    subtitle: c.subtitle(personName(ctx.config, order.requesterId)),
     fields,
-    notes: [
-      `完成后请点“${stageActionLabel(stage, 'zh')}”，或在群里说“${order.number} ${stageActionLabel(stage, 'zh')}”。`,
-    ],
-    buttons: [{ key: `done:${stage}`, label: stageActionLabel(stage, 'zh'), style: 'primary' }],
+    notes: [c.note(stage, order.number)],
+    buttons: [{ key: `done:${stage}`, label: t.stages.action(stage), style: 'primary' }],
   };
 }
 
@@ -271,7 +232,7 @@ export async function resolveStageCards(
     if (!stage || content.resolved || !completed.includes(stage)) continue;
     const card = resolveCard(content, {
       status: 'approved',
-      text: `${stageLabel(stage, 'zh')} · ${by} ${chinaTime(ctx.now)}`,
+      text: texts(PLANT_LANG).lifecycle.stageCard.done(stage, by, chinaTime(ctx.now)),
     });
     await ctx.tx.update(cards).set({ content: card }).where(eq(cards.id, row.id));
     await ctx.emit({ kind: 'update-card', cardId: row.id, card }, `card:${row.id}:done`, {

@@ -1,12 +1,12 @@
 import { isNotNull } from 'drizzle-orm';
-import { chinaDate, formatDate } from '../domain/china-time';
+import { chinaDate } from '../domain/china-time';
+import { writerLanguage } from '../domain/parse';
+import { texts } from '../texts';
 import type { MouldCommand } from '../domain/mould-command';
 import type { Queryable } from '../db/client';
 import { materials, moulds } from '../db/schema';
 import { replyToMessage, type HandlerContext } from '../core/context';
 import type { MessageEvent } from '../core/events';
-
-type Lang = 'zh' | 'en';
 
 /** The department whose leads and director may change a mould's state. */
 const PRODUCTION = 'production';
@@ -22,17 +22,17 @@ export async function handleMouldCommand(
   command: MouldCommand,
   ctx: HandlerContext,
 ): Promise<void> {
-  const lang: Lang = /[\p{Script=Han}]/u.test(event.text) ? 'zh' : 'en';
+  const t = texts(writerLanguage(event.text)).plant;
   const production = ctx.config.departments.find((d) => d.key === PRODUCTION);
   const allowed =
     production !== undefined && (production.leads.includes(event.senderId) || production.director === event.senderId);
   if (!allowed) {
     ctx.log.info({ senderId: event.senderId, mould: command.mould }, 'mould update refused: not production');
-    return replyToMessage(ctx, event, texts.refused(lang));
+    return replyToMessage(ctx, event, t.mouldRefused);
   }
 
   const known = await knownMoulds(ctx.tx);
-  if (!known.includes(command.mould)) return replyToMessage(ctx, event, texts.unknown(command.mould, known, lang));
+  if (!known.includes(command.mould)) return replyToMessage(ctx, event, t.unknownMould(command.mould, known));
 
   const availableFrom = command.status === 'ok' ? null : command.availableFrom;
   const values = { status: command.status, availableFrom, updatedAt: ctx.now, updatedBy: event.senderId };
@@ -44,7 +44,7 @@ export async function handleMouldCommand(
     { mould: command.mould, status: command.status, availableFrom, by: event.senderId },
     'mould updated from chat',
   );
-  await replyToMessage(ctx, event, texts.updated({ ...command, availableFrom }, lang, chinaDate(ctx.now)));
+  await replyToMessage(ctx, event, t.mouldUpdated({ ...command, availableFrom, today: chinaDate(ctx.now) }));
 }
 
 /** Ids in the moulds table plus those materials name, in natural order (M-3 before M-12). */
@@ -56,36 +56,3 @@ export async function knownMoulds(q: Queryable): Promise<string[]> {
   const ids = new Set([...rows.map((r) => r.id), ...named.map((r) => r.id).filter((id): id is string => id !== null)]);
   return [...ids].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
-
-export const texts = {
-  refused: (lang: Lang) =>
-    lang === 'zh'
-      ? '只有生产部主管或生产总监可以更新模具状态。'
-      : 'Only production leads or the production director can update a mould.',
-
-  unknown: (mould: string, known: string[], lang: Lang) => {
-    if (lang === 'zh')
-      return known.length > 0
-        ? `没有模具${mould}。已知模具：${known.join('、')}`
-        : `没有模具${mould}，系统里还没有任何模具。`;
-    return known.length > 0
-      ? `There is no mould ${mould}. Known moulds: ${known.join(', ')}`
-      : `There is no mould ${mould}; no moulds are set up yet.`;
-  },
-
-  updated: (command: MouldCommand, lang: Lang, today: string) => {
-    const { mould, status, availableFrom } = command;
-    if (lang === 'zh') {
-      if (status === 'ok') return `已更新：模具${mould} 恢复使用`;
-      const word = status === 'repair' ? '维修' : '保养';
-      return availableFrom
-        ? `已更新：模具${mould} ${word}至${formatDate(availableFrom, 'zh', today)}`
-        : `已更新：模具${mould} ${word}中，结束日期未定（知道后请发：${mould} ${word}至3/2）`;
-    }
-    if (status === 'ok') return `Updated: mould ${mould} back in service`;
-    const word = status === 'repair' ? 'in repair' : 'under maintenance';
-    return availableFrom
-      ? `Updated: mould ${mould} ${word} until ${formatDate(availableFrom, 'en', today)}`
-      : `Updated: mould ${mould} ${word}, end date unknown (when known, send: mould ${mould} ${word} until 3/2)`;
-  },
-};

@@ -1,5 +1,7 @@
 import type { HandlerContext } from '../core/context';
 import { chinaDate } from '../domain/china-time';
+import { texts } from '../texts';
+import { OPS_LANG } from './names';
 
 /** A plant-data source that could not be read: the data from before stays, and ops are told. */
 export type PlantDataProblem =
@@ -13,14 +15,12 @@ export type PlantDataProblem =
 export async function reportPlantDataProblem(ctx: HandlerContext, problem: PlantDataProblem): Promise<void> {
   const conversationId = ctx.config.opsConversation;
   if (!conversationId) return;
+  const t = texts(OPS_LANG).plant;
   const { text, key } =
     problem.kind === 'erp-sync-failed'
-      ? {
-          text: `⚠️ ERP（${problem.erp}）同步失败，库存和物料仍是上次同步的数据：${problem.error}`,
-          key: `erp-sync-failed:${chinaDate(ctx.now)}`,
-        }
+      ? { text: t.erpSyncFailed(problem.erp, problem.error), key: `erp-sync-failed:${chinaDate(ctx.now)}` }
       : {
-          text: `⚠️ Excel 导出文件 ${problem.file} 无法导入，沿用之前的数据：${problem.error}`,
+          text: t.excelImportFailed(problem.file, problem.error),
           key: `bridge-failed:${problem.file}:${problem.sha256}`,
         };
   await ctx.emit({ kind: 'post', to: { conversationId }, text }, key);

@@ -9,11 +9,12 @@ import { handleDraftReply, handleNewRequest, type RequestMessage, requestMessage
 import { answerKpiQuery } from './kpi-digest';
 import { handleOrderCardAction, handlePauseCommand } from './latency';
 import { handleMouldCommand } from './mould-update';
-import { answerBlockedByText, blockedChoiceOf, handleExpediteDecision, handlePromiseChoice } from './promise-choice';
+import { answerBlockedByText, blockedChoiceOf, handleExpediteDecision, handlePromiseChoice } from './blocked-request';
 import { handleSmsOutcome } from './sms-outcome';
 import { handleStageCardAction, handleStageCommand, parseStageCommand } from './stage-actions';
 import { answerStatusQuery } from './status-query';
-import { approverTexts, texts } from './texts';
+import { texts } from '../texts';
+import { PLANT_LANG } from './names';
 
 /**
  * What the bot understands, in one place.
@@ -86,7 +87,7 @@ export const chatCommands: ReadonlyArray<ChatCommand<unknown>> = [
   command({
     name: 'help',
     match: ({ addressedToBot, request }) => (addressedToBot ? request.parsed.language : null),
-    handle: (event, language, ctx) => replyToMessage(ctx, event, texts.help(language, ctx.config.botName)),
+    handle: (event, language, ctx) => replyToMessage(ctx, event, texts(language).orders.help(ctx.config.botName)),
   }),
 ];
 
@@ -124,10 +125,8 @@ export const cardActions: Readonly<Record<CardPurpose, CardActionRoute>> = {
 
 /** A tap on a card this database does not know (expired, or not ours): the tapper is told. */
 export async function unknownCardTapped(event: CardActionEvent, ctx: HandlerContext): Promise<void> {
-  await ctx.emit(
-    { kind: 'post', to: { userId: event.actorId }, text: approverTexts.unknownCard() },
-    `${ctx.eventKey}:notice`,
-  );
+  const text = texts(PLANT_LANG).approvals.unknownCard;
+  await ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
 }
 
 /** Events that are neither a message nor a tap: each kind's handler. */
@@ -137,5 +136,5 @@ export const otherEvents = {
 
 /** What the sender is told when handling their event failed (kept, marked failed, logged). */
 export function handlingErrorText(event: MessageEvent | CardActionEvent): string {
-  return texts.handlingError(event.kind === 'message' ? writerLanguage(event.text) : 'zh');
+  return texts(event.kind === 'message' ? writerLanguage(event.text) : PLANT_LANG).orders.handlingError;
 }

@@ -3,6 +3,7 @@ import type { HandlerContext } from '../core/context';
 import { recordOrderEvent } from '../db/orders';
 import { orders, type Order } from '../db/schema';
 import type { TrackingFound } from '../integrations/courier/port';
+import { texts } from '../texts';
 import { refreshEtd } from './etd';
 import { completeStage } from './stages';
 
@@ -34,14 +35,7 @@ export async function applyTracking(ctx: HandlerContext, orderId: number, tracki
 }
 
 async function reportCourierProblem(ctx: HandlerContext, order: Order, latest: { state: string; text?: string }) {
-  const zh = order.language === 'zh';
-  const what =
-    { problem: zh ? '疑难件' : 'a problem', refused: zh ? '拒收' : 'refused', returned: zh ? '退回' : 'returned' }[
-      latest.state
-    ] ?? latest.state;
-  const text = zh
-    ? `🚚 ${order.number} 物流异常：${what}${latest.text ? `（${latest.text}）` : ''}，请跟进。`
-    : `🚚 ${order.number} shipment ${what}${latest.text ? ` (${latest.text})` : ''}; please follow up.`;
+  const text = texts(order.language).lifecycle.courierProblem(order.number, latest.state, latest.text ?? null);
   await ctx.emit(
     { kind: 'post', to: { conversationId: order.conversationId }, text },
     `order:${order.id}:courier:${latest.state}`,

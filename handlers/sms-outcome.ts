@@ -1,6 +1,7 @@
 import type { HandlerContext } from '../core/context';
 import type { SmsOutcomeEvent } from '../core/events';
 import { recordOrderEvent } from '../db/orders';
+import { texts } from '../texts';
 
 /** A customer's SMS that did not surely arrive: the order's history says so, and the sales chat is asked to call. */
 export async function handleSmsOutcome(event: SmsOutcomeEvent, ctx: HandlerContext): Promise<void> {
@@ -18,14 +19,8 @@ export async function handleSmsOutcome(event: SmsOutcomeEvent, ctx: HandlerConte
   );
 }
 
-function failureText({ notify, phoneMasked: phone, status, reason: raw }: SmsOutcomeEvent): string {
-  const reason = raw.replace(/^\[sms:\w+\]\s*/, '');
-  if (notify.language === 'en') {
-    return status === 'rejected'
-      ? `❗ The delay SMS for ${notify.orderNumber} to ${phone} was refused by the SMS provider (${reason}). Please call the customer.`
-      : `❗ The delay SMS for ${notify.orderNumber} to ${phone} may not have arrived (the provider did not answer). Please call the customer to make sure.`;
-  }
-  return status === 'rejected'
-    ? `❗ ${notify.orderNumber} 的延误短信发给 ${phone} 被短信服务商拒绝（${reason}），请电话联系客户。`
-    : `❗ ${notify.orderNumber} 的延误短信发给 ${phone} 可能未送达（服务商无应答），请电话联系客户确认。`;
+function failureText({ notify, phoneMasked: phone, status, reason }: SmsOutcomeEvent): string {
+  const t = texts(notify.language).sms;
+  if (status === 'unknown') return t.uncertain(notify.orderNumber, phone);
+  return t.refused(notify.orderNumber, phone, reason.replace(/^\[sms:\w+\]\s*/, ''));
 }

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { writerLanguage } from '../domain/parse';
 import type { Card } from '../cards/model';
 import { carrierCode, guessCarrier } from '../integrations/courier/carriers';
-import { parseStageWord, stageActionLabel, stageLabel, type WorkStage } from '../domain/lifecycle';
+import { parseStageWord, type WorkStage } from '../domain/lifecycle';
 import { recordOrderEvent } from '../db/orders';
 import { cards, orders, type CardRow, type Order } from '../db/schema';
 import { replyToMessage, type HandlerContext } from '../core/context';
@@ -10,22 +10,24 @@ import type { CardActionEvent, MessageEvent } from '../core/events';
 import { refreshEtd } from './etd';
 import { stageOfCard } from './lifecycle-cards';
 import { completeStage, mayMarkStage, notOwnerText, stageRefusal } from './stages';
-import { approverTexts } from './texts';
+import { type Lang, texts } from '../texts';
+import { PLANT_LANG } from './names';
 
 /** A tap on a stage card's "done" button. */
 export async function handleStageCardAction(event: CardActionEvent, ctx: HandlerContext, card: CardRow): Promise<void> {
   const notify = (text: string) =>
     ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
+  const t = texts(PLANT_LANG);
   const stage = stageOfCard(card.id);
   if (!stage || card.orderId === null || event.actionKey !== `done:${stage}`)
-    return notify(approverTexts.unknownAction(event.actionKey));
+    return notify(t.approvals.unknownAction(event.actionKey));
   const [order] = await ctx.tx.select().from(orders).where(eq(orders.id, card.orderId)).for('update');
-  if (!order) return notify(approverTexts.unknownCard());
+  if (!order) return notify(t.approvals.unknownCard);
   if (!mayMarkStage(ctx.config, order, stage, event.actorId))
-    return notify(notOwnerText(ctx.config, order, stage, 'zh'));
+    return notify(notOwnerText(ctx.config, order, stage, PLANT_LANG));
   const outcome = await completeStage(ctx, order, stage, { id: event.actorId, source: 'card' });
   if (outcome.ok) return;
-  await notify(stageRefusal(ctx.config, order, stage, outcome, 'zh'));
+  await notify(stageRefusal(ctx.config, order, stage, outcome, PLANT_LANG));
   if (event.callbackRef) {
     const [current] = await ctx.tx.select().from(cards).where(eq(cards.id, card.id));
     const content = (current?.content ?? card.content) as Card;
@@ -90,8 +92,7 @@ export async function handleStageCommand(
   const lang = writerLanguage(event.text);
   const reply = (text: string) => replyToMessage(ctx, event, text);
   const [order] = await ctx.tx.select().from(orders).where(eq(orders.number, command.orderNumber)).for('update');
-  if (!order)
-    return reply(lang === 'zh' ? `没有找到订单 ${command.orderNumber}。` : `No order ${command.orderNumber}.`);
+  if (!order) return reply(texts(lang).lifecycle.noOrder(command.orderNumber));
   if (!mayMarkStage(ctx.config, order, command.stage, event.senderId))
     return reply(notOwnerText(ctx.config, order, command.stage, lang));
   const shipment = command.waybill ? { carrier: command.carrier, waybill: command.waybill } : undefined;
@@ -108,7 +109,7 @@ async function addWaybill(
   order: Order,
   shipment: { carrier: string | null; waybill: string },
   reply: (text: string) => Promise<void>,
-  lang: 'zh' | 'en',
+  lang: Lang,
 ) {
   const [updated] = await ctx.tx
     .update(orders)
@@ -117,20 +118,11 @@ async function addWaybill(
     .returning();
   await recordOrderEvent(ctx.tx, { orderId: order.id, at: ctx.now, type: 'waybill-added', data: shipment });
   if (updated) await refreshEtd(ctx, updated, { kind: 'stage-done', stage: 'shipped' });
-  await reply(
-    lang === 'zh'
-      ? `已记录 ${order.number} 的运单号 ${shipment.waybill}，将自动跟踪物流。`
-      : `Waybill ${shipment.waybill} recorded for ${order.number}; tracking starts.`,
-  );
+  await reply(texts(lang).lifecycle.waybillRecorded(order.number, shipment.waybill));
 }
 
-function acknowledgement(command: StageCommand, order: Order, lang: 'zh' | 'en'): string {
-  const shipped = command.stage === 'shipped';
-  if (lang === 'en') {
-    const tracking =
-      shipped && !command.waybill ? ' Add the waybill ("… shipped SF1234567890") to have it tracked.' : '';
-    return `Recorded: ${order.number} ${stageLabel(command.stage, 'en')}. The delivery card shows the new ETD.${tracking}`;
-  }
-  const tracking = shipped && !command.waybill ? '补充运单号（如“已发货 顺丰 SF1234567890”）即可自动跟踪物流。' : '';
-  return `已记录：${order.number} ${shipped && command.waybill ? `已发货（${command.waybill}）` : stageActionLabel(command.stage, 'zh')}，交期卡片已更新。${tracking}`;
+function acknowledgement(command: StageCommand, order: Order, lang: Lang): string {
+  const t = texts(lang).lifecycle;
+  if (command.stage === 'shipped') return t.recordedShipped(order.number, command.waybill);
+  return t.recorded(order.number, command.stage);
 }

@@ -1,21 +1,14 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { personName, type BusinessConfig } from '../config/business-config';
-import {
-  canAdvance,
-  nextStage,
-  skippedStages,
-  stageLabel,
-  stagesCompleted,
-  type Stage,
-  type WorkStage,
-} from '../domain/lifecycle';
+import { type BusinessConfig, departmentName, personName } from '../config/business-config';
+import { canAdvance, nextStage, skippedStages, stagesCompleted, type Stage, type WorkStage } from '../domain/lifecycle';
 import { chinaTime } from '../domain/china-time';
 import { recordOrderEvent } from '../db/orders';
 import { orderEvents, orders, type Order } from '../db/schema';
 import type { HandlerContext } from '../core/context';
 import { refreshEtd } from './etd';
 import { resolveStageCards, sendStageCards, stageDepartment, stageOwners, updateEtdCard } from './lifecycle-cards';
-import { departmentName } from './texts';
+import { type Lang, type StageRefusal, texts } from '../texts';
+import { PLANT_LANG, personList } from './names';
 
 export interface ProductionPlan {
   source: 'stock' | 'production';
@@ -89,11 +82,10 @@ export async function completeStage(
       data: { stage, via: by.source, ...(stage === 'shipped' && shipment ? shipment : {}) },
     });
   }
-  const who = by.id ? personName(ctx.config, by.id) : by.source === 'courier' ? '快递' : '系统';
-  await resolveStageCards(ctx, updated, completed, who);
+  await resolveStageCards(ctx, updated, completed, actorName(ctx, by, PLANT_LANG));
   if (delivered) {
     await updateEtdCard(ctx, updated, []);
-    await postDelivered(ctx, updated, who);
+    await postDelivered(ctx, updated, actorName(ctx, by, updated.language));
     return { ok: true, order: updated, completed };
   }
   const next = nextStage(to, updated.skippedStages);
@@ -111,11 +103,14 @@ async function alreadyDone(ctx: HandlerContext, order: Order, stage: WorkStage):
   return { ok: false, reason: 'already', by: done?.actorId ?? null, at: done?.at ?? null };
 }
 
+/** Who completed a stage: the person, or the courier (快递100 said "signed") or the system. */
+function actorName(ctx: HandlerContext, by: { id: string | null; source: StageSource }, lang: Lang): string {
+  if (by.id) return personName(ctx.config, by.id);
+  return by.source === 'courier' ? texts(lang).lifecycle.byCourier : texts(lang).lifecycle.bySystem;
+}
+
 async function postDelivered(ctx: HandlerContext, order: Order, who: string) {
-  const zh = order.language === 'zh';
-  const text = zh
-    ? `✅ ${order.number} 已签收（${who} ${chinaTime(ctx.now)}），订单完成。`
-    : `✅ ${order.number} delivered (${who}, ${chinaTime(ctx.now)}); order closed.`;
+  const text = texts(order.language).lifecycle.delivered(order.number, who, chinaTime(ctx.now));
   await ctx.emit({ kind: 'post', to: { conversationId: order.conversationId }, text }, `order:${order.id}:delivered`, {
     orderId: order.id,
     platform: order.platform,
@@ -142,42 +137,34 @@ export function mayMarkStage(
   );
 }
 
-/** Chinese (or English) sentence for an outcome that did not advance the order. */
+/** The sentence for an outcome that did not advance the order. */
 export function stageRefusal(
   config: BusinessConfig,
   order: Order,
   stage: WorkStage,
   outcome: Exclude<StageOutcome, { ok: true }>,
-  lang: 'zh' | 'en',
+  lang: Lang,
 ): string {
-  const label = stageLabel(stage, lang);
-  switch (outcome.reason) {
-    case 'not-confirmed':
-      return lang === 'zh'
-        ? `${order.number} 还没有确认，不能标记“${label}”。`
-        : `${order.number} is not confirmed yet; it cannot be marked ${label}.`;
-    case 'skipped':
-      return lang === 'zh'
-        ? `${order.number} 从库存发货，没有“${label}”这一步。`
-        : `${order.number} ships from stock; it has no "${label}" step.`;
-    case 'already': {
-      const who = outcome.by ? personName(config, outcome.by) : '';
-      const when = outcome.at ? chinaTime(outcome.at) : '';
-      const current = stageLabel((order.stage ?? 'confirmed') as Stage, lang);
-      return lang === 'zh'
-        ? `${order.number} 已经是“${current}”${who ? `（${who} ${when}）` : ''}，无需再标记“${label}”。`
-        : `${order.number} is already ${current}${who ? ` (${who}, ${when})` : ''}; no need to mark it ${label}.`;
-    }
-  }
+  const refusal: StageRefusal =
+    outcome.reason === 'already'
+      ? {
+          reason: 'already',
+          current: (order.stage ?? 'confirmed') as Stage,
+          who: outcome.by ? personName(config, outcome.by) : null,
+          when: outcome.at ? chinaTime(outcome.at) : '',
+        }
+      : { reason: outcome.reason };
+  return texts(lang).lifecycle.refused(order.number, stage, refusal);
 }
 
-export function notOwnerText(config: BusinessConfig, order: Order, stage: WorkStage, lang: 'zh' | 'en'): string {
-  const owners = stageOwners(config, stage)
-    .map((id) => personName(config, id))
-    .join(lang === 'zh' ? '、' : ', ');
+/** Someone who does not own the stage tried to mark it. */
+export function notOwnerText(config: BusinessConfig, order: Order, stage: WorkStage, lang: Lang): string {
   const department = stageDepartment(config, stage);
-  const dept = department ? departmentName(config, department.key, lang) : '';
-  return lang === 'zh'
-    ? `“${stageLabel(stage, 'zh')}”由${dept}（${owners}）标记，${order.number} 未改动。`
-    : `"${stageLabel(stage, 'en')}" is marked by ${dept} (${owners}); ${order.number} is unchanged.`;
+  const name = department ? departmentName(config, department.key, lang) : '';
+  return texts(lang).lifecycle.notOwner(
+    order.number,
+    stage,
+    name,
+    personList(config, stageOwners(config, stage), lang),
+  );
 }

@@ -1,14 +1,14 @@
 import { and, desc, eq, inArray, or } from 'drizzle-orm';
-import { personName } from '../config/business-config';
-import { chinaDate, chinaTime, formatDate, formatDuration } from '../domain/china-time';
-import { formatEtd, nextStage, stageActionLabel, stageLabel } from '../domain/lifecycle';
+import { departmentName, personName } from '../config/business-config';
+import { chinaDate, formatDuration } from '../domain/china-time';
+import { nextStage, type WorkStage } from '../domain/lifecycle';
 import { stageDepartment, stageOwners } from './lifecycle-cards';
 import type { ParsedMessage } from '../domain/parse';
 import { tasksOfOrder } from '../db/orders';
 import { orderItems, orders, type Order } from '../db/schema';
 import { replyToMessage, type HandlerContext } from '../core/context';
 import type { MessageEvent } from '../core/events';
-import { departmentName } from './texts';
+import { type Lang, type NextStep, texts } from '../texts';
 
 const ORDER_NUMBER = /^SO-\d{8}-\d{4,}$/;
 
@@ -25,11 +25,7 @@ export async function answerStatusQuery(
   const lines =
     found.length > 0
       ? await Promise.all(found.map((order) => describeOrder(ctx, order, lang)))
-      : [
-          lang === 'zh'
-            ? `没有找到${parsed.refs.length ? ` ${parsed.refs.join('、')} 的` : '相关'}订单。`
-            : `No order found${parsed.refs.length ? ` for ${parsed.refs.join(', ')}` : ''}.`,
-        ];
+      : [texts(lang).lifecycle.status.notFound(parsed.refs)];
   await replyToMessage(ctx, event, lines.join('\n\n'));
 }
 
@@ -65,62 +61,47 @@ async function findOrders(
     .limit(3);
 }
 
-async function describeOrder(ctx: HandlerContext, order: Order, lang: 'zh' | 'en'): Promise<string> {
-  const today = chinaDate(ctx.now);
+async function describeOrder(ctx: HandlerContext, order: Order, lang: Lang): Promise<string> {
+  const t = texts(lang);
   if (order.status === 'confirmed' || order.status === 'delivered') return describeProgress(ctx, order, lang);
-  if (order.status === 'rejected') {
-    return lang === 'zh' ? `${order.number}：已驳回。` : `${order.number}: rejected.`;
-  }
-  const pending = (await tasksOfOrder(ctx.tx, order.id)).filter((t) => t.status === 'pending');
-  const waiting = pending.map((t) => {
-    const dept = departmentName(ctx.config, t.department, lang);
-    const who = t.assignees.map((id) => personName(ctx.config, id)).join('/');
-    return `${dept}（${who}，${lang === 'zh' ? '已等' : 'waiting'} ${formatDuration(ctx.now.getTime() - t.createdAt.getTime())}）`;
-  });
-  const date = formatDate(order.requestedDate, lang, today);
-  return lang === 'zh'
-    ? `${order.number}：待审批，要求交期 ${date}。\n等待：${waiting.join('、')}`
-    : `${order.number}: awaiting approval, requested for ${date}.\nWaiting on: ${waiting.join(', ')}`;
+  if (order.status === 'rejected') return t.lifecycle.status.rejected(order.number);
+  const pending = (await tasksOfOrder(ctx.tx, order.id)).filter((task) => task.status === 'pending');
+  const waiting = pending.map((task) =>
+    t.lifecycle.status.waitingTask(
+      departmentName(ctx.config, task.department, lang),
+      task.assignees.map((id) => personName(ctx.config, id)).join('/'),
+      formatDuration(ctx.now.getTime() - task.createdAt.getTime()),
+    ),
+  );
+  return t.lifecycle.status.pending(order.number, t.format.date(order.requestedDate, chinaDate(ctx.now)), waiting);
 }
 
 /** A confirmed order: its stage, the ETD against the promise, and whose step it waits on since when. */
-function describeProgress(ctx: HandlerContext, order: Order, lang: 'zh' | 'en'): string {
+function describeProgress(ctx: HandlerContext, order: Order, lang: Lang): string {
+  const t = texts(lang);
   const today = chinaDate(ctx.now);
-  const zh = lang === 'zh';
   const stage = order.stage ?? 'confirmed';
-  const promised = order.promisedDate ? formatDate(order.promisedDate, lang, today) : null;
   if (order.status === 'delivered') {
-    const at = order.stageAt ? `${formatDate(chinaDate(order.stageAt), lang, today)} ${chinaTime(order.stageAt)}` : '';
-    return zh ? `${order.number}：已签收（${at}），订单完成。` : `${order.number}: delivered (${at}); order closed.`;
+    return t.lifecycle.status.delivered(order.number, order.stageAt ? t.format.dateTime(order.stageAt, today) : '');
   }
-  const since = order.stageAt ? formatDuration(ctx.now.getTime() - order.stageAt.getTime()) : '';
-  const etd = order.etd ? formatEtd(order.etd, lang, today) : null;
   const next = nextStage(stage, order.skippedStages);
-  const owners = next
-    ? stageOwners(ctx.config, next)
-        .map((id) => personName(ctx.config, id))
-        .join('/')
-    : '';
-  const department = next ? stageDepartment(ctx.config, next) : undefined;
-  const who = department
-    ? `${departmentName(ctx.config, department.key, lang)}${owners ? (zh ? `（${owners}）` : ` (${owners})`) : ''}`
-    : '';
-  const shipment = order.waybill
-    ? zh
-      ? `，运单 ${order.waybill}${order.tracking?.text ? `：${order.tracking.text}` : ''}`
-      : `, waybill ${order.waybill}${order.tracking?.text ? `: ${order.tracking.text}` : ''}`
-    : '';
-  if (zh) {
-    const step = next === 'delivered' ? '客户签收' : next ? `${who}${stageActionLabel(next, 'zh')}` : '';
-    const waiting = next ? `\n等待：${step}，已等 ${since}` : '';
-    return `${order.number}：${stageLabel(stage, 'zh')}${shipment}，${etd ? `预计${etd}` : '交期计算中'}${promised ? `（承诺 ${promised}）` : ''}。${waiting}`;
-  }
-  const step =
-    next === 'delivered'
-      ? 'the customer to sign for it'
-      : next
-        ? `${who ? `${who}, ` : ''}${stageActionLabel(next, 'en')}`
-        : '';
-  const waiting = next ? `\nWaiting on: ${step}, for ${since}` : '';
-  return `${order.number}: ${stageLabel(stage, 'en')}${shipment}; ${etd ?? 'ETD pending'}${promised ? ` (promised ${promised})` : ''}.${waiting}`;
+  return t.lifecycle.status.progress({
+    number: order.number,
+    stage,
+    shipment: order.waybill ? t.lifecycle.status.shipment(order.waybill, order.tracking?.text ?? null) : '',
+    etd: order.etd ? t.format.etd(order.etd, today) : null,
+    promised: order.promisedDate ? t.format.date(order.promisedDate, today) : null,
+    next: nextStep(ctx, next, lang),
+    since: order.stageAt ? formatDuration(ctx.now.getTime() - order.stageAt.getTime()) : '',
+  });
+}
+
+function nextStep(ctx: HandlerContext, next: WorkStage | null, lang: Lang): NextStep {
+  if (!next) return { kind: 'none' };
+  if (next === 'delivered') return { kind: 'customer' };
+  const department = stageDepartment(ctx.config, next);
+  if (!department) return { kind: 'stage', stage: next, department: null };
+  const owners = stageOwners(ctx.config, next).map((id) => personName(ctx.config, id));
+  const name = departmentName(ctx.config, department.key, lang);
+  return { kind: 'stage', stage: next, department: texts(lang).lifecycle.status.department(name, owners.join('/')) };
 }

@@ -3,6 +3,8 @@ import { en } from './en';
 import { zh } from './zh';
 
 export type { Catalogue, Lang } from './catalogue';
+export type { DelaySms, NextStep, StageRefusal } from './zh/lifecycle';
+export type { ItemLine } from './zh/orders';
 
 /**
  * What the product says, in one language: replies, cards, SMS, pages. Chinese unless the person wrote

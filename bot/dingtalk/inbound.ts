@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RequestRefused } from '../../core/errors';
-import { DINGTALK_ACTION_PARAM, DINGTALK_NOTE_PARAM } from '../../cards/dingtalk';
+import { DINGTALK_ACTION_PARAM, DINGTALK_NOTE_PARAM, DINGTALK_REASON_PARAM } from '../../cards/dingtalk';
 import type { CardActionEvent, MessageEvent } from '../../core/events';
 import type { DingtalkDirectory } from './directory';
 
@@ -138,6 +138,8 @@ export function decodeCardCallback(
   if (!actionKey) throw RequestRefused.malformed('card callback names no action');
   const noteParam = cardPrivateData.params[DINGTALK_NOTE_PARAM];
   const note = typeof noteParam === 'string' && noteParam.trim() ? noteParam.trim() : undefined;
+  const reasonParam = cardPrivateData.params[DINGTALK_REASON_PARAM];
+  const reasonId = typeof reasonParam === 'string' && reasonParam ? reasonParam : undefined;
   const actor = directory.personOf(callback.userId);
   const event: CardActionEvent = {
     kind: 'card-action',
@@ -146,6 +148,7 @@ export function decodeCardCallback(
     actionKey,
     actorId: actor.id,
     ...(note ? { note } : {}),
+    ...(reasonId ? { reasonId } : {}),
     receivedAt: now.toISOString(),
     callbackRef: frameId,
   };

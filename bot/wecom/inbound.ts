@@ -40,7 +40,7 @@ export class WecomInbound {
       return;
     }
     const cardId = cardIdOfTask(payload.taskId);
-    const note = reasonFromSelection(payload.eventKey, payload.selected);
+    const reasonId = reasonFromSelection(payload.selected);
     const { responseCode } = payload;
     const event: CardActionEvent = {
       kind: 'card-action',
@@ -48,7 +48,7 @@ export class WecomInbound {
       cardId,
       actionKey: payload.eventKey,
       actorId: person.id,
-      ...(note ? { note } : {}),
+      ...(reasonId ? { reasonId } : {}),
       receivedAt: now.toISOString(),
       ...(responseCode ? { callbackRef: responseCode } : {}),
     };

@@ -1,6 +1,6 @@
 /**
  * KPIs: the customer-perceived latency clock, the four weekly figures, China-time weeks, the chat
- * phrases that drive them, and the weekly digest. Pure: the clock is always passed in.
+ * phrases that drive them. Pure: the clock is always passed in.
  */
 export {
   clockEventsOf,
@@ -23,4 +23,3 @@ export {
 } from './figures';
 export { dateRange, lastWeeks, nextWeeklyRun, weekOf, type Week } from './weeks';
 export { extractRequestTime, parseKpiCommand, parsePauseCommand, type PauseCommand } from './commands';
-export { formatDigest, type DigestInput, type SlowOrder } from './digest';

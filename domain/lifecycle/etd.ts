@@ -1,4 +1,4 @@
-import { chinaDate, chinaTime, formatDate } from '../china-time';
+import { chinaDate } from '../china-time';
 import type { WorkCalendar } from '../promise/types';
 import { stagesCompleted, type Stage, type WorkStage } from './stages';
 import { addWorkingTime, nextWorkingMoment, type Workday } from './working-time';
@@ -141,11 +141,4 @@ export function quietHoursEnd(at: Date, quiet: QuietHours): Date | null {
   if (at < to) return to;
   if (at >= from) return new Date(to.getTime() + DAY_MS);
   return null;
-}
-
-/** "3月18日14:30前签收" / "signed for by Mar 18, 14:30"; the year is shown only when it differs from `today` (a YYYY-MM-DD China date). */
-export function formatEtd(etd: Date, language: 'zh' | 'en', today: string): string {
-  const date = formatDate(chinaDate(etd), language, today);
-  const time = chinaTime(etd);
-  return language === 'zh' ? `${date}${time}前签收` : `signed for by ${date}, ${time}`;
 }

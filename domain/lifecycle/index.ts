@@ -8,8 +8,6 @@ export {
   nextStage,
   parseStageWord,
   skippedStages,
-  stageActionLabel,
-  stageLabel,
   stagesCompleted,
   type Stage,
   type WorkStage,
@@ -18,7 +16,6 @@ export { addWorkingTime, nextWorkingMoment, workdayLength, workingTimeBetween, t
 export {
   computeEtd,
   delayAlertDue,
-  formatEtd,
   promisedInstant,
   quietHoursEnd,
   type Etd,

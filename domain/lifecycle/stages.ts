@@ -4,25 +4,6 @@ export type Stage = (typeof STAGES)[number];
 /** Stages that get completed (every stage but the starting one). */
 export type WorkStage = Exclude<Stage, 'confirmed'>;
 
-type Language = 'zh' | 'en';
-
-const LABELS: Record<Stage, Record<Language, string>> = {
-  confirmed: { zh: '已确认', en: 'confirmed' },
-  in_production: { zh: '生产中', en: 'in production' },
-  qc_passed: { zh: '质检通过', en: 'QC passed' },
-  packed: { zh: '已包装', en: 'packed' },
-  shipped: { zh: '已发货', en: 'shipped' },
-  delivered: { zh: '已签收', en: 'delivered' },
-};
-
-const ACTION_LABELS: Record<WorkStage, Record<Language, string>> = {
-  in_production: { zh: '开始生产', en: 'start production' },
-  qc_passed: { zh: '质检通过', en: 'QC passed' },
-  packed: { zh: '包装完成', en: 'packed' },
-  shipped: { zh: '已发货', en: 'shipped' },
-  delivered: { zh: '已签收', en: 'delivered' },
-};
-
 /** Words people write in chat for each stage (matched after normalizing, see `normalizeWord`). */
 const STAGE_WORDS: Record<WorkStage, readonly string[]> = {
   in_production: ['开始生产', '生产中', '已投产', '在生产', 'in production', 'start production'],
@@ -55,15 +36,6 @@ export function nextStage(from: Stage, skipped: readonly Stage[]): WorkStage | n
 /** Whether an order at `from` may be marked `to`: strictly later, `to` not skipped. Jumps forward are allowed (marking 'shipped' completes the stages before it). */
 export function canAdvance(from: Stage, to: Stage, skipped: readonly Stage[]): boolean {
   return indexOf(to) > indexOf(from) && !skipped.includes(to);
-}
-
-export function stageLabel(stage: Stage, language: Language): string {
-  return LABELS[stage][language];
-}
-
-/** Label of the action that completes a stage, for buttons. */
-export function stageActionLabel(stage: WorkStage, language: Language): string {
-  return ACTION_LABELS[stage][language];
 }
 
 /** Full-width to half-width, lower case, no spaces, no punctuation around the word. */

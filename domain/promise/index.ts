@@ -33,6 +33,7 @@ export { addWorkingDays, isWorkingDay } from './calendar';
 export { earliestDelivery } from './earliest';
 export { checkPromise, earliestForOrder, type OrderItem, type OrderPromise } from './order';
 export { loadTone } from './tone';
+export { MOULD_END_UNKNOWN } from './types';
 export type {
   Constraint,
   FeasiblePromise,

@@ -55,6 +55,9 @@ export interface PromiseArgs {
   expedite?: boolean;
 }
 
+/** A date the engine will never reach: a mould out of service with no known end. */
+export const MOULD_END_UNKNOWN = '9999-12-31';
+
 export type Constraint =
   | { kind: 'stock'; available: number; needed: number }
   /** The busiest load period overlapping the production window. */

@@ -36,7 +36,7 @@ describe.each(backends)('2-hour escalation on %s', (backend) => {
     expect(state.inbox.qianzong).toBeUndefined(); // purchasing had answered
     const card = state.inbox.zhaozong![0]!;
     expect(card.title).toBe('升级审批 · 技术部');
-    expect(card.fields[0]).toEqual({ label: '已等待', value: '2h05m（王工/刘工）', tone: 'red' });
+    expect(card.fields[0]).toEqual({ key: 'waited', label: '已等待', value: '2h05m（王工/刘工）', tone: 'red' });
 
     await t.app.scheduler.tick();
     t.clock.advance(60_000);

@@ -37,7 +37,7 @@ describe.each(backends)('playground intake and approval on %s', (backend) => {
     for (const id of APPROVERS) {
       const card = firstCard(state, id)!;
       expect(card.buttons.map((b) => b.key)).toEqual(['approve', 'reject']);
-      expect(card.fields).toContainEqual({ label: '订单号', value: 'SO-20260224-0001' });
+      expect(card.fields).toContainEqual({ key: 'order', label: '订单号', value: 'SO-20260224-0001' });
     }
     expect(firstCard(state, 'zhaozong')).toBeUndefined();
 

@@ -28,8 +28,8 @@ describe.each(backends)('DingTalk intake and approval on %s', (backend) => {
     });
     expect(tech.params.content).toContain('**订单号**：SO-20260224-0001');
     expect(JSON.parse(tech.params.buttons!)).toEqual([
-      { key: 'approve', label: '同意', style: 'primary' },
-      { key: 'reject', label: '驳回', style: 'danger' },
+      { key: 'approve', label: '同意', style: 'primary', needsReason: false },
+      { key: 'reject', label: '驳回', style: 'danger', needsReason: true },
     ]);
 
     fake.tap({ staffId: STAFF.wanggong, outTrackId: tech.outTrackId, action: 'approve' });
@@ -96,6 +96,20 @@ describe.each(backends)('DingTalk intake and approval on %s', (backend) => {
     expect(await fake.waitFor(() => fake.userTexts(STAFF.zhoushifu)[0], 'the late-tap notice')).toContain('无需再处理');
     const [order] = await h.t.db.select().from(orders);
     expect(order!.status).toBe('rejected');
+  });
+
+  it("offers the department's reject reasons in the card and rejects with the one picked", async () => {
+    const { fake } = h;
+    const cards = await orderWithCards(h);
+    const card = cards[STAFF.chenjie]!;
+    expect(card.params.reasonTitle).toBe('驳回原因');
+    const offered = JSON.parse(card.params.reasons!) as Array<{ id: string; text: string }>;
+    expect(offered.map((r) => r.id)).toEqual(h.t.app.bot.config.rejectReasons.map((r) => r.id));
+    fake.tap({ staffId: STAFF.chenjie, outTrackId: card.outTrackId, action: 'reject', reason: 'capacity' });
+    const text = await fake.waitFor(() => fake.groupTexts(EAST).find((m) => m.includes('驳回')), 'the rejection');
+    expect(text).toContain('原因：产能不足');
+    await settle(h);
+    expect(card.params).toMatchObject({ status: 'rejected', showActions: 'false', reasons: '[]' });
   });
 
   it('gives one decision when two leads of a department tap at once, and tells the other who decided', async () => {

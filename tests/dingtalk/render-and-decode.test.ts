@@ -17,8 +17,8 @@ const card: Card = {
   title: '需求单审批 · 技术部',
   subtitle: 'SO-20260224-0001',
   fields: [
-    { label: '订单号', value: 'SO-20260224-0001' },
-    { label: '技术要求', value: 'Ra≤0.4μm ✗', tone: 'red' },
+    { key: 'order', label: '订单号', value: 'SO-20260224-0001' },
+    { key: 'specs', label: '技术要求', value: 'Ra≤0.4μm ✗', tone: 'red' },
   ],
   notes: ['原文：BRK-2026-01 ×5'],
   buttons: [

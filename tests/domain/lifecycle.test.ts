@@ -4,15 +4,12 @@ import {
   canAdvance,
   computeEtd,
   delayAlertDue,
-  formatEtd,
   nextStage,
   nextWorkingMoment,
   parseStageWord,
   promisedInstant,
   quietHoursEnd,
   skippedStages,
-  stageActionLabel,
-  stageLabel,
   stagesCompleted,
   workingTimeBetween,
   type EtdArgs,
@@ -73,15 +70,6 @@ describe('stages', () => {
     expect(stagesCompleted('confirmed', 'shipped', stock)).toEqual(['packed', 'shipped']);
     expect(stagesCompleted('confirmed', 'qc_passed', [])).toEqual(['in_production', 'qc_passed']);
     expect(stagesCompleted('shipped', 'packed', [])).toEqual([]);
-  });
-
-  it('labels in both languages', () => {
-    expect(stageLabel('confirmed', 'zh')).toBe('已确认');
-    expect(stageLabel('qc_passed', 'en')).toBe('QC passed');
-    expect(stageLabel('delivered', 'zh')).toBe('已签收');
-    expect(stageActionLabel('in_production', 'zh')).toBe('开始生产');
-    expect(stageActionLabel('in_production', 'en')).toBe('start production');
-    expect(stageActionLabel('packed', 'zh')).toBe('包装完成');
   });
 
   it('parses stage words people write', () => {
@@ -290,16 +278,5 @@ describe('promise and alerts', () => {
     expect(quietHoursEnd(cn('2026-03-05T22:00'), { from: '08:00', to: '08:00' })).toBeNull();
     expect(quietHoursEnd(cn('2026-03-05T12:30'), { from: '12:00', to: '13:30' })).toEqual(cn('2026-03-05T13:30'));
     expect(quietHoursEnd(cn('2026-03-05T13:30'), { from: '12:00', to: '13:30' })).toBeNull();
-  });
-
-  it('formatEtd', () => {
-    const etd = cn('2026-03-18T14:30');
-    expect(formatEtd(etd, 'zh', '2026-03-05')).toBe('3月18日14:30前签收');
-    expect(formatEtd(etd, 'en', '2026-03-05')).toBe('signed for by Mar 18, 14:30');
-    const nextYear = cn('2027-01-04T09:00');
-    expect(formatEtd(nextYear, 'zh', '2026-12-28')).toBe('2027年1月4日09:00前签收');
-    expect(formatEtd(nextYear, 'en', '2026-12-28')).toBe('signed for by Jan 4, 2027, 09:00');
-    // Late evening China time is still that China date.
-    expect(formatEtd(cn('2026-03-18T23:30'), 'zh', '2026-03-05')).toBe('3月18日23:30前签收');
   });
 });

@@ -840,7 +840,8 @@ describe('properties', () => {
         expect(b).toEqual({ ...a, urgent: true, language: 'zh' });
         // "… not" + " urgent" says the opposite ("not urgent"), as it should.
         const negates = /\b(?:not(?:\s+(?:that|very|so))?|no)\s*$/i.test(text);
-        if (a.language === 'en' && !negates) expect(parseMessage(`${text} urgent`, now)).toEqual({ ...a, urgent: true });
+        if (a.language === 'en' && !negates)
+          expect(parseMessage(`${text} urgent`, now)).toEqual({ ...a, urgent: true });
       }),
       { numRuns: 1500 },
     );

@@ -1,13 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildApprovalCard } from '../../cards/approval-card';
-import { resolveCard, type Card } from '../../cards/model';
-import { clip, reasonFromSelection, REJECT_REASONS, renderWecomCard, WECOM_CARD_LIMITS } from '../../cards/wecom';
+import { chosenReason, resolveCard, type Card } from '../../cards/model';
+import { clip, reasonFromSelection, renderWecomCard, WECOM_CARD_LIMITS } from '../../cards/wecom';
+import { loadBusinessConfig } from '../../config/business-config';
+
+const REJECT_REASONS = loadBusinessConfig().rejectReasons;
 import { checkTemplateCard } from '../fakes/wecom/template-card-rules';
 
 const approval = () =>
   buildApprovalCard({
     cardId: 'c_0123456789abcdef0123',
+    lang: 'zh',
     orderNumber: 'SO-20260224-0001',
     departmentName: '技术部',
     requesterName: '张三',
@@ -17,6 +21,7 @@ const approval = () =>
     urgent: true,
     verdicts: [],
     reports: [],
+    rejectReasons: REJECT_REASONS,
     sourceText: '需要BRK-2026-01样品5件,3月5日前到',
     today: '2026-02-24',
   });
@@ -69,8 +74,19 @@ describe('WeCom card renderer', () => {
           key: fc.oneof(fc.constantFrom('approve', 'reject', 'later'), fc.string({ minLength: 1, maxLength: 1100 })),
           label: text,
           style: fc.constantFrom(undefined, 'primary', 'danger', 'default'),
+          needsReason: fc.option(fc.boolean(), { nil: undefined }),
         }),
         { maxLength: 10 },
+      ),
+      reasons: fc.option(
+        fc.record({
+          title: text,
+          options: fc.array(fc.record({ id: fc.stringMatching(/^[a-z0-9_-]{1,32}$/), text }), {
+            minLength: 1,
+            maxLength: 12,
+          }),
+        }),
+        { nil: undefined },
       ),
       resolved: fc.option(fc.record({ status: fc.constantFrom('approved', 'rejected', 'cancelled', 'info'), text }), {
         nil: undefined,
@@ -100,10 +116,12 @@ describe('WeCom card renderer', () => {
 
   it('reads the reject reason from the dropdown only for the reject button', () => {
     const chosen = [{ questionKey: 'reject_reason', optionIds: ['material'] }];
-    expect(reasonFromSelection('reject', chosen)).toBe('原材料短缺');
-    expect(reasonFromSelection('approve', chosen)).toBeUndefined();
-    expect(reasonFromSelection('reject', [])).toBeUndefined();
-    expect(reasonFromSelection('reject', [{ questionKey: 'reject_reason', optionIds: ['nonsense'] }])).toBeUndefined();
+    const card = approval();
+    expect(chosenReason(card, 'reject', reasonFromSelection(chosen))).toBe('原材料短缺');
+    expect(chosenReason(card, 'approve', reasonFromSelection(chosen))).toBeUndefined();
+    expect(chosenReason(card, 'reject', reasonFromSelection([]))).toBeUndefined();
+    const nonsense = reasonFromSelection([{ questionKey: 'reject_reason', optionIds: ['nonsense'] }]);
+    expect(chosenReason(card, 'reject', nonsense)).toBeUndefined();
   });
 
   it('clips on whole characters', () => {

@@ -1,6 +1,28 @@
+import { approvals } from './approvals';
 import { board } from './board';
 import { format } from './format';
+import { kpi } from './kpi';
+import { latency } from './latency';
+import { lifecycle } from './lifecycle';
+import { orders } from './orders';
+import { plant } from './plant';
 import { playground } from './playground';
+import { promise } from './promise';
+import { sms } from './sms';
 import { stages } from './stages';
 
-export const zh = { format, stages, board, playground };
+/** The Chinese catalogue: the message ids, and the words. */
+export const zh = {
+  format,
+  stages,
+  orders,
+  approvals,
+  promise,
+  lifecycle,
+  latency,
+  plant,
+  kpi,
+  sms,
+  board,
+  playground,
+};

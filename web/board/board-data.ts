@@ -1,12 +1,12 @@
 import { asc, eq } from 'drizzle-orm';
-import { personName, type BusinessConfig } from '../../config/business-config';
+import { personName, type BusinessConfig, departmentName } from '../../config/business-config';
 import type { Queryable } from '../../db/client';
 import { lineLoadsAhead, weeklyKpis, openOrderCounts, openOrders, type OpenOrderRow } from '../../db/kpi';
 import { orderEvents, orderItems, orders } from '../../db/schema';
-import { chinaDate, chinaTime, formatDate, formatLatency } from '../../domain/china-time';
+import { chinaDate, chinaTime } from '../../domain/china-time';
 import { clockEventsOf, lastWeeks, latencyClock, type KpiFigures } from '../../domain/kpi';
-import { addWorkingTime, nextStage, stageLabel, workdayLength, type Stage } from '../../domain/lifecycle';
-import { departmentName, departmentNames } from '../../handlers/texts';
+import { addWorkingTime, nextStage, workdayLength, type Stage } from '../../domain/lifecycle';
+import { type Lang, texts } from '../../texts';
 import type {
   BoardOrderRow,
   BoardPageData,
@@ -27,6 +27,7 @@ export async function boardPageData(
   config: BusinessConfig,
   now: Date,
   userName: string,
+  lang: Lang = 'zh',
 ): Promise<BoardPageData> {
   const weeks = lastWeeks(now, 12);
   const loads = await lineLoadRows(q, config, now);
@@ -46,10 +47,10 @@ export async function boardPageData(
     company: config.company,
     userName,
     now,
-    figures: headlineFigures(series.at(-1)!, series.at(-2)!),
+    figures: headlineFigures(series.at(-1)!, series.at(-2)!, lang),
     weeks: series.map((f, i) => weekPoint(weeks[i]!.label, f)),
-    counts: countRows(counts),
-    orders: open.rows.map((row) => boardRow(config, row, now)),
+    counts: countRows(counts, lang),
+    orders: open.rows.map((row) => boardRow(config, row, now, lang)),
     ordersTotal: open.total,
     lines: loads,
   };
@@ -67,8 +68,10 @@ function weekPoint(label: string, f: KpiFigures): WeekPoint {
 }
 
 /** This week's headline numbers against last week's; for durations lower is better, for rates higher. */
-export function headlineFigures(current: KpiFigures, previous: KpiFigures): Figure[] {
-  const span = (v: number | null) => (v === null ? '—' : formatLatency(v, 'zh'));
+export function headlineFigures(current: KpiFigures, previous: KpiFigures, lang: Lang = 'zh'): Figure[] {
+  const t = texts(lang);
+  const labels = t.board.figures;
+  const span = (v: number | null) => (v === null ? '—' : t.format.latency(v));
   const rate = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)}%`);
   const figure = (
     label: string,
@@ -83,13 +86,13 @@ export function headlineFigures(current: KpiFigures, previous: KpiFigures): Figu
     trend: trendOf(now, before, lowerIsBetter),
   });
   return [
-    figure('客户感知时延（中位）', current.latencyP50Ms, previous.latencyP50Ms, span, true),
-    figure('客户感知时延（P90）', current.latencyP90Ms, previous.latencyP90Ms, span, true),
-    figure('准时交付率', current.onTimeRate, previous.onTimeRate, rate, false),
-    figure('承诺准确率', current.promiseAccuracy, previous.promiseAccuracy, rate, false),
-    figure('部门处理时长（中位）', current.handlingP50Ms, previous.handlingP50Ms, span, true),
+    figure(labels.latencyP50, current.latencyP50Ms, previous.latencyP50Ms, span, true),
+    figure(labels.latencyP90, current.latencyP90Ms, previous.latencyP90Ms, span, true),
+    figure(labels.onTime, current.onTimeRate, previous.onTimeRate, rate, false),
+    figure(labels.accuracy, current.promiseAccuracy, previous.promiseAccuracy, rate, false),
+    figure(labels.handlingP50, current.handlingP50Ms, previous.handlingP50Ms, span, true),
     {
-      label: '本周确认订单',
+      label: labels.confirmed,
       value: String(current.confirmedCount),
       previous: String(previous.confirmedCount),
       trend: 'none',
@@ -103,17 +106,18 @@ function trendOf(now: number | null, before: number | null, lowerIsBetter: boole
   return now < before === lowerIsBetter ? 'better' : 'worse';
 }
 
-function countRows(counts: { status: string; stage: string | null; count: number }[]) {
+function countRows(counts: { status: string; stage: string | null; count: number }[], lang: Lang) {
+  const t = texts(lang);
   const pending = counts.filter((c) => c.status === 'pending_approval').reduce((n, c) => n + c.count, 0);
   const stages = counts
     .filter((c) => c.status === 'confirmed')
     .sort((a, b) => stageOrder(a.stage) - stageOrder(b.stage))
     .map((c) => ({
       status: `confirmed:${c.stage ?? 'confirmed'}`,
-      label: stageLabel((c.stage ?? 'confirmed') as Stage, 'zh'),
+      label: t.stages.label((c.stage ?? 'confirmed') as Stage),
       count: c.count,
     }));
-  return [{ status: 'pending_approval', label: '待审批', count: pending }, ...stages];
+  return [{ status: 'pending_approval', label: t.board.status.pendingApproval, count: pending }, ...stages];
 }
 
 function stageOrder(stage: string | null): number {
@@ -121,46 +125,52 @@ function stageOrder(stage: string | null): number {
 }
 
 /** One row of the open-orders table, with the reasons behind its colour. */
-export function boardRow(config: BusinessConfig, row: OpenOrderRow, now: Date): BoardOrderRow {
+export function boardRow(config: BusinessConfig, row: OpenOrderRow, now: Date, lang: Lang = 'zh'): BoardOrderRow {
   return {
     number: row.number,
     customerName: row.customerName,
     requesterName: row.requesterName,
     status: row.status,
-    statusLabel: row.status === 'pending_approval' ? '待审批' : stageLabel((row.stage ?? 'confirmed') as Stage, 'zh'),
-    waitingOn: waitingOn(config, row),
+    statusLabel: statusLabel(row.status, row.stage, lang),
+    waitingOn: waitingOn(config, row, lang),
     ageMs: row.status === 'pending_approval' ? row.latencyMs : Math.max(0, now.getTime() - row.requestedAt.getTime()),
     paused: row.pausedSince !== null,
     etd: row.etd,
     promisedAt: row.promisedAt,
     colour: COLOURS[row.severity]!,
-    reasons: reasonsOf(config, row, now),
+    reasons: reasonsOf(config, row, now, lang),
   };
 }
 
-function waitingOn(config: BusinessConfig, row: OpenOrderRow): string | null {
-  if (row.pausedSince) return row.pauseReason ? `客户（${row.pauseReason}）` : '客户';
+function waitingOn(config: BusinessConfig, row: OpenOrderRow, lang: Lang): string | null {
+  const t = texts(lang);
+  const w = t.board.waitingOn;
+  if (row.pausedSince) return row.pauseReason ? w.customerFor(row.pauseReason) : w.customer;
   if (row.status === 'pending_approval')
-    return row.pendingDepartments.length > 0 ? departmentNames(config, row.pendingDepartments, 'zh') : null;
+    return row.pendingDepartments.length > 0
+      ? t.format.list(row.pendingDepartments.map((d) => departmentName(config, d, lang)))
+      : null;
   const next = nextStage((row.stage ?? 'confirmed') as Stage, []);
   if (!next) return null;
-  if (next === 'delivered') return '客户签收';
+  if (next === 'delivered') return w.customerSignOff;
   const department = config.lifecycle.stages[next].department;
-  return department ? departmentName(config, department) : null;
+  return department ? departmentName(config, department, lang) : null;
 }
 
-function reasonsOf(config: BusinessConfig, row: OpenOrderRow, now: Date): string[] {
+function reasonsOf(config: BusinessConfig, row: OpenOrderRow, now: Date, lang: Lang): string[] {
+  const { format, board } = texts(lang);
+  const r = board.reasons;
   const reasons: string[] = [];
   if (row.nextDueAt) {
     const left = row.nextDueAt.getTime() - now.getTime();
-    if (row.escalated) reasons.push('审批超时，已升级');
-    else if (row.pausedSince) reasons.push('等客户，审批暂停计时');
-    else if (left < 0) reasons.push(`审批超时 ${formatLatency(-left, 'zh')}`);
-    else if (left < config.kpi.dueSoon) reasons.push(`审批 ${formatLatency(left, 'zh')}后到期`);
+    if (row.escalated) reasons.push(r.escalated);
+    else if (row.pausedSince) reasons.push(r.pausedApproval);
+    else if (left < 0) reasons.push(r.approvalOverdue(format.latency(-left)));
+    else if (left < config.kpi.dueSoon) reasons.push(r.approvalDueIn(format.latency(left)));
   }
   if (row.etd && row.promisedAt && row.etd > row.promisedAt)
-    reasons.push(`预计晚于承诺 ${formatLatency(row.etd.getTime() - row.promisedAt.getTime(), 'zh')}`);
-  if (row.onBusyLine) reasons.push('产线负荷高');
+    reasons.push(r.etdLate(format.latency(row.etd.getTime() - row.promisedAt.getTime())));
+  if (row.onBusyLine) reasons.push(r.busyLine);
   return reasons;
 }
 
@@ -185,6 +195,7 @@ export async function orderPageData(
   now: Date,
   userName: string,
   number: string,
+  lang: Lang = 'zh',
 ): Promise<OrderPageData | null> {
   const [order] = await q.select().from(orders).where(eq(orders.number, number));
   if (!order) return null;
@@ -198,7 +209,7 @@ export async function orderPageData(
   ]);
   const clock = latencyClock(clockEventsOf(order.requestedAt, events, order.confirmedAt));
   const open = order.status === 'pending_approval' || order.status === 'confirmed';
-  const severity = open ? await severityOf(q, config, now, order.number) : null;
+  const severity = open ? await severityOf(q, config, now, order.number, lang) : null;
   return {
     company: config.company,
     userName,
@@ -207,7 +218,7 @@ export async function orderPageData(
       number: order.number,
       customerName: order.customerName,
       requesterName: order.requesterName,
-      statusLabel: statusLabel(order.status, order.stage),
+      statusLabel: statusLabel(order.status, order.stage, lang),
       sourceText: order.sourceText,
       requestedAt: order.requestedAt,
       confirmedAt: order.confirmedAt,
@@ -221,11 +232,11 @@ export async function orderPageData(
       items: items.map((i) => ({ materialCode: i.materialCode, quantity: i.quantity, unit: i.unit })),
     },
     pauses: clock.pauses.map((p) => ({ from: p.from, to: p.to, reason: p.reason ?? null })),
-    timeline: collapseEtdRuns(events).map((run) => timelineEntry(config, run.first, run)),
+    timeline: collapseEtdRuns(events).map((run) => timelineEntry(config, run.first, run, lang)),
   };
 }
 
-async function severityOf(q: Queryable, config: BusinessConfig, now: Date, number: string) {
+async function severityOf(q: Queryable, config: BusinessConfig, now: Date, number: string, lang: Lang) {
   const open = await openOrders(q, {
     now,
     delayAlertMs: config.thresholds.delayAlertAfter,
@@ -235,13 +246,14 @@ async function severityOf(q: Queryable, config: BusinessConfig, now: Date, numbe
     number,
   });
   const [row] = open.rows;
-  return row ? { colour: COLOURS[row.severity]!, reasons: reasonsOf(config, row, now) } : null;
+  return row ? { colour: COLOURS[row.severity]!, reasons: reasonsOf(config, row, now, lang) } : null;
 }
 
-function statusLabel(status: string, stage: string | null): string {
-  if (status === 'pending_approval') return '待审批';
-  if (status === 'rejected') return '已驳回';
-  return stageLabel((stage ?? 'confirmed') as Stage, 'zh');
+function statusLabel(status: string, stage: string | null, lang: Lang): string {
+  const t = texts(lang);
+  if (status === 'pending_approval') return t.board.status.pendingApproval;
+  if (status === 'rejected') return t.board.status.rejected;
+  return t.stages.label((stage ?? 'confirmed') as Stage);
 }
 
 type EventRow = typeof orderEvents.$inferSelect;
@@ -271,12 +283,18 @@ export function collapseEtdRuns(events: readonly EventRow[]): EventRun[] {
 }
 
 /** How each kind of order event reads on the timeline. */
-export function timelineEntry(config: BusinessConfig, e: EventRow, run?: EventRun): TimelineEntry {
+export function timelineEntry(config: BusinessConfig, e: EventRow, run?: EventRun, lang: Lang = 'zh'): TimelineEntry {
+  const { format, stages, board } = texts(lang);
+  const tl = board.timeline;
   const d = e.data as Record<string, unknown>;
   const actor = e.actorId ? personName(config, e.actorId) : null;
-  const dept = typeof d.department === 'string' ? departmentName(config, d.department) : '';
-  const at = (v: unknown) =>
-    typeof v === 'string' ? `${formatDate(chinaDate(new Date(v)), 'zh')} ${chinaTime(new Date(v))}` : '—';
+  const dept = typeof d.department === 'string' ? departmentName(config, d.department, lang) : '';
+  // "2月28日 15:30": never with the year (the instant's own date is passed as today).
+  const at = (v: unknown) => {
+    if (typeof v !== 'string') return '—';
+    const instant = new Date(v);
+    return format.dateTime(instant, chinaDate(instant));
+  };
   const entry = (label: string, kind: TimelineEntry['kind'], detail: string | null = null): TimelineEntry => ({
     at: e.at,
     label,
@@ -286,67 +304,65 @@ export function timelineEntry(config: BusinessConfig, e: EventRow, run?: EventRu
   });
   switch (e.type) {
     case 'created':
-      return entry('创建需求单', 'message', typeof d.dueDate === 'string' ? `要求交期 ${d.dueDate}` : null);
+      return entry(tl.created, 'message', typeof d.dueDate === 'string' ? tl.requestedDate(d.dueDate) : null);
     case 'promise-checked':
       return entry(
-        '交期核算',
+        tl.promiseChecked,
         'event',
-        [d.earliest ? `最早可交 ${String(d.earliest)}` : null, d.explanation ? String(d.explanation) : null]
-          .filter(Boolean)
-          .join('，') || null,
+        tl.checkDetail(d.earliest ? String(d.earliest) : null, d.explanation ? String(d.explanation) : null) || null,
       );
     case 'promise-blocked':
-      return entry('交期受阻', 'event', d.earliest ? `最早可交 ${String(d.earliest)}` : null);
+      return entry(tl.promiseBlocked, 'event', d.earliest ? tl.earliest(String(d.earliest)) : null);
     case 'task-approved':
-      return entry(`${dept}同意`, 'decision', typeof d.note === 'string' && d.note ? d.note : null);
+      return entry(tl.approved(dept), 'decision', typeof d.note === 'string' && d.note ? d.note : null);
     case 'task-rejected':
-      return entry(`${dept}驳回`, 'decision', typeof d.note === 'string' ? d.note : null);
+      return entry(tl.rejected(dept), 'decision', typeof d.note === 'string' ? d.note : null);
     case 'task-escalated':
       return entry(
-        `${dept}审批升级`,
+        tl.escalated(dept),
         'decision',
-        typeof d.waitedMs === 'number' ? `已等 ${formatLatency(d.waitedMs, 'zh')}` : null,
+        typeof d.waitedMs === 'number' ? tl.waited(format.latency(d.waitedMs)) : null,
       );
     case 'confirmed':
-      return entry('交期确认', 'decision', typeof d.promisedDate === 'string' ? `承诺交期 ${d.promisedDate}` : null);
+      return entry(
+        tl.confirmed,
+        'decision',
+        typeof d.promisedDate === 'string' ? tl.promisedDate(d.promisedDate) : null,
+      );
     case 'rejected':
-      return entry('订单驳回', 'decision');
+      return entry(tl.orderRejected, 'decision');
     case 'paused':
-      return entry('等客户（暂停计时）', 'pause', typeof d.reason === 'string' ? d.reason : null);
+      return entry(tl.paused, 'pause', typeof d.reason === 'string' ? d.reason : null);
     case 'resumed':
       return entry(
-        '客户已回复（继续计时）',
+        tl.resumed,
         'pause',
-        typeof d.waitedMs === 'number' ? `等待 ${formatLatency(d.waitedMs, 'zh')}` : null,
+        typeof d.waitedMs === 'number' ? tl.waitedFor(format.latency(d.waitedMs)) : null,
       );
     case 'stage-completed':
       return entry(
-        stageLabel(d.stage as Stage, 'zh'),
+        stages.label(d.stage as Stage),
         'event',
-        typeof d.waybill === 'string' ? `运单 ${d.waybill}` : null,
+        typeof d.waybill === 'string' ? tl.waybill(d.waybill) : null,
       );
     case 'etd-changed': {
       const to = run ? (run.last.data as Record<string, unknown>).to : d.to;
-      const times =
+      const updates =
         run && run.count > 1
-          ? `（${run.count} 次更新，至 ${chinaDate(run.last.at).slice(5)} ${chinaTime(run.last.at)}）`
-          : '';
-      return entry('预计签收变更', 'etd', `${at(d.from)} → ${at(to)}${times}`);
+          ? { count: run.count, lastAt: `${chinaDate(run.last.at).slice(5)} ${chinaTime(run.last.at)}` }
+          : null;
+      return entry(tl.etdChanged, 'etd', tl.etdChange(at(d.from), at(to), updates));
     }
     case 'delay-alert':
-      return entry(
-        '延误提醒',
-        'etd',
-        typeof d.lateMs === 'number' ? `晚于承诺 ${formatLatency(d.lateMs, 'zh')}` : null,
-      );
+      return entry(tl.delayAlert, 'etd', typeof d.lateMs === 'number' ? tl.lateBy(format.latency(d.lateMs)) : null);
     case 'waybill-added':
-      return entry('补录运单', 'event', typeof d.waybill === 'string' ? d.waybill : null);
+      return entry(tl.waybillAdded, 'event', typeof d.waybill === 'string' ? d.waybill : null);
     case 'tracking-updated':
-      return entry('物流更新', 'event', typeof d.text === 'string' ? d.text : null);
+      return entry(tl.trackingUpdated, 'event', typeof d.text === 'string' ? d.text : null);
     case 'sms-rejected':
     case 'sms-uncertain':
       return entry(
-        e.type === 'sms-rejected' ? '短信被拒' : '短信结果未知',
+        e.type === 'sms-rejected' ? tl.smsRejected : tl.smsUncertain,
         'event',
         typeof d.reason === 'string' ? d.reason : null,
       );

@@ -7,11 +7,14 @@ import type { Database } from '../../db/client';
 import { boardSessions } from '../../db/schema';
 import { dateRange } from '../../domain/kpi';
 import { kpiCsv } from '../../handlers/kpi-export';
+import { type Lang, texts } from '../../texts';
 import { boardPageData, orderPageData } from './board-data';
 import { UNKNOWN_USER_HASH, verifyPassword } from './passwords';
-import { renderBoardPage, renderLoginPage, renderNotFoundPage, renderOrderPage } from './views';
+import { type PageOptions, renderBoardPage, renderLoginPage, renderNotFoundPage, renderOrderPage } from './views';
+import { isLang, pageLang } from '../lang';
 
 const COOKIE = 'orderbot_board';
+/** The reader's language for the pages: set by `?lang=en` / `?lang=zh`, kept for a year. */
 const MAX_FAILURES = 5;
 const FAILURE_WINDOW_MS = 15 * 60_000;
 /** The demo config's password: accepted only while the playground (no real chat platform) runs. */
@@ -36,9 +39,16 @@ export function boardRoutes(args: {
   const router = new Router({ prefix: '/board' });
   const failures = new LoginThrottle();
 
+  // Every board page, the login included, speaks the reader's language.
+  router.use(async (ctx, next) => {
+    ctx.state.lang = pageLang(ctx, '/board');
+    await next();
+  });
+
   router.get('/login', async (ctx) => {
     if (await signedInUser(ctx, args)) return ctx.redirect('/board');
-    html(ctx, 200, renderLoginPage({ company: config.company, ...nextOf(ctx.query.next) }));
+    const next = nextOf(ctx.query.next);
+    html(ctx, 200, renderLoginPage({ company: config.company, ...next }, loginView(ctx, next)));
   });
 
   router.post('/login', async (ctx) => {
@@ -47,28 +57,19 @@ export function boardRoutes(args: {
     const password = typeof body.password === 'string' ? body.password.slice(0, 1000) : '';
     const next = nextOf(body.next);
     const throttleKey = `${ctx.ip}|${username}`;
-    if (failures.blocked(throttleKey, clock())) {
-      return html(
-        ctx,
-        429,
-        renderLoginPage({ company: config.company, error: '尝试次数过多，请15分钟后再试。', username, ...next }),
-      );
-    }
+    const view = loginView(ctx, next);
+    const words = texts(langOf(ctx)).board.login;
+    const refuse = (status: number, error: string) =>
+      html(ctx, status, renderLoginPage({ company: config.company, error, username, ...next }, view));
+    if (failures.blocked(throttleKey, clock())) return refuse(429, words.tooManyAttempts);
     const user = config.board.users.find((u) => u.username === username);
     const ok = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
     if (!user || !ok) {
       failures.fail(throttleKey, clock());
-      return html(
-        ctx,
-        401,
-        renderLoginPage({ company: config.company, error: '用户名或密码错误。', username, ...next }),
-      );
+      return refuse(401, words.wrongPassword);
     }
     failures.clear(throttleKey);
-    if (password === DEMO_PASSWORD && !args.playground) {
-      const error = '演示密码只能在本地演练场使用。请用 hash-password 生成新密码写入配置后再登录。';
-      return html(ctx, 403, renderLoginPage({ company: config.company, error, username, ...next }));
-    }
+    if (password === DEMO_PASSWORD && !args.playground) return refuse(403, words.demoPasswordRefused);
     const token = randomBytes(32).toString('base64url');
     const now = clock();
     const expiresAt = new Date(now.getTime() + config.board.sessionTtl);
@@ -117,15 +118,20 @@ export function boardRoutes(args: {
 
   router.get('/', requireUser, async (ctx) => {
     const user = ctx.state.user as BoardUser;
-    html(ctx, 200, renderBoardPage(await boardPageData(db, config, clock(), user.name)));
+    const lang = langOf(ctx);
+    html(ctx, 200, renderBoardPage(await boardPageData(db, config, clock(), user.name, lang), pageView(ctx)));
   });
 
   router.get('/orders/:number', requireUser, async (ctx) => {
     const user = ctx.state.user as BoardUser;
     const number = String(ctx.params.number ?? '').slice(0, 40);
-    const data = await orderPageData(db, config, clock(), user.name, number);
-    if (!data) return html(ctx, 404, renderNotFoundPage({ company: config.company, what: `订单 ${number}` }));
-    html(ctx, 200, renderOrderPage(data));
+    const lang = langOf(ctx);
+    const data = await orderPageData(db, config, clock(), user.name, number, lang);
+    if (!data) {
+      const what = texts(lang).board.notFound.order(number);
+      return html(ctx, 404, renderNotFoundPage({ company: config.company, what }, pageView(ctx)));
+    }
+    html(ctx, 200, renderOrderPage(data, pageView(ctx)));
   });
 
   router.get('/kpi.csv', requireUser, async (ctx) => {
@@ -157,6 +163,31 @@ async function signedInUser(
   const user = session && args.config.board.users.find((u) => u.username === session.username);
   if (!user) return null;
   return { username: user.username, name: user.person ? personName(args.config, user.person) : user.username };
+}
+
+function langOf(ctx: Context): Lang {
+  return isLang(ctx.state.lang) ? ctx.state.lang : 'zh';
+}
+
+/** This page (its path and query) in the other language. */
+function switchHref(path: string, query: Record<string, string>, lang: Lang): string {
+  const params = new URLSearchParams(query);
+  params.set('lang', lang === 'zh' ? 'en' : 'zh');
+  return `${path}?${params.toString()}`;
+}
+
+function pageView(ctx: Context): PageOptions {
+  const lang = langOf(ctx);
+  const query = Object.fromEntries(
+    Object.entries(ctx.query).flatMap(([k, v]) => (k !== 'lang' && typeof v === 'string' ? [[k, v]] : [])),
+  );
+  return { lang, switchHref: switchHref(ctx.path, query, lang) };
+}
+
+/** The login page's view: its language link keeps where to go after signing in. */
+function loginView(ctx: Context, next: { next?: string }): PageOptions {
+  const lang = langOf(ctx);
+  return { lang, switchHref: switchHref('/board/login', next.next !== undefined ? { next: next.next } : {}, lang) };
 }
 
 function hashToken(token: string): string {

@@ -1,3 +1,4 @@
+import { texts } from '../../texts';
 import { escapeHtml } from './html';
 
 export interface ChartSeries {
@@ -11,6 +12,8 @@ export interface LineChartOptions {
   labels: string[];
   series: ChartSeries[];
   formatValue: (v: number) => string;
+  /** Shown instead of lines when there is no value at all; the Chinese catalogue's when not given. */
+  noData?: string;
   yMin?: number;
   yMax?: number;
   width?: number;
@@ -38,7 +41,7 @@ export function renderLineChart(options: LineChartOptions): string {
   const open = `<svg xmlns="http://www.w3.org/2000/svg" class="line-chart" role="img" aria-label="${escapeHtml(options.title)}" viewBox="0 0 ${width} ${height}" width="100%" preserveAspectRatio="xMidYMid meet" font-size="11" font-family="inherit">`;
   const values = options.series.flatMap((s) => s.values).filter((v): v is number => v !== null && Number.isFinite(v));
   if (values.length === 0 || options.labels.length === 0) {
-    return `${open}<text x="${width / 2}" y="${height / 2}" text-anchor="middle" dominant-baseline="middle" fill="#80868b" font-size="14">暂无数据</text></svg>`;
+    return `${open}<text x="${width / 2}" y="${height / 2}" text-anchor="middle" dominant-baseline="middle" fill="#80868b" font-size="14">${escapeHtml(options.noData ?? texts('zh').board.charts.noData)}</text></svg>`;
   }
   const [yMin, yMax] = yRange(values, options.yMin, options.yMax);
   const frame: Frame = {

@@ -1,4 +1,5 @@
-import { chinaDate, chinaTime, formatLatency } from '../../domain/china-time';
+import { chinaDate, chinaTime } from '../../domain/china-time';
+import { type Catalogue, type Lang, texts } from '../../texts';
 import { escapeHtml } from './html';
 import { renderLineChart, type ChartSeries } from './svg-chart';
 
@@ -89,9 +90,6 @@ export interface OrderPageData {
   timeline: TimelineEntry[];
 }
 
-const COLOUR_NAMES: Record<Colour, string> = { red: '红', yellow: '黄', blue: '蓝' };
-const DASH = '—';
-
 const CSS = `
 *{box-sizing:border-box}
 body{margin:0;font-family:-apple-system,BlinkMacSystemFont,"Segoe UI","PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",Roboto,"Helvetica Neue",Arial,sans-serif;font-size:14px;line-height:1.5;color:#202124;background:#f4f6f8}
@@ -159,13 +157,42 @@ blockquote{margin:0;padding:8px 12px;border-left:3px solid #dadce0;background:#f
 .login input{width:100%;font:inherit;padding:8px 10px;border:1px solid #dadce0;border-radius:6px}
 .login button{width:100%;margin-top:16px;padding:8px;background:#1a73e8;border-color:#1a73e8;color:#fff}
 .login button:hover{background:#1765cc}
+.lang{white-space:nowrap}
+.login .lang{display:block;text-align:right;font-size:13px}
 .error{color:#d93025;background:#fce8e6;border-radius:6px;padding:8px 10px;margin:12px 0 0}
 @media (max-width:600px){main{padding:8px}section{padding:12px}.facts{grid-template-columns:1fr}.facts dt{margin-top:4px}.tile-value{font-size:20px}}
 `;
 
-function page(title: string, body: string): string {
+const DASH = '—';
+
+/** How a page is shown: its language, and where the link to the other language goes. */
+export interface PageOptions {
+  /** Chinese unless given. */
+  lang?: Lang;
+  /** This page in the other language; `?lang=…` on the same path when not given. */
+  switchHref?: string;
+}
+
+interface View {
+  lang: Lang;
+  t: Catalogue;
+  b: Catalogue['board'];
+  switchHref: string;
+}
+
+function viewOf(options: PageOptions): View {
+  const lang = options.lang ?? 'zh';
+  const t = texts(lang);
+  return { lang, t, b: t.board, switchHref: options.switchHref ?? `?lang=${otherLang(lang)}` };
+}
+
+function otherLang(lang: Lang): Lang {
+  return lang === 'zh' ? 'en' : 'zh';
+}
+
+function page(v: View, title: string, body: string): string {
   return `<!doctype html>
-<html lang="zh-CN">
+<html lang="${escapeHtml(v.b.htmlLang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -179,10 +206,17 @@ ${body}
 </html>`;
 }
 
-function topBar(company: string, userName: string, extra = ''): string {
+/** "English" on a Chinese page, "中文" on an English one. */
+function langSwitch(v: View): string {
+  const other = otherLang(v.lang);
+  const lang = escapeHtml(texts(other).board.htmlLang);
+  return `<a class="lang" href="${escapeHtml(v.switchHref)}" hreflang="${lang}" lang="${lang}">${escapeHtml(v.b.otherLanguage)}</a>`;
+}
+
+function topBar(v: View, company: string, userName: string, extra = ''): string {
   return `<header class="topbar"><div class="inner">
-<div class="brand">${escapeHtml(company)}<span>运营看板</span></div>
-<div class="user">${extra}<span>${escapeHtml(userName)}</span><form method="post" action="/board/logout"><button>退出</button></form></div>
+<div class="brand">${escapeHtml(company)}<span>${escapeHtml(v.b.name)}</span></div>
+<div class="user">${extra}${langSwitch(v)}<span>${escapeHtml(userName)}</span><form method="post" action="/board/logout"><button>${escapeHtml(v.b.signOut)}</button></form></div>
 </div></header>`;
 }
 
@@ -200,8 +234,8 @@ function orDash(s: string | null | undefined): string {
   return s === null || s === undefined || s === '' ? DASH : escapeHtml(s);
 }
 
-function colourDot(colour: Colour): string {
-  return `<span class="dot ${colour}" role="img" aria-label="${COLOUR_NAMES[colour]}"></span>`;
+function colourDot(v: View, colour: Colour): string {
+  return `<span class="dot ${colour}" role="img" aria-label="${escapeHtml(v.b.colours[colour])}"></span>`;
 }
 
 function reasonList(reasons: string[]): string {
@@ -215,102 +249,110 @@ function orderHref(number: string): string {
 
 // ---------- board page ----------
 
-export function renderBoardPage(data: BoardPageData): string {
-  const body = `${topBar(data.company, data.userName, `<span class="muted">更新于 ${chinaTime(data.now)}</span>`)}
+export function renderBoardPage(data: BoardPageData, options: PageOptions = {}): string {
+  const v = viewOf(options);
+  const updated = `<span class="muted">${escapeHtml(v.b.updatedAt(chinaTime(data.now)))}</span>`;
+  const body = `${topBar(v, data.company, data.userName, updated)}
 <main>
-${figuresSection(data.figures)}
-${chartsSection(data.weeks)}
-${countsSection(data.counts)}
-${linesSection(data.lines)}
-${ordersSection(data.orders, data.ordersTotal)}
+${figuresSection(v, data.figures)}
+${chartsSection(v, data.weeks)}
+${countsSection(v, data.counts)}
+${linesSection(v, data.lines)}
+${ordersSection(v, data.orders, data.ordersTotal)}
 </main>`;
-  return page(`运营看板 · ${data.company}`, body);
+  return page(v, v.b.titles.board(data.company), body);
 }
 
-const TREND_MARKS: Record<Figure['trend'], string> = {
-  better: '<span class="trend better" title="好转">▲ 好转</span>',
-  worse: '<span class="trend worse" title="变差">▼ 变差</span>',
-  same: '<span class="trend same" title="持平">— 持平</span>',
-  none: '',
-};
+const TREND_ARROWS: Record<Exclude<Figure['trend'], 'none'>, string> = { better: '▲', worse: '▼', same: '—' };
 
-function figuresSection(figures: Figure[]): string {
+function trendMark(v: View, trend: Figure['trend']): string {
+  if (trend === 'none') return '';
+  const word = escapeHtml(v.b.figures[trend]);
+  return `<span class="trend ${trend}" title="${word}">${TREND_ARROWS[trend]} ${word}</span>`;
+}
+
+function figuresSection(v: View, figures: Figure[]): string {
   if (figures.length === 0) return '';
   const tiles = figures.map(
     (f) => `<li class="tile">
 <div class="tile-label">${escapeHtml(f.label)}</div>
 <div class="tile-value">${escapeHtml(f.value)}</div>
-<div class="tile-prev">上周 ${escapeHtml(f.previous)}${TREND_MARKS[f.trend]}</div>
+<div class="tile-prev">${escapeHtml(v.b.figures.lastWeek(f.previous))}${trendMark(v, f.trend)}</div>
 </li>`,
   );
-  return `<section id="figures" aria-label="本周指标"><ul class="tiles">${tiles.join('')}</ul></section>`;
+  return `<section id="figures" aria-label="${escapeHtml(v.b.figures.label)}"><ul class="tiles">${tiles.join('')}</ul></section>`;
 }
 
-function countsSection(counts: BoardPageData['counts']): string {
+function countsSection(v: View, counts: BoardPageData['counts']): string {
   const total = counts.reduce((sum, c) => sum + c.count, 0);
   const chips = counts.map(
     (c) => `<li data-status="${escapeHtml(c.status)}"><b>${c.count}</b>${escapeHtml(c.label)}</li>`,
   );
-  return `<section id="counts"><h2>未完成订单 <span class="muted">合计 ${total}</span></h2><ul class="counts">${chips.join('')}</ul></section>`;
+  return `<section id="counts"><h2>${escapeHtml(v.b.counts.heading)} <span class="muted">${escapeHtml(v.b.counts.total(total))}</span></h2><ul class="counts">${chips.join('')}</ul></section>`;
 }
 
-function ordersSection(orders: BoardOrderRow[], total: number): string {
+function ordersSection(v: View, orders: BoardOrderRow[], total: number): string {
+  const o = v.b.orders;
   const rows =
     orders.length === 0
-      ? '<tr><td colspan="9" class="muted">暂无未完成订单</td></tr>'
-      : orders.map(orderRow).join('\n');
-  const note = total > orders.length ? `<p class="list-note">显示前 ${orders.length} 条，共 ${total} 条</p>` : '';
-  return `<section id="orders"><h2>订单明细</h2>
+      ? `<tr><td colspan="9" class="muted">${escapeHtml(o.none)}</td></tr>`
+      : orders.map((row) => orderRow(v, row)).join('\n');
+  const note = total > orders.length ? `<p class="list-note">${escapeHtml(o.shown(orders.length, total))}</p>` : '';
+  const headings = [o.number, o.customer, o.requester, o.status, o.waitingOn, o.age, o.etdAndPromise, o.reasons]
+    .map((h) => `<th>${escapeHtml(h)}</th>`)
+    .join('');
+  return `<section id="orders"><h2>${escapeHtml(o.heading)}</h2>
 <div class="table-wrap"><table id="open-orders">
-<thead><tr><th aria-label="颜色"></th><th>订单号</th><th>客户</th><th>业务员</th><th>状态</th><th>等待</th><th>已用时</th><th>预计 / 承诺</th><th>原因</th></tr></thead>
+<thead><tr><th aria-label="${escapeHtml(o.colour)}"></th>${headings}</tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>${note}
-${colourLegend()}
+${colourLegend(v)}
 </section>`;
 }
 
-function orderRow(o: BoardOrderRow): string {
-  const age = `${formatLatency(o.ageMs, 'zh')}${o.paused ? '<span class="paused-note">（等客户）</span>' : ''}`;
+function orderRow(v: View, o: BoardOrderRow): string {
+  const paused = o.paused ? `<span class="paused-note">${escapeHtml(v.b.orders.paused)}</span>` : '';
   return `<tr class="order ${o.colour}" data-number="${escapeHtml(o.number)}">
-<td>${colourDot(o.colour)}</td>
+<td>${colourDot(v, o.colour)}</td>
 <td class="nowrap"><a href="${escapeHtml(orderHref(o.number))}">${escapeHtml(o.number)}</a></td>
 <td>${orDash(o.customerName)}</td>
 <td>${escapeHtml(o.requesterName)}</td>
 <td class="nowrap">${escapeHtml(o.statusLabel)}</td>
 <td>${orDash(o.waitingOn)}</td>
-<td class="nowrap">${age}</td>
-<td class="nowrap">${etdVsPromise(o.etd, o.promisedAt)}</td>
+<td class="nowrap">${escapeHtml(v.t.format.latency(o.ageMs))}${paused}</td>
+<td class="nowrap">${etdVsPromise(v, o.etd, o.promisedAt)}</td>
 <td>${reasonList(o.reasons)}</td>
 </tr>`;
 }
 
-function etdVsPromise(etd: Date | null, promisedAt: Date | null): string {
+function etdVsPromise(v: View, etd: Date | null, promisedAt: Date | null): string {
   const late = etd !== null && promisedAt !== null && etd.getTime() > promisedAt.getTime();
-  const etdText = etd ? shortTime(etd) : DASH;
-  const promiseText = promisedAt ? shortTime(promisedAt) : DASH;
-  return `<div${late ? ' class="late"' : ''}>预计 ${etdText}</div><div class="muted">承诺 ${promiseText}</div>`;
+  const etdText = v.b.orders.etd(etd ? shortTime(etd) : DASH);
+  const promiseText = v.b.orders.promise(promisedAt ? shortTime(promisedAt) : DASH);
+  return `<div${late ? ' class="late"' : ''}>${escapeHtml(etdText)}</div><div class="muted">${escapeHtml(promiseText)}</div>`;
 }
 
-function colourLegend(): string {
-  return `<ul class="legend-colours" aria-label="颜色说明">
-<li>${colourDot('red')} 红 = 审批超时 / 预计晚于承诺超过阈值</li>
-<li>${colourDot('yellow')} 黄 = 即将超时 / 预计晚于承诺 / 产线负荷高</li>
-<li>${colourDot('blue')} 蓝 = 正常</li>
+function colourLegend(v: View): string {
+  const c = v.b.colours;
+  return `<ul class="legend-colours" aria-label="${escapeHtml(c.legend)}">
+<li>${colourDot(v, 'red')} ${escapeHtml(c.redMeans)}</li>
+<li>${colourDot(v, 'yellow')} ${escapeHtml(c.yellowMeans)}</li>
+<li>${colourDot(v, 'blue')} ${escapeHtml(c.blueMeans)}</li>
 </ul>`;
 }
 
-function linesSection(lines: LineLoadRow[]): string {
+function linesSection(v: View, lines: LineLoadRow[]): string {
   if (lines.length === 0) return '';
   const items = lines.map((l) => {
     const width = Math.min(100, Math.max(0, l.loadPct));
     return `<li class="line ${l.colour}" data-line="${escapeHtml(l.line)}">
 <span class="line-name" title="${escapeHtml(l.line)}">${escapeHtml(l.name)}</span>
-<span class="bar" role="img" aria-label="负荷 ${Math.round(l.loadPct)}%"><span class="fill ${l.colour}" style="width:${Math.round(width)}%"></span></span>
+<span class="bar" role="img" aria-label="${escapeHtml(v.b.lines.load(Math.round(l.loadPct)))}"><span class="fill ${l.colour}" style="width:${Math.round(width)}%"></span></span>
 <span class="pct">${Math.round(l.loadPct)}%</span>
 </li>`;
   });
-  return `<section id="lines"><h2>产线负荷</h2><ul class="lines">${items.join('')}</ul></section>`;
+  return `<section id="lines"><h2>${escapeHtml(v.b.lines.heading)}</h2><ul class="lines">${items.join('')}</ul></section>`;
 }
 
 // ---------- charts ----------
@@ -319,10 +361,6 @@ const HOUR_MS = 3600_000;
 
 function hours(ms: number | null): number | null {
   return ms === null ? null : ms / HOUR_MS;
-}
-
-function formatHours(v: number): string {
-  return `${Math.round(v * 10) / 10}小时`;
 }
 
 function formatPercent(v: number): string {
@@ -334,87 +372,103 @@ function shortWeek(label: string): string {
   return /W\d+$/.exec(label)?.[0] ?? label;
 }
 
-function chartSection(kpi: string, title: string, weeks: WeekPoint[], series: ChartSeries[], percent: boolean): string {
+function chartSection(
+  v: View,
+  kpi: string,
+  title: string,
+  weeks: WeekPoint[],
+  series: ChartSeries[],
+  percent: boolean,
+): string {
   const svg = renderLineChart({
     title,
     labels: weeks.map((w) => shortWeek(w.label)),
     series,
-    formatValue: percent ? formatPercent : formatHours,
+    formatValue: percent ? formatPercent : (h) => v.b.charts.hours(Math.round(h * 10) / 10),
+    noData: v.b.charts.noData,
     ...(percent ? { yMin: 0, yMax: 1 } : {}),
   });
   return `<figure class="chart" data-kpi="${kpi}"><figcaption>${escapeHtml(title)}</figcaption>${svg}</figure>`;
 }
 
-function chartsSection(weeks: WeekPoint[]): string {
+function chartsSection(v: View, weeks: WeekPoint[]): string {
+  const c = v.b.charts;
   const charts = [
     chartSection(
+      v,
       'latency',
-      '客户感知时延',
+      c.latency,
       weeks,
       [
-        { name: '中位', colour: '#1a73e8', values: weeks.map((w) => hours(w.latencyP50Ms)) },
-        { name: 'P90', colour: '#e8710a', values: weeks.map((w) => hours(w.latencyP90Ms)) },
+        { name: c.median, colour: '#1a73e8', values: weeks.map((w) => hours(w.latencyP50Ms)) },
+        { name: c.p90, colour: '#e8710a', values: weeks.map((w) => hours(w.latencyP90Ms)) },
       ],
       false,
     ),
     chartSection(
+      v,
       'on-time',
-      '准时交付率',
+      c.onTime,
       weeks,
-      [{ name: '准时率', colour: '#188038', values: weeks.map((w) => w.onTimeRate) }],
+      [{ name: c.onTimeRate, colour: '#188038', values: weeks.map((w) => w.onTimeRate) }],
       true,
     ),
     chartSection(
+      v,
       'accuracy',
-      '承诺准确率',
+      c.accuracy,
       weeks,
-      [{ name: '准确率', colour: '#9334e6', values: weeks.map((w) => w.promiseAccuracy) }],
+      [{ name: c.accuracyRate, colour: '#9334e6', values: weeks.map((w) => w.promiseAccuracy) }],
       true,
     ),
     chartSection(
+      v,
       'handling',
-      '部门处理时长（中位）',
+      c.handling,
       weeks,
-      [{ name: '中位', colour: '#1a73e8', values: weeks.map((w) => hours(w.handlingP50Ms)) }],
+      [{ name: c.median, colour: '#1a73e8', values: weeks.map((w) => hours(w.handlingP50Ms)) }],
       false,
     ),
   ];
-  return `<section id="charts"><h2>近 ${weeks.length} 周趋势</h2><div class="grid">${charts.join('\n')}</div></section>`;
+  return `<section id="charts"><h2>${escapeHtml(c.heading(weeks.length))}</h2><div class="grid">${charts.join('\n')}</div></section>`;
 }
 
 // ---------- order page ----------
 
-export function renderOrderPage(data: OrderPageData): string {
+export function renderOrderPage(data: OrderPageData, options: PageOptions = {}): string {
+  const v = viewOf(options);
   const o = data.order;
-  const body = `${topBar(data.company, data.userName)}
+  const body = `${topBar(v, data.company, data.userName)}
 <main>
-<a class="back" href="/board">← 返回看板</a>
+<a class="back" href="/board">${escapeHtml(v.b.backToBoard)}</a>
 <section id="order">
-<div class="order-head">${colourDot(o.colour)}<h1>${escapeHtml(o.number)}</h1><span class="badge ${o.colour}">${escapeHtml(o.statusLabel)}</span></div>
+<div class="order-head">${colourDot(v, o.colour)}<h1>${escapeHtml(o.number)}</h1><span class="badge ${o.colour}">${escapeHtml(o.statusLabel)}</span></div>
 ${reasonList(o.reasons)}
-${orderFacts(o)}
+${orderFacts(v, o)}
 </section>
-${pausesSection(data.pauses, data.now)}
-${timelineSection(data.timeline)}
+${pausesSection(v, data.pauses, data.now)}
+${timelineSection(v, data.timeline)}
 </main>`;
-  return page(`${o.number} · 运营看板`, body);
+  return page(v, v.b.titles.order(o.number), body);
 }
 
-function orderFacts(o: OrderPageData['order']): string {
-  const paused = `${formatLatency(o.pausedMs, 'zh')}${o.paused ? '<span class="paused-note">（等客户中）</span>' : ''}`;
+function orderFacts(v: View, o: OrderPageData['order']): string {
+  const f = v.b.order;
+  const latency = v.t.format.latency;
+  const paused = `${escapeHtml(latency(o.pausedMs))}${o.paused ? `<span class="paused-note">${escapeHtml(f.paused)}</span>` : ''}`;
   const facts: [string, string][] = [
-    ['客户', orDash(o.customerName)],
-    ['业务员', escapeHtml(o.requesterName)],
-    ['原始需求', `<blockquote>${escapeHtml(o.sourceText)}</blockquote>`],
-    ['提出时间', fullTime(o.requestedAt)],
-    ['确认时间', o.confirmedAt ? fullTime(o.confirmedAt) : DASH],
-    ['客户感知时延', o.latencyMs === null ? DASH : formatLatency(o.latencyMs, 'zh')],
-    ['暂停合计', paused],
-    ['承诺交期', o.promisedAt ? fullTime(o.promisedAt) : DASH],
-    ['预计交期', o.etd ? fullTime(o.etd) : DASH],
-    ['物料', itemList(o.items)],
+    [f.customer, orDash(o.customerName)],
+    [f.requester, escapeHtml(o.requesterName)],
+    [f.request, `<blockquote>${escapeHtml(o.sourceText)}</blockquote>`],
+    [f.requestedAt, fullTime(o.requestedAt)],
+    [f.confirmedAt, o.confirmedAt ? fullTime(o.confirmedAt) : DASH],
+    [f.latency, o.latencyMs === null ? DASH : escapeHtml(latency(o.latencyMs))],
+    [f.pausedTotal, paused],
+    [f.promisedAt, o.promisedAt ? fullTime(o.promisedAt) : DASH],
+    [f.etd, o.etd ? fullTime(o.etd) : DASH],
+    [f.items, itemList(o.items)],
   ];
-  return `<dl class="facts">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('\n')}</dl>`;
+  return `<dl class="facts">${facts.map(([k, value]) => `<dt>${escapeHtml(k)}</dt><dd>${value}</dd>`).join('\n')}</dl>`;
 }
 
 function itemList(items: OrderPageData['order']['items']): string {
@@ -425,32 +479,34 @@ function itemList(items: OrderPageData['order']['items']): string {
   return `<ul class="items">${lis.join('')}</ul>`;
 }
 
-function pausesSection(pauses: OrderPageData['pauses'], now: Date): string {
+function pausesSection(v: View, pauses: OrderPageData['pauses'], now: Date): string {
+  const p = v.b.pauses;
   const rows =
     pauses.length === 0
-      ? '<tr><td colspan="4" class="muted">无暂停</td></tr>'
+      ? `<tr><td colspan="4" class="muted">${escapeHtml(p.none)}</td></tr>`
       : pauses
-          .map((p) => {
-            const end = p.to ?? now;
-            return `<tr class="pause${p.to ? '' : ' open'}">
-<td class="nowrap">${fullTime(p.from)}</td>
-<td class="nowrap">${p.to ? fullTime(p.to) : '<span class="paused-note">进行中</span>'}</td>
-<td>${orDash(p.reason)}</td>
-<td class="nowrap">${formatLatency(end.getTime() - p.from.getTime(), 'zh')}</td>
+          .map((pause) => {
+            const end = pause.to ?? now;
+            return `<tr class="pause${pause.to ? '' : ' open'}">
+<td class="nowrap">${fullTime(pause.from)}</td>
+<td class="nowrap">${pause.to ? fullTime(pause.to) : `<span class="paused-note">${escapeHtml(p.ongoing)}</span>`}</td>
+<td>${orDash(pause.reason)}</td>
+<td class="nowrap">${escapeHtml(v.t.format.latency(end.getTime() - pause.from.getTime()))}</td>
 </tr>`;
           })
           .join('\n');
-  return `<section id="pauses"><h2>等待客户</h2><div class="table-wrap"><table id="pauses-table">
-<thead><tr><th>开始</th><th>结束</th><th>原因</th><th>时长</th></tr></thead>
+  const headings = [p.from, p.to, p.reason, p.duration].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  return `<section id="pauses"><h2>${escapeHtml(p.heading)}</h2><div class="table-wrap"><table id="pauses-table">
+<thead><tr>${headings}</tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div></section>`;
 }
 
-function timelineSection(entries: TimelineEntry[]): string {
+function timelineSection(v: View, entries: TimelineEntry[]): string {
   const items =
     entries.length === 0
-      ? '<li class="event muted">暂无记录</li>'
+      ? `<li class="event muted">${escapeHtml(v.b.timeline.none)}</li>`
       : entries
           .map(
             (e) => `<li class="${escapeHtml(e.kind)}">
@@ -458,37 +514,45 @@ function timelineSection(entries: TimelineEntry[]): string {
 </li>`,
           )
           .join('\n');
-  return `<section><h2>时间线</h2><ol id="timeline">
+  return `<section><h2>${escapeHtml(v.b.timeline.heading)}</h2><ol id="timeline">
 ${items}
 </ol></section>`;
 }
 
 // ---------- login / not found ----------
 
-export function renderLoginPage(args: { company: string; error?: string; next?: string; username?: string }): string {
+export function renderLoginPage(
+  args: { company: string; error?: string; next?: string; username?: string },
+  options: PageOptions = {},
+): string {
+  const v = viewOf(options);
+  const l = v.b.login;
   const error = args.error ? `<p class="error" role="alert">${escapeHtml(args.error)}</p>` : '';
   const next = args.next !== undefined ? `<input type="hidden" name="next" value="${escapeHtml(args.next)}">` : '';
   const username = args.username ? ` value="${escapeHtml(args.username)}"` : ' autofocus';
   const body = `<main class="login"><section>
-<h1>${escapeHtml(args.company)} · 运营看板</h1>
+${langSwitch(v)}
+<h1>${escapeHtml(l.heading(args.company))}</h1>
 ${error}
 <form method="post" action="/board/login">
 ${next}
-<label for="username">用户名</label>
+<label for="username">${escapeHtml(l.username)}</label>
 <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required${username}>
-<label for="password">密码</label>
+<label for="password">${escapeHtml(l.password)}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${args.username ? ' autofocus' : ''}>
-<button type="submit">登录</button>
+<button type="submit">${escapeHtml(l.submit)}</button>
 </form>
 </section></main>`;
-  return page('登录 · 运营看板', body);
+  return page(v, v.b.titles.login, body);
 }
 
-export function renderNotFoundPage(args: { company: string; what: string }): string {
+/** `what` names what was looked for, as `texts(lang).board.notFound.order` gives it. */
+export function renderNotFoundPage(args: { company: string; what: string }, options: PageOptions = {}): string {
+  const v = viewOf(options);
   const body = `<main><section>
-<h1>未找到</h1>
-<p>找不到${escapeHtml(args.what)}。</p>
-<p><a href="/board">← 返回看板</a></p>
+<h1>${escapeHtml(v.b.notFound.heading)}</h1>
+<p>${escapeHtml(v.b.notFound.text(args.what))}</p>
+<p><a href="/board">${escapeHtml(v.b.backToBoard)}</a></p>
 </section></main>`;
-  return page(`未找到 · 运营看板 · ${args.company}`, body);
+  return page(v, v.b.titles.notFound(args.company), body);
 }

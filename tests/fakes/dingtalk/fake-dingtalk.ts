@@ -169,6 +169,8 @@ export class FakeDingtalk {
     outTrackId: string;
     action: string;
     note?: string;
+    /** The id picked in the card's reason select (the template binds it to the `reason` param). */
+    reason?: string;
     via?: 'actionId' | 'param';
     unseen?: boolean;
     connectionId?: string;
@@ -185,6 +187,7 @@ export class FakeDingtalk {
     const params: Record<string, string> = {
       ...(args.via === 'actionId' ? {} : { action: args.action }),
       ...(args.note !== undefined ? { note: args.note } : {}),
+      ...(args.reason !== undefined ? { reason: args.reason } : {}),
     };
     const content = JSON.stringify({
       cardPrivateData: {

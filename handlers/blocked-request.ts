@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
-import { resolveCard, type Card, type CardField } from '../cards/model';
-import { personName } from '../config/business-config';
-import { chinaDate, chinaTime, formatDate } from '../domain/china-time';
-import type { ParsedMessage } from '../domain/parse';
-import { checkPromise, loadTone, type OrderPromise } from '../domain/promise';
-import { findMaterials, recordOrderEvent } from '../db/orders';
-import { cards, drafts, type Draft, type CardRow } from '../db/schema';
-import { replyToMessage, type HandlerContext } from '../core/context';
+import { type Card, type CardField, chosenReason, resolveCard } from '../cards/model';
+import { departmentName, personName, rejectReasonsOf } from '../config/business-config';
+import { type HandlerContext, replyToMessage } from '../core/context';
 import type { CardActionEvent, MessageEvent } from '../core/events';
+import { findMaterials, recordOrderEvent } from '../db/orders';
+import { type CardRow, cards, type Draft, drafts } from '../db/schema';
+import { chinaDate, chinaTime } from '../domain/china-time';
+import type { ParsedMessage } from '../domain/parse';
+import { checkPromise, type OrderPromise } from '../domain/promise';
+import { type Lang, texts } from '../texts';
 import { createOrder, type OrderRequest } from './create-order';
+import { PLANT_LANG } from './names';
 import { promiseFor } from './promise';
-import { bindingText, blockedText, constraintText } from './promise-texts';
-import { departmentName, itemLine, type Lang } from './texts';
+import { lineLoadFields, reasonsOf } from './promise-fields';
 
 /** A check that blocked a request, kept so the order created from it later carries its history. */
 interface BlockedCheck {
@@ -25,24 +26,7 @@ interface BlockedCheck {
 type BlockedRequest = ParsedMessage & { expediteGranted?: boolean; checks?: BlockedCheck[] };
 
 const newCardId = () => `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
-
-function reasonsOf(promise: OrderPromise, lang: Lang, today: string): string {
-  if (promise.feasible) return bindingText(promise.binding, lang, today);
-  return bindingText(
-    promise.items.flatMap((i) => i.constraints),
-    lang,
-    today,
-  );
-}
-
-function lineLoadFields(promise: OrderPromise, today: string): CardField[] {
-  const loads = promise.items.flatMap((i) => i.constraints).filter((c) => c.kind === 'line-load');
-  return loads.map((c) => ({
-    label: `${c.line}线负荷`,
-    value: `${Math.round(c.load * 100)}%（至${formatDate(c.until, 'zh', today)}）`,
-    tone: loadTone(c.load),
-  }));
-}
+const BLOCKED_FOR_MS = 24 * 3600_000;
 
 /** No promise is made: the chat is told why, and gets a card to escalate to tech or take the earliest date. */
 export async function blockRequest(
@@ -55,58 +39,28 @@ export async function blockRequest(
   const today = chinaDate(ctx.now);
   const lang = req.request.language;
   const reasons = reasonsOf(promise, lang, today);
+  const check: BlockedCheck = {
+    at: ctx.now.toISOString(),
+    requested: req.request.dueDate!,
+    earliest,
+    explanation: reasonsOf(promise, PLANT_LANG, today),
+  };
   const [draft] = await ctx.tx
     .insert(drafts)
     .values({
       platform: event.platform,
       conversationId: event.conversationId,
       senderId: event.senderId,
-      parsed: {
-        ...req.request,
-        checks: [
-          {
-            at: ctx.now.toISOString(),
-            requested: req.request.dueDate!,
-            earliest,
-            explanation: reasonsOf(promise, 'zh', today),
-          },
-        ],
-      } satisfies BlockedRequest,
+      parsed: { ...req.request, checks: [check] } satisfies BlockedRequest,
       sourceText: req.sourceText,
       requestedAt: req.requestedAt,
-      expiresAt: new Date(ctx.now.getTime() + 24 * 3600_000),
+      expiresAt: new Date(ctx.now.getTime() + BLOCKED_FOR_MS),
       status: 'blocked',
     })
     .returning();
-  const text = blockedText({ lang, requested: req.request.dueDate!, earliest, reasons, today });
+  const text = texts(lang).promise.blocked({ requested: req.request.dueDate!, earliest, reasons, today });
   await replyToMessage(ctx, event, text);
-  const zh = lang === 'zh';
-  const card: Card = {
-    id: newCardId(),
-    title: zh ? '交期不可行' : 'Date not possible',
-    fields: [
-      ...req.request.items.map((i) => ({
-        label: zh ? '物料' : 'Item',
-        value: itemLine({ materialCode: i.sku, quantity: i.quantity!, unit: i.unit ?? '', kind: i.kind }, lang),
-      })),
-      { label: zh ? '要求交期' : 'Requested', value: formatDate(req.request.dueDate!, lang, today) },
-      { label: zh ? '最早可交' : 'Earliest', value: earliest ? formatDate(earliest, lang, today) : '—', tone: 'red' },
-      { label: zh ? '原因' : 'Why', value: reasons || '—' },
-      ...lineLoadFields(promise, today),
-    ],
-    buttons: [
-      { key: 'escalate', label: zh ? '升级技术部加急' : 'Escalate to tech for an expedite', style: 'primary' },
-      ...(earliest
-        ? [
-            {
-              key: 'offer',
-              label: zh ? `按${formatDate(earliest, lang, today)}下单` : `Offer ${formatDate(earliest, lang, today)}`,
-              style: 'default' as const,
-            },
-          ]
-        : []),
-    ],
-  };
+  const card = blockedCard({ request: req.request, promise, earliest, reasons, lang, today });
   await ctx.tx.insert(cards).values({
     id: card.id,
     draftId: draft!.id,
@@ -117,6 +71,44 @@ export async function blockRequest(
     createdAt: ctx.now,
   });
   await ctx.emit({ kind: 'send-card', to: { conversationId: event.conversationId }, card }, `card:${card.id}:send`);
+}
+
+function blockedCard(a: {
+  request: ParsedMessage;
+  promise: OrderPromise;
+  earliest: string | null;
+  reasons: string;
+  lang: Lang;
+  today: string;
+}): Card {
+  const t = texts(a.lang);
+  const c = t.promise.blockedCard;
+  const items = a.request.items.map((i, index) => ({
+    key: `item:${index + 1}`,
+    label: c.item,
+    value: t.orders.itemLine({ materialCode: i.sku, quantity: i.quantity!, unit: i.unit ?? '', kind: i.kind }),
+  }));
+  const earliest = a.earliest ? t.format.date(a.earliest, a.today) : null;
+  const fields: CardField[] = [
+    ...items,
+    { key: 'requested', label: c.requested, value: t.format.date(a.request.dueDate!, a.today) },
+    { key: 'earliest', label: c.earliest, value: earliest ?? '—', tone: 'red' },
+    { key: 'why', label: c.why, value: a.reasons || '—' },
+    ...lineLoadFields(
+      a.promise.items.flatMap((i) => i.constraints),
+      a.lang,
+      a.today,
+    ),
+  ];
+  return {
+    id: newCardId(),
+    title: c.title,
+    fields,
+    buttons: [
+      { key: 'escalate', label: c.escalate, style: 'primary' },
+      ...(earliest ? [{ key: 'offer', label: c.offer(earliest), style: 'default' as const }] : []),
+    ],
+  };
 }
 
 /** The message a blocked request came from, rebuilt so an order can be created from a tap. */
@@ -149,7 +141,7 @@ async function updateCard(ctx: HandlerContext, row: CardRow, card: Card, callbac
   );
 }
 
-/** Creates the order from a blocked request at `dueDate`, if the plant can still make it; false when not. */
+/** Creates the order from a blocked request at `dueDate` if the plant can still make it; else the new earliest. */
 async function orderFromDraft(
   ctx: HandlerContext,
   draft: Draft,
@@ -186,63 +178,82 @@ async function orderFromDraft(
 
 /** "Offer 3月9日" / "Escalate to tech" on the card of a request the plant could not meet. */
 export async function handlePromiseChoice(event: CardActionEvent, ctx: HandlerContext, row: CardRow) {
+  const draft = await lockedDraft(ctx, row.draftId);
+  const lang = (draft?.parsed as BlockedRequest | undefined)?.language ?? 'zh';
+  const t = texts(lang).promise;
   const notify = (text: string) =>
     ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
-  const draft = await lockedDraft(ctx, row.draftId);
-  if (draft?.status !== 'blocked') return notify('这项需求已经处理过了。');
-  if (event.actorId !== draft.senderId)
-    return notify(`只有提出需求的${personName(ctx.config, draft.senderId)}可以选择。`);
+  if (draft?.status !== 'blocked') return notify(t.choiceTaken);
+  if (event.actorId !== draft.senderId) return notify(t.onlyRequester(personName(ctx.config, draft.senderId)));
   const request = draft.parsed as BlockedRequest;
-  const lang = request.language;
   const card = row.content as Card;
   const post = (text: string) =>
     ctx.emit({ kind: 'post', to: { conversationId: draft.conversationId }, text }, `${ctx.eventKey}:post`);
 
   if (event.actionKey === 'offer') {
     const result = await orderFromDraft(ctx, draft, null, request.expediteGranted ?? false);
-    if ('number' in result)
-      return updateCard(
-        ctx,
-        row,
-        resolveCard(card, { status: 'approved', text: `已按最早交期下单 · ${result.number}` }),
-        event.callbackRef,
-      );
-    return post(
-      lang === 'zh'
-        ? '计划有变，暂时排不上产，请稍后再试或升级技术部。'
-        : 'The plan changed and no date is available now; try again or escalate to tech.',
-    );
+    if ('number' in result) {
+      const resolved = resolveCard(card, { status: 'approved', text: t.blockedCard.ordered(result.number) });
+      return updateCard(ctx, row, resolved, event.callbackRef);
+    }
+    return post(t.planChanged);
   }
-  if (event.actionKey !== 'escalate') return notify(`不认识的操作“${event.actionKey}”。`);
+  if (event.actionKey !== 'escalate') return notify(texts(lang).approvals.unknownAction(event.actionKey));
   const [escalated] = await ctx.tx
     .select({ id: cards.id })
     .from(cards)
     .where(and(eq(cards.draftId, draft.id), eq(cards.purpose, 'expedite')))
     .limit(1);
-  if (escalated) return notify('已经提交过加急评估，请等技术部答复。');
-
+  if (escalated) return notify(t.alreadyEscalated);
+  await sendExpediteCards(ctx, draft, row, card);
   const department = expediteDepartment(ctx);
+  const leads = department.leads.map((id) => personName(ctx.config, id)).join('/');
+  const asked = {
+    ...card,
+    buttons: card.buttons.filter((b) => b.key !== 'escalate'),
+    notes: [...(card.notes ?? []), t.blockedCard.escalated(departmentName(ctx.config, department.key, lang), leads)],
+  };
+  await updateCard(ctx, row, asked, event.callbackRef);
+  await post(t.escalatedToTech(departmentName(ctx.config, department.key, lang), leads));
+}
+
+/** One expedite card per lead of the tech department: the request as the sales chat saw it, and what binds it. */
+async function sendExpediteCards(ctx: HandlerContext, draft: Draft, row: CardRow, blocked: Card) {
+  const department = expediteDepartment(ctx);
+  const t = texts(PLANT_LANG);
   const today = chinaDate(ctx.now);
+  const request = draft.parsed as BlockedRequest;
   const promise = await promiseFor(
     ctx,
     request.items.map((i) => ({ materialCode: i.sku, quantity: i.quantity! })),
   );
+  const binding = (promise.feasible ? promise.binding : promise.items.flatMap((i) => i.constraints)).filter(
+    (c) => c.kind !== 'transit',
+  );
+  const c = t.promise.expediteCard;
   for (const lead of department.leads) {
     const expedite: Card = {
       id: newCardId(),
-      title: `加急评估 · ${department.name}`,
-      subtitle: `${personName(ctx.config, draft.senderId)} 申请加急`,
+      title: c.title(department.name),
+      subtitle: c.subtitle(personName(ctx.config, draft.senderId)),
       fields: [
-        ...card.fields.filter((f) => f.label !== '原因' && f.label !== 'Why'),
-        ...(promise.feasible ? promise.binding : promise.items.flatMap((i) => i.constraints))
-          .filter((c) => c.kind !== 'transit')
-          .map((c) => ({ label: '约束', value: constraintText(c, 'zh', today), tone: 'red' as const })),
+        ...blocked.fields.filter((f) => f.key !== 'why'),
+        ...binding.map((b, i) => ({
+          key: `constraint:${i + 1}`,
+          label: c.constraint,
+          value: t.promise.constraint(b, today),
+          tone: 'red' as const,
+        })),
       ],
-      notes: [`原文：${draft.sourceText}`, '同意加急：按加急（线体负荷可压满、采购周期可缩短）重新核算交期。'],
+      notes: [c.source(draft.sourceText), c.explain],
       buttons: [
-        { key: 'approve', label: '同意加急', style: 'primary' },
-        { key: 'reject', label: '不能加急', style: 'danger' },
+        { key: 'approve', label: c.approve, style: 'primary' },
+        { key: 'reject', label: c.reject, style: 'danger', needsReason: true },
       ],
+      reasons: {
+        title: t.approvals.card.reasonsTitle,
+        options: rejectReasonsOf(ctx.config, department.key).map(({ id, text }) => ({ id, text })),
+      },
     };
     await ctx.tx.insert(cards).values({
       id: expedite.id,
@@ -255,39 +266,26 @@ export async function handlePromiseChoice(event: CardActionEvent, ctx: HandlerCo
     });
     await ctx.emit({ kind: 'send-card', to: { userId: lead }, card: expedite }, `card:${expedite.id}:send`);
   }
-  const leads = department.leads.map((id) => personName(ctx.config, id)).join('/');
-  await updateCard(
-    ctx,
-    row,
-    {
-      ...card,
-      buttons: card.buttons.filter((b) => b.key !== 'escalate'),
-      notes: [...(card.notes ?? []), `已提交${department.name}（${leads}）评估加急`],
-    },
-    event.callbackRef,
-  );
-  await post(
-    lang === 'zh'
-      ? `已提交${department.name}（${leads}）评估加急，结果会发到本群。`
-      : `Escalated to ${departmentName(ctx.config, department.key, 'en')} (${leads}); the answer will be posted here.`,
-  );
 }
 
 /** The tech lead's answer on an expedite card: approve re-runs the check with the expedite granted. */
 export async function handleExpediteDecision(event: CardActionEvent, ctx: HandlerContext, row: CardRow) {
+  const plant = texts(PLANT_LANG).promise;
   const notify = (text: string) =>
     ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
   const draft = await lockedDraft(ctx, row.draftId);
   const department = expediteDepartment(ctx);
   if (!department.leads.includes(event.actorId) && department.director !== event.actorId) {
-    return notify(`您不是${department.name}的加急评估人，操作未生效。`);
+    return notify(plant.notExpediter(department.name));
   }
   if (draft?.status !== 'blocked' || (draft.parsed as BlockedRequest).expediteGranted !== undefined) {
-    return notify('这项加急申请已经处理过了。');
+    return notify(plant.expediteDecided);
   }
-  if (event.actionKey === 'reject' && !event.note?.trim()) return notify('不能加急需要填写原因，请写明原因后再点。');
-  if (event.actionKey !== 'approve' && event.actionKey !== 'reject')
-    return notify(`不认识的操作“${event.actionKey}”。`);
+  const reason = event.note?.trim() || chosenReason(row.content as Card, event.actionKey, event.reasonId);
+  if (event.actionKey === 'reject' && !reason) return notify(plant.expediteNeedsReason);
+  if (event.actionKey !== 'approve' && event.actionKey !== 'reject') {
+    return notify(texts(PLANT_LANG).approvals.unknownAction(event.actionKey));
+  }
   const request = draft.parsed as BlockedRequest;
   const lang = request.language;
   const who = personName(ctx.config, event.actorId);
@@ -301,35 +299,21 @@ export async function handleExpediteDecision(event: CardActionEvent, ctx: Handle
     .select()
     .from(cards)
     .where(and(eq(cards.draftId, draft.id), eq(cards.purpose, 'expedite')));
+  const resolution = approved
+    ? { status: 'approved' as const, text: plant.expediteCard.approvedBy(who, time) }
+    : { status: 'rejected' as const, text: plant.expediteCard.rejectedBy(who, time, reason!) };
   for (const sibling of siblings) {
-    const resolution = approved
-      ? { status: 'approved' as const, text: `已同意加急 · ${who} ${time}` }
-      : { status: 'rejected' as const, text: `不能加急 · ${who} ${time}：${event.note!.trim()}` };
-    await updateCard(
-      ctx,
-      sibling,
-      resolveCard(sibling.content as Card, resolution),
-      sibling.id === event.cardId ? event.callbackRef : undefined,
-    );
+    const callbackRef = sibling.id === event.cardId ? event.callbackRef : undefined;
+    await updateCard(ctx, sibling, resolveCard(sibling.content as Card, resolution), callbackRef);
   }
+  const t = texts(lang).promise;
   const post = (text: string) =>
     ctx.emit({ kind: 'post', to: { conversationId: draft.conversationId }, text }, `${ctx.eventKey}:post`);
-  if (!approved) {
-    return post(
-      lang === 'zh'
-        ? `${who}：不能加急（${event.note!.trim()}）。仍可按最早交期下单。`
-        : `${who}: no expedite (${event.note!.trim()}). You can still take the earliest date.`,
-    );
-  }
+  if (!approved) return post(t.expediteRefused(who, reason!));
   const result = await orderFromDraft(ctx, draft, request.dueDate, true);
   if ('number' in result) return;
-  const today = chinaDate(ctx.now);
-  const earliest = result.earliest ? formatDate(result.earliest, lang, today) : '—';
-  await post(
-    lang === 'zh'
-      ? `${who}同意加急，但仍赶不上：加急后最早${earliest}。可按该日期下单。`
-      : `${who} granted an expedite, but the earliest is still ${earliest}. You can take that date.`,
-  );
+  const earliest = result.earliest ? texts(lang).format.date(result.earliest, chinaDate(ctx.now)) : '—';
+  await post(t.expediteNotEnough(who, earliest));
 }
 
 /** A typed answer to a blocked request, for chats where the card's buttons cannot be tapped (a WeCom group). */
