@@ -48,7 +48,7 @@ export class DingtalkAdapter implements PlatformAdapter {
     this.directory = new DingtalkDirectory(bot.config);
     const clock = () => bot.now();
     const api = new DingtalkOpenApi(this.settings, bot.db, clock, this.log);
-    this.messages = new MessageSender(this.settings, this.directory, api, bot.db, clock, this.log);
+    this.messages = new MessageSender(this.settings, this.directory, api, bot.db, clock, this.log, bot.config.botName);
     this.cards = new CardDelivery(this.settings, api, this.messages, bot.db, clock);
     this.client = new GatewayStreamClient({ ...this.settings, log: this.log });
     this.client.registerCallbackListener(

@@ -13,15 +13,18 @@ export interface RobotMessage {
   msgParam: Record<string, string>;
 }
 
-/** Handler texts use light markdown (**bold**, one item a line); DingTalk markdown needs blank lines to break. */
-export function markdownMessage(text: string): RobotMessage {
+/**
+ * Handler texts use light markdown (**bold**, one item a line); DingTalk markdown needs blank lines to break.
+ * The title (what the message list shows) is the first line, or `fallbackTitle` when that is empty.
+ */
+export function markdownMessage(text: string, fallbackTitle: string): RobotMessage {
   const lines = text.split('\n');
   const first = lines.find((l) => l.trim()) ?? text;
   const title =
     first
       .replace(/[*#>`]/g, '')
       .trim()
-      .slice(0, 32) || '订单助手';
+      .slice(0, 32) || fallbackTitle;
   return { msgKey: 'sampleMarkdown', msgParam: { title, text: lines.join('\n\n') } };
 }
 
@@ -39,11 +42,13 @@ export class MessageSender {
     private readonly db: Database,
     private readonly clock: () => Date,
     private readonly log: Logger,
+    /** The title of a message whose first line says nothing. */
+    private readonly botName: string,
   ) {}
 
   async post(to: Destination, text: string): Promise<void> {
     const target = this.target(to);
-    const message = markdownMessage(text);
+    const message = markdownMessage(text, this.botName);
     const webhook = await openSessionWebhook(this.db, target.conversationId, this.clock());
     if (webhook && (await this.viaSessionWebhook(webhook, message))) return;
     await this.send(target, message);

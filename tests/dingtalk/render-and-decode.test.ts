@@ -93,7 +93,7 @@ describe('the DingTalk card renderer', () => {
   });
 
   it('turns handler text into DingTalk markdown with a title', () => {
-    expect(markdownMessage('✅ 已创建需求单 **SO-1**\n状态：待审批')).toEqual({
+    expect(markdownMessage('✅ 已创建需求单 **SO-1**\n状态：待审批', '订单助手')).toEqual({
       msgKey: 'sampleMarkdown',
       msgParam: { title: '✅ 已创建需求单 SO-1', text: '✅ 已创建需求单 **SO-1**\n\n状态：待审批' },
     });

@@ -52,7 +52,7 @@ export function auditDingtalk(rows: OutboxRow[], fake: FakeDingtalk): DingtalkAu
   for (const row of sent) {
     const effect = row.payload;
     if (effect.kind === 'post') {
-      const key = `${chatOf(effect.to)}\n${markdownMessage(effect.text).msgParam.text}`;
+      const key = `${chatOf(effect.to)}\n${markdownMessage(effect.text, '').msgParam.text}`;
       wantTexts.set(key, (wantTexts.get(key) ?? 0) + 1);
     } else if (effect.kind === 'send-card') {
       if (!fake.api.cards.has(effect.card.id)) audit.lost.push(`card ${effect.card.id}`);
