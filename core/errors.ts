@@ -66,7 +66,7 @@ export class DeliveryError extends OrderbotError {
 export class RequestRefused extends OrderbotError {
   private constructor(
     message: string,
-    readonly status: 400 | 401 | 403 | 404 | 413,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413,
   ) {
     super(message, { code: String(status) });
   }
@@ -88,6 +88,11 @@ export class RequestRefused extends OrderbotError {
 
   static notFound(message: string): RequestRefused {
     return new RequestRefused(message, 404);
+  }
+
+  /** Not possible in this state (the playground's clock on a server that cannot move it). */
+  static conflict(message: string): RequestRefused {
+    return new RequestRefused(message, 409);
   }
 
   static tooLarge(message: string): RequestRefused {

@@ -24,6 +24,8 @@ const actionBody = z.object({
   userId: z.string().trim().min(1).max(64),
   key: z.string().trim().min(1).max(64),
   note: z.string().max(500).optional(),
+  /** The id of a reason the card offers (its `reasons`), as WeCom's dropdown and DingTalk's select send it. */
+  reasonId: z.string().trim().min(1).max(64).optional(),
 });
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -84,8 +86,7 @@ export class PlaygroundAdapter implements PlatformAdapter {
       };
     });
     router.post('/api/playground/clock', async (ctx) => {
-      if (!this.timeTravel)
-        throw Object.assign(new Error("this server's clock cannot be moved"), { status: 409, expose: true });
+      if (!this.timeTravel) throw RequestRefused.conflict("this server's clock cannot be moved");
       const body = parseBody(clockBody, ctx.request.body);
       this.timeTravel.advance(body.advanceMinutes * 60_000);
       await this.timeTravel.afterTravel();
@@ -147,13 +148,9 @@ export class PlaygroundAdapter implements PlatformAdapter {
     const [card] = CARD_ID.test(cardId)
       ? await this.bot.db.select({ id: cards.id }).from(cards).where(eq(cards.id, cardId))
       : [];
-    if (!card)
-      throw Object.assign(new Error(`unknown card "${storableText(cardId).slice(0, 100)}"`), {
-        status: 404,
-        expose: true,
-      });
+    if (!card) throw RequestRefused.notFound(`unknown card "${storableText(cardId).slice(0, 100)}"`);
     const noteHash = createHash('sha256')
-      .update(body.note ?? '')
+      .update(`${body.note ?? ''}\n${body.reasonId ?? ''}`)
       .digest('hex')
       .slice(0, 12);
     await this.bot.ingest(
@@ -164,6 +161,7 @@ export class PlaygroundAdapter implements PlatformAdapter {
         actionKey: body.key,
         actorId: body.userId,
         ...(body.note !== undefined ? { note: body.note } : {}),
+        ...(body.reasonId !== undefined ? { reasonId: body.reasonId } : {}),
         receivedAt: this.bot.now().toISOString(),
       },
       `card:${cardId}:${body.userId}:${body.key}:${noteHash}`,

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEMO_CONFIG_PATH, loadBusinessConfig, parseBusinessConfig } from '../../config/business-config';
+import {
+  DEMO_CONFIG_PATH,
+  loadBusinessConfig,
+  parseBusinessConfig,
+  rejectReasonsOf,
+} from '../../config/business-config';
 
 describe('business config', () => {
   it('loads the demo config with durations in milliseconds', () => {
@@ -46,5 +51,38 @@ describe('business config', () => {
     expect(() => parseBusinessConfig(demo.replace('wecom: LiSi', 'wecom: ZhangSan'))).toThrow(
       /people\.1\.wecom: "ZhangSan" is used by another person too/,
     );
+  });
+});
+
+describe('reject reasons', () => {
+  const demo = readFileSync(DEMO_CONFIG_PATH, 'utf8');
+  const withoutReasons = demo.replace(/\nrejectReasons:\n(?: {2}- .*\n)+/, '\n');
+
+  it('default to the five a plant starts with when a config (an older one) lists none', () => {
+    expect(withoutReasons).not.toMatch(/^rejectReasons:/m);
+    const config = parseBusinessConfig(withoutReasons);
+    expect(config.rejectReasons.map((r) => r.id)).toEqual(['date', 'material', 'capacity', 'spec', 'other']);
+    expect(rejectReasonsOf(config, 'tech')).toBe(config.rejectReasons);
+  });
+
+  it('may be a department’s own', () => {
+    const own = demo.replace(
+      '    leads: [chenjie]\n',
+      '    leads: [chenjie]\n    rejectReasons: [{ id: supplier, text: 供应商无法供货, textEn: No supplier can deliver }]\n',
+    );
+    const config = parseBusinessConfig(own);
+    expect(rejectReasonsOf(config, 'purchasing')).toEqual([
+      { id: 'supplier', text: '供应商无法供货', textEn: 'No supplier can deliver' },
+    ]);
+    expect(rejectReasonsOf(config, 'tech').map((r) => r.id)).toContain('capacity');
+  });
+
+  it('refuses an id twice, an id WeCom cannot carry, or more than a card can list', () => {
+    expect(() => parseBusinessConfig(demo.replace('{ id: capacity,', '{ id: date,'))).toThrow(
+      /rejectReasons\.2\.id: "date" is listed twice/,
+    );
+    expect(() => parseBusinessConfig(demo.replace('{ id: capacity,', '{ id: 产能,'))).toThrow(/rejectReasons\.2\.id/);
+    const eleven = Array.from({ length: 11 }, (_, i) => `  - { id: r${i}, text: 原因${i} }`).join('\n');
+    expect(() => parseBusinessConfig(`${withoutReasons}\nrejectReasons:\n${eleven}\n`)).toThrow(/at most 10 reasons/);
   });
 });

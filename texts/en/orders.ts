@@ -14,7 +14,10 @@ const UNIT: Record<string, string> = { 件: 'pcs', 个: 'pcs', 只: 'pcs', 支: 
 export const orders: Catalogue['orders'] = {
   kind: (kind) => KIND[kind],
 
-  itemLine: (item) => `${item.materialCode} × ${item.quantity} ${UNIT[item.unit] ?? item.unit} (${KIND[item.kind]})`,
+  itemLine: (item) => {
+    const unit = UNIT[item.unit] ?? item.unit;
+    return `${item.materialCode} × ${item.quantity}${unit ? ` ${unit}` : ''} (${KIND[item.kind]})`;
+  },
 
   partialItems: (lines) => format.clauses(lines),
 
