@@ -16,33 +16,15 @@ import {
   runningLatencyMs,
   weekOf,
   type ClockEvent,
-  type KpiFigures,
   type PauseCommand,
 } from '../../domain/kpi';
+import { at, DAY, figuresWith, HOUR, MIN } from '../support/kpi';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
-/** China time, e.g. at('2026-02-24 10:00'). */
-const at = (local: string) => new Date(`${local.replace(' ', 'T')}:00+08:00`);
 const requested = (t: string): ClockEvent => ({ type: 'requested', at: at(t) });
 const paused = (t: string, reason?: string): ClockEvent =>
   reason === undefined ? { type: 'paused', at: at(t) } : { type: 'paused', at: at(t), reason };
 const resumed = (t: string): ClockEvent => ({ type: 'resumed', at: at(t) });
 const confirmed = (t: string): ClockEvent => ({ type: 'confirmed', at: at(t) });
-
-/** A period's figures: nothing counted, nothing known, unless overridden. */
-const figuresWith = (over: Partial<KpiFigures>): KpiFigures => ({
-  confirmedCount: 0,
-  latencyP50Ms: null,
-  latencyP90Ms: null,
-  deliveredCount: 0,
-  onTimeRate: null,
-  promiseAccuracy: null,
-  handling: [],
-  handlingP50Ms: null,
-  ...over,
-});
 
 describe('latency clock', () => {
   it('no pause: confirmation minus request, in wall-clock time across the night', () => {

@@ -1,25 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type KpiFigures, weekOf } from '../../domain/kpi';
+import { weekOf } from '../../domain/kpi';
 import { type DigestInput, formatDigest } from '../../texts/digest';
-
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
-/** China time, e.g. at('2026-02-24 10:00'). */
-const at = (local: string) => new Date(`${local.replace(' ', 'T')}:00+08:00`);
-
-/** A period's figures: nothing counted, nothing known, unless overridden. */
-const figuresWith = (over: Partial<KpiFigures>): KpiFigures => ({
-  confirmedCount: 0,
-  latencyP50Ms: null,
-  latencyP90Ms: null,
-  deliveredCount: 0,
-  onTimeRate: null,
-  promiseAccuracy: null,
-  handling: [],
-  handlingP50Ms: null,
-  ...over,
-});
+import { at, DAY, figuresWith, HOUR, MIN } from '../support/kpi';
 
 describe('formatDigest', () => {
   const input: DigestInput = {
