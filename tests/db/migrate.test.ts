@@ -6,7 +6,7 @@ import { backends, createTestDatabase } from '../support/databases';
 
 describe.each(backends)('migrations on %s', (backend) => {
   it('apply once, even when several processes start together', async () => {
-    const database = await createTestDatabase(backend);
+    const database = await createTestDatabase(backend, { empty: true });
     try {
       const others = database.url
         ? await Promise.all([1, 2].map(() => openDatabase({ url: database.url, poolSize: 2 })))

@@ -1,8 +1,4 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+
 import { and, asc, desc, eq, gt, max } from 'drizzle-orm';
 import { afterAll, beforeAll } from 'vitest';
 import { routeEvent } from '../../bot/router';
@@ -24,7 +20,6 @@ import {
   orders,
   outbox,
 } from '../../db/schema';
-import * as schema from '../../db/schema';
 import { seedDemoDataIfEmpty } from '../../db/seed';
 import { createLogger } from '../../bot/logger';
 import { TestClock } from '../support/clock';
@@ -360,8 +355,7 @@ class Rollback extends Error {}
 export function useHandlerHarness(backend: Backend) {
   let database: DatabaseHandle | undefined;
   beforeAll(async () => {
-    database = backend === 'pglite' ? await seededPglite() : await createTestDatabase(backend);
-    // Cheap when the image is current (nothing to apply, data present); makes a stale image right.
+    database = await createTestDatabase(backend);
     await migrate(database.db);
     await seedDemoDataIfEmpty(database.db, new Date(START));
   });
@@ -388,75 +382,6 @@ export function useHandlerHarness(backend: Backend) {
       return result as T;
     },
   };
-}
-
-const DB_DIR = fileURLToPath(new URL('../../db/', import.meta.url));
-
-/**
- * What the seeded image depends on: the migrations, the seed and its data, the PGlite version and this
- * file. A change to any of them makes a new image.
- */
-function imageKey(): string {
-  const hash = createHash('sha256');
-  const migrations = join(DB_DIR, 'migrations');
-  const files = [
-    ...readdirSync(migrations, { recursive: true, withFileTypes: true })
-      .filter((f) => f.isFile())
-      .map((f) => join(f.parentPath, f.name))
-      .sort(),
-    join(DB_DIR, 'migrate.ts'),
-    join(DB_DIR, 'seed.ts'),
-    join(DB_DIR, 'demo-data.ts'),
-    fileURLToPath(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url)),
-    // How the image is made.
-    fileURLToPath(import.meta.url),
-  ];
-  for (const file of files) hash.update(file).update(readFileSync(file));
-  return hash.update(START).digest('hex').slice(0, 16);
-}
-
-/**
- * An in-memory PGlite, migrated and seeded. A fresh PGlite runs initdb (seconds, once per test file);
- * loading a data directory dumped after the first migrate and seed takes a fraction of that. The dump
- * is kept in the temp directory, written under a temporary name and renamed, so files starting at once
- * never read half of one.
- */
-async function seededPglite(): Promise<DatabaseHandle> {
-  const [{ PGlite }, { drizzle }] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite')]);
-  const dir = join(tmpdir(), 'orderbot-handler-tests');
-  const image = join(dir, `seeded-${imageKey()}.tar`);
-  let client: InstanceType<typeof PGlite>;
-  let saved: Buffer | undefined;
-  try {
-    saved = readFileSync(image);
-  } catch {
-    saved = undefined;
-  }
-  if (saved) {
-    client = new PGlite({ loadDataDir: new Blob([saved]) });
-  } else {
-    client = new PGlite();
-    await client.waitReady;
-    const db = drizzle({ client, schema }) as unknown as Database;
-    await migrate(db);
-    await seedDemoDataIfEmpty(db, new Date(START));
-    // A checkpointed image starts without replaying the log.
-    await client.exec('checkpoint');
-    const dump = await client.dumpDataDir('none');
-    mkdirSync(dir, { recursive: true });
-    const partial = `${image}.${process.pid}.partial`;
-    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
-    renameSync(partial, image);
-    // Images of older migrations or seeds are of no more use.
-    for (const old of readdirSync(dir)) {
-      if (old.startsWith('seeded-') && join(dir, old) !== image && !old.endsWith('.partial')) {
-        rmSync(join(dir, old), { force: true });
-      }
-    }
-  }
-  await client.waitReady;
-  const db = drizzle({ client, schema }) as unknown as Database;
-  return { db, kind: 'pglite', close: () => client.close() };
 }
 
 /** A fresh copy of the demo business config, to change for one test. */

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll } from 'vitest';
 import postgres from 'postgres';
 import { openDatabase, queryRows, type Database, type DatabaseHandle } from '../../db/client';
+import { migratedPglite } from './pglite-image';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -10,14 +11,15 @@ export type Backend = 'pglite' | 'postgres';
 export const backends: Backend[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 
 /**
- * A fresh, empty database: in-memory PGlite, or a new database on the TEST_DATABASE_URL server that is
- * dropped on close, so test files running in parallel never share state.
+ * A fresh database with no data: in-memory PGlite (migrated already, from a cached image, unless `empty`),
+ * or a new database on the TEST_DATABASE_URL server that is dropped on close, so test files running in
+ * parallel never share state. Either way the app (or the test) runs `migrate` on it.
  */
 export async function createTestDatabase(
   backend: Backend,
-  options: { poolSize?: number } = {},
+  options: { poolSize?: number; empty?: boolean } = {},
 ): Promise<DatabaseHandle & { url?: string }> {
-  if (backend === 'pglite') return openDatabase({});
+  if (backend === 'pglite') return options.empty ? openDatabase({}) : migratedPglite();
   const adminUrl = process.env.TEST_DATABASE_URL!;
   const name = `orderbot_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
