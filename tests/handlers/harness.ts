@@ -1,4 +1,3 @@
-
 import { and, asc, desc, eq, gt, max } from 'drizzle-orm';
 import { afterAll, beforeAll } from 'vitest';
 import { routeEvent } from '../../bot/router';
