@@ -182,6 +182,8 @@ export const businessConfigSchema = z
         escalateAfter: duration.default(2 * 3600_000),
         delayAlertAfter: duration.default(4 * 3600_000),
         draftExpiresAfter: duration.default(30 * 60_000),
+        /** A request for a customer and material another sales person has open within this is the same need. */
+        duplicateWindow: duration.default(14 * 86_400_000),
       })
       .prefault({}),
     /** The plant's work calendar: production runs on working days only. */

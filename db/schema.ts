@@ -29,11 +29,15 @@ export const customers = pgTable('customers', {
   contactName: text('contact_name'),
   contactPhone: text('contact_phone'),
   address: text('address'),
+  /** When the row last changed (an import, a contact given in chat): the name index is rebuilt after it. */
+  updatedAt: at('updated_at').notNull().defaultNow(),
 });
 
 export const materials = pgTable('materials', {
   code: text('code').primaryKey(),
   name: text('name').notNull(),
+  /** 规格型号, as the ERP or the plant's material list has it. */
+  spec: text('spec'),
   unit: text('unit').notNull().default('件'),
   line: text('line'),
   mould: text('mould'),
@@ -121,9 +125,14 @@ export const orders = pgTable(
     /** The promised date at the plant's deliver-by time: what on-time is measured against. */
     promisedAt: at('promised_at'),
     deliveredAt: at('delivered_at'),
+    /** The open order of the same customer and material that another sales person had when this one was made. */
+    relatedOrderId: bigint('related_order_id', { mode: 'number' }),
   },
   (t) => [
     index('orders_conversation_idx').on(t.conversationId, t.createdAt),
+    index('orders_open_customer_idx')
+      .on(t.customerId, t.createdAt)
+      .where(sql`${t.status} in ('pending_approval', 'confirmed')`),
     index('orders_confirmed_at_idx').on(t.confirmedAt, t.latencyMs).where(sql`${t.confirmedAt} is not null`),
     index('orders_delivered_at_idx').on(t.deliveredAt, t.promisedAt).where(sql`${t.deliveredAt} is not null`),
     index('orders_open_idx').on(t.status).where(sql`${t.status} = 'pending_approval'`),
@@ -133,6 +142,24 @@ export const orders = pgTable(
   ],
 );
 export type { OrderStatus };
+
+/**
+ * Sales people who follow an order they did not place (the same need, asked again): its news also goes
+ * to the chat they asked in.
+ */
+export const orderFollowers = pgTable(
+  'order_followers',
+  {
+    orderId: bigint('order_id', { mode: 'number' })
+      .notNull()
+      .references(() => orders.id),
+    personId: text('person_id').notNull(),
+    platform: text('platform').notNull(),
+    conversationId: text('conversation_id').notNull(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.personId] })],
+);
 
 export const orderItems = pgTable(
   'order_items',

@@ -14,6 +14,7 @@ describe('business config', () => {
       escalateAfter: 7_200_000,
       delayAlertAfter: 14_400_000,
       draftExpiresAfter: 1_800_000,
+      duplicateWindow: 14 * 86_400_000,
     });
     expect(config.routing.sample).toEqual(['tech', 'purchasing', 'production']);
     expect(config.departments.find((d) => d.key === 'tech')?.leads).toEqual(['wanggong', 'liugong']);
