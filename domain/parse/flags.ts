@@ -12,7 +12,7 @@ export function isUrgent(text: string): boolean {
 export const SAMPLE_RE =
   /样品|样件|打样|送样|出样|试样|样板|手板|首件|\bsamples?\b|\bprototypes?\b|\bprotos?\b|\bfai\b/i;
 export const BATCH_RE =
-  /批量|大货|量产|大批|正式订单|\bbulk\b|\bmass\s+production\b|\bproduction\s+order\b|\bbatch\s+order\b/i;
+  /批量|大货|量产|大批|正式订单|\bbulk\b|\bbatch\b|\bmass\s+production\b|\bproduction\s+order\b|\bbatch\s+order\b/i;
 
 export type Kind = 'sample' | 'batch';
 
@@ -48,4 +48,40 @@ export function kindFor(local: string, focusStart: number, focusEnd: number, mes
 /** Kind of the message as a whole: sample if it has a sample word and no batch word. */
 export function messageKind(whole: string): Kind {
   return SAMPLE_RE.test(whole) && !BATCH_RE.test(whole) ? 'sample' : 'batch';
+}
+
+/**
+ * The kind each quantity of one SKU asks for, when the SKU has several quantities in its stretch
+ * ("CAL-3310-A 先送样2件，批量500件随后"): every sample or batch word in `local` belongs to the
+ * quantity nearest to it (the earlier one on a tie), and a quantity takes the kind of the nearest
+ * word it was given; null when it was given none (or a sample and a batch word equally near).
+ */
+export function attributeKinds(local: string, spans: readonly { start: number; end: number }[]): (Kind | null)[] {
+  const best = spans.map(() => ({ sample: Infinity, batch: Infinity }));
+  const words = [
+    ...[...local.matchAll(SAMPLE_G)].map((m) => ({
+      start: m.index,
+      end: m.index + m[0].length,
+      kind: 'sample' as const,
+    })),
+    ...[...local.matchAll(BATCH_G)].map((m) => ({
+      start: m.index,
+      end: m.index + m[0].length,
+      kind: 'batch' as const,
+    })),
+  ];
+  for (const w of words) {
+    let owner = -1;
+    let dist = Infinity;
+    spans.forEach((sp, i) => {
+      const d = w.end <= sp.start ? sp.start - w.end : w.start >= sp.end ? w.start - sp.end : 0;
+      if (d < dist) {
+        dist = d;
+        owner = i;
+      }
+    });
+    const b = best[owner];
+    if (b && dist < b[w.kind]) b[w.kind] = dist;
+  }
+  return best.map((b) => (b.sample < b.batch ? 'sample' : b.batch < b.sample ? 'batch' : null));
 }

@@ -1,6 +1,7 @@
 /**
  * Intent: 'status' (where is my order), 'order' (a SKU plus a request), or 'none'
- * (chit-chat, price questions, stock questions, cancellations, fragments without a SKU).
+ * (chit-chat, price questions, stock questions, cancellations, fragments without a SKU, and
+ * requests for a material's documents or facts that ask for no goods: drawings, reports, the line).
  * Status wins over order when the message asks about progress.
  */
 import type { Intent } from './types';
@@ -114,6 +115,18 @@ const STRONG_ORDER_RE = /下单|订单|确认订|正式订|\bplace\s+(?:an?\s+)?
 const STOCK_RE = /有货吗|有没有货|库存|现货|有现货|还有吗|\bin\s+stock\b|\bstock\b|\binventory\b/i;
 const CANCEL_RE = /取消|不要了|不做了|撤单|作废|\bcancel(?:led|ed)?\b|\bcancellation\b|\bhold\s+off\b/i;
 const CAPABILITY_RE = /能做吗|能不能做|可以做吗|可不可以做|能做不|会做吗|\bcan\s+you\s+(?:make|do|produce)\b[^.]*\?/i;
+// Asking for documents or facts about a material, not for goods: "BRK-2026-04 的图纸发我",
+// "send me the drawing of BRK-2026-04", "检测报告发一下", "BRK-2026-04 在哪条线生产".
+const INFO_ASK_RE =
+  /图纸|图档|图面|工程图|数模|(?<![a-z0-9])(?:[23]d|cad)(?![a-z0-9])|规格书|规格表|承认书|说明书|资料|参数|技术要求|检验报告|检测报告|测试报告|试验报告|出货报告|材质证明|材证|材质单|质保书|合格证|证书|\bdrawings?\b|\bdwgs?\b|\bstep\s+files?\b|\bdata\s*sheets?\b|\bspec(?:ification)?\s+sheets?\b|\bspecifications\b|\bcertificates?\b|\bcerts?\b|\breports?\b|\bcoa\b|\bcoc\b|\bmsds\b|\bppap\b|\bdocuments?\b|\bdocs\b|\bdocumentation\b|\bdetails\b|\binfo(?:rmation)?\b/i;
+const INFO_QUESTION_RE =
+  /哪条线|哪个线|哪台|哪个模具|哪副模|什么材料|什么材质|用的什么|\bwhich\s+(?:line|mou?ld|machine|press)\b|\bwhat\s+(?:material|line)\b/i;
+// Words that ask for goods after all: "按图纸做样品", "BRK-2026-04 per drawing, samples please".
+const GOODS_RE =
+  /样品|样件|打样|送样|出样|试样|手板|首件|批量|大货|量产|下单|订购|采购|备货|生产|加工|做|安排|按图|照图|依图|根据图|\bsamples?\b|\bprototypes?\b|\bbulk\b|\border\b|\bmake\b|\bproduce\b|\bmanufacture\b|\b(?:according\s+to|as\s+per|per)\s+(?:the\s+)?(?:drawing|dwg|spec)/i;
+// "…的图纸明天发我", "send me the drawing by Friday": a date, but for the documents.
+const SEND_ME_RE = /发我|发给我|给我|传我|发一下|发下|发过来|\bsend\s+(?:me|us|over)\b|\bshare\b|\bemail\b/i;
+
 const REQUEST_RE =
   /需要|要|订|下单|做|打样|送|发|请|样品|样件|安排|补|备货|生产|采购|加单|追加|麻烦|帮忙|\bneed(?:s|ed)?\b|\border\b|\bwants?\b|\bplease\b|\bpls\b|\bplz\b|\bby\b|\bsend\b|\bmake\b|\bship\b|\brequire[sd]?\b|\brequest\b|\bkindly\b|\bbook\b|\barrange\b|\bsamples?\b|\bprototypes?\b|\bdeliver\b/i;
 
@@ -151,6 +164,9 @@ export function detectIntent(inp: IntentInput): Intent {
   if (CANCEL_RE.test(t)) return 'none';
   if (STOCK_RE.test(t)) return 'none';
   if (CAPABILITY_RE.test(t) && !inp.hasQuantity && !inp.hasDate) return 'none';
+  if (!inp.hasQuantity && !inp.hasDate && INFO_QUESTION_RE.test(t)) return 'none';
+  if (!inp.hasQuantity && INFO_ASK_RE.test(t) && !GOODS_RE.test(t) && (!inp.hasDate || SEND_ME_RE.test(t)))
+    return 'none';
   if (inp.hasQuantity || inp.hasDate || REQUEST_RE.test(t)) return 'order';
   return 'none';
 }

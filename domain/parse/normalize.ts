@@ -184,6 +184,22 @@ export function normalizeText(raw: string): string {
   return s;
 }
 
+/**
+ * Where stripMentions would remove an @-mention (a bot's name, or "@name" standing alone), as spans
+ * of `text` (normalised, or of the same length as the normalised form), for callers that must keep
+ * string indices: the customer recogniser masks them, a colleague's nickname is not a customer.
+ */
+export function mentionSpans(text: string): Array<{ start: number; end: number }> {
+  const spans: Array<{ start: number; end: number }> = [];
+  for (const m of text.matchAll(KNOWN_BOTS_RE)) spans.push({ start: m.index, end: m.index + m[0].length });
+  for (const m of text.matchAll(MENTION_RE)) {
+    const lead = (m[1] as string).length;
+    if (SKUISH_RE.test(m[0].slice(lead + 1))) continue;
+    spans.push({ start: m.index + lead, end: m.index + m[0].length });
+  }
+  return spans;
+}
+
 /** True if the text contains Han characters. */
 export function hasCjk(text: string): boolean {
   return /[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]/.test(text);

@@ -38,12 +38,17 @@ const CN_NUM_ONLY_RE = /^[零〇一壹幺二贰两俩三叁四肆五伍六陆七
 const MARKER_BEFORE_RE = /(?:^|[^A-Za-z0-9.])[xX×*]\s*$/;
 const MARKER_AFTER_RE = /^\s*[xX×*](?![A-Za-z0-9])/;
 const KEYWORD_BEFORE_RE =
-  /(?:\bqty|\bq'ty|\bquantity|\bamount|\bmoq|数量|订量|件数|需求量|总数|共计|总共|一共|合计|共|\btotal)\s*(?:(?:要|为|是|改为|改成|:|=)\s*)*$/i;
+  /(?:\bqty|\bq'ty|\bquantity|\bamount|\bmoq|\bbatch\s+of|数量|订量|件数|需求量|总数|共计|总共|一共|合计|共|\btotal)\s*(?:(?:要|为|是|改为|改成|:|=)\s*)*$/i;
 const EACH_BEFORE_RE =
   /(?:各|每款|每个|每种|每样|每项|每只|每件|均|都|\beach|\bper\s+(?:sku|item|part|model))\s*(?:(?:要|为|是|做|打|需要|需|:|=|x|×|\*)\s*)*$/i;
-const EACH_AFTER_RE = /^\s*(?:each|apiece|per\s+(?:sku|item|part|model|pn)|各)(?![A-Za-z])/i;
+// "5 each", "5 pcs apiece", "5 samples each of A and B", "5 of each"
+const EACH_AFTER_RE =
+  /^\s*(?:(?:samples?|prototypes?|protos?)\s+)?(?:each|apiece|(?:of|for)\s+each|per\s+(?:sku|item|part|model|pn)|各)(?![A-Za-z])/i;
 const CORRECTION_BEFORE_RE =
   /(?:改成|改为|换成|改到|变成|更改为|调整为|加到|\bchange(?:d)?\s+(?:it\s+)?to|\bmake\s+it|\bupdate(?:d)?\s+(?:it\s+)?to|\binstead)\s*(?:(?::|=)\s*)?$/i;
+/** A correction anywhere in a message ("不对，改成10件", "make it 10"). */
+export const CORRECTION_RE =
+  /改成|改为|换成|改到|变成|更改为|调整为|不对|\bchange(?:d)?\s+(?:it\s+)?to\b|\bmake\s+it\b|\bupdate(?:d)?\s+(?:it\s+)?to\b|\binstead\b/i;
 const NOT_QTY_BEFORE_RE = /(?:第|#|No\.?|[$¥￥]|单价|价格|价|rmb|usd|¥)\s*$/i;
 const NOT_QTY_AFTER_RE =
   /^\s*(?:款|种|项|行|(?:skus?|models?|items?|types?|kinds?|lines?|variants?)(?![A-Za-z])|%|元|块钱|块|毛|rmb|usd|美金|美元|刀|岁|年|号|级|楼|mm|cm|μm|um|kg|g(?![a-z])|m(?![a-z])|°|度|[./]\d)/i;
@@ -52,7 +57,7 @@ const RANGE_BEFORE_RE = /[0-9一二两三四五六七八九十百千万]\s*(?:[-
 const DIMENSION_RE =
   /(?<![0-9.])\d+(?:\.\d+)?\s*[xX×*]\s*\d+(?:\.\d+)?(?:\s*[xX×*]\s*\d+(?:\.\d+)?)?\s*(?:mm|cm|m|inch|in|")(?![A-Za-z])/g;
 const BARE_AFTER_OK_RE = /^(?:$|\s|[,，。;；!！?？~\uE000-\uE005]|[\u4e00-\u9fff])/;
-const VERB_BEFORE_RE = /(?:先做|再做|再来|再要|再下|先要|先来|订购|采购|需要|要|订|做|来|备|补|加)\s*$/;
+const VERB_BEFORE_RE = /(?:先做|再做|再来|再要|再下|先要|先来|订购|采购|需要|要|订|做|来|备|补|加|批量|大货|量产)\s*$/;
 const SAMPLE_AFTER_RE = /^\s*(?:samples?|prototypes?|protos?)(?![A-Za-z])/i;
 const SKU_THEN_RE = /\uE001\s*(?:(?:samples?|prototypes?|样品|样件|要|订|做|需要|下|来|备|补|加|再来|再要|[:=])\s*)*$/i;
 

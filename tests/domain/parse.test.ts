@@ -865,3 +865,130 @@ describe('properties', () => {
     );
   });
 });
+
+describe('one material asked as samples and as a batch', () => {
+  const items = (text: string) => p(text).items.map((i) => [i.sku, i.quantity, i.kind]);
+
+  it.each([
+    'CAL-3310-A 先送样2件，批量500件随后',
+    'CAL-3310-A 样品2件，大货500件',
+    'CAL-3310-A 打样2件 然后批量500件',
+    'CAL-3310-A 先打2件样品，后续批量500',
+    'CAL-3310-A 样品2件，CAL-3310-A 批量500件',
+    '样品2件、批量500件 CAL-3310-A',
+    'CAL-3310-A: 2 samples first, then 500 pcs batch',
+    'CAL-3310-A 2 samples + 500 pcs bulk',
+    'CAL-3310-A samples x2, then bulk 500 pcs',
+    '2 samples of CAL-3310-A now and a batch of 500 later',
+  ])('%s → a sample item and a batch item', (text) => {
+    expect(items(text)).toEqual([
+      ['CAL-3310-A', 2, 'sample'],
+      ['CAL-3310-A', 500, 'batch'],
+    ]);
+  });
+
+  it('keeps the order written, and gives a quantity without a kind word the other kind', () => {
+    expect(items('CAL-3310-A 批量500件，先送样2件')).toEqual([
+      ['CAL-3310-A', 500, 'batch'],
+      ['CAL-3310-A', 2, 'sample'],
+    ]);
+    expect(items('CAL-3310-A 500件，另外送样2件')).toEqual([
+      ['CAL-3310-A', 500, 'batch'],
+      ['CAL-3310-A', 2, 'sample'],
+    ]);
+  });
+
+  it('other materials keep their own items', () => {
+    expect(items('BRK-2026-01 样品5件 批量2000件，BRK-2026-02 样品3件')).toEqual([
+      ['BRK-2026-01', 5, 'sample'],
+      ['BRK-2026-01', 2000, 'batch'],
+      ['BRK-2026-02', 3, 'sample'],
+    ]);
+    expect(items('PAD-7781 sample 2pcs, PAD-7782 bulk 5000pcs')).toEqual([
+      ['PAD-7781', 2, 'sample'],
+      ['PAD-7782', 5000, 'batch'],
+    ]);
+  });
+
+  it('one kind only, a total, or a correction is still one item', () => {
+    expect(items('BRK-2026-01 样品5件 共5件')).toHaveLength(1);
+    expect(items('BRK-2026-01 5件 共10件')).toHaveLength(1);
+    expect(items('BRK-2026-01 样品5件，CAL-3310-A 样品5件 BRK-2026-01 样品3件')).toHaveLength(2);
+    expect(items('BRK-2026-01 样品5件 改成批量10件')).toHaveLength(1);
+    expect(items('BRK-2026-01 samples x5, make it 10 bulk')).toHaveLength(1);
+  });
+});
+
+describe('"each" after the quantity', () => {
+  it.each([
+    '5 samples each of BRK-2026-01 and BRK-2026-02',
+    'BRK-2026-01 and BRK-2026-02, 5 pcs each',
+    'BRK-2026-01 and BRK-2026-02 5 samples each',
+    '5 each of BRK-2026-01 and BRK-2026-02',
+    'BRK-2026-01 and BRK-2026-02, 5 of each',
+    'BRK-2026-01 and BRK-2026-02, 5 pcs of each',
+    'BRK-2026-01 & BRK-2026-02 samples, 5 apiece',
+    'BRK-2026-01和BRK-2026-02样品各5件',
+    'BRK-2026-01、BRK-2026-02 各要5件',
+  ])('%s → 5 of each', (text) => {
+    const r = p(text);
+    expect(r.intent).toBe('order');
+    expect(r.items.map((i) => [i.sku, i.quantity])).toEqual([
+      ['BRK-2026-01', 5],
+      ['BRK-2026-02', 5],
+    ]);
+  });
+
+  it('"samples each" keeps the items samples', () => {
+    expect(p('5 samples each of BRK-2026-01 and BRK-2026-02').items.map((i) => i.kind)).toEqual(['sample', 'sample']);
+  });
+});
+
+describe('questions and requests that ask for no goods', () => {
+  it.each([
+    'BRK-2026-04 的图纸发我',
+    'BRK-2026-04 图纸发一下',
+    '麻烦发下BRK-2026-04的图纸',
+    '请把BRK-2026-04图纸发过来',
+    'BRK-2026-04 的3D发我',
+    'BRK-2026-04 的CAD发我',
+    'BRK-2026-04 检测报告发我',
+    'BRK-2026-04 需要材质证明',
+    'BRK-2026-04 的规格书发一份',
+    'BRK-2026-04 的资料发我',
+    'BRK-2026-04 有图纸吗',
+    'BRK-2026-04 在哪条线生产',
+    'BRK-2026-04 图纸明天发我',
+    'send me the drawing of BRK-2026-04',
+    'send me the drawing of BRK-2026-04 by Friday',
+    'please send the drawings for BRK-2026-04',
+    'please send the material certificate of BRK-2026-04',
+    'need the PPAP documents for BRK-2026-04',
+    'which line makes BRK-2026-04?',
+    'is PAD-7781 in stock?',
+    'PAD-7781 还有库存吗',
+    'do we have PAD-7781 in stock? need 50',
+    'BRK-2026-04 多少钱',
+    'BRK-2026-04 500件什么价',
+    'BRK-2026-04 交期多久',
+    "what's the lead time for BRK-2026-04?",
+  ])('%s → none', (text) => {
+    expect(p(text)).toMatchObject({ intent: 'none', items: [], missing: [] });
+  });
+
+  it.each([
+    ['BRK-2026-04 按图纸做样品', 'order'],
+    ['BRK-2026-04 按最新图纸生产500件', 'order'],
+    ['BRK-2026-04 图纸发你了，做5件样品', 'order'],
+    ['BRK-2026-04 5件 需要材质证明', 'order'],
+    ['BRK-2026-04 样品 图纸一起发', 'order'],
+    ['BRK-2026-04 per drawing, 5 samples', 'order'],
+    ['please send BRK-2026-04', 'order'],
+    ['BRK-2026-04 cadence 5 per week please', 'order'],
+    ['BRK-2026-06 进度', 'status'],
+    ['BRK-2026-06 图纸进度', 'status'],
+    ['BRK-2026-04 发货了吗', 'status'],
+  ] as const)('%s → %s', (text, intent) => {
+    expect(p(text).intent).toBe(intent);
+  });
+});
