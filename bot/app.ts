@@ -4,7 +4,7 @@ import type { BusinessConfig } from '../config/business-config';
 import type { DatabaseHandle, Tx } from '../db/client';
 import type { SmsOutcomeEvent } from '../core/events';
 import { migrate } from '../db/migrate';
-import { seedDemoDataIfEmpty } from '../db/seed';
+import { seedDemoDataIfEmpty } from '../integrations/import/demo-seed';
 import { Bot } from './bot';
 import type { Env } from '../config/env';
 import { readEnv } from '../config/env';

@@ -1,5 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import {
+  buildCustomerIndex,
+  type CustomerIndex,
+  type CustomerMatch,
+  parseCustomerList,
+  recognizeCustomers,
+} from '../domain/customers';
 import { parseMessage, type ParsedMessage } from '../domain/parse';
 import { DEMO_CONFIG_PATH, loadBusinessConfig } from '../config/business-config';
 import { ConfigError } from '../core/errors';
@@ -8,33 +16,68 @@ import { openDatabase } from '../db/client';
 import { migrate } from '../db/migrate';
 import { dateRange } from '../domain/kpi';
 import { hashPassword } from '../web/board/passwords';
+import { importCommand } from './cli-import';
 import { dataDirHolder } from './data-dir-lock';
 import { kpiCsv, kpiRows } from '../handlers/kpi-export';
 
 const USAGE = `usage: orderbot <command> [options]
 
 commands:
-  parse [--now <ISO time>]   read one message per line on stdin, print one JSON object per line
+  parse [--now <ISO time>] [--customers FILE]
+                             read one message per line on stdin, print one JSON object per line
   kpi --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--format csv|json]
                              the KPIs per week and for the whole range (China dates, both included)
+  import <customers|materials|ranges|inspections|stock> FILE [--dry-run] [--columns FILE]
+                             check a whole .xlsx/.xls/.csv of master data, then write it in one transaction
+                             (nothing on any error); --dry-run checks and counts only
   hash-password              read a password from stdin, print the hash for the board's users in the config
 `;
 
-/** The public parse contract: exactly these keys, in this order. */
-function contractView(parsed: ParsedMessage) {
-  return {
+/**
+ * The public parse contract: exactly these keys, in this order. With a customer list (`matches`
+ * given), `customer` is the one customer the message names when it names exactly one (else the
+ * parser's labelled name), and `customerMatches` follows it: every customer named, longest first.
+ */
+function contractView(parsed: ParsedMessage, matches?: readonly CustomerMatch[]) {
+  const head = {
     intent: parsed.intent,
     items: parsed.items.map(({ sku, quantity, unit, kind }) => ({ sku, quantity, unit, kind })),
     dueDate: parsed.dueDate,
     urgent: parsed.urgent,
     specs: parsed.specs.map(({ param, op, value, unit }) => ({ param, op, value, unit })),
-    customer: parsed.customer,
+  };
+  if (matches === undefined) return { ...head, customer: parsed.customer, missing: parsed.missing };
+  return {
+    ...head,
+    customer: matches.length === 1 ? (matches[0] as CustomerMatch).name : parsed.customer,
+    customerMatches: matches.map((m) => m.name),
     missing: parsed.missing,
   };
 }
 
+/** The --customers file (one customer a line: name, then aliases, tab-separated), or why it cannot be used. */
+function readCustomerFile(file: string): { index: CustomerIndex } | { error: string } {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file));
+  } catch (err) {
+    const why = err instanceof TypeError ? 'it is not UTF-8 text' : (err as Error).message;
+    return { error: `cannot read the --customers file "${file}": ${why}` };
+  }
+  const list = parseCustomerList(text);
+  if (!list.ok) {
+    const why = list.error === 'no-name' ? 'no customer name before the first tab' : 'this customer is already listed';
+    return { error: `--customers file "${file}", line ${list.line}: ${why}: "${list.text}"` };
+  }
+  return { index: buildCustomerIndex(list.customers) };
+}
+
 async function parseCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { now: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { now: { type: 'string' }, customers: { type: 'string' } },
+    strict: true,
+  });
   const now = values.now ? new Date(values.now) : new Date();
   if (Number.isNaN(now.getTime())) {
     process.stderr.write(
@@ -42,10 +85,16 @@ async function parseCommand(args: string[]): Promise<number> {
     );
     return 2;
   }
+  const customers = values.customers === undefined ? undefined : readCustomerFile(values.customers);
+  if (customers && 'error' in customers) {
+    process.stderr.write(`orderbot parse: ${customers.error}\n`);
+    return 2;
+  }
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of lines) {
     if (line.trim() === '') continue;
-    process.stdout.write(`${JSON.stringify(contractView(parseMessage(line, now)))}\n`);
+    const matches = customers ? recognizeCustomers(line, customers.index) : undefined;
+    process.stdout.write(`${JSON.stringify(contractView(parseMessage(line, now), matches))}\n`);
   }
   return 0;
 }
@@ -121,6 +170,8 @@ async function main(argv: string[]): Promise<number> {
       return parseCommand(rest);
     case 'kpi':
       return kpiCommand(rest);
+    case 'import':
+      return importCommand(rest);
     case 'hash-password':
       return hashPasswordCommand();
     case undefined:

@@ -45,9 +45,41 @@ export async function allMaterialCodes(q: Queryable): Promise<string[]> {
   return rows.map((r) => r.code);
 }
 
-export async function qualifiedRangesFor(q: Queryable, codes: string[]) {
+type QualifiedRangeRow = typeof qualifiedRanges.$inferSelect;
+
+/**
+ * The qualified ranges of the materials: what a customer's requirement is checked against. An explicit
+ * range (qualified_ranges: a `ranges` import, the demo) wins; a parameter without one gets the range
+ * its values span over the material's passing inspection reports (min..max, no unit: the reports hold
+ * numbers only). Parameters are matched without case ("ra" in a report is "Ra" of the range).
+ */
+export async function qualifiedRangesFor(q: Queryable, codes: string[]): Promise<QualifiedRangeRow[]> {
   if (codes.length === 0) return [];
-  return q.select().from(qualifiedRanges).where(inArray(qualifiedRanges.materialCode, codes));
+  const explicit = await q.select().from(qualifiedRanges).where(inArray(qualifiedRanges.materialCode, codes));
+  const derived = await queryRows<{ materialCode: string; param: string; minValue: number; maxValue: number }>(
+    q,
+    sql`
+      select r.material_code as "materialCode", min(e.key) as param,
+        min((e.value)::float8) as "minValue", max((e.value)::float8) as "maxValue"
+      from ${inspectionReports} r cross join lateral jsonb_each(r.results) e
+      where r.passed and r.material_code in (select jsonb_array_elements_text(${JSON.stringify(codes)}::jsonb))
+        and jsonb_typeof(e.value) = 'number'
+        and not exists (
+          select 1 from ${qualifiedRanges} q
+          where q.material_code = r.material_code and lower(q.param) = lower(e.key))
+      group by r.material_code, lower(e.key)
+      order by r.material_code, lower(e.key)`,
+  );
+  return [
+    ...explicit,
+    ...derived.map((d) => ({
+      materialCode: d.materialCode,
+      param: d.param,
+      minValue: Number(d.minValue),
+      maxValue: Number(d.maxValue),
+      unit: null,
+    })),
+  ];
 }
 
 export async function latestInspectionReports(q: Queryable, materialCode: string, limit = 3) {

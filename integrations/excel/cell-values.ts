@@ -1,3 +1,4 @@
+import { normalizePhone } from '../../domain/phone';
 /**
  * Turning one spreadsheet cell into a value: text, code, quantity or date.
  *
@@ -158,4 +159,50 @@ function isoDate(y: number, m: number, d: number): string {
 /** SheetJS builds Date cells at local midnight; read them back in local time. */
 function isoDateOfDate(d: Date): string {
   return isoDate(d.getFullYear(), d.getMonth() + 1, d.getDate());
+}
+
+/** The words a QC sheet writes for pass and fail (compared without case and surrounding spaces). */
+const YES = new Set(['合格', '是', '通过', 'y', 'yes', 'true', 'ok', 'pass', 'passed', '1', '√', '✓']);
+const NO = new Set(['不合格', '否', '不通过', 'n', 'no', 'false', 'ng', 'fail', 'failed', '0', '×', '✗']);
+
+/** Passed or not: 合格/不合格, 是/否, Y/N, yes/no, true/false, OK/NG, pass/fail, 1/0, or an Excel TRUE/FALSE cell. */
+export function parseFlag(cell: CellObject | undefined): Parsed<boolean | null> {
+  if (cell?.t === 'b') return { ok: true, value: Boolean(cell.v) };
+  if (cell?.t === 'e') return { ok: false, reason: `holds the error value ${cell.w ?? '#ERROR'}` };
+  const raw = cellText(cell);
+  if (raw === '') return { ok: true, value: null };
+  const s = toHalfWidth(raw).trim().toLowerCase();
+  if (YES.has(s)) return { ok: true, value: true };
+  if (NO.has(s)) return { ok: true, value: false };
+  return { ok: false, reason: `"${raw}" is neither pass (合格/是/Y/OK/1) nor fail (不合格/否/N/NG/0)` };
+}
+
+/** The items of a list cell ("Continental、大陆, Conti"): split on 、 ， , ; ； / and line breaks, trimmed, without repeats. */
+export function splitList(text: string): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const part of text.split(/[、，,;；/／\n]+/)) {
+    const item = part.replace(SPACES, ' ').trim();
+    if (item === '' || seen.has(item.toLowerCase())) continue;
+    seen.add(item.toLowerCase());
+    out.push(item);
+  }
+  return out;
+}
+
+/** A phone number for messages and logs: never all of it ("13800138001" → "138****8001"). */
+export function maskedPhoneText(text: string): string {
+  const digits = text.replace(/\D/g, '');
+  if (digits.length < 8) return text;
+  return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
+}
+
+/** A phone cell: empty, or a mainland mobile or landline (normalised). A bad number is named masked. */
+export function parsePhone(cell: CellObject | undefined): Parsed<string | null> {
+  if (cell?.t === 'e') return { ok: false, reason: `holds the error value ${cell.w ?? '#ERROR'}` };
+  const raw = cellText(cell);
+  if (raw === '') return { ok: true, value: null };
+  const phone = normalizePhone(raw);
+  if (phone) return { ok: true, value: phone };
+  return { ok: false, reason: `"${maskedPhoneText(raw)}" is not a mainland mobile or landline number` };
 }

@@ -32,6 +32,8 @@ export type HeaderSearch =
   | {
       found: null;
       ambiguousRow: number | null;
+      /** The kinds the ambiguous row fits equally well. */
+      ambiguousKinds: ExportKind[];
       closest: { row: number; kind: ExportKind; matched: string[]; missing: string[] } | null;
     };
 
@@ -44,6 +46,12 @@ export function fieldsOf(kind: ExportKind): Array<[string, FieldDef]> {
 function distinctiveFields(kind: ExportKind): string[] {
   const others = (Object.keys(FIELDS_BY_KIND) as ExportKind[]).filter((k) => k !== kind);
   return Object.keys(FIELDS_BY_KIND[kind]).filter((f) => others.every((o) => !(f in FIELDS_BY_KIND[o])));
+}
+
+/** The aliases of each field of a kind (a mapping may carry other lists besides). */
+export function fieldAliases(mapping: ColumnMapping, kind: ExportKind): Record<string, string[]> {
+  const aliases = mapping[kind] as Record<string, string[]>;
+  return Object.fromEntries(fieldsOf(kind).map(([f]) => [f, aliases[f] ?? []]));
 }
 
 /** Map a row's header texts to fields: for each field the first alias (in preference order) present wins. */
@@ -81,7 +89,7 @@ export function findHeader(grid: Grid, mapping: ColumnMapping, kinds: readonly E
     if (texts.every((t) => t === '')) continue;
     const complete: HeaderMatch[] = [];
     for (const kind of kinds) {
-      const columns = matchColumns(texts, mapping[kind]);
+      const columns = matchColumns(texts, fieldAliases(mapping, kind));
       const required = fieldsOf(kind)
         .filter(([, d]) => d.requiredColumn)
         .map(([f]) => f);
@@ -100,10 +108,11 @@ export function findHeader(grid: Grid, mapping: ColumnMapping, kinds: readonly E
         .map((m) => ({ m, score: distinctiveFields(m.kind).filter((f) => f in m.columns).length }))
         .sort((a, b) => b.score - a.score);
       if (scored[0]!.score > scored[1]!.score) return { found: scored[0]!.m };
-      return { found: null, ambiguousRow: r, closest };
+      const tied = scored.filter((s) => s.score === scored[0]!.score).map((s) => s.m.kind);
+      return { found: null, ambiguousRow: r, ambiguousKinds: tied, closest };
     }
   }
-  return { found: null, ambiguousRow: null, closest };
+  return { found: null, ambiguousRow: null, ambiguousKinds: [], closest };
 }
 
 /**
@@ -111,7 +120,7 @@ export function findHeader(grid: Grid, mapping: ColumnMapping, kinds: readonly E
  * two or more mapped cells holding one of their field's header names.
  */
 export function repeatedHeaderTest(match: HeaderMatch, mapping: ColumnMapping): (texts: readonly string[]) => boolean {
-  const aliases = mapping[match.kind] as Record<string, readonly string[]>;
+  const aliases = fieldAliases(mapping, match.kind);
   const checks = Object.entries(match.columns).map(([field, col]) => ({
     index: col.index,
     names: (aliases[field] ?? []).map(normalizeHeader),

@@ -1,6 +1,7 @@
 /**
  * Reading a stock or material-master report that an accountant exported from the ERP (typically
- * Yonyou U8: 输出 / 导出Excel) into typed rows.
+ * Yonyou U8: 输出 / 导出Excel), or a customer list, a list of qualified ranges or QC's inspection
+ * sheet, into typed rows.
  *
  * Accepts .xlsx, .xls (BIFF8, and the HTML/text files some tools save under .xls) and .csv (UTF-8
  * with or without BOM, UTF-16 with BOM, GBK/GB18030). The header row is found by its column names,
@@ -12,9 +13,19 @@
  */
 import * as XLSX from '@e965/xlsx';
 import type { CellObject, WorkBook } from '@e965/xlsx';
-import { lastDateInText, parseDate, parseQuantity } from './cell-values';
+import {
+  headerMatches,
+  lastDateInText,
+  normalizeHeader,
+  parseDate,
+  parseFlag,
+  parsePhone,
+  parseQuantity,
+  splitList,
+} from './cell-values';
 import { decodeText, looksBinary } from './decode-text';
 import {
+  fieldAliases,
   fieldsOf,
   findHeader,
   HEADER_SCAN_ROWS,
@@ -23,7 +34,16 @@ import {
   type Grid,
   type HeaderMatch,
 } from './header-row';
-import { EXPORT_KINDS, type ColumnMapping, type ExportKind, type MaterialField, type StockField } from './mapping';
+import {
+  EXPORT_KINDS,
+  type ColumnMapping,
+  type CustomerField,
+  type ExportKind,
+  type InspectionField,
+  type MaterialField,
+  type RangeField,
+  type StockField,
+} from './mapping';
 
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
 export const DEFAULT_MAX_ROWS = 200_000;
@@ -52,6 +72,38 @@ export interface MaterialRow {
   leadTimeDays: number | null;
 }
 
+export interface CustomerRow {
+  row: number;
+  name: string;
+  /** null when the cell is empty. */
+  aliases: string[] | null;
+  contactName: string | null;
+  /** Normalised: 11 digits for a mobile, "0xxx-xxxxxxx" for a landline. */
+  contactPhone: string | null;
+  address: string | null;
+}
+
+export interface RangeRow {
+  row: number;
+  materialCode: string;
+  param: string;
+  minValue: number | null;
+  maxValue: number | null;
+  unit: string | null;
+}
+
+export interface InspectionRow {
+  row: number;
+  reportNo: string;
+  materialCode: string;
+  /** YYYY-MM-DD. */
+  inspectedOn: string;
+  passed: boolean;
+  summary: string | null;
+  /** One entry per parameter column with a value: { Ra: 0.6, HRC: 58 }. */
+  results: Record<string, number>;
+}
+
 export interface RowProblem {
   /** Row number as Excel shows it. */
   row: number;
@@ -62,6 +114,9 @@ export interface RowProblem {
   header: string;
   /** The cell text as read ('' when empty). */
   value: string;
+  /** What is wrong with the cell, e.g. `"约100" is not a number`. */
+  reason: string;
+  /** The header and the reason: `现存数量 "约100" is not a number`. */
   message: string;
   /** The row was left out of `rows` (a required value is missing or bad); otherwise the field is null. */
   rowDropped: boolean;
@@ -74,7 +129,8 @@ export type FileErrorCode =
   | 'unreadable'
   | 'too-many-rows'
   | 'no-header'
-  | 'ambiguous-kind';
+  | 'ambiguous-kind'
+  | 'duplicate-column';
 
 export interface FileError {
   code: FileErrorCode;
@@ -91,6 +147,8 @@ interface ReadCommon {
   headerRow: number;
   /** Which column each field came from, e.g. { onHand: { header: '结存数量', column: 'E' } }. */
   columns: Record<string, { header: string; column: string }>;
+  /** Inspections: the parameter of each measured column, e.g. [{ param: 'Ra', header: 'Ra(μm)', column: 'F' }]. */
+  parameters: Array<{ param: string; header: string; column: string }>;
   /** The last date written in the title rows above the header (e.g. the report's 日期 line), or null. */
   reportDate: string | null;
   problems: RowProblem[];
@@ -100,6 +158,9 @@ interface ReadCommon {
 export type ExportRead =
   | (ReadCommon & { kind: 'stock'; rows: StockRow[] })
   | (ReadCommon & { kind: 'materials'; rows: MaterialRow[] })
+  | (ReadCommon & { kind: 'customers'; rows: CustomerRow[] })
+  | (ReadCommon & { kind: 'ranges'; rows: RangeRow[] })
+  | (ReadCommon & { kind: 'inspections'; rows: InspectionRow[] })
   | { ok: false; errors: FileError[] };
 
 export interface ReadExportOptions {
@@ -132,7 +193,7 @@ export function readExport(
   const date1904 = Boolean(workbook.Workbook?.WBProps?.date1904);
   const kinds = options.kind ? [options.kind] : EXPORT_KINDS;
 
-  let ambiguousAt: { sheet: string; row: number } | null = null;
+  let ambiguousAt: { sheet: string; row: number; kinds: ExportKind[] } | null = null;
   let closest: { sheet: string; row: number; kind: ExportKind; missing: string[] } | null = null;
   for (const sheetName of workbook.SheetNames) {
     const sheet = workbook.Sheets[sheetName];
@@ -144,16 +205,18 @@ export function readExport(
     const search = findHeader(grid, mapping, kinds);
     if (search.found) {
       fillMergedCells(grid, sheet['!merges'] ?? [], search.found.row);
-      return readRows(grid, search.found, { format, sheetName, mapping, date1904 });
+      return readRows(grid, search.found, { name, format, sheetName, mapping, date1904 });
     }
-    if (search.ambiguousRow !== null && !ambiguousAt) ambiguousAt = { sheet: sheetName, row: search.ambiguousRow };
+    if (search.ambiguousRow !== null && !ambiguousAt) {
+      ambiguousAt = { sheet: sheetName, row: search.ambiguousRow, kinds: search.ambiguousKinds };
+    }
     if (search.closest && !closest) closest = { sheet: sheetName, ...search.closest };
   }
 
   if (ambiguousAt) {
     return fail(
       'ambiguous-kind',
-      `${name}: row ${ambiguousAt.row + 1} of sheet "${ambiguousAt.sheet}" fits both a stock report and a material list; say which kind it is`,
+      `${name}: row ${ambiguousAt.row + 1} of sheet "${ambiguousAt.sheet}" fits ${ambiguousAt.kinds.join(' and ')} alike; say which kind it is (in the bridge folder: by the start of the file name, e.g. stock-…)`,
     );
   }
   const expected = kinds.map((k) => `${k}: ${describeRequired(k, mapping)}`).join('; ');
@@ -243,17 +306,61 @@ function fillMergedCells(
 const TOTAL_LABEL = /^[\u4e00-\u9fff]{0,4}(合计|小计|总计)[:：]?$/;
 
 interface ReadContext {
+  name: string;
   format: ExportFormat;
   sheetName: string;
   mapping: ColumnMapping;
   date1904: boolean;
 }
 
+/** Columns where a cell may hold any words: a total label there is data, not a 合计 row. */
+const FREE_TEXT_FIELDS = ['name', 'spec', 'address', 'summary', 'contactName', 'aliases'];
+
+/** "Ra(μm)" → "Ra", "平面度（mm）" → "平面度": the parameter a measured column is named after. */
+export function parameterName(header: string): string {
+  const bare = header.replace(/\s*[(（[【][^)）\]】]*[)）\]】]\s*$/, '').trim();
+  return bare === '' ? header.trim() : bare;
+}
+
+/**
+ * The measured-parameter columns of an inspections header: every non-empty header that is not a
+ * field (chosen or not) and not one of the other known columns (name, inspector, batch …).
+ */
+function parameterColumns(
+  headerRow: ReadonlyArray<CellObject | undefined> | undefined,
+  header: HeaderMatch,
+  mapping: ColumnMapping,
+): { columns: Array<{ index: number; param: string; header: string }> } | { error: string } {
+  const used = new Set(Object.values(header.columns).map((c) => c.index));
+  const known = [...Object.values(fieldAliases(mapping, 'inspections')).flat(), ...mapping.inspectionOtherColumns].map(
+    normalizeHeader,
+  );
+  const columns: Array<{ index: number; param: string; header: string }> = [];
+  const seen = new Map<string, string>();
+  const texts = rowTexts(headerRow);
+  for (let c = 0; c < texts.length; c++) {
+    const text = texts[c]!;
+    if (text === '' || used.has(c)) continue;
+    const normalized = normalizeHeader(text);
+    if (known.some((a) => headerMatches(normalized, a))) continue;
+    const param = parameterName(text);
+    const column = XLSX.utils.encode_col(c);
+    const earlier = seen.get(param.toLowerCase());
+    if (earlier) return { error: `columns ${earlier} and ${column} both measure ${param}` };
+    seen.set(param.toLowerCase(), column);
+    columns.push({ index: c, param, header: text });
+  }
+  return { columns };
+}
+
 function readRows(grid: Grid, header: HeaderMatch, ctx: ReadContext): ExportRead {
   const { kind, columns } = header;
   const fields = fieldsOf(kind).filter(([f]) => f in columns);
+  const params = kind === 'inspections' ? parameterColumns(grid[header.row], header, ctx.mapping) : { columns: [] };
+  if ('error' in params) return fail('duplicate-column', `${ctx.name}: ${params.error}`);
+  const dataColumns = [...fields.map(([f]) => columns[f]!.index), ...params.columns.map((p) => p.index)];
   // Free-text columns may legitimately contain the word 合计; the others are where a total label goes.
-  const freeText = new Set(['name', 'spec'].map((f) => columns[f]?.index));
+  const freeText = new Set(FREE_TEXT_FIELDS.map((f) => columns[f]?.index));
   const rows: Array<Record<string, unknown>> = [];
   const problems: RowProblem[] = [];
   const skipped = { blank: 0, total: 0, repeatedHeader: 0 };
@@ -262,7 +369,7 @@ function readRows(grid: Grid, header: HeaderMatch, ctx: ReadContext): ExportRead
   for (let r = header.row + 1; r < grid.length; r++) {
     const cells = grid[r];
     const texts = rowTexts(cells);
-    if (fields.every(([f]) => (texts[columns[f]!.index] ?? '') === '')) {
+    if (dataColumns.every((c) => (texts[c] ?? '') === '')) {
       skipped.blank++;
       continue;
     }
@@ -280,33 +387,48 @@ function readRows(grid: Grid, header: HeaderMatch, ctx: ReadContext): ExportRead
     const excelRow = r + 1;
     const out: Record<string, unknown> = { row: excelRow };
     const rowProblems: RowProblem[] = [];
+    const problemAt =
+      (field: string, index: number, headerText: string, dropsRow: boolean) =>
+      (reason: string): void => {
+        rowProblems.push({
+          row: excelRow,
+          cell: `${XLSX.utils.encode_col(index)}${excelRow}`,
+          field,
+          header: headerText,
+          value: texts[index] ?? '',
+          reason,
+          message: `${headerText} ${reason}`,
+          rowDropped: dropsRow,
+        });
+      };
     for (const [field, def] of fields) {
       const col = columns[field]!;
       const cell = cells?.[col.index];
-      const problem = (message: string): void => {
-        rowProblems.push({
-          row: excelRow,
-          cell: `${XLSX.utils.encode_col(col.index)}${excelRow}`,
-          field,
-          header: col.header,
-          value: texts[col.index] ?? '',
-          message: `${col.header} ${message}`,
-          rowDropped: def.requiredValue,
-        });
-      };
-      let value: string | number | null;
+      const problem = problemAt(field, col.index, col.header, def.requiredValue);
+      let value: string | number | boolean | string[] | null;
       if (def.type === 'quantity') {
         const q = parseQuantity(cell);
         if (!q.ok) problem(q.reason);
         value = q.ok ? q.value : null;
-        if (field === 'leadTimeDays' && value !== null && value < 0) {
-          problem(`${value} is negative`);
+        if (field === 'leadTimeDays' && value !== null && (value < 0 || !Number.isInteger(value))) {
+          problem(value < 0 ? `${value} is negative` : `${value} is not a whole number of days`);
           value = null;
         }
       } else if (def.type === 'date') {
         const d = parseDate(cell, ctx.date1904);
         if (!d.ok) problem(d.reason);
         value = d.ok ? d.value : null;
+      } else if (def.type === 'flag') {
+        const f = parseFlag(cell);
+        if (!f.ok) problem(f.reason);
+        value = f.ok ? f.value : null;
+      } else if (def.type === 'phone') {
+        const p = parsePhone(cell);
+        if (!p.ok) problem(p.reason);
+        value = p.ok ? p.value : null;
+      } else if (def.type === 'list') {
+        const items = splitList(texts[col.index] ?? '');
+        value = items.length > 0 ? items : null;
       } else {
         value = texts[col.index] || null;
       }
@@ -315,6 +437,15 @@ function readRows(grid: Grid, header: HeaderMatch, ctx: ReadContext): ExportRead
     }
     // Fields whose column is absent from this file are null.
     for (const [field] of fieldsOf(kind)) if (!(field in out)) out[field] = null;
+    if (kind === 'inspections') {
+      const results: Record<string, number> = {};
+      for (const p of params.columns) {
+        const q = parseQuantity(cells?.[p.index]);
+        if (!q.ok) problemAt('results', p.index, p.header, false)(q.reason);
+        else if (q.value !== null) results[p.param] = q.value;
+      }
+      out.results = results;
+    }
     problems.push(...rowProblems);
     if (!rowProblems.some((p) => p.rowDropped)) rows.push(out);
   }
@@ -333,13 +464,27 @@ function readRows(grid: Grid, header: HeaderMatch, ctx: ReadContext): ExportRead
     columns: Object.fromEntries(
       Object.entries(columns).map(([f, c]) => [f, { header: c.header, column: XLSX.utils.encode_col(c.index) }]),
     ),
+    parameters: params.columns.map((p) => ({
+      param: p.param,
+      header: p.header,
+      column: XLSX.utils.encode_col(p.index),
+    })),
     reportDate,
     problems,
     skipped,
   };
-  return kind === 'stock'
-    ? { ...common, kind, rows: rows as unknown as StockRow[] }
-    : { ...common, kind, rows: rows as unknown as MaterialRow[] };
+  switch (kind) {
+    case 'stock':
+      return { ...common, kind, rows: rows as unknown as StockRow[] };
+    case 'materials':
+      return { ...common, kind, rows: rows as unknown as MaterialRow[] };
+    case 'customers':
+      return { ...common, kind, rows: rows as unknown as CustomerRow[] };
+    case 'ranges':
+      return { ...common, kind, rows: rows as unknown as RangeRow[] };
+    case 'inspections':
+      return { ...common, kind, rows: rows as unknown as InspectionRow[] };
+  }
 }
 
 function fail(code: FileErrorCode, message: string): ExportRead {
@@ -354,3 +499,6 @@ function formatBytes(n: number): string {
 type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 true satisfies SameKeys<StockField | 'row', keyof StockRow>;
 true satisfies SameKeys<MaterialField | 'row', keyof MaterialRow>;
+true satisfies SameKeys<CustomerField | 'row', keyof CustomerRow>;
+true satisfies SameKeys<RangeField | 'row', keyof RangeRow>;
+true satisfies SameKeys<InspectionField | 'row' | 'results', keyof InspectionRow>;

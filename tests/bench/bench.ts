@@ -12,6 +12,7 @@ import { startApp } from '../../bot/app';
 import { createLogger } from '../../bot/logger';
 import { loadBusinessConfig } from '../../config/business-config';
 import { queryRows } from '../../db/client';
+import { buildCustomerIndex, recognizeCustomers } from '../../domain/customers';
 import { parseMessage } from '../../domain/parse';
 import { earliestForOrder } from '../../domain/promise';
 import { migrate } from '../../db/migrate';
@@ -21,6 +22,7 @@ import { createTestDatabase, type Backend } from '../support/databases';
 import { benchKpis } from './kpi-bench';
 import { benchScale } from './scale-bench';
 import { benchEndToEnd } from './e2e-bench';
+import { benchImports } from './import-bench';
 
 const MESSAGES = [
   '需要BRK-2026-01样品5件,3月5日前到',
@@ -48,6 +50,70 @@ function benchParser(seconds = 2) {
     n += MESSAGES.length;
   }
   console.log(`parser: ${fmt(n / seconds)} messages/s (${MESSAGES.length} message mix, ${seconds}s)`);
+}
+
+/**
+ * Customer recognition messages/s with 300 generated customers (Chinese company names with 1-3
+ * aliases: a short name, sometimes a Latin name or acronym), over a mix of order, status and chat
+ * messages, most naming one or two customers in the ways sales people do.
+ */
+function benchCustomerRecognition(seconds = 2) {
+  let seed = 20260224;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)] as T;
+  const syllables = [...'华宏鑫瑞恒泰达信安盛隆德兴源昌威博凯锐航拓精远成汇联通盈科捷丰宇峰'];
+  const places = ['苏州', '上海', '宁波', '无锡', '常州', '天津', '重庆', '长春', '武汉', '广州'];
+  const trades = ['汽车部件', '精密机械', '电子科技', '制动系统', '动力科技', '工业', '新能源', '传动技术'];
+  const latin = ['Hua', 'Hong', 'Xin', 'Rui', 'Heng', 'Tai', 'Da', 'Sheng', 'Long', 'De', 'Xing', 'Yuan', 'Wei'];
+  const customers: Array<{ id: number; name: string; aliases: string[] }> = [];
+  const brands = new Set<string>();
+  while (customers.length < 300) {
+    const brand = pick(syllables) + pick(syllables) + (rand(3) === 0 ? pick(syllables) : '');
+    if (brands.has(brand)) continue;
+    brands.add(brand);
+    const name = `${brand}${pick(trades)}（${pick(places)}）有限公司`;
+    const aliases = [brand];
+    if (rand(2) === 0) aliases.push(`${brand}${pick(['集团', '汽车', '科技'])}`);
+    if (rand(3) === 0)
+      aliases.push(
+        rand(2) === 0
+          ? `${pick(latin)}${pick(latin).toLowerCase()}`
+          : `${pick(latin)[0]}${pick(latin)[0]}${pick(latin)[0]}`.toUpperCase(),
+      );
+    customers.push({ id: customers.length + 1, name, aliases });
+  }
+  const index = buildCustomerIndex(customers);
+  const someName = () => {
+    const c = pick(customers);
+    return pick([c.name, ...c.aliases]);
+  };
+  const templates = [
+    (n: string) => `${n}要BRK-2026-01样品5件，3月5日前到`,
+    (n: string) => `客户：${n} BRK-2026-03、BRK-2026-04 各两千件 加急 3月底`,
+    (n: string) => `给${n}做CAL-3310-A 打样3套 下周五前 急`,
+    (n: string) => `BRK-2026-01 samples ×5 by 3/5 for ${n}`,
+    (n: string) => `${n}那边催BRK-2026-22的样品，到哪了？`,
+    (n: string) => `${n} 需要 PAD-7781 1.5万套 5天内，${someName()}也要500个`,
+    () => '大家好，今天下午开会，大众化的方案再看看',
+    () => 'SO-20260224-0001 发货了吗 SF1234567890',
+  ];
+  const messages = Array.from({ length: 64 }, (_, i) =>
+    (templates[i % templates.length] as (n: string) => string)(someName()),
+  );
+  let n = 0;
+  let named = 0;
+  const end = performance.now() + seconds * 1000;
+  while (performance.now() < end) {
+    for (const m of messages) named += recognizeCustomers(m, index).length;
+    n += messages.length;
+  }
+  void named;
+  console.log(
+    `customer recognition: ${fmt(n / seconds)} messages/s (${customers.length} customers, ${index.nameCount} names)`,
+  );
 }
 
 async function benchIntake(backend: Backend, total: number, concurrency: number) {
@@ -198,9 +264,11 @@ async function main() {
   if (only === 'kpi') return kpiOnly(pgUrl);
   if (only === 'scale') return scaleOnly(pgUrl);
   if (only === 'e2e') return benchEndToEnd(pgUrl ?? 'postgres://postgres@127.0.0.1:5432/test');
+  if (only === 'imports') return benchImports();
   const total = Number(process.env.BENCH_MESSAGES ?? 600);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
   benchParser();
+  benchCustomerRecognition();
   await benchPromises('pglite');
   await benchIntake('pglite', total, concurrency);
   if (pgUrl) {

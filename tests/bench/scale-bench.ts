@@ -21,7 +21,7 @@ import { loadBusinessConfig, type BusinessConfig } from '../../config/business-c
 import { queryRows, type Database } from '../../db/client';
 import { migrate } from '../../db/migrate';
 import * as schema from '../../db/schema';
-import { seedDemoDataIfEmpty } from '../../db/seed';
+import { seedDemoDataIfEmpty } from '../../integrations/import/demo-seed';
 import { createHandlerContext } from '../../core/context';
 import { escalateOverdueTasks, escalationSteps } from '../../handlers/escalation';
 import { createTestDatabase } from '../support/databases';

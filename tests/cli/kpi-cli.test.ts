@@ -7,6 +7,7 @@ import { verifyPassword } from '../../web/board/passwords';
 import { openDatabase, type Database } from '../../db/client';
 import { migrate } from '../../db/migrate';
 import { approvalTasks, orders } from '../../db/schema';
+import { migratedPgliteDir } from '../support/pglite-image';
 import { backends, createTestDatabase } from '../support/databases';
 
 const HOUR = 3_600_000;
@@ -86,6 +87,7 @@ describe.each(backends)('orderbot kpi (CLI, %s)', (backend) => {
     }
     const dir = mkdtempSync(join(tmpdir(), 'orderbot-kpi-'));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    await migratedPgliteDir(dir);
     const database = await openDatabase({ dataDir: dir });
     await seed(database.db);
     await database.close();

@@ -19,7 +19,7 @@ import {
   orders,
   outbox,
 } from '../../db/schema';
-import { seedDemoDataIfEmpty } from '../../db/seed';
+import { seedDemoDataIfEmpty } from '../../integrations/import/demo-seed';
 import { createLogger } from '../../bot/logger';
 import { TestClock } from '../support/clock';
 import { type Backend, createTestDatabase } from '../support/databases';

@@ -8,7 +8,7 @@ import { Scheduler } from '../../jobs/scheduler';
 import type { DatabaseHandle } from '../../db/client';
 import { migrate } from '../../db/migrate';
 import { bridgeFiles, materials, stock } from '../../db/schema';
-import { seedDemoDataIfEmpty } from '../../db/seed';
+import { seedDemoDataIfEmpty } from '../../integrations/import/demo-seed';
 import { createErpClient } from '../../integrations/erp/erp-config';
 import { syncFromErp } from '../../integrations/erp/sync-job';
 import { runExcelBridge } from '../../integrations/excel/bridge-job';
@@ -80,13 +80,25 @@ describe.each(backends)('plant data sync on %s', (backend) => {
       writeFileSync(join(dir, 'stock.xlsx'), workbookBytes(sheetOf(rows), 'xlsx'));
       writeFileSync(join(dir, 'broken.xlsx'), Buffer.from('not a workbook'));
       const later = new Date(Date.now() + 60_000);
-      const report = await runExcelBridge({ db: database.db, dir, mapping: defaultColumnMapping(), now: later, log });
-      expect(report.imported).toEqual([{ name: 'stock.xlsx', kind: 'stock', rows: 1, unknownCodes: ['ZZZ-9999'] }]);
-      expect(report.failed.map((f) => f.name)).toEqual(['broken.xlsx']);
+      const bridge = (at: Date) =>
+        runExcelBridge({ db: database.db, dir, mapping: defaultColumnMapping(), now: at, log });
+      // A code the material master lacks is an error: the whole file waits, nothing of it is written.
+      const report = await bridge(later);
+      expect(report.imported).toEqual([]);
+      expect(report.failed.map((f) => f.name).sort()).toEqual(['broken.xlsx', 'stock.xlsx']);
+      expect(report.failed.find((f) => f.name === 'stock.xlsx')!.error).toBe(
+        'row 6, column B (存货编码): material "ZZZ-9999" is not in the material master (import it with the materials first)',
+      );
       expect(report.failed[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(await onHand('BRK-2026-01')).toBe(300);
+
+      writeFileSync(join(dir, 'stock.xlsx'), workbookBytes(sheetOf(rows.filter((r) => r[1] !== 'ZZZ-9999')), 'xlsx'));
+      const fixed = await bridge(new Date(later.getTime() + 60_000));
+      expect(fixed.imported).toEqual([{ name: 'stock.xlsx', kind: 'stock', added: 0, changed: 1, unchanged: 0 }]);
+      expect(fixed.failed).toEqual([]);
       expect(await onHand('BRK-2026-01')).toBe(150);
       expect(await onHand('BRK-2026-02')).toBe(500);
-      const again = await runExcelBridge({ db: database.db, dir, mapping: defaultColumnMapping(), now: later, log });
+      const again = await bridge(new Date(later.getTime() + 60_000));
       expect(again).toEqual({ imported: [], failed: [] });
       expect((await database.db.select().from(bridgeFiles)).map((f) => [f.name, f.status]).sort()).toEqual([
         ['broken.xlsx', 'failed'],

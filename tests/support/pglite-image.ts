@@ -29,6 +29,16 @@ export async function migratedPglite(): Promise<DatabaseHandle> {
   return { db, kind: 'pglite', close: () => client.close() };
 }
 
+/** A data directory on disk holding the migrated image, for a process started on it (the CLI, the product). */
+export async function migratedPgliteDir(dir: string): Promise<void> {
+  const image = join(IMAGE_DIR, `migrated-${imageKey()}.tar`);
+  if (!readImage(image)) await (await migratedPglite()).close();
+  const { PGlite } = await import('@electric-sql/pglite');
+  const client = new PGlite(dir, { loadDataDir: new Blob([readFileSync(image)]) });
+  await client.waitReady;
+  await client.close();
+}
+
 function readImage(path: string): Buffer | undefined {
   try {
     return readFileSync(path);
