@@ -207,6 +207,10 @@ export const businessConfigSchema = z
         horizonDays: z.number().int().min(1).default(180),
       })
       .prefault({}),
+    /** The sales people (they keep their customers' contacts from the chat); unset: people whose role is 销售 / sales. */
+    sales: z.array(z.string().min(1)).optional(),
+    /** People who may change master data from the chat besides the sales people. */
+    admins: z.array(z.string().min(1)).default([]),
     /** What an approver may pick when rejecting (a department may list its own). */
     rejectReasons: reasonList.default(DEFAULT_REJECT_REASONS),
     /** The department that reviews specs outside their qualified range and decides expedites. */
@@ -244,6 +248,11 @@ export const businessConfigSchema = z
             message: `"${id}" is used by another person too`,
           });
         seen.set(id, i);
+      });
+    }
+    for (const list of ['sales', 'admins'] as const) {
+      (config[list] ?? []).forEach((id, i) => {
+        if (!people.has(id)) ctx.addIssue({ code: 'custom', path: [list, i], message: `unknown person "${id}"` });
       });
     }
     if (!departments.has(config.techDepartment)) {
@@ -372,6 +381,17 @@ export function personName(config: BusinessConfig, id: string): string {
 export function departmentName(config: BusinessConfig, key: string, lang: 'zh' | 'en' = 'zh'): string {
   const department = config.departments.find((d) => d.key === key);
   return (lang === 'en' ? department?.nameEn : undefined) ?? department?.name ?? key;
+}
+
+/** Whether a person may keep customers' contacts from the chat: the sales people and the admins. */
+export function mayEditCustomers(config: BusinessConfig, personId: string): boolean {
+  if (config.admins.includes(personId)) return true;
+  if (config.sales) return config.sales.includes(personId);
+  const role = config.people
+    .find((p) => p.id === personId)
+    ?.role?.trim()
+    .toLowerCase();
+  return role === '销售' || role === 'sales';
 }
 
 /** The reasons a department's approvers may reject with. */

@@ -29,7 +29,7 @@ export const customers = pgTable('customers', {
   contactName: text('contact_name'),
   contactPhone: text('contact_phone'),
   address: text('address'),
-  /** When the row last changed (an import, a contact given in chat): the name index is rebuilt after it. */
+  /** When the row last changed (an import, a contact given in chat). */
   updatedAt: at('updated_at').notNull().defaultNow(),
 });
 
@@ -237,7 +237,9 @@ export const cards = pgTable(
     taskId: bigint('task_id', { mode: 'number' }).references(() => approvalTasks.id),
     /** What a tap on it means: an approval, or a choice on a request the plant cannot meet. */
     purpose: text('purpose')
-      .$type<'approval' | 'blocked-request' | 'expedite' | 'stage' | 'etd'>()
+      .$type<
+        'approval' | 'blocked-request' | 'expedite' | 'stage' | 'etd' | 'customer-choice' | 'same-need' | 'add-customer'
+      >()
       .notNull()
       .default('approval'),
     platform: text('platform').notNull(),
@@ -297,9 +299,14 @@ export const drafts = pgTable(
     sourceText: text('source_text').notNull(),
     requestedAt: at('requested_at').notNull(),
     expiresAt: at('expires_at').notNull(),
-    status: text('status').$type<'open' | 'completed' | 'superseded' | 'blocked'>().notNull().default('open'),
+    status: text('status').$type<'open' | 'completed' | 'superseded' | 'blocked' | 'held'>().notNull().default('open'),
   },
-  (t) => [uniqueIndex('drafts_open_idx').on(t.platform, t.conversationId, t.senderId).where(sql`${t.status} = 'open'`)],
+  (t) => [
+    uniqueIndex('drafts_open_idx').on(t.platform, t.conversationId, t.senderId).where(sql`${t.status} = 'open'`),
+    index('drafts_waiting_idx')
+      .on(t.platform, t.conversationId, t.senderId)
+      .where(sql`${t.status} in ('blocked', 'held')`),
+  ],
 );
 
 /**

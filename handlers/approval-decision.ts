@@ -14,6 +14,7 @@ import { startLifecycle } from './stages';
 import { updateEtdCard } from './lifecycle-cards';
 import { texts } from '../texts';
 import { PLANT_LANG, personList } from './names';
+import { postToOrderChats } from './order-chats';
 
 type Task = ApprovalTask;
 
@@ -167,14 +168,7 @@ async function settleOrder(ctx: HandlerContext, order: Order, decided: Task, rea
 }
 
 function postToOrderChat(ctx: HandlerContext, order: Order, outcome: string, text: string) {
-  return ctx.emit(
-    { kind: 'post', to: { conversationId: order.conversationId }, text },
-    `order:${order.id}:${outcome}`,
-    {
-      orderId: order.id,
-      platform: order.platform,
-    },
-  );
+  return postToOrderChats(ctx, order, text, `order:${order.id}:${outcome}`);
 }
 
 function confirmedText(

@@ -22,8 +22,10 @@ interface BlockedCheck {
   earliest: string | null;
   explanation: string;
 }
+/** What intake had settled before the check blocked: for whom, whether the time was stated, the order it relates to. */
+type Settled = Pick<OrderRequest, 'customer' | 'stated' | 'relatedOrderId'>;
 /** A request the plant cannot meet, kept until the sales person chooses: its parse, the checks, whether tech granted an expedite. */
-type BlockedRequest = ParsedMessage & { expediteGranted?: boolean; checks?: BlockedCheck[] };
+type BlockedRequest = ParsedMessage & { expediteGranted?: boolean; checks?: BlockedCheck[]; settled?: Settled };
 
 const newCardId = () => `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
 const BLOCKED_FOR_MS = 24 * 3600_000;
@@ -51,7 +53,11 @@ export async function blockRequest(
       platform: event.platform,
       conversationId: event.conversationId,
       senderId: event.senderId,
-      parsed: { ...req.request, checks: [check] } satisfies BlockedRequest,
+      parsed: {
+        ...req.request,
+        checks: [check],
+        settled: { customer: req.customer ?? null, stated: req.stated, relatedOrderId: req.relatedOrderId },
+      } satisfies BlockedRequest,
       sourceText: req.sourceText,
       requestedAt: req.requestedAt,
       expiresAt: new Date(ctx.now.getTime() + BLOCKED_FOR_MS),
@@ -159,13 +165,15 @@ async function orderFromDraft(
     ctx.tx,
     items.map((i) => i.materialCode),
   );
+  const { checks, settled, expediteGranted, ...parsed } = request;
   const req: OrderRequest = {
-    request: { ...request, dueDate: target, urgent: request.urgent || expedite },
+    ...settled,
+    request: { ...parsed, dueDate: target, urgent: request.urgent || expedite },
     requestedAt: draft.requestedAt,
     sourceText: draft.sourceText,
   };
   const { number, orderId } = await createOrder(sourceEvent(draft, ctx), ctx, req, known, promise);
-  for (const check of request.checks ?? []) {
+  for (const check of checks ?? []) {
     await recordOrderEvent(ctx.tx, {
       orderId,
       at: new Date(check.at),

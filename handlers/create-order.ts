@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { or, sql } from 'drizzle-orm';
 import { buildApprovalCard, type ApprovalCardInput } from '../cards/approval-card';
 import type { Department } from '../config/business-config';
 import type { HandlerContext } from '../core/context';
@@ -13,11 +12,12 @@ import {
   qualifiedRangesFor,
   recordOrderEvent,
 } from '../db/orders';
-import { approvalTasks, cards, customers, orderItems, orderSpecs, orders, type Order } from '../db/schema';
+import { approvalTasks, cards, orderItems, orderSpecs, orders, type Order } from '../db/schema';
 import { chinaDate } from '../domain/china-time';
 import type { ParsedMessage } from '../domain/parse';
 import type { OrderPromise } from '../domain/promise';
 import { checkSpec, formatRange, formatSpec, type SpecVerdict } from '../domain/spec-check';
+import { offerNewCustomer, type OrderCustomer } from './customers';
 import { updateEtdCard } from './lifecycle-cards';
 import { bindingText, promiseFields } from './promise-fields';
 import { rejectReasonsOf } from '../config/business-config';
@@ -31,6 +31,12 @@ export interface OrderRequest {
   sourceText: string;
   /** The sales person stated when the customer asked ("客户 9:30 提的"). */
   stated?: boolean;
+  /** Who it is for, once settled: null for nobody named; undefined while intake has not looked. */
+  customer?: OrderCustomer | null;
+  /** The sales person said it is a new need, not the open order of the same customer and material. */
+  sameNeedAnswered?: boolean;
+  /** That open order, to link the new one to. */
+  relatedOrderId?: number;
 }
 
 type Material = Awaited<ReturnType<typeof findMaterials>>[number];
@@ -67,6 +73,9 @@ export async function createOrder(
   ctx.log.info({ orderId: order.id, orderNumber: order.number, messageId: event.messageId }, 'order created');
   await replyToMessage(ctx, event, createdText(ctx, req, created, departments), order.id);
   await updateEtdCard(ctx, order, []);
+  if (order.customerName && order.customerId === null) {
+    await offerNewCustomer(ctx, { ...order, customerName: order.customerName }, order.language);
+  }
   return { number: order.number, orderId: order.id };
 }
 
@@ -86,8 +95,8 @@ async function insertOrder(
     request,
     items.map((i) => i.materialCode),
   );
-  const customer = request.customer ? await findCustomer(ctx, request.customer) : undefined;
-  const customerName = customer?.name ?? request.customer;
+  const customer = req.customer ?? null;
+  const customerName = customer?.name ?? null;
   const [order] = await tx
     .insert(orders)
     .values({
@@ -98,6 +107,7 @@ async function insertOrder(
       requesterName: event.senderName,
       customerId: customer?.id ?? null,
       customerName,
+      relatedOrderId: req.relatedOrderId ?? null,
       kind,
       urgent: request.urgent,
       language: request.language,
@@ -275,19 +285,4 @@ async function checkSpecs(ctx: HandlerContext, request: ParsedMessage, codes: st
       verdict: checkSpec(spec, own),
     }));
   });
-}
-
-/** The customer named in a message, by name or alias, case-insensitively; undefined when not in the master. */
-async function findCustomer(ctx: HandlerContext, name: string) {
-  const [exact] = await ctx.tx
-    .select()
-    .from(customers)
-    .where(
-      or(
-        sql`lower(${customers.name}) = lower(${name})`,
-        sql`exists (select 1 from unnest(${customers.aliases}) a where lower(a) = lower(${name}))`,
-      ),
-    )
-    .limit(1);
-  return exact;
 }

@@ -9,6 +9,7 @@ import type { HandlerContext } from '../core/context';
 import { SMS_PLATFORM } from '../core/effects';
 import { type DelaySms, type Lang, texts } from '../texts';
 import { CUSTOMER_LANG } from './names';
+import { postToOrderChats } from './order-chats';
 
 /**
  * When the ETD passes the promise by more than `delayAlertAfter`: the sales chat is told first, then the
@@ -49,10 +50,7 @@ export async function checkDelay(ctx: HandlerContext, order: Order, reason: EtdR
   const key = `order:${order.id}:delay:${order.etd.getTime()}`;
   const contact = customer?.contactName ?? null;
   const chat = chatText(ctx, order, { promisedAt, reason, phone, contact, smsAt });
-  await ctx.emit({ kind: 'post', to: { conversationId: order.conversationId }, text: chat }, `${key}:chat`, {
-    orderId: order.id,
-    platform: order.platform,
-  });
+  await postToOrderChats(ctx, order, chat, `${key}:chat`);
   if (!phone) return { ...order, alertedEtd: order.etd };
   const t = texts(CUSTOMER_LANG);
   const params = {

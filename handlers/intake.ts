@@ -5,13 +5,16 @@ import { parseMessage, type ParsedMessage } from '../domain/parse';
 import { extractRequestTime } from '../domain/kpi';
 import { checkPromise } from '../domain/promise';
 import { allMaterialCodes, findMaterials } from '../db/orders';
-import { drafts, type Draft } from '../db/schema';
+import { drafts, type Draft, type Order, orderItems } from '../db/schema';
+import { chinaDate } from '../domain/china-time';
 import { replyToMessage, type HandlerContext } from '../core/context';
 import type { MessageEvent } from '../core/events';
 import { blockRequest } from './blocked-request';
 import { createOrder, type OrderRequest } from './create-order';
 import { promiseFor } from './promise';
-import { texts } from '../texts';
+import { type Lang, texts } from '../texts';
+import { resolveCustomer } from './customers';
+import { holdRequest, sameNeed } from './held-requests';
 
 /** A message parsed as a request: "客户 9:30 提的" (when the customer asked) cut out and kept. */
 export interface RequestMessage {
@@ -81,7 +84,12 @@ async function closeDraft(ctx: HandlerContext, id: number, status: 'completed' |
   await ctx.tx.update(drafts).set({ status }).where(eq(drafts.id, id));
 }
 
-async function intakeRequest(event: MessageEvent, ctx: HandlerContext, req: OrderRequest): Promise<void> {
+/**
+ * A complete request on its way to an order: known material codes, nothing missing, a customer (asked
+ * which when two are named), not the same need as an open order, a date the plant can make. Each step
+ * may answer instead: a held request goes on from here when its sales person has chosen.
+ */
+export async function intakeRequest(event: MessageEvent, ctx: HandlerContext, req: OrderRequest): Promise<void> {
   const { request } = req;
   const t = texts(request.language).orders;
   const codes = [...new Set(request.items.map((i) => i.sku))];
@@ -92,31 +100,138 @@ async function intakeRequest(event: MessageEvent, ctx: HandlerContext, req: Orde
     const list = unknown.map((code) => ({ code, suggestions: closestCodes(code, all) }));
     return replyToMessage(ctx, event, t.unknownCodes(list));
   }
-  if (request.missing.length > 0) {
-    await ctx.tx.insert(drafts).values({
-      platform: event.platform,
-      conversationId: event.conversationId,
-      senderId: event.senderId,
-      parsed: request,
-      sourceText: req.sourceText,
-      requestedAt: req.requestedAt,
-      expiresAt: new Date(ctx.now.getTime() + ctx.config.thresholds.draftExpiresAfter),
-    });
-    const summary = t.partialItems(
-      request.items.map((i) =>
-        i.quantity === null
-          ? i.sku
-          : t.itemLine({ materialCode: i.sku, quantity: i.quantity, unit: i.unit ?? '', kind: i.kind }),
-      ),
-    );
-    return replyToMessage(ctx, event, t.askMissing(request.missing, summary));
+  if (request.missing.length > 0) return keepAsDraft(event, ctx, req);
+  const customer = req.customer !== undefined ? req.customer : await customerOf(event, ctx, req);
+  if (customer === HELD) return;
+  if (customer?.id && !req.sameNeedAnswered) {
+    const same = await sameNeed(ctx, customer.id, codes, event.senderId);
+    if (same) return answerSameNeed(event, ctx, { ...req, customer }, same, customer);
   }
   const promise = await promiseFor(
     ctx,
     request.items.map((i) => ({ materialCode: i.sku, quantity: i.quantity! })),
   );
   const verdict = checkPromise(request.dueDate!, promise);
-  if (!verdict.ok || !promise.feasible)
-    return blockRequest(event, ctx, req, promise, verdict.ok ? null : verdict.earliest);
-  await createOrder(event, ctx, req, known, promise);
+  const settled = { ...req, customer };
+  if (!verdict.ok || !promise.feasible) {
+    return blockRequest(event, ctx, settled, promise, verdict.ok ? null : verdict.earliest);
+  }
+  await createOrder(event, ctx, settled, known, promise);
+}
+
+/** A request still missing its quantity or date is kept for the sender's next message. */
+async function keepAsDraft(event: MessageEvent, ctx: HandlerContext, req: OrderRequest) {
+  const { request } = req;
+  const t = texts(request.language).orders;
+  await ctx.tx.insert(drafts).values({
+    platform: event.platform,
+    conversationId: event.conversationId,
+    senderId: event.senderId,
+    parsed: request,
+    sourceText: req.sourceText,
+    requestedAt: req.requestedAt,
+    expiresAt: new Date(ctx.now.getTime() + ctx.config.thresholds.draftExpiresAfter),
+  });
+  const summary = t.partialItems(
+    request.items.map((i) =>
+      i.quantity === null
+        ? i.sku
+        : t.itemLine({ materialCode: i.sku, quantity: i.quantity, unit: i.unit ?? '', kind: i.kind }),
+    ),
+  );
+  return replyToMessage(ctx, event, t.askMissing(request.missing, summary));
+}
+
+const HELD = Symbol('held');
+
+/** The request's customer; two named at once: the request is held and the chat asked which. */
+async function customerOf(event: MessageEvent, ctx: HandlerContext, req: OrderRequest) {
+  const resolution = await resolveCustomer(ctx, req.sourceText, req.request.customer);
+  switch (resolution.kind) {
+    case 'known':
+    case 'unknown':
+      return resolution.customer;
+    case 'none':
+      return null;
+    case 'ambiguous': {
+      const t = texts(req.request.language).customers.choice;
+      const names = resolution.candidates.map((c) => c.name);
+      await holdRequest(
+        event,
+        ctx,
+        req,
+        { kind: 'customer-choice', candidates: resolution.candidates },
+        {
+          prompt: t.prompt(names),
+          card: {
+            title: t.title,
+            fields: [],
+            notes: [t.note(names)],
+            buttons: resolution.candidates.map((c) => ({ key: `customer:${c.id}`, label: c.name })),
+          },
+        },
+      );
+      return HELD;
+    }
+  }
+}
+
+/**
+ * The customer and material are open already: the sender's own order is named (no second one); another
+ * sales person's is shown, and the request held for "same need" (follow it) or "new need" (order anyway).
+ */
+async function answerSameNeed(
+  event: MessageEvent,
+  ctx: HandlerContext,
+  req: OrderRequest,
+  same: { order: Order; mine: boolean },
+  customer: { id: number; name: string },
+) {
+  const lang = req.request.language;
+  const t = texts(lang);
+  const { order } = same;
+  const today = chinaDate(ctx.now);
+  if (same.mine) {
+    return replyToMessage(
+      ctx,
+      event,
+      t.customers.sameNeed.alreadyOpen(order.number, t.format.date(order.requestedDate, today)),
+    );
+  }
+  const s = t.customers.sameNeed;
+  const items = await orderItemLines(ctx, order.id, lang);
+  const date = order.promisedDate ?? order.requestedDate;
+  await holdRequest(
+    event,
+    ctx,
+    req,
+    { kind: 'same-need', orderId: order.id, orderNumber: order.number, customer },
+    {
+      prompt: s.prompt({ number: order.number, sales: order.requesterName, customer: customer.name }),
+      card: {
+        title: s.title,
+        subtitle: customer.name,
+        fields: [
+          { key: 'order', label: s.order, value: order.number },
+          { key: 'sales', label: s.sales, value: order.requesterName },
+          { key: 'items', label: s.items, value: t.customers.items(items) },
+          { key: 'date', label: s.date(order.promisedDate !== null), value: t.format.date(date, today) },
+          { key: 'status', label: s.status, value: t.customers.status[order.status as 'confirmed'] ?? order.status },
+        ],
+        buttons: [
+          { key: 'follow', label: s.follow, style: 'primary' },
+          { key: 'separate', label: s.separate },
+        ],
+      },
+    },
+  );
+}
+
+async function orderItemLines(ctx: HandlerContext, orderId: number, lang: Lang) {
+  const items = await ctx.tx
+    .select()
+    .from(orderItems)
+    .where(eq(orderItems.orderId, orderId))
+    .orderBy(orderItems.lineNo);
+  return items.map((i) => texts(lang).orders.itemLine(i));
 }

@@ -4,7 +4,10 @@ import type { CardRow } from '../db/schema';
 import { parseKpiCommand, parsePauseCommand } from '../domain/kpi';
 import { parseMouldCommand } from '../domain/mould-command';
 import { writerLanguage } from '../domain/parse';
+import { parseContactCommand } from '../domain/contact-command';
 import { handleApprovalAction } from './approval-decision';
+import { handleAddCustomer, handleContactCommand } from './customers';
+import { answerHeldByText, handleHeldChoice } from './held-choices';
 import { handleDraftReply, handleNewRequest, type RequestMessage, requestMessage } from './intake';
 import { answerKpiQuery } from './kpi-digest';
 import { handleOrderCardAction, handlePauseCommand } from './latency';
@@ -46,6 +49,9 @@ export interface ChatCommand<P> {
 
 const command = <P>(c: ChatCommand<P>) => c as ChatCommand<unknown>;
 
+/** A typed answer to a held request is a short message: a customer's name, "新需求". */
+const HELD_ANSWER_MAX = 40;
+
 export const chatCommands: ReadonlyArray<ChatCommand<unknown>> = [
   // "#3模具 维修 至 3/2", "M-12 恢复使用": production's report of a mould (before anything reads a date).
   command({
@@ -62,6 +68,18 @@ export const chatCommands: ReadonlyArray<ChatCommand<unknown>> = [
     name: 'kpi',
     match: ({ text }) => parseKpiCommand(text),
     handle: (event, { language }, ctx) => answerKpiQuery(event, language, ctx),
+  }),
+  // "采埃孚 联系人 周工 13800138003", "ZF contact Zhou 138…": a customer's contact, by sales or an admin.
+  command({
+    name: 'customer-contact',
+    match: ({ text, request }) => (request.parsed.intent === 'order' ? null : parseContactCommand(text)),
+    handle: handleContactCommand,
+  }),
+  // A customer's name, "同一需求" / "新需求": a typed answer to the sender's held request.
+  command({
+    name: 'held-choice',
+    match: ({ text, request }) => (text.length <= HELD_ANSWER_MAX && request.parsed.intent !== 'order' ? text : null),
+    handle: (event, text, ctx) => answerHeldByText(event, text, ctx),
   }),
   // "按最早交期下单" / "offer", "升级加急" / "escalate": a typed answer to the sender's blocked request.
   command({ name: 'blocked-choice', match: ({ text }) => blockedChoiceOf(text), handle: answerBlockedByText }),
@@ -121,6 +139,12 @@ export const cardActions: Readonly<Record<CardPurpose, CardActionRoute>> = {
   stage: handleStageCardAction,
   // "等客户回复" / "客户已回复" on the order's card in the sales chat.
   etd: handleOrderCardAction,
+  // Which customer a request naming two is for.
+  'customer-choice': handleHeldChoice,
+  // "同一需求，关注此单" / "新需求，另下一单" on a request for a customer and material already open.
+  'same-need': handleHeldChoice,
+  // "添加客户" on the card a sales person gets for a customer the list lacks.
+  'add-customer': handleAddCustomer,
 };
 
 /** A tap on a card this database does not know (expired, or not ours): the tapper is told. */

@@ -6,6 +6,7 @@ import type { TrackingFound } from '../integrations/courier/port';
 import { texts } from '../texts';
 import { refreshEtd } from './etd';
 import { completeStage } from './stages';
+import { postToOrderChats } from './order-chats';
 
 type Latest = NonNullable<Order['tracking']>;
 
@@ -36,9 +37,5 @@ export async function applyTracking(ctx: HandlerContext, orderId: number, tracki
 
 async function reportCourierProblem(ctx: HandlerContext, order: Order, latest: { state: string; text?: string }) {
   const text = texts(order.language).lifecycle.courierProblem(order.number, latest.state, latest.text ?? null);
-  await ctx.emit(
-    { kind: 'post', to: { conversationId: order.conversationId }, text },
-    `order:${order.id}:courier:${latest.state}`,
-    { orderId: order.id, platform: order.platform },
-  );
+  await postToOrderChats(ctx, order, text, `order:${order.id}:courier:${latest.state}`);
 }

@@ -9,6 +9,7 @@ import { refreshEtd } from './etd';
 import { resolveStageCards, sendStageCards, stageDepartment, stageOwners, updateEtdCard } from './lifecycle-cards';
 import { type Lang, type StageRefusal, texts } from '../texts';
 import { PLANT_LANG, personList } from './names';
+import { postToOrderChats } from './order-chats';
 
 export interface ProductionPlan {
   source: 'stock' | 'production';
@@ -111,10 +112,7 @@ function actorName(ctx: HandlerContext, by: { id: string | null; source: StageSo
 
 async function postDelivered(ctx: HandlerContext, order: Order, who: string) {
   const text = texts(order.language).lifecycle.delivered(order.number, who, chinaTime(ctx.now));
-  await ctx.emit({ kind: 'post', to: { conversationId: order.conversationId }, text }, `order:${order.id}:delivered`, {
-    orderId: order.id,
-    platform: order.platform,
-  });
+  await postToOrderChats(ctx, order, text, `order:${order.id}:delivered`);
 }
 
 /**

@@ -67,4 +67,15 @@ describe.each(backends)('blocked-choice (typed answers) on %s', (backend) => {
       expect(await s.orders()).toMatchObject([{ requesterId: 'zhangsan', requestedDate: '2026-03-19' }]);
     });
   });
+
+  it('keeps the customer a blocked request named when the order is created from it', async () => {
+    await scenario(async (s) => {
+      await s.say('大陆集团要BRK-2026-01 ×500 3月5日前');
+      expect(await s.orders()).toEqual([]);
+      await s.say('按最早交期下单');
+      const [order] = await s.orders();
+      expect(order).toMatchObject({ customerName: '大陆集团', requestedDate: '2026-03-19' });
+      expect(order!.customerId).not.toBeNull();
+    });
+  });
 });

@@ -24,10 +24,14 @@ const message = (text: string, addressedToBot = false): MessageEvent => ({
   addressedToBot,
 });
 
-/** The first command whose `match` takes the text: the one routeEvent tries first. */
+/**
+ * The first command whose `match` takes the text: the one routeEvent tries first. held-choice takes any
+ * short text that is no request and passes it on unless the sender has a held request: it is left out
+ * here and tested on its own.
+ */
 const firstMatch = (text: string, addressedToBot = false) => {
   const input = chatInput(message(text, addressedToBot));
-  return chatCommands.find((c) => c.match(input) !== null)?.name;
+  return chatCommands.find((c) => c.name !== 'held-choice' && c.match(input) !== null)?.name;
 };
 
 describe('the route tables', () => {
@@ -37,6 +41,8 @@ describe('the route tables', () => {
       'stage-report',
       'latency-pause',
       'kpi',
+      'customer-contact',
+      'held-choice',
       'blocked-choice',
       'new-request',
       'draft-reply',
@@ -56,6 +62,10 @@ describe('the route tables', () => {
     ['/kpi', 'kpi'],
     ['本周指标', 'kpi'],
     ["this week's kpis", 'kpi'],
+    ['采埃孚 联系人 周工 13800138003', 'customer-contact'],
+    ['ZF contact Zhou 13800138003', 'customer-contact'],
+    // A request that carries a phone is a request, not a contact.
+    ['需要BRK-2026-01样品5件，3月5日前到，客户电话13912345678', 'new-request'],
     ['按最早交期下单', 'blocked-choice'],
     ['escalate', 'blocked-choice'],
     ['需要BRK-2026-01样品5件，3月5日前到', 'new-request'],
@@ -66,6 +76,14 @@ describe('the route tables', () => {
     ['大家好', 'draft-reply'],
   ])('give "%s" to %s first', (text, name) => {
     expect(firstMatch(text)).toBe(name);
+  });
+
+  it('offer held-choice the short texts that are no request, and never a request', () => {
+    const held = chatCommands.find((c) => c.name === 'held-choice')!;
+    expect(held.match(chatInput(message('新需求')))).toBe('新需求');
+    expect(held.match(chatInput(message('博世')))).toBe('博世');
+    expect(held.match(chatInput(message('需要BRK-2026-01样品5件，3月5日前到')))).toBeNull();
+    expect(held.match(chatInput(message('好的'.repeat(30))))).toBeNull();
   });
 
   it('match status and help only after the draft reply, and help only when the bot is addressed', () => {
@@ -79,7 +97,16 @@ describe('the route tables', () => {
   });
 
   it('have a route for every card purpose, and one for SMS outcomes', () => {
-    expect(Object.keys(cardActions).sort()).toEqual(['approval', 'blocked-request', 'etd', 'expedite', 'stage']);
+    expect(Object.keys(cardActions).sort()).toEqual([
+      'add-customer',
+      'approval',
+      'blocked-request',
+      'customer-choice',
+      'etd',
+      'expedite',
+      'same-need',
+      'stage',
+    ]);
     for (const route of Object.values(cardActions)) expect(route).toBeTypeOf('function');
     expect(Object.keys(otherEvents)).toEqual(['sms-outcome']);
     expect(unknownCardTapped).toBeTypeOf('function');
@@ -165,10 +192,13 @@ describe.each(backends)('routeEvent with the route tables on %s', (backend) => {
       await s.confirmedOrder();
       await s.say('BRK-2026-01 ×500 3月8日前', { senderId: 'lisi' });
       await s.tap((await s.blockedCard('lisi')).id, 'lisi', 'escalate');
+      await s.say('大陆集团 要BRK-2026-06样品20件，3月3日前到', { senderId: 'lisi', conversationId: 'sales-south' });
+      await s.say('大陆集团和博世都要BRK-2026-01样品5件，12月20日前到');
+      await s.say('客户：新能科技 需要BRK-2026-03样品2件，12月20日前到');
       const purposes = new Set((await s.tx.select({ purpose: cards.purpose }).from(cards)).map((c) => c.purpose));
-      expect([...purposes].sort()).toEqual(['approval', 'blocked-request', 'etd', 'expedite', 'stage']);
+      expect([...purposes].sort()).toEqual(Object.keys(cardActions).sort());
       for (const purpose of purposes) expect(cardActions[purpose]).toBeTypeOf('function');
-      expect(await s.tx.select().from(orders)).toHaveLength(1);
+      expect(await s.tx.select().from(orders)).toHaveLength(2);
     });
   });
 });

@@ -1,6 +1,7 @@
 import type { Catalogue } from '../catalogue';
 import { approvals } from './approvals';
 import { board } from './board';
+import { customers } from './customers';
 import { format } from './format';
 import { kpi } from './kpi';
 import { latency } from './latency';
@@ -16,6 +17,7 @@ export const en: Catalogue = {
   format,
   stages,
   orders,
+  customers,
   approvals,
   promise,
   lifecycle,

@@ -1,0 +1,1 @@
+CREATE INDEX "drafts_waiting_idx" ON "drafts" USING btree ("platform","conversation_id","sender_id") WHERE "drafts"."status" in ('blocked', 'held');
