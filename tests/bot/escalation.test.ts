@@ -22,8 +22,8 @@ describe.each(backends)('2-hour escalation on %s', (backend) => {
   it('sends an unanswered card to the director after 2 hours, tells the chat, and lets the director decide', async () => {
     const t = await start();
     await t.say('需要BRK-2026-01样品5件,3月5日前到');
-    await t.waitFor((s) => s.inbox.zhoushifu?.length, 'the cards');
-    await t.tap((await t.state()).inbox.chenjie![0]!.id, 'chenjie', 'approve');
+    const cards = await t.waitFor((s) => s.inbox.zhoushifu?.[0] && s.inbox.chenjie?.[0] && s, 'the cards');
+    await t.tap(cards.inbox.chenjie![0]!.id, 'chenjie', 'approve');
     await t.settle();
     t.clock.advance(2 * 3600_000 + 5 * 60_000);
     await t.app.scheduler.tick();
