@@ -11,6 +11,7 @@ import type { ParsedMessage } from '../domain/parse';
 import { checkPromise, type OrderPromise } from '../domain/promise';
 import { type Lang, texts } from '../texts';
 import { createOrder, type OrderRequest } from './create-order';
+import { draftEvent, lockedDraft, type Settled, storeWaitingRequest } from './held-requests';
 import { PLANT_LANG } from './names';
 import { promiseFor } from './promise';
 import { lineLoadFields, reasonsOf } from './promise-fields';
@@ -22,8 +23,6 @@ interface BlockedCheck {
   earliest: string | null;
   explanation: string;
 }
-/** What intake had settled before the check blocked: for whom, whether the time was stated, the order it relates to. */
-type Settled = Pick<OrderRequest, 'customer' | 'stated' | 'relatedOrderId'>;
 /** A request the plant cannot meet, kept until the sales person chooses: its parse, the checks, whether tech granted an expedite. */
 type BlockedRequest = ParsedMessage & { expediteGranted?: boolean; checks?: BlockedCheck[]; settled?: Settled };
 
@@ -47,29 +46,17 @@ export async function blockRequest(
     earliest,
     explanation: reasonsOf(promise, PLANT_LANG, today),
   };
-  const [draft] = await ctx.tx
-    .insert(drafts)
-    .values({
-      platform: event.platform,
-      conversationId: event.conversationId,
-      senderId: event.senderId,
-      parsed: {
-        ...req.request,
-        checks: [check],
-        settled: { customer: req.customer ?? null, stated: req.stated, relatedOrderId: req.relatedOrderId },
-      } satisfies BlockedRequest,
-      sourceText: req.sourceText,
-      requestedAt: req.requestedAt,
-      expiresAt: new Date(ctx.now.getTime() + BLOCKED_FOR_MS),
-      status: 'blocked',
-    })
-    .returning();
+  const draft = await storeWaitingRequest(event, ctx, req, {
+    status: 'blocked',
+    forMs: BLOCKED_FOR_MS,
+    parsed: { ...req.request, checks: [check] } satisfies BlockedRequest,
+  });
   const text = texts(lang).promise.blocked({ requested: req.request.dueDate!, earliest, reasons, today });
   await replyToMessage(ctx, event, text);
   const card = blockedCard({ request: req.request, promise, earliest, reasons, lang, today });
   await ctx.tx.insert(cards).values({
     id: card.id,
-    draftId: draft!.id,
+    draftId: draft.id,
     purpose: 'blocked-request',
     platform: event.platform,
     recipientId: event.conversationId,
@@ -117,27 +104,6 @@ function blockedCard(a: {
   };
 }
 
-/** The message a blocked request came from, rebuilt so an order can be created from a tap. */
-function sourceEvent(draft: Draft, ctx: HandlerContext): MessageEvent {
-  return {
-    kind: 'message',
-    platform: draft.platform,
-    conversationId: draft.conversationId,
-    senderId: draft.senderId,
-    senderName: personName(ctx.config, draft.senderId),
-    text: draft.sourceText,
-    messageId: `draft:${draft.id}`,
-    receivedAt: draft.requestedAt.toISOString(),
-    addressedToBot: true,
-  };
-}
-
-async function lockedDraft(ctx: HandlerContext, id: number | null): Promise<Draft | undefined> {
-  if (id === null) return undefined;
-  const [draft] = await ctx.tx.select().from(drafts).where(eq(drafts.id, id)).for('update');
-  return draft;
-}
-
 async function updateCard(ctx: HandlerContext, row: CardRow, card: Card, callbackRef?: string) {
   await ctx.tx.update(cards).set({ content: card }).where(eq(cards.id, row.id));
   await ctx.emit(
@@ -172,7 +138,7 @@ async function orderFromDraft(
     requestedAt: draft.requestedAt,
     sourceText: draft.sourceText,
   };
-  const { number, orderId } = await createOrder(sourceEvent(draft, ctx), ctx, req, known, promise);
+  const { number, orderId } = await createOrder(draftEvent(draft, ctx), ctx, req, known, promise);
   for (const check of checks ?? []) {
     await recordOrderEvent(ctx.tx, {
       orderId,
@@ -186,7 +152,7 @@ async function orderFromDraft(
 
 /** "Offer 3月9日" / "Escalate to tech" on the card of a request the plant could not meet. */
 export async function handlePromiseChoice(event: CardActionEvent, ctx: HandlerContext, row: CardRow) {
-  const draft = await lockedDraft(ctx, row.draftId);
+  const draft = await lockedDraft(ctx, row);
   const lang = (draft?.parsed as BlockedRequest | undefined)?.language ?? 'zh';
   const t = texts(lang).promise;
   const notify = (text: string) =>
@@ -281,7 +247,7 @@ export async function handleExpediteDecision(event: CardActionEvent, ctx: Handle
   const plant = texts(PLANT_LANG).promise;
   const notify = (text: string) =>
     ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
-  const draft = await lockedDraft(ctx, row.draftId);
+  const draft = await lockedDraft(ctx, row);
   const department = expediteDepartment(ctx);
   if (!department.leads.includes(event.actorId) && department.director !== event.actorId) {
     return notify(plant.notExpediter(department.name));

@@ -7,7 +7,7 @@ import { type CardRow, cards, type Draft, drafts, orderFollowers } from '../db/s
 import { recognizeCustomers } from '../domain/customers';
 import { texts } from '../texts';
 import { customerIndex } from './customers';
-import { heldEvent, heldOf, latestHeld, lockedDraft, requestOf } from './held-requests';
+import { draftEvent, heldOf, latestHeld, lockedDraft, requestOf } from './held-requests';
 import { intakeRequest } from './intake';
 
 type Choice = { kind: 'customer'; id: number } | { kind: 'follow' } | { kind: 'separate' };
@@ -74,13 +74,13 @@ async function settleHeld(ctx: HandlerContext, draft: Draft, row: CardRow, choic
     const customer = hold.candidates.find((c) => c.id === choice.id);
     if (!customer) return;
     await close(ctx, draft, row, t.choice.chosen(customer.name), callbackRef);
-    return intakeRequest(heldEvent(draft, ctx), ctx, requestOf(draft, { customer }));
+    return intakeRequest(draftEvent(draft, ctx), ctx, requestOf(draft, { customer }));
   }
   if (hold.kind !== 'same-need') return;
   if (choice.kind === 'separate') {
     await close(ctx, draft, row, t.sameNeed.separated, callbackRef);
     const settled = { sameNeedAnswered: true, relatedOrderId: hold.orderId };
-    return intakeRequest(heldEvent(draft, ctx), ctx, requestOf(draft, settled));
+    return intakeRequest(draftEvent(draft, ctx), ctx, requestOf(draft, settled));
   }
   await close(ctx, draft, row, t.sameNeed.followed(hold.orderNumber), callbackRef);
   await ctx.tx

@@ -7,7 +7,6 @@ import type { MessageEvent } from '../core/events';
 import { type CardRow, cards, type Draft, drafts, orderFollowers, orderItems, orders } from '../db/schema';
 import type { ParsedMessage } from '../domain/parse';
 import type { OrderRequest } from './create-order';
-import type { OrderCustomer } from './customers';
 
 /**
  * A request held until its sales person chooses: which of two customers it is for, or whether it is
@@ -17,9 +16,41 @@ export type Hold =
   | { kind: 'customer-choice'; candidates: Array<{ id: number; name: string }> }
   | { kind: 'same-need'; orderId: number; orderNumber: string; customer: { id: number; name: string } };
 
-type HeldRequest = ParsedMessage & { hold: Hold; settledCustomer?: OrderCustomer | null; stated?: boolean };
+/** What intake had settled about a request before it waited: for whom, whether its time was stated, a related order. */
+export type Settled = Pick<OrderRequest, 'customer' | 'stated' | 'relatedOrderId'>;
+
+type HeldRequest = ParsedMessage & { hold: Hold; settled?: Settled };
 
 const HELD_FOR_MS = 24 * 3600_000;
+
+/** Stores a request that waits for its sales person (held for a choice, or blocked by the plant). */
+export async function storeWaitingRequest<P extends ParsedMessage>(
+  event: MessageEvent,
+  ctx: HandlerContext,
+  req: OrderRequest,
+  wait: { status: 'held' | 'blocked'; forMs: number; parsed: P },
+): Promise<Draft> {
+  const { customer, stated, relatedOrderId } = req;
+  const settled: Settled = {
+    ...(customer !== undefined ? { customer } : {}),
+    ...(stated ? { stated } : {}),
+    ...(relatedOrderId !== undefined ? { relatedOrderId } : {}),
+  };
+  const [draft] = await ctx.tx
+    .insert(drafts)
+    .values({
+      platform: event.platform,
+      conversationId: event.conversationId,
+      senderId: event.senderId,
+      parsed: { ...wait.parsed, settled },
+      sourceText: req.sourceText,
+      requestedAt: req.requestedAt,
+      expiresAt: new Date(ctx.now.getTime() + wait.forMs),
+      status: wait.status,
+    })
+    .returning();
+  return draft!;
+}
 const newCardId = () => `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
 
 /** Holds the request, tells the chat why, and posts the card whose buttons are the choices. */
@@ -30,30 +61,16 @@ export async function holdRequest(
   hold: Hold,
   ask: { prompt: string; card: Omit<Card, 'id'> },
 ) {
-  const parsed: HeldRequest = {
-    ...req.request,
-    hold,
-    ...(req.customer !== undefined ? { settledCustomer: req.customer } : {}),
-    ...(req.stated ? { stated: true } : {}),
-  };
-  const [draft] = await ctx.tx
-    .insert(drafts)
-    .values({
-      platform: event.platform,
-      conversationId: event.conversationId,
-      senderId: event.senderId,
-      parsed,
-      sourceText: req.sourceText,
-      requestedAt: req.requestedAt,
-      expiresAt: new Date(ctx.now.getTime() + HELD_FOR_MS),
-      status: 'held',
-    })
-    .returning();
+  const draft = await storeWaitingRequest(event, ctx, req, {
+    status: 'held',
+    forMs: HELD_FOR_MS,
+    parsed: { ...req.request, hold },
+  });
   await replyToMessage(ctx, event, ask.prompt);
   const card: Card = { id: newCardId(), ...ask.card };
   await ctx.tx.insert(cards).values({
     id: card.id,
-    draftId: draft!.id,
+    draftId: draft.id,
     purpose: hold.kind,
     platform: event.platform,
     recipientId: event.conversationId,
@@ -73,20 +90,19 @@ export function requestOf(
   draft: Draft,
   settled: Pick<OrderRequest, 'customer' | 'sameNeedAnswered' | 'relatedOrderId'>,
 ) {
-  const { hold: _, settledCustomer: customer, stated, ...request } = heldOf(draft);
+  const { hold: _, settled: before, ...request } = heldOf(draft);
   const req: OrderRequest = {
     request,
     requestedAt: draft.requestedAt,
     sourceText: draft.sourceText,
-    ...(stated ? { stated } : {}),
-    ...(customer !== undefined ? { customer } : {}),
+    ...before,
     ...settled,
   };
   return req;
 }
 
-/** The message a held request came from, rebuilt so the request can go on from a tap. */
-export function heldEvent(draft: Draft, ctx: HandlerContext): MessageEvent {
+/** The message a waiting request (held or blocked) came from, rebuilt so it can go on from a tap. */
+export function draftEvent(draft: Draft, ctx: HandlerContext): MessageEvent {
   return {
     kind: 'message',
     platform: draft.platform,

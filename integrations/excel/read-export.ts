@@ -13,6 +13,7 @@
  */
 import * as XLSX from '@e965/xlsx';
 import type { CellObject, WorkBook } from '@e965/xlsx';
+import type { CustomerRecord, InspectionRecord, MaterialRecord, RangeRecord } from '../../db/master-data';
 import {
   headerMatches,
   lastDateInText,
@@ -61,48 +62,11 @@ export interface StockRow {
   lastInboundDate: string | null;
 }
 
-export interface MaterialRow {
-  row: number;
-  materialCode: string;
-  name: string | null;
-  spec: string | null;
-  unit: string | null;
-  line: string | null;
-  mould: string | null;
-  leadTimeDays: number | null;
-}
-
-export interface CustomerRow {
-  row: number;
-  name: string;
-  /** null when the cell is empty. */
-  aliases: string[] | null;
-  contactName: string | null;
-  /** Normalised: 11 digits for a mobile, "0xxx-xxxxxxx" for a landline. */
-  contactPhone: string | null;
-  address: string | null;
-}
-
-export interface RangeRow {
-  row: number;
-  materialCode: string;
-  param: string;
-  minValue: number | null;
-  maxValue: number | null;
-  unit: string | null;
-}
-
-export interface InspectionRow {
-  row: number;
-  reportNo: string;
-  materialCode: string;
-  /** YYYY-MM-DD. */
-  inspectedOn: string;
-  passed: boolean;
-  summary: string | null;
-  /** One entry per parameter column with a value: { Ra: 0.6, HRC: 58 }. */
-  results: Record<string, number>;
-}
+/** The master-data rows a file holds are the records the importer writes (db/master-data.ts). */
+export type MaterialRow = MaterialRecord;
+export type CustomerRow = CustomerRecord;
+export type RangeRow = RangeRecord;
+export type InspectionRow = InspectionRecord;
 
 export interface RowProblem {
   /** Row number as Excel shows it. */
