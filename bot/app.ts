@@ -18,10 +18,19 @@ import type { SmsProvider } from '../integrations/sms/port';
 import type { CourierTracker } from '../integrations/courier/port';
 import type { TransitTimes } from '../integrations/map/transit';
 import { createHttpApp, listen } from './server';
+import { LiveConfig } from './live-config';
 
 export interface AppOptions {
   database: DatabaseHandle;
+  /**
+   * The config file's content: saved as the first config version, or as a new one when it changed since
+   * it was last taken; otherwise the database's latest version (the admin console's) is what runs.
+   */
   config: BusinessConfig;
+  /** The file's input form (durations as written); without it, `config` itself is stored. */
+  configInput?: unknown;
+  /** How often this process looks for a newer config version (default 5 s). */
+  configPollMs?: number;
   log: Logger;
   clock?: () => Date;
   port?: number;
@@ -41,6 +50,7 @@ export interface AppOptions {
 
 export interface RunningApp {
   bot: Bot;
+  config: LiveConfig;
   scheduler: Scheduler;
   url: string;
   server: Server;
@@ -49,9 +59,13 @@ export interface RunningApp {
 
 /** Migrates, seeds, wires the bot to its adapters and the HTTP server, and starts everything. */
 export async function startApp(options: AppOptions): Promise<RunningApp> {
-  const { database, config, log } = options;
+  const { database, log } = options;
   await migrate(database.db);
   const clock = options.clock ?? (() => new Date());
+  const config = await LiveConfig.open(database.db, log, {
+    input: options.configInput ?? JSON.parse(JSON.stringify(options.config)),
+    now: clock(),
+  });
   if (options.seedDemoData ?? true) {
     if (await seedDemoDataIfEmpty(database.db, clock())) log.info('demo master data loaded');
   }
@@ -77,12 +91,14 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const ingest = (event: SmsOutcomeEvent, externalId: string, alsoInTx: (tx: Tx) => Promise<void>) =>
     bot.ingest(event, externalId, alsoInTx);
   bot.register(new SmsAdapter({ db: database.db, provider: smsProvider, clock, log, ingest }));
-  const app = createHttpApp({ bot, database, log, mesToken: env.MES_API_TOKEN });
+  const app = createHttpApp({ bot, database, log, mesToken: env.MES_API_TOKEN, config });
   const { server, url } = await listen(app, options.port ?? 3000, options.host ?? '127.0.0.1');
   await bot.start();
   const jobDeps = {
     db: database.db,
-    config,
+    get config() {
+      return config.current;
+    },
     env,
     log,
     clock,
@@ -94,14 +110,17 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   });
   scheduler = new Scheduler({ db: database.db, clock, log, jobs });
   await scheduler.start();
+  config.start(options.configPollMs);
   return {
     bot,
+    config,
     url,
     server,
     scheduler,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      config.stop();
       await scheduler.stop();
       await bot.stop();
     },

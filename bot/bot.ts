@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
-import type { BusinessConfig } from '../config/business-config';
+import type { BusinessConfig, ConfigSource } from '../config/business-config';
 import { isDatabaseUnavailable, type Database, type Tx } from '../db/client';
 import { inboundMessages } from '../db/schema';
 import { createHandlerContext, type HandlerContext } from '../core/context';
@@ -24,7 +24,7 @@ interface InboundToStore {
 
 export interface BotOptions {
   db: Database;
-  config: BusinessConfig;
+  config: ConfigSource;
   clock: () => Date;
   log: Logger;
   /** How often inbound rows left unprocessed (e.g. by a crash) are swept up. */
@@ -67,7 +67,12 @@ export class Bot {
     });
   }
 
+  /** The business config's latest version (read it when needed: it changes while the bot runs). */
   get config(): BusinessConfig {
+    return this.options.config.current;
+  }
+
+  get configSource(): ConfigSource {
     return this.options.config;
   }
 
@@ -180,7 +185,7 @@ export class Bot {
         const ctx = createHandlerContext({
           tx,
           now,
-          config: this.options.config,
+          config: this.config,
           log: log.child({ inboundId, platform: row.platform, externalId: row.externalId }),
           eventKey: `in:${row.id}`,
           platform: row.platform,
@@ -232,7 +237,7 @@ export class Bot {
       const ctx = createHandlerContext({
         tx,
         now,
-        config: this.options.config,
+        config: this.config,
         log: this.options.log.child({ job: name }),
         eventKey: `job:${name}:${now.getTime()}`,
         platform,

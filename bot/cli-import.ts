@@ -16,7 +16,7 @@ export interface CommandIo {
   err(text: string): void;
 }
 
-const processIo: CommandIo = {
+export const processIo: CommandIo = {
   env: process.env,
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),

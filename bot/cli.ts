@@ -16,6 +16,7 @@ import { openDatabase } from '../db/client';
 import { migrate } from '../db/migrate';
 import { dateRange } from '../domain/kpi';
 import { hashPassword } from '../web/board/passwords';
+import { configCommand } from './cli-config';
 import { importCommand } from './cli-import';
 import { dataDirHolder } from './data-dir-lock';
 import { kpiCsv, kpiRows } from '../handlers/kpi-export';
@@ -30,6 +31,9 @@ commands:
   import <customers|materials|ranges|inspections|stock> FILE [--dry-run] [--columns FILE]
                              check a whole .xlsx/.xls/.csv of master data, then write it in one transaction
                              (nothing on any error); --dry-run checks and counts only
+  config export | config import FILE
+                             print the running config (the latest version) as YAML, or save a YAML file as the
+                             newest version (running processes pick it up within seconds)
   hash-password              read a password from stdin, print the hash for the board's users in the config
 `;
 
@@ -172,6 +176,8 @@ async function main(argv: string[]): Promise<number> {
       return kpiCommand(rest);
     case 'import':
       return importCommand(rest);
+    case 'config':
+      return configCommand(rest);
     case 'hash-password':
       return hashPasswordCommand();
     case undefined:

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { DEMO_CONFIG_PATH, loadBusinessConfig } from '../config/business-config';
+import { existsSync, readFileSync } from 'node:fs';
+import { DEMO_CONFIG_PATH, readBusinessConfig } from '../config/business-config';
 import { ConfigError } from '../core/errors';
 import { readEnv } from '../config/env';
 import { openDatabase } from '../db/client';
@@ -12,7 +12,8 @@ if (existsSync('.env')) process.loadEnvFile('.env');
 async function main() {
   const env = readEnv();
   const log = createLogger(env.LOG_LEVEL);
-  const config = loadBusinessConfig(env.ORDERBOT_CONFIG ?? DEMO_CONFIG_PATH);
+  const configPath = env.ORDERBOT_CONFIG ?? DEMO_CONFIG_PATH;
+  const { input: configInput, config } = readBusinessConfig(readFileSync(configPath, 'utf8'), configPath);
   const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ORDERBOT_DATA_DIR });
   // The playground's clock can be moved forward to watch escalations; real platforms run on real time.
   let offsetMs = 0;
@@ -23,7 +24,17 @@ async function main() {
       offsetMs += ms;
     },
   };
-  const app = await startApp({ database, config, log, env, clock, timeTravel, port: env.PORT, host: env.HOST });
+  const app = await startApp({
+    database,
+    config,
+    configInput,
+    log,
+    env,
+    clock,
+    timeTravel,
+    port: env.PORT,
+    host: env.HOST,
+  });
   const releaseDataDir = database.kind === 'pglite' ? markDataDirInUse(env.ORDERBOT_DATA_DIR) : () => {};
   log.info({ database: database.kind, url: app.url }, 'orderbot is running');
   const where = database.kind === 'pglite' ? `embedded PGlite in ${env.ORDERBOT_DATA_DIR}` : 'PostgreSQL';

@@ -5,7 +5,9 @@ import ms from 'ms';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
-const duration = z.string().transform((text, ctx) => {
+/** A duration as written ("2h", "30m", "90s"), or in milliseconds (how a stored, already parsed config has it). */
+const duration = z.union([z.number().int().positive(), z.string()]).transform((text, ctx) => {
+  if (typeof text === 'number') return text;
   const value = ms(text as ms.StringValue);
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     ctx.addIssue({ code: 'custom', message: `not a duration: "${text}" (write e.g. 2h, 30m, 90s)` });
@@ -92,9 +94,19 @@ const passwordHash = z
 
 const boardSchema = z
   .object({
-    /** Who may sign in to the ops board; `person` (a people id) gives the name shown. */
+    /**
+     * Who may sign in to the ops board and the admin console; `person` (a people id) gives the name shown.
+     * `role`: admin (may change settings) or viewer (the board only); see boardRole for users without one.
+     */
     users: z
-      .array(z.object({ username: z.string().min(1), person: z.string().min(1).optional(), passwordHash }))
+      .array(
+        z.object({
+          username: z.string().min(1),
+          person: z.string().min(1).optional(),
+          role: z.enum(['admin', 'viewer']).optional(),
+          passwordHash,
+        }),
+      )
       .default([]),
     sessionTtl: duration.default(12 * 3600_000),
   })
@@ -336,6 +348,16 @@ export const businessConfigSchema = z
   });
 
 export type BusinessConfig = z.output<typeof businessConfigSchema>;
+
+/** Where the running product reads its business config: the latest saved version, which can change while it runs. */
+export interface ConfigSource {
+  readonly current: BusinessConfig;
+}
+
+/** A config that never changes (a test's, a one-off command's). */
+export function fixedConfig(config: BusinessConfig): ConfigSource {
+  return { current: config };
+}
 export type Department = BusinessConfig['departments'][number];
 export type Person = BusinessConfig['people'][number];
 export type Lifecycle = BusinessConfig['lifecycle'];
@@ -353,20 +375,43 @@ export function personByPlatformId(
 
 export const DEMO_CONFIG_PATH = fileURLToPath(new URL('./demo.yaml', import.meta.url));
 
+/** A field of the business config that does not validate: its path ("departments.0.director") and why. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/** Validates a business config in its input form (as a YAML file or the admin console has it). */
+export function validateBusinessConfig(
+  input: unknown,
+): { ok: true; config: BusinessConfig } | { ok: false; issues: ConfigIssue[] } {
+  const result = businessConfigSchema.safeParse(input);
+  if (result.success) return { ok: true, config: result.data };
+  return {
+    ok: false,
+    issues: result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+  };
+}
+
 /** Parses and validates a business config; errors name the offending field, e.g. `departments.0.director`. */
 export function parseBusinessConfig(yamlText: string, source = 'config'): BusinessConfig {
-  let raw: unknown;
+  return readBusinessConfig(yamlText, source).config;
+}
+
+/** The config's input form (as written) and the validated config. */
+export function readBusinessConfig(yamlText: string, source = 'config'): { input: unknown; config: BusinessConfig } {
+  let input: unknown;
   try {
-    raw = parseYaml(yamlText);
+    input = parseYaml(yamlText);
   } catch (err) {
     throw new ConfigError(`${source}: not valid YAML: ${(err as Error).message}`);
   }
-  const result = businessConfigSchema.safeParse(raw);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  const result = validateBusinessConfig(input);
+  if (!result.ok) {
+    const lines = result.issues.map((issue) => `  ${issue.path || '(root)'}: ${issue.message}`);
     throw new ConfigError(`${source} is invalid:\n${lines.join('\n')}`);
   }
-  return result.data;
+  return { input, config: result.config };
 }
 
 export function loadBusinessConfig(path = DEMO_CONFIG_PATH): BusinessConfig {
@@ -392,6 +437,18 @@ export function mayEditCustomers(config: BusinessConfig, personId: string): bool
     ?.role?.trim()
     .toLowerCase();
   return role === '销售' || role === 'sales';
+}
+
+/**
+ * A board user's role. Users without one are viewers, except that when nobody is an admin the first
+ * user listed is (a config written before roles existed keeps one person who can open the console).
+ */
+export function boardRole(config: BusinessConfig, username: string): 'admin' | 'viewer' | null {
+  const users = config.board.users;
+  const user = users.find((u) => u.username === username);
+  if (!user) return null;
+  if (user.role) return user.role;
+  return !users.some((u) => u.role === 'admin') && users[0] === user ? 'admin' : 'viewer';
 }
 
 /** The reasons a department's approvers may reject with. */

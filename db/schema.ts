@@ -19,6 +19,7 @@ import {
 
 import type { OrderStatus, TaskStatus } from '../domain/approval';
 import type { Stage } from '../domain/lifecycle/stages';
+import type { ConfigChange } from '../domain/config-changes';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -524,3 +525,24 @@ export type Order = typeof orders.$inferSelect;
 export type ApprovalTask = typeof approvalTasks.$inferSelect;
 export type CardRow = typeof cards.$inferSelect;
 export type Draft = typeof drafts.$inferSelect;
+
+/**
+ * The business config as versions: each save (the admin console, `config import`, a changed config file
+ * at start, a rollback) is a new row; the running processes use the latest. `config` is the input form
+ * (durations as written, "2h"), validated by the business config schema on every save and load.
+ */
+export const configVersions = pgTable('config_versions', {
+  version: integer('version').primaryKey(),
+  config: jsonb('config').notNull(),
+  /** Where it came from: the config file at first start or changed since ('file'), the console, an import, a rollback. */
+  source: text('source').$type<'file' | 'console' | 'import' | 'rollback'>().notNull(),
+  /** For 'file': the hash of the file's content, so an unchanged file is not imported again at the next start. */
+  fileHash: text('file_hash'),
+  /** Who saved it: a console username, or "config file" / "cli". */
+  savedBy: text('saved_by').notNull(),
+  savedAt: at('saved_at').notNull(),
+  /** What changed against the version before, one readable line per changed field. */
+  changes: jsonb('changes').$type<ConfigChange[]>().notNull(),
+  /** For a rollback: the version it went back to. */
+  restores: integer('restores'),
+});

@@ -31,15 +31,15 @@ export function scheduledJobs(
   ];
 }
 
-/** The weekly digest to the ops conversation (Mondays 09:00 by default). */
+/** The weekly digest to the ops conversation (Mondays 09:00 by default); the config is read at each run. */
 function digestJobs(deps: JobDeps): ScheduledJob[] {
-  const { opsConversation, kpi } = deps.config;
-  if (!opsConversation) return [];
   return [
     {
       name: 'kpi-digest',
-      nextRunAfter: (now) => nextWeeklyRun(now, kpi.digest.weekday, kpi.digest.at),
-      run: () => deps.runInContext('kpi-digest', (ctx) => sendWeeklyDigest(ctx)),
+      nextRunAfter: (now) => nextWeeklyRun(now, deps.config.kpi.digest.weekday, deps.config.kpi.digest.at),
+      run: async () => {
+        if (deps.config.opsConversation) await deps.runInContext('kpi-digest', (ctx) => sendWeeklyDigest(ctx));
+      },
     },
   ];
 }

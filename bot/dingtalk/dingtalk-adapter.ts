@@ -45,7 +45,7 @@ export class DingtalkAdapter implements PlatformAdapter {
   ) {
     this.settings = dingtalkSettings(env);
     this.log = bot.log.child({ platform: PLATFORM });
-    this.directory = new DingtalkDirectory(bot.config);
+    this.directory = new DingtalkDirectory(bot.configSource);
     const clock = () => bot.now();
     const api = new DingtalkOpenApi(this.settings, bot.db, clock, this.log);
     this.messages = new MessageSender(this.settings, this.directory, api, bot.db, clock, this.log, bot.config.botName);

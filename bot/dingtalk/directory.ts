@@ -1,4 +1,4 @@
-import { personByPlatformId, type BusinessConfig } from '../../config/business-config';
+import { personByPlatformId, type ConfigSource } from '../../config/business-config';
 
 /** Prefix for DingTalk users and groups that the business config does not know. */
 const UNKNOWN = 'dingtalk:';
@@ -9,7 +9,12 @@ const DM = 'dm:';
  * DingTalk's (staff ids, openConversationIds). Handlers only ever see the config's ids.
  */
 export class DingtalkDirectory {
-  constructor(private readonly config: BusinessConfig) {}
+  constructor(private readonly source: ConfigSource) {}
+
+  /** The config's latest version: a person or group added in the console is known at once. */
+  private get config() {
+    return this.source.current;
+  }
 
   /** The person behind a DingTalk staff id; unknown staff become `dingtalk:<staffId>`. */
   personOf(staffId: string): { id: string; name?: string } {

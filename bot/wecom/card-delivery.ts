@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { BusinessConfig } from '../../config/business-config';
+import type { ConfigSource } from '../../config/business-config';
 import type { Database } from '../../db/client';
 import { cards, type CardRow } from '../../db/schema';
 import type { Card } from '../../cards/model';
@@ -45,7 +45,7 @@ export class CardDelivery {
     private readonly deps: {
       api: WecomApi;
       db: Database;
-      config: BusinessConfig;
+      config: ConfigSource;
       clock: () => Date;
       log: Logger;
       agentId: number;
@@ -59,7 +59,7 @@ export class CardDelivery {
       // Sent by an earlier attempt that crashed (or lost its answer) before the outbox row was marked.
       if (cardData(row?.platformData).sentAt) return;
     }
-    await this.sendCopy(userOfPerson(this.deps.config, personId), card, 0);
+    await this.sendCopy(userOfPerson(this.deps.config.current, personId), card, 0);
   }
 
   async update(effect: UpdateCard, key: string): Promise<void> {
@@ -73,7 +73,7 @@ export class CardDelivery {
     }
     if (await this.updateInPlace(row.id, data, effect, key)) return;
     this.deps.log.info({ cardId: row.id }, 'no usable response code left: sending a fresh card');
-    await this.sendCopy(userOfPerson(this.deps.config, row.recipientId), effect.card, (data.revision ?? 0) + 1);
+    await this.sendCopy(userOfPerson(this.deps.config.current, row.recipientId), effect.card, (data.revision ?? 0) + 1);
   }
 
   /** Tries the card's codes in turn; true once the card shows the update. */
@@ -138,7 +138,7 @@ export class CardDelivery {
   /** The group a card was posted to, for cards that went to a group rather than a person. */
   async groupOf(cardId: string): Promise<string | undefined> {
     const row = await this.row(cardId);
-    if (!row || this.deps.config.people.some((p) => p.id === row.recipientId)) return undefined;
+    if (!row || this.deps.config.current.people.some((p) => p.id === row.recipientId)) return undefined;
     return row.recipientId;
   }
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { BusinessConfig } from '../../config/business-config';
+import type { ConfigSource } from '../../config/business-config';
 import type { Database } from '../../db/client';
 import type { Destination } from '../../core/effects';
 import { DeliveryError } from '../../core/errors';
@@ -26,7 +26,7 @@ export class PostDelivery {
     private readonly deps: {
       api: WecomApi;
       db: Database;
-      config: BusinessConfig;
+      config: ConfigSource;
       clock: () => Date;
       log: Logger;
       agentId: number;
@@ -41,7 +41,7 @@ export class PostDelivery {
     delivery: { key: string; attempt: number },
     replyRef?: string,
   ): Promise<void> {
-    const { config } = this.deps;
+    const config = this.deps.config.current;
     if ('userId' in to) return this.toUser(userOfPerson(config, to.userId), text);
     if (await this.throughResponseUrl(to.conversationId, text, delivery, replyRef)) return;
     const target = targetOfConversation(config, to.conversationId);

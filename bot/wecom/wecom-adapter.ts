@@ -40,7 +40,7 @@ export class WecomAdapter implements PlatformAdapter {
     this.settings = wecomSettings(env);
     this.log = bot.log.child({ platform: this.platform });
     const clock = () => bot.now();
-    const deps = { db: bot.db, config: bot.config, clock, log: this.log, agentId: this.settings.agentId };
+    const deps = { db: bot.db, config: bot.configSource, clock, log: this.log, agentId: this.settings.agentId };
     const api = new WecomApi(this.settings, bot.db, clock, this.log);
     const robots = new WebhookRobots({
       api,

@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import { eq } from 'drizzle-orm';
 import type { Context, Next } from 'koa';
 import { z } from 'zod';
-import type { BusinessConfig } from '../../config/business-config';
+import type { ConfigSource } from '../../config/business-config';
 import type { Database } from '../../db/client';
 import { lockPlant } from '../../db/plant';
 import { lineLoads, moulds } from '../../db/schema';
@@ -22,7 +22,7 @@ export interface MesRoutesOptions {
   /** MES_API_TOKEN: the bearer token the MES sends. */
   token: string;
   /** The business config; only its `lines` are used. */
-  config: Pick<BusinessConfig, 'lines'>;
+  config: ConfigSource;
 }
 
 const isoDate = z
@@ -127,10 +127,10 @@ export function mesRoutes(options: MesRoutesOptions): Router {
   });
 
   router.put('/lines/:id/load', async (ctx) => {
-    const line = config.lines.find((l) => l.id === ctx.params.id);
+    const line = config.current.lines.find((l) => l.id === ctx.params.id);
     if (!line) {
       throw RequestRefused.notFound(
-        `line "${ctx.params.id}" is not configured (lines: ${config.lines.map((l) => l.id).join(', ') || 'none'})`,
+        `line "${ctx.params.id}" is not configured (lines: ${config.current.lines.map((l) => l.id).join(', ') || 'none'})`,
       );
     }
     const { periods } = parse(loadBody, ctx.request.body);

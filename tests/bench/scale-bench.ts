@@ -17,7 +17,7 @@ import postgres from 'postgres';
 import { Bot } from '../../bot/bot';
 import { createLogger } from '../../bot/logger';
 import { OutboxSender } from '../../bot/outbox-sender';
-import { loadBusinessConfig, type BusinessConfig } from '../../config/business-config';
+import { fixedConfig, loadBusinessConfig, type BusinessConfig } from '../../config/business-config';
 import { queryRows, type Database } from '../../db/client';
 import { migrate } from '../../db/migrate';
 import * as schema from '../../db/schema';
@@ -400,7 +400,7 @@ async function measureEscalation(db: Database, url: string, config: BusinessConf
   await recorder.client.end();
 
   let now = dueNow;
-  const bot = new Bot({ db, config, log, clock: () => now });
+  const bot = new Bot({ db, config: fixedConfig(config), log, clock: () => now });
   const tick = async (at: Date) => {
     now = at;
     const escalated = await escalationTick(bot);

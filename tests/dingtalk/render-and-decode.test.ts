@@ -7,9 +7,9 @@ import { RequestRefused } from '../../core/errors';
 import { markdownMessage } from '../../bot/dingtalk/messages';
 import { DINGTALK_CARD_VARIABLES, renderDingtalkActionCard, renderDingtalkCardParams } from '../../cards/dingtalk';
 import { resolveCard, type Card } from '../../cards/model';
-import { loadBusinessConfig } from '../../config/business-config';
+import { fixedConfig, loadBusinessConfig } from '../../config/business-config';
 
-const directory = new DingtalkDirectory(loadBusinessConfig());
+const directory = new DingtalkDirectory(fixedConfig(loadBusinessConfig()));
 const now = new Date('2026-02-24T02:00:00Z');
 
 const card: Card = {

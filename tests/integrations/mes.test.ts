@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { asc, eq } from 'drizzle-orm';
 import Koa from 'koa';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadBusinessConfig } from '../../config/business-config';
+import { fixedConfig, loadBusinessConfig } from '../../config/business-config';
 import type { DatabaseHandle } from '../../db/client';
 import { migrate } from '../../db/migrate';
 import { lineLoads, moulds } from '../../db/schema';
@@ -23,7 +23,7 @@ describe.each(backends)('MES interface on %s', (backend) => {
   beforeAll(async () => {
     database = await createTestDatabase(backend);
     await migrate(database.db);
-    const router = mesRoutes({ db: database.db, clock: clock.now, token: TOKEN, config });
+    const router = mesRoutes({ db: database.db, clock: clock.now, token: TOKEN, config: fixedConfig(config) });
     const app = new Koa();
     app.use(router.routes()).use(router.allowedMethods());
     server = app.listen(0, '127.0.0.1');
@@ -225,7 +225,11 @@ describe.each(backends)('MES interface on %s', (backend) => {
   });
 
   it('refuses to start with a missing or short token', () => {
-    expect(() => mesRoutes({ db: database.db, clock: clock.now, token: '', config })).toThrow(/MES_API_TOKEN/);
-    expect(() => mesRoutes({ db: database.db, clock: clock.now, token: 'short', config })).toThrow(/at least 16/);
+    expect(() => mesRoutes({ db: database.db, clock: clock.now, token: '', config: fixedConfig(config) })).toThrow(
+      /MES_API_TOKEN/,
+    );
+    expect(() => mesRoutes({ db: database.db, clock: clock.now, token: 'short', config: fixedConfig(config) })).toThrow(
+      /at least 16/,
+    );
   });
 });

@@ -1,4 +1,5 @@
-import { loadBusinessConfig, type BusinessConfig } from '../../config/business-config';
+import { readFileSync } from 'node:fs';
+import { type BusinessConfig, DEMO_CONFIG_PATH, readBusinessConfig } from '../../config/business-config';
 import { readEnv, type Env } from '../../config/env';
 import { startApp, type AppOptions, type RunningApp } from '../../bot/app';
 import { createLogger } from '../../bot/logger';
@@ -52,6 +53,8 @@ export class TestApp {
       integrations?: Pick<AppOptions, 'smsProvider' | 'tracker' | 'transit'>;
       /** Where the app logs (silent by default). */
       log?: Logger;
+      /** How often it looks for a newer config version. */
+      configPollMs?: number;
     } = {},
   ): Promise<TestApp> {
     const database = options.database ?? (await createTestDatabase(backend));
@@ -59,11 +62,12 @@ export class TestApp {
     const clock = options.clock ?? new TestClock();
     const app = await startApp({
       database,
-      config: options.config ?? loadBusinessConfig(),
+      ...(options.config ? { config: options.config } : demoConfig()),
       log: options.log ?? createLogger('silent'),
       clock: clock.now,
       port: 0,
       outboxPollMs: 50,
+      ...(options.configPollMs ? { configPollMs: options.configPollMs } : {}),
       env: options.env ?? readEnv({}),
       timeTravel: { offsetMs: clock.offsetMs, advance: clock.advance },
       ...options.integrations,
@@ -161,4 +165,10 @@ export class TestApp {
     await this.app.close();
     if (this.ownsDatabase) await this.database.close();
   }
+}
+
+/** The demo config file as the product reads it: its input form (durations as written) and the config. */
+function demoConfig() {
+  const { input, config } = readBusinessConfig(readFileSync(DEMO_CONFIG_PATH, 'utf8'), DEMO_CONFIG_PATH);
+  return { config, configInput: input };
 }

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBusinessConfig } from '../../config/business-config';
+import { fixedConfig, loadBusinessConfig } from '../../config/business-config';
 import { boardRoutes } from '../../web/board/routes';
 import { TestApp } from '../support/app';
 import { backends, createTestDatabase } from '../support/databases';
@@ -191,7 +191,14 @@ describe.each(backends)('the demo password outside the playground (%s)', (backen
     const app = new Koa();
     app.use(bodyParser({ enableTypes: ['form'] }));
     const config = loadBusinessConfig();
-    app.use(boardRoutes({ db: database.db, config, clock: () => new Date(), playground: false }).routes());
+    app.use(
+      boardRoutes({
+        db: database.db,
+        config: fixedConfig(config),
+        clock: () => new Date(),
+        playground: false,
+      }).routes(),
+    );
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

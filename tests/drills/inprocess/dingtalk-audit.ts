@@ -1,4 +1,4 @@
-import { loadBusinessConfig } from '../../../config/business-config';
+import { fixedConfig, loadBusinessConfig } from '../../../config/business-config';
 import type { Card } from '../../../cards/model';
 import { renderDingtalkCardParams } from '../../../cards/dingtalk';
 import { DingtalkDirectory } from '../../../bot/dingtalk/directory';
@@ -7,7 +7,7 @@ import type { FakeDingtalk } from '../../fakes/dingtalk/fake-dingtalk';
 import type { OutboxRow } from './outbox-audit';
 import { stableJson, tally } from './outbox-audit';
 
-const directory = new DingtalkDirectory(loadBusinessConfig());
+const directory = new DingtalkDirectory(fixedConfig(loadBusinessConfig()));
 
 export interface DingtalkAudit {
   effects: number;

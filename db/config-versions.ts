@@ -1,0 +1,163 @@
+/**
+ * The business config as versions in the database: the latest is what every process runs on. A save
+ * names the version it was based on and is refused when another save came first; each version keeps
+ * who saved it, when, and what changed. Saves are serialised by an advisory lock.
+ */
+import { createHash } from 'node:crypto';
+import { desc, eq, sql } from 'drizzle-orm';
+import { type ConfigIssue, validateBusinessConfig } from '../config/business-config';
+import { type ConfigChange, configChanges } from '../domain/config-changes';
+import type { Database, Queryable, Tx } from './client';
+import { configVersions } from './schema';
+
+/** A key of pg_advisory_xact_lock: "orderbot config" as two int4s would be overkill; one bigint. */
+const CONFIG_LOCK = 7_010_420_001;
+
+export interface StoredConfig {
+  version: number;
+  /** The input form, as saved. */
+  input: unknown;
+}
+
+export type SaveOutcome =
+  | { ok: true; version: number; changes: ConfigChange[] }
+  | { ok: false; reason: 'conflict'; latest: number }
+  | { ok: false; reason: 'invalid'; issues: ConfigIssue[] }
+  | { ok: false; reason: 'unknown-version' };
+
+export interface SaveRequest {
+  input: unknown;
+  /** The version the change was made on; null only for the first version or a file at start. */
+  basedOn: number | null;
+  source: 'file' | 'console' | 'import' | 'rollback';
+  savedBy: string;
+  now: Date;
+  fileHash?: string;
+  restores?: number;
+}
+
+/** The number of the latest version (0 when there is none): one cheap query, for the processes' polling. */
+export async function latestConfigVersion(q: Queryable): Promise<number> {
+  const [row] = await q
+    .select({ v: sql<number>`coalesce(max(${configVersions.version}), 0)::int` })
+    .from(configVersions);
+  return Number(row?.v ?? 0);
+}
+
+/** The latest version (validate it before use); null when none was saved yet. */
+export async function latestConfig(q: Queryable): Promise<StoredConfig | null> {
+  const [row] = await q.select().from(configVersions).orderBy(desc(configVersions.version)).limit(1);
+  return row ? { version: row.version, input: row.config } : null;
+}
+
+/** Saves a new version, unless another save came after `basedOn` or the config does not validate. */
+export async function saveConfig(db: Database, request: SaveRequest): Promise<SaveOutcome> {
+  return db.transaction((tx) => saveInTx(tx, request));
+}
+
+/**
+ * At start: the config file (or the config the process was given) becomes a version when the database
+ * has none, or when the file changed since it was last taken; otherwise the database's latest stands.
+ */
+export async function adoptConfigFile(
+  db: Database,
+  file: { input: unknown; savedBy: string; now: Date },
+): Promise<{ taken: boolean; version: number }> {
+  const fileHash = hashOf(file.input);
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${CONFIG_LOCK})`);
+    const [lastFile] = await tx
+      .select({ fileHash: configVersions.fileHash })
+      .from(configVersions)
+      .where(eq(configVersions.source, 'file'))
+      .orderBy(desc(configVersions.version))
+      .limit(1);
+    const latest = await latestConfigVersion(tx);
+    if (latest > 0 && lastFile?.fileHash === fileHash) return { taken: false, version: latest };
+    const outcome = await saveInTx(tx, { ...file, basedOn: latest || null, source: 'file', fileHash }, true);
+    if (!outcome.ok) {
+      // The caller validated the file already; a refusal here is a bug, not a user's mistake.
+      throw new Error(`the config file could not be saved as a version: ${JSON.stringify(outcome)}`);
+    }
+    return { taken: true, version: outcome.version };
+  });
+}
+
+/** Goes back to an earlier version by saving it again as the newest (history is never rewritten). */
+export async function rollbackConfig(
+  db: Database,
+  request: { to: number; basedOn: number; savedBy: string; now: Date },
+): Promise<SaveOutcome> {
+  return db.transaction(async (tx) => {
+    const [target] = await tx.select().from(configVersions).where(eq(configVersions.version, request.to));
+    if (!target) return { ok: false, reason: 'unknown-version' } as const;
+    return saveInTx(tx, {
+      input: target.config,
+      basedOn: request.basedOn,
+      source: 'rollback',
+      savedBy: request.savedBy,
+      now: request.now,
+      restores: request.to,
+    });
+  });
+}
+
+/** The versions, newest first, without their bodies. */
+export async function configHistory(q: Queryable, limit = 100) {
+  return q
+    .select({
+      version: configVersions.version,
+      source: configVersions.source,
+      savedBy: configVersions.savedBy,
+      savedAt: configVersions.savedAt,
+      changes: configVersions.changes,
+      restores: configVersions.restores,
+    })
+    .from(configVersions)
+    .orderBy(desc(configVersions.version))
+    .limit(limit);
+}
+
+async function saveInTx(tx: Tx, request: SaveRequest, locked = false): Promise<SaveOutcome> {
+  if (!locked) await tx.execute(sql`select pg_advisory_xact_lock(${CONFIG_LOCK})`);
+  const [latest] = await tx.select().from(configVersions).orderBy(desc(configVersions.version)).limit(1);
+  const latestVersion = latest?.version ?? 0;
+  if (request.source !== 'file' && (request.basedOn ?? 0) !== latestVersion) {
+    return { ok: false, reason: 'conflict', latest: latestVersion };
+  }
+  const checked = validateBusinessConfig(request.input);
+  if (!checked.ok) return { ok: false, reason: 'invalid', issues: checked.issues };
+  const changes = latest ? configChanges(latest.config, request.input) : [];
+  // A save that changes nothing is no new version (a rollback to the latest, a form saved as it was).
+  if (latest && changes.length === 0 && request.source !== 'file') {
+    return { ok: true, version: latestVersion, changes };
+  }
+  const version = latestVersion + 1;
+  await tx.insert(configVersions).values({
+    version,
+    config: request.input as object,
+    source: request.source,
+    fileHash: request.fileHash ?? null,
+    savedBy: request.savedBy,
+    savedAt: request.now,
+    changes,
+    restores: request.restores ?? null,
+  });
+  return { ok: true, version, changes };
+}
+
+/** A stable hash of a config's input form (object keys sorted), to tell a changed file from the same one. */
+function hashOf(input: unknown): string {
+  return createHash('sha256').update(stableJson(input)).digest('hex');
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
