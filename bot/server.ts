@@ -8,11 +8,19 @@ import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client';
 import { mesRoutes } from '../integrations/mes/routes';
 import type { Bot } from './bot';
+import { type AdminConfig, adminApiRoutes } from '../web/admin/routes';
 import { boardRoutes } from '../web/board/routes';
 import { playgroundPageRoutes } from '../web/playground/page';
 
 /** One koa app for every HTTP entry point: health, the playground, and platform callbacks. */
-export function createHttpApp(args: { bot: Bot; database: DatabaseHandle; log: Logger; mesToken?: string }): Koa {
+export function createHttpApp(args: {
+  bot: Bot;
+  database: DatabaseHandle;
+  log: Logger;
+  mesToken?: string;
+  /** The process's live config, for the admin console (without it, /api/admin is not served). */
+  config?: AdminConfig;
+}): Koa {
   const { bot, database, log } = args;
   const app = new Koa();
   app.proxy = true;
@@ -29,7 +37,15 @@ export function createHttpApp(args: { bot: Bot; database: DatabaseHandle; log: L
   });
   // Form posts are the board's sign-in; the raw body is kept too, so a platform callback sent with any of
   // these types still reaches its adapter byte for byte.
-  app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '256kb', formLimit: '256kb', encoding: 'utf-8' }));
+  const parser = bodyParser({
+    enableTypes: ['json', 'form'],
+    jsonLimit: '256kb',
+    formLimit: '256kb',
+    encoding: 'utf-8',
+  });
+  // A whole plant's config (hundreds of people) can be larger than any platform callback.
+  const adminParser = bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', encoding: 'utf-8' });
+  app.use((ctx, next) => (ctx.path.startsWith('/api/admin/') ? adminParser(ctx, next) : parser(ctx, next)));
 
   const health = new Router();
   health.get('/healthz', async (ctx) => {
@@ -43,12 +59,16 @@ export function createHttpApp(args: { bot: Bot; database: DatabaseHandle; log: L
   });
   app.use(health.routes()).use(health.allowedMethods());
   if (args.mesToken) {
-    const mes = mesRoutes({ db: database.db, clock: () => bot.now(), token: args.mesToken, config: bot.config });
+    const mes = mesRoutes({ db: database.db, clock: () => bot.now(), token: args.mesToken, config: bot.configSource });
     app.use(mes.routes()).use(mes.allowedMethods());
   }
   const playground = bot.listAdapters().some((a) => a.platform === 'playground');
-  const board = boardRoutes({ db: database.db, config: bot.config, clock: () => bot.now(), playground });
+  const board = boardRoutes({ db: database.db, config: bot.configSource, clock: () => bot.now(), playground });
   app.use(board.routes()).use(board.allowedMethods());
+  if (args.config) {
+    const admin = adminApiRoutes({ db: database.db, config: args.config, clock: () => bot.now() });
+    app.use(admin.routes()).use(admin.allowedMethods());
+  }
   if (playground) app.use(playgroundPageRoutes().routes());
   for (const adapter of bot.listAdapters()) {
     const router = adapter.routes?.();

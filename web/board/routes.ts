@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import { and, eq, gt, lt } from 'drizzle-orm';
 import type { Context, Next } from 'koa';
-import { personName, type BusinessConfig } from '../../config/business-config';
+import { boardRole, type ConfigSource, personName } from '../../config/business-config';
 import type { Database } from '../../db/client';
 import { boardSessions } from '../../db/schema';
 import { dateRange } from '../../domain/kpi';
@@ -20,9 +20,12 @@ const FAILURE_WINDOW_MS = 15 * 60_000;
 /** The demo config's password: accepted only while the playground (no real chat platform) runs. */
 const DEMO_PASSWORD = 'orderbot';
 
-interface BoardUser {
+export interface BoardUser {
   username: string;
   name: string;
+  role: 'admin' | 'viewer';
+  /** The session's CSRF token: a write from the console must send it back (header x-csrf-token). */
+  csrfToken: string;
 }
 
 /**
@@ -31,11 +34,13 @@ interface BoardUser {
  */
 export function boardRoutes(args: {
   db: Database;
-  config: BusinessConfig;
+  config: ConfigSource;
   clock: () => Date;
   playground: boolean;
 }): Router {
-  const { db, config, clock } = args;
+  const { db, clock } = args;
+  // The latest config version at each request: users and settings saved in the console apply at once.
+  const live = () => args.config.current;
   const router = new Router({ prefix: '/board' });
   const failures = new LoginThrottle();
 
@@ -48,7 +53,7 @@ export function boardRoutes(args: {
   router.get('/login', async (ctx) => {
     if (await signedInUser(ctx, args)) return ctx.redirect('/board');
     const next = nextOf(ctx.query.next);
-    html(ctx, 200, renderLoginPage({ company: config.company, ...next }, loginView(ctx, next)));
+    html(ctx, 200, renderLoginPage({ company: live().company, ...next }, loginView(ctx, next)));
   });
 
   router.post('/login', async (ctx) => {
@@ -60,9 +65,9 @@ export function boardRoutes(args: {
     const view = loginView(ctx, next);
     const words = texts(langOf(ctx)).board.login;
     const refuse = (status: number, error: string) =>
-      html(ctx, status, renderLoginPage({ company: config.company, error, username, ...next }, view));
+      html(ctx, status, renderLoginPage({ company: live().company, error, username, ...next }, view));
     if (failures.blocked(throttleKey, clock())) return refuse(429, words.tooManyAttempts);
-    const user = config.board.users.find((u) => u.username === username);
+    const user = live().board.users.find((u) => u.username === username);
     const ok = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
     if (!user || !ok) {
       failures.fail(throttleKey, clock());
@@ -72,7 +77,7 @@ export function boardRoutes(args: {
     if (password === DEMO_PASSWORD && !args.playground) return refuse(403, words.demoPasswordRefused);
     const token = randomBytes(32).toString('base64url');
     const now = clock();
-    const expiresAt = new Date(now.getTime() + config.board.sessionTtl);
+    const expiresAt = new Date(now.getTime() + live().board.sessionTtl);
     await db.delete(boardSessions).where(lt(boardSessions.expiresAt, now));
     await db
       .insert(boardSessions)
@@ -81,9 +86,10 @@ export function boardRoutes(args: {
     ctx.cookies.set(COOKIE, token, {
       httpOnly: true,
       sameSite: 'lax',
-      path: '/board',
+      // The board and the admin console (/admin, /api/admin) share the session.
+      path: '/',
       secure: ctx.secure,
-      maxAge: config.board.sessionTtl,
+      maxAge: live().board.sessionTtl,
       overwrite: true,
     });
     ctx.redirect(next.next ?? '/board');
@@ -92,13 +98,11 @@ export function boardRoutes(args: {
   router.post('/logout', async (ctx) => {
     const token = ctx.cookies.get(COOKIE);
     if (token) await db.delete(boardSessions).where(eq(boardSessions.tokenHash, hashToken(token)));
-    ctx.cookies.set(COOKIE, '', {
-      httpOnly: true,
-      sameSite: 'lax',
-      path: '/board',
-      expires: new Date(0),
-      overwrite: true,
-    });
+    // A session cookie set before the console existed has the path /board.
+    for (const path of ['/', '/board']) {
+      const overwrite = path === '/'; // the first replaces any cookie set earlier in this answer; the second adds
+      ctx.cookies.set(COOKIE, '', { httpOnly: true, sameSite: 'lax', path, expires: new Date(0), overwrite });
+    }
     ctx.redirect('/board/login');
   });
 
@@ -119,17 +123,17 @@ export function boardRoutes(args: {
   router.get('/', requireUser, async (ctx) => {
     const user = ctx.state.user as BoardUser;
     const lang = langOf(ctx);
-    html(ctx, 200, renderBoardPage(await boardPageData(db, config, clock(), user.name, lang), pageView(ctx)));
+    html(ctx, 200, renderBoardPage(await boardPageData(db, live(), clock(), user.name, lang), pageView(ctx)));
   });
 
   router.get('/orders/:number', requireUser, async (ctx) => {
     const user = ctx.state.user as BoardUser;
     const number = String(ctx.params.number ?? '').slice(0, 40);
     const lang = langOf(ctx);
-    const data = await orderPageData(db, config, clock(), user.name, number, lang);
+    const data = await orderPageData(db, live(), clock(), user.name, number, lang);
     if (!data) {
       const what = texts(lang).board.notFound.order(number);
-      return html(ctx, 404, renderNotFoundPage({ company: config.company, what }, pageView(ctx)));
+      return html(ctx, 404, renderNotFoundPage({ company: live().company, what }, pageView(ctx)));
     }
     html(ctx, 200, renderOrderPage(data, pageView(ctx)));
   });
@@ -144,15 +148,16 @@ export function boardRoutes(args: {
     }
     ctx.type = 'text/csv; charset=utf-8';
     ctx.set('Content-Disposition', `attachment; filename="kpi-${from}-${to}.csv"`);
-    ctx.body = await kpiCsv(db, config, dateRange(from, to));
+    ctx.body = await kpiCsv(db, live(), dateRange(from, to));
   });
 
   return router;
 }
 
-async function signedInUser(
+/** The signed-in user of a request (board session cookie), or null. */
+export async function signedInUser(
   ctx: Context,
-  args: { db: Database; config: BusinessConfig; clock: () => Date },
+  args: { db: Database; config: ConfigSource; clock: () => Date },
 ): Promise<BoardUser | null> {
   const token = ctx.cookies.get(COOKIE);
   if (!token || token.length > 100) return null;
@@ -160,9 +165,16 @@ async function signedInUser(
     .select()
     .from(boardSessions)
     .where(and(eq(boardSessions.tokenHash, hashToken(token)), gt(boardSessions.expiresAt, args.clock())));
-  const user = session && args.config.board.users.find((u) => u.username === session.username);
-  if (!user) return null;
-  return { username: user.username, name: user.person ? personName(args.config, user.person) : user.username };
+  const config = args.config.current;
+  const user = session && config.board.users.find((u) => u.username === session.username);
+  const role = boardRole(config, session?.username ?? '');
+  if (!user || !role) return null;
+  return {
+    username: user.username,
+    name: user.person ? personName(config, user.person) : user.username,
+    role,
+    csrfToken: createHash('sha256').update(`csrf|${token}`).digest('base64url'),
+  };
 }
 
 function langOf(ctx: Context): Lang {

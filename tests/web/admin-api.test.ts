@@ -1,0 +1,204 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadBusinessConfig } from '../../config/business-config';
+import { openDatabase } from '../../db/client';
+import { configVersions } from '../../db/schema';
+import { TestApp } from '../support/app';
+import { backends, useTestDatabase } from '../support/databases';
+
+/** A signed-in console user: the session cookie and the CSRF token the session endpoint gives. */
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+async function signIn(t: TestApp, username: string, password: string): Promise<Session> {
+  const res = await fetch(`${t.url}/board/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username, password }),
+  });
+  const setCookie = res.headers.get('set-cookie') ?? '';
+  expect(setCookie).toMatch(/; path=\/;/);
+  const cookie = setCookie.split(';')[0]!;
+  const session = await api(t, 'GET', '/api/admin/session', { cookie, csrf: '' });
+  return { cookie, csrf: session.json.csrfToken };
+}
+
+async function api(t: TestApp, method: string, path: string, session?: Session, body?: unknown, csrf = true) {
+  const headers: Record<string, string> = {};
+  if (session) headers.cookie = session.cookie;
+  if (session && csrf && session.csrf) headers['x-csrf-token'] = session.csrf;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${t.url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the config as JSON, edited the way the console's forms do
+type Json = any;
+
+describe.each(backends)('the admin console API (%s)', (backend) => {
+  const database = useTestDatabase(backend);
+  const apps: TestApp[] = [];
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((a) => a.close()));
+  });
+  const start = async (options: Parameters<typeof TestApp.start>[1] = {}) => {
+    const t = await TestApp.start(backend, { database: database(), ...options });
+    apps.push(t);
+    return t;
+  };
+
+  it('saves a setting as a new version that this process runs on at once, and reads it back', async () => {
+    const t = await start({ fresh: true });
+    expect(await api(t, 'GET', '/api/admin/config')).toMatchObject({ status: 401 });
+    const admin = await signIn(t, 'ops', 'orderbot');
+    expect((await api(t, 'GET', '/api/admin/session', admin)).json).toMatchObject({ username: 'ops', role: 'admin' });
+
+    const { json: got } = await api(t, 'GET', '/api/admin/config', admin);
+    expect(got.version).toBe(1);
+    expect(got.config.board.users[0].passwordHash).toBe('(unchanged)');
+    expect(got.config.thresholds.escalateAfter).toBe('2h');
+
+    const config: Json = structuredClone(got.config);
+    config.thresholds.escalateAfter = '1h';
+    config.lines[0].capacityPerDay = 150;
+    const saved = await api(t, 'PUT', '/api/admin/config', admin, { version: 1, config });
+    expect(saved).toMatchObject({ status: 200, json: { version: 2 } });
+    expect(saved.json.changes).toEqual(['lines.0.capacityPerDay: 200 → 150', 'thresholds.escalateAfter: 2h → 1h']);
+    expect(t.app.config.current.thresholds.escalateAfter).toBe(3600_000);
+    expect(t.app.bot.config.lines[0]!.capacityPerDay).toBe(150);
+
+    const again = await api(t, 'GET', '/api/admin/config', admin);
+    expect(again.json).toMatchObject({ version: 2, config: { thresholds: { escalateAfter: '1h' } } });
+    // The stored version keeps the real password hash.
+    const [stored] = (await t.db.select().from(configVersions)).filter((v) => v.version === 2);
+    expect(JSON.stringify(stored!.config)).toContain('scrypt$');
+    expect(stored).toMatchObject({ source: 'console', savedBy: 'ops' });
+  });
+
+  it('refuses a stale version (409), a write without the CSRF token (403), and names the field of each invalid input (400)', async () => {
+    const t = await start({ fresh: true });
+    const admin = await signIn(t, 'ops', 'orderbot');
+    const base: Json = (await api(t, 'GET', '/api/admin/config', admin)).json.config;
+    const save = (config: Json, version = 1, withCsrf = true) =>
+      api(t, 'PUT', '/api/admin/config', admin, { version, config }, withCsrf);
+
+    expect(await save(base, 1, false)).toMatchObject({ status: 403, json: { error: expect.stringContaining('CSRF') } });
+    const first: Json = structuredClone(base);
+    first.thresholds.delayAlertAfter = '3h';
+    expect((await save(first)).status).toBe(200);
+    const stale = await save(base, 1);
+    expect(stale).toMatchObject({ status: 409, json: { latest: 2 } });
+
+    const invalid: Array<[string, (c: Json) => void, string]> = [
+      ['a department without a lead', (c) => (c.departments[0].leads = []), 'departments.0.leads'],
+      ['a lead nobody knows', (c) => (c.departments[1].leads = ['nobody']), 'departments.1.leads.0'],
+      ['an order kind without a route', (c) => (c.routing.sample = []), 'routing.sample'],
+      ['a route to no department', (c) => (c.routing.batch = ['marketing']), 'routing.batch.0'],
+      ['a duration that is none', (c) => (c.thresholds.escalateAfter = 'soon'), 'thresholds.escalateAfter'],
+      ['a holiday that is no date', (c) => (c.calendar.holidays = ['2026-13-45']), 'calendar.holidays.0'],
+      ['a line without capacity', (c) => (c.lines[0].capacityPerDay = 0), 'lines.0.capacityPerDay'],
+      [
+        'a stage owned by no department',
+        (c) => (Object.values(c.lifecycle.stages as object)[0].department = 'x'),
+        'lifecycle.stages.',
+      ],
+      ['an ops group that does not exist', (c) => (c.opsConversation = 'nowhere'), 'opsConversation'],
+      [
+        'a new board user without a password',
+        (c) => c.board.users.push({ username: 'li' }),
+        'board.users.1.passwordHash',
+      ],
+    ];
+    for (const [what, change, field] of invalid) {
+      const config: Json = structuredClone(first);
+      change(config);
+      const refused = await save(config, 2);
+      expect({ what, status: refused.status, field: refused.json.field }).toEqual({
+        what,
+        status: 400,
+        field: field.endsWith('.')
+          ? expect.stringMatching(new RegExp(`^${field.replaceAll('.', '\\.')}\\w+\\.department$`))
+          : field,
+      });
+    }
+    expect((await api(t, 'GET', '/api/admin/config', admin)).json.version).toBe(2);
+  });
+
+  it('lists the versions with who and what changed, and rolls back with one call', async () => {
+    const t = await start({ fresh: true });
+    const admin = await signIn(t, 'ops', 'orderbot');
+    const config: Json = (await api(t, 'GET', '/api/admin/config', admin)).json.config;
+    config.thresholds.escalateAfter = '1h';
+    await api(t, 'PUT', '/api/admin/config', admin, { version: 1, config });
+
+    const rolled = await api(t, 'POST', '/api/admin/config/rollback', admin, { version: 1 });
+    expect(rolled).toMatchObject({ status: 200, json: { version: 3, changes: ['thresholds.escalateAfter: 1h → 2h'] } });
+    expect(t.app.config.current.thresholds.escalateAfter).toBe(2 * 3600_000);
+    const { json } = await api(t, 'GET', '/api/admin/config/versions', admin);
+    expect(json.versions.map((v: Json) => [v.version, v.source, v.savedBy, v.restores, v.changes])).toEqual([
+      [3, 'rollback', 'ops', 1, ['thresholds.escalateAfter: 1h → 2h']],
+      [2, 'console', 'ops', null, ['thresholds.escalateAfter: 2h → 1h']],
+      [1, 'file', 'config file', null, []],
+    ]);
+    expect(await api(t, 'POST', '/api/admin/config/rollback', admin, { version: 99 })).toMatchObject({ status: 404 });
+  });
+
+  it('adds a viewer, who signs in to the board but is refused every console call', async () => {
+    const t = await start({ fresh: true });
+    const admin = await signIn(t, 'ops', 'orderbot');
+    const short = await api(t, 'PUT', '/api/admin/users/wang', admin, { password: 'short', role: 'viewer' });
+    expect(short).toMatchObject({ status: 400, json: { field: 'password' } });
+    const added = await api(t, 'PUT', '/api/admin/users/wang', admin, {
+      password: 'a long password',
+      role: 'viewer',
+      person: 'wanggong',
+    });
+    expect(added).toMatchObject({ status: 200, json: { version: 2 } });
+    expect(added.json.changes).toEqual([expect.stringMatching(/^board\.users\.1: \+ /)]);
+    expect(JSON.stringify(added.json.changes)).not.toContain('scrypt');
+
+    const viewer = await signIn(t, 'wang', 'a long password');
+    expect((await api(t, 'GET', '/api/admin/session', viewer)).json).toMatchObject({ role: 'viewer', name: '王工' });
+    expect((await api(t, 'GET', '/api/admin/config', viewer)).status).toBe(403);
+    expect((await api(t, 'PUT', '/api/admin/config', viewer, { version: 2, config: {} })).status).toBe(403);
+    expect((await api(t, 'POST', '/api/admin/config/rollback', viewer, { version: 1 })).status).toBe(403);
+    expect((await api(t, 'PUT', '/api/admin/users/wang', viewer, { role: 'admin' })).status).toBe(403);
+    const board = await fetch(`${t.url}/board`, { headers: { cookie: viewer.cookie }, redirect: 'manual' });
+    expect(board.status).toBe(200);
+  });
+
+  it('reaches a second process within its polling interval, and a restart keeps the console’s version', async () => {
+    const first = await start({ fresh: true });
+    const url = (database() as { url?: string }).url;
+    const secondDb = url ? await openDatabase({ url, poolSize: 2 }) : database();
+    const second = await TestApp.start(backend, { database: secondDb, configPollMs: 100 });
+    apps.push(second);
+    const admin = await signIn(first, 'ops', 'orderbot');
+    const config: Json = (await api(first, 'GET', '/api/admin/config', admin)).json.config;
+    config.thresholds.escalateAfter = '45m';
+    await api(first, 'PUT', '/api/admin/config', admin, { version: 1, config });
+    await expect.poll(() => second.app.config.current.thresholds.escalateAfter, { timeout: 5_000 }).toBe(45 * 60_000);
+    if (url) apps.push({ close: () => secondDb.close() } as unknown as TestApp);
+
+    // The same config file at the next start is no news: the console's version stands.
+    await first.close();
+    apps.splice(apps.indexOf(first), 1);
+    const restarted = await start();
+    expect(restarted.app.config.version).toBe(2);
+    expect(restarted.app.config.current.thresholds.escalateAfter).toBe(45 * 60_000);
+    // A changed file is taken as a new version.
+    const changed = { ...loadBusinessConfig(), company: '新公司' };
+    await restarted.close();
+    apps.splice(apps.indexOf(restarted), 1);
+    const withFile = await start({ config: changed });
+    expect(withFile.app.config.version).toBe(3);
+    expect(withFile.app.config.current.company).toBe('新公司');
+  });
+});
