@@ -43,8 +43,11 @@ export class PostDelivery {
   ): Promise<void> {
     const config = this.deps.config.current;
     if ('userId' in to) return this.toUser(userOfPerson(config, to.userId), text);
-    if (await this.throughResponseUrl(to.conversationId, text, delivery, replyRef)) return;
     const target = targetOfConversation(config, to.conversationId);
+    // A retry may follow an attempt that reached the group through the webhook robot (its answer lost):
+    // it stays on the robot, since a reply window opened meanwhile would show the post a second time.
+    const newWindow = !(delivery.attempt > 1 && target.kind === 'group' && target.webhookKey);
+    if (await this.throughResponseUrl(to.conversationId, text, delivery, replyRef, newWindow)) return;
     if (target.kind === 'direct') return this.toUser(target.userid, text);
     if (target.webhookKey) return this.deps.robots.post(target.webhookKey, target.conversationId, text, delivery.key);
     // A window opens when someone next @-mentions the bot in the group.
@@ -65,12 +68,16 @@ export class PostDelivery {
     rejectInvalidRecipient(reply, userid);
   }
 
-  /** Answers through an open response_url; false when none is left. A refused one is spent, so the next is tried. */
+  /**
+   * Answers through an open response_url; false when none is left (or a new one may not be taken). A refused
+   * one is spent, so the next is tried.
+   */
   private async throughResponseUrl(
     conversationId: string,
     text: string,
     { key, attempt }: { key: string; attempt: number },
     replyRef?: string,
+    mayClaimNew = true,
   ): Promise<boolean> {
     const { api, db, clock, log } = this.deps;
     const body = { msgtype: 'markdown', markdown: { content: clipBytes(text, AIBOT_MARKDOWN_BYTES) } };
@@ -89,6 +96,7 @@ export class PostDelivery {
       }
       return true;
     }
+    if (!mayClaimNew) return false;
     for (let tries = 0; tries < 5; tries++) {
       const url = await claimResponseUrl(db, conversationId, clock(), key, replyRef);
       if (!url) return false;
