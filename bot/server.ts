@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client';
 import { mesRoutes } from '../integrations/mes/routes';
 import type { Bot } from './bot';
+import { adminPageRoutes } from '../web/admin/page';
 import { type AdminConfig, adminApiRoutes } from '../web/admin/routes';
 import { boardRoutes } from '../web/board/routes';
 import { playgroundPageRoutes } from '../web/playground/page';
@@ -68,6 +69,7 @@ export function createHttpApp(args: {
   if (args.config) {
     const admin = adminApiRoutes({ db: database.db, config: args.config, clock: () => bot.now() });
     app.use(admin.routes()).use(admin.allowedMethods());
+    app.use(adminPageRoutes({ db: database.db, config: args.config, clock: () => bot.now() }).routes());
   }
   if (playground) app.use(playgroundPageRoutes().routes());
   for (const adapter of bot.listAdapters()) {

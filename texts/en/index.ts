@@ -1,4 +1,5 @@
 import type { Catalogue } from '../catalogue';
+import { admin } from './admin';
 import { approvals } from './approvals';
 import { board } from './board';
 import { customers } from './customers';
@@ -27,4 +28,5 @@ export const en: Catalogue = {
   sms,
   board,
   playground,
+  admin,
 };

@@ -1,3 +1,4 @@
+import { admin } from './admin';
 import { approvals } from './approvals';
 import { board } from './board';
 import { customers } from './customers';
@@ -27,4 +28,5 @@ export const zh = {
   sms,
   board,
   playground,
+  admin,
 };

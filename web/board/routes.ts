@@ -206,9 +206,11 @@ function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Only a path on the board itself: never an absolute or protocol-relative address. */
+/** Only a path on the board or the admin console: never an absolute or protocol-relative address. */
 function nextOf(value: unknown): { next?: string } {
-  return typeof value === 'string' && /^\/board(\/|\?|$)/.test(value) && !value.includes('//') ? { next: value } : {};
+  return typeof value === 'string' && /^\/(board|admin)(\/|\?|$)/.test(value) && !value.includes('//')
+    ? { next: value }
+    : {};
 }
 
 function html(ctx: Context, status: number, body: string) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Router from '@koa/router';
 import { type Lang, texts } from '../../texts';
-import { escapeHtml } from '../board/html';
+import { escapeHtml, scriptJson } from '../board/html';
 import { pageLang } from '../lang';
 
 /** The page with `{{key}}` where a message goes and `{{{texts}}}` where the script's messages go. */
@@ -29,12 +29,4 @@ export function renderPlaygroundPage(lang: Lang): string {
     if (typeof value !== 'string') throw new Error(`playground.html: no message "${key}" in texts/*/playground.ts`);
     return escapeHtml(value);
   });
-}
-
-/** JSON that cannot end the script element it sits in, nor break a line in older engines. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
 }

@@ -1,0 +1,53 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestApp } from '../support/app';
+import { CHROMIUM, hasBrowser, launchChromium } from '../support/browser';
+
+if (!hasBrowser) console.warn(`admin page tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+describe.skipIf(!hasBrowser)('admin console page in headless Chromium', () => {
+  let t: TestApp;
+  let browser: Browser;
+  beforeAll(async () => {
+    t = await TestApp.start('pglite');
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('signs in, saves a setting the running bot uses at once, marks an invalid field, and rolls back', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${t.url}/admin`);
+    expect(page.url()).toContain('/board/login?next=%2Fadmin');
+    await page.fill('input[name=username]', 'ops');
+    await page.fill('input[name=password]', 'orderbot');
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${t.url}/admin`);
+    await expect.poll(() => page.locator('#status').innerText()).toBe('第 1 版');
+
+    await page.fill('[data-path="thresholds.escalateAfter"]', '1h');
+    await page.click('#save');
+    await expect.poll(() => page.locator('#result').innerText()).toContain('已保存为第 2 版');
+    expect(t.app.config.current.thresholds.escalateAfter).toBe(3600_000);
+    await expect.poll(() => page.locator('#versions').innerText()).toContain('thresholds.escalateAfter: 2h → 1h');
+
+    await page.fill('[data-path="routing.sample"]', '');
+    await page.click('#save');
+    await expect.poll(() => page.locator('#result').innerText()).toContain('routing.sample');
+    expect(await page.locator('[data-path="routing.sample"]').getAttribute('class')).toContain('error');
+    expect(t.app.config.version).toBe(2);
+
+    await page.locator('.version', { hasText: '第 1 版' }).getByRole('button').click();
+    await expect.poll(() => page.locator('#result').innerText()).toContain('已恢复第 1 版（保存为第 3 版）');
+    expect(t.app.config.current.thresholds.escalateAfter).toBe(2 * 3600_000);
+    expect(errors).toEqual([]);
+
+    await page.goto(`${t.url}/admin?lang=en`);
+    await expect.poll(() => page.locator('#status').innerText()).toBe('Version 3');
+    await page.close();
+  });
+});
