@@ -1,3 +1,4 @@
+import { noteUnknownGroup } from '../handlers/seen-groups';
 import { eq } from 'drizzle-orm';
 import type { HandlerContext } from '../core/context';
 import type { CardActionEvent, InboundEvent, MessageEvent } from '../core/events';
@@ -18,6 +19,7 @@ export async function routeEvent(event: InboundEvent, ctx: HandlerContext): Prom
 
 /** The first chat command that matches and does not pass the message on. */
 async function routeMessage(event: MessageEvent, ctx: HandlerContext): Promise<void> {
+  await noteUnknownGroup(event, ctx);
   const input = chatInput(event);
   for (const command of chatCommands) {
     const parsed = command.match(input);

@@ -546,3 +546,18 @@ export const configVersions = pgTable('config_versions', {
   /** For a rollback: the version it went back to. */
   restores: integer('restores'),
 });
+
+/**
+ * Groups the bot heard from that the business config does not know yet (ids like `wecom:<chatid>`):
+ * the admin console lists them as new groups to be named and taken on as sales groups.
+ */
+export const seenGroups = pgTable('seen_groups', {
+  /** The id handlers see: `wecom:<chatid>` or `dingtalk:<openConversationId>`. */
+  conversationId: text('conversation_id').primaryKey(),
+  platform: text('platform').notNull(),
+  firstSeenAt: at('first_seen_at').notNull(),
+  lastSeenAt: at('last_seen_at').notNull(),
+  messages: integer('messages').notNull().default(1),
+  /** Who wrote last, as the platform names them, to help the admin tell the group. */
+  lastSender: text('last_sender'),
+});

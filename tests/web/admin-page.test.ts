@@ -46,8 +46,25 @@ describe.skipIf(!hasBrowser)('admin console page in headless Chromium', () => {
     expect(t.app.config.current.thresholds.escalateAfter).toBe(2 * 3600_000);
     expect(errors).toEqual([]);
 
+    // A group the bot heard from but the settings lack is offered as a new group.
+    await t.say('BRK-2026-01 样品5件 3月5日前到', { conversationId: 'wecom:wrkNEW01' });
+    await t.settle();
+    await page.reload();
+    const group = page.locator('[data-group="wecom:wrkNEW01"]');
+    await group.locator('input[name=id]').fill('sales-north');
+    await group.locator('input[name=name]').fill('华北销售群');
+    await group.getByRole('button').click();
+    await expect.poll(() => page.locator('#result').innerText()).toContain('已添加销售群 华北销售群');
+    expect(t.app.config.current.conversations.at(-1)).toEqual({
+      id: 'sales-north',
+      name: '华北销售群',
+      wecom: { chatId: 'wrkNEW01' },
+    });
+    await expect.poll(() => page.locator('#group-list').innerText()).toBe('没有新群。');
+    expect(errors).toEqual([]);
+
     await page.goto(`${t.url}/admin?lang=en`);
-    await expect.poll(() => page.locator('#status').innerText()).toBe('Version 3');
+    await expect.poll(() => page.locator('#status').innerText()).toBe('Version 4');
     await page.close();
   });
 });

@@ -34,6 +34,15 @@ export const admin: Catalogue['admin'] = {
   person: 'Person',
   setUser: 'Add user / reset password',
   userSaved: (name: string) => `User ${name} saved.`,
+  newGroups: 'New groups',
+  newGroupsHint:
+    'The bot got messages in these groups, which the settings do not have yet. Name one to make it a sales group.',
+  noNewGroups: 'No new groups.',
+  groupSeen: (messages: number, sender: string) => `${messages} messages, last from ${sender}`,
+  groupId: 'Group code (lower case)',
+  groupName: 'Group name',
+  takeGroup: 'Make it a sales group',
+  groupTaken: (name: string) => `Sales group ${name} added.`,
   labels: {},
   durationHint: 'durations: 30m, 2h, 1d',
 };

@@ -32,6 +32,14 @@ export const admin = {
   person: '对应人员',
   setUser: '添加用户 / 重置密码',
   userSaved: (name: string) => `用户 ${name} 已保存。`,
+  newGroups: '新群',
+  newGroupsHint: '机器人在这些群里收到了消息，但设置里还没有它们。起个名字，就成为销售群。',
+  noNewGroups: '没有新群。',
+  groupSeen: (messages: number, sender: string) => `${messages} 条消息，最近：${sender}`,
+  groupId: '群代码（英文小写）',
+  groupName: '群名称',
+  takeGroup: '设为销售群',
+  groupTaken: (name: string) => `已添加销售群 ${name}。`,
   /** Section and field names, by config key (a key not listed is shown as it is). */
   labels: {
     company: '公司名称',

@@ -48,6 +48,8 @@ export function renderAdminPage(lang: Lang): string {
     person: words.person,
     setUser: words.setUser,
     versions: words.versions,
+    newGroups: words.newGroups,
+    newGroupsHint: words.newGroupsHint,
   };
   return TEMPLATE.replace(/\{\{\{texts\}\}\}|\{\{(\w+)\}\}/g, (_, key: string | undefined) => {
     if (key === undefined) return scriptJson(scriptTexts(lang));

@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import type { ConfigSource } from '../../config/business-config';
+import type { BusinessConfig, ConfigSource } from '../../config/business-config';
+import { desc } from 'drizzle-orm';
+import { seenGroups } from '../../db/schema';
 import type { Database } from '../../db/client';
 import { configHistory, latestConfig, rollbackConfig, type SaveOutcome, saveConfig } from '../../db/config-versions';
 import { changeLine } from '../../domain/config-changes';
@@ -121,6 +123,47 @@ export function adminApiRoutes(args: { db: Database; config: AdminConfig; clock:
     await answerSave(ctx, outcome, `board.users.${users.indexOf(user)}.`);
   });
 
+  // Groups the bot heard from that the config does not know yet, newest first.
+  router.get('/groups/new', async (ctx) => {
+    const known = knownGroupIds(config.current);
+    const rows = await db.select().from(seenGroups).orderBy(desc(seenGroups.lastSeenAt));
+    ctx.body = { groups: rows.filter((g) => !known.has(g.conversationId)) };
+  });
+
+  // A new group named and taken on as a sales group: a conversation of the config, with its platform id.
+  router.post('/groups', async (ctx) => {
+    const body = (ctx.request.body ?? {}) as { conversationId?: unknown; id?: unknown; name?: unknown };
+    const seen = typeof body.conversationId === 'string' ? /^(wecom|dingtalk):(.+)$/.exec(body.conversationId) : null;
+    if (!seen) return refuse(ctx, 400, 'send the conversationId of a new group', { field: 'conversationId' });
+    if (typeof body.id !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(body.id)) {
+      return refuse(ctx, 400, 'an id of 1-32 lower-case letters, digits, "_" or "-"', { field: 'id' });
+    }
+    if (typeof body.name !== 'string' || !body.name.trim())
+      return refuse(ctx, 400, 'give the group a name', { field: 'name' });
+    const latest = await latestConfig(db);
+    const input = structuredClone(
+      (latest?.input ?? {}) as ConfigInput & { conversations?: Array<Record<string, unknown>> },
+    );
+    input.conversations ??= [];
+    if (input.conversations.some((c) => c.id === body.id)) {
+      return refuse(ctx, 400, `a group "${body.id}" exists already`, { field: 'id' });
+    }
+    const [, platform, platformId] = seen;
+    input.conversations.push({
+      id: body.id,
+      name: body.name.trim(),
+      ...(platform === 'wecom' ? { wecom: { chatId: platformId } } : { dingtalk: { openConversationId: platformId } }),
+    });
+    const outcome = await saveConfig(db, {
+      input,
+      basedOn: latest?.version ?? null,
+      source: 'console',
+      savedBy: (ctx.state.user as BoardUser).username,
+      now: clock(),
+    });
+    await answerSave(ctx, outcome);
+  });
+
   /** 200 {version, changes}; 409 when another save came first; 400 naming the first field that is wrong. */
   async function answerSave(ctx: Context, outcome: SaveOutcome, fieldPrefix = '') {
     if (outcome.ok) {
@@ -144,6 +187,16 @@ export function adminApiRoutes(args: { db: Database; config: AdminConfig; clock:
   }
 
   return router;
+}
+
+/** The handlers' ids of the groups the config knows, as an unknown one would be named. */
+function knownGroupIds(config: BusinessConfig): Set<string> {
+  return new Set(
+    config.conversations.flatMap((c) => [
+      ...(c.wecom ? [`wecom:${c.wecom.chatId}`] : []),
+      ...(c.dingtalk ? [`dingtalk:${c.dingtalk.openConversationId}`] : []),
+    ]),
+  );
 }
 
 function refuse(ctx: Context, status: number, error: string, extra: Record<string, unknown> = {}) {
