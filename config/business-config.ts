@@ -349,6 +349,8 @@ export const businessConfigSchema = z
 
 export type BusinessConfig = z.output<typeof businessConfigSchema>;
 
+const zhMessages = z.locales.zhCN().localeError;
+
 /** Where the running product reads its business config: the latest saved version, which can change while it runs. */
 export interface ConfigSource {
   readonly current: BusinessConfig;
@@ -384,8 +386,11 @@ export interface ConfigIssue {
 /** Validates a business config in its input form (as a YAML file or the admin console has it). */
 export function validateBusinessConfig(
   input: unknown,
+  options: { lang?: 'zh' | 'en' } = {},
 ): { ok: true; config: BusinessConfig } | { ok: false; issues: ConfigIssue[] } {
-  const result = businessConfigSchema.safeParse(input);
+  // zod's own messages ("too small", "expected number") in the reader's language; this schema's own are
+  // English and are translated where they are shown (texts/*/admin.ts configIssue).
+  const result = businessConfigSchema.safeParse(input, options.lang === 'zh' ? { error: zhMessages } : undefined);
   if (result.success) return { ok: true, config: result.data };
   return {
     ok: false,

@@ -34,6 +34,8 @@ export interface SaveRequest {
   now: Date;
   fileHash?: string;
   restores?: number;
+  /** The language of the refusal's messages (the console's reader). */
+  lang?: 'zh' | 'en';
 }
 
 /** The number of the latest version (0 when there is none): one cheap query, for the processes' polling. */
@@ -86,7 +88,7 @@ export async function adoptConfigFile(
 /** Goes back to an earlier version by saving it again as the newest (history is never rewritten). */
 export async function rollbackConfig(
   db: Database,
-  request: { to: number; basedOn: number; savedBy: string; now: Date },
+  request: { to: number; basedOn: number; savedBy: string; now: Date; lang?: 'zh' | 'en' },
 ): Promise<SaveOutcome> {
   return db.transaction(async (tx) => {
     const [target] = await tx.select().from(configVersions).where(eq(configVersions.version, request.to));
@@ -98,6 +100,7 @@ export async function rollbackConfig(
       savedBy: request.savedBy,
       now: request.now,
       restores: request.to,
+      lang: request.lang,
     });
   });
 }
@@ -125,7 +128,7 @@ async function saveInTx(tx: Tx, request: SaveRequest, locked = false): Promise<S
   if (request.source !== 'file' && (request.basedOn ?? 0) !== latestVersion) {
     return { ok: false, reason: 'conflict', latest: latestVersion };
   }
-  const checked = validateBusinessConfig(request.input);
+  const checked = validateBusinessConfig(request.input, { lang: request.lang });
   if (!checked.ok) return { ok: false, reason: 'invalid', issues: checked.issues };
   const changes = latest ? configChanges(latest.config, request.input) : [];
   // A save that changes nothing is no new version (a rollback to the latest, a form saved as it was).

@@ -131,6 +131,28 @@ describe.each(backends)('the admin console API (%s)', (backend) => {
     expect((await api(t, 'GET', '/api/admin/config', admin)).json.version).toBe(2);
   });
 
+  it("words a refusal in the reader's language: Chinese by default, English with the pages' language cookie", async () => {
+    const t = await start({ fresh: true });
+    const admin = await signIn(t, 'ops', 'orderbot');
+    const config: Json = (await api(t, 'GET', '/api/admin/config', admin)).json.config;
+    config.departments[0].leads = ['nobody'];
+    config.lines[0].capacityPerDay = 0;
+    const zh = await api(t, 'PUT', '/api/admin/config', admin, { version: 1, config });
+    expect(zh.json.issues).toHaveLength(2);
+    expect(zh.json.issues).toEqual(
+      expect.arrayContaining([
+        { path: 'departments.0.leads.0', message: '没有这个人员："nobody"' },
+        { path: 'lines.0.capacityPerDay', message: expect.stringContaining('数值过小') },
+      ]),
+    );
+    const english = { ...admin, cookie: `${admin.cookie}; orderbot_lang=en` };
+    const en = await api(t, 'PUT', '/api/admin/config', english, { version: 1, config });
+    expect(en.json.issues.map((i: Json) => i.message).sort()).toEqual([
+      'Too small: expected number to be >0',
+      'unknown person "nobody"',
+    ]);
+  });
+
   it('lists the versions with who and what changed, and rolls back with one call', async () => {
     const t = await start({ fresh: true });
     const admin = await signIn(t, 'ops', 'orderbot');

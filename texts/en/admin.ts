@@ -43,6 +43,7 @@ export const admin: Catalogue['admin'] = {
   groupName: 'Group name',
   takeGroup: 'Make it a sales group',
   groupTaken: (name: string) => `Sales group ${name} added.`,
+  configIssue: (message: string) => message,
   labels: {},
   durationHint: 'durations: 30m, 2h, 1d',
 };

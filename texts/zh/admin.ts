@@ -40,6 +40,24 @@ export const admin = {
   groupName: '群名称',
   takeGroup: '设为销售群',
   groupTaken: (name: string) => `已添加销售群 ${name}。`,
+  /** A refusal's message from the config's own checks (written in English), in Chinese. */
+  configIssue: (message: string): string => {
+    const rules: Array<[RegExp, string]> = [
+      [/^unknown person "(.*)"$/, '没有这个人员："$1"'],
+      [/^unknown department "(.*)"$/, '没有这个部门："$1"'],
+      [/^unknown conversation "(.*)"$/, '没有这个群："$1"'],
+      [/^"(.*)" is listed twice$/, '"$1" 重复了'],
+      [/^"(.*)" is used by another person too$/, '"$1" 已被其他人员使用'],
+      [/^not a duration: "(.*)".*$/, '不是时长："$1"（写法如 2h、30m、90s）'],
+      [/^not a date: "(.*)".*$/, '不是日期："$1"（写法如 2026-10-01）'],
+      [/^must be later than the step before$/, '必须晚于上一级'],
+      [/^write a time of day as HH:mm.*$/, '时间写作 HH:mm，如 08:30'],
+      [/^write an id of 1-32 .*$/, '代码为1-32位小写字母、数字、"_" 或 "-"'],
+      [/^at most 10 reasons.*$/, '最多10个原因（企业微信卡片最多列10项）'],
+    ];
+    for (const [pattern, text] of rules) if (pattern.test(message)) return message.replace(pattern, text);
+    return message;
+  },
   /** Section and field names, by config key (a key not listed is shown as it is). */
   labels: {
     company: '公司名称',

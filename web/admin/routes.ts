@@ -8,6 +8,8 @@ import { configHistory, latestConfig, rollbackConfig, type SaveOutcome, saveConf
 import { changeLine } from '../../domain/config-changes';
 import { type BoardUser, signedInUser } from '../board/routes';
 import { hashPassword } from '../board/passwords';
+import { isLang, LANG_COOKIE } from '../lang';
+import { type Lang, texts } from '../../texts';
 
 /** What the console shows in place of a stored password hash, and takes back as "keep the stored one". */
 export const HIDDEN_PASSWORD = '(unchanged)';
@@ -46,6 +48,11 @@ export function adminApiRoutes(args: { db: Database; config: AdminConfig; clock:
     await next();
   });
 
+  router.use(async (ctx, next) => {
+    ctx.state.lang = isLang(ctx.cookies.get(LANG_COOKIE)) ? ctx.cookies.get(LANG_COOKIE) : 'zh';
+    await next();
+  });
+
   router.get('/session', (ctx) => {
     const { username, name, role, csrfToken } = ctx.state.user as BoardUser;
     ctx.body = { username, name, role, csrfToken };
@@ -70,6 +77,7 @@ export function adminApiRoutes(args: { db: Database; config: AdminConfig; clock:
       source: 'console',
       savedBy: (ctx.state.user as BoardUser).username,
       now: clock(),
+      lang: langOf(ctx),
     });
     await answerSave(ctx, outcome);
   });
@@ -88,6 +96,7 @@ export function adminApiRoutes(args: { db: Database; config: AdminConfig; clock:
       basedOn: basedOn ?? 0,
       savedBy: (ctx.state.user as BoardUser).username,
       now: clock(),
+      lang: langOf(ctx),
     });
     await answerSave(ctx, outcome);
   });
@@ -119,6 +128,7 @@ export function adminApiRoutes(args: { db: Database; config: AdminConfig; clock:
       source: 'console',
       savedBy: (ctx.state.user as BoardUser).username,
       now: clock(),
+      lang: langOf(ctx),
     });
     await answerSave(ctx, outcome, `board.users.${users.indexOf(user)}.`);
   });
@@ -160,6 +170,7 @@ export function adminApiRoutes(args: { db: Database; config: AdminConfig; clock:
       source: 'console',
       savedBy: (ctx.state.user as BoardUser).username,
       now: clock(),
+      lang: langOf(ctx),
     });
     await answerSave(ctx, outcome);
   });
@@ -177,12 +188,14 @@ export function adminApiRoutes(args: { db: Database; config: AdminConfig; clock:
       });
     }
     if (outcome.reason === 'unknown-version') return refuse(ctx, 404, 'there is no such config version');
-    const [first] = outcome.issues;
+    const say = texts(langOf(ctx)).admin.configIssue;
+    const issues = outcome.issues.map((i) => ({ path: i.path, message: say(i.message) }));
+    const [first] = issues;
     const field =
       fieldPrefix && first?.path.startsWith(fieldPrefix) ? first.path.slice(fieldPrefix.length) : first?.path;
     return refuse(ctx, 400, first ? `${first.path || '(root)'}: ${first.message}` : 'invalid config', {
       field: field ?? '',
-      issues: outcome.issues,
+      issues,
     });
   }
 
@@ -197,6 +210,10 @@ function knownGroupIds(config: BusinessConfig): Set<string> {
       ...(c.dingtalk ? [`dingtalk:${c.dingtalk.openConversationId}`] : []),
     ]),
   );
+}
+
+function langOf(ctx: Context): Lang {
+  return isLang(ctx.state.lang) ? ctx.state.lang : 'zh';
 }
 
 function refuse(ctx: Context, status: number, error: string, extra: Record<string, unknown> = {}) {
