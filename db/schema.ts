@@ -561,3 +561,14 @@ export const seenGroups = pgTable('seen_groups', {
   /** Who wrote last, as the platform names them, to help the admin tell the group. */
   lastSender: text('last_sender'),
 });
+
+/** What was done in the admin console besides saving settings (those are config versions): imports. */
+export const adminAudit = pgTable('admin_audit', {
+  id: serial('id').primaryKey(),
+  at: at('at').notNull(),
+  /** The console user. */
+  actor: text('actor').notNull(),
+  action: text('action').$type<'import'>().notNull(),
+  /** For an import: the file, its kind and the counts. */
+  detail: jsonb('detail').notNull(),
+});

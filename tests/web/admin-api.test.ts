@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadBusinessConfig } from '../../config/business-config';
 import { openDatabase } from '../../db/client';
-import { configVersions } from '../../db/schema';
+import { configVersions, customers } from '../../db/schema';
 import { TestApp } from '../support/app';
 import { backends, useTestDatabase } from '../support/databases';
 
@@ -151,6 +153,53 @@ describe.each(backends)('the admin console API (%s)', (backend) => {
       'Too small: expected number to be >0',
       'unknown person "nobody"',
     ]);
+  });
+
+  it('previews an uploaded customers file, imports it on confirm, and lists the import in the audit', async () => {
+    const t = await start({ fresh: true });
+    const admin = await signIn(t, 'ops', 'orderbot');
+    const upload = async (bytes: Buffer | string, query = '', csrf = admin.csrf) => {
+      const res = await fetch(`${t.url}/api/admin/imports/customers${query}`, {
+        method: 'POST',
+        headers: {
+          cookie: admin.cookie,
+          'x-csrf-token': csrf,
+          'content-type': 'application/octet-stream',
+          'x-file-name': encodeURIComponent('客户资料.csv'),
+        },
+        body: bytes,
+      });
+      return { status: res.status, json: (await res.json()) as Json };
+    };
+    t.clock.advance(60_000);
+    const file = readFileSync('docs/samples/customers.csv');
+    expect((await upload(file, '', 'wrong')).status).toBe(403);
+    const preview = await upload(file);
+    expect(preview).toMatchObject({
+      status: 200,
+      json: { file: '客户资料.csv', kind: 'customers', added: 3, changed: 0, unchanged: 0, written: false, errors: [] },
+    });
+    expect(await t.db.select().from(customers).where(eq(customers.name, '宁波华达汽车零部件有限公司'))).toEqual([]);
+    const confirmed = await upload(file, '?confirm=1');
+    expect(confirmed.json).toMatchObject({ added: 3, written: true });
+    expect(await t.db.select().from(customers).where(eq(customers.name, '宁波华达汽车零部件有限公司'))).toHaveLength(1);
+
+    const bad = await upload('客户名称,电话\n甲公司,1380013\n');
+    expect(bad.json).toMatchObject({ written: false, errors: [{ row: 2, column: 'B' }] });
+    expect(bad.json.errors[0].line).toContain('row 2, column B (电话)');
+
+    const { json } = await api(t, 'GET', '/api/admin/audit', admin);
+    expect(json.entries.map((e: Json) => [e.action, e.actor])).toEqual([
+      ['import', 'ops'],
+      ['settings', 'config file'],
+    ]);
+    expect(json.entries[0].detail).toEqual({
+      file: '客户资料.csv',
+      kind: 'customers',
+      added: 3,
+      changed: 0,
+      unchanged: 0,
+    });
   });
 
   it('lists the versions with who and what changed, and rolls back with one call', async () => {

@@ -63,6 +63,16 @@ describe.skipIf(!hasBrowser)('admin console page in headless Chromium', () => {
     await expect.poll(() => page.locator('#group-list').innerText()).toBe('没有新群。');
     expect(errors).toEqual([]);
 
+    // A customers file: previewed, then imported, and the import is in the audit list.
+    await page.selectOption('#import-kind', 'customers');
+    await page.setInputFiles('#import-file', 'docs/samples/customers.csv');
+    await page.click('#import-form button[type=submit]');
+    await expect.poll(() => page.locator('#import-result').innerText()).toBe('将新增 3，修改 0，不变 0。');
+    await page.click('#import-confirm');
+    await expect.poll(() => page.locator('#import-result').innerText()).toBe('已导入：新增 3，修改 0，不变 0。');
+    await expect.poll(() => page.locator('#audit-list').innerText()).toContain('customers.csv');
+    expect(errors).toEqual([]);
+
     await page.goto(`${t.url}/admin?lang=en`);
     await expect.poll(() => page.locator('#status').innerText()).toBe('Version 4');
     await page.close();

@@ -43,6 +43,23 @@ export const admin: Catalogue['admin'] = {
   groupName: 'Group name',
   takeGroup: 'Make it a sales group',
   groupTaken: (name: string) => `Sales group ${name} added.`,
+  imports: 'Import master data',
+  importKinds: {
+    customers: 'Customers',
+    materials: 'Materials',
+    ranges: 'Qualified ranges',
+    inspections: 'Inspections',
+    stock: 'Stock',
+  },
+  importFile: 'File (.xlsx / .xls / .csv)',
+  preview: 'Preview',
+  confirmImport: 'Import',
+  importPreview: (added: number, changed: number, unchanged: number) =>
+    `Would add ${added}, change ${changed}, leave ${unchanged} unchanged.`,
+  importDone: (added: number, changed: number, unchanged: number) =>
+    `Imported: ${added} added, ${changed} changed, ${unchanged} unchanged.`,
+  importErrors: (n: number) => `${n} errors; nothing was imported:`,
+  audit: 'Audit',
   configIssue: (message: string) => message,
   labels: {},
   durationHint: 'durations: 30m, 2h, 1d',

@@ -40,6 +40,23 @@ export const admin = {
   groupName: '群名称',
   takeGroup: '设为销售群',
   groupTaken: (name: string) => `已添加销售群 ${name}。`,
+  imports: '导入主数据',
+  importKinds: {
+    customers: '客户',
+    materials: '物料',
+    ranges: '合格范围',
+    inspections: '检验记录',
+    stock: '库存',
+  } as Record<string, string>,
+  importFile: '文件（.xlsx / .xls / .csv）',
+  preview: '预览',
+  confirmImport: '确认导入',
+  importPreview: (added: number, changed: number, unchanged: number) =>
+    `将新增 ${added}，修改 ${changed}，不变 ${unchanged}。`,
+  importDone: (added: number, changed: number, unchanged: number) =>
+    `已导入：新增 ${added}，修改 ${changed}，不变 ${unchanged}。`,
+  importErrors: (n: number) => `有 ${n} 处错误，未导入任何数据：`,
+  audit: '操作记录',
   /** A refusal's message from the config's own checks (written in English), in Chinese. */
   configIssue: (message: string): string => {
     const rules: Array<[RegExp, string]> = [

@@ -50,6 +50,11 @@ export function renderAdminPage(lang: Lang): string {
     versions: words.versions,
     newGroups: words.newGroups,
     newGroupsHint: words.newGroupsHint,
+    imports: words.imports,
+    importFile: words.importFile,
+    preview: words.preview,
+    confirmImport: words.confirmImport,
+    audit: words.audit,
   };
   return TEMPLATE.replace(/\{\{\{texts\}\}\}|\{\{(\w+)\}\}/g, (_, key: string | undefined) => {
     if (key === undefined) return scriptJson(scriptTexts(lang));

@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { BusinessConfig, ConfigSource } from '../../config/business-config';
 import { desc } from 'drizzle-orm';
-import { seenGroups } from '../../db/schema';
+import { adminAudit, seenGroups } from '../../db/schema';
+import { importRoutes } from './imports';
 import type { Database } from '../../db/client';
 import { configHistory, latestConfig, rollbackConfig, type SaveOutcome, saveConfig } from '../../db/config-versions';
 import { changeLine } from '../../domain/config-changes';
@@ -173,6 +174,26 @@ export function adminApiRoutes(args: { db: Database; config: AdminConfig; clock:
       lang: langOf(ctx),
     });
     await answerSave(ctx, outcome);
+  });
+
+  importRoutes(router, { db, clock });
+
+  // Who did what: the settings' versions and the imports, newest first.
+  router.get('/audit', async (ctx) => {
+    const [versions, actions] = await Promise.all([
+      configHistory(db),
+      db.select().from(adminAudit).orderBy(desc(adminAudit.at)).limit(100),
+    ]);
+    const entries = [
+      ...versions.map((v) => ({
+        at: v.savedAt,
+        actor: v.savedBy,
+        action: 'settings',
+        detail: { version: v.version, source: v.source, changes: v.changes.map(changeLine) },
+      })),
+      ...actions.map((a) => ({ at: a.at, actor: a.actor, action: a.action, detail: a.detail })),
+    ];
+    ctx.body = { entries: entries.sort((a, b) => b.at.getTime() - a.at.getTime()) };
   });
 
   /** 200 {version, changes}; 409 when another save came first; 400 naming the first field that is wrong. */
