@@ -202,6 +202,27 @@ describe.each(backends)('the admin console API (%s)', (backend) => {
     });
   });
 
+  it("gives a year's official holidays and make-up working days, and says which years it has", async () => {
+    const t = await start({ fresh: true });
+    const admin = await signIn(t, 'ops', 'orderbot');
+    const y2026 = await api(t, 'GET', '/api/admin/calendar/2026', admin);
+    expect(y2026.json.holidays).toHaveLength(33);
+    expect(y2026.json.makeUpWorkdays).toEqual([
+      '2026-01-04',
+      '2026-02-14',
+      '2026-02-28',
+      '2026-05-09',
+      '2026-09-20',
+      '2026-10-10',
+    ]);
+    // The demo config's calendar is the official one.
+    expect(y2026.json.holidays).toEqual(t.app.config.current.calendar.holidays);
+    expect(await api(t, 'GET', '/api/admin/calendar/2040', admin)).toMatchObject({
+      status: 404,
+      json: { error: expect.stringContaining('没有 2040 年的法定节假日数据') },
+    });
+  });
+
   it('lists the versions with who and what changed, and rolls back with one call', async () => {
     const t = await start({ fresh: true });
     const admin = await signIn(t, 'ops', 'orderbot');

@@ -63,6 +63,18 @@ describe.skipIf(!hasBrowser)('admin console page in headless Chromium', () => {
     await expect.poll(() => page.locator('#group-list').innerText()).toBe('没有新群。');
     expect(errors).toEqual([]);
 
+    // The official calendar of a year the config lacks is taken into the form, then saved.
+    await page.fill('#calendar-year', '2025');
+    await page.click('#calendar-form button[type=submit]');
+    await expect.poll(() => page.locator('#calendar-result').innerText()).toContain('已载入 2025 年：节假日 ');
+    await page.click('#save');
+    await expect.poll(() => t.app.config.current.calendar.holidays).toContain('2025-10-01');
+    expect(t.app.config.current.calendar.holidays).toContain('2026-10-01');
+    expect(t.app.config.current.calendar.makeUpWorkdays).toContain('2025-09-28');
+    await page.fill('#calendar-year', '2031');
+    await page.click('#calendar-form button[type=submit]');
+    await expect.poll(() => page.locator('#calendar-result').innerText()).toContain('没有 2031 年的法定节假日数据');
+
     // A customers file: previewed, then imported, and the import is in the audit list.
     await page.selectOption('#import-kind', 'customers');
     await page.setInputFiles('#import-file', 'docs/samples/customers.csv');
@@ -74,7 +86,7 @@ describe.skipIf(!hasBrowser)('admin console page in headless Chromium', () => {
     expect(errors).toEqual([]);
 
     await page.goto(`${t.url}/admin?lang=en`);
-    await expect.poll(() => page.locator('#status').innerText()).toBe('Version 4');
+    await expect.poll(() => page.locator('#status').innerText()).toBe('Version 5');
     await page.close();
   });
 });

@@ -60,6 +60,12 @@ export const admin: Catalogue['admin'] = {
     `Imported: ${added} added, ${changed} changed, ${unchanged} unchanged.`,
   importErrors: (n: number) => `${n} errors; nothing was imported:`,
   audit: 'Audit',
+  officialCalendar: 'Load the official holidays',
+  officialYear: 'Year',
+  calendarLoaded: (year: number, holidays: number, workdays: number) =>
+    `${year} loaded: ${holidays} holidays, ${workdays} make-up working days. Save to apply.`,
+  noOfficialCalendar: (year: string, newest: number) =>
+    `No official holidays for ${year} in the calendar data (it goes up to ${newest}).`,
   configIssue: (message: string) => message,
   labels: {},
   durationHint: 'durations: 30m, 2h, 1d',

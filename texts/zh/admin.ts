@@ -57,6 +57,11 @@ export const admin = {
     `已导入：新增 ${added}，修改 ${changed}，不变 ${unchanged}。`,
   importErrors: (n: number) => `有 ${n} 处错误，未导入任何数据：`,
   audit: '操作记录',
+  officialCalendar: '载入法定节假日',
+  officialYear: '年份',
+  calendarLoaded: (year: number, holidays: number, workdays: number) =>
+    `已载入 ${year} 年：节假日 ${holidays} 天，调休上班 ${workdays} 天。保存后生效。`,
+  noOfficialCalendar: (year: string, newest: number) => `没有 ${year} 年的法定节假日数据（目前最新到 ${newest} 年）。`,
   /** A refusal's message from the config's own checks (written in English), in Chinese. */
   configIssue: (message: string): string => {
     const rules: Array<[RegExp, string]> = [

@@ -55,6 +55,8 @@ export function renderAdminPage(lang: Lang): string {
     preview: words.preview,
     confirmImport: words.confirmImport,
     audit: words.audit,
+    officialCalendar: words.officialCalendar,
+    officialYear: words.officialYear,
   };
   return TEMPLATE.replace(/\{\{\{texts\}\}\}|\{\{(\w+)\}\}/g, (_, key: string | undefined) => {
     if (key === undefined) return scriptJson(scriptTexts(lang));

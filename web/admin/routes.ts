@@ -7,6 +7,7 @@ import { importRoutes } from './imports';
 import type { Database } from '../../db/client';
 import { configHistory, latestConfig, rollbackConfig, type SaveOutcome, saveConfig } from '../../db/config-versions';
 import { changeLine } from '../../domain/config-changes';
+import { newestOfficialYear, officialCalendar } from '../../domain/official-calendar';
 import { type BoardUser, signedInUser } from '../board/routes';
 import { hashPassword } from '../board/passwords';
 import { isLang, LANG_COOKIE } from '../lang';
@@ -177,6 +178,20 @@ export function adminApiRoutes(args: { db: Database; config: AdminConfig; clock:
   });
 
   importRoutes(router, { db, clock });
+
+  // The official holidays and make-up working days of a year, for the calendar form to take in.
+  router.get('/calendar/:year', (ctx) => {
+    const year = Number(ctx.params.year);
+    const official = Number.isInteger(year) ? officialCalendar(year) : null;
+    if (!official) {
+      return refuse(
+        ctx,
+        404,
+        texts(langOf(ctx)).admin.noOfficialCalendar(String(ctx.params.year), newestOfficialYear()),
+      );
+    }
+    ctx.body = { year, ...official };
+  });
 
   // Who did what: the settings' versions and the imports, newest first.
   router.get('/audit', async (ctx) => {
