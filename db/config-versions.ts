@@ -10,7 +10,7 @@ import { type ConfigChange, configChanges } from '../domain/config-changes';
 import type { Database, Queryable, Tx } from './client';
 import { configVersions } from './schema';
 
-/** A key of pg_advisory_xact_lock: "orderbot config" as two int4s would be overkill; one bigint. */
+/** The advisory lock that serialises config saves across processes. */
 const CONFIG_LOCK = 7_010_420_001;
 
 export interface StoredConfig {
