@@ -75,7 +75,8 @@ describe.each(backends)('delivery promises through the playground on %s', (backe
     const expedite = state.inbox.wanggong![0]!;
     expect(expedite.title).toBe('加急评估 · 技术部');
     expect(expedite.fields.filter((f) => f.label === '约束').map((f) => f.value)).toContain('模具M-3维修至3月2日');
-    expect(t.botMessages(state).some((m) => m.includes('已提交技术部（王工/刘工）评估加急'))).toBe(true);
+    // The chat's notice is delivered on its own, maybe after the cards.
+    await t.waitFor((s) => t.botMessages(s).some((m) => m.includes('已提交技术部（王工/刘工）评估加急')), 'the notice');
     // A stale copy of the card tapped again later (not a double tap, which is dropped as a duplicate).
     await t.tap(card.id, 'zhangsan', 'escalate', 'stale copy');
     expect(await t.waitFor((s) => s.conversations['dm:zhangsan']?.[0]?.text, 'the notice')).toContain(
