@@ -9,10 +9,16 @@ import {
   recognizeCustomers,
 } from '../domain/customers';
 import { parseMessage, type ParsedMessage } from '../domain/parse';
-import { DEMO_CONFIG_PATH, loadBusinessConfig } from '../config/business-config';
+import {
+  type BusinessConfig,
+  DEMO_CONFIG_PATH,
+  loadBusinessConfig,
+  validateBusinessConfig,
+} from '../config/business-config';
+import { latestConfig } from '../db/config-versions';
 import { ConfigError } from '../core/errors';
 import { readEnv } from '../config/env';
-import { openDatabase } from '../db/client';
+import { type Database, openDatabase } from '../db/client';
 import { migrate } from '../db/migrate';
 import { dateRange } from '../domain/kpi';
 import { hashPassword } from '../web/board/passwords';
@@ -138,10 +144,10 @@ async function kpiCommand(args: string[]): Promise<number> {
     );
     return 1;
   }
-  const config = loadBusinessConfig(env.ORDERBOT_CONFIG ?? DEMO_CONFIG_PATH);
   const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ORDERBOT_DATA_DIR, poolSize: 2 });
   try {
     await migrate(database.db);
+    const config = await runningConfig(database.db, env.ORDERBOT_CONFIG ?? DEMO_CONFIG_PATH);
     const range = dateRange(from, to);
     if (format === 'csv') process.stdout.write(await kpiCsv(database.db, config, range));
     else process.stdout.write(`${JSON.stringify(await kpiRows(database.db, config, range), null, 2)}\n`);
@@ -149,6 +155,15 @@ async function kpiCommand(args: string[]): Promise<number> {
   } finally {
     await database.close();
   }
+}
+
+/** The config the product runs on: the database's latest version, or the config file before the first start. */
+async function runningConfig(db: Database, file: string): Promise<BusinessConfig> {
+  const latest = await latestConfig(db);
+  if (!latest) return loadBusinessConfig(file);
+  const checked = validateBusinessConfig(latest.input);
+  if (!checked.ok) throw new ConfigError(`config version ${latest.version} in the database is invalid`);
+  return checked.config;
 }
 
 async function hashPasswordCommand(): Promise<number> {
