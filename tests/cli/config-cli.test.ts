@@ -8,24 +8,12 @@ import { DEMO_CONFIG_PATH, readBusinessConfig } from '../../config/business-conf
 import { type DatabaseHandle, openDatabase } from '../../db/client';
 import { migrate } from '../../db/migrate';
 import { adoptConfigFile, configHistory } from '../../db/config-versions';
+import { runCommand } from '../support/cli';
 import { backends, createTestDatabase } from '../support/databases';
 import { migratedPgliteDir } from '../support/pglite-image';
 
-/** `orderbot config …` as bot/cli.ts runs it, in this process. */
-async function cli(args: string[], env: Record<string, string | undefined>) {
-  let stdout = '';
-  let stderr = '';
-  const code = await configCommand(args, {
-    env: { ...env },
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+/** `orderbot …` as bot/cli.ts runs it, in this process. */
+const cli = (args: string[], env: Record<string, string | undefined>) => runCommand(configCommand, args, env);
 
 const demoInput = () => readBusinessConfig(readFileSync(DEMO_CONFIG_PATH, 'utf8')).input;
 

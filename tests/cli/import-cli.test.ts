@@ -6,24 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { importCommand } from '../../bot/cli-import';
 import { openDatabase } from '../../db/client';
 import { customers, inspectionReports, stock } from '../../db/schema';
+import { runCommand } from '../support/cli';
 import { backends, createTestDatabase } from '../support/databases';
 import { migratedPgliteDir } from '../support/pglite-image';
 
-/** `orderbot import` as bot/cli.ts runs it, in this process: its exit code and what it printed. */
-async function cli(args: string[], env: Record<string, string | undefined>) {
-  let stdout = '';
-  let stderr = '';
-  const code = await importCommand(args, {
-    env: { ...env },
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+/** `orderbot …` as bot/cli.ts runs it, in this process. */
+const cli = (args: string[], env: Record<string, string | undefined>) => runCommand(importCommand, args, env);
 
 /** `npm run -s orderbot -- import …` in a child process, for the wiring of bot/cli.ts itself. */
 function spawnCli(args: string[], env: Record<string, string | undefined>) {
