@@ -7,6 +7,7 @@ import {
   doublePrecision,
   index,
   integer,
+  json,
   jsonb,
   pgSequence,
   pgTable,
@@ -533,7 +534,8 @@ export type Draft = typeof drafts.$inferSelect;
  */
 export const configVersions = pgTable('config_versions', {
   version: integer('version').primaryKey(),
-  config: jsonb('config').notNull(),
+  // json, not jsonb: the console shows the settings in the order they were written.
+  config: json('config').notNull(),
   /** Where it came from: the config file at first start or changed since ('file'), the console, an import, a rollback. */
   source: text('source').$type<'file' | 'console' | 'import' | 'rollback'>().notNull(),
   /** For 'file': the hash of the file's content, so an unchanged file is not imported again at the next start. */

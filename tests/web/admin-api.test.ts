@@ -66,13 +66,15 @@ describe.each(backends)('the admin console API (%s)', (backend) => {
     expect(got.version).toBe(1);
     expect(got.config.board.users[0].passwordHash).toBe('(unchanged)');
     expect(got.config.thresholds.escalateAfter).toBe('2h');
+    // In the order the file has them, which the console's form follows.
+    expect(Object.keys(got.config).slice(0, 4)).toEqual(['company', 'timeZone', 'botName', 'people']);
 
     const config: Json = structuredClone(got.config);
     config.thresholds.escalateAfter = '1h';
     config.lines[0].capacityPerDay = 150;
     const saved = await api(t, 'PUT', '/api/admin/config', admin, { version: 1, config });
     expect(saved).toMatchObject({ status: 200, json: { version: 2 } });
-    expect(saved.json.changes).toEqual(['lines.0.capacityPerDay: 200 → 150', 'thresholds.escalateAfter: 2h → 1h']);
+    expect(saved.json.changes).toEqual(['thresholds.escalateAfter: 2h → 1h', 'lines.0.capacityPerDay: 200 → 150']);
     expect(t.app.config.current.thresholds.escalateAfter).toBe(3600_000);
     expect(t.app.bot.config.lines[0]!.capacityPerDay).toBe(150);
 
