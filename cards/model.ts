@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /** The platform-neutral card: every platform renderer turns this into its own wire format. */
 export interface CardField {
   /** What the field is ("requested", "earliest"): code finds and filters fields by it, never by label. */
@@ -50,4 +51,9 @@ export function chosenReason(card: Card, actionKey: string, reasonId: string | u
 /** The same card with its buttons replaced by a resolution line. */
 export function resolveCard(card: Card, resolution: CardResolution): Card {
   return { ...card, buttons: [], resolved: resolution };
+}
+
+/** A new card's id: `c_` and 20 hex digits (short enough for every platform's card id field). */
+export function newCardId(): string {
+  return `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
 }

@@ -5,6 +5,7 @@ import { chinaDate, chinaTime } from '../domain/china-time';
 import { checkAction, orderOutcome } from '../domain/approval';
 import { cardsOfTask, recordOrderEvent, tasksOfOrder } from '../db/orders';
 import { approvalTasks, cards, orders, type ApprovalTask, type CardRow, type Order } from '../db/schema';
+import { replaceCard, tellTapper } from './card-updates';
 import type { HandlerContext } from '../core/context';
 import { stoppedClock } from './latency';
 import type { CardActionEvent } from '../core/events';
@@ -24,8 +25,7 @@ type Task = ApprovalTask;
  */
 export async function handleApprovalAction(event: CardActionEvent, ctx: HandlerContext, card: CardRow): Promise<void> {
   const t = texts(PLANT_LANG).approvals;
-  const notify = (text: string) =>
-    ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
+  const notify = (text: string) => tellTapper(ctx, event, text);
   if (!card.taskId || card.orderId === null) return notify(t.unknownCard);
   const [order] = await ctx.tx.select().from(orders).where(eq(orders.id, card.orderId)).for('update');
   const [task] = await ctx.tx.select().from(approvalTasks).where(eq(approvalTasks.id, card.taskId));
@@ -129,13 +129,8 @@ function decisionResolution(ctx: HandlerContext, task: Task): CardResolution {
 async function resolveTaskCards(ctx: HandlerContext, task: Task, resolution: CardResolution, event?: CardActionEvent) {
   for (const row of await cardsOfTask(ctx.tx, task.id)) {
     const card = resolveCard(row.content as Card, resolution);
-    await ctx.tx.update(cards).set({ content: card }).where(eq(cards.id, row.id));
     const callbackRef = event && row.id === event.cardId ? event.callbackRef : undefined;
-    await ctx.emit(
-      { kind: 'update-card', cardId: row.id, card, ...(callbackRef ? { callbackRef } : {}) },
-      `card:${row.id}:v${task.version}`,
-      { orderId: task.orderId, platform: row.platform },
-    );
+    await replaceCard(ctx, row, card, { key: `card:${row.id}:v${task.version}`, callbackRef, orderId: task.orderId });
   }
 }
 

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
-import { type Card, type CardField, chosenReason, resolveCard } from '../cards/model';
+import { type Card, type CardField, chosenReason, resolveCard, newCardId } from '../cards/model';
 import { departmentName, personName, rejectReasonsOf } from '../config/business-config';
+import { replaceCard, tellTapper } from './card-updates';
 import { type HandlerContext, replyToMessage } from '../core/context';
 import type { CardActionEvent, MessageEvent } from '../core/events';
 import { findMaterials, recordOrderEvent } from '../db/orders';
@@ -26,7 +26,6 @@ interface BlockedCheck {
 /** A request the plant cannot meet, kept until the sales person chooses: its parse, the checks, whether tech granted an expedite. */
 type BlockedRequest = ParsedMessage & { expediteGranted?: boolean; checks?: BlockedCheck[]; settled?: Settled };
 
-const newCardId = () => `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
 const BLOCKED_FOR_MS = 24 * 3600_000;
 
 /** No promise is made: the chat is told why, and gets a card to escalate to tech or take the earliest date. */
@@ -104,13 +103,8 @@ function blockedCard(a: {
   };
 }
 
-async function updateCard(ctx: HandlerContext, row: CardRow, card: Card, callbackRef?: string) {
-  await ctx.tx.update(cards).set({ content: card }).where(eq(cards.id, row.id));
-  await ctx.emit(
-    { kind: 'update-card', cardId: row.id, card, ...(callbackRef ? { callbackRef } : {}) },
-    `${ctx.eventKey}:card:${row.id}`,
-    { platform: row.platform },
-  );
+function updateCard(ctx: HandlerContext, row: CardRow, card: Card, callbackRef?: string) {
+  return replaceCard(ctx, row, card, { key: `${ctx.eventKey}:card:${row.id}`, callbackRef });
 }
 
 /** Creates the order from a blocked request at `dueDate` if the plant can still make it; else the new earliest. */
@@ -155,8 +149,7 @@ export async function handlePromiseChoice(event: CardActionEvent, ctx: HandlerCo
   const draft = await lockedDraft(ctx, row);
   const lang = (draft?.parsed as BlockedRequest | undefined)?.language ?? 'zh';
   const t = texts(lang).promise;
-  const notify = (text: string) =>
-    ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
+  const notify = (text: string) => tellTapper(ctx, event, text);
   if (draft?.status !== 'blocked') return notify(t.choiceTaken);
   if (event.actorId !== draft.senderId) return notify(t.onlyRequester(personName(ctx.config, draft.senderId)));
   const request = draft.parsed as BlockedRequest;
@@ -245,8 +238,7 @@ async function sendExpediteCards(ctx: HandlerContext, draft: Draft, row: CardRow
 /** The tech lead's answer on an expedite card: approve re-runs the check with the expedite granted. */
 export async function handleExpediteDecision(event: CardActionEvent, ctx: HandlerContext, row: CardRow) {
   const plant = texts(PLANT_LANG).promise;
-  const notify = (text: string) =>
-    ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
+  const notify = (text: string) => tellTapper(ctx, event, text);
   const draft = await lockedDraft(ctx, row);
   const department = expediteDepartment(ctx);
   if (!department.leads.includes(event.actorId) && department.director !== event.actorId) {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newCardId } from '../cards/model';
 import { buildApprovalCard, type ApprovalCardInput } from '../cards/approval-card';
 import type { Department } from '../config/business-config';
 import type { HandlerContext } from '../core/context';
@@ -238,7 +238,7 @@ async function sendApprovalCards(
       to,
       card: buildApprovalCard({
         ...args.card,
-        cardId: `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
+        cardId: newCardId(),
         lang: PLANT_LANG,
         departmentName: department.name,
         rejectReasons: rejectReasonsOf(config, department.key),

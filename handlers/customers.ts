@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { and, count, eq, isNull, sql } from 'drizzle-orm';
-import { type Card, resolveCard } from '../cards/model';
+import { type Card, resolveCard, newCardId } from '../cards/model';
 import { mayEditCustomers } from '../config/business-config';
+import { replaceCard, tellTapper } from './card-updates';
 import { type HandlerContext, replyToMessage } from '../core/context';
 import type { CardActionEvent, MessageEvent } from '../core/events';
 import type { Queryable } from '../db/client';
@@ -88,8 +88,6 @@ export async function handleContactCommand(event: MessageEvent, command: Contact
   );
 }
 
-const newCardId = () => `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
-
 /** To the sales person, after an order for a customer the list lacks: one tap adds it. */
 export async function offerNewCustomer(
   ctx: HandlerContext,
@@ -130,8 +128,7 @@ export async function handleAddCustomer(event: CardActionEvent, ctx: HandlerCont
   const [order] = row.orderId === null ? [] : await ctx.tx.select().from(orders).where(eq(orders.id, row.orderId));
   const lang = order?.language ?? 'zh';
   const t = texts(lang);
-  const notify = (text: string) =>
-    ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
+  const notify = (text: string) => tellTapper(ctx, event, text);
   if (event.actionKey !== 'add-customer') return notify(t.approvals.unknownAction(event.actionKey));
   if (!order?.customerName) return notify(t.approvals.unknownCard);
   const name = order.customerName;
@@ -151,12 +148,11 @@ export async function handleAddCustomer(event: CardActionEvent, ctx: HandlerCont
   const content = row.content as Card;
   if (!content.resolved) {
     const card = resolveCard(content, { status: 'approved', text: t.customers.add.added(name) });
-    await ctx.tx.update(cards).set({ content: card }).where(eq(cards.id, row.id));
-    await ctx.emit(
-      { kind: 'update-card', cardId: row.id, card, ...(event.callbackRef ? { callbackRef: event.callbackRef } : {}) },
-      `${ctx.eventKey}:card`,
-      { orderId: order.id, platform: row.platform },
-    );
+    await replaceCard(ctx, row, card, {
+      key: `${ctx.eventKey}:card`,
+      callbackRef: event.callbackRef,
+      orderId: order.id,
+    });
   }
   await notify(added ? t.customers.add.addedReply(name, linked.length) : t.customers.add.exists(name));
 }

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
-import type { Card } from '../cards/model';
+import { type Card, newCardId } from '../cards/model';
 import {
   type BusinessConfig,
   type Department,
@@ -170,7 +169,7 @@ function escalationCard(args: {
   const t = texts(PLANT_LANG).approvals;
   const e = t.escalation;
   return {
-    id: `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
+    id: newCardId(),
     title: e.title(department.name),
     subtitle: e.subtitle(order.number, waited, holders),
     fields: [

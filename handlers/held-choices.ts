@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { type Card, resolveCard } from '../cards/model';
 import { personName } from '../config/business-config';
+import { replaceCard, tellTapper } from './card-updates';
 import type { HandlerContext } from '../core/context';
 import type { CardActionEvent, MessageEvent } from '../core/events';
-import { type CardRow, cards, type Draft, drafts, orderFollowers } from '../db/schema';
+import { type CardRow, type Draft, drafts, orderFollowers } from '../db/schema';
 import { recognizeCustomers } from '../domain/customers';
 import { texts } from '../texts';
 import { customerIndex } from './customers';
@@ -16,8 +17,7 @@ type Choice = { kind: 'customer'; id: number } | { kind: 'follow' } | { kind: 's
 export async function handleHeldChoice(event: CardActionEvent, ctx: HandlerContext, row: CardRow) {
   const draft = await lockedDraft(ctx, row);
   const lang = draft ? heldOf(draft).language : 'zh';
-  const notify = (text: string) =>
-    ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
+  const notify = (text: string) => tellTapper(ctx, event, text);
   if (draft?.status !== 'held') return notify(texts(lang).customers.choice.taken);
   if (event.actorId !== draft.senderId) {
     return notify(texts(lang).customers.sameNeed.onlyRequester(personName(ctx.config, draft.senderId)));
@@ -104,10 +104,5 @@ async function settleHeld(ctx: HandlerContext, draft: Draft, row: CardRow, choic
 async function close(ctx: HandlerContext, draft: Draft, row: CardRow, answer: string, callbackRef?: string) {
   await ctx.tx.update(drafts).set({ status: 'completed' }).where(eq(drafts.id, draft.id));
   const card = resolveCard(row.content as Card, { status: 'approved', text: answer });
-  await ctx.tx.update(cards).set({ content: card }).where(eq(cards.id, row.id));
-  await ctx.emit(
-    { kind: 'update-card', cardId: row.id, card, ...(callbackRef ? { callbackRef } : {}) },
-    `${ctx.eventKey}:card:${row.id}`,
-    { platform: row.platform },
-  );
+  await replaceCard(ctx, row, card, { key: `${ctx.eventKey}:card:${row.id}`, callbackRef });
 }

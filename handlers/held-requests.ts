@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { and, desc, eq, exists, gte, inArray, or, sql } from 'drizzle-orm';
-import type { Card } from '../cards/model';
+import { type Card, newCardId } from '../cards/model';
 import { personName } from '../config/business-config';
 import { type HandlerContext, replyToMessage } from '../core/context';
 import type { MessageEvent } from '../core/events';
@@ -51,7 +50,6 @@ export async function storeWaitingRequest<P extends ParsedMessage>(
     .returning();
   return draft!;
 }
-const newCardId = () => `c_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
 
 /** Holds the request, tells the chat why, and posts the card whose buttons are the choices. */
 export async function holdRequest(

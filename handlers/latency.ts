@@ -5,6 +5,7 @@ import { clockEventsOf, perceivedLatencyMs, type ClockEvent, type PauseCommand }
 import { promisedInstant } from '../domain/lifecycle';
 import { recordOrderEvent } from '../db/orders';
 import { approvalTasks, orderEvents, orders, type CardRow, type Order } from '../db/schema';
+import { tellTapper } from './card-updates';
 import { replyToMessage, type HandlerContext } from '../core/context';
 import type { CardActionEvent, MessageEvent } from '../core/events';
 import { updateEtdCard } from './lifecycle-cards';
@@ -62,8 +63,7 @@ export async function handlePauseCommand(
 
 /** "等客户回复" / "客户已回复" tapped on the order's card in the sales chat. */
 export async function handleOrderCardAction(event: CardActionEvent, ctx: HandlerContext, card: CardRow): Promise<void> {
-  const notify = (text: string) =>
-    ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
+  const notify = (text: string) => tellTapper(ctx, event, text);
   const [order] =
     card.orderId === null ? [] : await ctx.tx.select().from(orders).where(eq(orders.id, card.orderId)).for('update');
   const lang = order?.language ?? 'zh';

@@ -1,3 +1,4 @@
+import { tellTapper } from './card-updates';
 import { type HandlerContext, replyToMessage } from '../core/context';
 import type { CardActionEvent, MessageEvent, SmsOutcomeEvent } from '../core/events';
 import type { CardRow } from '../db/schema';
@@ -150,7 +151,7 @@ export const cardActions: Readonly<Record<CardPurpose, CardActionRoute>> = {
 /** A tap on a card this database does not know (expired, or not ours): the tapper is told. */
 export async function unknownCardTapped(event: CardActionEvent, ctx: HandlerContext): Promise<void> {
   const text = texts(PLANT_LANG).approvals.unknownCard;
-  await ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
+  await tellTapper(ctx, event, text);
 }
 
 /** Events that are neither a message nor a tap: each kind's handler. */

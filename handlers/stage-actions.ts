@@ -5,6 +5,7 @@ import { carrierCode, guessCarrier } from '../integrations/courier/carriers';
 import { parseStageWord, type WorkStage } from '../domain/lifecycle';
 import { recordOrderEvent } from '../db/orders';
 import { cards, orders, type CardRow, type Order } from '../db/schema';
+import { tellTapper } from './card-updates';
 import { replyToMessage, type HandlerContext } from '../core/context';
 import type { CardActionEvent, MessageEvent } from '../core/events';
 import { refreshEtd } from './etd';
@@ -15,8 +16,7 @@ import { PLANT_LANG } from './names';
 
 /** A tap on a stage card's "done" button. */
 export async function handleStageCardAction(event: CardActionEvent, ctx: HandlerContext, card: CardRow): Promise<void> {
-  const notify = (text: string) =>
-    ctx.emit({ kind: 'post', to: { userId: event.actorId }, text }, `${ctx.eventKey}:notice`);
+  const notify = (text: string) => tellTapper(ctx, event, text);
   const t = texts(PLANT_LANG);
   const stage = stageOfCard(card.id);
   if (!stage || card.orderId === null || event.actionKey !== `done:${stage}`)
