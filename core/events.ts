@@ -49,3 +49,16 @@ export interface SmsOutcomeEvent {
 }
 
 export type InboundEvent = MessageEvent | CardActionEvent | SmsOutcomeEvent;
+
+/**
+ * How an adapter names a group the business config does not know: `<platform>:<the platform's group id>`
+ * (bot/wecom/identities.ts, bot/dingtalk/directory.ts). These two read and write that name.
+ */
+export function unknownGroupOf(conversationId: string): { platform: 'wecom' | 'dingtalk'; groupId: string } | null {
+  const match = /^(wecom|dingtalk):(.+)$/.exec(conversationId);
+  return match ? { platform: match[1] as 'wecom' | 'dingtalk', groupId: match[2]! } : null;
+}
+
+export function unknownGroupName(platform: 'wecom' | 'dingtalk', groupId: string): string {
+  return `${platform}:${groupId}`;
+}

@@ -1,20 +1,17 @@
 import { sql } from 'drizzle-orm';
 import type { HandlerContext } from '../core/context';
-import type { MessageEvent } from '../core/events';
+import { type MessageEvent, unknownGroupOf } from '../core/events';
 import { seenGroups } from '../db/schema';
-
-/** A group the config does not know: the adapters give it the platform's id behind a prefix. */
-const UNKNOWN_GROUP = /^(wecom|dingtalk):(.+)$/;
 
 /** Notes a message from a group the config does not know, so the admin console can offer to take it on. */
 export async function noteUnknownGroup(event: MessageEvent, ctx: HandlerContext): Promise<void> {
-  const match = UNKNOWN_GROUP.exec(event.conversationId);
-  if (!match) return;
+  const group = unknownGroupOf(event.conversationId);
+  if (!group) return;
   await ctx.tx
     .insert(seenGroups)
     .values({
       conversationId: event.conversationId,
-      platform: match[1]!,
+      platform: group.platform,
       firstSeenAt: ctx.now,
       lastSeenAt: ctx.now,
       lastSender: event.senderName ?? event.senderId,

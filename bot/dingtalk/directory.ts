@@ -1,3 +1,4 @@
+import { unknownGroupName } from '../../core/events';
 import { personByPlatformId, type ConfigSource } from '../../config/business-config';
 
 /** Prefix for DingTalk users and groups that the business config does not know. */
@@ -31,7 +32,7 @@ export class DingtalkDirectory {
   /** The config conversation of a group's openConversationId; unknown groups become `dingtalk:<cid>`. */
   conversationOf(openConversationId: string): string {
     const known = this.config.conversations.find((c) => c.dingtalk?.openConversationId === openConversationId);
-    return known ? known.id : `${UNKNOWN}${openConversationId}`;
+    return known ? known.id : unknownGroupName('dingtalk', openConversationId);
   }
 
   /** The bot's 1:1 chat with a person, as handlers name it. */

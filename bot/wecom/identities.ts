@@ -1,3 +1,4 @@
+import { unknownGroupName } from '../../core/events';
 import { personByPlatformId, type BusinessConfig } from '../../config/business-config';
 
 /** Config ids for people and conversations ↔ WeCom userids and chatids. */
@@ -23,7 +24,7 @@ export function directConversation(personId: string): string {
 
 /** The config conversation an AI-bot group chatid belongs to, or `wecom:<chatid>`. */
 export function conversationOfChat(config: BusinessConfig, chatId: string): string {
-  return config.conversations.find((c) => c.wecom?.chatId === chatId)?.id ?? `${UNKNOWN}${chatId}`;
+  return config.conversations.find((c) => c.wecom?.chatId === chatId)?.id ?? unknownGroupName('wecom', chatId);
 }
 
 export type ConversationTarget =

@@ -4,6 +4,7 @@ import type { BusinessConfig, ConfigSource } from '../../config/business-config'
 import { desc } from 'drizzle-orm';
 import { adminAudit, seenGroups } from '../../db/schema';
 import { importRoutes } from './imports';
+import { unknownGroupName, unknownGroupOf } from '../../core/events';
 import type { Database } from '../../db/client';
 import { configHistory, latestConfig, rollbackConfig, type SaveOutcome, saveConfig } from '../../db/config-versions';
 import { changeLine } from '../../domain/config-changes';
@@ -145,7 +146,7 @@ export function adminApiRoutes(args: { db: Database; config: AdminConfig; clock:
   // A new group named and taken on as a sales group: a conversation of the config, with its platform id.
   router.post('/groups', async (ctx) => {
     const body = (ctx.request.body ?? {}) as { conversationId?: unknown; id?: unknown; name?: unknown };
-    const seen = typeof body.conversationId === 'string' ? /^(wecom|dingtalk):(.+)$/.exec(body.conversationId) : null;
+    const seen = typeof body.conversationId === 'string' ? unknownGroupOf(body.conversationId) : null;
     if (!seen) return refuse(ctx, 400, 'send the conversationId of a new group', { field: 'conversationId' });
     if (typeof body.id !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(body.id)) {
       return refuse(ctx, 400, 'an id of 1-32 lower-case letters, digits, "_" or "-"', { field: 'id' });
@@ -160,11 +161,11 @@ export function adminApiRoutes(args: { db: Database; config: AdminConfig; clock:
     if (input.conversations.some((c) => c.id === body.id)) {
       return refuse(ctx, 400, `a group "${body.id}" exists already`, { field: 'id' });
     }
-    const [, platform, platformId] = seen;
+    const { platform, groupId } = seen;
     input.conversations.push({
       id: body.id,
       name: body.name.trim(),
-      ...(platform === 'wecom' ? { wecom: { chatId: platformId } } : { dingtalk: { openConversationId: platformId } }),
+      ...(platform === 'wecom' ? { wecom: { chatId: groupId } } : { dingtalk: { openConversationId: groupId } }),
     });
     const outcome = await saveConfig(db, {
       input,
@@ -242,8 +243,8 @@ export function adminApiRoutes(args: { db: Database; config: AdminConfig; clock:
 function knownGroupIds(config: BusinessConfig): Set<string> {
   return new Set(
     config.conversations.flatMap((c) => [
-      ...(c.wecom ? [`wecom:${c.wecom.chatId}`] : []),
-      ...(c.dingtalk ? [`dingtalk:${c.dingtalk.openConversationId}`] : []),
+      ...(c.wecom ? [unknownGroupName('wecom', c.wecom.chatId)] : []),
+      ...(c.dingtalk ? [unknownGroupName('dingtalk', c.dingtalk.openConversationId)] : []),
     ]),
   );
 }
