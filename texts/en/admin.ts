@@ -60,6 +60,11 @@ export const admin: Catalogue['admin'] = {
     `Imported: ${added} added, ${changed} changed, ${unchanged} unchanged.`,
   importErrors: (n: number) => `${n} errors; nothing was imported:`,
   audit: 'Audit',
+  passwordTooShort: (min: number) => `A password has at least ${min} characters.`,
+  newUserNeedsPassword: 'A new user needs a password.',
+  groupIdInvalid: 'A group code has 1-32 lower-case letters, digits, "_" or "-".',
+  groupNameMissing: 'Give the group a name.',
+  groupExists: (id: string) => `A group "${id}" exists already.`,
   officialCalendar: 'Load the official holidays',
   officialYear: 'Year',
   calendarLoaded: (year: number, holidays: number, workdays: number) =>

@@ -57,6 +57,11 @@ export const admin = {
     `已导入：新增 ${added}，修改 ${changed}，不变 ${unchanged}。`,
   importErrors: (n: number) => `有 ${n} 处错误，未导入任何数据：`,
   audit: '操作记录',
+  passwordTooShort: (min: number) => `密码至少 ${min} 位。`,
+  newUserNeedsPassword: '新用户需要设置密码。',
+  groupIdInvalid: '群代码为1-32位小写字母、数字、"_" 或 "-"。',
+  groupNameMissing: '请给群起个名字。',
+  groupExists: (id: string) => `已有群代码 "${id}"。`,
   officialCalendar: '载入法定节假日',
   officialYear: '年份',
   calendarLoaded: (year: number, holidays: number, workdays: number) =>

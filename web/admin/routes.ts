@@ -115,10 +115,10 @@ export function adminApiRoutes(args: { db: Database; config: AdminConfig; clock:
     const users = input.board.users;
     const existing = users.find((u) => u.username === username);
     if (body.password !== undefined && (typeof body.password !== 'string' || body.password.length < MIN_PASSWORD)) {
-      return refuse(ctx, 400, `a password has at least ${MIN_PASSWORD} characters`, { field: 'password' });
+      return refuse(ctx, 400, words(ctx).passwordTooShort(MIN_PASSWORD), { field: 'password' });
     }
     if (!existing && body.password === undefined) {
-      return refuse(ctx, 400, 'a new user needs a password', { field: 'password' });
+      return refuse(ctx, 400, words(ctx).newUserNeedsPassword, { field: 'password' });
     }
     const user = existing ?? { username };
     if (!existing) users.push(user);
@@ -149,17 +149,17 @@ export function adminApiRoutes(args: { db: Database; config: AdminConfig; clock:
     const seen = typeof body.conversationId === 'string' ? unknownGroupOf(body.conversationId) : null;
     if (!seen) return refuse(ctx, 400, 'send the conversationId of a new group', { field: 'conversationId' });
     if (typeof body.id !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(body.id)) {
-      return refuse(ctx, 400, 'an id of 1-32 lower-case letters, digits, "_" or "-"', { field: 'id' });
+      return refuse(ctx, 400, words(ctx).groupIdInvalid, { field: 'id' });
     }
     if (typeof body.name !== 'string' || !body.name.trim())
-      return refuse(ctx, 400, 'give the group a name', { field: 'name' });
+      return refuse(ctx, 400, words(ctx).groupNameMissing, { field: 'name' });
     const latest = await latestConfig(db);
     const input = structuredClone(
       (latest?.input ?? {}) as ConfigInput & { conversations?: Array<Record<string, unknown>> },
     );
     input.conversations ??= [];
     if (input.conversations.some((c) => c.id === body.id)) {
-      return refuse(ctx, 400, `a group "${body.id}" exists already`, { field: 'id' });
+      return refuse(ctx, 400, words(ctx).groupExists(String(body.id)), { field: 'id' });
     }
     const { platform, groupId } = seen;
     input.conversations.push({
@@ -225,7 +225,7 @@ export function adminApiRoutes(args: { db: Database; config: AdminConfig; clock:
       });
     }
     if (outcome.reason === 'unknown-version') return refuse(ctx, 404, 'there is no such config version');
-    const say = texts(langOf(ctx)).admin.configIssue;
+    const say = words(ctx).configIssue;
     const issues = outcome.issues.map((i) => ({ path: i.path, message: say(i.message) }));
     const [first] = issues;
     const field =
@@ -247,6 +247,11 @@ function knownGroupIds(config: BusinessConfig): Set<string> {
       ...(c.dingtalk ? [unknownGroupName('dingtalk', c.dingtalk.openConversationId)] : []),
     ]),
   );
+}
+
+/** The console's words in the reader's language. */
+function words(ctx: Context) {
+  return texts(langOf(ctx)).admin;
 }
 
 function langOf(ctx: Context): Lang {
