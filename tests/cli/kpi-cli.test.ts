@@ -94,6 +94,7 @@ describe.each(backends)('orderbot kpi (CLI, %s)', (backend) => {
     return { ORDERBOT_DATA_DIR: dir };
   }
 
+  // Two runs of the command in child processes, each opening the embedded database: seconds under load.
   it('exports the figures per week and for the range as CSV, and as JSON', async () => {
     const env = await databaseEnv();
     const csv = cli(['kpi', '--from', '2026-02-01', '--to', '2026-02-15', '--format', 'csv'], env);
@@ -114,7 +115,7 @@ describe.each(backends)('orderbot kpi (CLI, %s)', (backend) => {
       period: 'total',
       figures: { confirmedCount: 1, latencyP50Ms: 4 * HOUR, onTimeRate: 0 },
     });
-  });
+  }, 90_000);
 });
 
 describe('orderbot kpi (CLI) refusals', () => {
