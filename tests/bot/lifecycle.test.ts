@@ -37,8 +37,12 @@ describe.each(backends)('order lifecycle on %s', (backend) => {
     );
     await t.tap(productionCard.id, 'zhoushifu', 'done:in_production');
     state = await t.waitFor(
-      (s) => s.inbox.zhenggong?.[0] && field(etdCard(s), '当前阶段')?.startsWith('生产中') && s,
-      'the QC card',
+      (s) =>
+        s.inbox.zhenggong?.[0] &&
+        s.inbox.zhoushifu?.find((c) => c.id === productionCard.id)?.resolved &&
+        field(etdCard(s), '当前阶段')?.startsWith('生产中') &&
+        s,
+      'the QC card and the production card marked done',
     );
     expect(state.inbox.zhoushifu!.find((c) => c.id === productionCard.id)!.resolved?.text).toBe(
       '生产中 · 周师傅 10:00',
@@ -47,8 +51,12 @@ describe.each(backends)('order lifecycle on %s', (backend) => {
 
     await t.say(`${NUMBER} 质检通过`, { senderId: 'zhenggong' });
     state = await t.waitFor(
-      (s) => s.inbox.wushifu?.[0] && t.botMessages(s).at(-1)?.includes('质检通过') && s,
-      'the packing card and the answer',
+      (s) =>
+        s.inbox.wushifu?.[0] &&
+        s.inbox.zhenggong?.[0]?.resolved &&
+        t.botMessages(s).at(-1)?.includes('质检通过') &&
+        s,
+      'the packing card, the QC card marked done and the answer',
     );
     expect(t.botMessages(state).at(-1)).toBe(`已记录：${NUMBER} 质检通过，交期卡片已更新。`);
     expect(state.inbox.zhenggong![0]!.resolved?.text).toBe('质检通过 · 郑工 10:00');
