@@ -40,6 +40,10 @@ commands:
   config export | config import FILE
                              print the running config (the latest version) as YAML, or save a YAML file as the
                              newest version (running processes pick it up within seconds)
+  config set-password USERNAME [--role admin|viewer]
+                             read a password from stdin and save a config version in which that board user
+                             has it (a new user is an admin unless --role says otherwise), e.g. a plant's
+                             first admin: read -s p; echo "$p" | npm run -s orderbot -- config set-password admin
   hash-password              read a password from stdin, print the hash for the board's users in the config
 `;
 
