@@ -29,6 +29,8 @@ export const envSchema = z
     DINGTALK_CARD_TEMPLATE_ID: optional,
     DINGTALK_API_BASE: z.string().url().default('https://api.dingtalk.com'),
     DINGTALK_GATEWAY_URL: z.string().url().default('https://api.dingtalk.com/v1.0/gateway/connections/open'),
+    /** DingTalk's old-style server API (gettoken, topapi/…): the company directory is read there. */
+    DINGTALK_OAPI_BASE: z.string().url().default('https://oapi.dingtalk.com'),
     DINGTALK_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
     /** Folder the accountants' stock and material exports land in (the Excel bridge). */
     EXCEL_BRIDGE_DIR: optional,

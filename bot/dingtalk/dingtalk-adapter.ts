@@ -4,12 +4,14 @@ import type { Env } from '../../config/env';
 import type { Tx } from '../../db/client';
 import type { InboundEvent } from '../../core/events';
 import type { Effect } from '../../core/effects';
+import type { DirectoryReader } from '../../domain/directory';
 import type { PlatformAdapter } from '../adapter';
 import { DeliveryError } from '../../core/errors';
 import type { Bot } from '../bot';
 import { storableText } from '../storable-text';
 import { CardDelivery } from './card-delivery';
 import { DingtalkDirectory } from './directory';
+import { DingtalkDirectoryReader } from './directory-reader';
 import { decodeCardCallback, decodeRobotMessage, PLATFORM } from './inbound';
 import { RequestRefused } from '../../core/errors';
 import { MessageSender } from './messages';
@@ -33,7 +35,9 @@ interface Decoded {
 export class DingtalkAdapter implements PlatformAdapter {
   readonly platform = PLATFORM;
   private readonly settings: DingtalkSettings;
-  private readonly directory: DingtalkDirectory;
+  /** Config ids ↔ DingTalk staff ids and openConversationIds. */
+  private readonly ids: DingtalkDirectory;
+  private readonly directoryReader: DingtalkDirectoryReader;
   private readonly client: GatewayStreamClient;
   private readonly messages: MessageSender;
   private readonly cards: CardDelivery;
@@ -45,11 +49,12 @@ export class DingtalkAdapter implements PlatformAdapter {
   ) {
     this.settings = dingtalkSettings(env);
     this.log = bot.log.child({ platform: PLATFORM });
-    this.directory = new DingtalkDirectory(bot.configSource);
+    this.ids = new DingtalkDirectory(bot.configSource);
     const clock = () => bot.now();
     const api = new DingtalkOpenApi(this.settings, bot.db, clock, this.log);
-    this.messages = new MessageSender(this.settings, this.directory, api, bot.db, clock, this.log, bot.config.botName);
+    this.messages = new MessageSender(this.settings, this.ids, api, bot.db, clock, this.log, bot.config.botName);
     this.cards = new CardDelivery(this.settings, api, this.messages, bot.db, clock);
+    this.directoryReader = new DingtalkDirectoryReader(this.settings, bot.db, clock, this.log);
     this.client = new GatewayStreamClient({ ...this.settings, log: this.log });
     this.client.registerCallbackListener(
       TOPIC_ROBOT,
@@ -67,6 +72,11 @@ export class DingtalkAdapter implements PlatformAdapter {
 
   async stop(): Promise<void> {
     await this.client.shutdown();
+  }
+
+  /** The company directory (通讯录) through the old-style server API; calls DingTalk only when read. */
+  directory(): DirectoryReader {
+    return this.directoryReader;
   }
 
   async deliver(effect: Effect): Promise<void> {
@@ -124,7 +134,7 @@ export class DingtalkAdapter implements PlatformAdapter {
 
   private decodeMessage(frame: DWClientDownStream): Decoded {
     const now = this.bot.now();
-    const message = decodeRobotMessage(frame.data, this.directory, now);
+    const message = decodeRobotMessage(frame.data, this.ids, now);
     const ignore =
       message.robotCode && message.robotCode !== this.settings.robotCode
         ? `robot ${message.robotCode} is not ours`
@@ -150,6 +160,6 @@ export class DingtalkAdapter implements PlatformAdapter {
   }
 
   private decodeCardAction(frame: DWClientDownStream): Decoded {
-    return decodeCardCallback(frame.data, frame.headers.messageId, this.directory, this.bot.now());
+    return decodeCardCallback(frame.data, frame.headers.messageId, this.ids, this.bot.now());
   }
 }

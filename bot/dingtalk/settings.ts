@@ -9,6 +9,8 @@ export interface DingtalkSettings {
   /** Interactive card template id; without one approval cards fall back to ActionCard messages. */
   cardTemplateId?: string;
   apiBase: string;
+  /** The old-style server API (oapi.dingtalk.com: gettoken, topapi/…), where the company directory is read. */
+  oapiBase: string;
   gatewayUrl: string;
   /** How long an OpenAPI or session-webhook call may take before its outcome counts as unknown. */
   requestTimeoutMs: number;
@@ -24,6 +26,7 @@ export function dingtalkSettings(env: Env): DingtalkSettings {
     robotCode: env.DINGTALK_ROBOT_CODE ?? env.DINGTALK_CLIENT_ID,
     ...(env.DINGTALK_CARD_TEMPLATE_ID ? { cardTemplateId: env.DINGTALK_CARD_TEMPLATE_ID } : {}),
     apiBase: env.DINGTALK_API_BASE.replace(/\/+$/, ''),
+    oapiBase: env.DINGTALK_OAPI_BASE.replace(/\/+$/, ''),
     gatewayUrl: env.DINGTALK_GATEWAY_URL,
     requestTimeoutMs: env.DINGTALK_REQUEST_TIMEOUT_MS ?? 10_000,
   };

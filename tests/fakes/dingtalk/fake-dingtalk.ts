@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { readEnv, type Env } from '../../../config/env';
+import { demoDirectory, type DirectoryApiOptions, FakeDirectoryApi } from './directory-api';
 import { FakeGateway, TOPIC_CARD, TOPIC_ROBOT, type GatewayOptions } from './gateway';
 import { sendJson } from './http';
 import { FakeOpenApi, type FakeCard, type OpenApiOptions } from './openapi';
@@ -12,18 +13,26 @@ export interface FakeDingtalkOptions {
   clock?: () => Date;
   gateway?: Partial<GatewayOptions>;
   api?: Partial<Omit<OpenApiOptions, 'clock'>>;
+  /**
+   * The company directory (通讯录) the old-style server API serves: `departments`, `users`, `withholdMobiles`
+   * (default true), `maxPageSize`, `tokenTtlSeconds`; default the demo plant's directory.
+   */
+  directory?: Partial<Omit<DirectoryApiOptions, 'clock' | 'clientId' | 'clientSecret'>>;
 }
 
 const CORP_ID = 'dingfakecorp0001';
 
 /**
- * A DingTalk tenant on 127.0.0.1: Stream gateway, OpenAPI and session webhooks on one port. The real
- * `dingtalk-stream` client connects to it unmodified once DINGTALK_GATEWAY_URL points here. Drivers
- * play the people: `say` (a robot message) and `tap` (a card button).
+ * A DingTalk tenant on 127.0.0.1: Stream gateway, OpenAPI, session webhooks and the old-style server API's
+ * contacts calls (gettoken, topapi v2 department/user) on one port. The real `dingtalk-stream` client
+ * connects to it unmodified once DINGTALK_GATEWAY_URL points here. Drivers play the people: `say` (a robot
+ * message) and `tap` (a card button).
  */
 export class FakeDingtalk {
   readonly gateway: FakeGateway;
   readonly api: FakeOpenApi;
+  /** gettoken and the topapi contacts calls (oapi.dingtalk.com), on the same port as the OpenAPI. */
+  readonly directory: FakeDirectoryApi;
   readonly clientId = 'dingfakeclient';
   readonly clientSecret = 'fake-secret-0123456789';
   readonly templateId = 'fake-approval-template.schema';
@@ -56,6 +65,13 @@ export class FakeDingtalk {
       clock,
       ...options.api,
     });
+    this.directory = new FakeDirectoryApi({
+      clientId: this.clientId,
+      clientSecret: this.clientSecret,
+      clock,
+      ...demoDirectory(),
+      ...options.directory,
+    });
   }
 
   static async start(options: FakeDingtalkOptions = {}): Promise<FakeDingtalk> {
@@ -77,7 +93,9 @@ export class FakeDingtalk {
           ? this.gateway.open(req, res)
           : this.api.handles(req.method ?? '', url.pathname)
             ? this.api.handle(req, res, url.pathname, url.searchParams)
-            : Promise.resolve(sendJson(res, 404, { code: 'NotFound', message: `${route} is not a DingTalk API` }));
+            : this.directory.handles(req.method ?? '', url.pathname)
+              ? this.directory.handle(req, res, url.pathname, url.searchParams)
+              : Promise.resolve(sendJson(res, 404, { code: 'NotFound', message: `${route} is not a DingTalk API` }));
       handled.catch((err: Error) => sendJson(res, 500, { code: 'FakeError', message: err.message }));
     });
     this.server.on('upgrade', (req, socket, head) => this.gateway.upgrade(req, socket, head));
@@ -100,6 +118,7 @@ export class FakeDingtalk {
       DINGTALK_CLIENT_SECRET: this.clientSecret,
       DINGTALK_CARD_TEMPLATE_ID: this.templateId,
       DINGTALK_API_BASE: this.url,
+      DINGTALK_OAPI_BASE: this.url,
       DINGTALK_GATEWAY_URL: `${this.url}/v1.0/gateway/connections/open`,
     };
   }
@@ -107,6 +126,7 @@ export class FakeDingtalk {
   reset(): void {
     this.gateway.reset();
     this.api.reset();
+    this.directory.reset();
   }
 
   async close(): Promise<void> {
