@@ -69,20 +69,132 @@ const lifecycleSchema = z
   })
   .prefault({});
 
+/** A share of a line's capacity: 0.85, or as people write it, "85%" (a number from the console's text field too). */
+const loadShare = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const written = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([%％]?)\s*$/.exec(value) : null;
+  const share = typeof value === 'number' ? value : written ? Number(written[1]) / (written[2] ? 100 : 1) : Number.NaN;
+  if (!Number.isFinite(share) || share <= 0) {
+    ctx.addIssue({ code: 'custom', message: `not a load: "${value}" (write e.g. 85% or 0.85)` });
+    return z.NEVER;
+  }
+  if (share > 10) {
+    ctx.addIssue({ code: 'custom', message: `${value} would be ${percentText(share)} of capacity: write 85% or 0.85` });
+    return z.NEVER;
+  }
+  return share;
+});
+
+/** How far past the promise: a duration as `duration` reads it, or 0 (any lateness at all). */
+const lateBy = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  if (value === 0 || value === '0') return 0;
+  const parsed = duration.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+  return z.NEVER;
+});
+
 const kpiSchema = z
   .object({
     /** Delivered more than this before the promised time counts against promise accuracy (not against on-time). */
     promiseWindow: duration.default(2 * 86_400_000),
     /** On the ops board an approval due within this is yellow. */
     dueSoon: duration.default(30 * 60_000),
-    /** A line loaded at least this much over the next week makes its pending orders yellow. */
-    busyLineLoad: z.number().positive().default(0.9),
+    /** The earlier name of lineLoad.yellow (configs written before lineLoad have it): give one or the other. */
+    busyLineLoad: z.number().positive().optional(),
+    /**
+     * Ops board: a line loaded at least this share of its capacity over the next five working days is yellow (and
+     * so are its pending orders) or red; 0.85 or "85%". Unset: yellow busyLineLoad or 90%, red 100%.
+     */
+    lineLoad: z.object({ yellow: loadShare.optional(), red: loadShare.optional() }).prefault({}),
+    /**
+     * Ops board: an order expected later than its promise by more than this is yellow or red; yellow 0 is any
+     * lateness. Unset: yellow 0, red thresholds.delayAlertAfter (when the sales chat is alerted).
+     */
+    lateness: z.object({ yellow: lateBy.default(0), red: duration.optional() }).prefault({}),
     /** When the weekly digest goes to the ops conversation: weekday 0 = Sunday … 6, time China time. */
     digest: z
       .object({ weekday: z.number().int().min(0).max(6).default(1), at: clockTime.default('09:00') })
       .prefault({}),
   })
   .prefault({});
+
+/** The ops board's colour thresholds in force: durations in milliseconds, loads as shares of capacity. */
+export interface BoardThresholds {
+  /** An approval due within this is yellow. */
+  dueSoon: number;
+  /** A line loaded at least `yellow` is yellow (its pending orders too), at least `red` red. */
+  lineLoad: { yellow: number; red: number };
+  /** An order expected later than its promise by more than `yellow` is yellow (0: any lateness), by more than `red` red. */
+  lateness: { yellow: number; red: number };
+}
+
+type ThresholdSettings = { kpi: z.output<typeof kpiSchema>; thresholds: { delayAlertAfter: number } };
+
+/** The board's thresholds as configured, each unset one as the kpi settings' comments say. */
+export function boardThresholds(config: ThresholdSettings): BoardThresholds {
+  const { kpi } = config;
+  return {
+    dueSoon: kpi.dueSoon,
+    lineLoad: { yellow: kpi.lineLoad.yellow ?? kpi.busyLineLoad ?? 0.9, red: kpi.lineLoad.red ?? 1 },
+    lateness: { yellow: kpi.lateness.yellow, red: kpi.lateness.red ?? config.thresholds.delayAlertAfter },
+  };
+}
+
+/**
+ * Red must not come before yellow, and busyLineLoad and lineLoad.yellow (one setting under two names) must agree.
+ * A config written before lineLoad with busyLineLoad above 100% loads as it always did (lines red from 100%).
+ */
+function checkBoardThresholds(config: ThresholdSettings, ctx: z.RefinementCtx): void {
+  const { kpi } = config;
+  const { lineLoad, lateness } = boardThresholds(config);
+  const issue = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path: ['kpi', ...path], message });
+  if (kpi.busyLineLoad !== undefined && kpi.lineLoad.yellow !== undefined && kpi.busyLineLoad !== kpi.lineLoad.yellow)
+    issue(
+      ['busyLineLoad'],
+      `${percentText(kpi.busyLineLoad)} disagrees with kpi.lineLoad.yellow (${percentText(kpi.lineLoad.yellow)}): ` +
+        'they are one setting, keep kpi.lineLoad.yellow only',
+    );
+  if (kpi.lineLoad.red !== undefined && lineLoad.red < lineLoad.yellow)
+    issue(
+      ['lineLoad', 'red'],
+      `red (${percentText(lineLoad.red)}) must not be below yellow ` +
+        `(${kpi.lineLoad.yellow === undefined && kpi.busyLineLoad !== undefined ? 'kpi.busyLineLoad' : 'kpi.lineLoad.yellow'}: ${percentText(lineLoad.yellow)})`,
+    );
+  else if (kpi.lineLoad.yellow !== undefined && lineLoad.red < lineLoad.yellow)
+    issue(
+      ['lineLoad', 'yellow'],
+      `yellow (${percentText(lineLoad.yellow)}) is above red (${percentText(lineLoad.red)} while kpi.lineLoad.red is not set): set kpi.lineLoad.red too`,
+    );
+  if (kpi.lateness.red !== undefined && lateness.red < lateness.yellow)
+    issue(
+      ['lateness', 'red'],
+      `red (${durationText(lateness.red)}) must not be below yellow (kpi.lateness.yellow: ${durationText(lateness.yellow)})`,
+    );
+  else if (lateness.red < lateness.yellow)
+    issue(
+      ['lateness', 'yellow'],
+      `yellow (${durationText(lateness.yellow)}) is later than red (thresholds.delayAlertAfter, ${durationText(lateness.red)}, ` +
+        'while kpi.lateness.red is not set): set kpi.lateness.red too',
+    );
+}
+
+/** 0.855 → "85.5%". */
+function percentText(share: number): string {
+  return `${Math.round(share * 1000) / 10}%`;
+}
+
+/** Milliseconds as a config would write them: 14_400_000 → "4h", 5_400_000 → "90m". */
+function durationText(msValue: number): string {
+  if (msValue === 0) return '0';
+  const units: Array<[string, number]> = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ];
+  for (const [unit, size] of units) if (msValue % size === 0) return `${msValue / size}${unit}`;
+  return `${msValue}ms`;
+}
 
 /** scrypt$N$r$p$salt$hash (base64): made by `npm run -s orderbot -- hash-password`. */
 const passwordHash = z
@@ -345,6 +457,7 @@ export const businessConfigSchema = z
         }
       });
     }
+    checkBoardThresholds(config, ctx);
   });
 
 export type BusinessConfig = z.output<typeof businessConfigSchema>;

@@ -29,6 +29,7 @@ function row(overrides: Partial<BoardOrderRow>): BoardOrderRow {
     paused: false,
     etd: null,
     promisedAt: null,
+    late: false,
     colour: 'blue',
     reasons: [],
     ...overrides,
@@ -67,6 +68,7 @@ function board(overrides: Partial<BoardPageData> = {}): BoardPageData {
     ],
     ordersTotal: 3,
     lines: [{ line: 'L1', name: '一号线', loadPct: 87, colour: 'yellow' }],
+    thresholds: { dueSoon: 30 * 60_000, lineLoad: { yellow: 0.9, red: 1 }, lateness: { yellow: 0, red: 4 * HOUR } },
     ...overrides,
   };
 }
@@ -206,7 +208,9 @@ describe('renderBoardPage', () => {
   it('shows ETD late against the promise in China time', () => {
     const late = renderBoardPage(
       board({
-        orders: [row({ etd: new Date('2026-03-10T10:00:00Z'), promisedAt: new Date('2026-03-10T05:00:00Z') })],
+        orders: [
+          row({ etd: new Date('2026-03-10T10:00:00Z'), promisedAt: new Date('2026-03-10T05:00:00Z'), late: true }),
+        ],
       }),
     );
     expect(late).toContain('<div class="late">预计 03-10 18:00</div>');
@@ -233,8 +237,8 @@ describe('renderBoardPage', () => {
   });
 
   it('explains the colours', () => {
-    expect(html).toContain('审批超时 / 预计晚于承诺超过阈值');
-    expect(html).toContain('即将超时 / 预计晚于承诺 / 产线负荷高');
+    expect(html).toContain('红 = 审批超时 / 预计晚于承诺超过 4小时 / 产线负荷 ≥ 100%');
+    expect(html).toContain('黄 = 审批 30分钟内到期 / 预计晚于承诺 / 产线负荷 ≥ 90%');
   });
 
   it('has the four charts with their KPIs, short week labels and formatted values', () => {

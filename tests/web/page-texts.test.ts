@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadBusinessConfig } from '../../config/business-config';
+import { boardThresholds, loadBusinessConfig } from '../../config/business-config';
 import type { OpenOrderRow } from '../../db/kpi';
 import type { KpiFigures } from '../../domain/kpi';
 import { texts } from '../../texts';
@@ -70,6 +70,7 @@ function boardData(): BoardPageData {
     ],
     ordersTotal: 57,
     lines: [{ line: 'A', name: 'Line A', loadPct: 95, colour: 'yellow' }],
+    thresholds: boardThresholds(config),
   };
 }
 
@@ -186,7 +187,8 @@ describe('the ops board in English', () => {
     expect(html).toContain('<title>W03 median: 3 h</title>');
     expect(html).toContain('<title>W01 on time: 90%</title>');
     expect(html).toContain('aria-label="load 95%"');
-    expect(html).toContain('red = approval overdue');
+    expect(html).toContain('red = approval overdue / expected more than 4h later than promised / line load ≥ 100%');
+    expect(html).toContain('yellow = approval due within 30m / expected later than promised / line load ≥ 90%');
     expect(html).toContain('aria-label="red"');
   });
 

@@ -69,8 +69,10 @@ export const board: Catalogue['board'] = {
     yellow: 'yellow',
     blue: 'blue',
     legend: 'What the colours mean',
-    redMeans: 'red = approval overdue / expected later than promised by more than the threshold',
-    yellowMeans: 'yellow = approval due soon / expected later than promised / busy production line',
+    redMeans: (t) =>
+      `red = approval overdue / expected more than ${t.late} later than promised / line load ≥ ${t.load}`,
+    yellowMeans: (t) =>
+      `yellow = approval due within ${t.dueSoon} / expected ${t.late ? `more than ${t.late} ` : ''}later than promised / line load ≥ ${t.load}`,
     blueMeans: 'blue = on track',
   },
 

@@ -75,8 +75,12 @@ export const board = {
     yellow: '黄',
     blue: '蓝',
     legend: '颜色说明',
-    redMeans: '红 = 审批超时 / 预计晚于承诺超过阈值',
-    yellowMeans: '黄 = 即将超时 / 预计晚于承诺 / 产线负荷高',
+    /** With the thresholds in force: `late` how late past the promise ("4小时"), `load` a line's load ("100%"). */
+    redMeans: (t: { late: string; load: string }) =>
+      `红 = 审批超时 / 预计晚于承诺超过 ${t.late} / 产线负荷 ≥ ${t.load}`,
+    /** `dueSoon` "30分钟"; `late` null: any lateness is yellow. */
+    yellowMeans: (t: { dueSoon: string; late: string | null; load: string }) =>
+      `黄 = 审批 ${t.dueSoon}内到期 / 预计晚于承诺${t.late ? `超过 ${t.late}` : ''} / 产线负荷 ≥ ${t.load}`,
     blueMeans: '蓝 = 正常',
   },
 

@@ -1,5 +1,11 @@
 import { asc, eq } from 'drizzle-orm';
-import { personName, type BusinessConfig, departmentName } from '../../config/business-config';
+import {
+  boardThresholds,
+  type BoardThresholds,
+  personName,
+  type BusinessConfig,
+  departmentName,
+} from '../../config/business-config';
 import type { Queryable } from '../../db/client';
 import { lineLoadsAhead, weeklyKpis, openOrderCounts, openOrders, type OpenOrderRow } from '../../db/kpi';
 import { orderEvents, orderItems, orders } from '../../db/schema';
@@ -30,15 +36,16 @@ export async function boardPageData(
   lang: Lang = 'zh',
 ): Promise<BoardPageData> {
   const weeks = lastWeeks(now, 12);
-  const loads = await lineLoadRows(q, config, now);
-  const busyLines = loads.filter((l) => l.loadPct / 100 >= config.kpi.busyLineLoad).map((l) => l.line);
+  const thresholds = boardThresholds(config);
+  const loads = await lineLoadRows(q, config, thresholds, now);
+  const busyLines = loads.filter((l) => reaches(l.loadPct, thresholds.lineLoad.yellow)).map((l) => l.line);
   const [series, counts, open] = await Promise.all([
     weeklyKpis(q, weeks, config.kpi.promiseWindow, now),
     openOrderCounts(q),
     openOrders(q, {
       now,
-      delayAlertMs: config.thresholds.delayAlertAfter,
-      dueSoonMs: config.kpi.dueSoon,
+      delayAlertMs: thresholds.lateness.red,
+      dueSoonMs: thresholds.dueSoon,
       busyLines,
       limit: LISTED_ORDERS,
     }),
@@ -50,9 +57,10 @@ export async function boardPageData(
     figures: headlineFigures(series.at(-1)!, series.at(-2)!, lang),
     weeks: series.map((f, i) => weekPoint(weeks[i]!.label, f)),
     counts: countRows(counts, lang),
-    orders: open.rows.map((row) => boardRow(config, row, now, lang)),
+    orders: byColour(open.rows, thresholds, now).map((row) => boardRow(config, row, now, lang)),
     ordersTotal: open.total,
     lines: loads,
+    thresholds,
   };
 }
 
@@ -124,8 +132,19 @@ function stageOrder(stage: string | null): number {
   return ['confirmed', 'in_production', 'qc_passed', 'packed', 'shipped'].indexOf(stage ?? 'confirmed');
 }
 
+/**
+ * The rows most urgent first, then slowest first, as the query orders them; the query counts any lateness as
+ * yellow, and an order late by no more than kpi.lateness.yellow is not.
+ */
+function byColour(rows: OpenOrderRow[], thresholds: BoardThresholds, now: Date): OpenOrderRow[] {
+  const rank = new Map(rows.map((row) => [row, levelOf(findings(row, thresholds, now))]));
+  return [...rows].sort((a, b) => rank.get(b)! - rank.get(a)! || b.latencyMs - a.latencyMs);
+}
+
 /** One row of the open-orders table, with the reasons behind its colour. */
 export function boardRow(config: BusinessConfig, row: OpenOrderRow, now: Date, lang: Lang = 'zh'): BoardOrderRow {
+  const thresholds = boardThresholds(config);
+  const found = findings(row, thresholds, now, lang);
   return {
     number: row.number,
     customerName: row.customerName,
@@ -137,8 +156,9 @@ export function boardRow(config: BusinessConfig, row: OpenOrderRow, now: Date, l
     paused: row.pausedSince !== null,
     etd: row.etd,
     promisedAt: row.promisedAt,
-    colour: COLOURS[row.severity]!,
-    reasons: reasonsOf(config, row, now, lang),
+    late: lateBy(row) > thresholds.lateness.yellow,
+    colour: COLOURS[levelOf(found)]!,
+    reasons: found.map((f) => f.text),
   };
 }
 
@@ -157,35 +177,76 @@ function waitingOn(config: BusinessConfig, row: OpenOrderRow, lang: Lang): strin
   return department ? departmentName(config, department, lang) : null;
 }
 
-function reasonsOf(config: BusinessConfig, row: OpenOrderRow, now: Date, lang: Lang): string[] {
+/** How much later than its promise an order is expected (0 when it is not, or either is unknown). */
+function lateBy(row: OpenOrderRow): number {
+  return row.etd && row.promisedAt ? Math.max(0, row.etd.getTime() - row.promisedAt.getTime()) : 0;
+}
+
+/** A reason on an order's row, and the colour it gives it: red (2), yellow (1) or none, only worth saying (0). */
+interface Finding {
+  level: 0 | 1 | 2;
+  text: string;
+}
+
+/**
+ * Why an order is red or yellow: the rule of openOrders' severity (db/kpi), with the board's thresholds for
+ * lateness; its colour is the most urgent finding's.
+ */
+function findings(row: OpenOrderRow, thresholds: BoardThresholds, now: Date, lang: Lang = 'zh'): Finding[] {
   const { format, board } = texts(lang);
   const r = board.reasons;
-  const reasons: string[] = [];
+  const found: Finding[] = [];
   if (row.nextDueAt) {
     const left = row.nextDueAt.getTime() - now.getTime();
-    if (row.escalated) reasons.push(r.escalated);
-    else if (row.pausedSince) reasons.push(r.pausedApproval);
-    else if (left < 0) reasons.push(r.approvalOverdue(format.latency(-left)));
-    else if (left < config.kpi.dueSoon) reasons.push(r.approvalDueIn(format.latency(left)));
+    if (row.escalated) found.push({ level: 2, text: r.escalated });
+    else if (row.pausedSince) found.push({ level: 0, text: r.pausedApproval });
+    else if (left < 0) found.push({ level: 2, text: r.approvalOverdue(format.latency(-left)) });
+    else if (left < thresholds.dueSoon) found.push({ level: 1, text: r.approvalDueIn(format.latency(left)) });
   }
-  if (row.etd && row.promisedAt && row.etd > row.promisedAt)
-    reasons.push(r.etdLate(format.latency(row.etd.getTime() - row.promisedAt.getTime())));
-  if (row.onBusyLine) reasons.push(r.busyLine);
-  return reasons;
+  const late = lateBy(row);
+  if (late > thresholds.lateness.yellow)
+    found.push({ level: late > thresholds.lateness.red ? 2 : 1, text: r.etdLate(format.latency(late)) });
+  if (row.onBusyLine) found.push({ level: 1, text: r.busyLine });
+  return found;
+}
+
+/** The most urgent finding's level: 2 red, 1 yellow, 0 blue. */
+function levelOf(found: Finding[]): 0 | 1 | 2 {
+  return Math.max(0, ...found.map((f) => f.level)) as 0 | 1 | 2;
+}
+
+/** Whether a load shown as a whole percentage is at a threshold or above (0.57 × 100 is 56.99999… in floating point). */
+function reaches(loadPct: number, share: number): boolean {
+  return loadPct >= Math.round(share * 100_000) / 1000;
+}
+
+/**
+ * A line's load as the board shows it, a whole percentage, and its colour by that same figure (a line shown at
+ * 85% is red when red starts at 85%).
+ */
+export function lineLoadRow(
+  line: { id: string; name: string },
+  load: number,
+  lineLoad: BoardThresholds['lineLoad'],
+): LineLoadRow {
+  const loadPct = Math.round(load * 100);
+  const colour: Colour = reaches(loadPct, lineLoad.red) ? 'red' : reaches(loadPct, lineLoad.yellow) ? 'yellow' : 'blue';
+  return { line: line.id, name: line.name, loadPct, colour };
 }
 
 /** Each configured line's load over the next five working days (planned load plus reserved production). */
-async function lineLoadRows(q: Queryable, config: BusinessConfig, now: Date): Promise<LineLoadRow[]> {
+async function lineLoadRows(
+  q: Queryable,
+  config: BusinessConfig,
+  thresholds: BoardThresholds,
+  now: Date,
+): Promise<LineLoadRow[]> {
   if (config.lines.length === 0) return [];
   const workday = config.lifecycle.workday;
   const from = chinaDate(now);
   const to = chinaDate(addWorkingTime(now, 5 * workdayLength(workday), config.calendar, workday));
   const loads = await lineLoadsAhead(q, config.lines, from, to, 5);
-  return config.lines.map((line) => {
-    const load = loads.get(line.id) ?? 0;
-    const colour: Colour = load >= 1 ? 'red' : load >= config.kpi.busyLineLoad ? 'yellow' : 'blue';
-    return { line: line.id, name: line.name, loadPct: Math.round(load * 100), colour };
-  });
+  return config.lines.map((line) => lineLoadRow(line, loads.get(line.id) ?? 0, thresholds.lineLoad));
 }
 
 /** One order's page: its facts, its pauses and every event in order. */
@@ -237,16 +298,19 @@ export async function orderPageData(
 }
 
 async function severityOf(q: Queryable, config: BusinessConfig, now: Date, number: string, lang: Lang) {
+  const thresholds = boardThresholds(config);
   const open = await openOrders(q, {
     now,
-    delayAlertMs: config.thresholds.delayAlertAfter,
-    dueSoonMs: config.kpi.dueSoon,
+    delayAlertMs: thresholds.lateness.red,
+    dueSoonMs: thresholds.dueSoon,
     busyLines: [],
     limit: 1,
     number,
   });
   const [row] = open.rows;
-  return row ? { colour: COLOURS[row.severity]!, reasons: reasonsOf(config, row, now, lang) } : null;
+  if (!row) return null;
+  const found = findings(row, thresholds, now, lang);
+  return { colour: COLOURS[levelOf(found)]!, reasons: found.map((f) => f.text) };
 }
 
 function statusLabel(status: string, stage: string | null, lang: Lang): string {

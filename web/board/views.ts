@@ -1,3 +1,4 @@
+import type { BoardThresholds } from '../../config/business-config';
 import { chinaDate, chinaTime } from '../../domain/china-time';
 import { type Catalogue, type Lang, texts } from '../../texts';
 import { escapeHtml } from './html';
@@ -18,6 +19,8 @@ export interface BoardOrderRow {
   paused: boolean;
   etd: Date | null;
   promisedAt: Date | null;
+  /** Expected later than promised by more than the yellow lateness threshold: the ETD is shown in red. */
+  late: boolean;
   colour: Colour;
   reasons: string[];
 }
@@ -55,6 +58,8 @@ export interface BoardPageData {
   orders: BoardOrderRow[];
   ordersTotal: number;
   lines: LineLoadRow[];
+  /** The colour thresholds in force, stated in the legend. */
+  thresholds: BoardThresholds;
 }
 
 export interface TimelineEntry {
@@ -258,7 +263,7 @@ ${figuresSection(v, data.figures)}
 ${chartsSection(v, data.weeks)}
 ${countsSection(v, data.counts)}
 ${linesSection(v, data.lines)}
-${ordersSection(v, data.orders, data.ordersTotal)}
+${ordersSection(v, data.orders, data.ordersTotal, data.thresholds)}
 </main>`;
   return page(v, v.b.titles.board(data.company), body);
 }
@@ -291,7 +296,7 @@ function countsSection(v: View, counts: BoardPageData['counts']): string {
   return `<section id="counts"><h2>${escapeHtml(v.b.counts.heading)} <span class="muted">${escapeHtml(v.b.counts.total(total))}</span></h2><ul class="counts">${chips.join('')}</ul></section>`;
 }
 
-function ordersSection(v: View, orders: BoardOrderRow[], total: number): string {
+function ordersSection(v: View, orders: BoardOrderRow[], total: number, thresholds: BoardThresholds): string {
   const o = v.b.orders;
   const rows =
     orders.length === 0
@@ -307,7 +312,7 @@ function ordersSection(v: View, orders: BoardOrderRow[], total: number): string 
 <tbody>
 ${rows}
 </tbody></table></div>${note}
-${colourLegend(v)}
+${colourLegend(v, thresholds)}
 </section>`;
 }
 
@@ -321,23 +326,31 @@ function orderRow(v: View, o: BoardOrderRow): string {
 <td class="nowrap">${escapeHtml(o.statusLabel)}</td>
 <td>${orDash(o.waitingOn)}</td>
 <td class="nowrap">${escapeHtml(v.t.format.latency(o.ageMs))}${paused}</td>
-<td class="nowrap">${etdVsPromise(v, o.etd, o.promisedAt)}</td>
+<td class="nowrap">${etdVsPromise(v, o.etd, o.promisedAt, o.late)}</td>
 <td>${reasonList(o.reasons)}</td>
 </tr>`;
 }
 
-function etdVsPromise(v: View, etd: Date | null, promisedAt: Date | null): string {
-  const late = etd !== null && promisedAt !== null && etd.getTime() > promisedAt.getTime();
+function etdVsPromise(v: View, etd: Date | null, promisedAt: Date | null, late: boolean): string {
   const etdText = v.b.orders.etd(etd ? shortTime(etd) : DASH);
   const promiseText = v.b.orders.promise(promisedAt ? shortTime(promisedAt) : DASH);
   return `<div${late ? ' class="late"' : ''}>${escapeHtml(etdText)}</div><div class="muted">${escapeHtml(promiseText)}</div>`;
 }
 
-function colourLegend(v: View): string {
+function colourLegend(v: View, thresholds: BoardThresholds): string {
   const c = v.b.colours;
+  const span = v.t.format.latency;
+  const load = (share: number) => `${Math.round(share * 1000) / 10}%`;
+  const { lateness, lineLoad } = thresholds;
+  const red = c.redMeans({ late: span(lateness.red), load: load(lineLoad.red) });
+  const yellow = c.yellowMeans({
+    dueSoon: span(thresholds.dueSoon),
+    late: lateness.yellow > 0 ? span(lateness.yellow) : null,
+    load: load(lineLoad.yellow),
+  });
   return `<ul class="legend-colours" aria-label="${escapeHtml(c.legend)}">
-<li>${colourDot(v, 'red')} ${escapeHtml(c.redMeans)}</li>
-<li>${colourDot(v, 'yellow')} ${escapeHtml(c.yellowMeans)}</li>
+<li>${colourDot(v, 'red')} ${escapeHtml(red)}</li>
+<li>${colourDot(v, 'yellow')} ${escapeHtml(yellow)}</li>
 <li>${colourDot(v, 'blue')} ${escapeHtml(c.blueMeans)}</li>
 </ul>`;
 }
