@@ -25,13 +25,22 @@ export class WecomApi {
 
   /** POST /cgi-bin/<api>?access_token=…; resolves with the reply when errcode is 0, throws otherwise. */
   async call(api: string, body: unknown): Promise<WecomReply> {
+    return this.withToken(api, (token) => this.requestWithToken(api, token, {}, body));
+  }
+
+  /** GET /cgi-bin/<api>?access_token=…&<query>, with the same token handling as `call`. */
+  async get(api: string, query: Record<string, string> = {}): Promise<WecomReply> {
+    return this.withToken(api, (token) => this.requestWithToken(api, token, query, undefined));
+  }
+
+  private async withToken(api: string, request: (token: string) => Promise<WecomReply>): Promise<WecomReply> {
     let token = await this.token();
-    let reply = await this.postWithToken(api, token, body);
+    let reply = await request(token);
     if (TOKEN_REFUSED.has(reply.errcode)) {
       this.log.info({ api, errcode: reply.errcode }, 'access token refused; refreshing once');
       await invalidateToken(this.db, this.tokenKey, token, this.tokens);
       token = await this.token();
-      reply = await this.postWithToken(api, token, body);
+      reply = await request(token);
     }
     if (reply.errcode !== 0) throw new WecomError(reply.errcode, reply.errmsg, api);
     return reply;
@@ -48,13 +57,15 @@ export class WecomApi {
     return `${this.settings.apiBase}/cgi-bin/${path}`;
   }
 
-  private postWithToken(api: string, token: string, body: unknown): Promise<WecomReply> {
-    return requestJson(
-      api,
-      `${this.url(api)}?access_token=${encodeURIComponent(token)}`,
-      body,
-      this.settings.requestTimeoutMs,
-    );
+  /** A body makes it a POST; without one it is a GET. */
+  private requestWithToken(
+    api: string,
+    token: string,
+    query: Record<string, string>,
+    body: unknown,
+  ): Promise<WecomReply> {
+    const params = new URLSearchParams({ access_token: token, ...query });
+    return requestJson(api, `${this.url(api)}?${params}`, body, this.settings.requestTimeoutMs);
   }
 
   private token(): Promise<string> {

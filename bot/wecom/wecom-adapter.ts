@@ -9,6 +9,8 @@ import { DeliveryError } from '../../core/errors';
 import type { Bot } from '../bot';
 import { encryptedField, readAibotPayload } from './aibot-payload';
 import { WecomApi } from './api-client';
+import { WecomDirectoryReader } from './directory-reader';
+import type { DirectoryReader } from '../../domain/directory';
 import { deliveryErrorOf } from './api-errors';
 import { encryptedPart, readAppPayload } from './app-payload';
 import { openEcho, openPost, type CallbackChannel } from './callback-channel';
@@ -32,6 +34,7 @@ export class WecomAdapter implements PlatformAdapter {
   private readonly inbound: WecomInbound;
   private readonly cards: CardDelivery;
   private readonly posts: PostDelivery;
+  private readonly contacts: WecomDirectoryReader;
 
   constructor(
     private readonly bot: Bot,
@@ -52,6 +55,11 @@ export class WecomAdapter implements PlatformAdapter {
     this.inbound = new WecomInbound(bot, new URL(this.settings.apiBase).origin, this.log);
     this.cards = new CardDelivery({ ...deps, api });
     this.posts = new PostDelivery({ ...deps, api, robots });
+    this.contacts = new WecomDirectoryReader(api, this.log);
+  }
+
+  directory(): DirectoryReader {
+    return this.contacts;
   }
 
   routes(): Router {

@@ -1,6 +1,19 @@
 import { FailurePlan as SharedFailurePlan } from '../failure-plan';
 
-export type Endpoint = 'gettoken' | 'message/send' | 'message/update_template_card' | 'webhook/send' | 'aibot/response';
+export type Endpoint =
+  | 'gettoken'
+  | 'message/send'
+  | 'message/update_template_card'
+  | 'webhook/send'
+  | 'aibot/response'
+  | DirectoryEndpoint;
+
+export type DirectoryEndpoint =
+  | 'department/simplelist'
+  | 'department/get'
+  | 'user/list'
+  | 'user/simplelist'
+  | 'user/list_id';
 
 /**
  * What the fake does instead of (or around) answering normally:

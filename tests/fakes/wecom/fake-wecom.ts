@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { FakeAppApi, type CardView, type InboxItem, type Reply } from './app-api';
 import { CallbackDriver, type CallbackBehaviour, type Delivery } from './callback-driver';
-import { FailurePlan, type Endpoint, type Failure } from './failures';
+import { demoDirectory, type DirectoryApiOptions, FakeDirectoryApi } from './directory-api';
+import { type DirectoryEndpoint, FailurePlan, type Endpoint, type Failure } from './failures';
 import { FakeGroupApi, type ChatMessage } from './group-api';
 import { appTextXml, cardEventXml } from './wire';
 
@@ -43,6 +44,8 @@ export interface FakeWecomOptions extends Partial<UnconfirmedBehaviour> {
   responseUrlTtlMs?: number;
   webhookPerMinute?: number;
   callbacks?: Partial<CallbackBehaviour>;
+  /** The company directory (通讯录) the contacts APIs read; default the demo plant's. */
+  directory?: Partial<DirectoryApiOptions>;
 }
 
 export interface ApiRecord {
@@ -62,14 +65,24 @@ const ENDPOINTS: Endpoint[] = [
   'aibot/response',
 ];
 
+const DIRECTORY_ENDPOINTS: DirectoryEndpoint[] = [
+  'department/simplelist',
+  'department/get',
+  'user/list',
+  'user/simplelist',
+  'user/list_id',
+];
+
 /**
  * A fake WeCom on 127.0.0.1: the server API (gettoken, message/send, update_template_card, webhook
- * robots, AI-bot response_url) with the rules the protocol notes list, and a driver that calls our
+ * robots, AI-bot response_url, the contacts APIs of docs/directory-apis.md) with the rules the protocol
+ * notes list, and a driver that calls our
  * callback URLs the way WeCom does. Everything it receives is recorded.
  */
 export class FakeWecom {
   readonly app: FakeAppApi;
   readonly groups: FakeGroupApi;
+  readonly directory: FakeDirectoryApi;
   readonly callbacks: CallbackDriver;
   readonly failures = new FailurePlan();
   readonly requests: ApiRecord[] = [];
@@ -115,6 +128,7 @@ export class FakeWecom {
       },
       now,
     );
+    this.directory = new FakeDirectoryApi({ ...demoDirectory(), ...options.directory });
     this.callbacks = new CallbackDriver(
       { corpId: this.secrets.corpId, agentId: this.secrets.agentId, app: this.secrets.app, aibot: this.secrets.aibot },
       {
@@ -281,7 +295,7 @@ export class FakeWecom {
 
   private async handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const endpoint = ENDPOINTS.find((e) => url.pathname === `/cgi-bin/${e}`);
+    const endpoint = [...ENDPOINTS, ...DIRECTORY_ENDPOINTS].find((e) => url.pathname === `/cgi-bin/${e}`);
     const raw = await readBody(req);
     const record: ApiRecord = {
       at: this.clock(),
@@ -326,6 +340,9 @@ export class FakeWecom {
     if (endpoint === 'aibot/response') return this.groups.respond(query.get('response_code'), json);
     const tokenProblem = this.app.checkToken(query.get('access_token'));
     if (tokenProblem) return tokenProblem as Reply;
+    if ((DIRECTORY_ENDPOINTS as string[]).includes(endpoint)) {
+      return this.directory.route(endpoint, query, json);
+    }
     return endpoint === 'message/send' ? this.app.send(json) : this.app.update(json);
   }
 }
