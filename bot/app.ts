@@ -91,7 +91,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const ingest = (event: SmsOutcomeEvent, externalId: string, alsoInTx: (tx: Tx) => Promise<void>) =>
     bot.ingest(event, externalId, alsoInTx);
   bot.register(new SmsAdapter({ db: database.db, provider: smsProvider, clock, log, ingest }));
-  const app = createHttpApp({ bot, database, log, mesToken: env.MES_API_TOKEN, config });
+  const directoryReaders = adapters.flatMap((a) => (a.directory ? [a.directory()] : []));
+  const app = createHttpApp({ bot, database, log, mesToken: env.MES_API_TOKEN, config, directoryReaders });
   const { server, url } = await listen(app, options.port ?? 3000, options.host ?? '127.0.0.1');
   await bot.start();
   const jobDeps = {
@@ -103,6 +104,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     log,
     clock,
     runInContext: (name: string, work: Parameters<Bot['runScheduled']>[1]) => bot.runScheduled(name, work),
+    directoryReaders,
   };
   const jobs = scheduledJobs(jobDeps, {
     ...(options.tracker ? { tracker: options.tracker } : {}),

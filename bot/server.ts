@@ -10,6 +10,7 @@ import { mesRoutes } from '../integrations/mes/routes';
 import type { Bot } from './bot';
 import { adminPageRoutes } from '../web/admin/page';
 import { type AdminConfig, adminApiRoutes } from '../web/admin/routes';
+import type { DirectoryReader } from '../domain/directory';
 import { boardRoutes } from '../web/board/routes';
 import { playgroundPageRoutes } from '../web/playground/page';
 
@@ -21,6 +22,8 @@ export function createHttpApp(args: {
   mesToken?: string;
   /** The process's live config, for the admin console (without it, /api/admin is not served). */
   config?: AdminConfig;
+  /** The chat platforms' company directories, synced from the console. */
+  directoryReaders?: DirectoryReader[];
 }): Koa {
   const { bot, database, log } = args;
   const app = new Koa();
@@ -67,7 +70,13 @@ export function createHttpApp(args: {
   const board = boardRoutes({ db: database.db, config: bot.configSource, clock: () => bot.now(), playground });
   app.use(board.routes()).use(board.allowedMethods());
   if (args.config) {
-    const admin = adminApiRoutes({ db: database.db, config: args.config, clock: () => bot.now() });
+    const admin = adminApiRoutes({
+      db: database.db,
+      config: args.config,
+      clock: () => bot.now(),
+      log,
+      directoryReaders: args.directoryReaders ?? [],
+    });
     app.use(admin.routes()).use(admin.allowedMethods());
     app.use(adminPageRoutes({ db: database.db, config: args.config, clock: () => bot.now() }).routes());
   }

@@ -344,7 +344,14 @@ export const businessConfigSchema = z
     /** Where the bot reports plant-data problems (a broken Excel export, a failing ERP): a `conversations` id. */
     opsConversation: z.string().min(1).optional(),
     /** How often plant data is pulled from the ERP and the Excel bridge folder is scanned. */
-    sync: z.object({ erpEvery: duration.default(15 * 60_000), excelEvery: duration.default(15 * 60_000) }).prefault({}),
+    sync: z
+      .object({
+        erpEvery: duration.default(15 * 60_000),
+        excelEvery: duration.default(15 * 60_000),
+        /** When the company directory (WeCom/DingTalk 通讯录) is read each day, China time; the console can sync any time. */
+        directoryAt: clockTime.default('02:00'),
+      })
+      .prefault({}),
     lifecycle: lifecycleSchema,
     kpi: kpiSchema,
     board: boardSchema,
@@ -548,7 +555,11 @@ export function departmentName(config: BusinessConfig, key: string, lang: 'zh' |
 
 /** Whether a person may keep customers' contacts from the chat: the sales people and the admins. */
 export function mayEditCustomers(config: BusinessConfig, personId: string): boolean {
-  if (config.admins.includes(personId)) return true;
+  return config.admins.includes(personId) || isSalesPerson(config, personId);
+}
+
+/** The `sales` list when set; otherwise people whose role is 销售 / sales. */
+export function isSalesPerson(config: BusinessConfig, personId: string): boolean {
   if (config.sales) return config.sales.includes(personId);
   const role = config.people
     .find((p) => p.id === personId)

@@ -21,6 +21,7 @@ import {
 import type { OrderStatus, TaskStatus } from '../domain/approval';
 import type { Stage } from '../domain/lifecycle/stages';
 import type { ConfigChange } from '../domain/config-changes';
+import type { DirectoryPlatform } from '../domain/directory';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -570,7 +571,44 @@ export const adminAudit = pgTable('admin_audit', {
   at: at('at').notNull(),
   /** The console user. */
   actor: text('actor').notNull(),
-  action: text('action').$type<'import'>().notNull(),
+  action: text('action').$type<'import' | 'directory-sync' | 'directory-person'>().notNull(),
   /** For an import: the file, its kind and the counts. */
   detail: jsonb('detail').notNull(),
 });
+
+/** The company directory as last synced from WeCom or DingTalk: departments with their platform ids. */
+export const directoryDepartments = pgTable(
+  'directory_departments',
+  {
+    platform: text('platform').$type<DirectoryPlatform>().notNull(),
+    deptId: text('dept_id').notNull(),
+    /** Null when the platform gave ids only. */
+    name: text('name'),
+    parentId: text('parent_id'),
+    syncedAt: at('synced_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.deptId] })],
+);
+
+/**
+ * People of the company directory. `name`, `title`, `mobile` are what the platform last gave;
+ * the `admin_*` columns are what the admin filled in, which a sync never overwrites.
+ */
+export const directoryPeople = pgTable(
+  'directory_people',
+  {
+    platform: text('platform').$type<DirectoryPlatform>().notNull(),
+    userId: text('user_id').notNull(),
+    name: text('name'),
+    title: text('title'),
+    mobile: text('mobile'),
+    departmentIds: jsonb('department_ids').$type<string[]>().notNull(),
+    /** False once the platform lists the person as disabled or left, or no longer lists them. */
+    active: boolean('active').notNull(),
+    adminName: text('admin_name'),
+    adminMobile: text('admin_mobile'),
+    firstSeenAt: at('first_seen_at').notNull(),
+    syncedAt: at('synced_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.userId] })],
+);

@@ -1,4 +1,5 @@
-import { nextWeeklyRun } from '../domain/kpi';
+import { nextDailyRun, nextWeeklyRun } from '../domain/kpi';
+import { syncDirectories } from '../handlers/directory-sync';
 import { escalateOverdueTasks } from '../handlers/escalation';
 import { sendWeeklyDigest } from '../handlers/kpi-digest';
 import type { CourierTracker } from '../integrations/courier/port';
@@ -28,6 +29,20 @@ export function scheduledJobs(
     ...lifecycleJobs(deps, integrations),
     ...digestJobs(deps),
     ...plantSyncJobs(deps),
+    ...directoryJobs(deps),
+  ];
+}
+
+/** The company directory read once a day (sync.directoryAt, China time) when a chat platform runs. */
+function directoryJobs(deps: JobDeps): ScheduledJob[] {
+  const readers = deps.directoryReaders ?? [];
+  if (readers.length === 0) return [];
+  return [
+    {
+      name: 'directory-sync',
+      nextRunAfter: (now) => nextDailyRun(now, deps.config.sync.directoryAt),
+      run: () => syncDirectories({ db: deps.db, readers, now: deps.clock, actor: 'schedule', log: deps.log }),
+    },
   ];
 }
 

@@ -21,5 +21,5 @@ export {
   type KpiFigures,
   type KpiInput,
 } from './figures';
-export { dateRange, lastWeeks, nextWeeklyRun, weekOf, type Week } from './weeks';
+export { dateRange, lastWeeks, nextDailyRun, nextWeeklyRun, weekOf, type Week } from './weeks';
 export { extractRequestTime, parseKpiCommand, parsePauseCommand, type PauseCommand } from './commands';

@@ -68,6 +68,14 @@ export function nextWeeklyRun(after: Date, weekday: number, time: string): Date 
   }
 }
 
+/** The first `time` (HH:mm, China time) after `after`: a daily job's next run. */
+export function nextDailyRun(after: Date, time: string): Date {
+  const clockMs = parseClock(time);
+  const today = chinaDay(after);
+  const run = dayStart(today).getTime() + clockMs;
+  return new Date(run > after.getTime() ? run : dayStart(today + 1).getTime() + clockMs);
+}
+
 /** A China-date range 'YYYY-MM-DD'..'YYYY-MM-DD' (both inclusive) as instants [start, end). */
 export function dateRange(from: string, to: string): { start: Date; end: Date } {
   const start = dateStart(from);
