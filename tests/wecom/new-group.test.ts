@@ -1,33 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { latestConfig, saveConfig } from '../../db/config-versions';
 import { orders, seenGroups } from '../../db/schema';
-import { hashPassword } from '../../web/board/passwords';
 import { backends, useTestDatabase } from '../support/databases';
-import { WecomWorld } from './harness';
+import { adminSession, WecomWorld } from './harness';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the product answered
 const json = async (res: Response): Promise<any> => res.json();
-
-/**
- * Signs in as an admin. With a chat platform running the demo password is refused, so the admin first
- * gets a password of their own, as `orderbot config import` would give it.
- */
-async function adminSession(w: WecomWorld) {
-  const latest = (await latestConfig(w.db))!;
-  const input = structuredClone(latest.input) as { board: { users: Array<{ passwordHash: string }> } };
-  input.board.users[0]!.passwordHash = await hashPassword('plant admin password');
-  await saveConfig(w.db, { input, basedOn: latest.version, source: 'import', savedBy: 'cli', now: new Date() });
-  await w.app.app.config.refresh();
-  const res = await fetch(`${w.app.url}/board/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ username: 'ops', password: 'plant admin password' }),
-  });
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const session = await json(await fetch(`${w.app.url}/api/admin/session`, { headers: { cookie } }));
-  return { cookie, csrf: session.csrfToken as string };
-}
 
 describe.each(backends)('a WeCom group the config does not know, on %s', (backend) => {
   const database = useTestDatabase(backend);

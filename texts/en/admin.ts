@@ -69,6 +69,35 @@ export const admin: Catalogue['admin'] = {
   officialYear: 'Year',
   calendarLoaded: (year: number, holidays: number, workdays: number) =>
     `${year} loaded: ${holidays} holidays, ${workdays} make-up working days. Save to apply.`,
+  directory: 'Company directory',
+  directoryHint:
+    'People synced from WeCom / DingTalk. Give each one a role (lead of Engineering, director of Purchasing, sales …) instead of typing ids. Fill in a name where the platform gives none.',
+  syncDirectory: 'Sync the directory now',
+  syncing: 'Syncing…',
+  synced: (platform: string, people: number, added: number, left: number) =>
+    `${platform}: ${people} people (${added} new, ${left} left or disabled).`,
+  syncFailed: (platform: string, error: string) => `${platform} sync failed: ${error}`,
+  withheld: {
+    names: ' The platform gave no names: fill them in.',
+    mobiles:
+      ' The platform gave no mobile numbers (WeCom apps created after 2022-06-20, DingTalk apps without the phone permission).',
+  },
+  directoryEmpty: 'The directory has not been synced yet.',
+  noName: '(no name)',
+  fillName: 'Fill in the name',
+  inactive: 'left / disabled',
+  knownPerson: 'known person',
+  pickRole: 'Pick a role…',
+  roleNames: { person: 'person (gets messages)', sales: 'sales', lead: 'lead of {0}', director: 'director of {0}' },
+  assign: 'Set',
+  assigned: (name: string, role: string, version: number) => `${name} is now ${role} (version ${version}).`,
+  personFilledIn: (platform: string, userId: string) => `Directory · ${platform} ${userId} filled in`,
+  platforms: { wecom: 'WeCom', dingtalk: 'DingTalk' },
+  noDirectory: 'Neither WeCom nor DingTalk is configured: there is no directory to sync.',
+  noSuchPerson: 'No such person in the directory; sync the directory first.',
+  personNeedsName: 'The platform gave no name for this person: fill in the name first.',
+  unknownDepartment: (key: string) => `No such department: ${key}`,
+  badMobile: 'Not a phone number (an 11-digit mobile, or a landline with its area code).',
   noOfficialCalendar: (year: string, newest: number) =>
     `No official holidays for ${year} in the calendar data (it goes up to ${newest}).`,
   configIssue: (message: string) => message,

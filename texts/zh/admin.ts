@@ -66,6 +66,34 @@ export const admin = {
   officialYear: '年份',
   calendarLoaded: (year: number, holidays: number, workdays: number) =>
     `已载入 ${year} 年：节假日 ${holidays} 天，调休上班 ${workdays} 天。保存后生效。`,
+  directory: '通讯录',
+  directoryHint:
+    '从企业微信/钉钉同步的人员。为每个人选择角色（如技术部负责人、采购部总监、销售），无需手填账号。平台没有给出姓名的，请先填写姓名。',
+  syncDirectory: '立即同步通讯录',
+  syncing: '正在同步…',
+  synced: (platform: string, people: number, added: number, left: number) =>
+    `${platform}：${people} 人（新增 ${added}，离职/停用 ${left}）。`,
+  syncFailed: (platform: string, error: string) => `${platform} 同步失败：${error}`,
+  withheld: {
+    names: '平台未返回姓名，请逐一填写。',
+    mobiles: '平台未返回手机号（2022年6月20日后创建的企业微信应用、未开通手机号权限的钉钉应用都不返回）。',
+  },
+  directoryEmpty: '还没有同步过通讯录。',
+  noName: '（无姓名）',
+  fillName: '填写姓名',
+  inactive: '已离职/停用',
+  knownPerson: '已是人员',
+  pickRole: '选择角色…',
+  roleNames: { person: '人员（可接收消息）', sales: '销售', lead: '{0}负责人', director: '{0}总监' },
+  assign: '设定',
+  assigned: (name: string, role: string, version: number) => `${name} 已设为${role}（第 ${version} 版）。`,
+  personFilledIn: (platform: string, userId: string) => `通讯录 · ${platform} ${userId} 信息已填写`,
+  platforms: { wecom: '企业微信', dingtalk: '钉钉' },
+  noDirectory: '没有配置企业微信或钉钉，无法同步通讯录。',
+  noSuchPerson: '通讯录里没有这个人，请先同步通讯录。',
+  personNeedsName: '平台没有给出这个人的姓名，请先填写姓名。',
+  unknownDepartment: (key: string) => `没有这个部门：${key}`,
+  badMobile: '手机号不正确（11位手机号或带区号的座机）。',
   noOfficialCalendar: (year: string, newest: number) => `没有 ${year} 年的法定节假日数据（目前最新到 ${newest} 年）。`,
   /** A refusal's message from the config's own checks (written in English), in Chinese. */
   configIssue: (message: string): string => {

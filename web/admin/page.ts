@@ -57,6 +57,9 @@ export function renderAdminPage(lang: Lang): string {
     audit: words.audit,
     officialCalendar: words.officialCalendar,
     officialYear: words.officialYear,
+    directory: words.directory,
+    directoryHint: words.directoryHint,
+    syncDirectory: words.syncDirectory,
   };
   return TEMPLATE.replace(/\{\{\{texts\}\}\}|\{\{(\w+)\}\}/g, (_, key: string | undefined) => {
     if (key === undefined) return scriptJson(scriptTexts(lang));

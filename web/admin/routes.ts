@@ -4,6 +4,9 @@ import type { BusinessConfig, ConfigSource } from '../../config/business-config'
 import { desc } from 'drizzle-orm';
 import { adminAudit, seenGroups } from '../../db/schema';
 import { importRoutes } from './imports';
+import { directoryRoutes } from './directory';
+import type { Logger } from 'pino';
+import type { DirectoryReader } from '../../domain/directory';
 import { unknownGroupName, unknownGroupOf } from '../../core/events';
 import type { Database } from '../../db/client';
 import { configHistory, latestConfig, rollbackConfig, type SaveOutcome, saveConfig } from '../../db/config-versions';
@@ -33,7 +36,13 @@ interface ConfigInput {
  * and every write must carry the session's CSRF token in the `x-csrf-token` header. Each save is a new
  * config version; every process picks it up within seconds.
  */
-export function adminApiRoutes(args: { db: Database; config: AdminConfig; clock: () => Date }): Router {
+export function adminApiRoutes(args: {
+  db: Database;
+  config: AdminConfig;
+  clock: () => Date;
+  log: Logger;
+  directoryReaders: DirectoryReader[];
+}): Router {
   const { db, config, clock } = args;
   const router = new Router({ prefix: '/api/admin' });
   const session = { db, config, clock };
@@ -179,6 +188,27 @@ export function adminApiRoutes(args: { db: Database; config: AdminConfig; clock:
   });
 
   importRoutes(router, { db, clock });
+  directoryRoutes(router, {
+    db,
+    clock,
+    log: args.log,
+    readers: args.directoryReaders,
+    config: () => config.current,
+    refuse,
+    words,
+    save: async (ctx, input, basedOn) =>
+      answerSave(
+        ctx,
+        await saveConfig(db, {
+          input,
+          basedOn,
+          source: 'console',
+          savedBy: (ctx.state.user as BoardUser).username,
+          now: clock(),
+          lang: langOf(ctx),
+        }),
+      ),
+  });
 
   // The official holidays and make-up working days of a year, for the calendar form to take in.
   router.get('/calendar/:year', (ctx) => {
