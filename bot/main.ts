@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { DEMO_CONFIG_PATH, readBusinessConfig } from '../config/business-config';
 import { ConfigError } from '../core/errors';
 import { readEnv } from '../config/env';
@@ -32,6 +33,8 @@ async function main() {
     env,
     clock,
     timeTravel,
+    // The demo's customers and materials belong with the demo's people; a plant's own config starts empty.
+    seedDemoData: resolve(configPath) === DEMO_CONFIG_PATH,
     port: env.PORT,
     host: env.HOST,
   });

@@ -52,10 +52,7 @@ describe.each(backends)('order lifecycle on %s', (backend) => {
     await t.say(`${NUMBER} 质检通过`, { senderId: 'zhenggong' });
     state = await t.waitFor(
       (s) =>
-        s.inbox.wushifu?.[0] &&
-        s.inbox.zhenggong?.[0]?.resolved &&
-        t.botMessages(s).at(-1)?.includes('质检通过') &&
-        s,
+        s.inbox.wushifu?.[0] && s.inbox.zhenggong?.[0]?.resolved && t.botMessages(s).at(-1)?.includes('质检通过') && s,
       'the packing card, the QC card marked done and the answer',
     );
     expect(t.botMessages(state).at(-1)).toBe(`已记录：${NUMBER} 质检通过，交期卡片已更新。`);

@@ -55,6 +55,10 @@ export class TestApp {
       log?: Logger;
       /** How often it looks for a newer config version. */
       configPollMs?: number;
+      /** The first-start config file instead of the demo's (its input, as read from YAML). */
+      seed?: { config: BusinessConfig; input: unknown };
+      /** Whether an empty database gets the demo master data (default yes). */
+      seedDemoData?: boolean;
     } = {},
   ): Promise<TestApp> {
     const database = options.database ?? (await createTestDatabase(backend));
@@ -62,7 +66,12 @@ export class TestApp {
     const clock = options.clock ?? new TestClock();
     const app = await startApp({
       database,
-      ...(options.config ? { config: options.config } : demoConfig()),
+      ...(options.seed
+        ? { config: options.seed.config, configInput: options.seed.input }
+        : options.config
+          ? { config: options.config }
+          : demoConfig()),
+      ...(options.seedDemoData === undefined ? {} : { seedDemoData: options.seedDemoData }),
       log: options.log ?? createLogger('silent'),
       clock: clock.now,
       port: 0,
