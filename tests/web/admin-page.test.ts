@@ -35,16 +35,36 @@ describe.skipIf(!hasBrowser)('admin console page in headless Chromium', () => {
     expect(t.app.config.current.thresholds.escalateAfter).toBe(3600_000);
     await expect.poll(() => page.locator('#versions').innerText()).toContain('thresholds.escalateAfter: 2h → 1h');
 
+    // Two fields wrong at once: each is marked, with its reason next to it.
     await page.fill('[data-path="routing.sample"]', '');
+    await page.fill('[data-path="thresholds.delayAlertAfter"]', 'soon');
     await page.click('#save');
     await expect.poll(() => page.locator('#result').innerText()).toContain('routing.sample');
     expect(await page.locator('[data-path="routing.sample"]').getAttribute('class')).toContain('error');
+    expect(await page.locator('[data-path="thresholds.delayAlertAfter"]').getAttribute('class')).toContain('error');
+    expect(await page.locator('.field-issue').allInnerTexts()).toContain('不是时长："soon"（写法如 2h、30m、90s）');
     expect(t.app.config.version).toBe(2);
 
     await page.locator('.version', { hasText: '第 1 版' }).getByRole('button').click();
     await expect.poll(() => page.locator('#result').innerText()).toContain('已恢复第 1 版（保存为第 3 版）');
     expect(t.app.config.current.thresholds.escalateAfter).toBe(2 * 3600_000);
     expect(errors).toEqual([]);
+
+    // A setting the stored config leaves out is offered with its default, and written only once typed.
+    const red = page.locator('[data-path="kpi.lineLoad.red"]');
+    expect(await red.getAttribute('placeholder')).toBe('1');
+    expect(await page.locator('[data-path="kpi.lateness.red"]').getAttribute('placeholder')).toBe('4h');
+    await red.fill('85%');
+    await page.click('#save');
+    await expect
+      .poll(() => page.locator('#result').innerText())
+      .toContain('kpi.lineLoad.red: 标红阈值（85%）不能低于标黄阈值（kpi.busyLineLoad：90%）');
+    await page.fill('[data-path="kpi.busyLineLoad"]', '0.8');
+    await page.click('#save');
+    await expect.poll(() => page.locator('#result').innerText()).toContain('已保存为第 4 版');
+    expect(t.app.config.current.kpi.lineLoad.red).toBe(0.85);
+    expect(t.app.config.current.kpi.busyLineLoad).toBe(0.8);
+    expect(t.app.config.current.kpi.lateness).toEqual({ yellow: 0 });
 
     // A group the bot heard from but the settings lack is offered as a new group.
     await t.say('BRK-2026-01 样品5件 3月5日前到', { conversationId: 'wecom:wrkNEW01' });
@@ -86,7 +106,7 @@ describe.skipIf(!hasBrowser)('admin console page in headless Chromium', () => {
     expect(errors).toEqual([]);
 
     await page.goto(`${t.url}/admin?lang=en`);
-    await expect.poll(() => page.locator('#status').innerText()).toBe('Version 5');
+    await expect.poll(() => page.locator('#status').innerText()).toBe('Version 6');
     await page.close();
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { backends, useTestDatabase } from '../support/databases';
-import { adminSession, WecomWorld } from './harness';
+import { adminSession } from '../support/admin-session';
+import { WecomWorld } from './harness';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the product answered
 type Json = any;
@@ -15,7 +16,7 @@ describe.each(backends)('the WeCom directory in the console, on %s', (backend) =
   it('syncs people with their departments, maps them to roles without typing ids, keeps what the admin filled in when WeCom gives ids only', async () => {
     w = await WecomWorld.start(backend, database());
     const { fake } = w;
-    const { headers } = await adminSession(w);
+    const { headers } = await adminSession(w.app);
     const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> => {
       const res = await fetch(`${w.app.url}/api/admin${path}`, {
         method,

@@ -3,8 +3,6 @@ import type { Logger } from 'pino';
 import { loadBusinessConfig } from '../../config/business-config';
 import { readEnv, type Env } from '../../config/env';
 import { queryRows, type DatabaseHandle } from '../../db/client';
-import { latestConfig, saveConfig } from '../../db/config-versions';
-import { hashPassword } from '../../web/board/passwords';
 import { FakeWecom, type FakeWecomOptions } from '../fakes/wecom/fake-wecom';
 import type { CardView } from '../fakes/wecom/app-api';
 import { TestApp } from '../support/app';
@@ -116,31 +114,4 @@ export class WecomWorld {
     const [row] = await queryRows<{ n: string | number }>(this.db, sql.raw(`select count(*) as n from ${table}`));
     return Number(row?.n);
   }
-}
-
-/**
- * Signs in to the console as the admin "ops". With a chat platform running the demo password is
- * refused, so the admin first gets a password of their own, as `orderbot config import` would give it.
- * Returns the headers an admin API call needs.
- */
-export async function adminSession(
-  w: WecomWorld,
-): Promise<{ cookie: string; csrf: string; headers: Record<string, string> }> {
-  const latest = (await latestConfig(w.db))!;
-  const input = structuredClone(latest.input) as { board: { users: Array<{ passwordHash: string }> } };
-  input.board.users[0]!.passwordHash = await hashPassword('plant admin password');
-  await saveConfig(w.db, { input, basedOn: latest.version, source: 'import', savedBy: 'cli', now: new Date() });
-  await w.app.app.config.refresh();
-  const res = await fetch(`${w.app.url}/board/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ username: 'ops', password: 'plant admin password' }),
-  });
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const session = (await (await fetch(`${w.app.url}/api/admin/session`, { headers: { cookie } })).json()) as {
-    csrfToken: string;
-  };
-  const csrf = session.csrfToken;
-  return { cookie, csrf, headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' } };
 }

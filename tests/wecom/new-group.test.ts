@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { orders, seenGroups } from '../../db/schema';
 import { backends, useTestDatabase } from '../support/databases';
-import { adminSession, WecomWorld } from './harness';
+import { adminSession } from '../support/admin-session';
+import { WecomWorld } from './harness';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the product answered
 const json = async (res: Response): Promise<any> => res.json();
@@ -25,7 +26,7 @@ describe.each(backends)('a WeCom group the config does not know, on %s', (backen
     ]);
 
     const { url } = w.app;
-    const admin = await adminSession(w);
+    const admin = await adminSession(w.app);
     const headers = { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'content-type': 'application/json' };
     const listed = await json(await fetch(`${url}/api/admin/groups/new`, { headers }));
     expect(listed.groups.map((g: { conversationId: string }) => g.conversationId)).toEqual([`wecom:${chatId}`]);

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import type { BusinessConfig, ConfigSource } from '../../config/business-config';
+import { type BusinessConfig, boardThresholds, type ConfigSource } from '../../config/business-config';
 import { desc } from 'drizzle-orm';
 import { adminAudit, seenGroups } from '../../db/schema';
 import { importRoutes } from './imports';
@@ -70,9 +70,14 @@ export function adminApiRoutes(args: {
     ctx.body = { username, name, role, csrfToken };
   });
 
+  // `defaults`: the settings in force, defaults filled in, so the form can offer the keys the stored config leaves out.
   router.get('/config', async (ctx) => {
     const latest = await latestConfig(db);
-    ctx.body = { version: latest?.version ?? 0, config: withHiddenPasswords(latest?.input) };
+    ctx.body = {
+      version: latest?.version ?? 0,
+      config: withHiddenPasswords(latest?.input),
+      defaults: formDefaults(config.current),
+    };
   });
 
   router.put('/config', async (ctx) => {
@@ -267,6 +272,12 @@ export function adminApiRoutes(args: {
   }
 
   return router;
+}
+
+/** The settings in force as the form's defaults: the board's thresholds as they apply, no users (they have their own form). */
+function formDefaults(config: BusinessConfig) {
+  const { lineLoad, lateness } = boardThresholds(config);
+  return { ...config, board: undefined, kpi: { ...config.kpi, lineLoad, lateness } };
 }
 
 /** The handlers' ids of the groups the config knows, as an unknown one would be named. */

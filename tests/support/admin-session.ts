@@ -1,0 +1,30 @@
+import { latestConfig, saveConfig } from '../../db/config-versions';
+import { hashPassword } from '../../web/board/passwords';
+import type { TestApp } from './app';
+
+/**
+ * Signs in to the console as the admin "ops". With a chat platform running the demo password is
+ * refused, so the admin first gets a password of their own, as `orderbot config import` would give it.
+ * Returns the headers an admin API call needs.
+ */
+export async function adminSession(
+  t: TestApp,
+): Promise<{ cookie: string; csrf: string; headers: Record<string, string> }> {
+  const latest = (await latestConfig(t.db))!;
+  const input = structuredClone(latest.input) as { board: { users: Array<{ passwordHash: string }> } };
+  input.board.users[0]!.passwordHash = await hashPassword('plant admin password');
+  await saveConfig(t.db, { input, basedOn: latest.version, source: 'import', savedBy: 'cli', now: new Date() });
+  await t.app.config.refresh();
+  const res = await fetch(`${t.url}/board/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username: 'ops', password: 'plant admin password' }),
+  });
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const session = (await (await fetch(`${t.url}/api/admin/session`, { headers: { cookie } })).json()) as {
+    csrfToken: string;
+  };
+  const csrf = session.csrfToken;
+  return { cookie, csrf, headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' } };
+}
