@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import {
@@ -209,6 +209,9 @@ async function main(argv: string[]): Promise<number> {
       return 2;
   }
 }
+
+// As the server does: a plant's DATABASE_URL and ORDERBOT_CONFIG in .env reach the commands too.
+if (existsSync('.env')) process.loadEnvFile('.env');
 
 main(process.argv.slice(2)).then(
   (code) => {
