@@ -558,6 +558,9 @@ export function mayEditCustomers(config: BusinessConfig, personId: string): bool
   return config.admins.includes(personId) || isSalesPerson(config, personId);
 }
 
+/** The role that makes a person a sales person when the config has no `sales` list. */
+export const SALES_ROLE = '销售';
+
 /** The `sales` list when set; otherwise people whose role is 销售 / sales. */
 export function isSalesPerson(config: BusinessConfig, personId: string): boolean {
   if (config.sales) return config.sales.includes(personId);
@@ -565,7 +568,7 @@ export function isSalesPerson(config: BusinessConfig, personId: string): boolean
     .find((p) => p.id === personId)
     ?.role?.trim()
     .toLowerCase();
-  return role === '销售' || role === 'sales';
+  return role === SALES_ROLE || role === 'sales';
 }
 
 /**

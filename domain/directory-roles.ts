@@ -27,15 +27,19 @@ export type RoleOutcome =
   | { ok: true; input: ConfigInput; personId: string }
   | { ok: false; problem: 'no-name' | 'unknown-department' };
 
-const SALES_ROLE = '销售';
-
 /**
  * The settings (as stored, unparsed) with a directory person given a role: the person is found by
  * their platform id, or by their exact name among people without an id on that platform, or added.
  * A department's leads that have no WeCom or DingTalk id (the starter config's placeholder) give way
  * to the first real lead, since they cannot receive a card anyway.
  */
-export function assignDirectoryRole(current: ConfigInput, who: DirectoryPersonRef, role: DirectoryRole): RoleOutcome {
+export function assignDirectoryRole(
+  current: ConfigInput,
+  who: DirectoryPersonRef,
+  role: DirectoryRole,
+  /** The `role` text that makes a person a sales person when the config has no `sales` list. */
+  salesRole: string,
+): RoleOutcome {
   const input = structuredClone(current);
   input.people ??= [];
   const people = input.people;
@@ -55,7 +59,7 @@ export function assignDirectoryRole(current: ConfigInput, who: DirectoryPersonRe
   person[who.platform] = who.userId;
   const personId = String(person.id);
   if (role.as === 'sales') {
-    person.role = SALES_ROLE;
+    person.role = salesRole;
     if (Array.isArray(input.sales) && !input.sales.includes(personId)) input.sales.push(personId);
     return { ok: true, input, personId };
   }

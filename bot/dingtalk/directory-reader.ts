@@ -227,7 +227,7 @@ export class DingtalkDirectoryReader implements DirectoryReader {
         answer.errmsg,
         subCode ? `(sub_code ${subCode}${answer.sub_msg ? ` ${answer.sub_msg}` : ''})` : undefined,
         isPermissionRefusal(errcode, subCode)
-          ? '- the app lacks a Contacts (通讯录) permission or sees too little of the company'
+          ? '- the app lacks a Contacts permission or sees too little of the company'
           : undefined,
       ]
         .filter(Boolean)

@@ -9,16 +9,7 @@ describe('the DingTalk directory in the console', () => {
   const h = useDingtalkApp(backends.at(-1)!);
 
   it('syncs DingTalk people and makes one a lead by their staff id', async () => {
-    const { headers } = await adminSession(h.t);
-    // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the product answered
-    const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> => {
-      const res = await fetch(`${h.t.url}/api/admin${path}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      return { status: res.status, json: await res.json() };
-    };
+    const { api } = await adminSession(h.t);
     const synced = await api('POST', '/directory/sync');
     expect(synced.status).toBe(200);
     expect(synced.json.results).toEqual([

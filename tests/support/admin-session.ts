@@ -7,9 +7,12 @@ import type { TestApp } from './app';
  * refused, so the admin first gets a password of their own, as `orderbot config import` would give it.
  * Returns the headers an admin API call needs.
  */
+// biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the product answered
+type AdminCall = (method: string, path: string, body?: unknown) => Promise<{ status: number; json: any }>;
+
 export async function adminSession(
   t: TestApp,
-): Promise<{ cookie: string; csrf: string; headers: Record<string, string> }> {
+): Promise<{ cookie: string; csrf: string; headers: Record<string, string>; api: AdminCall }> {
   const latest = (await latestConfig(t.db))!;
   const input = structuredClone(latest.input) as { board: { users: Array<{ passwordHash: string }> } };
   input.board.users[0]!.passwordHash = await hashPassword('plant admin password');
@@ -26,5 +29,15 @@ export async function adminSession(
     csrfToken: string;
   };
   const csrf = session.csrfToken;
-  return { cookie, csrf, headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' } };
+  const headers = { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' };
+  /** One call to /api/admin<path> in this session. */
+  const api: AdminCall = async (method, path, body) => {
+    const answer = await fetch(`${t.url}/api/admin${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: answer.status, json: await answer.json() };
+  };
+  return { cookie, csrf, headers, api };
 }

@@ -16,16 +16,7 @@ describe.each(backends)('the WeCom directory in the console, on %s', (backend) =
   it('syncs people with their departments, maps them to roles without typing ids, keeps what the admin filled in when WeCom gives ids only', async () => {
     w = await WecomWorld.start(backend, database());
     const { fake } = w;
-    const { headers } = await adminSession(w.app);
-    const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> => {
-      const res = await fetch(`${w.app.url}/api/admin${path}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      return { status: res.status, json: await res.json() };
-    };
-
+    const { api } = await adminSession(w.app);
     const before = await api('GET', '/directory');
     expect(before.json).toMatchObject({ platforms: ['wecom'], people: [], lastSync: null });
 

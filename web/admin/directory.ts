@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
-import { type BusinessConfig, isSalesPerson } from '../../config/business-config';
+import { type BusinessConfig, isSalesPerson, SALES_ROLE } from '../../config/business-config';
 import type { Database } from '../../db/client';
 import { directoryListing, directoryPerson, fillInPerson } from '../../db/directory';
 import { latestConfig } from '../../db/config-versions';
@@ -100,7 +100,7 @@ export function directoryRoutes(router: Router, deps: DirectoryRouteDeps) {
     const who = await directoryPerson(db, platform, body.userId);
     if (!who) return refuse(ctx, 404, words(ctx).noSuchPerson);
     const latest = await latestConfig(db);
-    const outcome = assignDirectoryRole((latest?.input ?? {}) as Record<string, unknown>, who, role);
+    const outcome = assignDirectoryRole((latest?.input ?? {}) as Record<string, unknown>, who, role, SALES_ROLE);
     if (!outcome.ok) {
       return outcome.problem === 'no-name'
         ? refuse(ctx, 400, words(ctx).personNeedsName, { field: 'name' })
