@@ -612,3 +612,42 @@ export const directoryPeople = pgTable(
   },
   (t) => [primaryKey({ columns: [t.platform, t.userId] })],
 );
+
+/**
+ * A role only one process may play at a time (the DingTalk Stream connection of an app): its holder
+ * renews the lease; another process takes it once it has expired, with a larger fence, and a holder
+ * that finds a different fence (it was paused past its lease) stops acting.
+ */
+export const leases = pgTable('leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  fence: bigint('fence', { mode: 'number' }).notNull(),
+  expiresAt: at('expires_at').notNull(),
+});
+
+/** A platform's API calls per API and month (China time), counted for its monthly quota. */
+export const apiCallCounts = pgTable(
+  'api_call_counts',
+  {
+    platform: text('platform').notNull(),
+    api: text('api').notNull(),
+    /** 'YYYY-MM', China time. */
+    month: text('month').notNull(),
+    calls: integer('calls').notNull().default(0),
+    /** Calls not made because the quota was used up (or the platform said so). */
+    withheld: integer('withheld').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.api, t.month] })],
+);
+
+/** Quota notices already given (one of each kind per platform and month): `warning` at 80%, `exhausted`. */
+export const quotaNotices = pgTable(
+  'quota_notices',
+  {
+    platform: text('platform').notNull(),
+    month: text('month').notNull(),
+    kind: text('kind').$type<'warning' | 'exhausted'>().notNull(),
+    at: at('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.month, t.kind] })],
+);
