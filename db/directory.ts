@@ -45,21 +45,21 @@ export async function saveDirectory(
       .where(eq(directoryPeople.platform, platform));
     const known = new Map(before.map((r) => [r.userId, r.active]));
     await saveDepartments(tx, snapshot, now);
-    for (const m of snapshot.members) {
-      const row = {
-        platform,
-        userId: m.userId,
-        name: m.name ?? null,
-        title: m.title ?? null,
-        mobile: m.mobile ?? null,
-        departmentIds: m.departmentIds,
-        active: m.active,
-        firstSeenAt: now,
-        syncedAt: now,
-      };
+    const rows = snapshot.members.map((m) => ({
+      platform,
+      userId: m.userId,
+      name: m.name ?? null,
+      title: m.title ?? null,
+      mobile: m.mobile ?? null,
+      departmentIds: m.departmentIds,
+      active: m.active,
+      firstSeenAt: now,
+      syncedAt: now,
+    }));
+    for (const batch of chunks(rows, BATCH)) {
       await tx
         .insert(directoryPeople)
-        .values(row)
+        .values(batch)
         .onConflictDoUpdate({
           target: [directoryPeople.platform, directoryPeople.userId],
           set: {
@@ -109,10 +109,17 @@ async function saveDepartments(tx: Queryable, snapshot: DirectorySnapshot, now: 
         ids.length ? notInArray(directoryDepartments.deptId, ids) : sql`true`,
       ),
     );
-  for (const d of snapshot.departments) {
+  const rows = snapshot.departments.map((d) => ({
+    platform,
+    deptId: d.id,
+    name: d.name ?? null,
+    parentId: d.parentId ?? null,
+    syncedAt: now,
+  }));
+  for (const batch of chunks(rows, BATCH)) {
     await tx
       .insert(directoryDepartments)
-      .values({ platform, deptId: d.id, name: d.name ?? null, parentId: d.parentId ?? null, syncedAt: now })
+      .values(batch)
       .onConflictDoUpdate({
         target: [directoryDepartments.platform, directoryDepartments.deptId],
         set: {
@@ -122,6 +129,15 @@ async function saveDepartments(tx: Queryable, snapshot: DirectorySnapshot, now: 
         },
       });
   }
+}
+
+/** Rows per insert: a plant's directory in a few statements, far below PostgreSQL's parameter limit. */
+const BATCH = 500;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 /** Everyone in the synced directories, active first, by platform and name; departments by name. */

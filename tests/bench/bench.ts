@@ -4,6 +4,7 @@
  * too when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set.
  * npm run bench -- kpi: the KPI queries and the ops board on a million orders (tests/bench/kpi-bench.ts).
  * npm run bench -- scale: escalation tick, outbox claim and the product's RSS at scale (tests/bench/scale-bench.ts).
+ * npm run bench -- directory: a 500-person company directory synced from the fake WeCom and stored (tests/bench/directory-bench.ts).
  * npm run bench -- e2e: WeCom callbacks and DingTalk frames at a rising rate through the product, against pgbench (tests/bench/e2e-bench.ts).
  */
 import { performance } from 'node:perf_hooks';
@@ -23,6 +24,7 @@ import { benchKpis } from './kpi-bench';
 import { benchScale } from './scale-bench';
 import { benchEndToEnd } from './e2e-bench';
 import { benchImports } from './import-bench';
+import { benchDirectory } from './directory-bench';
 
 const MESSAGES = [
   '需要BRK-2026-01样品5件,3月5日前到',
@@ -265,6 +267,7 @@ async function main() {
   if (only === 'scale') return scaleOnly(pgUrl);
   if (only === 'e2e') return benchEndToEnd(pgUrl ?? 'postgres://postgres@127.0.0.1:5432/test');
   if (only === 'imports') return benchImports();
+  if (only === 'directory') return benchDirectory();
   const total = Number(process.env.BENCH_MESSAGES ?? 600);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
   benchParser();
