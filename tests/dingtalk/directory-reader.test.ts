@@ -167,7 +167,7 @@ describe('DingTalk directory reader against the fake oapi', () => {
     expect((error as DingtalkDirectoryError).isPermission).toBe(true);
     const message = (error as Error).message;
     expect(message).toMatch(/^DingTalk v2\/user\/list: errcode 88 没有调用该接口的权限 \(sub_code 60011/);
-    expect(message).toContain('通讯录');
+    expect(message).toContain('lacks a Contacts permission');
     expect(message).not.toContain(fake.directory.tokensIssued[0]!);
     expect(message).not.toContain('127.0.0.1');
   });
