@@ -41,10 +41,16 @@ export interface WecomTemplateCard {
   horizontal_content_list: Array<{ keyname: string; value: string }>;
   button_selection?: WecomSelection;
   button_list: WecomButton[];
-  /** Shown as a grey, disabled button: the decided form. */
-  replace_text?: string;
   task_id: string;
 }
+
+/** The documented update that greys a button card's buttons and shows this text on them (update_template_card). */
+export interface WecomButtonUpdate {
+  replace_name: string;
+}
+
+/** The key of the one button a decided card is sent with (a fresh copy), greyed right after with its outcome. */
+export const DECIDED_BUTTON_KEY = 'decided';
 
 /** A button whose tap needs a reason gets the card's reasons as a dropdown with this key. */
 export const REASON_QUESTION_KEY = 'reject_reason';
@@ -89,7 +95,11 @@ function usableOptions(options: ReadonlyArray<{ id: string; text: string }>): Ar
   return usable.slice(0, WECOM_CARD_LIMITS.options);
 }
 
-/** The card as a button_interaction template card with the given WeCom task_id. */
+/**
+ * The card as a button_interaction template card with the given WeCom task_id. A decided card keeps one
+ * button showing its outcome: WeCom documents a decided button card as its buttons greyed with new text
+ * (`decidedUpdate`), not as a card without buttons.
+ */
 export function renderWecomCard(card: Card, taskId: string): WecomTemplateCard {
   const { horizontal, overflow } = splitFields(card.fields);
   const subtitle = [
@@ -97,7 +107,9 @@ export function renderWecomCard(card: Card, taskId: string): WecomTemplateCard {
     ...overflow.map((f) => `${f.label}：${fieldValue(f)}`),
   ].join('\n');
   const quote = (card.notes ?? []).join('\n');
-  const buttons = card.resolved ? [] : usableButtons(card.buttons);
+  const buttons: CardButton[] = card.resolved
+    ? [{ key: DECIDED_BUTTON_KEY, label: card.resolved.text, style: 'default' }]
+    : usableButtons(card.buttons);
   const reasons = buttons.some((b) => b.needsReason) ? card.reasons : undefined;
   return {
     card_type: 'button_interaction',
@@ -125,9 +137,14 @@ export function renderWecomCard(card: Card, taskId: string): WecomTemplateCard {
       style: STYLE[b.style ?? 'default'],
       key: b.key,
     })),
-    ...(card.resolved ? { replace_text: clip(card.resolved.text, WECOM_CARD_LIMITS.descChars) } : {}),
     task_id: taskId,
   };
+}
+
+/** The decided form of a sent card: `button: {replace_name}` greys its buttons and shows the outcome on them. */
+export function decidedUpdate(card: Card): { button: WecomButtonUpdate } | undefined {
+  if (!card.resolved) return undefined;
+  return { button: { replace_name: clip(card.resolved.text, WECOM_CARD_LIMITS.descChars) } };
 }
 
 /** The id of the reason a tap carries: the option chosen in the reason dropdown, if any. */

@@ -4,7 +4,7 @@ import type { ConfigSource } from '../../config/business-config';
 import type { Database } from '../../db/client';
 import { cards, type CardRow } from '../../db/schema';
 import type { Card } from '../../cards/model';
-import { renderWecomCard, WECOM_CARD_LIMITS } from '../../cards/wecom';
+import { decidedUpdate, renderWecomCard, WECOM_CARD_LIMITS } from '../../cards/wecom';
 import type { Effect } from '../../core/effects';
 import { DeliveryError } from '../../core/errors';
 import type { WecomApi } from './api-client';
@@ -26,6 +26,13 @@ type UpdateCard = Extract<Effect, { kind: 'update-card' }>;
 const TASK_ID = /^[0-9A-Za-z_\-@]+$/;
 /** "task_id has existed": WeCom keeps every task_id of an app forever. */
 const TASK_ID_TAKEN = 42014;
+/**
+ * errcodes that refuse the request itself (bad message type, invalid parameter, empty or too long
+ * content, wrong agentid): another response code or a fresh card would be refused the same way, or worse,
+ * go through as something the update was not meant to be. Any other refusal of an update is taken as the
+ * code's (spent or expired; WeCom's errcode for that is unconfirmed).
+ */
+const REQUEST_REFUSED = new Set([40008, 40035, 40056, 40058, 44004, 45002]);
 
 /** The WeCom task_id of a card's n-th fresh copy; clicks on any copy lead back to the card. */
 export function taskIdOf(cardId: string, revision: number): string {
@@ -74,6 +81,12 @@ export class CardDelivery {
     if (await this.updateInPlace(row.id, data, effect, key)) return;
     this.deps.log.info({ cardId: row.id }, 'no usable response code left: sending a fresh card');
     await this.sendCopy(userOfPerson(this.deps.config.current, row.recipientId), effect.card, (data.revision ?? 0) + 1);
+    if (!effect.card.resolved) return;
+    // A decided card goes out with one button showing the outcome, greyed at once with the send's own code.
+    const fresh = cardData((await this.row(row.id))?.platformData);
+    const update: UpdateCard = { kind: 'update-card', cardId: effect.cardId, card: effect.card };
+    if (await this.updateInPlace(row.id, fresh, update, key)) return;
+    this.deps.log.warn({ cardId: row.id }, 'the fresh copy could not be greyed: a tap on it is answered as a late tap');
   }
 
   /** Tries the card's codes in turn; true once the card shows the update. */
@@ -83,17 +96,21 @@ export class CardDelivery {
       const takenEarlier = data.codes?.[code]?.by === key;
       if (!(await reserveCode(db, cardId, code, key))) continue;
       try {
-        const template_card = renderWecomCard(effect.card, data.taskId!);
+        // Decided: the documented button-only update greys the buttons; otherwise the whole card is replaced.
         await api.call('message/update_template_card', {
           atall: 1,
           agentid: agentId,
           response_code: code,
-          template_card,
+          ...(decidedUpdate(effect.card) ?? { template_card: renderWecomCard(effect.card, data.taskId!) }),
         });
         await markCodeUsed(db, cardId, code);
         return true;
       } catch (err) {
         if (!(err instanceof WecomError) || isTransient(err)) throw err; // the code stays with this update for its retry
+        if (REQUEST_REFUSED.has(err.errcode)) {
+          // Not the code's fault: neither the next code nor a fresh card would help; the row fails, visibly.
+          throw DeliveryError.permanent(`${err.message} (the update itself was refused; no fresh card sent)`);
+        }
         await markCodeUsed(db, cardId, code);
         if (takenEarlier) {
           log.info(

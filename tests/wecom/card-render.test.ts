@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildApprovalCard } from '../../cards/approval-card';
 import { chosenReason, resolveCard, type Card } from '../../cards/model';
-import { clip, reasonFromSelection, renderWecomCard, WECOM_CARD_LIMITS } from '../../cards/wecom';
+import { clip, decidedUpdate, reasonFromSelection, renderWecomCard, WECOM_CARD_LIMITS } from '../../cards/wecom';
 import { loadBusinessConfig } from '../../config/business-config';
 
 const REJECT_REASONS = loadBusinessConfig().rejectReasons;
@@ -45,18 +45,25 @@ describe('WeCom card renderer', () => {
     expect(card.button_selection!.option_list.map((o) => o.id)).toEqual(REJECT_REASONS.map((r) => r.id));
   });
 
-  it('renders the decided form: no buttons, no dropdown, the outcome as the grey replace_text', () => {
-    const decided = renderWecomCard(
-      resolveCard(approval(), { status: 'approved', text: '已同意 · 王工 10:42' }),
-      'c_x',
-    );
-    expect(checkTemplateCard(decided, 'update')).toBeUndefined();
-    expect(decided).toMatchObject({
-      button_list: [],
-      replace_text: '已同意 · 王工 10:42',
+  it('decides a card with the documented button update, and sends a decided copy with one button to grey', () => {
+    const resolved = resolveCard(approval(), { status: 'approved', text: '已同意 · 王工 10:42' });
+    expect(decidedUpdate(resolved)).toEqual({ button: { replace_name: '已同意 · 王工 10:42' } });
+    expect(decidedUpdate(approval())).toBeUndefined();
+    const copy = renderWecomCard(resolved, 'c_x-r1');
+    expect(checkTemplateCard(copy, 'send')).toBeUndefined();
+    expect(copy).toMatchObject({
+      button_list: [{ text: '已同意 · 王工 …', style: 3, key: 'decided' }],
       sub_title_text: '已同意 · 王工 10:42',
     });
-    expect(decided.button_selection).toBeUndefined();
+    expect(copy.button_selection).toBeUndefined();
+    expect(copy).not.toHaveProperty('replace_text');
+  });
+
+  it('refuses a button card without buttons (40058 unless the fake is told WeCom takes it)', () => {
+    const buttonless = { ...renderWecomCard(approval(), 'c_y'), button_list: [] };
+    expect(checkTemplateCard(buttonless, 'update')).toMatchObject({ errcode: 40058 });
+    expect(checkTemplateCard({ ...buttonless, button_list: undefined }, 'send')).toMatchObject({ errcode: 40058 });
+    expect(checkTemplateCard(buttonless, 'update', { buttonlessErrcode: null })).toBeUndefined();
   });
 
   it("keeps any neutral card within WeCom's limits: ≤6 items, ≤6 unique buttons with keys ≤1 KB, and accepted as sent or updated", () => {
@@ -101,7 +108,7 @@ describe('WeCom card renderer', () => {
         const keys = rendered.button_list.map((b) => b.key);
         expect(new Set(keys).size).toBe(keys.length);
         for (const key of keys) expect(Buffer.byteLength(key)).toBeLessThanOrEqual(WECOM_CARD_LIMITS.keyBytes);
-        if (rendered.button_list.length > 0 || rendered.replace_text) {
+        if (rendered.button_list.length > 0) {
           expect(checkTemplateCard(rendered, 'send')).toBeUndefined();
           expect(checkTemplateCard(rendered, 'update')).toBeUndefined();
         }

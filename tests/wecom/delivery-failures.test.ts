@@ -178,9 +178,47 @@ describe.each(backends)('WeCom delivery failures on %s', (backend) => {
     await fake.tap('ChenJie', leadCards.ChenJie!.taskId, 'approve');
     await w.app.settle();
     const chenjie = fake.cardsOf('ChenJie');
-    expect(fake.calls('message/update_template_card')).toHaveLength(2);
+    // Two codes refused; the fresh copy goes out with one button and is greyed with its own send's code.
+    const updates = fake.calls('message/update_template_card');
+    expect(updates).toHaveLength(3);
+    expect(updates[2]!.body).toMatchObject({ button: { replace_name: '已同意 · 陈姐 10:00' } });
     expect(chenjie).toHaveLength(2);
     expect(chenjie[1]).toMatchObject({ taskId: `${leadCards.ChenJie!.taskId}-r1`, greyed: '已同意 · 陈姐 10:00' });
+  });
+
+  it('sends no fresh card when WeCom refuses the update itself (40058): the delivery fails where it shows', async () => {
+    w = await WecomWorld.start(backend, database());
+    const { fake } = w;
+    const leadCards = await order();
+    fake.fail('message/update_template_card', { errcode: 40058, errmsg: 'invalid parameter' }, { times: 100 });
+    await fake.tap('ChenJie', leadCards.ChenJie!.taskId, 'approve');
+    await w.app.settle();
+    expect(fake.calls('message/update_template_card')).toHaveLength(1);
+    expect(fake.cardsOf('ChenJie')).toHaveLength(1);
+    const failed = (await outboxRows()).filter((r) => r.status === 'failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ kind: 'update-card', attempts: 1 });
+    expect(failed[0]!.lastError).toContain('40058');
+  });
+
+  it('refuses a full update that drops every button, so the product cannot quietly rely on it', async () => {
+    w = await WecomWorld.start(backend, database());
+    const { fake } = w;
+    const leadCards = await order();
+    await w.app.settle();
+    const code = [...fake.app.codes.entries()].find(([, c]) => c.taskId === leadCards.ChenJie!.taskId)![0];
+    const body = (patch: Record<string, unknown>) => ({
+      atall: 1,
+      agentid: fake.secrets.agentId,
+      response_code: code,
+      ...patch,
+    });
+    const buttonless = { ...leadCards.ChenJie!.card, button_list: [], replace_text: '已同意' };
+    expect(fake.app.update(body({ template_card: buttonless }))).toMatchObject({ errcode: 40058 });
+    expect(fake.app.update(body({ button: { replace_name: '' } }))).toMatchObject({ errcode: 40058 });
+    // Refused bodies leave the code unspent: the documented form then goes through.
+    expect(fake.app.update(body({ button: { replace_name: '已同意 · 陈姐 10:00' } }))).toMatchObject({ errcode: 0 });
+    expect(fake.cardsOf('ChenJie')[0]).toMatchObject({ greyed: '已同意 · 陈姐 10:00', updates: 1 });
   });
 
   it('does not update a card twice when the answer to an update was lost', async () => {

@@ -64,9 +64,18 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
     expect(after.WangGong![0]).toMatchObject({ greyed: '已同意 · 王工 10:00', updates: 1 });
     expect(after.LiuGong![0]).toMatchObject({ greyed: '已同意 · 王工 10:00', updates: 1 });
     expect(after.ChenJie![0]).toMatchObject({ greyed: '已同意 · 陈姐 10:00', updates: 1 });
+    // Decided cards take the documented button update: the buttons greyed, showing the outcome.
     const updates = fake.calls('message/update_template_card');
     expect(updates).toHaveLength(4);
-    for (const call of updates) expect(call.body).toMatchObject({ atall: 1, agentid: fake.secrets.agentId });
+    for (const call of updates) {
+      expect(call.body).toMatchObject({
+        atall: 1,
+        agentid: fake.secrets.agentId,
+        button: { replace_name: /^已同意 · / },
+      });
+      expect(call.body).not.toHaveProperty('template_card');
+      expect(call.reply).toMatchObject({ errcode: 0 });
+    }
     const [order] = await w.db.select().from(orders);
     expect(order).toMatchObject({
       status: 'confirmed',

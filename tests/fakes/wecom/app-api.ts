@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { checkTemplateCard, isInteractive, type Refusal } from './template-card-rules';
+import { BUTTON_CARDS, checkTemplateCard, isInteractive, type Refusal } from './template-card-rules';
 import { randomCode } from './wire';
 
 type Obj = Record<string, unknown>;
@@ -17,6 +17,13 @@ export interface AppApiOptions {
   /** Unconfirmed errcodes for a spent or expired response_code. */
   responseCodeUsedErrcode: number;
   responseCodeExpiredErrcode: number;
+  /**
+   * Unconfirmed errcode for a button_interaction card without buttons (send or full update); null
+   * accepts one. 40058 ("invalid parameter") is WeCom's generic refusal of a bad field.
+   */
+  buttonlessCardErrcode: number | null;
+  /** Unconfirmed errcode for `button.replace_name` that is empty or on a card without buttons (notice cards). */
+  replaceNameRefusedErrcode: number;
 }
 
 export type InboxItem =
@@ -120,6 +127,10 @@ export class FakeAppApi {
     return ok(extra);
   }
 
+  /**
+   * update_template_card (protocol notes §2.3): mode A `button: {replace_name}` greys the buttons of a
+   * button/vote/multiple card; mode B `template_card` replaces the card. A refused body leaves the code unspent.
+   */
   update(body: Obj): Reply {
     const refused = this.checkAgent(body);
     if (refused) return refused;
@@ -131,12 +142,21 @@ export class FakeAppApi {
     const card = body.template_card as Obj | undefined;
     const replaceName = (body.button as Obj | undefined)?.replace_name;
     if (card !== undefined) {
-      const problem = checkTemplateCard(card, 'update');
+      const problem = checkTemplateCard(card, 'update', { buttonlessErrcode: this.options.buttonlessCardErrcode });
       if (problem) return fail(problem.errcode, problem.errmsg);
       if (card.task_id !== undefined && card.task_id !== code.taskId)
         return fail(40058, 'template_card.task_id differs from the card being updated');
-    } else if (typeof replaceName !== 'string') {
+    } else if (body.button === undefined) {
       return fail(40058, 'button.replace_name or template_card is required');
+    } else {
+      const shown = [...views.values()][0]?.card;
+      if (typeof replaceName !== 'string' || replaceName === '')
+        return fail(this.options.replaceNameRefusedErrcode, 'button.replace_name is empty');
+      if (!BUTTON_CARDS.includes(String(shown?.card_type)))
+        return fail(
+          this.options.replaceNameRefusedErrcode,
+          'only button, vote and multiple cards have buttons to replace',
+        );
     }
     const targets = body.atall === 1 ? [...views.keys()] : this.userids(body.userids).filter((u) => views.has(u));
     if (targets.length === 0) return fail(81013, 'user & party & tag all invalid');
@@ -205,7 +225,9 @@ export class FakeAppApi {
         return undefined;
       }
       case 'template_card': {
-        const problem: Refusal | undefined = checkTemplateCard(body.template_card, 'send');
+        const problem: Refusal | undefined = checkTemplateCard(body.template_card, 'send', {
+          buttonlessErrcode: this.options.buttonlessCardErrcode,
+        });
         return problem ? fail(problem.errcode, problem.errmsg) : undefined;
       }
       default:

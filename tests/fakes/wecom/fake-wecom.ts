@@ -25,6 +25,10 @@ export interface UnconfirmedBehaviour {
   responseUrlExpiredErrcode: number;
   webhookOverLimitErrcode: number;
   newTokenRevokesOld: boolean;
+  /** A button_interaction card without buttons: refused with this errcode, or accepted (null). */
+  buttonlessCardErrcode: number | null;
+  /** `button.replace_name` empty, or on a card without buttons. */
+  replaceNameRefusedErrcode: number;
 }
 
 export interface FakeWecomOptions extends Partial<UnconfirmedBehaviour> {
@@ -114,6 +118,8 @@ export class FakeWecom {
         responseCodeTtlMs: options.responseCodeTtlMs ?? 72 * 3600_000,
         responseCodeUsedErrcode: options.responseCodeUsedErrcode ?? 40029,
         responseCodeExpiredErrcode: options.responseCodeExpiredErrcode ?? 40029,
+        buttonlessCardErrcode: options.buttonlessCardErrcode === undefined ? 40058 : options.buttonlessCardErrcode,
+        replaceNameRefusedErrcode: options.replaceNameRefusedErrcode ?? 40058,
       },
       now,
     );

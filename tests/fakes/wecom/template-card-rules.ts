@@ -2,6 +2,8 @@
  * The template_card rules WeCom enforces (protocol notes §2.2): card types, task_id, list lengths
  * and key sizes. Text lengths are only recommendations in the docs and are not enforced.
  */
+/** Card types whose buttons update_template_card can grey with `button.replace_name` (protocol notes §2.3, mode A). */
+export const BUTTON_CARDS = ['button_interaction', 'vote_interaction', 'multiple_interaction'];
 export interface Refusal {
   errcode: number;
   errmsg: string;
@@ -20,12 +22,26 @@ const refuse = (errmsg: string, errcode = INVALID): Refusal => ({
   errmsg: `invalid template_card: ${errmsg}`,
 });
 
+/** Where the protocol notes leave a rule unconfirmed, the fake's choice (each default refuses). */
+export interface CardRuleOptions {
+  /**
+   * A button_interaction card with no button (button_list missing or empty). The docs list button_list
+   * for the type and document the decided form as `button.replace_name` on the sent buttons; whether WeCom
+   * takes a card without any is unconfirmed. The errcode to refuse it with, or null to accept it.
+   */
+  buttonlessErrcode?: number | null;
+}
+
 /** Whether a card must carry a task_id and can be updated / clicked. */
 export function isInteractive(card: Obj): boolean {
   return INTERACTIVE.includes(String(card.card_type)) || card.action_menu !== undefined;
 }
 
-export function checkTemplateCard(card: unknown, where: 'send' | 'update' | 'webhook' | 'aibot'): Refusal | undefined {
+export function checkTemplateCard(
+  card: unknown,
+  where: 'send' | 'update' | 'webhook' | 'aibot',
+  options: CardRuleOptions = {},
+): Refusal | undefined {
   if (!isObj(card)) return refuse('template_card missing');
   const type = String(card.card_type);
   if (!CARD_TYPES.includes(type)) return refuse(`card_type ${type}`);
@@ -38,7 +54,7 @@ export function checkTemplateCard(card: unknown, where: 'send' | 'update' | 'web
   return (
     checkSource(card) ??
     checkHorizontal(card) ??
-    checkButtons(card) ??
+    checkButtons(card, options.buttonlessErrcode === undefined ? INVALID : options.buttonlessErrcode) ??
     checkSelection(card.button_selection) ??
     checkNotice(card, type) ??
     checkMenu(card) ??
@@ -67,12 +83,12 @@ function checkHorizontal(card: Obj): Refusal | undefined {
   return undefined;
 }
 
-function checkButtons(card: Obj): Refusal | undefined {
+function checkButtons(card: Obj, buttonlessErrcode: number | null): Refusal | undefined {
   const list = card.button_list;
-  if (list === undefined)
-    return card.card_type === 'button_interaction' && !card.replace_text
-      ? refuse('button_list is required')
-      : undefined;
+  const none = list === undefined || (Array.isArray(list) && list.length === 0);
+  if (none && card.card_type === 'button_interaction' && buttonlessErrcode !== null)
+    return refuse('button_list is required for button_interaction', buttonlessErrcode);
+  if (list === undefined) return undefined;
   if (!Array.isArray(list) || list.length > 6) return refuse('button_list has more than 6 buttons');
   const keys = new Set<string>();
   for (const button of list) {
