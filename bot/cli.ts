@@ -1,14 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import {
-  buildCustomerIndex,
-  type CustomerIndex,
-  type CustomerMatch,
-  parseCustomerList,
-  recognizeCustomers,
-} from '../domain/customers';
-import { parseMessage, type ParsedMessage } from '../domain/parse';
 import {
   type BusinessConfig,
   DEMO_CONFIG_PATH,
@@ -23,7 +15,8 @@ import { migrate } from '../db/migrate';
 import { dateRange } from '../domain/kpi';
 import { hashPassword } from '../web/board/passwords';
 import { configCommand } from './cli-config';
-import { importCommand } from './cli-import';
+import { parseCommand } from './cli-parse';
+import { importCommand, processIo } from './cli-import';
 import { dataDirHolder } from './data-dir-lock';
 import { kpiCsv, kpiRows } from '../handlers/kpi-export';
 
@@ -46,72 +39,6 @@ commands:
                              first admin: read -s p; echo "$p" | npm run -s orderbot -- config set-password admin
   hash-password              read a password from stdin, print the hash for the board's users in the config
 `;
-
-/**
- * The public parse contract: exactly these keys, in this order. With a customer list (`matches`
- * given), `customer` is the one customer the message names when it names exactly one (else the
- * parser's labelled name), and `customerMatches` follows it: every customer named, longest first.
- */
-function contractView(parsed: ParsedMessage, matches?: readonly CustomerMatch[]) {
-  const head = {
-    intent: parsed.intent,
-    items: parsed.items.map(({ sku, quantity, unit, kind }) => ({ sku, quantity, unit, kind })),
-    dueDate: parsed.dueDate,
-    urgent: parsed.urgent,
-    specs: parsed.specs.map(({ param, op, value, unit }) => ({ param, op, value, unit })),
-  };
-  if (matches === undefined) return { ...head, customer: parsed.customer, missing: parsed.missing };
-  return {
-    ...head,
-    customer: matches.length === 1 ? (matches[0] as CustomerMatch).name : parsed.customer,
-    customerMatches: matches.map((m) => m.name),
-    missing: parsed.missing,
-  };
-}
-
-/** The --customers file (one customer a line: name, then aliases, tab-separated), or why it cannot be used. */
-function readCustomerFile(file: string): { index: CustomerIndex } | { error: string } {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file));
-  } catch (err) {
-    const why = err instanceof TypeError ? 'it is not UTF-8 text' : (err as Error).message;
-    return { error: `cannot read the --customers file "${file}": ${why}` };
-  }
-  const list = parseCustomerList(text);
-  if (!list.ok) {
-    const why = list.error === 'no-name' ? 'no customer name before the first tab' : 'this customer is already listed';
-    return { error: `--customers file "${file}", line ${list.line}: ${why}: "${list.text}"` };
-  }
-  return { index: buildCustomerIndex(list.customers) };
-}
-
-async function parseCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { now: { type: 'string' }, customers: { type: 'string' } },
-    strict: true,
-  });
-  const now = values.now ? new Date(values.now) : new Date();
-  if (Number.isNaN(now.getTime())) {
-    process.stderr.write(
-      `orderbot parse: --now is not a valid time: "${values.now}" (e.g. 2026-02-24T10:00:00+08:00)\n`,
-    );
-    return 2;
-  }
-  const customers = values.customers === undefined ? undefined : readCustomerFile(values.customers);
-  if (customers && 'error' in customers) {
-    process.stderr.write(`orderbot parse: ${customers.error}\n`);
-    return 2;
-  }
-  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    const matches = customers ? recognizeCustomers(line, customers.index) : undefined;
-    process.stdout.write(`${JSON.stringify(contractView(parseMessage(line, now), matches))}\n`);
-  }
-  return 0;
-}
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -190,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'parse':
-      return parseCommand(rest);
+      return parseCommand(rest, processIo, createInterface({ input: process.stdin, crlfDelay: Infinity }));
     case 'kpi':
       return kpiCommand(rest);
     case 'import':

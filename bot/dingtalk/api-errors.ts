@@ -47,8 +47,30 @@ export function deliveryErrorFor(what: string, failure: ApiFailure): DeliveryErr
   return DeliveryError.retry(message, { afterMs: 1000 });
 }
 
-/** Whether a card-creation failure says the outTrackId exists already: the card was created before. */
+/**
+ * Whether a card-creation failure says the outTrackId exists already: the card was created before (the
+ * documented code is `param.cardAlreadyExist`; older wording names the outTrackId).
+ */
 export function isDuplicateOutTrackId(failure: ApiFailure): boolean {
+  if (/^param\.cardAlreadyExist$/i.test(failure.code ?? '')) return true;
   const text = `${failure.code ?? ''} ${failure.message ?? ''}`;
   return /outTrackId/i.test(text) && /dup|exist|重复|已存在/i.test(text);
+}
+
+/** A card template that cannot be used: it does not exist in the tenant, or it is not published. */
+export function templateProblem(failure: ApiFailure): 'not-found' | 'unpublished' | undefined {
+  const code = failure.code ?? '';
+  if (/^param\.templateNotExist$/i.test(code)) return 'not-found';
+  if (/^param\.templateUnpublished$/i.test(code)) return 'unpublished';
+  return undefined;
+}
+
+/**
+ * Whether a space's delivery failure (`deliverResults[].errorMsg` of a 200 answer) reads as passing:
+ * DingTalk names no codes there, so busy, timeout and rate-limit wording is retried and the rest is not.
+ */
+export function isTransientDeliveryError(errorMsg: string | undefined): boolean {
+  return /busy|timeout|timed out|try again|retry|later|throttl|limit|internal|unavailable|繁忙|超时|稍后|重试|限流|频繁|系统错误/i.test(
+    errorMsg ?? '',
+  );
 }

@@ -5,7 +5,8 @@ import type { Database } from '../../db/client';
 import { cards } from '../../db/schema';
 import type { Destination } from '../../core/effects';
 import { DeliveryError } from '../../core/errors';
-import { deliveryErrorFor, isDuplicateOutTrackId } from './api-errors';
+import { texts } from '../../texts';
+import { deliveryErrorFor, isDuplicateOutTrackId, isTransientDeliveryError, templateProblem } from './api-errors';
 import type { DingtalkTarget } from './directory';
 import type { MessageSender } from './messages';
 import type { DingtalkOpenApi } from './openapi';
@@ -20,10 +21,27 @@ interface SentCard {
   deliveredAt: string;
 }
 
+/** A card instance DingTalk created whose delivery to its space failed: retried through the deliver call. */
+type UndeliveredCard = {
+  mode: 'template';
+  openSpaceId: string;
+  created: true;
+  deliveredAt?: undefined;
+};
+
+/** Tells the ops conversation once per key (the outbox's idempotency key, so once in the database). */
+export type ReportToOps = (key: string, text: string) => Promise<void>;
+
+/** Ops are told in the plant's language (OPS_LANG). */
+const OPS_TEXTS = texts('zh').plant;
+
 type Target = Exclude<DingtalkTarget, { kind: 'unknown' }>;
 
+type DeliverResult = { success?: boolean; errorMsg?: string; spaceType?: string; spaceId?: string };
+
+/** createAndDeliver answers `result.deliverResults`; the deliver call (no answer documented) maybe `result` itself. */
 interface DeliverAnswer {
-  result?: { deliverResults?: Array<{ success?: boolean; errorMsg?: string; spaceId?: string }> };
+  result?: { deliverResults?: DeliverResult[] } | DeliverResult[];
 }
 
 /**
@@ -37,28 +55,75 @@ export class CardDelivery {
     private readonly messages: MessageSender,
     private readonly db: Database,
     private readonly clock: () => Date,
+    private readonly reportToOps: ReportToOps,
   ) {}
 
+  /**
+   * Creates the card instance and delivers it to its space. A 200 can still say the space was not reached
+   * (`deliverResults[].success: false`): the instance is kept and the delivery alone is retried (a passing
+   * cause) or given up and reported. A duplicate outTrackId means an earlier try made the card: delivered.
+   */
   async send(to: Destination, card: Card): Promise<void> {
     const target = this.messages.target(to);
-    if (await this.sentState(card.id)) return;
-    if (!this.settings.cardTemplateId) {
+    const state = await this.cardState(card.id);
+    if (state?.deliveredAt) return;
+    const templateId = this.settings.cardTemplateId;
+    if (!templateId) {
       await this.messages.send(target, renderDingtalkActionCard(card));
       return this.markSent(card.id, { mode: 'actionCard', to });
     }
     const openSpaceId = openSpaceIdOf(target);
+    if (state && 'created' in state && state.created) return this.deliverAgain(to, card, target, openSpaceId);
     const result = await this.api.call<DeliverAnswer>(
       'POST',
       '/v1.0/card/instances/createAndDeliver',
       this.createBody(card, target, openSpaceId),
     );
-    if (!result.ok && !isDuplicateOutTrackId(result.failure)) throw deliveryErrorFor('card delivery', result.failure);
-    const refused = result.ok ? result.body.result?.deliverResults?.find((r) => r.success === false) : undefined;
-    if (refused)
-      throw DeliveryError.permanent(
-        `DingTalk created card ${card.id} but did not deliver it: ${refused.errorMsg ?? 'no reason given'}`,
-      );
+    if (!result.ok) {
+      // Made by an earlier try whose answer was lost (DingTalk may also just accept the repeat with a 200).
+      if (isDuplicateOutTrackId(result.failure)) return this.markSent(card.id, { mode: 'template', openSpaceId });
+      const problem = templateProblem(result.failure);
+      if (problem)
+        await this.reportToOps(
+          `dingtalk:card-template:${templateId}`,
+          OPS_TEXTS.dingtalkCardTemplate(templateId, problem),
+        );
+      throw deliveryErrorFor('card delivery', result.failure);
+    }
+    await this.checkDelivered(to, card, openSpaceId, result.body);
     await this.markSent(card.id, { mode: 'template', openSpaceId });
+  }
+
+  /** The instance exists but did not reach its space: deliver it again (POST /v1.0/card/instances/deliver). */
+  private async deliverAgain(to: Destination, card: Card, target: Target, openSpaceId: string): Promise<void> {
+    const answer = await this.api.require<DeliverAnswer>('card delivery', 'POST', '/v1.0/card/instances/deliver', {
+      outTrackId: card.id,
+      openSpaceId,
+      userIdType: 1,
+      ...this.deliverModel(target),
+    });
+    await this.checkDelivered(to, card, openSpaceId, answer);
+    await this.markSent(card.id, { mode: 'template', openSpaceId });
+  }
+
+  /** Throws when the answer says this card's space was not reached, after noting that the instance exists. */
+  private async checkDelivered(to: Destination, card: Card, openSpaceId: string, answer: DeliverAnswer) {
+    const results = Array.isArray(answer.result) ? answer.result : (answer.result?.deliverResults ?? []);
+    // One space a card: a result for another space is not ours; one naming no space is.
+    const spaceId = openSpaceId.slice(openSpaceId.indexOf('.', 'dtv1.card//'.length) + 1);
+    const refused = results.find((r) => r.success === false && (!r.spaceId || r.spaceId === spaceId));
+    if (!refused) return;
+    const undelivered: UndeliveredCard = { mode: 'template', openSpaceId, created: true };
+    await this.db.update(cards).set({ platformRef: card.id, platformData: undelivered }).where(eq(cards.id, card.id));
+    const reason = refused.errorMsg || 'no reason given';
+    const message = `DingTalk created card ${card.id} but did not deliver it to ${openSpaceId}: ${reason}`;
+    if (isTransientDeliveryError(refused.errorMsg)) throw DeliveryError.retry(message, { afterMs: 5000 });
+    const who = 'userId' in to ? to.userId : to.conversationId;
+    await this.reportToOps(
+      `dingtalk:card-undelivered:${card.id}`,
+      OPS_TEXTS.dingtalkCardUndelivered(card.subtitle ? `${card.title} ${card.subtitle}` : card.title, who, reason),
+    );
+    throw DeliveryError.permanent(message);
   }
 
   async update(cardId: string, card: Card): Promise<void> {
@@ -78,15 +143,18 @@ export class CardDelivery {
     });
   }
 
-  private createBody(card: Card, target: Target, openSpaceId: string) {
+  private deliverModel(target: Target) {
     const { robotCode } = this.settings;
+    return target.kind === 'group'
+      ? { imGroupOpenDeliverModel: { robotCode } }
+      : { imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode } };
+  }
+
+  private createBody(card: Card, target: Target, openSpaceId: string) {
     const space =
       target.kind === 'group'
-        ? { imGroupOpenSpaceModel: { supportForward: false }, imGroupOpenDeliverModel: { robotCode } }
-        : {
-            imRobotOpenSpaceModel: { supportForward: false },
-            imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode },
-          };
+        ? { imGroupOpenSpaceModel: { supportForward: false }, ...this.deliverModel(target) }
+        : { imRobotOpenSpaceModel: { supportForward: false }, ...this.deliverModel(target) };
     return {
       cardTemplateId: this.settings.cardTemplateId,
       outTrackId: card.id,
@@ -99,9 +167,13 @@ export class CardDelivery {
   }
 
   private async sentState(cardId: string): Promise<SentCard | undefined> {
-    const [row] = await this.db.select({ data: cards.platformData }).from(cards).where(eq(cards.id, cardId));
-    const data = row?.data as Partial<SentCard> | undefined;
+    const data = await this.cardState(cardId);
     return data?.deliveredAt ? (data as SentCard) : undefined;
+  }
+
+  private async cardState(cardId: string): Promise<SentCard | UndeliveredCard | undefined> {
+    const [row] = await this.db.select({ data: cards.platformData }).from(cards).where(eq(cards.id, cardId));
+    return (row?.data ?? undefined) as SentCard | UndeliveredCard | undefined;
   }
 
   private async markSent(cardId: string, state: Omit<SentCard, 'deliveredAt'>): Promise<void> {

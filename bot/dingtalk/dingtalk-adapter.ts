@@ -4,6 +4,7 @@ import type { Env } from '../../config/env';
 import type { Tx } from '../../db/client';
 import type { InboundEvent } from '../../core/events';
 import type { Effect } from '../../core/effects';
+import { enqueueEffects } from '../../core/outbox';
 import type { DirectoryReader } from '../../domain/directory';
 import type { PlatformAdapter } from '../adapter';
 import { DeliveryError } from '../../core/errors';
@@ -53,7 +54,9 @@ export class DingtalkAdapter implements PlatformAdapter {
     const clock = () => bot.now();
     const api = new DingtalkOpenApi(this.settings, bot.db, clock, this.log);
     this.messages = new MessageSender(this.settings, this.ids, api, bot.db, clock, this.log, bot.config.botName);
-    this.cards = new CardDelivery(this.settings, api, this.messages, bot.db, clock);
+    this.cards = new CardDelivery(this.settings, api, this.messages, bot.db, clock, (key, text) =>
+      this.reportToOps(key, text),
+    );
     this.directoryReader = new DingtalkDirectoryReader(this.settings, bot.db, clock, this.log);
     this.client = new GatewayStreamClient({ ...this.settings, log: this.log });
     this.client.registerCallbackListener(
@@ -130,6 +133,21 @@ export class DingtalkAdapter implements PlatformAdapter {
       return;
     }
     this.client.answer(messageId, topic === TOPIC_CARD ? {} : null);
+  }
+
+  /**
+   * A problem only the plant's admins can fix, posted to the ops conversation (logged when there is none).
+   * The key is the post's outbox idempotency key: each problem is told once, across processes and restarts.
+   */
+  private async reportToOps(key: string, text: string): Promise<void> {
+    const conversationId = this.bot.config.opsConversation;
+    this.log.warn({ key, told: Boolean(conversationId) }, 'DingTalk problem for the ops conversation');
+    if (!conversationId) return;
+    const effect: Effect = { kind: 'post', to: { conversationId }, text };
+    await this.bot.db.transaction((tx) =>
+      enqueueEffects(tx, [{ effect, key }], { platform: PLATFORM, now: this.bot.now() }),
+    );
+    this.bot.sender.wake();
   }
 
   private decodeMessage(frame: DWClientDownStream): Decoded {

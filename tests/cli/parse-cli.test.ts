@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseCommand } from '../../bot/cli-parse';
 
 /** `npm run -s orderbot -- …` in a child process (node with tsx's loader, without npx's own start-up). */
 function cli(args: string[], input: string) {
@@ -12,6 +13,23 @@ function cli(args: string[], input: string) {
     timeout: 30_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The same command in this process (bot/cli.ts hands it stdin's lines): exit code and output. */
+async function run(args: string[], input: string) {
+  let stdout = '';
+  let stderr = '';
+  const io = {
+    env: {},
+    out: (text: string) => {
+      stdout += text;
+    },
+    err: (text: string) => {
+      stderr += text;
+    },
+  };
+  const code = await parseCommand(args.slice(1), io, input.split('\n'));
+  return { code, stdout, stderr };
 }
 
 describe('orderbot parse (CLI)', () => {
@@ -28,14 +46,17 @@ describe('orderbot parse (CLI)', () => {
     expect(JSON.parse(lines[2]!)).toMatchObject({ intent: 'status', items: [] });
   });
 
-  it('refuses a bad --now with a clear message', () => {
-    const { code, stderr } = cli(['parse', '--now', 'yesterday'], 'x');
+  it('refuses a bad --now with a clear message', async () => {
+    const { code, stderr } = await run(['parse', '--now', 'yesterday'], 'x');
     expect(code).toBe(2);
     expect(stderr).toContain('--now is not a valid time');
   });
 
-  it('without --customers, has no customerMatches key (the contract is unchanged)', () => {
-    const { code, stdout } = cli(['parse', '--now', '2026-02-24T10:00:00+08:00'], '客户：大陆集团 BRK-2026-01 5件');
+  it('without --customers, has no customerMatches key (the contract is unchanged)', async () => {
+    const { code, stdout } = await run(
+      ['parse', '--now', '2026-02-24T10:00:00+08:00'],
+      '客户：大陆集团 BRK-2026-01 5件',
+    );
     expect(code).toBe(0);
     expect(stdout).toBe(
       '{"intent":"order","items":[{"sku":"BRK-2026-01","quantity":5,"unit":"件","kind":"batch"}],"dueDate":null,"urgent":false,"specs":[],"customer":"大陆集团","missing":["dueDate"]}\n',
@@ -56,7 +77,7 @@ describe('orderbot parse (CLI)', () => {
     );
     const now = ['--now', '2026-02-24T10:00:00+08:00'];
 
-    it('names the one recognised customer, and lists every match right after customer', () => {
+    it('names the one recognised customer, and lists every match right after customer', async () => {
       const input = [
         'Conti wants BRK-2026-01 x5',
         '给博世做BRK-2026-01 5件',
@@ -67,7 +88,7 @@ describe('orderbot parse (CLI)', () => {
         '大众化的方案',
         '客户：大陆集团 大众要BRK-2026-01 5件',
       ].join('\n');
-      const { code, stdout, stderr } = cli(['parse', ...now, '--customers', list], input);
+      const { code, stdout, stderr } = await run(['parse', ...now, '--customers', list], input);
       expect(stderr).toBe('');
       expect(code).toBe(0);
       const lines = stdout.trim().split('\n');
@@ -99,27 +120,27 @@ describe('orderbot parse (CLI)', () => {
       }
     });
 
-    it('refuses a file it cannot read', () => {
-      const missing = cli(['parse', ...now, '--customers', join(dir, 'nope.txt')], 'x');
+    it('refuses a file it cannot read', async () => {
+      const missing = await run(['parse', ...now, '--customers', join(dir, 'nope.txt')], 'x');
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain('cannot read the --customers file');
       expect(missing.stderr).toContain('nope.txt');
       expect(missing.stdout).toBe('');
 
-      const folder = cli(['parse', ...now, '--customers', dir], 'x');
+      const folder = await run(['parse', ...now, '--customers', dir], 'x');
       expect(folder.code).toBe(2);
       expect(folder.stderr).toContain('cannot read the --customers file');
     });
 
-    it('refuses a file that is not UTF-8 text or has a line without a name', () => {
-      const binary = cli(
+    it('refuses a file that is not UTF-8 text or has a line without a name', async () => {
+      const binary = await run(
         ['parse', ...now, '--customers', file('latin1.txt', Buffer.from([0xb4, 0xf3, 0xc2, 0xbd, 0x0a]))],
         'x',
       );
       expect(binary.code).toBe(2);
       expect(binary.stderr).toContain('is not UTF-8');
 
-      const noName = cli(['parse', ...now, '--customers', file('tabs.txt', '博世\n\tConti\n')], 'x');
+      const noName = await run(['parse', ...now, '--customers', file('tabs.txt', '博世\n\tConti\n')], 'x');
       expect(noName.code).toBe(2);
       expect(noName.stderr).toContain('line 2: no customer name');
     });

@@ -9,6 +9,7 @@ const CREATE = 'POST /v1.0/card/instances/createAndDeliver';
 const UPDATE = 'PUT /v1.0/card/instances';
 const GROUP = 'POST /v1.0/robot/groupMessages/send';
 const OTO = 'POST /v1.0/robot/oToMessages/batchSend';
+const DELIVER = 'POST /v1.0/card/instances/deliver';
 
 async function outboxRows(h: Harness) {
   return h.t.db.select().from(outbox).orderBy(outbox.id);
@@ -29,6 +30,89 @@ describe.each(backends)('DingTalk sends that fail on %s', (backend) => {
     // One card: 500, then 200. Another: made but its answer lost (200 on the fake's side), then 400 duplicate.
     expect(creates.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 400, 500]);
     expect((await outboxRows(h)).every((row) => row.status === 'sent')).toBe(true);
+  });
+
+  it('retries a space that DingTalk did not reach for a passing cause, and reports one it never will', async () => {
+    const { fake } = h;
+    fake.api.failDelivery(STAFF.wanggong, 'system busy, please try again later');
+    fake.api.failDelivery(STAFF.chenjie, 'user has left the organisation');
+    fake.say({ staffId: STAFF.zhangsan, group: EAST, text: 'BRK-2026-01 样品5件 3月5日前到' });
+    await fake.waitFor(
+      () => fake.cardsOf(STAFF.wanggong).length === 1,
+      'the redelivered card',
+      () => h.clock.advance(1000),
+    );
+    await settle(h, { stepMs: 1000 });
+    // The card was made once; only its delivery to Wang was tried again, and it landed.
+    const delivers = fake.api.requests.filter((r) => `${r.method} ${r.path}` === DELIVER);
+    expect(delivers.map((r) => [(r.body as { outTrackId: string }).outTrackId, r.status])).toEqual([
+      [fake.cardsOf(STAFF.wanggong)[0]!.outTrackId, 200],
+    ]);
+    expect(fake.cardsOf(STAFF.liugong)).toHaveLength(1);
+    expect(fake.cardsOf(STAFF.chenjie)).toEqual([]);
+    const rows = await outboxRows(h);
+    // (The demo config's ops conversation has no DingTalk group, so the report itself is not delivered.)
+    const failed = rows.filter((row) => row.status === 'failed' && row.kind === 'send-card');
+    expect(failed.map((row) => row.attempts)).toEqual([1]);
+    expect(failed[0]!.lastError).toContain('user has left the organisation');
+    const reports = rows.filter((row) => row.idempotencyKey.startsWith('dingtalk:card-undelivered:'));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.payload).toMatchObject({ kind: 'post', to: { conversationId: 'ops' } });
+    expect((reports[0]!.payload as { text: string }).text).toContain('user has left the organisation');
+  });
+
+  it.each(['reject', 'succeed'] as const)(
+    'takes a repeated outTrackId as delivered when DingTalk answers it with %s, and updates the card after the decision',
+    async (mode) => {
+      const { fake } = h;
+      fake.api.options.duplicateOutTrackId = mode;
+      try {
+        fake.api.failures.inject(CREATE, 'hangup-after', 4);
+        const cards = await orderWithCards(h, { tickMs: 500 });
+        await settle(h, { stepMs: 1000 });
+        const creates = fake.api.requests.filter((r) => `${r.method} ${r.path}` === CREATE);
+        expect(creates.filter((r) => r.status === (mode === 'reject' ? 400 : 200))).toHaveLength(
+          mode === 'reject' ? 4 : 9,
+        );
+        const stored = await h.t.db.select().from(cardRows);
+        expect(stored.every((row) => (row.platformData as { deliveredAt?: string }).deliveredAt)).toBe(true);
+        approveAll(h, cards);
+        await settle(h, { stepMs: 1000 });
+        for (const staffId of APPROVERS) {
+          expect(cards[staffId]!.params).toMatchObject({ status: 'approved', showActions: 'false' });
+        }
+        expect((await outboxRows(h)).every((row) => row.status === 'sent')).toBe(true);
+      } finally {
+        fake.api.options.duplicateOutTrackId = 'reject';
+      }
+    },
+  );
+
+  it('reports a card template DingTalk does not have once to the ops conversation, not once a card', async () => {
+    const { fake } = h;
+    await h.t.close();
+    h.t = await TestApp.start(backend, {
+      database: h.database,
+      fresh: true,
+      env: fake.env({ DINGTALK_CARD_TEMPLATE_ID: 'missing-template.schema' }),
+      clock: h.clock,
+    });
+    await fake.waitFor(() => fake.gateway.liveConnections().length === 1, 'the bot to reconnect');
+    fake.say({ staffId: STAFF.zhangsan, group: EAST, text: 'BRK-2026-01 样品5件 3月5日前到' });
+    await fake.waitFor(
+      () => fake.api.requests.filter((r) => `${r.method} ${r.path}` === CREATE).length === 5,
+      'five refused cards',
+    );
+    await settle(h);
+    expect(fake.api.cards.size).toBe(0);
+    const rows = await outboxRows(h);
+    expect(rows.filter((row) => row.kind === 'send-card').map((row) => [row.status, row.attempts])).toEqual(
+      Array(5).fill(['failed', 1]),
+    );
+    expect(rows.find((row) => row.kind === 'send-card')!.lastError).toContain('param.templateNotExist');
+    const reports = rows.filter((row) => row.idempotencyKey.startsWith('dingtalk:card-template:'));
+    expect(reports).toHaveLength(1);
+    expect((reports[0]!.payload as { text: string }).text).toContain('DINGTALK_CARD_TEMPLATE_ID');
   });
 
   it('refreshes an expired or revoked token, backs off on QPS limits and 5xx, and tells the group once', async () => {

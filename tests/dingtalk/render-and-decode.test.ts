@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classifyFailure, isDuplicateOutTrackId } from '../../bot/dingtalk/api-errors';
+import {
+  classifyFailure,
+  isDuplicateOutTrackId,
+  isTransientDeliveryError,
+  templateProblem,
+} from '../../bot/dingtalk/api-errors';
 import { DingtalkDirectory } from '../../bot/dingtalk/directory';
 import { decodeCardCallback, decodeRobotMessage } from '../../bot/dingtalk/inbound';
 import { RequestRefused } from '../../core/errors';
@@ -224,5 +229,17 @@ describe('DingTalk API errors', () => {
       isDuplicateOutTrackId({ status: 400, code: 'param.outTrackId.duplicate', message: 'outTrackId 已存在' }),
     ).toBe(true);
     expect(isDuplicateOutTrackId({ status: 400, code: 'InvalidParameter', message: 'cardTemplateId' })).toBe(false);
+  });
+
+  it('reads a duplicate outTrackId, an unusable template and a passing per-space failure', () => {
+    expect(isDuplicateOutTrackId({ status: 400, code: 'param.cardAlreadyExist', message: '卡片已存在' })).toBe(true);
+    expect(classifyFailure({ status: 400, code: 'param.templateNotExist' })).toEqual({ kind: 'permanent' });
+    expect(templateProblem({ status: 400, code: 'param.templateNotExist' })).toBe('not-found');
+    expect(templateProblem({ status: 400, code: 'param.templateUnpublished' })).toBe('unpublished');
+    expect(templateProblem({ status: 400, code: 'param.cardAlreadyExist' })).toBeUndefined();
+    expect(isTransientDeliveryError('system busy, try again later')).toBe(true);
+    expect(isTransientDeliveryError('系统繁忙')).toBe(true);
+    expect(isTransientDeliveryError('user not found')).toBe(false);
+    expect(isTransientDeliveryError(undefined)).toBe(false);
   });
 });

@@ -17,4 +17,10 @@ export const plant: Catalogue['plant'] = {
 
   erpSyncFailed: (erp, error) => `⚠️ ERP (${erp}) sync failed; stock and materials stay as last synced: ${error}`,
   excelImportFailed: (file, error) => `⚠️ Excel export ${file} could not be imported; the earlier data stays: ${error}`,
+  dingtalkCardTemplate: (templateId, problem) =>
+    problem === 'unpublished'
+      ? `⚠️ DingTalk card template ${templateId} is not published, so approval cards cannot be sent. Publish it in the DingTalk card platform; cards refused before that are not sent later.`
+      : `⚠️ DingTalk has no card template ${templateId}, so approval cards cannot be sent. Set DINGTALK_CARD_TEMPLATE_ID to a published template of this app (ending in .schema), or remove it to send message cards, then restart.`,
+  dingtalkCardUndelivered: (title, to, error) =>
+    `⚠️ DingTalk card "${title}" could not be delivered to ${to}: ${error}. Check that they are in the organisation and can see the robot, then follow up with them.`,
 };

@@ -23,4 +23,10 @@ export const plant = {
     `⚠️ ERP（${erp}）同步失败，库存和物料仍是上次同步的数据：${error}`,
   excelImportFailed: (file: string, error: string): string =>
     `⚠️ Excel 导出文件 ${file} 无法导入，沿用之前的数据：${error}`,
+  dingtalkCardTemplate: (templateId: string, problem: 'not-found' | 'unpublished'): string =>
+    problem === 'unpublished'
+      ? `⚠️ 钉钉卡片模板 ${templateId} 还没有发布，审批卡发不出去。请在钉钉卡片平台发布该模板；发布前的审批卡不会补发。`
+      : `⚠️ 钉钉里没有卡片模板 ${templateId}，审批卡发不出去。请把 DINGTALK_CARD_TEMPLATE_ID 设为本应用已发布的模板 ID（以 .schema 结尾），或删掉它改用消息卡片，然后重启。`,
+  dingtalkCardUndelivered: (title: string, to: string, error: string): string =>
+    `⚠️ 钉钉卡片「${title}」没能送到 ${to}：${error}。请确认此人在组织内、能看到机器人，然后请相关人员处理。`,
 };

@@ -200,6 +200,7 @@ export class FakeDingtalk {
     if (card.callbackType !== 'STREAM')
       throw new Error(`card ${args.outTrackId} was created without callbackType STREAM: taps never reach the bot`);
     if (!args.unseen) {
+      if (!card.delivered) throw new Error(`card ${args.outTrackId} never reached its space`);
       if (card.spaceType === 'IM_ROBOT' && card.spaceId !== args.staffId)
         throw new Error(`${args.staffId} cannot see ${args.outTrackId}, which went to ${card.spaceId}`);
       if (card.params.showActions === 'false') throw new Error(`card ${args.outTrackId} shows no buttons any more`);
@@ -242,7 +243,9 @@ export class FakeDingtalk {
 
   /** Interactive cards delivered to a person's 1:1 chat with the robot. */
   cardsOf(staffId: string): FakeCard[] {
-    return [...this.api.cards.values()].filter((c) => c.spaceType === 'IM_ROBOT' && c.spaceId === staffId);
+    return [...this.api.cards.values()].filter(
+      (c) => c.delivered && c.spaceType === 'IM_ROBOT' && c.spaceId === staffId,
+    );
   }
 
   /** Polls until `check` returns something (not undefined/false), calling `tick` between tries; 10 s at most. */

@@ -7,8 +7,10 @@ export interface OpenApiOptions {
   clientId: string;
   clientSecret: string;
   robotCode: string;
-  /** Card templates that exist in the tenant. */
+  /** Card templates that exist in the tenant (others get `param.templateNotExist`). */
   templates: string[];
+  /** Templates that exist but are not published: createAndDeliver answers `param.templateUnpublished`. */
+  unpublishedTemplates?: string[];
   /** Staff ids of the tenant; others are reported in invalidStaffIdList. */
   staffIds: string[];
   /** Business time: token and session-webhook expiry follow it. */
@@ -20,8 +22,8 @@ export interface OpenApiOptions {
   /** The error code a throttled group send gets (unconfirmed). */
   groupLimitCode?: string;
   /**
-   * What a second createAndDeliver with the same outTrackId gets (unconfirmed): `reject` answers
-   * 400 `param.outTrackId.duplicate` ("outTrackId 已存在"); `succeed` answers as for the first one.
+   * What a second createAndDeliver with the same outTrackId gets (unknown): `reject` answers 400
+   * `param.cardAlreadyExist` (the documented code); `succeed` answers as for the first one.
    */
   duplicateOutTrackId?: 'reject' | 'succeed';
 }
@@ -54,6 +56,12 @@ export interface FakeCard {
   callbackType: string;
   params: Record<string, string>;
   versions: Array<Record<string, string>>;
+  /** The tapping users' private data (a callback answer's userPrivateData). */
+  privateData: Record<string, Record<string, string>>;
+  /** How each change after creation came: a PUT, or the answer to a tap's callback. */
+  updates: Array<'put' | 'callback'>;
+  /** False while the card exists but its space was not reached (a per-space delivery failure). */
+  delivered: boolean;
   createdAt: Date;
 }
 
@@ -67,6 +75,7 @@ const ROUTES = {
   group: 'POST /v1.0/robot/groupMessages/send',
   oto: 'POST /v1.0/robot/oToMessages/batchSend',
   createCard: 'POST /v1.0/card/instances/createAndDeliver',
+  deliverCard: 'POST /v1.0/card/instances/deliver',
   updateCard: 'PUT /v1.0/card/instances',
   session: 'POST /robot/sendBySession',
 } as const;
@@ -128,6 +137,8 @@ export class FakeOpenApi {
   private readonly tokens = new Map<string, { expiresAt: number; revoked: boolean }>();
   private readonly sessions = new Map<string, SessionWebhook>();
   private readonly groupSends = new Map<string, number[]>();
+  /** Per space id: the errorMsg of each coming delivery that fails (HTTP 200, `success: false`). */
+  private readonly spaceFailures = new Map<string, string[]>();
   baseUrl = '';
 
   constructor(readonly options: OpenApiOptions) {}
@@ -141,6 +152,14 @@ export class FakeOpenApi {
     this.tokens.clear();
     this.sessions.clear();
     this.groupSends.clear();
+    this.spaceFailures.clear();
+  }
+
+  /** The next `times` deliveries to space `spaceId` (a staff id or openConversationId) fail with `errorMsg`. */
+  failDelivery(spaceId: string, errorMsg: string, times = 1): void {
+    const queue = this.spaceFailures.get(spaceId) ?? [];
+    for (let i = 0; i < times; i++) queue.push(errorMsg);
+    this.spaceFailures.set(spaceId, queue);
   }
 
   /** Makes every token issued so far invalid, as when DingTalk revokes them. */
@@ -198,6 +217,8 @@ export class FakeOpenApi {
         return this.oneToOne(body);
       case ROUTES.createCard:
         return this.createCard(body);
+      case ROUTES.deliverCard:
+        return this.deliverCard(body);
       case ROUTES.updateCard:
         return this.updateCard(body);
       case ROUTES.session:
@@ -286,7 +307,7 @@ export class FakeOpenApi {
   private sessionMessage(body: Record<string, unknown>, session: string) {
     const window = this.sessions.get(session);
     if (!window || window.expiresAt <= this.options.clock().getTime())
-      return { errcode: 300001, errmsg: 'session 已过期' };
+      return { errcode: 300001, errmsg: 'session 不存在' };
     const msgtype = body.msgtype;
     const content = typeof msgtype === 'string' ? body[msgtype] : undefined;
     if (!isRecord(content)) return { errcode: 40035, errmsg: '缺少参数 msgtype 或其内容' };
@@ -308,8 +329,10 @@ export class FakeOpenApi {
 
   private createCard(body: Record<string, unknown>) {
     const templateId = field(body, 'cardTemplateId');
+    if (this.options.unpublishedTemplates?.includes(templateId))
+      throw new Refusal(400, 'param.templateUnpublished', '卡片模板未发布');
     if (!this.options.templates.includes(templateId))
-      throw new Refusal(400, 'InvalidParameter.cardTemplateId', '卡片模板不存在');
+      throw new Refusal(400, 'param.templateNotExist', '卡片模板不存在');
     const outTrackId = field(body, 'outTrackId');
     const cardData = body.cardData;
     if (!isRecord(cardData)) throw new Refusal(400, 'MissingParameter', 'cardData is mandatory for this action.');
@@ -318,7 +341,7 @@ export class FakeOpenApi {
     const existing = this.cards.get(outTrackId);
     if (existing) {
       if ((this.options.duplicateOutTrackId ?? 'reject') === 'reject')
-        throw new Refusal(400, 'param.outTrackId.duplicate', 'outTrackId 已存在');
+        throw new Refusal(400, 'param.cardAlreadyExist', '卡片已存在');
       return this.deliverAnswer(existing);
     }
     const card: FakeCard = {
@@ -329,10 +352,33 @@ export class FakeOpenApi {
       callbackType: typeof body.callbackType === 'string' ? body.callbackType : '',
       params: { ...params },
       versions: [{ ...params }],
+      privateData: {},
+      updates: [],
+      delivered: false,
       createdAt: this.options.clock(),
     };
     this.cards.set(outTrackId, card);
-    return this.deliverAnswer(card);
+    return this.deliverAnswer(card, this.attemptDelivery(card));
+  }
+
+  /** POST /v1.0/card/instances/deliver: an existing card to its space again (answer shape unknown: a list). */
+  private deliverCard(body: Record<string, unknown>) {
+    const outTrackId = field(body, 'outTrackId');
+    const card = this.cards.get(outTrackId);
+    if (!card) throw new Refusal(400, 'param.cardNotExist', '卡片不存在');
+    const { spaceType, spaceId } = this.openSpace(field(body, 'openSpaceId'), body);
+    if (spaceType !== card.spaceType || spaceId !== card.spaceId)
+      throw new Refusal(400, 'param.openSpaceIdInvalid', 'the fake delivers a card only to the space it was made for');
+    return { success: true, result: this.deliverAnswer(card, this.attemptDelivery(card)).result.deliverResults };
+  }
+
+  /** Delivers a card to its space unless a failure is queued for it or the user is unknown; the errorMsg if not. */
+  private attemptDelivery(card: FakeCard): string | undefined {
+    const queued = this.spaceFailures.get(card.spaceId)?.shift();
+    if (queued) return queued;
+    if (card.spaceType === 'IM_ROBOT' && !this.options.staffIds.includes(card.spaceId)) return 'user not found';
+    card.delivered = true;
+    return undefined;
   }
 
   private openSpace(
@@ -357,8 +403,8 @@ export class FakeOpenApi {
     return { spaceType, spaceId };
   }
 
-  private deliverAnswer(card: FakeCard) {
-    const known = card.spaceType === 'IM_GROUP' || this.options.staffIds.includes(card.spaceId);
+  private deliverAnswer(card: FakeCard, errorMsg = card.delivered ? undefined : 'not delivered') {
+    const known = errorMsg === undefined;
     return {
       success: true,
       result: {
@@ -368,7 +414,7 @@ export class FakeOpenApi {
             spaceType: card.spaceType,
             spaceId: card.spaceId,
             success: known,
-            ...(known ? { carrierId: randomBytes(6).toString('hex') } : { errorMsg: 'user not found' }),
+            ...(known ? { carrierId: randomBytes(6).toString('hex') } : { errorMsg }),
           },
         ],
       },
@@ -385,6 +431,7 @@ export class FakeOpenApi {
     const byKey = isRecord(body.cardUpdateOptions) && body.cardUpdateOptions.updateCardDataByKey === true;
     card.params = byKey ? { ...card.params, ...params } : { ...params };
     card.versions.push({ ...card.params });
+    card.updates.push('put');
     return { success: true, result: true };
   }
 }
