@@ -53,7 +53,11 @@ function readCustomerFile(file: string): { index: CustomerIndex } | { error: str
  * `orderbot parse`: one JSON object per message line read from `lines` (stdin), in the public contract's
  * shape; `--customers FILE` adds the customers each line names.
  */
-export async function parseCommand(args: string[], io: CommandIo, lines: AsyncIterable<string>): Promise<number> {
+export async function parseCommand(
+  args: string[],
+  io: CommandIo,
+  lines: AsyncIterable<string> | Iterable<string>,
+): Promise<number> {
   const { values } = parseArgs({
     args,
     options: { now: { type: 'string' }, customers: { type: 'string' } },
