@@ -82,6 +82,22 @@ function messageText(message: z.infer<typeof robotMessageSchema>): string {
   return '';
 }
 
+/** A session webhook lives 90 minutes from the message's createAt (DingTalk: createAt + 5,400,000 ms). */
+export const SESSION_WEBHOOK_TTL_MS = 5_400_000;
+
+/**
+ * When a message's session webhook stops working: createAt + 90 min, or sessionWebhookExpiredTime if that
+ * comes first; either alone when the other is missing. None when neither is a usable time (an expiry past
+ * the last date a Date can hold would make the frame unstorable).
+ */
+function sessionWebhookExpiry(message: { sessionWebhookExpiredTime?: number; createAt?: number }): Date | undefined {
+  const ends = [
+    message.sessionWebhookExpiredTime,
+    message.createAt ? message.createAt + SESSION_WEBHOOK_TTL_MS : undefined,
+  ].filter((t): t is number => typeof t === 'number' && t > 0 && !Number.isNaN(new Date(t).getTime()));
+  return ends.length > 0 ? new Date(Math.min(...ends)) : undefined;
+}
+
 /** A robot message frame's data as the neutral message event. In a group the robot only hears @-mentions. */
 export function decodeRobotMessage(data: string, directory: DingtalkDirectory, now: Date): DecodedMessage {
   const message = parse(robotMessageSchema, parseJson(data, 'robot message'), 'robot message');
@@ -100,12 +116,9 @@ export function decodeRobotMessage(data: string, directory: DingtalkDirectory, n
     receivedAt: now.toISOString(),
     addressedToBot: true,
   };
-  // An expiry past the last date a Date can hold would make the frame unstorable: no window then.
-  const expiresAt = new Date(message.sessionWebhookExpiredTime ?? Number.NaN);
+  const expiresAt = sessionWebhookExpiry(message);
   const webhook =
-    message.sessionWebhook && message.sessionWebhookExpiredTime && !Number.isNaN(expiresAt.getTime())
-      ? { conversationId, url: message.sessionWebhook, expiresAt }
-      : undefined;
+    message.sessionWebhook && expiresAt ? { conversationId, url: message.sessionWebhook, expiresAt } : undefined;
   return {
     event,
     externalId: `msg:${message.msgId}`,

@@ -29,6 +29,8 @@ export function markdownMessage(text: string, fallbackTitle: string): RobotMessa
 }
 
 const SEND_TOO_FAST = 130101;
+/** The answer of a session webhook past its 90 minutes ("session 不存在"); its HTTP status is not known. */
+const SESSION_GONE = 300001;
 
 /**
  * Posts to a group or to a person's 1:1 chat with the robot. A group's (or chat's) session webhook is used
@@ -96,7 +98,11 @@ export class MessageSender {
     if (response.status === 200 && errcode === 0) return true;
     if (errcode === SEND_TOO_FAST)
       throw DeliveryError.throttled('DingTalk throttled the group (send too fast)', { afterMs: 30_000 });
-    this.log.info({ status: response.status, errcode }, 'session webhook refused; using the robot API instead');
+    // Expired (300001) or refused otherwise: closed for good, and this message goes through the robot API now.
+    this.log.info(
+      { status: response.status, errcode, expired: errcode === SESSION_GONE },
+      'session webhook refused; using the robot API instead',
+    );
     await closeSessionWebhook(this.db, url, this.clock());
     return false;
   }

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { cards as cardRows, outbox, platformTokens } from '../../db/schema';
+import { cards as cardRows, outbox, platformTokens, replyWindows } from '../../db/schema';
 import { TestApp } from '../support/app';
 import { backends } from '../support/databases';
 import { APPROVERS, approveAll, EAST, orderWithCards, settle, STAFF, useDingtalkApp, type Harness } from './harness';
@@ -179,6 +179,26 @@ describe.each(backends)('DingTalk sends that fail on %s', (backend) => {
       ['sessionWebhook', 'created'],
       ['groupMessages', 'confirmed'],
     ]);
+  });
+
+  it('falls back to the group API when the session webhook answers 300001, and never tries that webhook again', async () => {
+    const { fake } = h;
+    const cards = await orderWithCards(h);
+    await settle(h);
+    const webhookPosts = () => fake.api.requests.filter((r) => r.path === '/robot/sendBySession');
+    const before = webhookPosts().length;
+    fake.api.expireSessionWebhooks(); // DingTalk ended the session before the time it gave
+    approveAll(h, cards);
+    await fake.waitFor(() => fake.groupTexts(EAST).find((m) => m.includes('已确认')), 'the confirmation');
+    await settle(h);
+    expect(webhookPosts()).toHaveLength(before + 1);
+    expect(fake.api.messages.filter((m) => m.text.includes('已确认')).map((m) => m.via)).toEqual(['groupMessages']);
+    const [confirmation] = (await outboxRows(h)).filter(
+      (row) => row.kind === 'post' && (row.payload as { text: string }).text.includes('已确认'),
+    );
+    expect(confirmation).toMatchObject({ status: 'sent', attempts: 1 });
+    const [window] = await h.t.db.select().from(replyWindows);
+    expect(window!.expiresAt.getTime()).toBeLessThanOrEqual(h.clock.now().getTime());
   });
 
   it('backs off when a group is throttled and sends the reply once the minute has passed', async () => {

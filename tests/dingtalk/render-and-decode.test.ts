@@ -140,6 +140,16 @@ describe('decoding DingTalk frames', () => {
     });
   });
 
+  it("ends a session webhook 90 minutes after the message's createAt, even when a later expiry is given", () => {
+    const createAt = now.getTime() - 60_000;
+    const at = (extra: Record<string, unknown>) =>
+      decodeRobotMessage(robot(extra), directory, now).sessionWebhook?.expiresAt.getTime();
+    expect(at({ createAt, sessionWebhookExpiredTime: createAt + 2 * 5400_000 })).toBe(createAt + 5400_000);
+    expect(at({ createAt, sessionWebhookExpiredTime: createAt + 600_000 })).toBe(createAt + 600_000);
+    expect(at({ createAt, sessionWebhookExpiredTime: undefined })).toBe(createAt + 5400_000);
+    expect(at({ sessionWebhookExpiredTime: undefined })).toBeUndefined();
+  });
+
   it('names 1:1 chats dm:<person>, and unknown people and groups by their DingTalk ids', () => {
     expect(
       decodeRobotMessage(robot({ conversationType: '1', conversationId: 'cidDm==' }), directory, now).event

@@ -162,6 +162,12 @@ export class FakeOpenApi {
     this.spaceFailures.set(spaceId, queue);
   }
 
+  /** Makes session webhooks answer 300001 from now on, as DingTalk does once a session ends. */
+  expireSessionWebhooks(): void {
+    const now = this.options.clock().getTime();
+    for (const session of this.sessions.values()) session.expiresAt = Math.min(session.expiresAt, now);
+  }
+
   /** Makes every token issued so far invalid, as when DingTalk revokes them. */
   revokeTokens(): void {
     for (const token of this.tokens.values()) token.revoked = true;
