@@ -1,24 +1,11 @@
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
-import {
-  type BusinessConfig,
-  DEMO_CONFIG_PATH,
-  loadBusinessConfig,
-  validateBusinessConfig,
-} from '../config/business-config';
-import { latestConfig } from '../db/config-versions';
 import { ConfigError } from '../core/errors';
-import { readEnv } from '../config/env';
-import { type Database, openDatabase } from '../db/client';
-import { migrate } from '../db/migrate';
-import { dateRange } from '../domain/kpi';
 import { hashPassword } from '../web/board/passwords';
 import { configCommand } from './cli-config';
-import { parseCommand } from './cli-parse';
 import { importCommand, processIo } from './cli-import';
-import { dataDirHolder } from './data-dir-lock';
-import { kpiCsv, kpiRows } from '../handlers/kpi-export';
+import { kpiCommand } from './cli-kpi';
+import { parseCommand } from './cli-parse';
 
 const USAGE = `usage: orderbot <command> [options]
 
@@ -39,63 +26,6 @@ commands:
                              first admin: read -s p; echo "$p" | npm run -s orderbot -- config set-password admin
   hash-password              read a password from stdin, print the hash for the board's users in the config
 `;
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-async function kpiCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string', default: 'csv' } },
-    strict: true,
-  });
-  const { from, to, format } = values;
-  if (
-    !from ||
-    !to ||
-    !ISO_DATE.test(from) ||
-    !ISO_DATE.test(to) ||
-    Number.isNaN(Date.parse(from)) ||
-    Number.isNaN(Date.parse(to)) ||
-    from > to
-  ) {
-    process.stderr.write(
-      'orderbot kpi: give --from and --to as YYYY-MM-DD, --from not after --to (e.g. --from 2026-02-01 --to 2026-02-28)\n',
-    );
-    return 2;
-  }
-  if (format !== 'csv' && format !== 'json') {
-    process.stderr.write(`orderbot kpi: --format is csv or json, not "${format}"\n`);
-    return 2;
-  }
-  const env = readEnv();
-  const holder = env.DATABASE_URL ? null : dataDirHolder(env.ORDERBOT_DATA_DIR);
-  if (holder) {
-    process.stderr.write(
-      `orderbot kpi: the running orderbot (pid ${holder}) holds the embedded database in ${env.ORDERBOT_DATA_DIR}; stop it first, or download the same figures from its ops board: /board/kpi.csv?from=${from}&to=${to}\n`,
-    );
-    return 1;
-  }
-  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ORDERBOT_DATA_DIR, poolSize: 2 });
-  try {
-    await migrate(database.db);
-    const config = await runningConfig(database.db, env.ORDERBOT_CONFIG ?? DEMO_CONFIG_PATH);
-    const range = dateRange(from, to);
-    if (format === 'csv') process.stdout.write(await kpiCsv(database.db, config, range));
-    else process.stdout.write(`${JSON.stringify(await kpiRows(database.db, config, range), null, 2)}\n`);
-    return 0;
-  } finally {
-    await database.close();
-  }
-}
-
-/** The config the product runs on: the database's latest version, or the config file before the first start. */
-async function runningConfig(db: Database, file: string): Promise<BusinessConfig> {
-  const latest = await latestConfig(db);
-  if (!latest) return loadBusinessConfig(file);
-  const checked = validateBusinessConfig(latest.input);
-  if (!checked.ok) throw new ConfigError(`config version ${latest.version} in the database is invalid`);
-  return checked.config;
-}
 
 async function hashPasswordCommand(): Promise<number> {
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
@@ -119,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
     case 'parse':
       return parseCommand(rest, processIo, createInterface({ input: process.stdin, crlfDelay: Infinity }));
     case 'kpi':
-      return kpiCommand(rest);
+      return kpiCommand(rest, processIo);
     case 'import':
       return importCommand(rest);
     case 'config':

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { kpiCommand } from '../../bot/cli-kpi';
+import { runCommand } from '../support/cli';
 import { verifyPassword } from '../../web/board/passwords';
 import { openDatabase, type Database } from '../../db/client';
 import { migrate } from '../../db/migrate';
@@ -22,6 +24,12 @@ function cli(args: string[], env: Record<string, string | undefined>, input = ''
     env: clean,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The kpi command in this process, as bot/cli.ts runs it: exit code and output (`code` as `cli` gives it). */
+async function kpi(args: string[], env: Record<string, string | undefined>) {
+  const { code, stdout, stderr } = await runCommand(kpiCommand, args.slice(1), env);
+  return { code, stdout, stderr };
 }
 
 /** Two weeks of February: W06 one order confirmed in 2h, delivered on time; W07 one in 4h, delivered a day late. */
@@ -94,10 +102,9 @@ describe.each(backends)('orderbot kpi (CLI, %s)', (backend) => {
     return { ORDERBOT_DATA_DIR: dir };
   }
 
-  // Two runs of the command in child processes, each opening the embedded database: seconds under load.
   it('exports the figures per week and for the range as CSV, and as JSON', async () => {
     const env = await databaseEnv();
-    const csv = cli(['kpi', '--from', '2026-02-01', '--to', '2026-02-15', '--format', 'csv'], env);
+    const csv = await kpi(['kpi', '--from', '2026-02-01', '--to', '2026-02-15', '--format', 'csv'], env);
     expect(csv.stderr).toBe('');
     expect(csv.code).toBe(0);
     expect(csv.stdout.trim().split('\n')).toEqual([
@@ -108,32 +115,33 @@ describe.each(backends)('orderbot kpi (CLI, %s)', (backend) => {
       'total,2026-02-01,2026-02-15,2,3.00,3.80,2,0.5000,0.5000,0.75,0.75,,,,',
     ]);
     if (backend !== 'pglite') return; // the same rows, printed another way
-    const json = cli(['kpi', '--from', '2026-02-09', '--to', '2026-02-15', '--format', 'json'], env);
+    const json = await kpi(['kpi', '--from', '2026-02-09', '--to', '2026-02-15', '--format', 'json'], env);
     expect(json.code).toBe(0);
     const rows = JSON.parse(json.stdout);
     expect(rows.at(-1)).toMatchObject({
       period: 'total',
       figures: { confirmedCount: 1, latencyP50Ms: 4 * HOUR, onTimeRate: 0 },
     });
-  }, 90_000);
+  });
 });
 
 describe('orderbot kpi (CLI) refusals', () => {
-  it('refuses bad arguments with a clear message, and an embedded database the running product holds', () => {
-    expect(cli(['kpi', '--from', '2026-02-28', '--to', '2026-02-01'], {})).toMatchObject({
+  it('refuses bad arguments with a clear message, and an embedded database the running product holds', async () => {
+    expect(await kpi(['kpi', '--from', '2026-02-28', '--to', '2026-02-01'], {})).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('--from not after --to'),
     });
-    expect(cli(['kpi', '--from', '2026-02-01', '--to', '2026-02-02', '--format', 'xlsx'], {})).toMatchObject({
+    expect(await kpi(['kpi', '--from', '2026-02-01', '--to', '2026-02-02', '--format', 'xlsx'], {})).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('csv or json'),
     });
     const dir = mkdtempSync(join(tmpdir(), 'orderbot-held-'));
     try {
-      writeFileSync(join(dir, 'orderbot.pid'), String(process.pid));
-      const held = cli(['kpi', '--from', '2026-02-01', '--to', '2026-02-02'], { ORDERBOT_DATA_DIR: dir });
+      // Another live process (this one's parent) holds it: the command's own pid would not count.
+      writeFileSync(join(dir, 'orderbot.pid'), String(process.ppid));
+      const held = await kpi(['kpi', '--from', '2026-02-01', '--to', '2026-02-02'], { ORDERBOT_DATA_DIR: dir });
       expect(held.code).toBe(1);
-      expect(held.stderr).toContain(`the running orderbot (pid ${process.pid}) holds the embedded database`);
+      expect(held.stderr).toContain(`the running orderbot (pid ${process.ppid}) holds the embedded database`);
       expect(held.stderr).toContain('/board/kpi.csv?from=2026-02-01&to=2026-02-02');
     } finally {
       rmSync(dir, { recursive: true, force: true });
