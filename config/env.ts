@@ -32,6 +32,8 @@ export const envSchema = z
     /** DingTalk's old-style server API (gettoken, topapi/…): the company directory is read there. */
     DINGTALK_OAPI_BASE: z.string().url().default('https://oapi.dingtalk.com'),
     DINGTALK_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
+    /** DingTalk OpenAPI calls the organisation may make a month (standard edition 5,000); 0 = unlimited (paid editions). */
+    DINGTALK_MONTHLY_QUOTA: z.coerce.number().int().min(0).default(5000),
     /** Folder the accountants' stock and material exports land in (the Excel bridge). */
     EXCEL_BRIDGE_DIR: optional,
     /** Bearer token a MES uses on /api/mes; unset: the MES interface is off. */

@@ -6,8 +6,16 @@ export const SMS_PLATFORM = 'sms';
 /** Where a text or card goes: a conversation (group chat) or a person (their 1:1 chat with the bot). */
 export type Destination = { conversationId: string } | { userId: string };
 
+/**
+ * What a non-essential effect refreshes, set where the effect is made:
+ * - 'tracking-card': the order's tracking card in the sales chat updated in place (stage, ETD, clock);
+ * - 'status': an order's status news posted to its chats (courier updates, delivered);
+ * - 'digest': the weekly KPI digest to the ops conversation.
+ */
+export type Refresh = 'tracking-card' | 'status' | 'digest';
+
 export type Effect =
-  | { kind: 'post'; to: Destination; text: string; replyRef?: string }
+  | { kind: 'post'; to: Destination; text: string; replyRef?: string; refresh?: Refresh }
   | { kind: 'send-card'; to: Destination; card: Card }
   | {
       kind: 'update-card';
@@ -16,6 +24,7 @@ export type Effect =
       callbackRef?: string;
       /** The chat the card was posted in: its update keeps its place among that chat's messages. */
       conversationId?: string;
+      refresh?: Refresh;
     }
   | {
       kind: 'sms';
@@ -34,4 +43,16 @@ export interface SmsNotify {
   orderId: number;
   orderNumber: string;
   language: 'zh' | 'en';
+}
+
+/**
+ * Essential first: the one rule for what still goes out when a platform's monthly API quota is used up.
+ * Essential (always attempted): approval and stage cards and their updates, replies and notices to a
+ * person or a sales chat (a confirmation, a rejection, a delay alert, an answer to a status question),
+ * escalations, ops notices: every effect not marked as a refresh. Non-essential (withheld once the quota
+ * is used up, sent again next month): effects marked `refresh` where they are made (the tracking card's
+ * updates, status posts, digests); what they show can be seen on the tracking card or asked for.
+ */
+export function isEssential(effect: Effect): boolean {
+  return !((effect.kind === 'post' || effect.kind === 'update-card') && effect.refresh);
 }

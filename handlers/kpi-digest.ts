@@ -58,6 +58,6 @@ export async function sendWeeklyDigest(ctx: HandlerContext): Promise<boolean> {
   if (!conversationId) return false;
   const ended = weekOf(new Date(weekOf(ctx.now).start.getTime() - WEEK_MS / 2));
   const text = await kpiDigest(ctx.tx, ctx.config, ctx.now, ended, OPS_LANG);
-  await ctx.emit({ kind: 'post', to: { conversationId }, text }, `kpi-digest:${ended.label}`);
+  await ctx.emit({ kind: 'post', to: { conversationId }, text, refresh: 'digest' }, `kpi-digest:${ended.label}`);
   return true;
 }

@@ -39,7 +39,7 @@ export async function updateEtdCard(ctx: HandlerContext, order: Order, steps: Et
   await ctx.tx.update(cards).set({ content: card }).where(eq(cards.id, id));
   const version = createHash('sha1').update(JSON.stringify(card)).digest('hex').slice(0, 12);
   await ctx.emit(
-    { kind: 'update-card', cardId: id, card, conversationId: order.conversationId },
+    { kind: 'update-card', cardId: id, card, conversationId: order.conversationId, refresh: 'tracking-card' },
     `card:${id}:${ctx.eventKey}:${version}`,
     options,
   );

@@ -112,7 +112,7 @@ function actorName(ctx: HandlerContext, by: { id: string | null; source: StageSo
 
 async function postDelivered(ctx: HandlerContext, order: Order, who: string) {
   const text = texts(order.language).lifecycle.delivered(order.number, who, chinaTime(ctx.now));
-  await postToOrderChats(ctx, order, text, `order:${order.id}:delivered`);
+  await postToOrderChats(ctx, order, text, `order:${order.id}:delivered`, 'status');
 }
 
 /**

@@ -10,7 +10,13 @@ export interface ApiFailure {
 export type FailureClass =
   | { kind: 'invalid-token' }
   | { kind: 'retry'; afterMs?: number; throttled?: boolean }
+  | { kind: 'quota' }
   | { kind: 'permanent' };
+
+/** The organisation's monthly API quota is used up (legacy errcode 90020). */
+const MONTHLY_QUOTA = /ApiCountLimitForOrg|^90020$/i;
+/** The DeliveryError code of a call refused because the month's quota is used up. */
+export const QUOTA_EXHAUSTED = 'quota-exhausted';
 
 const QPS = /QpsLimit/i;
 const QPM_OR_FLOW = /QpmLimit|flowControl|throttl|sendTooFast/i;
@@ -23,6 +29,7 @@ export function classifyFailure(failure: ApiFailure): FailureClass {
   const code = failure.code ?? '';
   if (failure.status === 401 || /InvalidAuthentication|invalid.*token|token.*(invalid|expired)/i.test(code))
     return { kind: 'invalid-token' };
+  if (MONTHLY_QUOTA.test(code)) return { kind: 'quota' };
   if (QPS.test(code)) return { kind: 'retry', afterMs: 1000, throttled: true };
   if (failure.status === 429 || QPM_OR_FLOW.test(code)) return { kind: 'retry', afterMs: 60_000, throttled: true };
   if (failure.status >= 500) return { kind: 'retry' };
@@ -39,6 +46,8 @@ export function deliveryErrorFor(what: string, failure: ApiFailure): DeliveryErr
   const verdict = classifyFailure(failure);
   const message = describeFailure(what, failure);
   if (verdict.kind === 'permanent') return DeliveryError.permanent(message);
+  // Nothing was done; the adapter's quota guard decides (essential effects wait, the others are withheld).
+  if (verdict.kind === 'quota') return DeliveryError.throttled(message, { afterMs: 3600_000, code: QUOTA_EXHAUSTED });
   // A rate limit refused the call before anything was done: waiting it out does not count as an attempt.
   if (verdict.kind === 'retry' && verdict.throttled)
     return DeliveryError.throttled(message, { afterMs: verdict.afterMs ?? 1000 });

@@ -17,6 +17,7 @@ import { decodeCardCallback, decodeRobotMessage, PLATFORM } from './inbound';
 import { RequestRefused } from '../../core/errors';
 import { MessageSender } from './messages';
 import { DingtalkOpenApi } from './openapi';
+import { DingtalkQuota } from './quota';
 import { rememberSessionWebhook } from './reply-windows';
 import { dingtalkSettings, type DingtalkSettings } from './settings';
 import { GatewayStreamClient } from './stream-client';
@@ -42,6 +43,8 @@ export class DingtalkAdapter implements PlatformAdapter {
   private readonly client: GatewayStreamClient;
   private readonly messages: MessageSender;
   private readonly cards: CardDelivery;
+  /** The organisation's monthly OpenAPI quota: calls counted, non-essential effects withheld once it is used up. */
+  private readonly quota: DingtalkQuota;
   private readonly log: Logger;
 
   constructor(
@@ -52,7 +55,15 @@ export class DingtalkAdapter implements PlatformAdapter {
     this.log = bot.log.child({ platform: PLATFORM });
     this.ids = new DingtalkDirectory(bot.configSource);
     const clock = () => bot.now();
-    const api = new DingtalkOpenApi(this.settings, bot.db, clock, this.log);
+    this.quota = new DingtalkQuota({
+      db: bot.db,
+      clock,
+      log: this.log,
+      monthlyQuota: this.settings.monthlyQuota,
+      config: () => bot.config,
+      wake: () => bot.sender.wake(),
+    });
+    const api = new DingtalkOpenApi(this.settings, bot.db, clock, this.log, this.quota);
     this.messages = new MessageSender(this.settings, this.ids, api, bot.db, clock, this.log, bot.config.botName);
     this.cards = new CardDelivery(this.settings, api, this.messages, bot.db, clock, (key, text) =>
       this.reportToOps(key, text),
@@ -83,6 +94,10 @@ export class DingtalkAdapter implements PlatformAdapter {
   }
 
   async deliver(effect: Effect): Promise<void> {
+    return this.quota.deliver(effect, () => this.send(effect));
+  }
+
+  private async send(effect: Effect): Promise<void> {
     switch (effect.kind) {
       case 'post':
         return this.messages.post(effect.to, effect.text);

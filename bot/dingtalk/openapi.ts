@@ -7,6 +7,11 @@ import type { DingtalkSettings } from './settings';
 
 export type ApiResult<T> = { ok: true; body: T } | { ok: false; failure: ApiFailure };
 
+/** Counts each OpenAPI call against the monthly quota before it is made (`api` is "METHOD /path"). */
+export interface CallCounter {
+  count(api: string): Promise<void>;
+}
+
 /**
  * DingTalk's OpenAPI (api.dingtalk.com or DINGTALK_API_BASE). The access token is cached in the database
  * for every process, refreshed before it expires and once more when DingTalk calls it invalid.
@@ -19,6 +24,8 @@ export class DingtalkOpenApi {
     private readonly db: Database,
     private readonly clock: () => Date,
     private readonly log: Logger,
+    /** Every call but the access-token call (which the quota excludes) is counted here. */
+    private readonly counter?: CallCounter,
   ) {}
 
   private get tokenKey(): string {
@@ -28,11 +35,16 @@ export class DingtalkOpenApi {
   /** Calls an endpoint with the token; an invalid-token answer drops the cached token and tries once more. */
   async call<T>(method: 'POST' | 'PUT', path: string, body: unknown): Promise<ApiResult<T>> {
     const first = await this.token();
-    const result = await this.send<T>(method, path, body, first);
+    const result = await this.counted<T>(method, path, body, first);
     if (result.ok || classifyFailure(result.failure).kind !== 'invalid-token') return result;
     this.log.info({ path }, 'DingTalk called the access token invalid; refreshing it');
     await invalidateToken(this.db, this.tokenKey, first, this.tokens);
-    return this.send<T>(method, path, body, await this.token());
+    return this.counted<T>(method, path, body, await this.token());
+  }
+
+  private async counted<T>(method: 'POST' | 'PUT', path: string, body: unknown, token: string): Promise<ApiResult<T>> {
+    await this.counter?.count(`${method} ${path}`);
+    return this.send<T>(method, path, body, token);
   }
 
   /** Like `call`, but any failure becomes the DeliveryError the outbox sender expects. */

@@ -14,6 +14,11 @@ export interface DingtalkSettings {
   gatewayUrl: string;
   /** How long an OpenAPI or session-webhook call may take before its outcome counts as unknown. */
   requestTimeoutMs: number;
+  /**
+   * OpenAPI calls the organisation may make a month (the access-token call excluded); 0 = unlimited. Past it
+   * only essential effects are sent (see isEssential in core/effects.ts).
+   */
+  monthlyQuota: number;
 }
 
 export function dingtalkSettings(env: Env): DingtalkSettings {
@@ -29,5 +34,6 @@ export function dingtalkSettings(env: Env): DingtalkSettings {
     oapiBase: env.DINGTALK_OAPI_BASE.replace(/\/+$/, ''),
     gatewayUrl: env.DINGTALK_GATEWAY_URL,
     requestTimeoutMs: env.DINGTALK_REQUEST_TIMEOUT_MS ?? 10_000,
+    monthlyQuota: env.DINGTALK_MONTHLY_QUOTA,
   };
 }

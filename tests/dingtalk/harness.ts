@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
+import type { BusinessConfig } from '../../config/business-config';
 import { queryRows, type DatabaseHandle } from '../../db/client';
 import { FakeDingtalk, type FakeDingtalkOptions } from '../fakes/dingtalk/fake-dingtalk';
 import type { FakeCard } from '../fakes/dingtalk/openapi';
@@ -32,7 +33,12 @@ export interface Harness {
  */
 export function useDingtalkApp(
   backend: Backend,
-  options: { fake?: FakeDingtalkOptions; env?: Record<string, string | undefined> } = {},
+  options: {
+    fake?: FakeDingtalkOptions;
+    env?: Record<string, string | undefined>;
+    /** The business config instead of the demo's. */
+    config?: BusinessConfig;
+  } = {},
 ): Harness {
   const h = { clock: new TestClock() } as Harness;
   beforeAll(async () => {
@@ -58,6 +64,7 @@ export function useDingtalkApp(
       fresh: true,
       env: h.fake.env(options.env),
       clock: h.clock,
+      ...(options.config ? { config: options.config } : {}),
     });
     await h.fake.waitFor(() => h.fake.gateway.liveConnections().length === 1, 'the bot to connect');
   });

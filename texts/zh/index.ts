@@ -10,6 +10,7 @@ import { orders } from './orders';
 import { plant } from './plant';
 import { playground } from './playground';
 import { promise } from './promise';
+import { quota } from './quota';
 import { sms } from './sms';
 import { stages } from './stages';
 
@@ -24,6 +25,7 @@ export const zh = {
   lifecycle,
   latency,
   plant,
+  quota,
   kpi,
   sms,
   board,

@@ -26,6 +26,11 @@ export interface OpenApiOptions {
    * `param.cardAlreadyExist` (the documented code); `succeed` answers as for the first one.
    */
   duplicateOutTrackId?: 'reject' | 'succeed';
+  /**
+   * The organisation's OpenAPI calls a month (China time; token and session-webhook calls not counted)
+   * before calls are answered 403 `Forbidden.AccessDenied.ApiCountLimitForOrg`; unset: no limit.
+   */
+  monthlyLimit?: number;
 }
 
 export interface RecordedRequest {
@@ -108,6 +113,10 @@ class Refusal extends Error {
   }
 }
 
+function chinaMonth(at: Date): string {
+  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
+}
+
 function field(body: Record<string, unknown>, name: string): string {
   const value = body[name];
   if (typeof value !== 'string' || !value)
@@ -137,6 +146,8 @@ export class FakeOpenApi {
   private readonly tokens = new Map<string, { expiresAt: number; revoked: boolean }>();
   private readonly sessions = new Map<string, SessionWebhook>();
   private readonly groupSends = new Map<string, number[]>();
+  /** OpenAPI calls per month ('YYYY-MM', China time), as DingTalk counts them against the monthly quota. */
+  readonly monthlyCalls = new Map<string, number>();
   /** Per space id: the errorMsg of each coming delivery that fails (HTTP 200, `success: false`). */
   private readonly spaceFailures = new Map<string, string[]>();
   baseUrl = '';
@@ -152,6 +163,7 @@ export class FakeOpenApi {
     this.tokens.clear();
     this.sessions.clear();
     this.groupSends.clear();
+    this.monthlyCalls.clear();
     this.spaceFailures.clear();
   }
 
@@ -166,6 +178,20 @@ export class FakeOpenApi {
   expireSessionWebhooks(): void {
     const now = this.options.clock().getTime();
     for (const session of this.sessions.values()) session.expiresAt = Math.min(session.expiresAt, now);
+  }
+
+  /** The calls counted against the monthly quota in the month of `at` (default now). */
+  callsInMonth(at: Date = this.options.clock()): number {
+    return this.monthlyCalls.get(chinaMonth(at)) ?? 0;
+  }
+
+  /** Counts a call against the month's quota; false when the monthly limit was passed already. */
+  private countCall(route: OpenApiRoute): boolean {
+    if (route === ROUTES.token || route === ROUTES.session) return true;
+    const month = chinaMonth(this.options.clock());
+    const calls = (this.monthlyCalls.get(month) ?? 0) + 1;
+    this.monthlyCalls.set(month, calls);
+    return this.options.monthlyLimit === undefined || calls <= this.options.monthlyLimit;
   }
 
   /** Makes every token issued so far invalid, as when DingTalk revokes them. */
@@ -191,6 +217,10 @@ export class FakeOpenApi {
     const body = parseJsonBody(text);
     const record: RecordedRequest = { method: req.method ?? '', path, body, status: 0, at: this.options.clock() };
     this.requests.push(record);
+    if (!this.countCall(route)) {
+      record.status = 403;
+      return apiError(res, 403, 'Forbidden.AccessDenied.ApiCountLimitForOrg', '本月接口调用次数已超过组织额度');
+    }
     const failure = this.failures.take(route);
     if (failure === 'hangup-before') return void req.socket.destroy();
     if (failure === 'timeout') await new Promise((r) => setTimeout(r, this.failures.timeoutMs));
