@@ -16,6 +16,11 @@ export interface CardButton {
   style?: 'primary' | 'danger' | 'default';
   /** A tap must say why (a rejection): the card's `reasons` are offered, or a note is asked for. */
   needsReason?: boolean;
+  /**
+   * What to say to the bot in the chat for the same effect (e.g. "SO-20260224-0001 客户已回复"), shown where
+   * the card has to go out without buttons.
+   */
+  command?: string;
 }
 
 /** The reasons a card offers for a button that needs one (a WeCom dropdown, a DingTalk select). */

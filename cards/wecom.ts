@@ -152,12 +152,17 @@ export function reasonFromSelection(selected: Array<{ questionKey: string; optio
   return selected.find((s) => s.questionKey === REASON_QUESTION_KEY)?.optionIds[0];
 }
 
-/** The card as markdown, for places that take no interactive card (a group, or a fallback notice). */
-export function renderCardMarkdown(card: Card): string {
+/**
+ * The card as markdown, for places that take no interactive card (a group without a reply window, or a
+ * fallback notice). Buttons cannot be shown: the chat commands that do the same are, as said to the bot.
+ */
+export function renderCardMarkdown(card: Card, botName?: string): string {
+  const commands = card.resolved ? [] : card.buttons.flatMap((b) => (b.command ? [b.command] : []));
   return [
     `**${card.title}**${card.subtitle ? ` ${card.subtitle}` : ''}`,
     ...card.fields.map((f) => `> ${f.label}：${fieldValue(f)}`),
     ...(card.notes ?? []).map((n) => `> ${n}`),
     ...(card.resolved ? [card.resolved.text] : []),
+    ...commands.map((c) => `\`${botName ? `@${botName} ` : ''}${c}\``),
   ].join('\n');
 }

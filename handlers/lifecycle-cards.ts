@@ -102,7 +102,9 @@ function requestCard(order: Order, now: Date, id: string): Card {
       { key: 'clock', label: c.clock, value: clock, ...(paused ? { tone: 'yellow' as const } : {}) },
     ],
     notes: [paused ? c.pausedNote(order.number) : c.runningNote],
-    buttons: paused ? [{ key: 'resume', label: c.resume, style: 'primary' }] : [{ key: 'pause', label: c.pause }],
+    buttons: paused
+      ? [{ key: 'resume', label: c.resume, style: 'primary', command: `${order.number} ${c.resume}` }]
+      : [{ key: 'pause', label: c.pause, command: `${order.number} ${c.pause}` }],
   };
   if (order.status === 'rejected') return resolveCard({ ...card, notes: [] }, { status: 'rejected', text: c.rejected });
   return card;

@@ -11,6 +11,18 @@ export type AibotPayload =
       content: string;
       responseUrl?: string;
     }
+  | {
+      /** A tap on a button of a template card the AI bot posted (event template_card_event). */
+      kind: 'card-tap';
+      /** The event's msgid when it has one, else its sender, time, task and button: the dedupe key. */
+      eventId: string;
+      chatType: 'group' | 'single';
+      chatId?: string;
+      fromUser: string;
+      taskId: string;
+      eventKey: string;
+      responseUrl?: string;
+    }
   | { kind: 'ignored'; what: string };
 
 type Node = Record<string, unknown>;
@@ -60,8 +72,7 @@ export function readAibotPayload(json: string): AibotPayload {
   }
   if (!message || typeof message !== 'object') throw RequestRefused.malformed('payload is not an object');
   const type = str(message.msgtype) ?? '';
-  if (type === 'event')
-    return { kind: 'ignored', what: `event/${str((message.event as Node | undefined)?.eventtype) ?? '?'}` };
+  if (type === 'event') return readEvent(json, message);
   const content = contentOf(message);
   if (content === undefined) return { kind: 'ignored', what: type };
   const msgId = rawMsgId(json, message);
@@ -76,6 +87,36 @@ export function readAibotPayload(json: string): AibotPayload {
     ...(chatId ? { chatId } : {}),
     fromUser,
     content,
+    ...(responseUrl ? { responseUrl } : {}),
+  };
+}
+
+/**
+ * A card tap: `event.template_card_event{event_key, task_id}` as the docs nest it, or flat on `event` as
+ * the official Node SDK declares it (protocol notes §2.6); both are read. Other events are ignored.
+ */
+function readEvent(json: string, message: Node): AibotPayload {
+  const event = (message.event as Node | undefined) ?? {};
+  const eventType = str(event.eventtype) ?? '?';
+  if (eventType !== 'template_card_event') return { kind: 'ignored', what: `event/${eventType}` };
+  const nested = (event.template_card_event as Node | undefined) ?? {};
+  const taskId = str(nested.task_id) ?? str(event.task_id);
+  const eventKey = str(nested.event_key) ?? str(event.event_key);
+  const fromUser = str((message.from as Node | undefined)?.userid);
+  if (!taskId || !eventKey || !fromUser)
+    throw RequestRefused.malformed('card event without task_id, event_key or from');
+  const createTime = /"create_time"\s*:\s*"?(\d+)/.exec(json)?.[1] ?? '';
+  const eventId = rawMsgId(json, message) ?? `${fromUser}:${createTime}:${taskId}:${eventKey}`;
+  const chatId = str(message.chatid);
+  const responseUrl = str(message.response_url);
+  return {
+    kind: 'card-tap',
+    eventId,
+    chatType: message.chattype === 'group' ? 'group' : 'single',
+    ...(chatId ? { chatId } : {}),
+    fromUser,
+    taskId,
+    eventKey,
     ...(responseUrl ? { responseUrl } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { createDecipheriv, createHash, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { RequestRefused } from '../../core/errors';
 
 /** EncodingAESKey (43 characters) → the 32-byte AES key. */
@@ -56,4 +56,18 @@ export function decryptPayload(secrets: { aesKey: Buffer; receiveId: string }, e
   }
   if (receiveId !== secrets.receiveId) throw RequestRefused.forbidden('receive id mismatch');
   return message;
+}
+
+/** Encrypts a reply the way WeCom's callbacks are encrypted (the inverse of `decryptPayload`). */
+export function encryptPayload(secrets: { aesKey: Buffer; receiveId: string }, message: string): string {
+  const body = Buffer.from(message, 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(body.length);
+  const plain = Buffer.concat([randomBytes(16), length, body, Buffer.from(secrets.receiveId, 'utf8')]);
+  const pad = BLOCK - (plain.length % BLOCK);
+  const cipher = createCipheriv('aes-256-cbc', secrets.aesKey, secrets.aesKey.subarray(0, 16));
+  cipher.setAutoPadding(false);
+  return Buffer.concat([cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])), cipher.final()]).toString(
+    'base64',
+  );
 }

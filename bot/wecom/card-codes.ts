@@ -12,6 +12,8 @@ export interface WecomCardData {
   /** How many fresh cards replaced the first one (their task_ids end in -r1, -r2 ...). */
   revision?: number;
   sentAt?: string;
+  /** Posted into a group by the AI bot (updated only through a tap's reply); absent for the app's cards. */
+  via?: 'aibot';
   codes?: Record<string, ResponseCode>;
 }
 
@@ -34,10 +36,15 @@ export function cardData(platformData: unknown): WecomCardData {
 export async function recordSentCard(
   q: Queryable,
   cardId: string,
-  sent: { taskId: string; revision: number; code?: string; now: Date },
+  sent: { taskId: string; revision: number; code?: string; now: Date; via?: 'aibot' },
 ) {
   const codes = sent.code ? { [sent.code]: { at: sent.now.toISOString(), source: 'send' } } : {};
-  const fields = { taskId: sent.taskId, revision: sent.revision, sentAt: sent.now.toISOString() };
+  const fields = {
+    taskId: sent.taskId,
+    revision: sent.revision,
+    sentAt: sent.now.toISOString(),
+    ...(sent.via ? { via: sent.via } : {}),
+  };
   await q
     .update(cards)
     .set({

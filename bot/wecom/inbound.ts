@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { reasonFromSelection } from '../../cards/wecom';
 import type { CardActionEvent, MessageEvent } from '../../core/events';
+import type { Tx } from '../../db/client';
 import type { Bot } from '../bot';
 import type { AibotPayload } from './aibot-payload';
 import type { AppPayload } from './app-payload';
@@ -58,9 +59,16 @@ export class WecomInbound {
     await this.bot.ingest(event, key, responseCode ? (tx) => addClickCode(tx, cardId, responseCode, now) : undefined);
   }
 
-  /** An @-mention of the AI bot in a group, or a 1:1 message to it; its response_url opens a reply window. */
-  async fromAibot(payload: AibotPayload): Promise<void> {
-    if (payload.kind === 'ignored') return this.log.debug({ what: payload.what }, 'AI-bot callback ignored');
+  /**
+   * An @-mention of the AI bot in a group, or a 1:1 message to it; its response_url opens a reply window.
+   * A tap on a card the AI bot posted is a card action; resolves to its inbound row's id when the tap is
+   * new (not a repeat of an event already taken), so its answer can go into the event's reply.
+   */
+  async fromAibot(payload: AibotPayload): Promise<number | undefined> {
+    if (payload.kind === 'ignored') {
+      this.log.debug({ what: payload.what }, 'AI-bot callback ignored');
+      return undefined;
+    }
     const { config } = this.bot;
     const person = personOfUser(config, payload.fromUser);
     const conversationId =
@@ -75,6 +83,20 @@ export class WecomInbound {
     }
     const url = this.trustedUrl(payload.responseUrl);
     const now = this.bot.now();
+    const window = url ? (tx: Tx) => saveResponseUrl(tx, conversationId, url, now) : undefined;
+    if (payload.kind === 'card-tap') {
+      const cardId = cardIdOfTask(payload.taskId);
+      const event: CardActionEvent = {
+        kind: 'card-action',
+        platform: PLATFORM,
+        cardId,
+        actionKey: payload.eventKey,
+        actorId: person.id,
+        receivedAt: now.toISOString(),
+      };
+      const { inboundId } = await this.bot.ingest(event, `aibot-tap:${payload.eventId}`, window);
+      return inboundId ?? undefined;
+    }
     const event: MessageEvent = {
       kind: 'message',
       platform: PLATFORM,
@@ -87,11 +109,8 @@ export class WecomInbound {
       addressedToBot: true,
       ...(url ? { replyRef: url } : {}),
     };
-    await this.bot.ingest(
-      event,
-      `aibot:${payload.msgId}`,
-      url ? (tx) => saveResponseUrl(tx, conversationId, url, now) : undefined,
-    );
+    await this.bot.ingest(event, `aibot:${payload.msgId}`, window);
+    return undefined;
   }
 
   /** Only a response_url on the WeCom API host is ever posted to. */

@@ -1,6 +1,8 @@
+import { and, eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { ConfigSource } from '../../config/business-config';
 import type { Database } from '../../db/client';
+import { outbox } from '../../db/schema';
 import type { Destination } from '../../core/effects';
 import { DeliveryError } from '../../core/errors';
 import type { WecomApi } from './api-client';
@@ -31,6 +33,8 @@ export class PostDelivery {
       log: Logger;
       agentId: number;
       robots: WebhookRobots;
+      /** The AI bot is set up: a group card with buttons may take a reply window (see GroupCards). */
+      aibotCards: boolean;
     },
   ) {}
 
@@ -46,8 +50,12 @@ export class PostDelivery {
     const target = targetOfConversation(config, to.conversationId);
     // A retry may follow an attempt that reached the group through the webhook robot (its answer lost):
     // it stays on the robot, since a reply window opened meanwhile would show the post a second time.
-    const newWindow = !(delivery.attempt > 1 && target.kind === 'group' && target.webhookKey);
-    if (await this.throughResponseUrl(to.conversationId, text, delivery, replyRef, newWindow)) return;
+    // A card with buttons waiting behind this post needs the reply window more: the post takes the robot.
+    const newWindow =
+      !(delivery.attempt > 1 && target.kind === 'group' && target.webhookKey) &&
+      !(target.kind === 'group' && target.webhookKey && (await this.cardWaitsForWindow(to.conversationId)));
+    const body = { msgtype: 'markdown', markdown: { content: clipBytes(text, AIBOT_MARKDOWN_BYTES) } };
+    if (await this.throughResponseUrl(to.conversationId, body, delivery, replyRef, newWindow)) return;
     if (target.kind === 'direct') return this.toUser(target.userid, text);
     if (target.webhookKey) return this.deps.robots.post(target.webhookKey, target.conversationId, text, delivery.key);
     // A window opens when someone next @-mentions the bot in the group.
@@ -68,19 +76,38 @@ export class PostDelivery {
     rejectInvalidRecipient(reply, userid);
   }
 
+  /** A card with buttons for this group is waiting in the outbox (it can show them only through a reply window). */
+  private async cardWaitsForWindow(conversationId: string): Promise<boolean> {
+    if (!this.deps.aibotCards) return false;
+    const [row] = await this.deps.db
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(
+        and(
+          eq(outbox.platform, 'wecom'),
+          eq(outbox.kind, 'send-card'),
+          eq(outbox.status, 'pending'),
+          sql`${outbox.payload} -> 'to' ->> 'conversationId' = ${conversationId}`,
+          sql`jsonb_array_length(coalesce(${outbox.payload} -> 'card' -> 'buttons', '[]'::jsonb)) > 0`,
+          sql`${outbox.payload} -> 'card' -> 'resolved' is null`,
+        ),
+      )
+      .limit(1);
+    return row !== undefined;
+  }
+
   /**
-   * Answers through an open response_url; false when none is left (or a new one may not be taken). A refused
-   * one is spent, so the next is tried.
+   * Posts `body` (markdown or a template card) through an open response_url; false when none is left (or a
+   * new one may not be taken). A refused one is spent, so the next is tried.
    */
-  private async throughResponseUrl(
+  async throughResponseUrl(
     conversationId: string,
-    text: string,
+    body: Record<string, unknown>,
     { key, attempt }: { key: string; attempt: number },
     replyRef?: string,
     mayClaimNew = true,
   ): Promise<boolean> {
     const { api, db, clock, log } = this.deps;
-    const body = { msgtype: 'markdown', markdown: { content: clipBytes(text, AIBOT_MARKDOWN_BYTES) } };
     // This row took a response_url before (its answer lost, or the process died before marking it sent):
     // the URL is ours alone and open, so a refusal now means the earlier attempt got through.
     const earlier = attempt > 1 ? await claimedBy(db, key, clock()) : undefined;

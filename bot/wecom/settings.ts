@@ -24,6 +24,11 @@ export interface WecomSettings {
   requestTimeoutMs: number;
   /** Group webhook robots accept 20 messages a minute each. */
   webhookPerMinute: number;
+  /**
+   * How long the answer to an AI-bot card tap waits for the card's update (the passive reply). WeCom's
+   * timeout for it is unconfirmed; 5 s like the app callback is assumed, so this stays well under it.
+   */
+  aibotReplyWaitMs: number;
 }
 
 /** The WeCom part of the environment, checked once at start-up; an error names the variable. */
@@ -58,5 +63,6 @@ export function wecomSettings(env: Env): WecomSettings {
     timestampWindowMs: 5 * 60_000,
     requestTimeoutMs: env.WECOM_REQUEST_TIMEOUT_MS ?? 10_000,
     webhookPerMinute: 20,
+    aibotReplyWaitMs: 3000,
   };
 }

@@ -2,7 +2,6 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env';
-import { renderCardMarkdown } from '../../cards/wecom';
 import type { Effect } from '../../core/effects';
 import type { PlatformAdapter } from '../adapter';
 import { DeliveryError } from '../../core/errors';
@@ -14,18 +13,22 @@ import type { DirectoryReader } from '../../domain/directory';
 import { deliveryErrorOf } from './api-errors';
 import { encryptedPart, readAppPayload } from './app-payload';
 import { openEcho, openPost, type CallbackChannel } from './callback-channel';
+import { callbackSignature, encryptPayload } from './callback-crypto';
 import { RequestRefused } from '../../core/errors';
-import { CardDelivery } from './card-delivery';
+import { CardDelivery, cardIdOfTask } from './card-delivery';
+import { GroupCards } from './group-cards';
 import { WecomInbound } from './inbound';
+import { PassiveReplies } from './passive-replies';
 import { PostDelivery } from './post-delivery';
 import { wecomSettings, type WecomSettings } from './settings';
 import { WebhookRobots } from './webhook-robots';
 
 /**
  * WeCom (企业微信). Receives on two callback URLs: the self-built app's (XML: 1:1 messages to the app,
- * taps on its approval cards) and the AI bot's (JSON: @-mentions in existing groups). Sends approval
- * cards to approvers through the app, and group news through the AI bot's reply window or the group's
- * webhook robot.
+ * taps on its approval cards) and the AI bot's (JSON: @-mentions in existing groups, taps on the cards it
+ * posted there). Sends approval cards to approvers through the app; group news through the AI bot's reply
+ * window or the group's webhook robot; a group's card through a reply window (updated in the reply to a
+ * tap on it), else as markdown (docs/wecom-setup.md, "Cards in the group").
  */
 export class WecomAdapter implements PlatformAdapter {
   readonly platform = 'wecom';
@@ -34,6 +37,8 @@ export class WecomAdapter implements PlatformAdapter {
   private readonly inbound: WecomInbound;
   private readonly cards: CardDelivery;
   private readonly posts: PostDelivery;
+  private readonly groupCards: GroupCards;
+  private readonly passive = new PassiveReplies();
   private readonly contacts: WecomDirectoryReader;
 
   constructor(
@@ -54,7 +59,15 @@ export class WecomAdapter implements PlatformAdapter {
     });
     this.inbound = new WecomInbound(bot, new URL(this.settings.apiBase).origin, this.log);
     this.cards = new CardDelivery({ ...deps, api });
-    this.posts = new PostDelivery({ ...deps, api, robots });
+    const aibot = this.settings.aibot !== undefined;
+    this.posts = new PostDelivery({ ...deps, api, robots, aibotCards: aibot });
+    this.groupCards = new GroupCards({
+      ...deps,
+      posts: this.posts,
+      passive: this.passive,
+      aibot,
+      botName: () => bot.config.botName,
+    });
     this.contacts = new WecomDirectoryReader(api, this.log);
   }
 
@@ -67,14 +80,36 @@ export class WecomAdapter implements PlatformAdapter {
     const app: CallbackChannel = { secrets: this.settings.app, encryptedPart };
     router.get('/wecom/callback', (ctx) => this.answerEcho(ctx, app));
     router.post('/wecom/callback', (ctx) =>
-      this.receive(ctx, app, (text) => this.inbound.fromApp(readAppPayload(text))),
+      this.receive(ctx, app, async (text) => {
+        await this.inbound.fromApp(readAppPayload(text));
+        return undefined;
+      }),
     );
     const { aibot } = this.settings;
     if (aibot) {
       const channel: CallbackChannel = { secrets: aibot, encryptedPart: encryptedField };
       router.get('/wecom/aibot/callback', (ctx) => this.answerEcho(ctx, channel));
       router.post('/wecom/aibot/callback', (ctx) =>
-        this.receive(ctx, channel, (text) => this.inbound.fromAibot(readAibotPayload(text))),
+        this.receive(ctx, channel, async (text) => {
+          const payload = readAibotPayload(text);
+          if (payload.kind !== 'card-tap') {
+            await this.inbound.fromAibot(payload);
+            return undefined;
+          }
+          // The tap's reply window: the card's update, if the bot makes it in time, is the answer.
+          const cardId = cardIdOfTask(payload.taskId);
+          const window = this.passive.openWindow(cardId, this.settings.aibotReplyWaitMs);
+          let inboundId: number | undefined;
+          try {
+            inboundId = await this.inbound.fromAibot(payload);
+          } finally {
+            if (inboundId === undefined) window.cancel(); // a repeat of a tap already taken, or refused
+          }
+          if (inboundId === undefined) return undefined;
+          const card = await this.groupCards.answerTap(window, inboundId, cardId);
+          if (!card) return undefined;
+          return this.sealReply(aibot, JSON.stringify({ response_type: 'update_template_card', template_card: card }));
+        }),
       );
     }
     return router;
@@ -89,8 +124,24 @@ export class WecomAdapter implements PlatformAdapter {
     });
   }
 
-  /** Verify, commit the inbound row, answer an empty 200; the bot handles the event afterwards. */
-  private async receive(ctx: Context, channel: CallbackChannel, ingest: (plaintext: string) => Promise<void>) {
+  /** An encrypted passive reply of the AI bot: `{encrypt, msgsignature, timestamp, nonce}`. */
+  private sealReply(secrets: NonNullable<WecomSettings['aibot']>, plaintext: string): string {
+    const encrypt = encryptPayload(secrets, plaintext);
+    const timestamp = String(Math.floor(this.bot.now().getTime() / 1000));
+    const nonce = String(Math.floor(Math.random() * 1e10));
+    const msgsignature = callbackSignature(secrets.token, timestamp, nonce, encrypt);
+    return JSON.stringify({ encrypt, msgsignature, timestamp, nonce });
+  }
+
+  /**
+   * Verify, commit the inbound row, answer 200: empty, or the passive reply `ingest` gives (already sealed).
+   * The bot handles the event afterwards.
+   */
+  private async receive(
+    ctx: Context,
+    channel: CallbackChannel,
+    ingest: (plaintext: string) => Promise<string | undefined>,
+  ) {
     await this.refusing(ctx, async () => {
       const rawBody = (ctx.request as { rawBody?: unknown }).rawBody;
       const plaintext = await openPost(
@@ -99,9 +150,10 @@ export class WecomAdapter implements PlatformAdapter {
         this.bot.now(),
         this.settings.timestampWindowMs,
       );
-      await ingest(plaintext);
+      const reply = await ingest(plaintext);
       ctx.status = 200;
-      ctx.body = '';
+      if (reply) ctx.type = 'application/json; charset=utf-8';
+      ctx.body = reply ?? '';
     });
   }
 
@@ -131,11 +183,10 @@ export class WecomAdapter implements PlatformAdapter {
         return this.posts.post(effect.to, effect.text, { key, attempt }, effect.replyRef);
       case 'send-card':
         if ('userId' in effect.to) return this.cards.send(effect.to.userId, effect.card, attempt);
-        return this.posts.post(effect.to, renderCardMarkdown(effect.card), { key, attempt });
+        return this.groupCards.send(effect.to.conversationId, effect.card, { key, attempt });
       case 'update-card': {
         const group = await this.cards.groupOf(effect.cardId);
-        // A card in a group went out as markdown, which WeCom cannot edit: the new state is posted.
-        if (group) return this.posts.post({ conversationId: group }, renderCardMarkdown(effect.card), { key, attempt });
+        if (group) return this.groupCards.update(group, effect.cardId, effect.card, { key, attempt });
         return this.cards.update(effect, key);
       }
       case 'sms':

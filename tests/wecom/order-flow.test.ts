@@ -25,7 +25,8 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
     const { fake } = w;
     await fake.mentionAibot({ chatId: EAST.chatId, fromUser: 'ZhangSan', text: REQUEST });
     const reply = await w.waitFor(() => fake.chat(EAST.chatId)[0], 'the answer in the group');
-    expect(reply).toMatchObject({ via: 'response_url', msgtype: 'markdown' });
+    // The text goes through the webhook robot: the @-mention's one reply window carries the order's card.
+    expect(reply).toMatchObject({ via: 'webhook', msgtype: 'markdown' });
     expect(reply.content).toContain('已创建需求单 **SO-20260224-0001**');
     expect(reply.content).toContain('状态：待审批（技术部、采购部、生产部）');
 
@@ -50,14 +51,20 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
     );
     expect(confirmed).toContain('承诺交期：3月5日');
     await w.app.settle();
-    // The AI bot's reply window was spent on the first answer: later news comes through the webhook robot,
-    // and the order's tracking card reaches the group as markdown (group messages cannot be edited there):
-    // once at creation with its latency clock, once more with the ETD after the confirmation.
-    expect(fake.chat(EAST.chatId).map((m) => m.via)).toEqual(['response_url', 'webhook', 'webhook', 'webhook']);
+    // The order's card went in as a template card through the @-mention's reply window. Later news comes
+    // through the webhook robot, and the card's state after the confirmation (an update answering no tap)
+    // as markdown with the ETD and the latency.
+    expect(fake.chat(EAST.chatId).map((m) => [m.via, m.msgtype])).toEqual([
+      ['webhook', 'markdown'],
+      ['response_url', 'template_card'],
+      ['webhook', 'markdown'],
+      ['webhook', 'markdown'],
+    ]);
+    expect(fake.groupCard('etd-SO-20260224-0001')).toMatchObject({ updates: 0 });
     const cardPosts = groupTexts().flatMap((m, i) => (m.includes('交期跟踪 · SO-20260224-0001') ? [i] : []));
-    expect(cardPosts).toHaveLength(2);
+    expect(cardPosts).toHaveLength(1);
     expect(groupTexts()[cardPosts[0]!]).toContain('客户时延');
-    expect(cardPosts[1]).toBeGreaterThan(groupTexts().findIndex((m) => m.includes('已确认')));
+    expect(cardPosts[0]).toBeGreaterThan(groupTexts().findIndex((m) => m.includes('已确认')));
 
     const after = Object.fromEntries(LEADS.map((u) => [u, fake.cardsOf(u)]));
     expect(after.WangGong).toHaveLength(1);

@@ -4,8 +4,8 @@ import { FakeAppApi, type CardView, type InboxItem, type Reply } from './app-api
 import { CallbackDriver, type CallbackBehaviour, type Delivery } from './callback-driver';
 import { demoDirectory, type DirectoryApiOptions, FakeDirectoryApi } from './directory-api';
 import { type DirectoryEndpoint, FailurePlan, type Endpoint, type Failure } from './failures';
-import { FakeGroupApi, type ChatMessage } from './group-api';
-import { appTextXml, cardEventXml } from './wire';
+import { FakeGroupApi, type ChatMessage, type GroupCardView } from './group-api';
+import { appTextXml, cardEventXml, openAibotReply } from './wire';
 
 /** Test credentials; the EncodingAESKeys are 43 characters as WeCom issues them. */
 export const FAKE_SECRETS = {
@@ -266,7 +266,65 @@ export class FakeWecom {
     );
   }
 
+  /**
+   * A member taps a button on a card the AI bot posted into a group: refused (throws) when the client would
+   * not let them (no such card or button, buttons greyed); otherwise a template_card_event goes to the AI
+   * bot's callback, with a response_url unless `responseUrl: false` (whether card events carry one is
+   * unconfirmed). A passive reply in the answer updates the card (`replies` says what became of each).
+   */
+  async tapGroupCard(
+    fromUser: string,
+    taskId: string,
+    key: string,
+    options: { attempts?: number; msgid?: string; responseUrl?: boolean } = {},
+  ): Promise<{ delivery: Delivery; replies: Array<{ applied: boolean; why?: string }> }> {
+    const view = this.groups.groupCards.get(taskId);
+    if (!view) throw new Error(`no group card ${taskId}`);
+    if (view.greyed !== undefined) throw new Error(`group card ${taskId} is greyed out ("${view.greyed}")`);
+    const buttons = (view.card.button_list as Array<Record<string, unknown>> | undefined) ?? [];
+    if (!buttons.some((b) => b.key === key)) throw new Error(`group card ${taskId} has no button "${key}"`);
+    const payload = {
+      msgid: options.msgid ?? `CAIQ${(++this.msgSeq).toString(36)}`,
+      aibotid: this.secrets.aibotId,
+      chatid: view.chat,
+      chattype: 'group',
+      from: { userid: fromUser },
+      create_time: this.seconds(),
+      ...(options.responseUrl === false ? {} : { response_url: this.groups.mintResponseUrl(this.baseUrl, view.chat) }),
+      msgtype: 'event',
+      event: {
+        eventtype: 'template_card_event',
+        template_card_event: { card_type: view.card.card_type, event_key: key, task_id: taskId },
+      },
+    };
+    const delivery = await this.callbacks.deliver(
+      this.callbacks.prepare('aibot', JSON.stringify(payload)),
+      options.attempts ? { attempts: options.attempts } : {},
+    );
+    const replies: Array<{ applied: boolean; why?: string }> = [];
+    for (const attempt of delivery.attempts) {
+      if (attempt.status !== 200 || attempt.body === '') continue;
+      if (attempt.ms > this.callbacks.behaviour.timeoutMs) {
+        replies.push({ applied: false, why: 'answered after WeCom gave up' });
+        continue;
+      }
+      const opened = openAibotReply(attempt.body, this.secrets.aibot);
+      if ('refused' in opened) {
+        replies.push({ applied: false, why: opened.refused });
+        continue;
+      }
+      const why = this.groups.applyPassiveReply(taskId, JSON.parse(opened.plaintext) as Record<string, unknown>);
+      replies.push(why ? { applied: false, why } : { applied: true });
+    }
+    return { delivery, replies };
+  }
+
   // ---- what members see ----
+
+  /** A template card the AI bot posted into a group, by task_id, as it looks now. */
+  groupCard(taskId: string): GroupCardView | undefined {
+    return this.groups.groupCards.get(taskId);
+  }
 
   /** Cards in a member's chat with the app, oldest first, as they look now. */
   cardsOf(userid: string): CardView[] {

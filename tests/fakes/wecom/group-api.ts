@@ -24,6 +24,17 @@ export interface ChatMessage {
   at: Date;
 }
 
+/** A template card the AI bot posted into a chat, as the members see it now. */
+export interface GroupCardView {
+  chat: string;
+  taskId: string;
+  card: Obj;
+  /** Updates applied through a tap's passive reply. */
+  updates: number;
+  /** replace_text of an update: the buttons are grey and can no longer be tapped. */
+  greyed?: string;
+}
+
 interface ResponseUrl {
   chat: string;
   mintedAt: number;
@@ -36,6 +47,7 @@ const fail = (errcode: number, errmsg: string): Reply => ({ errcode, errmsg });
 /** The two ways into a group: a webhook robot (send-only, rate limited) and the AI bot's response_url (once, 1 h). */
 export class FakeGroupApi {
   readonly chats = new Map<string, ChatMessage[]>();
+  readonly groupCards = new Map<string, GroupCardView>();
   private readonly webhookSends = new Map<string, number[]>();
   private readonly responseUrls = new Map<string, ResponseUrl>();
 
@@ -74,7 +86,28 @@ export class FakeGroupApi {
     if ('errcode' in message) return message;
     url.used = true;
     this.post(url.chat, message);
+    const taskId = message.card?.task_id;
+    if (typeof taskId === 'string')
+      this.groupCards.set(taskId, { chat: url.chat, taskId, card: message.card!, updates: 0 });
     return ok();
+  }
+
+  /**
+   * A tap's passive reply `{response_type: "update_template_card", template_card}` applied to the tapped card,
+   * validated like a card sent through response_url (same task_id); else why WeCom would not apply it.
+   */
+  applyPassiveReply(taskId: string, reply: Obj): string | undefined {
+    const view = this.groupCards.get(taskId);
+    if (!view) return `no card ${taskId}`;
+    if (reply.response_type !== 'update_template_card') return `response_type ${String(reply.response_type)}`;
+    const card = reply.template_card as Obj | undefined;
+    const problem = checkTemplateCard(card, 'aibot');
+    if (problem) return `${problem.errcode} ${problem.errmsg}`;
+    if (card!.task_id !== taskId) return 'template_card.task_id differs from the tapped card';
+    view.card = card!;
+    view.greyed = typeof card!.replace_text === 'string' ? card!.replace_text : undefined;
+    view.updates += 1;
+    return undefined;
   }
 
   private message(body: Obj, via: ChatMessage['via']): ChatMessage | Reply {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { encrypt, getSignature } from '@wecom/crypto';
+import { decrypt, encrypt, getSignature } from '@wecom/crypto';
 
 /**
  * What WeCom puts on the wire towards our callback URLs, built with the official-compatible
@@ -123,4 +123,28 @@ export function cardEventXml(e: CardEventFields): string {
 
 export function randomCode(): string {
   return randomBytes(32).toString('base64url');
+}
+
+/**
+ * An AI bot's encrypted passive reply `{encrypt, msgsignature, timestamp, nonce}` opened as WeCom would:
+ * the signature checked, the receive id "" checked; the plaintext, or why WeCom would drop it.
+ */
+export function openAibotReply(
+  body: string,
+  secrets: { token: string; encodingAesKey: string },
+): { plaintext: string } | { refused: string } {
+  let reply: Record<string, unknown>;
+  try {
+    reply = JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    return { refused: 'reply is not JSON' };
+  }
+  const { encrypt: sealed, msgsignature, timestamp, nonce } = reply;
+  if (typeof sealed !== 'string' || typeof msgsignature !== 'string')
+    return { refused: 'encrypt or msgsignature missing' };
+  if (getSignature(secrets.token, String(timestamp), String(nonce), sealed) !== msgsignature)
+    return { refused: 'signature mismatch' };
+  const opened = decrypt(secrets.encodingAesKey, sealed);
+  if (opened.id !== '') return { refused: 'receive id is not empty' };
+  return { plaintext: opened.message };
 }
