@@ -104,15 +104,18 @@ export class Bot {
     event: InboundEvent,
     externalId: string,
     alsoInTx?: (tx: Tx) => Promise<void>,
-  ): Promise<{ inboundId: number | null; duplicate: boolean }> {
+  ): Promise<{ inboundId: number | null; duplicate: boolean; handled?: Promise<void> }> {
     const inboundId = await this.inboundWrites.load({
       event: storableEvent(event),
       externalId: storableText(externalId),
       alsoInTx,
     });
     if (inboundId === null) return { inboundId, duplicate: true };
-    if (!this.stopped) this.track(this.handlerSlots(() => this.process(inboundId)));
-    return { inboundId, duplicate: false };
+    if (this.stopped) return { inboundId, duplicate: false };
+    // Settles once the handler's transaction has ended (committed, failed, or left to the sweep).
+    const handled = this.handlerSlots(() => this.process(inboundId));
+    this.track(handled);
+    return { inboundId, duplicate: false, handled };
   }
 
   /**

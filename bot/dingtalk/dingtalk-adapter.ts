@@ -10,7 +10,13 @@ import type { PlatformAdapter } from '../adapter';
 import { DeliveryError } from '../../core/errors';
 import type { Bot } from '../bot';
 import { storableText } from '../storable-text';
-import { CardDelivery } from './card-delivery';
+import {
+  CardDelivery,
+  callbackAnswer,
+  cardAnsweredBefore,
+  claimCallbackUpdate,
+  releaseCallbackUpdate,
+} from './card-delivery';
 import { DingtalkDirectory } from './directory';
 import { DingtalkDirectoryReader } from './directory-reader';
 import { decodeCardCallback, decodeRobotMessage, PLATFORM } from './inbound';
@@ -46,6 +52,8 @@ export class DingtalkAdapter implements PlatformAdapter {
   /** The organisation's monthly OpenAPI quota: calls counted, non-essential effects withheld once it is used up. */
   private readonly quota: DingtalkQuota;
   private readonly log: Logger;
+  /** How long after a card tap arrives its answer may wait for the handler (DingTalk takes answers for 2 s). */
+  callbackAnswerWaitMs = 1500;
 
   constructor(
     private readonly bot: Bot,
@@ -115,6 +123,7 @@ export class DingtalkAdapter implements PlatformAdapter {
    * database error) before the commit leaves the frame unanswered, so DingTalk sends it again.
    */
   private async receive(frame: DWClientDownStream, decode: (frame: DWClientDownStream) => Decoded): Promise<void> {
+    const arrivedAt = Date.now();
     const { messageId, topic } = frame.headers;
     if (typeof messageId !== 'string' || !messageId) {
       // DingTalk names every frame; one without a messageId can be neither answered nor told from its resends.
@@ -137,9 +146,13 @@ export class DingtalkAdapter implements PlatformAdapter {
       this.log.warn({ messageId, topic, reason: decoded.ignore }, 'ignored a DingTalk frame');
       return this.client.answer(messageId, null);
     }
+    let stored: Awaited<ReturnType<Bot['ingest']>>;
     try {
-      const { duplicate } = await this.bot.ingest(decoded.event, decoded.externalId, decoded.alsoInTx);
-      this.log.debug({ messageId, externalId: decoded.externalId, duplicate }, 'DingTalk frame stored');
+      stored = await this.bot.ingest(decoded.event, decoded.externalId, decoded.alsoInTx);
+      this.log.debug(
+        { messageId, externalId: decoded.externalId, duplicate: stored.duplicate },
+        'DingTalk frame stored',
+      );
     } catch (err) {
       this.log.error(
         { err, messageId, externalId: decoded.externalId },
@@ -147,7 +160,44 @@ export class DingtalkAdapter implements PlatformAdapter {
       );
       return;
     }
-    this.client.answer(messageId, topic === TOPIC_CARD ? {} : null);
+    if (topic !== TOPIC_CARD) return this.client.answer(messageId, null);
+    this.client.answer(messageId, await this.cardAnswer(messageId, decoded.event, stored, arrivedAt));
+  }
+
+  /**
+   * The answer to a card tap, sent after its inbound row is committed. DingTalk applies an answer's card data
+   * to the tapped card if it comes within 2 s, and asks for no update call meanwhile: so the handler gets until
+   * `callbackAnswerWaitMs` after the frame arrived, and if it committed an update of the tapped card for this
+   * tap, that update is taken from the outbox (never PUT then) and answered. Otherwise the answer is empty and
+   * the outbox PUTs the update once it is made. Other copies of the card always go by PUT.
+   */
+  private async cardAnswer(
+    messageId: string,
+    event: InboundEvent,
+    stored: Awaited<ReturnType<Bot['ingest']>>,
+    arrivedAt: number,
+  ): Promise<object> {
+    if (event.kind !== 'card-action') return {};
+    try {
+      // A repeat of a tap answered with its update before: that answer may be what was lost, so give it again.
+      if (stored.duplicate) {
+        const card = await cardAnsweredBefore(this.bot.db, messageId);
+        return card ? callbackAnswer(card) : {};
+      }
+      const left = arrivedAt + this.callbackAnswerWaitMs - Date.now();
+      if (!stored.handled || left <= 0 || !(await settlesWithin(stored.handled, left))) return {};
+      const card = await claimCallbackUpdate(this.bot.db, { messageId, cardId: event.cardId, now: this.bot.now() });
+      if (card && Date.now() - arrivedAt > this.callbackAnswerWaitMs + CLAIM_GRACE_MS) {
+        // Claimed, but the answer could now reach DingTalk after its 2 s: the outbox PUTs the update instead.
+        await releaseCallbackUpdate(this.bot.db, { messageId, cardId: event.cardId });
+        return {};
+      }
+      this.log.debug({ messageId, cardId: event.cardId, inAnswer: Boolean(card) }, 'DingTalk card tap answered');
+      return card ? callbackAnswer(card) : {};
+    } catch (err) {
+      this.log.warn({ err, messageId }, 'could not put the card update in the callback answer; the outbox sends it');
+      return {};
+    }
   }
 
   /**
@@ -195,4 +245,16 @@ export class DingtalkAdapter implements PlatformAdapter {
   private decodeCardAction(frame: DWClientDownStream): Decoded {
     return decodeCardCallback(frame.data, frame.headers.messageId, this.ids, this.bot.now());
   }
+}
+
+/** How much longer than the wait the claim may take before its answer is given up (DingTalk's limit is 2 s). */
+const CLAIM_GRACE_MS = 250;
+
+/** Whether `work` settles within `ms` (it goes on either way). */
+function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([work.then(() => true), timeout]).finally(() => clearTimeout(timer));
 }

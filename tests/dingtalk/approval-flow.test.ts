@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { DingtalkAdapter } from '../../bot/dingtalk/dingtalk-adapter';
 import { approvalTasks, inboundMessages, orderEvents, orders, outbox } from '../../db/schema';
 import { backends } from '../support/databases';
 import { EAST, orderWithCards, settle, STAFF, useDingtalkApp } from './harness';
@@ -63,6 +64,65 @@ describe.each(backends)('DingTalk intake and approval on %s', (backend) => {
     expect(fake.gateway.acks).toHaveLength(4);
     expect(fake.gateway.violations).toEqual([]);
     expect((await h.t.db.select().from(outbox)).every((row) => row.status === 'sent')).toBe(true);
+  });
+
+  it('updates the tapped card in the answer to its callback, once and without a PUT; the other copy by PUT', async () => {
+    const { fake } = h;
+    const cards = await orderWithCards(h);
+    await settle(h);
+    const tapped = cards[STAFF.wanggong]!;
+    const copy = cards[STAFF.liugong]!;
+    const messageId = fake.tap({ staffId: STAFF.wanggong, outTrackId: tapped.outTrackId, action: 'approve' });
+    await settle(h);
+    expect(fake.gateway.cardAnswers).toMatchObject([{ outTrackId: tapped.outTrackId, applied: true, late: false }]);
+    expect(tapped.updates).toEqual(['callback']);
+    // DingTalk sends the frame again as if the answer was lost: it is answered with the card as it stands.
+    fake.gateway.resend(messageId);
+    await fake.waitFor(() => fake.gateway.cardAnswers.length === 2, 'the second answer');
+    expect(fake.gateway.cardAnswers[1]).toMatchObject({
+      applied: true,
+      response: fake.gateway.cardAnswers[0]!.response,
+    });
+    expect(tapped.updates).toEqual(['callback', 'callback']);
+    expect(tapped.params).toMatchObject({
+      status: 'approved',
+      statusText: '已同意 · 王工 10:00',
+      showActions: 'false',
+    });
+    expect(copy.updates).toEqual(['put']);
+    expect(copy.params).toMatchObject({ status: 'approved', showActions: 'false' });
+    const puts = fake.api.requests.filter((r) => `${r.method} ${r.path}` === 'PUT /v1.0/card/instances');
+    expect(puts.map((r) => (r.body as { outTrackId: string }).outTrackId)).toEqual([copy.outTrackId]);
+    const updates = await h.t.db.select().from(outbox).where(eq(outbox.kind, 'update-card'));
+    expect(updates.find((row) => (row.payload as { cardId: string }).cardId === tapped.outTrackId)).toMatchObject({
+      status: 'sent',
+      lastError: 'answered in the callback',
+    });
+  });
+
+  it('answers a tap empty and PUTs the update once when the handler commits too late for the answer', async () => {
+    const { fake } = h;
+    const cards = await orderWithCards(h);
+    await settle(h);
+    const bot = h.t.app.bot;
+    const adapter = bot.listAdapters().find((a) => a.platform === 'dingtalk') as DingtalkAdapter;
+    adapter.callbackAnswerWaitMs = 100;
+    const process = bot.process.bind(bot);
+    const slow = vi.spyOn(bot, 'process').mockImplementation(async (id) => {
+      await new Promise((r) => setTimeout(r, 250));
+      return process(id);
+    });
+    try {
+      const tapped = cards[STAFF.wanggong]!;
+      fake.tap({ staffId: STAFF.wanggong, outTrackId: tapped.outTrackId, action: 'approve' });
+      await fake.waitFor(() => tapped.updates.length > 0, 'the card update');
+      await settle(h);
+      expect(fake.gateway.cardAnswers).toMatchObject([{ outTrackId: tapped.outTrackId, response: {}, applied: false }]);
+      expect(tapped.updates).toEqual(['put']);
+      expect(tapped.params).toMatchObject({ status: 'approved', showActions: 'false' });
+    } finally {
+      slow.mockRestore();
+    }
   });
 
   it('rejects with the reason typed on the card, closes the other cards and tells a late tapper who decided', async () => {

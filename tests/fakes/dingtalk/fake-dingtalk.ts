@@ -42,7 +42,12 @@ export class FakeDingtalk {
 
   private constructor(private readonly options: FakeDingtalkOptions) {
     const clock = options.clock ?? (() => new Date());
-    this.gateway = new FakeGateway({ clientId: this.clientId, clientSecret: this.clientSecret, ...options.gateway });
+    this.gateway = new FakeGateway({
+      clientId: this.clientId,
+      clientSecret: this.clientSecret,
+      applyCardAnswer: (outTrackId, userId, response) => this.api.applyCallbackAnswer(outTrackId, userId, response),
+      ...options.gateway,
+    });
     this.api = new FakeOpenApi({
       clientId: this.clientId,
       clientSecret: this.clientSecret,

@@ -31,6 +31,21 @@ export interface GatewayOptions {
   announce?: boolean;
   /** Give a redelivered frame a new messageId (unconfirmed either way; the SDK's answers suggest the id is kept). */
   newMessageIdOnRedelivery?: boolean;
+  /** A card callback's answer later than this (from the frame's send) changes nothing (DingTalk: 2 s). */
+  cardAnswerTimeoutMs?: number;
+  /** Applies a card callback answer's cardData / userPrivateData to the card; true if it changed anything. */
+  applyCardAnswer?: (outTrackId: string, userId: string, response: unknown) => boolean;
+}
+
+/** An answer to a card callback frame: applied to the card, or not (empty, or `late`). */
+export interface CardAnswerRecord {
+  messageId: string;
+  outTrackId: string;
+  userId: string;
+  response: unknown;
+  ms: number;
+  late: boolean;
+  applied: boolean;
 }
 
 interface Connection {
@@ -71,6 +86,8 @@ const DEFAULTS = {
   pick: 'random' as const,
   announce: true,
   newMessageIdOnRedelivery: false,
+  cardAnswerTimeoutMs: 2000,
+  applyCardAnswer: () => false,
 };
 
 /**
@@ -84,6 +101,8 @@ export class FakeGateway {
   /** Answered frames; `ms` from the frame's (last) send to its answer. */
   readonly acks: Array<{ messageId: string; connectionId: string; response: unknown; ms: number }> = [];
   readonly pingEchoes: Array<{ connectionId: string; ok: boolean }> = [];
+  /** Every answer to a card callback frame, and whether it updated the card. */
+  readonly cardAnswers: CardAnswerRecord[] = [];
   /** Answers that break the protocol (bad JSON, wrong code, missing headers). Tests expect none. */
   readonly violations: string[] = [];
   private readonly wss = new WebSocketServer({ noServer: true });
@@ -117,6 +136,7 @@ export class FakeGateway {
     this.frames.length = 0;
     this.acks.length = 0;
     this.pingEchoes.length = 0;
+    this.cardAnswers.length = 0;
     this.violations.length = 0;
   }
 
@@ -391,7 +411,27 @@ export class FakeGateway {
     if (!frame) return; // a late second answer to a frame that was sent twice
     if (this.options.ackScope === 'connection' && frame.connectionId !== connection.id) return;
     this.pending.delete(messageId);
-    this.acks.push({ messageId, connectionId: connection.id, response: data.response, ms: Date.now() - frame.sentAt });
+    const ms = Date.now() - frame.sentAt;
+    this.acks.push({ messageId, connectionId: connection.id, response: data.response, ms });
+    if (frame.topic === TOPIC_CARD) this.onCardAnswer(frame, data.response, ms);
+  }
+
+  /** DingTalk updates the tapped card from the answer's cardData / userPrivateData if it came in time. */
+  private onCardAnswer(frame: PendingFrame, response: unknown, ms: number): void {
+    const tap = parseJsonBody(frame.data);
+    if (!isRecord(tap) || typeof tap.outTrackId !== 'string') return;
+    const userId = String(tap.userId ?? '');
+    const late = ms > this.options.cardAnswerTimeoutMs;
+    const applied = !late && this.options.applyCardAnswer(tap.outTrackId, userId, response);
+    this.cardAnswers.push({
+      messageId: frame.messageId,
+      outTrackId: tap.outTrackId,
+      userId,
+      response,
+      ms,
+      late,
+      applied,
+    });
   }
 
   private onRawAnswer(connection: Connection, messageId: string, response: unknown): void {

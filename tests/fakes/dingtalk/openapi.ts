@@ -180,6 +180,35 @@ export class FakeOpenApi {
     for (const session of this.sessions.values()) session.expiresAt = Math.min(session.expiresAt, now);
   }
 
+  /**
+   * A card callback's answer, applied as DingTalk applies it: `cardData` to the card, `userPrivateData` to
+   * the tapping user's private data, by key when cardUpdateOptions says so (else overwriting). True if applied.
+   */
+  applyCallbackAnswer(outTrackId: string, userId: string, response: unknown): boolean {
+    const card = this.cards.get(outTrackId);
+    if (!card || !isRecord(response)) return false;
+    const options = isRecord(response.cardUpdateOptions) ? response.cardUpdateOptions : {};
+    const cardData = isRecord(response.cardData) ? response.cardData : undefined;
+    const privateData = isRecord(response.userPrivateData) ? response.userPrivateData : undefined;
+    const publicParams = isRecord(cardData?.cardParamMap)
+      ? (cardData.cardParamMap as Record<string, string>)
+      : undefined;
+    const privateParams = isRecord(privateData?.cardParamMap)
+      ? (privateData.cardParamMap as Record<string, string>)
+      : undefined;
+    if (!publicParams && !privateParams) return false;
+    if (publicParams)
+      card.params = options.updateCardDataByKey === true ? { ...card.params, ...publicParams } : { ...publicParams };
+    if (privateParams)
+      card.privateData[userId] =
+        options.updatePrivateDataByKey === true
+          ? { ...card.privateData[userId], ...privateParams }
+          : { ...privateParams };
+    card.versions.push({ ...card.params });
+    card.updates.push('callback');
+    return true;
+  }
+
   /** The calls counted against the monthly quota in the month of `at` (default now). */
   callsInMonth(at: Date = this.options.clock()): number {
     return this.monthlyCalls.get(chinaMonth(at)) ?? 0;
