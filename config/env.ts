@@ -32,6 +32,11 @@ export const envSchema = z
     /** DingTalk's old-style server API (gettoken, topapi/…): the company directory is read there. */
     DINGTALK_OAPI_BASE: z.string().url().default('https://oapi.dingtalk.com'),
     DINGTALK_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
+    /**
+     * The lease on an app's one Stream connection (default 4 s): the process holding it renews it every
+     * quarter of it; after a crash another process connects once it runs out.
+     */
+    DINGTALK_STREAM_LEASE_MS: z.coerce.number().int().min(200).optional(),
     /** DingTalk OpenAPI calls the organisation may make a month (standard edition 5,000); 0 = unlimited (paid editions). */
     DINGTALK_MONTHLY_QUOTA: z.coerce.number().int().min(0).default(5000),
     /** Folder the accountants' stock and material exports land in (the Excel bridge). */

@@ -14,6 +14,8 @@ export interface DingtalkSettings {
   gatewayUrl: string;
   /** How long an OpenAPI or session-webhook call may take before its outcome counts as unknown. */
   requestTimeoutMs: number;
+  /** The lease on the app's one Stream connection across processes (DINGTALK_STREAM_LEASE_MS). */
+  streamLeaseMs: number;
   /**
    * OpenAPI calls the organisation may make a month (the access-token call excluded); 0 = unlimited. Past it
    * only essential effects are sent (see isEssential in core/effects.ts).
@@ -34,6 +36,7 @@ export function dingtalkSettings(env: Env): DingtalkSettings {
     oapiBase: env.DINGTALK_OAPI_BASE.replace(/\/+$/, ''),
     gatewayUrl: env.DINGTALK_GATEWAY_URL,
     requestTimeoutMs: env.DINGTALK_REQUEST_TIMEOUT_MS ?? 10_000,
+    streamLeaseMs: env.DINGTALK_STREAM_LEASE_MS ?? 4000,
     monthlyQuota: env.DINGTALK_MONTHLY_QUOTA,
   };
 }

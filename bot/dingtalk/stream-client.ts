@@ -17,6 +17,12 @@ export interface StreamClientOptions {
   /** First reconnect delay; it doubles per failed attempt up to maxReconnectMs, with ±25 % jitter. */
   reconnectMs?: number;
   maxReconnectMs?: number;
+  /**
+   * Whether this process may act on frames now (it holds the app's Stream lease, see stream-holder.ts).
+   * A CALLBACK frame that arrives while it may not is neither handled nor answered, so DingTalk sends
+   * it again, to the connection of the process that holds the lease by then; answers are withheld too.
+   */
+  mayAct?: () => boolean;
 }
 
 const UA = 'orderbot dingtalk-stream/2.1.5';
@@ -92,8 +98,13 @@ export class GatewayStreamClient extends DWClient {
       );
       return this.reconnectIn(delay);
     }
-    this.failures = 0;
     const socket = this.internals.socket!;
+    if (this.stopped) {
+      // Closed while the connection was being opened: it must not outlive the close.
+      socket.terminate();
+      return;
+    }
+    this.failures = 0;
     this.watch(socket);
     socket.once('close', () => {
       if (!this.stopped) this.reconnectIn(this.reconnectMs);
@@ -139,6 +150,18 @@ export class GatewayStreamClient extends DWClient {
     }
   }
 
+  /** CALLBACK frames reach the listeners only while this process may act on them. */
+  override onCallback(frame: DWClientDownStream): void {
+    if (this.options.mayAct && !this.options.mayAct()) {
+      this.options.log.warn(
+        { messageId: frame.headers.messageId, topic: frame.headers.topic },
+        'left a DingTalk frame unanswered: this process no longer holds the Stream lease',
+      );
+      return;
+    }
+    super.onCallback(frame);
+  }
+
   override onSystem(frame: DWClientDownStream): void {
     super.onSystem(frame);
     if (frame.headers.topic === 'disconnect') {
@@ -149,6 +172,13 @@ export class GatewayStreamClient extends DWClient {
 
   /** Answers a CALLBACK frame. A socket that is gone drops the answer: DingTalk then redelivers the frame. */
   answer(messageId: string, response: unknown): void {
+    if (this.options.mayAct && !this.options.mayAct()) {
+      this.options.log.warn(
+        { messageId },
+        'did not answer a DingTalk frame: this process no longer holds the Stream lease',
+      );
+      return;
+    }
     try {
       this.socketCallBackResponse(messageId, response);
     } catch (err) {
@@ -162,6 +192,22 @@ export class GatewayStreamClient extends DWClient {
   isOpen(): boolean {
     const socket = this.internals.socket;
     return socket !== undefined && (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING);
+  }
+
+  /** Opens the connection again after close() (or for the first time); it reconnects until closed. */
+  open(): Promise<void> {
+    this.stopped = false;
+    return this.connect();
+  }
+
+  /**
+   * Drops the connection at once, without the closing handshake, and stops reconnecting until open():
+   * from here on this process reads no frame and sends no answer on it.
+   */
+  close(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.internals.socket?.terminate();
   }
 
   /** Closes the connection for good and waits (briefly) for the socket to close. */
