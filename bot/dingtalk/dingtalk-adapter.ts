@@ -27,6 +27,7 @@ import { DingtalkQuota } from './quota';
 import { rememberSessionWebhook } from './reply-windows';
 import { dingtalkSettings, type DingtalkSettings } from './settings';
 import { GatewayStreamClient } from './stream-client';
+import { StreamHolder, streamLeaseName } from './stream-holder';
 
 interface Decoded {
   event: InboundEvent;
@@ -47,6 +48,8 @@ export class DingtalkAdapter implements PlatformAdapter {
   private readonly ids: DingtalkDirectory;
   private readonly directoryReader: DingtalkDirectoryReader;
   private readonly client: GatewayStreamClient;
+  /** The app's one Stream connection across processes: only the lease's holder connects and acts on frames. */
+  readonly streamLease: StreamHolder;
   private readonly messages: MessageSender;
   private readonly cards: CardDelivery;
   /** The organisation's monthly OpenAPI quota: calls counted, non-essential effects withheld once it is used up. */
@@ -77,7 +80,20 @@ export class DingtalkAdapter implements PlatformAdapter {
       this.reportToOps(key, text),
     );
     this.directoryReader = new DingtalkDirectoryReader(this.settings, bot.db, clock, this.log);
-    this.client = new GatewayStreamClient({ ...this.settings, log: this.log });
+    this.client = new GatewayStreamClient({
+      ...this.settings,
+      log: this.log,
+      mayAct: () => this.streamLease.holding(),
+    });
+    this.streamLease = new StreamHolder({
+      db: bot.db,
+      name: streamLeaseName(this.settings.clientId),
+      leaseMs: this.settings.streamLeaseMs,
+      log: this.log,
+      open: () => this.client.open(),
+      close: () => this.client.close(),
+      shutdown: () => this.client.shutdown(),
+    });
     this.client.registerCallbackListener(
       TOPIC_ROBOT,
       (frame) => void this.receive(frame, (f) => this.decodeMessage(f)),
@@ -88,12 +104,14 @@ export class DingtalkAdapter implements PlatformAdapter {
     );
   }
 
+  /** Connects at once when no other process holds the app's Stream lease; otherwise stands by to take over. */
   async start(): Promise<void> {
-    await this.client.connect();
+    await this.streamLease.start();
   }
 
+  /** Closes the connection and releases the lease, so that another process connects within a second. */
   async stop(): Promise<void> {
-    await this.client.shutdown();
+    await this.streamLease.stop();
   }
 
   /** The company directory (通讯录) through the old-style server API; calls DingTalk only when read. */
