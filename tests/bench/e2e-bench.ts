@@ -6,7 +6,13 @@
  * runs one transaction of the same shape on the same database, and the peak RSS of the product is read.
  *
  * BENCH_DATABASE_URL: the server (default postgres://postgres@127.0.0.1:5432/test); a database is made and dropped.
- * BENCH_E2E_RATES (messages/s, comma separated), BENCH_E2E_STEP_S (seconds per step), BENCH_E2E_DINGTALK (share).
+ * BENCH_E2E_RATES (messages/s, comma separated; empty: no rate steps), BENCH_E2E_STEP_S (seconds per step),
+ * BENCH_E2E_DINGTALK (share).
+ *
+ * First, DingTalk OpenAPI calls per order (the monthly quota's unit: a standard-edition organisation gets 5,000):
+ * BENCH_E2E_ORDERS (default 20) DingTalk orders from request through every department's approval to
+ * confirmation, counted at the fake; the access-token call (not in the quota) and session-webhook posts
+ * (not OpenAPI) are shown apart.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +24,8 @@ import postgres from 'postgres';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { DEMO_CONFIG_PATH, loadBusinessConfig } from '../../config/business-config';
 import { openDatabase, queryRows, type DatabaseHandle } from '../../db/client';
+import { migrate } from '../../db/migrate';
+import { seedDemoDataIfEmpty } from '../../integrations/import/demo-seed';
 import { FakeDingtalk } from '../fakes/dingtalk/fake-dingtalk';
 import { FakeWecom } from '../fakes/wecom/fake-wecom';
 import { BotProcess, freePort } from '../drills/process/bot-process';
@@ -95,6 +103,82 @@ function percentiles(values: number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : NaN);
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+/** The staff id of each department's first lead: one approval each confirms an order. */
+function approverStaffIds(): Set<string> {
+  const config = loadBusinessConfig();
+  return new Set(
+    config.departments.flatMap((d) => {
+      const staffId = config.people.find((p) => p.id === d.leads[0])?.dingtalk;
+      return staffId ? [staffId] : [];
+    }),
+  );
+}
+
+/**
+ * `count` DingTalk orders (requested together, each lead approving as their card arrives) through approval
+ * to confirmation, and the OpenAPI requests the fake saw for them, per order.
+ */
+async function dingtalkCallsPerOrder(
+  dingtalk: FakeDingtalk,
+  database: DatabaseHandle,
+  sales: string[],
+  count: number,
+): Promise<void> {
+  const start = dingtalk.api.requests.length;
+  const approvers = approverStaffIds();
+  const tapped = new Set<string>();
+  for (let i = 0; i < count; i++) {
+    dingtalk.say({ staffId: sales[i % sales.length]!, text: requestText(i), msgId: `msgcalls${i}==` });
+  }
+  await waitFor(
+    async () => {
+      for (const card of dingtalk.api.cards.values()) {
+        if (card.spaceType !== 'IM_ROBOT' || !approvers.has(card.spaceId) || tapped.has(card.outTrackId)) continue;
+        if (card.params.showActions !== 'true') continue;
+        tapped.add(card.outTrackId);
+        dingtalk.tap({ staffId: card.spaceId, outTrackId: card.outTrackId, action: 'approve' });
+      }
+      const [row] = await queryRows<{ n: number }>(
+        database.db,
+        sql`select count(*)::int as n from orders where status = 'confirmed'`,
+      );
+      return row!.n >= count;
+    },
+    `${count} DingTalk orders to be confirmed`,
+    120_000,
+  ).catch(async (err) => {
+    console.log(
+      {
+        cards: dingtalk.api.cards.size,
+        tapped: tapped.size,
+        approvers: [...approvers],
+        said: dingtalk.api.messages.slice(0, 2),
+      },
+      await queryRows(database.db, sql`select status, count(*)::int from orders group by 1`),
+      await queryRows(
+        database.db,
+        sql`select kind, status, left(last_error, 160) as error, count(*)::int from outbox group by 1, 2, 3 limit 20`,
+      ),
+    );
+    throw err;
+  });
+  await waitFor(async () => (await backlog(database)) === 0, 'the outbox to drain', 60_000);
+  const byRoute = new Map<string, number>();
+  for (const r of dingtalk.api.requests.slice(start)) {
+    const route = `${r.method} ${r.path}`;
+    byRoute.set(route, (byRoute.get(route) ?? 0) + 1);
+  }
+  const apart = ['POST /v1.0/oauth2/accessToken', 'POST /robot/sendBySession'];
+  const counted = [...byRoute].filter(([route]) => !apart.includes(route));
+  const calls = counted.reduce((sum, [, n]) => sum + n, 0);
+  console.log(
+    `DingTalk OpenAPI calls per order: ${fmt(calls / count)} (${calls} calls for ${count} orders from request to confirmation, ` +
+      `${approvers.size} approvals each; at 5,000 a month that is ${Math.floor(5000 / (calls / count))} orders)\n` +
+      `  by API: ${counted.map(([route, n]) => `${route} ${fmt(n / count)}`).join(', ')}\n` +
+      `  not in the quota: ${byRoute.get(apart[0]!) ?? 0} access-token calls, ${byRoute.get(apart[1]!) ?? 0} session-webhook posts`,
+  );
 }
 
 function requestText(i: number): string {
@@ -255,7 +339,10 @@ function databaseUrl(adminUrl: string, name: string): string {
 }
 
 export async function benchEndToEnd(adminUrl: string): Promise<void> {
-  const rates = (process.env.BENCH_E2E_RATES ?? '10,20,40,80,160,320,640,1280').split(',').map(Number);
+  const rates = (process.env.BENCH_E2E_RATES ?? '10,20,40,80,160,320,640,1280')
+    .split(',')
+    .filter((r) => r.trim())
+    .map(Number);
   const stepSeconds = Number(process.env.BENCH_E2E_STEP_S ?? 10);
   const dingtalkShare = Number(process.env.BENCH_E2E_DINGTALK ?? 0.25);
   const name = `orderbot_bench_e2e_${process.pid}`;
@@ -279,6 +366,11 @@ export async function benchEndToEnd(adminUrl: string): Promise<void> {
   const profile = process.env.BENCH_E2E_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_E2E_PROFILE}`]
     : [];
+  // The bench's config is not the demo's, so the product loads no demo master data: without it no order is made.
+  const seeding = await openDatabase({ url, poolSize: 1 });
+  await migrate(seeding.db);
+  await seedDemoDataIfEmpty(seeding.db, new Date());
+  await seeding.close();
   const product = new BotProcess(
     await freePort(),
     { ...env, LOG_LEVEL: 'error' },
@@ -290,6 +382,8 @@ export async function benchEndToEnd(adminUrl: string): Promise<void> {
   try {
     wecom.connect(product.url);
     await waitFor(() => dingtalk.gateway.liveConnections().length > 0, 'the product to connect to the DingTalk stream');
+    await dingtalkCallsPerOrder(dingtalk, database, company.dingtalkSales, Number(process.env.BENCH_E2E_ORDERS ?? 20));
+    if (rates.length === 0) return;
     const load = new Load(wecom, dingtalk, dingtalkShare, product.pid!, {
       wecom: company.wecomSales,
       dingtalk: company.dingtalkSales,
