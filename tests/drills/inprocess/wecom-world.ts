@@ -13,7 +13,16 @@ export type WecomDelivery =
   | { kind: 'text'; user: string; content: string; shown: boolean }
   | { kind: 'card'; user: string; taskId: string; card: Obj; shown: boolean; errcode: number }
   | { kind: 'update'; taskId: string; card: Obj | undefined; applied: boolean; errcode: number }
-  | { kind: 'group'; chat: string; via: 'webhook' | 'response_url'; content: string; shown: boolean; errcode: number };
+  | {
+      kind: 'group';
+      chat: string;
+      via: 'webhook' | 'response_url';
+      content: string;
+      /** The task_id of a template card the AI bot posted. */
+      taskId?: string;
+      shown: boolean;
+      errcode: number;
+    };
 
 /** The product on a fake WeCom, in this process, with a record of what reached the people. */
 export class WecomDrillWorld {
@@ -59,7 +68,9 @@ export class WecomDrillWorld {
       (taskId) => taskId === cardId || taskId.startsWith(`${cardId}-r`),
     );
     const views = copies.length > 0 ? this.fake.app.cards.get(copies[copies.length - 1]!) : undefined;
-    return views ? [...views.values()][0]?.card : undefined;
+    const view = views ? [...views.values()][0] : undefined;
+    // Greyed by `button.replace_name`: what shows is the outcome on the buttons.
+    return view?.greyed !== undefined && view.card.replace_text === undefined ? { greyed: view.greyed } : view?.card;
   };
 
   async close(): Promise<void> {
@@ -96,7 +107,9 @@ export class WecomDrillWorld {
       log.push({
         kind: 'update',
         taskId,
-        card: body.template_card as Obj | undefined,
+        card:
+          (body.template_card as Obj | undefined) ??
+          (body.button ? { greyed: (body.button as Obj).replace_name } : undefined),
         applied: reply.errcode === 0,
         errcode: reply.errcode,
       });
@@ -126,6 +139,9 @@ export class WecomDrillWorld {
         chat,
         via: 'response_url',
         content: contentOf(body),
+        ...(typeof (body.template_card as Obj | undefined)?.task_id === 'string'
+          ? { taskId: (body.template_card as Obj).task_id as string }
+          : {}),
         shown: reply.errcode === 0,
         errcode: reply.errcode,
       });

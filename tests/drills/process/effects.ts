@@ -1,3 +1,4 @@
+import type { Card } from '../../../cards/model';
 import { renderCardMarkdown } from '../../../cards/wecom';
 import { cardIdOfTask } from '../../../bot/wecom/card-delivery';
 import type { Destination, Effect } from '../../../core/effects';
@@ -57,23 +58,36 @@ function seen(fake: FakeWecom, effect: Effect, via?: 'webhook'): number | undefi
     case 'post':
       return occurrences(visibleTexts(fake, effect.to, via), needleOf(effect.text));
     case 'send-card': {
-      if ('conversationId' in effect.to)
-        return occurrences(visibleTexts(fake, effect.to, via), needleOf(renderCardMarkdown(effect.card)));
+      if ('conversationId' in effect.to) {
+        // A group card goes in as the AI bot's template card, or as markdown (its chat commands at the end).
+        const conversation = effect.to.conversationId;
+        const chat =
+          chatIdOf(conversation) ?? (conversation.startsWith('dm:') ? useridOf(conversation.slice(3)) : undefined);
+        const asCard = chat && !via ? fake.chat(chat).filter((m) => m.card?.task_id === effect.card.id).length : 0;
+        return asCard + occurrences(visibleTexts(fake, effect.to, via), markdownNeedle(effect.card));
+      }
       if (via) return 0;
       const userid = useridOf(effect.to.userId);
       return fake.cardsOf(userid).filter((view) => cardIdOfTask(view.taskId) === effect.card.id).length;
     }
-    case 'update-card':
-      // A group's card is re-posted as markdown; an app card's update is not a new message.
-      return effect.conversationId
-        ? occurrences(
-            visibleTexts(fake, { conversationId: effect.conversationId }, via),
-            needleOf(renderCardMarkdown(effect.card)),
-          )
-        : undefined;
+    case 'update-card': {
+      // A group's card is re-posted as markdown, or (answering a tap on the AI bot's card) updated in place,
+      // which is not a new message; neither is an app card's update.
+      if (!effect.conversationId) return undefined;
+      const posted = occurrences(
+        visibleTexts(fake, { conversationId: effect.conversationId }, via),
+        markdownNeedle(effect.card),
+      );
+      return posted === 0 && fake.groupCard(effect.cardId) ? undefined : posted;
+    }
     case 'sms':
       return undefined;
   }
+}
+
+/** A card's markdown up to its chat commands (they name the bot, which this drill does not know). */
+function markdownNeedle(card: Card): string {
+  return needleOf(renderCardMarkdown({ ...card, buttons: [] }));
 }
 
 /** Long texts may be clipped on the way; their start is what is looked for. */
