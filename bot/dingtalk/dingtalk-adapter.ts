@@ -56,7 +56,7 @@ export class DingtalkAdapter implements PlatformAdapter {
   private readonly quota: DingtalkQuota;
   private readonly log: Logger;
   /** How long after a card tap arrives its answer may wait for the handler (DingTalk takes answers for 2 s). */
-  callbackAnswerWaitMs = 1500;
+  callbackAnswerWaitMs = 1200;
 
   constructor(
     private readonly bot: Bot,
@@ -141,8 +141,8 @@ export class DingtalkAdapter implements PlatformAdapter {
    * database error) before the commit leaves the frame unanswered, so DingTalk sends it again.
    */
   private async receive(frame: DWClientDownStream, decode: (frame: DWClientDownStream) => Decoded): Promise<void> {
-    const arrivedAt = Date.now();
     const { messageId, topic } = frame.headers;
+    const arrivedAt = sentAt(frame.headers.time);
     if (typeof messageId !== 'string' || !messageId) {
       // DingTalk names every frame; one without a messageId can be neither answered nor told from its resends.
       this.log.warn({ topic }, 'ignored a DingTalk frame without a messageId');
@@ -266,7 +266,18 @@ export class DingtalkAdapter implements PlatformAdapter {
 }
 
 /** How much longer than the wait the claim may take before its answer is given up (DingTalk's limit is 2 s). */
-const CLAIM_GRACE_MS = 250;
+const CLAIM_GRACE_MS = 300;
+
+/**
+ * When DingTalk sent a frame, as far as this process can tell: the frame's `time` header (ms epoch) when it
+ * is earlier than now by less than 10 s (a frame that waited in this process's queue has less of its 2 s
+ * left), else now (a clock ahead of ours, or a header that cannot be read, is not trusted).
+ */
+function sentAt(time: unknown): number {
+  const now = Date.now();
+  const sent = Number(time);
+  return Number.isFinite(sent) && sent <= now && now - sent < 10_000 ? sent : now;
+}
 
 /** Whether `work` settles within `ms` (it goes on either way). */
 function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
