@@ -139,7 +139,9 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
     expect(await w.count('inbound_messages')).toBe(3);
     expect(await w.count('orders')).toBe(3);
     expect(LEADS.map((u) => fake.cardsOf(u).length)).toEqual([3, 3, 3, 3]);
-    expect(fake.chat(EAST.chatId).filter((m) => m.content.includes('已创建需求单'))).toHaveLength(2);
+    // Both answers went through the webhook robot (the reply windows carry the orders' cards), so they
+    // may arrive as one message: each is counted where it shows.
+    expect(groupTexts().join('\n').split('已创建需求单').length - 1).toBe(2);
     expect(fake.textsOf('LiSi').filter((t) => t.includes('已创建需求单'))).toHaveLength(1);
   });
 
