@@ -245,8 +245,9 @@ export async function releaseCallbackUpdate(db: Database, args: { messageId: str
 }
 
 /**
- * A callback frame sent again after its update went out in the answer (the answer may have been lost):
- * the card as it stands now, to answer the repeat with. None when that tap's update went by PUT or not yet.
+ * A callback frame sent again after its tap's update of the card went out (the answer may have been lost):
+ * the card as it stands now, to answer the repeat with; answering the current data again changes nothing
+ * that was delivered. None while that update is not sent yet (the outbox sends it).
  */
 export async function cardAnsweredBefore(db: Database, messageId: string): Promise<Card | undefined> {
   const [row] = await db
@@ -257,7 +258,7 @@ export async function cardAnsweredBefore(db: Database, messageId: string): Promi
       and(
         eq(outbox.platform, 'dingtalk'),
         eq(outbox.kind, 'update-card'),
-        eq(outbox.lastError, ANSWERED_IN_CALLBACK),
+        eq(outbox.status, 'sent'),
         sql`${outbox.payload}->>'callbackRef' = ${messageId}`,
       ),
     )

@@ -4,6 +4,7 @@ import type { Env } from '../../config/env';
 import type { Tx } from '../../db/client';
 import type { InboundEvent } from '../../core/events';
 import type { Effect } from '../../core/effects';
+import type { Card } from '../../cards/model';
 import { enqueueEffects } from '../../core/outbox';
 import type { DirectoryReader } from '../../domain/directory';
 import type { PlatformAdapter } from '../adapter';
@@ -57,6 +58,8 @@ export class DingtalkAdapter implements PlatformAdapter {
   private readonly log: Logger;
   /** How long after a card tap arrives its answer may wait for the handler (DingTalk takes answers for 2 s). */
   callbackAnswerWaitMs = 1200;
+  /** Card taps of this process waiting for their answer, by the frame's messageId. */
+  private readonly waitingTaps = new Map<string, WaitingTap>();
 
   constructor(
     private readonly bot: Bot,
@@ -130,6 +133,7 @@ export class DingtalkAdapter implements PlatformAdapter {
       case 'send-card':
         return this.cards.send(effect.to, effect.card);
       case 'update-card':
+        if (this.handOver(effect)) return;
         return this.cards.update(effect.cardId, effect.card);
       case 'sms':
         throw DeliveryError.permanent('SMS is not sent through DingTalk');
@@ -164,6 +168,11 @@ export class DingtalkAdapter implements PlatformAdapter {
       this.log.warn({ messageId, topic, reason: decoded.ignore }, 'ignored a DingTalk frame');
       return this.client.answer(messageId, null);
     }
+    // Opened before the tap is stored, so the outbox can hand over no update of it before it is waited for.
+    const tap =
+      topic === TOPIC_CARD && decoded.event.kind === 'card-action'
+        ? this.openTap(messageId, decoded.event.cardId)
+        : undefined;
     let stored: Awaited<ReturnType<Bot['ingest']>>;
     try {
       stored = await this.bot.ingest(decoded.event, decoded.externalId, decoded.alsoInTx);
@@ -172,6 +181,7 @@ export class DingtalkAdapter implements PlatformAdapter {
         'DingTalk frame stored',
       );
     } catch (err) {
+      tap?.close();
       this.log.error(
         { err, messageId, externalId: decoded.externalId },
         'could not store a DingTalk frame; leaving it unanswered',
@@ -179,43 +189,88 @@ export class DingtalkAdapter implements PlatformAdapter {
       return;
     }
     if (topic !== TOPIC_CARD) return this.client.answer(messageId, null);
-    this.client.answer(messageId, await this.cardAnswer(messageId, decoded.event, stored, arrivedAt));
+    this.client.answer(messageId, await this.cardAnswer(messageId, decoded.event, stored, arrivedAt, tap));
   }
 
   /**
    * The answer to a card tap, sent after its inbound row is committed. DingTalk applies an answer's card data
    * to the tapped card if it comes within 2 s, and asks for no update call meanwhile: so the handler gets until
-   * `callbackAnswerWaitMs` after the frame arrived, and if it committed an update of the tapped card for this
-   * tap, that update is taken from the outbox (never PUT then) and answered. Otherwise the answer is empty and
-   * the outbox PUTs the update once it is made. Other copies of the card always go by PUT.
+   * `callbackAnswerWaitMs` after the frame was sent, and if it committed an update of the tapped card for this
+   * tap, that update goes in the answer, never by PUT: taken from the outbox (marked sent while still pending),
+   * or, when an outbox sender got to it first, handed over by `deliver` while the tap still waits. Otherwise
+   * the answer is empty and the outbox PUTs the update. Other copies of the card always go by PUT.
    */
   private async cardAnswer(
     messageId: string,
     event: InboundEvent,
     stored: Awaited<ReturnType<Bot['ingest']>>,
     arrivedAt: number,
+    tap: WaitingTap | undefined,
   ): Promise<object> {
     if (event.kind !== 'card-action') return {};
+    const left = (ms: number) => arrivedAt + ms - Date.now();
     try {
       // A repeat of a tap answered with its update before: that answer may be what was lost, so give it again.
       if (stored.duplicate) {
         const card = await cardAnsweredBefore(this.bot.db, messageId);
         return card ? callbackAnswer(card) : {};
       }
-      const left = arrivedAt + this.callbackAnswerWaitMs - Date.now();
-      if (!stored.handled || left <= 0 || !(await settlesWithin(stored.handled, left))) return {};
-      const card = await claimCallbackUpdate(this.bot.db, { messageId, cardId: event.cardId, now: this.bot.now() });
-      if (card && Date.now() - arrivedAt > this.callbackAnswerWaitMs + CLAIM_GRACE_MS) {
-        // Claimed, but the answer could now reach DingTalk after its 2 s: the outbox PUTs the update instead.
-        await releaseCallbackUpdate(this.bot.db, { messageId, cardId: event.cardId });
-        return {};
+      if (!tap || !stored.handled) return {};
+      const handled = stored.handled.then(() => true);
+      await within(Promise.race([tap.handed, handled]), left(this.callbackAnswerWaitMs));
+      if (tap.card) return callbackAnswer(tap.card);
+      if (!(await within(handled, 0))) return {};
+      const claimed = await claimCallbackUpdate(this.bot.db, { messageId, cardId: event.cardId, now: this.bot.now() });
+      if (tap.card) return callbackAnswer(tap.card);
+      if (claimed) {
+        tap.close();
+        if (left(this.callbackAnswerWaitMs + CLAIM_GRACE_MS) < 0) {
+          // Claimed, but the answer could now reach DingTalk after its 2 s: the outbox PUTs the update instead.
+          await releaseCallbackUpdate(this.bot.db, { messageId, cardId: event.cardId });
+          return {};
+        }
+        return callbackAnswer(claimed);
       }
-      this.log.debug({ messageId, cardId: event.cardId, inAnswer: Boolean(card) }, 'DingTalk card tap answered');
-      return card ? callbackAnswer(card) : {};
+      // An outbox sender may be delivering it: it hands the card over while the tap waits.
+      const handed = await within(tap.handed, left(this.callbackAnswerWaitMs + CLAIM_GRACE_MS));
+      return handed ? callbackAnswer(handed) : {};
     } catch (err) {
       this.log.warn({ err, messageId }, 'could not put the card update in the callback answer; the outbox sends it');
-      return {};
+      return tap?.card ? callbackAnswer(tap.card) : {};
+    } finally {
+      tap?.close();
     }
+  }
+
+  /** Starts waiting for a tap's update (one wait per frame; a repeat arriving meanwhile gets none). */
+  private openTap(messageId: string, cardId: string): WaitingTap | undefined {
+    if (this.waitingTaps.has(messageId)) return undefined;
+    let resolve: (card: Card) => void = () => {};
+    const tap: WaitingTap = {
+      cardId,
+      handed: new Promise<Card>((r) => {
+        resolve = r;
+      }),
+      take: (card) => {
+        tap.card = card;
+        resolve(card);
+      },
+      close: () => {
+        if (this.waitingTaps.get(messageId) === tap) this.waitingTaps.delete(messageId);
+      },
+    };
+    this.waitingTaps.set(messageId, tap);
+    return tap;
+  }
+
+  /** An update of a tapped card that the tap is still waiting for goes in its answer: true if handed over. */
+  private handOver(effect: Extract<Effect, { kind: 'update-card' }>): boolean {
+    const tap = effect.callbackRef ? this.waitingTaps.get(effect.callbackRef) : undefined;
+    if (!tap || tap.cardId !== effect.cardId) return false;
+    tap.close();
+    tap.take(effect.card);
+    this.log.debug({ cardId: effect.cardId }, 'DingTalk card update handed to the waiting tap');
+    return true;
   }
 
   /**
@@ -279,11 +334,26 @@ function sentAt(time: unknown): number {
   return Number.isFinite(sent) && sent <= now && now - sent < 10_000 ? sent : now;
 }
 
-/** Whether `work` settles within `ms` (it goes on either way). */
-function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+/** A card tap waiting for the update it made, to answer with it. */
+interface WaitingTap {
+  cardId: string;
+  /** Set (and `handed` settled) when an outbox sender hands the update over. */
+  card?: Card;
+  handed: Promise<Card>;
+  take(card: Card): void;
+  /** Stops taking updates: from then on they go by PUT. */
+  close(): void;
+}
+
+/** What `work` settles to if it does within `ms` (0: only if it has already), else undefined. */
+async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
   });
-  return Promise.race([work.then(() => true), timeout]).finally(() => clearTimeout(timer));
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
