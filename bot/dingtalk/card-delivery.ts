@@ -1,8 +1,8 @@
-import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { renderDingtalkActionCard, renderDingtalkCardParams } from '../../cards/dingtalk';
 import type { Card } from '../../cards/model';
 import type { Database } from '../../db/client';
-import { cards, outbox } from '../../db/schema';
+import { cards } from '../../db/schema';
 import type { Destination } from '../../core/effects';
 import { DeliveryError } from '../../core/errors';
 import { texts } from '../../texts';
@@ -180,91 +180,6 @@ export class CardDelivery {
     const platformData = { ...state, deliveredAt: this.clock().toISOString() };
     await this.db.update(cards).set({ platformRef: cardId, platformData }).where(eq(cards.id, cardId));
   }
-}
-
-/** The note on an outbox row whose card update went out in the answer to the tap's callback, not by PUT. */
-export const ANSWERED_IN_CALLBACK = 'answered in the callback';
-
-/** A card callback's answer that sets the card's public data to `card` (only the keys given). */
-export function callbackAnswer(card: Card) {
-  return {
-    cardData: { cardParamMap: renderDingtalkCardParams(card) },
-    userPrivateData: { cardParamMap: {} },
-    cardUpdateOptions: { updateCardDataByKey: true, updatePrivateDataByKey: true },
-  };
-}
-
-/**
- * Takes the update of the tapped card that this tap made (its callbackRef is the frame's messageId), so that
- * the callback's answer carries it: marked sent in the one statement that checks it is still pending and no
- * outbox sender holds it, so it is never PUT as well. None when a sender has it already, or when an older
- * update of the same card is still waiting (answering past it would be undone by that one's PUT).
- */
-export async function claimCallbackUpdate(
-  db: Database,
-  args: { messageId: string; cardId: string; now: Date },
-): Promise<Card | undefined> {
-  const { messageId, cardId, now } = args;
-  const rows = await db
-    .update(outbox)
-    .set({ status: 'sent', sentAt: now, lockedUntil: null, lastError: ANSWERED_IN_CALLBACK })
-    .where(
-      and(
-        eq(outbox.platform, 'dingtalk'),
-        eq(outbox.kind, 'update-card'),
-        eq(outbox.status, 'pending'),
-        or(isNull(outbox.lockedUntil), lt(outbox.lockedUntil, now)),
-        sql`${outbox.payload}->>'callbackRef' = ${messageId}`,
-        sql`${outbox.payload}->>'cardId' = ${cardId}`,
-        sql`not exists (select 1 from outbox as older where older.kind = 'update-card' and older.status = 'pending'
-          and older.payload->>'cardId' = ${cardId} and older.id < "outbox"."id")`,
-      ),
-    )
-    .returning({ id: outbox.id, payload: outbox.payload });
-  const newest = rows.sort((a, b) => b.id - a.id)[0];
-  return (newest?.payload as { card?: Card } | undefined)?.card;
-}
-
-/**
- * Gives a claimed update back to the outbox (to be PUT) when the answer that was to carry it is too late to
- * count: marked sent only by the claim, so no sender can have taken it meanwhile.
- */
-export async function releaseCallbackUpdate(db: Database, args: { messageId: string; cardId: string }): Promise<void> {
-  await db
-    .update(outbox)
-    .set({ status: 'pending', sentAt: null, lastError: null })
-    .where(
-      and(
-        eq(outbox.platform, 'dingtalk'),
-        eq(outbox.kind, 'update-card'),
-        eq(outbox.lastError, ANSWERED_IN_CALLBACK),
-        sql`${outbox.payload}->>'callbackRef' = ${args.messageId}`,
-        sql`${outbox.payload}->>'cardId' = ${args.cardId}`,
-      ),
-    );
-}
-
-/**
- * A callback frame sent again after its tap's update of the card went out (the answer may have been lost):
- * the card as it stands now, to answer the repeat with; answering the current data again changes nothing
- * that was delivered. None while that update is not sent yet (the outbox sends it).
- */
-export async function cardAnsweredBefore(db: Database, messageId: string): Promise<Card | undefined> {
-  const [row] = await db
-    .select({ content: cards.content })
-    .from(outbox)
-    .innerJoin(cards, sql`${cards.id} = ${outbox.payload}->>'cardId'`)
-    .where(
-      and(
-        eq(outbox.platform, 'dingtalk'),
-        eq(outbox.kind, 'update-card'),
-        eq(outbox.status, 'sent'),
-        sql`${outbox.payload}->>'callbackRef' = ${messageId}`,
-      ),
-    )
-    .orderBy(desc(outbox.id))
-    .limit(1);
-  return row?.content as Card | undefined;
 }
 
 export function openSpaceIdOf(target: Target): string {

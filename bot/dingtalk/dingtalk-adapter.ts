@@ -4,20 +4,14 @@ import type { Env } from '../../config/env';
 import type { Tx } from '../../db/client';
 import type { InboundEvent } from '../../core/events';
 import type { Effect } from '../../core/effects';
-import type { Card } from '../../cards/model';
 import { enqueueEffects } from '../../core/outbox';
 import type { DirectoryReader } from '../../domain/directory';
 import type { PlatformAdapter } from '../adapter';
 import { DeliveryError } from '../../core/errors';
 import type { Bot } from '../bot';
 import { storableText } from '../storable-text';
-import {
-  CardDelivery,
-  callbackAnswer,
-  cardAnsweredBefore,
-  claimCallbackUpdate,
-  releaseCallbackUpdate,
-} from './card-delivery';
+import { CardDelivery } from './card-delivery';
+import { sentAt, TapAnswers } from './tap-answers';
 import { DingtalkDirectory } from './directory';
 import { DingtalkDirectoryReader } from './directory-reader';
 import { decodeCardCallback, decodeRobotMessage, PLATFORM } from './inbound';
@@ -57,9 +51,7 @@ export class DingtalkAdapter implements PlatformAdapter {
   private readonly quota: DingtalkQuota;
   private readonly log: Logger;
   /** How long after a card tap arrives its answer may wait for the handler (DingTalk takes answers for 2 s). */
-  callbackAnswerWaitMs = 1200;
-  /** Card taps of this process waiting for their answer, by the frame's messageId. */
-  private readonly waitingTaps = new Map<string, WaitingTap>();
+  readonly taps: TapAnswers;
 
   constructor(
     private readonly bot: Bot,
@@ -69,6 +61,7 @@ export class DingtalkAdapter implements PlatformAdapter {
     this.log = bot.log.child({ platform: PLATFORM });
     this.ids = new DingtalkDirectory(bot.configSource);
     const clock = () => bot.now();
+    this.taps = new TapAnswers({ db: bot.db, now: clock, log: this.log });
     this.quota = new DingtalkQuota({
       db: bot.db,
       clock,
@@ -133,7 +126,7 @@ export class DingtalkAdapter implements PlatformAdapter {
       case 'send-card':
         return this.cards.send(effect.to, effect.card);
       case 'update-card':
-        if (this.handOver(effect)) return;
+        if (this.taps.handOver(effect)) return;
         return this.cards.update(effect.cardId, effect.card);
       case 'sms':
         throw DeliveryError.permanent('SMS is not sent through DingTalk');
@@ -171,7 +164,7 @@ export class DingtalkAdapter implements PlatformAdapter {
     // Opened before the tap is stored, so the outbox can hand over no update of it before it is waited for.
     const tap =
       topic === TOPIC_CARD && decoded.event.kind === 'card-action'
-        ? this.openTap(messageId, decoded.event.cardId)
+        ? this.taps.open(messageId, decoded.event.cardId)
         : undefined;
     let stored: Awaited<ReturnType<Bot['ingest']>>;
     try {
@@ -189,88 +182,7 @@ export class DingtalkAdapter implements PlatformAdapter {
       return;
     }
     if (topic !== TOPIC_CARD) return this.client.answer(messageId, null);
-    this.client.answer(messageId, await this.cardAnswer(messageId, decoded.event, stored, arrivedAt, tap));
-  }
-
-  /**
-   * The answer to a card tap, sent after its inbound row is committed. DingTalk applies an answer's card data
-   * to the tapped card if it comes within 2 s, and asks for no update call meanwhile: so the handler gets until
-   * `callbackAnswerWaitMs` after the frame was sent, and if it committed an update of the tapped card for this
-   * tap, that update goes in the answer, never by PUT: taken from the outbox (marked sent while still pending),
-   * or, when an outbox sender got to it first, handed over by `deliver` while the tap still waits. Otherwise
-   * the answer is empty and the outbox PUTs the update. Other copies of the card always go by PUT.
-   */
-  private async cardAnswer(
-    messageId: string,
-    event: InboundEvent,
-    stored: Awaited<ReturnType<Bot['ingest']>>,
-    arrivedAt: number,
-    tap: WaitingTap | undefined,
-  ): Promise<object> {
-    if (event.kind !== 'card-action') return {};
-    const left = (ms: number) => arrivedAt + ms - Date.now();
-    try {
-      // A repeat of a tap answered with its update before: that answer may be what was lost, so give it again.
-      if (stored.duplicate) {
-        const card = await cardAnsweredBefore(this.bot.db, messageId);
-        return card ? callbackAnswer(card) : {};
-      }
-      if (!tap || !stored.handled) return {};
-      const handled = stored.handled.then(() => true);
-      await within(Promise.race([tap.handed, handled]), left(this.callbackAnswerWaitMs));
-      if (tap.card) return callbackAnswer(tap.card);
-      if (!(await within(handled, 0))) return {};
-      const claimed = await claimCallbackUpdate(this.bot.db, { messageId, cardId: event.cardId, now: this.bot.now() });
-      if (tap.card) return callbackAnswer(tap.card);
-      if (claimed) {
-        tap.close();
-        if (left(this.callbackAnswerWaitMs + CLAIM_GRACE_MS) < 0) {
-          // Claimed, but the answer could now reach DingTalk after its 2 s: the outbox PUTs the update instead.
-          await releaseCallbackUpdate(this.bot.db, { messageId, cardId: event.cardId });
-          return {};
-        }
-        return callbackAnswer(claimed);
-      }
-      // An outbox sender may be delivering it: it hands the card over while the tap waits.
-      const handed = await within(tap.handed, left(this.callbackAnswerWaitMs + CLAIM_GRACE_MS));
-      return handed ? callbackAnswer(handed) : {};
-    } catch (err) {
-      this.log.warn({ err, messageId }, 'could not put the card update in the callback answer; the outbox sends it');
-      return tap?.card ? callbackAnswer(tap.card) : {};
-    } finally {
-      tap?.close();
-    }
-  }
-
-  /** Starts waiting for a tap's update (one wait per frame; a repeat arriving meanwhile gets none). */
-  private openTap(messageId: string, cardId: string): WaitingTap | undefined {
-    if (this.waitingTaps.has(messageId)) return undefined;
-    let resolve: (card: Card) => void = () => {};
-    const tap: WaitingTap = {
-      cardId,
-      handed: new Promise<Card>((r) => {
-        resolve = r;
-      }),
-      take: (card) => {
-        tap.card = card;
-        resolve(card);
-      },
-      close: () => {
-        if (this.waitingTaps.get(messageId) === tap) this.waitingTaps.delete(messageId);
-      },
-    };
-    this.waitingTaps.set(messageId, tap);
-    return tap;
-  }
-
-  /** An update of a tapped card that the tap is still waiting for goes in its answer: true if handed over. */
-  private handOver(effect: Extract<Effect, { kind: 'update-card' }>): boolean {
-    const tap = effect.callbackRef ? this.waitingTaps.get(effect.callbackRef) : undefined;
-    if (!tap || tap.cardId !== effect.cardId) return false;
-    tap.close();
-    tap.take(effect.card);
-    this.log.debug({ cardId: effect.cardId }, 'DingTalk card update handed to the waiting tap');
-    return true;
+    this.client.answer(messageId, await this.taps.answer(messageId, decoded.event, stored, arrivedAt, tap));
   }
 
   /**
@@ -317,43 +229,5 @@ export class DingtalkAdapter implements PlatformAdapter {
 
   private decodeCardAction(frame: DWClientDownStream): Decoded {
     return decodeCardCallback(frame.data, frame.headers.messageId, this.ids, this.bot.now());
-  }
-}
-
-/** How much longer than the wait the claim may take before its answer is given up (DingTalk's limit is 2 s). */
-const CLAIM_GRACE_MS = 300;
-
-/**
- * When DingTalk sent a frame, as far as this process can tell: the frame's `time` header (ms epoch) when it
- * is earlier than now by less than 10 s (a frame that waited in this process's queue has less of its 2 s
- * left), else now (a clock ahead of ours, or a header that cannot be read, is not trusted).
- */
-function sentAt(time: unknown): number {
-  const now = Date.now();
-  const sent = Number(time);
-  return Number.isFinite(sent) && sent <= now && now - sent < 10_000 ? sent : now;
-}
-
-/** A card tap waiting for the update it made, to answer with it. */
-interface WaitingTap {
-  cardId: string;
-  /** Set (and `handed` settled) when an outbox sender hands the update over. */
-  card?: Card;
-  handed: Promise<Card>;
-  take(card: Card): void;
-  /** Stops taking updates: from then on they go by PUT. */
-  close(): void;
-}
-
-/** What `work` settles to if it does within `ms` (0: only if it has already), else undefined. */
-async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -106,7 +106,7 @@ describe.each(backends)('DingTalk intake and approval on %s', (backend) => {
     await settle(h);
     const bot = h.t.app.bot;
     const adapter = bot.listAdapters().find((a) => a.platform === 'dingtalk') as DingtalkAdapter;
-    adapter.callbackAnswerWaitMs = 100;
+    adapter.taps.waitMs = 100;
     const process = bot.process.bind(bot);
     const slow = vi.spyOn(bot, 'process').mockImplementation(async (id) => {
       await new Promise((r) => setTimeout(r, 250));
