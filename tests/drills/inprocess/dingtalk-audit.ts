@@ -70,13 +70,20 @@ export function auditDingtalk(rows: OutboxRow[], fake: FakeDingtalk): DingtalkAu
     if (seen < n) audit.lost.push(`${label}: ${seen} of ${n}`);
     if (seen > n) audit.undedupable.push(`${label}: ${seen}× (wanted ${n})`);
   }
-  const puts = requests.filter((r) => r.method === 'PUT' && r.status === 200);
+  // A card update reaches DingTalk as a PUT, or in the answer to the tap's callback (applied within its 2 s).
+  const updates = [
+    ...requests
+      .filter((r) => r.method === 'PUT' && r.status === 200)
+      .map((r) => r.body as { outTrackId?: string; cardData?: { cardParamMap?: unknown } }),
+    ...fake.gateway.cardAnswers
+      .filter((a) => a.applied)
+      .map((a) => ({ outTrackId: a.outTrackId, ...(a.response as { cardData?: { cardParamMap?: unknown } }) })),
+  ];
   for (const [key, n] of wantUpdates) {
     const [cardId, json] = key.split('\n') as [string, string];
-    const applied = puts.filter((r) => {
-      const body = r.body as { outTrackId?: string; cardData?: { cardParamMap?: unknown } };
-      return body.outTrackId === cardId && stableJson(body.cardData?.cardParamMap) === json;
-    }).length;
+    const applied = updates.filter(
+      (body) => body.outTrackId === cardId && stableJson(body.cardData?.cardParamMap) === json,
+    ).length;
     if (applied < n) audit.lost.push(`update of card ${cardId}: ${applied} of ${n}`);
     if (applied > n) audit.absorbed.updates += applied - n;
   }
