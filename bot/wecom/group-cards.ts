@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
-import { cards, inboundMessages, outbox } from '../../db/schema';
+import { cards, outbox } from '../../db/schema';
 import type { Card } from '../../cards/model';
 import { renderCardMarkdown, renderWecomCard } from '../../cards/wecom';
 import { cardData, recordSentCard } from './card-codes';
@@ -61,32 +61,35 @@ export class GroupCards {
    * What answers a tap on a group card: its update, handed over while the window is open; or, once the tap
    * is handled without one (a tap that changes nothing), the card as it stands, so a stale copy catches up.
    */
-  async answerTap(window: TapWindow, inboundId: number, cardId: string) {
-    let closed = false;
-    const result = window.result.finally(() => {
-      closed = true;
-    });
-    while (!closed) {
-      await Promise.race([result, new Promise((r) => setTimeout(r, 25))]);
-      if (!closed && (await this.handledWithoutUpdate(inboundId, cardId))) {
-        window.cancel();
-        return this.current(cardId);
-      }
-    }
-    return result;
+  async answerTap(window: TapWindow, handled: Promise<void>, cardId: string) {
+    const first = await Promise.race([
+      window.result.then((card) => ({ card })),
+      handled.then(
+        () => undefined,
+        () => undefined,
+      ),
+    ]);
+    if (first) return first.card;
+    // Handled: an update it made is on its way to the window (or the window closes on its own).
+    if (await this.updateWaiting(cardId)) return window.result;
+    window.cancel();
+    return this.current(cardId);
   }
 
-  /** The tap's row is handled and no update of the card is waiting to be delivered. */
-  private async handledWithoutUpdate(inboundId: number, cardId: string): Promise<boolean> {
+  /** An update of the card is still waiting to be delivered. */
+  private async updateWaiting(cardId: string): Promise<boolean> {
     const [row] = await this.deps.db
-      .select({
-        handled: sql<boolean>`${inboundMessages.status} <> 'received'`,
-        updates: sql<number>`(select count(*)::int from ${outbox} where ${outbox.status} = 'pending'
-          and ${outbox.kind} = 'update-card' and ${outbox.payload} ->> 'cardId' = ${cardId})`,
-      })
-      .from(inboundMessages)
-      .where(eq(inboundMessages.id, inboundId));
-    return row?.handled === true && Number(row.updates) === 0;
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(
+        and(
+          eq(outbox.status, 'pending'),
+          eq(outbox.kind, 'update-card'),
+          sql`${outbox.payload} ->> 'cardId' = ${cardId}`,
+        ),
+      )
+      .limit(1);
+    return row !== undefined;
   }
 
   /** The card as it stands, rendered for the tap's reply (only for a card the AI bot posted). */

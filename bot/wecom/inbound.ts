@@ -61,10 +61,10 @@ export class WecomInbound {
 
   /**
    * An @-mention of the AI bot in a group, or a 1:1 message to it; its response_url opens a reply window.
-   * A tap on a card the AI bot posted is a card action; resolves to its inbound row's id when the tap is
-   * new (not a repeat of an event already taken), so its answer can go into the event's reply.
+   * A tap on a card the AI bot posted is a card action; resolves to the handler's run when the tap is new
+   * (not a repeat of an event already taken), so its answer can go into the event's reply.
    */
-  async fromAibot(payload: AibotPayload): Promise<number | undefined> {
+  async fromAibot(payload: AibotPayload): Promise<{ handled: Promise<void> } | undefined> {
     if (payload.kind === 'ignored') {
       this.log.debug({ what: payload.what }, 'AI-bot callback ignored');
       return undefined;
@@ -94,8 +94,8 @@ export class WecomInbound {
         actorId: person.id,
         receivedAt: now.toISOString(),
       };
-      const { inboundId } = await this.bot.ingest(event, `aibot-tap:${payload.eventId}`, window);
-      return inboundId ?? undefined;
+      const { handled } = await this.bot.ingest(event, `aibot-tap:${payload.eventId}`, window);
+      return handled ? { handled } : undefined;
     }
     const event: MessageEvent = {
       kind: 'message',

@@ -99,14 +99,14 @@ export class WecomAdapter implements PlatformAdapter {
           // The tap's reply window: the card's update, if the bot makes it in time, is the answer.
           const cardId = cardIdOfTask(payload.taskId);
           const window = this.passive.openWindow(cardId, this.settings.aibotReplyWaitMs);
-          let inboundId: number | undefined;
+          let tap: { handled: Promise<void> } | undefined;
           try {
-            inboundId = await this.inbound.fromAibot(payload);
+            tap = await this.inbound.fromAibot(payload);
           } finally {
-            if (inboundId === undefined) window.cancel(); // a repeat of a tap already taken, or refused
+            if (tap === undefined) window.cancel(); // a repeat of a tap already taken, or refused
           }
-          if (inboundId === undefined) return undefined;
-          const card = await this.groupCards.answerTap(window, inboundId, cardId);
+          if (tap === undefined) return undefined;
+          const card = await this.groupCards.answerTap(window, tap.handled, cardId);
           if (!card) return undefined;
           return this.sealReply(aibot, JSON.stringify({ response_type: 'update_template_card', template_card: card }));
         }),
