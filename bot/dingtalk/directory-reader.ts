@@ -9,6 +9,7 @@ import {
   mergeMembers,
   usableName,
 } from '../../domain/directory';
+import { httpJson } from './openapi';
 import type { DingtalkSettings } from './settings';
 
 /** The root department of every DingTalk organisation (docs/directory-apis.md "DingTalk"). */
@@ -183,7 +184,7 @@ export class DingtalkDirectoryReader implements DirectoryReader {
   private async post<T>(call: Exclude<DingtalkDirectoryCall, 'gettoken'>, body: unknown, token: string): Promise<T> {
     const answer = await this.send(call, `/topapi/${call}?access_token=${encodeURIComponent(token)}`, {
       method: 'POST',
-      body: JSON.stringify(body),
+      body,
     });
     return answer.result as T;
   }
@@ -209,7 +210,7 @@ export class DingtalkDirectoryReader implements DirectoryReader {
   private async send(
     call: DingtalkDirectoryCall,
     pathAndQuery: string,
-    init: { method: 'GET' | 'POST'; body?: string },
+    init: { method: 'GET' | 'POST'; body?: unknown },
   ): Promise<OapiAnswer> {
     for (let attempt = 0; ; attempt++) {
       const answer = await this.request(call, pathAndQuery, init);
@@ -236,35 +237,26 @@ export class DingtalkDirectoryReader implements DirectoryReader {
     }
   }
 
+  /** One HTTP call through the OpenAPI client's transport; a transport failure or a non-JSON answer is thrown. */
   private async request(
     call: DingtalkDirectoryCall,
     pathAndQuery: string,
-    init: { method: 'GET' | 'POST'; body?: string },
+    init: { method: 'GET' | 'POST'; body?: unknown },
   ): Promise<OapiAnswer> {
-    let response: Response;
+    let answer: { status: number; json: unknown };
     try {
-      response = await fetch(`${this.settings.oapiBase}${pathAndQuery}`, {
-        ...init,
-        headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
-        signal: AbortSignal.timeout(this.settings.requestTimeoutMs),
-      });
-    } catch (err) {
-      const timedOut = (err as Error).name === 'TimeoutError';
-      throw new DingtalkDirectoryError(
-        call,
-        timedOut
-          ? `no answer within ${this.settings.requestTimeoutMs} ms`
-          : `the request did not complete (${(err as Error).message})`,
+      answer = await httpJson(
+        `${this.settings.oapiBase}${pathAndQuery}`,
+        init.method,
+        init.body,
+        {},
+        this.settings.requestTimeoutMs,
       );
+    } catch (err) {
+      throw new DingtalkDirectoryError(call, `the request did not complete (${(err as Error).message})`);
     }
-    const text = await response.text().catch(() => '');
-    if (!response.ok) throw new DingtalkDirectoryError(call, `HTTP ${response.status}`);
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new DingtalkDirectoryError(call, 'the answer is not JSON');
-    }
+    if (answer.status < 200 || answer.status >= 300) throw new DingtalkDirectoryError(call, `HTTP ${answer.status}`);
+    const { json } = answer;
     if (typeof json !== 'object' || json === null || Array.isArray(json))
       throw new DingtalkDirectoryError(call, 'the answer is not a JSON object');
     return json as OapiAnswer;
