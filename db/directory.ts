@@ -1,4 +1,4 @@
-import { and, eq, notInArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { DirectoryPlatform, DirectorySnapshot } from '../domain/directory';
 import type { Database, Queryable } from './client';
 import { adminAudit, directoryDepartments, directoryPeople } from './schema';
@@ -146,19 +146,7 @@ export async function directoryListing(db: Database): Promise<{ people: Director
     db.select().from(directoryPeople),
     db.select().from(directoryDepartments),
   ]);
-  const deptName = new Map(departments.map((d) => [`${d.platform}:${d.deptId}`, d.name ?? d.deptId]));
-  const listed = people.map(
-    (p): DirectoryPerson => ({
-      platform: p.platform,
-      userId: p.userId,
-      name: p.adminName ?? p.name,
-      nameByAdmin: p.adminName !== null,
-      title: p.title,
-      mobile: p.adminMobile ?? p.mobile,
-      departments: p.departmentIds.map((id) => deptName.get(`${p.platform}:${id}`) ?? id),
-      active: p.active,
-    }),
-  );
+  const listed = people.map(personView(departments));
   listed.sort(
     (a, b) =>
       Number(b.active) - Number(a.active) ||
@@ -175,8 +163,35 @@ export async function directoryPerson(
   platform: DirectoryPlatform,
   userId: string,
 ): Promise<DirectoryPerson | undefined> {
-  const { people } = await directoryListing(db);
-  return people.find((p) => p.platform === platform && p.userId === userId);
+  const [person] = await db
+    .select()
+    .from(directoryPeople)
+    .where(and(eq(directoryPeople.platform, platform), eq(directoryPeople.userId, userId)));
+  if (!person) return undefined;
+  const departments = person.departmentIds.length
+    ? await db
+        .select()
+        .from(directoryDepartments)
+        .where(
+          and(eq(directoryDepartments.platform, platform), inArray(directoryDepartments.deptId, person.departmentIds)),
+        )
+    : [];
+  return personView(departments)(person);
+}
+
+/** A stored person as the console shows them, with their departments' names. */
+function personView(departments: Array<typeof directoryDepartments.$inferSelect>) {
+  const deptName = new Map(departments.map((d) => [`${d.platform}:${d.deptId}`, d.name ?? d.deptId]));
+  return (p: typeof directoryPeople.$inferSelect): DirectoryPerson => ({
+    platform: p.platform,
+    userId: p.userId,
+    name: p.adminName ?? p.name,
+    nameByAdmin: p.adminName !== null,
+    title: p.title,
+    mobile: p.adminMobile ?? p.mobile,
+    departments: p.departmentIds.map((id) => deptName.get(`${p.platform}:${id}`) ?? id),
+    active: p.active,
+  });
 }
 
 /** What the admin wrote for a person the platform gives no (or a wrong) name or mobile; null clears it. */
