@@ -107,7 +107,9 @@ export class GatewayStreamClient extends DWClient {
     this.failures = 0;
     this.watch(socket);
     socket.once('close', () => {
-      if (!this.stopped) this.reconnectIn(this.reconnectMs);
+      // A socket dropped by close() can report its close after open() made a new one: only the current
+      // socket's close reconnects, or the stale one would open a second connection that nothing closes.
+      if (!this.stopped && this.internals.socket === socket) this.reconnectIn(this.reconnectMs);
     });
     this.options.log.info('DingTalk stream connected');
   }
