@@ -53,13 +53,34 @@ function specField(input: ApprovalCardInput): CardField | null {
   return { key: 'specs', label: t.specs, value: parts.join(t.specSeparator), ...(worst ? { tone: worst } : {}) };
 }
 
-/** Approve, and Reject with a reason from the department's list. */
+/** Approve, Reject with a reason from the department's list, and Transfer to a colleague. */
 export function approvalButtons(lang: Lang): CardButton[] {
   const t = texts(lang).approvals.card;
   return [
     { key: 'approve', label: t.approve, style: 'primary' },
     { key: 'reject', label: t.reject, style: 'danger', needsReason: true },
+    { key: TRANSFER_KEYS.open, label: texts(lang).approvalFlow.transferButton, style: 'default' },
   ];
+}
+
+/** The transfer buttons: "转交" turns the card into a picker of colleagues, "确认转交" hands the step over, "返回" goes back. */
+export const TRANSFER_KEYS = { open: 'transfer', confirm: 'transfer-to', back: 'transfer-back' } as const;
+
+/**
+ * The approval card as a picker of colleagues: the one select a WeCom button card can carry (and DingTalk's
+ * reason select) lists them, "确认转交" sends the choice as the tap's reason id.
+ */
+export function transferPicker(card: Card, lang: Lang, colleagues: ReadonlyArray<{ id: string; name: string }>): Card {
+  const t = texts(lang).approvalFlow;
+  return {
+    ...card,
+    notes: [t.transferNote(colleagues.map((c) => c.name).join('、')), ...(card.notes ?? [])],
+    buttons: [
+      { key: TRANSFER_KEYS.confirm, label: t.transferConfirm, style: 'primary', needsReason: true },
+      { key: TRANSFER_KEYS.back, label: t.transferBack, style: 'default' },
+    ],
+    reasons: { title: t.transferTitle, options: colleagues.map((c) => ({ id: c.id, text: c.name })) },
+  };
 }
 
 /** The card an approver taps Approve / Reject on. */

@@ -288,7 +288,53 @@ const departmentSchema = z.object({
   approvalGroup: z.string().min(1).optional(),
   /** This department's own reasons to reject with; without them, the config's `rejectReasons`. */
   rejectReasons: reasonList.optional(),
+  /**
+   * How its approval deadlines, reminders and escalations count time: `working` (the plant's working hours on
+   * its working days) or `wall` (every hour, e.g. a production line running round the clock).
+   */
+  clock: z.enum(['working', 'wall']).default('working'),
+  /** Who else may take a step over (a transfer, a stand-in) besides the leads and the director. */
+  members: z.array(z.string().min(1)).default([]),
 });
+
+/** A reminder point as written: "50%" of the step's time, or "15m" before its end. */
+const writtenReminderPoint = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const share = typeof value === 'string' ? /^\s*(\d{1,2}(?:\.\d+)?)\s*[%％]\s*$/.exec(value) : null;
+  if (share) {
+    const n = Number(share[1]) / 100;
+    if (n > 0 && n < 1) return { share: n };
+  } else {
+    const before = duration.safeParse(value);
+    if (before.success) return { before: before.data };
+  }
+  ctx.addIssue({
+    code: 'custom',
+    message: `not a reminder point: "${value}" (write 50% of the step, or 15m before its end)`,
+  });
+  return z.NEVER;
+});
+/** A reminder point as written, or as a stored (already parsed) config has it. */
+const reminderPoint = z.union([
+  z.object({ share: z.number().gt(0).lt(1) }).strict(),
+  z.object({ before: z.number().int().positive() }).strict(),
+  writtenReminderPoint,
+]);
+
+const approvalsSchema = z
+  .object({
+    /** When the holder of an approval step is reminded in a 1:1 message before it escalates. */
+    reminders: z
+      .array(reminderPoint)
+      .max(5)
+      .default([{ share: 0.5 }, { before: 15 * 60_000 }]),
+    /** At most one 催办 per step in this time; a second one is answered with when the last went. */
+    nudgeInterval: duration.default(30 * 60_000),
+    /** People away and who decides in their place (set from the chat too: "12月5日到12月9日休假，刘工代"). */
+    standIns: z
+      .array(z.object({ person: z.string().min(1), standIn: z.string().min(1), from: isoDate, until: isoDate }))
+      .default([]),
+  })
+  .prefault({});
 
 export const businessConfigSchema = z
   .object({
@@ -339,6 +385,8 @@ export const businessConfigSchema = z
     rejectReasons: reasonList.default(DEFAULT_REJECT_REASONS),
     /** The department that reviews specs outside their qualified range and decides expedites. */
     techDepartment: z.string().min(1).default('tech'),
+    /** Reminders, 催办 and stand-ins of approval steps. */
+    approvals: approvalsSchema,
     /** Further escalation after the director, e.g. to the general manager after 4h (counted from the card). */
     escalationLadder: z.array(z.object({ after: duration, to: z.string().min(1) })).default([]),
     /** Where the bot reports plant-data problems (a broken Excel export, a failing ERP): a `conversations` id. */
@@ -424,6 +472,15 @@ export const businessConfigSchema = z
           message: `unknown conversation "${dept.approvalGroup}"`,
         });
       }
+      dept.members.forEach((member, j) => {
+        if (!people.has(member)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['departments', i, 'members', j],
+            message: `unknown person "${member}"`,
+          });
+        }
+      });
       if (!people.has(dept.director)) {
         ctx.addIssue({
           code: 'custom',
@@ -464,6 +521,24 @@ export const businessConfigSchema = z
         }
       });
     }
+    config.approvals.standIns.forEach((entry, i) => {
+      for (const key of ['person', 'standIn'] as const) {
+        if (!people.has(entry[key]))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['approvals', 'standIns', i, key],
+            message: `unknown person "${entry[key]}"`,
+          });
+      }
+      if (entry.person === entry.standIn)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['approvals', 'standIns', i, 'standIn'],
+          message: 'cannot stand in for oneself',
+        });
+      if (entry.until < entry.from)
+        ctx.addIssue({ code: 'custom', path: ['approvals', 'standIns', i, 'until'], message: 'ends before it starts' });
+    });
     checkBoardThresholds(config, ctx);
   });
 

@@ -216,9 +216,14 @@ export const approvalTasks = pgTable(
     note: text('note'),
     version: integer('version').notNull().default(1),
     createdAt: at('created_at').notNull(),
+    /** When the holder of the step is reminded next (null: no reminder point left before the deadline). */
+    remindAt: at('remind_at'),
+    /** The latest 催办 from the sales chat: at most one per step per approvals.nudgeInterval. */
+    nudgedAt: at('nudged_at'),
   },
   (t) => [
     uniqueIndex('approval_tasks_order_department_idx').on(t.orderId, t.department),
+    index('approval_tasks_remind_idx').on(t.remindAt).where(sql`${t.status} = 'pending' and ${t.remindAt} is not null`),
     // By level, then due time: each level that can still escalate is one ordered range, and tasks at the top of
     // the ladder (pending for good, due long ago) stay out of it (handlers/escalation.ts).
     index('approval_tasks_due_idx').on(t.escalationLevel, t.dueAt).where(sql`${t.status} = 'pending'`),
@@ -241,7 +246,15 @@ export const cards = pgTable(
     /** What a tap on it means: an approval, or a choice on a request the plant cannot meet. */
     purpose: text('purpose')
       .$type<
-        'approval' | 'blocked-request' | 'expedite' | 'stage' | 'etd' | 'customer-choice' | 'same-need' | 'add-customer'
+        | 'approval'
+        | 'blocked-request'
+        | 'expedite'
+        | 'stage'
+        | 'etd'
+        | 'customer-choice'
+        | 'same-need'
+        | 'add-customer'
+        | 'pending-list'
       >()
       .notNull()
       .default('approval'),
@@ -624,6 +637,26 @@ export const leases = pgTable('leases', {
   fence: bigint('fence', { mode: 'number' }).notNull(),
   expiresAt: at('expires_at').notNull(),
 });
+
+/**
+ * A person away and who decides in their place: new cards, reminders and escalations of `personId` go to
+ * `standInId` on the days from `startsOn` to `endsOn` (China dates, both included). Set from the chat
+ * ("12月5日到12月9日休假，刘工代"); the config's approvals.standIns are read beside these.
+ */
+export const standIns = pgTable(
+  'stand_ins',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    personId: text('person_id').notNull(),
+    standInId: text('stand_in_id').notNull(),
+    startsOn: date('starts_on', { mode: 'string' }).notNull(),
+    endsOn: date('ends_on', { mode: 'string' }).notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: at('created_at').notNull(),
+    cancelledAt: at('cancelled_at'),
+  },
+  (t) => [index('stand_ins_person_idx').on(t.personId, t.endsOn).where(sql`${t.cancelledAt} is null`)],
+);
 
 /** A platform's API calls per API and month (China time), counted for its monthly quota. */
 export const apiCallCounts = pgTable(

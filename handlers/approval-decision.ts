@@ -16,6 +16,7 @@ import { updateEtdCard } from './lifecycle-cards';
 import { texts } from '../texts';
 import { PLANT_LANG, personList } from './names';
 import { postToOrderChats } from './order-chats';
+import { handleTransferTap, isTransferKey } from './approval-transfer';
 
 type Task = ApprovalTask;
 
@@ -30,6 +31,7 @@ export async function handleApprovalAction(event: CardActionEvent, ctx: HandlerC
   const [order] = await ctx.tx.select().from(orders).where(eq(orders.id, card.orderId)).for('update');
   const [task] = await ctx.tx.select().from(approvalTasks).where(eq(approvalTasks.id, card.taskId));
   if (!order || !task) return notify(t.unknownCard);
+  if (isTransferKey(event.actionKey)) return handleTransferTap(event, ctx, { card, order, task });
 
   const reason = rejectionReason(ctx, card, task, event);
   const deciders = taskDeciders(ctx.config, task);
@@ -50,31 +52,69 @@ export async function handleApprovalAction(event: CardActionEvent, ctx: HandlerC
     }
   }
 
-  const note = reason?.text ?? null;
-  const [decided] = await ctx.tx
-    .update(approvalTasks)
-    .set({ status: check.status, decidedBy: event.actorId, decidedAt: ctx.now, note, version: task.version + 1 })
-    .where(
-      and(eq(approvalTasks.id, task.id), eq(approvalTasks.status, 'pending'), eq(approvalTasks.version, task.version)),
-    )
-    .returning();
+  const decided = await applyDecision(ctx, {
+    order,
+    task,
+    actorId: event.actorId,
+    status: check.status,
+    reason,
+    event,
+  });
   if (!decided) {
     const [current] = await ctx.tx.select().from(approvalTasks).where(eq(approvalTasks.id, task.id));
     await notify(alreadyDecidedText(ctx, order, current ?? task));
     return refreshStaleCard(ctx, card.id, event);
   }
+}
+
+/**
+ * A decision on a task read under its order's lock, after the checks: the task changes only from the version
+ * read (null when another decision got there first), then its event, its cards and the order's outcome.
+ * Every way of deciding (a card tap, "approve all shown" on the pending list) goes through here.
+ */
+export async function applyDecision(
+  ctx: HandlerContext,
+  args: {
+    order: Order;
+    task: Task;
+    actorId: string;
+    status: 'approved' | 'rejected';
+    reason: Reason | null;
+    /** The tap, when the decision came from one (its card is answered in the tap's callback). */
+    event?: CardActionEvent;
+    /** Recorded with the decision's event, e.g. { via: 'pending-list' }. */
+    data?: Record<string, unknown>;
+  },
+): Promise<Task | null> {
+  const { order, task, reason } = args;
+  const note = reason?.text ?? null;
+  const [decided] = await ctx.tx
+    .update(approvalTasks)
+    .set({ status: args.status, decidedBy: args.actorId, decidedAt: ctx.now, note, version: task.version + 1 })
+    .where(
+      and(eq(approvalTasks.id, task.id), eq(approvalTasks.status, 'pending'), eq(approvalTasks.version, task.version)),
+    )
+    .returning();
+  if (!decided) return null;
   await recordOrderEvent(ctx.tx, {
     orderId: order.id,
     at: ctx.now,
-    type: check.status === 'approved' ? 'task-approved' : 'task-rejected',
-    actorId: event.actorId,
-    data: { taskId: task.id, department: task.department, note, ...(reason?.id ? { reasonId: reason.id } : {}) },
+    type: args.status === 'approved' ? 'task-approved' : 'task-rejected',
+    actorId: args.actorId,
+    data: {
+      taskId: task.id,
+      department: task.department,
+      note,
+      ...(reason?.id ? { reasonId: reason.id } : {}),
+      ...args.data,
+    },
   });
-  await resolveTaskCards(ctx, decided, decisionResolution(ctx, decided), event);
+  await resolveTaskCards(ctx, decided, decisionResolution(ctx, decided), args.event);
   await settleOrder(ctx, order, decided, reason);
+  return decided;
 }
 
-interface Reason {
+export interface Reason {
   /** The configured reason picked from the card's list, if one was. */
   id?: string;
   text: string;
@@ -107,7 +147,7 @@ async function refreshStaleCard(ctx: HandlerContext, cardId: string, event: Card
   );
 }
 
-function alreadyDecidedText(ctx: HandlerContext, order: Order, task: Task): string {
+export function alreadyDecidedText(ctx: HandlerContext, order: Order, task: Task): string {
   return texts(PLANT_LANG).approvals.alreadyDecided({
     number: order.number,
     who: task.decidedBy ? personName(ctx.config, task.decidedBy) : null,
@@ -126,7 +166,12 @@ function decisionResolution(ctx: HandlerContext, task: Task): CardResolution {
 }
 
 /** Every card of a task shows the outcome in place of its buttons. */
-async function resolveTaskCards(ctx: HandlerContext, task: Task, resolution: CardResolution, event?: CardActionEvent) {
+export async function resolveTaskCards(
+  ctx: HandlerContext,
+  task: Task,
+  resolution: CardResolution,
+  event?: CardActionEvent,
+) {
   for (const row of await cardsOfTask(ctx.tx, task.id)) {
     const card = resolveCard(row.content as Card, resolution);
     const callbackRef = event && row.id === event.cardId ? event.callbackRef : undefined;

@@ -18,6 +18,9 @@ import type { ParsedMessage } from '../domain/parse';
 import type { OrderPromise } from '../domain/promise';
 import { checkSpec, formatRange, formatSpec, type SpecVerdict } from '../domain/spec-check';
 import { offerNewCustomer, type OrderCustomer } from './customers';
+import { firstStepTimes } from './approval-deadlines';
+import { type StandInRouter, standInRouter } from './stand-ins';
+import { tellStandInsInChat } from './approval-handover';
 import { updateEtdCard } from './lifecycle-cards';
 import { bindingText, promiseFields } from './promise-fields';
 import { rejectReasonsOf } from '../config/business-config';
@@ -65,7 +68,7 @@ export async function createOrder(
   const { order } = created;
   const departments = ctx.config.routing[order.kind];
   await sendApprovalCards(event, ctx, {
-    orderId: order.id,
+    order,
     departments,
     card: approvalCardBasics(ctx, req, created, promise),
     techReports: await reportsOutsideRange(ctx, created.verdicts),
@@ -211,29 +214,36 @@ function createdText(ctx: HandlerContext, req: OrderRequest, created: NewOrder, 
 
 type CardBasics = Omit<ApprovalCardInput, 'cardId' | 'lang' | 'departmentName' | 'reports' | 'rejectReasons'>;
 
-/** One approval task per routed department and one card per lead, written in three statements. */
+/**
+ * One approval task per routed department and one card per lead, written in three statements. A lead away
+ * today is replaced by their stand-in (the sales chat is told who holds the step); the deadline and the
+ * first reminder run on the department's clock.
+ */
 async function sendApprovalCards(
   event: MessageEvent,
   ctx: HandlerContext,
-  args: { orderId: number; departments: string[]; card: CardBasics; techReports: ApprovalCardInput['reports'] },
+  args: { order: Order; departments: string[]; card: CardBasics; techReports: ApprovalCardInput['reports'] },
 ) {
   const { tx, now, config } = ctx;
+  const orderId = args.order.id;
   const departments = args.departments.map((key) => config.departments.find((d) => d.key === key)!);
+  const router = await standInRouter(ctx);
+  const holders = new Map(departments.map((d) => [d.key, [...new Set(d.leads.map((id) => router.holderFor(id)))]]));
   const tasks = await tx
     .insert(approvalTasks)
     .values(
       departments.map((department) => ({
-        orderId: args.orderId,
+        orderId,
         department: department.key,
-        assignees: department.leads,
-        dueAt: new Date(now.getTime() + config.thresholds.escalateAfter),
+        assignees: holders.get(department.key)!,
+        ...firstStepTimes(config, department, now),
         createdAt: now,
       })),
     )
     .returning();
   const sent = tasks.flatMap((task) => {
     const department = departments.find((d) => d.key === task.department)!;
-    return cardRecipients(department).map((to) => ({
+    return cardRecipients(department, task.assignees).map((to) => ({
       task,
       to,
       card: buildApprovalCard({
@@ -249,7 +259,7 @@ async function sendApprovalCards(
   await tx.insert(cards).values(
     sent.map(({ task, to, card }) => ({
       id: card.id,
-      orderId: args.orderId,
+      orderId,
       taskId: task.id,
       platform: event.platform,
       recipientId: 'userId' in to ? to.userId : to.conversationId,
@@ -261,16 +271,28 @@ async function sendApprovalCards(
     sent.map(({ to, card }) => ({
       effect: { kind: 'send-card' as const, to, card },
       key: `card:${card.id}:send`,
-      orderId: args.orderId,
+      orderId,
     })),
   );
+  await tellStandIns(ctx, args.order, departments, router);
 }
 
-/** Each lead's 1:1 chat, or the department's approvers' group; either way only the leads may decide. */
-function cardRecipients(department: Department): Destination[] {
+/** The sales chat hears who holds a step whose lead is away. */
+async function tellStandIns(ctx: HandlerContext, order: Order, departments: Department[], router: StandInRouter) {
+  const lines = departments.flatMap((department) =>
+    department.leads
+      .filter((lead) => router.holderFor(lead) !== lead)
+      .map((lead) => ({ department: department.key, away: lead, holder: router.holderFor(lead) })),
+  );
+  if (lines.length === 0) return;
+  await tellStandInsInChat(ctx, order, lines, `order:${order.id}:stand-ins`);
+}
+
+/** Each lead's 1:1 chat (their stand-ins' when away), or the department's approvers' group; only the holders may decide. */
+function cardRecipients(department: Department, holders: string[]): Destination[] {
   return department.approvalGroup
     ? [{ conversationId: department.approvalGroup }]
-    : department.leads.map((userId) => ({ userId }));
+    : holders.map((userId) => ({ userId }));
 }
 
 async function checkSpecs(ctx: HandlerContext, request: ParsedMessage, codes: string[]) {

@@ -13,15 +13,15 @@ import type { HandlerContext } from '../core/context';
 import { approvalButtons } from '../cards/approval-card';
 import { type Lang, texts } from '../texts';
 import { PLANT_LANG } from './names';
+import { departmentsAtWork, escalationSteps, nextStepTimes } from './approval-deadlines';
+import { type StandInRouter, standInRouter } from './stand-ins';
+import { type HolderChange, tellStandInsInChat } from './approval-handover';
 
 type Task = ApprovalTask;
 /** What an escalation needs of its order. */
 type OrderRef = Pick<Order, 'id' | 'number' | 'language' | 'conversationId' | 'platform'>;
 
-/** The escalation steps of a department, in order: its director after `escalateAfter`, then the ladder. */
-export function escalationSteps(config: BusinessConfig, department: Department): Array<{ after: number; to: string }> {
-  return [{ after: config.thresholds.escalateAfter, to: department.director }, ...config.escalationLadder];
-}
+export { escalationSteps };
 
 /** Everyone who may decide a task at its escalation level: the leads, then each holder so far. */
 export function taskDeciders(
@@ -62,8 +62,9 @@ export async function escalateOverdueTasks(ctx: HandlerContext, limit = 50): Pro
     ctx,
     due.map((t) => t.id),
   );
+  const router = await standInRouter(ctx);
   const steps = due.flatMap((task) => {
-    const step = escalationOf(ctx, task, byId.get(task.orderId), firstCards.get(task.id));
+    const step = escalationOf(ctx, task, byId.get(task.orderId), firstCards.get(task.id), router);
     return step ? [step] : [];
   });
   if (steps.length > 0) await recordEscalations(ctx, steps);
@@ -76,6 +77,8 @@ export async function escalateOverdueTasks(ctx: HandlerContext, limit = 50): Pro
  * top of the ladder (pending for good, their last due time long past) are never walked.
  */
 async function claimDueTasks(ctx: HandlerContext, limit: number): Promise<Task[]> {
+  const atWork = departmentsAtWork(ctx.config, ctx.now);
+  if (atWork !== 'all' && atWork.length === 0) return [];
   const due: Task[] = [];
   for (let level = 0; level <= ctx.config.escalationLadder.length; level += 1) {
     const page = await ctx.tx
@@ -86,6 +89,7 @@ async function claimDueTasks(ctx: HandlerContext, limit: number): Promise<Task[]
           eq(approvalTasks.status, 'pending'),
           eq(approvalTasks.escalationLevel, level),
           lte(approvalTasks.dueAt, ctx.now),
+          atWork === 'all' ? undefined : inArray(approvalTasks.department, atWork),
           // While the order waits on the customer (a drawing, an answer), nobody can decide it: no escalation.
           sql`not exists (select 1 from orders o where o.id = ${approvalTasks.orderId} and o.paused_since is not null)`,
         ),
@@ -112,7 +116,10 @@ interface Escalation {
   task: Task;
   order: OrderRef;
   to: string;
+  /** The step's holder on leave, when `to` stands in for them. */
+  away: string | null;
   nextDueAt: Date | null;
+  remindAt: Date | null;
   card: Card;
   text: string;
 }
@@ -122,12 +129,14 @@ function escalationOf(
   task: Task,
   order: OrderRef | undefined,
   base: Card | undefined,
+  router: StandInRouter,
 ): Escalation | null {
   const department = ctx.config.departments.find((d) => d.key === task.department);
   if (!department || !order) return null;
   const steps = escalationSteps(ctx.config, department);
   const step = steps[task.escalationLevel]!;
-  const next = steps[task.escalationLevel + 1];
+  const to = router.holderFor(step.to);
+  const next = nextStepTimes(ctx.config, department, task.escalationLevel, task.dueAt, ctx.now);
   const waited = formatDuration(ctx.now.getTime() - task.createdAt.getTime());
   const holdersOf = (lang: Lang) =>
     texts(lang).format.list([
@@ -140,14 +149,16 @@ function escalationOf(
     department: departmentName(ctx.config, task.department, lang),
     waited,
     holders: holdersOf(lang),
-    to: personName(ctx.config, step.to),
+    to: personName(ctx.config, to),
   });
   const card = escalationCard({ ctx, order, department, waited, holders: holdersOf(PLANT_LANG), base });
   return {
     task,
     order,
-    to: step.to,
-    nextDueAt: next ? new Date(task.createdAt.getTime() + next.after) : null,
+    to,
+    away: to === step.to ? null : step.to,
+    nextDueAt: next?.dueAt ?? null,
+    remindAt: next?.remindAt ?? null,
     card,
     text,
   };
@@ -196,10 +207,12 @@ async function recordEscalations(ctx: HandlerContext, steps: Escalation[]) {
     level: s.task.escalationLevel + 1,
     version: s.task.version + 1,
     due: s.nextDueAt?.toISOString() ?? null,
+    remind: s.remindAt?.toISOString() ?? null,
   }));
   await ctx.tx.execute(sql`
-    update approval_tasks t set escalated_to = v.to, escalation_level = v.level, version = v.version, due_at = coalesce(v.due, t.due_at)
-    from jsonb_to_recordset(${JSON.stringify(moves)}::jsonb) as v(id bigint, "to" text, level int, version int, due timestamptz)
+    update approval_tasks t set escalated_to = v.to, escalation_level = v.level, version = v.version,
+      due_at = coalesce(v.due, t.due_at), remind_at = v.remind
+    from jsonb_to_recordset(${JSON.stringify(moves)}::jsonb) as v(id bigint, "to" text, level int, version int, due timestamptz, remind timestamptz)
     where t.id = v.id`);
   await ctx.tx.insert(cards).values(
     steps.map((s) => ({
@@ -223,6 +236,7 @@ async function recordEscalations(ctx: HandlerContext, steps: Escalation[]) {
         department: s.task.department,
         level: s.task.escalationLevel + 1,
         waitedMs: ctx.now.getTime() - s.task.createdAt.getTime(),
+        ...(s.away ? { standInFor: s.away } : {}),
       },
     })),
   );
@@ -243,4 +257,13 @@ async function recordEscalations(ctx: HandlerContext, steps: Escalation[]) {
       ];
     }),
   );
+  for (const s of steps.filter((step) => step.away)) {
+    const change: HolderChange = { department: s.task.department, away: s.away!, holder: s.to };
+    await tellStandInsInChat(
+      ctx,
+      s.order,
+      [change],
+      `task:${s.task.id}:escalated:${s.task.escalationLevel + 1}:stand-in`,
+    );
+  }
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import { writerLanguage } from '../domain/parse';
 import { chinaTime } from '../domain/china-time';
 import { clockEventsOf, perceivedLatencyMs, type ClockEvent, type PauseCommand } from '../domain/kpi';
@@ -10,6 +10,9 @@ import { replyToMessage, type HandlerContext } from '../core/context';
 import type { CardActionEvent, MessageEvent } from '../core/events';
 import { updateEtdCard } from './lifecycle-cards';
 import { type Lang, texts } from '../texts';
+import { approvalClock, reminderAfter } from './approval-deadlines';
+import { nudgeFromCard } from './approval-nudge';
+import { deadlineAfterWait } from '../domain/approval-time';
 
 const CLOCK_EVENTS = ['paused', 'resumed'] as const;
 
@@ -67,6 +70,7 @@ export async function handleOrderCardAction(event: CardActionEvent, ctx: Handler
   const [order] =
     card.orderId === null ? [] : await ctx.tx.select().from(orders).where(eq(orders.id, card.orderId)).for('update');
   const lang = order?.language ?? 'zh';
+  if (event.actionKey === 'nudge' && order) return nudgeFromCard(ctx, order, event.actorId);
   if (event.actionKey !== 'pause' && event.actionKey !== 'resume') {
     return notify(texts(lang).approvals.unknownAction(event.actionKey));
   }
@@ -117,13 +121,28 @@ async function resume(ctx: HandlerContext, by: Actor, order: Order, lang: Lang):
     actorId: by.id,
     data: { waitedMs: waited, via: by.via },
   });
-  // The approvers could not decide while the customer was silent: their deadlines move by as much.
-  await ctx.tx
-    .update(approvalTasks)
-    .set({ dueAt: sql`${approvalTasks.dueAt} + ${waited} * interval '1 millisecond'` })
-    .where(and(eq(approvalTasks.orderId, order.id), eq(approvalTasks.status, 'pending')));
+  await moveDeadlinesByWait(ctx, order.id, order.pausedSince);
   await updateEtdCard(ctx, updated!, []);
   return texts(lang).latency.resumed(order.number, waited, total);
+}
+
+/**
+ * The approvers could not decide while the customer was silent: each pending step keeps the time it had
+ * left when the wait began (on its department's clock), and its reminders follow.
+ */
+async function moveDeadlinesByWait(ctx: HandlerContext, orderId: number, pausedSince: Date) {
+  const open = await ctx.tx
+    .select()
+    .from(approvalTasks)
+    .where(and(eq(approvalTasks.orderId, orderId), eq(approvalTasks.status, 'pending')));
+  for (const task of open) {
+    const department = ctx.config.departments.find((d) => d.key === task.department);
+    if (!department) continue;
+    const clock = approvalClock(ctx.config, task.department);
+    const dueAt = deadlineAfterWait(task.dueAt, pausedSince, ctx.now, clock);
+    const remindAt = reminderAfter(ctx.config, department, task.escalationLevel, dueAt, ctx.now);
+    await ctx.tx.update(approvalTasks).set({ dueAt, remindAt }).where(eq(approvalTasks.id, task.id));
+  }
 }
 
 /** The named order, or the sender's latest open order in this chat (paused ones first for a resume). */

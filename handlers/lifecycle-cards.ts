@@ -104,7 +104,10 @@ function requestCard(order: Order, now: Date, id: string): Card {
     notes: [paused ? c.pausedNote(order.number) : c.runningNote],
     buttons: paused
       ? [{ key: 'resume', label: c.resume, style: 'primary', command: `${order.number} ${c.resume}` }]
-      : [{ key: 'pause', label: c.pause, command: `${order.number} ${c.pause}` }],
+      : [
+          { key: 'pause', label: c.pause, command: `${order.number} ${c.pause}` },
+          { key: 'nudge', label: c.nudge, command: c.nudgeCommand(order.number) },
+        ],
   };
   if (order.status === 'rejected') return resolveCard({ ...card, notes: [] }, { status: 'rejected', text: c.rejected });
   return card;

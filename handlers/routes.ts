@@ -7,6 +7,9 @@ import { parseMouldCommand } from '../domain/mould-command';
 import { writerLanguage } from '../domain/parse';
 import { parseContactCommand } from '../domain/contact-command';
 import { handleApprovalAction } from './approval-decision';
+import { handleApprovalCommand } from './approval-commands';
+import { parseApprovalCommand } from '../domain/approval-command';
+import { handlePendingListAction } from './pending-approvals';
 import { handleAddCustomer, handleContactCommand } from './customers';
 import { answerHeldByText, handleHeldChoice } from './held-choices';
 import { handleDraftReply, handleNewRequest, type RequestMessage, requestMessage } from './intake';
@@ -62,6 +65,12 @@ export const chatCommands: ReadonlyArray<ChatCommand<unknown>> = [
   }),
   // "SO-20260224-0001 质检通过", "… 已发货 顺丰 SF1234567890": a stage done.
   command({ name: 'stage-report', match: ({ text }) => parseStageCommand(text) ?? null, handle: handleStageCommand }),
+  // "催一下 SO-…", "SO-… 转交 刘工", "12月5日到12月9日休假，刘工代", "待办": approval steps from the chat.
+  command({
+    name: 'approval',
+    match: ({ text, receivedAt }) => parseApprovalCommand(text, receivedAt),
+    handle: handleApprovalCommand,
+  }),
   // "等客户图纸", "SO-… 客户已回复": the latency clock paused or resumed.
   command({ name: 'latency-pause', match: ({ text }) => parsePauseCommand(text), handle: handlePauseCommand }),
   // "/kpi", "本周指标", "this week's kpis".
@@ -146,6 +155,8 @@ export const cardActions: Readonly<Record<CardPurpose, CardActionRoute>> = {
   'same-need': handleHeldChoice,
   // "添加客户" on the card a sales person gets for a customer the list lacks.
   'add-customer': handleAddCustomer,
+  // "全部同意" / "下一页" on a person's list of open approval steps.
+  'pending-list': handlePendingListAction,
 };
 
 /** A tap on a card this database does not know (expired, or not ours): the tapper is told. */

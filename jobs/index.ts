@@ -1,5 +1,6 @@
 import { nextDailyRun, nextWeeklyRun } from '../domain/kpi';
 import { syncDirectories } from '../handlers/directory-sync';
+import { remindDueTasks } from '../handlers/approval-reminders';
 import { escalateOverdueTasks } from '../handlers/escalation';
 import { sendWeeklyDigest } from '../handlers/kpi-digest';
 import type { CourierTracker } from '../integrations/courier/port';
@@ -14,7 +15,7 @@ export { Scheduler, type ScheduledJob } from './scheduler';
 
 /**
  * Every periodic job this deployment runs, each claimed in the database so that one process runs it:
- * escalation, the lifecycle (ETD refresh, courier tracking, map routes), the weekly digest, plant-data syncs.
+ * escalation and approval reminders, the lifecycle (ETD refresh, courier tracking, map routes), the weekly digest, plant-data syncs.
  */
 export function scheduledJobs(
   deps: JobDeps,
@@ -25,6 +26,11 @@ export function scheduledJobs(
       name: 'escalation',
       everyMs: 30_000,
       run: () => deps.runInContext('escalation', (ctx) => escalateOverdueTasks(ctx)),
+    },
+    {
+      name: 'approval-reminders',
+      everyMs: 30_000,
+      run: () => deps.runInContext('approval-reminders', (ctx) => remindDueTasks(ctx)),
     },
     ...lifecycleJobs(deps, integrations),
     ...digestJobs(deps),

@@ -12,7 +12,15 @@ export {
   type Stage,
   type WorkStage,
 } from './stages';
-export { addWorkingTime, nextWorkingMoment, workdayLength, workingTimeBetween, type Workday } from './working-time';
+export {
+  addWorkingTime,
+  isWorkingMoment,
+  nextWorkingMoment,
+  subtractWorkingTime,
+  workdayLength,
+  workingTimeBetween,
+  type Workday,
+} from './working-time';
 export {
   computeEtd,
   delayAlertDue,

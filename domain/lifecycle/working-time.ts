@@ -99,3 +99,37 @@ export function workingTimeBetween(a: Date, b: Date, calendar: WorkCalendar, wor
   }
   return total;
 }
+
+/** The instant itself if it lies in a working day's hours (both ends included), else the end of the last working day before it. */
+function previousMoment(t: number, cal: DayCalendar, hours: Hours): number {
+  const first = chinaDay(t);
+  for (let day = first; day >= first - MAX_SEARCH_DAYS; day--) {
+    if (!cal.isWorking(day)) continue;
+    const { start, end } = hoursOn(day, hours);
+    if (t >= start) return Math.min(t, end);
+  }
+  throw new Error(`work calendar has no working hours within 3 years before ${new Date(t).toISOString()}`);
+}
+
+/**
+ * Goes `ms` of working time back from `at`: the start a deadline `at` had when it was set `ms` of working
+ * time ahead. subtractWorkingTime(addWorkingTime(s, ms), ms) is s for any s inside working hours.
+ */
+export function subtractWorkingTime(at: Date, ms: number, calendar: WorkCalendar, workday: Workday): Date {
+  if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`working time must be a finite ms >= 0, got ${ms}`);
+  const cal = compileCalendar(calendar);
+  const hours = parseWorkday(workday);
+  let t = previousMoment(at.getTime(), cal, hours);
+  let left = ms;
+  for (;;) {
+    const { start } = hoursOn(chinaDay(t), hours);
+    if (left <= t - start) return new Date(t - left);
+    left -= t - start;
+    t = previousMoment(start - 1, cal, hours);
+  }
+}
+
+/** Whether the instant lies inside working hours of a working day (start included, end excluded). */
+export function isWorkingMoment(at: Date, calendar: WorkCalendar, workday: Workday): boolean {
+  return nextMoment(at.getTime(), compileCalendar(calendar), parseWorkday(workday)) === at.getTime();
+}

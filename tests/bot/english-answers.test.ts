@@ -81,7 +81,10 @@ describe.each(backends)('English answers on %s', (backend) => {
       "the order's card",
     );
     expect(card.title).toBe('Delivery tracking · SO-20260224-0001');
-    expect(card.buttons).toEqual([expect.objectContaining({ key: 'pause', label: 'Waiting on customer' })]);
+    expect(card.buttons).toEqual([
+      expect.objectContaining({ key: 'pause', label: 'Waiting on customer' }),
+      expect.objectContaining({ key: 'nudge', label: 'Nudge approvers' }),
+    ]);
     await t.tap(card.id, 'zhangsan', 'bogus');
     expect(await t.waitFor((s) => dm(s, 'zhangsan')[0], 'the notice')).toBe('Unknown action "bogus".');
     await t.tap(card.id, 'zhangsan', 'pause');

@@ -94,7 +94,7 @@ describe.each(backends)('customer-perceived latency clock (%s)', (backend) => {
       );
     const before = await card();
     expect(before.fields.find((f) => f.label === '客户时延')?.value).toBe('计时中，10:00起');
-    expect(before.buttons.map((b) => b.label)).toEqual(['等客户回复']);
+    expect(before.buttons.map((b) => b.label)).toEqual(['等客户回复', '催办']);
 
     await travelTo(t, '2026-02-24T10:20:00');
     await t.tap(before.id, 'zhangsan', 'pause');
@@ -116,7 +116,7 @@ describe.each(backends)('customer-perceived latency clock (%s)', (backend) => {
     await travelTo(t, '2026-02-24T11:50:00');
     await t.tap(before.id, 'lisi', 'resume');
     await t.settle();
-    expect((await card()).buttons.map((b) => b.key)).toEqual(['pause']);
+    expect((await card()).buttons.map((b) => b.key)).toEqual(['pause', 'nudge']);
     await approveAll(t, 'SO-20260224-0001');
     await t.settle();
     const confirmed = await card();

@@ -36,7 +36,7 @@ describe.each(backends)('playground intake and approval on %s', (backend) => {
     const state = await t.waitFor((s) => APPROVERS.every((id) => firstCard(s, id)) && s, 'cards');
     for (const id of APPROVERS) {
       const card = firstCard(state, id)!;
-      expect(card.buttons.map((b) => b.key)).toEqual(['approve', 'reject']);
+      expect(card.buttons.map((b) => b.key)).toEqual(['approve', 'reject', 'transfer']);
       expect(card.fields).toContainEqual({ key: 'order', label: '订单号', value: 'SO-20260224-0001' });
     }
     expect(firstCard(state, 'zhaozong')).toBeUndefined();

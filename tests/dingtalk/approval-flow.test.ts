@@ -31,6 +31,7 @@ describe.each(backends)('DingTalk intake and approval on %s', (backend) => {
     expect(JSON.parse(tech.params.buttons!)).toEqual([
       { key: 'approve', label: '同意', style: 'primary', needsReason: false },
       { key: 'reject', label: '驳回', style: 'danger', needsReason: true },
+      { key: 'transfer', label: '转交', style: 'default', needsReason: false },
     ]);
 
     fake.tap({ staffId: STAFF.wanggong, outTrackId: tech.outTrackId, action: 'approve' });

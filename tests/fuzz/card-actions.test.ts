@@ -2,6 +2,7 @@ import { and, desc, eq, gt, inArray } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadBusinessConfig } from '../../config/business-config';
+import { nextWorkingMoment } from '../../domain/lifecycle';
 import type { DatabaseHandle } from '../../db/client';
 import { approvalTasks, inboundMessages, orderEvents, orders, outbox } from '../../db/schema';
 import type { CardActionEvent } from '../../core/events';
@@ -21,7 +22,6 @@ const TIMEOUT = 30_000 + RUNS * 1500;
 const REFUSAL = /您不是.+的处理人.+操作未生效|不认识的操作/;
 
 const config = loadBusinessConfig();
-const ESCALATE_AFTER = config.thresholds.escalateAfter + 5 * 60_000;
 const DEPARTMENTS = ['tech', 'purchasing', 'production'] as const;
 type DepartmentKey = (typeof DEPARTMENTS)[number];
 const department = (key: DepartmentKey) => config.departments.find((d) => d.key === key)!;
@@ -212,7 +212,15 @@ async function stage(p: ApprovalPlatform, flow: Flow): Promise<Stage> {
   const leadCards = await newCards(p, before, LEADS, 'a card for every lead');
   const cards = d.leads.map((id) => leadCards.get(id)!);
   if (flow.escalate) {
-    p.app.clock.advance(ESCALATE_AFTER);
+    // Deadlines count working time: go to this one (the next working moment if it ends a day), wherever the
+    // flows have moved the clock.
+    const [open] = await db
+      .select({ dueAt: approvalTasks.dueAt })
+      .from(approvalTasks)
+      .where(and(eq(approvalTasks.department, d.key), eq(approvalTasks.status, 'pending')))
+      .orderBy(desc(approvalTasks.id))
+      .limit(1);
+    p.app.clock.set(nextWorkingMoment(open!.dueAt, config.calendar, config.lifecycle.workday).toISOString());
     await p.app.app.scheduler.tick();
     cards.push((await newCards(p, before, [d.director], "the director's escalation card")).get(d.director)!);
   }

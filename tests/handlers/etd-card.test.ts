@@ -26,7 +26,7 @@ describe.each(backends)('the etd card route on %s', (backend) => {
       const resumed = await s.tap(ETD, 'lisi', 'resume');
       expect(await s.order(FIRST)).toMatchObject({ pausedSince: null, pausedMs: 1.5 * HOUR });
       expect(resumed.textsIn(SALES)[0]).toContain(FIRST);
-      expect((await s.card(ETD)).content.buttons.map((b) => b.key)).toEqual(['pause']);
+      expect((await s.card(ETD)).content.buttons.map((b) => b.key)).toEqual(['pause', 'nudge']);
       const clock = (await s.events(order.id)).filter((e) => e.type === 'paused' || e.type === 'resumed');
       expect(clock.map((e) => [e.type, e.actorId, e.data.via])).toEqual([
         ['paused', 'zhangsan', 'card'],

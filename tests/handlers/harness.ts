@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { routeEvent } from '../../bot/router';
 import type { Card } from '../../cards/model';
 import { type BusinessConfig, loadBusinessConfig, personName } from '../../config/business-config';
-import { createHandlerContext } from '../../core/context';
+import { createHandlerContext, type HandlerContext } from '../../core/context';
 import type { Destination, Effect } from '../../core/effects';
 import type { CardActionEvent, InboundEvent, MessageEvent, SmsOutcomeEvent } from '../../core/events';
 import type { Database, DatabaseHandle, Tx } from '../../db/client';
@@ -142,7 +142,17 @@ export class Scenario {
   }
 
   /** Runs one event through routeEvent in this transaction and returns what it wrote to the outbox. */
-  async send(event: InboundEvent): Promise<Step> {
+  send(event: InboundEvent): Promise<Step> {
+    return this.capture(event, event.platform, (ctx) => routeEvent(event, ctx));
+  }
+
+  /** Runs a scheduled job's handler (escalation, reminders) in this transaction, as the scheduler would. */
+  run(name: string, job: (ctx: HandlerContext) => Promise<unknown>): Promise<Step> {
+    const event: MessageEvent = { ...this.message(`(job ${name})`), messageId: `job:${name}:${this.count}` };
+    return this.capture(event, PLATFORM, job);
+  }
+
+  private async capture(event: InboundEvent, platform: string, body: (ctx: HandlerContext) => Promise<unknown>) {
     const eventKey = `test:${++this.count}`;
     const [{ last } = { last: null }] = await this.tx.select({ last: max(outbox.id) }).from(outbox);
     const ctx = createHandlerContext({
@@ -151,9 +161,9 @@ export class Scenario {
       config: this.config,
       log,
       eventKey,
-      platform: event.platform,
+      platform,
     });
-    await routeEvent(event, ctx);
+    await body(ctx);
     await ctx.flush();
     const rows = await this.tx
       .select({

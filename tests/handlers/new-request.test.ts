@@ -56,7 +56,7 @@ describe.each(backends)('new-request on %s', (backend) => {
           .sort(),
       ).toEqual([...LEADS].sort());
       for (const { card } of step.sentCards.filter((c) => 'userId' in c.to)) {
-        expect(card.buttons.map((b) => b.key)).toEqual(['approve', 'reject']);
+        expect(card.buttons.map((b) => b.key)).toEqual(['approve', 'reject', 'transfer']);
         expect(card.fields.map((f) => f.value)).toContain(FIRST);
       }
       expect(step.reply).toContain(FIRST);

@@ -39,6 +39,7 @@ describe('the route tables', () => {
     expect(chatCommands.map((c) => c.name)).toEqual([
       'mould-status',
       'stage-report',
+      'approval',
       'latency-pause',
       'kpi',
       'customer-contact',
@@ -104,6 +105,7 @@ describe('the route tables', () => {
       'customer-choice',
       'etd',
       'expedite',
+      'pending-list',
       'same-need',
       'stage',
     ]);
@@ -195,6 +197,7 @@ describe.each(backends)('routeEvent with the route tables on %s', (backend) => {
       await s.say('大陆集团 要BRK-2026-06样品20件，3月3日前到', { senderId: 'lisi', conversationId: 'sales-south' });
       await s.say('大陆集团和博世都要BRK-2026-01样品5件，12月20日前到');
       await s.say('客户：新能科技 需要BRK-2026-03样品2件，12月20日前到');
+      await s.say('待办', { senderId: 'zhoushifu', conversationId: 'dm:zhoushifu' });
       const purposes = new Set((await s.tx.select({ purpose: cards.purpose }).from(cards)).map((c) => c.purpose));
       expect([...purposes].sort()).toEqual(Object.keys(cardActions).sort());
       for (const purpose of purposes) expect(cardActions[purpose]).toBeTypeOf('function');

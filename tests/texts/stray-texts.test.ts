@@ -29,7 +29,10 @@ const ALLOWED: Array<{ path: RegExp; why: string }> = [
   { path: /^texts\//, why: 'the catalogues themselves' },
   { path: /^config\//, why: 'the business config: defaults a plant edits (bot name, reject reasons)' },
   { path: /^domain\/parse\//, why: 'the request parser: the words sales people write' },
-  { path: /^domain\/(mould-command|kpi\/commands|lifecycle\/stages)\.ts$/, why: 'chat command vocabulary' },
+  {
+    path: /^domain\/(mould-command|approval-command|kpi\/commands|lifecycle\/stages)\.ts$/,
+    why: 'chat command vocabulary',
+  },
   { path: /^integrations\/excel\//, why: 'the column headers of U8 / Kingdee Excel exports' },
   { path: /^integrations\/courier\/(carriers|kuaidi100)\.ts$/, why: 'carrier names and 快递100 return codes' },
   { path: /^db\/demo-data\.ts$/, why: 'the demo master data' },

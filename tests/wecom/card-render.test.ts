@@ -38,6 +38,7 @@ describe('WeCom card renderer', () => {
       button_list: [
         { text: '同意', style: 1, key: 'approve' },
         { text: '驳回', style: 2, key: 'reject' },
+        { text: '转交', style: 3, key: 'transfer' },
       ],
       button_selection: { question_key: 'reject_reason', title: '驳回原因' },
     });

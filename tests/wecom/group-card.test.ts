@@ -37,7 +37,7 @@ describe.each(backends)("the order's card in a WeCom group, on %s", (backend) =>
     ]);
     expect(messages[0]!.content).toContain(`已创建需求单 **${NUMBER}**`);
     expect(card.card).toMatchObject({ card_type: 'button_interaction', task_id: TASK });
-    expect(keys(card.card)).toEqual(['pause']);
+    expect(keys(card.card)).toEqual(['pause', 'nudge']);
 
     // WeCom delivers the tap twice (its answer lost the first time): handled once, answered once.
     const pause = await fake.tapGroupCard('ZhangSan', TASK, 'pause', { attempts: 2 });
@@ -56,7 +56,7 @@ describe.each(backends)("the order's card in a WeCom group, on %s", (backend) =>
     w.clock.advance(60_000);
     const resume = await fake.tapGroupCard('LiSi', TASK, 'resume');
     expect(resume.replies).toEqual([{ applied: true }]);
-    expect(keys(fake.groupCard(TASK)!.card)).toEqual(['pause']);
+    expect(keys(fake.groupCard(TASK)!.card)).toEqual(['pause', 'nudge']);
     await w.app.settle();
     expect(await clockEvents()).toEqual([
       { type: 'paused', actorId: 'zhangsan' },

@@ -35,7 +35,7 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
     for (const userid of LEADS) {
       const view = leadCards[userid]!;
       expect(view.card).toMatchObject({ card_type: 'button_interaction', main_title: { desc: 'SO-20260224-0001' } });
-      expect(buttons(view.card)).toEqual(['approve', 'reject']);
+      expect(buttons(view.card)).toEqual(['approve', 'reject', 'transfer']);
       expect(fields(view.card)).toMatchObject({ 订单号: 'SO-20260224-0001', 销售: '张三', 要求交期: '3月5日' });
       // Each card went out under its own task_id: the card's id.
       expect(rows.map((r) => r.id)).toContain(view.taskId);

@@ -1,5 +1,6 @@
 import type { Catalogue } from '../catalogue';
 import { admin } from './admin';
+import { approvalFlow } from './approval-flow';
 import { approvals } from './approvals';
 import { board } from './board';
 import { customers } from './customers';
@@ -8,6 +9,7 @@ import { kpi } from './kpi';
 import { latency } from './latency';
 import { lifecycle } from './lifecycle';
 import { orders } from './orders';
+import { pending } from './pending';
 import { plant } from './plant';
 import { playground } from './playground';
 import { promise } from './promise';
@@ -21,6 +23,8 @@ export const en: Catalogue = {
   orders,
   customers,
   approvals,
+  approvalFlow,
+  pending,
   promise,
   lifecycle,
   latency,

@@ -19,6 +19,8 @@ export const lifecycle: Catalogue['lifecycle'] = {
     runningNote: `Waiting for the customer's drawing or answer? Tap "Waiting on customer" to pause the clock.`,
     resume: 'Customer replied',
     pause: 'Waiting on customer',
+    nudge: 'Nudge approvers',
+    nudgeCommand: (number) => `nudge ${number}`,
     rejected: 'Rejected',
     latency: 'Latency',
     latencyValue: (latency, pausedMs) =>

@@ -42,6 +42,9 @@ export const lifecycle = {
     runningNote: '等客户图纸或确认时点“等客户回复”，时延暂停计时。',
     resume: '客户已回复',
     pause: '等客户回复',
+    /** 催办: every pending step's holder is reminded. */
+    nudge: '催办',
+    nudgeCommand: (number: string): string => `${number} 催办`,
     rejected: '已驳回',
     latency: '客户时延',
     latencyValue: (latency: string, pausedMs: number): string =>

@@ -1,0 +1,52 @@
+import { and, desc, eq, gte, isNull, lte } from 'drizzle-orm';
+import type { Queryable, Tx } from './client';
+import { standIns } from './schema';
+
+export interface StandInPeriod {
+  personId: string;
+  standInId: string;
+  startsOn: string;
+  endsOn: string;
+}
+
+/** The stand-in periods set from the chat that include the China date `day`, the latest set first. */
+export async function standInsOn(q: Queryable, day: string): Promise<StandInPeriod[]> {
+  return q
+    .select({
+      personId: standIns.personId,
+      standInId: standIns.standInId,
+      startsOn: standIns.startsOn,
+      endsOn: standIns.endsOn,
+    })
+    .from(standIns)
+    .where(and(isNull(standIns.cancelledAt), lte(standIns.startsOn, day), gte(standIns.endsOn, day)))
+    .orderBy(desc(standIns.id));
+}
+
+/** A person's periods not yet over on `day` (current and coming), the latest set first. */
+export async function standInsFrom(q: Queryable, personId: string, day: string): Promise<StandInPeriod[]> {
+  return q
+    .select({
+      personId: standIns.personId,
+      standInId: standIns.standInId,
+      startsOn: standIns.startsOn,
+      endsOn: standIns.endsOn,
+    })
+    .from(standIns)
+    .where(and(eq(standIns.personId, personId), isNull(standIns.cancelledAt), gte(standIns.endsOn, day)))
+    .orderBy(desc(standIns.id));
+}
+
+export async function addStandIn(tx: Tx, period: StandInPeriod & { createdBy: string; createdAt: Date }) {
+  await tx.insert(standIns).values(period);
+}
+
+/** Cancels a person's periods not yet over on `day`; how many were. */
+export async function cancelStandIns(tx: Tx, personId: string, day: string, at: Date): Promise<number> {
+  const cancelled = await tx
+    .update(standIns)
+    .set({ cancelledAt: at })
+    .where(and(eq(standIns.personId, personId), isNull(standIns.cancelledAt), gte(standIns.endsOn, day)))
+    .returning({ id: standIns.id });
+  return cancelled.length;
+}

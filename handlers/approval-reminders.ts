@@ -1,0 +1,144 @@
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { departmentName, personName } from '../config/business-config';
+import type { HandlerContext } from '../core/context';
+import { type ApprovalTask, approvalTasks, type Order, orders } from '../db/schema';
+import { chinaDate, chinaTime, formatDuration } from '../domain/china-time';
+import { texts } from '../texts';
+import { departmentsAtWork, escalationSteps, reminderAfter } from './approval-deadlines';
+import { currentHolders, handOver, sendTaskCard } from './approval-handover';
+import { PLANT_LANG } from './names';
+import { type StandInRouter, standInRouter } from './stand-ins';
+
+type Task = ApprovalTask;
+export type ReminderOrder = Pick<
+  Order,
+  'id' | 'number' | 'platform' | 'conversationId' | 'language' | 'requesterId' | 'pausedSince'
+>;
+
+const orderColumns = {
+  id: orders.id,
+  number: orders.number,
+  platform: orders.platform,
+  conversationId: orders.conversationId,
+  language: orders.language,
+  requesterId: orders.requesterId,
+  pausedSince: orders.pausedSince,
+};
+
+/**
+ * Reminders before escalation: each pending step whose reminder point has come (approvals.reminders, by
+ * default halfway to its deadline and 15 minutes before it) sends its holders a reminder card they can
+ * decide on. Points lie in working time on a working clock, and a tick outside working hours (the process
+ * was down overnight) leaves a passed point for the morning. Claimed with
+ * SKIP LOCKED through the partial index approval_tasks_remind_idx, so each point reminds once.
+ */
+export async function remindDueTasks(ctx: HandlerContext, limit = 100): Promise<number> {
+  const atWork = departmentsAtWork(ctx.config, ctx.now);
+  if (atWork !== 'all' && atWork.length === 0) return 0;
+  const due = await ctx.tx
+    .select()
+    .from(approvalTasks)
+    .where(
+      and(
+        eq(approvalTasks.status, 'pending'),
+        lte(approvalTasks.remindAt, ctx.now),
+        sql`${approvalTasks.remindAt} is not null`,
+        atWork === 'all' ? undefined : inArray(approvalTasks.department, atWork),
+        sql`not exists (select 1 from orders o where o.id = ${approvalTasks.orderId} and o.paused_since is not null)`,
+      ),
+    )
+    .orderBy(asc(approvalTasks.remindAt))
+    .limit(limit)
+    .for('update', { skipLocked: true });
+  if (due.length === 0) return 0;
+  const refs = await ctx.tx
+    .select(orderColumns)
+    .from(orders)
+    .where(inArray(orders.id, [...new Set(due.map((t) => t.orderId))]));
+  const byId = new Map(refs.map((o) => [o.id, o]));
+  const router = await standInRouter(ctx);
+  for (const task of due) await remindOne(ctx, task, byId.get(task.orderId), router);
+  return due.length;
+}
+
+async function remindOne(ctx: HandlerContext, task: Task, order: ReminderOrder | undefined, router: StandInRouter) {
+  const department = ctx.config.departments.find((d) => d.key === task.department);
+  const setRemindAt = (remindAt: Date | null) =>
+    ctx.tx.update(approvalTasks).set({ remindAt }).where(eq(approvalTasks.id, task.id));
+  if (!department || !order || task.dueAt <= ctx.now) return setRemindAt(null);
+  const point = task.remindAt!.toISOString();
+  const held = await remindHolders(ctx, {
+    order,
+    task,
+    router,
+    kind: 'reminder',
+    key: `task:${task.id}:remind:${point}`,
+  });
+  const next = reminderAfter(ctx.config, department, held.task.escalationLevel, held.task.dueAt, ctx.now);
+  await ctx.tx.update(approvalTasks).set({ remindAt: next }).where(eq(approvalTasks.id, task.id));
+}
+
+/**
+ * Each current holder of the step gets a reminder card (a copy of the approval card they can decide on).
+ * A holder on leave first hands the step to their stand-in, who is reminded instead. Returns the task as
+ * it now stands and who was reminded.
+ */
+export async function remindHolders(
+  ctx: HandlerContext,
+  args: {
+    order: ReminderOrder;
+    task: Task;
+    router: StandInRouter;
+    kind: 'reminder' | 'nudge';
+    key: string;
+    /** Who nudged (for a 催办). */
+    by?: string;
+  },
+): Promise<{ task: Task; reminded: string[] }> {
+  let task = args.task;
+  // A stand-in taking the step over gets its card then; a reminder card on top of it would say the same.
+  const justGotIt = new Set<string>();
+  for (const holder of currentHolders(task)) {
+    const standIn = args.router.holderFor(holder);
+    if (standIn === holder) continue;
+    const moved = await handOver(ctx, {
+      order: args.order,
+      task,
+      from: holder,
+      to: standIn,
+      via: 'stand-in',
+      by: 'system',
+    });
+    if (moved) {
+      task = moved;
+      justGotIt.add(standIn);
+    }
+  }
+  const reminded = currentHolders(task);
+  const t = texts(PLANT_LANG).approvalFlow;
+  const department = departmentName(ctx.config, task.department, PLANT_LANG);
+  const waited = formatDuration(ctx.now.getTime() - task.createdAt.getTime());
+  const due = dueText(ctx.now, task.dueAt);
+  const title = args.kind === 'nudge' ? t.nudgeTitle(department) : t.reminderTitle(department);
+  const note =
+    args.kind === 'nudge'
+      ? t.nudgeNote({ by: personName(ctx.config, args.by ?? ''), waited, due })
+      : t.reminderNote({ waited, due, to: nextHolderName(ctx, task) });
+  for (const to of reminded) {
+    if (justGotIt.has(to)) continue;
+    await sendTaskCard(ctx, { order: args.order, task, to, note, title, key: `${args.key}:${to}` });
+  }
+  return { task, reminded };
+}
+
+/** Who the step goes to when its deadline passes, or null at the top of the ladder. */
+function nextHolderName(ctx: HandlerContext, task: Task): string | null {
+  const department = ctx.config.departments.find((d) => d.key === task.department);
+  const step = department ? escalationSteps(ctx.config, department)[task.escalationLevel] : undefined;
+  return step ? personName(ctx.config, step.to) : null;
+}
+
+/** "16:30", or "12-07 10:30" when the deadline is on another day. */
+export function dueText(now: Date, due: Date): string {
+  return chinaDate(due) === chinaDate(now) ? chinaTime(due) : `${chinaDate(due).slice(5)} ${chinaTime(due)}`;
+}
