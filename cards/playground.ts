@@ -7,7 +7,9 @@ export interface PlaygroundCard {
   subtitle?: string;
   fields: Array<{ label: string; value: string; tone?: string }>;
   notes?: string[];
-  buttons: Array<{ key: string; label: string; style?: string }>;
+  buttons: Array<{ key: string; label: string; style?: string; needsReason?: boolean }>;
+  /** The list a reason-needing button picks from (reject reasons, colleagues to transfer to). */
+  reasons?: { title: string; options: Array<{ id: string; text: string }> };
   resolved?: { status: string; text: string };
 }
 
@@ -19,6 +21,9 @@ export function renderPlaygroundCard(card: Card): PlaygroundCard {
     fields: card.fields.map((f) => ({ ...f })),
     ...(card.notes?.length ? { notes: [...card.notes] } : {}),
     buttons: card.resolved ? [] : card.buttons.map((b) => ({ ...b })),
+    ...(!card.resolved && card.reasons && card.buttons.some((b) => b.needsReason)
+      ? { reasons: { title: card.reasons.title, options: card.reasons.options.map((o) => ({ ...o })) } }
+      : {}),
     ...(card.resolved ? { resolved: { ...card.resolved } } : {}),
   };
 }

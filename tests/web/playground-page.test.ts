@@ -48,4 +48,24 @@ describe.skipIf(!hasBrowser)('playground page in headless Chromium', () => {
     await expect.poll(() => page.locator('#message-list').innerText(), { timeout: 5000 }).toContain('原因：模具在修');
     await page.close();
   });
+
+  it("hands a step to a colleague from the card's picker", async () => {
+    const page = await browser.newPage();
+    await page.goto(t.url);
+    await page.fill('#message-input', '需要BRK-2026-01样品5件,4月20日前到');
+    await page.click('#send-button');
+    const card = page.locator('[data-inbox="zhoushifu"] [data-card]').filter({ hasText: 'SO-20260224-0003' });
+    await card.locator('[data-button="transfer"]').click();
+    const picker = card.locator('select[data-reasons]');
+    await expect
+      .poll(() => picker.locator('option').allInnerTexts(), { timeout: 5000 })
+      .toEqual(['转交给', '孙总', '周总']);
+    await picker.selectOption('sunzong');
+    await card.locator('[data-button="transfer-to"]').click();
+    await expect.poll(() => card.innerText(), { timeout: 5000 }).toContain('已转交给孙总');
+    await expect
+      .poll(() => page.locator('[data-inbox="sunzong"] [data-card]').last().innerText(), { timeout: 5000 })
+      .toContain('由周师傅转交给您');
+    await page.close();
+  });
 });
