@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { approvalButtons } from '../cards/approval-card';
 import { type Card, newCardId, resolveCard } from '../cards/model';
 import { type BusinessConfig, departmentName, personName, rejectReasonsOf } from '../config/business-config';
@@ -154,15 +154,15 @@ async function closeCardsOf(ctx: HandlerContext, task: Task, personId: string, t
   }
 }
 
-/** The task's first card: every later card of the task (reminder, transfer, escalation) starts from it. */
-export async function firstCardOf(ctx: HandlerContext, taskId: number): Promise<Card | undefined> {
-  const [row] = await ctx.tx
-    .select({ content: cards.content })
+/** The first card of each task: every later card of a task (reminder, transfer, escalation) starts from it. */
+export async function firstCardsOf(ctx: HandlerContext, taskIds: number[]): Promise<Map<number, Card>> {
+  if (taskIds.length === 0) return new Map();
+  const rows = await ctx.tx
+    .selectDistinctOn([cards.taskId], { taskId: cards.taskId, content: cards.content })
     .from(cards)
-    .where(eq(cards.taskId, taskId))
-    .orderBy(asc(cards.createdAt), asc(cards.id))
-    .limit(1);
-  return row?.content as Card | undefined;
+    .where(inArray(cards.taskId, taskIds))
+    .orderBy(cards.taskId, asc(cards.createdAt), asc(cards.id));
+  return new Map(rows.map((r) => [r.taskId!, r.content as Card]));
 }
 
 /** The approval card as a task's first card had it, with the buttons and reasons in force today. */
@@ -184,30 +184,59 @@ export function approvalCardFrom(ctx: HandlerContext, base: Card | undefined, ta
   };
 }
 
-/** A copy of the task's card to one person, with a line on top saying why they get it. */
-export async function sendTaskCard(
+/** A copy of a task's card for one person, with a line on top saying why they get it. */
+export interface TaskCard {
+  order: OrderRef;
+  task: Task;
+  to: string;
+  card: Card;
+  key: string;
+}
+
+export function taskCard(
   ctx: HandlerContext,
-  args: { order: OrderRef; task: Task; to: string; note: string; key: string; title?: string },
-): Promise<Card> {
-  const base = await firstCardOf(ctx, args.task.id);
-  const built = approvalCardFrom(ctx, base, args.task, args.order);
+  args: { order: OrderRef; task: Task; base: Card | undefined; to: string; note: string; key: string; title?: string },
+): TaskCard {
+  const built = approvalCardFrom(ctx, args.base, args.task, args.order);
   const card: Card = {
     ...built,
     ...(args.title ? { title: args.title } : {}),
     notes: [args.note, ...(built.notes ?? [])],
   };
-  await ctx.tx.insert(cards).values({
-    id: card.id,
-    orderId: args.order.id,
-    taskId: args.task.id,
-    platform: args.order.platform,
-    recipientId: args.to,
-    content: card,
-    createdAt: ctx.now,
-  });
-  await ctx.emit({ kind: 'send-card', to: { userId: args.to }, card }, args.key, {
-    orderId: args.order.id,
-    platform: args.order.platform,
-  });
-  return card;
+  return { order: args.order, task: args.task, to: args.to, card, key: args.key };
+}
+
+/** Task cards stored in one statement and sent, each once by its key. */
+export async function sendTaskCards(ctx: HandlerContext, list: TaskCard[]): Promise<void> {
+  if (list.length === 0) return;
+  await ctx.tx.insert(cards).values(
+    list.map((c) => ({
+      id: c.card.id,
+      orderId: c.order.id,
+      taskId: c.task.id,
+      platform: c.order.platform,
+      recipientId: c.to,
+      content: c.card,
+      createdAt: ctx.now,
+    })),
+  );
+  await ctx.emitAll(
+    list.map((c) => ({
+      effect: { kind: 'send-card' as const, to: { userId: c.to }, card: c.card },
+      key: c.key,
+      orderId: c.order.id,
+      platform: c.order.platform,
+    })),
+  );
+}
+
+/** One copy of the task's card to one person (a transfer, a stand-in taking over). */
+export async function sendTaskCard(
+  ctx: HandlerContext,
+  args: { order: OrderRef; task: Task; to: string; note: string; key: string; title?: string },
+): Promise<Card> {
+  const base = (await firstCardsOf(ctx, [args.task.id])).get(args.task.id);
+  const one = taskCard(ctx, { ...args, base });
+  await sendTaskCards(ctx, [one]);
+  return one.card;
 }

@@ -4,7 +4,8 @@ import type { HandlerContext } from '../core/context';
 import { approvalTasks, type Order, orderFollowers, orders } from '../db/schema';
 import { chinaTime } from '../domain/china-time';
 import { type Lang, texts } from '../texts';
-import { remindHolders } from './approval-reminders';
+import { remindersFor } from './approval-reminders';
+import { firstCardsOf, sendTaskCards } from './approval-handover';
 import { personList } from './names';
 import { postToOrderChats } from './order-chats';
 import { standInRouter } from './stand-ins';
@@ -27,6 +28,10 @@ export async function nudgeOrder(ctx: HandlerContext, order: Order, by: string, 
   const interval = ctx.config.approvals.nudgeInterval;
   const since = new Date(ctx.now.getTime() - interval);
   const router = await standInRouter(ctx);
+  const bases = await firstCardsOf(
+    ctx,
+    open.map((t) => t.id),
+  );
   const reminded: string[] = [];
   const skipped: string[] = [];
   for (const task of open) {
@@ -42,14 +47,16 @@ export async function nudgeOrder(ctx: HandlerContext, order: Order, by: string, 
       );
       continue;
     }
-    const held = await remindHolders(ctx, {
+    const held = await remindersFor(ctx, {
       order,
       task: claimed,
+      base: bases.get(task.id),
       router,
       kind: 'nudge',
       key: `task:${task.id}:nudge:${ctx.now.toISOString()}`,
       by,
     });
+    await sendTaskCards(ctx, held.cards);
     reminded.push(t.nudgedLine(department, personList(ctx.config, held.reminded, lang)));
   }
   return t.nudged(order.number, reminded, skipped);

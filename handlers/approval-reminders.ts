@@ -5,7 +5,8 @@ import { type ApprovalTask, approvalTasks, type Order, orders } from '../db/sche
 import { chinaDate, chinaTime, formatDuration } from '../domain/china-time';
 import { texts } from '../texts';
 import { departmentsAtWork, escalationSteps, reminderAfter } from './approval-deadlines';
-import { currentHolders, handOver, sendTaskCard } from './approval-handover';
+import { currentHolders, firstCardsOf, handOver, sendTaskCards, type TaskCard, taskCard } from './approval-handover';
+import type { Card } from '../cards/model';
 import { PLANT_LANG } from './names';
 import { type StandInRouter, standInRouter } from './stand-ins';
 
@@ -29,8 +30,9 @@ const orderColumns = {
  * Reminders before escalation: each pending step whose reminder point has come (approvals.reminders, by
  * default halfway to its deadline and 15 minutes before it) sends its holders a reminder card they can
  * decide on. Points lie in working time on a working clock, and a tick outside working hours (the process
- * was down overnight) leaves a passed point for the morning. Claimed with
- * SKIP LOCKED through the partial index approval_tasks_remind_idx, so each point reminds once.
+ * was down overnight) leaves a passed point for the morning. Claimed with SKIP LOCKED through the partial
+ * index approval_tasks_remind_idx, so each point reminds once; a tick costs a fixed handful of statements
+ * however many it reminds (a holder away makes a few more, to hand the step to the stand-in).
  */
 export async function remindDueTasks(ctx: HandlerContext, limit = 100): Promise<number> {
   const atWork = departmentsAtWork(ctx.config, ctx.now);
@@ -57,44 +59,59 @@ export async function remindDueTasks(ctx: HandlerContext, limit = 100): Promise<
     .where(inArray(orders.id, [...new Set(due.map((t) => t.orderId))]));
   const byId = new Map(refs.map((o) => [o.id, o]));
   const router = await standInRouter(ctx);
-  for (const task of due) await remindOne(ctx, task, byId.get(task.orderId), router);
+  const bases = await firstCardsOf(
+    ctx,
+    due.map((t) => t.id),
+  );
+  const cardsToSend: TaskCard[] = [];
+  const next: Array<{ id: number; remind: string | null }> = [];
+  for (const task of due) {
+    const order = byId.get(task.orderId);
+    const department = ctx.config.departments.find((d) => d.key === task.department);
+    if (!order || !department || task.dueAt <= ctx.now) {
+      next.push({ id: task.id, remind: null });
+      continue;
+    }
+    const point = task.remindAt!.toISOString();
+    const held = await remindersFor(ctx, {
+      order,
+      task,
+      base: bases.get(task.id),
+      router,
+      kind: 'reminder',
+      key: `task:${task.id}:remind:${point}`,
+    });
+    cardsToSend.push(...held.cards);
+    const remindAt = reminderAfter(ctx.config, department, held.task.escalationLevel, held.task.dueAt, ctx.now);
+    next.push({ id: task.id, remind: remindAt?.toISOString() ?? null });
+  }
+  await sendTaskCards(ctx, cardsToSend);
+  // One parameter for the whole batch (a JSON array), as the escalation tick does.
+  await ctx.tx.execute(sql`
+    update approval_tasks t set remind_at = v.remind
+    from jsonb_to_recordset(${JSON.stringify(next)}::jsonb) as v(id bigint, remind timestamptz)
+    where t.id = v.id`);
   return due.length;
 }
 
-async function remindOne(ctx: HandlerContext, task: Task, order: ReminderOrder | undefined, router: StandInRouter) {
-  const department = ctx.config.departments.find((d) => d.key === task.department);
-  const setRemindAt = (remindAt: Date | null) =>
-    ctx.tx.update(approvalTasks).set({ remindAt }).where(eq(approvalTasks.id, task.id));
-  if (!department || !order || task.dueAt <= ctx.now) return setRemindAt(null);
-  const point = task.remindAt!.toISOString();
-  const held = await remindHolders(ctx, {
-    order,
-    task,
-    router,
-    kind: 'reminder',
-    key: `task:${task.id}:remind:${point}`,
-  });
-  const next = reminderAfter(ctx.config, department, held.task.escalationLevel, held.task.dueAt, ctx.now);
-  await ctx.tx.update(approvalTasks).set({ remindAt: next }).where(eq(approvalTasks.id, task.id));
-}
-
 /**
- * Each current holder of the step gets a reminder card (a copy of the approval card they can decide on).
- * A holder on leave first hands the step to their stand-in, who is reminded instead. Returns the task as
- * it now stands and who was reminded.
+ * The reminder cards for each current holder of the step (a copy of the approval card they can decide on).
+ * A holder on leave first hands the step to their stand-in, who gets the card of that hand-over instead.
+ * Returns the task as it now stands, who holds it, and the cards to send.
  */
-export async function remindHolders(
+export async function remindersFor(
   ctx: HandlerContext,
   args: {
     order: ReminderOrder;
     task: Task;
+    base: Card | undefined;
     router: StandInRouter;
     kind: 'reminder' | 'nudge';
     key: string;
     /** Who nudged (for a 催办). */
     by?: string;
   },
-): Promise<{ task: Task; reminded: string[] }> {
+): Promise<{ task: Task; reminded: string[]; cards: TaskCard[] }> {
   let task = args.task;
   // A stand-in taking the step over gets its card then; a reminder card on top of it would say the same.
   const justGotIt = new Set<string>();
@@ -124,11 +141,12 @@ export async function remindHolders(
     args.kind === 'nudge'
       ? t.nudgeNote({ by: personName(ctx.config, args.by ?? ''), waited, due })
       : t.reminderNote({ waited, due, to: nextHolderName(ctx, task) });
-  for (const to of reminded) {
-    if (justGotIt.has(to)) continue;
-    await sendTaskCard(ctx, { order: args.order, task, to, note, title, key: `${args.key}:${to}` });
-  }
-  return { task, reminded };
+  const cards = reminded
+    .filter((to) => !justGotIt.has(to))
+    .map((to) =>
+      taskCard(ctx, { order: args.order, task, base: args.base, to, note, title, key: `${args.key}:${to}` }),
+    );
+  return { task, reminded, cards };
 }
 
 /** Who the step goes to when its deadline passes, or null at the top of the ladder. */

@@ -15,7 +15,7 @@ import { type Lang, texts } from '../texts';
 import { PLANT_LANG } from './names';
 import { departmentsAtWork, escalationSteps, nextStepTimes } from './approval-deadlines';
 import { type StandInRouter, standInRouter } from './stand-ins';
-import { type HolderChange, tellStandInsInChat } from './approval-handover';
+import { firstCardsOf, type HolderChange, tellStandInsInChat } from './approval-handover';
 
 type Task = ApprovalTask;
 /** What an escalation needs of its order. */
@@ -58,7 +58,7 @@ export async function escalateOverdueTasks(ctx: HandlerContext, limit = 50): Pro
     .from(orders)
     .where(inArray(orders.id, orderIds));
   const byId = new Map(refs.map((o) => [o.id, o]));
-  const firstCards = await firstCardOfTasks(
+  const firstCards = await firstCardsOf(
     ctx,
     due.map((t) => t.id),
   );
@@ -100,16 +100,6 @@ async function claimDueTasks(ctx: HandlerContext, limit: number): Promise<Task[]
     due.push(...page);
   }
   return due.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()).slice(0, limit);
-}
-
-/** The card each task was first sent on: the escalation card reuses its fields and notes. */
-async function firstCardOfTasks(ctx: HandlerContext, taskIds: number[]): Promise<Map<number, Card>> {
-  const rows = await ctx.tx
-    .selectDistinctOn([cards.taskId], { taskId: cards.taskId, content: cards.content })
-    .from(cards)
-    .where(inArray(cards.taskId, taskIds))
-    .orderBy(cards.taskId, asc(cards.createdAt), asc(cards.id));
-  return new Map(rows.map((r) => [r.taskId!, r.content as Card]));
 }
 
 interface Escalation {
