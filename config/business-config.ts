@@ -297,36 +297,26 @@ const departmentSchema = z.object({
   members: z.array(z.string().min(1)).default([]),
 });
 
-/** A reminder point as written: "50%" of the step's time, or "15m" before its end. */
-const writtenReminderPoint = z.union([z.string(), z.number()]).transform((value, ctx) => {
+/** A reminder point as written: "50%" of the step's time, or "15m" before its end; null when it is neither. */
+export function parseReminderPoint(value: string | number): { share: number } | { before: number } | null {
   const share = typeof value === 'string' ? /^\s*(\d{1,2}(?:\.\d+)?)\s*[%％]\s*$/.exec(value) : null;
   if (share) {
     const n = Number(share[1]) / 100;
-    if (n > 0 && n < 1) return { share: n };
-  } else {
-    const before = duration.safeParse(value);
-    if (before.success) return { before: before.data };
+    return n > 0 && n < 1 ? { share: n } : null;
   }
-  ctx.addIssue({
-    code: 'custom',
-    message: `not a reminder point: "${value}" (write 50% of the step, or 15m before its end)`,
-  });
-  return z.NEVER;
+  const before = duration.safeParse(value);
+  return before.success ? { before: before.data } : null;
+}
+
+/** Kept as written (the console and an export show "50%", "15m"); read with reminderPointsOf. */
+const reminderPoint = z.union([z.string(), z.number()]).refine((value) => parseReminderPoint(value) !== null, {
+  message: 'not a reminder point (write 50% of the step, or 15m before its end)',
 });
-/** A reminder point as written, or as a stored (already parsed) config has it. */
-const reminderPoint = z.union([
-  z.object({ share: z.number().gt(0).lt(1) }).strict(),
-  z.object({ before: z.number().int().positive() }).strict(),
-  writtenReminderPoint,
-]);
 
 const approvalsSchema = z
   .object({
-    /** When the holder of an approval step is reminded in a 1:1 message before it escalates. */
-    reminders: z
-      .array(reminderPoint)
-      .max(5)
-      .default([{ share: 0.5 }, { before: 15 * 60_000 }]),
+    /** When the holder of an approval step gets a reminder card before it escalates. */
+    reminders: z.array(reminderPoint).max(5).default(['50%', '15m']),
     /** At most one 催办 per step in this time; a second one is answered with when the last went. */
     nudgeInterval: duration.default(30 * 60_000),
     /** People away and who decides in their place (set from the chat too: "12月5日到12月9日休假，刘工代"). */
@@ -661,4 +651,12 @@ export function boardRole(config: BusinessConfig, username: string): 'admin' | '
 /** The reasons a department's approvers may reject with. */
 export function rejectReasonsOf(config: BusinessConfig, departmentKey: string): RejectReason[] {
   return config.departments.find((d) => d.key === departmentKey)?.rejectReasons ?? config.rejectReasons;
+}
+
+/** The configured reminder points, parsed (each was checked when the config was read). */
+export function reminderPointsOf(config: BusinessConfig): Array<{ share: number } | { before: number }> {
+  return config.approvals.reminders.flatMap((value) => {
+    const point = parseReminderPoint(value);
+    return point ? [point] : [];
+  });
 }

@@ -1,4 +1,4 @@
-import type { BusinessConfig, Department } from '../config/business-config';
+import { type BusinessConfig, type Department, reminderPointsOf } from '../config/business-config';
 import { type ApprovalClock, addClockTime, isClockRunning, nextReminderTime } from '../domain/approval-time';
 
 /**
@@ -69,7 +69,7 @@ export function reminderAfter(
 ): Date | null {
   const steps = escalationSteps(config, department);
   const clock = approvalClock(config, department.key);
-  return nextReminderTime(after, dueAt, stepLength(steps, level), config.approvals.reminders, clock);
+  return nextReminderTime(after, dueAt, stepLength(steps, level), reminderPointsOf(config), clock);
 }
 
 /**

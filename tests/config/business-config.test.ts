@@ -5,6 +5,7 @@ import {
   loadBusinessConfig,
   parseBusinessConfig,
   rejectReasonsOf,
+  reminderPointsOf,
 } from '../../config/business-config';
 
 describe('business config', () => {
@@ -52,6 +53,45 @@ describe('business config', () => {
     expect(() => parseBusinessConfig(demo.replace('wecom: LiSi', 'wecom: ZhangSan'))).toThrow(
       /people\.1\.wecom: "ZhangSan" is used by another person too/,
     );
+  });
+});
+
+describe('approvals over time', () => {
+  const demo = readFileSync(DEMO_CONFIG_PATH, 'utf8');
+
+  it('default to working time, reminders at 50% and 15m, 催办 every 30m and no stand-ins when a config (an older one) says nothing', () => {
+    const older = parseBusinessConfig(demo.replace(/\napprovals:\n(?: {2}.*\n)+/, '\n'));
+    expect(older.approvals).toEqual({ reminders: ['50%', '15m'], nudgeInterval: 1_800_000, standIns: [] });
+    expect(reminderPointsOf(older)).toEqual([{ share: 0.5 }, { before: 900_000 }]);
+    expect(older.departments.map((d) => d.clock)).toEqual(['working', 'working', 'working', 'working', 'working']);
+    expect(older.departments[0]!.members).toEqual([]);
+  });
+
+  it('names a bad reminder point, an unknown stand-in or member, and a period that ends before it starts', () => {
+    expect(() => parseBusinessConfig(demo.replace("reminders: ['50%', '15m']", "reminders: ['150%']"))).toThrow(
+      /approvals\.reminders\.0: not a reminder point/,
+    );
+    expect(() =>
+      parseBusinessConfig(
+        demo.replace(
+          'standIns: []',
+          'standIns: [{ person: wanggong, standIn: nobody, from: 2026-12-05, until: 2026-12-09 }]',
+        ),
+      ),
+    ).toThrow(/approvals\.standIns\.0\.standIn: unknown person "nobody"/);
+    expect(() =>
+      parseBusinessConfig(
+        demo.replace(
+          'standIns: []',
+          'standIns: [{ person: wanggong, standIn: liugong, from: 2026-12-09, until: 2026-12-05 }]',
+        ),
+      ),
+    ).toThrow(/approvals\.standIns\.0\.until: ends before it starts/);
+    expect(() =>
+      parseBusinessConfig(demo.replace('director: zhaozong', 'director: zhaozong\n    members: [ghost]')),
+    ).toThrow(/departments\.0\.members\.0: unknown person "ghost"/);
+    const wall = parseBusinessConfig(demo.replace('director: sunzong', 'director: sunzong\n    clock: wall'));
+    expect(wall.departments[2]!.clock).toBe('wall');
   });
 });
 
