@@ -41,22 +41,23 @@ export function firstStepTimes(config: BusinessConfig, department: Department, s
 }
 
 /**
- * The deadline of the step after `level` for a task that has just gone up to `level + 1` at its deadline
- * `dueAt`, and the new step's first reminder; null once the ladder has no further step.
+ * The deadline of rung `to` for a task going up to it from rung `from` at that rung's deadline `dueAt` (a
+ * rung may be skipped when its person already holds the step), and the new step's first reminder; null
+ * when the ladder has no rung `to`.
  */
 export function nextStepTimes(
   config: BusinessConfig,
   department: Department,
-  level: number,
+  rungs: { from: number; to: number },
   dueAt: Date,
   now: Date,
 ): StepTimes | null {
   const steps = escalationSteps(config, department);
-  const length = stepLength(steps, level + 1);
-  if (length <= 0) return null;
+  const target = steps[rungs.to];
+  if (!target) return null;
   const clock = approvalClock(config, department.key);
-  const next = addClockTime(dueAt, length, clock);
-  return { dueAt: next, remindAt: reminderAfter(config, department, level + 1, next, now) };
+  const next = addClockTime(dueAt, target.after - steps[rungs.from]!.after, clock);
+  return { dueAt: next, remindAt: reminderAfter(config, department, rungs.to, next, now) };
 }
 
 /** The step's next reminder strictly after `after`, or null when none is left before its deadline. */

@@ -8,6 +8,7 @@ import { departmentsAtWork, escalationSteps, reminderAfter } from './approval-de
 import { currentHolders, firstCardsOf, handOver, sendTaskCards, type TaskCard, taskCard } from './approval-handover';
 import type { Card } from '../cards/model';
 import { PLANT_LANG } from './names';
+import { nextRung } from './escalation';
 import { type StandInRouter, standInRouter } from './stand-ins';
 
 type Task = ApprovalTask;
@@ -140,7 +141,7 @@ export async function remindersFor(
   const note =
     args.kind === 'nudge'
       ? t.nudgeNote({ by: personName(ctx.config, args.by ?? ''), waited, due })
-      : t.reminderNote({ waited, due, to: nextHolderName(ctx, task) });
+      : t.reminderNote({ waited, due, to: nextHolderName(ctx, task, args.router) });
   const cards = reminded
     .filter((to) => !justGotIt.has(to))
     .map((to) =>
@@ -149,11 +150,12 @@ export async function remindersFor(
   return { task, reminded, cards };
 }
 
-/** Who the step goes to when its deadline passes, or null at the top of the ladder. */
-function nextHolderName(ctx: HandlerContext, task: Task): string | null {
+/** Who the step goes to when its deadline passes, or null when nobody is left above its holders. */
+function nextHolderName(ctx: HandlerContext, task: Task, router: StandInRouter): string | null {
   const department = ctx.config.departments.find((d) => d.key === task.department);
-  const step = department ? escalationSteps(ctx.config, department)[task.escalationLevel] : undefined;
-  return step ? personName(ctx.config, step.to) : null;
+  const rung = department ? nextRung(ctx.config, department, task, router) : null;
+  if (!department || rung === null) return null;
+  return personName(ctx.config, router.holderFor(escalationSteps(ctx.config, department)[rung]!.to));
 }
 
 /** "16:30", or "12-07 10:30" when the deadline is on another day. */

@@ -63,11 +63,15 @@ export async function escalateOverdueTasks(ctx: HandlerContext, limit = 50): Pro
     due.map((t) => t.id),
   );
   const router = await standInRouter(ctx);
-  const steps = due.flatMap((task) => {
+  const steps: Escalation[] = [];
+  const topped: number[] = [];
+  for (const task of due) {
     const step = escalationOf(ctx, task, byId.get(task.orderId), firstCards.get(task.id), router);
-    return step ? [step] : [];
-  });
+    if (step === 'top') topped.push(task.id);
+    else if (step) steps.push(step);
+  }
   if (steps.length > 0) await recordEscalations(ctx, steps);
+  if (topped.length > 0) await parkAtTop(ctx, topped);
   return due.length;
 }
 
@@ -102,9 +106,39 @@ async function claimDueTasks(ctx: HandlerContext, limit: number): Promise<Task[]
   return due.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()).slice(0, limit);
 }
 
+/**
+ * The rung a step goes up to when its deadline passes: the next one whose person (or their stand-in) does
+ * not hold the step already (a step transferred to the director goes on to the general manager); null when
+ * every rung left is held.
+ */
+export function nextRung(
+  config: BusinessConfig,
+  department: Department,
+  task: Pick<Task, 'assignees' | 'escalatedTo' | 'escalationLevel'>,
+  router: StandInRouter,
+): number | null {
+  const steps = escalationSteps(config, department);
+  const holders = new Set([...task.assignees, ...(task.escalatedTo ? [task.escalatedTo] : [])]);
+  for (let rung = task.escalationLevel; rung < steps.length; rung += 1) {
+    if (!holders.has(router.holderFor(steps[rung]!.to))) return rung;
+  }
+  return null;
+}
+
+/** Steps whose every rung left is held by their holders already: nothing is left to escalate to. */
+async function parkAtTop(ctx: HandlerContext, taskIds: number[]) {
+  const levels = 1 + ctx.config.escalationLadder.length;
+  await ctx.tx
+    .update(approvalTasks)
+    .set({ escalationLevel: levels, remindAt: null })
+    .where(inArray(approvalTasks.id, taskIds));
+}
+
 interface Escalation {
   task: Task;
   order: OrderRef;
+  /** The level the task goes up to (rungs held by its holders already are skipped). */
+  level: number;
   to: string;
   /** The step's holder on leave, when `to` stands in for them. */
   away: string | null;
@@ -120,13 +154,15 @@ function escalationOf(
   order: OrderRef | undefined,
   base: Card | undefined,
   router: StandInRouter,
-): Escalation | null {
+): Escalation | 'top' | null {
   const department = ctx.config.departments.find((d) => d.key === task.department);
   if (!department || !order) return null;
+  const rung = nextRung(ctx.config, department, task, router);
+  if (rung === null) return 'top';
   const steps = escalationSteps(ctx.config, department);
-  const step = steps[task.escalationLevel]!;
+  const step = steps[rung]!;
   const to = router.holderFor(step.to);
-  const next = nextStepTimes(ctx.config, department, task.escalationLevel, task.dueAt, ctx.now);
+  const next = nextStepTimes(ctx.config, department, { from: task.escalationLevel, to: rung + 1 }, task.dueAt, ctx.now);
   const waited = formatDuration(ctx.now.getTime() - task.createdAt.getTime());
   const holdersOf = (lang: Lang) =>
     texts(lang).format.list([
@@ -145,6 +181,7 @@ function escalationOf(
   return {
     task,
     order,
+    level: rung + 1,
     to,
     away: to === step.to ? null : step.to,
     nextDueAt: next?.dueAt ?? null,
@@ -194,7 +231,7 @@ async function recordEscalations(ctx: HandlerContext, steps: Escalation[]) {
   const moves = steps.map((s) => ({
     id: s.task.id,
     to: s.to,
-    level: s.task.escalationLevel + 1,
+    level: s.level,
     version: s.task.version + 1,
     due: s.nextDueAt?.toISOString() ?? null,
     remind: s.remindAt?.toISOString() ?? null,
@@ -224,7 +261,7 @@ async function recordEscalations(ctx: HandlerContext, steps: Escalation[]) {
       data: {
         taskId: s.task.id,
         department: s.task.department,
-        level: s.task.escalationLevel + 1,
+        level: s.level,
         waitedMs: ctx.now.getTime() - s.task.createdAt.getTime(),
         ...(s.away ? { standInFor: s.away } : {}),
       },
@@ -241,7 +278,7 @@ async function recordEscalations(ctx: HandlerContext, steps: Escalation[]) {
         },
         {
           effect: { kind: 'post' as const, to: { conversationId: s.order.conversationId }, text: s.text },
-          key: `task:${s.task.id}:escalated:${s.task.escalationLevel + 1}`,
+          key: `task:${s.task.id}:escalated:${s.level}`,
           ...about,
         },
       ];
@@ -249,11 +286,6 @@ async function recordEscalations(ctx: HandlerContext, steps: Escalation[]) {
   );
   for (const s of steps.filter((step) => step.away)) {
     const change: HolderChange = { department: s.task.department, away: s.away!, holder: s.to };
-    await tellStandInsInChat(
-      ctx,
-      s.order,
-      [change],
-      `task:${s.task.id}:escalated:${s.task.escalationLevel + 1}:stand-in`,
-    );
+    await tellStandInsInChat(ctx, s.order, [change], `task:${s.task.id}:escalated:${s.level}:stand-in`);
   }
 }

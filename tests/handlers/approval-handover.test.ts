@@ -121,6 +121,20 @@ describe.each(backends)('催办, transfers and stand-ins on %s', (backend) => {
         expect(done.reply).toBe(`已将 ${order.number} 的技术部审批转交给赵总。`);
         expect((await s.task(order.id, 'tech')).assignees.sort()).toEqual(['liugong', 'zhaozong']);
         expect(cardTo(done)).toEqual(['zhaozong']);
+
+        // The director holds it now: the step goes past him, to the general manager.
+        s.at('2026-03-03T11:00');
+        const reminded = await remind(s);
+        const his = reminded.sentCards.find((c) => 'userId' in c.to && c.to.userId === 'zhaozong')!;
+        expect(his.card.notes![0]).toBe('已等 1h00m；12:00 前未处理将升级给周总。');
+        s.at('2026-03-03T12:00');
+        const escalated = await escalate(s);
+        expect(cardTo(escalated)).toEqual(['qianzong', 'sunzong', 'zhouzong']);
+        expect(await s.task(order.id, 'tech')).toMatchObject({ escalationLevel: 2, escalatedTo: 'zhouzong' });
+        // 周总 holds it and nobody is above him: it stays with him, reminded no more.
+        s.at('2026-03-03T14:00');
+        await escalate(s);
+        expect(await s.task(order.id, 'tech')).toMatchObject({ escalationLevel: 2, escalatedTo: 'zhouzong' });
       });
     });
   });

@@ -10,7 +10,7 @@ export const approvalFlow: Catalogue['approvalFlow'] = {
   reminderNote: (a) =>
     a.to
       ? `Waiting ${a.waited}; escalates to ${a.to} if not decided by ${a.due}.`
-      : `Waiting ${a.waited}; it was due by ${a.due}.`,
+      : `Waiting ${a.waited}; please decide by ${a.due}.`,
   nudgeTitle: (department) => `🔔 Nudge · ${department}`,
   nudgeNote: (a) => `${a.by} nudged from the sales chat; waiting ${a.waited}, due by ${a.due}.`,
   handedOverNote: (from) => `Transferred to you by ${from}.`,

@@ -9,7 +9,7 @@ export const approvalFlow = {
   /** The reminder card a step's holder gets before it escalates. */
   reminderTitle: (department: string): string => `⏰ 审批提醒 · ${department}`,
   reminderNote: (a: { waited: string; due: string; to: string | null }): string =>
-    a.to ? `已等 ${a.waited}；${a.due} 前未处理将升级给${a.to}。` : `已等 ${a.waited}；${a.due} 已到处理时限。`,
+    a.to ? `已等 ${a.waited}；${a.due} 前未处理将升级给${a.to}。` : `已等 ${a.waited}；请在 ${a.due} 前处理。`,
   nudgeTitle: (department: string): string => `🔔 催办 · ${department}`,
   nudgeNote: (a: { by: string; waited: string; due: string }): string =>
     `${a.by}在销售群催办，已等 ${a.waited}，处理时限 ${a.due}。`,
