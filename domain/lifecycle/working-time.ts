@@ -100,15 +100,27 @@ export function workingTimeBetween(a: Date, b: Date, calendar: WorkCalendar, wor
   return total;
 }
 
-/** The instant itself if it lies in a working day's hours (both ends included), else the end of the last working day before it. */
-function previousMoment(t: number, cal: DayCalendar, hours: Hours): number {
+/**
+ * The instant itself if it lies in a working day's hours (both ends included), else the end of the last
+ * working day before it; with that day. The day is returned, not worked out from the instant again: an end
+ * at 24:00 is the next day's midnight.
+ */
+function previousMoment(t: number, cal: DayCalendar, hours: Hours): { t: number; day: number } {
   const first = chinaDay(t);
   for (let day = first; day >= first - MAX_SEARCH_DAYS; day--) {
     if (!cal.isWorking(day)) continue;
     const { start, end } = hoursOn(day, hours);
-    if (t >= start) return Math.min(t, end);
+    if (t >= start) return { t: Math.min(t, end), day };
   }
   throw new Error(`work calendar has no working hours within 3 years before ${new Date(t).toISOString()}`);
+}
+
+/** The end of the hours of the last working day before `day`. */
+function endOfWorkingDayBefore(day: number, cal: DayCalendar, hours: Hours): { t: number; day: number } {
+  for (let d = day - 1; d >= day - MAX_SEARCH_DAYS; d--) {
+    if (cal.isWorking(d)) return { t: hoursOn(d, hours).end, day: d };
+  }
+  throw new Error('work calendar has no working day within 3 years before this one');
 }
 
 /**
@@ -119,13 +131,13 @@ export function subtractWorkingTime(at: Date, ms: number, calendar: WorkCalendar
   if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`working time must be a finite ms >= 0, got ${ms}`);
   const cal = compileCalendar(calendar);
   const hours = parseWorkday(workday);
-  let t = previousMoment(at.getTime(), cal, hours);
+  let { t, day } = previousMoment(at.getTime(), cal, hours);
   let left = ms;
   for (;;) {
-    const { start } = hoursOn(chinaDay(t), hours);
+    const { start } = hoursOn(day, hours);
     if (left <= t - start) return new Date(t - left);
     left -= t - start;
-    t = previousMoment(start - 1, cal, hours);
+    ({ t, day } = endOfWorkingDayBefore(day, cal, hours));
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * npm run bench -- scale: the escalation tick and the outbox claim at production scale on PostgreSQL.
+ * npm run bench -- scale: the escalation and reminder ticks and the outbox claim at production scale on PostgreSQL.
  * BENCH_SCALE_ORDERS orders (default 1,000,000) over two years; BENCH_SCALE_TASKS open approval tasks (default
  * 200,000): a few hundred due at each level that can still escalate, some on paused orders, half stuck at the top
  * of the ladder (pending for good, due long ago), the rest not due yet; BENCH_SCALE_OUTBOX delivered outbox rows
@@ -22,8 +22,10 @@ import { queryRows, type Database } from '../../db/client';
 import { migrate } from '../../db/migrate';
 import * as schema from '../../db/schema';
 import { seedDemoDataIfEmpty } from '../../integrations/import/demo-seed';
-import { createHandlerContext } from '../../core/context';
+import { createHandlerContext, type HandlerContext } from '../../core/context';
 import { escalateOverdueTasks, escalationSteps } from '../../handlers/escalation';
+import { remindDueTasks } from '../../handlers/approval-reminders';
+import { isWorkingMoment, subtractWorkingTime } from '../../domain/lifecycle';
 import { createTestDatabase } from '../support/databases';
 import { seedHistory } from './kpi-bench';
 import { BotProcess, freePort } from '../drills/process/bot-process';
@@ -35,7 +37,11 @@ const RUNS = 30;
 /** A plan that reads more rows than this to find its batch of 50 walks rows that are not due. */
 const MAX_ROWS_WALKED = 2_000;
 /** The partial indexes on what is due (db/schema.ts) a good plan reads. */
-const DUE_INDEXES = { escalation: /^approval_tasks_.*due/, outbox: /^outbox_due_idx$/ };
+const DUE_INDEXES = {
+  escalation: /^approval_tasks_.*due/,
+  reminders: /^approval_tasks_remind_idx$/,
+  outbox: /^outbox_due_idx$/,
+};
 
 interface Sizes {
   orders: number;
@@ -126,7 +132,8 @@ async function reshapeOpenTasks(db: Database, config: BusinessConfig, sizes: Siz
         from bench_open)
       update approval_tasks t set escalation_level = s.level, created_at = s.created,
         due_at = s.created + ${afterMs}[least(s.level, ${n(top - 1)}) + 1] * interval '1 millisecond',
-        escalated_to = case when s.level = 0 then null when s.level = 1 then ${director} else ${ladderTo}[s.level - 1] end
+        escalated_to = case when s.level = 0 then null when s.level = 1 then ${director} else ${ladderTo}[s.level - 1] end,
+        remind_at = case when s.level < ${n(top)} then s.created + ${afterMs}[least(s.level, ${n(top - 1)}) + 1] * interval '1 millisecond' - interval '15 minutes' end
       from shaped s where s.id = t.id`);
     await tx.execute(sql`
       update orders set paused_since = ${at}::timestamptz - interval '20 hours', pause_reason = '等客户图纸'
@@ -188,11 +195,16 @@ async function timed(runs: number, work: () => Promise<unknown>, reset: () => Pr
 class Rollback extends Error {}
 
 /** One escalation tick through the bot's scheduled-job path, rolled back so every run finds the same tasks due. */
-async function escalationTick(bot: Bot): Promise<number> {
+function escalationTick(bot: Bot): Promise<number> {
+  return rolledBackJob(bot, 'escalation', escalateOverdueTasks);
+}
+
+/** A scheduled job's run, rolled back; what it returned. */
+async function rolledBackJob(bot: Bot, name: string, job: (ctx: HandlerContext) => Promise<number>): Promise<number> {
   let escalated = 0;
   try {
-    await bot.runScheduled('escalation', async (ctx) => {
-      escalated = await escalateOverdueTasks(ctx);
+    await bot.runScheduled(name, async (ctx) => {
+      escalated = await job(ctx);
       throw new Rollback();
     });
   } catch (err) {
@@ -414,6 +426,79 @@ async function measureEscalation(db: Database, url: string, config: BusinessConf
     { query: `escalation tick, ${full.escalated} escalated`, ...full, ...verdict(plans.full), serverMs: tickServerMs },
     { query: `escalation tick, ${five.escalated} escalated`, ...five, ...verdict(plans.five) },
     { query: `escalation tick, ${idle.escalated} due`, ...idle, ...verdict(plans.idle) },
+  ];
+}
+
+/**
+ * The reminder tick (handlers/approval-reminders.ts) at the same scale: every open task below the top of the
+ * ladder has a reminder 15 minutes before its deadline, so the seeded backlog holds hundreds of passed points.
+ */
+async function measureReminders(db: Database, url: string, config: BusinessConfig, seededAt: Date): Promise<Row[]> {
+  const log = createLogger('silent');
+  const dueNow = new Date(seededAt.getTime() + 1000);
+  const [counts] = await queryRows<{ due: number; later: number }>(
+    db,
+    sql`select count(*) filter (where remind_at <= ${dueNow.toISOString()}::timestamptz)::int as due,
+          count(*) filter (where remind_at > ${dueNow.toISOString()}::timestamptz)::int as later
+        from approval_tasks where status = 'pending' and remind_at is not null`,
+  );
+  console.log(`  open tasks with a reminder: ${counts!.due} passed, ${counts!.later.toLocaleString('en')} to come`);
+  // The clock at which just five reminders of orders not waiting on the customer have passed, in working hours.
+  const [fifth] = await queryRows<{ at: string }>(
+    db,
+    sql`select t.remind_at as at from approval_tasks t join orders o on o.id = t.order_id
+        where t.status = 'pending' and t.remind_at is not null and o.paused_since is null
+        and t.remind_at <= ${dueNow.toISOString()}::timestamptz order by t.remind_at offset 4 limit 1`,
+  );
+  const fiveDue = new Date(new Date(fifth!.at).getTime() + 1);
+  const [first] = await queryRows<{ at: string }>(
+    db,
+    sql`select min(remind_at) as at from approval_tasks where status = 'pending' and remind_at is not null`,
+  );
+  const nothingDue = new Date(new Date(first!.at).getTime() - 1000);
+
+  const recorder = recordingDatabase(url);
+  await recorder.db
+    .transaction(async (tx) => {
+      const ctx = createHandlerContext({
+        tx,
+        now: dueNow,
+        config,
+        log,
+        eventKey: 'job:reminders:plan',
+        platform: 'playground',
+      });
+      await remindDueTasks(ctx);
+      await ctx.flush();
+      throw new Rollback();
+    })
+    .catch((err) => {
+      if (!(err instanceof Rollback)) throw err;
+    });
+  const scan = recorder.statements.find((s) => /from "approval_tasks"/.test(s.query) && /skip locked/.test(s.query));
+  if (!scan) throw new Error('the reminder query was not seen');
+  const planAt = (at: Date) => explainAt(recorder, scan, at);
+  const plans = { full: await planAt(dueNow), five: await planAt(fiveDue), idle: await planAt(nothingDue) };
+  printPlan(`reminder due scan, 100 due (${recorder.statements.length} statements in the whole tick)`, plans.full);
+  const tickServerMs = await serverTime(recorder.client, recorder.statements);
+  await recorder.client.end();
+
+  let now = dueNow;
+  const bot = new Bot({ db, config: fixedConfig(config), log, clock: () => now });
+  const tick = async (at: Date) => {
+    now = at;
+    const job = () => rolledBackJob(bot, 'approval-reminders', (ctx) => remindDueTasks(ctx));
+    const reminded = await job();
+    return { reminded, ...(await timed(RUNS, job)) };
+  };
+  const verdict = (plan: Plan) => withPlan(planVerdict(plan, DUE_INDEXES.reminders, 'approval_tasks'));
+  const full = await tick(dueNow);
+  const five = await tick(fiveDue);
+  const idle = await tick(nothingDue);
+  return [
+    { query: `reminder tick, ${full.reminded} reminded`, ...full, ...verdict(plans.full), serverMs: tickServerMs },
+    { query: `reminder tick, ${five.reminded} reminded`, ...five, ...verdict(plans.five) },
+    { query: `reminder tick, ${idle.reminded} due`, ...idle, ...verdict(plans.idle) },
   ];
 }
 
@@ -647,7 +732,12 @@ export async function benchScale(): Promise<boolean> {
   const database = await createTestDatabase('postgres', { poolSize: 4 });
   const url = database.url!;
   try {
-    const now = new Date();
+    // The ticks of working-time departments run inside working hours: measure at a working moment.
+    const real = new Date();
+    const workday = config.lifecycle.workday;
+    const now = isWorkingMoment(real, config.calendar, workday)
+      ? real
+      : subtractWorkingTime(real, 3600_000, config.calendar, workday);
     const seedStart = performance.now();
     await seedScale(database.db, config, sizes, now);
     const [size] = await queryRows<{ size: string }>(
@@ -661,6 +751,7 @@ export async function benchScale(): Promise<boolean> {
     );
     const rows = [
       ...(await measureEscalation(database.db, url, config, now)),
+      ...(await measureReminders(database.db, url, config, now)),
       ...(await measureOutbox(database.db, url, now)),
     ];
     const ticks = Number(process.env.BENCH_SCALE_TICKS ?? 60);
