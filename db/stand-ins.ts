@@ -9,31 +9,19 @@ export interface StandInPeriod {
   endsOn: string;
 }
 
+const periodColumns = {
+  personId: standIns.personId,
+  standInId: standIns.standInId,
+  startsOn: standIns.startsOn,
+  endsOn: standIns.endsOn,
+};
+
 /** The stand-in periods set from the chat that include the China date `day`, the latest set first. */
 export async function standInsOn(q: Queryable, day: string): Promise<StandInPeriod[]> {
   return q
-    .select({
-      personId: standIns.personId,
-      standInId: standIns.standInId,
-      startsOn: standIns.startsOn,
-      endsOn: standIns.endsOn,
-    })
+    .select(periodColumns)
     .from(standIns)
     .where(and(isNull(standIns.cancelledAt), lte(standIns.startsOn, day), gte(standIns.endsOn, day)))
-    .orderBy(desc(standIns.id));
-}
-
-/** A person's periods not yet over on `day` (current and coming), the latest set first. */
-export async function standInsFrom(q: Queryable, personId: string, day: string): Promise<StandInPeriod[]> {
-  return q
-    .select({
-      personId: standIns.personId,
-      standInId: standIns.standInId,
-      startsOn: standIns.startsOn,
-      endsOn: standIns.endsOn,
-    })
-    .from(standIns)
-    .where(and(eq(standIns.personId, personId), isNull(standIns.cancelledAt), gte(standIns.endsOn, day)))
     .orderBy(desc(standIns.id));
 }
 

@@ -381,24 +381,7 @@ async function measureEscalation(db: Database, url: string, config: BusinessConf
   const fiveDue = new Date(new Date(fifth!.at).getTime() + 1);
   const nothingDue = new Date(seededAt.getTime() - 20 * 60_000);
 
-  const recorder = recordingDatabase(url);
-  await recorder.db
-    .transaction(async (tx) => {
-      const ctx = createHandlerContext({
-        tx,
-        now: dueNow,
-        config,
-        log,
-        eventKey: 'job:escalation:plan',
-        platform: 'playground',
-      });
-      await escalateOverdueTasks(ctx);
-      await ctx.flush();
-      throw new Rollback();
-    })
-    .catch((err) => {
-      if (!(err instanceof Rollback)) throw err;
-    });
+  const recorder = await recordJob(url, config, dueNow, 'escalation', escalateOverdueTasks);
   const scans = recorder.statements.filter((s) => /from "approval_tasks"/.test(s.query) && /skip locked/.test(s.query));
   if (scans.length === 0) throw new Error('the escalation query was not seen');
   const planAt = async (at: Date) => combine(await Promise.all(scans.map((s) => explainAt(recorder, s, at))));
@@ -457,24 +440,7 @@ async function measureReminders(db: Database, url: string, config: BusinessConfi
   );
   const nothingDue = new Date(new Date(first!.at).getTime() - 1000);
 
-  const recorder = recordingDatabase(url);
-  await recorder.db
-    .transaction(async (tx) => {
-      const ctx = createHandlerContext({
-        tx,
-        now: dueNow,
-        config,
-        log,
-        eventKey: 'job:reminders:plan',
-        platform: 'playground',
-      });
-      await remindDueTasks(ctx);
-      await ctx.flush();
-      throw new Rollback();
-    })
-    .catch((err) => {
-      if (!(err instanceof Rollback)) throw err;
-    });
+  const recorder = await recordJob(url, config, dueNow, 'reminders', (ctx) => remindDueTasks(ctx));
   const scan = recorder.statements.find((s) => /from "approval_tasks"/.test(s.query) && /skip locked/.test(s.query));
   if (!scan) throw new Error('the reminder query was not seen');
   const planAt = (at: Date) => explainAt(recorder, scan, at);
@@ -500,6 +466,29 @@ async function measureReminders(db: Database, url: string, config: BusinessConfi
     { query: `reminder tick, ${five.reminded} reminded`, ...five, ...verdict(plans.five) },
     { query: `reminder tick, ${idle.reminded} due`, ...idle, ...verdict(plans.idle) },
   ];
+}
+
+/** A job's run at `now` on a database that records each statement it sends, rolled back. */
+async function recordJob(
+  url: string,
+  config: BusinessConfig,
+  now: Date,
+  name: string,
+  job: (ctx: HandlerContext) => Promise<unknown>,
+) {
+  const recorder = recordingDatabase(url);
+  const log = createLogger('silent');
+  await recorder.db
+    .transaction(async (tx) => {
+      const ctx = createHandlerContext({ tx, now, config, log, eventKey: `job:${name}:plan`, platform: 'playground' });
+      await job(ctx);
+      await ctx.flush();
+      throw new Rollback();
+    })
+    .catch((err) => {
+      if (!(err instanceof Rollback)) throw err;
+    });
+  return recorder;
 }
 
 /** The same statement with its clock parameter moved to `at`. */
