@@ -4,6 +4,7 @@ import { afterAll, beforeAll } from 'vitest';
 import postgres from 'postgres';
 import { openDatabase, queryRows, type Database, type DatabaseHandle } from '../../db/client';
 import { migratedPglite } from './pglite-image';
+import { createFromTemplate } from './postgres-template';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -12,7 +13,8 @@ export const backends: Backend[] = process.env.TEST_DATABASE_URL ? ['pglite', 'p
 
 /**
  * A fresh database with no data: in-memory PGlite (migrated already, from a cached image, unless `empty`),
- * or a new database on the TEST_DATABASE_URL server that is dropped on close, so test files running in
+ * or a new database on the TEST_DATABASE_URL server (copied from a migrated template, unless `empty`) that is
+ * dropped on close, so test files running in
  * parallel never share state. Either way the app (or the test) runs `migrate` on it.
  */
 export async function createTestDatabase(
@@ -23,7 +25,8 @@ export async function createTestDatabase(
   const adminUrl = process.env.TEST_DATABASE_URL!;
   const name = `orderbot_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
+  if (options.empty) await admin.unsafe(`create database ${name}`);
+  else await createFromTemplate(admin, adminUrl, name);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const handle = await openDatabase({ url: url.toString(), poolSize: options.poolSize });

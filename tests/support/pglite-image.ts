@@ -65,7 +65,7 @@ async function saveImage(
 }
 
 /** What the image depends on: the migrations, the migrator, the PGlite version and this file. */
-function imageKey(): string {
+export function imageKey(): string {
   const hash = createHash('sha256');
   const migrations = join(DB_DIR, 'migrations');
   const files = [
