@@ -19,14 +19,74 @@ const IMAGE_DIR = join(tmpdir(), 'orderbot-test-pglite');
  */
 export async function migratedPglite(): Promise<DatabaseHandle> {
   const [{ PGlite }, { drizzle }] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite')]);
+  const reused = await reusedClient();
+  const fresh = reused ? undefined : await newClient(PGlite);
+  const client = reused ?? fresh!.client;
+  const db = drizzle({ client, schema }) as unknown as Database;
+  await migrate(db);
+  if (fresh?.imageToSave) await saveImage(client, fresh.imageToSave);
+  let closed = false;
+  return {
+    db,
+    kind: 'pglite',
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      if (idle.length < MAX_IDLE) idle.push(client);
+      else await client.close();
+    },
+  };
+}
+
+type Client = import('@electric-sql/pglite').PGlite;
+
+/**
+ * Loading the image still takes about 1.5 s (the data directory is unpacked and PostgreSQL starts), so a
+ * closed database is kept for the next test file of the same worker and emptied for it instead: the
+ * transaction and session state dropped (DISCARD ALL), every table but the migration log truncated and
+ * every sequence restarted, as a fresh image has them.
+ */
+const idle: Client[] = [];
+const MAX_IDLE = 2;
+
+async function reusedClient(): Promise<Client | undefined> {
+  for (let client = idle.pop(); client; client = idle.pop()) {
+    try {
+      await emptied(client);
+      return client;
+    } catch {
+      await client.close().catch(() => {});
+    }
+  }
+  return undefined;
+}
+
+async function emptied(client: Client): Promise<void> {
+  await client.exec('rollback').catch(() => {});
+  await client.exec('discard all');
+  const { rows: tables } = await client.query<{ name: string }>(
+    `select tablename as name from pg_tables where schemaname = 'public' and tablename <> 'orderbot_migrations'`,
+  );
+  const { rows: sequences } = await client.query<{ name: string }>(
+    `select sequencename as name from pg_sequences where schemaname = 'public'`,
+  );
+  await client.exec(
+    [
+      `truncate table ${tables.map((t) => `"${t.name}"`).join(', ')} restart identity cascade;`,
+      ...sequences.map((q) => `alter sequence "${q.name}" restart;`),
+    ].join('\n'),
+  );
+}
+
+/** A PGlite from the image, or a new one (migrated by the caller, then saved as the image). */
+async function newClient(
+  PGlite: typeof import('@electric-sql/pglite').PGlite,
+): Promise<{ client: Client; imageToSave?: string }> {
   const image = join(IMAGE_DIR, `migrated-${imageKey()}.tar`);
   const saved = readImage(image);
   const client = saved ? new PGlite({ loadDataDir: new Blob([saved]) }) : new PGlite();
   await client.waitReady;
-  const db = drizzle({ client, schema }) as unknown as Database;
-  await migrate(db);
-  if (!saved) await saveImage(client, image);
-  return { db, kind: 'pglite', close: () => client.close() };
+  return saved ? { client } : { client, imageToSave: image };
 }
 
 /** A data directory on disk holding the migrated image, for a process started on it (the CLI, the product). */
