@@ -31,7 +31,9 @@ export async function createFromTemplate(admin: postgres.Sql, adminUrl: string, 
 }
 
 async function makeTemplate(tx: postgres.TransactionSql, adminUrl: string, template: string) {
-  const stale = await tx<{ name: string }[]>`select datname as name from pg_database where datname like ${`${PREFIX}%`}`;
+  const stale = await tx<
+    { name: string }[]
+  >`select datname as name from pg_database where datname like ${`${PREFIX}%`}`;
   const building = `${template}_building`;
   // CREATE/DROP DATABASE cannot run inside the transaction: a second session does them while it holds the lock.
   const { default: connect } = await import('postgres');
