@@ -31,7 +31,23 @@ export interface DayCalendar {
   isHolidayOff(day: number): boolean;
 }
 
+/**
+ * Compiled calendars by the calendar they came from: the approval clock compiles the config's calendar several
+ * times per task of a tick. A calendar whose lists were replaced or grew since is compiled again.
+ */
+const compiled = new WeakMap<WorkCalendar, { lists: readonly unknown[]; sizes: number[]; cal: DayCalendar }>();
+
 export function compileCalendar(calendar: WorkCalendar): DayCalendar {
+  const lists = [calendar.weekendDays, calendar.holidays, calendar.makeUpWorkdays];
+  const sizes = lists.map((l) => l?.length ?? -1);
+  const hit = compiled.get(calendar);
+  if (hit && hit.lists.every((l, i) => l === lists[i]) && hit.sizes.every((n, i) => n === sizes[i])) return hit.cal;
+  const cal = compileLists(calendar);
+  compiled.set(calendar, { lists, sizes, cal });
+  return cal;
+}
+
+function compileLists(calendar: WorkCalendar): DayCalendar {
   const weekend = new Set(calendar.weekendDays ?? [0, 6]);
   const holidays = new Set(calendar.holidays.map(toDay));
   const makeUp = new Set(calendar.makeUpWorkdays.map(toDay));
