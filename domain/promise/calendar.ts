@@ -41,7 +41,8 @@ export function compileCalendar(calendar: WorkCalendar): DayCalendar {
   const lists = [calendar.weekendDays, calendar.holidays, calendar.makeUpWorkdays];
   const sizes = lists.map((l) => l?.length ?? -1);
   const hit = compiled.get(calendar);
-  if (hit && hit.lists.every((l, i) => l === lists[i]) && hit.sizes.every((n, i) => n === sizes[i])) return hit.cal;
+  const same = hit?.lists.every((l, i) => l === lists[i]) && hit.sizes.every((n, i) => n === sizes[i]);
+  if (hit && same) return hit.cal;
   const cal = compileLists(calendar);
   compiled.set(calendar, { lists, sizes, cal });
   return cal;
