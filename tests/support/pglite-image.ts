@@ -22,20 +22,39 @@ export async function migratedPglite(): Promise<DatabaseHandle> {
   const reused = await reusedClient();
   const fresh = reused ? undefined : await newClient(PGlite);
   const client = reused ?? fresh!.client;
-  const db = drizzle({ client, schema }) as unknown as Database;
+  const handle = { open: true };
+  const db = drizzle({ client: guarded(client, handle), schema }) as unknown as Database;
   await migrate(db);
   if (fresh?.imageToSave) await saveImage(client, fresh.imageToSave);
-  let closed = false;
+  if (fresh) migratedTables ??= (await tablesOf(client)).join();
   return {
     db,
     kind: 'pglite',
     close: async () => {
-      if (closed) return;
-      closed = true;
+      if (!handle.open) return;
+      handle.open = false;
       if (idle.length < MAX_IDLE) idle.push(client);
       else await client.close();
     },
   };
+}
+
+/**
+ * The client as one handle sees it: once that handle is closed, every call fails as on a closed database,
+ * so a timer or a sender a test left running cannot write into the next file's database. (A transaction
+ * already running finishes first: PGlite runs one at a time, and the next file's emptying waits for it.)
+ */
+function guarded(client: Client, handle: { open: boolean }): Client {
+  return new Proxy(client, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (!handle.open) return Promise.reject(new Error('PGlite is closed'));
+        return value.apply(target, args);
+      };
+    },
+  });
 }
 
 type Client = import('@electric-sql/pglite').PGlite;
@@ -61,18 +80,27 @@ async function reusedClient(): Promise<Client | undefined> {
   return undefined;
 }
 
+/** The tables of a freshly migrated database: one whose tables differ (a test renamed one) is not reused. */
+let migratedTables: string | undefined;
+
+async function tablesOf(client: Client): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(
+    `select tablename as name from pg_tables where schemaname = 'public' and tablename <> 'orderbot_migrations' order by 1`,
+  );
+  return rows.map((r) => r.name);
+}
+
 async function emptied(client: Client): Promise<void> {
   await client.exec('rollback').catch(() => {});
   await client.exec('discard all');
-  const { rows: tables } = await client.query<{ name: string }>(
-    `select tablename as name from pg_tables where schemaname = 'public' and tablename <> 'orderbot_migrations'`,
-  );
+  const names = await tablesOf(client);
+  if (names.join() !== migratedTables) throw new Error('the schema was changed: not reused');
   const { rows: sequences } = await client.query<{ name: string }>(
     `select sequencename as name from pg_sequences where schemaname = 'public'`,
   );
   await client.exec(
     [
-      `truncate table ${tables.map((t) => `"${t.name}"`).join(', ')} restart identity cascade;`,
+      `truncate table ${names.map((name) => `"${name}"`).join(', ')} restart identity cascade;`,
       ...sequences.map((q) => `alter sequence "${q.name}" restart;`),
     ].join('\n'),
   );
