@@ -2,12 +2,12 @@ import { asc } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outbox } from '../../db/schema';
 import { TestApp } from '../support/app';
-import { backends, createTestDatabase } from '../support/databases';
+import { backends } from '../support/databases';
 
 describe.each(backends)("a handler's effects on %s", (backend) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await TestApp.start(backend, { database: await createTestDatabase(backend) });
+    t = await TestApp.start(backend);
   });
   afterAll(async () => {
     await t.close();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboundMessages } from '../../db/schema';
 import type { MessageEvent } from '../../core/events';
 import { TestApp } from '../support/app';
-import { backends, createTestDatabase } from '../support/databases';
+import { backends } from '../support/databases';
 
 function message(id: string): MessageEvent {
   return {
@@ -21,7 +21,7 @@ function message(id: string): MessageEvent {
 describe.each(backends)('inbound events arriving together on %s', (backend) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await TestApp.start(backend, { database: await createTestDatabase(backend) });
+    t = await TestApp.start(backend);
   });
   afterAll(async () => {
     await t.close();

@@ -4,17 +4,22 @@ import { migrate } from '../../db/migrate';
 import { inboundMessages, orders } from '../../db/schema';
 import { TestApp } from '../support/app';
 import { TestClock } from '../support/clock';
+import type { DatabaseHandle } from '../../db/client';
 import { backends, createTestDatabase } from '../support/databases';
 
 describe.each(backends)('restart recovery on %s', (backend) => {
   let t: TestApp | undefined;
+  // The tests make the database themselves (it outlives an app that restarts on it): closed here.
+  let database: DatabaseHandle | undefined;
   afterEach(async () => {
     await t?.close();
+    await database?.close();
     t = undefined;
+    database = undefined;
   });
 
   it('handles an inbound message that was committed but not handled before a crash', async () => {
-    const database = await createTestDatabase(backend);
+    database = await createTestDatabase(backend);
     const clock = new TestClock();
     await migrate(database.db);
     // What a process leaves behind when it dies right after acknowledging the platform.
@@ -45,7 +50,7 @@ describe.each(backends)('restart recovery on %s', (backend) => {
   });
 
   it('redelivers nothing that was already delivered when the process restarts', async () => {
-    const database = await createTestDatabase(backend);
+    database = await createTestDatabase(backend);
     const clock = new TestClock();
     t = await TestApp.start(backend, { database, clock });
     await t.say('需要BRK-2026-01样品5件,3月5日前到');
