@@ -86,7 +86,11 @@ export class CardDelivery {
     const fresh = cardData((await this.row(row.id))?.platformData);
     const update: UpdateCard = { kind: 'update-card', cardId: effect.cardId, card: effect.card };
     if (await this.updateInPlace(row.id, fresh, update, key)) return;
-    this.deps.log.warn({ cardId: row.id }, 'the fresh copy could not be greyed: a tap on it is answered as a late tap');
+    // The copy's own code was lost with the answer to its send (WeCom had it already: "task_id taken"). The
+    // retry sends the next copy, whose code greys it; left as it is, it would show live-looking buttons.
+    throw DeliveryError.retry(`the fresh copy of card ${row.id} has no response code to grey it with`, {
+      afterMs: 1000,
+    });
   }
 
   /** Tries the card's codes in turn; true once the card shows the update. */
