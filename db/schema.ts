@@ -22,6 +22,7 @@ import type { OrderStatus, TaskStatus } from '../domain/approval';
 import type { Stage } from '../domain/lifecycle/stages';
 import type { ConfigChange } from '../domain/config-changes';
 import type { DirectoryPlatform } from '../domain/directory';
+import type { PlantChangeCause, PlantChangeKind, SplitOffer } from '../domain/repromise/types';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -130,6 +131,10 @@ export const orders = pgTable(
     deliveredAt: at('delivered_at'),
     /** The open order of the same customer and material that another sales person had when this one was made. */
     relatedOrderId: bigint('related_order_id', { mode: 'number' }),
+    /** A delivery split off another order: that order's id; its number is the parent's with "-2", "-3", …. */
+    splitOf: bigint('split_of', { mode: 'number' }),
+    /** The sale order the ERP created for this order (U8 id, Kingdee FBillNo), once written back. */
+    erpNumber: text('erp_number'),
   },
   (t) => [
     index('orders_conversation_idx').on(t.conversationId, t.createdAt),
@@ -142,6 +147,7 @@ export const orders = pgTable(
     index('orders_unfinished_idx').on(t.status, t.stage).where(sql`${t.status} in ('pending_approval', 'confirmed')`),
     index('orders_in_progress_idx').on(t.id).where(sql`${t.status} = 'confirmed'`),
     index('orders_tracking_idx').on(t.nextTrackAt).where(sql`${t.status} = 'confirmed' and ${t.waybill} is not null`),
+    index('orders_split_of_idx').on(t.splitOf).where(sql`${t.splitOf} is not null`),
   ],
 );
 export type { OrderStatus };
@@ -178,6 +184,10 @@ export const orderItems = pgTable(
     quantity: integer('quantity').notNull(),
     unit: text('unit').notNull(),
     kind: text('kind').$type<'sample' | 'batch'>().notNull(),
+    /** The date the customer asked for this line (lines of one order may differ). */
+    requestedDate: date('requested_date', { mode: 'string' }),
+    /** The date promised for this line; the order's promise is its latest line's. */
+    promisedDate: date('promised_date', { mode: 'string' }),
   },
   (t) => [
     uniqueIndex('order_items_line_idx').on(t.orderId, t.lineNo),
@@ -255,6 +265,7 @@ export const cards = pgTable(
         | 'same-need'
         | 'add-customer'
         | 'pending-list'
+        | 'repromise'
       >()
       .notNull()
       .default('approval'),
@@ -456,6 +467,59 @@ export const reservations = pgTable(
   (t) => [
     index('reservations_stock_idx').on(t.materialCode).where(sql`${t.kind} = 'stock'`),
     index('reservations_line_idx').on(t.line, t.day).where(sql`${t.kind} = 'production'`),
+  ],
+);
+
+/**
+ * A change of what the plant can do (a mould's state, a line's load, stock, a holiday, lead times), written in
+ * the same transaction as the change; the re-promise job claims each once and re-checks the confirmed orders
+ * that depend on it.
+ */
+export const plantChanges = pgTable(
+  'plant_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind').$type<PlantChangeKind>().notNull(),
+    /** What changed, for the message: a mould and its new date, a line, a stock count, holidays. */
+    cause: jsonb('cause').$type<PlantChangeCause>().notNull(),
+    materials: text('materials').array().notNull().default(sql`'{}'::text[]`),
+    lines: text('lines').array().notNull().default(sql`'{}'::text[]`),
+    /** Every confirmed order is re-checked (a holiday added). */
+    everything: boolean('everything').notNull().default(false),
+    source: text('source').notNull(),
+    createdAt: at('created_at').notNull(),
+    processedAt: at('processed_at'),
+  },
+  (t) => [index('plant_changes_pending_idx').on(t.id).where(sql`${t.processedAt} is null`)],
+);
+
+/**
+ * A confirmed order whose promise a plant change broke: the sales chat chooses keep-and-expedite, move or split.
+ * One per order and change; a newer one for the same order supersedes an open one.
+ */
+export const repromises = pgTable(
+  'repromises',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orderId: bigint('order_id', { mode: 'number' })
+      .notNull()
+      .references(() => orders.id),
+    changeId: bigint('change_id', { mode: 'number' })
+      .notNull()
+      .references(() => plantChanges.id),
+    promisedDate: date('promised_date', { mode: 'string' }).notNull(),
+    /** The new earliest date for the whole order; null when not within the horizon. */
+    earliest: date('earliest', { mode: 'string' }),
+    /** What can still be ready by the promise, and when the rest can: the split offer. */
+    split: jsonb('split').$type<SplitOffer>(),
+    status: text('status').$type<'open' | 'kept' | 'moved' | 'split' | 'superseded'>().notNull().default('open'),
+    createdAt: at('created_at').notNull(),
+    decidedAt: at('decided_at'),
+    decidedBy: text('decided_by'),
+  },
+  (t) => [
+    uniqueIndex('repromises_order_change_idx').on(t.orderId, t.changeId),
+    index('repromises_open_idx').on(t.orderId).where(sql`${t.status} = 'open'`),
   ],
 );
 

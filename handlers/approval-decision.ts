@@ -11,6 +11,8 @@ import { stoppedClock } from './latency';
 import type { CardActionEvent } from '../core/events';
 import { taskDeciders } from './escalation';
 import { reserveForOrder } from './promise';
+import { noticeCustomer } from './customer-notices';
+import { queueErpWriteBack } from './erp-write-back';
 import { startLifecycle } from './stages';
 import { updateEtdCard } from './lifecycle-cards';
 import { texts } from '../texts';
@@ -200,7 +202,9 @@ async function settleOrder(ctx: HandlerContext, order: Order, decided: Task, rea
   });
   if (reserved) {
     await postToOrderChat(ctx, order, outcome, confirmedText(ctx, order, tasks, reserved));
-    return startLifecycle(ctx, order.id, reserved.plan);
+    await startLifecycle(ctx, order.id, reserved.plan);
+    await noticeCustomer(ctx, order.id, { kind: 'confirmed' });
+    return queueErpWriteBack(ctx, order.id);
   }
   await closeOpenTasks(ctx, tasks, decided);
   await postToOrderChat(ctx, order, outcome, rejectedText(ctx, order, decided, reason));

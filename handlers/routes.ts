@@ -1,3 +1,4 @@
+import { handleRepromiseChoice } from './repromise-choice';
 import { tellTapper } from './card-updates';
 import { type HandlerContext, replyToMessage } from '../core/context';
 import type { CardActionEvent, MessageEvent, SmsOutcomeEvent } from '../core/events';
@@ -157,6 +158,8 @@ export const cardActions: Readonly<Record<CardPurpose, CardActionRoute>> = {
   'add-customer': handleAddCustomer,
   // "全部同意" / "下一页" on a person's list of open approval steps.
   'pending-list': handlePendingListAction,
+  // "保留承诺并申请加急" / "改到新日期" / "拆分交付" on an order whose promise a plant change broke.
+  repromise: handleRepromiseChoice,
 };
 
 /** A tap on a card this database does not know (expired, or not ours): the tapper is told. */

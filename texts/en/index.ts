@@ -1,5 +1,8 @@
 import type { Catalogue } from '../catalogue';
 import { admin } from './admin';
+import { erp } from './erp';
+import { notices } from './notices';
+import { repromise } from './repromise';
 import { approvalFlow } from './approval-flow';
 import { approvals } from './approvals';
 import { board } from './board';
@@ -35,4 +38,7 @@ export const en: Catalogue = {
   board,
   playground,
   admin,
+  notices,
+  erp,
+  repromise,
 };

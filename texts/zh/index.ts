@@ -1,4 +1,7 @@
 import { admin } from './admin';
+import { erp } from './erp';
+import { notices } from './notices';
+import { repromise } from './repromise';
 import { approvalFlow } from './approval-flow';
 import { approvals } from './approvals';
 import { board } from './board';
@@ -35,4 +38,7 @@ export const zh = {
   board,
   playground,
   admin,
+  notices,
+  erp,
+  repromise,
 };

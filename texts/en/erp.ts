@@ -1,0 +1,2 @@
+/** UNFINISHED: filled in for issue 19. */
+export const erp = {};
