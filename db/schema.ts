@@ -33,6 +33,8 @@ export const customers = pgTable('customers', {
   contactName: text('contact_name'),
   contactPhone: text('contact_phone'),
   address: text('address'),
+  /** The customer's code in the ERP (U8 客户编码, Kingdee FNumber): a written-back sale order names it. */
+  erpCode: text('erp_code'),
   /** When the row last changed (an import, a contact given in chat). */
   updatedAt: at('updated_at').notNull().defaultNow(),
 });

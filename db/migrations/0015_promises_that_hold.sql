@@ -23,6 +23,7 @@ CREATE TABLE "repromises" (
 	"decided_by" text
 );
 --> statement-breakpoint
+ALTER TABLE "customers" ADD COLUMN "erp_code" text;--> statement-breakpoint
 ALTER TABLE "order_items" ADD COLUMN "requested_date" date;--> statement-breakpoint
 ALTER TABLE "order_items" ADD COLUMN "promised_date" date;--> statement-breakpoint
 ALTER TABLE "orders" ADD COLUMN "split_of" bigint;--> statement-breakpoint
