@@ -514,6 +514,10 @@ export const repromises = pgTable(
     earliest: date('earliest', { mode: 'string' }),
     /** What can still be ready by the promise, and when the rest can: the split offer. */
     split: jsonb('split').$type<SplitOffer>(),
+    /** Each order line's own new date (null: not within the horizon). */
+    lineDates: jsonb('line_dates').$type<Array<{ lineNo: number; date: string | null }>>().notNull().default([]),
+    /** What changed, as the chat was told. */
+    cause: jsonb('cause').$type<PlantChangeCause>().notNull(),
     status: text('status').$type<'open' | 'kept' | 'moved' | 'split' | 'superseded'>().notNull().default('open'),
     createdAt: at('created_at').notNull(),
     decidedAt: at('decided_at'),

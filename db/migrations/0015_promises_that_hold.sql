@@ -17,6 +17,8 @@ CREATE TABLE "repromises" (
 	"promised_date" date NOT NULL,
 	"earliest" date,
 	"split" jsonb,
+	"line_dates" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"cause" jsonb NOT NULL,
 	"status" text DEFAULT 'open' NOT NULL,
 	"created_at" timestamp with time zone NOT NULL,
 	"decided_at" timestamp with time zone,
