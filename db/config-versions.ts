@@ -8,6 +8,8 @@ import { desc, eq, sql } from 'drizzle-orm';
 import { type ConfigIssue, validateBusinessConfig } from '../config/business-config';
 import { type ConfigChange, configChanges } from '../domain/config-changes';
 import type { Database, Queryable, Tx } from './client';
+import type { WorkCalendar } from '../domain/promise';
+import { recordPlantChange } from './repromise';
 import { configVersions } from './schema';
 
 /** The advisory lock that serialises config saves across processes. */
@@ -146,7 +148,24 @@ async function saveInTx(tx: Tx, request: SaveRequest, locked = false): Promise<S
     changes,
     restores: request.restores ?? null,
   });
+  const before = latest ? validateBusinessConfig(latest.config) : null;
+  if (before?.ok) await noteClosedDays(tx, request.now, before.config.calendar, checked.config.calendar);
   return { ok: true, version, changes };
+}
+
+/** Days the plant now rests that it worked before (a holiday added, a make-up day taken back) re-check every promise. */
+async function noteClosedDays(tx: Tx, now: Date, before: WorkCalendar, after: WorkCalendar) {
+  const holidays = [
+    ...after.holidays.filter((d) => !before.holidays.includes(d)),
+    ...before.makeUpWorkdays.filter((d) => !after.makeUpWorkdays.includes(d)),
+  ].sort();
+  if (holidays.length === 0) return;
+  await recordPlantChange(tx, now, {
+    kind: 'calendar',
+    cause: { kind: 'calendar', holidays },
+    source: 'config',
+    everything: true,
+  });
 }
 
 /** A stable hash of a config's input form (object keys sorted), to tell a changed file from the same one. */

@@ -1,5 +1,6 @@
 import { inArray, sql } from 'drizzle-orm';
 import type { Tx } from './client';
+import { recordPlantChange } from './repromise';
 import { materials, stock } from './schema';
 
 export interface StockCount {
@@ -40,6 +41,30 @@ export async function applyStock(
   const rows = [...totals]
     .filter(([code]) => known.has(code))
     .map(([materialCode, onHand]) => ({ materialCode, onHand: Math.round(onHand), source, updatedAt: now }));
+  const before = new Map(
+    rows.length
+      ? (
+          await tx
+            .select({ code: stock.materialCode, onHand: stock.onHand })
+            .from(stock)
+            .where(
+              inArray(
+                stock.materialCode,
+                rows.map((r) => r.materialCode),
+              ),
+            )
+        ).map((r) => [r.code, r.onHand])
+      : [],
+  );
+  const lower = rows.filter((r) => r.onHand < (before.get(r.materialCode) ?? 0)).map((r) => r.materialCode);
+  if (lower.length > 0) {
+    await recordPlantChange(tx, now, {
+      kind: 'stock',
+      cause: { kind: 'stock', materials: lower },
+      source,
+      materials: lower,
+    });
+  }
   if (rows.length > 0) {
     await tx
       .insert(stock)

@@ -14,6 +14,7 @@ import { createOrder, type OrderRequest } from './create-order';
 import { draftEvent, lockedDraft, type Settled, storeWaitingRequest } from './held-requests';
 import { PLANT_LANG } from './names';
 import { promiseFor } from './promise';
+import { handleOrderExpedite } from './repromise-choice';
 import { lineLoadFields, reasonsOf } from './promise-fields';
 
 /** A check that blocked a request, kept so the order created from it later carries its history. */
@@ -237,6 +238,7 @@ async function sendExpediteCards(ctx: HandlerContext, draft: Draft, row: CardRow
 
 /** The tech lead's answer on an expedite card: approve re-runs the check with the expedite granted. */
 export async function handleExpediteDecision(event: CardActionEvent, ctx: HandlerContext, row: CardRow) {
+  if (row.draftId === null && row.orderId !== null) return handleOrderExpedite(event, ctx, row);
   const plant = texts(PLANT_LANG).promise;
   const notify = (text: string) => tellTapper(ctx, event, text);
   const draft = await lockedDraft(ctx, row);

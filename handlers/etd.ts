@@ -51,16 +51,26 @@ export function etdOf(config: BusinessConfig, order: Order, now: Date, transitMs
 
 /**
  * Recomputes an order's ETD (the order row must be locked by the caller). A changed ETD is recorded as an
- * event, shown on the order's ETD card, and checked against the promise.
+ * event, shown on the order's ETD card, and checked against the promise, unless `announced`: the sales chat
+ * already heard of this slip (a re-promise), so it counts as alerted.
  */
-export async function refreshEtd(ctx: HandlerContext, order: Order, reason: EtdReason): Promise<Order> {
+export async function refreshEtd(
+  ctx: HandlerContext,
+  order: Order,
+  reason: EtdReason,
+  options: { announced?: boolean } = {},
+): Promise<Order> {
   if (order.status !== 'confirmed' || !order.stage) return order;
   const transit = await transitFor(ctx, order);
   const { etd, steps } = etdOf(ctx.config, order, ctx.now, transit.ms);
   const moved = order.etd?.getTime() !== etd.getTime();
-  const current = moved ? { ...order, etd } : order;
+  const announced = moved && options.announced === true;
+  const current = moved ? { ...order, etd, ...(announced ? { alertedEtd: etd } : {}) } : order;
   if (moved) {
-    await ctx.tx.update(orders).set({ etd }).where(eq(orders.id, order.id));
+    await ctx.tx
+      .update(orders)
+      .set({ etd, ...(announced ? { alertedEtd: etd } : {}) })
+      .where(eq(orders.id, order.id));
     await recordOrderEvent(ctx.tx, {
       orderId: order.id,
       at: ctx.now,
@@ -69,7 +79,7 @@ export async function refreshEtd(ctx: HandlerContext, order: Order, reason: EtdR
     });
   }
   if (moved || reason.kind === 'stage-done') await updateEtdCard(ctx, current, steps);
-  if (moved) return checkDelay(ctx, current, reason);
+  if (moved && !announced) return checkDelay(ctx, current, reason);
   return current;
 }
 

@@ -4,6 +4,7 @@ import { writerLanguage } from '../domain/parse';
 import { texts } from '../texts';
 import type { MouldCommand } from '../domain/mould-command';
 import type { Queryable } from '../db/client';
+import { recordPlantChange } from '../db/repromise';
 import { materials, moulds } from '../db/schema';
 import { replyToMessage, type HandlerContext } from '../core/context';
 import type { MessageEvent } from '../core/events';
@@ -40,6 +41,13 @@ export async function handleMouldCommand(
     .insert(moulds)
     .values({ id: command.mould, ...values })
     .onConflictDoUpdate({ target: moulds.id, set: values });
+  if (command.status !== 'ok') {
+    await recordPlantChange(ctx.tx, ctx.now, {
+      kind: 'mould',
+      cause: { kind: 'mould', mould: command.mould, status: command.status, availableFrom },
+      source: 'chat',
+    });
+  }
   ctx.log.info(
     { mould: command.mould, status: command.status, availableFrom, by: event.senderId },
     'mould updated from chat',

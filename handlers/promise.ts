@@ -1,4 +1,5 @@
 import { chinaDate } from '../domain/china-time';
+import { wholePieces } from '../domain/promise/line';
 import { earliestForOrder, type FeasiblePromise, type OrderPromise } from '../domain/promise';
 import { eq, inArray } from 'drizzle-orm';
 import { lockPlant, plantStates } from '../db/plant';
@@ -89,18 +90,4 @@ function planOf(items: FeasiblePromise[]): ProductionPlan {
       .sort()
       .at(-1)!,
   };
-}
-
-/** Day quantities rounded so that they still add up to the rounded total (37.5 + 37.5 + 25 → 38 + 37 + 25). */
-function wholePieces(days: Array<{ date: string; quantity: number }>): Array<{ date: string; quantity: number }> {
-  let cumulative = 0;
-  let taken = 0;
-  return days
-    .map((d) => {
-      cumulative += d.quantity;
-      const quantity = Math.round(cumulative) - taken;
-      taken += quantity;
-      return { date: d.date, quantity };
-    })
-    .filter((d) => d.quantity > 0);
 }

@@ -1,4 +1,4 @@
-import { handleRepromiseChoice } from './repromise-choice';
+import { answerRepromiseByText, handleRepromiseChoice, repromiseCommandOf } from './repromise-choice';
 import { tellTapper } from './card-updates';
 import { type HandlerContext, replyToMessage } from '../core/context';
 import type { CardActionEvent, MessageEvent, SmsOutcomeEvent } from '../core/events';
@@ -66,6 +66,8 @@ export const chatCommands: ReadonlyArray<ChatCommand<unknown>> = [
   }),
   // "SO-20260224-0001 质检通过", "… 已发货 顺丰 SF1234567890": a stage done.
   command({ name: 'stage-report', match: ({ text }) => parseStageCommand(text) ?? null, handle: handleStageCommand }),
+  // "SO-… 改期" / "SO-… 加急" / "SO-… 拆分": a typed answer to a re-promise (a plant change broke the promise).
+  command({ name: 'repromise', match: ({ text }) => repromiseCommandOf(text), handle: answerRepromiseByText }),
   // "催一下 SO-…", "SO-… 转交 刘工", "12月5日到12月9日休假，刘工代", "待办": approval steps from the chat.
   command({
     name: 'approval',

@@ -2,6 +2,7 @@ import { nextDailyRun, nextWeeklyRun } from '../domain/kpi';
 import { syncDirectories } from '../handlers/directory-sync';
 import { remindDueTasks } from '../handlers/approval-reminders';
 import { escalateOverdueTasks } from '../handlers/escalation';
+import { recheckPlantChanges } from '../handlers/repromise';
 import { sendWeeklyDigest } from '../handlers/kpi-digest';
 import type { CourierTracker } from '../integrations/courier/port';
 import type { TransitTimes } from '../integrations/map/transit';
@@ -15,7 +16,7 @@ export { Scheduler, type ScheduledJob } from './scheduler';
 
 /**
  * Every periodic job this deployment runs, each claimed in the database so that one process runs it:
- * escalation and approval reminders, the lifecycle (ETD refresh, courier tracking, map routes), the weekly digest, plant-data syncs.
+ * escalation and approval reminders, re-promises after plant changes, the lifecycle (ETD refresh, courier tracking, map routes), the weekly digest, plant-data syncs.
  */
 export function scheduledJobs(
   deps: JobDeps,
@@ -31,6 +32,11 @@ export function scheduledJobs(
       name: 'approval-reminders',
       everyMs: 30_000,
       run: () => deps.runInContext('approval-reminders', (ctx) => remindDueTasks(ctx)),
+    },
+    {
+      name: 'repromise',
+      everyMs: 30_000,
+      run: () => deps.runInContext('repromise', (ctx) => recheckPlantChanges(ctx)),
     },
     ...lifecycleJobs(deps, integrations),
     ...digestJobs(deps),

@@ -42,7 +42,9 @@ export type EtdReason =
   | { kind: 'stage-done'; stage: Stage }
   | { kind: 'overdue'; stage: Stage }
   | { kind: 'route' }
-  | { kind: 'confirmed' };
+  | { kind: 'confirmed' }
+  /** The production plan moved: the plant changed, or the order was split or expedited. */
+  | { kind: 'replanned' };
 
 export interface Etd {
   /** When the customer will have signed: the delivered step rounded up to a 30-minute boundary. */

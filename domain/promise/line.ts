@@ -40,11 +40,7 @@ export function lineDays(line: LineState): LineDays {
     load: clamp01(p.load),
     source: p,
   }));
-  const reserved = new Map<number, number>();
-  for (const r of line.reservations) {
-    const day = toDay(r.date);
-    reserved.set(day, (reserved.get(day) ?? 0) + toMilli(r.quantity));
-  }
+  const reserved = line.reservedMilli ?? reservedByDay(line.reservations);
   const loadOn = (day: number) =>
     periods.reduce((max, p) => (p.from <= day && day <= p.to && p.load > max ? p.load : max), 0);
   return {
@@ -64,6 +60,15 @@ export function lineDays(line: LineState): LineDays {
       return best ? { ...best.source, load: best.load } : null;
     },
   };
+}
+
+export function reservedByDay(reservations: LineState['reservations']): Map<number, number> {
+  const reserved = new Map<number, number>();
+  for (const r of reservations) {
+    const day = toDay(r.date);
+    reserved.set(day, (reserved.get(day) ?? 0) + toMilli(r.quantity));
+  }
+  return reserved;
 }
 
 export interface Allocation {
@@ -94,4 +99,20 @@ export function allocate(
 
 export function productionDays(allocation: Allocation): Array<{ date: string; quantity: number }> {
   return allocation.days.map((d) => ({ date: fromDay(d.day), quantity: fromMilli(d.milli) }));
+}
+
+/** Day quantities rounded so that they still add up to the rounded total (37.5 + 37.5 + 25 → 38 + 37 + 25). */
+export function wholePieces(
+  days: Array<{ date: string; quantity: number }>,
+): Array<{ date: string; quantity: number }> {
+  let cumulative = 0;
+  let taken = 0;
+  return days
+    .map((d) => {
+      cumulative += d.quantity;
+      const quantity = Math.round(cumulative) - taken;
+      taken += quantity;
+      return { date: d.date, quantity };
+    })
+    .filter((d) => d.quantity > 0);
 }

@@ -23,6 +23,11 @@ export interface LineState {
   load: readonly LoadPeriod[];
   /** Capacity reserved by confirmed orders; several entries on one date add up. */
   reservations: ReadonlyArray<{ date: string; quantity: number }>;
+  /**
+   * The same, already summed by day number in thousandths of a unit, for callers that promise many orders in
+   * a row (the re-promise); when given, `reservations` is not read.
+   */
+  reservedMilli?: ReadonlyMap<number, number>;
 }
 
 /** Everything the plant knows about one order item's material. */

@@ -1,0 +1,268 @@
+import { createHash } from 'node:crypto';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Card, CardField } from '../cards/model';
+import type { HandlerContext } from '../core/context';
+import { recordOrderEvent } from '../db/orders';
+import { claimPlantChanges, loadReplan, type PlantChange, replaceHolds } from '../db/repromise';
+import { cards, type Order, orderItems, orders, plantChanges, repromises } from '../db/schema';
+import { chinaDate } from '../domain/china-time';
+import { type Replanned, replan } from '../domain/repromise/replan';
+import type { LinePart } from '../domain/repromise/types';
+import { type Lang, texts } from '../texts';
+import { refreshEtd } from './etd';
+
+export type Repromise = typeof repromises.$inferSelect;
+
+/**
+ * The re-promise job: each plant change not yet handled is claimed once (a second process skips it) and the
+ * confirmed orders that depend on it are re-checked. Orders that still fit keep what they hold; orders that
+ * must move do so silently while they still make their promise; the others are late, and their sales chat gets
+ * one card per change (one order: its options; several: a summary).
+ */
+export async function recheckPlantChanges(ctx: HandlerContext, limit = 10): Promise<number> {
+  const changes = await claimPlantChanges(ctx.tx, limit);
+  for (const change of changes) await recheck(ctx, change);
+  return changes.length;
+}
+
+async function recheck(ctx: HandlerContext, change: PlantChange): Promise<void> {
+  const today = chinaDate(ctx.now);
+  const load = await loadReplan(ctx.tx, ctx.config, change, today);
+  const result = replan(load.input);
+  await replaceHolds(ctx.tx, ctx.now, result.moved);
+  const late: Array<{ order: Order; moved: Replanned }> = [];
+  for (const moved of result.moved) {
+    const order = await movePlan(ctx, load.orders.get(moved.orderId)!, moved, change);
+    if (moved.late) late.push({ order, moved });
+  }
+  const rows = await openRepromises(ctx, change, late);
+  await tellChats(ctx, change, rows);
+  await ctx.tx.update(plantChanges).set({ processedAt: ctx.now }).where(eq(plantChanges.id, change.id));
+  ctx.log.info(
+    { change: change.id, kind: change.kind, checked: load.orders.size, moved: result.moved.length, late: late.length },
+    'plant change re-checked',
+  );
+}
+
+/** The order's plan follows what it now holds; its ETD too (a late order's slip is announced by the card). */
+async function movePlan(ctx: HandlerContext, order: Order, moved: Replanned, change: PlantChange): Promise<Order> {
+  const [updated] = await ctx.tx
+    .update(orders)
+    .set({ planStart: moved.plan.start ?? null, planFinish: moved.plan.finish ?? null })
+    .where(eq(orders.id, order.id))
+    .returning();
+  await recordOrderEvent(ctx.tx, {
+    orderId: order.id,
+    at: ctx.now,
+    type: 'replanned',
+    data: {
+      change: change.id,
+      cause: change.cause,
+      plan: moved.plan,
+      earliest: moved.date,
+      late: moved.late,
+      ...(moved.split ? { split: moved.split } : {}),
+    },
+  });
+  return refreshEtd(ctx, updated!, { kind: 'replanned' }, { announced: moved.late });
+}
+
+/** One open re-promise per late order; an older open one of the same order is superseded. */
+async function openRepromises(
+  ctx: HandlerContext,
+  change: PlantChange,
+  late: Array<{ order: Order; moved: Replanned }>,
+): Promise<Array<{ order: Order; repromise: Repromise }>> {
+  if (late.length === 0) return [];
+  const ids = late.map((l) => l.order.id);
+  await ctx.tx
+    .update(repromises)
+    .set({ status: 'superseded', decidedAt: ctx.now })
+    .where(and(inArray(repromises.orderId, ids), eq(repromises.status, 'open')));
+  const inserted = await ctx.tx
+    .insert(repromises)
+    .values(
+      late.map(({ order, moved }) => ({
+        orderId: order.id,
+        changeId: change.id,
+        promisedDate: order.promisedDate!,
+        earliest: moved.date,
+        split: moved.split,
+        lineDates: moved.lineDates,
+        cause: change.cause,
+        createdAt: ctx.now,
+      })),
+    )
+    .onConflictDoNothing()
+    .returning();
+  const byOrder = new Map(inserted.map((r) => [r.orderId, r]));
+  return late.flatMap(({ order }) => {
+    const repromise = byOrder.get(order.id);
+    return repromise ? [{ order, repromise }] : [];
+  });
+}
+
+/** The card id of a change's re-promise card in one chat. */
+export function repromiseCardId(changeId: number, conversationId: string): string {
+  return `rp-${changeId}-${createHash('sha1').update(conversationId).digest('hex').slice(0, 10)}`;
+}
+
+async function tellChats(
+  ctx: HandlerContext,
+  change: PlantChange,
+  rows: Array<{ order: Order; repromise: Repromise }>,
+) {
+  const byChat = new Map<string, typeof rows>();
+  for (const row of rows) {
+    const key = `${row.order.platform}\u0000${row.order.conversationId}`;
+    byChat.set(key, [...(byChat.get(key) ?? []), row]);
+  }
+  const units = await unitsOf(
+    ctx,
+    rows.map((r) => r.order.id),
+  );
+  for (const chat of byChat.values()) {
+    const { platform, conversationId } = chat[0]!.order;
+    const id = repromiseCardId(change.id, conversationId);
+    const card = repromiseCard(id, chat, units, chinaDate(ctx.now));
+    await ctx.tx
+      .insert(cards)
+      .values({
+        id,
+        orderId: chat.length === 1 ? chat[0]!.order.id : null,
+        purpose: 'repromise',
+        platform,
+        recipientId: conversationId,
+        content: card,
+        createdAt: ctx.now,
+      })
+      .onConflictDoNothing();
+    await ctx.emit({ kind: 'send-card', to: { conversationId }, card }, `card:${id}:send`, {
+      platform,
+      ...(chat.length === 1 ? { orderId: chat[0]!.order.id } : {}),
+    });
+  }
+}
+
+export type LineUnits = Map<number, Map<number, { materialCode: string; unit: string }>>;
+
+/** Each order line's material and unit, to name the parts of a split. */
+export async function unitsOf(ctx: HandlerContext, orderIds: number[]): Promise<LineUnits> {
+  const out: LineUnits = new Map();
+  if (orderIds.length === 0) return out;
+  const rows = await ctx.tx
+    .select({
+      orderId: orderItems.orderId,
+      lineNo: orderItems.lineNo,
+      materialCode: orderItems.materialCode,
+      unit: orderItems.unit,
+    })
+    .from(orderItems)
+    .where(inArray(orderItems.orderId, orderIds));
+  for (const r of rows) {
+    const lines = out.get(r.orderId) ?? new Map();
+    lines.set(r.lineNo, { materialCode: r.materialCode, unit: r.unit });
+    out.set(r.orderId, lines);
+  }
+  return out;
+}
+
+/** How the parts of a split read: "BRK-01 40件". */
+export function partsText(lang: Lang, parts: LinePart[], lines: Map<number, { materialCode: string; unit: string }>) {
+  return texts(lang).repromise.parts(
+    parts.map((p) => ({
+      ...p,
+      materialCode: lines.get(p.lineNo)?.materialCode ?? '',
+      unit: lines.get(p.lineNo)?.unit ?? '',
+    })),
+  );
+}
+
+/**
+ * The card in a sales chat for the orders one change made late: one order gets its options as buttons, several
+ * a summary with "move all" (each can still be answered by text). Built again after every choice.
+ */
+export function repromiseCard(
+  id: string,
+  rows: Array<{ order: Order; repromise: Repromise; child?: string }>,
+  units: LineUnits,
+  today: string,
+): Card {
+  const lang = rows[0]!.order.language;
+  const t = texts(lang);
+  const c = t.repromise.card;
+  const d = (date: string | null) => (date ? t.format.date(date, today) : c.noDate);
+  const open = rows.filter((r) => r.repromise.status === 'open');
+  const outcome = ({ repromise: r, order, child }: (typeof rows)[number]) =>
+    r.status === 'open'
+      ? null
+      : r.status === 'moved'
+        ? c.outcome.moved(d(order.promisedDate))
+        : r.status === 'split'
+          ? c.outcome.split(child ?? order.number)
+          : c.outcome[r.status];
+  if (rows.length === 1) {
+    const row = rows[0]!;
+    const { order, repromise: r } = row;
+    const lines = units.get(order.id) ?? new Map();
+    const fields: CardField[] = [
+      {
+        key: 'order',
+        label: c.order,
+        value: order.customerName ? `${order.number} · ${order.customerName}` : order.number,
+      },
+      { key: 'cause', label: c.cause, value: t.repromise.cause(r.cause, today) },
+      { key: 'promised', label: c.promised, value: d(r.promisedDate) },
+      { key: 'earliest', label: c.earliest, value: d(r.earliest), tone: 'red' },
+      ...(r.split
+        ? [
+            {
+              key: 'split',
+              label: c.split,
+              value: c.splitValue({
+                now: partsText(lang, r.split.now, lines),
+                rest: partsText(lang, r.split.rest, lines),
+                promised: d(r.promisedDate),
+                restDate: d(r.split.restDate),
+              }),
+            },
+          ]
+        : []),
+    ];
+    const done = outcome(row);
+    return {
+      id,
+      title: c.title,
+      fields,
+      notes: done ? [done] : [c.notTold, c.typed(order.number)],
+      buttons: done
+        ? []
+        : [
+            { key: 'expedite', label: c.expedite, style: 'primary' },
+            ...(r.earliest ? [{ key: 'move', label: c.move(d(r.earliest)), style: 'default' as const }] : []),
+            ...(r.split ? [{ key: 'split', label: c.splitButton, style: 'default' as const }] : []),
+          ],
+    };
+  }
+  return {
+    id,
+    title: c.summaryTitle(rows.length),
+    fields: [
+      { key: 'cause', label: c.cause, value: t.repromise.cause(rows[0]!.repromise.cause, today) },
+      ...rows.map((row) => ({
+        key: `order:${row.order.number}`,
+        label: row.order.number,
+        value:
+          outcome(row) ??
+          c.summaryValue({
+            promised: d(row.repromise.promisedDate),
+            earliest: d(row.repromise.earliest),
+            split: row.repromise.split !== null,
+          }),
+        ...(row.repromise.status === 'open' ? { tone: 'red' as const } : {}),
+      })),
+    ],
+    notes: open.length > 0 ? [c.notTold, c.typedMany] : [],
+    buttons: open.some((r) => r.repromise.earliest) ? [{ key: 'move-all', label: c.moveAll, style: 'primary' }] : [],
+  };
+}
