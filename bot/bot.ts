@@ -224,7 +224,8 @@ export class Bot {
         .set({ status: 'failed', processedAt: now, error: String(error.message).slice(0, 1000) })
         .where(and(eq(inboundMessages.id, inboundId), eq(inboundMessages.status, 'received')))
         .returning({ id: inboundMessages.id });
-      if (updated.length === 0 || !event || event.kind === 'sms-outcome') return;
+      // Only a person in a chat is told (the MES reads its answer over HTTP).
+      if (updated.length === 0 || !event || (event.kind !== 'message' && event.kind !== 'card-action')) return;
       const to = event.kind === 'message' ? { conversationId: event.conversationId } : { userId: event.actorId };
       const effect: Effect = { kind: 'post', to, text: handlingErrorText(event) };
       await enqueueEffects(tx, [{ effect, key: `in:${inboundId}:error` }], { platform: event.platform, now });

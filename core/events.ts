@@ -1,3 +1,4 @@
+import type { Stage, WorkStage } from '../domain/lifecycle';
 import type { SmsNotify } from './effects';
 
 /** A chat message, as every adapter hands it on. */
@@ -48,7 +49,41 @@ export interface SmsOutcomeEvent {
   receivedAt: string;
 }
 
-export type InboundEvent = MessageEvent | CardActionEvent | SmsOutcomeEvent;
+/**
+ * A stage the plant's MES reports over its HTTP interface (integrations/mes). Stored under `key` (its
+ * Idempotency-Key, or the order and stage), which the handler uses to keep its outcome with the event.
+ */
+export interface MesStageReportEvent {
+  kind: 'mes-stage-report';
+  platform: 'mes';
+  key: string;
+  orderNumber: string;
+  stage: WorkStage;
+  /** When it happened on the floor (ISO 8601 with offset), as sent; null when not sent. */
+  at: string | null;
+  note: string | null;
+  /** For `shipped`: the 快递100 carrier code and the waybill, when sent. */
+  carrier: string | null;
+  waybill: string | null;
+  receivedAt: string;
+}
+
+/** What became of a MES stage report: kept with the event, the MES's answer (and a retry's) is read from it. */
+export type MesStageOutcome =
+  /** The stages completed (with a jump forward, those in between too). */
+  | { status: 'done'; completed: WorkStage[] }
+  /** The order was marked shipped without a waybill: the report's waybill is added and tracked. */
+  | { status: 'waybill-added'; waybill: string }
+  /** Done before (by `by`, a person's name, or by a system when null, at `at`): nothing changed. */
+  | { status: 'already'; current: Stage; by: string | null; at: string | null }
+  | {
+      status: 'refused';
+      reason: 'unknown-order' | 'not-allowed' | 'not-confirmed' | 'skipped' | 'before-confirmation';
+      /** For `before-confirmation`: when the order was confirmed. */
+      confirmedAt?: string;
+    };
+
+export type InboundEvent = MessageEvent | CardActionEvent | SmsOutcomeEvent | MesStageReportEvent;
 
 /**
  * How an adapter names a group the business config does not know: `<platform>:<the platform's group id>`

@@ -303,7 +303,7 @@ export const inboundMessages = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     platform: text('platform').notNull(),
     externalId: text('external_id').notNull(),
-    kind: text('kind').$type<'message' | 'card-action' | 'sms-outcome'>().notNull(),
+    kind: text('kind').$type<'message' | 'card-action' | 'sms-outcome' | 'mes-stage-report'>().notNull(),
     payload: jsonb('payload').notNull(),
     status: text('status').$type<'received' | 'processed' | 'failed'>().notNull().default('received'),
     receivedAt: at('received_at').notNull(),

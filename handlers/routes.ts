@@ -1,7 +1,7 @@
 import { answerRepromiseByText, handleRepromiseChoice, repromiseCommandOf } from './repromise-choice';
 import { tellTapper } from './card-updates';
 import { type HandlerContext, replyToMessage } from '../core/context';
-import type { CardActionEvent, MessageEvent, SmsOutcomeEvent } from '../core/events';
+import type { CardActionEvent, InboundEvent, MesStageReportEvent, MessageEvent, SmsOutcomeEvent } from '../core/events';
 import type { CardRow } from '../db/schema';
 import { parseKpiCommand, parsePauseCommand } from '../domain/kpi';
 import { parseMouldCommand } from '../domain/mould-command';
@@ -16,6 +16,7 @@ import { answerHeldByText, handleHeldChoice } from './held-choices';
 import { handleDraftReply, handleNewRequest, type RequestMessage, requestMessage } from './intake';
 import { answerKpiQuery } from './kpi-digest';
 import { handleOrderCardAction, handlePauseCommand } from './latency';
+import { handleMesStageReport } from './mes-stage-report';
 import { handleMouldCommand } from './mould-update';
 import { answerBlockedByText, blockedChoiceOf, handleExpediteDecision, handlePromiseChoice } from './blocked-request';
 import { handleSmsOutcome } from './sms-outcome';
@@ -170,9 +171,13 @@ export async function unknownCardTapped(event: CardActionEvent, ctx: HandlerCont
   await tellTapper(ctx, event, text);
 }
 
-/** Events that are neither a message nor a tap: each kind's handler. */
-export const otherEvents = {
-  'sms-outcome': (event: SmsOutcomeEvent, ctx: HandlerContext) => handleSmsOutcome(event, ctx),
+type OtherEvent = Exclude<InboundEvent, MessageEvent | CardActionEvent>;
+
+/** Events that are neither a message nor a tap: each kind's handler (the router picks it by the event's kind). */
+export const otherEvents: { [K in OtherEvent['kind']]: (event: OtherEvent, ctx: HandlerContext) => Promise<void> } = {
+  'sms-outcome': (event, ctx) => handleSmsOutcome(event as SmsOutcomeEvent, ctx),
+  // A stage the MES reported over its HTTP interface.
+  'mes-stage-report': (event, ctx) => handleMesStageReport(event as MesStageReportEvent, ctx),
 };
 
 /** What the sender is told when handling their event failed (kept, marked failed, logged). */
