@@ -13,6 +13,7 @@ import { type AdminConfig, adminApiRoutes } from '../web/admin/routes';
 import type { DirectoryReader } from '../domain/directory';
 import { boardRoutes } from '../web/board/routes';
 import { playgroundPageRoutes } from '../web/playground/page';
+import { statusPageRoutes } from '../web/status/routes';
 
 /** One koa app for every HTTP entry point: health, the playground, and platform callbacks. */
 export function createHttpApp(args: {
@@ -69,6 +70,7 @@ export function createHttpApp(args: {
   const playground = bot.listAdapters().some((a) => a.platform === 'playground');
   const board = boardRoutes({ db: database.db, config: bot.configSource, clock: () => bot.now(), playground });
   app.use(board.routes()).use(board.allowedMethods());
+  app.use(statusPageRoutes({ db: database.db, config: bot.configSource, clock: () => bot.now() }).routes());
   if (args.config) {
     const admin = adminApiRoutes({
       db: database.db,

@@ -326,6 +326,31 @@ const approvalsSchema = z
   })
   .prefault({});
 
+/** The points in an order's life a customer may hear about by SMS. */
+export const NOTICE_MILESTONES = ['confirmed', 'shipped', 'promise-changed'] as const;
+export type NoticeMilestone = (typeof NOTICE_MILESTONES)[number];
+const noticeMilestones = z.array(z.enum(NOTICE_MILESTONES));
+
+/**
+ * Which customers hear by SMS at which milestones. Off unless the config says so: without this section
+ * (every config written before it) no customer gets an SMS a plant did not send before.
+ */
+const customerNoticesSchema = z
+  .object({
+    /** What every customer hears about unless listed under `customers`; none by default. */
+    milestones: noticeMilestones.default([]),
+    /**
+     * By customer name (as in the customer list): `false` for none, `true` for every milestone, or their own
+     * `milestones`.
+     */
+    customers: z
+      .record(z.string().min(1), z.union([z.boolean(), z.object({ milestones: noticeMilestones })]))
+      .default({}),
+    /** How long the status-page link in a notice works, in days; 0: no link. */
+    linkDays: z.number().int().min(0).max(365).default(30),
+  })
+  .prefault({});
+
 export const businessConfigSchema = z
   .object({
     company: z.string().min(1),
@@ -391,6 +416,8 @@ export const businessConfigSchema = z
       })
       .prefault({}),
     lifecycle: lifecycleSchema,
+    /** SMS to customers at an order's milestones (confirmed, shipped, a changed promise), with a status link. */
+    customerNotices: customerNoticesSchema,
     kpi: kpiSchema,
     board: boardSchema,
     lines: z
@@ -651,6 +678,18 @@ export function boardRole(config: BusinessConfig, username: string): 'admin' | '
 /** The reasons a department's approvers may reject with. */
 export function rejectReasonsOf(config: BusinessConfig, departmentKey: string): RejectReason[] {
   return config.departments.find((d) => d.key === departmentKey)?.rejectReasons ?? config.rejectReasons;
+}
+
+/** The milestones a customer (by name) hears about by SMS: their own setting, else everyone's. */
+export function noticeMilestonesOf(config: BusinessConfig, customerName: string | null): readonly NoticeMilestone[] {
+  const { customerNotices } = config;
+  const own =
+    customerName !== null && Object.hasOwn(customerNotices.customers, customerName)
+      ? customerNotices.customers[customerName]
+      : undefined;
+  if (own === undefined) return customerNotices.milestones;
+  if (typeof own === 'boolean') return own ? NOTICE_MILESTONES : [];
+  return own.milestones;
 }
 
 /** The configured reminder points, parsed (each was checked when the config was read). */

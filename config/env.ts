@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 const optional = z.string().trim().min(1).optional().catch(undefined);
+/** An empty or blank variable is unset; any other value must be valid. */
+const blankIsUnset = (v: unknown) => (typeof v === 'string' ? v.trim() || undefined : v);
 
 /** Secrets and endpoints from the environment (DESIGN.md "Config"). Business rules live in the YAML config. */
 export const envSchema = z
@@ -43,6 +45,19 @@ export const envSchema = z
     EXCEL_BRIDGE_DIR: optional,
     /** Bearer token a MES uses on /api/mes; unset: the MES interface is off. */
     MES_API_TOKEN: optional,
+    /**
+     * The address customers reach this server at (e.g. https://orders.example.com): customer SMS carry a
+     * status link under it. Unset: no link.
+     */
+    PUBLIC_URL: z.preprocess(
+      blankIsUnset,
+      z
+        .string()
+        .regex(/^https?:\/\/[^/\s]+(\/\S*)?$/, 'must be an http(s) URL such as https://orders.example.com')
+        .optional(),
+    ),
+    /** Signs the customer status links; unset: a secret generated once and kept in the database. */
+    STATUS_LINK_SECRET: z.preprocess(blankIsUnset, z.string().min(16, 'must be at least 16 characters').optional()),
   })
   // ERP_* variables are validated by integrations/erp when ERP_KIND is set.
   .loose();

@@ -9,6 +9,10 @@ import type { FetchLike } from './transport';
 /** Our template names and the env variable holding each one's vendor template id. */
 export const SMS_TEMPLATE_ENV = {
   delay: 'SMS_TEMPLATE_DELAY',
+  /** Customer notices (handlers/customer-notices.ts); each is optional: without its id, that notice is not sent. */
+  confirmed: 'SMS_TEMPLATE_CONFIRMED',
+  shipped: 'SMS_TEMPLATE_SHIPPED',
+  'promise-changed': 'SMS_TEMPLATE_PROMISE_CHANGED',
 } as const;
 export type SmsTemplateName = keyof typeof SMS_TEMPLATE_ENV;
 
@@ -38,6 +42,12 @@ const envSchema = z.object({
   SMS_REGION: optionalText,
   SMS_TEMPLATE_DELAY: optionalText,
   SMS_TEMPLATE_DELAY_PARAMS: optionalText,
+  SMS_TEMPLATE_CONFIRMED: optionalText,
+  SMS_TEMPLATE_CONFIRMED_PARAMS: optionalText,
+  SMS_TEMPLATE_SHIPPED: optionalText,
+  SMS_TEMPLATE_SHIPPED_PARAMS: optionalText,
+  SMS_TEMPLATE_PROMISE_CHANGED: optionalText,
+  SMS_TEMPLATE_PROMISE_CHANGED_PARAMS: optionalText,
 });
 
 export type SmsEnv = z.infer<typeof envSchema>;
@@ -74,6 +84,42 @@ function requireVars<K extends keyof SmsEnv>(env: SmsEnv, provider: string, keys
   return Object.fromEntries(keys.map((k) => [k, env[k] as string])) as { [P in K]: string };
 }
 
+/** The optional templates (every one but delay) whose vendor id is set: name -> id. */
+function optionalTemplates(env: SmsEnv): Partial<Record<SmsTemplateName, string>> {
+  const found: Partial<Record<SmsTemplateName, string>> = {};
+  for (const name of Object.keys(SMS_TEMPLATE_ENV) as SmsTemplateName[]) {
+    const id = env[SMS_TEMPLATE_ENV[name]];
+    if (name !== 'delay' && id) found[name] = id;
+  }
+  return found;
+}
+
+function paramOrder(env: SmsEnv, name: SmsTemplateName, options: CreateSmsProviderOptions): string[] | undefined {
+  const given = options.templateParams?.[name];
+  if (given) return [...given];
+  const written = env[paramsEnv(name) as keyof SmsEnv]
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return written && written.length > 0 ? written : undefined;
+}
+
+/**
+ * Whether the configured provider can send a template: the log provider shows any; Aliyun needs its
+ * TemplateCode, Tencent its TemplateId and param order. An env the provider would refuse: false.
+ */
+export function smsTemplateReady(rawEnv: Record<string, string | undefined>, name: SmsTemplateName): boolean {
+  let env: SmsEnv;
+  try {
+    env = parseSmsEnv(rawEnv);
+  } catch {
+    return false;
+  }
+  if (env.SMS_PROVIDER === 'log') return true;
+  if (!env[SMS_TEMPLATE_ENV[name]]) return false;
+  return env.SMS_PROVIDER === 'aliyun' || paramOrder(env, name, {}) !== undefined;
+}
+
 export function createSmsProvider(
   rawEnv: Record<string, string | undefined>,
   options: CreateSmsProviderOptions = {},
@@ -103,7 +149,7 @@ export function createSmsProvider(
         accessKeyId: v.SMS_ACCESS_KEY_ID,
         accessKeySecret: v.SMS_ACCESS_KEY_SECRET,
         signName: v.SMS_SIGN_NAME,
-        templates: { delay: v.SMS_TEMPLATE_DELAY },
+        templates: { delay: v.SMS_TEMPLATE_DELAY, ...optionalTemplates(env) },
         ...common,
       });
     }
@@ -115,16 +161,17 @@ export function createSmsProvider(
         'SMS_SIGN_NAME',
         'SMS_TEMPLATE_DELAY',
       ]);
-      const delayParams =
-        options.templateParams?.delay ??
-        env.SMS_TEMPLATE_DELAY_PARAMS?.split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-      if (!delayParams || delayParams.length === 0) {
-        throw new ConfigError(
-          `SMS config: SMS_PROVIDER=tencent requires ${paramsEnv('delay')} (comma-separated param names in template order)`,
-          { variables: [paramsEnv('delay')] },
-        );
+      const templates = { delay: v.SMS_TEMPLATE_DELAY, ...optionalTemplates(env) };
+      const templateParams: Partial<Record<SmsTemplateName, readonly string[]>> = {};
+      for (const name of Object.keys(templates) as SmsTemplateName[]) {
+        const order = paramOrder(env, name, options);
+        if (!order) {
+          throw new ConfigError(
+            `SMS config: SMS_PROVIDER=tencent requires ${paramsEnv(name)} (comma-separated param names in template order)`,
+            { variables: [paramsEnv(name)] },
+          );
+        }
+        templateParams[name] = order;
       }
       return new TencentSmsProvider({
         secretId: v.SMS_SECRET_ID,
@@ -132,8 +179,8 @@ export function createSmsProvider(
         sdkAppId: v.SMS_SDK_APP_ID,
         signName: v.SMS_SIGN_NAME,
         region: env.SMS_REGION ?? 'ap-guangzhou',
-        templates: { delay: v.SMS_TEMPLATE_DELAY },
-        templateParams: { delay: delayParams },
+        templates,
+        templateParams,
         ...common,
       });
     }
