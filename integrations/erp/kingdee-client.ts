@@ -1,10 +1,11 @@
 import { ErpError } from './errors';
 import { codeOf, exchangeJson, isRecord, quantityOf, textOf } from './http';
-import type { ErpMaterial, ErpPort, ErpStock } from './port';
+import type { ErpMaterial, ErpPort, ErpSaleOrder, ErpSaleOrderResult, ErpStock } from './port';
 import { memoryTokenCache, type FreshToken, type InvalidateToken, type TokenCache } from './token-cache';
 
 const LOGIN = 'Kingdee.BOS.WebApi.ServicesStub.AuthService.ValidateUser.common.kdsvc';
 const QUERY = 'Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.ExecuteBillQuery.common.kdsvc';
+const SAVE = 'Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.Save.common.kdsvc';
 /** ExecuteBillQuery serves at most this many rows per call. */
 export const KINGDEE_MAX_LIMIT = 2000;
 const SESSION_LOST = /会话信息已丢失/;
@@ -38,6 +39,49 @@ export const KINGDEE_DEFAULT_QUERIES: { materials: KingdeeMaterialQuery; stock: 
   },
 };
 
+/**
+ * How a sale order is saved (SAL_SaleOrder). Save has no idempotency key: our order number is written
+ * into `referenceField` and looked up with ExecuteBillQuery before any Save.
+ */
+export interface KingdeeSaleOrderSettings {
+  formId: string;
+  /** 单据类型 (FBillTypeID) number; XSDD01_SYS is the standard sale order. */
+  billType: string;
+  /** 销售组织 (FSaleOrgId) number; Kingdee requires one when the user belongs to several. */
+  saleOrg?: string;
+  /** 结算币别 (FSaleOrderFinance.FSettleCurrId) number, e.g. PRE001 for CNY. */
+  currency?: string;
+  /**
+   * Where our order number goes: 'FNote' (first in the header remark, the default: works whatever the
+   * bill-number rule), 'FBillNo' (the bill number itself: only where the 编码规则 lets a number be given),
+   * or the key of a header text field of the plant's own (e.g. F_PAEZ_Text).
+   */
+  referenceField: string;
+  noteField: string;
+  entryNoteField: string;
+  entryDeliveryDateField: string;
+  /** Save options sent with the Model (ValidateFlag, IsVerifyBaseDataField, IsAutoSubmitAndAudit, …). */
+  saveOptions: Record<string, unknown>;
+}
+
+export const KINGDEE_DEFAULT_SALE_ORDER: KingdeeSaleOrderSettings = {
+  formId: 'SAL_SaleOrder',
+  billType: 'XSDD01_SYS',
+  referenceField: 'FNote',
+  noteField: 'FNote',
+  entryNoteField: 'FEntryNote',
+  entryDeliveryDateField: 'FDeliveryDate',
+  saveOptions: {
+    NeedReturnFields: ['FBillNo'],
+    IsDeleteEntry: 'true',
+    // An unknown or forbidden customer or material is refused by name instead of saved empty.
+    IsVerifyBaseDataField: 'true',
+    ValidateFlag: 'true',
+    NumberSearch: 'true',
+    IsAutoSubmitAndAudit: 'false',
+  },
+};
+
 export interface KingdeeClientOptions {
   /** Up to and including the K3Cloud path, e.g. http://erp.plant.local/K3Cloud */
   baseUrl: string;
@@ -59,6 +103,7 @@ export interface KingdeeClientOptions {
   sessionTtlSeconds?: number;
   materials?: Partial<KingdeeMaterialQuery>;
   stock?: Partial<KingdeeStockQuery>;
+  saleOrder?: Partial<KingdeeSaleOrderSettings>;
 }
 
 /** Kingdee K/3 Cloud WebAPI: ValidateUser sets session cookies; ExecuteBillQuery pages by StartRow/Limit. */
@@ -73,6 +118,7 @@ export class KingdeeClient implements ErpPort {
   private readonly sessionKey: string;
   private readonly materials: KingdeeMaterialQuery;
   private readonly stock: KingdeeStockQuery;
+  private readonly saleOrder: KingdeeSaleOrderSettings;
 
   constructor(private readonly options: KingdeeClientOptions) {
     this.fetchImpl = options.fetch ?? fetch;
@@ -89,6 +135,7 @@ export class KingdeeClient implements ErpPort {
     this.sessionKey = `erp:kingdee:${this.baseUrl}:${options.acctId}:${options.username}`;
     this.materials = mergeQuery(KINGDEE_DEFAULT_QUERIES.materials, options.materials);
     this.stock = mergeQuery(KINGDEE_DEFAULT_QUERIES.stock, options.stock);
+    this.saleOrder = { ...KINGDEE_DEFAULT_SALE_ORDER, ...options.saleOrder };
   }
 
   async fetchMaterials(): Promise<ErpMaterial[]> {
@@ -120,6 +167,121 @@ export class KingdeeClient implements ErpPort {
       if (warehouse !== undefined) stock.warehouse = warehouse;
       return stock;
     });
+  }
+
+  /** Saves a SAL_SaleOrder (not submitted or audited); never sent twice here. */
+  async writeBackSaleOrder(order: ErpSaleOrder): Promise<ErpSaleOrderResult> {
+    const s = this.saleOrder;
+    const byNote = s.referenceField === s.noteField;
+    const note = byNote ? referenceNote(order.reference, order.note) : order.note;
+    const model: Record<string, unknown> = {
+      FID: 0,
+      FBillTypeID: { FNumber: order.typeCode ?? s.billType },
+      ...(order.date ? { FDate: order.date } : {}),
+      ...(s.saleOrg ? { FSaleOrgId: { FNumber: s.saleOrg } } : {}),
+      FCustId: { FNumber: order.customerCode },
+      ...(order.departmentCode ? { FSaleDeptId: { FNumber: order.departmentCode } } : {}),
+      ...(note ? { [s.noteField]: note } : {}),
+      ...(byNote ? {} : { [s.referenceField]: order.reference }),
+      ...(s.currency ? { FSaleOrderFinance: { FSettleCurrId: { FNumber: s.currency } } } : {}),
+      FSaleOrderEntry: order.lines.map((l) => ({
+        FMaterialId: { FNumber: l.materialCode },
+        FQty: l.quantity,
+        ...(l.deliveryDate ? { [s.entryDeliveryDateField]: l.deliveryDate } : {}),
+        ...(l.note ? { [s.entryNoteField]: l.note } : {}),
+      })),
+    };
+    const data = { ...s.saveOptions, Model: model };
+    return this.withSession(`Save ${s.formId}`, (cookie) => this.save(data, cookie, order.reference));
+  }
+
+  /** The sale order carrying our order number in the reference field, by ExecuteBillQuery; null when none. */
+  async findSaleOrder(reference: string): Promise<ErpSaleOrderResult | null> {
+    const s = this.saleOrder;
+    const quoted = `'${reference.replaceAll("'", "''")}'`;
+    const filter =
+      s.referenceField === s.noteField
+        ? `(${s.noteField} = ${quoted} or ${s.noteField} like '${reference.replaceAll("'", "''")} %')`
+        : `${s.referenceField} = ${quoted}`;
+    const data = {
+      FormId: s.formId,
+      FieldKeys: 'FID,FBillNo',
+      FilterString: filter,
+      OrderString: 'FID ASC',
+      TopRowCount: 0,
+      StartRow: 0,
+      Limit: 1,
+    };
+    const [row] = await this.withSession(`${s.formId} by ${reference}`, (cookie) =>
+      this.executeBillQuery(data, cookie),
+    );
+    if (!row) return null;
+    const id = codeOf(row[0]);
+    const number = codeOf(row[1]);
+    if (!id || !number)
+      throw new ErpError('kingdee', `${s.formId} by ${reference}: a row without FID/FBillNo`, {
+        code: 'protocol',
+        retryable: false,
+      });
+    return { id, number };
+  }
+
+  private async save(data: Record<string, unknown>, cookie: string, reference: string): Promise<ErpSaleOrderResult> {
+    const formId = this.saleOrder.formId;
+    const what = `Save ${formId} ${reference}`;
+    let body: unknown;
+    try {
+      ({ body } = await exchangeJson(
+        'kingdee',
+        this.fetchImpl,
+        `${this.baseUrl}/${SAVE}`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json; charset=utf-8', cookie },
+          body: JSON.stringify({ formid: formId, data }),
+        },
+        this.timeoutMs,
+        what,
+      ));
+    } catch (e) {
+      if (e instanceof ErpError && e.retryable)
+        throw new ErpError('kingdee', `${what}: no clear answer, the order may have been saved (${e.message})`, {
+          code: e.code,
+          retryable: true,
+          outcomeUnknown: true,
+          cause: e,
+        });
+      throw e;
+    }
+    const status = anyResponseStatus(body);
+    if (!status)
+      throw new ErpError('kingdee', `${what}: no ResponseStatus in the answer`, {
+        code: 'protocol',
+        retryable: false,
+        outcomeUnknown: true,
+      });
+    if (!isTrue(status.IsSuccess)) {
+      const messages = errorMessages(status);
+      const text = messages.join('; ') || 'refused';
+      const erpCode = status.ErrorCode === undefined ? undefined : String(status.ErrorCode);
+      throw new ErpError('kingdee', `${what}: ${text}`, {
+        code: messages.some((m) => SESSION_LOST.test(m)) ? 'session' : 'api',
+        retryable: false,
+        erpMessage: text,
+        ...(erpCode ? { erpCode } : {}),
+      });
+    }
+    const entity = (Array.isArray(status.SuccessEntitys) ? status.SuccessEntitys : []).find(isRecord);
+    const result = isRecord(body) && isRecord(body.Result) ? body.Result : {};
+    const id = codeOf(entity?.Id) ?? codeOf(result.Id);
+    const number = codeOf(entity?.Number) ?? codeOf(result.Number);
+    if (!id || !number)
+      throw new ErpError('kingdee', `${what}: saved, but the answer names no Id/Number`, {
+        code: 'protocol',
+        retryable: true,
+        outcomeUnknown: true,
+      });
+    return { id, number };
   }
 
   /** All rows of a query, page by page; any failed page fails the whole query. */
@@ -235,9 +397,7 @@ export class KingdeeClient implements ErpPort {
     );
     const status = responseStatus(body);
     if (status) {
-      const messages = (Array.isArray(status.Errors) ? status.Errors : [])
-        .map((e) => (isRecord(e) ? textOf(e.Message) : undefined))
-        .filter((m): m is string => m !== undefined);
+      const messages = errorMessages(status);
       const text = messages.join('; ') || 'refused';
       const erpCode = status.ErrorCode === undefined ? undefined : String(status.ErrorCode);
       const lost = messages.some((m) => SESSION_LOST.test(m));
@@ -256,11 +416,29 @@ export class KingdeeClient implements ErpPort {
 
 /** The ResponseStatus of a failed call: `[[{"Result":{"ResponseStatus":{…}}}]]`, or the same object bare. */
 function responseStatus(body: unknown): Record<string, unknown> | undefined {
+  const status = anyResponseStatus(body);
+  return status && isTrue(status.IsSuccess) ? undefined : status;
+}
+
+function anyResponseStatus(body: unknown): Record<string, unknown> | undefined {
   let node: unknown = body;
   while (Array.isArray(node) && node.length === 1) node = node[0];
   if (!isRecord(node) || !isRecord(node.Result) || !isRecord(node.Result.ResponseStatus)) return undefined;
-  const status = node.Result.ResponseStatus;
-  return status.IsSuccess === true ? undefined : status;
+  return node.Result.ResponseStatus;
+}
+
+/** Kingdee's own examples write IsSuccess as a boolean and as the string "true"/"false". */
+const isTrue = (v: unknown) => v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
+
+function errorMessages(status: Record<string, unknown>): string[] {
+  return (Array.isArray(status.Errors) ? status.Errors : [])
+    .map((e) => (isRecord(e) ? textOf(e.Message) : undefined))
+    .filter((m): m is string => m !== undefined);
+}
+
+/** The header remark when it carries our order number: the number first, so a prefix query finds it. */
+export function referenceNote(reference: string, note: string | undefined): string {
+  return note ? `${reference} ${note}` : reference;
 }
 
 function mergeQuery<F extends string>(

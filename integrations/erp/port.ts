@@ -17,24 +17,34 @@ export interface ErpStock {
 export interface ErpSaleOrderLine {
   materialCode: string;
   quantity: number;
+  /** The date promised for this line (YYYY-MM-DD). */
+  deliveryDate?: string;
+  /** What the line's remark field gets (the customer's special requirements). */
+  note?: string;
 }
 
-/** A sales order to write into U8; the codes must already exist there. */
+/** A sale order to write into the ERP; the customer and material codes must already exist there. */
 export interface ErpSaleOrder {
-  /** Our own order id, used as the caller key so a repeated write is recognisable. */
+  /** Our order number: written into the ERP order so that it can be looked up before any write. */
   reference: string;
   customerCode: string;
   departmentCode?: string;
-  /** 销售类型 code. */
+  /** U8 销售类型 code; Kingdee 单据类型 (FBillTypeID). */
   typeCode?: string;
+  /** The order date (YYYY-MM-DD). */
   date?: string;
+  /** What the header's remark field gets (U8 memo, Kingdee FNote). */
+  note?: string;
   lines: ErpSaleOrderLine[];
 }
 
 export interface ErpSaleOrderResult {
-  /** The id U8 gave the order. */
+  /** The id the ERP gave the order. */
   id: string;
-  tradeId: string;
+  /** The order's number in the ERP, as people there see it (U8 订单号, Kingdee FBillNo). */
+  number: string;
+  /** U8: the trade id of the write. */
+  tradeId?: string;
 }
 
 /**
@@ -45,5 +55,11 @@ export interface ErpPort {
   readonly kind: 'u8' | 'kingdee';
   fetchMaterials(): Promise<ErpMaterial[]>;
   fetchStock(): Promise<ErpStock[]>;
+  /**
+   * Creates the sale order. Throws an ErpError; `outcomeUnknown` when the order may exist although no
+   * answer said so: look it up before writing again.
+   */
   writeBackSaleOrder?(order: ErpSaleOrder): Promise<ErpSaleOrderResult>;
+  /** The sale order carrying our order number, or null when the ERP has none. */
+  findSaleOrder?(reference: string): Promise<ErpSaleOrderResult | null>;
 }

@@ -50,7 +50,25 @@ export interface U8ClientOptions {
   fields?: { inventory?: Partial<U8InventoryFields>; currentstock?: Partial<U8StockFields> };
   /** Polling the result URL of an asynchronous write. */
   resultPolling?: { intervalMs?: number; attempts?: number };
+  saleOrder?: Partial<U8SaleOrderFields>;
 }
+
+/** Where a written sale order's values go (the entry date fields are unconfirmed: check the tenant's API docs). */
+export interface U8SaleOrderFields {
+  /** Header 预发货日期: the earliest line's date. */
+  headerDeliveryDate: string;
+  /** Entry 预发货日期 (SO_SODetails.dPreDate). */
+  entryDeliveryDate: string;
+  /** errcodes of saleorder/get that mean "no such order"; an errmsg saying 不存在 / 未找到 counts too. */
+  notFoundErrcodes: string[];
+}
+
+export const U8_DEFAULT_SALE_ORDER_FIELDS: U8SaleOrderFields = {
+  headerDeliveryDate: 'dpredatebt',
+  entryDeliveryDate: 'dpredate',
+  notFoundErrcodes: [],
+};
+const NOT_FOUND = /不存在|未找到|没有找到|not (be )?found/i;
 
 export const U8_DEFAULT_TOKEN_ERRCODES = ['20002', '20003'];
 
@@ -66,6 +84,7 @@ export class U8Client implements ErpPort {
   private readonly tokenErrcodes: Set<string>;
   private readonly fields: { inventory: U8InventoryFields; currentstock: U8StockFields };
   private readonly tokenKey: string;
+  private readonly saleOrderFields: U8SaleOrderFields;
 
   constructor(private readonly options: U8ClientOptions) {
     this.fetchImpl = options.fetch ?? fetch;
@@ -81,6 +100,7 @@ export class U8Client implements ErpPort {
       currentstock: { ...U8_DEFAULT_FIELDS.currentstock, ...options.fields?.currentstock },
     };
     this.tokenKey = `erp:u8:${options.fromAccount}:${options.appKey}`;
+    this.saleOrderFields = { ...U8_DEFAULT_SALE_ORDER_FIELDS, ...options.saleOrder };
   }
 
   async fetchMaterials(): Promise<ErpMaterial[]> {
@@ -117,8 +137,9 @@ export class U8Client implements ErpPort {
   }
 
   /**
-   * tradeid, then POST saleorder/add, then poll the result URL it returns. The POST is never repeated:
-   * when it gets no answer the order may exist, so that error is not retryable.
+   * tradeid, then POST saleorder/add, then poll the result URL it returns. Our order number goes into the
+   * order's code (订单号) and biz_id, so `findSaleOrder` can tell whether an earlier write got through. The
+   * POST is never repeated here: when its outcome is unknown the error says so (`outcomeUnknown`).
    */
   async writeBackSaleOrder(order: ErpSaleOrder): Promise<ErpSaleOrderResult> {
     const trade = await this.withToken('tradeid', (token) =>
@@ -133,21 +154,33 @@ export class U8Client implements ErpPort {
     if (!tradeId)
       throw new ErpError('u8', 'tradeid: no trade.id in the answer', { code: 'protocol', retryable: false });
 
+    const f = this.saleOrderFields;
+    const dates = order.lines.map((l) => l.deliveryDate).filter((d): d is string => d !== undefined);
     const saleorder = {
+      code: order.reference,
       custcode: order.customerCode,
       ...(order.departmentCode ? { deptcode: order.departmentCode } : {}),
       ...(order.typeCode ? { typecode: order.typeCode } : {}),
       ...(order.date ? { date: order.date } : {}),
-      memo: order.reference,
-      entry: order.lines.map((l) => ({ inventorycode: l.materialCode, quantity: l.quantity })),
+      ...(dates.length > 0 ? { [f.headerDeliveryDate]: dates.sort()[0] } : {}),
+      memo: order.note ?? order.reference,
+      entry: order.lines.map((l) => ({
+        inventorycode: l.materialCode,
+        quantity: l.quantity,
+        ...(l.deliveryDate ? { [f.entryDeliveryDate]: l.deliveryDate } : {}),
+      })),
     };
     let accepted: Row;
     try {
       // A token error is a refusal before any work, so withToken may safely send it again.
       accepted = await this.withToken('saleorder/add', (token) =>
-        this.call('POST', '/api/saleorder/add', { ...this.common(token), tradeid: tradeId }, 'saleorder/add', {
-          saleorder,
-        }),
+        this.call(
+          'POST',
+          '/api/saleorder/add',
+          { ...this.common(token), tradeid: tradeId, biz_id: order.reference },
+          'saleorder/add',
+          { saleorder },
+        ),
       );
     } catch (e) {
       if (
@@ -157,15 +190,41 @@ export class U8Client implements ErpPort {
         throw new ErpError(
           'u8',
           `saleorder/add (tradeid ${tradeId}): no clear answer, the order may have been created`,
-          { code: e.code, retryable: false, cause: e },
+          { code: e.code, retryable: false, outcomeUnknown: true, cause: e },
         );
       }
       throw e;
     }
     const url = textOf(accepted.url);
     if (!url)
-      throw new ErpError('u8', 'saleorder/add: no result url in the answer', { code: 'protocol', retryable: false });
+      throw new ErpError('u8', 'saleorder/add: no result url in the answer', {
+        code: 'protocol',
+        retryable: false,
+        outcomeUnknown: true,
+      });
     return this.pollResult(url, tradeId);
+  }
+
+  /** GET saleorder/get by our order number (the code we wrote); null when U8 says there is none. */
+  async findSaleOrder(reference: string): Promise<ErpSaleOrderResult | null> {
+    let body: Row;
+    try {
+      body = await this.withToken('saleorder/get', (token) =>
+        this.call('GET', '/api/saleorder/get', { ...this.common(token), id: reference }, 'saleorder/get'),
+      );
+    } catch (e) {
+      if (
+        e instanceof ErpError &&
+        e.code === 'api' &&
+        (this.saleOrderFields.notFoundErrcodes.includes(e.erpCode ?? '') || NOT_FOUND.test(e.erpMessage ?? ''))
+      )
+        return null;
+      throw e;
+    }
+    const found = isRecord(body.saleorder) ? body.saleorder : undefined;
+    const code = found ? codeOf(found.code) : undefined;
+    if (!found || code !== reference) return null;
+    return { id: codeOf(found.id) ?? code, number: code };
   }
 
   private async pollResult(url: string, tradeId: string): Promise<ErpSaleOrderResult> {
@@ -173,30 +232,49 @@ export class U8Client implements ErpPort {
     const attempts = this.options.resultPolling?.attempts ?? 10;
     for (let attempt = 0; attempt < attempts; attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
-      const { body } = await exchangeJson(
-        'u8',
-        this.fetchImpl,
-        url,
-        { method: 'GET' },
-        this.timeoutMs,
-        'saleorder result',
-      );
+      let body: unknown;
+      try {
+        ({ body } = await exchangeJson(
+          'u8',
+          this.fetchImpl,
+          url,
+          { method: 'GET' },
+          this.timeoutMs,
+          'saleorder result',
+        ));
+      } catch (e) {
+        // The order was accepted: without its result it may or may not exist.
+        if (!(e instanceof ErpError)) throw e;
+        throw new ErpError('u8', `saleorder result (tradeid ${tradeId}): ${e.message}`, {
+          code: e.code,
+          retryable: false,
+          outcomeUnknown: true,
+          cause: e,
+        });
+      }
       if (!isRecord(body))
-        throw new ErpError('u8', 'saleorder result: not a JSON object', { code: 'protocol', retryable: false });
+        throw new ErpError('u8', 'saleorder result: not a JSON object', {
+          code: 'protocol',
+          retryable: false,
+          outcomeUnknown: true,
+        });
       const errcode = String(body.errcode ?? '');
       if (errcode !== '0') {
-        throw new ErpError(
-          'u8',
-          `saleorder result (tradeid ${tradeId}): ${textOf(body.errmsg) ?? 'refused'} (errcode ${errcode})`,
-          { code: 'api', retryable: false, erpCode: errcode },
-        );
+        const errmsg = textOf(body.errmsg) ?? 'refused';
+        throw new ErpError('u8', `saleorder result (tradeid ${tradeId}): ${errmsg} (errcode ${errcode})`, {
+          code: 'api',
+          retryable: false,
+          erpCode: errcode,
+          erpMessage: errmsg,
+        });
       }
       const id = codeOf(body.id);
-      if (id) return { id, tradeId: codeOf(body.tradeid) ?? tradeId };
+      if (id) return { id, number: id, tradeId: codeOf(body.tradeid) ?? tradeId };
     }
     throw new ErpError('u8', `saleorder result (tradeid ${tradeId}): still processing after ${attempts} polls`, {
       code: 'timeout',
       retryable: false,
+      outcomeUnknown: true,
     });
   }
 
@@ -322,6 +400,7 @@ export class U8Client implements ErpPort {
       code: tokenError ? 'token' : 'api',
       retryable: false,
       erpCode: errcode,
+      ...(errmsg ? { erpMessage: errmsg } : {}),
     });
   }
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../core/errors';
-import { createErpClient, parseErpConfig } from '../../integrations/erp/erp-config';
+import { createErpClient, erpWriteBackSettings, parseErpConfig } from '../../integrations/erp/erp-config';
 import { FakeKingdee, KINGDEE_SECRETS } from '../fakes/erp/fake-kingdee';
 import { FakeU8, U8_SECRETS } from '../fakes/erp/fake-u8';
 import { kingdeeForms, u8Rows } from '../fakes/erp/fixtures';
@@ -66,6 +66,20 @@ describe('ERP configuration', () => {
       'ERP_BASE_URL must be an http(s) URL',
     );
     expect(configError({ ...kingdeeEnv, ERP_PAGE_SIZE: '5000' })).toContain('ERP_PAGE_SIZE must be at most 2000');
+  });
+
+  it('keeps write-back off unless ERP_WRITE_BACK=on, and refuses it without an ERP', () => {
+    expect(erpWriteBackSettings({})).toEqual({ enabled: false });
+    expect(erpWriteBackSettings(u8Env)).toMatchObject({ enabled: false, retryAfterMs: 60_000 });
+    expect(erpWriteBackSettings({ ...u8Env, ERP_WRITE_BACK: 'on', ERP_SALE_TYPE: '01' })).toMatchObject({
+      enabled: true,
+      typeCode: '01',
+    });
+    expect(erpWriteBackSettings({ ...kingdeeEnv, ERP_WRITE_BACK: 'TRUE' }).enabled).toBe(true);
+    expect(erpWriteBackSettings({ ERP_WRITE_BACK: 'off' })).toEqual({ enabled: false });
+    expect(configError({ ...u8Env, ERP_WRITE_BACK: 'maybe' })).toContain('ERP_WRITE_BACK must be "on" or "off"');
+    expect(() => erpWriteBackSettings({ ERP_WRITE_BACK: 'on' })).toThrow(/ERP_KIND is not set/);
+    expect(configError({ ...kingdeeEnv, ERP_ORDER_REFERENCE_FIELD: 'note' })).toContain('ERP_ORDER_REFERENCE_FIELD');
   });
 
   it('gives working clients against the fakes', async () => {

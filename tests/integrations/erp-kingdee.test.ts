@@ -188,4 +188,91 @@ describe('Kingdee client against the fake WebAPI', () => {
       { numRuns: 25 },
     );
   });
+
+  describe('sale orders', () => {
+    const order = {
+      reference: 'SO-20260303-0001',
+      customerCode: 'CUST-007',
+      date: '2026-03-03',
+      note: '技术要求：Ra≤0.8μm',
+      lines: [
+        { materialCode: '001', quantity: 5, deliveryDate: '2026-03-20', note: '技术要求：Ra≤0.8μm' },
+        { materialCode: '002', quantity: 8, deliveryDate: '2026-03-10' },
+      ],
+    };
+    const saves = (f: FakeKingdee) => f.requests.filter((r) => r.endpoint === 'save');
+
+    it('saves SAL_SaleOrder with the number first in FNote, and finds it by that number', async () => {
+      const { fake, client } = await setup({ fake: { customers: ['CUST-007'] } });
+      expect(await client.findSaleOrder(order.reference)).toBeNull();
+      const result = await client.writeBackSaleOrder(order);
+      expect(result.number).toMatch(/^XSDD\d{6}$/);
+      const body = saves(fake)[0]!.body as { formid: string; data: Record<string, unknown> };
+      expect(body.formid).toBe('SAL_SaleOrder');
+      expect(body.data).toMatchObject({ IsVerifyBaseDataField: 'true', IsAutoSubmitAndAudit: 'false' });
+      expect(body.data.Model).toMatchObject({
+        FBillTypeID: { FNumber: 'XSDD01_SYS' },
+        FCustId: { FNumber: 'CUST-007' },
+        FDate: '2026-03-03',
+        FNote: 'SO-20260303-0001 技术要求：Ra≤0.8μm',
+        FSaleOrderEntry: [
+          { FMaterialId: { FNumber: '001' }, FQty: 5, FDeliveryDate: '2026-03-20', FEntryNote: '技术要求：Ra≤0.8μm' },
+          { FMaterialId: { FNumber: '002' }, FQty: 8, FDeliveryDate: '2026-03-10' },
+        ],
+      });
+      expect(saves(fake)[0]!.headers.cookie).toMatch(/kdservice-sessionid=/);
+      expect(await client.findSaleOrder(order.reference)).toEqual(result);
+      // A longer number that merely starts with ours (a split order) is another order.
+      expect(await client.findSaleOrder('SO-20260303-000')).toBeNull();
+    });
+
+    it('puts the number in FBillNo or a field of the plant’s own when told to', async () => {
+      const { fake, client } = await setup({ client: { saleOrder: { referenceField: 'FBillNo' } } });
+      expect(await client.writeBackSaleOrder(order)).toMatchObject({ number: 'SO-20260303-0001' });
+      expect(await client.findSaleOrder(order.reference)).toMatchObject({ number: 'SO-20260303-0001' });
+      const custom = new KingdeeClient({
+        baseUrl: fake.url,
+        ...KINGDEE_SECRETS,
+        saleOrder: { referenceField: 'F_PAEZ_Text' },
+      });
+      const saved = await custom.writeBackSaleOrder({ ...order, reference: 'SO-20260303-0002' });
+      expect(fake.saved.get(saved.number)!.model).toMatchObject({
+        F_PAEZ_Text: 'SO-20260303-0002',
+        FNote: '技术要求：Ra≤0.8μm',
+      });
+      expect(await custom.findSaleOrder('SO-20260303-0002')).toEqual(saved);
+    });
+
+    it('reports a refusal with Kingdee’s message, not retryable', async () => {
+      const { client } = await setup({ fake: { customers: ['CUST-001'] } });
+      const e = await erpError(client.writeBackSaleOrder(order));
+      expect(e).toMatchObject({ code: 'api', retryable: false, outcomeUnknown: false });
+      expect(e.erpMessage).toContain('CUST-007');
+    });
+
+    it('reads IsSuccess written as a string', async () => {
+      const { client } = await setup({ fake: { successAsString: true } });
+      expect((await client.writeBackSaleOrder(order)).number).toMatch(/^XSDD/);
+      const e = await erpError(client.writeBackSaleOrder({ ...order, customerCode: '' }));
+      expect(e.code).toBe('api');
+    });
+
+    it('logs in again when the session is lost before a Save, and saves once', async () => {
+      const { fake, client } = await setup();
+      await client.fetchMaterials();
+      fake.dropSessions();
+      await client.writeBackSaleOrder(order);
+      expect(fake.saved.size).toBe(1);
+      expect(fake.callsTo('login')).toBe(2);
+    });
+
+    it('marks a Save whose answer was lost as of unknown outcome, retryable', async () => {
+      const { fake, client } = await setup();
+      fake.fail('save', { lostAnswer: true });
+      const e = await erpError(client.writeBackSaleOrder(order));
+      expect(e).toMatchObject({ code: 'network', retryable: true, outcomeUnknown: true });
+      expect(fake.saved.size).toBe(1);
+      expect(await client.findSaleOrder(order.reference)).not.toBeNull();
+    });
+  });
 });

@@ -206,10 +206,13 @@ describe('U8 sale order write-back', () => {
       customerCode: 'C007',
       lines: [{ materialCode: '007', quantity: 120 }],
     });
-    expect(result.id).toMatch(/^\d+$/);
+    // Our order number is the order's code (订单号), and U8's id for it.
+    expect(result).toMatchObject({ id: 'OB-42', number: 'OB-42' });
     expect(result.tradeId).toMatch(/^T\d+$/);
     expect(fake.saleorders.get(result.id)).toMatchObject({
+      code: 'OB-42',
       custcode: 'C007',
+      biz_id: 'OB-42',
       entry: [{ inventorycode: '007', quantity: 120 }],
     });
     expect(fake.requests.find((r) => r.endpoint === 'saleorder/add')!.query.tradeid).toBe(result.tradeId);
@@ -227,6 +230,52 @@ describe('U8 sale order write-back', () => {
     );
     expect(e).toMatchObject({ code: 'api', retryable: false });
     expect(e.message).toContain('存货编码999不存在');
+  });
+
+  it('writes remarks and each line’s delivery date, and finds the order by our number afterwards', async () => {
+    const { fake, client } = await setup({ client: { resultPolling: { intervalMs: 5, attempts: 5 } } });
+    expect(await client.findSaleOrder('OB-50')).toBeNull();
+    await client.writeBackSaleOrder({
+      reference: 'OB-50',
+      customerCode: 'C1',
+      note: '技术要求：Ra≤0.8μm',
+      lines: [
+        { materialCode: '001', quantity: 5, deliveryDate: '2026-03-20' },
+        { materialCode: '002', quantity: 7, deliveryDate: '2026-03-12' },
+      ],
+    });
+    expect(fake.saleorders.get('OB-50')).toMatchObject({
+      memo: '技术要求：Ra≤0.8μm',
+      dpredatebt: '2026-03-12',
+      entry: [
+        { inventorycode: '001', quantity: 5, dpredate: '2026-03-20' },
+        { inventorycode: '002', quantity: 7, dpredate: '2026-03-12' },
+      ],
+    });
+    expect(await client.findSaleOrder('OB-50')).toEqual({ id: 'OB-50', number: 'OB-50' });
+  });
+
+  it('takes an unconfirmed "not found" errcode as configured', async () => {
+    const { client } = await setup({
+      fake: { notFoundReply: { errcode: '40404', errmsg: '查询结果为空' } },
+      client: { saleOrder: { notFoundErrcodes: ['40404'] } },
+    });
+    expect(await client.findSaleOrder('OB-51')).toBeNull();
+  });
+
+  it('marks a post whose answer was lost after U8 took it as of unknown outcome', async () => {
+    const { fake, client } = await setup({ client: { resultPolling: { intervalMs: 5, attempts: 5 } } });
+    fake.fail('saleorder/add', { lostAnswer: true });
+    const e = await erpError(
+      client.writeBackSaleOrder({
+        reference: 'OB-52',
+        customerCode: 'C1',
+        lines: [{ materialCode: '001', quantity: 1 }],
+      }),
+    );
+    expect(e.outcomeUnknown).toBe(true);
+    expect(fake.saleorders.has('OB-52')).toBe(true);
+    expect(await client.findSaleOrder('OB-52')).toMatchObject({ number: 'OB-52' });
   });
 
   it('does not resend or call retryable a post that got no answer', async () => {

@@ -3,7 +3,14 @@ import { FakeHttpServer, type FakeReply, type FakeRequest } from './http-server'
 import type { Failure } from './failures';
 
 type Row = Record<string, unknown>;
-export type U8Endpoint = 'token' | 'tradeid' | 'inventory' | 'currentstock' | 'saleorder/add' | 'result';
+export type U8Endpoint =
+  | 'token'
+  | 'tradeid'
+  | 'inventory'
+  | 'currentstock'
+  | 'saleorder/add'
+  | 'saleorder/get'
+  | 'result';
 
 export const U8_SECRETS = {
   appKey: 'opa8f3c2e1d0b9a877',
@@ -27,6 +34,14 @@ export interface U8Unconfirmed {
   pendingPolls: number;
   /** The "still processing" answer of the result URL. */
   pendingReply: Row;
+  /** Whether the code (订单号) we send is kept (单据编号 allows manual numbers), or U8 numbers the order itself. */
+  manualCode: boolean;
+  /** saleorder/get's answer for a code U8 has no order for. */
+  notFoundReply: Row;
+  /** The final result for a sale order naming a customer code U8 does not know (%s: the code). */
+  unknownCustomerErrmsg: string;
+  /** The final result for a second order with a code already taken (%s: the code). */
+  duplicateCodeErrmsg: string;
 }
 
 export interface FakeU8Options extends Partial<U8Unconfirmed> {
@@ -36,6 +51,8 @@ export interface FakeU8Options extends Partial<U8Unconfirmed> {
   /** Rows as U8 sends them (field names of the tenant's U8 version). */
   inventory?: Row[];
   currentstock?: Row[];
+  /** Customer codes (客户编码) U8 knows; unset: any code is accepted. */
+  customers?: string[];
 }
 
 interface Token {
@@ -62,8 +79,9 @@ export class FakeU8 {
   readonly tokens = new Map<string, Token>();
   inventory: Row[];
   currentstock: Row[];
-  /** Sale orders U8 has created, by id. */
+  /** Sale orders U8 has created, by id (their code), with the query parameters of the add (biz_id…). */
   readonly saleorders = new Map<string, Row>();
+  customers: string[] | undefined;
   private readonly settings: U8Unconfirmed;
   private readonly clock: () => Date;
   private readonly tokenTtlSeconds: number;
@@ -77,6 +95,7 @@ export class FakeU8 {
     this.tokenTtlSeconds = options.tokenTtlSeconds ?? 7200;
     this.inventory = options.inventory ?? [];
     this.currentstock = options.currentstock ?? [];
+    this.customers = options.customers;
     this.settings = {
       tokenErrcode: options.tokenErrcode ?? '20002',
       tokenErrmsg: options.tokenErrmsg ?? 'token已过期或无效',
@@ -85,6 +104,10 @@ export class FakeU8 {
       newTokenRevokesOld: options.newTokenRevokesOld ?? false,
       pendingPolls: options.pendingPolls ?? 1,
       pendingReply: options.pendingReply ?? { errcode: '0', errmsg: '处理中' },
+      manualCode: options.manualCode ?? true,
+      notFoundReply: options.notFoundReply ?? fail('20008', '销售订单不存在'),
+      unknownCustomerErrmsg: options.unknownCustomerErrmsg ?? '客户编码%s不存在',
+      duplicateCodeErrmsg: options.duplicateCodeErrmsg ?? '销售订单号%s已存在',
     };
     this.http = new FakeHttpServer((req) => this.route(req), this.clock);
   }
@@ -127,6 +150,8 @@ export class FakeU8 {
         handle: () => ({ json: this.batchGet(q, 'currentstock', this.currentstock) }),
       };
     }
+    if (get && req.path === '/api/saleorder/get')
+      return { endpoint: 'saleorder/get', handle: () => ({ json: this.getSaleOrder(q) }) };
     if (req.method === 'POST' && req.path === '/api/saleorder/add')
       return { endpoint: 'saleorder/add', handle: () => ({ json: this.addSaleOrder(q, req.body) }) };
     const result = /^\/api\/asyncresult\/([\w-]+)$/.exec(req.path);
@@ -199,17 +224,28 @@ export class FakeU8 {
     const entries = Array.isArray(order?.entry) ? (order.entry as Row[]) : [];
     const known = new Set(this.inventory.map((r) => r.code));
     const unknown = entries.find((e) => !known.has(e.inventorycode));
+    const given = typeof order?.code === 'string' && order.code !== '' ? order.code : undefined;
+    const code = given && this.settings.manualCode ? given : String(++this.seq).padStart(10, '0');
     let final: Row;
     if (!order?.custcode || entries.length === 0) final = fail('30010', '销售订单数据不完整');
+    else if (this.customers && !this.customers.includes(String(order.custcode)))
+      final = fail('30013', this.settings.unknownCustomerErrmsg.replace('%s', String(order.custcode)));
     else if (unknown) final = fail('30011', `存货编码${String(unknown.inventorycode)}不存在`);
+    else if (this.saleorders.has(code)) final = fail('30012', this.settings.duplicateCodeErrmsg.replace('%s', code));
     else {
-      const id = String(++this.seq);
-      this.saleorders.set(id, order);
-      final = ok({ id, tradeid: tradeId });
+      this.saleorders.set(code, { ...order, code, biz_id: q.biz_id });
+      final = ok({ id: code, tradeid: tradeId });
     }
     const resultId = randomBytes(6).toString('hex');
     this.writes.set(resultId, { tradeId, polls: 0, final });
     return ok({ url: `${this.url}/api/asyncresult/${resultId}` });
+  }
+
+  private getSaleOrder(q: Record<string, string>): Row {
+    const refused = this.checkCommon(q);
+    if (refused) return refused;
+    const order = this.saleorders.get(q.id ?? '');
+    return order ? ok({ saleorder: { ...order, id: order.code } }) : this.settings.notFoundReply;
   }
 
   private result(resultId: string): Row {

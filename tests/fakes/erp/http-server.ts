@@ -98,6 +98,10 @@ export class FakeHttpServer<E extends string> {
       if (res.destroyed || req.socket.destroyed) return;
     }
     const reply = matched.handle();
+    if (failure && 'lostAnswer' in failure) {
+      req.socket.destroy();
+      return;
+    }
     record.outcome = { status: reply.status ?? 200, json: reply.json };
     this.send(res, reply);
   }
