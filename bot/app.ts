@@ -18,6 +18,9 @@ import type { SmsProvider } from '../integrations/sms/port';
 import type { CourierTracker } from '../integrations/courier/port';
 import type { TransitTimes } from '../integrations/map/transit';
 import { createHttpApp, listen } from './server';
+import { ErpWriter } from './erp-writer';
+import { cachedToken, invalidateToken } from '../db/platform-tokens';
+import { createErpClient, erpWriteBackSettings } from '../integrations/erp/erp-config';
 import { LiveConfig } from './live-config';
 
 export interface AppOptions {
@@ -91,6 +94,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const ingest = (event: SmsOutcomeEvent, externalId: string, alsoInTx: (tx: Tx) => Promise<void>) =>
     bot.ingest(event, externalId, alsoInTx);
   bot.register(new SmsAdapter({ db: database.db, provider: smsProvider, clock, log, ingest }));
+  bot.register(erpWriterFor(env, database, clock, log, bot));
   const directoryReaders = adapters.flatMap((a) => (a.directory ? [a.directory()] : []));
   const app = createHttpApp({ bot, database, log, mesToken: env.MES_API_TOKEN, config, directoryReaders });
   const { server, url } = await listen(app, options.port ?? 3000, options.host ?? '127.0.0.1');
@@ -127,6 +131,25 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       await bot.stop();
     },
   };
+}
+
+/** Writes confirmed orders to the ERP of plant sync when ERP_WRITE_BACK=on; otherwise lets their effects go. */
+function erpWriterFor(env: Env, database: DatabaseHandle, clock: () => Date, log: Logger, bot: Bot): ErpWriter {
+  const vars = env as Record<string, string | undefined>;
+  const db = database.db;
+  const erp = createErpClient(vars, {
+    tokenCache: (key, fetchToken) => cachedToken(db, `erp:${key}`, clock(), fetchToken),
+    invalidateToken: (key, token) => invalidateToken(db, `erp:${key}`, token),
+  });
+  const settings = erpWriteBackSettings(vars);
+  if (erp && settings.enabled) log.info({ erp: erp.kind }, 'ERP write-back is on');
+  return new ErpWriter({
+    db,
+    erp,
+    settings,
+    log,
+    runInContext: (name, work) => bot.runScheduled(name, work),
+  });
 }
 
 /** SMS_PROVIDER=aliyun|tencent sends for real; unset or `log`, the SMS show in the playground's SMS pane. */

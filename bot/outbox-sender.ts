@@ -37,6 +37,8 @@ function orderingKey(effect: Effect): string {
       return effect.conversationId ? `chat:${effect.conversationId}` : `card:${effect.cardId}`;
     case 'sms':
       return `sms:${effect.phone}`;
+    case 'erp-sale-order':
+      return `erp:${effect.orderId}`;
   }
 }
 

@@ -3,6 +3,9 @@ import type { Card } from '../cards/model';
 /** SMS effects go to this outbox platform: the SMS adapter, whatever chat platform the order came from. */
 export const SMS_PLATFORM = 'sms';
 
+/** ERP writes go to this outbox platform: the ERP writer, whatever chat platform the order came from. */
+export const ERP_PLATFORM = 'erp';
+
 /** Where a text or card goes: a conversation (group chat) or a person (their 1:1 chat with the bot). */
 export type Destination = { conversationId: string } | { userId: string };
 
@@ -34,7 +37,9 @@ export type Effect =
       params?: Record<string, string>;
       /** Where to tell the sales person if the provider refuses the SMS (bad number, frequency limit). */
       notify?: SmsNotify;
-    };
+    }
+  /** A confirmed order written to the plant's ERP as a sale order (read from the database when delivered). */
+  | { kind: 'erp-sale-order'; orderId: number };
 
 /** The order an SMS is about, and the chat whose sales person calls the customer when the SMS fails. */
 export interface SmsNotify {

@@ -152,6 +152,8 @@ export class DingtalkQuota implements CallCounter {
         return { kind: 'card-update', what: effect.card.title, to: '' };
       case 'sms':
         return { kind: 'post', what: excerpt(effect.text), to: effect.phone };
+      case 'erp-sale-order':
+        return { kind: 'post', what: `erp ${effect.orderId}`, to: 'erp' };
     }
   }
 
@@ -173,6 +175,8 @@ function apiOf(effect: Effect): string {
       return 'POST /v1.0/card/instances/createAndDeliver';
     case 'sms':
       return 'sms';
+    case 'erp-sale-order':
+      return 'erp';
     case 'post':
       return 'userId' in effect.to || effect.to.conversationId.startsWith('dm:')
         ? 'POST /v1.0/robot/oToMessages/batchSend'

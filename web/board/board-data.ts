@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import {
   boardThresholds,
   type BoardThresholds,
@@ -50,6 +50,10 @@ export async function boardPageData(
       limit: LISTED_ORDERS,
     }),
   ]);
+  const erpNumbers = await erpNumbersOf(
+    q,
+    open.rows.map((r) => r.number),
+  );
   return {
     company: config.company,
     userName,
@@ -57,11 +61,24 @@ export async function boardPageData(
     figures: headlineFigures(series.at(-1)!, series.at(-2)!, lang),
     weeks: series.map((f, i) => weekPoint(weeks[i]!.label, f)),
     counts: countRows(counts, lang),
-    orders: byColour(open.rows, thresholds, now).map((row) => boardRow(config, row, now, lang)),
+    orders: byColour(open.rows, thresholds, now).map((row) => ({
+      ...boardRow(config, row, now, lang),
+      erpNumber: erpNumbers.get(row.number) ?? null,
+    })),
     ordersTotal: open.total,
     lines: loads,
     thresholds,
   };
+}
+
+/** The ERP sale order numbers of the listed orders (written back ones only). */
+async function erpNumbersOf(q: Queryable, numbers: string[]): Promise<Map<string, string>> {
+  if (numbers.length === 0) return new Map();
+  const rows = await q
+    .select({ number: orders.number, erpNumber: orders.erpNumber })
+    .from(orders)
+    .where(inArray(orders.number, numbers));
+  return new Map(rows.flatMap((r) => (r.erpNumber ? [[r.number, r.erpNumber] as const] : [])));
 }
 
 function weekPoint(label: string, f: KpiFigures): WeekPoint {
@@ -291,6 +308,7 @@ export async function orderPageData(
       colour: severity?.colour ?? 'blue',
       reasons: severity?.reasons ?? [],
       items: items.map((i) => ({ materialCode: i.materialCode, quantity: i.quantity, unit: i.unit })),
+      erpNumber: order.erpNumber,
     },
     pauses: clock.pauses.map((p) => ({ from: p.from, to: p.to, reason: p.reason ?? null })),
     timeline: collapseEtdRuns(events).map((run) => timelineEntry(config, run.first, run, lang)),
@@ -348,7 +366,7 @@ export function collapseEtdRuns(events: readonly EventRow[]): EventRun[] {
 
 /** How each kind of order event reads on the timeline. */
 export function timelineEntry(config: BusinessConfig, e: EventRow, run?: EventRun, lang: Lang = 'zh'): TimelineEntry {
-  const { format, stages, board } = texts(lang);
+  const { format, stages, board, erp } = texts(lang);
   const tl = board.timeline;
   const d = e.data as Record<string, unknown>;
   const actor = e.actorId ? personName(config, e.actorId) : null;
@@ -429,6 +447,18 @@ export function timelineEntry(config: BusinessConfig, e: EventRow, run?: EventRu
         e.type === 'sms-rejected' ? tl.smsRejected : tl.smsUncertain,
         'event',
         typeof d.reason === 'string' ? d.reason : null,
+      );
+    case 'erp-written':
+      return entry(
+        erp.board.written(erp.name(d.erp === 'u8' ? 'u8' : 'kingdee')),
+        'event',
+        typeof d.number === 'string' ? d.number : null,
+      );
+    case 'erp-refused':
+      return entry(
+        erp.board.refused,
+        'event',
+        typeof d.reason === 'string' ? d.reason : typeof d.customer === 'string' ? d.customer : null,
       );
     default:
       return entry(e.type, 'event');

@@ -23,6 +23,8 @@ export interface BoardOrderRow {
   late: boolean;
   colour: Colour;
   reasons: string[];
+  /** The sale order the ERP has for it (written back), when it has one. */
+  erpNumber?: string | null;
 }
 
 export interface LineLoadRow {
@@ -90,6 +92,7 @@ export interface OrderPageData {
     colour: Colour;
     reasons: string[];
     items: { materialCode: string; quantity: number; unit: string }[];
+    erpNumber?: string | null;
   };
   pauses: { from: Date; to: Date | null; reason: string | null }[];
   timeline: TimelineEntry[];
@@ -320,7 +323,7 @@ function orderRow(v: View, o: BoardOrderRow): string {
   const paused = o.paused ? `<span class="paused-note">${escapeHtml(v.b.orders.paused)}</span>` : '';
   return `<tr class="order ${o.colour}" data-number="${escapeHtml(o.number)}">
 <td>${colourDot(v, o.colour)}</td>
-<td class="nowrap"><a href="${escapeHtml(orderHref(o.number))}">${escapeHtml(o.number)}</a></td>
+<td class="nowrap"><a href="${escapeHtml(orderHref(o.number))}">${escapeHtml(o.number)}</a>${erpNumberNote(v, o.erpNumber)}</td>
 <td>${orDash(o.customerName)}</td>
 <td>${escapeHtml(o.requesterName)}</td>
 <td class="nowrap">${escapeHtml(o.statusLabel)}</td>
@@ -329,6 +332,11 @@ function orderRow(v: View, o: BoardOrderRow): string {
 <td class="nowrap">${etdVsPromise(v, o.etd, o.promisedAt, o.late)}</td>
 <td>${reasonList(o.reasons)}</td>
 </tr>`;
+}
+
+function erpNumberNote(v: View, erpNumber: string | null | undefined): string {
+  if (!erpNumber) return '';
+  return `<div class="muted erp-number">${escapeHtml(v.t.erp.board.number)} ${escapeHtml(erpNumber)}</div>`;
 }
 
 function etdVsPromise(v: View, etd: Date | null, promisedAt: Date | null, late: boolean): string {
@@ -480,6 +488,9 @@ function orderFacts(v: View, o: OrderPageData['order']): string {
     [f.promisedAt, o.promisedAt ? fullTime(o.promisedAt) : DASH],
     [f.etd, o.etd ? fullTime(o.etd) : DASH],
     [f.items, itemList(o.items)],
+    ...(o.erpNumber
+      ? [[v.t.erp.board.number, `<code class="erp-number">${escapeHtml(o.erpNumber)}</code>`] as [string, string]]
+      : []),
   ];
   return `<dl class="facts">${facts.map(([k, value]) => `<dt>${escapeHtml(k)}</dt><dd>${value}</dd>`).join('\n')}</dl>`;
 }

@@ -77,6 +77,8 @@ function expected(row: OutboxRow, recipients: Map<string, string>): Expected {
     }
     case 'sms':
       throw new Error('no SMS on WeCom');
+    case 'erp-sale-order':
+      throw new Error('no ERP writes on WeCom');
   }
 }
 
