@@ -3,6 +3,7 @@
  * (accepted messages/s, HTTP answer p50/p99, message-to-order-reply p50/p99). PGlite always; PostgreSQL
  * too when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set.
  * npm run bench -- kpi: the KPI queries and the ops board on a million orders (tests/bench/kpi-bench.ts).
+ * npm run bench -- repromise: a mould change under 5,000 confirmed orders re-checked (tests/bench/repromise-bench.ts).
  * npm run bench -- scale: escalation tick, outbox claim and the product's RSS at scale (tests/bench/scale-bench.ts).
  * npm run bench -- directory: a 500-person company directory synced from the fake WeCom and stored (tests/bench/directory-bench.ts).
  * npm run bench -- e2e: WeCom callbacks and DingTalk frames at a rising rate through the product, against pgbench (tests/bench/e2e-bench.ts).
@@ -22,6 +23,7 @@ import { lineLoads, materials, moulds, stock } from '../../db/schema';
 import { createTestDatabase, type Backend } from '../support/databases';
 import { benchKpis } from './kpi-bench';
 import { benchScale } from './scale-bench';
+import { benchRepromise } from './repromise-bench';
 import { benchEndToEnd } from './e2e-bench';
 import { benchImports } from './import-bench';
 import { benchDirectory } from './directory-bench';
@@ -268,6 +270,7 @@ async function main() {
   if (only === 'e2e') return benchEndToEnd(pgUrl ?? 'postgres://postgres@127.0.0.1:5432/test');
   if (only === 'imports') return benchImports();
   if (only === 'directory') return benchDirectory();
+  if (only === 'repromise') return repromiseOnly(pgUrl);
   const total = Number(process.env.BENCH_MESSAGES ?? 600);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
   benchParser();
@@ -289,6 +292,14 @@ async function kpiOnly(pgUrl: string | undefined) {
   if (pgUrl) await benchKpis('postgres', total, open);
   else console.log('(set BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to measure PostgreSQL)');
   await benchKpis('pglite', Number(process.env.BENCH_KPI_PGLITE_ORDERS ?? total), open);
+}
+
+/** npm run bench -- repromise: PGlite, and PostgreSQL when BENCH_DATABASE_URL is set. */
+async function repromiseOnly(pgUrl: string | undefined) {
+  let met = await benchRepromise('pglite');
+  if (pgUrl) met = (await benchRepromise('postgres')) && met;
+  else console.log('(set BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to also measure PostgreSQL)');
+  if (!met) process.exitCode = 1;
 }
 
 /** npm run bench -- scale: PostgreSQL only (BENCH_DATABASE_URL, or the local server's `test` database as admin). */
