@@ -64,7 +64,13 @@ export function createHttpApp(args: {
   });
   app.use(health.routes()).use(health.allowedMethods());
   if (args.mesToken) {
-    const mes = mesRoutes({ db: database.db, clock: () => bot.now(), token: args.mesToken, config: bot.configSource });
+    const mes = mesRoutes({
+      db: database.db,
+      clock: () => bot.now(),
+      token: args.mesToken,
+      config: bot.configSource,
+      ingest: (event, key) => bot.ingest(event, key),
+    });
     app.use(mes.routes()).use(mes.allowedMethods());
   }
   const playground = bot.listAdapters().some((a) => a.platform === 'playground');

@@ -18,6 +18,7 @@ import {
 } from '../db/schema';
 import { chinaDate, chinaTime } from '../domain/china-time';
 import { promisedInstant } from '../domain/lifecycle';
+import type { RepromiseChoice } from '../domain/repromise/command';
 import { type Hold, holdsOf, planOf, remainingItems, splitPlan, type SplitPlan } from '../domain/repromise/replan';
 import { texts } from '../texts';
 import { replaceCard, tellTapper } from './card-updates';
@@ -29,28 +30,10 @@ import { promiseFor } from './promise';
 import { partsText, type Repromise, repromiseCard, repromiseCardId, unitsOf } from './repromise';
 import { startLifecycle } from './stages';
 
-export type RepromiseChoice = 'move' | 'expedite' | 'split';
 interface Entry {
   order: Order;
   repromise: Repromise;
   child?: string;
-}
-
-/** "SO-20260224-0001 改期" typed in a chat whose cards cannot be tapped (a WeCom group). */
-export function repromiseCommandOf(text: string): { number: string; choice: RepromiseChoice } | null {
-  const t = text.replace(/@\S+/g, '').trim();
-  const m = /^(SO-\d{8}-\d{4,}(?:-\d+)?)\s*(改期|改到最早日期|加急|申请加急|拆分|拆分交付|move|expedite|split)$/i.exec(
-    t,
-  );
-  if (!m) return null;
-  const word = m[2]!.toLowerCase();
-  const choice: RepromiseChoice =
-    word.startsWith('改') || word === 'move'
-      ? 'move'
-      : word.includes('加急') || word === 'expedite'
-        ? 'expedite'
-        : 'split';
-  return { number: m[1]!.toUpperCase(), choice };
 }
 
 /** The tapped re-promise card's orders, locked, with their re-promises of that change. */

@@ -1,4 +1,5 @@
-import { answerRepromiseByText, handleRepromiseChoice, repromiseCommandOf } from './repromise-choice';
+import { repromiseCommandOf } from '../domain/repromise/command';
+import { answerRepromiseByText, handleRepromiseChoice } from './repromise-choice';
 import { tellTapper } from './card-updates';
 import { type HandlerContext, replyToMessage } from '../core/context';
 import type { CardActionEvent, InboundEvent, MesStageReportEvent, MessageEvent, SmsOutcomeEvent } from '../core/events';

@@ -49,7 +49,8 @@ export interface StageCommand {
   waybill: string | null;
 }
 
-const ORDER_NUMBER = /SO-\d{8}-\d{4,}/i;
+/** An order number, or a split delivery's (SO-20260224-0001-2). */
+const ORDER_NUMBER = /SO-\d{8}-\d{4,}(?:-\d{1,3})?(?!\d)/i;
 const WAYBILL = /(?<![A-Za-z0-9])([A-Za-z]{0,4}\d{8,20})(?![A-Za-z0-9])/;
 const MENTION = /@\S+/g;
 

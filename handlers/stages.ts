@@ -113,6 +113,7 @@ async function alreadyDone(ctx: HandlerContext, order: Order, stage: WorkStage):
 /** Who completed a stage: the person, or the courier (快递100 said "signed") or the system. */
 function actorName(ctx: HandlerContext, by: { id: string | null; source: StageSource }, lang: Lang): string {
   if (by.id) return personName(ctx.config, by.id);
+  if (by.source === 'mes') return texts(lang).lifecycle.byMes;
   return by.source === 'courier' ? texts(lang).lifecycle.byCourier : texts(lang).lifecycle.bySystem;
 }
 

@@ -10,7 +10,7 @@ import { replyToMessage, type HandlerContext } from '../core/context';
 import type { MessageEvent } from '../core/events';
 import { type Lang, type NextStep, texts } from '../texts';
 
-const ORDER_NUMBER = /^SO-\d{8}-\d{4,}$/;
+const ORDER_NUMBER = /^SO-\d{8}-\d{4,}(?:-\d{1,3})?$/;
 
 /** "SO-20260224-0001 到哪了" / "BRK-2026-01 进度": the order's status and whom it is waiting on. */
 export async function answerStatusQuery(

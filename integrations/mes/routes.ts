@@ -10,6 +10,7 @@ import type { ConfigSource } from '../../config/business-config';
 import type { MesStageOutcome, MesStageReportEvent } from '../../core/events';
 import type { Database } from '../../db/client';
 import { lockPlant } from '../../db/plant';
+import { recordPlantChange } from '../../db/repromise';
 import { inboundMessages, lineLoads, moulds } from '../../db/schema';
 import type { WorkStage } from '../../domain/lifecycle';
 import { carrierCode, guessCarrier } from '../courier/carriers';
@@ -107,7 +108,12 @@ const stageBody = z
     }
   });
 
-const orderNumber = z.string().regex(/^SO-\d{8}-\d{4,}$/i, 'must be an order number, e.g. SO-20260224-0001');
+const orderNumber = z
+  .string()
+  .regex(
+    /^SO-\d{8}-\d{4,}(?:-\d{1,3})?$/i,
+    'must be an order number, e.g. SO-20260224-0001 (a split delivery: SO-20260224-0001-2)',
+  );
 const idempotencyKey = z
   .string()
   .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 letters, digits, ".", "_", ":" or "-" (a UUID will do)');
@@ -178,6 +184,10 @@ export function mesRoutes(options: MesRoutesOptions): Router {
         .values({ id, ...values })
         .onConflictDoUpdate({ target: moulds.id, set: values })
         .returning();
+      if (body.status !== 'ok') {
+        const cause = { kind: 'mould' as const, mould: id, status: body.status, availableFrom: values.availableFrom };
+        await recordPlantChange(tx, values.updatedAt, { kind: 'mould', cause, source: MES_SOURCE });
+      }
       return { row: row!, created: before === undefined };
     });
     ctx.status = created ? 201 : 200;
@@ -196,6 +206,13 @@ export function mesRoutes(options: MesRoutesOptions): Router {
       // Serialise with promise confirmations that read this line's capacity.
       await lockPlant(tx, [], [line.id]);
       await tx.delete(lineLoads).where(eq(lineLoads.line, line.id));
+      // A heavier load may break promises on the line: the re-promise job re-checks them (a lighter one breaks none).
+      await recordPlantChange(tx, clock(), {
+        kind: 'line-load',
+        cause: { kind: 'line-load', line: line.id },
+        source: MES_SOURCE,
+        lines: [line.id],
+      });
       if (periods.length === 0) return [];
       return tx
         .insert(lineLoads)

@@ -77,18 +77,16 @@ async function seed(db: Database, config: ReturnType<typeof loadBusinessConfig>,
     day: addWorkingDays(TODAY, 1, config.calendar),
     used: 0,
   }));
-  await db
-    .insert(materials)
-    .values(
-      lines.map((l) => ({
-        code: `BENCH-${l.id}`,
-        name: `bench ${l.id}`,
-        unit: '件',
-        line: l.id,
-        mould: 'M-B',
-        leadTimeDays: 0,
-      })),
-    );
+  await db.insert(materials).values(
+    lines.map((l) => ({
+      code: `BENCH-${l.id}`,
+      name: `bench ${l.id}`,
+      unit: '件',
+      line: l.id,
+      mould: 'M-B',
+      leadTimeDays: 0,
+    })),
+  );
   const rows: Array<{ order: typeof orders.$inferInsert; line: string; day: string }> = [];
   for (let i = 0; i < total; i++) {
     const line = lines[i % lines.length]!;

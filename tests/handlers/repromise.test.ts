@@ -45,7 +45,9 @@ describe.each(backends)('re-promise on %s', (backend) => {
 
       const again = await s.run('repromise', (ctx) => recheckPlantChanges(ctx));
       expect(again.effects).toEqual([]);
-      expect(await s.tx.select().from(plantChanges)).toEqual([expect.objectContaining({ processedAt: expect.any(Date) })]);
+      expect(await s.tx.select().from(plantChanges)).toEqual([
+        expect.objectContaining({ processedAt: expect.any(Date) }),
+      ]);
     });
   });
 
@@ -137,7 +139,9 @@ describe.each(backends)('re-promise on %s', (backend) => {
       expect(await s.eventTypes(order.id)).toContain('expedited');
       expect(await openRepromises(s)).toEqual([]);
       expect((await holds(s, order.id)).map((h) => [h.day, h.quantity])).toEqual([['2026-03-02', 60]]);
-      expect(approved.updatedCards.some((u) => u.card.buttons.length === 0 && u.card.title.includes('交期'))).toBe(true);
+      expect(approved.updatedCards.some((u) => u.card.buttons.length === 0 && u.card.title.includes('交期'))).toBe(
+        true,
+      );
     });
   });
 });

@@ -1,3 +1,4 @@
+import { recheckPlantChanges } from '../../handlers/repromise';
 import { describe, expect, it } from 'vitest';
 import type { CardActionEvent, MessageEvent } from '../../core/events';
 import { cards, drafts, orders } from '../../db/schema';
@@ -39,6 +40,7 @@ describe('the route tables', () => {
     expect(chatCommands.map((c) => c.name)).toEqual([
       'mould-status',
       'stage-report',
+      'repromise',
       'approval',
       'latency-pause',
       'kpi',
@@ -106,11 +108,12 @@ describe('the route tables', () => {
       'etd',
       'expedite',
       'pending-list',
+      'repromise',
       'same-need',
       'stage',
     ]);
     for (const route of Object.values(cardActions)) expect(route).toBeTypeOf('function');
-    expect(Object.keys(otherEvents)).toEqual(['sms-outcome']);
+    expect(Object.keys(otherEvents)).toEqual(['sms-outcome', 'mes-stage-report']);
     expect(unknownCardTapped).toBeTypeOf('function');
   });
 
@@ -198,6 +201,8 @@ describe.each(backends)('routeEvent with the route tables on %s', (backend) => {
       await s.say('大陆集团和博世都要BRK-2026-01样品5件，12月20日前到');
       await s.say('客户：新能科技 需要BRK-2026-03样品2件，12月20日前到');
       await s.say('待办', { senderId: 'zhoushifu', conversationId: 'dm:zhoushifu' });
+      await s.say('M-4 维修 至 3/2', { senderId: 'zhoushifu' });
+      await s.run('repromise', (ctx) => recheckPlantChanges(ctx));
       const purposes = new Set((await s.tx.select({ purpose: cards.purpose }).from(cards)).map((c) => c.purpose));
       expect([...purposes].sort()).toEqual(Object.keys(cardActions).sort());
       for (const purpose of purposes) expect(cardActions[purpose]).toBeTypeOf('function');

@@ -112,7 +112,7 @@ describe.each(backends)('MES stage reports on %s', (backend) => {
     expect(state.inbox.zhenggong![0]!.title).toBe(`质检通过 · ${NUMBER}`);
     expect(state.inbox.zhoushifu!.find((c) => c.id === productionCard.id)!.resolved).toMatchObject({
       status: 'approved',
-      text: expect.stringMatching(/^生产中 · .+ 10:30$/),
+      text: expect.stringMatching(/^生产中 · MES 10:30$/),
     });
     expect(field(etdCard(state), '当前阶段')).toBe('生产中（2月24日 10:30）');
     // Nothing is said in the chat (a person's report gets an answer there; the MES gets it over HTTP).

@@ -49,6 +49,7 @@ export const lifecycle: Catalogue['lifecycle'] = {
   },
 
   byCourier: 'courier',
+  byMes: 'MES',
   bySystem: 'system',
 
   delivered: (number, who, time) => `✅ ${number} delivered (${who}, ${time}); order closed.`,

@@ -77,6 +77,7 @@ export const lifecycle = {
 
   /** Who completed a stage when nobody in the chat did. */
   byCourier: '快递',
+  byMes: 'MES',
   bySystem: '系统',
 
   delivered: (number: string, who: string, time: string): string => `✅ ${number} 已签收（${who} ${time}），订单完成。`,
