@@ -10,7 +10,9 @@ import type { HandlerContext } from '../core/context';
 import { stoppedClock } from './latency';
 import type { CardActionEvent } from '../core/events';
 import { taskDeciders } from './escalation';
-import { reserveForOrder } from './promise';
+import { type Reserved, reserveForOrder } from './promise';
+import { createDelivery } from './deliveries';
+import { partsText, unitsOf } from './repromise';
 import { noticeCustomer } from './customer-notices';
 import { queueErpWriteBack } from './erp-write-back';
 import { startLifecycle } from './stages';
@@ -204,11 +206,28 @@ async function settleOrder(ctx: HandlerContext, order: Order, decided: Task, rea
     await postToOrderChat(ctx, order, outcome, confirmedText(ctx, order, tasks, reserved));
     await startLifecycle(ctx, order.id, reserved.plan);
     await noticeCustomer(ctx, order.id, { kind: 'confirmed' });
+    for (const delivery of reserved.deliveries) await startDelivery(ctx, order.id, delivery);
     return queueErpWriteBack(ctx, order.id);
   }
   await closeOpenTasks(ctx, tasks, decided);
   await postToOrderChat(ctx, order, outcome, rejectedText(ctx, order, decided, reason));
   if (settled) await updateEtdCard(ctx, settled, []);
+}
+
+/** A group of lines the customer asked for later becomes a delivery of its own, in production's hands like the order. */
+async function startDelivery(ctx: HandlerContext, orderId: number, delivery: Reserved['deliveries'][number]) {
+  const [confirmed] = await ctx.tx.select().from(orders).where(eq(orders.id, orderId));
+  const child = await createDelivery(ctx, confirmed!, delivery);
+  const t = texts(child.language);
+  const lines = (await unitsOf(ctx, [child.id])).get(child.id) ?? new Map();
+  const text = t.repromise.delivery({
+    number: child.number,
+    parts: partsText(child.language, delivery.parts, lines),
+    date: t.format.date(delivery.promisedDate, chinaDate(ctx.now)),
+  });
+  await postToOrderChats(ctx, child, text, `order:${child.id}:delivery`);
+  await startLifecycle(ctx, child.id, delivery.plan);
+  await noticeCustomer(ctx, child.id, { kind: 'confirmed' });
 }
 
 function postToOrderChat(ctx: HandlerContext, order: Order, outcome: string, text: string) {

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { HandlerContext } from '../core/context';
 import { ERP_PLATFORM } from '../core/effects';
 import type { Queryable } from '../db/client';
@@ -49,7 +49,17 @@ export async function saleOrderToWrite(
   const customerCode = customer.erpCode?.trim();
   if (!customerCode) return { status: 'no-erp-code', customer: customer.name };
   const [items, specs] = await Promise.all([
-    q.select().from(orderItems).where(eq(orderItems.orderId, orderId)).orderBy(asc(orderItems.lineNo)),
+    // A split delivery's lines are the same sale order's, each with its own delivery date.
+    q
+      .select()
+      .from(orderItems)
+      .where(
+        or(
+          eq(orderItems.orderId, orderId),
+          inArray(orderItems.orderId, q.select({ id: orders.id }).from(orders).where(eq(orders.splitOf, orderId))),
+        ),
+      )
+      .orderBy(asc(orderItems.lineNo), asc(orderItems.id)),
     q.select().from(orderSpecs).where(eq(orderSpecs.orderId, orderId)).orderBy(asc(orderSpecs.id)),
   ]);
   const remarks = clip(texts(PLANT_LANG).erp.remarks(specs.map((s) => formatSpec(s as Spec))));

@@ -1,5 +1,6 @@
 import { chinaDate } from '../domain/china-time';
-import { wholePieces } from '../domain/promise/line';
+import { holdsOf, type Hold } from '../domain/repromise/replan';
+import type { LinePart } from '../domain/repromise/types';
 import { earliestForOrder, type FeasiblePromise, type OrderPromise } from '../domain/promise';
 import { eq, inArray } from 'drizzle-orm';
 import { lockPlant, plantStates } from '../db/plant';
@@ -34,17 +35,22 @@ export async function promiseFor(
   });
 }
 
+/** What a confirmation reserved, and the lines the customer asked for later, each group a delivery of its own. */
+export interface Reserved {
+  promisedDate: string;
+  moved: boolean;
+  plan: ProductionPlan;
+  deliveries: Array<{ promisedDate: string; parts: LinePart[]; holds: Hold[]; plan: ProductionPlan }>;
+}
+
 /**
  * Re-checks a confirmed order against the plant as it is now and reserves what it takes (stock, or line
  * capacity by day), under locks on those materials and lines, so two orders confirmed at once cannot
- * both count on the same pieces. Returns the date that can be promised: the requested one when the
- * plant still makes it, otherwise the new earliest.
+ * both count on the same pieces. Each line is promised its requested date when the plant still makes it,
+ * otherwise its new earliest; the order's promise is its latest line's. Lines asked for a later date (a split
+ * chosen on a blocked request) are returned as deliveries, not reserved here.
  */
-export async function reserveForOrder(
-  ctx: HandlerContext,
-  orderId: number,
-  requestedDate: string,
-): Promise<{ promisedDate: string; moved: boolean; plan: ProductionPlan }> {
+export async function reserveForOrder(ctx: HandlerContext, orderId: number, requestedDate: string): Promise<Reserved> {
   const items = await ctx.tx
     .select()
     .from(orderItems)
@@ -59,23 +65,37 @@ export async function reserveForOrder(
     ctx,
     items.map((i) => ({ materialCode: i.materialCode, quantity: i.quantity })),
   );
-  if (!promise.feasible) return { promisedDate: requestedDate, moved: false, plan: { source: 'production' } };
-  const rows = promise.items.flatMap((result, index): Array<typeof reservations.$inferInsert> => {
-    const materialCode = items[index]!.materialCode;
-    const base = { orderId, materialCode, createdAt: ctx.now };
-    return result.source === 'stock'
-      ? [{ ...base, kind: 'stock' as const, line: null, day: null, quantity: result.reserve.stock }]
-      : wholePieces(result.reserve.days).map((d) => ({
-          ...base,
-          kind: 'production' as const,
-          line: result.reserve.line,
-          day: d.date,
-          quantity: d.quantity,
-        }));
+  if (!promise.feasible) {
+    return { promisedDate: requestedDate, moved: false, plan: { source: 'production' }, deliveries: [] };
+  }
+  const promised = items.map((item, index) => {
+    const asked = item.requestedDate ?? requestedDate;
+    const result = promise.items[index]!;
+    return { item, asked, result, date: result.date > asked ? result.date : asked };
   });
-  if (rows.length > 0) await ctx.tx.insert(reservations).values(rows);
-  const moved = promise.date > requestedDate;
-  return { promisedDate: moved ? promise.date : requestedDate, moved, plan: planOf(promise.items) };
+  const groups = [...new Set(promised.map((p) => p.asked))]
+    .sort()
+    .map((asked) => promised.filter((p) => p.asked === asked));
+  const [first, ...later] = groups as [typeof promised, ...(typeof promised)[]];
+  const holds = first.flatMap((p) => holdsOf(p.item.materialCode, p.result));
+  if (holds.length > 0)
+    await ctx.tx.insert(reservations).values(holds.map((h) => ({ ...h, orderId, createdAt: ctx.now })));
+  for (const p of promised) {
+    await ctx.tx.update(orderItems).set({ promisedDate: p.date }).where(eq(orderItems.id, p.item.id));
+  }
+  const latest = (group: typeof promised) => group.reduce((max, p) => (p.date > max ? p.date : max), '');
+  const promisedDate = latest(first);
+  return {
+    promisedDate,
+    moved: promisedDate > requestedDate,
+    plan: planOf(first.map((p) => p.result)),
+    deliveries: later.map((group) => ({
+      promisedDate: latest(group),
+      parts: group.map((p) => ({ lineNo: p.item.lineNo, quantity: p.item.quantity })),
+      holds: group.flatMap((p) => holdsOf(p.item.materialCode, p.result)),
+      plan: planOf(group.map((p) => p.result)),
+    })),
+  };
 }
 
 /** The production window over all items: from the first item's start to the last one's finish. */

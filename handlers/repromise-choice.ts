@@ -6,20 +6,11 @@ import { replyToMessage } from '../core/context';
 import type { CardActionEvent, MessageEvent } from '../core/events';
 import { recordOrderEvent } from '../db/orders';
 import { loadOrders, replaceHolds } from '../db/repromise';
-import {
-  type CardRow,
-  cards,
-  type Order,
-  orderFollowers,
-  orderItems,
-  orderSpecs,
-  orders,
-  repromises,
-} from '../db/schema';
+import { type CardRow, cards, type Order, orderFollowers, orderItems, orders, repromises } from '../db/schema';
 import { chinaDate, chinaTime } from '../domain/china-time';
 import { promisedInstant } from '../domain/lifecycle';
 import type { RepromiseChoice } from '../domain/repromise/command';
-import { type Hold, holdsOf, planOf, remainingItems, splitPlan, type SplitPlan } from '../domain/repromise/replan';
+import { type Hold, holdsOf, planOf, remainingItems, splitPlan } from '../domain/repromise/replan';
 import { texts } from '../texts';
 import { replaceCard, tellTapper } from './card-updates';
 import { noticeCustomer } from './customer-notices';
@@ -28,6 +19,7 @@ import { PLANT_LANG } from './names';
 import { postToOrderChats } from './order-chats';
 import { promiseFor } from './promise';
 import { partsText, type Repromise, repromiseCard, repromiseCardId, unitsOf } from './repromise';
+import { createDelivery } from './deliveries';
 import { startLifecycle } from './stages';
 
 interface Entry {
@@ -225,11 +217,12 @@ async function splitOrder(
     return { done: false, text: texts(lang).repromise.splitGone(order.number, earliest) };
   }
   const past = planned.holds.filter((h) => h.kind === 'production' && h.day !== null && h.day < today);
-  const child = await insertDelivery(ctx, order, plan);
-  await replaceHolds(ctx.tx, ctx.now, [
-    { orderId: order.id, holds: [...past, ...plan.nowHolds] },
-    { orderId: child.id, holds: plan.restHolds },
-  ]);
+  await replaceHolds(ctx.tx, ctx.now, [{ orderId: order.id, holds: [...past, ...plan.nowHolds] }]);
+  const child = await createDelivery(ctx, order, {
+    promisedDate: plan.offer.restDate,
+    parts: plan.offer.rest,
+    holds: plan.restHolds,
+  });
   const parentPlan = planOf([...past, ...plan.nowHolds]);
   const [parent] = await ctx.tx
     .update(orders)
@@ -263,62 +256,6 @@ async function splitOrder(
       restDate: f.date(plan.offer.restDate, today),
     }),
   };
-}
-
-/** The rest of a split order as an order row of its own, confirmed, with the rest of each line. */
-async function insertDelivery(ctx: HandlerContext, order: Order, plan: SplitPlan): Promise<Order> {
-  const [{ n }] = (await ctx.tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(orders)
-    .where(eq(orders.splitOf, order.id))) as [{ n: number }];
-  const { id: _, ...copy } = order;
-  const restDate = plan.offer.restDate;
-  const [child] = await ctx.tx
-    .insert(orders)
-    .values({
-      ...copy,
-      number: `${order.number}-${n + 2}`,
-      promisedDate: restDate,
-      promisedAt: promisedInstant(restDate, ctx.config.lifecycle.deliverBy),
-      splitOf: order.id,
-      createdAt: ctx.now,
-      version: 1,
-      stage: null,
-      stageAt: null,
-      etd: null,
-      alertedEtd: null,
-      carrier: null,
-      waybill: null,
-      nextTrackAt: null,
-      tracking: null,
-      // The request's latency is the parent's: counted once.
-      confirmedAt: null,
-      latencyMs: null,
-      pausedMs: 0,
-      pausedSince: null,
-      pauseReason: null,
-      deliveredAt: null,
-      erpNumber: null,
-    })
-    .returning();
-  const items = await ctx.tx.select().from(orderItems).where(eq(orderItems.orderId, order.id));
-  for (const item of items) {
-    const rest = plan.offer.rest.find((p) => p.lineNo === item.lineNo)?.quantity ?? 0;
-    if (rest === 0) continue;
-    const { id: __, ...line } = item;
-    await ctx.tx.insert(orderItems).values({ ...line, orderId: child!.id, quantity: rest, promisedDate: restDate });
-    if (rest === item.quantity) await ctx.tx.delete(orderItems).where(eq(orderItems.id, item.id));
-    else
-      await ctx.tx
-        .update(orderItems)
-        .set({ quantity: item.quantity - rest })
-        .where(eq(orderItems.id, item.id));
-  }
-  const specs = await ctx.tx.select().from(orderSpecs).where(eq(orderSpecs.orderId, order.id));
-  if (specs.length > 0) {
-    await ctx.tx.insert(orderSpecs).values(specs.map(({ id: ___, ...s }) => ({ ...s, orderId: child!.id })));
-  }
-  return child!;
 }
 
 /** Tech is asked to expedite a confirmed order; the promise stands until they answer. */

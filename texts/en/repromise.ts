@@ -56,6 +56,8 @@ export const repromise: Catalogue['repromise'] = {
     `✅ ${a.number} now promised for ${a.to} (was ${a.from}).${a.customer ? ' The customer gets an SMS.' : ''}`,
   split: (a) =>
     `✅ ${a.number} split: ${a.now} by the promised ${a.promised}; the rest (${a.rest}) is ${a.child}, on ${a.restDate}.`,
+  delivery: (a: { number: string; parts: string; date: string }): string =>
+    `📦 Delivered separately: ${a.number} (${a.parts}), promised for ${a.date}, tracked on its own.`,
   splitGone: (number: string, earliest: string): string =>
     `The plan for ${number} changed and a split no longer works: all of it by ${earliest} at the earliest. Move it or ask for an expedite.`,
   expediteAsked: (number: string, department: string, leads: string): string =>

@@ -67,6 +67,8 @@ export const repromise = {
     restDate: string;
   }): string =>
     `✅ ${a.number} 已拆分交付：${a.now}按原承诺${a.promised}交付；其余${a.rest}为${a.child}，${a.restDate}交付。`,
+  delivery: (a: { number: string; parts: string; date: string }): string =>
+    `📦 分批交付：${a.number}（${a.parts}）承诺${a.date}交付，单独跟踪。`,
   splitGone: (number: string, earliest: string): string =>
     `${number} 排产已变化，拆分已不可行：整单最早${earliest}。请改期或申请加急。`,
   expediteAsked: (number: string, department: string, leads: string): string =>
