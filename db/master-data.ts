@@ -22,6 +22,8 @@ export interface CustomerRecord {
   /** Normalised already (11 digits, or "0xxx-xxxxxxx"). */
   contactPhone: string | null;
   address: string | null;
+  /** The customer's code in the ERP (客户编码), trimmed, at most 64 characters. */
+  erpCode: string | null;
 }
 
 export interface MaterialRecord {
@@ -208,6 +210,7 @@ async function planCustomers(tx: Tx, records: CustomerRecord[]): Promise<Plan> {
       contactName: r.contactName ?? old?.contactName ?? null,
       contactPhone: r.contactPhone ?? old?.contactPhone ?? null,
       address: r.address ?? old?.address ?? null,
+      erpCode: r.erpCode ?? old?.erpCode ?? null,
     };
     finals.set(r.name, { row: r.row, keys: keysOf(r.name, aliases), given: keysOf(r.name, r.aliases ? aliases : []) });
     if (!old) added.push(next);
@@ -215,7 +218,8 @@ async function planCustomers(tx: Tx, records: CustomerRecord[]): Promise<Plan> {
       !sameList(old.aliases, next.aliases) ||
       old.contactName !== next.contactName ||
       old.contactPhone !== next.contactPhone ||
-      old.address !== next.address
+      old.address !== next.address ||
+      old.erpCode !== next.erpCode
     ) {
       changed.push(next);
     } else unchanged++;
@@ -244,7 +248,7 @@ async function planCustomers(tx: Tx, records: CustomerRecord[]): Promise<Plan> {
     unchanged,
     problems,
     async write({ now }) {
-      const cols = sql`v(name text, aliases text[], contact_name text, contact_phone text, address text, ord int)`;
+      const cols = sql`v(name text, aliases text[], contact_name text, contact_phone text, address text, erp_code text, ord int)`;
       const json = (rows: Row[]) =>
         jsonRows(
           rows.map((r) => ({
@@ -253,18 +257,19 @@ async function planCustomers(tx: Tx, records: CustomerRecord[]): Promise<Plan> {
             contact_name: r.contactName,
             contact_phone: r.contactPhone,
             address: r.address,
+            erp_code: r.erpCode,
           })),
         );
       if (added.length > 0) {
         await tx.execute(sql`
-          insert into ${customers} (name, aliases, contact_name, contact_phone, address, updated_at)
-          select v.name, v.aliases, v.contact_name, v.contact_phone, v.address, ${now.toISOString()}::timestamptz
+          insert into ${customers} (name, aliases, contact_name, contact_phone, address, erp_code, updated_at)
+          select v.name, v.aliases, v.contact_name, v.contact_phone, v.address, v.erp_code, ${now.toISOString()}::timestamptz
           from jsonb_to_recordset(${json(added)}::jsonb) as ${cols} order by v.ord`);
       }
       if (changed.length > 0) {
         await tx.execute(sql`
           update ${customers} c set aliases = v.aliases, contact_name = v.contact_name,
-            contact_phone = v.contact_phone, address = v.address, updated_at = ${now.toISOString()}::timestamptz
+            contact_phone = v.contact_phone, address = v.address, erp_code = v.erp_code, updated_at = ${now.toISOString()}::timestamptz
           from jsonb_to_recordset(${json(changed)}::jsonb) as ${cols} where c.name = v.name`);
       }
     },

@@ -26,6 +26,8 @@ export interface FieldDef {
   requiredColumn: boolean;
   /** A row whose cell is empty in this column is a row problem. */
   requiredValue: boolean;
+  /** Longer text is a row problem. */
+  maxLength?: number;
 }
 
 export const STOCK_FIELDS = {
@@ -54,6 +56,8 @@ export const CUSTOMER_FIELDS = {
   contactName: { type: 'text', requiredColumn: false, requiredValue: false },
   contactPhone: { type: 'phone', requiredColumn: false, requiredValue: false },
   address: { type: 'text', requiredColumn: false, requiredValue: false },
+  /** The customer's code in the ERP (U8 客户编码, Kingdee FNumber), for written-back sale orders. */
+  erpCode: { type: 'code', requiredColumn: false, requiredValue: false, maxLength: 64 },
 } as const satisfies Record<string, FieldDef>;
 
 export const RANGE_FIELDS = {
@@ -149,6 +153,7 @@ export const DEFAULT_COLUMN_MAPPING = {
     contactName: ['联系人', '联系人姓名', 'Contact name', 'Contact person', 'Contact'],
     contactPhone: ['电话', '手机', '联系电话', '手机号', '手机号码', '联系方式', 'Phone', 'Mobile', 'Tel', 'Telephone'],
     address: ['地址', '收货地址', '送货地址', '详细地址', '公司地址', 'Address'],
+    erpCode: ['客户编码', 'ERP编码', 'ERP客户编码', 'Customer code', 'ERP code'],
   },
   ranges: {
     materialCode: MATERIAL_CODE,

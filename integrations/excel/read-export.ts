@@ -396,6 +396,10 @@ function readRows(grid: Grid, header: HeaderMatch, ctx: ReadContext): ExportRead
       } else {
         value = texts[col.index] || null;
       }
+      if (def.maxLength !== undefined && typeof value === 'string' && value.length > def.maxLength) {
+        problem(`"${value.slice(0, 20)}…" is ${value.length} characters long; at most ${def.maxLength} are allowed`);
+        value = null;
+      }
       if (value === null && def.requiredValue && rowProblems.every((p) => p.field !== field)) problem('is empty');
       out[field] = value;
     }

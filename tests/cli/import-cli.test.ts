@@ -81,10 +81,10 @@ describe.each(backends)('orderbot import (CLI, %s)', (backend) => {
         reports: await h.db.select().from(inspectionReports).orderBy(inspectionReports.id),
       }));
       const before = stored.customers;
-      expect(before.map((c) => [c.name, c.contactPhone])).toEqual([
-        ['宁波华达汽车零部件有限公司', '13905741234'],
-        ['苏州瑞克精密机械有限公司', '0512-65881234'],
-        ['杭州远航制动系统有限公司', '13757123456'],
+      expect(before.map((c) => [c.name, c.contactPhone, c.erpCode])).toEqual([
+        ['宁波华达汽车零部件有限公司', '13905741234', 'NB001'],
+        ['苏州瑞克精密机械有限公司', '0512-65881234', 'SZ002'],
+        ['杭州远航制动系统有限公司', '13757123456', 'HZ003'],
       ]);
       expect(stored.stock).toMatchObject([
         { materialCode: 'KT-2040', onHand: 80, source: 'import:stock.csv' },
@@ -116,6 +116,49 @@ describe.each(backends)('orderbot import (CLI, %s)', (backend) => {
     },
     120_000,
   );
+
+  it('imports ERP customer codes, keeps them when a file lacks the column, and refuses an over-long one', async () => {
+    const { env, read } = await target();
+    const dir = mkdtempSync(join(tmpdir(), 'orderbot-import-files-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = (name: string, lines: string[]) => {
+      const path = join(dir, name);
+      writeFileSync(path, lines.join('\n'));
+      return path;
+    };
+    const codes = () =>
+      read(async (h) =>
+        (await h.db.select().from(customers).orderBy(customers.id)).map((c) => [c.name, c.contactName, c.erpCode]),
+      );
+    const first = await cli(
+      ['customers', file('客户.csv', ['客户名称,联系人,ERP编码', '甲公司,张三,C001', '乙公司,李四,'])],
+      env,
+    );
+    expect(first).toEqual({ code: 0, stdout: 'customers: 2 added, 0 changed, 0 unchanged, 0 errors\n', stderr: '' });
+    // A file written before the column existed: the codes stay.
+    const old = await cli(['customers', file('old.csv', ['客户名称,联系人', '甲公司,张总', '乙公司,李四'])], env);
+    expect(old.stdout).toBe('customers: 0 added, 1 changed, 1 unchanged, 0 errors\n');
+    const codesOnly = await cli(['customers', file('codes.csv', ['客户名称,客户编码', '乙公司,C002'])], env);
+    expect(codesOnly.stdout).toBe('customers: 0 added, 1 changed, 0 unchanged, 0 errors\n');
+    expect(await codes()).toEqual([
+      ['甲公司', '张总', 'C001'],
+      ['乙公司', '李四', 'C002'],
+    ]);
+
+    const tooLong = await cli(
+      ['customers', file('long.csv', ['客户名称,客户编码', '甲公司,C001', `乙公司,${'C'.repeat(70)}`])],
+      env,
+    );
+    expect(tooLong.code).toBe(1);
+    expect(tooLong.stdout).toBe('customers: 0 added, 0 changed, 0 unchanged, 1 error\n');
+    expect(tooLong.stderr.split('\n')[0]).toBe(
+      `row 3, column B (客户编码): "${'C'.repeat(20)}…" is 70 characters long; at most 64 are allowed`,
+    );
+    expect(await codes()).toEqual([
+      ['甲公司', '张总', 'C001'],
+      ['乙公司', '李四', 'C002'],
+    ]);
+  }, 60_000);
 
   it('lists the errors of a bad file, masks phone numbers, and writes nothing', async () => {
     const { env, read } = await target();

@@ -124,6 +124,58 @@ describe.each(backends)('the Excel bridge folder with master data on %s', (backe
     ]);
   });
 
+  it('takes the ERP customer code from a customers file, keeps it when a later one lacks it, and refuses one too long', async () => {
+    const codes = async () =>
+      (await db().select().from(customers).orderBy(customers.id)).map((c) => [c.name, c.contactName, c.erpCode]);
+    writeFileSync(
+      join(dir, '客户资料.xlsx'),
+      xlsx([
+        ['客户编码', '客户名称', '联系人'],
+        [{ t: 'n', v: 1001, z: '00000', w: '01001' }, '宁波华达', '王经理'],
+        ['SZ-002 ', '苏州瑞克', '李工'],
+      ]),
+    );
+    expect((await bridge()).imported).toEqual([
+      { name: '客户资料.xlsx', kind: 'customers', added: 2, changed: 0, unchanged: 0 },
+    ]);
+    // The next export, from a tool that has no code column: the codes stay.
+    writeFileSync(
+      join(dir, '客户资料.xlsx'),
+      xlsx([
+        ['客户名称', '联系人'],
+        ['宁波华达', '王总'],
+        ['苏州瑞克', '李工'],
+      ]),
+    );
+    expect((await bridge()).imported).toEqual([
+      { name: '客户资料.xlsx', kind: 'customers', added: 0, changed: 1, unchanged: 1 },
+    ]);
+    expect(await codes()).toEqual([
+      ['宁波华达', '王总', '01001'],
+      ['苏州瑞克', '李工', 'SZ-002'],
+    ]);
+
+    writeFileSync(
+      join(dir, 'customers-codes.csv'),
+      csv([
+        ['Customer name', 'Customer code'],
+        ['苏州瑞克', 'K'.repeat(65)],
+      ]),
+    );
+    const report = await bridge();
+    expect(report.imported).toEqual([]);
+    expect(report.failed.map((f) => [f.name, f.error])).toEqual([
+      [
+        'customers-codes.csv',
+        `row 2, column B (Customer code): "${'K'.repeat(20)}…" is 65 characters long; at most 64 are allowed`,
+      ],
+    ]);
+    expect(await codes()).toEqual([
+      ['宁波华达', '王总', '01001'],
+      ['苏州瑞克', '李工', 'SZ-002'],
+    ]);
+  });
+
   it('reports a file with errors, writes nothing of it, and tells the ops conversation once per content', async () => {
     writeFileSync(join(dir, 'materials.csv'), DROP['materials-2026-02.csv']!);
     writeFileSync(

@@ -144,7 +144,15 @@ describe('cell values of master data', () => {
       'customers',
     );
     expect(read.ok && read.data.rows).toEqual([
-      { row: 2, name: '甲', aliases: null, contactName: null, contactPhone: '13800138001', address: null },
+      {
+        row: 2,
+        name: '甲',
+        aliases: null,
+        contactName: null,
+        contactPhone: '13800138001',
+        address: null,
+        erpCode: null,
+      },
     ]);
     expect(custom.inspectionOtherColumns).toContain('班组');
     expect(custom.inspectionOtherColumns).toContain('检验员');
@@ -233,6 +241,7 @@ describe.each(backends)('importing master data on %s', (backend) => {
         contactName: '王经理',
         contactPhone: '13905741234',
         address: '宁波市北仑区明州路88号',
+        erpCode: null,
         updatedAt: NOW,
       },
       {
@@ -241,6 +250,7 @@ describe.each(backends)('importing master data on %s', (backend) => {
         contactName: '李工',
         contactPhone: '0512-65881234',
         address: null,
+        erpCode: null,
         updatedAt: NOW,
       },
       {
@@ -249,6 +259,7 @@ describe.each(backends)('importing master data on %s', (backend) => {
         contactName: null,
         contactPhone: '13757123456',
         address: null,
+        erpCode: null,
         updatedAt: NOW,
       },
       {
@@ -257,6 +268,7 @@ describe.each(backends)('importing master data on %s', (backend) => {
         contactName: null,
         contactPhone: '010-88886666',
         address: null,
+        erpCode: null,
         updatedAt: NOW,
       },
     ]);
@@ -480,6 +492,97 @@ describe.each(backends)('importing master data on %s', (backend) => {
     expect(material.errors.map(errorLine)).toEqual([
       'row 2, column B (物料名称): is empty; a new material needs a name',
     ]);
+  });
+
+  it('reads the ERP customer code (客户编码) and keeps it when a later file leaves it out', async () => {
+    const codes = async () =>
+      (await db().select().from(customers).orderBy(customers.id)).map((c) => [c.name, c.erpCode]);
+    for (const format of ['xlsx', 'csv'] as const) {
+      await resetDatabase(db());
+      const withCodes = CUSTOMERS.map((r, i) => [...r, i === 1 ? '客户编码' : null]);
+      withCodes[2]![5] = '  NB001 ';
+      withCodes[3]![5] = format === 'xlsx' ? { t: 'n', v: 1002, z: '00000', w: '01002' } : '01002';
+      withCodes[5]![5] = 'X'.repeat(64);
+      const first = await run('customers', fileOf('customers', withCodes, format));
+      expect(importSummary(first)).toBe('customers: 4 added, 0 changed, 0 unchanged, 0 errors');
+      expect(await codes(), format).toEqual([
+        ['宁波华达汽车零部件有限公司', 'NB001'],
+        ['苏州瑞克精密机械有限公司', '01002'],
+        ['杭州远航制动系统有限公司', null],
+        ['北京京安机电', 'X'.repeat(64)],
+      ]);
+
+      // The old file, without the column: nothing changes, the codes included.
+      const old = await run('customers', fileOf('customers', CUSTOMERS, format));
+      expect(importSummary(old)).toBe('customers: 0 added, 0 changed, 4 unchanged, 0 errors');
+      // Two columns are enough to give codes; an empty cell keeps the stored one.
+      const later = new Date(NOW.getTime() + 86_400_000);
+      const two = await run(
+        'customers',
+        fileOf(
+          'customers',
+          [
+            ['Customer name', 'ERP code'],
+            ['杭州远航制动系统有限公司', 'HZ003'],
+            ['宁波华达汽车零部件有限公司', null],
+          ],
+          format,
+        ),
+        { now: later },
+      );
+      expect(importSummary(two)).toBe('customers: 0 added, 1 changed, 1 unchanged, 0 errors');
+      expect(await codes()).toEqual([
+        ['宁波华达汽车零部件有限公司', 'NB001'],
+        ['苏州瑞克精密机械有限公司', '01002'],
+        ['杭州远航制动系统有限公司', 'HZ003'],
+        ['北京京安机电', 'X'.repeat(64)],
+      ]);
+      const [hz] = await db().select().from(customers).where(eq(customers.name, '杭州远航制动系统有限公司'));
+      expect(hz).toMatchObject({ contactPhone: '13757123456', updatedAt: later });
+    }
+    // Every header the column may have; a file of name and code is told apart as customers.
+    for (const header of ['客户编码', 'ERP编码', 'ERP客户编码', 'Customer code', 'ERP code', '客户编码（U8）']) {
+      const read = readImportFile(
+        fileOf(
+          'c',
+          [
+            ['客户名称', header],
+            ['甲', 'C-1'],
+          ],
+          'csv',
+        ),
+        mapping,
+      );
+      expect(read.ok && read.kind, header).toBe('customers');
+      expect(read.ok && read.data.rows, header).toMatchObject([{ name: '甲', erpCode: 'C-1' }]);
+    }
+  });
+
+  it('refuses an ERP code over 64 characters, naming the row, and writes nothing', async () => {
+    await run('customers', fileOf('customers', CUSTOMERS, 'csv'));
+    const before = await db().select().from(customers).orderBy(customers.id);
+    const long = `U8-${'9'.repeat(62)}`;
+    for (const format of ['xlsx', 'csv'] as const) {
+      const outcome = await run(
+        'customers',
+        fileOf(
+          'customers',
+          [
+            ['客户名称', '电话', '客户编码'],
+            ['宁波华达汽车零部件有限公司', null, 'NB001'],
+            ['苏州瑞克精密机械有限公司', null, long],
+            ['新客户', '1380013', null],
+          ],
+          format,
+        ),
+      );
+      expect(outcome.errors.map(errorLine)).toEqual([
+        `row 3, column C (客户编码): "U8-99999999999999999…" is 65 characters long; at most 64 are allowed`,
+        'row 4, column B (电话): "1380013" is not a mainland mobile or landline number',
+      ]);
+      expect(importSummary(outcome)).toBe('customers: 0 added, 0 changed, 0 unchanged, 2 errors');
+      expect(await db().select().from(customers).orderBy(customers.id)).toEqual(before);
+    }
   });
 
   it('refuses a file of the wrong kind or with two columns for one parameter', async () => {
