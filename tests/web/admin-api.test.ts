@@ -184,7 +184,9 @@ describe.each(backends)('the admin console API (%s)', (backend) => {
     expect(await t.db.select().from(customers).where(eq(customers.name, '宁波华达汽车零部件有限公司'))).toEqual([]);
     const confirmed = await upload(file, '?confirm=1');
     expect(confirmed.json).toMatchObject({ added: 3, written: true });
-    expect(await t.db.select().from(customers).where(eq(customers.name, '宁波华达汽车零部件有限公司'))).toHaveLength(1);
+    expect(await t.db.select().from(customers).where(eq(customers.name, '宁波华达汽车零部件有限公司'))).toMatchObject([
+      { erpCode: 'NB001' },
+    ]);
 
     const bad = await upload('客户名称,电话\n甲公司,1380013\n');
     expect(bad.json).toMatchObject({ written: false, errors: [{ row: 2, column: 'B' }] });
@@ -202,6 +204,48 @@ describe.each(backends)('the admin console API (%s)', (backend) => {
       changed: 0,
       unchanged: 0,
     });
+  });
+
+  it('takes ERP customer codes from an uploaded customers file, and the page says which columns a customers file has', async () => {
+    const t = await start({ fresh: true });
+    const admin = await signIn(t, 'ops', 'orderbot');
+    const upload = async (body: string, query = '') => {
+      const res = await fetch(`${t.url}/api/admin/imports/customers${query}`, {
+        method: 'POST',
+        headers: {
+          cookie: admin.cookie,
+          'x-csrf-token': admin.csrf,
+          'content-type': 'application/octet-stream',
+          'x-file-name': encodeURIComponent('客户编码.csv'),
+        },
+        body,
+      });
+      return (await res.json()) as Json;
+    };
+    const code = async () => (await t.db.select().from(customers).where(eq(customers.name, '大陆集团')))[0]?.erpCode;
+    expect(await code()).toBeNull();
+    const file = '客户名称,客户编码\n大陆集团, DL-0001 \n';
+    expect(await upload(file)).toMatchObject({ added: 0, changed: 1, written: false, errors: [] });
+    expect(await code()).toBeNull();
+    expect(await upload(file, '?confirm=1')).toMatchObject({ changed: 1, written: true });
+    expect(await code()).toBe('DL-0001');
+    // Another customers file without the column leaves the code as it is.
+    expect(await upload('客户名称,联系人\n大陆集团,刘总\n', '?confirm=1')).toMatchObject({ changed: 1, written: true });
+    expect(await code()).toBe('DL-0001');
+
+    const long = await upload(`客户名称,联系人,ERP code\n大陆集团,刘总,${'D'.repeat(80)}\n`, '?confirm=1');
+    expect(long).toMatchObject({ written: false, errors: [{ row: 2, column: 'C', header: 'ERP code' }] });
+    expect(long.errors.map((e: Json) => e.line)).toEqual([
+      `row 2, column C (ERP code): "${'D'.repeat(20)}…" is 80 characters long; at most 64 are allowed`,
+    ]);
+    expect(await code()).toBe('DL-0001');
+
+    const page = async (lang: string) => {
+      const res = await fetch(`${t.url}/admin?lang=${lang}`, { headers: { cookie: admin.cookie } });
+      return res.text();
+    };
+    expect(await page('zh')).toContain('客户编码（ERP）');
+    expect(await page('en')).toContain('ERP customer code (客户编码)');
   });
 
   it("gives a year's official holidays and make-up working days, and says which years it has", async () => {

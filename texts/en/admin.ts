@@ -52,6 +52,8 @@ export const admin: Catalogue['admin'] = {
     stock: 'Stock',
   },
   importFile: 'File (.xlsx / .xls / .csv)',
+  importCustomerColumns:
+    'Columns of a customers file: customer name (客户名称, required), aliases (别名), contact (联系人), phone (电话), address (地址), ERP customer code (客户编码). An empty cell or a column the file lacks leaves what is stored as it is.',
   preview: 'Preview',
   confirmImport: 'Import',
   importPreview: (added: number, changed: number, unchanged: number) =>

@@ -49,6 +49,8 @@ export const admin = {
     stock: '库存',
   } as Record<string, string>,
   importFile: '文件（.xlsx / .xls / .csv）',
+  importCustomerColumns:
+    '客户文件的列：客户名称（必填）、别名、联系人、电话、地址、客户编码（ERP）。文件中空白的格子或没有的列，不改动已有的资料。',
   preview: '预览',
   confirmImport: '确认导入',
   importPreview: (added: number, changed: number, unchanged: number) =>

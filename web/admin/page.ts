@@ -52,6 +52,7 @@ export function renderAdminPage(lang: Lang): string {
     newGroupsHint: words.newGroupsHint,
     imports: words.imports,
     importFile: words.importFile,
+    importCustomerColumns: words.importCustomerColumns,
     preview: words.preview,
     confirmImport: words.confirmImport,
     audit: words.audit,
