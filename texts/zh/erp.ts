@@ -11,10 +11,10 @@ export const erp = {
     '请在 ERP 中核对客户编码和物料编码，并手工录入这张销售订单。',
   noCustomer: (a: { number: string; erp: string }): string =>
     `⚠️ 订单 ${a.number} 没有关联客户，无法写入${a.erp}销售订单。\n` +
-    '请在管理后台的客户导入中添加该客户并填写“客户编码”（ERP 中的客户编码），这张订单请在 ERP 中手工录入。',
+    '这张订单请在 ERP 中手工录入。若是新客户，请在管理后台“导入主数据”中做客户导入，文件里填上“客户编码”列（ERP 中的客户编码），以后的订单才能写入。',
   noErpCode: (a: { number: string; customer: string; erp: string }): string =>
     `⚠️ 订单 ${a.number} 的客户“${a.customer}”没有客户编码，无法写入${a.erp}销售订单。\n` +
-    '请在客户导入（“客户编码”列）或管理后台为该客户补上 ERP 中的客户编码，这张订单请在 ERP 中手工录入。',
+    '请在管理后台“导入主数据”中做一次客户导入补上：文件含“客户名称”和“客户编码”两列即可，其他资料保持不变；以后的订单会自动写入，这张订单请在 ERP 中手工录入。',
 
   /** The ops board. */
   board: {
