@@ -16,6 +16,7 @@ export interface ApprovalCardInput {
     quantity: number;
     unit: string;
     kind: 'sample' | 'batch';
+    due?: string;
   }>;
   requestedDate: string;
   urgent: boolean;

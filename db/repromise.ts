@@ -130,6 +130,7 @@ export async function loadOrders(
   ids: number[],
   today: string,
   scope: Scope = { production: [], lines: [], stock: [], everything: false },
+  options: { lock?: boolean } = {},
 ): Promise<ReplanLoad> {
   const items = ids.length
     ? await tx
@@ -143,7 +144,7 @@ export async function loadOrders(
   const lineIds = scope.everything
     ? config.lines.map((l) => l.id)
     : [...new Set([...scope.lines, ...materialRows.flatMap((m) => (m.line ? [m.line] : []))])];
-  await lockPlant(tx, codes, lineIds);
+  if (options.lock !== false) await lockPlant(tx, codes, lineIds);
   const rows = ids.length ? await tx.select().from(orders).where(inArray(orders.id, ids)) : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
   const input = await readPlant(tx, config, { today, ids, items, codes, materialRows, lineIds, orders: byId });
@@ -262,4 +263,9 @@ export async function replaceHolds(tx: Tx, now: Date, moved: Array<{ orderId: nu
   );
   const rows = moved.flatMap((m) => m.holds.map((h) => ({ orderId: m.orderId, ...h, createdAt: now })));
   for (let i = 0; i < rows.length; i += 5000) await tx.insert(reservations).values(rows.slice(i, i + 5000));
+}
+
+/** The plant as it stands for a request of these materials (no order yet): what every confirmed order holds. */
+export function loadPlantFor(tx: Tx, config: BusinessConfig, codes: string[], today: string): Promise<ReplanLoad> {
+  return loadOrders(tx, config, [], today, { production: codes, lines: [], stock: codes, everything: false }, { lock: false });
 }

@@ -7,7 +7,11 @@ import type { CardActionEvent, MessageEvent } from '../core/events';
 import { findMaterials, recordOrderEvent } from '../db/orders';
 import { type CardRow, cards, type Draft, drafts } from '../db/schema';
 import { chinaDate, chinaTime } from '../domain/china-time';
-import type { ParsedMessage } from '../domain/parse';
+import type { ParsedItem, ParsedMessage } from '../domain/parse';
+import { splitPlan } from '../domain/repromise/replan';
+import type { SplitOffer } from '../domain/repromise/types';
+import { loadPlantFor } from '../db/repromise';
+import { partsText } from './repromise';
 import { checkPromise, type OrderPromise } from '../domain/promise';
 import { type Lang, texts } from '../texts';
 import { createOrder, type OrderRequest } from './create-order';
@@ -25,7 +29,13 @@ interface BlockedCheck {
   explanation: string;
 }
 /** A request the plant cannot meet, kept until the sales person chooses: its parse, the checks, whether tech granted an expedite. */
-type BlockedRequest = ParsedMessage & { expediteGranted?: boolean; checks?: BlockedCheck[]; settled?: Settled };
+type BlockedRequest = ParsedMessage & {
+  expediteGranted?: boolean;
+  checks?: BlockedCheck[];
+  settled?: Settled;
+  /** Part by the requested date, the rest later: offered beside the earliest date and the expedite. */
+  split?: SplitOffer;
+};
 
 const BLOCKED_FOR_MS = 24 * 3600_000;
 
@@ -46,14 +56,17 @@ export async function blockRequest(
     earliest,
     explanation: reasonsOf(promise, PLANT_LANG, today),
   };
+  const split = earliest ? await splitOffer(ctx, req.request) : null;
   const draft = await storeWaitingRequest(event, ctx, req, {
     status: 'blocked',
     forMs: BLOCKED_FOR_MS,
-    parsed: { ...req.request, checks: [check] } satisfies BlockedRequest,
+    parsed: { ...req.request, checks: [check], ...(split ? { split } : {}) } satisfies BlockedRequest,
   });
-  const text = texts(lang).promise.blocked({ requested: req.request.dueDate!, earliest, reasons, today });
-  await replyToMessage(ctx, event, text);
-  const card = blockedCard({ request: req.request, promise, earliest, reasons, lang, today });
+  const t = texts(lang).promise;
+  const blocked = t.blocked({ requested: req.request.dueDate!, earliest, reasons, today });
+  const splitText = split ? splitWords(req.request, split, today) : null;
+  await replyToMessage(ctx, event, splitText ? `${blocked}\n${t.splitHint(splitText)}` : blocked);
+  const card = blockedCard({ request: req.request, promise, earliest, reasons, lang, today, split: splitText });
   await ctx.tx.insert(cards).values({
     id: card.id,
     draftId: draft.id,
@@ -73,6 +86,7 @@ function blockedCard(a: {
   reasons: string;
   lang: Lang;
   today: string;
+  split: string | null;
 }): Card {
   const t = texts(a.lang);
   const c = t.promise.blockedCard;
@@ -100,8 +114,48 @@ function blockedCard(a: {
     buttons: [
       { key: 'escalate', label: c.escalate, style: 'primary' },
       ...(earliest ? [{ key: 'offer', label: c.offer(earliest), style: 'default' as const }] : []),
+      ...(a.split ? [{ key: 'split', label: c.split, style: 'default' as const }] : []),
     ],
+    ...(a.split ? { notes: [a.split] } : {}),
   };
+}
+
+/** What part of the request the plant can still make by its date, and when the rest can follow. */
+async function splitOffer(ctx: HandlerContext, request: ParsedMessage): Promise<SplitOffer | null> {
+  const items = request.items.map((i, index) => ({ lineNo: index + 1, materialCode: i.sku, quantity: i.quantity! }));
+  const codes = items.map((i) => i.materialCode);
+  const { input } = await loadPlantFor(ctx.tx, ctx.config, codes, chinaDate(ctx.now));
+  return splitPlan(input, { id: 0, promisedDate: request.dueDate!, items, holds: [] })?.offer ?? null;
+}
+
+/** "BRK-2026-01 100件 by 3月5日, the rest (BRK-2026-01 150件) on 3月9日". */
+function splitWords(request: ParsedMessage, split: SplitOffer, today: string): string {
+  const lang = request.language;
+  const f = texts(lang).format;
+  const lines = new Map(
+    request.items.map((i, index) => [index + 1, { materialCode: i.sku, unit: i.unit ?? '' }] as const),
+  );
+  return texts(lang).repromise.card.splitValue({
+    now: partsText(lang, split.now, lines),
+    rest: partsText(lang, split.rest, lines),
+    promised: f.date(request.dueDate!, today),
+    restDate: f.date(split.restDate, today),
+  });
+}
+
+/**
+ * The request's lines as a split order's: the part that makes the date first, then the rest with the later
+ * date; confirmation makes the later lines a delivery of their own.
+ */
+function splitItems(request: ParsedMessage, split: SplitOffer): ParsedItem[] {
+  const part = (parts: SplitOffer['now'], index: number) => parts.find((p) => p.lineNo === index + 1)?.quantity ?? 0;
+  const now = request.items.flatMap((item, i) =>
+    part(split.now, i) > 0 ? [{ ...item, quantity: part(split.now, i) }] : [],
+  );
+  const rest = request.items.flatMap((item, i) =>
+    part(split.rest, i) > 0 ? [{ ...item, quantity: part(split.rest, i), dueDate: split.restDate }] : [],
+  );
+  return [...now, ...rest];
 }
 
 function updateCard(ctx: HandlerContext, row: CardRow, card: Card, callbackRef?: string) {
@@ -114,22 +168,26 @@ async function orderFromDraft(
   draft: Draft,
   dueDate: string | null,
   expedite: boolean,
+  split = false,
 ): Promise<{ number: string } | { earliest: string | null }> {
   const request = draft.parsed as BlockedRequest;
-  const items = request.items.map((i) => ({ materialCode: i.sku, quantity: i.quantity! }));
+  const offer = split ? await splitOffer(ctx, request) : null;
+  if (split && !offer) return { earliest: null };
+  const lines = offer ? splitItems(request, offer) : request.items;
+  const items = lines.map((i) => ({ materialCode: i.sku, quantity: i.quantity! }));
   const promise = await promiseFor(ctx, items, { expedite });
-  const target = dueDate ?? (promise.feasible ? promise.date : null);
-  const verdict = target ? checkPromise(target, promise) : { ok: false as const, earliest: null };
+  const target = dueDate ?? (promise.feasible && !offer ? promise.date : null) ?? request.dueDate;
+  const verdict = offer ? checkSplit(lines, promise, target!) : checkPromise(target!, promise);
   if (!verdict.ok || !promise.feasible || !target) return { earliest: promise.feasible ? promise.date : null };
   await ctx.tx.update(drafts).set({ status: 'completed' }).where(eq(drafts.id, draft.id));
   const known = await findMaterials(
     ctx.tx,
     items.map((i) => i.materialCode),
   );
-  const { checks, settled, expediteGranted, ...parsed } = request;
+  const { checks, settled, expediteGranted, split: _, ...parsed } = request;
   const req: OrderRequest = {
     ...settled,
-    request: { ...parsed, dueDate: target, urgent: request.urgent || expedite },
+    request: { ...parsed, items: lines, dueDate: target, urgent: request.urgent || expedite },
     requestedAt: draft.requestedAt,
     sourceText: draft.sourceText,
   };
@@ -145,6 +203,12 @@ async function orderFromDraft(
   return { number };
 }
 
+/** A split holds when every line makes its own date. */
+function checkSplit(lines: ParsedItem[], promise: OrderPromise, requested: string): { ok: boolean } {
+  if (!promise.feasible) return { ok: false };
+  return { ok: promise.items.every((item, i) => item.date <= (lines[i]!.dueDate ?? requested)) };
+}
+
 /** "Offer 3月9日" / "Escalate to tech" on the card of a request the plant could not meet. */
 export async function handlePromiseChoice(event: CardActionEvent, ctx: HandlerContext, row: CardRow) {
   const draft = await lockedDraft(ctx, row);
@@ -158,8 +222,15 @@ export async function handlePromiseChoice(event: CardActionEvent, ctx: HandlerCo
   const post = (text: string) =>
     ctx.emit({ kind: 'post', to: { conversationId: draft.conversationId }, text }, `${ctx.eventKey}:post`);
 
-  if (event.actionKey === 'offer') {
-    const result = await orderFromDraft(ctx, draft, null, request.expediteGranted ?? false);
+  if (event.actionKey === 'offer' || event.actionKey === 'split') {
+    const split = event.actionKey === 'split';
+    const result = await orderFromDraft(
+      ctx,
+      draft,
+      split ? request.dueDate : null,
+      request.expediteGranted ?? false,
+      split,
+    );
     if ('number' in result) {
       const resolved = resolveCard(card, { status: 'approved', text: t.blockedCard.ordered(result.number) });
       return updateCard(ctx, row, resolved, event.callbackRef);
@@ -285,8 +356,9 @@ export async function handleExpediteDecision(event: CardActionEvent, ctx: Handle
 }
 
 /** A typed answer to a blocked request, for chats where the card's buttons cannot be tapped (a WeCom group). */
-export function blockedChoiceOf(text: string): 'offer' | 'escalate' | null {
+export function blockedChoiceOf(text: string): 'offer' | 'escalate' | 'split' | null {
   const t = text.replace(/@\S+/g, '').trim().toLowerCase();
+  if (/^(拆分交付|分批交付|拆分|split( delivery)?)$/.test(t)) return 'split';
   if (/^(按最早(交期)?下单|接受最早(交期)?|offer|take the earliest( date)?)$/.test(t)) return 'offer';
   if (/^(升级(技术部?)?加急|申请加急|escalate)$/.test(t)) return 'escalate';
   return null;
@@ -295,7 +367,7 @@ export function blockedChoiceOf(text: string): 'offer' | 'escalate' | null {
 /** Answers the sender's latest blocked request in this chat as if they had tapped its card; false when there is none. */
 export async function answerBlockedByText(
   event: MessageEvent,
-  choice: 'offer' | 'escalate',
+  choice: 'offer' | 'escalate' | 'split',
   ctx: HandlerContext,
 ): Promise<boolean> {
   const [row] = await ctx.tx

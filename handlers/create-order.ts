@@ -48,7 +48,7 @@ type SpecCheck = { materialCode: string; verdict: SpecVerdict };
 
 interface NewOrder {
   order: Order;
-  items: ApprovalCardInput['items'];
+  items: Array<ApprovalCardInput['items'][number] & { requestedDate: string }>;
   verdicts: SpecCheck[];
   customerName: string | null;
 }
@@ -156,6 +156,7 @@ function orderItemsOf(request: ParsedMessage, known: Material[]) {
       quantity: item.quantity!,
       unit: item.unit ?? material.unit,
       kind: item.kind,
+      requestedDate: item.dueDate ?? request.dueDate!,
     };
   });
 }
@@ -172,7 +173,7 @@ function approvalCardBasics(
     orderNumber: order.number,
     requesterName: order.requesterName,
     customerName: created.customerName,
-    items: created.items,
+    items: withDue(created.items, order.requestedDate),
     requestedDate: order.requestedDate,
     urgent: order.urgent,
     verdicts: created.verdicts.map((v) => v.verdict),
@@ -180,6 +181,11 @@ function approvalCardBasics(
     sourceText: req.sourceText,
     today,
   };
+}
+
+/** Lines asked for another date than the order's show it (a split delivery chosen on a blocked request). */
+function withDue<T extends { requestedDate: string }>(items: T[], requestedDate: string): Array<T & { due?: string }> {
+  return items.map((item) => (item.requestedDate === requestedDate ? item : { ...item, due: item.requestedDate }));
 }
 
 /** The latest inspection reports of the materials with a spec outside its qualified range: tech gets them. */
@@ -201,7 +207,7 @@ function createdText(ctx: HandlerContext, req: OrderRequest, created: NewOrder, 
   });
   return t.created({
     number: order.number,
-    items: created.items,
+    items: withDue(created.items, order.requestedDate),
     requestedDate: order.requestedDate,
     today,
     urgent: order.urgent,

@@ -7,6 +7,8 @@ export interface ParsedItem {
   quantity: number | null;
   unit: string | null;
   kind: 'sample' | 'batch';
+  /** This line's own date when it differs from the request's (a split delivery chosen on a blocked request). */
+  dueDate?: string;
 }
 
 export interface ParsedSpec {

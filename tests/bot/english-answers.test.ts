@@ -47,7 +47,10 @@ describe.each(backends)('English answers on %s', (backend) => {
     const escalated = await t.waitFor((s) => t.botMessages(s).find((m) => m.startsWith('Escalated')), 'the escalation');
     expect(escalated).toBe('Escalated to Engineering (王工/刘工); the answer will be posted here.');
     await t.settle();
-    expect(blockedCard(await t.state())!.notes).toEqual(['Sent to Engineering (王工/刘工) for an expedite']);
+    expect(blockedCard(await t.state())!.notes).toEqual([
+      'BRK-2026-01 300 by Mar 5, the rest (BRK-2026-01 200) on Mar 13',
+      'Sent to Engineering (王工/刘工) for an expedite',
+    ]);
 
     await t.say('escalate');
     const again = await t.waitFor((s) => dm(s, 'zhangsan').find((m) => m.includes('already')), 'the second ask');

@@ -33,6 +33,7 @@ describe.each(backends)('delivery promises through the playground on %s', (backe
     expect(card.buttons.map((b) => [b.key, b.label])).toEqual([
       ['escalate', '升级技术部加急'],
       ['offer', '按3月19日下单'],
+      ['split', '拆分交付'],
     ]);
     expect(card.fields.find((f) => f.label === 'A线负荷')).toMatchObject({ tone: 'red' });
     expect(await t.db.select().from(orders)).toHaveLength(0);

@@ -59,7 +59,7 @@ describe.each(backends)('the blocked-request card route on %s', (backend) => {
       expect(step.notice).toContain('张三');
       expect(await s.orders()).toEqual([]);
       expect((await s.drafts())[0]!.status).toBe('blocked');
-      expect((await s.card(card.id)).content.buttons).toHaveLength(2);
+      expect((await s.card(card.id)).content.buttons).toHaveLength(3);
     });
   });
 
@@ -77,7 +77,7 @@ describe.each(backends)('the blocked-request card route on %s', (backend) => {
         expect(expedite.buttons.map((b) => b.key)).toEqual(['approve', 'reject']);
         expect(expedite.fields.map((f) => f.value).join(' ')).toContain('M-3');
       }
-      expect((await s.card(card.id)).content.buttons.map((b) => b.key)).toEqual(['offer']);
+      expect((await s.card(card.id)).content.buttons.map((b) => b.key)).toEqual(['offer', 'split']);
       expect(step.updatedCards.map((u) => u.cardId)).toEqual([card.id]);
       const [text] = step.textsIn(SALES);
       expect(text).toContain('王工');

@@ -191,7 +191,7 @@ describe.each(backends)('new-request on %s', (backend) => {
       const sent = step.sentCards;
       expect(sent).toHaveLength(1);
       expect(sent[0]!.to).toEqual({ conversationId: SALES });
-      expect(sent[0]!.card.buttons.map((b) => b.key)).toEqual(['escalate', 'offer']);
+      expect(sent[0]!.card.buttons.map((b) => b.key)).toEqual(['escalate', 'offer', 'split']);
       expect(step.kinds).toEqual(['post', 'send-card']);
       expect(await s.tx.select().from(orders)).toEqual([]);
     });

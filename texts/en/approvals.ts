@@ -1,5 +1,6 @@
 import type { Catalogue } from '../catalogue';
 import { orders } from './orders';
+import { format } from './format';
 
 export const approvals: Catalogue['approvals'] = {
   card: {
@@ -8,7 +9,8 @@ export const approvals: Catalogue['approvals'] = {
     requester: 'Sales',
     customer: 'Customer',
     item: (index, of) => (of > 1 ? `Item ${index + 1}` : 'Item'),
-    itemValue: (i) => `${i.materialCode} ${i.materialName} × ${i.quantity} ${i.unit} (${orders.kind(i.kind)})`,
+    itemValue: (i) =>
+      `${i.materialCode} ${i.materialName} × ${i.quantity} ${i.unit} (${orders.kind(i.kind)})${i.due ? ` · due ${format.date(i.due)}` : ''}`,
     requested: 'Requested',
     urgent: ' (urgent)',
     specs: 'Specs',

@@ -16,7 +16,8 @@ export const orders: Catalogue['orders'] = {
 
   itemLine: (item) => {
     const unit = UNIT[item.unit] ?? item.unit;
-    return `${item.materialCode} × ${item.quantity}${unit ? ` ${unit}` : ''} (${KIND[item.kind]})`;
+    const due = item.due ? ` · due ${format.date(item.due)}` : '';
+    return `${item.materialCode} × ${item.quantity}${unit ? ` ${unit}` : ''} (${KIND[item.kind]})${due}`;
   },
 
   partialItems: (lines) => format.clauses(lines),

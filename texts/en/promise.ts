@@ -42,6 +42,8 @@ export const promise: Catalogue['promise'] = {
     return `⛔ ${requested} is not possible: earliest ${earliest} — ${a.reasons || 'capacity is taken'}\nTap the card, or reply "offer" / "escalate".`;
   },
 
+  splitHint: (split) => `Or split the delivery: ${split} (tap "Split delivery" or reply "split").`,
+
   blockedCard: {
     title: 'Date not possible',
     item: 'Item',
@@ -50,6 +52,7 @@ export const promise: Catalogue['promise'] = {
     why: 'Why',
     escalate: 'Escalate to tech for an expedite',
     offer: (date) => `Offer ${date}`,
+    split: 'Split delivery',
     escalated: (department, leads) => `Sent to ${department} (${leads}) for an expedite`,
     ordered: (number) => `Ordered at the earliest date · ${number}`,
   },

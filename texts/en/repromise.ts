@@ -50,7 +50,7 @@ export const repromise: Catalogue['repromise'] = {
   },
 
   parts: (parts: Array<LinePart & { materialCode: string; unit: string }>): string =>
-    parts.map((p) => `${p.materialCode} ${p.quantity} ${p.unit}`).join(', '),
+    parts.map((p) => `${p.materialCode} ${p.quantity}${p.unit ? ` ${p.unit}` : ''}`).join(', '),
 
   moved: (a) =>
     `✅ ${a.number} now promised for ${a.to} (was ${a.from}).${a.customer ? ' The customer gets an SMS.' : ''}`,

@@ -1,5 +1,6 @@
 import type { TaskStatus } from '../../domain/approval';
 import { orders } from './orders';
+import { format } from './format';
 
 /** The approval card a department's lead taps, its escalation, and what an approver is told about a tap. */
 export const approvals = {
@@ -16,7 +17,10 @@ export const approvals = {
       quantity: number;
       unit: string;
       kind: 'sample' | 'batch';
-    }) => `${i.materialCode} ${i.materialName} × ${i.quantity}${i.unit}（${orders.kind(i.kind)}）`,
+      /** The line's own date when it differs from the order's (YYYY-MM-DD). */
+      due?: string;
+    }) =>
+      `${i.materialCode} ${i.materialName} × ${i.quantity}${i.unit}（${orders.kind(i.kind)}）${i.due ? ` · ${format.date(i.due)}交` : ''}`,
     requested: '要求交期',
     urgent: '（加急）',
     specs: '技术要求',

@@ -7,6 +7,8 @@ export interface ItemLine {
   quantity: number;
   unit: string;
   kind: 'sample' | 'batch';
+  /** The line's own date when it differs from the order's (YYYY-MM-DD). */
+  due?: string;
 }
 
 export interface OrderCreated {
@@ -31,7 +33,8 @@ export const orders = {
   kind: (kind: 'sample' | 'batch'): string => KIND[kind],
 
   /** "BRK-2026-01 × 5件（样品）". */
-  itemLine: (item: ItemLine): string => `${item.materialCode} × ${item.quantity}${item.unit}（${KIND[item.kind]}）`,
+  itemLine: (item: ItemLine): string =>
+    `${item.materialCode} × ${item.quantity}${item.unit}（${KIND[item.kind]}）${item.due ? ` · ${format.date(item.due)}交` : ''}`,
 
   /** An item still without a quantity shows its code alone. */
   partialItems: (lines: string[]): string => format.clauses(lines),

@@ -45,6 +45,9 @@ export const promise = {
     return `⛔ ${requested}无法交付：最早${earliest} —— ${a.reasons || '产能已排满'}\n可点卡片按钮，或回复“按最早交期下单”/“升级加急”。`;
   },
 
+  /** Added to the blocked answer when part can still make the date. */
+  splitHint: (split: string): string => `也可拆分交付：${split}（点“拆分交付”或回复“拆分交付”）`,
+
   /** The card in the sales chat for a request the plant cannot meet. */
   blockedCard: {
     title: '交期不可行',
@@ -54,6 +57,7 @@ export const promise = {
     why: '原因',
     escalate: '升级技术部加急',
     offer: (date: string): string => `按${date}下单`,
+    split: '拆分交付',
     /** Added to the card once tech is asked. */
     escalated: (department: string, leads: string): string => `已提交${department}（${leads}）评估加急`,
     /** The card once the order is placed at the earliest date. */
