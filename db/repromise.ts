@@ -267,5 +267,12 @@ export async function replaceHolds(tx: Tx, now: Date, moved: Array<{ orderId: nu
 
 /** The plant as it stands for a request of these materials (no order yet): what every confirmed order holds. */
 export function loadPlantFor(tx: Tx, config: BusinessConfig, codes: string[], today: string): Promise<ReplanLoad> {
-  return loadOrders(tx, config, [], today, { production: codes, lines: [], stock: codes, everything: false }, { lock: false });
+  return loadOrders(
+    tx,
+    config,
+    [],
+    today,
+    { production: codes, lines: [], stock: codes, everything: false },
+    { lock: false },
+  );
 }
