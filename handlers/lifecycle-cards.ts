@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, lt } from 'drizzle-orm';
 import { resolveCard, type Card, type CardField } from '../cards/model';
 import { type BusinessConfig, type Department, departmentName, personName } from '../config/business-config';
 import { carrierName } from '../integrations/courier/carriers';
 import { chinaDate, chinaTime } from '../domain/china-time';
 import { promisedInstant, STAGES, type EtdStep, type Stage, type WorkStage } from '../domain/lifecycle';
-import { cards, type Order } from '../db/schema';
+import { cards, type Order, orderItems } from '../db/schema';
 import type { HandlerContext } from '../core/context';
 import { type Lang, texts } from '../texts';
 import { PLANT_LANG } from './names';
@@ -17,7 +17,8 @@ export function etdCardId(order: Pick<Order, 'number'>): string {
 /** The one card per order in the sales chat that shows where the order is; updated in place. */
 export async function updateEtdCard(ctx: HandlerContext, order: Order, steps: EtdStep[]): Promise<void> {
   const id = etdCardId(order);
-  const card = etdCard(ctx.config, order, steps, ctx.now, id);
+  const lines = order.status === 'confirmed' && order.promisedDate ? await linesPromisedEarlier(ctx, order) : [];
+  const card = etdCard(ctx.config, order, steps, ctx.now, id, lines);
   const options = { orderId: order.id, platform: order.platform };
   const [existing] = await ctx.tx.select({ id: cards.id }).from(cards).where(eq(cards.id, id));
   if (!existing) {
@@ -45,7 +46,31 @@ export async function updateEtdCard(ctx: HandlerContext, order: Order, steps: Et
   );
 }
 
-function etdCard(config: BusinessConfig, order: Order, steps: EtdStep[], now: Date, id: string): Card {
+type OrderLine = Pick<typeof orderItems.$inferSelect, 'lineNo' | 'materialCode' | 'quantity' | 'unit' | 'promisedDate'>;
+
+/** Lines of the order promised before the order's date: shown under the promise. */
+function linesPromisedEarlier(ctx: HandlerContext, order: Order): Promise<OrderLine[]> {
+  return ctx.tx
+    .select({
+      lineNo: orderItems.lineNo,
+      materialCode: orderItems.materialCode,
+      quantity: orderItems.quantity,
+      unit: orderItems.unit,
+      promisedDate: orderItems.promisedDate,
+    })
+    .from(orderItems)
+    .where(and(eq(orderItems.orderId, order.id), lt(orderItems.promisedDate, order.promisedDate!)))
+    .orderBy(orderItems.lineNo);
+}
+
+function etdCard(
+  config: BusinessConfig,
+  order: Order,
+  steps: EtdStep[],
+  now: Date,
+  id: string,
+  lines: OrderLine[] = [],
+): Card {
   if (order.status === 'pending_approval' || order.status === 'rejected') return requestCard(order, now, id);
   const lang = order.language;
   const t = texts(lang);
@@ -63,6 +88,14 @@ function etdCard(config: BusinessConfig, order: Order, steps: EtdStep[], now: Da
     const promisedAt = promisedInstant(order.promisedDate, config.lifecycle.deliverBy);
     const value = c.promisedValue(t.format.date(order.promisedDate, today), chinaTime(promisedAt));
     fields.push({ key: 'promised', label: c.promised, value });
+    for (const line of lines) {
+      const date = t.format.date(line.promisedDate!, today);
+      fields.push({
+        key: `line:${line.lineNo}`,
+        label: c.line(line.materialCode),
+        value: c.lineValue(line.quantity, line.unit, date),
+      });
+    }
   }
   if (order.waybill) fields.push({ key: 'shipment', label: c.shipment, value: shipmentValue(order, lang) });
   const notes =

@@ -64,4 +64,21 @@ describe.each(backends)('a split chosen on a blocked request on %s', (backend) =
       expect((await s.items(order!.id)).map((l) => l.quantity)).toEqual([300, 50]);
     });
   });
+
+  it("keeps each line's promise: the order's is its latest line's, and the order card shows a line promised earlier", async () => {
+    await scenario(async (s) => {
+      const order = await s.pendingOrder('客户：大陆集团 需要BRK-2026-01样品5件和BRK-2026-06样品20件，3月3日前到');
+      // Between the request and its approval, the mould of the second line goes into repair.
+      await s.say('M-4 维修 至 3/2', { senderId: 'zhoushifu' });
+      const confirmed = await s.approveAll(order, DECIDERS);
+      expect(confirmed.promisedDate).toBe('2026-03-05');
+      expect((await s.items(order.id)).map((l) => [l.materialCode, l.requestedDate, l.promisedDate])).toEqual([
+        ['BRK-2026-01', '2026-03-03', '2026-03-03'],
+        ['BRK-2026-06', '2026-03-03', '2026-03-05'],
+      ]);
+      const [card] = await s.cardsOf(order.id, 'etd');
+      const lines = card!.content.fields.filter((f) => f.key.startsWith('line:'));
+      expect(lines).toEqual([{ key: 'line:1', label: '└ BRK-2026-01', value: '5件 3月3日' }]);
+    });
+  });
 });

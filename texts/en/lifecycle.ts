@@ -29,6 +29,8 @@ export const lifecycle: Catalogue['lifecycle'] = {
     etd: 'ETD',
     promised: 'Promised',
     promisedValue: (date, time) => `${date} ${time}`,
+    line: (materialCode) => `└ ${materialCode}`,
+    lineValue: (quantity, unit, date) => `${quantity} ${unit} ${date}`,
     shipment: 'Shipment',
     shipmentMaxChars: 120,
     step: (stage, _department, when) => `${stages.action(stage)} expected ${when}`,

@@ -53,6 +53,9 @@ export const lifecycle = {
     etd: '预计签收',
     promised: '承诺交期',
     promisedValue: (date: string, time: string): string => `${date} ${time}前`,
+    /** A line promised another date than the order's (the order's promise is its latest line's). */
+    line: (materialCode: string): string => `└ ${materialCode}`,
+    lineValue: (quantity: number, unit: string, date: string): string => `${quantity}${unit} ${date}`,
     shipment: '物流',
     /** How long the shipment line may be before it is cut. */
     shipmentMaxChars: 80,
