@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
+import type { AppOptions } from '../../bot/app';
 import type { BusinessConfig } from '../../config/business-config';
 import { queryRows, type DatabaseHandle } from '../../db/client';
 import { FakeDingtalk, type FakeDingtalkOptions } from '../fakes/dingtalk/fake-dingtalk';
@@ -38,6 +39,8 @@ export function useDingtalkApp(
     env?: Record<string, string | undefined>;
     /** The business config instead of the demo's. */
     config?: BusinessConfig;
+    /** SMS provider, courier tracker or map instead of the environment's. */
+    integrations?: Pick<AppOptions, 'smsProvider' | 'tracker' | 'transit'>;
   } = {},
 ): Harness {
   const h = { clock: new TestClock() } as Harness;
@@ -65,6 +68,7 @@ export function useDingtalkApp(
       env: h.fake.env(options.env),
       clock: h.clock,
       ...(options.config ? { config: options.config } : {}),
+      ...(options.integrations ? { integrations: options.integrations } : {}),
     });
     await h.fake.waitFor(() => h.fake.gateway.liveConnections().length === 1, 'the bot to connect');
   });
