@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { type Card, chosenReason, newCardId, resolveCard } from '../cards/model';
 import { departmentName, personName, rejectReasonsOf } from '../config/business-config';
 import type { HandlerContext } from '../core/context';
@@ -18,43 +18,17 @@ import { refreshEtd } from './etd';
 import { PLANT_LANG } from './names';
 import { postToOrderChats } from './order-chats';
 import { promiseFor } from './promise';
-import { partsText, type Repromise, repromiseCard, repromiseCardId, unitsOf } from './repromise';
+import {
+  type Entry,
+  entriesOfCard,
+  partsText,
+  type Repromise,
+  redrawCard,
+  repromiseCardId,
+  unitsOf,
+} from './repromise';
 import { createDelivery } from './deliveries';
 import { startLifecycle } from './stages';
-
-interface Entry {
-  order: Order;
-  repromise: Repromise;
-  child?: string;
-}
-
-/** The tapped re-promise card's orders, locked, with their re-promises of that change. */
-async function entriesOfCard(ctx: HandlerContext, row: CardRow): Promise<Entry[]> {
-  const changeId = Number(/^rp-(\d+)-/.exec(row.id)?.[1] ?? Number.NaN);
-  if (!Number.isFinite(changeId)) return [];
-  const rows = await ctx.tx
-    .select({ order: orders, repromise: repromises })
-    .from(repromises)
-    .innerJoin(orders, eq(orders.id, repromises.orderId))
-    .where(and(eq(repromises.changeId, changeId), eq(orders.conversationId, row.recipientId)))
-    .orderBy(orders.id)
-    .for('update', { of: orders });
-  return withChildren(ctx, rows);
-}
-
-async function withChildren(ctx: HandlerContext, rows: Entry[]): Promise<Entry[]> {
-  const split = rows.filter((r) => r.repromise.status === 'split').map((r) => r.order.id);
-  if (split.length === 0) return rows;
-  const children = await ctx.tx
-    .select({ number: orders.number, splitOf: orders.splitOf })
-    .from(orders)
-    .where(and(inArray(orders.splitOf, split), isNotNull(orders.splitOf)))
-    .orderBy(desc(orders.id));
-  return rows.map((r) => {
-    const child = children.find((c) => c.splitOf === r.order.id);
-    return child ? { ...r, child: child.number } : r;
-  });
-}
 
 /** Keep-and-expedite, move or split on the card; "move all" on a summary. */
 export async function handleRepromiseChoice(event: CardActionEvent, ctx: HandlerContext, row: CardRow) {
@@ -103,17 +77,6 @@ export async function answerRepromiseByText(
     .where(eq(cards.id, repromiseCardId(found.repromise.changeId, found.order.conversationId)));
   if (row) await redrawCard(ctx, row);
   return true;
-}
-
-async function redrawCard(ctx: HandlerContext, row: CardRow, callbackRef?: string) {
-  const entries = await entriesOfCard(ctx, row);
-  if (entries.length === 0) return;
-  const units = await unitsOf(
-    ctx,
-    entries.map((e) => e.order.id),
-  );
-  const card = repromiseCard(row.id, entries, units, chinaDate(ctx.now));
-  await replaceCard(ctx, row, card, { key: `${ctx.eventKey}:card:${row.id}`, callbackRef });
 }
 
 type Said = { to: 'chat' | 'tapper'; text: string };

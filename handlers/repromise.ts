@@ -1,17 +1,25 @@
 import { createHash } from 'node:crypto';
-import { and, eq, inArray } from 'drizzle-orm';
-import type { Card, CardField } from '../cards/model';
+import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { type Card, type CardField, resolveCard } from '../cards/model';
 import type { HandlerContext } from '../core/context';
 import { recordOrderEvent } from '../db/orders';
 import { claimPlantChanges, loadReplan, type PlantChange, replaceHolds } from '../db/repromise';
-import { cards, type Order, orderItems, orders, plantChanges, repromises } from '../db/schema';
+import { type CardRow, cards, type Order, orderItems, orders, plantChanges, repromises } from '../db/schema';
 import { chinaDate } from '../domain/china-time';
 import { type Replanned, replan } from '../domain/repromise/replan';
 import type { LinePart } from '../domain/repromise/types';
 import { type Lang, texts } from '../texts';
+import { replaceCard } from './card-updates';
 import { refreshEtd } from './etd';
 
 export type Repromise = typeof repromises.$inferSelect;
+
+/** An order of a re-promise card, with its re-promise (and, once split, its new delivery's number). */
+export interface Entry {
+  order: Order;
+  repromise: Repromise;
+  child?: string;
+}
 
 /**
  * The re-promise job: each plant change not yet handled is claimed once (a second process skips it) and the
@@ -75,10 +83,12 @@ async function openRepromises(
 ): Promise<Array<{ order: Order; repromise: Repromise }>> {
   if (late.length === 0) return [];
   const ids = late.map((l) => l.order.id);
-  await ctx.tx
+  const superseded = await ctx.tx
     .update(repromises)
     .set({ status: 'superseded', decidedAt: ctx.now })
-    .where(and(inArray(repromises.orderId, ids), eq(repromises.status, 'open')));
+    .where(and(inArray(repromises.orderId, ids), eq(repromises.status, 'open')))
+    .returning({ changeId: repromises.changeId, orderId: repromises.orderId });
+  await redrawSuperseded(ctx, superseded, late);
   const inserted = await ctx.tx
     .insert(repromises)
     .values(
@@ -100,6 +110,26 @@ async function openRepromises(
     const repromise = byOrder.get(order.id);
     return repromise ? [{ order, repromise }] : [];
   });
+}
+
+/** An older change's card whose order a newer change made late again loses its buttons ("superseded"). */
+async function redrawSuperseded(
+  ctx: HandlerContext,
+  superseded: Array<{ changeId: number; orderId: number }>,
+  late: Array<{ order: Order }>,
+) {
+  const ids = new Set(
+    superseded.map((s) =>
+      repromiseCardId(s.changeId, late.find((l) => l.order.id === s.orderId)!.order.conversationId),
+    ),
+  );
+  const rows = ids.size
+    ? await ctx.tx
+        .select()
+        .from(cards)
+        .where(inArray(cards.id, [...ids]))
+    : [];
+  for (const row of rows) await redrawCard(ctx, row);
 }
 
 /** The card id of a change's re-promise card in one chat. */
@@ -230,7 +260,7 @@ export function repromiseCard(
         : []),
     ];
     const done = outcome(row);
-    return {
+    const card: Card = {
       id,
       title: c.title,
       fields,
@@ -243,8 +273,10 @@ export function repromiseCard(
             ...(r.split ? [{ key: 'split', label: c.splitButton, style: 'default' as const }] : []),
           ],
     };
+    if (!done) return card;
+    return resolveCard(card, { status: r.status === 'superseded' ? 'cancelled' : 'approved', text: done });
   }
-  return {
+  const summary: Card = {
     id,
     title: c.summaryTitle(rows.length),
     fields: [
@@ -265,4 +297,45 @@ export function repromiseCard(
     notes: open.length > 0 ? [c.notTold, c.typedMany] : [],
     buttons: open.some((r) => r.repromise.earliest) ? [{ key: 'move-all', label: c.moveAll, style: 'primary' }] : [],
   };
+  return open.length > 0 ? summary : resolveCard(summary, { status: 'info', text: c.allDecided });
+}
+
+/** The tapped re-promise card's orders, locked, with their re-promises of that change. */
+export async function entriesOfCard(ctx: HandlerContext, row: CardRow): Promise<Entry[]> {
+  const changeId = Number(/^rp-(\d+)-/.exec(row.id)?.[1] ?? Number.NaN);
+  if (!Number.isFinite(changeId)) return [];
+  const rows = await ctx.tx
+    .select({ order: orders, repromise: repromises })
+    .from(repromises)
+    .innerJoin(orders, eq(orders.id, repromises.orderId))
+    .where(and(eq(repromises.changeId, changeId), eq(orders.conversationId, row.recipientId)))
+    .orderBy(orders.id)
+    .for('update', { of: orders });
+  return withChildren(ctx, rows);
+}
+
+async function withChildren(ctx: HandlerContext, rows: Entry[]): Promise<Entry[]> {
+  const split = rows.filter((r) => r.repromise.status === 'split').map((r) => r.order.id);
+  if (split.length === 0) return rows;
+  const children = await ctx.tx
+    .select({ number: orders.number, splitOf: orders.splitOf })
+    .from(orders)
+    .where(and(inArray(orders.splitOf, split), isNotNull(orders.splitOf)))
+    .orderBy(desc(orders.id));
+  return rows.map((r) => {
+    const child = children.find((c) => c.splitOf === r.order.id);
+    return child ? { ...r, child: child.number } : r;
+  });
+}
+
+/** The card drawn again from its orders' re-promises, after a choice or when a newer change superseded them. */
+export async function redrawCard(ctx: HandlerContext, row: CardRow, callbackRef?: string) {
+  const entries = await entriesOfCard(ctx, row);
+  if (entries.length === 0) return;
+  const units = await unitsOf(
+    ctx,
+    entries.map((e) => e.order.id),
+  );
+  const card = repromiseCard(row.id, entries, units, chinaDate(ctx.now));
+  await replaceCard(ctx, row, card, { key: `${ctx.eventKey}:card:${row.id}`, callbackRef });
 }

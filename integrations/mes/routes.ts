@@ -178,13 +178,14 @@ export function mesRoutes(options: MesRoutesOptions): Router {
       updatedBy: MES_SOURCE,
     };
     const { row, created } = await db.transaction(async (tx) => {
-      const [before] = await tx.select({ id: moulds.id }).from(moulds).where(eq(moulds.id, id)).for('update');
+      const [before] = await tx.select().from(moulds).where(eq(moulds.id, id)).for('update');
       const [row] = await tx
         .insert(moulds)
         .values({ id, ...values })
         .onConflictDoUpdate({ target: moulds.id, set: values })
         .returning();
-      if (body.status !== 'ok') {
+      const same = before?.status === body.status && before.availableFrom === values.availableFrom;
+      if (body.status !== 'ok' && !same) {
         const cause = { kind: 'mould' as const, mould: id, status: body.status, availableFrom: values.availableFrom };
         await recordPlantChange(tx, values.updatedAt, { kind: 'mould', cause, source: MES_SOURCE });
       }

@@ -144,4 +144,21 @@ describe.each(backends)('re-promise on %s', (backend) => {
       );
     });
   });
+
+  it('takes the buttons off a card a newer change superseded', async () => {
+    await scenario(async (s) => {
+      await s.confirmedOrder();
+      s.at('2026-02-24T11:00');
+      await s.say('M-4 维修 至 3/2', { senderId: 'zhoushifu' });
+      const first = (await s.run('repromise', (ctx) => recheckPlantChanges(ctx))).sentCards[0]!.card;
+      await s.say('M-4 维修 至 3/5', { senderId: 'zhoushifu' });
+      const step = await s.run('repromise', (ctx) => recheckPlantChanges(ctx));
+      expect(step.sentCards).toHaveLength(1);
+      expect(step.sentCards[0]!.card.fields.find((f) => f.key === 'earliest')?.value).toBe('3月8日');
+      const old = step.updatedCards.find((u) => u.cardId === first.id)!.card;
+      expect(old.buttons).toEqual([]);
+      expect(old.resolved).toEqual({ status: 'cancelled', text: '已被新的变更取代' });
+      expect((await openRepromises(s)).map((r) => r.earliest)).toEqual(['2026-03-08']);
+    });
+  });
 });

@@ -37,6 +37,7 @@ export const repromise: Catalogue['repromise'] = {
     move: (date: string): string => `Move to ${date}`,
     splitButton: 'Split delivery',
     moveAll: 'Move all to earliest',
+    allDecided: 'All decided',
     notTold: 'The customer has not been told: moving or splitting sends them an SMS.',
     typed: (number: string): string => `Or reply "${number} move", "${number} expedite" or "${number} split"`,
     typedMany: 'Per order, reply "<order> move", "<order> expedite" or "<order> split"',
