@@ -11,7 +11,7 @@ import type { ParsedItem, ParsedMessage } from '../domain/parse';
 import { splitPlan } from '../domain/repromise/replan';
 import type { SplitOffer } from '../domain/repromise/types';
 import { loadPlantFor } from '../db/repromise';
-import { partsText } from './repromise';
+import { partsText } from '../cards/repromise-card';
 import { checkPromise, type OrderPromise } from '../domain/promise';
 import { type Lang, texts } from '../texts';
 import { createOrder, type OrderRequest } from './create-order';

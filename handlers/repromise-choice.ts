@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, sql } from 'drizzle-orm';
 import { type Card, chosenReason, newCardId, resolveCard } from '../cards/model';
 import { departmentName, personName, rejectReasonsOf } from '../config/business-config';
 import type { HandlerContext } from '../core/context';
@@ -12,21 +12,14 @@ import { promisedInstant } from '../domain/lifecycle';
 import type { RepromiseChoice } from '../domain/repromise/command';
 import { type Hold, holdsOf, planOf, remainingItems, splitPlan } from '../domain/repromise/replan';
 import { texts } from '../texts';
+import { partsText } from '../cards/repromise-card';
 import { replaceCard, tellTapper } from './card-updates';
 import { noticeCustomer } from './customer-notices';
 import { refreshEtd } from './etd';
 import { PLANT_LANG } from './names';
 import { postToOrderChats } from './order-chats';
 import { promiseFor } from './promise';
-import {
-  type Entry,
-  entriesOfCard,
-  partsText,
-  type Repromise,
-  redrawCard,
-  repromiseCardId,
-  unitsOf,
-} from './repromise';
+import { type Entry, entriesOfCard, type Repromise, redrawCard, repromiseCardId, unitsOf } from './repromise';
 import { createDelivery } from './deliveries';
 import { startLifecycle } from './stages';
 
@@ -232,7 +225,7 @@ async function askExpedite(ctx: HandlerContext, order: Order, repromise: Repromi
       and(
         eq(cards.orderId, order.id),
         eq(cards.purpose, 'expedite'),
-        sql`${cards.createdAt} >= ${repromise.createdAt}`,
+        gte(cards.createdAt, repromise.createdAt),
         sql`${cards.content} -> 'resolved' is null`,
       ),
     )

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
-import { type Card, type CardField, resolveCard } from '../cards/model';
+import type { Card } from '../cards/model';
+import { buildRepromiseCard } from '../cards/repromise-card';
 import type { HandlerContext } from '../core/context';
 import { recordOrderEvent } from '../db/orders';
 import { claimPlantChanges, loadReplan, type PlantChange, replaceHolds } from '../db/repromise';
 import { type CardRow, cards, type Order, orderItems, orders, plantChanges, repromises } from '../db/schema';
 import { chinaDate } from '../domain/china-time';
 import { type Replanned, replan } from '../domain/repromise/replan';
-import type { LinePart } from '../domain/repromise/types';
-import { type Lang, texts } from '../texts';
 import { replaceCard } from './card-updates';
 import { refreshEtd } from './etd';
 
@@ -197,107 +196,21 @@ export async function unitsOf(ctx: HandlerContext, orderIds: number[]): Promise<
   return out;
 }
 
-/** How the parts of a split read: "BRK-01 40件". */
-export function partsText(lang: Lang, parts: LinePart[], lines: Map<number, { materialCode: string; unit: string }>) {
-  return texts(lang).repromise.parts(
-    parts.map((p) => ({
-      ...p,
-      materialCode: lines.get(p.lineNo)?.materialCode ?? '',
-      unit: lines.get(p.lineNo)?.unit ?? '',
-    })),
-  );
-}
-
-/**
- * The card in a sales chat for the orders one change made late: one order gets its options as buttons, several
- * a summary with "move all" (each can still be answered by text). Built again after every choice.
- */
-export function repromiseCard(
-  id: string,
-  rows: Array<{ order: Order; repromise: Repromise; child?: string }>,
-  units: LineUnits,
-  today: string,
-): Card {
-  const lang = rows[0]!.order.language;
-  const t = texts(lang);
-  const c = t.repromise.card;
-  const d = (date: string | null) => (date ? t.format.date(date, today) : c.noDate);
-  const open = rows.filter((r) => r.repromise.status === 'open');
-  const outcome = ({ repromise: r, order, child }: (typeof rows)[number]) =>
-    r.status === 'open'
-      ? null
-      : r.status === 'moved'
-        ? c.outcome.moved(d(order.promisedDate))
-        : r.status === 'split'
-          ? c.outcome.split(child ?? order.number)
-          : c.outcome[r.status];
-  if (rows.length === 1) {
-    const row = rows[0]!;
-    const { order, repromise: r } = row;
-    const lines = units.get(order.id) ?? new Map();
-    const fields: CardField[] = [
-      {
-        key: 'order',
-        label: c.order,
-        value: order.customerName ? `${order.number} · ${order.customerName}` : order.number,
-      },
-      { key: 'cause', label: c.cause, value: t.repromise.cause(r.cause, today) },
-      { key: 'promised', label: c.promised, value: d(r.promisedDate) },
-      { key: 'earliest', label: c.earliest, value: d(r.earliest), tone: 'red' },
-      ...(r.split
-        ? [
-            {
-              key: 'split',
-              label: c.split,
-              value: c.splitValue({
-                now: partsText(lang, r.split.now, lines),
-                rest: partsText(lang, r.split.rest, lines),
-                promised: d(r.promisedDate),
-                restDate: d(r.split.restDate),
-              }),
-            },
-          ]
-        : []),
-    ];
-    const done = outcome(row);
-    const card: Card = {
-      id,
-      title: c.title,
-      fields,
-      notes: done ? [done] : [c.notTold, c.typed(order.number)],
-      buttons: done
-        ? []
-        : [
-            { key: 'expedite', label: c.expedite, style: 'primary' },
-            ...(r.earliest ? [{ key: 'move', label: c.move(d(r.earliest)), style: 'default' as const }] : []),
-            ...(r.split ? [{ key: 'split', label: c.splitButton, style: 'default' as const }] : []),
-          ],
-    };
-    if (!done) return card;
-    return resolveCard(card, { status: r.status === 'superseded' ? 'cancelled' : 'approved', text: done });
-  }
-  const summary: Card = {
+/** The card drawn from its orders' re-promises (cards/repromise-card.ts). */
+export function repromiseCard(id: string, rows: Entry[], units: LineUnits, today: string): Card {
+  return buildRepromiseCard(
     id,
-    title: c.summaryTitle(rows.length),
-    fields: [
-      { key: 'cause', label: c.cause, value: t.repromise.cause(rows[0]!.repromise.cause, today) },
-      ...rows.map((row) => ({
-        key: `order:${row.order.number}`,
-        label: row.order.number,
-        value:
-          outcome(row) ??
-          c.summaryValue({
-            promised: d(row.repromise.promisedDate),
-            earliest: d(row.repromise.earliest),
-            split: row.repromise.split !== null,
-          }),
-        ...(row.repromise.status === 'open' ? { tone: 'red' as const } : {}),
-      })),
-    ],
-    notes: open.length > 0 ? [c.notTold, c.typedMany] : [],
-    buttons: open.some((r) => r.repromise.earliest) ? [{ key: 'move-all', label: c.moveAll, style: 'primary' }] : [],
-  };
-  return open.length > 0 ? summary : resolveCard(summary, { status: 'info', text: c.allDecided });
+    rows.map(({ order, repromise, child }) => ({
+      number: order.number,
+      customerName: order.customerName,
+      language: order.language,
+      promisedDate: order.promisedDate,
+      repromise,
+      ...(child ? { child } : {}),
+      lines: units.get(order.id) ?? new Map(),
+    })),
+    today,
+  );
 }
 
 /** The tapped re-promise card's orders, locked, with their re-promises of that change. */
