@@ -28,8 +28,20 @@ export interface Entry {
  */
 export async function recheckPlantChanges(ctx: HandlerContext, limit = 10): Promise<number> {
   const changes = await claimPlantChanges(ctx.tx, limit);
-  for (const change of changes) await recheck(ctx, change);
+  const seen = new Set<string>();
+  for (const change of changes) {
+    // The same change reported again (a MES pushing a line's load every few minutes) is checked once: the
+    // plant is read as it is now, so a second check finds nothing the first did not.
+    const key = JSON.stringify([change.kind, change.cause, change.materials, change.lines, change.everything]);
+    if (seen.has(key)) await markProcessed(ctx, change);
+    else await recheck(ctx, change);
+    seen.add(key);
+  }
   return changes.length;
+}
+
+function markProcessed(ctx: HandlerContext, change: PlantChange) {
+  return ctx.tx.update(plantChanges).set({ processedAt: ctx.now }).where(eq(plantChanges.id, change.id));
 }
 
 async function recheck(ctx: HandlerContext, change: PlantChange): Promise<void> {
@@ -44,7 +56,7 @@ async function recheck(ctx: HandlerContext, change: PlantChange): Promise<void> 
   }
   const rows = await openRepromises(ctx, change, late);
   await tellChats(ctx, change, rows);
-  await ctx.tx.update(plantChanges).set({ processedAt: ctx.now }).where(eq(plantChanges.id, change.id));
+  await markProcessed(ctx, change);
   ctx.log.info(
     { change: change.id, kind: change.kind, checked: load.orders.size, moved: result.moved.length, late: late.length },
     'plant change re-checked',

@@ -161,4 +161,19 @@ describe.each(backends)('re-promise on %s', (backend) => {
       expect((await openRepromises(s)).map((r) => r.earliest)).toEqual(['2026-03-08']);
     });
   });
+
+  it('checks the same change reported twice before the job ran once', async () => {
+    await scenario(async (s) => {
+      await s.confirmedOrder('客户：大陆集团 需要BRK-2026-01样品250件，3月3日前到');
+      s.at('2026-02-24T11:00');
+      await applyStock(s.tx, [{ materialCode: 'BRK-2026-01', onHand: 120 }], 'erp', s.clock.now());
+      await applyStock(s.tx, [{ materialCode: 'BRK-2026-01', onHand: 100 }], 'erp', s.clock.now());
+      const step = await s.run('repromise', (ctx) => recheckPlantChanges(ctx));
+      expect(step.sentCards).toHaveLength(1);
+      expect(step.sentCards[0]!.card.fields.find((f) => f.key === 'split')?.value).toContain('BRK-2026-01 100件');
+      const changes = await s.tx.select().from(plantChanges);
+      expect(changes.map((c) => c.processedAt !== null)).toEqual([true, true]);
+      expect((await s.run('repromise', (ctx) => recheckPlantChanges(ctx))).effects).toEqual([]);
+    });
+  });
 });
