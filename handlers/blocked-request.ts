@@ -1,6 +1,6 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { type Card, type CardField, chosenReason, resolveCard, newCardId } from '../cards/model';
-import { departmentName, personName, rejectReasonsOf } from '../config/business-config';
+import { departmentName, personName } from '../config/business-config';
 import { replaceCard, tellTapper } from './card-updates';
 import { type HandlerContext, replyToMessage } from '../core/context';
 import type { CardActionEvent, MessageEvent } from '../core/events';
@@ -19,6 +19,7 @@ import { draftEvent, lockedDraft, type Settled, storeWaitingRequest } from './he
 import { PLANT_LANG } from './names';
 import { promiseFor } from './promise';
 import { handleOrderExpedite } from './repromise-choice';
+import { expediteChoices } from './expedite-card';
 import { lineLoadFields, reasonsOf } from './promise-fields';
 
 /** A check that blocked a request, kept so the order created from it later carries its history. */
@@ -285,14 +286,7 @@ async function sendExpediteCards(ctx: HandlerContext, draft: Draft, row: CardRow
         })),
       ],
       notes: [c.source(draft.sourceText), c.explain],
-      buttons: [
-        { key: 'approve', label: c.approve, style: 'primary' },
-        { key: 'reject', label: c.reject, style: 'danger', needsReason: true },
-      ],
-      reasons: {
-        title: t.approvals.card.reasonsTitle,
-        options: rejectReasonsOf(ctx.config, department.key).map(({ id, text }) => ({ id, text })),
-      },
+      ...expediteChoices(ctx, department.key),
     };
     await ctx.tx.insert(cards).values({
       id: expedite.id,

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, sql } from 'drizzle-orm';
 import { type Card, chosenReason, newCardId, resolveCard } from '../cards/model';
-import { departmentName, personName, rejectReasonsOf } from '../config/business-config';
+import { departmentName, personName } from '../config/business-config';
 import type { HandlerContext } from '../core/context';
 import { replyToMessage } from '../core/context';
 import type { CardActionEvent, MessageEvent } from '../core/events';
@@ -21,6 +21,7 @@ import { postToOrderChats } from './order-chats';
 import { promiseFor } from './promise';
 import { type Entry, entriesOfCard, type Repromise, redrawCard, repromiseCardId, unitsOf } from './repromise';
 import { createDelivery } from './deliveries';
+import { expediteChoices } from './expedite-card';
 import { startLifecycle } from './stages';
 
 /** Keep-and-expedite, move or split on the card; "move all" on a summary. */
@@ -247,14 +248,7 @@ async function askExpedite(ctx: HandlerContext, order: Order, repromise: Repromi
         { key: 'earliest', label: plant.repromise.card.earliest, value: d(repromise.earliest), tone: 'red' },
       ],
       notes: [c.explain],
-      buttons: [
-        { key: 'approve', label: plant.promise.expediteCard.approve, style: 'primary' },
-        { key: 'reject', label: plant.promise.expediteCard.reject, style: 'danger', needsReason: true },
-      ],
-      reasons: {
-        title: plant.approvals.card.reasonsTitle,
-        options: rejectReasonsOf(ctx.config, department.key).map(({ id, text }) => ({ id, text })),
-      },
+      ...expediteChoices(ctx, department.key),
     };
     await ctx.tx.insert(cards).values({
       id: card.id,
