@@ -64,7 +64,6 @@ async function scopeOf(tx: Tx, change: PlantChange): Promise<Scope> {
       .where(eq(materials.mould, change.cause.mould));
     scope.production = rows.map((r) => r.code);
   } else if (change.kind === 'stock') scope.stock = change.materials;
-  else if (change.kind === 'lead-time') scope.production = change.materials;
   return scope;
 }
 

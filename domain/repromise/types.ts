@@ -1,13 +1,12 @@
 /** What kind of plant change broke (or may have broken) promises. */
-export type PlantChangeKind = 'mould' | 'line-load' | 'stock' | 'calendar' | 'lead-time';
+export type PlantChangeKind = 'mould' | 'line-load' | 'stock' | 'calendar';
 
 /** The change as the sales chat is told it. */
 export type PlantChangeCause =
   | { kind: 'mould'; mould: string; status: 'ok' | 'repair' | 'maintenance'; availableFrom: string | null }
   | { kind: 'line-load'; line: string }
   | { kind: 'stock'; materials: string[] }
-  | { kind: 'calendar'; holidays: string[] }
-  | { kind: 'lead-time'; materials: string[] };
+  | { kind: 'calendar'; holidays: string[] };
 
 /** Part of an order line. */
 export interface LinePart {

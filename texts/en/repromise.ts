@@ -17,8 +17,6 @@ export const repromise: Catalogue['repromise'] = {
         return `stock of ${c.materials.slice(0, 3).join(', ')}${c.materials.length > 3 ? ' and more' : ''} went down`;
       case 'calendar':
         return `plant closed on ${c.holidays.map((d) => format.date(d, today)).join(', ')}`;
-      case 'lead-time':
-        return `purchase lead time of ${c.materials.slice(0, 3).join(', ')} changed`;
     }
   },
 

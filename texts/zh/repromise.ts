@@ -18,8 +18,6 @@ export const repromise = {
         return `库存更新后${c.materials.slice(0, 3).join('、')}${c.materials.length > 3 ? '等' : ''}可用量减少`;
       case 'calendar':
         return `新增停产日（${c.holidays.map((d) => format.date(d, today)).join('、')}）`;
-      case 'lead-time':
-        return `${c.materials.slice(0, 3).join('、')}采购周期变更`;
     }
   },
 
