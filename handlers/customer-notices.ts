@@ -29,6 +29,9 @@ export const NOTICE_EVENT = 'customer-notice';
  * provider without the template, gets nothing; the order's history says why.
  */
 export async function noticeCustomer(ctx: HandlerContext, orderId: number, milestone: CustomerMilestone) {
+  const { milestones, customers: own } = ctx.config.customerNotices;
+  // Notices off for everyone (the default): nothing to read.
+  if (milestones.length === 0 && Object.keys(own).length === 0) return;
   const [order] = await ctx.tx.select().from(orders).where(eq(orders.id, orderId));
   if (!order?.stage || order.status !== 'confirmed') return;
   const [customer] =
