@@ -82,6 +82,25 @@ function mouldAvailableFrom(mould: typeof moulds.$inferSelect | undefined): stri
 }
 
 /**
+ * What a shipped order held is freed. Its stock pieces have left: stock on hand goes down by them at once, as the
+ * ERP's count will at its next sync (which then sets the count as the ERP has it), so they are never offered to
+ * another order in between.
+ */
+export async function releaseShipped(tx: Tx, orderId: number, now: Date): Promise<void> {
+  const freed = await tx.delete(reservations).where(eq(reservations.orderId, orderId)).returning();
+  const stockTaken = new Map<string, number>();
+  for (const r of freed) {
+    if (r.kind === 'stock') stockTaken.set(r.materialCode, (stockTaken.get(r.materialCode) ?? 0) + r.quantity);
+  }
+  for (const [code, quantity] of stockTaken) {
+    await tx
+      .update(stock)
+      .set({ onHand: sql`greatest(${stock.onHand} - ${quantity}, 0)`, updatedAt: now })
+      .where(eq(stock.materialCode, code));
+  }
+}
+
+/**
  * Serialises promises on the same stock and lines until the transaction ends, so two orders confirmed
  * at once cannot both take the last pieces. Locks are taken in a fixed order to avoid deadlocks.
  */

@@ -3,7 +3,8 @@ import { type BusinessConfig, departmentName, personName } from '../config/busin
 import { canAdvance, nextStage, skippedStages, stagesCompleted, type Stage, type WorkStage } from '../domain/lifecycle';
 import { chinaTime } from '../domain/china-time';
 import { recordOrderEvent } from '../db/orders';
-import { orderEvents, orders, reservations, type Order } from '../db/schema';
+import { releaseShipped } from '../db/plant';
+import { orderEvents, orders, type Order } from '../db/schema';
 import { noticeCustomer } from './customer-notices';
 import type { HandlerContext } from '../core/context';
 import { refreshEtd } from './etd';
@@ -86,8 +87,7 @@ export async function completeStage(
   }
   await resolveStageCards(ctx, updated, completed, actorName(ctx, by, PLANT_LANG));
   if (completed.includes('shipped')) {
-    // The goods have left: the ERP's stock count goes down, so what the order held is freed.
-    await ctx.tx.delete(reservations).where(eq(reservations.orderId, order.id));
+    await releaseShipped(ctx.tx, order.id, ctx.now);
     await noticeCustomer(ctx, order.id, { kind: 'shipped' });
   }
   if (delivered) {

@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { reservations, stock } from '../../db/schema';
 import { backends } from '../support/databases';
 import { FIRST, HAN, SALES, type Scenario, useHandlerHarness } from './harness';
 
@@ -77,6 +79,26 @@ describe.each(backends)('stage-report on %s', (backend) => {
 
       const unknown = await s.say('SO-20260224-0099 开始生产', { senderId: 'zhoushifu' });
       expect(unknown.reply).toContain('SO-20260224-0099');
+    });
+  });
+
+  it('frees what a shipped order held: its stock pieces leave the count at once, so no other order counts on them', async () => {
+    await scenario(async (s) => {
+      const order = await s.confirmedOrder('客户：大陆集团 需要BRK-2026-01样品250件，3月3日前到');
+      const held = () => s.tx.select().from(reservations).where(eq(reservations.orderId, order.id));
+      const onHand = async () =>
+        (await s.tx.select().from(stock).where(eq(stock.materialCode, 'BRK-2026-01')))[0]!.onHand;
+      expect(await held()).toEqual([expect.objectContaining({ kind: 'stock', quantity: 250 })]);
+      expect(await onHand()).toBe(300);
+      s.at('2026-02-25T15:00');
+      await s.say(`${FIRST} 已发货 顺丰 SF1234567890`, { senderId: 'wushifu' });
+      expect(await held()).toEqual([]);
+      expect(await onHand()).toBe(50);
+      // 50 left: a request for 60 is made, not shipped from stock.
+      const next = await s.pendingOrder('客户：博世 需要BRK-2026-01样品60件，3月20日前到');
+      expect(next.status).toBe('pending_approval');
+      const created = (await s.events(next.id)).find((e) => e.type === 'promise-checked')!;
+      expect((created.data.binding as Array<{ kind: string }>).map((b) => b.kind)).not.toContain('stock');
     });
   });
 
