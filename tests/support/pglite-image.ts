@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database, DatabaseHandle } from '../../db/client';
 import { migrate } from '../../db/migrate';
 import * as schema from '../../db/schema';
 
 const DB_DIR = fileURLToPath(new URL('../../db/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const STALE_IMAGE_MS = 24 * 3600_000;
 const IMAGE_DIR = join(tmpdir(), 'orderbot-test-pglite');
 
 /**
@@ -121,8 +123,10 @@ async function newClient(
 export async function migratedPgliteDir(dir: string): Promise<void> {
   const image = join(IMAGE_DIR, `migrated-${imageKey()}.tar`);
   if (!readImage(image)) await (await migratedPglite()).close();
+  const saved = readImage(image);
+  if (!saved) throw new Error(`the migrated PGlite image ${image} was not written`);
   const { PGlite } = await import('@electric-sql/pglite');
-  const client = new PGlite(dir, { loadDataDir: new Blob([readFileSync(image)]) });
+  const client = new PGlite(dir, { loadDataDir: new Blob([saved]) });
   await client.waitReady;
   await client.close();
 }
@@ -146,9 +150,12 @@ async function saveImage(
   const partial = `${path}.${process.pid}.partial`;
   writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
   renameSync(partial, path);
-  // Images of older migrations are of no more use.
+  // Images of older migrations are of no more use; one less than a day old may be another checkout's, running now.
   for (const old of readdirSync(IMAGE_DIR)) {
-    if (join(IMAGE_DIR, old) !== path && !old.endsWith('.partial')) rmSync(join(IMAGE_DIR, old), { force: true });
+    const file = join(IMAGE_DIR, old);
+    if (file === path || old.endsWith('.partial')) continue;
+    const written = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+    if (written !== undefined && Date.now() - written > STALE_IMAGE_MS) rmSync(file, { force: true });
   }
 }
 
@@ -165,6 +172,7 @@ export function imageKey(): string {
     fileURLToPath(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url)),
     fileURLToPath(import.meta.url),
   ];
-  for (const file of files) hash.update(file).update(readFileSync(file));
+  // Paths relative to the checkout: two checkouts of the same migrations share one image.
+  for (const file of files) hash.update(relative(ROOT, file)).update(readFileSync(file));
   return hash.digest('hex').slice(0, 16);
 }
