@@ -84,7 +84,7 @@ async function decide(ctx: HandlerContext, entry: Entry, choice: RepromiseChoice
   }
   const decided = { decidedAt: ctx.now, decidedBy: actorId };
   if (choice === 'move') {
-    if (!repromise.earliest) return { to: 'tapper', text: t.nothingOpen(order.number) };
+    if (!repromise.earliest) return { to: 'tapper', text: t.noEarliest(order.number) };
     await ctx.tx
       .update(repromises)
       .set({ status: 'moved', ...decided })

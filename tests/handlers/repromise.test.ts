@@ -176,4 +176,20 @@ describe.each(backends)('re-promise on %s', (backend) => {
       expect((await s.run('repromise', (ctx) => recheckPlantChanges(ctx))).effects).toEqual([]);
     });
   });
+
+  it('offers no new date when the mould has no end date, and says why to a typed move', async () => {
+    await scenario(async (s) => {
+      const order = await s.confirmedOrder();
+      s.at('2026-02-24T11:00');
+      await s.say('M-4 维修', { senderId: 'zhoushifu' });
+      const step = await s.run('repromise', (ctx) => recheckPlantChanges(ctx));
+      const { card } = step.sentCards[0]!;
+      expect(card.buttons.map((b) => b.key)).toEqual(['expedite']);
+      expect(card.fields.find((f) => f.key === 'earliest')?.value).toBe('排产期内排不上');
+      expect(card.fields.find((f) => f.key === 'cause')?.value).toBe('模具M-4维修，恢复日期未定');
+      const typed = await s.say(`${order.number} 改期`);
+      expect(typed.reply).toContain('无法改期');
+      expect((await s.order(order.number)).promisedDate).toBe('2026-03-03');
+    });
+  });
 });

@@ -68,6 +68,8 @@ export const repromise: Catalogue['repromise'] = {
   expediteRefused: (number: string, who: string, reason: string): string =>
     `${who} did not approve expediting ${number}: ${reason}. Move it or split it.`,
   nothingOpen: (number: string): string => `${number} has no promise change to decide.`,
+  noEarliest: (number: string): string =>
+    `${number} cannot be planned within the horizon, so there is no date to move it to: ask for an expedite, or talk to the customer.`,
   notYours: (number: string, requester: string): string => `${requester}, who placed ${number}, decides its promise.`,
   expediteCard: {
     title: (department: string): string => `${department}: expedite a confirmed order`,

@@ -79,6 +79,7 @@ export const repromise = {
   expediteRefused: (number: string, who: string, reason: string): string =>
     `${who}未批准 ${number} 加急：${reason}。请改期或拆分。`,
   nothingOpen: (number: string): string => `${number} 没有待处理的交期变更。`,
+  noEarliest: (number: string): string => `${number} 在排产期内排不上，无法改期：请申请加急，或与客户商量。`,
   notYours: (number: string, requester: string): string => `${number} 的交期变更由下单人${requester}处理。`,
   expediteCard: {
     title: (department: string): string => `${department}：已确认订单加急评估`,
