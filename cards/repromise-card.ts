@@ -81,7 +81,7 @@ function oneOrderCard(id: string, row: RepromiseCardRow, { c, d, outcome, cause 
   const buttons: Card['buttons'] = [{ key: 'expedite', label: c.expedite, style: 'primary' }];
   if (r.earliest) buttons.push({ key: 'move', label: c.move(d(r.earliest)), style: 'default' });
   if (r.split) buttons.push({ key: 'split', label: c.splitButton, style: 'default' });
-  return { id, title: c.title, fields, notes: [c.notTold, c.typed(row.number)], buttons };
+  return { id, title: c.title, fields, notes: [c.notTold, c.typed(row.number, r.split !== null)], buttons };
 }
 
 function summaryCard(

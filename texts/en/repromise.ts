@@ -37,7 +37,10 @@ export const repromise: Catalogue['repromise'] = {
     moveAll: 'Move all to earliest',
     allDecided: 'All decided',
     notTold: 'The customer has not been told: moving or splitting sends them an SMS.',
-    typed: (number: string): string => `Or reply "${number} move", "${number} expedite" or "${number} split"`,
+    typed: (number: string, split: boolean): string =>
+      split
+        ? `Or reply "${number} move", "${number} expedite" or "${number} split"`
+        : `Or reply "${number} move" or "${number} expedite"`,
     typedMany: 'Per order, reply "<order> move", "<order> expedite" or "<order> split"',
     outcome: {
       open: 'to decide',

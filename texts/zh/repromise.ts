@@ -40,7 +40,10 @@ export const repromise = {
     moveAll: '全部改到最早日期',
     allDecided: '已全部处理',
     notTold: '客户尚未收到通知：改期或拆分后将短信告知客户。',
-    typed: (number: string): string => `也可回复「${number} 改期」「${number} 加急」或「${number} 拆分」`,
+    typed: (number: string, split: boolean): string =>
+      split
+        ? `也可回复「${number} 改期」「${number} 加急」或「${number} 拆分」`
+        : `也可回复「${number} 改期」或「${number} 加急」`,
     typedMany: '逐单处理可回复「订单号 改期」「订单号 加急」或「订单号 拆分」',
     outcome: {
       open: '待处理',
