@@ -3,6 +3,7 @@
  * (accepted messages/s, HTTP answer p50/p99, message-to-order-reply p50/p99). PGlite always; PostgreSQL
  * too when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set.
  * npm run bench -- kpi: the KPI queries and the ops board on a million orders (tests/bench/kpi-bench.ts).
+ * npm run bench -- rules: channel promotion rules evaluated, orders per second (tests/bench/rules-bench.ts).
  * npm run bench -- repromise: a mould change under 5,000 confirmed orders re-checked (tests/bench/repromise-bench.ts).
  * npm run bench -- scale: escalation tick, outbox claim and the product's RSS at scale (tests/bench/scale-bench.ts).
  * npm run bench -- directory: a 500-person company directory synced from the fake WeCom and stored (tests/bench/directory-bench.ts).
@@ -24,6 +25,7 @@ import { createTestDatabase, type Backend } from '../support/databases';
 import { benchKpis } from './kpi-bench';
 import { benchScale } from './scale-bench';
 import { benchRepromise } from './repromise-bench';
+import { benchRules } from './rules-bench';
 import { benchEndToEnd } from './e2e-bench';
 import { benchImports } from './import-bench';
 import { benchDirectory } from './directory-bench';
@@ -271,6 +273,7 @@ async function main() {
   if (only === 'imports') return benchImports();
   if (only === 'directory') return benchDirectory();
   if (only === 'repromise') return repromiseOnly(pgUrl);
+  if (only === 'rules') return void (benchRules() || (process.exitCode = 1));
   const total = Number(process.env.BENCH_MESSAGES ?? 600);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
   benchParser();
