@@ -273,7 +273,7 @@ async function main() {
   if (only === 'imports') return benchImports();
   if (only === 'directory') return benchDirectory();
   if (only === 'repromise') return repromiseOnly(pgUrl);
-  if (only === 'rules') return void (benchRules() || (process.exitCode = 1));
+  if (only === 'rules') return rulesOnly();
   const total = Number(process.env.BENCH_MESSAGES ?? 600);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
   benchParser();
@@ -295,6 +295,11 @@ async function kpiOnly(pgUrl: string | undefined) {
   if (pgUrl) await benchKpis('postgres', total, open);
   else console.log('(set BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to measure PostgreSQL)');
   await benchKpis('pglite', Number(process.env.BENCH_KPI_PGLITE_ORDERS ?? total), open);
+}
+
+/** npm run bench -- rules: in memory, no database. */
+function rulesOnly() {
+  if (!benchRules()) process.exitCode = 1;
 }
 
 /** npm run bench -- repromise: PGlite, and PostgreSQL when BENCH_DATABASE_URL is set. */
