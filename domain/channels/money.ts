@@ -15,7 +15,7 @@ export class MoneyFormatError extends Error {
     readonly input: string,
     reason: string,
   ) {
-    super(`not a 元 amount: ${JSON.stringify(input)} (${reason})`);
+    super(`not a yuan amount: ${JSON.stringify(input)} (${reason})`);
     this.name = 'MoneyFormatError';
   }
 }
@@ -51,5 +51,5 @@ export function formatFen(fen: number): string {
 
 /** Throws unless `fen` is a safe integer (what Douyin sends, and what every amount here must be). */
 export function assertFen(fen: number, field = 'amount'): void {
-  if (!Number.isSafeInteger(fen)) throw new RangeError(`${field} must be an integer number of 分, got ${fen}`);
+  if (!Number.isSafeInteger(fen)) throw new RangeError(`${field} must be an integer number of fen, got ${fen}`);
 }

@@ -71,7 +71,7 @@ export function assertChannelOrder(order: ChannelOrder): void {
     throw new RangeError(`order ${order.orderId}: ${field} ${why}`);
   };
   const fen = (v: number, field: string) => {
-    if (!Number.isSafeInteger(v) || v < 0) fail(field, 'must be a non-negative integer number of 分');
+    if (!Number.isSafeInteger(v) || v < 0) fail(field, 'must be a non-negative integer number of fen');
   };
   if (!isUtcInstant(order.createdAt)) fail('createdAt', 'must be a UTC ISO instant');
   if (order.paidAt !== null && !isUtcInstant(order.paidAt)) fail('paidAt', 'must be a UTC ISO instant or null');
