@@ -76,7 +76,8 @@ export async function plantStates(
   );
 }
 
-function mouldAvailableFrom(mould: typeof moulds.$inferSelect | undefined): string | null {
+/** When a mould is usable: null when in service, MOULD_END_UNKNOWN when out with no known end. */
+export function mouldAvailableFrom(mould: typeof moulds.$inferSelect | undefined): string | null {
   if (!mould || mould.status === 'ok') return null;
   return mould.availableFrom ?? MOULD_END_UNKNOWN;
 }

@@ -1,10 +1,9 @@
 import { and, asc, eq, gte, inArray, isNull, notInArray, or, sql } from 'drizzle-orm';
 import type { BusinessConfig } from '../config/business-config';
-import { MOULD_END_UNKNOWN } from '../domain/promise';
 import type { Hold, PlanMaterial, PlanOrder, ReplanInput } from '../domain/repromise/replan';
 import type { PlantChangeCause, PlantChangeKind } from '../domain/repromise/types';
 import type { Tx } from './client';
-import { lockPlant } from './plant';
+import { lockPlant, mouldAvailableFrom } from './plant';
 import { lineLoads, materials, moulds, orderItems, orders, plantChanges, reservations, stock } from './schema';
 
 export type PlantChange = typeof plantChanges.$inferSelect;
@@ -198,7 +197,7 @@ async function readPlant(
   const materialMap = new Map(
     args.materialRows.map((m): [string, PlanMaterial] => {
       const mould = m.mould ? mouldOf.get(m.mould) : undefined;
-      const availableFrom = !mould || mould.status === 'ok' ? null : (mould.availableFrom ?? MOULD_END_UNKNOWN);
+      const availableFrom = mouldAvailableFrom(mould);
       return [
         m.code,
         {

@@ -17,7 +17,10 @@ export function etdCardId(order: Pick<Order, 'number'>): string {
 /** The one card per order in the sales chat that shows where the order is; updated in place. */
 export async function updateEtdCard(ctx: HandlerContext, order: Order, steps: EtdStep[]): Promise<void> {
   const id = etdCardId(order);
-  const lines = order.status === 'confirmed' && order.promisedDate ? await linesPromisedEarlier(ctx, order) : [];
+  // A line can be promised earlier than the order only when the order's promise is later than it was asked for.
+  const mayDiffer =
+    order.status === 'confirmed' && order.promisedDate !== null && order.promisedDate > order.requestedDate;
+  const lines = mayDiffer ? await linesPromisedEarlier(ctx, order) : [];
   const card = etdCard(ctx.config, order, steps, ctx.now, id, lines);
   const options = { orderId: order.id, platform: order.platform };
   const [existing] = await ctx.tx.select({ id: cards.id }).from(cards).where(eq(cards.id, id));

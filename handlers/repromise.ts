@@ -129,11 +129,8 @@ async function redrawSuperseded(
   superseded: Array<{ changeId: number; orderId: number }>,
   late: Array<{ order: Order }>,
 ) {
-  const ids = new Set(
-    superseded.map((s) =>
-      repromiseCardId(s.changeId, late.find((l) => l.order.id === s.orderId)!.order.conversationId),
-    ),
-  );
+  const chatOf = new Map(late.map((l) => [l.order.id, l.order.conversationId]));
+  const ids = new Set(superseded.map((s) => repromiseCardId(s.changeId, chatOf.get(s.orderId)!)));
   const rows = ids.size
     ? await ctx.tx
         .select()
