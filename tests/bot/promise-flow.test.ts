@@ -157,8 +157,9 @@ describe.each(backends)('delivery promises through the playground on %s', (backe
     // BRK-2026-10: 150 in stock; two requests of 100 each both look fine from stock when they arrive.
     await t.say('BRK-2026-10 ×100 3月20日前');
     await t.say('BRK-2026-10 ×100 3月20日前', { senderId: 'lisi' });
-    const state = await t.waitFor((s) => (s.inbox.zhoushifu?.length ?? 0) === 2 && s, 'both orders');
     const leads = ['wanggong', 'chenjie', 'zhoushifu'];
+    // Every lead's two cards, not only the production lead's: they are delivered in parallel.
+    const state = await t.waitFor((s) => leads.every((id) => (s.inbox[id]?.length ?? 0) === 2) && s, 'both orders');
     const cardsOf = (n: number) =>
       leads.map((id) => ({
         id,
