@@ -351,6 +351,45 @@ const customerNoticesSchema = z
   })
   .prefault({});
 
+export const CHANNELS = ['douyin', 'taobao', 'jd'] as const;
+const envName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'the name of an environment variable, e.g. DOUYIN_APP_SECRET');
+
+/**
+ * One shop on one e-commerce channel. Secrets never go in the config (its versions are shown in the admin
+ * console): `secretEnv` / `tokenEnv` name the environment variables (.env) that hold them.
+ */
+const channelShopSchema = z.object({
+  channel: z.enum(CHANNELS),
+  /** The platform's shop id (Douyin shop_id, Taobao seller nick or user id, JD venderId). */
+  shop: z.string().min(1),
+  name: z.string().min(1),
+  appKey: z.string().min(1),
+  secretEnv: envName,
+  /** The access token / session key of the shop's authorisation. */
+  tokenEnv: envName.optional(),
+  /** The API gateway; unset: the platform's production gateway (a sandbox or a test fake otherwise). */
+  baseUrl: z.url().optional(),
+  /** How often orders (and settlements) are polled; pushes arrive between polls. */
+  pollEvery: duration.default(5 * 60_000),
+  /** How far back the first poll of a new shop reads. */
+  firstLookback: duration.default(3 * 86_400_000),
+  /** Douyin: sign method of API calls (the message push is always md5). Taobao: md5, hmac or hmac-sha256. */
+  signMethod: z.enum(['md5', 'hmac', 'hmac-sha256']).optional(),
+});
+export type ChannelShopConfig = z.output<typeof channelShopSchema>;
+
+const channelsSchema = z
+  .object({
+    shops: z.array(channelShopSchema).default([]),
+    /** The ops supervisor who gets suspected rule-stacking reviews as a card (a person id); unset: no cards, the board only. */
+    reviewer: z.string().min(1).optional(),
+    /** Orders of one customer on two channels within this are checked for promotions that must not combine. */
+    stackingWindow: duration.default(24 * 3600_000),
+    /** Outer SKU codes that are not our material code as written: { "BRK01-A": "BRK-2026-01" }. */
+    skuAliases: z.record(z.string().min(1), z.string().min(1)).default({}),
+  })
+  .prefault({});
+
 export const businessConfigSchema = z
   .object({
     company: z.string().min(1),
@@ -418,6 +457,8 @@ export const businessConfigSchema = z
     lifecycle: lifecycleSchema,
     /** SMS to customers at an order's milestones (confirmed, shipped, a changed promise), with a status link. */
     customerNotices: customerNoticesSchema,
+    /** E-commerce channel shops (Douyin, Taobao/Tmall, JD), the rule-stacking reviewer and SKU aliases. */
+    channels: channelsSchema,
     kpi: kpiSchema,
     board: boardSchema,
     lines: z
@@ -451,6 +492,24 @@ export const businessConfigSchema = z
         if (!people.has(id)) ctx.addIssue({ code: 'custom', path: [list, i], message: `unknown person "${id}"` });
       });
     }
+    if (config.channels.reviewer !== undefined && !people.has(config.channels.reviewer)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['channels', 'reviewer'],
+        message: `unknown person "${config.channels.reviewer}"`,
+      });
+    }
+    const shopKeys = new Set<string>();
+    config.channels.shops.forEach((shop, i) => {
+      const key = `${shop.channel}:${shop.shop}`;
+      if (shopKeys.has(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['channels', 'shops', i, 'shop'],
+          message: `shop ${key} is listed twice`,
+        });
+      shopKeys.add(key);
+    });
     if (!departments.has(config.techDepartment)) {
       ctx.addIssue({
         code: 'custom',

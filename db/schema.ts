@@ -23,6 +23,9 @@ import type { Stage } from '../domain/lifecycle/stages';
 import type { ConfigChange } from '../domain/config-changes';
 import type { DirectoryPlatform } from '../domain/directory';
 import type { PlantChangeCause, PlantChangeKind, SplitOffer } from '../domain/repromise/types';
+import type { Channel, ChannelOrder } from '../domain/channels/order';
+import type { ChannelRule, RuleEvaluation } from '../domain/channels/rules';
+import type { ChannelOrderStatus, Cursor, SettlementKind } from '../domain/channels/received';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -268,6 +271,7 @@ export const cards = pgTable(
         | 'add-customer'
         | 'pending-list'
         | 'repromise'
+        | 'stacking-review'
       >()
       .notNull()
       .default('approval'),
@@ -753,4 +757,175 @@ export const quotaNotices = pgTable(
     at: at('at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.platform, t.month, t.kind] })],
+);
+
+/**
+ * E-commerce channel orders (Douyin, Taobao/Tmall, JD), one row per platform order: the canonical form as
+ * received (domain/channels/order.ts), the platform's status, and the rule pool's evaluation of it.
+ */
+export const channelOrders = pgTable(
+  'channel_orders',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    channel: text('channel').$type<Channel>().notNull(),
+    shop: text('shop').notNull(),
+    orderId: text('order_id').notNull(),
+    status: text('status').$type<ChannelOrderStatus>().notNull(),
+    buyerKey: text('buyer_key').notNull(),
+    buyerPhoneHash: text('buyer_phone_hash'),
+    /** Set from channel_customer_links (the cross-channel identity); null while nobody has mapped the buyer. */
+    customerId: integer('customer_id').references(() => customers.id),
+    createdAt: at('created_at').notNull(),
+    paidAt: at('paid_at'),
+    /** The platform's last-modified instant of the copy stored: an older copy arriving later is ignored. */
+    platformUpdatedAt: at('platform_updated_at').notNull(),
+    body: jsonb('body').$type<ChannelOrder>().notNull(),
+    goodsFen: bigint('goods_fen', { mode: 'number' }).notNull(),
+    paidFen: bigint('paid_fen', { mode: 'number' }).notNull(),
+    /** The rule pool's result for this copy (applied and skipped rules); null until evaluated (unpaid). */
+    evaluation: jsonb('evaluation').$type<RuleEvaluation>(),
+    expectedInvoiceFen: bigint('expected_invoice_fen', { mode: 'number' }),
+    /** How it arrived first: a push/message, a poll, or an import. */
+    source: text('source').$type<'push' | 'poll' | 'import'>().notNull(),
+    receivedAt: at('received_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('channel_orders_key_idx').on(t.channel, t.orderId),
+    index('channel_orders_customer_idx').on(t.customerId, t.paidAt),
+    index('channel_orders_buyer_idx').on(t.channel, t.buyerKey),
+    index('channel_orders_paid_idx').on(t.paidAt),
+  ],
+);
+
+/** Messages a platform pushed (Douyin) or queued for us (Taobao TMC), kept until the order they name is re-read. */
+export const channelMessages = pgTable(
+  'channel_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    channel: text('channel').$type<Channel>().notNull(),
+    shop: text('shop').notNull(),
+    messageId: text('message_id').notNull(),
+    orderId: text('order_id').notNull(),
+    topic: text('topic').notNull(),
+    payload: jsonb('payload').notNull(),
+    status: text('status').$type<'received' | 'processed' | 'failed'>().notNull().default('received'),
+    attempts: integer('attempts').notNull().default(0),
+    receivedAt: at('received_at').notNull(),
+    processedAt: at('processed_at'),
+    error: text('error'),
+  },
+  (t) => [
+    uniqueIndex('channel_messages_dedupe_idx').on(t.channel, t.messageId),
+    index('channel_messages_pending_idx').on(t.channel, t.shop, t.id).where(sql`${t.status} = 'received'`),
+  ],
+);
+
+/** Where polling of a shop's orders, settlements or messages has got to (an adapter-owned cursor). */
+export const channelCursors = pgTable(
+  'channel_cursors',
+  {
+    channel: text('channel').$type<Channel>().notNull(),
+    shop: text('shop').notNull(),
+    kind: text('kind').$type<'orders' | 'settlements'>().notNull(),
+    cursor: jsonb('cursor').$type<Cursor>().notNull(),
+    /** When the last poll ended caught up: the next one waits for the shop's pollEvery from here. */
+    caughtUpAt: at('caught_up_at'),
+    updatedAt: at('updated_at').notNull(),
+    /** The last failure (rate limit, credentials), shown on the board; null after a success. */
+    lastError: text('last_error'),
+  },
+  (t) => [primaryKey({ columns: [t.channel, t.shop, t.kind] })],
+);
+
+/**
+ * The promotion rule pool, one row per immutable version of a rule (domain/channels/rules.ts ChannelRule in
+ * `rule`). A change is a new version; the older one is archived. Orders record code + version.
+ */
+export const channelRules = pgTable(
+  'channel_rules',
+  {
+    id: serial('id').primaryKey(),
+    code: text('code').notNull(),
+    version: integer('version').notNull(),
+    status: text('status').$type<'draft' | 'active' | 'paused' | 'archived'>().notNull(),
+    rule: jsonb('rule').$type<ChannelRule>().notNull(),
+    /** { limit, type: 'usage' | 'spend' } or null; usage is counted from the orders' evaluations. */
+    budget: jsonb('budget').$type<{ type: 'usage' | 'spend'; limit: number } | null>(),
+    /** Where the version came from, e.g. "import:rules.xlsx" or "admin:zhangsan". */
+    source: text('source').notNull(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('channel_rules_version_idx').on(t.code, t.version),
+    index('channel_rules_status_idx').on(t.status),
+  ],
+);
+
+/** Settlement statement lines per channel (from the platform's API or an uploaded export). */
+export const channelSettlements = pgTable(
+  'channel_settlements',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    channel: text('channel').$type<Channel>().notNull(),
+    shop: text('shop').notNull(),
+    lineKey: text('line_key').notNull(),
+    orderId: text('order_id').notNull(),
+    kind: text('kind').$type<SettlementKind>().notNull(),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    settledAt: at('settled_at').notNull(),
+    /** 'api' or 'upload:<file name>'. */
+    source: text('source').notNull(),
+    receivedAt: at('received_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('channel_settlements_line_idx').on(t.channel, t.lineKey),
+    index('channel_settlements_order_idx').on(t.channel, t.orderId),
+    index('channel_settlements_at_idx').on(t.settledAt),
+  ],
+);
+
+/**
+ * Who a platform buyer is among our customers. Buyer ids are per platform and encrypted, so the same customer
+ * on two channels is known only through this mapping: by the phone hash when a platform gives the number, or
+ * linked by hand by sales / ops.
+ */
+export const channelCustomerLinks = pgTable(
+  'channel_customer_links',
+  {
+    channel: text('channel').$type<Channel>().notNull(),
+    buyerKey: text('buyer_key').notNull(),
+    customerId: integer('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    method: text('method').$type<'phone-hash' | 'manual'>().notNull(),
+    linkedBy: text('linked_by'),
+    linkedAt: at('linked_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.channel, t.buyerKey] }),
+    index('channel_customer_links_customer_idx').on(t.customerId),
+  ],
+);
+
+/** A suspected rule stacking across channels: one per set of orders, reviewed by the ops supervisor. */
+export const stackingReviews = pgTable(
+  'stacking_reviews',
+  {
+    id: serial('id').primaryKey(),
+    /** The channel_orders ids, sorted and joined: the idempotency key. */
+    orderSet: text('order_set').notNull().unique(),
+    customerId: integer('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    orderIds: jsonb('order_ids').$type<number[]>().notNull(),
+    ruleCodes: jsonb('rule_codes').$type<string[]>().notNull(),
+    overlapSkus: jsonb('overlap_skus').$type<string[]>().notNull(),
+    status: text('status').$type<'open' | 'confirmed' | 'dismissed'>().notNull().default('open'),
+    reason: text('reason'),
+    reviewer: text('reviewer'),
+    decidedAt: at('decided_at'),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [index('stacking_reviews_open_idx').on(t.createdAt).where(sql`${t.status} = 'open'`)],
 );

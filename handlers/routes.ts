@@ -18,6 +18,7 @@ import { handleDraftReply, handleNewRequest, type RequestMessage, requestMessage
 import { answerKpiQuery } from './kpi-digest';
 import { handleOrderCardAction, handlePauseCommand } from './latency';
 import { handleMesStageReport } from './mes-stage-report';
+import { handleStackingReviewAction } from './stacking-review';
 import { handleMouldCommand } from './mould-update';
 import { answerBlockedByText, blockedChoiceOf, handleExpediteDecision, handlePromiseChoice } from './blocked-request';
 import { handleSmsOutcome } from './sms-outcome';
@@ -164,6 +165,8 @@ export const cardActions: Readonly<Record<CardPurpose, CardActionRoute>> = {
   'pending-list': handlePendingListAction,
   // "保留承诺并申请加急" / "改到新日期" / "拆分交付" on an order whose promise a plant change broke.
   repromise: handleRepromiseChoice,
+  // "确认叠用" / "忽略（写明原因）" on a suspected rule stacking across channels.
+  'stacking-review': handleStackingReviewAction,
 };
 
 /** A tap on a card this database does not know (expired, or not ours): the tapper is told. */
