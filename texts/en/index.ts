@@ -3,6 +3,8 @@ import { admin } from './admin';
 import { erp } from './erp';
 import { notices } from './notices';
 import { repromise } from './repromise';
+import { channels } from './channels';
+import { reconcile } from './reconcile';
 import { approvalFlow } from './approval-flow';
 import { approvals } from './approvals';
 import { board } from './board';
@@ -41,4 +43,6 @@ export const en: Catalogue = {
   notices,
   erp,
   repromise,
+  channels,
+  reconcile,
 };
