@@ -9,6 +9,7 @@ import type { TransitTimes } from '../integrations/map/transit';
 import type { JobDeps } from './deps';
 import { lifecycleJobs } from './lifecycle-jobs';
 import { plantSyncJobs } from './plant-sync-jobs';
+import { channelJobs } from './channel-jobs';
 import type { ScheduledJob } from './scheduler';
 
 export type { JobDeps } from './deps';
@@ -16,7 +17,7 @@ export { Scheduler, type ScheduledJob } from './scheduler';
 
 /**
  * Every periodic job this deployment runs, each claimed in the database so that one process runs it:
- * escalation and approval reminders, re-promises after plant changes, the lifecycle (ETD refresh, courier tracking, map routes), the weekly digest, plant-data syncs.
+ * escalation and approval reminders, re-promises after plant changes, the lifecycle (ETD refresh, courier tracking, map routes), the weekly digest, plant-data syncs, e-commerce channel intake.
  */
 export function scheduledJobs(
   deps: JobDeps,
@@ -42,6 +43,7 @@ export function scheduledJobs(
     ...digestJobs(deps),
     ...plantSyncJobs(deps),
     ...directoryJobs(deps),
+    ...channelJobs(deps),
   ];
 }
 
