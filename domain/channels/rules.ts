@@ -49,6 +49,9 @@
  *   platformRef. Platform- and talent-funded discounts stay in the invoiced revenue (the notes: they
  *   may be invoiced to the platform; finance's split is unconfirmed [U]). Refunds are not part of an
  *   order; reconciliation deducts them later.
+ * - Speed: this function is the reference semantics; it checks, sorts and scans the whole rule list for
+ *   every order. For many orders compile the rules once with compileRulePool (rule-pool.ts), whose
+ *   `evaluate` gives exactly the same result (a property test holds the two equal).
  * - Not modelled: shipping target, max applications / "每满" repetition, SKU scope match "all",
  *   exclusion by tag, best-for-customer stack groups, budgets.
  */
@@ -174,13 +177,15 @@ export function allocateLargestRemainder(amount: number, weights: number[]): num
   return shares;
 }
 
-function compareRules(a: ChannelRule, b: ChannelRule): number {
+/** The evaluation order: ascending (priority, code, version). Shared with rule-pool.ts. */
+export function compareRules(a: ChannelRule, b: ChannelRule): number {
   if (a.priority !== b.priority) return a.priority - b.priority;
   if (a.code !== b.code) return a.code < b.code ? -1 : 1;
   return a.version - b.version;
 }
 
-function assertRule(rule: ChannelRule): { from: number; to: number } {
+/** Throws a RangeError naming the rule when it is malformed; its window as UTC epoch ms [from, to). */
+export function assertRule(rule: ChannelRule): { from: number; to: number } {
   const bad = (why: string): never => {
     throw new RangeError(`rule ${rule.code} v${rule.version}: ${why}`);
   };
@@ -281,8 +286,8 @@ export function evaluateRules(order: ChannelOrder, rules: readonly ChannelRule[]
   return { applied, skipped, expectedInvoiceFen: expectedInvoice(order, appliedRules, applied) };
 }
 
-/** Per scoped line discount, or a skip reason. */
-function benefitAmounts(rule: ChannelRule, running: number[], quantities: number[]): number[] | string {
+/** Per scoped line discount, or a skip reason. Shared with rule-pool.ts. */
+export function benefitAmounts(rule: ChannelRule, running: number[], quantities: number[]): number[] | string {
   const b = rule.benefit;
   if (b.type === 'gift' || b.type === 'points') return running.map(() => 0);
   const left = running.reduce((s, v) => s + v, 0);
@@ -300,7 +305,8 @@ function benefitAmounts(rule: ChannelRule, running: number[], quantities: number
   return shares.every((s) => s === 0) ? 'rounds_to_zero' : shares;
 }
 
-function expectedInvoice(order: ChannelOrder, rules: ChannelRule[], applied: AppliedRule[]): number {
+/** expectedInvoiceFen of the header comment; `rules[k]` is the rule of `applied[k]`. Shared with rule-pool.ts. */
+export function expectedInvoice(order: ChannelOrder, rules: ChannelRule[], applied: AppliedRule[]): number {
   const ruleShop = applied.reduce((s, a, k) => s + (rules[k]!.fundedBy === 'shop' ? a.amountFen : 0), 0);
   const refs = rules.flatMap((r) => (r.platformRef === null ? [] : [r.platformRef]));
   const platformShop = allPlatformDiscounts(order)
