@@ -19,6 +19,7 @@ import { answerKpiQuery } from './kpi-digest';
 import { handleOrderCardAction, handlePauseCommand } from './latency';
 import { handleMesStageReport } from './mes-stage-report';
 import { handleStackingReviewAction } from './stacking-review';
+import { handleBuyerLinkCommand, parseBuyerLinkCommand } from './channel-customers';
 import { handleMouldCommand } from './mould-update';
 import { answerBlockedByText, blockedChoiceOf, handleExpediteDecision, handlePromiseChoice } from './blocked-request';
 import { handleSmsOutcome } from './sms-outcome';
@@ -85,6 +86,8 @@ export const chatCommands: ReadonlyArray<ChatCommand<unknown>> = [
     match: ({ text }) => parseKpiCommand(text),
     handle: (event, { language }, ctx) => answerKpiQuery(event, language, ctx),
   }),
+  // "关联买家 抖音 <买家ID> 博世", "unlink buyer jd <buyer id>": a platform buyer linked to a customer by hand.
+  command({ name: 'buyer-link', match: ({ text }) => parseBuyerLinkCommand(text), handle: handleBuyerLinkCommand }),
   // "采埃孚 联系人 周工 13800138003", "ZF contact Zhou 138…": a customer's contact, by sales or an admin.
   command({
     name: 'customer-contact',
