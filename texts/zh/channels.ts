@@ -72,13 +72,13 @@ export const channels = {
   /** "关联买家 抖音 <买家ID> 博世", "取消关联 抖音 <买家ID>". */
   links: {
     linked: (a: { buyer: string; customer: string; orders: number; previous: string | null }): string =>
-      `✅ 已将${a.buyer}关联到“${a.customer}”（手动）。${
+      `✅ 已将${a.buyer} 关联到“${a.customer}”（手动）。${
         a.orders > 0 ? `该买家的 ${a.orders} 个订单已归到此客户。` : '该买家还没有订单，之后的订单会归到此客户。'
       }${a.previous ? `原关联：${a.previous}。` : ''}`,
     previous: (customer: string, how: string): string => `${customer}，${how}`,
     unlinked: (a: { buyer: string; customer: string; orders: number }): string =>
-      `已取消${a.buyer}与“${a.customer}”的关联，${a.orders} 个订单不再归属该客户。`,
-    notLinked: (buyer: string): string => `${buyer}没有关联任何客户，未做修改。`,
+      `已取消${a.buyer} 与“${a.customer}”的关联，${a.orders} 个订单不再归属该客户。`,
+    notLinked: (buyer: string): string => `${buyer} 没有关联任何客户，未做修改。`,
     refused: '只有销售、运营主管和管理员可以关联平台买家。',
     notFound: (subject: string): string => `客户资料里没有“${subject}”，请用客户全称或简称。`,
     ambiguous: (names: string[]): string => `“${names.join('”和“')}”都对得上，请写客户全称。`,

@@ -10,6 +10,7 @@ import { kpiCsv } from '../../handlers/kpi-export';
 import { type Lang, texts } from '../../texts';
 import { boardPageData, orderPageData } from './board-data';
 import { UNKNOWN_USER_HASH, verifyPassword } from './passwords';
+import { stackingPage } from './stacking-page';
 import { type PageOptions, renderBoardPage, renderLoginPage, renderNotFoundPage, renderOrderPage } from './views';
 import { isLang, pageLang } from '../lang';
 
@@ -137,6 +138,8 @@ export function boardRoutes(args: {
     }
     html(ctx, 200, renderOrderPage(data, pageView(ctx)));
   });
+
+  router.get('/stacking', requireUser, stackingPage({ db, config: args.config, clock }));
 
   router.get('/kpi.csv', requireUser, async (ctx) => {
     const from = String(ctx.query.from ?? '');
