@@ -266,6 +266,8 @@ export function createTaobaoAdapter(settings: AdapterSettings, options: TaobaoOp
       const noOrder: string[] = [];
       for (const [i, m] of raw.entries()) {
         const id = topId(m.id, `tmc message ${i} id`);
+        // The same message twice in one batch is handed over once (stored once either way).
+        if (messages.some((held) => held.messageId === id)) continue;
         const payload = typeof m.content === 'string' ? safeParse(m.content) : (m.content ?? null);
         const tid =
           payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>).tid : undefined;
