@@ -19,7 +19,8 @@
  * The increment list is used for the tids only: promotion_details, tmall_coupon_fee and the order lines in full
  * come from taobao.trade.fullinfo.get, called per tid (the increment API is not documented to return
  * promotion_details [U]; reading each trade in full also gives the state as of now, and a copy older than the
- * stored one changes nothing).
+ * stored one changes nothing). A trade that cannot be mapped (an unknown status, a malformed amount) fails the page
+ * with an error naming the trade and field, and the cursor stays: nothing is skipped silently.
  *
  * Messages: taobao.tmc.messages.consume / confirm (TMC over HTTP). A message whose content names no tid is
  * confirmed at once and not handed over (nothing to re-read). Unconfirmed messages come again later.
