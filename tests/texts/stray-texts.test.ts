@@ -34,6 +34,14 @@ const ALLOWED: Array<{ path: RegExp; why: string }> = [
     why: 'chat command vocabulary',
   },
   { path: /^integrations\/excel\//, why: 'the column headers of U8 / Kingdee Excel exports' },
+  {
+    path: /^integrations\/channels\/rule-sheet\.ts$/,
+    why: 'the column headers and cell words of the promotion rule sheet (渠道, 满减, 95折, 支付时间 …)',
+  },
+  {
+    path: /^integrations\/channels\/settlement-export\.ts$/,
+    why: 'the column headers and fee words of uploaded settlement exports (订单号, 费用项, 收入/支出, 货款, 佣金 …)',
+  },
   { path: /^integrations\/courier\/(carriers|kuaidi100)\.ts$/, why: 'carrier names and 快递100 return codes' },
   { path: /^db\/demo-data\.ts$/, why: 'the demo master data' },
   { path: /^db\/(schema|plant-sync)\.ts$/, why: 'the unit a material gets when none is given (data)' },
