@@ -375,6 +375,12 @@ const channelShopSchema = z.object({
   firstLookback: duration.default(3 * 86_400_000),
   /** Douyin: sign method of API calls (the message push is always md5). Taobao: md5, hmac or hmac-sha256. */
   signMethod: z.enum(['md5', 'hmac', 'hmac-sha256']).optional(),
+  /** Taobao: promotion_id prefixes of promotions the platform pays for (default: every promotion is the shop's). */
+  platformPromotionPrefixes: z.array(z.string().min(1)).optional(),
+  /** Taobao: the unit of a bill line's amount, unconfirmed in the platform's docs (default fen). */
+  billAmountUnit: z.enum(['fen', 'yuan']).optional(),
+  /** Taobao: bill account ids (科目) whose lines are fees (commission, service charges). */
+  feeAccountIds: z.array(z.string().min(1)).optional(),
 });
 export type ChannelShopConfig = z.output<typeof channelShopSchema>;
 

@@ -8,7 +8,14 @@ import { createTaobaoAdapter } from './taobao';
 
 const FACTORIES = {
   douyin: createDouyinAdapter,
-  taobao: createTaobaoAdapter,
+  taobao: (settings) =>
+    createTaobaoAdapter(settings, {
+      ...(settings.shop.platformPromotionPrefixes
+        ? { platformPromotionPrefixes: settings.shop.platformPromotionPrefixes }
+        : {}),
+      ...(settings.shop.billAmountUnit ? { billAmountUnit: settings.shop.billAmountUnit } : {}),
+      ...(settings.shop.feeAccountIds ? { feeAccountIds: settings.shop.feeAccountIds } : {}),
+    }),
   jd: createJdAdapter,
 } satisfies Record<ChannelShopConfig['channel'], (settings: AdapterSettings) => ChannelAdapter>;
 
