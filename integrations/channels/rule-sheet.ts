@@ -209,8 +209,8 @@ function percentOff(text: string): Parsed<number> {
   const zhe = /^(\d{1,2})(?:\.(\d))?折$/.exec(s);
   if (zhe) {
     const whole = Number(zhe[1]);
-    // 95折 = pay 95%; 9折 or 9.5折 = pay 90% or 95%.
-    const paidPerMille = zhe[2] === undefined && whole >= 10 ? whole * 10 : whole * 100 + Number(zhe[2] ?? 0) * 10;
+    // 95折 = pay 95%; 9折 or 9.5折 = pay 90% or 95%; 10折 = pay everything (refused below).
+    const paidPerMille = zhe[2] === undefined && whole > 10 ? whole * 10 : whole * 100 + Number(zhe[2] ?? 0) * 10;
     if (paidPerMille <= 0 || paidPerMille >= 1000) return bad(`"${text}" is not a discount between 0折 and 10折`);
     return fine(10000 - paidPerMille * 10);
   }

@@ -265,6 +265,49 @@ describe('orderbot rules eval', () => {
     expect(fromJson.out[0].expectedInvoiceFen).toBe(evaluateRules(o, rules).expectedInvoiceFen);
   });
 
+  it('reads 折 and % discounts, Excel date-time cells (23:59:59 China time) and budgets as written', async () => {
+    const head = ['规则编码', '渠道', '店铺', '优惠类型', '优惠内容', '开始时间', '结束时间', '预算'];
+    const from = new Date(2026, 0, 1, 0, 0, 0);
+    const to = new Date(2026, 0, 31, 23, 59, 59);
+    const book = xlsx('discounts.xlsx', [
+      head,
+      ['P95', '京东', 'S95', '折扣', '95折', from, to, '1000次'],
+      ['P9', '京东', 'S9', '折扣', '9折', from, to, '5000元'],
+      ['P85', '京东', 'S85', '折扣', '8.5折', from, to, '¥0.01'],
+      ['P05', '京东', 'S05', '折扣', '0.5%', from, to, ''],
+    ]);
+    const jd = (id: string, shop: string, paidAt: string) =>
+      order(id, [['A', 1, 10000]], { channel: 'jd', shop, paidAt });
+    const run = await evalRules(book, [
+      jd('a', 'S95', '2026-01-31T15:59:58Z'),
+      jd('b', 'S9', '2026-01-31T15:59:58Z'),
+      jd('c', 'S85', '2026-01-31T15:59:58Z'),
+      jd('d', 'S05', '2026-01-31T15:59:58Z'),
+      jd('e', 'S95', '2026-01-31T15:59:59Z'), // 23:59:59 itself: the end is exclusive
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.out.map((o: { applied: Array<{ amountFen: number }> }) => o.applied.map((a) => a.amountFen))).toEqual([
+      [500],
+      [1000],
+      [1500],
+      [50],
+      [],
+    ]);
+    expect(run.out[4].skipped).toContainEqual({ code: 'P95', reason: 'out_of_window' });
+    const budgets = await evalRules(
+      file(
+        'budgets.csv',
+        `${head.join(',')}\nB1,京东,,折扣,5%,2026-01-01,2026-02-01,lots\nB2,京东,,折扣,10折,2026-01-01,2026-02-01,0次\n`,
+      ),
+      [],
+    );
+    expect(budgets.stderr.split('\n').slice(0, 3)).toEqual([
+      'row 2, column H (预算): "lots" is not a budget: a number of uses ("1000次") or an amount ("5000元")',
+      'row 3, column E (优惠内容): "10折" is not a discount between 0折 and 10折',
+      'row 3, column H (预算): a budget must be above 0',
+    ]);
+  });
+
   it('bad input: one error line naming the order (or the line) and the field, exit 2; earlier orders were printed', async () => {
     const sheet = file('ok.csv', WORKED);
     const good = order('G1', [['A', 1, 100]]);
