@@ -6,6 +6,9 @@ import { configCommand } from './cli-config';
 import { importCommand, processIo } from './cli-import';
 import { kpiCommand } from './cli-kpi';
 import { parseCommand } from './cli-parse';
+import { reconcileCommand } from './cli-reconcile';
+import { rulesCommand, rulesImportCommand } from './cli-rules';
+import { settlementsImportCommand } from './cli-settlements';
 
 const USAGE = `usage: orderbot <command> [options]
 
@@ -17,6 +20,13 @@ commands:
   import <customers|materials|ranges|inspections|stock> FILE [--dry-run] [--columns FILE]
                              check a whole .xlsx/.xls/.csv of master data, then write it in one transaction
                              (nothing on any error); --dry-run checks and counts only
+  import rules FILE [--dry-run]
+                             save a promotion rule sheet (.xlsx/.xls/.csv) as new rule versions (docs/channels-rules.md)
+  import settlements FILE --channel douyin|taobao|jd --shop SHOP [--dry-run]
+                             store a platform's settlement export (e.g. the JD 京麦 bill export), each line once
+  rules eval --rules FILE    read canonical channel orders as JSON lines on stdin, print the rules each gets
+  reconcile --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--channel C] [--format text|csv|json] [--lang zh|en]
+                             channel orders' expected invoice amounts against the platforms' settlements
   config export | config import FILE
                              print the running config (the latest version) as YAML, or save a YAML file as the
                              newest version (running processes pick it up within seconds)
@@ -51,7 +61,13 @@ async function main(argv: string[]): Promise<number> {
     case 'kpi':
       return kpiCommand(rest, processIo);
     case 'import':
+      if (rest[0] === 'rules') return rulesImportCommand(rest.slice(1), processIo);
+      if (rest[0] === 'settlements') return settlementsImportCommand(rest.slice(1), processIo);
       return importCommand(rest);
+    case 'rules':
+      return rulesCommand(rest, processIo, createInterface({ input: process.stdin, crlfDelay: Infinity }));
+    case 'reconcile':
+      return reconcileCommand(rest, processIo);
     case 'config':
       return configCommand(rest);
     case 'hash-password':
