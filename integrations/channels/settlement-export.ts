@@ -287,7 +287,11 @@ const TIME = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ 
 /** A China date or date-time cell as a UTC ISO instant (a date alone is China midnight), or null. */
 function chinaInstantOf(cell: CellObject | undefined, date1904: boolean): string | null {
   let parts: [number, number, number, number, number, number];
-  if (cell?.t === 'n') {
+  const compact = /^(\d{4})(\d{2})(\d{2})$/.exec(cellText(cell));
+  if (compact) {
+    // 20260201: a date written without separators (as text, or as a number that is no Excel date).
+    parts = [Number(compact[1]), Number(compact[2]), Number(compact[3]), 0, 0, 0];
+  } else if (cell?.t === 'n') {
     const v = cell.v as number;
     if (!Number.isFinite(v) || v < 1 || v >= 2958466) return null;
     const d = XLSX.SSF.parse_date_code(v, { date1904 }) as {

@@ -169,3 +169,68 @@ describe('orderbot import settlements (CLI) refusals', () => {
     expect(read('bill.txt')).toEqual({ ok: false, errors: ['bill.txt: only .xlsx, .xls and .csv exports are read'] });
   });
 });
+
+describe('settlement export reading', () => {
+  const target = { channel: 'jd', shop: 'S' } as const;
+
+  it('reads a GBK bill export saved as .xls text, with full-width money, a repeated header and a 合计 row', () => {
+    const text = csvText([
+      ['费用名称', '订单编号', '金额', '账单日期'],
+      ['货款', '11', '１２.３０', '2026年1月31日'],
+      ['费用名称', '订单编号', '金额', '账单日期'],
+      ['平台使用费', '11', '-1.20', '2026/1/31'],
+      ['退款', '12', '5', '20260201'],
+      ['合计', '', '16.10', ''],
+    ]).replace(/,/g, '\t');
+    const bytes = Buffer.from(new TextEncoder().encode(text)); // UTF-8 first, then as GB18030 below
+    const gbk = Buffer.from(iconvGb18030(text));
+    for (const b of [bytes, gbk]) {
+      const read = readSettlementExport({ name: 'bill.xls', bytes: b }, target);
+      expect(read).toMatchObject({
+        ok: true,
+        layout: 'jd-bill',
+        skipped: { total: 1 },
+        lines: [
+          { orderId: '11', kind: 'settle', amountFen: 1230, settledAt: '2026-01-30T16:00:00Z' },
+          // No direction column: fees and refunds are money going out, whatever sign is written.
+          { orderId: '11', kind: 'fee', amountFen: -120 },
+          { orderId: '12', kind: 'refund', amountFen: -500, settledAt: '2026-01-31T16:00:00Z' },
+        ],
+      });
+    }
+  });
+
+  it('refuses a file without the header, and reads the same rows from a BIFF8 .xls', () => {
+    const none = readSettlementExport({ name: 'x.csv', bytes: Buffer.from('a,b\n1,2\n') }, target);
+    expect(none.ok).toBe(false);
+    expect(!none.ok && none.errors[0]).toContain('no header row found');
+    const sheet = sheetOf([
+      ['订单号', '费用项', '收支方向', '金额', '结算时间'],
+      ['21', '货款', '收入', 10.1, '2026-03-01 00:00:00'],
+    ]);
+    const read = readSettlementExport({ name: 'bill.xls', bytes: workbookBytes(sheet, 'biff8') }, target);
+    expect(read).toMatchObject({
+      ok: true,
+      lines: [{ orderId: '21', amountFen: 1010, settledAt: '2026-02-28T16:00:00Z' }],
+    });
+  });
+});
+
+/** GB18030 bytes of a string (Node decodes GB18030 natively but has no encoder): the few characters used here. */
+function iconvGb18030(text: string): Uint8Array {
+  const decoder = new TextDecoder('gb18030');
+  const table = new Map<string, number[]>();
+  for (let hi = 0x81; hi <= 0xfe; hi++) {
+    for (let lo = 0x40; lo <= 0xfe; lo++) {
+      const ch = decoder.decode(new Uint8Array([hi, lo]));
+      if (ch.length === 1 && !table.has(ch)) table.set(ch, [hi, lo]);
+    }
+  }
+  const out: number[] = [];
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (code < 0x80) out.push(code);
+    else out.push(...(table.get(ch) ?? [0x3f]));
+  }
+  return new Uint8Array(out);
+}

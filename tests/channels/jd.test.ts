@@ -300,7 +300,8 @@ describe('JD adapter: paging', () => {
       fake.modify(seeded[180]!.orderId, { orderPayment: '8.00' });
       fake.modify(seeded[3]!.orderId, { orderState: 'TRADE_CANCELED' });
       now = new Date(now.getTime() + LAG_MS + 5_000);
-      const rest = await pollAll(a, first.cursor);
+      // And the process restarts: a new adapter goes on from the saved cursor.
+      const rest = await pollAll(adapter(fake), first.cursor);
       const all = [...first.orders, ...rest.pages.flat()];
       const latest = new Map<string, ReceivedOrder>();
       for (const o of all) {
