@@ -13,6 +13,8 @@ export interface HandlerContext {
   log: Logger;
   /** Stable per inbound event: effect keys built from it make a re-run handler enqueue nothing twice. */
   eventKey: string;
+  /** The platform effects go out on unless an emit names another: the event's, or the scheduled job's. */
+  platform: string;
   emit(effect: Effect, key: string, options?: { orderId?: number; platform?: string; notBefore?: Date }): Promise<void>;
   emitAll(
     effects: Array<{ effect: Effect; key: string; orderId?: number; platform?: string; notBefore?: Date }>,

@@ -42,12 +42,6 @@ function reviewIdOfCard(cardId: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** The platform a job's effects go out on: the context is made with it (Bot.runScheduled), its type does not say. */
-function contextPlatform(ctx: HandlerContext): string {
-  const platform = (ctx as unknown as { platform?: unknown }).platform;
-  return typeof platform === 'string' ? platform : 'playground';
-}
-
 /** Who may decide: the configured reviewer and the admins. */
 export function mayReview(config: BusinessConfig, personId: string): boolean {
   return config.channels.reviewer === personId || config.admins.includes(personId);
@@ -94,7 +88,7 @@ async function sendCard(ctx: HandlerContext, review: StackingReview, exclusiveWi
   const [detail] = await reviewDetails(ctx.tx, [review]);
   const id = stackingCardId(review.id);
   const card = drawCard(ctx, detail!, id, exclusiveWith);
-  const platform = contextPlatform(ctx);
+  const platform = ctx.platform;
   await ctx.tx
     .insert(cards)
     .values({
