@@ -1,7 +1,10 @@
 import type { BusinessConfig } from '../config/business-config';
 import type { Queryable } from '../db/client';
 import { openOrders, weeklyKpis } from '../db/kpi';
+import { hasChannelOrders, reconcileReport } from '../db/reconcile';
+import { chinaDate } from '../domain/china-time';
 import { weekOf, type KpiFigures, type Week } from '../domain/kpi';
+import { texts } from '../texts';
 import { formatDigest, type SlowOrder } from '../texts/digest';
 import { replyToMessage, type HandlerContext } from '../core/context';
 import type { MessageEvent } from '../core/events';
@@ -40,7 +43,38 @@ export async function kpiDigest(
   }));
   const departments = config.departments.map((d) => ({ key: d.key, name: d.name, nameEn: d.nameEn ?? d.name }));
   const [lastWeek, thisWeek] = figures as [KpiFigures, KpiFigures];
-  return formatDigest({ language, company: config.company, week, thisWeek, lastWeek, departments, slowest });
+  const digest = formatDigest({ language, company: config.company, week, thisWeek, lastWeek, departments, slowest });
+  const channels = await channelReconciliationLines(q, week, language);
+  return channels.length === 0 ? digest : [digest, ...channels].join('\n');
+}
+
+/**
+ * The week's channel reconciliation, one line per channel (difference rate, settled, matched to the 分, not settled
+ * yet; docs/channels-reconciliation.md): only when the plant has channel orders at all.
+ */
+async function channelReconciliationLines(q: Queryable, week: Week, language: 'zh' | 'en'): Promise<string[]> {
+  if (!(await hasChannelOrders(q))) return [];
+  const t = texts(language).reconcile;
+  const from = chinaDate(week.start);
+  const to = chinaDate(new Date(week.end.getTime() - 1));
+  const report = await reconcileReport(q, { from, to });
+  if (report.channels.length === 0) return [t.digestHeading, t.digestNothing];
+  return [
+    t.digestHeading,
+    ...report.channels.flatMap((f) =>
+      f.channel === null
+        ? []
+        : [
+            t.digestLine({
+              channel: f.channel,
+              rate: f.differenceRate,
+              settled: f.settledOrders,
+              matchRate: f.matchRate,
+              unsettled: f.unsettledOrders,
+            }),
+          ],
+    ),
+  ];
 }
 
 /** "/kpi" or "本周指标" in a chat: this week so far against last week. */

@@ -76,9 +76,9 @@ describe('a simulated month of 30,000 channel orders with mis-stacked promotions
     expect(before.total.differenceRate!).toBeGreaterThan(after.total.differenceRate!);
     expect(after.total.differenceRate!, `after correction ${pct(after.total.differenceRate)}`).toBeLessThan(0.009);
     for (const c of after.channels) expect(c.differenceRate!).toBeLessThan(0.009);
-    // About 0.4 s each on an idle two-core machine; generous for a loaded one.
-    expect(ms).toBeLessThan(10_000);
-  });
+    // About 0.4 s each on an idle two-core machine; generous for one running other test files at once.
+    expect(ms).toBeLessThan(20_000);
+  }, 120_000);
 });
 
 describe.each(backends)('a 500-order slice of the month through the database (%s)', (backend) => {
@@ -140,5 +140,5 @@ describe.each(backends)('a 500-order slice of the month through the database (%s
     } finally {
       await database.close();
     }
-  });
+  }, 120_000);
 });

@@ -60,7 +60,7 @@ export const reconcile: Catalogue['reconcile'] = {
     settledAmount: 'Settled',
     difference: 'Difference',
     nothing: 'No channel order was settled in this period, and none is waiting for settlement.',
-    badPeriod: 'Dates are YYYY-MM-DD, the start not after the end.',
+    badPeriod: 'Dates are YYYY-MM-DD, the start not after the end; the channel is Douyin, Taobao/Tmall or JD.',
     rateNote:
       'Difference rate = Σ|expected − settled| ÷ Σ settled, over the orders whose settlement became final in the period; platform fees are costs, listed apart, not taken off the invoice.',
   },

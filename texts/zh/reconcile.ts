@@ -80,7 +80,7 @@ export const reconcile = {
     settledAmount: '已结算',
     difference: '差异',
     nothing: '本期没有渠道订单结算，也没有未结算的订单。',
-    badPeriod: '日期格式为 YYYY-MM-DD，开始不晚于结束。',
+    badPeriod: '日期格式为 YYYY-MM-DD，开始不晚于结束；渠道为抖音、淘宝/天猫或京东。',
     rateNote: '差异率 = Σ|应开票 − 已结算| ÷ Σ已结算，只计本期结算完成的订单；平台费用另列为成本，不减开票金额。',
   },
   // ----- the weekly digest -----
