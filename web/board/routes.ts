@@ -10,6 +10,7 @@ import { kpiCsv } from '../../handlers/kpi-export';
 import { type Lang, texts } from '../../texts';
 import { boardPageData, orderPageData } from './board-data';
 import { UNKNOWN_USER_HASH, verifyPassword } from './passwords';
+import { reconcilePage } from './reconcile-page';
 import { stackingPage } from './stacking-page';
 import { type PageOptions, renderBoardPage, renderLoginPage, renderNotFoundPage, renderOrderPage } from './views';
 import { isLang, pageLang } from '../lang';
@@ -140,6 +141,8 @@ export function boardRoutes(args: {
   });
 
   router.get('/stacking', requireUser, stackingPage({ db, config: args.config, clock }));
+
+  router.get('/reconcile', requireUser, reconcilePage({ db, config: args.config, clock }));
 
   router.get('/kpi.csv', requireUser, async (ctx) => {
     const from = String(ctx.query.from ?? '');
