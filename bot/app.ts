@@ -96,7 +96,15 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   bot.register(new SmsAdapter({ db: database.db, provider: smsProvider, clock, log, ingest }));
   bot.register(erpWriterFor(env, database, clock, log, bot));
   const directoryReaders = adapters.flatMap((a) => (a.directory ? [a.directory()] : []));
-  const app = createHttpApp({ bot, database, log, mesToken: env.MES_API_TOKEN, config, directoryReaders });
+  const app = createHttpApp({
+    bot,
+    database,
+    log,
+    mesToken: env.MES_API_TOKEN,
+    config,
+    directoryReaders,
+    env: env as NodeJS.ProcessEnv,
+  });
   const { server, url } = await listen(app, options.port ?? 3000, options.host ?? '127.0.0.1');
   await bot.start();
   const jobDeps = {

@@ -6,6 +6,7 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client';
+import { douyinPushRoutes } from '../integrations/channels/douyin-push';
 import { mesRoutes } from '../integrations/mes/routes';
 import type { Bot } from './bot';
 import { adminPageRoutes } from '../web/admin/page';
@@ -25,6 +26,8 @@ export function createHttpApp(args: {
   config?: AdminConfig;
   /** The chat platforms' company directories, synced from the console. */
   directoryReaders?: DirectoryReader[];
+  /** Where the channel shops' secrets are read (the variables the config names); unset: no channel push is served. */
+  env?: NodeJS.ProcessEnv;
 }): Koa {
   const { bot, database, log } = args;
   const app = new Koa();
@@ -72,6 +75,17 @@ export function createHttpApp(args: {
       ingest: (event, key) => bot.ingest(event, key),
     });
     app.use(mes.routes()).use(mes.allowedMethods());
+  }
+  if (args.env) {
+    // Served whatever the config says now: a Douyin shop added in the console gets its pushes at once, and a push
+    // for an app no shop has is refused before anything is stored.
+    const douyin = douyinPushRoutes({
+      db: database.db,
+      config: bot.configSource,
+      env: args.env,
+      clock: () => bot.now(),
+    });
+    app.use(douyin.routes()).use(douyin.allowedMethods());
   }
   const playground = bot.listAdapters().some((a) => a.platform === 'playground');
   const board = boardRoutes({ db: database.db, config: bot.configSource, clock: () => bot.now(), playground });
