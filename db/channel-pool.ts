@@ -1,21 +1,25 @@
 /** What storing a channel order needs from the database: the active rule pool and the material codes. */
-import { eq } from 'drizzle-orm';
 import type { ReceivedOrder } from '../domain/channels/received';
-import { type RuleEvaluation, evaluateRules } from '../domain/channels/rules';
+import { compileRulePool } from '../domain/channels/rule-pool';
+import type { RuleEvaluation } from '../domain/channels/rules';
+import { activeRules } from './channel-rules';
 import type { Queryable } from './client';
-import { channelRules, materials } from './schema';
+import { materials } from './schema';
 
-/** Evaluates a paid copy against the active rules of its channel; null for an unpaid one. */
+/** Skips kept out of a stored evaluation: rules of another channel or shop say nothing about this order. */
+const NOT_STORED = new Set(['wrong_channel', 'wrong_shop']);
+
+/**
+ * Evaluates a paid copy against the active rules (budgets not yet used up), compiled once per intake pass;
+ * null for an unpaid one. A budget used up within a pass is seen by the next pass.
+ */
 export async function channelRuleEvaluator(db: Queryable): Promise<(copy: ReceivedOrder) => RuleEvaluation | null> {
-  const rows = await db.select({ rule: channelRules.rule }).from(channelRules).where(eq(channelRules.status, 'active'));
-  const rules = rows.map((row) => row.rule);
-  return (copy) =>
-    copy.order.paidAt === null
-      ? null
-      : evaluateRules(
-          copy.order,
-          rules.filter((rule) => rule.channel === copy.order.channel),
-        );
+  const pool = compileRulePool(await activeRules(db));
+  return (copy) => {
+    if (copy.order.paidAt === null) return null;
+    const result = pool.evaluate(copy.order);
+    return { ...result, skipped: result.skipped.filter((skip) => !NOT_STORED.has(skip.reason)) };
+  };
 }
 
 /** Material codes keyed by their upper-case form. */
