@@ -57,12 +57,13 @@ interface CompiledRule {
 }
 
 /**
- * The sorted slots of one (channel, shop) list: slot i is a rule to evaluate (`live[i]`) or the skip entry it
- * always gets in this list (`fixed[i]`). Two monomorphic arrays rather than one array of either.
+ * The sorted rules for one (channel, shop): the rules to evaluate (`live`), and the skip entries the other
+ * rules always get, in runs: `before[k]` come just before live[k] in the sorted order, `tail` after the last.
  */
 interface Slots {
-  live: (CompiledRule | null)[];
-  fixed: (SkippedRule | null)[];
+  live: CompiledRule[];
+  before: SkippedRule[][];
+  tail: SkippedRule[];
 }
 
 interface ChannelIndex {
@@ -108,14 +109,17 @@ export function compileRulePool(rules: readonly ChannelRule[]): RulePool {
   const wrongShop = sorted.map((r) => skipEntry(r, 'wrong_shop'));
 
   const slotsFor = (channel: string, shop: string | null): Slots => {
-    const fixed = compiled.map((c, i) =>
-      c.rule.channel !== channel
-        ? wrongChannel[i]!
-        : c.rule.shop !== null && c.rule.shop !== shop
-          ? wrongShop[i]!
-          : null,
-    );
-    return { fixed, live: compiled.map((c, i) => (fixed[i] === null ? c : null)) };
+    const slots: Slots = { live: [], before: [], tail: [] };
+    compiled.forEach((c, i) => {
+      if (c.rule.channel !== channel) slots.tail.push(wrongChannel[i]!);
+      else if (c.rule.shop !== null && c.rule.shop !== shop) slots.tail.push(wrongShop[i]!);
+      else {
+        slots.live.push(c);
+        slots.before.push(slots.tail);
+        slots.tail = [];
+      }
+    });
+    return slots;
   };
   const channels = new Map<string, ChannelIndex>();
   const indexOf = (channel: string): ChannelIndex => {
@@ -155,15 +159,12 @@ function evaluateSlots(order: ChannelOrder, slots: Slots): RuleEvaluation {
   const appliedRules: CompiledRule[] = [];
   const skipped: SkippedRule[] = [];
   let stoppedBy: string | null = null;
-  const scoped: number[] = [];
 
-  const { live, fixed } = slots;
+  const { live, before } = slots;
   for (let s = 0; s < live.length; s++) {
-    const c = live[s];
-    if (!c) {
-      skipped.push(fixed[s]!);
-      continue;
-    }
+    const run = before[s]!;
+    for (let k = 0; k < run.length; k++) skipped.push(run[k]!);
+    const c = live[s]!;
     const rule = c.rule;
     const at = rule.window.basis === 'pay' ? paidAt : createdAt;
     if (at === null) {
@@ -174,18 +175,17 @@ function evaluateSlots(order: ChannelOrder, slots: Slots): RuleEvaluation {
       skipped.push(c.outOfWindow);
       continue;
     }
-    scoped.length = 0;
+    let inScope = 0;
     let subtotal = 0;
     let quantity = 0;
     for (let i = 0; i < n; i++) {
-      const sku = lines[i]!.sku;
-      if ((c.include === null || c.include.has(sku)) && (c.exclude === null || !c.exclude.has(sku))) {
-        scoped.push(i);
+      if (inScopeOf(c, lines[i]!.sku)) {
+        inScope += 1;
         subtotal += base[i]!;
         quantity += lines[i]!.quantity;
       }
     }
-    if (scoped.length === 0) {
+    if (inScope === 0) {
       skipped.push(c.outOfScope);
       continue;
     }
@@ -197,23 +197,24 @@ function evaluateSlots(order: ChannelOrder, slots: Slots): RuleEvaluation {
       skipped.push(c.belowMinQuantity);
       continue;
     }
-    const skip = (reason: string) => skipped.push({ code: rule.code, version: rule.version, reason });
-    if (stoppedBy !== null) {
-      skip(`stopped_by:${stoppedBy}`);
-      continue;
-    }
-    const conflict = interaction(c, appliedRules);
+    const conflict = stoppedBy !== null ? `stopped_by:${stoppedBy}` : interaction(c, appliedRules);
     if (conflict !== null) {
-      skip(conflict);
+      skipped.push({ code: rule.code, version: rule.version, reason: conflict });
       continue;
     }
-    const result = benefitAmounts(
-      rule,
-      scoped.map((i) => running[i]!),
-      scoped.map((i) => lines[i]!.quantity),
-    );
+    const scoped: number[] = [];
+    const scopedRunning: number[] = [];
+    const scopedQuantity: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (inScopeOf(c, lines[i]!.sku)) {
+        scoped.push(i);
+        scopedRunning.push(running[i]!);
+        scopedQuantity.push(lines[i]!.quantity);
+      }
+    }
+    const result = benefitAmounts(rule, scopedRunning, scopedQuantity);
     if (typeof result === 'string') {
-      skip(result);
+      skipped.push({ code: rule.code, version: rule.version, reason: result });
       continue;
     }
     let amountFen = 0;
@@ -234,6 +235,8 @@ function evaluateSlots(order: ChannelOrder, slots: Slots): RuleEvaluation {
     appliedRules.push(c);
     if (rule.stopFurther) stoppedBy = rule.code;
   }
+  const tail = slots.tail;
+  for (let k = 0; k < tail.length; k++) skipped.push(tail[k]!);
 
   return {
     applied,
@@ -244,6 +247,10 @@ function evaluateSlots(order: ChannelOrder, slots: Slots): RuleEvaluation {
       applied,
     ),
   };
+}
+
+function inScopeOf(c: CompiledRule, sku: string): boolean {
+  return (c.include === null || c.include.has(sku)) && (c.exclude === null || !c.exclude.has(sku));
 }
 
 /** The interaction skip reason against the rules applied so far, in the order rules.ts checks them, or null. */
