@@ -204,19 +204,35 @@ describe.each(backends)('orderbot reconcile (CLI, %s)', (backend) => {
 
     // The weekly digest of that week gains one line per channel.
     const config = loadBusinessConfig(DEMO_CONFIG_PATH);
-    const digest = await kpiDigest(await db(), config, NOW, weekOf(new Date('2026-03-12T00:00:00Z')), 'zh');
+    const database = await db();
+    const digest = await kpiDigest(database, config, NOW, weekOf(new Date('2026-03-12T00:00:00Z')), 'zh');
     const tail = digest.split('\n').slice(-3);
     expect(tail).toEqual([
       '渠道对账（本周结算完成的订单）：',
       '抖音 差异率 5.26%，结算 2 单，分毫不差 50.00%，未结算 1 单',
       '淘宝/天猫 差异率 0.00%，结算 2 单，分毫不差 100.00%，未结算 0 单',
     ]);
-    const quiet = await kpiDigest(await db(), config, NOW, weekOf(new Date('2026-02-12T00:00:00Z')), 'en');
+    const quiet = await kpiDigest(database, config, NOW, weekOf(new Date('2026-02-12T00:00:00Z')), 'en');
     expect(quiet.split('\n').slice(-2)).toEqual([
       'Channel reconciliation (orders settled this week):',
       'No channel order was settled this week.',
     ]);
   }, 120_000);
+});
+
+describe('the weekly digest without channel orders', () => {
+  it('has no reconciliation lines when the plant has no channel order', async () => {
+    const database = await createTestDatabase('pglite');
+    try {
+      await migrate(database.db);
+      const config = loadBusinessConfig(DEMO_CONFIG_PATH);
+      const digest = await kpiDigest(database.db, config, NOW, weekOf(NOW), 'zh');
+      expect(digest).toContain('指标周报');
+      expect(digest).not.toContain('渠道对账');
+    } finally {
+      await database.close();
+    }
+  });
 });
 
 describe('orderbot reconcile (CLI) refusals', () => {
