@@ -23,7 +23,7 @@ commands:
   import rules FILE [--dry-run]
                              save a promotion rule sheet (.xlsx/.xls/.csv) as new rule versions (docs/channels-rules.md)
   import settlements FILE --channel douyin|taobao|jd --shop SHOP [--dry-run]
-                             store a platform's settlement export (e.g. the JD 京麦 bill export), each line once
+                             store a platform's settlement export (e.g. the JD merchant bill export), each line once
   rules eval --rules FILE    read canonical channel orders as JSON lines on stdin, print the rules each gets
   reconcile --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--channel C] [--format text|csv|json] [--lang zh|en]
                              channel orders' expected invoice amounts against the platforms' settlements

@@ -184,6 +184,12 @@ describe('renderBoardPage', () => {
     expect(html).not.toMatch(/\son[a-z]+=/);
   });
 
+  it('links the channel pages only for a plant that sells on e-commerce channels', () => {
+    expect(html).not.toContain('/board/reconcile');
+    const selling = renderBoardPage({ ...board(), channelPages: true });
+    expect(selling).toContain('<a href="/board/reconcile">渠道对账</a><a href="/board/stacking">叠用复核</a>');
+  });
+
   it('lists the rows in the given order with colour classes and links', () => {
     const tbody = element(html, 'table', 'open-orders');
     const rows = [...tbody.matchAll(/<tr class="order (\w+)" data-number="([^"]*)">/g)].map((m) => [m[1], m[2]]);

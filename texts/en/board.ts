@@ -5,6 +5,7 @@ export const board: Catalogue['board'] = {
   name: 'Ops board',
   otherLanguage: '中文',
   signOut: 'Sign out',
+  channelPages: { reconcile: 'Channel reconciliation', stacking: 'Stacking reviews' },
   updatedAt: (time) => `Updated ${time}`,
   backToBoard: '← Back to the board',
   titles: {

@@ -78,7 +78,6 @@ export const channels: Catalogue['channels'] = {
   board: {
     title: (company) => `Stacking reviews · ${company}`,
     heading: 'Promotion stacking across channels',
-    back: '← Back to the board',
     open: (n) => `To review (${n})`,
     decided: 'Latest decisions',
     none: 'None',

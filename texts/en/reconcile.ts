@@ -37,7 +37,6 @@ export const reconcile: Catalogue['reconcile'] = {
   noDifferences: 'No order with a difference.',
   page: {
     title: (company) => `${company} channel reconciliation`,
-    back: '← Back to the board',
     period: 'Period',
     from: 'From',
     to: 'To',

@@ -7,6 +7,8 @@ export const board = {
   /** The link to the page in the other language (the English catalogue's reads "中文"). */
   otherLanguage: 'English',
   signOut: '退出',
+  /** Links on the board to the e-commerce channel pages (shown when channel shops are configured). */
+  channelPages: { reconcile: '渠道对账', stacking: '叠用复核' },
   updatedAt: (time: string) => `更新于 ${time}`,
   backToBoard: '← 返回看板',
   /** Tab titles. */

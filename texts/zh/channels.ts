@@ -90,7 +90,6 @@ export const channels = {
   board: {
     title: (company: string): string => `叠用复核 · ${company}`,
     heading: '跨渠道叠用复核',
-    back: '← 返回看板',
     open: (n: number): string => `待复核（${n}）`,
     decided: '最近处理',
     none: '暂无',

@@ -57,7 +57,6 @@ export const reconcile = {
   // ----- the board page -----
   page: {
     title: (company: string): string => `${company} 渠道对账`,
-    back: '← 返回看板',
     period: '期间',
     from: '从',
     to: '到',

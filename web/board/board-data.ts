@@ -58,6 +58,7 @@ export async function boardPageData(
     company: config.company,
     userName,
     now,
+    channelPages: config.channels.shops.length > 0,
     figures: headlineFigures(series.at(-1)!, series.at(-2)!, lang),
     weeks: series.map((f, i) => weekPoint(weeks[i]!.label, f)),
     counts: countRows(counts, lang),

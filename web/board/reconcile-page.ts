@@ -19,6 +19,7 @@ import {
 } from '../../domain/channels/reconcile';
 import { type Lang, texts } from '../../texts';
 import { escapeHtml } from './html';
+import { renderBoardSubPage } from './views';
 
 /** How many of the largest differences the page lists. */
 export const LARGEST_LISTED = 50;
@@ -79,41 +80,20 @@ function switchHref(ctx: Context, lang: Lang): string {
   return `${ctx.path}?${params.toString()}`;
 }
 
+/** This page's own styles; the board's come with renderBoardSubPage. */
 const CSS = `
-*{box-sizing:border-box}
-body{margin:0;font-family:-apple-system,BlinkMacSystemFont,"Segoe UI","PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",Roboto,"Helvetica Neue",Arial,sans-serif;font-size:14px;line-height:1.5;color:#202124;background:#f4f6f8}
-a{color:#1a73e8;text-decoration:none}a:hover{text-decoration:underline}
-main{max-width:1240px;margin:0 auto;padding:16px}
-section{background:#fff;border:1px solid #e3e6ea;border-radius:8px;padding:16px;margin-bottom:16px}
-h1{font-size:20px;margin:0}h2{font-size:16px;margin:0 0 12px}
-.muted{color:#5f6368}
-.topbar{background:#fff;border-bottom:1px solid #e3e6ea}
-.topbar .inner{max-width:1240px;margin:0 auto;padding:10px 16px;display:flex;flex-wrap:wrap;align-items:center;gap:8px 16px}
-.brand{font-size:16px;font-weight:600;flex:1 1 auto}
-.user{display:flex;align-items:center;gap:12px;color:#5f6368}.user form{margin:0}
-button{font:inherit;cursor:pointer;border:1px solid #dadce0;background:#fff;border-radius:6px;padding:4px 12px;color:#202124}
 form.period{display:flex;flex-wrap:wrap;gap:8px 12px;align-items:center;margin:0}
 form.period input,form.period select{font:inherit;padding:4px 8px;border:1px solid #dadce0;border-radius:6px}
-.table-wrap{overflow-x:auto;-webkit-overflow-scrolling:touch}
-table{border-collapse:collapse;width:100%}
-th,td{text-align:left;padding:8px;border-bottom:1px solid #eceff1;vertical-align:top}
-th{font-size:12px;color:#5f6368;font-weight:600;white-space:nowrap}
-td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+td.num{font-variant-numeric:tabular-nums}
 tr.total td{font-weight:600}
 .error{color:#d93025;background:#fce8e6;border-radius:6px;padding:8px 10px;margin:0}
-.lang{white-space:nowrap}
 @media (max-width:600px){main{padding:8px}section{padding:12px}}
 `;
 
 export function renderReconcilePage(view: View, report: ReconcileReport | null, error: string | null): string {
   const t = texts(view.lang).reconcile;
   const p = t.page;
-  const other = view.lang === 'zh' ? 'en' : 'zh';
-  const otherWord = texts(other).board.htmlLang;
-  const header = `<header class="topbar"><div class="inner">
-<div class="brand">${escapeHtml(p.title(view.company))}</div>
-<div class="user"><a href="/board">${escapeHtml(p.back)}</a><a class="lang" href="${escapeHtml(view.switchHref)}" hreflang="${escapeHtml(otherWord)}" lang="${escapeHtml(otherWord)}">${escapeHtml(texts(view.lang).board.otherLanguage)}</a><span>${escapeHtml(view.user)}</span><form method="post" action="/board/logout"><button>${escapeHtml(texts(view.lang).board.signOut)}</button></form></div>
-</div></header>`;
   const options = [
     `<option value=""${view.channel ? '' : ' selected'}>${escapeHtml(p.allChannels)}</option>`,
     ...CHANNELS.map(
@@ -136,23 +116,10 @@ export function renderReconcilePage(view: View, report: ReconcileReport | null, 
       causesSection(view.lang, report),
       largestSection(view.lang, report),
     ].join('\n');
-  return `<!doctype html>
-<html lang="${escapeHtml(texts(view.lang).board.htmlLang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(p.title(view.company))}</title>
-<style>${CSS}</style>
-</head>
-<body>
-${header}
-<main>
-${form}
-${body}
-</main>
-</body>
-</html>`;
+  return renderBoardSubPage(
+    { title: p.title(view.company), company: view.company, userName: view.user, css: CSS, main: `${form}\n${body}` },
+    { lang: view.lang, switchHref: view.switchHref },
+  );
 }
 
 function rows(report: ReconcileReport): ChannelFigures[] {

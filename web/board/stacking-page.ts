@@ -13,31 +13,16 @@ import { chinaDate, chinaTime } from '../../domain/china-time';
 import { type Lang, texts } from '../../texts';
 import { isLang } from '../lang';
 import { escapeHtml } from './html';
+import { renderBoardSubPage } from './views';
 
+/** This page's own styles; the board's come with renderBoardSubPage. */
 const CSS = `
-*{box-sizing:border-box}
-body{margin:0;font-family:-apple-system,BlinkMacSystemFont,"Segoe UI","PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",Roboto,"Helvetica Neue",Arial,sans-serif;font-size:14px;line-height:1.5;color:#202124;background:#f4f6f8}
-a{color:#1a73e8;text-decoration:none}a:hover{text-decoration:underline}
-main{max-width:1240px;margin:0 auto;padding:16px}
-section{background:#fff;border:1px solid #e3e6ea;border-radius:8px;padding:16px;margin-bottom:16px}
-h1{font-size:20px;margin:0 0 12px}h2{font-size:16px;margin:0 0 12px}
-.muted{color:#5f6368}
-.topbar{background:#fff;border-bottom:1px solid #e3e6ea}
-.topbar .inner{max-width:1240px;margin:0 auto;padding:10px 16px;display:flex;flex-wrap:wrap;align-items:center;gap:8px 16px}
-.brand{font-size:16px;font-weight:600;flex:1 1 auto}.brand span{color:#5f6368;font-weight:400;margin-left:8px}
-.user{display:flex;align-items:center;gap:12px;color:#5f6368}.user form{margin:0}
-button{font:inherit;cursor:pointer;border:1px solid #dadce0;background:#fff;border-radius:6px;padding:4px 12px;color:#202124}
-.table-wrap{overflow-x:auto;-webkit-overflow-scrolling:touch}
-table{border-collapse:collapse;width:100%}
-th,td{text-align:left;padding:8px;border-bottom:1px solid #eceff1;vertical-align:top}
-th{font-size:12px;color:#5f6368;font-weight:600;white-space:nowrap}
-td.nowrap{white-space:nowrap}
+h1{margin:0 0 12px}
 tr.review.open td:first-child{box-shadow:inset 4px 0 #d93025}
 ul.plain{margin:0;padding:0;list-style:none}ul.plain li+li{margin-top:6px}
 .link{color:#5f6368;font-size:12px}.link.manual{color:#8a5a00}
-.badge{display:inline-block;border-radius:12px;padding:2px 10px;font-size:13px;background:#f1f3f4}
 .badge.open{background:#d93025;color:#fff}.badge.confirmed{background:#f9ab00}
-.back{display:inline-block;margin-bottom:12px}.note{margin:0 0 8px;color:#5f6368;font-size:13px}
+.note{margin:0 0 8px;color:#5f6368;font-size:13px}
 code{word-break:break-all}
 `;
 
@@ -78,16 +63,8 @@ const time = (d: Date) => `${chinaDate(d)} ${chinaTime(d)}`;
 export function renderStackingPage(data: StackingPageData): string {
   const t = texts(data.lang);
   const b = t.channels.board;
-  const other: Lang = data.lang === 'zh' ? 'en' : 'zh';
-  const otherHtml = escapeHtml(texts(other).board.htmlLang);
   const reviewer = data.config.channels.reviewer;
-  const body = `<header class="topbar"><div class="inner">
-<div class="brand">${escapeHtml(data.config.company)}<span>${escapeHtml(t.board.name)}</span></div>
-<div class="user"><a class="lang" href="?lang=${other}" hreflang="${otherHtml}" lang="${otherHtml}">${escapeHtml(t.board.otherLanguage)}</a><span>${escapeHtml(data.userName)}</span><form method="post" action="/board/logout"><button>${escapeHtml(t.board.signOut)}</button></form></div>
-</div></header>
-<main>
-<a class="back" href="/board">${escapeHtml(b.back)}</a>
-<section id="stacking-open">
+  const main = `<section id="stacking-open">
 <h1>${escapeHtml(b.heading)}</h1>
 ${reviewer ? '' : `<p class="note" id="no-reviewer">${escapeHtml(b.noReviewer)}</p>`}
 <h2>${escapeHtml(b.open(data.open.length))}</h2>
@@ -101,21 +78,11 @@ ${reviewTable(data, data.decided)}
 <h2>${escapeHtml(b.unmapped)}</h2>
 <p class="note">${escapeHtml(b.unmappedNote)}</p>
 ${buyerTable(data)}
-</section>
-</main>`;
-  return `<!doctype html>
-<html lang="${escapeHtml(t.board.htmlLang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(b.title(data.config.company))}</title>
-<style>${CSS}</style>
-</head>
-<body>
-${body}
-</body>
-</html>`;
+</section>`;
+  return renderBoardSubPage(
+    { title: b.title(data.config.company), company: data.config.company, userName: data.userName, css: CSS, main },
+    { lang: data.lang },
+  );
 }
 
 function reviewTable(data: StackingPageData, rows: ReviewDetail[]): string {

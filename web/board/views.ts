@@ -62,6 +62,8 @@ export interface BoardPageData {
   lines: LineLoadRow[];
   /** The colour thresholds in force, stated in the legend. */
   thresholds: BoardThresholds;
+  /** Links to the channel pages (reconciliation, stacking reviews) when the plant sells on e-commerce channels. */
+  channelPages?: boolean;
 }
 
 export interface TimelineEntry {
@@ -198,7 +200,7 @@ function otherLang(lang: Lang): Lang {
   return lang === 'zh' ? 'en' : 'zh';
 }
 
-function page(v: View, title: string, body: string): string {
+function page(v: View, title: string, body: string, extraCss = ''): string {
   return `<!doctype html>
 <html lang="${escapeHtml(v.b.htmlLang)}">
 <head>
@@ -206,7 +208,7 @@ function page(v: View, title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
+<style>${CSS}${extraCss}</style>
 </head>
 <body>
 ${body}
@@ -226,6 +228,24 @@ function topBar(v: View, company: string, userName: string, extra = ''): string 
 <div class="brand">${escapeHtml(company)}<span>${escapeHtml(v.b.name)}</span></div>
 <div class="user">${extra}${langSwitch(v)}<span>${escapeHtml(userName)}</span><form method="post" action="/board/logout"><button>${escapeHtml(v.b.signOut)}</button></form></div>
 </div></header>`;
+}
+
+/**
+ * A page of the board beside the main one (channel reconciliation, stacking reviews): the board's look, top bar
+ * and sign-out, a link back to the board, the page's own styles and content.
+ */
+export function renderBoardSubPage(
+  args: { title: string; company: string; userName: string; css: string; main: string },
+  options: PageOptions = {},
+): string {
+  const v = viewOf(options);
+  const back = `<a href="/board">${escapeHtml(v.b.backToBoard)}</a>`;
+  return page(
+    v,
+    args.title,
+    `${topBar(v, args.company, args.userName, back)}\n<main>\n${args.main}\n</main>`,
+    args.css,
+  );
 }
 
 /** "2026-03-05 14:30" in China time. */
@@ -260,7 +280,10 @@ function orderHref(number: string): string {
 export function renderBoardPage(data: BoardPageData, options: PageOptions = {}): string {
   const v = viewOf(options);
   const updated = `<span class="muted">${escapeHtml(v.b.updatedAt(chinaTime(data.now)))}</span>`;
-  const body = `${topBar(v, data.company, data.userName, updated)}
+  const channelLinks = data.channelPages
+    ? `<a href="/board/reconcile">${escapeHtml(v.b.channelPages.reconcile)}</a><a href="/board/stacking">${escapeHtml(v.b.channelPages.stacking)}</a>`
+    : '';
+  const body = `${topBar(v, data.company, data.userName, channelLinks + updated)}
 <main>
 ${figuresSection(v, data.figures)}
 ${chartsSection(v, data.weeks)}
