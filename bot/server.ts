@@ -6,7 +6,7 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client';
-import { douyinPushRoutes } from '../integrations/channels/douyin-push';
+import { DOUYIN_PUSH_PATH, douyinPushRoutes } from '../integrations/channels/douyin-push';
 import { mesRoutes } from '../integrations/mes/routes';
 import type { Bot } from './bot';
 import { adminPageRoutes } from '../web/admin/page';
@@ -53,7 +53,12 @@ export function createHttpApp(args: {
   });
   // A whole plant's config (hundreds of people) can be larger than any platform callback.
   const adminParser = bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', encoding: 'utf-8' });
-  app.use((ctx, next) => (ctx.path.startsWith('/api/admin/') ? adminParser(ctx, next) : parser(ctx, next)));
+  app.use((ctx, next) => {
+    // The Douyin push is signed over its raw bytes and answered in Douyin's own words, malformed or not: its route
+    // reads the body itself.
+    if (ctx.path === DOUYIN_PUSH_PATH) return next();
+    return ctx.path.startsWith('/api/admin/') ? adminParser(ctx, next) : parser(ctx, next);
+  });
 
   const health = new Router();
   health.get('/healthz', async (ctx) => {
