@@ -19,6 +19,7 @@
  * SETTLE_WINDOW_S (the platform advises ≤ 7 days), paged with the platform's next_start_index /
  * next_start_time until is_end = 1; windows end SETTLE_LAG_S before `now`.
  */
+import pLimit from 'p-limit';
 import {
   ChannelApiError,
   type ChannelAdapter,
@@ -33,6 +34,8 @@ import { douyinListedOrder, douyinReceivedOrder, douyinSettlementLines, secondsT
 import { apiSign, type DouyinSignMethod } from './douyin-sign';
 
 export const DOUYIN_GATEWAY = 'https://openapi-fxg.jinritemai.com';
+/** orderDetail calls in flight at once while a page is read (the platform's QPS limit is not published [U]). */
+const DETAIL_CONCURRENCY = 4;
 export const PAGE_SIZE = 100;
 export const WINDOW_S = 6 * 3600;
 export const LAG_S = 60;
@@ -170,11 +173,9 @@ export function createDouyinAdapter(settings: AdapterSettings): ChannelAdapter {
       } catch (err) {
         throw fail('mapping', `order.searchList: ${(err as Error).message}`, 'bad-request');
       }
-      const orders = [];
-      for (const entry of listed) {
-        const received = await orderDetail(entry.order_id);
-        if (received) orders.push(received);
-      }
+      const limit = pLimit(DETAIL_CONCURRENCY);
+      const details = await Promise.all(listed.map((entry) => limit(() => orderDetail(entry.order_id))));
+      const orders = details.filter((received) => received !== null);
       const total = typeof data?.total === 'number' ? data.total : 0;
       const full = listed.length >= PAGE_SIZE && (page + 1) * PAGE_SIZE < total;
       if (!full) {
