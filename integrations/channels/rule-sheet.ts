@@ -11,13 +11,13 @@
  * The header names and cell words below are product vocabulary (what the shops' staff write), not messages.
  */
 import * as XLSX from '@e965/xlsx';
-import type { CellObject, WorkBook } from '@e965/xlsx';
+import type { CellObject } from '@e965/xlsx';
 import type { RuleBudget, RuleStatus, RuleToSave } from '../../db/channel-rules';
 import { MoneyFormatError, parseYuan } from '../../domain/channels/money';
 import type { Channel, Funder } from '../../domain/channels/order';
 import { type Benefit, type ChannelRule, chinaWallClockToInstant, type RuleClass } from '../../domain/channels/rules';
 import { cellText, splitList, toHalfWidth } from '../excel/cell-values';
-import { decodeText, looksBinary } from '../excel/decode-text';
+import { openWorkbook } from '../excel/read-export';
 import { matchColumns, rowTexts } from '../excel/header-row';
 import type { ImportError } from '../import/import-file';
 
@@ -270,32 +270,6 @@ function wallClock(cell: Cell, date1904: boolean): Parsed<string> {
   return fine(wall);
 }
 
-function openWorkbook(name: string, bytes: Buffer): { workbook: WorkBook } | { error: string } {
-  const ext = /\.([^.]+)$/.exec(name)?.[1]?.toLowerCase();
-  if (ext !== 'xlsx' && ext !== 'xls' && ext !== 'csv')
-    return { error: `${name}: only .xlsx, .xls and .csv rule sheets are read` };
-  if (bytes.length === 0) return { error: `${name} is empty` };
-  if (bytes.length > MAX_SHEET_BYTES) return { error: `${name} is larger than ${MAX_SHEET_BYTES / 1024 / 1024} MB` };
-  const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
-  const isCfb = bytes.subarray(0, 8).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]));
-  const common = {
-    dense: true,
-    cellDates: false,
-    cellFormula: false,
-    cellHTML: false,
-    sheetRows: MAX_SHEET_ROWS + 1,
-  } as const;
-  try {
-    if (ext === 'csv' || (!isZip && !isCfb)) {
-      if (ext === 'xlsx' || looksBinary(bytes)) return { error: `${name} is not an Excel or CSV file` };
-      return { workbook: XLSX.read(decodeText(bytes).text, { ...common, type: 'string', raw: true }) };
-    }
-    return { workbook: XLSX.read(bytes, { ...common, type: 'buffer' }) };
-  } catch (e) {
-    return { error: `${name} could not be read (${e instanceof Error ? e.message : String(e)})` };
-  }
-}
-
 const ALIASES = Object.fromEntries(Object.entries(RULE_COLUMNS).map(([f, c]) => [f, c.headers])) as Record<
   RuleField,
   string[]
@@ -308,8 +282,12 @@ export function readRuleSheet(file: { name: string; bytes: Buffer }): RuleSheetR
     ok: false,
     errors: [{ row: null, column: null, header: null, message }],
   });
-  const opened = openWorkbook(file.name, file.bytes);
-  if ('error' in opened) return fileError(opened.error);
+  if (file.bytes.length === 0) return fileError(`${file.name} is empty`);
+  if (file.bytes.length > MAX_SHEET_BYTES) {
+    return fileError(`${file.name} is larger than ${MAX_SHEET_BYTES / 1024 / 1024} MB`);
+  }
+  const opened = openWorkbook(file.name, file.bytes, MAX_SHEET_ROWS, 'rule sheets');
+  if ('error' in opened) return fileError(opened.error.message);
   const { workbook } = opened;
   const date1904 = Boolean(workbook.Workbook?.WBProps?.date1904);
   const sheet = workbook.Sheets[workbook.SheetNames[0] ?? ''];

@@ -19,12 +19,12 @@
  */
 import { createHash } from 'node:crypto';
 import * as XLSX from '@e965/xlsx';
-import type { CellObject, WorkBook } from '@e965/xlsx';
+import type { CellObject } from '@e965/xlsx';
 import { MoneyFormatError, parseYuan } from '../../domain/channels/money';
 import type { Channel } from '../../domain/channels/order';
 import type { SettlementKind, SettlementLine } from '../../domain/channels/received';
 import { cellText, toHalfWidth } from '../excel/cell-values';
-import { decodeText, looksBinary } from '../excel/decode-text';
+import { openWorkbook } from '../excel/read-export';
 import { type Grid, HEADER_SCAN_ROWS, matchColumns, type MappedColumn, rowTexts } from '../excel/header-row';
 
 export const MAX_BYTES = 20 * 1024 * 1024;
@@ -94,15 +94,16 @@ export function readSettlementExport(
   const { name, bytes } = file;
   if (bytes.length > MAX_BYTES) return refuse(`${name} is over ${MAX_BYTES / 1024 / 1024} MB; split the export`);
   if (bytes.length === 0) return refuse(`${name} is empty`);
-  const opened = openWorkbook(name, bytes);
-  if (typeof opened === 'string') return refuse(opened);
+  const opened = openWorkbook(name, bytes, MAX_ROWS);
+  if ('error' in opened) return refuse(opened.error.message);
+  const { workbook } = opened;
 
-  for (const sheetName of opened.SheetNames) {
-    const grid = opened.Sheets[sheetName]?.['!data'] as Grid | undefined;
+  for (const sheetName of workbook.SheetNames) {
+    const grid = workbook.Sheets[sheetName]?.['!data'] as Grid | undefined;
     if (!grid) continue;
     if (grid.length > MAX_ROWS) return refuse(`${name} has more than ${MAX_ROWS} rows in sheet "${sheetName}"`);
     const header = findHeader(grid);
-    if (header) return readRows(grid, header, target, Boolean(opened.Workbook?.WBProps?.date1904));
+    if (header) return readRows(grid, header, target, Boolean(workbook.Workbook?.WBProps?.date1904));
   }
   const names = (f: Field) => SETTLEMENT_HEADERS[f].join('/');
   return refuse(
@@ -113,30 +114,6 @@ export function readSettlementExport(
 
 function refuse(message: string): SettlementExportRead {
   return { ok: false, errors: [message] };
-}
-
-/** The workbook, read as integrations/excel/read-export.ts reads exports (text files decoded first, all as text). */
-function openWorkbook(name: string, bytes: Buffer): WorkBook | string {
-  const ext = /\.([^.]+)$/.exec(name)?.[1]?.toLowerCase();
-  if (ext !== 'xlsx' && ext !== 'xls' && ext !== 'csv') return `${name}: only .xlsx, .xls and .csv exports are read`;
-  const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
-  const isCfb = bytes.subarray(0, 8).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]));
-  const common = {
-    dense: true,
-    cellDates: false,
-    cellFormula: false,
-    cellHTML: false,
-    sheetRows: MAX_ROWS + 1,
-  } as const;
-  try {
-    if (ext === 'csv' || (!isZip && !isCfb)) {
-      if (ext === 'xlsx' || looksBinary(bytes)) return `${name} is not an Excel or CSV file`;
-      return XLSX.read(decodeText(bytes).text, { ...common, type: 'string', raw: true });
-    }
-    return XLSX.read(bytes, { ...common, type: 'buffer' });
-  } catch (err) {
-    return `${name} could not be read (${(err as Error).message}); if it is password-protected, export it again without a password`;
-  }
 }
 
 interface Header {

@@ -204,14 +204,20 @@ export function describeRequired(kind: ExportKind, mapping: ColumnMapping): stri
     .join(', ');
 }
 
-function openWorkbook(
+/**
+ * A workbook as the exports are read (also rule sheets and settlement exports): text files (CSV, and HTML /
+ * SpreadsheetML / TSV saved as .xls) decoded here and kept as text; at most `maxRows` + 1 rows read.
+ */
+export function openWorkbook(
   name: string,
   bytes: Buffer,
   maxRows: number,
+  /** What such a file is called in the refusal of another type: "exports", "rule sheets". */
+  what = 'exports',
 ): { workbook: WorkBook; format: ExportFormat } | { error: FileError } {
   const ext = /\.([^.]+)$/.exec(name)?.[1]?.toLowerCase();
   if (ext !== 'xlsx' && ext !== 'xls' && ext !== 'csv') {
-    return { error: { code: 'unsupported-type', message: `${name}: only .xlsx, .xls and .csv exports are read` } };
+    return { error: { code: 'unsupported-type', message: `${name}: only .xlsx, .xls and .csv ${what} are read` } };
   }
   const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
   const isCfb = bytes.subarray(0, 8).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]));
