@@ -8,6 +8,7 @@
  * A link applies to the buyer's past orders as well as later ones (channel_orders.customer_id).
  * Limits: see docs/channels-review.md.
  */
+import { buyerLinkOfOrder } from './channel-orders';
 import { createHash } from 'node:crypto';
 import { and, desc, eq, gte, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Channel } from '../domain/channels/order';
@@ -69,13 +70,7 @@ export async function linkBuyersByPhoneHash(
       hash: channelOrders.buyerPhoneHash,
     })
     .from(channelOrders)
-    .leftJoin(
-      channelCustomerLinks,
-      and(
-        eq(channelCustomerLinks.channel, channelOrders.channel),
-        eq(channelCustomerLinks.buyerKey, channelOrders.buyerKey),
-      ),
-    )
+    .leftJoin(channelCustomerLinks, buyerLinkOfOrder)
     .where(
       and(
         isNotNull(channelOrders.buyerPhoneHash),
@@ -223,13 +218,7 @@ export async function unmappedRepeatBuyers(
       phoneHash: sql<boolean>`bool_or(${channelOrders.buyerPhoneHash} is not null)`,
     })
     .from(channelOrders)
-    .leftJoin(
-      channelCustomerLinks,
-      and(
-        eq(channelCustomerLinks.channel, channelOrders.channel),
-        eq(channelCustomerLinks.buyerKey, channelOrders.buyerKey),
-      ),
-    )
+    .leftJoin(channelCustomerLinks, buyerLinkOfOrder)
     .where(
       and(
         isNull(channelCustomerLinks.customerId),

@@ -99,6 +99,12 @@ export async function storeChannelOrders(
   return { added, changed: stored.length - added, unchanged: received.length - stored.length, ids };
 }
 
+/** Joins an order to the link of its buyer (channel and buyer id). */
+export const buyerLinkOfOrder = and(
+  eq(channelCustomerLinks.channel, channelOrders.channel),
+  eq(channelCustomerLinks.buyerKey, channelOrders.buyerKey),
+);
+
 /** Sets the customer of the given rows from the buyer mapping (a mapping added later is applied by linkBuyer). */
 export async function linkMappedBuyers(db: Queryable, ids: number[]): Promise<void> {
   await db

@@ -5,6 +5,7 @@
  * superseded (status 'dismissed', reviewer null, reason "superseded:<new id>"). A set contained in an item
  * that exists already (the group shrank: an order was cancelled) creates nothing.
  */
+import { buyerLinkOfOrder } from './channel-orders';
 import { and, desc, eq, gte, inArray, isNotNull, ne, or, sql } from 'drizzle-orm';
 import type { Channel } from '../domain/channels/order';
 import type { RuleEvaluation } from '../domain/channels/rules';
@@ -42,13 +43,7 @@ export async function candidateOrders(db: Queryable, since: Date, windowMs: numb
       to: sql<Date>`max(${channelOrders.paidAt})`.mapWith(channelOrders.paidAt),
     })
     .from(channelOrders)
-    .leftJoin(
-      channelCustomerLinks,
-      and(
-        eq(channelCustomerLinks.channel, channelOrders.channel),
-        eq(channelCustomerLinks.buyerKey, channelOrders.buyerKey),
-      ),
-    )
+    .leftJoin(channelCustomerLinks, buyerLinkOfOrder)
     .where(
       and(
         isNotNull(channelOrders.customerId),
@@ -209,13 +204,7 @@ export async function reviewDetails(db: Queryable, reviews: StackingReview[]): P
     db
       .select({ order: channelOrders, link: channelCustomerLinks })
       .from(channelOrders)
-      .leftJoin(
-        channelCustomerLinks,
-        and(
-          eq(channelCustomerLinks.channel, channelOrders.channel),
-          eq(channelCustomerLinks.buyerKey, channelOrders.buyerKey),
-        ),
-      )
+      .leftJoin(channelCustomerLinks, buyerLinkOfOrder)
       .where(inArray(channelOrders.id, orderIds)),
     db.select({ id: customers.id, name: customers.name }).from(customers).where(inArray(customers.id, customerIds)),
   ]);
