@@ -2,25 +2,12 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { readEnv } from '../config/env';
-import { openDatabase } from '../db/client';
-import { migrate } from '../db/migrate';
 import { type ColumnMapping, ColumnMappingSchema, EXPORT_KINDS, type ExportKind } from '../integrations/excel/mapping';
 import { errorLines, importFile, importSummary } from '../integrations/import/import-file';
-import { dataDirHolder } from './data-dir-lock';
+import { withCommandDatabase } from './cli-database';
+import { type CommandIo, processIo } from './command-io';
 
-/** Where a command reads its environment and writes its output: the process's own, or a test's. */
-export interface CommandIo {
-  env: NodeJS.ProcessEnv;
-  out(text: string): void;
-  err(text: string): void;
-}
-
-export const processIo: CommandIo = {
-  env: process.env,
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-};
+export { type CommandIo, processIo } from './command-io';
 
 /** How many errors are listed before "… and N more". */
 const ERRORS_LISTED = 50;
@@ -64,35 +51,28 @@ export async function importCommand(args: string[], io: CommandIo = processIo): 
     io.err(`orderbot import: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}\n`);
     return 1;
   }
-  const env = readEnv(io.env);
-  const holder = env.DATABASE_URL ? null : dataDirHolder(env.ORDERBOT_DATA_DIR);
-  if (holder) {
-    io.err(
-      `orderbot import: the running orderbot (pid ${holder}) holds the embedded database in ${env.ORDERBOT_DATA_DIR}; stop it first, or drop the file into its Excel bridge folder (EXCEL_BRIDGE_DIR)\n`,
-    );
-    return 1;
-  }
-  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ORDERBOT_DATA_DIR, poolSize: 2 });
-  try {
-    await migrate(database.db);
-    const outcome = await importFile({
-      db: database.db,
-      file: { name: basename(path), bytes },
-      mapping,
-      kind,
-      options: { now: new Date(), dryRun: values['dry-run'] },
-    });
-    for (const line of errorLines(outcome.errors, ERRORS_LISTED)) io.err(`${line}\n`);
-    io.out(`${importSummary({ ...outcome, kind })}\n`);
-    if (outcome.errors.length > 0) {
-      io.err(`orderbot import: ${basename(path)} has errors; nothing was written\n`);
-      return 1;
-    }
-    if (values['dry-run']) io.err('orderbot import: dry run, nothing was written\n');
-    return 0;
-  } finally {
-    await database.close();
-  }
+  return withCommandDatabase(
+    io,
+    'import',
+    async (db) => {
+      const outcome = await importFile({
+        db,
+        file: { name: basename(path), bytes },
+        mapping,
+        kind,
+        options: { now: new Date(), dryRun: values['dry-run'] },
+      });
+      for (const line of errorLines(outcome.errors, ERRORS_LISTED)) io.err(`${line}\n`);
+      io.out(`${importSummary({ ...outcome, kind })}\n`);
+      if (outcome.errors.length > 0) {
+        io.err(`orderbot import: ${basename(path)} has errors; nothing was written\n`);
+        return 1;
+      }
+      if (values['dry-run']) io.err('orderbot import: dry run, nothing was written\n');
+      return 0;
+    },
+    'drop the file into its Excel bridge folder (EXCEL_BRIDGE_DIR)',
+  );
 }
 
 const USAGE = `usage: orderbot import <customers|materials|ranges|inspections|stock> FILE [--dry-run] [--columns FILE]\n`;

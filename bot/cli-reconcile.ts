@@ -1,14 +1,11 @@
 import { parseArgs } from 'node:util';
-import { readEnv } from '../config/env';
-import { openDatabase } from '../db/client';
-import { migrate } from '../db/migrate';
 import { reconcileReport } from '../db/reconcile';
 import { formatFen } from '../domain/channels/money';
 import type { Channel } from '../domain/channels/order';
 import { CAUSES, CHANNELS, chinaPeriod, type ReconcileReport } from '../domain/channels/reconcile';
 import { type Lang, texts } from '../texts';
 import type { CommandIo } from './cli-import';
-import { dataDirHolder } from './data-dir-lock';
+import { withCommandDatabase } from './cli-database';
 
 const USAGE =
   'usage: orderbot reconcile --from YYYY-MM-DD --to YYYY-MM-DD [--channel douyin|taobao|jd] [--format text|csv|json] [--lang zh|en]\n';
@@ -57,29 +54,22 @@ export async function reconcileCommand(args: string[], io: CommandIo): Promise<n
     return refuse(`--format is text, csv or json, not "${format}"`);
   if (lang !== 'zh' && lang !== 'en') return refuse(`--lang is zh or en, not "${lang}"`);
 
-  const env = readEnv(io.env);
-  const holder = env.DATABASE_URL ? null : dataDirHolder(env.ORDERBOT_DATA_DIR);
-  if (holder) {
-    io.err(
-      `orderbot reconcile: the running orderbot (pid ${holder}) holds the embedded database in ${env.ORDERBOT_DATA_DIR}; stop it first, or open the same report on its ops board: /board/reconcile?from=${from}&to=${to}\n`,
-    );
-    return 1;
-  }
-  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ORDERBOT_DATA_DIR, poolSize: 2 });
-  try {
-    await migrate(database.db);
-    const report = await reconcileReport(database.db, {
-      from,
-      to,
-      ...(channel !== undefined ? { channel: channel as Channel } : {}),
-    });
-    if (format === 'json') io.out(`${JSON.stringify(report, null, 2)}\n`);
-    else if (format === 'csv') io.out(reconcileCsv(report, lang));
-    else io.out(reconcileText(report, lang));
-    return 0;
-  } finally {
-    await database.close();
-  }
+  return withCommandDatabase(
+    io,
+    'reconcile',
+    async (db) => {
+      const report = await reconcileReport(db, {
+        from,
+        to,
+        ...(channel !== undefined ? { channel: channel as Channel } : {}),
+      });
+      if (format === 'json') io.out(`${JSON.stringify(report, null, 2)}\n`);
+      else if (format === 'csv') io.out(reconcileCsv(report, lang));
+      else io.out(reconcileText(report, lang));
+      return 0;
+    },
+    `open the same report on its ops board: /board/reconcile?from=${from}&to=${to}`,
+  );
 }
 
 /** The finance summary: per channel (and the total when more than one), the causes, then the differing orders. */

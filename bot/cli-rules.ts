@@ -21,17 +21,14 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { readEnv } from '../config/env';
 import { saveRuleSheet } from '../db/channel-rules';
-import { openDatabase } from '../db/client';
-import { migrate } from '../db/migrate';
 import { assertChannelOrder, type ChannelOrder } from '../domain/channels/order';
 import { compileRulePool, type RulePool } from '../domain/channels/rule-pool';
 import type { ChannelRule } from '../domain/channels/rules';
 import { readRuleSheet } from '../integrations/channels/rule-sheet';
 import { errorLines } from '../integrations/import/import-file';
 import type { CommandIo } from './cli-import';
-import { dataDirHolder } from './data-dir-lock';
+import { withCommandDatabase } from './cli-database';
 
 export const RULES_EVAL_USAGE = 'usage: orderbot rules eval --rules FILE  (orders as JSON lines on stdin)\n';
 export const RULES_IMPORT_USAGE = 'usage: orderbot import rules FILE [--dry-run]\n';
@@ -248,18 +245,8 @@ export async function rulesImportCommand(args: string[], io: CommandIo): Promise
     io.err(`orderbot import rules: ${name} has errors; nothing was saved\n`);
     return 1;
   }
-  const env = readEnv(io.env);
-  const holder = env.DATABASE_URL ? null : dataDirHolder(env.ORDERBOT_DATA_DIR);
-  if (holder) {
-    io.err(
-      `orderbot import rules: the running orderbot (pid ${holder}) holds the embedded database in ${env.ORDERBOT_DATA_DIR}; stop it first\n`,
-    );
-    return 1;
-  }
-  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ORDERBOT_DATA_DIR, poolSize: 2 });
-  try {
-    await migrate(database.db);
-    const outcome = await saveRuleSheet(database.db, read.rules, {
+  return withCommandDatabase(io, 'import rules', async (db) => {
+    const outcome = await saveRuleSheet(db, read.rules, {
       source: `import:${name}`,
       now: new Date(),
       dryRun: values['dry-run'],
@@ -269,7 +256,5 @@ export async function rulesImportCommand(args: string[], io: CommandIo): Promise
     );
     if (values['dry-run']) io.err('orderbot import rules: dry run, nothing was saved\n');
     return 0;
-  } finally {
-    await database.close();
-  }
+  });
 }

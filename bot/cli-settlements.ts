@@ -2,14 +2,11 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHANNELS } from '../config/business-config';
-import { readEnv } from '../config/env';
 import { storeSettlements } from '../db/channel-settlements';
-import { openDatabase } from '../db/client';
-import { migrate } from '../db/migrate';
 import type { Channel } from '../domain/channels/order';
 import { readSettlementExport } from '../integrations/channels/settlement-export';
 import { type CommandIo, processIo } from './cli-import';
-import { dataDirHolder } from './data-dir-lock';
+import { withCommandDatabase } from './cli-database';
 
 /** How many errors are listed before "… and N more". */
 const ERRORS_LISTED = 50;
@@ -64,20 +61,10 @@ export async function settlementsImportCommand(args: string[], io: CommandIo = p
     return 1;
   }
 
-  const env = readEnv(io.env);
-  const holder = env.DATABASE_URL ? null : dataDirHolder(env.ORDERBOT_DATA_DIR);
-  if (holder) {
-    io.err(
-      `orderbot import settlements: the running orderbot (pid ${holder}) holds the embedded database in ${env.ORDERBOT_DATA_DIR}; stop it first\n`,
-    );
-    return 1;
-  }
-  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ORDERBOT_DATA_DIR, poolSize: 2 });
-  try {
-    await migrate(database.db);
+  return withCommandDatabase(io, 'import settlements', async (db) => {
     let added = 0;
     try {
-      await database.db.transaction(async (tx) => {
+      await db.transaction(async (tx) => {
         added = await storeSettlements(tx, channel as Channel, shop, read.lines, `upload:${name}`, new Date());
         // A dry run counts inside the transaction and rolls it back.
         if (values['dry-run']) throw new DryRun();
@@ -91,9 +78,7 @@ export async function settlementsImportCommand(args: string[], io: CommandIo = p
     }
     if (values['dry-run']) io.err('orderbot import settlements: dry run, nothing was stored\n');
     return 0;
-  } finally {
-    await database.close();
-  }
+  });
 }
 
 function parse(args: string[]) {
