@@ -4,6 +4,7 @@ import { type BusinessConfig, boardThresholds, type ConfigSource } from '../../c
 import { desc } from 'drizzle-orm';
 import { adminAudit, seenGroups } from '../../db/schema';
 import { importRoutes } from './imports';
+import { channelRuleRoutes, viewerMayRead } from './channel-rules';
 import { directoryRoutes } from './directory';
 import type { Logger } from 'pino';
 import type { DirectoryReader } from '../../domain/directory';
@@ -50,7 +51,7 @@ export function adminApiRoutes(args: {
   router.use(async (ctx: Context, next: Next) => {
     const user = await signedInUser(ctx, session);
     if (!user) return refuse(ctx, 401, 'sign in at /board/login first');
-    if (ctx.path !== '/api/admin/session' && user.role !== 'admin') {
+    if (ctx.path !== '/api/admin/session' && user.role !== 'admin' && !viewerMayRead(ctx)) {
       return refuse(ctx, 403, 'only an admin may use the console');
     }
     if (ctx.method !== 'GET' && ctx.get('x-csrf-token') !== user.csrfToken) {
@@ -193,6 +194,7 @@ export function adminApiRoutes(args: {
   });
 
   importRoutes(router, { db, clock });
+  channelRuleRoutes(router, { db, clock, refuse, words });
   directoryRoutes(router, {
     db,
     clock,
