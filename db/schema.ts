@@ -658,7 +658,7 @@ export const adminAudit = pgTable('admin_audit', {
   at: at('at').notNull(),
   /** The console user. */
   actor: text('actor').notNull(),
-  action: text('action').$type<'import' | 'directory-sync' | 'directory-person'>().notNull(),
+  action: text('action').$type<'import' | 'directory-sync' | 'directory-person' | 'channel-rule-status'>().notNull(),
   /** For an import: the file, its kind and the counts. */
   detail: jsonb('detail').notNull(),
 });

@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { fileName, readBody } from './imports';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { activeRulesWithUsage, type RuleStatus, ruleVersions, saveRuleSheet } from '../../db/channel-rules';
@@ -13,12 +14,7 @@ import type { BoardUser } from '../board/routes';
 
 const PREFIX = '/api/admin/channel-rules';
 
-/**
- * TODO(schema): db/schema.ts types admin_audit.action as 'import' | 'directory-sync' | 'directory-person';
- * 'channel-rule-status' belongs in that list (the column is text, so only the type lags behind).
- */
-type AuditAction = (typeof adminAudit.$inferInsert)['action'];
-const STATUS_ACTION = 'channel-rule-status' as string as AuditAction;
+const STATUS_ACTION = 'channel-rule-status';
 
 /** The channel rules may be read by a viewer too; every other console call is an admin's. */
 export function viewerMayRead(ctx: Context): boolean {
@@ -254,29 +250,4 @@ function isUniqueViolation(err: unknown): boolean {
     if ((e as { code?: unknown }).code === '23505') return true;
   }
   return false;
-}
-
-/** The request's body as bytes; null when it is larger than `limit`. */
-async function readBody(ctx: Context, limit: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-/** The file's own name from the header (URL-encoded by the page), without any directory. */
-function fileName(header: string): string | null {
-  if (!header) return null;
-  let name: string;
-  try {
-    name = decodeURIComponent(header);
-  } catch {
-    return null;
-  }
-  const base = name.split(/[\\/]/).pop()?.trim();
-  return base ? base.slice(0, 200) : null;
 }

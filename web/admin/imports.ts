@@ -57,7 +57,7 @@ export function importRoutes(router: Router, args: { db: Database; clock: () => 
 }
 
 /** The request's body as bytes; null when it is larger than `limit`. */
-async function readBody(ctx: Context, limit: number): Promise<Buffer | null> {
+export async function readBody(ctx: Context, limit: number): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req) {
@@ -69,7 +69,7 @@ async function readBody(ctx: Context, limit: number): Promise<Buffer | null> {
 }
 
 /** The file's own name from the header (URL-encoded by the page), without any directory. */
-function fileName(header: string): string | null {
+export function fileName(header: string): string | null {
   if (!header) return null;
   let name: string;
   try {
