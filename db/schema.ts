@@ -929,3 +929,67 @@ export const stackingReviews = pgTable(
   },
   (t) => [index('stacking_reviews_open_idx').on(t.createdAt).where(sql`${t.status} = 'open'`)],
 );
+
+export type ComplaintKind = 'packaging' | 'dimension' | 'surface' | 'late' | 'other';
+
+/** A customer complaint or return about an order, reported in chat by sales or quality: the complaint model's label. */
+export const orderComplaints = pgTable(
+  'order_complaints',
+  {
+    id: serial('id').primaryKey(),
+    orderId: bigint('order_id', { mode: 'number' })
+      .notNull()
+      .references(() => orders.id),
+    kind: text('kind').$type<ComplaintKind>().notNull(),
+    /** A return: how many pieces came back. */
+    returnedQuantity: integer('returned_quantity'),
+    note: text('note'),
+    reportedBy: text('reported_by'),
+    /** The chat event that reported it: a platform's retry records nothing twice. */
+    eventKey: text('event_key').notNull().unique(),
+    at: at('at').notNull(),
+  },
+  (t) => [index('order_complaints_order_idx').on(t.orderId, t.at)],
+);
+
+/** Trained risk models (delivery lateness, complaints), one row per version; one active per target. */
+export const riskModels = pgTable(
+  'risk_models',
+  {
+    id: serial('id').primaryKey(),
+    target: text('target').$type<'late' | 'complaint'>().notNull(),
+    kind: text('kind').$type<'logistic'>().notNull(),
+    version: integer('version').notNull(),
+    status: text('status').$type<'candidate' | 'active' | 'retired'>().notNull(),
+    trainedAt: at('trained_at').notNull(),
+    trainFrom: at('train_from').notNull(),
+    trainTo: at('train_to').notNull(),
+    featureSpec: jsonb('feature_spec').notNull(),
+    params: jsonb('params').notNull(),
+    /** The backtest on the time split, with the baselines (base rate, customer history). */
+    metrics: jsonb('metrics').notNull(),
+  },
+  (t) => [
+    uniqueIndex('risk_models_version_idx').on(t.target, t.version),
+    uniqueIndex('risk_models_active_idx').on(t.target).where(sql`${t.status} = 'active'`),
+  ],
+);
+
+/** What a model said about an order when it was made: the probability and each feature's contribution. */
+export const orderRiskPredictions = pgTable(
+  'order_risk_predictions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orderId: bigint('order_id', { mode: 'number' })
+      .notNull()
+      .references(() => orders.id),
+    modelId: integer('model_id')
+      .notNull()
+      .references(() => riskModels.id),
+    target: text('target').$type<'late' | 'complaint'>().notNull(),
+    probability: doublePrecision('probability').notNull(),
+    contributions: jsonb('contributions').notNull(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('order_risk_predictions_order_idx').on(t.orderId, t.modelId)],
+);
