@@ -18,6 +18,8 @@ import { handleDraftReply, handleNewRequest, type RequestMessage, requestMessage
 import { answerKpiQuery } from './kpi-digest';
 import { handleOrderCardAction, handlePauseCommand } from './latency';
 import { handleMesStageReport } from './mes-stage-report';
+import { handleComplaintCommand } from './complaints';
+import { parseComplaintCommand } from '../domain/complaints/command';
 import { handleStackingReviewAction } from './stacking-review';
 import { handleBuyerLinkCommand, parseBuyerLinkCommand } from './channel-customers';
 import { handleMouldCommand } from './mould-update';
@@ -70,6 +72,8 @@ export const chatCommands: ReadonlyArray<ChatCommand<unknown>> = [
   }),
   // "SO-20260224-0001 质检通过", "… 已发货 顺丰 SF1234567890": a stage done.
   command({ name: 'stage-report', match: ({ text }) => parseStageCommand(text) ?? null, handle: handleStageCommand }),
+  // "SO-… 客户投诉包装破损", "SO-… 退货 3件 尺寸超差": a complaint or a return recorded on the order.
+  command({ name: 'complaint', match: ({ text }) => parseComplaintCommand(text), handle: handleComplaintCommand }),
   // "SO-… 改期" / "SO-… 加急" / "SO-… 拆分": a typed answer to a re-promise (a plant change broke the promise).
   command({ name: 'repromise', match: ({ text }) => repromiseCommandOf(text), handle: answerRepromiseByText }),
   // "催一下 SO-…", "SO-… 转交 刘工", "12月5日到12月9日休假，刘工代", "待办": approval steps from the chat.

@@ -40,6 +40,7 @@ describe('the route tables', () => {
     expect(chatCommands.map((c) => c.name)).toEqual([
       'mould-status',
       'stage-report',
+      'complaint',
       'repromise',
       'approval',
       'latency-pause',

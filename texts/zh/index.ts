@@ -4,6 +4,7 @@ import { notices } from './notices';
 import { repromise } from './repromise';
 import { channels } from './channels';
 import { reconcile } from './reconcile';
+import { risk } from './risk';
 import { approvalFlow } from './approval-flow';
 import { approvals } from './approvals';
 import { board } from './board';
@@ -45,4 +46,5 @@ export const zh = {
   repromise,
   channels,
   reconcile,
+  risk,
 };
