@@ -15,7 +15,7 @@ describe.each(backends)('complaints and returns reported in chat on %s', (backen
     const t = await TestApp.start(backend, { database: database(), fresh: true });
     apps.push(t);
     await confirmedOrder(t);
-    const [{ number }] = (await t.db.query.orders.findMany()) as [{ number: string }];
+    const number = (await t.db.query.orders.findMany())[0]!.number;
     const repliesIn = async (conversation: string) =>
       (await t.state()).conversations[conversation]?.filter((m) => m.text && m.from.id === 'bot').map((m) => m.text) ??
       [];
