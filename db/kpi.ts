@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { KpiFigures } from '../domain/kpi';
+import { complaintFigures, type KpiFigures } from '../domain/kpi';
 import { queryRows, type Queryable } from './client';
 import { kpiWeeks } from './schema';
 
@@ -20,6 +20,7 @@ export interface Buckets {
 type LatencyRow = { b: number; n: number; p50: number | null; p90: number | null };
 type DeliveryRow = { b: number; n: number; on_time: number; within: number };
 type HandlingRow = { b: number; department: string | null; n: number; p50: number | null };
+type ComplaintRow = { b: number; n: number };
 
 /** The KPIs of each bucket, oldest first. */
 export async function kpiSeries(q: Queryable, buckets: Buckets, promiseWindowMs: number): Promise<KpiFigures[]> {
@@ -29,7 +30,7 @@ export async function kpiSeries(q: Queryable, buckets: Buckets, promiseWindowMs:
     sql.raw(
       `floor(extract(epoch from (${column} - '${origin}'::timestamptz)) * 1000 / ${Math.round(buckets.bucketMs)})::int`,
     );
-  const [latency, delivery, handling] = await Promise.all([
+  const [latency, delivery, handling, complaints] = await Promise.all([
     queryRows<LatencyRow>(
       q,
       sql`select ${bucketOf('confirmed_at')} as b, count(*)::int as n,
@@ -57,8 +58,15 @@ export async function kpiSeries(q: Queryable, buckets: Buckets, promiseWindowMs:
           where status in ('approved', 'rejected') and decided_at >= ${origin}::timestamptz and decided_at < ${end}::timestamptz
           group by grouping sets ((1, department), (1))`,
     ),
+    queryRows<ComplaintRow>(
+      q,
+      sql`select ${bucketOf('at')} as b, count(distinct order_id)::int as n
+          from order_complaints
+          where at >= ${origin}::timestamptz and at < ${end}::timestamptz
+          group by 1`,
+    ),
   ]);
-  return Array.from({ length: buckets.count }, (_, b) => figuresOf(b, latency, delivery, handling));
+  return Array.from({ length: buckets.count }, (_, b) => figuresOf(b, latency, delivery, handling, complaints));
 }
 
 /** The KPIs of one period [start, end). */
@@ -101,7 +109,12 @@ export async function weeklyKpis(
           ),
         )
     : [];
-  const known = new Map(cached.map((row) => [row.weekStart.getTime(), row.figures as KpiFigures]));
+  // A week stored before complaints were kept is computed again (and stored over).
+  const known = new Map(
+    cached
+      .filter((row) => (row.figures as KpiFigures).complaintCount !== undefined)
+      .map((row) => [row.weekStart.getTime(), row.figures as KpiFigures]),
+  );
   const result: KpiFigures[] = [];
   for (const week of weeks) {
     let figures = known.get(week.start.getTime());
@@ -111,7 +124,10 @@ export async function weeklyKpis(
         await q
           .insert(kpiWeeks)
           .values({ weekStart: week.start, promiseWindowMs, figures, computedAt: now })
-          .onConflictDoNothing();
+          .onConflictDoUpdate({
+            target: [kpiWeeks.weekStart, kpiWeeks.promiseWindowMs],
+            set: { figures, computedAt: now },
+          });
       }
     }
     result.push(figures);
@@ -119,8 +135,15 @@ export async function weeklyKpis(
   return result;
 }
 
-function figuresOf(b: number, latency: LatencyRow[], delivery: DeliveryRow[], handling: HandlingRow[]): KpiFigures {
+function figuresOf(
+  b: number,
+  latency: LatencyRow[],
+  delivery: DeliveryRow[],
+  handling: HandlingRow[],
+  complaints: ComplaintRow[],
+): KpiFigures {
   const l = latency.find((r) => Number(r.b) === b);
+  const c = complaints.find((r) => Number(r.b) === b);
   const d = delivery.find((r) => Number(r.b) === b);
   const h = handling.filter((r) => Number(r.b) === b);
   const delivered = d ? Number(d.n) : 0;
@@ -136,6 +159,7 @@ function figuresOf(b: number, latency: LatencyRow[], delivery: DeliveryRow[], ha
       .map((r) => ({ department: r.department!, decidedCount: Number(r.n), p50Ms: numberOrNull(r.p50) }))
       .sort((x, y) => x.department.localeCompare(y.department)),
     handlingP50Ms: numberOrNull(h.find((r) => r.department === null)?.p50),
+    ...complaintFigures(c ? Number(c.n) : 0, delivered),
   };
 }
 

@@ -949,7 +949,7 @@ export const orderComplaints = pgTable(
     eventKey: text('event_key').notNull().unique(),
     at: at('at').notNull(),
   },
-  (t) => [index('order_complaints_order_idx').on(t.orderId, t.at)],
+  (t) => [index('order_complaints_order_idx').on(t.orderId, t.at), index('order_complaints_at_idx').on(t.at)],
 );
 
 /** Trained risk models (delivery lateness, complaints), one row per version; one active per target. */

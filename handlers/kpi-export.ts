@@ -56,6 +56,8 @@ export async function kpiCsv(q: Queryable, config: BusinessConfig, range: { star
     'delivered_orders',
     'on_time_rate',
     'promise_accuracy',
+    'complaint_orders',
+    'complaint_rate',
     'handling_p50_hours',
     ...departments.map((d) => `handling_p50_hours_${d}`),
   ];
@@ -69,6 +71,8 @@ export async function kpiCsv(q: Queryable, config: BusinessConfig, range: { star
     String(f.deliveredCount),
     fraction(f.onTimeRate),
     fraction(f.promiseAccuracy),
+    String(f.complaintCount ?? ''),
+    fraction(f.complaintRate ?? null),
     hours(f.handlingP50Ms),
     ...departments.map((d) => hours(f.handling.find((h) => h.department === d)?.p50Ms ?? null)),
   ]);

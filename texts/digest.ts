@@ -55,6 +55,11 @@ export function formatDigest(input: DigestInput): string {
     ),
     t.kpi.onTime(rateMoved(w.onTimeRate, l.onTimeRate), percent(l.onTimeRate), w.deliveredCount),
     t.kpi.accuracy(rateMoved(w.promiseAccuracy, l.promiseAccuracy), percent(l.promiseAccuracy)),
+    t.kpi.complaints(
+      rateMoved(w.complaintRate ?? null, l.complaintRate ?? null),
+      percent(l.complaintRate ?? null),
+      w.complaintCount ?? 0,
+    ),
     t.kpi.handling(handlingParts(input, spanMoved)),
   ];
   if (input.slowest.length === 0) return [...lines, t.kpi.noOpenOrders].join('\n');

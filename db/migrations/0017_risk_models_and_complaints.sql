@@ -38,6 +38,7 @@ ALTER TABLE "order_complaints" ADD CONSTRAINT "order_complaints_order_id_orders_
 ALTER TABLE "order_risk_predictions" ADD CONSTRAINT "order_risk_predictions_order_id_orders_id_fk" FOREIGN KEY ("order_id") REFERENCES "public"."orders"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "order_risk_predictions" ADD CONSTRAINT "order_risk_predictions_model_id_risk_models_id_fk" FOREIGN KEY ("model_id") REFERENCES "public"."risk_models"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "order_complaints_order_idx" ON "order_complaints" USING btree ("order_id","at");--> statement-breakpoint
+CREATE INDEX "order_complaints_at_idx" ON "order_complaints" USING btree ("at");--> statement-breakpoint
 CREATE UNIQUE INDEX "order_risk_predictions_order_idx" ON "order_risk_predictions" USING btree ("order_id","model_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "risk_models_version_idx" ON "risk_models" USING btree ("target","version");--> statement-breakpoint
 CREATE UNIQUE INDEX "risk_models_active_idx" ON "risk_models" USING btree ("target") WHERE "risk_models"."status" = 'active';

@@ -1,4 +1,7 @@
-/** The four KPIs: perceived latency, on-time delivery, promise accuracy, handling time by department. */
+/**
+ * The KPIs: perceived latency, on-time delivery, promise accuracy, handling time by department, and the complaint
+ * rate (orders with a complaint or return recorded in the period, per order delivered in the period).
+ */
 
 /** Same definition as PostgreSQL percentile_cont (linear interpolation between closest ranks); null for an empty list. p in [0,1]. */
 export function percentile(values: readonly number[], p: number): number | null {
@@ -31,6 +34,8 @@ export interface KpiInput {
   confirmed: readonly { latencyMs: number }[];
   delivered: readonly DeliveredOrder[];
   decided: readonly { department: string; sentAt: Date; decidedAt: Date }[];
+  /** Complaints and returns recorded in the period, by order (an order complained about twice counts once). */
+  complaints?: readonly { orderId: number }[];
 }
 
 export interface KpiFigures {
@@ -42,6 +47,10 @@ export interface KpiFigures {
   promiseAccuracy: number | null;
   handling: { department: string; decidedCount: number; p50Ms: number | null }[];
   handlingP50Ms: number | null;
+  /** Orders with a complaint or return recorded in the period. Absent in weeks stored before complaints were kept. */
+  complaintCount?: number;
+  /** complaintCount / deliveredCount; null without deliveries. */
+  complaintRate?: number | null;
 }
 
 function share<T>(items: readonly T[], test: (item: T) => boolean): number | null {
@@ -79,5 +88,10 @@ export function computeKpis(input: KpiInput, options: { promiseWindowMs: number 
     promiseAccuracy: share(input.delivered, (o) => isWithinWindow(o, options.promiseWindowMs)),
     handling: handlingByDepartment(input.decided),
     handlingP50Ms: percentile(input.decided.map(handlingMs), 0.5),
+    ...complaintFigures(new Set((input.complaints ?? []).map((c) => c.orderId)).size, input.delivered.length),
   };
+}
+
+export function complaintFigures(complaintCount: number, deliveredCount: number) {
+  return { complaintCount, complaintRate: deliveredCount > 0 ? complaintCount / deliveredCount : null };
 }

@@ -13,6 +13,7 @@ export {
   type Pause,
 } from './latency';
 export {
+  complaintFigures,
   computeKpis,
   isOnTime,
   isWithinWindow,

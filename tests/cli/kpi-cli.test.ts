@@ -8,7 +8,7 @@ import { runCommand } from '../support/cli';
 import { verifyPassword } from '../../web/board/passwords';
 import { openDatabase, type Database } from '../../db/client';
 import { migrate } from '../../db/migrate';
-import { approvalTasks, orders } from '../../db/schema';
+import { approvalTasks, orders, orderComplaints } from '../../db/schema';
 import { migratedPgliteDir } from '../support/pglite-image';
 import { backends, createTestDatabase } from '../support/databases';
 
@@ -59,6 +59,10 @@ async function seed(db: Database) {
       deliveredAt: at('2026-02-06T10:00:00'),
     })
     .returning();
+  // A packaging complaint on SO-A, recorded the week after it was delivered (W07).
+  await db
+    .insert(orderComplaints)
+    .values({ orderId: a!.id, kind: 'packaging', eventKey: 'e1', at: at('2026-02-10T15:00:00') });
   await db.insert(orders).values({
     ...base,
     number: 'SO-B',
@@ -108,11 +112,11 @@ describe.each(backends)('orderbot kpi (CLI, %s)', (backend) => {
     expect(csv.stderr).toBe('');
     expect(csv.code).toBe(0);
     expect(csv.stdout.trim().split('\n')).toEqual([
-      'period,from,to,confirmed_orders,latency_p50_hours,latency_p90_hours,delivered_orders,on_time_rate,promise_accuracy,handling_p50_hours,handling_p50_hours_tech,handling_p50_hours_purchasing,handling_p50_hours_production,handling_p50_hours_quality,handling_p50_hours_logistics',
-      '2026-W05,2026-02-01,2026-02-01,0,,,0,,,,,,,,',
-      '2026-W06,2026-02-02,2026-02-08,1,2.00,2.00,1,1.0000,1.0000,0.75,0.75,,,,',
-      '2026-W07,2026-02-09,2026-02-15,1,4.00,4.00,1,0.0000,0.0000,,,,,,',
-      'total,2026-02-01,2026-02-15,2,3.00,3.80,2,0.5000,0.5000,0.75,0.75,,,,',
+      'period,from,to,confirmed_orders,latency_p50_hours,latency_p90_hours,delivered_orders,on_time_rate,promise_accuracy,complaint_orders,complaint_rate,handling_p50_hours,handling_p50_hours_tech,handling_p50_hours_purchasing,handling_p50_hours_production,handling_p50_hours_quality,handling_p50_hours_logistics',
+      '2026-W05,2026-02-01,2026-02-01,0,,,0,,,0,,,,,,,',
+      '2026-W06,2026-02-02,2026-02-08,1,2.00,2.00,1,1.0000,1.0000,0,0.0000,0.75,0.75,,,,',
+      '2026-W07,2026-02-09,2026-02-15,1,4.00,4.00,1,0.0000,0.0000,1,1.0000,,,,,,',
+      'total,2026-02-01,2026-02-15,2,3.00,3.80,2,0.5000,0.5000,1,0.5000,0.75,0.75,,,,',
     ]);
     if (backend !== 'pglite') return; // the same rows, printed another way
     const json = await kpi(['kpi', '--from', '2026-02-09', '--to', '2026-02-15', '--format', 'json'], env);

@@ -17,5 +17,7 @@ export const figuresWith = (over: Partial<KpiFigures>): KpiFigures => ({
   promiseAccuracy: null,
   handling: [],
   handlingP50Ms: null,
+  complaintCount: 0,
+  complaintRate: null,
   ...over,
 });

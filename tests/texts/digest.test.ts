@@ -21,6 +21,8 @@ describe('formatDigest', () => {
         { department: 'tech', decidedCount: 4, p50Ms: 45 * MIN },
       ],
       handlingP50Ms: HOUR,
+      complaintCount: 1,
+      complaintRate: 1 / 13,
     }),
     lastWeek: figuresWith({
       confirmedCount: 9,
@@ -29,6 +31,7 @@ describe('formatDigest', () => {
       onTimeRate: 0.85,
       promiseAccuracy: 0.77,
       handling: [{ department: 'tech', decidedCount: 1, p50Ms: 30 * MIN }],
+      complaintRate: 0.1,
     }),
     departments: [
       { key: 'tech', name: '技术部', nameEn: 'Engineering' },
@@ -70,6 +73,7 @@ describe('formatDigest', () => {
       '客户感知时延：中位 3小时20分钟↓，P90 1天2小时↓（上周 4小时10分钟 / 1天5小时），已确认 12 单',
       '准时交付率：92%↑（上周 85%），已签收 13 单',
       '承诺准确率：77%（上周 77%）',
+      '客户投诉率：8%↓（上周 10%），本周 1 单有投诉或退货',
       '各部门处理时长（中位）：技术部 45分钟↑，采购部 1小时10分钟，生产部 2小时',
       '最慢的未确认订单：',
       '1. SO-20260227-0003 大陆集团 已等 1天4小时（等客户中）',

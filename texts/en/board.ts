@@ -38,6 +38,7 @@ export const board: Catalogue['board'] = {
     latencyP90: 'Customer-facing latency (P90)',
     onTime: 'On-time delivery',
     accuracy: 'Promise accuracy',
+    complaints: 'Complaint rate',
     handlingP50: 'Department handling time (median)',
     confirmed: 'Orders confirmed this week',
     lastWeek: (value) => `Last week ${value}`,

@@ -7,6 +7,8 @@ export const kpi: Catalogue['kpi'] = {
     `Customer-perceived latency: median ${p50}, p90 ${p90} (last week ${before}), ${confirmed} confirmed`,
   onTime: (rate, before, delivered) => `On-time delivery: ${rate} (last week ${before}), ${delivered} delivered`,
   accuracy: (rate, before) => `Promise accuracy: ${rate} (last week ${before})`,
+  complaints: (rate, before, count) =>
+    `Complaint rate: ${rate} (last week ${before}), ${count} orders with a complaint or return this week`,
   handling: (parts) => `Handling time by department (median): ${parts.length === 0 ? '—' : parts.join(', ')}`,
   slowest: 'Slowest open orders:',
   noOpenOrders: 'No open orders',

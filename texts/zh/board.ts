@@ -43,6 +43,7 @@ export const board = {
     latencyP90: '客户感知时延（P90）',
     onTime: '准时交付率',
     accuracy: '承诺准确率',
+    complaints: '客户投诉率',
     handlingP50: '部门处理时长（中位）',
     confirmed: '本周确认订单',
     lastWeek: (value: string) => `上周 ${value}`,

@@ -20,6 +20,8 @@ export const kpi = {
   onTime: (rate: string, before: string, delivered: number): string =>
     `准时交付率：${rate}（上周 ${before}），已签收 ${delivered} 单`,
   accuracy: (rate: string, before: string): string => `承诺准确率：${rate}（上周 ${before}）`,
+  complaints: (rate: string, before: string, count: number): string =>
+    `客户投诉率：${rate}（上周 ${before}），本周 ${count} 单有投诉或退货`,
   handling: (parts: string[]): string => `各部门处理时长（中位）：${parts.length === 0 ? '—' : parts.join('，')}`,
   slowest: '最慢的未确认订单：',
   noOpenOrders: '没有未确认的订单',

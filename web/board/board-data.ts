@@ -116,6 +116,7 @@ export function headlineFigures(current: KpiFigures, previous: KpiFigures, lang:
     figure(labels.latencyP90, current.latencyP90Ms, previous.latencyP90Ms, span, true),
     figure(labels.onTime, current.onTimeRate, previous.onTimeRate, rate, false),
     figure(labels.accuracy, current.promiseAccuracy, previous.promiseAccuracy, rate, false),
+    figure(labels.complaints, current.complaintRate ?? null, previous.complaintRate ?? null, rate, true),
     figure(labels.handlingP50, current.handlingP50Ms, previous.handlingP50Ms, span, true),
     {
       label: labels.confirmed,
