@@ -975,6 +975,19 @@ export const riskModels = pgTable(
   ],
 );
 
+/**
+ * What the plant looked like for an order when it was created (line load over the promised window, mould status,
+ * purchase lead, the material's usual lead): the plant-side risk features as of that moment, which cannot be
+ * read back later. Orders from before this table have none (the model treats them as unknown).
+ */
+export const orderRiskInputs = pgTable('order_risk_inputs', {
+  orderId: bigint('order_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => orders.id),
+  inputs: jsonb('inputs').notNull(),
+  recordedAt: at('recorded_at').notNull(),
+});
+
 /** What a model said about an order when it was made: the probability and each feature's contribution. */
 export const orderRiskPredictions = pgTable(
   'order_risk_predictions',

@@ -10,6 +10,12 @@ CREATE TABLE "order_complaints" (
 	CONSTRAINT "order_complaints_event_key_unique" UNIQUE("event_key")
 );
 --> statement-breakpoint
+CREATE TABLE "order_risk_inputs" (
+	"order_id" bigint PRIMARY KEY NOT NULL,
+	"inputs" jsonb NOT NULL,
+	"recorded_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "order_risk_predictions" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"order_id" bigint NOT NULL,
@@ -35,6 +41,7 @@ CREATE TABLE "risk_models" (
 );
 --> statement-breakpoint
 ALTER TABLE "order_complaints" ADD CONSTRAINT "order_complaints_order_id_orders_id_fk" FOREIGN KEY ("order_id") REFERENCES "public"."orders"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "order_risk_inputs" ADD CONSTRAINT "order_risk_inputs_order_id_orders_id_fk" FOREIGN KEY ("order_id") REFERENCES "public"."orders"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "order_risk_predictions" ADD CONSTRAINT "order_risk_predictions_order_id_orders_id_fk" FOREIGN KEY ("order_id") REFERENCES "public"."orders"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "order_risk_predictions" ADD CONSTRAINT "order_risk_predictions_model_id_risk_models_id_fk" FOREIGN KEY ("model_id") REFERENCES "public"."risk_models"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "order_complaints_order_idx" ON "order_complaints" USING btree ("order_id","at");--> statement-breakpoint
