@@ -106,7 +106,9 @@ function addMonths(date: Date, months: number): Date {
 
 export function backtestRisk(history: readonly RiskHistoryEntry[], options: BacktestOptions = {}): BacktestResult {
   if (history.length === 0) throw new RangeError('backtestRisk: empty history');
-  const start = options.start ?? new Date(Math.min(...history.map((e) => e.order.createdAt.getTime())));
+  let first = Number.POSITIVE_INFINITY;
+  for (const e of history) first = Math.min(first, e.order.createdAt.getTime());
+  const start = options.start ?? new Date(first);
   const cut = addMonths(start, options.trainMonths ?? 15);
   const end = addMonths(cut, options.testMonths ?? 3);
   const window = options.complaintWindowDays;

@@ -70,7 +70,7 @@ type Group =
 
 /** Which reason a model feature belongs to; null for a feature this version does not know. */
 export function reasonGroup(feature: string): Group | null {
-  if (feature.startsWith('mat:')) return 'material';
+  if (feature.startsWith('mat:') || feature === 'mat_other') return 'material';
   const groups: Record<string, Group> = {
     cust_late_rate: 'late-history',
     cust_late_last: 'late-last-time',

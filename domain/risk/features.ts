@@ -448,7 +448,7 @@ export function riskFactsAsOf(
 /**
  * How facts become numbers, learned on the training facts. JSON-serialisable (only strings and numbers).
  * `names[i]` is the name of vector position i; `means[i]`/`sds[i]` standardise it (z = (raw − mean) ÷ sd).
- * Materials: one-hot for `materials` (the most frequent in training), 'mat:other' for the rest.
+ * Materials: one-hot 'mat:<material>' for `materials` (the most frequent in training), 'mat_other' for the rest.
  */
 export interface FeatureSpec {
   version: 1;
@@ -522,17 +522,20 @@ export function baseFeatureValues(f: RiskFacts): Record<BaseFeature, number> {
   };
 }
 
-function rawVector(f: RiskFacts, materials: readonly string[]): number[] {
-  const base = baseFeatureValues(f);
-  const out: number[] = BASE_FEATURES.map((name) => base[name]);
-  let matched = false;
-  for (const m of materials) {
-    const on = f.material === m;
-    if (on) matched = true;
-    out.push(on ? 1 : 0);
-  }
-  out.push(matched ? 0 : 1);
-  return out;
+/** The column of the materials without a column of their own. */
+export const OTHER_MATERIAL_FEATURE = 'mat_other';
+
+/** Raw (unstandardised) values in the order of `names`; throws on a name this version does not know. */
+function rawValues(f: RiskFacts, names: readonly string[], materials: readonly string[]): number[] {
+  const base: Record<string, number> = baseFeatureValues(f);
+  const listed = materials.includes(f.material);
+  return names.map((name) => {
+    if (name === OTHER_MATERIAL_FEATURE) return listed ? 0 : 1;
+    if (name.startsWith('mat:')) return f.material === name.slice(4) ? 1 : 0;
+    const value = base[name];
+    if (value === undefined) throw new RangeError(`risk features: unknown feature "${name}" in the spec`);
+    return value;
+  });
 }
 
 export interface FeatureSpecOptions {
@@ -549,12 +552,12 @@ export function fitFeatureSpec(training: readonly RiskFacts[], options: FeatureS
     .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
     .slice(0, options.topMaterials ?? 10)
     .map(([m]) => m);
-  const names = [...BASE_FEATURES, ...materials.map((m) => `mat:${m}`), 'mat:other'];
+  const names = [...BASE_FEATURES, ...materials.map((m) => `mat:${m}`), OTHER_MATERIAL_FEATURE];
   const d = names.length;
   const sum = new Array<number>(d).fill(0);
   const sumSq = new Array<number>(d).fill(0);
   for (const f of training) {
-    const v = rawVector(f, materials);
+    const v = rawValues(f, names, materials);
     for (let j = 0; j < d; j++) {
       sum[j]! += v[j]!;
       sumSq[j]! += v[j]! * v[j]!;
@@ -570,8 +573,11 @@ export function fitFeatureSpec(training: readonly RiskFacts[], options: FeatureS
   return { version: 1, names, materials, means, sds, recentOrders: RECENT_ORDERS };
 }
 
-/** The standardised vector of an order's facts, in `spec.names` order. */
+/**
+ * The standardised vector of an order's facts, in `spec.names` order (values are looked up by name, so a stored
+ * spec keeps its meaning when this file adds features). Throws on a spec naming a feature this version lacks.
+ */
 export function encodeFacts(facts: RiskFacts, spec: FeatureSpec): number[] {
-  const raw = rawVector(facts, spec.materials);
+  const raw = rawValues(facts, spec.names, spec.materials);
   return raw.map((v, j) => (v - spec.means[j]!) / spec.sds[j]!);
 }

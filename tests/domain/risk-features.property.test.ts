@@ -158,10 +158,23 @@ describe('risk features as of the order time', () => {
     const facts = entries.map((e) => riskFacts(e.order, index));
     const spec = fitFeatureSpec(facts, { topMaterials: 4 });
     expect(spec.names).toHaveLength(spec.means.length);
-    expect(spec.names.filter((n) => n.startsWith('mat:'))).toHaveLength(5);
+    expect(spec.names.filter((n) => n.startsWith('mat:'))).toHaveLength(4);
+    expect(spec.names.at(-1)).toBe('mat_other');
     const stored = JSON.parse(JSON.stringify(spec));
     expect(stored).toEqual(spec);
     for (const f of facts.slice(0, 50)) expect(encodeFacts(f, stored)).toEqual(encodeFacts(f, spec));
+    // Values are looked up by name: a spec listing its columns in another order encodes the same values reordered,
+    // and a spec naming a feature this version does not know is refused.
+    const reversed = {
+      ...spec,
+      names: [...spec.names].reverse(),
+      means: [...spec.means].reverse(),
+      sds: [...spec.sds].reverse(),
+    };
+    expect(encodeFacts(facts[0]!, reversed)).toEqual(encodeFacts(facts[0]!, spec).reverse());
+    expect(() =>
+      encodeFacts(facts[0]!, { ...spec, names: [...spec.names.slice(1), 'shots_since_maintenance'] }),
+    ).toThrow(/unknown feature "shots_since_maintenance"/);
     // Standardised on the training facts: mean 0 for every column.
     const vectors = facts.map((f) => encodeFacts(f, spec));
     for (let j = 0; j < spec.names.length; j++) {
