@@ -18,7 +18,19 @@
  * 2. `encodeFacts(facts, spec)` turns facts into the standardised numeric vector a model reads, by a `FeatureSpec`
  *    learned on training facts with `fitFeatureSpec(facts)`. The spec is plain JSON (stored in risk_models.feature_spec).
  *
+ * Features (`BASE_FEATURES`, then one column per frequent material and 'mat_other'):
+ * - customer: smoothed past late rate (Bayesian: (late + 4 × plant rate) ÷ (known + 4)), late last time, no history
+ *   yet, log(1 + orders in the last 90 days), packaging damage and returns among the last k = 3 orders with a closed
+ *   complaint window, smoothed packaging-damage rate;
+ * - order/product: material (smoothed late rate, and one-hot), log(1 + quantity), promised lead − usual lead (days)
+ *   and its shortfall max(0, usual − promised), sample, expedite, first order of this material for this customer;
+ * - plant: line load and its hinge max(0, load − 0.9), mould worn / in repair, purchase lead days;
+ * - calendar: month (sine, cosine), days to the Spring Festival (capped at 120), within 45 days before it, the
+ *   promised window spans it.
+ *
  * Calendar: months are China wall-clock months (UTC+08:00); the Spring Festival dates are a table (2020–2035).
+ * Bad input (a promise before creation, a negative or non-finite quantity, load or lead, an invalid date, a
+ * delivery before creation, a duplicate id) is refused with a RangeError.
  */
 
 export type MouldStatus = 'ok' | 'worn' | 'repair';
@@ -344,6 +356,22 @@ export function indexRiskHistory(
   };
 }
 
+/** Refuses an order the features cannot describe truthfully. */
+export function checkOrder(order: RiskOrder): void {
+  const bad = (what: string) => new RangeError(`risk features: order ${order.id}: ${what}`);
+  if (!Number.isFinite(order.createdAt.getTime())) throw bad('invalid creation time');
+  if (!Number.isFinite(order.promisedAt.getTime())) throw bad('invalid promised time');
+  if (order.promisedAt.getTime() < order.createdAt.getTime()) throw bad('promised before it was created');
+  for (const [name, value] of [
+    ['quantity', order.quantity],
+    ['lineLoad', order.lineLoad],
+    ['purchaseLeadDays', order.purchaseLeadDays],
+    ['usualLeadDays', order.usualLeadDays],
+  ] as const) {
+    if (!(Number.isFinite(value) && value >= 0)) throw bad(`${name} must be a non-negative number, got ${value}`);
+  }
+}
+
 /** Number of entries of the ascending array strictly below t. */
 function countBelow(sorted: Float64Array, t: number): number {
   let lo = 0;
@@ -362,6 +390,7 @@ function countBelow(sorted: Float64Array, t: number): number {
  * window had closed before it (delivered more than `complaintWindowDays` earlier), with the complaints of that window.
  */
 export function riskFacts(order: RiskOrder, index: RiskHistoryIndex): RiskFacts {
+  checkOrder(order);
   const t = order.createdAt.getTime();
   const a = index.priorStrength;
   const closedBy = t - index.complaintWindowDays * DAY_MS;

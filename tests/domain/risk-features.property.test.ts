@@ -132,12 +132,19 @@ describe('risk features as of the order time', () => {
     expect(f.customerLateRate).toBeCloseTo((1 + 4 * plant) / 6, 12);
   });
 
-  it('rejects an outcome delivered before its order was created, and duplicate ids', () => {
+  it('rejects an outcome delivered before its order was created, duplicate ids and impossible orders', () => {
     const { entries } = generateRiskHistory({ seed: 3, orders: 20 });
     const bad = structuredClone(entries[0]!);
     bad.outcome.deliveredAt = new Date(bad.order.createdAt.getTime() - 1);
     expect(() => indexRiskHistory([bad])).toThrow(/delivered before it was created/);
     expect(() => indexRiskHistory([entries[1]!, entries[1]!])).toThrow(/appears twice/);
+    const order = entries[2]!.order;
+    expect(() => riskFactsAsOf({ ...order, promisedAt: new Date(order.createdAt.getTime() - 1) }, entries)).toThrow(
+      /promised before it was created/,
+    );
+    expect(() => riskFactsAsOf({ ...order, quantity: Number.NaN }, entries)).toThrow(/quantity must be/);
+    expect(() => riskFactsAsOf({ ...order, lineLoad: -0.1 }, entries)).toThrow(/lineLoad must be/);
+    expect(() => riskFactsAsOf({ ...order, createdAt: new Date('nonsense') }, entries)).toThrow(/invalid creation/);
   });
 
   it('the Spring Festival table matches the lunar calendar 2020–2035, and the days to it count China dates', () => {
