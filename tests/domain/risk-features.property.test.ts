@@ -64,11 +64,12 @@ describe('risk features as of the order time', () => {
             options,
           );
           expect(without).toEqual(full);
-          const spec = fitFeatureSpec(entries.slice(0, 50).map((e) => riskFactsAsOf(e.order, entries, options)));
+          const index = indexRiskHistory(entries, options);
+          const spec = fitFeatureSpec(entries.slice(0, 50).map((e) => riskFacts(e.order, index)));
           expect(encodeFacts(past, spec)).toEqual(encodeFacts(full, spec));
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 100 },
     );
   });
 
