@@ -506,7 +506,7 @@ describe('robustness', () => {
     expect(() => parseMessage('\uD800\uDC00\uD800', new Date(8.64e15))).not.toThrow();
   });
 
-  it('parses a 10,000-character message in under 50 ms (adversarial inputs)', () => {
+  it('parses a 10,000-character message in well under a second (adversarial inputs)', () => {
     const unitsOf = [
       'a',
       '1',
@@ -563,7 +563,8 @@ describe('robustness', () => {
           parseMessage(text, TUE);
           best = Math.min(best, performance.now() - t0);
         }
-        expect(best, JSON.stringify(u)).toBeLessThan(50);
+        // Backtracking gone wrong takes seconds on 10,000 characters; a loaded machine may take ~50 ms.
+        expect(best, JSON.stringify(u)).toBeLessThan(250);
       }
     }
   });
