@@ -210,6 +210,8 @@ async function taobaoPlatform(count: number, next: Rng, now: number): Promise<Pl
   for (let i = 0; i < count; i++) {
     const at = instant(next, now);
     const lines = orderLines(next);
+    // Trade-level discounts (at most about 30 元) only on trades whose goods keep the payment above zero.
+    const big = lines.reduce((sum, line) => sum + line.unitFen * line.quantity, 0) >= 5_000;
     const promotions: NonNullable<FakeTradeInput['promotions']> = [];
     lines.forEach((line, j) => {
       if (next() < 0.3) {
@@ -221,9 +223,9 @@ async function taobaoPlatform(count: number, next: Rng, now: number): Promise<Pl
         });
       }
     });
-    if (next() < 0.25)
+    if (big && next() < 0.25)
       promotions.push({ on: 'trade', promotion_id: `mjs-${100_000 + int(next, 200)}_1`, discount_fee: '10.00' });
-    if (next() < 0.1) {
+    if (big && next() < 0.1) {
       promotions.push({ on: 'trade', promotion_id: `${TAOBAO_PLATFORM_PREFIX}${int(next, 20)}`, discount_fee: '5.00' });
     }
     fake.addTrade({
@@ -233,8 +235,8 @@ async function taobaoPlatform(count: number, next: Rng, now: number): Promise<Pl
       modified: chinaTime(at),
       buyer_open_uid: `AAH${int(next, count / 3)}buyer`,
       post_fee: next() < 0.8 ? '0.00' : '8.00',
-      ...(next() < 0.15 ? { tmall_coupon_fee: 300 + int(next, 1000) } : {}),
-      ...(next() < 0.05 ? { platform_subsidy_fee: '2.00' } : {}),
+      ...(big && next() < 0.15 ? { tmall_coupon_fee: 300 + int(next, 1000) } : {}),
+      ...(big && next() < 0.05 ? { platform_subsidy_fee: '2.00' } : {}),
       lines: lines.map((line) => ({ outer_sku_id: line.sku, price: fenToYuan(line.unitFen), num: line.quantity })),
       promotions,
     });
