@@ -6,8 +6,14 @@ import { activeRules } from './channel-rules';
 import type { Queryable } from './client';
 import { materials } from './schema';
 
-/** Skips kept out of a stored evaluation: rules of another channel or shop say nothing about this order. */
-const NOT_STORED = new Set(['wrong_channel', 'wrong_shop']);
+/**
+ * Skips kept in a stored evaluation: a rule the order qualified for but that another rule blocked (stop-further,
+ * stack group, exclusion, combination) or that had nothing left to take. Rules the order did not qualify for
+ * (another channel or shop, outside the window or scope, below the threshold) are most of the pool and say nothing
+ * about the order: `orderbot rules eval` lists them when asked.
+ */
+const STORED_SKIP =
+  /^(stopped_by|stack_group_taken_by|excluded_by|not_combinable_with):|^(nothing_left|rounds_to_zero)$/;
 
 /**
  * Evaluates a paid copy against the active rules (budgets not yet used up), compiled once per intake pass;
@@ -18,7 +24,7 @@ export async function channelRuleEvaluator(db: Queryable): Promise<(copy: Receiv
   return (copy) => {
     if (copy.order.paidAt === null) return null;
     const result = pool.evaluate(copy.order);
-    return { ...result, skipped: result.skipped.filter((skip) => !NOT_STORED.has(skip.reason)) };
+    return { ...result, skipped: result.skipped.filter((skip) => STORED_SKIP.test(skip.reason)) };
   };
 }
 

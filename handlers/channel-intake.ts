@@ -157,24 +157,28 @@ function shopConfig(config: BusinessConfig, adapter: ChannelAdapter) {
 async function pollOrders(deps: ChannelIntakeDeps, adapter: ChannelAdapter, prepare: Prepare, result: ShopIntake) {
   const start = await restingSince(deps, adapter, 'orders');
   if (start.resting) return;
-  let cursor: Cursor | null = start.cursor;
-  for (let page = 0; page < (deps.maxPages ?? DEFAULT_MAX_PAGES); page++) {
+  const pages = deps.maxPages ?? DEFAULT_MAX_PAGES;
+  let next = prefetch(adapter.pollOrders(start.cursor, deps.now()));
+  for (let page = 0; page < pages; page++) {
+    const read = await next;
     const now = deps.now();
-    const read = await adapter.pollOrders(cursor, now);
+    // The next page is read from the platform while this one is stored: its cursor is the platform's, not the
+    // database's. Should storing fail, the page read ahead is dropped and the saved cursor still points here.
+    if (read.more && page + 1 < pages) next = prefetch(adapter.pollOrders(read.cursor, now));
     const { copies, evaluate } = prepare(read.orders);
     await deps.db.transaction(async (tx) => {
       add(result, await storeChannelOrders(tx, copies, { source: 'poll', now, evaluate }));
-      await saveCursor(
-        tx,
-        { channel: adapter.channel, shop: adapter.shop, kind: 'orders' },
-        read.cursor,
-        !read.more,
-        now,
-      );
+      const key = { channel: adapter.channel, shop: adapter.shop, kind: 'orders' as const };
+      await saveCursor(tx, key, read.cursor, !read.more, now);
     });
-    cursor = read.cursor;
     if (!read.more) return;
   }
+}
+
+/** A read started ahead: its failure is reported where it is awaited, never as an unhandled rejection. */
+function prefetch<T>(read: Promise<T>): Promise<T> {
+  read.catch(() => undefined);
+  return read;
 }
 
 async function pollSettlements(deps: ChannelIntakeDeps, adapter: ChannelAdapter, result: ShopIntake) {
