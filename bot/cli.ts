@@ -7,6 +7,7 @@ import { importCommand, processIo } from './cli-import';
 import { kpiCommand } from './cli-kpi';
 import { parseCommand } from './cli-parse';
 import { reconcileCommand } from './cli-reconcile';
+import { riskCommand } from './cli-risk';
 import { rulesCommand, rulesImportCommand } from './cli-rules';
 import { settlementsImportCommand } from './cli-settlements';
 
@@ -27,6 +28,8 @@ commands:
   rules eval --rules FILE    read canonical channel orders as JSON lines on stdin, print the rules each gets
   reconcile --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--channel C] [--format text|csv|json] [--lang zh|en]
                              channel orders' expected invoice amounts against the platforms' settlements
+  risk backtest [--months 18] [--seed N] [--orders N]
+                             the lateness and complaint models and the demand forecast measured on a time split
   config export | config import FILE
                              print the running config (the latest version) as YAML, or save a YAML file as the
                              newest version (running processes pick it up within seconds)
@@ -68,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
       return rulesCommand(rest, processIo, createInterface({ input: process.stdin, crlfDelay: Infinity }));
     case 'reconcile':
       return reconcileCommand(rest, processIo);
+    case 'risk':
+      return riskCommand(rest, processIo);
     case 'config':
       return configCommand(rest);
     case 'hash-password':

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { riskCommand } from '../../bot/cli-risk';
+import { runCommand } from '../support/cli';
+
+const NUM = String.raw`\d\.\d{3}`;
+const lineOf = (target: string) =>
+  new RegExp(
+    `^${target}: n=\\d+ ${target}_rate=${NUM} auc=${NUM} \\[ci ${NUM}–${NUM}\\] baseline_auc=${NUM} ` +
+      `precision@alert=${NUM} recall@alert=${NUM} brier=${NUM} base_brier=${NUM}$`,
+  );
+
+describe('orderbot risk backtest', () => {
+  it('prints one line per model and the demand line, the same for the same seed', async () => {
+    const run = () => runCommand(riskCommand, ['backtest', '--orders', '2000', '--seed', '3'], {});
+    const first = await run();
+    expect(first.code).toBe(0);
+    const lines = first.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(lineOf('late'));
+    expect(lines[1]).toMatch(lineOf('complaint'));
+    expect(lines[2]).toMatch(/^demand: materials=\d+ mase=\d+\.\d{3} naive_mase=\d+\.\d{3}$/);
+    // At a small plant's volume the interval is wide, and it is printed, not hidden.
+    const [, lo, hi] = /\[ci (\S+)–(\S+)\]/.exec(lines[0]!)!;
+    expect(Number(hi) - Number(lo)).toBeGreaterThan(0.1);
+    expect((await run()).stdout).toBe(first.stdout);
+  });
+
+  it('refuses bad arguments, and says the database history is not read yet', async () => {
+    expect(await runCommand(riskCommand, ['backtest', '--months', '3'], {})).toMatchObject({ code: 2 });
+    expect(await runCommand(riskCommand, ['backtest', '--seed', 'x'], {})).toMatchObject({ code: 2 });
+    expect(await runCommand(riskCommand, ['train'], {})).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('usage'),
+    });
+    expect(await runCommand(riskCommand, ['backtest', '--from-db'], {})).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--from-db is not built yet'),
+    });
+  });
+});
