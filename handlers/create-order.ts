@@ -12,10 +12,11 @@ import {
   qualifiedRangesFor,
   recordOrderEvent,
 } from '../db/orders';
-import { approvalTasks, cards, orderItems, orderSpecs, orders, type Order } from '../db/schema';
+import { approvalTasks, cards, orderItems, orderRiskInputs, orderSpecs, orders, type Order } from '../db/schema';
 import { chinaDate } from '../domain/china-time';
 import type { ParsedMessage } from '../domain/parse';
 import type { OrderPromise } from '../domain/promise';
+import { plantRiskInputs } from '../domain/risk/plant-inputs';
 import { checkSpec, formatRange, formatSpec, type SpecVerdict } from '../domain/spec-check';
 import { offerNewCustomer, type OrderCustomer } from './customers';
 import { firstStepTimes } from './approval-deadlines';
@@ -142,7 +143,18 @@ async function insertOrder(
       explanation: bindingText(promise.binding, 'zh', chinaDate(now)),
     },
   });
+  await tx.insert(orderRiskInputs).values({
+    orderId,
+    inputs: { ...plantRiskInputs(promise.items), usualLeadDays: usualLeadDays(items, known) },
+    recordedAt: now,
+  });
   return { order: order!, items, verdicts, customerName };
+}
+
+/** The longest standard lead of the order's materials (the plant's usual for them). */
+function usualLeadDays(items: ReadonlyArray<{ materialCode: string }>, known: Material[]): number {
+  const lead = new Map(known.map((m) => [m.code, m.leadTimeDays]));
+  return Math.max(0, ...items.map((i) => lead.get(i.materialCode) ?? 0));
 }
 
 function orderItemsOf(request: ParsedMessage, known: Material[]) {

@@ -11,3 +11,4 @@ export * from './logistic';
 export * from './metrics';
 export * from './model';
 export * from './random';
+export * from './plant-inputs';
