@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { riskCommand } from '../../bot/cli-risk';
 import { runCommand } from '../support/cli';
@@ -25,16 +28,26 @@ describe('orderbot risk backtest', () => {
     expect((await run()).stdout).toBe(first.stdout);
   });
 
-  it('refuses bad arguments, and says the database history is not read yet', async () => {
+  it('reads the plant history with --from-db, and says when it is too short to measure anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orderbot-risk-'));
+    try {
+      const empty = await runCommand(riskCommand, ['backtest', '--from-db'], { ORDERBOT_DATA_DIR: dir });
+      expect(empty).toMatchObject({
+        code: 1,
+        stdout: '',
+        stderr: expect.stringContaining('0 orders with a promise, 0 of them delivered'),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses bad arguments', async () => {
     expect(await runCommand(riskCommand, ['backtest', '--months', '3'], {})).toMatchObject({ code: 2 });
     expect(await runCommand(riskCommand, ['backtest', '--seed', 'x'], {})).toMatchObject({ code: 2 });
     expect(await runCommand(riskCommand, ['train'], {})).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('usage'),
-    });
-    expect(await runCommand(riskCommand, ['backtest', '--from-db'], {})).toMatchObject({
-      code: 2,
-      stderr: expect.stringContaining('--from-db is not built yet'),
     });
   });
 });
