@@ -21,8 +21,10 @@
  *   probability 0.15–0.45 (ADI about 2.2–6.7), size lognormal around a mean of 5–60 (σ = 0.5).
  *   The default 78 weeks (18 months, as in research/risk.md §3) end in the week of 2026-03-23, so the last 12 weeks
  *   hold the 2026 Spring Festival and March uplift; a yearly pattern is then seen exactly once before them.
- * - `SPRING_FESTIVAL`: lunar new year's day (China date) for 2020–2030; the generator throws outside those years.
+ * - `SPRING_FESTIVAL` (domain/risk/features.ts): lunar new year's day (China date) for 2020–2035; the generator
+ *   throws outside those years.
  */
+import { SPRING_FESTIVAL } from '../risk/features';
 import { forecastWithInterval } from './methods';
 import { evaluateMethod, selectMethod } from './select';
 import { WEEK_MS, type WeekLabel, weekStarting, weeksAfter } from './weekly';
@@ -110,20 +112,7 @@ export function formatBacktestLine(result: BacktestResult): string {
 
 // ---- generator ------------------------------------------------------------------------------------
 
-/** Lunar new year's day (China date), 2020–2030. */
-export const SPRING_FESTIVAL: Readonly<Record<number, string>> = {
-  2020: '2020-01-25',
-  2021: '2021-02-12',
-  2022: '2022-02-01',
-  2023: '2023-01-22',
-  2024: '2024-02-10',
-  2025: '2025-01-29',
-  2026: '2026-02-17',
-  2027: '2027-02-06',
-  2028: '2028-01-26',
-  2029: '2029-02-13',
-  2030: '2030-02-03',
-};
+export { SPRING_FESTIVAL };
 
 export interface GeneratorOptions {
   seed: number;
