@@ -396,6 +396,47 @@ const channelsSchema = z
   })
   .prefault({});
 
+/** A sum of money in yuan as written (8.2, 300): kept in yuan so a stored config parses to the same value again. */
+const yuan = z
+  .number()
+  .nonnegative()
+  .refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'write yuan with at most two decimals, e.g. 8.20');
+
+/** Order risk (domain/risk) and pre-stocking suggestions (domain/demand). */
+const riskSchema = z
+  .object({
+    /** Risk lines on approval cards and "SO-… 风险"; off: no model is trained and nothing is predicted. */
+    enabled: z.boolean().default(true),
+    /** When the models are retrained each day, China time (a job claimed by one process). */
+    retrainAt: clockTime.default('03:00'),
+    /** Below this many delivered orders, or this many late (complained) ones, a target gets no model: no risk lines. */
+    minOrders: z.number().int().min(50).default(300),
+    minPositives: z.number().int().min(5).default(20),
+    /** Reinforced (shock-proof) packaging: what it adds per box, how many pieces a box holds, what a complaint costs. */
+    packaging: z
+      .object({
+        extraPerBox: yuan.default(8.2),
+        piecesPerBox: z.number().int().positive().default(50),
+        complaintCost: yuan.default(300),
+      })
+      .prefault({}),
+    /** Weekly pre-stocking suggestions to the purchasing and production leads. */
+    prestock: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** 1 = Monday … 7 = Sunday, and the time of day (China time). */
+        weekday: z.number().int().min(1).max(7).default(1),
+        at: clockTime.default('08:30'),
+        /** Weeks ahead the forecast looks, and how far it must exceed stock plus open supply (0.2 = 20%). */
+        horizonWeeks: z.number().int().min(1).max(26).default(4),
+        margin: z.number().min(0).max(5).default(0.2),
+        /** Whose leads get the suggestion (department keys); unset: the departments keyed purchasing and production. */
+        departments: z.array(z.string().min(1)).min(1).optional(),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
 export const businessConfigSchema = z
   .object({
     company: z.string().min(1),
@@ -465,6 +506,8 @@ export const businessConfigSchema = z
     customerNotices: customerNoticesSchema,
     /** E-commerce channel shops (Douyin, Taobao/Tmall, JD), the rule-stacking reviewer and SKU aliases. */
     channels: channelsSchema,
+    /** Order risk on approval cards, the models' retraining, pre-stocking suggestions. */
+    risk: riskSchema,
     kpi: kpiSchema,
     board: boardSchema,
     lines: z
@@ -515,6 +558,14 @@ export const businessConfigSchema = z
           message: `shop ${key} is listed twice`,
         });
       shopKeys.add(key);
+    });
+    (config.risk.prestock.departments ?? []).forEach((key, i) => {
+      if (!departments.has(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['risk', 'prestock', 'departments', i],
+          message: `unknown department "${key}"`,
+        });
     });
     if (!departments.has(config.techDepartment)) {
       ctx.addIssue({
