@@ -430,6 +430,28 @@ export const stock = pgTable('stock', {
   updatedAt: at('updated_at').notNull(),
 });
 
+/**
+ * What is on its way per material: open purchase orders (in transit) and production orders not yet received.
+ * A snapshot like stock: a `supply` import replaces the rows of its source (the file's feed, see db/master-data.ts).
+ */
+export const openSupply = pgTable(
+  'open_supply',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    materialCode: text('material_code')
+      .notNull()
+      .references(() => materials.code),
+    quantity: integer('quantity').notNull(),
+    /** When it is expected in (China date). */
+    dueDate: date('due_date', { mode: 'string' }).notNull(),
+    /** The purchase or production order number (单号), when the file has one. */
+    reference: text('reference'),
+    source: text('source').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [index('open_supply_material_idx').on(t.materialCode), index('open_supply_source_idx').on(t.source)],
+);
+
 /** How loaded a line is over a period (0..1), from ERP production orders, the MES or a planner. */
 export const lineLoads = pgTable(
   'line_loads',
