@@ -75,7 +75,7 @@ export async function importCommand(args: string[], io: CommandIo = processIo): 
   );
 }
 
-const USAGE = `usage: orderbot import <customers|materials|ranges|inspections|stock> FILE [--dry-run] [--columns FILE]\n`;
+const USAGE = `usage: orderbot import <customers|materials|ranges|inspections|stock|supply> FILE [--dry-run] [--columns FILE]\n`;
 
 function parse(args: string[]) {
   return parseArgs({

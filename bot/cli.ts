@@ -18,7 +18,7 @@ commands:
                              read one message per line on stdin, print one JSON object per line
   kpi --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--format csv|json]
                              the KPIs per week and for the whole range (China dates, both included)
-  import <customers|materials|ranges|inspections|stock> FILE [--dry-run] [--columns FILE]
+  import <customers|materials|ranges|inspections|stock|supply> FILE [--dry-run] [--columns FILE]
                              check a whole .xlsx/.xls/.csv of master data, then write it in one transaction
                              (nothing on any error); --dry-run checks and counts only
   import rules FILE [--dry-run]

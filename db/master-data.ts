@@ -1,6 +1,6 @@
 /**
  * Writing a plant's master data from an import: customers, materials, qualified ranges, inspection
- * reports and stock on hand, as typed records (one per file row, with its row number).
+ * reports, stock on hand and open supply, as typed records (one per file row, with its row number).
  *
  * Every record is checked first (repeats within the file, limits, materials that must exist, aliases
  * that would name two customers); with any problem nothing is written. Otherwise the records are
@@ -8,11 +8,11 @@
  * same file twice touches nothing the second time. An empty cell (null) leaves the stored value as
  * it is, except in a range, whose row is the whole range (an empty limit is "no limit").
  */
-import { sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { Tx } from './client';
-import { customers, inspectionReports, materials, qualifiedRanges, stock } from './schema';
+import { customers, inspectionReports, materials, openSupply, qualifiedRanges, stock } from './schema';
 
-export type MasterDataKind = 'customers' | 'materials' | 'ranges' | 'inspections' | 'stock';
+export type MasterDataKind = 'customers' | 'materials' | 'ranges' | 'inspections' | 'stock' | 'supply';
 
 export interface CustomerRecord {
   row: number;
@@ -63,12 +63,24 @@ export interface StockRecord {
   onHand: number;
 }
 
+export interface SupplyRecord {
+  row: number;
+  materialCode: string;
+  /** Still to come; ≥ 0. */
+  quantity: number;
+  /** YYYY-MM-DD. */
+  dueDate: string;
+  reference: string | null;
+}
+
 export type MasterData =
   | { kind: 'customers'; rows: CustomerRecord[] }
   | { kind: 'materials'; rows: MaterialRecord[] }
   | { kind: 'ranges'; rows: RangeRecord[] }
   | { kind: 'inspections'; rows: InspectionRecord[] }
-  | { kind: 'stock'; rows: StockRecord[] };
+  | { kind: 'stock'; rows: StockRecord[] }
+  /** `feed`: the open_supply.source whose rows the file replaces (see planSupply). */
+  | { kind: 'supply'; feed: string; rows: SupplyRecord[] };
 
 /** A record that cannot be imported: its row, the field (a key of the record) and why. */
 export interface RecordProblem {
@@ -125,6 +137,8 @@ function planOf(tx: Tx, data: MasterData): Promise<Plan> {
       return planInspections(tx, data.rows);
     case 'stock':
       return planStock(tx, data.rows);
+    case 'supply':
+      return planSupply(tx, data.feed, data.rows);
   }
 }
 
@@ -574,6 +588,78 @@ async function planStock(tx: Tx, records: StockRecord[]): Promise<Plan> {
         from jsonb_to_recordset(${json}::jsonb) as v(material_code text, on_hand int, ord int) order by v.ord
         on conflict (material_code) do update
           set on_hand = excluded.on_hand, source = excluded.source, updated_at = excluded.updated_at`);
+    },
+  };
+}
+
+// ---- open supply -----------------------------------------------------------------------------------
+
+/**
+ * Open supply is a snapshot: the file's rows replace the stored rows of its feed (open_supply.source). Rows of one
+ * material, order number and due date are summed, then rounded; a total of 0 (received in full) is not stored.
+ * Counts are per (material, order number, due date): added, changed (a new quantity, or no longer in the file, i.e.
+ * received or cancelled), unchanged (not written, so its updated_at stays).
+ */
+async function planSupply(tx: Tx, feed: string, records: SupplyRecord[]): Promise<Plan> {
+  const known = await knownMaterials(
+    tx,
+    records.map((r) => r.materialCode),
+  );
+  const problems = unknownMaterialProblems(records, known);
+  const keyOf = (r: { materialCode: string; reference: string | null; dueDate: string }) =>
+    JSON.stringify([r.materialCode, r.reference, r.dueDate]);
+  const totals = new Map<string, { materialCode: string; reference: string | null; dueDate: string; sum: number }>();
+  for (const r of records) {
+    if (!known.has(r.materialCode)) continue;
+    const key = keyOf(r);
+    const held = totals.get(key);
+    if (held) held.sum += r.quantity;
+    else totals.set(key, { materialCode: r.materialCode, reference: r.reference, dueDate: r.dueDate, sum: r.quantity });
+  }
+  const stored = await tx.select().from(openSupply).where(sql`${openSupply.source} = ${feed}`);
+  const storedByKey = new Map<string, { ids: number[]; quantity: number }>();
+  for (const s of stored) {
+    const key = keyOf(s);
+    const held = storedByKey.get(key);
+    if (held) {
+      held.ids.push(s.id);
+      held.quantity += s.quantity;
+    } else storedByKey.set(key, { ids: [s.id], quantity: s.quantity });
+  }
+  type Line = { materialCode: string; reference: string | null; dueDate: string; quantity: number };
+  const added: Line[] = [];
+  const changed: Line[] = [];
+  const removedIds: number[] = [];
+  let unchanged = 0;
+  for (const [key, t] of totals) {
+    const quantity = Math.round(t.sum);
+    const old = storedByKey.get(key);
+    const line = { materialCode: t.materialCode, reference: t.reference, dueDate: t.dueDate, quantity };
+    if (!old) {
+      if (quantity > 0) added.push(line);
+    } else if (old.quantity !== quantity || old.ids.length > 1) {
+      changed.push(line);
+      removedIds.push(...old.ids);
+    } else unchanged++;
+  }
+  const gone: Line[] = [];
+  for (const [key, old] of storedByKey) {
+    if (totals.has(key)) continue;
+    const [materialCode, reference, dueDate] = JSON.parse(key) as [string, string | null, string];
+    gone.push({ materialCode, reference, dueDate, quantity: 0 });
+    removedIds.push(...old.ids);
+  }
+  return {
+    added,
+    changed: [...changed, ...gone],
+    unchanged,
+    problems,
+    async write({ now }) {
+      for (const ids of chunks(removedIds, 1000)) await tx.delete(openSupply).where(inArray(openSupply.id, ids));
+      const rows = [...added, ...changed].filter((l) => l.quantity > 0);
+      for (const part of chunks(rows, 1000)) {
+        await tx.insert(openSupply).values(part.map((l) => ({ ...l, source: feed, updatedAt: now })));
+      }
     },
   };
 }

@@ -16,9 +16,9 @@ const ERRORS_REPORTED = 10;
 /**
  * One pass of the Excel bridge: every new or changed file in the folder is read, checked and imported
  * in one transaction, and its hash remembered. The kind of a file comes from its name (customers*,
- * materials*, ranges*, inspections*, stock*, or 客户, 物料, 合格范围, 检验, 库存 …) or else from its
- * headers; files are imported customers first and stock last, so that a material list dropped with a
- * stock export is there before the stock refers to it. A file with any error is recorded and reported
+ * materials*, ranges*, inspections*, stock*, supply*, or 客户, 物料, 合格范围, 检验, 库存, 在途, 采购订单 …) or
+ * else from its headers; files are imported customers first and stock and open supply last, so that a material
+ * list dropped with a stock export is there before the stock refers to it. A file with any error is recorded and reported
  * and writes nothing; the data stays as it was.
  */
 export async function runExcelBridge(args: {

@@ -6,16 +6,24 @@
  * whitespace and case, so "存货 编码", "存货编码 " and "Material Code" all match their alias; a header
  * may also carry a bracketed suffix ("现存数量(主计量)", "提前期（天）", "Lead time (days)").
  *
- * The kinds: `stock` and `materials` (what an accountant exports from U8 / Kingdee) and `customers`,
- * `ranges` and `inspections` (the customer list and QC's own spreadsheets). An inspections sheet has
+ * The kinds: `stock`, `materials` and `supply` (what an accountant exports from U8 / Kingdee: stock on hand, the
+ * material master, open purchase and production orders not yet received) and `customers`, `ranges` and
+ * `inspections` (the customer list and QC's own spreadsheets). An inspections sheet has
  * one column per measured parameter besides its fixed fields: every header that is neither a field
  * nor one of `inspectionOtherColumns` (name, inspector, batch … ) is a parameter.
  */
 import { z } from 'zod';
 
-export type ExportKind = 'stock' | 'materials' | 'customers' | 'ranges' | 'inspections';
+export type ExportKind = 'stock' | 'materials' | 'customers' | 'ranges' | 'inspections' | 'supply';
 /** Every kind, in the order files are imported (a file may refer to what an earlier kind brings). */
-export const EXPORT_KINDS: readonly ExportKind[] = ['customers', 'materials', 'ranges', 'inspections', 'stock'];
+export const EXPORT_KINDS: readonly ExportKind[] = [
+  'customers',
+  'materials',
+  'ranges',
+  'inspections',
+  'stock',
+  'supply',
+];
 
 /** How a cell is turned into a value. */
 export type FieldType = 'code' | 'text' | 'quantity' | 'date' | 'flag' | 'list' | 'phone';
@@ -38,6 +46,15 @@ export const STOCK_FIELDS = {
   onHand: { type: 'quantity', requiredColumn: true, requiredValue: true },
   warehouse: { type: 'text', requiredColumn: false, requiredValue: false },
   lastInboundDate: { type: 'date', requiredColumn: false, requiredValue: false },
+} as const satisfies Record<string, FieldDef>;
+
+/** Open supply: one open purchase or production order line, what is still to come and when. */
+export const SUPPLY_FIELDS = {
+  materialCode: { type: 'code', requiredColumn: true, requiredValue: true },
+  name: { type: 'text', requiredColumn: false, requiredValue: false },
+  quantity: { type: 'quantity', requiredColumn: true, requiredValue: true },
+  dueDate: { type: 'date', requiredColumn: true, requiredValue: true },
+  reference: { type: 'code', requiredColumn: false, requiredValue: false, maxLength: 64 },
 } as const satisfies Record<string, FieldDef>;
 
 export const MATERIAL_FIELDS = {
@@ -82,6 +99,7 @@ export const FIELDS_BY_KIND = {
   customers: CUSTOMER_FIELDS,
   ranges: RANGE_FIELDS,
   inspections: INSPECTION_FIELDS,
+  supply: SUPPLY_FIELDS,
 } as const;
 
 export type StockField = keyof typeof STOCK_FIELDS;
@@ -89,6 +107,7 @@ export type MaterialField = keyof typeof MATERIAL_FIELDS;
 export type CustomerField = keyof typeof CUSTOMER_FIELDS;
 export type RangeField = keyof typeof RANGE_FIELDS;
 export type InspectionField = keyof typeof INSPECTION_FIELDS;
+export type SupplyField = keyof typeof SUPPLY_FIELDS;
 
 const aliases = z.array(z.string().trim().min(1)).min(1);
 
@@ -100,6 +119,7 @@ export const MaterialMappingSchema = mappingOf(MATERIAL_FIELDS);
 export const CustomerMappingSchema = mappingOf(CUSTOMER_FIELDS);
 export const RangeMappingSchema = mappingOf(RANGE_FIELDS);
 export const InspectionMappingSchema = mappingOf(INSPECTION_FIELDS);
+export const SupplyMappingSchema = mappingOf(SUPPLY_FIELDS);
 
 /** 存货编码 and its relatives: the material code in every kind that has one. */
 const MATERIAL_CODE = [
@@ -169,6 +189,43 @@ export const DEFAULT_COLUMN_MAPPING = {
     passed: ['结果', '检验结果', '判定', '是否合格', '合格', 'Result', 'Passed', 'Pass', 'OK/NG'],
     summary: ['备注', '结论', '说明', '摘要', 'Summary', 'Remarks', 'Remark', 'Notes', 'Note'],
   },
+  supply: {
+    materialCode: MATERIAL_CODE,
+    name: MATERIAL_NAME,
+    quantity: [
+      '未到货数量',
+      '未入库数量',
+      '在途数量',
+      '未交数量',
+      '数量',
+      'Open quantity',
+      'Open qty',
+      'Quantity',
+      'Qty',
+    ],
+    dueDate: [
+      '预计到货日期',
+      '计划到货日期',
+      '交货日期',
+      '到货日期',
+      '预计完工日期',
+      '完工日期',
+      'Due date',
+      'Delivery date',
+      'Expected date',
+    ],
+    reference: [
+      '单号',
+      '订单号',
+      '采购订单号',
+      '生产订单号',
+      '订单编号',
+      'PO number',
+      'PO',
+      'Order number',
+      'Order No.',
+    ],
+  },
 } as const satisfies Record<ExportKind, Record<string, readonly string[]>>;
 
 /** Columns of an inspections sheet that are neither a fixed field nor a measured parameter. */
@@ -205,7 +262,7 @@ export const DEFAULT_INSPECTION_OTHER_COLUMNS = [
  * A plant's mapping. Each kind may be given partially in config: missing fields fall back to the
  * default aliases, so a plant only lists what differs ("onHand: [期末数量]"). `inspectionOtherColumns`
  * adds to the default list of columns that are not parameters. A config written before the kinds
- * customers, ranges and inspections existed still loads.
+ * customers, ranges, inspections and supply existed still loads.
  */
 export const ColumnMappingSchema = z
   .object({
@@ -214,6 +271,7 @@ export const ColumnMappingSchema = z
     customers: CustomerMappingSchema.partial().default({}),
     ranges: RangeMappingSchema.partial().default({}),
     inspections: InspectionMappingSchema.partial().default({}),
+    supply: SupplyMappingSchema.partial().default({}),
     inspectionOtherColumns: z.array(z.string().trim().min(1)).default([]),
   })
   .transform((m) => ({
@@ -222,6 +280,7 @@ export const ColumnMappingSchema = z
     customers: { ...cloneAliases(DEFAULT_COLUMN_MAPPING.customers), ...m.customers },
     ranges: { ...cloneAliases(DEFAULT_COLUMN_MAPPING.ranges), ...m.ranges },
     inspections: { ...cloneAliases(DEFAULT_COLUMN_MAPPING.inspections), ...m.inspections },
+    supply: { ...cloneAliases(DEFAULT_COLUMN_MAPPING.supply), ...m.supply },
     inspectionOtherColumns: [...DEFAULT_INSPECTION_OTHER_COLUMNS, ...m.inspectionOtherColumns],
   }));
 
@@ -253,4 +312,5 @@ const FILE_PREFIXES: Array<[ExportKind, string[]]> = [
   ['ranges', ['range', '合格范围']],
   ['inspections', ['inspection', '检验']],
   ['stock', ['stock', '库存', '现存量']],
+  ['supply', ['supply', '在途', '采购在途', '采购订单', '生产订单']],
 ];

@@ -1,5 +1,5 @@
 /**
- * Reading a stock or material-master report that an accountant exported from the ERP (typically
+ * Reading a stock, material-master or open-supply report that an accountant exported from the ERP (typically
  * Yonyou U8: 输出 / 导出Excel), or a customer list, a list of qualified ranges or QC's inspection
  * sheet, into typed rows.
  *
@@ -44,6 +44,7 @@ import {
   type MaterialField,
   type RangeField,
   type StockField,
+  type SupplyField,
 } from './mapping';
 
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
@@ -60,6 +61,19 @@ export interface StockRow {
   warehouse: string | null;
   /** YYYY-MM-DD. */
   lastInboundDate: string | null;
+}
+
+export interface SupplyRow {
+  /** Row number as Excel shows it. */
+  row: number;
+  materialCode: string;
+  name: string | null;
+  /** What is still to come (未到货数量); never negative. */
+  quantity: number;
+  /** YYYY-MM-DD. */
+  dueDate: string;
+  /** The purchase or production order number. */
+  reference: string | null;
 }
 
 /** The master-data rows a file holds are the records the importer writes (db/master-data.ts). */
@@ -125,6 +139,7 @@ export type ExportRead =
   | (ReadCommon & { kind: 'customers'; rows: CustomerRow[] })
   | (ReadCommon & { kind: 'ranges'; rows: RangeRow[] })
   | (ReadCommon & { kind: 'inspections'; rows: InspectionRow[] })
+  | (ReadCommon & { kind: 'supply'; rows: SupplyRow[] })
   | { ok: false; errors: FileError[] };
 
 export interface ReadExportOptions {
@@ -384,6 +399,10 @@ function readRows(grid: Grid, header: HeaderMatch, ctx: ReadContext): ExportRead
           problem(value < 0 ? `${value} is negative` : `${value} is not a whole number of days`);
           value = null;
         }
+        if (kind === 'supply' && field === 'quantity' && value !== null && value < 0) {
+          problem(`${value} is negative`);
+          value = null;
+        }
       } else if (def.type === 'date') {
         const d = parseDate(cell, ctx.date1904);
         if (!d.ok) problem(d.reason);
@@ -458,6 +477,8 @@ function readRows(grid: Grid, header: HeaderMatch, ctx: ReadContext): ExportRead
       return { ...common, kind, rows: rows as unknown as RangeRow[] };
     case 'inspections':
       return { ...common, kind, rows: rows as unknown as InspectionRow[] };
+    case 'supply':
+      return { ...common, kind, rows: rows as unknown as SupplyRow[] };
   }
 }
 
@@ -476,3 +497,4 @@ true satisfies SameKeys<MaterialField | 'row', keyof MaterialRow>;
 true satisfies SameKeys<CustomerField | 'row', keyof CustomerRow>;
 true satisfies SameKeys<RangeField | 'row', keyof RangeRow>;
 true satisfies SameKeys<InspectionField | 'row' | 'results', keyof InspectionRow>;
+true satisfies SameKeys<SupplyField | 'row', keyof SupplyRow>;

@@ -13,7 +13,7 @@ const DEMO_DIR = new URL('../../config/demo/', import.meta.url);
  * Loads the demo master data and plant state if the database has neither materials nor customers (a
  * plant that imported its own customers before the first start gets no demo data); returns whether it
  * did. The master data are the CSV files in config/demo/ (customers, materials, qualified ranges,
- * inspection reports, stock), imported with the same code as `orderbot import`, so the importers run
+ * inspection reports, stock, open supply), imported with the same code as `orderbot import`, so the importers run
  * at every first start; moulds and line loads come from db/demo-data.ts.
  */
 export async function seedDemoDataIfEmpty(db: Database, now: Date): Promise<boolean> {

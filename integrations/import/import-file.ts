@@ -1,6 +1,6 @@
 /**
  * Importing one file of master data (customers, materials, qualified ranges, inspection reports,
- * stock on hand): read and check it whole with the Excel module, then write it in one transaction.
+ * stock on hand, open supply): read and check it whole with the Excel module, then write it in one transaction.
  *
  * Used by `orderbot import`, the Excel bridge folder and the demo seed. A file with any error (a
  * cell that cannot be read, a repeated key, a material that does not exist …) writes nothing; the
@@ -98,8 +98,36 @@ export function readImportFile(
     case 'inspections':
       data = { kind: 'inspections', rows: read.rows };
       break;
+    case 'supply':
+      data = {
+        kind: 'supply',
+        feed: supplyFeed(file.name),
+        rows: read.rows.map(({ row, materialCode, quantity, dueDate, reference }) => ({
+          row,
+          materialCode,
+          quantity,
+          dueDate,
+          reference,
+        })),
+      };
+      break;
   }
   return { ok: true, name: file.name, kind: read.kind, data, columns: read.columns, errors };
+}
+
+/**
+ * Which open supply a supply file replaces: its name without the extension, digits, dates and separators, so that
+ * 采购在途-2026-03-02.xlsx replaces what 采购在途-2026-02-23.xlsx brought (however it came in: command, console or
+ * bridge folder), while 生产订单.xlsx is kept apart. 'supply' when nothing is left.
+ */
+export function supplyFeed(fileName: string): string {
+  const stem = fileName.replace(/\.[^.]*$/, '');
+  const feed = stem
+    .toLowerCase()
+    .replace(/w(?=\d)/g, '')
+    .replace(/[\d\s\-_.,;:()（）[\]【】#+~～、，。]+/g, '')
+    .replace(/[年月日周]+$/, '');
+  return feed === '' ? 'supply' : feed;
 }
 
 /** Checks a read file against the database and, when nothing is wrong, writes it, in the caller's transaction. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importCommand } from '../../bot/cli-import';
 import { openDatabase } from '../../db/client';
-import { customers, inspectionReports, stock } from '../../db/schema';
+import { customers, inspectionReports, openSupply, stock } from '../../db/schema';
 import { runCommand } from '../support/cli';
 import { backends, createTestDatabase } from '../support/databases';
 import { migratedPgliteDir } from '../support/pglite-image';
@@ -70,6 +70,7 @@ describe.each(backends)('orderbot import (CLI, %s)', (backend) => {
         ranges: 'ranges: 4 added, 0 changed, 0 unchanged, 0 errors',
         inspections: 'inspections: 4 added, 0 changed, 0 unchanged, 0 errors',
         stock: 'stock: 3 added, 0 changed, 0 unchanged, 0 errors',
+        supply: 'supply: 3 added, 0 changed, 0 unchanged, 0 errors',
       };
       for (const [kind, summary] of Object.entries(expected)) {
         const run = await cli([kind, join(SAMPLES, `${kind}.csv`)], env);
@@ -79,6 +80,7 @@ describe.each(backends)('orderbot import (CLI, %s)', (backend) => {
         customers: await h.db.select().from(customers).orderBy(customers.id),
         stock: await h.db.select().from(stock).orderBy(stock.materialCode),
         reports: await h.db.select().from(inspectionReports).orderBy(inspectionReports.id),
+        supply: await h.db.select().from(openSupply).orderBy(openSupply.dueDate),
       }));
       const before = stored.customers;
       expect(before.map((c) => [c.name, c.contactPhone, c.erpCode])).toEqual([
@@ -91,6 +93,24 @@ describe.each(backends)('orderbot import (CLI, %s)', (backend) => {
         { materialCode: 'SP-0330', onHand: 2500 },
         { materialCode: 'ZJ-1001', onHand: 1500 },
       ]);
+      expect(stored.supply.map((r) => [r.materialCode, r.quantity, r.dueDate, r.reference, r.source])).toEqual([
+        ['ZJ-1001', 500, '2026-03-04', 'PO-2602-0118', 'supply'],
+        ['ZJ-1001', 200, '2026-03-11', 'PO-2602-0118', 'supply'],
+        ['KT-2040', 1000, '2026-03-20', 'PO-2602-0131', 'supply'],
+      ]);
+      // A dry run of the same feed without its first line: that line would be gone (changed), nothing written.
+      const arrived = join(SAMPLES, 'supply.csv');
+      const dryDir = mkdtempSync(join(tmpdir(), 'orderbot-import-supply-'));
+      cleanup.push(() => rmSync(dryDir, { recursive: true, force: true }));
+      const nextWeek = join(dryDir, 'supply-2026-03-09.csv');
+      const [head, , ...rest] = readFileSync(arrived, 'utf8').split('\n');
+      writeFileSync(nextWeek, [head, ...rest].join('\n'));
+      expect(await cli(['supply', nextWeek, '--dry-run'], env)).toEqual({
+        code: 0,
+        stdout: 'supply: 0 added, 1 changed, 2 unchanged, 0 errors\n',
+        stderr: 'orderbot import: dry run, nothing was written\n',
+      });
+      expect(await read((h) => h.db.select().from(openSupply))).toHaveLength(3);
       expect(stored.reports.map((r) => r.results)).toEqual([
         { Ra: 0.62, HRC: 58.5, 平面度: 0.03 },
         { Ra: 0.71, HRC: 59, 平面度: 0.04 },
@@ -199,7 +219,7 @@ describe('orderbot import (CLI) refusals', () => {
     expect(await cli([], {})).toMatchObject({ code: 2, stderr: expect.stringContaining('give the kind and one file') });
     expect(await cli(['orders', 'x.csv'], {})).toMatchObject({
       code: 2,
-      stderr: expect.stringContaining('one of customers, materials, ranges, inspections, stock, not "orders"'),
+      stderr: expect.stringContaining('one of customers, materials, ranges, inspections, stock, supply, not "orders"'),
     });
     expect(await cli(['stock', 'x.csv', '--force'], {})).toMatchObject({
       code: 2,

@@ -61,6 +61,11 @@ describe('bridge file names', () => {
       ['合格范围.csv', 'inspections_w08.xlsx', '检验记录.xlsx', 'stock.csv', '库存.xlsx'].map(kindOfFileName),
     ).toEqual(['ranges', 'inspections', 'inspections', 'stock', 'stock']);
     expect(kindOfFileName('现存量查询.xls')).toBe('stock');
+    expect(
+      ['在途-2026-03-02.xlsx', '采购在途.xls', '采购订单明细.csv', '生产订单.xlsx', 'supply_w10.csv'].map(
+        kindOfFileName,
+      ),
+    ).toEqual(['supply', 'supply', 'supply', 'supply', 'supply']);
     expect(kindOfFileName('QC-weekly.xlsx')).toBeNull();
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/client';
 import { migrate } from '../../db/migrate';
 import { qualifiedRangesFor } from '../../db/orders';
-import { customers, inspectionReports, materials, qualifiedRanges, stock } from '../../db/schema';
+import { customers, inspectionReports, materials, openSupply, qualifiedRanges, stock } from '../../db/schema';
 import { seedDemoDataIfEmpty } from '../../integrations/import/demo-seed';
 import { checkSpec } from '../../domain/spec-check';
 import { normalizePhone } from '../../domain/phone';
@@ -72,12 +72,21 @@ const STOCK: CellSpec[][] = [
   ['合计', null, null, 3000.4],
 ];
 
+const SUPPLY: CellSpec[][] = [
+  ['采购在途明细'],
+  ['订单号', '存货编码', '存货名称', '未到货数量', '预计到货日期'],
+  ['PO-2602-01', 'ZJ-1001', '制动钳支架', 500, '2026-03-04'],
+  ['PO-2602-01', 'ZJ-1001', '制动钳支架', '200', '2026/3/11'],
+  ['MO-2602-07', 'KT-2040', '卡钳壳体', '1,000', '2026年3月20日'],
+];
+
 const TABLES: Record<ImportKind, CellSpec[][]> = {
   customers: CUSTOMERS,
   materials: MATERIALS,
   ranges: RANGES,
   inspections: INSPECTIONS,
   stock: STOCK,
+  supply: SUPPLY,
 };
 
 describe('cell values of master data', () => {
@@ -416,6 +425,13 @@ describe.each(backends)('importing master data on %s', (backend) => {
       },
       'row 4, column D (现存数量): "约1500" is not a number',
     ],
+    [
+      'supply',
+      (rows) => {
+        rows[3]![4] = '下周';
+      },
+      'row 4, column E (预计到货日期): "下周" is not a date',
+    ],
   ];
 
   it.each(BAD_ROWS)('refuses a %s file with one bad row, naming it, and writes nothing', async (kind, spoil, error) => {
@@ -423,7 +439,14 @@ describe.each(backends)('importing master data on %s', (backend) => {
     if (kind !== 'customers' && kind !== 'materials') await importAll('xlsx', 'materials');
     const rows = TABLES[kind].map((r) => [...r]);
     spoil(rows);
-    const tables = { customers, materials, ranges: qualifiedRanges, inspections: inspectionReports, stock } as const;
+    const tables = {
+      customers,
+      materials,
+      ranges: qualifiedRanges,
+      inspections: inspectionReports,
+      stock,
+      supply: openSupply,
+    } as const;
     const before = await db().select().from(tables[kind]);
     for (const format of ['xlsx', 'csv'] as const) {
       const outcome = await run(kind, fileOf(kind, rows, format));
@@ -643,6 +666,66 @@ describe.each(backends)('importing master data on %s', (backend) => {
       { materialCode: 'KT-2040', param: 'ra', minValue: 0.8, maxValue: 1.6, unit: null },
     ]);
     expect(await qualifiedRangesFor(db(), [])).toEqual([]);
+  });
+
+  it('imports open supply as a snapshot: a later file of the same feed replaces it, another feed is kept', async () => {
+    await importAll('xlsx', 'materials');
+    const view = async () =>
+      (await db().select().from(openSupply).orderBy(openSupply.materialCode, openSupply.dueDate)).map((r) => [
+        r.materialCode,
+        r.quantity,
+        r.dueDate,
+        r.reference,
+        r.source,
+      ]);
+    const first = await run('supply', { name: '采购在途-2026-02-23.xlsx', bytes: fileOf('s', SUPPLY, 'xlsx').bytes });
+    expect(importSummary(first)).toBe('supply: 3 added, 0 changed, 0 unchanged, 0 errors');
+    expect(await view()).toEqual([
+      ['KT-2040', 1000, '2026-03-20', 'MO-2602-07', '采购在途'],
+      ['ZJ-1001', 500, '2026-03-04', 'PO-2602-01', '采购在途'],
+      ['ZJ-1001', 200, '2026-03-11', 'PO-2602-01', '采购在途'],
+    ]);
+    // Another feed (production orders) is kept apart.
+    const production = await run('supply', {
+      name: '生产订单.csv',
+      bytes: fileOf(
+        's',
+        [
+          ['生产订单号', '物料编码', '数量', '完工日期'],
+          ['MO-1', 'ZJ-1001', 300, '2026-03-06'],
+        ],
+        'csv',
+      ).bytes,
+    });
+    expect(importSummary(production)).toBe('supply: 1 added, 0 changed, 0 unchanged, 0 errors');
+    // The same file again changes nothing.
+    const again = await run('supply', { name: '采购在途-2026-02-23.xlsx', bytes: fileOf('s', SUPPLY, 'xlsx').bytes });
+    expect(importSummary(again)).toBe('supply: 0 added, 0 changed, 3 unchanged, 0 errors');
+    expect(again.written).toBe(false);
+    // A week later: the first line has arrived (gone), the second is smaller, a new one has come.
+    const later = SUPPLY.map((r) => [...r]);
+    later.splice(2, 1);
+    later[2]![3] = 150;
+    later.push(['PO-2603-02', 'KT-2040', '卡钳壳体', 80, '2026-03-25']);
+    const next = await run('supply', { name: '采购在途_W10.xlsx', bytes: fileOf('s', later, 'xlsx').bytes });
+    expect(importSummary(next)).toBe('supply: 1 added, 2 changed, 1 unchanged, 0 errors');
+    expect(await view()).toEqual([
+      ['KT-2040', 1000, '2026-03-20', 'MO-2602-07', '采购在途'],
+      ['KT-2040', 80, '2026-03-25', 'PO-2603-02', '采购在途'],
+      ['ZJ-1001', 300, '2026-03-06', 'MO-1', '生产订单'],
+      ['ZJ-1001', 150, '2026-03-11', 'PO-2602-01', '采购在途'],
+    ]);
+    // A negative quantity and an unknown material are named by row and column; nothing changes.
+    const bad = later.map((r) => [...r]);
+    bad[2]![3] = -5;
+    bad[3]![1] = 'NOPE-9';
+    const refused = await run('supply', { name: '采购在途.xlsx', bytes: fileOf('s', bad, 'xlsx').bytes });
+    expect(refused.errors.map(errorLine)).toEqual([
+      'row 3, column D (未到货数量): -5 is negative',
+      'row 4, column B (存货编码): material "NOPE-9" is not in the material master (import it with the materials first)',
+    ]);
+    expect(refused.written).toBe(false);
+    expect(await view()).toHaveLength(4);
   });
 
   it('seeds the demo through the importers from config/demo, only into an empty database', async () => {

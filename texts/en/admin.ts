@@ -50,6 +50,7 @@ export const admin: Catalogue['admin'] = {
     ranges: 'Qualified ranges',
     inspections: 'Inspections',
     stock: 'Stock',
+    supply: 'Open supply (purchase and production orders)',
   },
   importFile: 'File (.xlsx / .xls / .csv)',
   importCustomerColumns:

@@ -47,6 +47,7 @@ export const admin = {
     ranges: '合格范围',
     inspections: '检验记录',
     stock: '库存',
+    supply: '在途（采购、生产订单）',
   } as Record<string, string>,
   importFile: '文件（.xlsx / .xls / .csv）',
   importCustomerColumns:
