@@ -10,6 +10,7 @@ import type { JobDeps } from './deps';
 import { lifecycleJobs } from './lifecycle-jobs';
 import { plantSyncJobs } from './plant-sync-jobs';
 import { channelJobs } from './channel-jobs';
+import { prestockJobs } from './prestock-jobs';
 import type { ScheduledJob } from './scheduler';
 
 export type { JobDeps } from './deps';
@@ -44,6 +45,7 @@ export function scheduledJobs(
     ...plantSyncJobs(deps),
     ...directoryJobs(deps),
     ...channelJobs(deps),
+    ...prestockJobs(deps),
   ];
 }
 

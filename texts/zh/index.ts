@@ -5,6 +5,7 @@ import { repromise } from './repromise';
 import { channels } from './channels';
 import { reconcile } from './reconcile';
 import { risk } from './risk';
+import { prestock } from './prestock';
 import { approvalFlow } from './approval-flow';
 import { approvals } from './approvals';
 import { board } from './board';
@@ -47,4 +48,5 @@ export const zh = {
   channels,
   reconcile,
   risk,
+  prestock,
 };
