@@ -76,8 +76,13 @@ export interface MaterialSupply {
   openSupply: OpenSupply[];
 }
 
-/** Stock on hand and open supply of every material that has either. */
-export async function readSupply(q: Queryable): Promise<Map<string, MaterialSupply>> {
+/**
+ * Stock on hand and open supply of every material that has either, and whether any stock count is stored at all
+ * (without one, every material would look uncovered).
+ */
+export async function readSupply(
+  q: Queryable,
+): Promise<{ byMaterial: Map<string, MaterialSupply>; stockKnown: boolean }> {
   const [stockRows, supplyRows] = await Promise.all([
     queryRows<{ material: string; on_hand: number }>(q, sql`select material_code as material, on_hand from stock`),
     queryRows<{ material: string; quantity: number; due: string }>(
@@ -98,7 +103,7 @@ export async function readSupply(q: Queryable): Promise<Map<string, MaterialSupp
   for (const s of supplyRows) {
     of(s.material).openSupply.push({ quantity: Number(s.quantity), due: new Date(`${s.due}T00:00:00+08:00`) });
   }
-  return out;
+  return { byMaterial: out, stockKnown: stockRows.length > 0 };
 }
 
 /** Name and unit of each material. */

@@ -28,7 +28,8 @@ export function prestockRecipients(config: BusinessConfig): string[] {
  * `horizonWeeks` weeks against stock on hand plus open supply (domain/demand/prestock.ts). Each material whose
  * forecast exceeds its cover by the margin gets one message to each lead of the target departments, with the week,
  * the interval, stock and open supply, the method and how it did on the held-out weeks. Nothing for a material with
- * under a year of history, a covered one, or one without a forecast interval. Keyed by material and the week the
+ * under a year of history, a covered one, or one without a forecast interval, and nothing at all while no stock count
+ * is stored (a material without one among others has none on hand). Keyed by material and the week the
  * shortage shows, so a second run (another process, a restart, next week's run about the same week) sends nothing
  * twice.
  */
@@ -41,11 +42,17 @@ export async function suggestPrestocking(ctx: HandlerContext): Promise<PrestockR
     ctx.log.warn('pre-stocking: no lead in the target departments; no suggestion sent');
     return run;
   }
-  const [series, supply, names] = await Promise.all([
+  const [series, { byMaterial: supply, stockKnown }, names] = await Promise.all([
     readWeeklyDemand(ctx.tx, ctx.now),
     readSupply(ctx.tx),
     readMaterialNames(ctx.tx),
   ]);
+  // No stock count at all (never imported, no ERP sync): every material would look short. A material without a
+  // stock row among others has none on hand (ERP exports list only what is in stock).
+  if (!stockKnown) {
+    ctx.log.warn('pre-stocking: no stock on hand is known (import stock); no suggestion sent');
+    return run;
+  }
   const options = { horizonWeeks: risk.prestock.horizonWeeks, margin: risk.prestock.margin };
   const t = texts(PLANT_LANG).prestock;
   for (const s of series) {

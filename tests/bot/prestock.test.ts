@@ -309,6 +309,22 @@ describe.each(backends)('weekly pre-stocking suggestions on %s', (backend) => {
     ]);
   });
 
+  it('sends nothing while no stock count is stored at all (every material would look short)', async () => {
+    const t = await start();
+    await seedHistory(t);
+    await t.db.execute(sql`delete from stock`);
+    t.clock.advance(31 * 60_000);
+    expect(await t.app.scheduler.tick()).toContain('prestock');
+    await t.settle();
+    expect(await queryRows(t.db, sql`select 1 from outbox where idempotency_key like '%prestock:%'`)).toEqual([]);
+    // One count of any material is enough: the others have none on hand, and the seasonal one is short.
+    await t.db.execute(sql`insert into stock (material_code, on_hand, source, updated_at)
+      values ('BRK-2026-03', 100000, 'test', now())`);
+    await t.app.bot.runScheduled('prestock', (ctx) => suggestPrestocking(ctx));
+    const state = await t.waitFor((st) => dm(st, 'chenjie').length > 0 && st, "the purchasing lead's DM");
+    expect(dm(state, 'chenjie')[0]).toContain('现有库存+在途 100件（库存 0、在途 100，在途按到货日计）');
+  });
+
   it('sends nothing while the suggestions are switched off, and goes to the departments the config names', async () => {
     const { config } = readBusinessConfig(readFileSync(DEMO_CONFIG_PATH, 'utf8'), DEMO_CONFIG_PATH);
     const off = { ...config, risk: { ...config.risk, prestock: { ...config.risk.prestock, enabled: false } } };
