@@ -963,7 +963,9 @@ export const orderComplaints = pgTable(
       .notNull()
       .references(() => orders.id),
     kind: text('kind').$type<ComplaintKind>().notNull(),
-    /** A return: how many pieces came back. */
+    /** Goods came back (a return), whatever the complaint's kind. */
+    isReturn: boolean('is_return').notNull().default(false),
+    /** A return: how many pieces came back, when said. */
     returnedQuantity: integer('returned_quantity'),
     note: text('note'),
     reportedBy: text('reported_by'),

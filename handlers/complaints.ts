@@ -43,6 +43,7 @@ export async function handleComplaintCommand(
     .values({
       orderId: order.id,
       kind: command.kind,
+      isReturn: command.isReturn,
       returnedQuantity: command.returnedQuantity,
       note: command.note || null,
       reportedBy: event.senderId,

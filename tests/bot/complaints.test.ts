@@ -27,18 +27,21 @@ describe.each(backends)('complaints and returns reported in chat on %s', (backen
     await t.say(`${number} 客户投诉包装破损`, { messageId: 'm-complaint' });
     await t.say(`${number} 退货 3件 尺寸超差`, { senderId: 'zhenggong', conversationId: 'sales-east' });
     await t.say(`${number} 客户投诉 表面划伤`, { senderId: 'zhoushifu' });
+    await t.say(`${number} 退货 表面划伤`, { senderId: 'zhenggong' });
     await t.say('SO-20991231-9999 客户投诉包装破损');
     await t.settle();
 
     const rows = await t.db.select().from(orderComplaints).orderBy(orderComplaints.id);
-    expect(rows.map((r) => [r.kind, r.returnedQuantity, r.reportedBy])).toEqual([
-      ['packaging', null, 'zhangsan'],
-      ['dimension', 3, 'zhenggong'],
+    expect(rows.map((r) => [r.kind, r.isReturn, r.returnedQuantity, r.reportedBy])).toEqual([
+      ['packaging', false, null, 'zhangsan'],
+      ['dimension', true, 3, 'zhenggong'],
+      // A return whose pieces were not said is still a return.
+      ['surface', true, null, 'zhenggong'],
     ]);
     const events = (await t.db.select().from(orderEvents)).filter(
       (e) => e.type === 'complaint' || e.type === 'returned',
     );
-    expect(events.map((e) => e.type)).toEqual(['complaint', 'returned']);
+    expect(events.map((e) => e.type)).toEqual(['complaint', 'returned', 'returned']);
     const replies = await repliesIn('sales-east');
     expect(replies.filter((r) => r?.includes('包装破损'))).toEqual([`已记录 ${number} 的客户投诉（包装破损）。`]);
     expect(replies).toContain(`已记录 ${number} 退货 3件（尺寸超差）。`);

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, queryRows } from '../../db/client';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { migrate } from '../../db/migrate';
 import { backends, createTestDatabase } from '../support/databases';
 
@@ -19,6 +20,45 @@ describe.each(backends)('migrations on %s', (backend) => {
       expect(results.flat()).toHaveLength(rows[0]!.n);
       expect(new Set(results.flat()).size).toBe(rows[0]!.n);
       await Promise.all(others.map((o) => o.close()));
+    } finally {
+      await database.close();
+    }
+  });
+});
+
+describe.each(backends)('the complaint return flag (migration 0019) on %s', (backend) => {
+  it('marks the returns recorded before it: pieces said, or the order’s returned event written with the row', async () => {
+    const database = await createTestDatabase(backend);
+    try {
+      const { db } = database;
+      const [flag] = readMigrationFiles({ migrationsFolder: 'db/migrations' }).filter((m) =>
+        m.sql.some((s) => s.includes('"is_return" boolean')),
+      );
+      // The database as it was before the migration, with the rows the product wrote then.
+      await db.execute(sql`alter table order_complaints drop column is_return`);
+      await db.execute(sql`delete from orderbot_migrations where hash = ${flag!.hash}`);
+      await db.execute(sql`insert into materials (code, name) values ('M', 'm')`);
+      await db.execute(sql`insert into orders (number, platform, conversation_id, requester_id, requester_name, kind,
+        language, requested_date, status, source_text, requested_at, created_at) values
+        ('SO-1', 'playground', 'c', 'u', 'U', 'batch', 'zh', '2026-03-01', 'delivered', 'x', now(), now())`);
+      await db.execute(sql`insert into order_complaints (order_id, kind, returned_quantity, event_key, at) values
+        ((select id from orders), 'packaging', null, 'a', '2026-03-02T10:00:00Z'),
+        ((select id from orders), 'dimension', 3, 'b', '2026-03-03T10:00:00Z'),
+        ((select id from orders), 'surface', null, 'c', '2026-03-04T10:00:00Z')`);
+      await db.execute(sql`insert into order_events (order_id, at, type, data) values
+        ((select id from orders), '2026-03-02T10:00:00Z', 'complaint', '{}'),
+        ((select id from orders), '2026-03-03T10:00:00Z', 'returned', '{}'),
+        ((select id from orders), '2026-03-04T10:00:00Z', 'returned', '{}')`);
+      expect(await migrate(db)).toEqual([flag!.hash]);
+      const rows = await queryRows<{ event_key: string; is_return: boolean }>(
+        db,
+        sql`select event_key, is_return from order_complaints order by event_key`,
+      );
+      expect(rows).toEqual([
+        { event_key: 'a', is_return: false },
+        { event_key: 'b', is_return: true },
+        { event_key: 'c', is_return: true },
+      ]);
     } finally {
       await database.close();
     }
