@@ -94,7 +94,14 @@ describe.each(backends)('the risk history read from the database on %s', (backen
     });
     await db.insert(orderComplaints).values([
       { orderId: id('SO-1'), kind: 'packaging', eventKey: 'a', at: at('2026-03-12T10:00:00') },
-      { orderId: id('SO-1'), kind: 'dimension', isReturn: true, returnedQuantity: 3, eventKey: 'b', at: at('2026-03-13T10:00:00') },
+      {
+        orderId: id('SO-1'),
+        kind: 'dimension',
+        isReturn: true,
+        returnedQuantity: 3,
+        eventKey: 'b',
+        at: at('2026-03-13T10:00:00'),
+      },
     ]);
 
     const history = await readRiskHistory(db);
