@@ -1,5 +1,8 @@
+import { type BusinessConfig, loadBusinessConfig, validateBusinessConfig } from '../config/business-config';
 import { readEnv } from '../config/env';
+import { ConfigError } from '../core/errors';
 import type { Database } from '../db/client';
+import { latestConfig } from '../db/config-versions';
 import { openDatabase } from '../db/client';
 import { migrate } from '../db/migrate';
 import type { CommandIo } from './command-io';
@@ -31,4 +34,13 @@ export async function withCommandDatabase(
   } finally {
     await database.close();
   }
+}
+
+/** The config the product runs on: the database's latest version, or the config file before the first start. */
+export async function runningConfig(db: Database, file: string): Promise<BusinessConfig> {
+  const latest = await latestConfig(db);
+  if (!latest) return loadBusinessConfig(file);
+  const checked = validateBusinessConfig(latest.input);
+  if (!checked.ok) throw new ConfigError(`config version ${latest.version} in the database is invalid`);
+  return checked.config;
 }

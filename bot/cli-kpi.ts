@@ -1,18 +1,12 @@
 import { parseArgs } from 'node:util';
-import {
-  type BusinessConfig,
-  DEMO_CONFIG_PATH,
-  loadBusinessConfig,
-  validateBusinessConfig,
-} from '../config/business-config';
+import { DEMO_CONFIG_PATH } from '../config/business-config';
 import { readEnv } from '../config/env';
-import { ConfigError } from '../core/errors';
-import { type Database, openDatabase } from '../db/client';
-import { latestConfig } from '../db/config-versions';
+import { openDatabase } from '../db/client';
 import { migrate } from '../db/migrate';
 import { dateRange } from '../domain/kpi';
 import { kpiCsv, kpiRows } from '../handlers/kpi-export';
 import type { CommandIo } from './cli-import';
+import { runningConfig } from './cli-database';
 import { dataDirHolder } from './data-dir-lock';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -62,13 +56,4 @@ export async function kpiCommand(args: string[], io: CommandIo): Promise<number>
   } finally {
     await database.close();
   }
-}
-
-/** The config the product runs on: the database's latest version, or the config file before the first start. */
-async function runningConfig(db: Database, file: string): Promise<BusinessConfig> {
-  const latest = await latestConfig(db);
-  if (!latest) return loadBusinessConfig(file);
-  const checked = validateBusinessConfig(latest.input);
-  if (!checked.ok) throw new ConfigError(`config version ${latest.version} in the database is invalid`);
-  return checked.config;
 }

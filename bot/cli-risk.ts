@@ -2,12 +2,17 @@ import { parseArgs } from 'node:util';
 import { backtestDemand, formatBacktestLine as demandLine, generateDemandHistories } from '../domain/demand';
 import { backtestRisk, formatBacktestLine as riskLine, generateRiskHistory } from '../domain/risk';
 import { readRiskHistory } from '../db/risk-history';
-import { withCommandDatabase } from './cli-database';
+import { DEMO_CONFIG_PATH } from '../config/business-config';
+import { retrainRiskModels, type RetrainOutcome } from '../handlers/risk-training';
+import { runningConfig, withCommandDatabase } from './cli-database';
+import { pino } from 'pino';
 import type { CommandIo } from './command-io';
 
 export const RISK_USAGE =
   'usage: orderbot risk backtest [--months 18] [--seed N] [--orders N] [--from-db]\n' +
-  '  trains on all but the last 3 months and tests on those 3; prints late:, complaint: and demand: lines\n';
+  '  trains on all but the last 3 months and tests on those 3; prints late:, complaint: and demand: lines\n' +
+  '       orderbot risk train\n' +
+  "  retrains the plant's models now, as the nightly job does; prints one line per model\n";
 
 const TEST_MONTHS = 3;
 /** Fewer delivered orders than this give a test window of a handful of late ones: no figure worth printing. */
@@ -39,6 +44,7 @@ export async function riskCommand(args: string[], io: CommandIo): Promise<number
     io.err(`orderbot risk: ${(err as Error).message}\n${RISK_USAGE}`);
     return 2;
   }
+  if (positionals[0] === 'train' && positionals.length === 1) return trainCommand(io);
   if (positionals[0] !== 'backtest' || positionals.length > 1) {
     io.err(RISK_USAGE);
     return 2;
@@ -80,4 +86,23 @@ export async function riskCommand(args: string[], io: CommandIo): Promise<number
 function wholeNumber(text: string | undefined, fallback: number): number | null {
   if (text === undefined) return fallback;
   return /^\d+$/.test(text) ? Number(text) : null;
+}
+
+/** `orderbot risk train`: the nightly retraining, now. */
+function trainCommand(io: CommandIo): Promise<number> {
+  return withCommandDatabase(io, 'risk train', async (db) => {
+    const config = await runningConfig(db, io.env.ORDERBOT_CONFIG ?? DEMO_CONFIG_PATH);
+    const log = pino({ level: 'silent' });
+    const outcomes = await retrainRiskModels({ db, now: new Date(), config, log });
+    io.out(`${outcomes.map(trainLine).join('\n')}\n`);
+    return 0;
+  });
+}
+
+/** "late: version 3 active (no worse than the one before) orders=1820 late=182" / "complaint: too few …". */
+export function trainLine(o: RetrainOutcome): string {
+  const counts = `orders=${o.orders} ${o.target === 'late' ? 'late' : 'complained'}=${o.positives}`;
+  if (o.kind === 'too-few') return `${o.target}: no model (too few delivered orders or positives) ${counts}`;
+  const state = o.kind === 'activated' ? 'active' : 'kept as a candidate, the active model stays';
+  return `${o.target}: version ${o.version} ${state} (${o.decision}) ${counts}`;
 }

@@ -25,3 +25,18 @@ export function demoPlant(today: string) {
     ],
   };
 }
+
+/**
+ * The demo's order history (integrations/import/demo-risk-history.ts): customers delivered to before besides the
+ * demo's own four, with whom the damage-habit customer is one in eight orders, as a plant's difficult customer would
+ * be; the sales people who took the orders; the text a past request is shown with.
+ */
+export const demoHistory = {
+  pastCustomers: ['上汽零部件', '吉利汽车', '长城汽车', '奇瑞汽车', '长安汽车', '广汽部件', '东风零部件', '一汽配套'],
+  sales: [
+    { id: 'zhangsan', name: '张三', conversationId: 'sales-east' },
+    { id: 'lisi', name: '李四', conversationId: 'sales-south' },
+  ],
+  requestText: (code: string, quantity: number, unit: string, date: string): string =>
+    `需要${code} ${quantity}${unit}，${date}前到`,
+};

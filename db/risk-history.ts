@@ -3,20 +3,80 @@
  * inputs as recorded at creation (order_risk_inputs; orders from before that table count as an unconstrained plant),
  * its delivery and its complaints. Lateness is known from delivery; each complaint from its own time. Rejected
  * and split-off child orders are left out (a child's delivery is its parent's).
+ *
+ * An order's customer, as the models see it, is its customer's name, else `#<customer id>`, else `#<requester>`
+ * (`riskCustomerKey`); its material is the line with the most pieces.
  */
-import { asc, inArray, isNotNull, isNull, and, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import type { PlantRiskInputs } from '../domain/risk/plant-inputs';
-import type { RiskHistoryEntry } from '../domain/risk/features';
+import {
+  DEFAULT_COMPLAINT_WINDOW_DAYS,
+  type PlantOutcomeCounts,
+  type RiskHistoryEntry,
+  type RiskOrder,
+} from '../domain/risk/features';
 import type { Queryable } from './client';
 import { materials, orderComplaints, orderItems, orderRiskInputs, orders } from './schema';
 
-type StoredInputs = PlantRiskInputs & { usualLeadDays?: number };
+export type StoredRiskInputs = PlantRiskInputs & { usualLeadDays?: number };
 
-export async function readRiskHistory(db: Queryable): Promise<RiskHistoryEntry[]> {
+/** The customer key of an order (see the file header), the same in SQL and in code. */
+export function riskCustomerKey(order: {
+  customerName: string | null;
+  customerId: number | null;
+  requesterId: string;
+}): string {
+  return order.customerName ?? `#${order.customerId ?? order.requesterId}`;
+}
+
+const customerKeySql = sql`coalesce(${orders.customerName}, '#' || coalesce(${orders.customerId}::text, ${orders.requesterId}))`;
+
+/** Only the orders of one customer, or holding one material (enough for one new order's facts). */
+export interface RiskHistoryFilter {
+  customer: string;
+  material: string;
+}
+
+type OrderRow = typeof orders.$inferSelect;
+type ItemRow = typeof orderItems.$inferSelect;
+
+/** The risk model's view of an order from its rows: the main material, all pieces, the plant inputs as recorded. */
+export function riskOrderOf(
+  order: Pick<OrderRow, 'number' | 'customerName' | 'customerId' | 'requesterId' | 'kind' | 'createdAt' | 'urgent'>,
+  lines: ReadonlyArray<Pick<ItemRow, 'materialCode' | 'quantity'>>,
+  promisedAt: Date,
+  plant: StoredRiskInputs | undefined,
+  usualLead: (material: string) => number | undefined,
+): RiskOrder {
+  const main = lines.reduce((a, b) => (b.quantity > a.quantity ? b : a));
+  return {
+    id: order.number,
+    customer: riskCustomerKey(order),
+    material: main.materialCode,
+    quantity: lines.reduce((s, l) => s + l.quantity, 0),
+    kind: order.kind,
+    createdAt: order.createdAt,
+    promisedAt,
+    expedite: order.urgent,
+    lineLoad: plant?.lineLoad ?? 0,
+    mouldStatus: plant?.mouldStatus ?? 'ok',
+    ...(plant?.mould ? { mould: plant.mould } : {}),
+    purchaseLeadDays: plant?.purchaseLeadDays ?? 0,
+    usualLeadDays: plant?.usualLeadDays ?? usualLead(main.materialCode) ?? 0,
+  };
+}
+
+export async function readRiskHistory(db: Queryable, filter?: RiskHistoryFilter): Promise<RiskHistoryEntry[]> {
+  const conditions: SQL[] = [isNotNull(orders.promisedAt), isNull(orders.splitOf), ne(orders.status, 'rejected')];
+  if (filter) {
+    conditions.push(
+      sql`(${customerKeySql} = ${filter.customer} or exists (select 1 from ${orderItems} where ${orderItems.orderId} = ${orders.id} and ${orderItems.materialCode} = ${filter.material}))`,
+    );
+  }
   const rows = await db
     .select()
     .from(orders)
-    .where(and(isNotNull(orders.promisedAt), isNull(orders.splitOf), ne(orders.status, 'rejected')))
+    .where(and(...conditions))
     .orderBy(asc(orders.createdAt), asc(orders.id));
   if (rows.length === 0) return [];
   const ids = rows.map((o) => o.id);
@@ -28,31 +88,15 @@ export async function readRiskHistory(db: Queryable): Promise<RiskHistoryEntry[]
   ]);
   const itemsOf = group(items, (i) => i.orderId);
   const complaintsOf = group(complaints, (c) => c.orderId);
-  const inputOf = new Map(inputs.map((i) => [i.orderId, i.inputs as StoredInputs]));
+  const inputOf = new Map(inputs.map((i) => [i.orderId, i.inputs as StoredRiskInputs]));
   const leadOf = new Map(leads.map((m) => [m.code, m.lead]));
   return rows.flatMap((order): RiskHistoryEntry[] => {
     const lines = itemsOf.get(order.id) ?? [];
     if (lines.length === 0) return [];
-    const plant = inputOf.get(order.id);
-    const main = lines.reduce((a, b) => (b.quantity > a.quantity ? b : a));
     const promisedAt = order.promisedAt!;
     return [
       {
-        order: {
-          id: order.number,
-          customer: order.customerName ?? `#${order.customerId ?? order.requesterId}`,
-          material: main.materialCode,
-          quantity: lines.reduce((s, l) => s + l.quantity, 0),
-          kind: order.kind,
-          createdAt: order.createdAt,
-          promisedAt,
-          expedite: order.urgent,
-          lineLoad: plant?.lineLoad ?? 0,
-          mouldStatus: plant?.mouldStatus ?? 'ok',
-          ...(plant?.mould ? { mould: plant.mould } : {}),
-          purchaseLeadDays: plant?.purchaseLeadDays ?? 0,
-          usualLeadDays: plant?.usualLeadDays ?? leadOf.get(main.materialCode) ?? 0,
-        },
+        order: riskOrderOf(order, lines, promisedAt, inputOf.get(order.id), (code) => leadOf.get(code)),
         outcome:
           order.deliveredAt === null
             ? null
@@ -62,12 +106,54 @@ export async function readRiskHistory(db: Queryable): Promise<RiskHistoryEntry[]
                 complaints: (complaintsOf.get(order.id) ?? []).map((c) => ({
                   kind: c.kind,
                   at: c.at,
-                  ...(c.returnedQuantity !== null ? { returned: true } : {}),
+                  ...(c.isReturn ? { returned: true } : {}),
                 })),
               },
       },
     ];
   });
+}
+
+/**
+ * The plant's outcomes known at `asOf`, counted in the database over the orders `readRiskHistory` reads (the
+ * meaning of each count: domain/risk/features.ts `PlantOutcomeCounts`). A complaint counts when it is not about
+ * lateness or goods came back, and only within the window after delivery.
+ */
+export async function plantOutcomeCounts(
+  db: Queryable,
+  asOf: Date,
+  windowDays = DEFAULT_COMPLAINT_WINDOW_DAYS,
+): Promise<PlantOutcomeCounts> {
+  // Instants as ISO text: postgres.js does not bind a Date inside a raw sql fragment.
+  const closedBy = sql`${new Date(asOf.getTime() - windowDays * 86_400_000).toISOString()}::timestamptz`;
+  const window = sql`${orders.deliveredAt} + make_interval(days => ${windowDays})`;
+  const within = (condition: SQL) =>
+    sql`exists (select 1 from ${orderComplaints} where ${orderComplaints.orderId} = ${orders.id} and ${orderComplaints.at} <= ${window} and ${condition})`;
+  const [row] = await db
+    .select({
+      delivered: sql<number>`count(*)::int`,
+      late: sql<number>`(count(*) filter (where ${orders.deliveredAt} > ${orders.promisedAt}))::int`,
+      closed: sql<number>`(count(*) filter (where ${orders.deliveredAt} < ${closedBy}))::int`,
+      complained: sql<number>`(count(*) filter (where ${orders.deliveredAt} < ${closedBy} and ${within(sql`(${orderComplaints.kind} <> 'late' or ${orderComplaints.isReturn})`)}))::int`,
+      damaged: sql<number>`(count(*) filter (where ${orders.deliveredAt} < ${closedBy} and ${within(sql`${orderComplaints.kind} = 'packaging'`)}))::int`,
+    })
+    .from(orders)
+    .where(
+      and(
+        isNotNull(orders.promisedAt),
+        isNull(orders.splitOf),
+        ne(orders.status, 'rejected'),
+        sql`${orders.deliveredAt} < ${asOf.toISOString()}::timestamptz`,
+        sql`exists (select 1 from ${orderItems} where ${orderItems.orderId} = ${orders.id})`,
+      ),
+    );
+  return row!;
+}
+
+/** The usual lead of one material (its standard lead days), or undefined when the material is not known. */
+export async function usualLeadOf(db: Queryable, code: string): Promise<number | undefined> {
+  const [row] = await db.select({ lead: materials.leadTimeDays }).from(materials).where(eq(materials.code, code));
+  return row?.lead;
 }
 
 function group<T>(rows: T[], key: (row: T) => number): Map<number, T[]> {

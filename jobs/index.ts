@@ -11,6 +11,7 @@ import { lifecycleJobs } from './lifecycle-jobs';
 import { plantSyncJobs } from './plant-sync-jobs';
 import { channelJobs } from './channel-jobs';
 import { prestockJobs } from './prestock-jobs';
+import { riskJobs } from './risk-jobs';
 import type { ScheduledJob } from './scheduler';
 
 export type { JobDeps } from './deps';
@@ -18,7 +19,7 @@ export { Scheduler, type ScheduledJob } from './scheduler';
 
 /**
  * Every periodic job this deployment runs, each claimed in the database so that one process runs it:
- * escalation and approval reminders, re-promises after plant changes, the lifecycle (ETD refresh, courier tracking, map routes), the weekly digest, plant-data syncs, e-commerce channel intake.
+ * escalation and approval reminders, re-promises after plant changes, the lifecycle (ETD refresh, courier tracking, map routes), the weekly digest, plant-data syncs, e-commerce channel intake, pre-stocking suggestions, the risk models' retraining.
  */
 export function scheduledJobs(
   deps: JobDeps,
@@ -46,6 +47,7 @@ export function scheduledJobs(
     ...directoryJobs(deps),
     ...channelJobs(deps),
     ...prestockJobs(deps),
+    ...riskJobs(deps),
   ];
 }
 

@@ -385,25 +385,54 @@ function countBelow(sorted: Float64Array, t: number): number {
 }
 
 /**
+ * The plant's outcomes known at an instant: orders delivered before it and how many were late; orders whose complaint
+ * window had closed before it and how many had a complaint / packaging damage within that window. `riskFacts` reads
+ * them from the index; a caller holding only part of the history (one customer's and one material's orders) passes
+ * them counted elsewhere (db/risk-history.ts counts them in the database), with the same meaning.
+ */
+export interface PlantOutcomeCounts {
+  delivered: number;
+  late: number;
+  closed: number;
+  complained: number;
+  damaged: number;
+}
+
+export function plantOutcomesAsOf(index: RiskHistoryIndex, instant: Date): PlantOutcomeCounts {
+  const t = instant.getTime();
+  // Outcomes delivered before t cannot include an order created at t (delivered after its creation, checked by the index).
+  const { plant } = index;
+  const delivered = countBelow(plant.delivered, t);
+  const closed = countBelow(plant.delivered, t - index.complaintWindowDays * DAY_MS);
+  return {
+    delivered,
+    late: plant.lateBefore[delivered]!,
+    closed,
+    complained: plant.complainedBefore[closed]!,
+    damaged: plant.damagedBefore[closed]!,
+  };
+}
+
+/**
  * The order's facts as of its creation, from a prepared history (see the file header for the as-of rule).
  * Lateness counts use orders delivered before the order's creation; complaint counts use orders whose complaint
  * window had closed before it (delivered more than `complaintWindowDays` earlier), with the complaints of that window.
+ * `plant`: the plant-wide counts as of the creation (from the index unless given; see `PlantOutcomeCounts`).
  */
-export function riskFacts(order: RiskOrder, index: RiskHistoryIndex): RiskFacts {
+export function riskFacts(
+  order: RiskOrder,
+  index: RiskHistoryIndex,
+  plant: PlantOutcomeCounts = plantOutcomesAsOf(index, order.createdAt),
+): RiskFacts {
   checkOrder(order);
   const t = order.createdAt.getTime();
   const a = index.priorStrength;
   const closedBy = t - index.complaintWindowDays * DAY_MS;
 
-  // Outcomes delivered before t cannot include the order itself (delivered after its creation, checked by the index).
-  const plant = index.plant;
-  const plantKnown = countBelow(plant.delivered, t);
   // The plant's rates are themselves smoothed, by ten orders' worth of the defaults.
-  const plantLateRate = (plant.lateBefore[plantKnown]! + 10 * DEFAULT_PLANT_LATE_RATE) / (plantKnown + 10);
-  const plantClosed = countBelow(plant.delivered, closedBy);
-  const plantComplaintRate =
-    (plant.complainedBefore[plantClosed]! + 10 * DEFAULT_PLANT_COMPLAINT_RATE) / (plantClosed + 10);
-  const plantDamageRate = (plant.damagedBefore[plantClosed]! + 10 * DEFAULT_PLANT_DAMAGE_RATE) / (plantClosed + 10);
+  const plantLateRate = (plant.late + 10 * DEFAULT_PLANT_LATE_RATE) / (plant.delivered + 10);
+  const plantComplaintRate = (plant.complained + 10 * DEFAULT_PLANT_COMPLAINT_RATE) / (plant.closed + 10);
+  const plantDamageRate = (plant.damaged + 10 * DEFAULT_PLANT_DAMAGE_RATE) / (plant.closed + 10);
 
   const customer = index.byCustomer.get(order.customer) ?? EMPTY_SERIES;
   const customerKnown = countBelow(customer.delivered, t);

@@ -44,6 +44,8 @@ export interface GenerateOptions {
   start?: Date;
   complaintWindowDays?: number;
   damageHabitCustomers?: number;
+  /** Which customers (0-based, most frequent first) have the damage habit; overrides `damageHabitCustomers`. */
+  damageHabitIndexes?: readonly number[];
   /** true: constant probabilities (late 0.1, complaint 0.06), or give them. */
   noSignal?: boolean | { late: number; complaint: number };
 }
@@ -118,7 +120,9 @@ export function generateRiskHistory(options: GenerateOptions = {}): GeneratedHis
   };
   const materialTotal = materials.reduce((s, m) => s + m.weight, 0);
 
-  const habitIndexes = new Set([7, 19, 31, 43].slice(0, options.damageHabitCustomers ?? 2));
+  const habitIndexes = new Set(
+    options.damageHabitIndexes ?? [7, 19, 31, 43].slice(0, options.damageHabitCustomers ?? 2),
+  );
   const customers = Array.from({ length: customerCount }, (_, c) => {
     const favourites = Array.from({ length: 2 + random.int(5) }, () => pickWeighted(materials, materialTotal));
     return {
