@@ -1,10 +1,12 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { BusinessConfig } from '../config/business-config';
-import type { DatabaseHandle, Tx } from '../db/client';
+import type { Database, DatabaseHandle, Tx } from '../db/client';
 import type { SmsOutcomeEvent } from '../core/events';
 import { migrate } from '../db/migrate';
 import { seedDemoDataIfEmpty } from '../integrations/import/demo-seed';
+import { seedDemoRiskHistoryIfEmpty } from '../integrations/import/demo-risk-history';
+import { retrainRiskModels } from '../handlers/risk-training';
 import { Bot } from './bot';
 import type { Env } from '../config/env';
 import { readEnv } from '../config/env';
@@ -39,6 +41,8 @@ export interface AppOptions {
   port?: number;
   host?: string;
   seedDemoData?: boolean;
+  /** With the demo data: 18 months of generated order history and risk models trained on it (the playground). */
+  seedDemoHistory?: boolean;
   outboxPollMs?: number;
   /** Platform credentials and endpoints; defaults to the process environment. */
   env?: Env;
@@ -71,6 +75,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   });
   if (options.seedDemoData ?? true) {
     if (await seedDemoDataIfEmpty(database.db, clock())) log.info('demo master data loaded');
+    if (options.seedDemoHistory) await seedDemoHistory(database.db, config.current, clock(), log);
   }
   const env = options.env ?? readEnv();
   const bot = new Bot({
@@ -164,4 +169,14 @@ function erpWriterFor(env: Env, database: DatabaseHandle, clock: () => Date, log
 function smsProviderFor(env: Env, database: DatabaseHandle, clock: () => Date): SmsProvider {
   const provider = createSmsProvider(env as Record<string, string | undefined>);
   return provider.name === 'log' ? new PlaygroundSmsProvider({ db: database.db, clock }) : provider;
+}
+
+/** The playground's order history and the risk models trained on it, at the demo's first start. */
+async function seedDemoHistory(db: Database, config: BusinessConfig, now: Date, log: Logger): Promise<void> {
+  if (!(await seedDemoRiskHistoryIfEmpty(db, now, config.lifecycle.deliverBy))) return;
+  const outcomes = await retrainRiskModels({ db, now, config, log });
+  log.info(
+    { outcomes: outcomes.map((o) => `${o.target}:${o.kind}`) },
+    'demo order history loaded, risk models trained',
+  );
 }

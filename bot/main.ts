@@ -35,6 +35,7 @@ async function main() {
     timeTravel,
     // The demo's customers and materials belong with the demo's people; a plant's own config starts empty.
     seedDemoData: resolve(configPath) === DEMO_CONFIG_PATH,
+    seedDemoHistory: resolve(configPath) === DEMO_CONFIG_PATH,
     port: env.PORT,
     host: env.HOST,
   });

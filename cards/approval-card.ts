@@ -1,3 +1,4 @@
+import type { RiskAssessment } from '../domain/risk/assess';
 import { formatRange, formatSpec, type SpecVerdict } from '../domain/spec-check';
 import { type Lang, texts } from '../texts';
 import type { Card, CardButton, CardField } from './model';
@@ -31,6 +32,8 @@ export interface ApprovalCardInput {
     passed: boolean;
     results: Record<string, number>;
   }>;
+  /** The order's risk when it matters (handlers/order-risk.ts); absent or not mattering: nothing is shown. */
+  risk?: RiskAssessment | null;
   /** What the department's approvers may reject with. */
   rejectReasons: ReadonlyArray<{ id: string; text: string }>;
   sourceText: string;
@@ -52,6 +55,26 @@ function specField(input: ApprovalCardInput): CardField | null {
       ? 'yellow'
       : undefined;
   return { key: 'specs', label: t.specs, value: parts.join(t.specSeparator), ...(worst ? { tone: worst } : {}) };
+}
+
+/** A line per target that is well above the plant's usual rate, or that an action is suggested for. */
+function riskFields(input: ApprovalCardInput): CardField[] {
+  const risk = input.risk;
+  if (!risk?.matters) return [];
+  const t = texts(input.lang).risk;
+  const packaging = risk.actions.some((a) => a.kind === 'reinforced-packaging');
+  return [risk.late, risk.complaint].flatMap((r): CardField[] => {
+    if (!r || !(r.elevated || (r.target === 'complaint' && packaging))) return [];
+    const tone = r.probability >= 0.5 ? ('red' as const) : ('yellow' as const);
+    return [{ key: `risk-${r.target}`, label: t.targetLabel(r.target), value: t.targetValue(r), tone }];
+  });
+}
+
+function riskNotes(input: ApprovalCardInput): string[] {
+  const risk = input.risk;
+  if (!risk?.matters) return [];
+  const t = texts(input.lang).risk;
+  return risk.actions.map((a) => t.action(a, risk.boxes));
 }
 
 /** Approve, Reject with a reason from the department's list, and Transfer to a colleague. */
@@ -107,7 +130,9 @@ export function buildApprovalCard(input: ApprovalCardInput): Card {
   fields.push(...(input.promiseFields ?? []));
   const spec = specField(input);
   if (spec) fields.push(spec);
+  fields.push(...riskFields(input));
   const notes = [
+    ...riskNotes(input),
     t.source(input.sourceText),
     ...input.reports.map((r) => t.report({ ...r, results: t.reportResults(Object.entries(r.results)) })),
   ];

@@ -17,6 +17,8 @@ import { chinaDate } from '../domain/china-time';
 import type { ParsedMessage } from '../domain/parse';
 import type { OrderPromise } from '../domain/promise';
 import { plantRiskInputs } from '../domain/risk/plant-inputs';
+import type { RiskAssessment, TargetRisk } from '../domain/risk/assess';
+import { assessNewOrder } from './order-risk';
 import { checkSpec, formatRange, formatSpec, type SpecVerdict } from '../domain/spec-check';
 import { offerNewCustomer, type OrderCustomer } from './customers';
 import { firstStepTimes } from './approval-deadlines';
@@ -52,6 +54,8 @@ interface NewOrder {
   items: Array<ApprovalCardInput['items'][number] & { requestedDate: string }>;
   verdicts: SpecCheck[];
   customerName: string | null;
+  /** The active models' view of it; null without models. */
+  risk: RiskAssessment | null;
 }
 
 /**
@@ -143,12 +147,10 @@ async function insertOrder(
       explanation: bindingText(promise.binding, 'zh', chinaDate(now)),
     },
   });
-  await tx.insert(orderRiskInputs).values({
-    orderId,
-    inputs: { ...plantRiskInputs(promise.items), usualLeadDays: usualLeadDays(items, known) },
-    recordedAt: now,
-  });
-  return { order: order!, items, verdicts, customerName };
+  const riskInputs = { ...plantRiskInputs(promise.items), usualLeadDays: usualLeadDays(items, known) };
+  await tx.insert(orderRiskInputs).values({ orderId, inputs: riskInputs, recordedAt: now });
+  const risk = await assessNewOrder(tx, ctx.config, order!, items, riskInputs, now);
+  return { order: order!, items, verdicts, customerName, risk };
 }
 
 /** The longest standard lead of the order's materials (the plant's usual for them). */
@@ -190,6 +192,7 @@ function approvalCardBasics(
     urgent: order.urgent,
     verdicts: created.verdicts.map((v) => v.verdict),
     promiseFields: promiseFields(promise, PLANT_LANG, today),
+    risk: created.risk,
     sourceText: req.sourceText,
     today,
   };
@@ -217,6 +220,8 @@ function createdText(ctx: HandlerContext, req: OrderRequest, created: NewOrder, 
     if (verdict.status === 'unknown') return [t.specUnknown(formatSpec(verdict.spec), materialCode)];
     return [];
   });
+  const risky = risksToTell(created.risk);
+  if (risky.length > 0) warnings.push(texts(lang).risk.salesHint(order.number, risky));
   return t.created({
     number: order.number,
     items: withDue(created.items, order.requestedDate),
@@ -228,6 +233,13 @@ function createdText(ctx: HandlerContext, req: OrderRequest, created: NewOrder, 
     warnings,
     statedAt: req.stated ? t.statedAt(req.requestedAt, today) : null,
   });
+}
+
+/** The targets the sales chat is warned of: those well above usual, else the complaint risk a packaging action is for. */
+function risksToTell(risk: RiskAssessment | null): TargetRisk[] {
+  if (!risk?.matters) return [];
+  const elevated = [risk.late, risk.complaint].filter((r): r is TargetRisk => r?.elevated === true);
+  return elevated.length > 0 ? elevated : risk.complaint ? [risk.complaint] : [];
 }
 
 type CardBasics = Omit<ApprovalCardInput, 'cardId' | 'lang' | 'departmentName' | 'reports' | 'rejectReasons'>;

@@ -20,6 +20,8 @@ import { handleOrderCardAction, handlePauseCommand } from './latency';
 import { handleMesStageReport } from './mes-stage-report';
 import { handleComplaintCommand } from './complaints';
 import { parseComplaintCommand } from '../domain/complaints/command';
+import { parseRiskQuery } from '../domain/risk/command';
+import { answerRiskQuery } from './risk-query';
 import { handleStackingReviewAction } from './stacking-review';
 import { handleBuyerLinkCommand, parseBuyerLinkCommand } from './channel-customers';
 import { handleMouldCommand } from './mould-update';
@@ -74,6 +76,8 @@ export const chatCommands: ReadonlyArray<ChatCommand<unknown>> = [
   command({ name: 'stage-report', match: ({ text }) => parseStageCommand(text) ?? null, handle: handleStageCommand }),
   // "SO-… 客户投诉包装破损", "SO-… 退货 3件 尺寸超差": a complaint or a return recorded on the order.
   command({ name: 'complaint', match: ({ text }) => parseComplaintCommand(text), handle: handleComplaintCommand }),
+  // "SO-… 风险", "SO-… risk?": why the order's risk is what it is.
+  command({ name: 'risk-query', match: ({ text }) => parseRiskQuery(text), handle: answerRiskQuery }),
   // "SO-… 改期" / "SO-… 加急" / "SO-… 拆分": a typed answer to a re-promise (a plant change broke the promise).
   command({ name: 'repromise', match: ({ text }) => repromiseCommandOf(text), handle: answerRepromiseByText }),
   // "催一下 SO-…", "SO-… 转交 刘工", "12月5日到12月9日休假，刘工代", "待办": approval steps from the chat.

@@ -3,6 +3,7 @@
  * caller passes histories, orders and instants. Start with model.ts (train, score), features.ts (the as-of facts),
  * explain.ts (reasons and actions) and backtest.ts (the time-split measurement and the promotion rule).
  */
+export * from './assess';
 export * from './backtest';
 export * from './explain';
 export * from './features';

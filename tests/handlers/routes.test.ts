@@ -41,6 +41,7 @@ describe('the route tables', () => {
       'mould-status',
       'stage-report',
       'complaint',
+      'risk-query',
       'repromise',
       'approval',
       'latency-pause',

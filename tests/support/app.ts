@@ -12,7 +12,7 @@ import { createTestDatabase, resetDatabase, type Backend } from './databases';
 export interface PlaygroundCard {
   id: string;
   title: string;
-  fields: Array<{ label: string; value: string; tone?: string }>;
+  fields: Array<{ key: string; label: string; value: string; tone?: string }>;
   notes?: string[];
   buttons: Array<{ key: string; label: string }>;
   resolved?: { status: string; text: string };

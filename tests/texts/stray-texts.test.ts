@@ -30,7 +30,7 @@ const ALLOWED: Array<{ path: RegExp; why: string }> = [
   { path: /^config\//, why: 'the business config: defaults a plant edits (bot name, reject reasons)' },
   { path: /^domain\/parse\//, why: 'the request parser: the words sales people write' },
   {
-    path: /^domain\/(mould-command|approval-command|kpi\/commands|lifecycle\/stages|repromise\/command|complaints\/command)\.ts$/,
+    path: /^domain\/(mould-command|approval-command|kpi\/commands|lifecycle\/stages|repromise\/command|complaints\/command|risk\/command)\.ts$/,
     why: 'chat command vocabulary',
   },
   { path: /^integrations\/excel\//, why: 'the column headers of U8 / Kingdee Excel exports' },
