@@ -28,8 +28,9 @@ commands:
   rules eval --rules FILE    read canonical channel orders as JSON lines on stdin, print the rules each gets
   reconcile --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--channel C] [--format text|csv|json] [--lang zh|en]
                              channel orders' expected invoice amounts against the platforms' settlements
-  risk backtest [--months 18] [--seed N] [--orders N]
+  risk backtest [--months 18] [--seed N] [--orders N] [--from-db]
                              the lateness and complaint models and the demand forecast measured on a time split
+  risk train                 retrain the plant's risk models now (as the nightly job does)
   config export | config import FILE
                              print the running config (the latest version) as YAML, or save a YAML file as the
                              newest version (running processes pick it up within seconds)

@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { riskCommand } from '../../bot/cli-risk';
+import { openDatabase } from '../../db/client';
+import { migrate } from '../../db/migrate';
+import { seedDemoRiskHistoryIfEmpty } from '../../integrations/import/demo-risk-history';
+import { seedDemoDataIfEmpty } from '../../integrations/import/demo-seed';
 import { runCommand } from '../support/cli';
 
 const NUM = String.raw`\d\.\d{3}`;
@@ -42,10 +46,41 @@ describe('orderbot risk backtest', () => {
     }
   });
 
+  it('trains the plant’s models now with train, and measures them on the plant’s own orders with --from-db', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orderbot-risk-'));
+    try {
+      const empty = await runCommand(riskCommand, ['train'], { ORDERBOT_DATA_DIR: dir });
+      expect(empty.stdout).toBe(
+        'late: no model (too few delivered orders or positives) orders=0 late=0\n' +
+          'complaint: no model (too few delivered orders or positives) orders=0 complained=0\n',
+      );
+      const database = await openDatabase({ dataDir: dir });
+      try {
+        await migrate(database.db);
+        await seedDemoDataIfEmpty(database.db, new Date());
+        await seedDemoRiskHistoryIfEmpty(database.db, new Date(), '18:00');
+      } finally {
+        await database.close();
+      }
+      const trained = await runCommand(riskCommand, ['train'], { ORDERBOT_DATA_DIR: dir });
+      expect(trained.code).toBe(0);
+      expect(trained.stdout).toMatch(
+        /^late: version 1 active \(first\) orders=\d{4} late=\d+\ncomplaint: version 1 active \(first\) orders=\d{4} complained=\d+\n$/,
+      );
+      const measured = await runCommand(riskCommand, ['backtest', '--from-db'], { ORDERBOT_DATA_DIR: dir });
+      expect(measured.code).toBe(0);
+      const lines = measured.stdout.trim().split('\n');
+      expect(lines[0]).toMatch(lineOf('late'));
+      expect(lines[1]).toMatch(lineOf('complaint'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('refuses bad arguments', async () => {
     expect(await runCommand(riskCommand, ['backtest', '--months', '3'], {})).toMatchObject({ code: 2 });
     expect(await runCommand(riskCommand, ['backtest', '--seed', 'x'], {})).toMatchObject({ code: 2 });
-    expect(await runCommand(riskCommand, ['train'], {})).toMatchObject({
+    expect(await runCommand(riskCommand, ['train', 'now'], {})).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('usage'),
     });
