@@ -43,5 +43,6 @@ export const playground: Catalogue['playground'] = {
     'BRK-2026-1 5 pcs by end of month',
     'BRK-2026-03 10 pcs',
     'by 3/20',
+    'customer: Bosch BRK-2026-01 batch ×400 within 20 days',
   ],
 };

@@ -53,5 +53,6 @@ export const playground = {
     'BRK-2026-1 5件 月底前',
     'BRK-2026-03 10件',
     '3月20日前',
+    '博世 需要BRK-2026-01批量400件，20天内到',
   ] as readonly string[],
 };
