@@ -77,7 +77,7 @@ describe.skipIf(!hasBrowser)('the playground page in English in headless Chromiu
     expect(await page.locator('[data-sms] h2').innerText()).toBe('SMS noticessimulated');
     expect(await page.locator('#sms-list').innerText()).toBe('No SMS yet');
     expect(await page.locator('#sender-select option[value="wanggong"]').innerText()).toBe('王工 (技术主管)');
-    expect(await page.locator('#chips .chip').count()).toBe(5);
+    expect(await page.locator('#chips .chip').count()).toBe(6);
 
     await page.click('#travel-1h');
     await expect
