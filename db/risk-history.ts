@@ -73,17 +73,45 @@ export async function readRiskHistory(db: Queryable, filter?: RiskHistoryFilter)
       sql`(${customerKeySql} = ${filter.customer} or exists (select 1 from ${orderItems} where ${orderItems.orderId} = ${orders.id} and ${orderItems.materialCode} = ${filter.material}))`,
     );
   }
+  // Only the columns the models read: an order creation reads a customer's and a material's whole history.
   const rows = await db
-    .select()
+    .select({
+      id: orders.id,
+      number: orders.number,
+      customerName: orders.customerName,
+      customerId: orders.customerId,
+      requesterId: orders.requesterId,
+      kind: orders.kind,
+      createdAt: orders.createdAt,
+      urgent: orders.urgent,
+      promisedAt: orders.promisedAt,
+      deliveredAt: orders.deliveredAt,
+    })
     .from(orders)
     .where(and(...conditions))
     .orderBy(asc(orders.createdAt), asc(orders.id));
   if (rows.length === 0) return [];
   const ids = rows.map((o) => o.id);
   const [items, inputs, complaints, leads] = await Promise.all([
-    db.select().from(orderItems).where(inArray(orderItems.orderId, ids)).orderBy(asc(orderItems.lineNo)),
-    db.select().from(orderRiskInputs).where(inArray(orderRiskInputs.orderId, ids)),
-    db.select().from(orderComplaints).where(inArray(orderComplaints.orderId, ids)).orderBy(asc(orderComplaints.at)),
+    db
+      .select({ orderId: orderItems.orderId, materialCode: orderItems.materialCode, quantity: orderItems.quantity })
+      .from(orderItems)
+      .where(inArray(orderItems.orderId, ids))
+      .orderBy(asc(orderItems.orderId), asc(orderItems.lineNo)),
+    db
+      .select({ orderId: orderRiskInputs.orderId, inputs: orderRiskInputs.inputs })
+      .from(orderRiskInputs)
+      .where(inArray(orderRiskInputs.orderId, ids)),
+    db
+      .select({
+        orderId: orderComplaints.orderId,
+        kind: orderComplaints.kind,
+        at: orderComplaints.at,
+        isReturn: orderComplaints.isReturn,
+      })
+      .from(orderComplaints)
+      .where(inArray(orderComplaints.orderId, ids))
+      .orderBy(asc(orderComplaints.at)),
     db.select({ code: materials.code, lead: materials.leadTimeDays }).from(materials),
   ]);
   const itemsOf = group(items, (i) => i.orderId);
