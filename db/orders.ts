@@ -91,11 +91,24 @@ export async function latestInspectionReports(q: Queryable, materialCode: string
     .limit(limit);
 }
 
-export async function recordOrderEvent(
-  tx: Tx,
-  event: { orderId: number; at: Date; type: string; actorId?: string | null; data?: Record<string, unknown> },
-) {
-  await tx.insert(orderEvents).values({ ...event, actorId: event.actorId ?? null, data: event.data ?? {} });
+type OrderEventInput = {
+  orderId: number;
+  at: Date;
+  type: string;
+  actorId?: string | null;
+  data?: Record<string, unknown>;
+};
+
+export async function recordOrderEvent(tx: Tx, event: OrderEventInput) {
+  await recordOrderEvents(tx, [event]);
+}
+
+/** Several events in one statement, in the order given. */
+export async function recordOrderEvents(tx: Tx, events: readonly OrderEventInput[]) {
+  if (events.length === 0) return;
+  await tx
+    .insert(orderEvents)
+    .values(events.map((event) => ({ ...event, actorId: event.actorId ?? null, data: event.data ?? {} })));
 }
 
 export async function tasksOfOrder(q: Queryable, orderId: number) {

@@ -10,7 +10,7 @@ import {
   latestInspectionReports,
   nextOrderNumber,
   qualifiedRangesFor,
-  recordOrderEvent,
+  recordOrderEvents,
 } from '../db/orders';
 import { approvalTasks, cards, orderItems, orderRiskInputs, orderSpecs, orders, type Order } from '../db/schema';
 import { chinaDate } from '../domain/china-time';
@@ -129,24 +129,26 @@ async function insertOrder(
   const orderId = order!.id;
   await tx.insert(orderItems).values(items.map(({ materialName: _, ...item }) => ({ ...item, orderId })));
   if (request.specs.length > 0) await tx.insert(orderSpecs).values(request.specs.map((s) => ({ orderId, ...s })));
-  await recordOrderEvent(tx, {
-    orderId,
-    at: now,
-    type: 'created',
-    actorId: event.senderId,
-    data: { messageId: event.messageId, items: request.items, dueDate: request.dueDate, specs: verdicts },
-  });
-  await recordOrderEvent(tx, {
-    orderId,
-    at: now,
-    type: 'promise-checked',
-    data: {
-      requested: request.dueDate,
-      earliest: promise.date,
-      binding: promise.binding,
-      explanation: bindingText(promise.binding, 'zh', chinaDate(now)),
+  await recordOrderEvents(tx, [
+    {
+      orderId,
+      at: now,
+      type: 'created',
+      actorId: event.senderId,
+      data: { messageId: event.messageId, items: request.items, dueDate: request.dueDate, specs: verdicts },
     },
-  });
+    {
+      orderId,
+      at: now,
+      type: 'promise-checked',
+      data: {
+        requested: request.dueDate,
+        earliest: promise.date,
+        binding: promise.binding,
+        explanation: bindingText(promise.binding, 'zh', chinaDate(now)),
+      },
+    },
+  ]);
   const riskInputs = { ...plantRiskInputs(promise.items), usualLeadDays: usualLeadDays(items, known) };
   await tx.insert(orderRiskInputs).values({ orderId, inputs: riskInputs, recordedAt: now });
   const risk = await assessNewOrder(tx, ctx.config, order!, items, riskInputs, now);

@@ -23,9 +23,10 @@ export async function updateEtdCard(ctx: HandlerContext, order: Order, steps: Et
   const lines = mayDiffer ? await linesPromisedEarlier(ctx, order) : [];
   const card = etdCard(ctx.config, order, steps, ctx.now, id, lines);
   const options = { orderId: order.id, platform: order.platform };
-  const [existing] = await ctx.tx.select({ id: cards.id }).from(cards).where(eq(cards.id, id));
-  if (!existing) {
-    await ctx.tx.insert(cards).values({
+  // Inserted when the order has no tracking card yet (one statement for a new order), else updated.
+  const inserted = await ctx.tx
+    .insert(cards)
+    .values({
       id,
       orderId: order.id,
       purpose: 'etd',
@@ -33,7 +34,10 @@ export async function updateEtdCard(ctx: HandlerContext, order: Order, steps: Et
       recipientId: order.conversationId,
       content: card,
       createdAt: ctx.now,
-    });
+    })
+    .onConflictDoNothing({ target: cards.id })
+    .returning({ id: cards.id });
+  if (inserted.length > 0) {
     return ctx.emit(
       { kind: 'send-card', to: { conversationId: order.conversationId }, card },
       `card:${id}:send`,
