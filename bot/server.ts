@@ -70,6 +70,13 @@ export function createHttpApp(args: {
       ctx.body = { ok: false, database: database.kind, error: (err as Error).message };
     }
   });
+  const stats = database.stats;
+  if (stats) {
+    // Only when the database handle counts (ORDERBOT_DB_STATS=1, for the e2e bench): statements and round trips so far.
+    health.get('/internal/db-stats', (ctx) => {
+      ctx.body = stats();
+    });
+  }
   app.use(health.routes()).use(health.allowedMethods());
   if (args.mesToken) {
     const mes = mesRoutes({

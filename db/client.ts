@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -15,6 +17,16 @@ export interface DatabaseHandle {
   db: Database;
   kind: 'pglite' | 'postgres';
   close(): Promise<void>;
+  /** Only with ORDERBOT_DB_STATS=1 on PostgreSQL: what this handle sent so far (the e2e bench reads it). */
+  stats?: () => DatabaseStats;
+}
+
+/** Counted since the handle was opened, over all its connections. */
+export interface DatabaseStats {
+  /** Queries handed to the driver (each `begin`, `commit` and statement; one per execution, prepared or not). */
+  statements: number;
+  /** Writes to the connections' sockets: the driver sends what it has pipelined in one write, then waits. */
+  roundTrips: number;
 }
 
 export interface DatabaseOptions {
@@ -28,6 +40,7 @@ export interface DatabaseOptions {
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
+    const stats = process.env.ORDERBOT_DB_STATS === '1' ? { statements: 0, roundTrips: 0 } : undefined;
     const client = postgres(options.url, {
       max: options.poolSize ?? 10,
       onnotice: () => {},
@@ -35,9 +48,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       // The driver's default waits up to 20 s before a connection tries again, counting every failure
       // of the pool: after a database restart the bot would stay away that long. At most 2 s here.
       backoff: (retries: number) => Math.min(0.1 * 2 ** retries, 2),
+      ...(stats && countingOptions(stats)),
     });
     const db = drizzlePostgres({ client, schema }) as unknown as Database;
-    return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
+    return {
+      db,
+      kind: 'postgres',
+      close: () => client.end({ timeout: 5 }),
+      ...(stats && { stats: () => ({ ...stats }) }),
+    };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   // Loaded only here: a process on PostgreSQL does not carry the embedded database's code (tens of MB of RSS).
@@ -49,6 +68,35 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   await client.waitReady;
   const db = drizzlePglite({ client, schema }) as unknown as Database;
   return { db, kind: 'pglite', close: () => client.close() };
+}
+
+/**
+ * The driver options that count statements (`debug` is called once per query it builds) and round trips (each
+ * write to a socket; the driver writes what it has queued once per tick or when it must wait for an answer). The
+ * sockets are connected here because the driver skips its own connecting when given a `socket` (plain TCP or a
+ * Unix socket; with TLS the driver wraps the socket and its writes are not counted). With `debug` set, the driver
+ * also makes a query's text and parameters enumerable on its errors: acceptable for a bench, not in production.
+ */
+function countingOptions(stats: DatabaseStats) {
+  return {
+    debug: () => {
+      stats.statements++;
+    },
+    socket: async (o: { host: string[]; port: number[]; path?: string | false; connect_timeout?: number }) => {
+      const socket = o.path ? connect(o.path) : connect(o.port[0]!, o.host[0]!);
+      socket.setTimeout((o.connect_timeout ?? 30) * 1000, () =>
+        socket.destroy(Object.assign(new Error('connect timeout'), { code: 'CONNECT_TIMEOUT' })),
+      );
+      await once(socket, 'connect');
+      socket.setTimeout(0);
+      const write = socket.write;
+      socket.write = function (this: Socket, ...args: unknown[]) {
+        stats.roundTrips++;
+        return (write as (...a: unknown[]) => boolean).apply(this, args);
+      } as Socket['write'];
+      return socket;
+    },
+  };
 }
 
 /** Runs raw SQL and returns its rows; postgres.js answers an array, PGlite an object with `rows`. */

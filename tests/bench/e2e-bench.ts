@@ -13,9 +13,30 @@
  * BENCH_E2E_ORDERS (default 20) DingTalk orders from request through every department's approval to
  * confirmation, counted at the fake; the access-token call (not in the quota) and session-webhook posts
  * (not OpenAPI) are shown apart.
+ *
+ * Cost per order (every message offered is an order request), each over a step from its first message until its
+ * backlog has drained:
+ * - product: the product process's own CPU (utime + stime of /proc/<pid>/stat, all its threads, in CLK_TCK ticks);
+ * - postgres: the CPU of every process of the PostgreSQL cluster (the postmaster, found as the parent of one of the
+ *   bench's backends, and all its children under /proc, plus the postmaster's cutime/cstime, which collects the CPU of
+ *   children that exited during the step), less the bench's own backends (application_name orderbot-bench). So the
+ *   server's background processes (WAL writer, checkpointer, autovacuum) count, and so would other databases' work on
+ *   a shared server: run it when nothing else uses the server. The product's own backends are shown apart in
+ *   brackets. pgbench runs after the steps. '-' when the server's processes are not visible here;
+ * - fakes: the bench process's own CPU (`process.cpuUsage()`): the fake WeCom and DingTalk, the load and the polling;
+ * - statements and round trips: counted in the product (ORDERBOT_DB_STATS=1 makes db/client.ts count each query the
+ *   driver builds and each write to its sockets; the bench reads GET /internal/db-stats at the step's start and end).
+ *
+ * The run ends with one line: `e2e: sustained=<orders/s> product_cpu=<ms/order> postgres_cpu=<ms/order>
+ * statements=<per order> round_trips=<per order> callback_p99=<ms> pgbench=<tps> ratio=<sustained/pgbench>`.
+ * sustained is the highest rate whose step was sustained (every message acknowledged, the backlog left at its end
+ * drained within a fifth of the step, at least 1 s), and the costs are from that step (from the first step when none
+ * was); callback_p99 is the WeCom callback's answer p99 of the 60/s step when the run has one, else of that step.
+ * BENCH_E2E_RUNS=n (default 1) repeats the whole run (a new database and product process each time) n times and
+ * ends with `e2e-median:`, each figure as median(min-max) over the runs.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,7 +44,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { DEMO_CONFIG_PATH, loadBusinessConfig } from '../../config/business-config';
-import { openDatabase, queryRows, type DatabaseHandle } from '../../db/client';
+import { openDatabase, queryRows, type DatabaseHandle, type DatabaseStats } from '../../db/client';
 import { migrate } from '../../db/migrate';
 import { seedDemoDataIfEmpty } from '../../integrations/import/demo-seed';
 import { FakeDingtalk } from '../fakes/dingtalk/fake-dingtalk';
@@ -84,9 +105,29 @@ interface StepResult {
   handledPerSecond: number;
   backlogAtEnd: number;
   drainedInMs: number;
-  /** The product's CPU time (all threads) per message over the step and its drain. */
+  /** Per message over the step and its drain: the product's CPU time (all threads). */
   productCpuMs: number;
+  /** The PostgreSQL cluster's CPU, less the bench's own backends (NaN when its processes are not visible). */
+  postgresCpuMs: number;
+  /** Of which the product's backends. */
+  productBackendsCpuMs: number;
+  /** The bench process: the fakes, the load and its polling. */
+  fakesCpuMs: number;
+  statements: number;
+  roundTrips: number;
   sustained: boolean;
+}
+
+/** What one run measured, as the `e2e:` line prints it. */
+interface RunFigures {
+  sustained: number;
+  product_cpu: number;
+  postgres_cpu: number;
+  statements: number;
+  round_trips: number;
+  callback_p99: number;
+  pgbench: number;
+  ratio: number;
 }
 
 interface Percentiles {
@@ -201,10 +242,82 @@ async function waitFor<T>(
   }
 }
 
-/** User + system CPU seconds of a process so far (/proc/<pid>/stat, in clock ticks of 10 ms). */
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** /proc/<pid>/stat after the command name: [0] state, [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime. */
+function procStat(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  } catch {
+    return undefined; // gone
+  }
+}
+
+/** User + system CPU seconds of a process so far (all its threads); 0 once it is gone. */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  const fields = procStat(pid);
+  return fields ? (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS : 0;
+}
+
+/**
+ * The CPU of a PostgreSQL cluster running on this machine, read from /proc: the postmaster's own and its waited-for
+ * children's (cutime + cstime), plus every live child's. It only grows, so two readings give what the cluster
+ * spent between them, also in processes that started or ended in between.
+ */
+class PostgresCpu {
+  private constructor(
+    private readonly postmaster: number,
+    private readonly database: DatabaseHandle,
+    private readonly databaseName: string,
+  ) {}
+
+  /** Undefined when the server's processes are not visible here (another host or container). */
+  static async find(database: DatabaseHandle, databaseName: string): Promise<PostgresCpu | undefined> {
+    const [row] = await queryRows<{ pid: number }>(database.db, sql`select pg_backend_pid() as pid`);
+    const ppid = Number(procStat(row!.pid)?.[1]);
+    let comm = '';
+    try {
+      comm = readFileSync(`/proc/${ppid}/comm`, 'utf8');
+    } catch {}
+    return comm.startsWith('postgres') ? new PostgresCpu(ppid, database, databaseName) : undefined;
+  }
+
+  /** Seconds so far: the cluster, the bench's own backends and the product's backends (in this bench's database). */
+  async read(): Promise<{ cluster: number; bench: Map<number, number>; product: Map<number, number> }> {
+    const backends = await queryRows<{ pid: number; app: string }>(
+      this.database.db,
+      sql`select pid, application_name as app from pg_stat_activity where datname = ${this.databaseName}`,
+    );
+    const bench = new Map<number, number>();
+    const product = new Map<number, number>();
+    for (const b of backends) {
+      if (b.app === 'orderbot-bench') bench.set(b.pid, cpuSeconds(b.pid));
+      else if (b.app === 'orderbot') product.set(b.pid, cpuSeconds(b.pid));
+    }
+    const own = procStat(this.postmaster);
+    let cluster = own ? own.slice(11, 15).reduce((sum, t) => sum + Number(t), 0) / CLOCK_TICKS : Number.NaN;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const fields = procStat(Number(entry));
+      if (fields && Number(fields[1]) === this.postmaster)
+        cluster += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    }
+    return { cluster, bench, product };
+  }
+}
+
+/** What the backends in `end` spent since `start` (a backend not in `start` started in between). */
+function spentSince(start: Map<number, number>, end: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, seconds] of end) sum += seconds - (start.get(pid) ?? 0);
+  return sum;
+}
+
+async function productDatabaseStats(productUrl: string): Promise<DatabaseStats> {
+  const res = await fetch(`${productUrl}/internal/db-stats`);
+  if (!res.ok) throw new Error(`GET /internal/db-stats answered ${res.status}: is ORDERBOT_DB_STATS=1 set?`);
+  return (await res.json()) as DatabaseStats;
 }
 
 async function backlog(database: DatabaseHandle): Promise<number> {
@@ -339,6 +452,51 @@ function databaseUrl(adminUrl: string, name: string): string {
 }
 
 export async function benchEndToEnd(adminUrl: string): Promise<void> {
+  const runs = Math.max(1, Number(process.env.BENCH_E2E_RUNS ?? 1));
+  const figures: RunFigures[] = [];
+  for (let run = 1; run <= runs; run++) {
+    if (runs > 1) console.log(`run ${run} of ${runs}`);
+    const result = await benchRun(adminUrl);
+    if (result) figures.push(result);
+  }
+  if (runs > 1 && figures.length > 0) console.log(`e2e-median: runs=${figures.length} ${medianLine(figures)}`);
+}
+
+const LINE_DECIMALS: Record<keyof RunFigures, number> = {
+  sustained: 0,
+  product_cpu: 2,
+  postgres_cpu: 2,
+  statements: 1,
+  round_trips: 1,
+  callback_p99: 1,
+  pgbench: 0,
+  ratio: 3,
+};
+
+function lineValue(key: keyof RunFigures, value: number): string {
+  return Number.isFinite(value) ? value.toFixed(LINE_DECIMALS[key]) : '-';
+}
+
+function figuresLine(f: RunFigures): string {
+  return (Object.keys(LINE_DECIMALS) as Array<keyof RunFigures>).map((k) => `${k}=${lineValue(k, f[k])}`).join(' ');
+}
+
+/** Each figure as median(min-max) over the runs (the median of an even count is the mean of the middle two). */
+function medianLine(all: RunFigures[]): string {
+  return (Object.keys(LINE_DECIMALS) as Array<keyof RunFigures>)
+    .map((k) => {
+      const values = all.map((f) => f[k]).filter(Number.isFinite);
+      if (values.length === 0) return `${k}=-`;
+      values.sort((x, y) => x - y);
+      const mid = values.length / 2;
+      const median = values.length % 2 ? values[Math.floor(mid)]! : (values[mid - 1]! + values[mid]!) / 2;
+      return `${k}=${lineValue(k, median)}(${lineValue(k, values[0]!)}-${lineValue(k, values.at(-1)!)})`;
+    })
+    .join(' ');
+}
+
+/** One run: a new database and product process, the DingTalk calls per order, the rate steps and pgbench. */
+async function benchRun(adminUrl: string): Promise<RunFigures | undefined> {
   const rates = (process.env.BENCH_E2E_RATES ?? '10,20,40,80,160,320,640,1280')
     .split(',')
     .filter((r) => r.trim())
@@ -347,6 +505,7 @@ export async function benchEndToEnd(adminUrl: string): Promise<void> {
   const dingtalkShare = Number(process.env.BENCH_E2E_DINGTALK ?? 0.25);
   const name = `orderbot_bench_e2e_${process.pid}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${name} with (force)`);
   await admin.unsafe(`create database ${name}`);
   const url = databaseUrl(adminUrl, name);
   const dataDir = mkdtempSync(join(tmpdir(), 'orderbot-bench-'));
@@ -361,6 +520,8 @@ export async function benchEndToEnd(adminUrl: string): Promise<void> {
     DATABASE_URL: url,
     ORDERBOT_DATA_DIR: dataDir,
     ORDERBOT_CONFIG: company.path,
+    // Statements and round trips, counted by the product and read at GET /internal/db-stats.
+    ORDERBOT_DB_STATS: '1',
   };
   // The product's own process, so its memory and CPU are its own.
   const profile = process.env.BENCH_E2E_PROFILE
@@ -378,41 +539,68 @@ export async function benchEndToEnd(adminUrl: string): Promise<void> {
     profile,
   );
   await product.start(60_000);
-  const database = await openDatabase({ url, poolSize: 2 });
+  // Named so that its own backends are left out of PostgreSQL's CPU.
+  const database = await openDatabase({ url: `${url}?application_name=orderbot-bench`, poolSize: 2 });
   try {
     wecom.connect(product.url);
     await waitFor(() => dingtalk.gateway.liveConnections().length > 0, 'the product to connect to the DingTalk stream');
     await dingtalkCallsPerOrder(dingtalk, database, company.dingtalkSales, Number(process.env.BENCH_E2E_ORDERS ?? 20));
-    if (rates.length === 0) return;
+    if (rates.length === 0) return undefined;
     const load = new Load(wecom, dingtalk, dingtalkShare, product.pid!, {
       wecom: company.wecomSales,
       dingtalk: company.dingtalkSales,
     });
+    const meters: Meters = {
+      productPid: product.pid!,
+      productUrl: product.url,
+      postgres: await PostgresCpu.find(database, name),
+    };
     console.log(
       `end to end on PostgreSQL: product in its own process; encrypted WeCom app callbacks and ${Math.round(dingtalkShare * 100)}% DingTalk stream frames from ${company.wecomSales.length} sales people; ${stepSeconds} s per step`,
     );
     console.log(
-      'offered/s  handled/s      acked  WeCom answer p50/95/99 ms  frame ack p50/95/99 ms  card p50/95/99 ms  CPU ms/msg  backlog  drained',
+      'offered/s  handled/s      acked  WeCom answer p50/95/99 ms  frame ack p50/95/99 ms  card p50/95/99 ms  ' +
+        'CPU ms/msg: product  postgres (its backends)  fakes  statements/msg  round trips/msg  backlog  drained',
     );
-    let best = 0;
+    const results: StepResult[] = [];
+    let best: StepResult | undefined;
     for (const rate of rates) {
-      const result = await runStep(load, database, rate, stepSeconds);
+      const result = await runStep(load, database, meters, rate, stepSeconds);
+      results.push(result);
       console.log(
         `${String(rate).padStart(9)}  ${fmt(result.handledPerSecond).padStart(9)}  ${`${result.acked}/${result.sent}`.padStart(9)}  ` +
-          `${triple(result.answer).padStart(25)}  ${triple(result.frameAck).padStart(22)}  ${triple(result.card).padStart(17)}  ${fmt(result.productCpuMs).padStart(10)}  ` +
+          `${triple(result.answer).padStart(25)}  ${triple(result.frameAck).padStart(22)}  ${triple(result.card).padStart(17)}  ` +
+          `${fmt(result.productCpuMs).padStart(19)}  ${`${fmt(result.postgresCpuMs)} (${fmt(result.productBackendsCpuMs)})`.padStart(23)}  ` +
+          `${fmt(result.fakesCpuMs).padStart(5)}  ${fmt(result.statements).padStart(14)}  ${fmt(result.roundTrips).padStart(15)}  ` +
           `${String(result.backlogAtEnd).padStart(7)}  ${fmt(result.drainedInMs / 1000)} s${result.sustained ? '' : '  (not sustained)'}`,
       );
       if (!result.sustained) break;
-      best = rate;
+      best = result;
     }
     const rss = product.memoryMb('VmHWM');
     const duplicates = await duplicateOrders(database);
     const tps = runPgbench(url, 10, 8);
+    const sustained = best?.offered ?? 0;
     console.log(
-      `sustained: ${best} messages/s (target 1,500); peak RSS of the product ${fmt(rss)} MB; orders made twice: ${duplicates}\n` +
+      `sustained: ${sustained} messages/s (target 1,500); peak RSS of the product ${fmt(rss)} MB; orders made twice: ${duplicates}\n` +
         `pgbench, one transaction of the same shape (inbound row, order, item, 3 tasks, 4 outbox rows), 8 clients, same database: ${fmt(tps)} tps\n` +
-        `orderbot / pgbench: ${(best / tps).toFixed(3)} (target ≥ 0.5)`,
+        `orderbot / pgbench: ${(sustained / tps).toFixed(3)} (target ≥ 0.5)`,
     );
+    // The costs of the sustained step (of the first step when none was); the callback's p99 at 60/s when measured.
+    const costs = best ?? results[0]!;
+    const callbackStep = results.find((r) => r.offered === 60) ?? costs;
+    const figures: RunFigures = {
+      sustained,
+      product_cpu: costs.productCpuMs,
+      postgres_cpu: costs.postgresCpuMs,
+      statements: costs.statements,
+      round_trips: costs.roundTrips,
+      callback_p99: callbackStep.answer.p99,
+      pgbench: tps,
+      ratio: sustained / tps,
+    };
+    console.log(`e2e: ${figuresLine(figures)}`);
+    return figures;
   } finally {
     await product.stop();
     await database.close();
@@ -425,9 +613,27 @@ export async function benchEndToEnd(adminUrl: string): Promise<void> {
   }
 }
 
-async function runStep(load: Load, database: DatabaseHandle, rate: number, seconds: number): Promise<StepResult> {
+interface Meters {
+  productPid: number;
+  productUrl: string;
+  postgres: PostgresCpu | undefined;
+}
+
+/** Every counter at one moment: read at a step's start and again once its backlog has drained. */
+async function readMeters(meters: Meters) {
+  const [queries, postgresCpu] = await Promise.all([productDatabaseStats(meters.productUrl), meters.postgres?.read()]);
+  return { product: cpuSeconds(meters.productPid), bench: process.cpuUsage(), queries, postgresCpu };
+}
+
+async function runStep(
+  load: Load,
+  database: DatabaseHandle,
+  meters: Meters,
+  rate: number,
+  seconds: number,
+): Promise<StepResult> {
+  const before = await readMeters(meters);
   const started = performance.now();
-  const product0 = cpuSeconds(load.productPid);
   const step = await load.run(rate, seconds);
   const offeredFor = performance.now() - started;
   const backlogAtEnd = await backlog(database);
@@ -442,7 +648,11 @@ async function runStep(load: Load, database: DatabaseHandle, rate: number, secon
     throw err;
   });
   const drainedInMs = performance.now() - drainStart;
-  const productCpuMs = ((cpuSeconds(load.productPid) - product0) * 1000) / step.length;
+  const after = await readMeters(meters);
+  const perMessage = (spentSeconds: number) => (spentSeconds * 1000) / step.length;
+  const benchMicros = after.bench.user + after.bench.system - before.bench.user - before.bench.system;
+  const pgBefore = before.postgresCpu;
+  const pgAfter = after.postgresCpu;
   const wecomSent = step.filter((m) => m.platform === 'wecom');
   const acks = new Map(load.frameAcks().map((a) => [a.messageId, a.ms]));
   const frameAcks = step.flatMap((m) => (m.frameId && acks.has(m.frameId) ? [acks.get(m.frameId)!] : []));
@@ -459,7 +669,15 @@ async function runStep(load: Load, database: DatabaseHandle, rate: number, secon
     handledPerSecond: (step.length / (offeredFor + drainedInMs)) * 1000,
     backlogAtEnd,
     drainedInMs,
-    productCpuMs,
+    productCpuMs: perMessage(after.product - before.product),
+    postgresCpuMs:
+      pgBefore && pgAfter
+        ? perMessage(pgAfter.cluster - pgBefore.cluster - spentSince(pgBefore.bench, pgAfter.bench))
+        : Number.NaN,
+    productBackendsCpuMs: pgBefore && pgAfter ? perMessage(spentSince(pgBefore.product, pgAfter.product)) : Number.NaN,
+    fakesCpuMs: benchMicros / 1000 / step.length,
+    statements: (after.queries.statements - before.queries.statements) / step.length,
+    roundTrips: (after.queries.roundTrips - before.queries.roundTrips) / step.length,
     // Kept up: every message was acknowledged and what was left at the end cleared within a fifth of the step.
     sustained: acked === step.length && drainedInMs <= Math.max(1000, seconds * 200),
   };

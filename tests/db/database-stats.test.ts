@@ -1,0 +1,64 @@
+import { sql } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../db/client';
+import { TestApp } from '../support/app';
+import { backends, createTestDatabase } from '../support/databases';
+
+/** ORDERBOT_DB_STATS=1: the e2e bench's statement and round-trip counts, read from the product. */
+describe.each(backends)('database statistics (%s)', (backend) => {
+  const opened: Array<{ close(): Promise<void> }> = [];
+  afterEach(async () => {
+    delete process.env.ORDERBOT_DB_STATS;
+    for (const o of opened.reverse()) await o.close();
+    opened.length = 0;
+  });
+
+  it('are neither counted nor served without ORDERBOT_DB_STATS=1', async () => {
+    const database = await createTestDatabase(backend);
+    opened.push(database);
+    expect(database.stats).toBeUndefined();
+    const app = await TestApp.start(backend, { database });
+    opened.push(app);
+    expect((await fetch(`${app.url}/internal/db-stats`)).status).toBe(404);
+  });
+
+  it.runIf(backend === 'postgres')('count each statement and each write to the socket on PostgreSQL', async () => {
+    const database = await createTestDatabase(backend);
+    opened.push(database);
+    process.env.ORDERBOT_DB_STATS = '1';
+    const counted: DatabaseHandle = await openDatabase({ url: database.url, poolSize: 1 });
+    opened.push(counted);
+    const stats = counted.stats!;
+    await counted.db.execute(sql`select 1`);
+    const delta = async (work: () => Promise<unknown>) => {
+      const before = stats();
+      await work();
+      const after = stats();
+      return { statements: after.statements - before.statements, roundTrips: after.roundTrips - before.roundTrips };
+    };
+    expect(await delta(() => counted.db.execute(sql`select 1`))).toEqual({ statements: 1, roundTrips: 1 });
+    // Sent together on the one connection: three statements, one write.
+    expect(await delta(() => Promise.all([1, 2, 3].map((n) => counted.db.execute(sql.raw(`select ${n}`)))))).toEqual({
+      statements: 3,
+      roundTrips: 1,
+    });
+    // begin, the statement, commit: each waits for the one before.
+    expect(await delta(() => counted.db.transaction((tx) => tx.execute(sql`select 1`)))).toEqual({
+      statements: 3,
+      roundTrips: 3,
+    });
+
+    const app = await TestApp.start(backend, { database: counted });
+    opened.push(app);
+    const read = async () => {
+      const res = await fetch(`${app.url}/internal/db-stats`);
+      expect(res.status).toBe(200);
+      return (await res.json()) as { statements: number; roundTrips: number };
+    };
+    const first = await read();
+    expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    const second = await read();
+    expect(second.statements).toBeGreaterThan(first.statements);
+    expect(second.roundTrips).toBeGreaterThan(first.roundTrips);
+  });
+});
