@@ -50,7 +50,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       backoff: (retries: number) => Math.min(0.1 * 2 ** retries, 2),
       ...(stats && countingOptions(stats)),
     });
-    const db = drizzlePostgres({ client, schema }) as unknown as Database;
+    const db = drizzlePostgres({ client: preparing(client), schema }) as unknown as Database;
     return {
       db,
       kind: 'postgres',
@@ -97,6 +97,35 @@ function countingOptions(stats: DatabaseStats) {
       return socket;
     },
   };
+}
+
+/**
+ * The driver with every statement prepared on the server. drizzle hands each query to postgres.js `unsafe` with
+ * `prepare: false` (unless the query was `.prepare(name)`d), so PostgreSQL parsed and planned every statement of
+ * every order again; postgres.js keeps a named statement per query text and connection when asked to prepare.
+ * Transactions and savepoints get a driver wrapped the same way. Query texts are bounded: drizzle writes values
+ * as parameters, and a list is one parameter (`= any($1)`) or a fixed number of them per list length.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: a transparent wrapper around the driver's callable object
+function preparing(sql: any): any {
+  return new Proxy(sql, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (prop === 'unsafe') {
+        return (query: string, args?: unknown[], options?: Record<string, unknown>) =>
+          target.unsafe(query, args, { ...options, prepare: true });
+      }
+      if (prop === 'begin' || prop === 'savepoint') {
+        return (...args: unknown[]) => {
+          const last = args.length - 1;
+          const work = args[last] as (inner: unknown) => unknown;
+          args[last] = (inner: unknown) => work(preparing(inner));
+          return value.apply(target, args);
+        };
+      }
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** Runs raw SQL and returns its rows; postgres.js answers an array, PGlite an object with `rows`. */
