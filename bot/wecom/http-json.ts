@@ -1,4 +1,5 @@
 import { OrderbotError } from '../../core/errors';
+import { HttpRequestError, type KeepAliveResponse, keepAliveRequest } from '../../integrations/http/keep-alive';
 
 /** The network or WeCom's front end failed (timeout, hang-up, 5xx, not JSON): whether it arrived is unknown. */
 export class TransportError extends OrderbotError {
@@ -26,28 +27,30 @@ export interface WecomReply {
 
 /** One HTTP call to WeCom; `api` names it in errors so that URLs (which carry tokens and keys) are never logged. */
 export async function requestJson(api: string, url: string, body: unknown, timeoutMs: number): Promise<WecomReply> {
-  let response: Response;
+  let response: KeepAliveResponse;
   try {
-    response = await fetch(url, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    response = await keepAliveRequest(
+      body === undefined
+        ? { method: 'GET', url, timeoutMs }
+        : {
+            method: 'POST',
+            url,
+            headers: { 'content-type': 'application/json; charset=utf-8' },
+            body: JSON.stringify(body),
+            timeoutMs,
+          },
+    );
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    // The answer's head had arrived: the body was cut off (or the deadline passed while reading it).
+    if (err instanceof HttpRequestError && err.status !== undefined)
+      throw new TransportError(`${api}: response cut off`);
+    const cause = err instanceof HttpRequestError ? (err.timedOut ? 'TimeoutError' : err.code) : (err as Error).name;
     throw new TransportError(`${api}: request failed (${cause})`);
   }
-  let text: string;
-  try {
-    text = await response.text();
-  } catch {
-    throw new TransportError(`${api}: response cut off`);
-  }
-  if (!response.ok) throw new TransportError(`${api}: HTTP ${response.status}`);
+  if (response.status < 200 || response.status >= 300) throw new TransportError(`${api}: HTTP ${response.status}`);
   let reply: Record<string, unknown>;
   try {
-    reply = JSON.parse(text) as Record<string, unknown>;
+    reply = JSON.parse(response.text) as Record<string, unknown>;
   } catch {
     throw new TransportError(`${api}: response is not JSON`);
   }

@@ -1,0 +1,155 @@
+/**
+ * Outgoing HTTP on node:http/node:https with one keep-alive Agent per origin (protocol, host and port).
+ * It replaces `fetch` on the platform calls an order makes: undici's web streams, Response objects and
+ * AbortSignal cost about 5 ms of CPU per order in the e2e bench (../shared/research/perf.md).
+ *
+ * One deadline covers the whole exchange, body included; on expiry the request and its socket are destroyed.
+ * A body that ends before its length is an error. No accept-encoding is sent, so bodies arrive as sent.
+ * Nothing is retried, except an idempotent GET/HEAD whose reused keep-alive socket was found closed by
+ * the server before any answer (the request never reached it); POSTs are the caller's (the outbox's) to retry.
+ */
+import http from 'node:http';
+import https from 'node:https';
+
+export interface KeepAliveRequest {
+  method: string;
+  url: string | URL;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** The whole exchange: connect, send, answer and body. */
+  timeoutMs: number;
+}
+
+export interface KeepAliveResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * The request failed. code: ETIMEDOUT when the deadline passed, else the socket's error code (ECONNREFUSED,
+ * ECONNRESET, ENOTFOUND, …; ECONNRESET too for a body cut off). status is set when the answer's head had
+ * arrived (the failure was in the body), so a caller can tell "no answer" from "answer cut off".
+ */
+export class HttpRequestError extends Error {
+  override readonly name = 'HttpRequestError';
+
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+
+  /** The deadline passed (not an OS-level connect timeout). */
+  get timedOut(): boolean {
+    return this.code === 'ETIMEDOUT';
+  }
+}
+
+/** Sockets per origin; more requests queue in the agent. */
+export const MAX_SOCKETS_PER_ORIGIN = 16;
+/** An idle socket is closed after this, below the usual server idle timeouts (Node 5 s, nginx 75 s). */
+export const FREE_SOCKET_TIMEOUT_MS = 4000;
+
+type Agent = http.Agent | https.Agent;
+const agents = new Map<string, Agent>();
+
+function agentFor(url: URL): Agent {
+  const key = `${url.protocol}//${url.host}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    const options: http.AgentOptions = {
+      keepAlive: true,
+      maxSockets: MAX_SOCKETS_PER_ORIGIN,
+      maxFreeSockets: MAX_SOCKETS_PER_ORIGIN,
+      timeout: FREE_SOCKET_TIMEOUT_MS,
+      scheduling: 'lifo',
+    };
+    agent = url.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/** Closes every pooled socket and forgets the agents (tests, shutdown); later requests make new ones. */
+export function closeKeepAliveAgents(): void {
+  for (const agent of agents.values()) agent.destroy();
+  agents.clear();
+}
+
+/** One request; resolves with any status (non-2xx included), rejects with HttpRequestError. */
+export async function keepAliveRequest(request: KeepAliveRequest): Promise<KeepAliveResponse> {
+  const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new HttpRequestError(`unsupported protocol ${url.protocol}`, 'EPROTO');
+  const deadline = Date.now() + request.timeoutMs;
+  try {
+    return await once(url, request, request.timeoutMs);
+  } catch (err) {
+    const retry =
+      err instanceof StaleSocketError &&
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      request.body === undefined;
+    if (!retry) throw err instanceof StaleSocketError ? err.error : err;
+    return once(url, request, Math.max(1, deadline - Date.now()));
+  }
+}
+
+/** A reused keep-alive socket failed before any answer: the server had closed it. */
+class StaleSocketError extends Error {
+  constructor(readonly error: HttpRequestError) {
+    super(error.message);
+  }
+}
+
+function once(url: URL, request: KeepAliveRequest, timeoutMs: number): Promise<KeepAliveResponse> {
+  return new Promise<KeepAliveResponse>((resolve, reject) => {
+    let settled = false;
+    let status: number | undefined;
+    const headers: Record<string, string | number> = { ...request.headers };
+    if (request.body !== undefined) headers['content-length'] = Buffer.byteLength(request.body);
+    const transport = url.protocol === 'https:' ? https : http;
+    const req = transport.request(url, { method: request.method, headers, agent: agentFor(url) });
+
+    const fail = (error: HttpRequestError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      const stale = status === undefined && req.reusedSocket && error.code === 'ECONNRESET';
+      reject(stale ? new StaleSocketError(error) : error);
+    };
+    const timer = setTimeout(
+      () => fail(new HttpRequestError(`no answer within ${timeoutMs} ms`, 'ETIMEDOUT', status)),
+      timeoutMs,
+    );
+
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      fail(new HttpRequestError(err.message, err.code ?? 'EIO', status));
+    });
+    req.on('response', (res) => {
+      status = res.statusCode ?? 0;
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', (err: NodeJS.ErrnoException) => {
+        fail(new HttpRequestError(`response cut off (${err.message})`, err.code ?? 'ECONNRESET', status));
+      });
+      res.on('end', () => {
+        if (settled) return;
+        if (!res.complete) {
+          fail(new HttpRequestError('response cut off', 'ECONNRESET', status));
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        resolve({ status: status ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('close', () => {
+        if (!settled) fail(new HttpRequestError('response cut off', 'ECONNRESET', status));
+      });
+    });
+    req.end(request.body);
+  });
+}
