@@ -24,6 +24,8 @@
  *   a shared server: run it when nothing else uses the server. The product's own backends are shown apart in
  *   brackets. pgbench runs after the steps. '-' when the server's processes are not visible here;
  * - fakes: the bench process's own CPU (`process.cpuUsage()`): the fake WeCom and DingTalk, the load and the polling;
+ * - other cores: what every other process of the machine used meanwhile (/proc/stat), in cores: on a shared machine,
+ *   a step with other work running is not a measurement of the product;
  * - statements and round trips: counted in the product (ORDERBOT_DB_STATS=1 makes db/client.ts count each query the
  *   driver builds and each write to its sockets; the bench reads GET /internal/db-stats at the step's start and end).
  *
@@ -113,6 +115,8 @@ interface StepResult {
   productBackendsCpuMs: number;
   /** The bench process: the fakes, the load and its polling. */
   fakesCpuMs: number;
+  /** Cores that processes other than these three kept busy during the step on average: a noise gauge. */
+  otherCores: number;
   statements: number;
   roundTrips: number;
   sustained: boolean;
@@ -305,6 +309,13 @@ class PostgresCpu {
     }
     return { cluster, bench, product };
   }
+}
+
+/** CPU seconds all processes of this machine spent so far (/proc/stat: everything but idle and iowait). */
+function machineBusySeconds(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
+  return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) / CLOCK_TICKS;
 }
 
 /** What the backends in `end` spent since `start` (a backend not in `start` started in between). */
@@ -560,7 +571,7 @@ async function benchRun(adminUrl: string): Promise<RunFigures | undefined> {
     );
     console.log(
       'offered/s  handled/s      acked  WeCom answer p50/95/99 ms  frame ack p50/95/99 ms  card p50/95/99 ms  ' +
-        'CPU ms/msg: product  postgres (its backends)  fakes  statements/msg  round trips/msg  backlog  drained',
+        'CPU ms/msg: product  postgres (its backends)  fakes  other cores  statements/msg  round trips/msg  backlog  drained',
     );
     const results: StepResult[] = [];
     let best: StepResult | undefined;
@@ -571,7 +582,7 @@ async function benchRun(adminUrl: string): Promise<RunFigures | undefined> {
         `${String(rate).padStart(9)}  ${fmt(result.handledPerSecond).padStart(9)}  ${`${result.acked}/${result.sent}`.padStart(9)}  ` +
           `${triple(result.answer).padStart(25)}  ${triple(result.frameAck).padStart(22)}  ${triple(result.card).padStart(17)}  ` +
           `${fmt(result.productCpuMs).padStart(19)}  ${`${fmt(result.postgresCpuMs)} (${fmt(result.productBackendsCpuMs)})`.padStart(23)}  ` +
-          `${fmt(result.fakesCpuMs).padStart(5)}  ${fmt(result.statements).padStart(14)}  ${fmt(result.roundTrips).padStart(15)}  ` +
+          `${fmt(result.fakesCpuMs).padStart(5)}  ${result.otherCores.toFixed(2).padStart(11)}  ${fmt(result.statements).padStart(14)}  ${fmt(result.roundTrips).padStart(15)}  ` +
           `${String(result.backlogAtEnd).padStart(7)}  ${fmt(result.drainedInMs / 1000)} s${result.sustained ? '' : '  (not sustained)'}`,
       );
       if (!result.sustained) break;
@@ -622,7 +633,14 @@ interface Meters {
 /** Every counter at one moment: read at a step's start and again once its backlog has drained. */
 async function readMeters(meters: Meters) {
   const [queries, postgresCpu] = await Promise.all([productDatabaseStats(meters.productUrl), meters.postgres?.read()]);
-  return { product: cpuSeconds(meters.productPid), bench: process.cpuUsage(), queries, postgresCpu };
+  return {
+    product: cpuSeconds(meters.productPid),
+    bench: process.cpuUsage(),
+    machine: machineBusySeconds(),
+    at: performance.now(),
+    queries,
+    postgresCpu,
+  };
 }
 
 async function runStep(
@@ -676,6 +694,15 @@ async function runStep(
         : Number.NaN,
     productBackendsCpuMs: pgBefore && pgAfter ? perMessage(spentSince(pgBefore.product, pgAfter.product)) : Number.NaN,
     fakesCpuMs: benchMicros / 1000 / step.length,
+    otherCores:
+      pgBefore && pgAfter
+        ? (after.machine -
+            before.machine -
+            (after.product - before.product) -
+            (pgAfter.cluster - pgBefore.cluster) -
+            benchMicros / 1e6) /
+          ((after.at - before.at) / 1000)
+        : Number.NaN,
     statements: (after.queries.statements - before.queries.statements) / step.length,
     roundTrips: (after.queries.roundTrips - before.queries.roundTrips) / step.length,
     // Kept up: every message was acknowledged and what was left at the end cleared within a fifth of the step.
