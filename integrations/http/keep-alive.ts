@@ -48,6 +48,43 @@ export class HttpRequestError extends Error {
   }
 }
 
+/** How a client sends one request: keepAliveRequest, or an injected fetch through sendWithFetch. */
+export type HttpSend = (request: KeepAliveRequest) => Promise<KeepAliveResponse>;
+
+/**
+ * The same contract over a fetch (a seam some clients keep for injection): one deadline for the
+ * exchange, its failures as HttpRequestErrors with the same codes.
+ */
+export function sendWithFetch(fetchImpl: typeof fetch): HttpSend {
+  return async (request) => {
+    const signal = AbortSignal.timeout(request.timeoutMs);
+    let status: number | undefined;
+    try {
+      const response = await fetchImpl(request.url, {
+        method: request.method,
+        ...(request.headers ? { headers: request.headers } : {}),
+        ...(request.body === undefined ? {} : { body: request.body }),
+        signal,
+      });
+      status = response.status;
+      const text = await response.text();
+      const headers: http.IncomingHttpHeaders = {};
+      response.headers.forEach((value, name) => {
+        headers[name] = value;
+      });
+      const cookies = response.headers.getSetCookie();
+      if (cookies.length > 0) headers['set-cookie'] = cookies;
+      return { status, headers, text };
+    } catch (err) {
+      if (signal.aborted) throw new HttpRequestError(`no answer within ${request.timeoutMs} ms`, 'ETIMEDOUT', status);
+      const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+      const code = typeof cause?.code === 'string' ? cause.code : 'EIO';
+      const detail = typeof cause?.message === 'string' ? `: ${cause.message}` : '';
+      throw new HttpRequestError(`${(err as Error).message}${detail}`, code, status);
+    }
+  };
+}
+
 /** Sockets per origin; more requests queue in the agent. */
 export const MAX_SOCKETS_PER_ORIGIN = 16;
 /** An idle socket is closed after this, below the usual server idle timeouts (Node 5 s, nginx 75 s). */

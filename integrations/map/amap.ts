@@ -1,5 +1,12 @@
 /** Amap (高德) Web Service client: geocoding and driving duration. Plain GET, JSON with string values. */
 import { OrderbotError } from '../../core/errors';
+import {
+  HttpRequestError,
+  type HttpSend,
+  type KeepAliveResponse,
+  keepAliveRequest,
+  sendWithFetch,
+} from '../http/keep-alive';
 
 export const AMAP_DEFAULT_BASE = 'https://restapi.amap.com';
 
@@ -12,6 +19,7 @@ export interface AmapClientOptions {
   key: string;
   baseUrl?: string;
   timeoutMs?: number;
+  /** Replaces the keep-alive connections (tests, proxies). */
   fetch?: typeof fetch;
 }
 
@@ -62,6 +70,27 @@ function parseLocation(v: unknown, path: string): LngLat {
   return p;
 }
 
+const isOk = (status: number) => status >= 200 && status < 300;
+
+function httpError(path: string, status: number): MapError {
+  return new MapError({
+    code: `HTTP_${status}`,
+    message: `${path} answered HTTP ${status}`,
+    retryable: status >= 500 || status === 429,
+  });
+}
+
+function parseJson(path: string, text: string): Json {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw badResponse(path, 'body is not JSON');
+  }
+  if (!isRecord(body)) throw badResponse(path, 'body is not a JSON object');
+  return body;
+}
+
 function firstPath(body: Json): Json | undefined {
   const route = body.route;
   const paths = isRecord(route) ? route.paths : undefined;
@@ -72,12 +101,12 @@ function firstPath(body: Json): Json | undefined {
 export class AmapClient {
   private readonly base: string;
   private readonly timeoutMs: number;
-  private readonly fetchFn: typeof fetch;
+  private readonly send: HttpSend;
 
   constructor(private readonly opts: AmapClientOptions) {
     this.base = new URL(opts.baseUrl ?? AMAP_DEFAULT_BASE).toString().replace(/\/+$/, '');
     this.timeoutMs = opts.timeoutMs ?? 5000;
-    this.fetchFn = opts.fetch ?? fetch;
+    this.send = opts.fetch ? sendWithFetch(opts.fetch) : keepAliveRequest;
   }
 
   /** null when Amap knows no such address. */
@@ -126,41 +155,17 @@ export class AmapClient {
   private async get(path: string, params: Record<string, string>): Promise<Json> {
     const url = new URL(`${this.base}${path}`);
     for (const [k, v] of Object.entries({ ...params, key: this.opts.key })) url.searchParams.set(k, v);
-    const res = await this.send(path, url);
-    if (!res.ok) {
-      throw new MapError({
-        code: `HTTP_${res.status}`,
-        message: `${path} answered HTTP ${res.status}`,
-        retryable: res.status >= 500 || res.status === 429,
-      });
-    }
-    return this.checkStatus(path, await this.readJson(path, res));
-  }
-
-  private async send(path: string, url: URL): Promise<Response> {
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    let res: KeepAliveResponse;
     try {
-      return await this.fetchFn(url, { signal, headers: { accept: 'application/json' } });
+      res = await this.send({ method: 'GET', url, headers: { accept: 'application/json' }, timeoutMs: this.timeoutMs });
     } catch (err) {
-      throw this.transportError(path, err, signal.aborted);
+      // A failed status is reported as such even when its body was then lost.
+      if (err instanceof HttpRequestError && err.status !== undefined && !isOk(err.status))
+        throw httpError(path, err.status);
+      throw this.transportError(path, err, err instanceof HttpRequestError && err.timedOut);
     }
-  }
-
-  private async readJson(path: string, res: Response): Promise<Json> {
-    let text: string;
-    try {
-      text = await res.text();
-    } catch (err) {
-      throw this.transportError(path, err, err instanceof Error && err.name === 'TimeoutError');
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw badResponse(path, 'body is not JSON');
-    }
-    if (!isRecord(body)) throw badResponse(path, 'body is not a JSON object');
-    return body;
+    if (!isOk(res.status)) throw httpError(path, res.status);
+    return this.checkStatus(path, parseJson(path, res.text));
   }
 
   private checkStatus(path: string, body: Json): Json {

@@ -114,13 +114,13 @@ export class AliyunSmsProvider implements SmsProvider {
       accessKeyId: this.opts.accessKeyId,
       accessKeySecret: this.opts.accessKeySecret,
     });
-    // fetch sets Host itself (from the URL, identical to what was signed); it refuses an explicit one.
+    // Host is set from the URL (identical to what was signed); fetch refuses an explicit one.
     const { host: _host, ...sendHeaders } = headers;
     void _host;
     const base = this.endpoint.href.replace(/\/+$/, '');
     const answer = await postOnce({
       provider: this.name,
-      fetch: this.opts.fetch ?? fetch,
+      fetch: this.opts.fetch,
       url: `${base}/?${acsCanonicalQuery(query)}`,
       headers: { ...sendHeaders, Authorization: authorization, accept: 'application/json' },
       timeoutMs: this.opts.timeoutMs ?? 5000,

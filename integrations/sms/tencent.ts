@@ -103,7 +103,7 @@ export class TencentSmsProvider implements SmsProvider {
     });
     const answer = await postOnce({
       provider: this.name,
-      fetch: this.opts.fetch ?? fetch,
+      fetch: this.opts.fetch,
       url: `${this.endpoint.href.replace(/\/+$/, '')}/`,
       headers: {
         'content-type': CONTENT_TYPE,

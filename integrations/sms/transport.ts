@@ -1,3 +1,4 @@
+import { HttpRequestError, keepAliveRequest, sendWithFetch } from '../http/keep-alive';
 import { SmsError, type SmsProvider } from './port';
 
 export type FetchLike = typeof fetch;
@@ -9,35 +10,36 @@ export interface HttpAnswer {
 }
 
 /**
- * One POST with a hard timeout. Network failures and timeouts become retryable SmsErrors; the body is
- * read fully (the timeout covers it) and parsed as JSON when possible (json is undefined otherwise).
+ * One POST with a hard timeout, on a keep-alive connection (or through `fetch` when one is injected).
+ * Network failures and timeouts become retryable SmsErrors; the body is read fully (the timeout covers it)
+ * and parsed as JSON when possible (json is undefined otherwise).
  */
 export async function postOnce(args: {
   provider: SmsProvider['name'];
-  fetch: FetchLike;
+  fetch?: FetchLike | undefined;
   url: string;
   headers: Record<string, string>;
   body?: string;
   timeoutMs: number;
 }): Promise<HttpAnswer> {
-  const signal = AbortSignal.timeout(args.timeoutMs);
+  const send = args.fetch ? sendWithFetch(args.fetch) : keepAliveRequest;
   try {
-    const res = await args.fetch(args.url, {
+    const res = await send({
       method: 'POST',
+      url: args.url,
       headers: args.headers,
       ...(args.body === undefined ? {} : { body: args.body }),
-      signal,
+      timeoutMs: args.timeoutMs,
     });
-    const text = await res.text();
     let json: unknown;
     try {
-      json = text ? JSON.parse(text) : undefined;
+      json = res.text ? JSON.parse(res.text) : undefined;
     } catch {
       json = undefined;
     }
-    return { status: res.status, text, json };
+    return { status: res.status, text: res.text, json };
   } catch (err) {
-    const timedOut = signal.aborted || (err instanceof Error && err.name === 'TimeoutError');
+    const timedOut = err instanceof HttpRequestError && err.timedOut;
     throw new SmsError({
       provider: args.provider,
       code: timedOut ? 'TIMEOUT' : 'NETWORK',

@@ -1,7 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeKeepAliveAgents, HttpRequestError, keepAliveRequest } from '../../integrations/http/keep-alive';
+import {
+  closeKeepAliveAgents,
+  HttpRequestError,
+  type HttpSend,
+  keepAliveRequest,
+  sendWithFetch,
+} from '../../integrations/http/keep-alive';
 
 interface Local {
   url: string;
@@ -203,3 +209,41 @@ async function staleSocketRace(local: Local, method: 'GET' | 'POST'): Promise<{ 
   });
   return { status: answer.status, text: answer.text };
 }
+
+/** The contract callers rely on, for the keep-alive path and for an injected fetch. */
+describe.each<[string, HttpSend]>([
+  ['keepAliveRequest', keepAliveRequest],
+  ['sendWithFetch(fetch)', sendWithFetch(fetch)],
+])('%s', (_name, send) => {
+  it('answers with status, headers (cookies as a list) and text', async () => {
+    const local = await serve((_req, res, body) => {
+      res.statusCode = 404;
+      res.setHeader('set-cookie', ['a=1', 'b=2']);
+      res.end(`got ${body}`);
+    });
+    const answer = await send({ method: 'POST', url: local.url, body: 'x', timeoutMs: 2000 });
+    expect(answer.status).toBe(404);
+    expect(answer.text).toBe('got x');
+    expect(answer.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+  });
+
+  it('fails with ETIMEDOUT at the deadline, ECONNREFUSED on a closed port, a status when the body is cut off', async () => {
+    const silent = await serve(() => undefined);
+    const timedOut = await failure(send({ method: 'GET', url: silent.url, timeoutMs: 100 }));
+    expect([timedOut.code, timedOut.timedOut, timedOut.status]).toEqual(['ETIMEDOUT', true, undefined]);
+
+    const closed = await serve(() => undefined);
+    closed.server.close();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await failure(send({ method: 'GET', url: closed.url, timeoutMs: 2000 }))).code).toBe('ECONNREFUSED');
+
+    const cut = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write('{"status":');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const cutOff = await failure(send({ method: 'GET', url: cut.url, timeoutMs: 2000 }));
+    expect(cutOff.status).toBe(200);
+    expect(cutOff.timedOut).toBe(false);
+  });
+});
