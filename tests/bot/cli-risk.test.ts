@@ -44,7 +44,7 @@ describe('orderbot risk backtest', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 
   it('trains the plant’s models now with train, and measures them on the plant’s own orders with --from-db', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'orderbot-risk-'));
