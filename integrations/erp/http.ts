@@ -1,9 +1,28 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import {
+  HttpRequestError,
+  type HttpSend,
+  type KeepAliveResponse,
+  keepAliveRequest,
+  sendWithFetch,
+} from '../http/keep-alive';
 import { ErpError, type ErpKind } from './errors';
 
 export interface HttpReply {
   status: number;
-  headers: Headers;
+  headers: IncomingHttpHeaders;
   body: unknown;
+}
+
+export interface ErpRequest {
+  method: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** keepAliveRequest, or an injected fetch (ErpClientDeps.fetch) through sendWithFetch. */
+export function erpSender(fetchImpl: typeof fetch | undefined): HttpSend {
+  return fetchImpl ? sendWithFetch(fetchImpl) : keepAliveRequest;
 }
 
 /**
@@ -12,23 +31,21 @@ export interface HttpReply {
  */
 export async function exchangeJson(
   erp: ErpKind,
-  fetchImpl: typeof fetch,
+  send: HttpSend,
   url: string,
-  init: RequestInit,
+  init: ErpRequest,
   timeoutMs: number,
   what: string,
 ): Promise<HttpReply> {
-  const signal = AbortSignal.timeout(timeoutMs);
-  let response: Response;
-  let text: string;
+  let response: KeepAliveResponse;
   try {
-    response = await fetchImpl(url, { ...init, signal });
-    text = await response.text();
+    response = await send({ url, ...init, timeoutMs });
   } catch (cause) {
-    if (signal.aborted)
+    if (cause instanceof HttpRequestError && cause.timedOut)
       throw new ErpError(erp, `${what}: no answer within ${timeoutMs} ms`, { code: 'timeout', retryable: true, cause });
     throw new ErpError(erp, `${what}: ${describe(cause)}`, { code: 'network', retryable: true, cause });
   }
+  const text = response.text;
   if (response.status < 200 || response.status >= 300) {
     const retryable = response.status >= 500 || response.status === 429 || response.status === 408;
     throw new ErpError(erp, `${what}: HTTP ${response.status}`, {

@@ -1,5 +1,6 @@
 import { ErpError } from './errors';
-import { codeOf, exchangeJson, isRecord, quantityOf, textOf } from './http';
+import type { HttpSend } from '../http/keep-alive';
+import { codeOf, erpSender, exchangeJson, isRecord, quantityOf, textOf } from './http';
 import type { ErpMaterial, ErpPort, ErpSaleOrder, ErpSaleOrderResult, ErpStock } from './port';
 import { memoryTokenCache, type FreshToken, type InvalidateToken, type TokenCache } from './token-cache';
 
@@ -109,7 +110,7 @@ export interface KingdeeClientOptions {
 /** Kingdee K/3 Cloud WebAPI: ValidateUser sets session cookies; ExecuteBillQuery pages by StartRow/Limit. */
 export class KingdeeClient implements ErpPort {
   readonly kind = 'kingdee' as const;
-  private readonly fetchImpl: typeof fetch;
+  private readonly send: HttpSend;
   private readonly tokenCache: TokenCache;
   private readonly invalidate: InvalidateToken;
   private readonly baseUrl: string;
@@ -121,7 +122,7 @@ export class KingdeeClient implements ErpPort {
   private readonly saleOrder: KingdeeSaleOrderSettings;
 
   constructor(private readonly options: KingdeeClientOptions) {
-    this.fetchImpl = options.fetch ?? fetch;
+    this.send = erpSender(options.fetch);
     const memory = memoryTokenCache(options.now ? { now: options.now } : {});
     this.tokenCache = options.tokenCache ?? memory.tokenCache;
     this.invalidate = options.invalidateToken ?? memory.invalidateToken;
@@ -233,7 +234,7 @@ export class KingdeeClient implements ErpPort {
     try {
       ({ body } = await exchangeJson(
         'kingdee',
-        this.fetchImpl,
+        this.send,
         `${this.baseUrl}/${SAVE}`,
         {
           method: 'POST',
@@ -348,7 +349,7 @@ export class KingdeeClient implements ErpPort {
     const { acctId, username, password } = this.options;
     const { headers, body } = await exchangeJson(
       'kingdee',
-      this.fetchImpl,
+      this.send,
       `${this.baseUrl}/${LOGIN}`,
       {
         method: 'POST',
@@ -368,8 +369,7 @@ export class KingdeeClient implements ErpPort {
         { code: 'auth', retryable: false, erpCode: type },
       );
     }
-    const cookie = headers
-      .getSetCookie()
+    const cookie = (headers['set-cookie'] ?? [])
       .map((c) => c.split(';')[0]?.trim() ?? '')
       .filter((c) => c.includes('='))
       .join('; ');
@@ -385,7 +385,7 @@ export class KingdeeClient implements ErpPort {
     const what = `ExecuteBillQuery ${String(data.FormId)} from row ${String(data.StartRow)}`;
     const { body } = await exchangeJson(
       'kingdee',
-      this.fetchImpl,
+      this.send,
       `${this.baseUrl}/${QUERY}`,
       {
         method: 'POST',

@@ -1,5 +1,6 @@
 import { ErpError } from './errors';
-import { codeOf, exchangeJson, isRecord, quantityOf, textOf } from './http';
+import type { HttpSend } from '../http/keep-alive';
+import { codeOf, erpSender, type ErpRequest, exchangeJson, isRecord, quantityOf, textOf } from './http';
 import type { ErpMaterial, ErpPort, ErpSaleOrder, ErpSaleOrderResult, ErpStock } from './port';
 import { memoryTokenCache, type FreshToken, type InvalidateToken, type TokenCache } from './token-cache';
 
@@ -75,7 +76,7 @@ export const U8_DEFAULT_TOKEN_ERRCODES = ['20002', '20003'];
 /** Yonyou U8 OpenAPI: token, then GET reads with the common parameters; batch reads page by page_index. */
 export class U8Client implements ErpPort {
   readonly kind = 'u8' as const;
-  private readonly fetchImpl: typeof fetch;
+  private readonly send: HttpSend;
   private readonly tokenCache: TokenCache;
   private readonly invalidate: InvalidateToken;
   private readonly baseUrl: string;
@@ -87,7 +88,7 @@ export class U8Client implements ErpPort {
   private readonly saleOrderFields: U8SaleOrderFields;
 
   constructor(private readonly options: U8ClientOptions) {
-    this.fetchImpl = options.fetch ?? fetch;
+    this.send = erpSender(options.fetch);
     const memory = memoryTokenCache(options.now ? { now: options.now } : {});
     this.tokenCache = options.tokenCache ?? memory.tokenCache;
     this.invalidate = options.invalidateToken ?? memory.invalidateToken;
@@ -234,14 +235,7 @@ export class U8Client implements ErpPort {
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
       let body: unknown;
       try {
-        ({ body } = await exchangeJson(
-          'u8',
-          this.fetchImpl,
-          url,
-          { method: 'GET' },
-          this.timeoutMs,
-          'saleorder result',
-        ));
+        ({ body } = await exchangeJson('u8', this.send, url, { method: 'GET' }, this.timeoutMs, 'saleorder result'));
       } catch (e) {
         // The order was accepted: without its result it may or may not exist.
         if (!(e instanceof ErpError)) throw e;
@@ -342,7 +336,7 @@ export class U8Client implements ErpPort {
     const { appKey, appSecret, fromAccount } = this.options;
     const { body } = await exchangeJson(
       'u8',
-      this.fetchImpl,
+      this.send,
       this.url('/system/token', { from_account: fromAccount, app_key: appKey, app_secret: appSecret }),
       { method: 'GET' },
       this.timeoutMs,
@@ -386,11 +380,11 @@ export class U8Client implements ErpPort {
     what: string,
     json?: unknown,
   ): Promise<Row> {
-    const init: RequestInit =
+    const init: ErpRequest =
       json === undefined
         ? { method }
         : { method, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(json) };
-    const { body } = await exchangeJson('u8', this.fetchImpl, this.url(path, params), init, this.timeoutMs, what);
+    const { body } = await exchangeJson('u8', this.send, this.url(path, params), init, this.timeoutMs, what);
     if (!isRecord(body)) throw new ErpError('u8', `${what}: not a JSON object`, { code: 'protocol', retryable: false });
     const errcode = String(body.errcode ?? '');
     if (errcode === '0') return body;

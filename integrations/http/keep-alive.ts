@@ -5,8 +5,8 @@
  *
  * One deadline covers the whole exchange, body included; on expiry the request and its socket are destroyed.
  * A body that ends before its length is an error. No accept-encoding is sent, so bodies arrive as sent.
- * Nothing is retried, except an idempotent GET/HEAD whose reused keep-alive socket was found closed by
- * the server before any answer (the request never reached it); POSTs are the caller's (the outbox's) to retry.
+ * Nothing is retried: whether a request may be sent again is the caller's (the outbox's, the sync job's) call.
+ * Idle sockets are closed after 4 s, before a server's usual idle timeout closes them under a new request.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -116,29 +116,15 @@ export function closeKeepAliveAgents(): void {
   agents.clear();
 }
 
-/** One request; resolves with any status (non-2xx included), rejects with HttpRequestError. */
-export async function keepAliveRequest(request: KeepAliveRequest): Promise<KeepAliveResponse> {
+/**
+ * One request; resolves with any status (non-2xx included), rejects with HttpRequestError. Nothing is
+ * re-sent, not even a GET on a kept socket the server had closed: the caller knows whether a retry is safe.
+ */
+export function keepAliveRequest(request: KeepAliveRequest): Promise<KeepAliveResponse> {
   const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new HttpRequestError(`unsupported protocol ${url.protocol}`, 'EPROTO');
-  const deadline = Date.now() + request.timeoutMs;
-  try {
-    return await once(url, request, request.timeoutMs);
-  } catch (err) {
-    const retry =
-      err instanceof StaleSocketError &&
-      (request.method === 'GET' || request.method === 'HEAD') &&
-      request.body === undefined;
-    if (!retry) throw err instanceof StaleSocketError ? err.error : err;
-    return once(url, request, Math.max(1, deadline - Date.now()));
-  }
-}
-
-/** A reused keep-alive socket failed before any answer: the server had closed it. */
-class StaleSocketError extends Error {
-  constructor(readonly error: HttpRequestError) {
-    super(error.message);
-  }
+    return Promise.reject(new HttpRequestError(`unsupported protocol ${url.protocol}`, 'EPROTO'));
+  return once(url, request, request.timeoutMs);
 }
 
 function once(url: URL, request: KeepAliveRequest, timeoutMs: number): Promise<KeepAliveResponse> {
@@ -155,8 +141,7 @@ function once(url: URL, request: KeepAliveRequest, timeoutMs: number): Promise<K
       settled = true;
       clearTimeout(timer);
       req.destroy();
-      const stale = status === undefined && req.reusedSocket && error.code === 'ECONNRESET';
-      reject(stale ? new StaleSocketError(error) : error);
+      reject(error);
     };
     const timer = setTimeout(
       () => fail(new HttpRequestError(`no answer within ${timeoutMs} ms`, 'ETIMEDOUT', status)),
