@@ -21,7 +21,13 @@ const HABIT_INDEX = 1;
 const CHUNK = 500;
 
 /** Writes the history if the database has no order yet; returns whether it did. */
-export async function seedDemoRiskHistoryIfEmpty(db: Database, now: Date, deliverBy: string): Promise<boolean> {
+export async function seedDemoRiskHistoryIfEmpty(
+  db: Database,
+  now: Date,
+  deliverBy: string,
+  /** Orders generated (the bench asks for more). */
+  count = ORDERS,
+): Promise<boolean> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`lock table orders in share row exclusive mode`);
     const [any] = await tx.select({ id: orders.id }).from(orders).limit(1);
@@ -37,7 +43,7 @@ export async function seedDemoRiskHistoryIfEmpty(db: Database, now: Date, delive
     start.setUTCMonth(start.getUTCMonth() - MONTHS);
     const history = generateRiskHistory({
       seed: SEED,
-      orders: ORDERS,
+      orders: count,
       months: MONTHS,
       start,
       customers: demoCustomers.length,

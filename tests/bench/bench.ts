@@ -5,6 +5,7 @@
  * npm run bench -- kpi: the KPI queries and the ops board on a million orders (tests/bench/kpi-bench.ts).
  * npm run bench -- rules: channel promotion rules evaluated, orders per second (tests/bench/rules-bench.ts).
  * npm run bench -- channels: 30,000 orders per channel imported from the fake Douyin, Taobao and JD through the intake (tests/bench/channel-import-bench.ts).
+ * npm run bench -- risk: the risk models' retraining and a new order's assessment on the demo's history and a 20,000-order one (tests/bench/risk-bench.ts).
  * npm run bench -- repromise: a mould change under 5,000 confirmed orders re-checked (tests/bench/repromise-bench.ts).
  * npm run bench -- scale: escalation tick, outbox claim and the product's RSS at scale (tests/bench/scale-bench.ts).
  * npm run bench -- directory: a 500-person company directory synced from the fake WeCom and stored (tests/bench/directory-bench.ts).
@@ -31,6 +32,7 @@ import { benchChannelImport } from './channel-import-bench';
 import { benchEndToEnd } from './e2e-bench';
 import { benchImports } from './import-bench';
 import { benchDirectory } from './directory-bench';
+import { benchRisk } from './risk-bench';
 
 const MESSAGES = [
   '需要BRK-2026-01样品5件,3月5日前到',
@@ -277,6 +279,7 @@ async function main() {
   if (only === 'repromise') return repromiseOnly(pgUrl);
   if (only === 'rules') return rulesOnly();
   if (only === 'channels') return channelsOnly(pgUrl);
+  if (only === 'risk') return riskOnly(pgUrl);
   const total = Number(process.env.BENCH_MESSAGES ?? 600);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
   benchParser();
@@ -320,6 +323,15 @@ async function channelsOnly(pgUrl: string | undefined) {
   else console.log('(set BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to also measure PostgreSQL)');
   // The idle PGlite that tests/support/pglite-image.ts keeps for reuse holds a WASM timer: it would keep us alive.
   process.exit(met ? 0 : 1);
+}
+
+/** npm run bench -- risk: PGlite, and PostgreSQL when BENCH_DATABASE_URL is set. */
+async function riskOnly(pgUrl: string | undefined) {
+  await benchRisk('pglite');
+  if (pgUrl) await benchRisk('postgres');
+  else console.log('(set BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to also measure PostgreSQL)');
+  // The idle PGlite that tests/support/pglite-image.ts keeps for reuse holds a WASM timer: it would keep us alive.
+  process.exit(0);
 }
 
 /** npm run bench -- scale: PostgreSQL only (BENCH_DATABASE_URL, or the local server's `test` database as admin). */
