@@ -42,7 +42,7 @@ export class HttpRequestError extends Error {
     super(message);
   }
 
-  /** The deadline passed (not an OS-level connect timeout). */
+  /** The deadline passed (or the operating system gave up connecting, which is ETIMEDOUT too). */
   get timedOut(): boolean {
     return this.code === 'ETIMEDOUT';
   }
@@ -124,10 +124,11 @@ export function keepAliveRequest(request: KeepAliveRequest): Promise<KeepAliveRe
   const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     return Promise.reject(new HttpRequestError(`unsupported protocol ${url.protocol}`, 'EPROTO'));
-  return once(url, request, request.timeoutMs);
+  return once(url, request);
 }
 
-function once(url: URL, request: KeepAliveRequest, timeoutMs: number): Promise<KeepAliveResponse> {
+function once(url: URL, request: KeepAliveRequest): Promise<KeepAliveResponse> {
+  const { timeoutMs } = request;
   return new Promise<KeepAliveResponse>((resolve, reject) => {
     let settled = false;
     let status: number | undefined;
