@@ -5,13 +5,17 @@
  * and split-off child orders are left out (a child's delivery is its parent's).
  *
  * An order's customer, as the models see it, is its customer's name, else `#<customer id>`, else `#<requester>`
- * (`riskCustomerKey`); its material is the line with the most pieces.
+ * (`riskCustomerKey`); its material is the line with the most pieces. `readRiskHistory` reads all of it (training,
+ * backtests); a new order's facts need only its customer's orders and counts (`readCustomerRiskHistory`,
+ * `materialOutcomeCounts`, `plantOutcomeCounts`).
  */
 import { and, asc, eq, inArray, isNotNull, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import type { PlantRiskInputs } from '../domain/risk/plant-inputs';
 import {
   DEFAULT_COMPLAINT_WINDOW_DAYS,
+  type MaterialOutcomeCounts,
   type PlantOutcomeCounts,
+  type RiskComplaint,
   type RiskHistoryEntry,
   type RiskOrder,
 } from '../domain/risk/features';
@@ -30,12 +34,6 @@ export function riskCustomerKey(order: {
 }
 
 const customerKeySql = sql`coalesce(${orders.customerName}, '#' || coalesce(${orders.customerId}::text, ${orders.requesterId}))`;
-
-/** Only the orders of one customer, or holding one material (enough for one new order's facts). */
-export interface RiskHistoryFilter {
-  customer: string;
-  material: string;
-}
 
 type OrderRow = typeof orders.$inferSelect;
 type ItemRow = typeof orderItems.$inferSelect;
@@ -66,13 +64,8 @@ export function riskOrderOf(
   };
 }
 
-export async function readRiskHistory(db: Queryable, filter?: RiskHistoryFilter): Promise<RiskHistoryEntry[]> {
+export async function readRiskHistory(db: Queryable): Promise<RiskHistoryEntry[]> {
   const conditions: SQL[] = [isNotNull(orders.promisedAt), isNull(orders.splitOf), ne(orders.status, 'rejected')];
-  if (filter) {
-    conditions.push(
-      sql`(${customerKeySql} = ${filter.customer} or exists (select 1 from ${orderItems} where ${orderItems.orderId} = ${orders.id} and ${orderItems.materialCode} = ${filter.material}))`,
-    );
-  }
   // Only the columns the models read: an order creation reads a customer's and a material's whole history.
   const rows = await db
     .select({
@@ -143,6 +136,103 @@ export async function readRiskHistory(db: Queryable, filter?: RiskHistoryFilter)
 }
 
 /**
+ * The outer order's columns inside a subquery, always qualified: drizzle writes a column without its table in a
+ * query on one table, and inside a subquery on order_items or order_complaints "id" would be theirs.
+ */
+const outerOrderId = sql.raw('"orders"."id"');
+const outerDeliveredAt = sql.raw('"orders"."delivered_at"');
+
+/** The main material of an order in SQL: the line with the most pieces, the first such line on a tie. */
+const mainMaterialSql = sql`(select ${orderItems.materialCode} from ${orderItems} where ${orderItems.orderId} = ${outerOrderId} order by ${orderItems.quantity} desc, ${orderItems.lineNo} asc limit 1)`;
+
+const historyConditions = () => [
+  isNotNull(orders.promisedAt),
+  isNull(orders.splitOf),
+  ne(orders.status, 'rejected'),
+  sql`exists (select 1 from ${orderItems} where ${orderItems.orderId} = ${outerOrderId})`,
+];
+
+/**
+ * One customer's orders as the models see them, compact: what `riskFacts` reads of a customer (deliveries,
+ * lateness, the complaint window's complaint / damage / return, creation times, main materials), decided in SQL.
+ * Each entry's complaints stand for its flags (one complaint per flag, at delivery): the index derives the same
+ * flags from them. With `plantOutcomeCounts` and `materialOutcomeCounts` this is all a new order's facts need.
+ */
+export async function readCustomerRiskHistory(
+  db: Queryable,
+  customer: string,
+  windowDays = DEFAULT_COMPLAINT_WINDOW_DAYS,
+): Promise<RiskHistoryEntry[]> {
+  const window = sql`${outerDeliveredAt} + make_interval(days => ${windowDays})`;
+  const within = (condition: SQL) =>
+    sql<boolean>`exists (select 1 from ${orderComplaints} where ${orderComplaints.orderId} = ${outerOrderId} and ${orderComplaints.at} <= ${window} and ${condition})`;
+  const rows = await db
+    .select({
+      number: orders.number,
+      kind: orders.kind,
+      createdAt: orders.createdAt,
+      promisedAt: orders.promisedAt,
+      deliveredAt: orders.deliveredAt,
+      material: sql<string>`${mainMaterialSql}`,
+      complained: within(sql`(${orderComplaints.kind} <> 'late' or ${orderComplaints.isReturn})`),
+      damaged: within(sql`${orderComplaints.kind} = 'packaging'`),
+      returned: within(sql`${orderComplaints.isReturn}`),
+    })
+    .from(orders)
+    .where(and(...historyConditions(), sql`${customerKeySql} = ${customer}`))
+    .orderBy(asc(orders.createdAt), asc(orders.id));
+  return rows.map((r): RiskHistoryEntry => {
+    const promisedAt = r.promisedAt!;
+    // Only what the customer's facts read: the order's own plant side and quantity do not enter them.
+    const order: RiskOrder = {
+      id: r.number,
+      customer,
+      material: r.material,
+      quantity: 0,
+      kind: r.kind,
+      createdAt: r.createdAt,
+      promisedAt,
+      expedite: false,
+      lineLoad: 0,
+      mouldStatus: 'ok',
+      purchaseLeadDays: 0,
+      usualLeadDays: 0,
+    };
+    if (r.deliveredAt === null) return { order, outcome: null };
+    const at = r.deliveredAt;
+    const complaints: RiskComplaint[] = [
+      ...(r.damaged ? [{ kind: 'packaging' as const, at }] : []),
+      ...(r.returned ? [{ kind: 'late' as const, at, returned: true }] : []),
+      ...(r.complained && !r.damaged && !r.returned ? [{ kind: 'other' as const, at }] : []),
+    ];
+    return { order, outcome: { late: at.getTime() > promisedAt.getTime(), deliveredAt: at, complaints } };
+  });
+}
+
+/** A material's orders (by main material) delivered before `asOf`, and how many were late. */
+export async function materialOutcomeCounts(
+  db: Queryable,
+  material: string,
+  asOf: Date,
+): Promise<MaterialOutcomeCounts> {
+  const [row] = await db
+    .select({
+      delivered: sql<number>`count(*)::int`,
+      late: sql<number>`(count(*) filter (where ${orders.deliveredAt} > ${orders.promisedAt}))::int`,
+    })
+    .from(orders)
+    .where(
+      and(
+        ...historyConditions(),
+        sql`${orders.deliveredAt} < ${asOf.toISOString()}::timestamptz`,
+        sql`exists (select 1 from ${orderItems} where ${orderItems.orderId} = ${outerOrderId} and ${orderItems.materialCode} = ${material})`,
+        sql`${mainMaterialSql} = ${material}`,
+      ),
+    );
+  return row!;
+}
+
+/**
  * The plant's outcomes known at `asOf`, counted in the database over the orders `readRiskHistory` reads (the
  * meaning of each count: domain/risk/features.ts `PlantOutcomeCounts`). A complaint counts when it is not about
  * lateness or goods came back, and only within the window after delivery.
@@ -154,9 +244,9 @@ export async function plantOutcomeCounts(
 ): Promise<PlantOutcomeCounts> {
   // Instants as ISO text: postgres.js does not bind a Date inside a raw sql fragment.
   const closedBy = sql`${new Date(asOf.getTime() - windowDays * 86_400_000).toISOString()}::timestamptz`;
-  const window = sql`${orders.deliveredAt} + make_interval(days => ${windowDays})`;
+  const window = sql`${outerDeliveredAt} + make_interval(days => ${windowDays})`;
   const within = (condition: SQL) =>
-    sql`exists (select 1 from ${orderComplaints} where ${orderComplaints.orderId} = ${orders.id} and ${orderComplaints.at} <= ${window} and ${condition})`;
+    sql`exists (select 1 from ${orderComplaints} where ${orderComplaints.orderId} = ${outerOrderId} and ${orderComplaints.at} <= ${window} and ${condition})`;
   const [row] = await db
     .select({
       delivered: sql<number>`count(*)::int`,
@@ -166,15 +256,7 @@ export async function plantOutcomeCounts(
       damaged: sql<number>`(count(*) filter (where ${orders.deliveredAt} < ${closedBy} and ${within(sql`${orderComplaints.kind} = 'packaging'`)}))::int`,
     })
     .from(orders)
-    .where(
-      and(
-        isNotNull(orders.promisedAt),
-        isNull(orders.splitOf),
-        ne(orders.status, 'rejected'),
-        sql`${orders.deliveredAt} < ${asOf.toISOString()}::timestamptz`,
-        sql`exists (select 1 from ${orderItems} where ${orderItems.orderId} = ${orders.id})`,
-      ),
-    );
+    .where(and(...historyConditions(), sql`${orders.deliveredAt} < ${asOf.toISOString()}::timestamptz`));
   return row!;
 }
 

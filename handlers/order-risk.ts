@@ -9,8 +9,9 @@
 import type { BusinessConfig } from '../config/business-config';
 import type { Queryable } from '../db/client';
 import {
+  materialOutcomeCounts,
   plantOutcomeCounts,
-  readRiskHistory,
+  readCustomerRiskHistory,
   riskCustomerKey,
   riskOrderOf,
   type StoredRiskInputs,
@@ -49,12 +50,13 @@ export async function orderRiskFacts(
   const main = lines.reduce((a, b) => (b.quantity > a.quantity ? b : a));
   const lead = await usualLeadOf(q, main.materialCode);
   const riskOrder = riskOrderOf(order, lines, promisedAt, inputs, () => lead);
-  const [history, plant] = await Promise.all([
-    readRiskHistory(q, { customer: riskCustomerKey(order), material: riskOrder.material }),
+  const [history, plant, material] = await Promise.all([
+    readCustomerRiskHistory(q, riskCustomerKey(order)),
     plantOutcomeCounts(q, order.createdAt),
+    materialOutcomeCounts(q, riskOrder.material, order.createdAt),
   ]);
   // The order itself is in the history once it has a promise: its own outcome is after its creation, so it is not read.
-  return riskFacts(riskOrder, indexRiskHistory(history), plant);
+  return riskFacts(riskOrder, indexRiskHistory(history), { plant, material });
 }
 
 /** The assessment of facts by the given models, with each model's probability and contributions. */

@@ -398,6 +398,18 @@ export interface PlantOutcomeCounts {
   damaged: number;
 }
 
+/** A material's orders (by their main material) delivered before an instant, and how many of them were late. */
+export interface MaterialOutcomeCounts {
+  delivered: number;
+  late: number;
+}
+
+export function materialOutcomesAsOf(index: RiskHistoryIndex, material: string, instant: Date): MaterialOutcomeCounts {
+  const series = index.byMaterial.get(material) ?? EMPTY_SERIES;
+  const delivered = countBelow(series.delivered, instant.getTime());
+  return { delivered, late: series.lateBefore[delivered]! };
+}
+
 export function plantOutcomesAsOf(index: RiskHistoryIndex, instant: Date): PlantOutcomeCounts {
   const t = instant.getTime();
   // Outcomes delivered before t cannot include an order created at t (delivered after its creation, checked by the index).
@@ -417,13 +429,15 @@ export function plantOutcomesAsOf(index: RiskHistoryIndex, instant: Date): Plant
  * The order's facts as of its creation, from a prepared history (see the file header for the as-of rule).
  * Lateness counts use orders delivered before the order's creation; complaint counts use orders whose complaint
  * window had closed before it (delivered more than `complaintWindowDays` earlier), with the complaints of that window.
- * `plant`: the plant-wide counts as of the creation (from the index unless given; see `PlantOutcomeCounts`).
+ * `counted`: the plant-wide and the material's counts as of the creation, when the index holds only part of the
+ * history (see `PlantOutcomeCounts`); from the index otherwise.
  */
 export function riskFacts(
   order: RiskOrder,
   index: RiskHistoryIndex,
-  plant: PlantOutcomeCounts = plantOutcomesAsOf(index, order.createdAt),
+  counted: { plant?: PlantOutcomeCounts; material?: MaterialOutcomeCounts } = {},
 ): RiskFacts {
+  const plant = counted.plant ?? plantOutcomesAsOf(index, order.createdAt);
   checkOrder(order);
   const t = order.createdAt.getTime();
   const a = index.priorStrength;
@@ -445,9 +459,8 @@ export function riskFacts(
   const recentDamaged = customer.damagedBefore[customerClosed]! - customer.damagedBefore[from]!;
   const recentReturned = customer.returnedBefore[customerClosed]! - customer.returnedBefore[from]!;
 
-  const material = index.byMaterial.get(order.material) ?? EMPTY_SERIES;
-  const materialKnown = countBelow(material.delivered, t);
-  const materialLate = material.lateBefore[materialKnown]!;
+  const { delivered: materialKnown, late: materialLate } =
+    counted.material ?? materialOutcomesAsOf(index, order.material, order.createdAt);
 
   const created = index.createdByCustomer.get(order.customer) ?? new Float64Array(0);
   const ordersLast90Days = countBelow(created, t) - countBelow(created, t - 90 * DAY_MS);
