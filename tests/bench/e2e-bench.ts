@@ -10,7 +10,7 @@
  * BENCH_E2E_DINGTALK (share).
  *
  * First, DingTalk OpenAPI calls per order (the monthly quota's unit: a standard-edition organisation gets 5,000):
- * BENCH_E2E_ORDERS (default 20) DingTalk orders from request through every department's approval to
+ * BENCH_E2E_ORDERS (default 20; 0 skips this part) DingTalk orders from request through every department's approval to
  * confirmation, counted at the fake; the access-token call (not in the quota) and session-webhook posts
  * (not OpenAPI) are shown apart.
  *
@@ -555,7 +555,8 @@ async function benchRun(adminUrl: string): Promise<RunFigures | undefined> {
   try {
     wecom.connect(product.url);
     await waitFor(() => dingtalk.gateway.liveConnections().length > 0, 'the product to connect to the DingTalk stream');
-    await dingtalkCallsPerOrder(dingtalk, database, company.dingtalkSales, Number(process.env.BENCH_E2E_ORDERS ?? 20));
+    const orders = Number(process.env.BENCH_E2E_ORDERS ?? 20);
+    if (orders > 0) await dingtalkCallsPerOrder(dingtalk, database, company.dingtalkSales, orders);
     if (rates.length === 0) return undefined;
     const load = new Load(wecom, dingtalk, dingtalkShare, product.pid!, {
       wecom: company.wecomSales,
