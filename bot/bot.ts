@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { BusinessConfig, ConfigSource } from '../config/business-config';
-import { isDatabaseUnavailable, type Database, type Tx } from '../db/client';
+import { isDatabaseUnavailable, isTransactionConflict, type Database, type Tx } from '../db/client';
 import { inboundMessages } from '../db/schema';
 import { createHandlerContext, type HandlerContext } from '../core/context';
 import type { InboundEvent } from '../core/events';
@@ -172,7 +172,8 @@ export class Bot {
             await tx.transaction((savepoint) => this.handle(savepoint, row, event, now));
             processed.push(row.id);
           } catch (err) {
-            if (isDatabaseUnavailable(err)) throw err;
+            // Holding the locks of the events before it, an event can deadlock with another batch: not its fault.
+            if (isDatabaseUnavailable(err) || isTransactionConflict(err)) throw err;
             log.error({ err, inboundId: row.id }, 'handling an inbound event failed');
             await this.recordFailure(tx, row.id, event, err as Error, now);
           }
@@ -290,9 +291,12 @@ export class Bot {
       });
       if (handled) this.sender.wake();
     } catch (err) {
-      if (isDatabaseUnavailable(err)) {
-        // Not the event's fault: it stays received, and the sweep handles it once the database is back.
-        log.warn({ err, inboundId }, 'database unavailable while handling an inbound event; it will be retried');
+      if (isDatabaseUnavailable(err) || isTransactionConflict(err)) {
+        // Not the event's fault: it stays received, and the sweep handles it again (once the database is back).
+        log.warn(
+          { err, inboundId },
+          'database unavailable or a conflict while handling an inbound event; it will be retried',
+        );
         return;
       }
       log.error({ err, inboundId }, 'handling an inbound event failed');

@@ -161,3 +161,18 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * The transaction lost a race with another one (a deadlock, a serialization failure, a lock it may not wait for):
+ * nothing was wrong with the work, and doing it again in a new transaction can succeed.
+ */
+export function isTransactionConflict(err: unknown): boolean {
+  for (
+    let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
+    if (e.code === '40P01' || e.code === '40001' || e.code === '55P03') return true;
+  }
+  return false;
+}
