@@ -58,14 +58,14 @@ describe('orderbot risk backtest', () => {
       try {
         await migrate(database.db);
         await seedDemoDataIfEmpty(database.db, new Date());
-        await seedDemoRiskHistoryIfEmpty(database.db, new Date(), '18:00');
+        await seedDemoRiskHistoryIfEmpty(database.db, new Date(), '18:00', 800);
       } finally {
         await database.close();
       }
       const trained = await runCommand(riskCommand, ['train'], { ORDERBOT_DATA_DIR: dir });
       expect(trained.code).toBe(0);
       expect(trained.stdout).toMatch(
-        /^late: version 1 active \(first\) orders=\d{4} late=\d+\ncomplaint: version 1 active \(first\) orders=\d{4} complained=\d+\n$/,
+        /^late: version 1 active \(first\) orders=\d{3,4} late=\d+\ncomplaint: version 1 active \(first\) orders=\d{3,4} complained=\d+\n$/,
       );
       const measured = await runCommand(riskCommand, ['backtest', '--from-db'], { ORDERBOT_DATA_DIR: dir });
       expect(measured.code).toBe(0);
