@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { BusinessConfig, ConfigSource } from '../config/business-config';
 import { isDatabaseUnavailable, isTransactionConflict, type Database, type Tx } from '../db/client';
@@ -14,9 +15,6 @@ import { OutboxSender } from './outbox-sender';
 import { routeEvent } from './router';
 import { storableEvent, storableText } from './storable-text';
 import { writeBatcher } from './write-batcher';
-
-/** The most inbound events one handler transaction takes when they queue up. */
-const HANDLE_BATCH = 16;
 
 interface InboundToStore {
   event: InboundEvent;
@@ -49,12 +47,11 @@ export class Bot {
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = true;
-  /** Inbound rows waiting for a handler, and the handler runs taking them. */
-  private readonly queued: Array<{ id: number; done: () => void }> = [];
-  private handlerRuns = 0;
+  private readonly handlerSlots: LimitFunction;
   private readonly inboundWrites = writeBatcher((batch: readonly InboundToStore[]) => this.storeInbound(batch));
 
   constructor(private readonly options: BotOptions) {
+    this.handlerSlots = pLimit(options.handlerConcurrency ?? 4);
     this.sender = new OutboxSender({
       db: options.db,
       clock: options.clock,
@@ -116,103 +113,9 @@ export class Bot {
     if (inboundId === null) return { inboundId, duplicate: true };
     if (this.stopped) return { inboundId, duplicate: false };
     // Settles once the handler's transaction has ended (committed, failed, or left to the sweep).
-    const handled = new Promise<void>((done) => this.queued.push({ id: inboundId, done }));
+    const handled = this.handlerSlots(() => this.process(inboundId));
     this.track(handled);
-    this.startHandlerRuns();
     return { inboundId, duplicate: false, handled };
-  }
-
-  /**
-   * Up to `handlerConcurrency` runs take the waiting rows, up to HANDLE_BATCH at a time: idle, each event is
-   * handled at once in its own transaction; under load, the events that queued up meanwhile share one.
-   */
-  private startHandlerRuns() {
-    const most = this.options.handlerConcurrency ?? 4;
-    while (this.handlerRuns < most && this.queued.length > 0) {
-      this.handlerRuns += 1;
-      void this.runHandlers().finally(() => {
-        this.handlerRuns -= 1;
-        this.startHandlerRuns();
-      });
-    }
-  }
-
-  private async runHandlers() {
-    while (this.queued.length > 0) {
-      const batch = this.queued.splice(0, HANDLE_BATCH);
-      try {
-        await this.processBatch(batch.map((b) => b.id));
-      } finally {
-        for (const b of batch) b.done();
-      }
-    }
-  }
-
-  /**
-   * Handles several inbound rows in one transaction, each in a savepoint: an event whose handler fails rolls
-   * back alone and is marked failed as `process` would. Should the batch itself fail (a lost connection, a
-   * deadlock between batches), each event is handled again alone.
-   */
-  async processBatch(ids: readonly number[]): Promise<void> {
-    if (ids.length === 1) return this.process(ids[0]!);
-    const { db, log } = this.options;
-    try {
-      await db.transaction(async (tx) => {
-        const rows = await tx
-          .select()
-          .from(inboundMessages)
-          .where(and(inArray(inboundMessages.id, [...ids]), eq(inboundMessages.status, 'received')))
-          .orderBy(asc(inboundMessages.id))
-          .for('update', { skipLocked: true });
-        const now = this.now();
-        const processed: number[] = [];
-        for (const row of rows) {
-          const event = row.payload as InboundEvent;
-          try {
-            await tx.transaction((savepoint) => this.handle(savepoint, row, event, now));
-            processed.push(row.id);
-          } catch (err) {
-            // Holding the locks of the events before it, an event can deadlock with another batch: not its fault.
-            if (isDatabaseUnavailable(err) || isTransactionConflict(err)) throw err;
-            log.error({ err, inboundId: row.id }, 'handling an inbound event failed');
-            await this.recordFailure(tx, row.id, event, err as Error, now);
-          }
-        }
-        if (processed.length > 0) {
-          await tx
-            .update(inboundMessages)
-            .set({ status: 'processed', processedAt: now })
-            .where(inArray(inboundMessages.id, processed));
-        }
-      });
-      this.sender.wake();
-    } catch (err) {
-      if (isDatabaseUnavailable(err)) {
-        log.warn({ err, ids }, 'database unavailable while handling inbound events; they will be retried');
-        return;
-      }
-      log.warn({ err, ids }, 'a batch of inbound events failed; each is handled alone');
-      for (const id of ids) await this.process(id);
-    }
-  }
-
-  /** One event's handler with its own handler context; its effects are written before the caller commits. */
-  private async handle(
-    tx: Tx,
-    row: { id: number; platform: string; externalId: string },
-    event: InboundEvent,
-    now: Date,
-  ): Promise<void> {
-    const ctx = createHandlerContext({
-      tx,
-      now,
-      config: this.config,
-      log: this.options.log.child({ inboundId: row.id, platform: row.platform, externalId: row.externalId }),
-      eventKey: `in:${row.id}`,
-      platform: row.platform,
-    });
-    await routeEvent(event, ctx);
-    await ctx.flush();
   }
 
   /**
@@ -282,7 +185,16 @@ export class Bot {
         if (!row) return false;
         event = row.payload as InboundEvent;
         const now = this.now();
-        await this.handle(tx, row, event, now);
+        const ctx = createHandlerContext({
+          tx,
+          now,
+          config: this.config,
+          log: log.child({ inboundId, platform: row.platform, externalId: row.externalId }),
+          eventKey: `in:${row.id}`,
+          platform: row.platform,
+        });
+        await routeEvent(event, ctx);
+        await ctx.flush();
         await tx
           .update(inboundMessages)
           .set({ status: 'processed', processedAt: now })
@@ -309,21 +221,19 @@ export class Bot {
   /** The event is kept, marked failed, and the sender is told something went wrong (no stack trace). */
   private async markFailed(inboundId: number, event: InboundEvent | undefined, error: Error) {
     const now = this.now();
-    await this.options.db.transaction((tx) => this.recordFailure(tx, inboundId, event, error, now));
+    await this.options.db.transaction(async (tx) => {
+      const updated = await tx
+        .update(inboundMessages)
+        .set({ status: 'failed', processedAt: now, error: String(error.message).slice(0, 1000) })
+        .where(and(eq(inboundMessages.id, inboundId), eq(inboundMessages.status, 'received')))
+        .returning({ id: inboundMessages.id });
+      // Only a person in a chat is told (the MES reads its answer over HTTP).
+      if (updated.length === 0 || !event || (event.kind !== 'message' && event.kind !== 'card-action')) return;
+      const to = event.kind === 'message' ? { conversationId: event.conversationId } : { userId: event.actorId };
+      const effect: Effect = { kind: 'post', to, text: handlingErrorText(event) };
+      await enqueueEffects(tx, [{ effect, key: `in:${inboundId}:error` }], { platform: event.platform, now });
+    });
     this.sender.wake();
-  }
-
-  private async recordFailure(tx: Tx, inboundId: number, event: InboundEvent | undefined, error: Error, now: Date) {
-    const updated = await tx
-      .update(inboundMessages)
-      .set({ status: 'failed', processedAt: now, error: String(error.message).slice(0, 1000) })
-      .where(and(eq(inboundMessages.id, inboundId), eq(inboundMessages.status, 'received')))
-      .returning({ id: inboundMessages.id });
-    // Only a person in a chat is told (the MES reads its answer over HTTP).
-    if (updated.length === 0 || !event || (event.kind !== 'message' && event.kind !== 'card-action')) return;
-    const to = event.kind === 'message' ? { conversationId: event.conversationId } : { userId: event.actorId };
-    const effect: Effect = { kind: 'post', to, text: handlingErrorText(event) };
-    await enqueueEffects(tx, [{ effect, key: `in:${inboundId}:error` }], { platform: event.platform, now });
   }
 
   /** Runs scheduled work (an escalation tick…) in one transaction with a handler context, then delivers its effects. */
@@ -353,12 +263,7 @@ export class Bot {
       .where(eq(inboundMessages.status, 'received'))
       .orderBy(asc(inboundMessages.id))
       .limit(limit);
-    const waiting = new Set(this.queued.map((q) => q.id));
-    const handled = rows
-      .filter((row) => !waiting.has(row.id))
-      .map((row) => new Promise<void>((done) => this.queued.push({ id: row.id, done })));
-    this.startHandlerRuns();
-    await Promise.all(handled);
+    await Promise.all(rows.map((row) => this.handlerSlots(() => this.process(row.id))));
     return rows.length;
   }
 
