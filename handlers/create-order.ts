@@ -98,21 +98,17 @@ async function insertOrder(
   const { request } = req;
   const items = orderItemsOf(request, known);
   const kind = items.some((i) => i.kind === 'batch') ? 'batch' : 'sample';
-  // Statements that do not wait for each other are sent together: the driver pipelines them on the connection.
-  const [verdicts, number] = await Promise.all([
-    checkSpecs(
-      ctx,
-      request,
-      items.map((i) => i.materialCode),
-    ),
-    nextOrderNumber(tx, now),
-  ]);
+  const verdicts = await checkSpecs(
+    ctx,
+    request,
+    items.map((i) => i.materialCode),
+  );
   const customer = req.customer ?? null;
   const customerName = customer?.name ?? null;
   const [order] = await tx
     .insert(orders)
     .values({
-      number,
+      number: await nextOrderNumber(tx, now),
       platform: event.platform,
       conversationId: event.conversationId,
       requesterId: event.senderId,
@@ -131,33 +127,31 @@ async function insertOrder(
     })
     .returning();
   const orderId = order!.id;
-  const riskInputs = { ...plantRiskInputs(promise.items), usualLeadDays: usualLeadDays(items, known) };
-  const [risk] = await Promise.all([
-    assessNewOrder(tx, ctx.config, order!, items, riskInputs, now),
-    tx.insert(orderItems).values(items.map(({ materialName: _, ...item }) => ({ ...item, orderId }))),
-    request.specs.length > 0 ? tx.insert(orderSpecs).values(request.specs.map((s) => ({ orderId, ...s }))) : null,
-    tx.insert(orderRiskInputs).values({ orderId, inputs: riskInputs, recordedAt: now }),
-    recordOrderEvents(tx, [
-      {
-        orderId,
-        at: now,
-        type: 'created',
-        actorId: event.senderId,
-        data: { messageId: event.messageId, items: request.items, dueDate: request.dueDate, specs: verdicts },
+  await tx.insert(orderItems).values(items.map(({ materialName: _, ...item }) => ({ ...item, orderId })));
+  if (request.specs.length > 0) await tx.insert(orderSpecs).values(request.specs.map((s) => ({ orderId, ...s })));
+  await recordOrderEvents(tx, [
+    {
+      orderId,
+      at: now,
+      type: 'created',
+      actorId: event.senderId,
+      data: { messageId: event.messageId, items: request.items, dueDate: request.dueDate, specs: verdicts },
+    },
+    {
+      orderId,
+      at: now,
+      type: 'promise-checked',
+      data: {
+        requested: request.dueDate,
+        earliest: promise.date,
+        binding: promise.binding,
+        explanation: bindingText(promise.binding, 'zh', chinaDate(now)),
       },
-      {
-        orderId,
-        at: now,
-        type: 'promise-checked',
-        data: {
-          requested: request.dueDate,
-          earliest: promise.date,
-          binding: promise.binding,
-          explanation: bindingText(promise.binding, 'zh', chinaDate(now)),
-        },
-      },
-    ]),
+    },
   ]);
+  const riskInputs = { ...plantRiskInputs(promise.items), usualLeadDays: usualLeadDays(items, known) };
+  await tx.insert(orderRiskInputs).values({ orderId, inputs: riskInputs, recordedAt: now });
+  const risk = await assessNewOrder(tx, ctx.config, order!, items, riskInputs, now);
   return { order: order!, items, verdicts, customerName, risk };
 }
 
