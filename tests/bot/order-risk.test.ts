@@ -59,8 +59,11 @@ describe.each(backends)('order risk on the cards, from the plant’s own history
       );
       expect(JSON.stringify(card)).not.toMatch(/准确率|accuracy/i);
     }
-    const state = await t.state();
-    const created = t.botMessages(state).find((m) => m.includes(`已创建需求单 **${NUMBER}**`));
+    // The reply in the sales chat and the cards in the leads' inboxes are delivered side by side.
+    const created = await t.waitFor(
+      (s) => t.botMessages(s).find((m) => m.includes(`已创建需求单 **${NUMBER}**`)),
+      'the reply in the sales chat',
+    );
     expect(created).toMatch(new RegExp(`⚠️ 投诉风险\\d+%（平时约\\d+%），发送“${NUMBER} 风险”查看原因和建议`));
 
     // One prediction per model, with every feature's contribution.
