@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
 import { cachedToken, invalidateToken, tokenMemo, type TokenMemo } from '../../db/platform-tokens';
 import { DeliveryError } from '../../core/errors';
-import { HttpRequestError, keepAliveRequest } from '../../integrations/http/keep-alive';
 import { classifyFailure, deliveryErrorFor, describeFailure, type ApiFailure } from './api-errors';
 import type { DingtalkSettings } from './settings';
 
@@ -115,31 +114,25 @@ export async function httpJson(
   headers: Record<string, string>,
   timeoutMs: number,
 ) {
-  const bodyText = JSON.stringify(body) as string | undefined;
-  let status: number;
-  let text: string;
+  let response: Response;
   try {
-    const response = await keepAliveRequest({
+    response = await fetch(url, {
       method,
-      url,
       headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
-      ...(bodyText === undefined ? {} : { body: bodyText }),
-      timeoutMs,
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
     });
-    status = response.status;
-    text = response.text;
   } catch (err) {
-    // The answer's status had arrived and only its body was lost: judged by the status, without a body.
-    if (err instanceof HttpRequestError && err.status !== undefined) return { status: err.status, json: undefined };
     throw DeliveryError.retry(
       `DingTalk request ${method} ${new URL(url).pathname} did not complete: ${(err as Error).message}`,
     );
   }
+  const text = await response.text().catch(() => '');
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;
   } catch {
     json = undefined;
   }
-  return { status, json };
+  return { status: response.status, json };
 }
