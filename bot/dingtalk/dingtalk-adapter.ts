@@ -61,7 +61,7 @@ export class DingtalkAdapter implements PlatformAdapter {
     this.log = bot.log.child({ platform: PLATFORM });
     this.ids = new DingtalkDirectory(bot.configSource);
     const clock = () => bot.now();
-    this.taps = new TapAnswers({ db: bot.db, now: clock, log: this.log });
+    this.taps = new TapAnswers({ db: bot.db, now: clock, log: this.log, wakeSender: () => bot.sender.wake() });
     this.quota = new DingtalkQuota({
       db: bot.db,
       clock,
@@ -155,11 +155,13 @@ export class DingtalkAdapter implements PlatformAdapter {
       }
       // A frame that can never be decoded is answered, or DingTalk would resend it for a minute.
       this.log.warn({ messageId, topic, err: err.message }, 'dropped an undecodable DingTalk frame');
-      return this.client.answer(messageId, null);
+      this.client.answer(messageId, null);
+      return;
     }
     if (decoded.ignore) {
       this.log.warn({ messageId, topic, reason: decoded.ignore }, 'ignored a DingTalk frame');
-      return this.client.answer(messageId, null);
+      this.client.answer(messageId, null);
+      return;
     }
     // Opened before the tap is stored, so the outbox can hand over no update of it before it is waited for.
     const tap =
@@ -181,8 +183,14 @@ export class DingtalkAdapter implements PlatformAdapter {
       );
       return;
     }
-    if (topic !== TOPIC_CARD) return this.client.answer(messageId, null);
-    this.client.answer(messageId, await this.taps.answer(messageId, decoded.event, stored, arrivedAt, tap));
+    if (topic !== TOPIC_CARD) {
+      this.client.answer(messageId, null);
+      return;
+    }
+    const answer = await this.taps.answer(messageId, decoded.event, stored, arrivedAt, tap);
+    const written = this.client.answer(messageId, answer);
+    if (decoded.event.kind === 'card-action')
+      await this.taps.afterAnswer({ messageId, cardId: decoded.event.cardId, answer, written, arrivedAt });
   }
 
   /**

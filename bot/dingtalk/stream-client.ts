@@ -172,22 +172,35 @@ export class GatewayStreamClient extends DWClient {
     }
   }
 
-  /** Answers a CALLBACK frame. A socket that is gone drops the answer: DingTalk then redelivers the frame. */
-  answer(messageId: string, response: unknown): void {
+  /**
+   * Answers a CALLBACK frame: true if the answer was written to an open socket. A socket that is gone drops
+   * the answer: DingTalk then redelivers the frame.
+   */
+  answer(messageId: string, response: unknown): boolean {
     if (this.options.mayAct && !this.options.mayAct()) {
       this.options.log.warn(
         { messageId },
         'did not answer a DingTalk frame: this process no longer holds the Stream lease',
       );
-      return;
+      return false;
+    }
+    const socket = this.internals.socket;
+    if (!socket || socket.readyState !== socket.OPEN) {
+      this.options.log.warn(
+        { messageId },
+        'could not answer a DingTalk frame (no open socket); it will be redelivered',
+      );
+      return false;
     }
     try {
       this.socketCallBackResponse(messageId, response);
+      return true;
     } catch (err) {
       this.options.log.warn(
         { err: (err as Error).message, messageId },
         'could not answer a DingTalk frame; it will be redelivered',
       );
+      return false;
     }
   }
 

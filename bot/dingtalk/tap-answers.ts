@@ -4,6 +4,7 @@ import { renderDingtalkCardParams } from '../../cards/dingtalk';
 import type { Card } from '../../cards/model';
 import type { Effect } from '../../core/effects';
 import type { InboundEvent } from '../../core/events';
+import { enqueueEffects } from '../../core/outbox';
 import type { Database } from '../../db/client';
 import { cards, outbox } from '../../db/schema';
 
@@ -24,7 +25,49 @@ export class TapAnswers {
   /** Card taps of this process waiting for their answer, by the frame's messageId. */
   private readonly waiting = new Map<string, WaitingTap>();
 
-  constructor(private readonly deps: { db: Database; now: () => Date; log: Logger }) {}
+  /**
+   * An answer carrying a card update that leaves this process later than this after DingTalk sent the frame
+   * may reach DingTalk past its 2 s (network, a busy process) and not be applied: the outbox PUTs the card's
+   * data after it as well.
+   */
+  sureWithinMs = 1000;
+
+  constructor(private readonly deps: { db: Database; now: () => Date; log: Logger; wakeSender: () => void }) {}
+
+  /**
+   * After a tap's answer went out: when it carried a card update but was not written (no socket, the lease
+   * lost) or written too late to be sure DingTalk applied it, the card's current data is PUT through the
+   * outbox (after the answer, as DingTalk asks; the same data again changes nothing if it was applied).
+   */
+  async afterAnswer(args: {
+    messageId: string;
+    cardId: string;
+    answer: object;
+    written: boolean;
+    arrivedAt: number;
+  }): Promise<void> {
+    if (!('cardData' in args.answer)) return;
+    const late = Date.now() - args.arrivedAt > this.sureWithinMs;
+    if (args.written && !late) return;
+    try {
+      const [card] = await this.deps.db.select({ content: cards.content }).from(cards).where(eq(cards.id, args.cardId));
+      if (!card) return;
+      const effect: Effect = { kind: 'update-card', cardId: args.cardId, card: card.content as Card };
+      await this.deps.db.transaction((tx) =>
+        enqueueEffects(tx, [{ effect, key: `tap-answer-unsure:${args.messageId}` }], {
+          platform: 'dingtalk',
+          now: this.deps.now(),
+        }),
+      );
+      this.deps.wakeSender();
+      this.deps.log.info(
+        { messageId: args.messageId, cardId: args.cardId, written: args.written, ms: Date.now() - args.arrivedAt },
+        "a tap answer may have missed DingTalk's 2 s: the card update is PUT as well",
+      );
+    } catch (err) {
+      this.deps.log.error({ err, messageId: args.messageId }, 'could not queue the PUT after an unsure tap answer');
+    }
+  }
 
   /**
    * The answer to a card tap, sent after its inbound row is committed. DingTalk applies an answer's card data

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { DingtalkAdapter } from '../../bot/dingtalk/dingtalk-adapter';
 import { approvalTasks, inboundMessages, orderEvents, orders, outbox } from '../../db/schema';
 import { backends } from '../support/databases';
@@ -125,6 +125,39 @@ describe.each(backends)('DingTalk intake and approval on %s', (backend) => {
     } finally {
       slow.mockRestore();
     }
+  });
+
+  it('PUTs the tapped card after an answer that left too late to be sure DingTalk applied it, once', async () => {
+    const { fake } = h;
+    const cards = await orderWithCards(h);
+    await settle(h);
+    const adapter = h.t.app.bot.listAdapters().find((a) => a.platform === 'dingtalk') as DingtalkAdapter;
+    // Every answer counts as late on both sides: DingTalk drops it, the bot cannot be sure it arrived.
+    adapter.taps.sureWithinMs = -1;
+    const timeout = fake.gateway.options.cardAnswerTimeoutMs;
+    fake.gateway.options.cardAnswerTimeoutMs = -1;
+    onTestFinished(() => {
+      fake.gateway.options.cardAnswerTimeoutMs = timeout;
+    });
+    const tapped = cards[STAFF.wanggong]!;
+    const messageId = fake.tap({ staffId: STAFF.wanggong, outTrackId: tapped.outTrackId, action: 'approve' });
+    await fake.waitFor(() => tapped.updates.includes('put'), 'the PUT after the late answer');
+    await settle(h);
+    expect(fake.gateway.cardAnswers).toMatchObject([{ outTrackId: tapped.outTrackId, applied: false, late: true }]);
+    expect(fake.gateway.cardAnswers[0]!.response).toHaveProperty('cardData');
+    expect(tapped.updates).toEqual(['put']);
+    expect(tapped.params).toMatchObject({
+      status: 'approved',
+      statusText: '已同意 · 王工 10:00',
+      showActions: 'false',
+    });
+    // The frame again (its answer lost): answered with the card as it stands; the PUT is not repeated.
+    fake.gateway.resend(messageId);
+    await fake.waitFor(() => fake.gateway.cardAnswers.length === 2, 'the second answer');
+    await settle(h);
+    expect(tapped.updates).toEqual(['put']);
+    const rows = await h.t.db.select().from(outbox).where(eq(outbox.kind, 'update-card'));
+    expect(rows.filter((row) => row.idempotencyKey.startsWith('tap-answer-unsure:'))).toHaveLength(1);
   });
 
   it('rejects with the reason typed on the card, closes the other cards and tells a late tapper who decided', async () => {

@@ -143,6 +143,11 @@ async function dingtalkDrill(seed: number) {
     report.note(
       `dingtalk: ${audit.effects} effects matched at the fake; repeats DingTalk absorbed: ${audit.absorbed.cards} card creations (outTrackId exists), ${audit.absorbed.updates} card updates (same data again)`,
     );
+    const answers = w.fake.gateway.cardAnswers.filter((a) => 'cardData' in (a.response as object));
+    const slowest = Math.max(0, ...answers.map((a) => a.ms));
+    report.note(
+      `dingtalk: ${answers.length} tap answers carried a card update, ${answers.filter((a) => a.late).length} came past DingTalk's 2 s (slowest ${slowest} ms); ${rows.filter((r) => r.key.startsWith('tap-answer-unsure:')).length} PUT after an answer too late to be sure of`,
+    );
     report.none('dingtalk: no effect lost', audit.lost);
     report.none('dingtalk: no user-visible duplicate DingTalk could have dropped', audit.duplicates);
     report.none('dingtalk: every card shows its last update', audit.stale);
