@@ -27,6 +27,8 @@ export interface DatabaseStats {
   statements: number;
   /** Writes to the connections' sockets: the driver sends what it has pipelined in one write, then waits. */
   roundTrips: number;
+  /** Executions by query text (its first 160 characters), to see which statements an order costs. */
+  byText: Record<string, number>;
 }
 
 export interface DatabaseOptions {
@@ -40,7 +42,8 @@ export interface DatabaseOptions {
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
-    const stats = process.env.ORDERBOT_DB_STATS === '1' ? { statements: 0, roundTrips: 0 } : undefined;
+    const stats: DatabaseStats | undefined =
+      process.env.ORDERBOT_DB_STATS === '1' ? { statements: 0, roundTrips: 0, byText: {} } : undefined;
     const client = postgres(options.url, {
       max: options.poolSize ?? 10,
       onnotice: () => {},
@@ -55,7 +58,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       db,
       kind: 'postgres',
       close: () => client.end({ timeout: 5 }),
-      ...(stats && { stats: () => ({ ...stats }) }),
+      ...(stats && { stats: () => ({ ...stats, byText: { ...stats.byText } }) }),
     };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
@@ -79,8 +82,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
  */
 function countingOptions(stats: DatabaseStats) {
   return {
-    debug: () => {
+    debug: (_connection: number, query: string) => {
       stats.statements++;
+      const text = query.replace(/\s+/g, ' ').slice(0, 160);
+      stats.byText[text] = (stats.byText[text] ?? 0) + 1;
     },
     socket: async (o: { host: string[]; port: number[]; path?: string | false; connect_timeout?: number }) => {
       const socket = o.path ? connect(o.path) : connect(o.port[0]!, o.host[0]!);

@@ -34,6 +34,7 @@
  * sustained is the highest rate whose step was sustained (every message acknowledged, the backlog left at its end
  * drained within a fifth of the step, at least 1 s), and the costs are from that step (from the first step when none
  * was); callback_p99 is the WeCom callback's answer p99 of the 60/s step when the run has one, else of that step.
+ * BENCH_E2E_STATEMENTS=1 prints after each step the 30 statements the product ran most per message, by query text.
  * BENCH_E2E_RUNS=n (default 1) repeats the whole run (a new database and product process each time) n times and
  * ends with `e2e-median:`, each figure as median(min-max) over the runs.
  */
@@ -118,6 +119,8 @@ interface StepResult {
   /** Cores that processes other than these three kept busy during the step on average: a noise gauge. */
   otherCores: number;
   statements: number;
+  /** Statements per message by query text, most first. */
+  byText: Array<[string, number]>;
   roundTrips: number;
   sustained: boolean;
 }
@@ -586,6 +589,8 @@ async function benchRun(adminUrl: string): Promise<RunFigures | undefined> {
           `${fmt(result.fakesCpuMs).padStart(5)}  ${result.otherCores.toFixed(2).padStart(11)}  ${fmt(result.statements).padStart(14)}  ${fmt(result.roundTrips).padStart(15)}  ` +
           `${String(result.backlogAtEnd).padStart(7)}  ${fmt(result.drainedInMs / 1000)} s${result.sustained ? '' : '  (not sustained)'}`,
       );
+      if (process.env.BENCH_E2E_STATEMENTS === '1')
+        for (const [text, n] of result.byText.slice(0, 30)) console.log(`  ${n.toFixed(2).padStart(6)}  ${text}`);
       if (!result.sustained) break;
       best = result;
     }
@@ -705,6 +710,10 @@ async function runStep(
           ((after.at - before.at) / 1000)
         : Number.NaN,
     statements: (after.queries.statements - before.queries.statements) / step.length,
+    byText: Object.entries(after.queries.byText)
+      .map(([text, n]) => [text, (n - (before.queries.byText[text] ?? 0)) / step.length] as [string, number])
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1]),
     roundTrips: (after.queries.roundTrips - before.queries.roundTrips) / step.length,
     // Kept up: every message was acknowledged and what was left at the end cleared within a fifth of the step.
     sustained: acked === step.length && drainedInMs <= Math.max(1000, seconds * 200),
