@@ -2,7 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { BusinessConfig, ConfigSource } from '../config/business-config';
-import { isDatabaseUnavailable, isTransactionConflict, type Database, type Tx } from '../db/client';
+import { isDatabaseUnavailable, isTransactionConflict, type Database, type Queryable, type Tx } from '../db/client';
 import { inboundMessages } from '../db/schema';
 import { createHandlerContext, type HandlerContext } from '../core/context';
 import type { InboundEvent } from '../core/events';
@@ -140,8 +140,10 @@ export class Bot {
 
   private insertInbound(batch: readonly InboundToStore[]): Promise<Array<number | null>> {
     const receivedAt = this.now();
-    return this.options.db.transaction(async (tx) => {
-      const rows = await tx
+    // One statement is atomic on its own: a transaction only when rows come with writes of their own.
+    const inTx = batch.some((item) => item.alsoInTx);
+    const store = async (q: Queryable, tx?: Tx) => {
+      const rows = await q
         .insert(inboundMessages)
         .values(
           batch.map(({ event, externalId }) => ({
@@ -166,9 +168,10 @@ export class Bot {
         stored.delete(key);
         return id;
       });
-      for (const [i, item] of batch.entries()) if (ids[i] !== null && item.alsoInTx) await item.alsoInTx(tx);
+      for (const [i, item] of batch.entries()) if (tx && ids[i] !== null && item.alsoInTx) await item.alsoInTx(tx);
       return ids;
-    });
+    };
+    return inTx ? this.options.db.transaction((tx) => store(tx, tx)) : store(this.options.db);
   }
 
   /** Runs the handler for one inbound row, unless another process has it or it was handled already. */

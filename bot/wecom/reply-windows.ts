@@ -1,5 +1,5 @@
-import { and, asc, eq, gt, isNull, or, sql, type AnyColumn } from 'drizzle-orm';
-import type { Database, Tx } from '../../db/client';
+import { and, eq, gt, sql, type AnyColumn } from 'drizzle-orm';
+import { queryRows, type Database, type Tx } from '../../db/client';
 import { replyWindows } from '../../db/schema';
 
 const PLATFORM = 'wecom';
@@ -23,7 +23,7 @@ export async function saveResponseUrl(tx: Tx, conversationId: string, url: strin
 /**
  * Takes one use of an open reply window of the conversation for outbox row `key`, the given one first,
  * else the one that expires soonest. The use is spent whether or not the send then works: WeCom allows
- * only one. Which row took it is written in the same transaction, before anything is sent, so a retry of
+ * only one. Which row took it is written in the same statement, before anything is sent, so a retry of
  * that row (after a timeout, or a crash before the row was marked sent) goes back to the same URL.
  */
 export async function claimResponseUrl(
@@ -33,41 +33,27 @@ export async function claimResponseUrl(
   key: string,
   preferred?: string,
 ): Promise<string | undefined> {
-  return db.transaction(async (tx) => {
-    const open = and(
-      eq(replyWindows.platform, PLATFORM),
-      eq(replyWindows.conversationId, conversationId),
-      gt(replyWindows.expiresAt, now),
-      or(isNull(replyWindows.usesLeft), gt(replyWindows.usesLeft, 0)),
-    );
-    const pick = (extra?: ReturnType<typeof eq>) =>
-      tx
-        .select({ id: replyWindows.id, url: replyWindows.url, expiresAt: replyWindows.expiresAt })
-        .from(replyWindows)
-        .where(extra ? and(open, extra) : open)
-        .orderBy(asc(replyWindows.expiresAt), asc(replyWindows.id))
-        .limit(1)
-        .for('update', { skipLocked: true });
-    let [window] = preferred ? await pick(eq(replyWindows.url, preferred)) : [];
-    if (!window) [window] = await pick();
-    if (!window) return undefined;
-    await tx
-      .update(replyWindows)
-      .set({ usesLeft: sql`${replyWindows.usesLeft} - 1` })
-      .where(eq(replyWindows.id, window.id));
-    await tx
-      .insert(replyWindows)
-      .values({
-        platform: CLAIMED,
-        conversationId: key,
-        url: window.url,
-        usesLeft: 0,
-        expiresAt: window.expiresAt,
-        createdAt: now,
-      })
-      .onConflictDoNothing({ target: [replyWindows.platform, replyWindows.url] });
-    return window.url;
-  });
+  // One statement: pick the window (locked, skipping one another sender holds), spend a use, record the claim.
+  const rows = await queryRows<{ url: string }>(
+    db,
+    sql`with picked as (
+      select id, url, expires_at from reply_windows
+      where platform = ${PLATFORM} and conversation_id = ${conversationId} and expires_at > ${now.toISOString()}::timestamptz
+        and (uses_left is null or uses_left > 0)
+      order by (url = ${preferred ?? null}::text) is true desc, expires_at, id
+      limit 1
+      for update skip locked
+    ), spent as (
+      update reply_windows w set uses_left = w.uses_left - 1 from picked where w.id = picked.id
+      returning picked.url, picked.expires_at
+    ), claimed as (
+      insert into reply_windows (platform, conversation_id, url, uses_left, expires_at, created_at)
+      select ${CLAIMED}, ${key}, url, 0, expires_at, ${now.toISOString()}::timestamptz from spent
+      on conflict (platform, url) do nothing
+    )
+    select url from spent`,
+  );
+  return rows[0]?.url;
 }
 
 /** Rows of this platform tag name the outbox row (in conversation_id) that took a response_url. */
