@@ -5,16 +5,21 @@ import type { Queryable, Tx } from './client';
 import { lineLoads, materials, moulds, reservations, stock } from './schema';
 import { MOULD_END_UNKNOWN } from '../domain/promise';
 
-/** What the promise engine needs to know about each material, read in five queries. */
+/** What the promise engine needs to know about each material, read in six queries (five when given the materials). */
 export async function plantStates(
   q: Queryable,
   config: BusinessConfig,
   codes: string[],
   today: string,
+  /** The materials' rows when the caller has read them already (all of `codes`), saving that query. */
+  known?: ReadonlyArray<typeof materials.$inferSelect>,
 ): Promise<Map<string, PlantState>> {
   const unique = [...new Set(codes)];
   if (unique.length === 0) return new Map();
-  const rows = await q.select().from(materials).where(inArray(materials.code, unique));
+  const rows =
+    known && unique.every((code) => known.some((m) => m.code === code))
+      ? known.filter((m) => unique.includes(m.code))
+      : await q.select().from(materials).where(inArray(materials.code, unique));
   const lines = [...new Set(rows.map((m) => m.line).filter((l): l is string => l !== null))];
   const mouldIds = [...new Set(rows.map((m) => m.mould).filter((m): m is string => m !== null))];
   const [onHand, reservedStock, loads, lineReservations, mouldRows] = await Promise.all([

@@ -110,6 +110,7 @@ export async function intakeRequest(event: MessageEvent, ctx: HandlerContext, re
   const promise = await promiseFor(
     ctx,
     request.items.map((i) => ({ materialCode: i.sku, quantity: i.quantity! })),
+    { materials: known },
   );
   const verdict = checkPromise(request.dueDate!, promise);
   const settled = { ...req, customer };

@@ -17,7 +17,7 @@ export interface PromiseItem {
 export async function promiseFor(
   ctx: HandlerContext,
   items: PromiseItem[],
-  options: { expedite?: boolean } = {},
+  options: { expedite?: boolean; materials?: ReadonlyArray<typeof materials.$inferSelect> } = {},
 ): Promise<OrderPromise> {
   const today = chinaDate(ctx.now);
   const states = await plantStates(
@@ -25,6 +25,7 @@ export async function promiseFor(
     ctx.config,
     items.map((i) => i.materialCode),
     today,
+    options.materials,
   );
   return earliestForOrder({
     today,
