@@ -27,7 +27,7 @@ export interface DatabaseStats {
   statements: number;
   /** Writes to the connections' sockets: the driver sends what it has pipelined in one write, then waits. */
   roundTrips: number;
-  /** Executions by query text (its first 160 characters), to see which statements an order costs. */
+  /** Executions by query text, to see which statements an order costs. */
   byText: Record<string, number>;
 }
 
@@ -84,8 +84,7 @@ function countingOptions(stats: DatabaseStats) {
   return {
     debug: (_connection: number, query: string) => {
       stats.statements++;
-      const text = query.replace(/\s+/g, ' ').slice(0, 160);
-      stats.byText[text] = (stats.byText[text] ?? 0) + 1;
+      stats.byText[query] = (stats.byText[query] ?? 0) + 1;
     },
     socket: async (o: { host: string[]; port: number[]; path?: string | false; connect_timeout?: number }) => {
       const socket = o.path ? connect(o.path) : connect(o.port[0]!, o.host[0]!);

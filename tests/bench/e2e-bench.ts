@@ -590,7 +590,8 @@ async function benchRun(adminUrl: string): Promise<RunFigures | undefined> {
           `${String(result.backlogAtEnd).padStart(7)}  ${fmt(result.drainedInMs / 1000)} s${result.sustained ? '' : '  (not sustained)'}`,
       );
       if (process.env.BENCH_E2E_STATEMENTS === '1')
-        for (const [text, n] of result.byText.slice(0, 30)) console.log(`  ${n.toFixed(2).padStart(6)}  ${text}`);
+        for (const [text, n] of result.byText.slice(0, 30))
+          console.log(`  ${n.toFixed(2).padStart(6)}  ${text.replace(/\s+/g, ' ').slice(0, 160)}`);
       if (!result.sustained) break;
       best = result;
     }
