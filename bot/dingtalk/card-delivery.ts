@@ -29,6 +29,9 @@ type UndeliveredCard = {
   deliveredAt?: undefined;
 };
 
+/** How many delivered cards' states a process keeps (a few hundred bytes each). */
+const DELIVERED_KEPT = 10_000;
+
 /** Tells the ops conversation once per key (the outbox's idempotency key, so once in the database). */
 export type ReportToOps = (key: string, text: string) => Promise<void>;
 
@@ -49,6 +52,12 @@ interface DeliverAnswer {
  * retried creation cannot make a second card), updated in place with PUT on the instance.
  */
 export class CardDelivery {
+  /**
+   * Cards this process delivered, newest last (at most DELIVERED_KEPT): an update of one needs no read of its
+   * state. Delivery is final, so a card here never needs reading again; one delivered elsewhere is read.
+   */
+  private readonly delivered = new Map<string, SentCard>();
+
   constructor(
     private readonly settings: DingtalkSettings,
     private readonly api: DingtalkOpenApi,
@@ -167,8 +176,17 @@ export class CardDelivery {
   }
 
   private async sentState(cardId: string): Promise<SentCard | undefined> {
+    const known = this.delivered.get(cardId);
+    if (known) return known;
     const data = await this.cardState(cardId);
-    return data?.deliveredAt ? (data as SentCard) : undefined;
+    if (!data?.deliveredAt) return undefined;
+    this.remember(cardId, data as SentCard);
+    return data as SentCard;
+  }
+
+  private remember(cardId: string, state: SentCard) {
+    this.delivered.set(cardId, state);
+    if (this.delivered.size > DELIVERED_KEPT) this.delivered.delete(this.delivered.keys().next().value!);
   }
 
   private async cardState(cardId: string): Promise<SentCard | UndeliveredCard | undefined> {
@@ -179,6 +197,7 @@ export class CardDelivery {
   private async markSent(cardId: string, state: Omit<SentCard, 'deliveredAt'>): Promise<void> {
     const platformData = { ...state, deliveredAt: this.clock().toISOString() };
     await this.db.update(cards).set({ platformRef: cardId, platformData }).where(eq(cards.id, cardId));
+    this.remember(cardId, platformData);
   }
 }
 
