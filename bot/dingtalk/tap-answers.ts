@@ -26,11 +26,11 @@ export class TapAnswers {
   private readonly waiting = new Map<string, WaitingTap>();
 
   /**
-   * An answer carrying a card update that leaves this process later than this after DingTalk sent the frame
+   * An answer carrying a card update that leaves this process later than this after DingTalk sent the frame (the claim's own limit)
    * may reach DingTalk past its 2 s (network, a busy process) and not be applied: the outbox PUTs the card's
    * data after it as well.
    */
-  sureWithinMs = 1000;
+  sureWithinMs = 1500;
 
   constructor(private readonly deps: { db: Database; now: () => Date; log: Logger; wakeSender: () => void }) {}
 
@@ -84,6 +84,20 @@ export class TapAnswers {
     arrivedAt: number,
     tap: WaitingTap | undefined,
   ): Promise<object> {
+    const answer = await this.compose(messageId, event, stored, arrivedAt, tap);
+    // Closed first, so no sender can hand an update over any more: one handed over while the answer was
+    // being composed (its sender counts it delivered) goes in the answer.
+    tap?.close();
+    return tap?.card && !('cardData' in answer) ? callbackAnswer(tap.card) : answer;
+  }
+
+  private async compose(
+    messageId: string,
+    event: InboundEvent,
+    stored: Stored,
+    arrivedAt: number,
+    tap: WaitingTap | undefined,
+  ): Promise<object> {
     if (event.kind !== 'card-action') return {};
     const left = (ms: number) => arrivedAt + ms - Date.now();
     try {
@@ -122,9 +136,7 @@ export class TapAnswers {
         { err, messageId },
         'could not put the card update in the callback answer; the outbox sends it',
       );
-      return tap?.card ? callbackAnswer(tap.card) : {};
-    } finally {
-      tap?.close();
+      return {};
     }
   }
 
