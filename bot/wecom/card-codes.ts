@@ -1,5 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Queryable } from '../../db/client';
+import type DataLoader from 'dataloader';
+import type { Database, Queryable } from '../../db/client';
+import { writeBatcher } from '../write-batcher';
 import { cards } from '../../db/schema';
 
 /**
@@ -32,27 +34,60 @@ export function cardData(platformData: unknown): WecomCardData {
   return (platformData ?? {}) as WecomCardData;
 }
 
-/** Records a sent card: the task_id it shows under and the code its send returned. */
-export async function recordSentCard(
-  q: Queryable,
-  cardId: string,
-  sent: { taskId: string; revision: number; code?: string; now: Date; via?: 'aibot' },
-) {
-  const codes = sent.code ? { [sent.code]: { at: sent.now.toISOString(), source: 'send' } } : {};
-  const fields = {
-    taskId: sent.taskId,
-    revision: sent.revision,
-    sentAt: sent.now.toISOString(),
-    ...(sent.via ? { via: sent.via } : {}),
-  };
-  await q
-    .update(cards)
-    .set({
-      platformRef: sent.taskId,
-      platformData: sql`${cards.platformData} || ${JSON.stringify(fields)}::jsonb
-        || jsonb_build_object('codes', coalesce(${cards.platformData} -> 'codes', '{}'::jsonb) || ${JSON.stringify(codes)}::jsonb)`,
-    })
-    .where(eq(cards.id, cardId));
+interface SentCard {
+  taskId: string;
+  revision: number;
+  code?: string;
+  now: Date;
+  via?: 'aibot';
+}
+
+/**
+ * Records a sent card: the task_id it shows under and the code its send returned. Cards sent at the same
+ * time are recorded by one statement (group commit); each call returns once its card's record is written.
+ */
+export async function recordSentCard(db: Database, cardId: string, sent: SentCard): Promise<void> {
+  let writer = sentCardWriters.get(db);
+  if (!writer) {
+    writer = writeBatcher((batch: readonly SentCardRecord[]) => writeSentCards(db, batch));
+    sentCardWriters.set(db, writer);
+  }
+  await writer.load({ cardId, sent });
+}
+
+interface SentCardRecord {
+  cardId: string;
+  sent: SentCard;
+}
+
+const sentCardWriters = new WeakMap<Database, DataLoader<SentCardRecord, true>>();
+
+async function writeSentCards(db: Database, batch: readonly SentCardRecord[]): Promise<true[]> {
+  // One row per card (the later send's fields win, the codes add up), so the join meets each card once.
+  const byCard = new Map<string, { id: string; taskId: string; fields: object; codes: object }>();
+  for (const { cardId, sent } of batch) {
+    const codes = sent.code ? { [sent.code]: { at: sent.now.toISOString(), source: 'send' } } : {};
+    const fields = {
+      taskId: sent.taskId,
+      revision: sent.revision,
+      sentAt: sent.now.toISOString(),
+      ...(sent.via ? { via: sent.via } : {}),
+    };
+    const earlier = byCard.get(cardId);
+    byCard.set(cardId, {
+      id: cardId,
+      taskId: sent.taskId,
+      fields: { ...earlier?.fields, ...fields },
+      codes: { ...earlier?.codes, ...codes },
+    });
+  }
+  await db.execute(sql`update cards c set platform_ref = v."taskId",
+      platform_data = c.platform_data || v.fields
+        || jsonb_build_object('codes', coalesce(c.platform_data -> 'codes', '{}'::jsonb) || v.codes)
+    from jsonb_to_recordset(${JSON.stringify([...byCard.values()])}::jsonb)
+      as v(id text, "taskId" text, fields jsonb, codes jsonb)
+    where c.id = v.id`);
+  return batch.map(() => true as const);
 }
 
 export async function addClickCode(q: Queryable, cardId: string, code: string, now: Date) {
