@@ -26,9 +26,9 @@ export class TapAnswers {
   private readonly waiting = new Map<string, WaitingTap>();
 
   /**
-   * An answer carrying a card update that leaves this process later than this after DingTalk sent the frame (the claim's own limit)
-   * may reach DingTalk past its 2 s (network, a busy process) and not be applied: the outbox PUTs the card's
-   * data after it as well.
+   * An answer carrying a card update that leaves this process later than this after DingTalk sent the frame
+   * (the claim's own limit) may reach DingTalk past its 2 s (network, a busy process) and not be applied: the
+   * outbox PUTs the card's data after it as well.
    */
   sureWithinMs = 1500;
 
