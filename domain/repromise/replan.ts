@@ -102,7 +102,8 @@ class Usage {
  * reservations when every one still holds: stock within what is on hand, a production day that is still worked,
  * with its mould in service and within the line's capacity (less than one piece over: day quantities are rounded
  * to whole pieces). The others are promised again, in the same order, against everything kept: an order whose
- * new date passes its promise is late, and gets a split offer when part of it can still make the promise.
+ * new date passes its promise is late, and gets a split offer when part of it can still make the promise against
+ * what all the others hold in the end.
  */
 export function replan(input: ReplanInput): ReplanResult {
   const cal = compileCalendar(input.calendar);
@@ -117,7 +118,32 @@ export function replan(input: ReplanInput): ReplanResult {
       kept.push(order.id);
     } else redo.push(order);
   }
-  return { kept, moved: redo.map((order) => promiseAgain(input, cal, today, usage, order)) };
+  const moved = redo.map((order) => promiseAgain(input, today, usage, order));
+  // Split offers last, each against what every other order holds once all are re-promised: an offer worked
+  // out earlier could count on capacity a later re-promised order then took (or on what it gave back).
+  for (const [i, result] of moved.entries()) {
+    if (!result.late) continue;
+    const order = redo[i]!;
+    const items = remaining(order, today);
+    const others = withoutHolds(usage, items, result.holds, today, input);
+    result.split = offerSplit(input, cal, today, others, order, items)?.offer ?? null;
+  }
+  return { kept, moved };
+}
+
+/** What everything holds but these holds, for the parts of `usage` the items' materials and lines touch. */
+function withoutHolds(
+  usage: Usage,
+  items: ReadonlyArray<{ materialCode: string }>,
+  holds: readonly Hold[],
+  today: number,
+  input: ReplanInput,
+): Usage {
+  const codes = items.map((i) => i.materialCode);
+  const lines = codes.flatMap((c) => input.materials.get(c)?.line ?? []);
+  const others = usage.scratch(codes, lines);
+  for (const hold of holds) others.add({ ...hold, quantity: -hold.quantity }, today);
+  return others;
 }
 
 function holdsStill(input: ReplanInput, cal: DayCalendar, today: number, usage: Usage, holds: readonly Hold[]) {
@@ -208,10 +234,9 @@ function remaining(order: PlanOrder, today: number): Array<{ lineNo: number; mat
     .filter((item) => item.quantity > 0);
 }
 
-function promiseAgain(input: ReplanInput, cal: DayCalendar, today: number, usage: Usage, order: PlanOrder): Replanned {
+function promiseAgain(input: ReplanInput, today: number, usage: Usage, order: PlanOrder): Replanned {
   const items = remaining(order, today);
   const args = { today: input.today, calendar: input.calendar, rules: input.rules };
-  const split = offerSplit(input, cal, today, usage, order, items)?.offer ?? null;
   const past = order.holds.filter((h) => h.kind === 'production' && h.day && toDay(h.day) < today);
   const holds: Hold[] = [...past];
   const lineDates: Replanned['lineDates'] = [];
@@ -236,7 +261,7 @@ function promiseAgain(input: ReplanInput, cal: DayCalendar, today: number, usage
     date: date === '' ? input.today : date,
     lineDates,
     late,
-    split: late ? split : null,
+    split: null,
     plan: planOf(holds),
   };
 }
