@@ -27,22 +27,38 @@ export function nextMonthStart(now: Date): Date {
 }
 
 /**
- * Counts one call of `api` in the month of `now` (one upsert) and returns the platform's calls in that
- * month, this one included: the upserted row's count plus the other APIs' committed counts.
+ * Counts calls (each `api` call in the month of its `at`; several at once in one upsert) and returns, for each,
+ * the platform's calls in that month once these are counted: the upserted rows plus the other APIs' counts.
  */
-export async function countApiCall(q: Queryable, platform: string, api: string, now: Date): Promise<number> {
-  const month = quotaMonth(now);
-  const [row] = await queryRows<{ total: number }>(
+export async function countApiCalls(
+  q: Queryable,
+  platform: string,
+  calls: ReadonlyArray<{ api: string; at: Date }>,
+): Promise<number[]> {
+  const counts = new Map<string, { api: string; month: string; n: number }>();
+  for (const call of calls) {
+    const month = quotaMonth(call.at);
+    const key = `${call.api}\n${month}`;
+    const entry = counts.get(key) ?? { api: call.api, month, n: 0 };
+    entry.n += 1;
+    counts.set(key, entry);
+  }
+  const rows = await queryRows<{ month: string; total: number }>(
     q,
     sql`with counted as (
-          insert into ${apiCallCounts} (platform, api, month, calls) values (${platform}, ${api}, ${month}, 1)
-          on conflict (platform, api, month) do update set calls = ${apiCallCounts}.calls + 1
-          returning calls)
-        select ((select calls from counted)
+          insert into ${apiCallCounts} (platform, api, month, calls)
+          select ${platform}, x.api, x.month, x.n
+          from jsonb_to_recordset(${JSON.stringify([...counts.values()])}::jsonb) as x(api text, month text, n int)
+          on conflict (platform, api, month) do update set calls = ${apiCallCounts}.calls + excluded.calls
+          returning api, month, calls)
+        select m.month, ((select sum(k.calls) from counted k where k.month = m.month)
           + coalesce((select sum(c.calls) from ${apiCallCounts} c
-                      where c.platform = ${platform} and c.month = ${month} and c.api <> ${api}), 0))::int as total`,
+                      where c.platform = ${platform} and c.month = m.month
+                        and c.api not in (select k.api from counted k where k.month = m.month)), 0))::int as total
+        from (select distinct month from counted) m`,
   );
-  return Number(row?.total ?? 0);
+  const totals = new Map(rows.map((r) => [r.month, Number(r.total)]));
+  return calls.map((call) => totals.get(quotaMonth(call.at)) ?? 0);
 }
 
 /** Counts one call of `api` not made (or refused) because the month's quota was used up. */

@@ -5,14 +5,16 @@ import { DeliveryError } from '../../core/errors';
 import { enqueueEffects } from '../../core/outbox';
 import {
   claimQuotaNotice,
-  countApiCall,
+  countApiCalls,
   countWithheld,
   daysLeftInMonth,
   monthUsage,
   nextMonthStart,
   quotaMonth,
 } from '../../db/api-quota';
+import type DataLoader from 'dataloader';
 import type { Database } from '../../db/client';
+import { writeBatcher } from '../write-batcher';
 import { texts } from '../../texts';
 import type { NotSent } from '../../texts/zh/quota';
 import { QUOTA_EXHAUSTED } from './api-errors';
@@ -47,11 +49,18 @@ export class DingtalkQuota implements CallCounter {
   /** The month this process has seen the warning claimed (by itself or another process). */
   private warnedMonth: string | undefined;
 
-  constructor(private readonly deps: QuotaDeps) {}
+  /** Calls made at the same time are counted by one statement (group commit, as the outbox's sent marks). */
+  private readonly counter: DataLoader<{ api: string; at: Date }, number>;
+
+  constructor(private readonly deps: QuotaDeps) {
+    this.counter = writeBatcher((calls: ReadonlyArray<{ api: string; at: Date }>) =>
+      countApiCalls(deps.db, PLATFORM, calls),
+    );
+  }
 
   async count(api: string): Promise<void> {
     const now = this.deps.clock();
-    const used = await countApiCall(this.deps.db, PLATFORM, api, now);
+    const used = await this.counter.load({ api, at: now });
     const { monthlyQuota } = this.deps;
     if (monthlyQuota <= 0 || used < Math.ceil(monthlyQuota * WARN_AT) || this.warnedMonth === quotaMonth(now)) return;
     try {
