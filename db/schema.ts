@@ -42,6 +42,15 @@ export const customers = pgTable('customers', {
   updatedAt: at('updated_at').notNull().defaultNow(),
 });
 
+/**
+ * One row: a stamp the customers table's trigger renews with every change to the list (any statement on it), so a
+ * process knows whether its name index is current from this row alone (migration 0020 holds the trigger).
+ */
+export const customerListVersions = pgTable('customer_list_versions', {
+  id: integer('id').primaryKey().default(1),
+  version: text('version').notNull(),
+});
+
 export const materials = pgTable('materials', {
   code: text('code').primaryKey(),
   name: text('name').notNull(),
