@@ -24,7 +24,8 @@ describe.each(backends)('order risk on the cards, from the plant’s own history
     const t = await TestApp.start(backend, { database: database(), fresh: true });
     apps.push(t);
     const config = t.app.config.current;
-    if (withHistory) await seedDemoRiskHistoryIfEmpty(t.db, t.clock.now(), config.lifecycle.deliverBy);
+    // 800 orders: enough for both models and 博世's habit, a third of the demo's history (seeding and training dominate).
+    if (withHistory) await seedDemoRiskHistoryIfEmpty(t.db, t.clock.now(), config.lifecycle.deliverBy, 800);
     const retrain = () => retrainRiskModels({ db: t.db, now: t.clock.now(), config, log });
     return { t, retrain };
   }
