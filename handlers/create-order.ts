@@ -98,17 +98,21 @@ async function insertOrder(
   const { request } = req;
   const items = orderItemsOf(request, known);
   const kind = items.some((i) => i.kind === 'batch') ? 'batch' : 'sample';
-  const verdicts = await checkSpecs(
-    ctx,
-    request,
-    items.map((i) => i.materialCode),
-  );
+  // Statements that do not wait for each other are sent together: the driver pipelines them on the connection.
+  const [verdicts, number] = await Promise.all([
+    checkSpecs(
+      ctx,
+      request,
+      items.map((i) => i.materialCode),
+    ),
+    nextOrderNumber(tx, now),
+  ]);
   const customer = req.customer ?? null;
   const customerName = customer?.name ?? null;
   const [order] = await tx
     .insert(orders)
     .values({
-      number: await nextOrderNumber(tx, now),
+      number,
       platform: event.platform,
       conversationId: event.conversationId,
       requesterId: event.senderId,
@@ -127,31 +131,33 @@ async function insertOrder(
     })
     .returning();
   const orderId = order!.id;
-  await tx.insert(orderItems).values(items.map(({ materialName: _, ...item }) => ({ ...item, orderId })));
-  if (request.specs.length > 0) await tx.insert(orderSpecs).values(request.specs.map((s) => ({ orderId, ...s })));
-  await recordOrderEvents(tx, [
-    {
-      orderId,
-      at: now,
-      type: 'created',
-      actorId: event.senderId,
-      data: { messageId: event.messageId, items: request.items, dueDate: request.dueDate, specs: verdicts },
-    },
-    {
-      orderId,
-      at: now,
-      type: 'promise-checked',
-      data: {
-        requested: request.dueDate,
-        earliest: promise.date,
-        binding: promise.binding,
-        explanation: bindingText(promise.binding, 'zh', chinaDate(now)),
-      },
-    },
-  ]);
   const riskInputs = { ...plantRiskInputs(promise.items), usualLeadDays: usualLeadDays(items, known) };
-  await tx.insert(orderRiskInputs).values({ orderId, inputs: riskInputs, recordedAt: now });
-  const risk = await assessNewOrder(tx, ctx.config, order!, items, riskInputs, now);
+  const [risk] = await Promise.all([
+    assessNewOrder(tx, ctx.config, order!, items, riskInputs, now),
+    tx.insert(orderItems).values(items.map(({ materialName: _, ...item }) => ({ ...item, orderId }))),
+    request.specs.length > 0 ? tx.insert(orderSpecs).values(request.specs.map((s) => ({ orderId, ...s }))) : null,
+    tx.insert(orderRiskInputs).values({ orderId, inputs: riskInputs, recordedAt: now }),
+    recordOrderEvents(tx, [
+      {
+        orderId,
+        at: now,
+        type: 'created',
+        actorId: event.senderId,
+        data: { messageId: event.messageId, items: request.items, dueDate: request.dueDate, specs: verdicts },
+      },
+      {
+        orderId,
+        at: now,
+        type: 'promise-checked',
+        data: {
+          requested: request.dueDate,
+          earliest: promise.date,
+          binding: promise.binding,
+          explanation: bindingText(promise.binding, 'zh', chinaDate(now)),
+        },
+      },
+    ]),
+  ]);
   return { order: order!, items, verdicts, customerName, risk };
 }
 

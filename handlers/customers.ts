@@ -52,8 +52,14 @@ async function hashOfNames(q: Queryable): Promise<string> {
  * The customer a message names: any known name, alias or short name anywhere in it (the recogniser's
  * rules), else the name a sales person labelled ("客户：新能科技") as written, else none.
  */
-export async function resolveCustomer(ctx: HandlerContext, text: string, labelled: string | null) {
-  const matches = recognizeCustomers(text, await customerIndex(ctx.tx));
+export async function resolveCustomer(
+  ctx: HandlerContext,
+  text: string,
+  labelled: string | null,
+  /** The index when the caller has read it already. */
+  index?: CustomerIndex,
+) {
+  const matches = recognizeCustomers(text, index ?? (await customerIndex(ctx.tx)));
   const resolution: CustomerResolution =
     matches.length > 1
       ? { kind: 'ambiguous', candidates: matches.map(({ id, name }) => ({ id, name })) }

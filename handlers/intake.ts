@@ -13,7 +13,8 @@ import { blockRequest } from './blocked-request';
 import { createOrder, type OrderRequest } from './create-order';
 import { promiseFor } from './promise';
 import { type Lang, texts } from '../texts';
-import { resolveCustomer } from './customers';
+import { customerIndex, resolveCustomer } from './customers';
+import type { CustomerIndex } from '../domain/customers';
 import { holdRequest, sameNeed } from './held-requests';
 
 /** A message parsed as a request: "客户 9:30 提的" (when the customer asked) cut out and kept. */
@@ -93,7 +94,11 @@ export async function intakeRequest(event: MessageEvent, ctx: HandlerContext, re
   const { request } = req;
   const t = texts(request.language).orders;
   const codes = [...new Set(request.items.map((i) => i.sku))];
-  const known = await findMaterials(ctx.tx, codes);
+  // Read together (one round trip): the customer list is needed next unless the customer is settled already.
+  const [known, customers] = await Promise.all([
+    findMaterials(ctx.tx, codes),
+    req.customer === undefined ? customerIndex(ctx.tx) : undefined,
+  ]);
   const unknown = codes.filter((c) => !known.some((m) => m.code === c));
   if (unknown.length > 0) {
     const all = await allMaterialCodes(ctx.tx);
@@ -101,7 +106,7 @@ export async function intakeRequest(event: MessageEvent, ctx: HandlerContext, re
     return replyToMessage(ctx, event, t.unknownCodes(list));
   }
   if (request.missing.length > 0) return keepAsDraft(event, ctx, req);
-  const customer = req.customer !== undefined ? req.customer : await customerOf(event, ctx, req);
+  const customer = req.customer !== undefined ? req.customer : await customerOf(event, ctx, req, customers);
   if (customer === HELD) return;
   if (customer?.id && !req.sameNeedAnswered) {
     const same = await sameNeed(ctx, customer.id, codes, event.senderId);
@@ -146,8 +151,8 @@ async function keepAsDraft(event: MessageEvent, ctx: HandlerContext, req: OrderR
 const HELD = Symbol('held');
 
 /** The request's customer; two named at once: the request is held and the chat asked which. */
-async function customerOf(event: MessageEvent, ctx: HandlerContext, req: OrderRequest) {
-  const resolution = await resolveCustomer(ctx, req.sourceText, req.request.customer);
+async function customerOf(event: MessageEvent, ctx: HandlerContext, req: OrderRequest, index?: CustomerIndex) {
+  const resolution = await resolveCustomer(ctx, req.sourceText, req.request.customer, index);
   switch (resolution.kind) {
     case 'known':
     case 'unknown':
