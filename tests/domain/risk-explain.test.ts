@@ -5,37 +5,13 @@ import {
   explainRisk,
   type RiskFacts,
   type RiskHistoryEntry,
-  type RiskOrder,
   riskFactsAsOf,
 } from '../../domain/risk';
+import { damagedHistory, RISK_T, riskOrders } from '../support/risk-orders';
 
-const T = new Date('2026-05-11T10:00:00+08:00').getTime();
-const order = (over: Partial<RiskOrder> = {}): RiskOrder => ({
-  id: 'N1',
-  customer: 'C1',
-  material: 'PP-01',
-  quantity: 5000,
-  kind: 'batch',
-  createdAt: new Date(T),
-  promisedAt: new Date(T + 12 * DAY_MS),
-  expedite: false,
-  lineLoad: 0.95,
-  mouldStatus: 'repair',
-  mould: '#3',
-  purchaseLeadDays: 0,
-  usualLeadDays: 18,
-  ...over,
-});
-
-/** Three earlier deliveries of C1, two with packaging damage, all complaint windows closed. */
-const history: RiskHistoryEntry[] = [0, 1, 2].map((i) => ({
-  order: order({ id: `P${i}`, createdAt: new Date(T - (120 - i * 10) * DAY_MS), mouldStatus: 'ok' }),
-  outcome: {
-    late: false,
-    deliveredAt: new Date(T - (100 - i * 10) * DAY_MS),
-    complaints: i < 2 ? [{ kind: 'packaging', at: new Date(T - (95 - i * 10) * DAY_MS) }] : [],
-  },
-}));
+const T = RISK_T;
+const order = riskOrders({ quantity: 5000, lineLoad: 0.95 });
+const history: RiskHistoryEntry[] = damagedHistory(order);
 
 const contributions = (values: Record<string, number>) =>
   Object.entries(values).map(([feature, value]) => ({ feature, value }));
