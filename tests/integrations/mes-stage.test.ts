@@ -154,9 +154,15 @@ describe.each(backends)('MES stage reports on %s', (backend) => {
       completed: ['in_production', 'qc_passed', 'packed'],
       status: 'done',
     });
+    // The shipping card, the tracking card and the production card's update are delivered side by side.
     let state = await t.waitFor(
-      (s) => (s.inbox.wushifu?.[0] && field(etdCard(s), '当前阶段')?.startsWith('已包装') ? s : undefined),
-      'the shipping card',
+      (s) =>
+        s.inbox.wushifu?.[0] &&
+        field(etdCard(s), '当前阶段')?.startsWith('已包装') &&
+        s.inbox.zhoushifu?.find((c) => c.id === productionCard.id)?.resolved
+          ? s
+          : undefined,
+      'the shipping card and the production card closed',
     );
     expect(state.inbox.wushifu![0]!.title).toBe(`已发货 · ${NUMBER}`);
     expect(state.inbox.zhoushifu!.find((c) => c.id === productionCard.id)!.resolved?.status).toBe('approved');
