@@ -175,9 +175,10 @@ describe.each(backends)('MES stage reports on %s', (backend) => {
     const shipped = await report({ stage: 'shipped', carrier: '顺丰', waybill: 'sf1234567890' });
     expect(shipped.json).toEqual({ order: NUMBER, stage: 'shipped', completed: ['shipped'], status: 'done' });
     expect(await order(t)).toMatchObject({ stage: 'shipped', carrier: 'shunfeng', waybill: 'SF1234567890' });
+    // The tracking card's update and the shipping card's close are delivered side by side.
     state = await t.waitFor(
-      (s) => (field(etdCard(s), '物流')?.includes('SF1234567890') ? s : undefined),
-      'the waybill',
+      (s) => (field(etdCard(s), '物流')?.includes('SF1234567890') && s.inbox.wushifu?.[0]?.resolved ? s : undefined),
+      'the waybill and the shipping card closed',
     );
     expect(field(etdCard(state), '物流')).toBe('顺丰速运 SF1234567890');
     expect(state.inbox.wushifu![0]!.resolved?.status).toBe('approved');
