@@ -1,11 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import {
-  HttpRequestError,
-  type HttpSend,
-  type KeepAliveResponse,
-  keepAliveRequest,
-  sendWithFetch,
-} from '../http/keep-alive';
+import { HttpRequestError, type HttpSend, type KeepAliveResponse } from '../http/keep-alive';
 import { ErpError, type ErpKind } from './errors';
 
 export interface HttpReply {
@@ -18,11 +12,6 @@ export interface ErpRequest {
   method: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
-}
-
-/** keepAliveRequest, or an injected fetch (ErpClientDeps.fetch) through sendWithFetch. */
-export function erpSender(fetchImpl: typeof fetch | undefined): HttpSend {
-  return fetchImpl ? sendWithFetch(fetchImpl) : keepAliveRequest;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ErpError } from './errors';
 import type { HttpSend } from '../http/keep-alive';
-import { codeOf, erpSender, exchangeJson, isRecord, quantityOf, textOf } from './http';
+import { codeOf, exchangeJson, isRecord, quantityOf, textOf } from './http';
+import { httpSender } from '../http/keep-alive';
 import type { ErpMaterial, ErpPort, ErpSaleOrder, ErpSaleOrderResult, ErpStock } from './port';
 import { memoryTokenCache, type FreshToken, type InvalidateToken, type TokenCache } from './token-cache';
 
@@ -122,7 +123,7 @@ export class KingdeeClient implements ErpPort {
   private readonly saleOrder: KingdeeSaleOrderSettings;
 
   constructor(private readonly options: KingdeeClientOptions) {
-    this.send = erpSender(options.fetch);
+    this.send = httpSender(options.fetch);
     const memory = memoryTokenCache(options.now ? { now: options.now } : {});
     this.tokenCache = options.tokenCache ?? memory.tokenCache;
     this.invalidate = options.invalidateToken ?? memory.invalidateToken;

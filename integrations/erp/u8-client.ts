@@ -1,6 +1,7 @@
 import { ErpError } from './errors';
 import type { HttpSend } from '../http/keep-alive';
-import { codeOf, erpSender, type ErpRequest, exchangeJson, isRecord, quantityOf, textOf } from './http';
+import { codeOf, type ErpRequest, exchangeJson, isRecord, quantityOf, textOf } from './http';
+import { httpSender } from '../http/keep-alive';
 import type { ErpMaterial, ErpPort, ErpSaleOrder, ErpSaleOrderResult, ErpStock } from './port';
 import { memoryTokenCache, type FreshToken, type InvalidateToken, type TokenCache } from './token-cache';
 
@@ -88,7 +89,7 @@ export class U8Client implements ErpPort {
   private readonly saleOrderFields: U8SaleOrderFields;
 
   constructor(private readonly options: U8ClientOptions) {
-    this.send = erpSender(options.fetch);
+    this.send = httpSender(options.fetch);
     const memory = memoryTokenCache(options.now ? { now: options.now } : {});
     this.tokenCache = options.tokenCache ?? memory.tokenCache;
     this.invalidate = options.invalidateToken ?? memory.invalidateToken;

@@ -85,6 +85,11 @@ export function sendWithFetch(fetchImpl: typeof fetch): HttpSend {
   };
 }
 
+/** The sender a client uses: keepAliveRequest, or an injected fetch (tests, a proxy) through sendWithFetch. */
+export function httpSender(fetchImpl?: typeof fetch): HttpSend {
+  return fetchImpl ? sendWithFetch(fetchImpl) : keepAliveRequest;
+}
+
 /** Sockets per origin; more requests queue in the agent. */
 export const MAX_SOCKETS_PER_ORIGIN = 16;
 /** An idle socket is closed after this, below the usual server idle timeouts (Node 5 s, nginx 75 s). */

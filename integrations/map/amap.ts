@@ -1,12 +1,6 @@
 /** Amap (高德) Web Service client: geocoding and driving duration. Plain GET, JSON with string values. */
 import { OrderbotError } from '../../core/errors';
-import {
-  HttpRequestError,
-  type HttpSend,
-  type KeepAliveResponse,
-  keepAliveRequest,
-  sendWithFetch,
-} from '../http/keep-alive';
+import { HttpRequestError, type HttpSend, type KeepAliveResponse, httpSender } from '../http/keep-alive';
 
 export const AMAP_DEFAULT_BASE = 'https://restapi.amap.com';
 
@@ -106,7 +100,7 @@ export class AmapClient {
   constructor(private readonly opts: AmapClientOptions) {
     this.base = new URL(opts.baseUrl ?? AMAP_DEFAULT_BASE).toString().replace(/\/+$/, '');
     this.timeoutMs = opts.timeoutMs ?? 5000;
-    this.send = opts.fetch ? sendWithFetch(opts.fetch) : keepAliveRequest;
+    this.send = httpSender(opts.fetch);
   }
 
   /** null when Amap knows no such address. */

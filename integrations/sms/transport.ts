@@ -1,4 +1,4 @@
-import { HttpRequestError, keepAliveRequest, sendWithFetch } from '../http/keep-alive';
+import { HttpRequestError, httpSender } from '../http/keep-alive';
 import { SmsError, type SmsProvider } from './port';
 
 export type FetchLike = typeof fetch;
@@ -22,7 +22,7 @@ export async function postOnce(args: {
   body?: string;
   timeoutMs: number;
 }): Promise<HttpAnswer> {
-  const send = args.fetch ? sendWithFetch(args.fetch) : keepAliveRequest;
+  const send = httpSender(args.fetch);
   try {
     const res = await send({
       method: 'POST',
