@@ -65,8 +65,7 @@ export function riskOrderOf(
 }
 
 export async function readRiskHistory(db: Queryable): Promise<RiskHistoryEntry[]> {
-  const conditions: SQL[] = [isNotNull(orders.promisedAt), isNull(orders.splitOf), ne(orders.status, 'rejected')];
-  // Only the columns the models read: an order creation reads a customer's and a material's whole history.
+  // Only the columns the models read: training and backtests read the whole history.
   const rows = await db
     .select({
       id: orders.id,
@@ -81,7 +80,7 @@ export async function readRiskHistory(db: Queryable): Promise<RiskHistoryEntry[]
       deliveredAt: orders.deliveredAt,
     })
     .from(orders)
-    .where(and(...conditions))
+    .where(and(...historyConditions()))
     .orderBy(asc(orders.createdAt), asc(orders.id));
   if (rows.length === 0) return [];
   const ids = rows.map((o) => o.id);

@@ -48,7 +48,8 @@ export async function orderRiskFacts(
   // A date asked for today after the delivery hour is due at once: no negative lead.
   const promisedAt = asked < order.createdAt ? order.createdAt : asked;
   const main = lines.reduce((a, b) => (b.quantity > a.quantity ? b : a));
-  const lead = await usualLeadOf(q, main.materialCode);
+  // The lead as recorded at creation; read from the material only for an order recorded without one.
+  const lead = inputs?.usualLeadDays === undefined ? await usualLeadOf(q, main.materialCode) : undefined;
   const riskOrder = riskOrderOf(order, lines, promisedAt, inputs, () => lead);
   const [history, plant, material] = await Promise.all([
     readCustomerRiskHistory(q, riskCustomerKey(order)),
