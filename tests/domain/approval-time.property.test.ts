@@ -597,11 +597,14 @@ describe('going back over midnight on a day that ends at 24:00', () => {
     expect(back).toEqual(at('2026-03-06T23:59:59.999+08:00'));
   });
 
-  /** Run in a child process with a timeout: the current code never returns, and would hang this test run. */
+  /**
+   * Run in a child process with a timeout, so an endless loop cannot hang this test run. The timeout leaves room
+   * for a cold start: in a fresh clone tsx compiles the module first (3 s timed out there on a busy machine).
+   */
   it('Tue 2026-03-10 10:00 − 2h on 09:00–24:00 returns, at Mon 23:00', () => {
     const module = fileURLToPath(new URL('../../domain/lifecycle/working-time.ts', import.meta.url));
     const code = `import(${JSON.stringify(module)}).then((m) => console.log(m.subtractWorkingTime(new Date('2026-03-10T10:00:00+08:00'), 7200000, { holidays: [], makeUpWorkdays: [] }, { start: '09:00', end: '24:00' }).toISOString()))`;
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8', timeout: 3000 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8', timeout: 20_000 });
     expect(run.signal === 'SIGTERM' ? 'timed out (endless loop)' : run.stdout.trim()).toBe(
       at('2026-03-09T23:00:00+08:00').toISOString(),
     );
