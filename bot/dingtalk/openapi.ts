@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
 import { cachedToken, invalidateToken, tokenMemo, type TokenMemo } from '../../db/platform-tokens';
 import { DeliveryError } from '../../core/errors';
+import { HttpRequestError, type KeepAliveResponse, keepAliveRequest } from '../../integrations/http/keep-alive';
 import { classifyFailure, deliveryErrorFor, describeFailure, type ApiFailure } from './api-errors';
 import type { DingtalkSettings } from './settings';
 
@@ -114,23 +115,24 @@ export async function httpJson(
   headers: Record<string, string>,
   timeoutMs: number,
 ) {
-  let response: Response;
+  let response: KeepAliveResponse;
   try {
-    response = await fetch(url, {
+    response = await keepAliveRequest({
       method,
+      url,
       headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
+      timeoutMs,
     });
   } catch (err) {
-    throw DeliveryError.retry(
-      `DingTalk request ${method} ${new URL(url).pathname} did not complete: ${(err as Error).message}`,
-    );
+    // The answer's status had arrived and only its body was cut off: the status stands, as the body's absence.
+    if (err instanceof HttpRequestError && err.status !== undefined) return { status: err.status, json: undefined };
+    const cause = err instanceof HttpRequestError && err.timedOut ? 'no answer in time' : (err as Error).message;
+    throw DeliveryError.retry(`DingTalk request ${method} ${new URL(url).pathname} did not complete: ${cause}`);
   }
-  const text = await response.text().catch(() => '');
   let json: unknown;
   try {
-    json = text ? JSON.parse(text) : undefined;
+    json = response.text ? JSON.parse(response.text) : undefined;
   } catch {
     json = undefined;
   }
