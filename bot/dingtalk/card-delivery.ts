@@ -1,4 +1,5 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
+import DataLoader from 'dataloader';
 import { renderDingtalkActionCard, renderDingtalkCardParams } from '../../cards/dingtalk';
 import type { Card } from '../../cards/model';
 import type { Database } from '../../db/client';
@@ -6,6 +7,7 @@ import { cards } from '../../db/schema';
 import type { Destination } from '../../core/effects';
 import { DeliveryError } from '../../core/errors';
 import { texts } from '../../texts';
+import { writeBatcher } from '../write-batcher';
 import { deliveryErrorFor, isDuplicateOutTrackId, isTransientDeliveryError, templateProblem } from './api-errors';
 import type { DingtalkTarget } from './directory';
 import type { MessageSender } from './messages';
@@ -57,6 +59,10 @@ export class CardDelivery {
    * state. Delivery is final, so a card here never needs reading again; one delivered elsewhere is read.
    */
   private readonly delivered = new Map<string, SentCard>();
+  /** Cards sent at the same time (an order's approval cards) are read by one statement. */
+  private readonly states: DataLoader<string, SentCard | UndeliveredCard | undefined>;
+  /** ... and recorded as sent by one statement (group commit). */
+  private readonly sentRecords: DataLoader<{ cardId: string; state: SentCard }, true>;
 
   constructor(
     private readonly settings: DingtalkSettings,
@@ -65,7 +71,10 @@ export class CardDelivery {
     private readonly db: Database,
     private readonly clock: () => Date,
     private readonly reportToOps: ReportToOps,
-  ) {}
+  ) {
+    this.states = new DataLoader((ids) => readCardStates(db, ids), { cache: false });
+    this.sentRecords = writeBatcher((batch) => recordSentCards(db, batch));
+  }
 
   /**
    * Creates the card instance and delivers it to its space. A 200 can still say the space was not reached
@@ -189,16 +198,33 @@ export class CardDelivery {
     if (this.delivered.size > DELIVERED_KEPT) this.delivered.delete(this.delivered.keys().next().value!);
   }
 
-  private async cardState(cardId: string): Promise<SentCard | UndeliveredCard | undefined> {
-    const [row] = await this.db.select({ data: cards.platformData }).from(cards).where(eq(cards.id, cardId));
-    return (row?.data ?? undefined) as SentCard | UndeliveredCard | undefined;
+  private cardState(cardId: string): Promise<SentCard | UndeliveredCard | undefined> {
+    return this.states.load(cardId);
   }
 
   private async markSent(cardId: string, state: Omit<SentCard, 'deliveredAt'>): Promise<void> {
     const platformData = { ...state, deliveredAt: this.clock().toISOString() };
-    await this.db.update(cards).set({ platformRef: cardId, platformData }).where(eq(cards.id, cardId));
+    await this.sentRecords.load({ cardId, state: platformData });
     this.remember(cardId, platformData);
   }
+}
+
+async function readCardStates(db: Database, ids: readonly string[]) {
+  const rows = await db
+    .select({ id: cards.id, data: cards.platformData })
+    .from(cards)
+    .where(inArray(cards.id, [...ids]));
+  const byId = new Map(rows.map((row) => [row.id, (row.data ?? undefined) as SentCard | UndeliveredCard | undefined]));
+  return ids.map((id) => byId.get(id));
+}
+
+/** A card is recorded once per batch (the later record wins), so the join meets each card once. */
+async function recordSentCards(db: Database, batch: ReadonlyArray<{ cardId: string; state: SentCard }>) {
+  const byCard = new Map(batch.map(({ cardId, state }) => [cardId, { id: cardId, data: state }]));
+  await db.execute(sql`update cards c set platform_ref = v.id, platform_data = v.data
+    from jsonb_to_recordset(${JSON.stringify([...byCard.values()])}::jsonb) as v(id text, data jsonb)
+    where c.id = v.id`);
+  return batch.map(() => true as const);
 }
 
 export function openSpaceIdOf(target: Target): string {
