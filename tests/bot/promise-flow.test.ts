@@ -182,4 +182,31 @@ describe.each(backends)('delivery promises through the playground on %s', (backe
     expect(new Set(held.map((r) => r.orderId)).size).toBe(2);
     expect(production.every((r) => r.line === 'B')).toBe(true);
   });
+
+  it("holds a confirmed order's production days on its line: the next request there is promised after them", async () => {
+    // BRK-2026-10 on line B (150 a day, 75% loaded for two weeks): 150 in stock, the rest to make.
+    const earliestFor = async (conversationId: string, senderId: string) => {
+      await t.say('BRK-2026-10 ×450 2月25日前', { conversationId, senderId });
+      const text = await t.waitFor(
+        (s) => t.botMessages(s, conversationId).find((m) => m.includes('无法交付')),
+        'the refusal',
+      );
+      return text.split('\n')[0];
+    };
+    expect(await earliestFor('sales-east', 'zhangsan')).toBe(
+      '⛔ 2月25日无法交付：最早3月14日 —— B线负荷75%至3月10日；B线2月25日起有空余产能，3月11日完工',
+    );
+    const card = (await t.waitFor(blockedCard, 'the card'))!;
+    await t.tap(card.id, 'zhangsan', 'offer');
+    const leads = ['wanggong', 'chenjie', 'zhoushifu'];
+    const state = await t.waitFor((s) => leads.every((id) => (s.inbox[id]?.length ?? 0) === 1) && s, 'the cards');
+    for (const id of leads) await t.tap(state.inbox[id]![0]!.id, id, 'approve');
+    await t.settle();
+    expect(await t.db.select().from(orders).where(eq(orders.status, 'confirmed'))).toHaveLength(1);
+    // The first order took the stock and holds its production days on line B: the second's 450 are all made,
+    // in what those days leave, and finish five days later.
+    expect(await earliestFor('sales-south', 'lisi')).toBe(
+      '⛔ 2月25日无法交付：最早3月19日 —— B线负荷75%至3月10日；B线2月26日起有空余产能，3月16日完工',
+    );
+  });
 });
