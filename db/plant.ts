@@ -1,11 +1,48 @@
-import { and, eq, gte, inArray, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { BusinessConfig } from '../config/business-config';
 import type { LineState, PlantState } from '../domain/promise';
-import type { Queryable, Tx } from './client';
-import { lineLoads, materials, moulds, reservations, stock } from './schema';
+import { type Queryable, queryRows, type Tx } from './client';
+import { materials, type moulds, reservations, stock } from './schema';
 import { MOULD_END_UNKNOWN } from '../domain/promise';
 
-/** What the promise engine needs to know about each material, read in six queries (five when given the materials). */
+/** The plant's rows the promise engine reads for a set of materials, as the one statement below answers them. */
+interface PlantRows {
+  stock: Array<{ code: string; onHand: number }>;
+  reservedStock: Array<{ code: string; quantity: number }>;
+  loads: Array<{ line: string; from: string; to: string; load: number }>;
+  lineReservations: Array<{ line: string; date: string; quantity: number }>;
+  moulds: Array<{ id: string; status: 'ok' | 'repair' | 'maintenance'; availableFrom: string | null }>;
+}
+
+/**
+ * Stock, stock reservations, line loads, line reservations and moulds of the given materials in one statement
+ * (one round trip, one plan): a material's state is read for every request, so this is on every order's path.
+ * Lists travel as one jsonb parameter each, so the statement's text does not vary with their length.
+ */
+function readPlantRows(q: Queryable, codes: string[], lines: string[], mouldIds: string[], today: string) {
+  const list = (values: string[]) => sql`(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
+  return queryRows<{ state: PlantRows | string }>(
+    q,
+    sql`select json_build_object(
+      'stock', (select coalesce(json_agg(json_build_object('code', material_code, 'onHand', on_hand)), '[]')
+        from stock where material_code in ${list(codes)}),
+      'reservedStock', (select coalesce(json_agg(json_build_object('code', material_code, 'quantity', quantity)), '[]')
+        from (select material_code, sum(quantity) as quantity from reservations
+          where kind = 'stock' and material_code in ${list(codes)} group by material_code) r),
+      'loads', (select coalesce(json_agg(json_build_object('line', line, 'from', from_date, 'to', to_date, 'load', load)
+          order by id), '[]')
+        from line_loads where line in ${list(lines)} and to_date >= ${today}::date),
+      'lineReservations', (select coalesce(json_agg(json_build_object('line', line, 'date', day, 'quantity', quantity)
+          order by line, day), '[]')
+        from (select line, day, sum(quantity) as quantity from reservations
+          where kind = 'production' and line in ${list(lines)} and day >= ${today}::date group by line, day) r),
+      'moulds', (select coalesce(json_agg(json_build_object('id', id, 'status', status, 'availableFrom', available_from)), '[]')
+        from moulds where id in ${list(mouldIds)})
+    ) as state`,
+  ).then(([row]) => (typeof row!.state === 'string' ? (JSON.parse(row!.state) as PlantRows) : row!.state));
+}
+
+/** What the promise engine needs to know about each material, read in two statements (one when given the materials). */
 export async function plantStates(
   q: Queryable,
   config: BusinessConfig,
@@ -22,55 +59,28 @@ export async function plantStates(
       : await q.select().from(materials).where(inArray(materials.code, unique));
   const lines = [...new Set(rows.map((m) => m.line).filter((l): l is string => l !== null))];
   const mouldIds = [...new Set(rows.map((m) => m.mould).filter((m): m is string => m !== null))];
-  const [onHand, reservedStock, loads, lineReservations, mouldRows] = await Promise.all([
-    q.select().from(stock).where(inArray(stock.materialCode, unique)),
-    q
-      .select({ code: reservations.materialCode, quantity: sql<string>`sum(${reservations.quantity})` })
-      .from(reservations)
-      .where(and(eq(reservations.kind, 'stock'), inArray(reservations.materialCode, unique)))
-      .groupBy(reservations.materialCode),
-    lines.length
-      ? q
-          .select()
-          .from(lineLoads)
-          .where(and(inArray(lineLoads.line, lines), gte(lineLoads.toDate, today)))
-      : [],
-    lines.length
-      ? q
-          .select({
-            line: reservations.line,
-            day: reservations.day,
-            quantity: sql<string>`sum(${reservations.quantity})`,
-          })
-          .from(reservations)
-          .where(
-            and(eq(reservations.kind, 'production'), inArray(reservations.line, lines), gte(reservations.day, today)),
-          )
-          .groupBy(reservations.line, reservations.day)
-      : [],
-    mouldIds.length ? q.select().from(moulds).where(inArray(moulds.id, mouldIds)) : [],
-  ]);
+  const plant = await readPlantRows(q, unique, lines, mouldIds, today);
   const lineState = (id: string | null): LineState | null => {
     const line = config.lines.find((l) => l.id === id);
     if (!line) return null;
     return {
       id: line.id,
       capacityPerDay: line.capacityPerDay,
-      load: loads.filter((l) => l.line === line.id).map((l) => ({ from: l.fromDate, to: l.toDate, load: l.load })),
-      reservations: lineReservations
+      load: plant.loads.filter((l) => l.line === line.id).map(({ from, to, load }) => ({ from, to, load })),
+      reservations: plant.lineReservations
         .filter((r) => r.line === line.id)
-        .map((r) => ({ date: r.day!, quantity: Number(r.quantity) })),
+        .map(({ date, quantity }) => ({ date, quantity: Number(quantity) })),
     };
   };
   return new Map(
     rows.map((m): [string, PlantState] => {
-      const mould = mouldRows.find((r) => r.id === m.mould);
+      const mould = plant.moulds.find((r) => r.id === m.mould);
       return [
         m.code,
         {
           stock: {
-            onHand: onHand.find((s) => s.materialCode === m.code)?.onHand ?? 0,
-            reserved: Number(reservedStock.find((r) => r.code === m.code)?.quantity ?? 0),
+            onHand: plant.stock.find((s) => s.code === m.code)?.onHand ?? 0,
+            reserved: Number(plant.reservedStock.find((r) => r.code === m.code)?.quantity ?? 0),
           },
           material: { code: m.code, purchaseLeadDays: m.leadTimeDays },
           line: lineState(m.line),
@@ -82,7 +92,9 @@ export async function plantStates(
 }
 
 /** When a mould is usable: null when in service, MOULD_END_UNKNOWN when out with no known end. */
-export function mouldAvailableFrom(mould: typeof moulds.$inferSelect | undefined): string | null {
+export function mouldAvailableFrom(
+  mould: Pick<typeof moulds.$inferSelect, 'status' | 'availableFrom'> | undefined,
+): string | null {
   if (!mould || mould.status === 'ok') return null;
   return mould.availableFrom ?? MOULD_END_UNKNOWN;
 }
