@@ -197,11 +197,14 @@ export class Bot {
           platform: row.platform,
         });
         await routeEvent(event, ctx);
-        await ctx.flush();
-        await tx
-          .update(inboundMessages)
-          .set({ status: 'processed', processedAt: now })
-          .where(eq(inboundMessages.id, inboundId));
+        // The effects and the mark go out together (one round trip): the transaction holds both or neither.
+        await Promise.all([
+          ctx.flush(),
+          tx
+            .update(inboundMessages)
+            .set({ status: 'processed', processedAt: now })
+            .where(eq(inboundMessages.id, inboundId)),
+        ]);
         return true;
       });
       if (handled) this.sender.wake();
