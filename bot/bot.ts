@@ -1,9 +1,10 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { BusinessConfig, ConfigSource } from '../config/business-config';
 import { isDatabaseUnavailable, isTransactionConflict, type Database, type Queryable, type Tx } from '../db/client';
 import { inboundMessages } from '../db/schema';
+import { fixedQuery } from '../db/fixed-query';
 import { createHandlerContext, type HandlerContext } from '../core/context';
 import type { InboundEvent } from '../core/events';
 import type { Effect } from '../core/effects';
@@ -15,6 +16,22 @@ import { OutboxSender } from './outbox-sender';
 import { routeEvent } from './router';
 import { storableEvent, storableText } from './storable-text';
 import { writeBatcher } from './write-batcher';
+
+/** The inbound row to handle, locked; none when another process has it or it was handled. */
+const claimInbound = fixedQuery((q) =>
+  q
+    .select()
+    .from(inboundMessages)
+    .where(and(eq(inboundMessages.id, sql.placeholder('id')), eq(inboundMessages.status, 'received')))
+    .for('update', { skipLocked: true }),
+);
+
+const markProcessed = fixedQuery((q) =>
+  q
+    .update(inboundMessages)
+    .set({ status: 'processed', processedAt: sql`${sql.placeholder('at')}::timestamptz` })
+    .where(eq(inboundMessages.id, sql.placeholder('id'))),
+);
 
 interface InboundToStore {
   event: InboundEvent;
@@ -180,11 +197,7 @@ export class Bot {
     let event: InboundEvent | undefined;
     try {
       const handled = await db.transaction(async (tx) => {
-        const [row] = await tx
-          .select()
-          .from(inboundMessages)
-          .where(and(eq(inboundMessages.id, inboundId), eq(inboundMessages.status, 'received')))
-          .for('update', { skipLocked: true });
+        const [row] = await claimInbound(tx, { id: inboundId });
         if (!row) return false;
         event = row.payload as InboundEvent;
         const now = this.now();
@@ -198,13 +211,7 @@ export class Bot {
         });
         await routeEvent(event, ctx);
         // The effects and the mark go out together (one round trip): the transaction holds both or neither.
-        await Promise.all([
-          ctx.flush(),
-          tx
-            .update(inboundMessages)
-            .set({ status: 'processed', processedAt: now })
-            .where(eq(inboundMessages.id, inboundId)),
-        ]);
+        await Promise.all([ctx.flush(), markProcessed(tx, { id: inboundId, at: now.toISOString() })]);
         return true;
       });
       if (handled) this.sender.wake();

@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { formatOrderNumber, orderNumberDay } from '../domain/order-number';
 import { queryRows, type Queryable, type Tx } from './client';
+import { fixedQuery } from './fixed-query';
 import {
   approvalTasks,
   cards,
@@ -35,9 +36,17 @@ export async function nextOrderNumber(tx: Tx, at: Date): Promise<string> {
   return formatOrderNumber(day, 1);
 }
 
+/** The list is one jsonb parameter, so the statement is the same for any number of codes. */
+const materialsByCode = fixedQuery((q) =>
+  q
+    .select()
+    .from(materials)
+    .where(sql`${materials.code} = any(array(select jsonb_array_elements_text(${sql.placeholder('codes')}::jsonb)))`),
+);
+
 export async function findMaterials(q: Queryable, codes: string[]) {
   if (codes.length === 0) return [];
-  return q.select().from(materials).where(inArray(materials.code, codes));
+  return materialsByCode(q, { codes: JSON.stringify(codes) });
 }
 
 export async function allMaterialCodes(q: Queryable): Promise<string[]> {

@@ -9,6 +9,7 @@ import type { FeatureSpec } from '../domain/risk/features';
 import type { LogisticParams } from '../domain/risk/logistic';
 import type { RiskModel, RiskScore, RiskTarget } from '../domain/risk/model';
 import type { Queryable } from './client';
+import { fixedQuery } from './fixed-query';
 import { orderRiskPredictions, riskModels } from './schema';
 
 /** What is kept of a model's measurement: the time-split backtest with its baselines, and its training set. */
@@ -46,9 +47,11 @@ function toStored(row: typeof riskModels.$inferSelect): StoredRiskModel {
   };
 }
 
+const activeRows = fixedQuery((q) => q.select().from(riskModels).where(eq(riskModels.status, 'active')));
+
 /** The active model of each target that has one. */
 export async function activeRiskModels(q: Queryable): Promise<Partial<Record<RiskTarget, StoredRiskModel>>> {
-  const rows = await q.select().from(riskModels).where(eq(riskModels.status, 'active'));
+  const rows = await activeRows(q);
   return Object.fromEntries(rows.map((r) => [r.target, toStored(r)]));
 }
 

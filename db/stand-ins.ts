@@ -1,4 +1,5 @@
-import { and, desc, eq, gte, isNull, lte } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, lte, sql } from 'drizzle-orm';
+import { fixedQuery } from './fixed-query';
 import type { Queryable, Tx } from './client';
 import { standIns } from './schema';
 
@@ -17,12 +18,22 @@ const periodColumns = {
 };
 
 /** The stand-in periods set from the chat that include the China date `day`, the latest set first. */
-export async function standInsOn(q: Queryable, day: string): Promise<StandInPeriod[]> {
-  return q
+const periodsOn = fixedQuery((q) =>
+  q
     .select(periodColumns)
     .from(standIns)
-    .where(and(isNull(standIns.cancelledAt), lte(standIns.startsOn, day), gte(standIns.endsOn, day)))
-    .orderBy(desc(standIns.id));
+    .where(
+      and(
+        isNull(standIns.cancelledAt),
+        lte(standIns.startsOn, sql.placeholder('day')),
+        gte(standIns.endsOn, sql.placeholder('day')),
+      ),
+    )
+    .orderBy(desc(standIns.id)),
+);
+
+export async function standInsOn(q: Queryable, day: string): Promise<StandInPeriod[]> {
+  return periodsOn(q, { day });
 }
 
 export async function addStandIn(tx: Tx, period: StandInPeriod & { createdBy: string; createdAt: Date }) {

@@ -5,6 +5,7 @@ import { replaceCard, tellTapper } from './card-updates';
 import { type HandlerContext, replyToMessage } from '../core/context';
 import type { CardActionEvent, MessageEvent } from '../core/events';
 import type { Queryable } from '../db/client';
+import { fixedQuery } from '../db/fixed-query';
 import { type CardRow, cards, customerListVersions, customers, orders } from '../db/schema';
 import type { ContactCommand } from '../domain/contact-command';
 import { buildCustomerIndex, type CustomerIndex, recognizeCustomers } from '../domain/customers';
@@ -24,13 +25,15 @@ export type CustomerResolution =
 
 let cached: { version: string; index: CustomerIndex } | undefined;
 
+const listStamp = fixedQuery((q) => q.select({ version: customerListVersions.version }).from(customerListVersions));
+
 /**
  * The customer list as a name index. Rebuilt when the list changed (in this process or another: an import, a
  * customer added from a card), which the stamp a trigger renews on every change to customers tells (random, so
  * two databases, a test run's, never share an index). Without the stamp's row, a sum of the rows' hashes tells.
  */
 export async function customerIndex(q: Queryable): Promise<CustomerIndex> {
-  const [stamp] = await q.select({ version: customerListVersions.version }).from(customerListVersions);
+  const [stamp] = await listStamp(q);
   const version = stamp ? `stamp:${stamp.version}` : await hashOfNames(q);
   if (cached?.version === version) return cached.index;
   const rows = await q.select({ id: customers.id, name: customers.name, aliases: customers.aliases }).from(customers);

@@ -1,4 +1,5 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
+import { fixedQuery } from '../db/fixed-query';
 import { completeDraft } from '../domain/draft';
 import { closestCodes } from '../domain/material-match';
 import { parseMessage, type ParsedMessage } from '../domain/parse';
@@ -60,19 +61,27 @@ export async function handleDraftReply(event: MessageEvent, message: RequestMess
   return true;
 }
 
-async function openDraft(event: MessageEvent, ctx: HandlerContext): Promise<Draft | undefined> {
-  const [draft] = await ctx.tx
+const openDraftOf = fixedQuery((q) =>
+  q
     .select()
     .from(drafts)
     .where(
       and(
-        eq(drafts.platform, event.platform),
-        eq(drafts.conversationId, event.conversationId),
-        eq(drafts.senderId, event.senderId),
+        eq(drafts.platform, sql.placeholder('platform')),
+        eq(drafts.conversationId, sql.placeholder('conversationId')),
+        eq(drafts.senderId, sql.placeholder('senderId')),
         eq(drafts.status, 'open'),
       ),
     )
-    .for('update');
+    .for('update'),
+);
+
+async function openDraft(event: MessageEvent, ctx: HandlerContext): Promise<Draft | undefined> {
+  const [draft] = await openDraftOf(ctx.tx, {
+    platform: event.platform,
+    conversationId: event.conversationId,
+    senderId: event.senderId,
+  });
   if (!draft) return undefined;
   if (draft.expiresAt <= ctx.now) {
     await closeDraft(ctx, draft.id, 'superseded');
