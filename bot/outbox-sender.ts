@@ -7,6 +7,7 @@ import { outbox } from '../db/schema';
 import type { Effect } from '../core/effects';
 import { DeliveryError } from '../core/errors';
 import { writeBatcher } from './write-batcher';
+import { fixedQuery } from '../db/fixed-query';
 
 type OutboxRow = typeof outbox.$inferSelect;
 export type Deliver = (row: OutboxRow, effect: Effect) => Promise<void>;
@@ -48,6 +49,37 @@ export function backoffMs(attempt: number, random = Math.random): number {
   return Math.round(base * (0.75 + random() * 0.5));
 }
 
+/** Due rows, oldest first, leased to this sender; rows another sender is claiming are skipped. */
+const claimDue = fixedQuery((q) => {
+  const now = sql.placeholder('now');
+  const due = q
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(
+      and(
+        eq(outbox.status, 'pending'),
+        lte(outbox.nextAttemptAt, now),
+        or(isNull(outbox.lockedUntil), lt(outbox.lockedUntil, now)),
+      ),
+    )
+    .orderBy(outbox.nextAttemptAt, outbox.id)
+    .limit(sql.placeholder('limit'))
+    .for('update', { skipLocked: true });
+  return q
+    .update(outbox)
+    .set({ lockedUntil: sql`${sql.placeholder('until')}::timestamptz`, attempts: sql`${outbox.attempts} + 1` })
+    .where(inArray(outbox.id, due))
+    .returning();
+});
+
+/** The ids are one jsonb parameter: one statement text for any number of rows. */
+const markRowsSent = fixedQuery((q) =>
+  q
+    .update(outbox)
+    .set({ status: 'sent', sentAt: sql`${sql.placeholder('at')}::timestamptz`, lockedUntil: null, lastError: null })
+    .where(sql`${outbox.id} = any(array(select jsonb_array_elements_text(${sql.placeholder('ids')}::jsonb)::bigint))`),
+);
+
 /**
  * Delivers outbox rows. Rows are claimed with FOR UPDATE SKIP LOCKED and a lease, so several processes
  * share the work and a crashed process's rows are picked up again once the lease runs out.
@@ -71,10 +103,7 @@ export class OutboxSender {
 
   constructor(private readonly options: OutboxSenderOptions) {
     this.sentMarks = writeBatcher(async (ids: readonly number[]) => {
-      await options.db
-        .update(outbox)
-        .set({ status: 'sent', sentAt: options.clock(), lockedUntil: null, lastError: null })
-        .where(inArray(outbox.id, [...ids]));
+      await markRowsSent(options.db, { ids: JSON.stringify(ids), at: options.clock().toISOString() });
       return ids.map(() => true as const);
     }, 500);
     this.pollMs = options.pollMs ?? 500;
@@ -147,27 +176,13 @@ export class OutboxSender {
     return rows.length;
   }
 
-  private async claim(): Promise<OutboxRow[]> {
-    const { db, clock } = this.options;
-    const now = clock();
-    const due = db
-      .select({ id: outbox.id })
-      .from(outbox)
-      .where(
-        and(
-          eq(outbox.status, 'pending'),
-          lte(outbox.nextAttemptAt, now),
-          or(isNull(outbox.lockedUntil), lt(outbox.lockedUntil, now)),
-        ),
-      )
-      .orderBy(outbox.nextAttemptAt, outbox.id)
-      .limit(this.batchSize)
-      .for('update', { skipLocked: true });
-    return db
-      .update(outbox)
-      .set({ lockedUntil: new Date(now.getTime() + this.leaseMs), attempts: sql`${outbox.attempts} + 1` })
-      .where(inArray(outbox.id, due))
-      .returning();
+  private claim(): Promise<OutboxRow[]> {
+    const now = this.options.clock();
+    return claimDue(this.options.db, {
+      now: now.toISOString(),
+      until: new Date(now.getTime() + this.leaseMs).toISOString(),
+      limit: this.batchSize,
+    });
   }
 
   /**

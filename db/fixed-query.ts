@@ -13,8 +13,9 @@ let made = 0;
  * on every call, the largest share of the product's CPU per order after the driver itself (perf.md, issue 22);
  * a built statement only fills its parameters and maps the rows back, with drizzle's own code.
  *
- * A placeholder bound to a column goes through that column's encoder, null included: use placeholders only for
- * values that are never null, or whose column's encoder passes null through (text, integer, boolean).
+ * Placeholders in conditions and in raw `sql` reach the driver as given: pass a time as its ISO string. Those in
+ * an insert's values go through their column's encoder, null included: use them only for values that are never
+ * null, or whose column's encoder passes null through (text, integer, boolean).
  */
 export function fixedQuery<R>(build: (q: Queryable) => { prepare(name: string): Prepared<R> }) {
   const name = `fixed_${++made}`;
