@@ -1,0 +1,107 @@
+import { asc, eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { insertRows } from '../../db/insert-rows';
+import { approvalTasks, inboundMessages, orderEvents, orders } from '../../db/schema';
+import { backends, useTestDatabase } from '../support/databases';
+
+const at = new Date('2026-02-24T02:00:00.000Z');
+
+describe.each(backends)('rows inserted as one jsonb parameter (%s)', (backend) => {
+  const database = useTestDatabase(backend);
+
+  async function anOrder(number: string) {
+    const [order] = await database()
+      .db.insert(orders)
+      .values({
+        number,
+        platform: 'playground',
+        conversationId: 'sales-east',
+        requesterId: 'zhangsan',
+        requesterName: '张三',
+        kind: 'sample',
+        language: 'zh',
+        requestedDate: '2026-03-05',
+        status: 'pending_approval',
+        sourceText: 'BRK-2026-01 ×5',
+        requestedAt: at,
+        createdAt: at,
+      })
+      .returning();
+    return order!.id;
+  }
+
+  it('stores and answers what the builder does: arrays, JSON, times, nulls and defaults, in the order given', async () => {
+    const { db } = database();
+    const [orderId, otherId] = [await anOrder('SO-1'), await anOrder('SO-2')];
+    const tasks = (department: string, assignees: string[], id = orderId) => ({
+      orderId: id,
+      department,
+      assignees,
+      dueAt: new Date(at.getTime() + 7_200_000),
+      escalatedTo: null,
+      createdAt: at,
+    });
+    const viaBuilder = await db
+      .insert(approvalTasks)
+      .values([tasks('tech', ['wanggong']), tasks('purchasing', ['chenjie', 'lijie'])])
+      .returning();
+    const viaJson = await insertRows(
+      db,
+      approvalTasks,
+      [tasks('tech', ['wanggong'], otherId), tasks('purchasing', ['chenjie', 'lijie'], otherId)],
+      { returning: true },
+    );
+    const withoutId = (rows: Array<{ id: number; orderId: number }>) =>
+      rows.map(({ id: _, orderId: __, ...row }) => row);
+    expect(withoutId(viaJson)).toEqual(withoutId(viaBuilder));
+    expect(viaJson[0]).toMatchObject({ status: 'pending', escalationLevel: 0, version: 1, decidedAt: null });
+    expect(viaJson.map((t) => t.id)).toEqual([...viaJson.map((t) => t.id)].sort((a, b) => a - b));
+
+    const events = [
+      {
+        orderId,
+        at,
+        type: 'created',
+        actorId: 'zhangsan',
+        data: { items: [{ sku: 'BRK-2026-01', quantity: 5 }], note: '“加急”' },
+      },
+      { orderId, at, type: 'promise-checked', data: { earliest: '2026-03-05', binding: [] } },
+    ];
+    // Rows giving different columns (one has no actor) go through the builder: the same rows either way.
+    await insertRows(db, orderEvents, events);
+    await insertRows(db, orderEvents, [events[0]!, { ...events[1]!, actorId: null }]);
+    const stored = await db
+      .select()
+      .from(orderEvents)
+      .where(eq(orderEvents.orderId, orderId))
+      .orderBy(asc(orderEvents.id));
+    expect(stored.map(({ id: _, ...e }) => e)).toEqual([
+      { ...events[0], at },
+      { ...events[1], actorId: null, at },
+      { ...events[0], at },
+      { ...events[1], actorId: null, at },
+    ]);
+  });
+
+  it('skips a conflicting row and answers only the rows it inserted', async () => {
+    const { db } = database();
+    const row = (externalId: string) => ({
+      platform: 'wecom',
+      externalId,
+      kind: 'message' as const,
+      payload: { text: `需要BRK-2026-01样品5件 ${externalId}` },
+      receivedAt: at,
+    });
+    const first = await insertRows(db, inboundMessages, [row('m-1'), row('m-2')], {
+      onConflictDoNothing: ['platform', 'externalId'],
+      returning: true,
+    });
+    expect(first.map((r) => r.externalId)).toEqual(['m-1', 'm-2']);
+    const again = await insertRows(db, inboundMessages, [row('m-2'), row('m-3')], {
+      onConflictDoNothing: ['platform', 'externalId'],
+      returning: true,
+    });
+    expect(again.map((r) => [r.externalId, r.status, r.payload])).toEqual([['m-3', 'received', row('m-3').payload]]);
+    expect(await db.select().from(inboundMessages)).toHaveLength(3);
+  });
+});
