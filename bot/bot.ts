@@ -16,6 +16,7 @@ import { OutboxSender } from './outbox-sender';
 import { routeEvent } from './router';
 import { storableEvent, storableText } from './storable-text';
 import { writeBatcher } from './write-batcher';
+import { insertRows } from '../db/insert-rows';
 
 /** The inbound row to handle, locked; none when another process has it or it was handled. */
 const claimInbound = fixedQuery((q) =>
@@ -160,23 +161,18 @@ export class Bot {
     // One statement is atomic on its own: a transaction only when rows come with writes of their own.
     const inTx = batch.some((item) => item.alsoInTx);
     const store = async (q: Queryable, tx?: Tx) => {
-      const rows = await q
-        .insert(inboundMessages)
-        .values(
-          batch.map(({ event, externalId }) => ({
-            platform: event.platform,
-            externalId,
-            kind: event.kind,
-            payload: event,
-            receivedAt,
-          })),
-        )
-        .onConflictDoNothing({ target: [inboundMessages.platform, inboundMessages.externalId] })
-        .returning({
-          id: inboundMessages.id,
-          platform: inboundMessages.platform,
-          externalId: inboundMessages.externalId,
-        });
+      const rows = await insertRows(
+        q,
+        inboundMessages,
+        batch.map(({ event, externalId }) => ({
+          platform: event.platform,
+          externalId,
+          kind: event.kind,
+          payload: event,
+          receivedAt,
+        })),
+        { onConflictDoNothing: ['platform', 'externalId'], returning: ['id', 'platform', 'externalId'] },
+      );
       // The same event twice in one batch (a retry racing the original): the first takes the row.
       const stored = new Map(rows.map((r) => [`${r.platform}\n${r.externalId}`, r.id]));
       const ids = batch.map(({ event, externalId }) => {

@@ -11,6 +11,7 @@ import {
   orderNumberDays,
   qualifiedRanges,
 } from './schema';
+import { insertRows } from './insert-rows';
 
 /**
  * Next readable order number for the China date of `at`. Numbers come from one sequence, less the day's
@@ -115,9 +116,11 @@ export async function recordOrderEvent(tx: Tx, event: OrderEventInput) {
 /** Several events in one statement, in the order given. */
 export async function recordOrderEvents(tx: Tx, events: readonly OrderEventInput[]) {
   if (events.length === 0) return;
-  await tx
-    .insert(orderEvents)
-    .values(events.map((event) => ({ ...event, actorId: event.actorId ?? null, data: event.data ?? {} })));
+  await insertRows(
+    tx,
+    orderEvents,
+    events.map((event) => ({ ...event, actorId: event.actorId ?? null, data: event.data ?? {} })),
+  );
 }
 
 export async function tasksOfOrder(q: Queryable, orderId: number) {

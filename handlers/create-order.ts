@@ -31,6 +31,7 @@ import { bindingText, promiseFields } from './promise-fields';
 import { rejectReasonsOf } from '../config/business-config';
 import { texts } from '../texts';
 import { departmentList, PLANT_LANG } from './names';
+import { insertRows } from '../db/insert-rows';
 
 /** A request ready to become an order: its parse, when the customer asked, and the text it came from. */
 export interface OrderRequest {
@@ -134,7 +135,11 @@ async function insertOrder(
   const riskInputs = { ...plantRiskInputs(promise.items), usualLeadDays: usualLeadDays(items, known) };
   const [risk] = await Promise.all([
     assessNewOrder(tx, ctx.config, order!, items, riskInputs, now),
-    tx.insert(orderItems).values(items.map(({ materialName: _, ...item }) => ({ ...item, orderId }))),
+    insertRows(
+      tx,
+      orderItems,
+      items.map(({ materialName: _, ...item }) => ({ ...item, orderId })),
+    ),
     request.specs.length > 0 ? tx.insert(orderSpecs).values(request.specs.map((s) => ({ orderId, ...s }))) : null,
     insertRiskInputs(tx, { orderId, inputs: riskInputs, recordedAt: now }),
     recordOrderEvents(tx, [
@@ -333,18 +338,18 @@ async function sendApprovalCards(
   const orderId = args.order.id;
   const departments = args.departments.map((key) => config.departments.find((d) => d.key === key)!);
   const holders = new Map(departments.map((d) => [d.key, [...new Set(d.leads.map((id) => router.holderFor(id)))]]));
-  const tasks = await tx
-    .insert(approvalTasks)
-    .values(
-      departments.map((department) => ({
-        orderId,
-        department: department.key,
-        assignees: holders.get(department.key)!,
-        ...firstStepTimes(config, department, now),
-        createdAt: now,
-      })),
-    )
-    .returning();
+  const tasks = await insertRows(
+    tx,
+    approvalTasks,
+    departments.map((department) => ({
+      orderId,
+      department: department.key,
+      assignees: holders.get(department.key)!,
+      ...firstStepTimes(config, department, now),
+      createdAt: now,
+    })),
+    { returning: true },
+  );
   const sent = tasks.flatMap((task) => {
     const department = departments.find((d) => d.key === task.department)!;
     return cardRecipients(department, task.assignees).map((to) => ({
@@ -360,7 +365,9 @@ async function sendApprovalCards(
       }),
     }));
   });
-  await tx.insert(cards).values(
+  await insertRows(
+    tx,
+    cards,
     sent.map(({ task, to, card }) => ({
       id: card.id,
       orderId,

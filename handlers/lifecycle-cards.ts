@@ -9,6 +9,7 @@ import { cards, type Order, orderItems } from '../db/schema';
 import type { HandlerContext } from '../core/context';
 import { type Lang, texts } from '../texts';
 import { PLANT_LANG } from './names';
+import { insertRows } from '../db/insert-rows';
 
 export function etdCardId(order: Pick<Order, 'number'>): string {
   return `etd-${order.number}`;
@@ -24,19 +25,22 @@ export async function updateEtdCard(ctx: HandlerContext, order: Order, steps: Et
   const card = etdCard(ctx.config, order, steps, ctx.now, id, lines);
   const options = { orderId: order.id, platform: order.platform };
   // Inserted when the order has no tracking card yet (one statement for a new order), else updated.
-  const inserted = await ctx.tx
-    .insert(cards)
-    .values({
-      id,
-      orderId: order.id,
-      purpose: 'etd',
-      platform: order.platform,
-      recipientId: order.conversationId,
-      content: card,
-      createdAt: ctx.now,
-    })
-    .onConflictDoNothing({ target: cards.id })
-    .returning({ id: cards.id });
+  const inserted = await insertRows(
+    ctx.tx,
+    cards,
+    [
+      {
+        id,
+        orderId: order.id,
+        purpose: 'etd',
+        platform: order.platform,
+        recipientId: order.conversationId,
+        content: card,
+        createdAt: ctx.now,
+      },
+    ],
+    { onConflictDoNothing: ['id'], returning: ['id'] },
+  );
   if (inserted.length > 0) {
     return ctx.emit(
       { kind: 'send-card', to: { conversationId: order.conversationId }, card },
