@@ -57,7 +57,9 @@ const claimDue = fixedQuery((q) => {
     .from(outbox)
     .where(
       and(
-        eq(outbox.status, 'pending'),
+        // Written into the statement, not bound: a prepared statement's generic plan can then use the partial index
+        // on pending rows, instead of being planned again on every claim.
+        sql`${outbox.status} = 'pending'`,
         lte(outbox.nextAttemptAt, now),
         or(isNull(outbox.lockedUntil), lt(outbox.lockedUntil, now)),
       ),
