@@ -70,7 +70,8 @@ const openDraftOf = fixedQuery((q) =>
         eq(drafts.platform, sql.placeholder('platform')),
         eq(drafts.conversationId, sql.placeholder('conversationId')),
         eq(drafts.senderId, sql.placeholder('senderId')),
-        eq(drafts.status, 'open'),
+        // Written into the statement, not bound, so that its plan can use the partial index of open drafts once.
+        sql`${drafts.status} = 'open'`,
       ),
     )
     .for('update'),
