@@ -16,7 +16,12 @@ const insertMaterial = fixedQuery((q) =>
     })
     .returning(),
 );
-const materialNamed = fixedQuery((q) => q.select().from(materials).where(eq(materials.code, sql.placeholder('code'))));
+const materialNamed = fixedQuery((q) =>
+  q
+    .select()
+    .from(materials)
+    .where(eq(materials.code, sql.placeholder('code'))),
+);
 
 describe.each(backends)('a fixed statement (%s)', (backend) => {
   const database = useTestDatabase(backend);
