@@ -5,6 +5,7 @@ import type { BusinessConfig, ConfigSource } from '../config/business-config';
 import { isDatabaseUnavailable, isTransactionConflict, type Database, type Queryable, type Tx } from '../db/client';
 import { inboundMessages } from '../db/schema';
 import { fixedQuery } from '../db/fixed-query';
+import { insertRows } from '../db/insert-rows';
 import { createHandlerContext, type HandlerContext } from '../core/context';
 import type { InboundEvent } from '../core/events';
 import type { Effect } from '../core/effects';
@@ -16,7 +17,6 @@ import { OutboxSender } from './outbox-sender';
 import { routeEvent } from './router';
 import { storableEvent, storableText } from './storable-text';
 import { writeBatcher } from './write-batcher';
-import { insertRows } from '../db/insert-rows';
 
 /** The inbound row to handle, locked; none when another process has it or it was handled. */
 const claimInbound = fixedQuery((q) =>
