@@ -14,8 +14,6 @@ import {
 } from '../db/orders';
 import { approvalTasks, cards, orderItems, orderRiskInputs, orderSpecs, orders, type Order } from '../db/schema';
 import { chinaDate } from '../domain/china-time';
-import { fixedQuery } from '../db/fixed-query';
-import { sql } from 'drizzle-orm';
 import type { ParsedMessage } from '../domain/parse';
 import type { OrderPromise } from '../domain/promise';
 import { plantRiskInputs } from '../domain/risk/plant-inputs';
@@ -114,23 +112,31 @@ async function insertOrder(
   ]);
   const customer = req.customer ?? null;
   const customerName = customer?.name ?? null;
-  const [order] = await insertOrderRow(tx, {
-    number,
-    platform: event.platform,
-    conversationId: event.conversationId,
-    requesterId: event.senderId,
-    requesterName: event.senderName,
-    customerId: customer?.id ?? null,
-    customerName,
-    relatedOrderId: req.relatedOrderId ?? null,
-    kind,
-    urgent: request.urgent,
-    language: request.language,
-    requestedDate: request.dueDate!,
-    sourceText: req.sourceText,
-    requestedAt: req.requestedAt,
-    createdAt: now,
-  });
+  const [order] = await insertRows(
+    tx,
+    orders,
+    [
+      {
+        number,
+        platform: event.platform,
+        conversationId: event.conversationId,
+        requesterId: event.senderId,
+        requesterName: event.senderName,
+        customerId: customer?.id ?? null,
+        customerName,
+        relatedOrderId: req.relatedOrderId ?? null,
+        kind,
+        urgent: request.urgent,
+        language: request.language,
+        requestedDate: request.dueDate!,
+        status: 'pending_approval',
+        sourceText: req.sourceText,
+        requestedAt: req.requestedAt,
+        createdAt: now,
+      },
+    ],
+    { returning: true },
+  );
   const orderId = order!.id;
   const riskInputs = { ...plantRiskInputs(promise.items), usualLeadDays: usualLeadDays(items, known) };
   const [risk] = await Promise.all([
@@ -141,7 +147,7 @@ async function insertOrder(
       items.map(({ materialName: _, ...item }) => ({ ...item, orderId })),
     ),
     request.specs.length > 0 ? tx.insert(orderSpecs).values(request.specs.map((s) => ({ orderId, ...s }))) : null,
-    insertRiskInputs(tx, { orderId, inputs: riskInputs, recordedAt: now }),
+    insertRows(tx, orderRiskInputs, [{ orderId, inputs: riskInputs, recordedAt: now }]),
     recordOrderEvents(tx, [
       {
         orderId,
@@ -164,66 +170,6 @@ async function insertOrder(
     ]),
   ]);
   return { order: order!, items, verdicts, customerName, risk };
-}
-
-type NewOrderRow = Pick<
-  typeof orders.$inferInsert,
-  | 'number'
-  | 'platform'
-  | 'conversationId'
-  | 'requesterId'
-  | 'requesterName'
-  | 'customerId'
-  | 'customerName'
-  | 'relatedOrderId'
-  | 'kind'
-  | 'urgent'
-  | 'language'
-  | 'requestedDate'
-  | 'sourceText'
-  | 'requestedAt'
-  | 'createdAt'
->;
-
-const NEW_ORDER_FIELDS: ReadonlyArray<keyof NewOrderRow> = [
-  'number',
-  'platform',
-  'conversationId',
-  'requesterId',
-  'requesterName',
-  'customerId',
-  'customerName',
-  'relatedOrderId',
-  'kind',
-  'urgent',
-  'language',
-  'requestedDate',
-  'sourceText',
-  'requestedAt',
-  'createdAt',
-];
-
-/** The order's row, pending approval (the nullable fields are text and integers: their placeholders take null). */
-const insertOrderStatement = fixedQuery((q) =>
-  q
-    .insert(orders)
-    .values({
-      ...Object.fromEntries(NEW_ORDER_FIELDS.map((field) => [field, sql.placeholder(field)])),
-      status: 'pending_approval',
-    } as typeof orders.$inferInsert)
-    .returning(),
-);
-
-const insertRiskInputs = fixedQuery((q) =>
-  q.insert(orderRiskInputs).values({
-    orderId: sql.placeholder('orderId'),
-    inputs: sql.placeholder('inputs'),
-    recordedAt: sql.placeholder('recordedAt'),
-  }),
-);
-
-function insertOrderRow(tx: HandlerContext['tx'], row: NewOrderRow): Promise<Order[]> {
-  return insertOrderStatement(tx, row);
 }
 
 /** The longest standard lead of the order's materials (the plant's usual for them). */
