@@ -30,7 +30,7 @@ const statements = new Map<string, Statement>();
  * product's CPU per order went there). Rows go in, and come back, in the order given.
  *
  * Every row must give the same columns; a column left out takes its default. Rows that differ in which columns
- * they give go through drizzle's builder instead (same result, built per call).
+ * they give, or that give an SQL expression, go through drizzle's builder instead (same result, built per call).
  */
 export async function insertRows<T extends PgTable, K extends Key<T> = Key<T>>(
   q: Queryable,
@@ -40,7 +40,7 @@ export async function insertRows<T extends PgTable, K extends Key<T> = Key<T>>(
 ): Promise<Array<Pick<T['$inferSelect'], K>>> {
   if (rows.length === 0) return [];
   const keys = definedKeys(rows[0]!);
-  if (rows.some((row) => definedKeys(row) !== keys)) return insertWithBuilder(q, table, rows, options);
+  if (keys === '' || rows.some((row) => definedKeys(row) !== keys)) return insertWithBuilder(q, table, rows, options);
   const statement = statementFor(table, keys, options);
   const records = rows.map((row) => {
     const record: Record<string, unknown> = {};
@@ -63,12 +63,20 @@ export async function insertRows<T extends PgTable, K extends Key<T> = Key<T>>(
   });
 }
 
+/** The row's columns as a key; '' when a value is an SQL expression (or any other object of a class but Date). */
 function definedKeys(row: object): string {
-  return Object.entries(row)
-    .filter(([, value]) => value !== undefined)
-    .map(([key]) => key)
-    .sort()
-    .join('\n');
+  const keys: string[] = [];
+  for (const [key, value] of Object.entries(row)) {
+    if (value === undefined) continue;
+    if (typeof value === 'object' && value !== null && !isPlainValue(value)) return '';
+    keys.push(key);
+  }
+  return keys.sort().join('\n');
+}
+
+function isPlainValue(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null || Array.isArray(value) || value instanceof Date;
 }
 
 function statementFor<T extends PgTable, K extends Key<T>>(

@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { insertRows } from '../../db/insert-rows';
 import { approvalTasks, inboundMessages, orderEvents, orders } from '../../db/schema';
@@ -81,6 +81,18 @@ describe.each(backends)('rows inserted as one jsonb parameter (%s)', (backend) =
       { ...events[0], at },
       { ...events[1], actorId: null, at },
     ]);
+  });
+
+  it('hands a row giving an SQL expression to the builder, which writes the expression', async () => {
+    const { db } = database();
+    const orderId = await anOrder('SO-3');
+    const [event] = await insertRows(
+      db,
+      orderEvents,
+      [{ orderId, at: sql`'2026-02-24T03:00:00Z'::timestamptz` as unknown as Date, type: 'note', data: {} }],
+      { returning: ['at', 'type'] },
+    );
+    expect(event).toEqual({ at: new Date('2026-02-24T03:00:00Z'), type: 'note' });
   });
 
   it('skips a conflicting row and answers only the rows it inserted', async () => {
