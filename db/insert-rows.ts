@@ -42,25 +42,98 @@ export async function insertRows<T extends PgTable, K extends Key<T> = Key<T>>(
   const keys = definedKeys(rows[0]!);
   if (keys === '' || rows.some((row) => definedKeys(row) !== keys)) return insertWithBuilder(q, table, rows, options);
   const statement = statementFor(table, keys, options);
-  const records = rows.map((row) => {
-    const record: Record<string, unknown> = {};
-    for (const [key, column] of statement.columns)
-      record[column.name] = encode(column, (row as Record<string, unknown>)[key]);
-    return record;
-  });
   const result = await queryRows<Record<string, unknown>>(
     q,
-    sql`${sql.raw(statement.head)}${JSON.stringify(records)}${sql.raw(statement.tail)}`,
+    sql`${sql.raw(statement.head)}${recordsOf(statement, rows)}${sql.raw(statement.tail)}`,
   );
   if (!options.returning) return [];
-  return result.map((raw) => {
-    const row: Record<string, unknown> = {};
-    for (const [key, column] of statement.returned) {
-      const value = raw[column.name];
-      row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
-    }
-    return row as Pick<T['$inferSelect'], K>;
+  return result.map((raw) => fromDriver<Pick<T['$inferSelect'], K>>(statement.returned, raw));
+}
+
+/** A child table's rows, each given the new parent row's id in `parentKey`. */
+export interface ChildRows<C extends PgTable, K extends keyof C['$inferInsert'] & string> {
+  table: C;
+  parentKey: K;
+  rows: ReadonlyArray<Omit<C['$inferInsert'], K>>;
+}
+
+/** A child set for insertWithChildren, with its rows' type checked against its table. */
+export function childRows<C extends PgTable, K extends keyof C['$inferInsert'] & string>(
+  table: C,
+  parentKey: K,
+  rows: ReadonlyArray<Omit<C['$inferInsert'], K>>,
+): ChildRows<C, K> {
+  return { table, parentKey, rows };
+}
+
+/**
+ * A new row and the rows that belong to it (an order, its items and events), by one statement: the parent is
+ * inserted in a data-modifying CTE and each child set takes its id from there. Answers the parent row. A child set
+ * without rows is left out; child rows follow insertRows' rule (the same columns in every row, no SQL values).
+ */
+export async function insertWithChildren<P extends PgTable>(
+  q: Queryable,
+  parent: { table: P; row: P['$inferInsert'] },
+  // biome-ignore lint/suspicious/noExplicitAny: each child set is of its own table
+  children: ReadonlyArray<ChildRows<any, any>>,
+): Promise<P['$inferSelect']> {
+  const keys = definedKeys(parent.row);
+  const sets = children.filter((child) => child.rows.length > 0);
+  const childKeys = sets.map((child) => definedKeys(child.rows[0]!));
+  if (keys === '' || childKeys.some((k, i) => k === '' || sets[i]!.rows.some((row: object) => definedKeys(row) !== k)))
+    throw new Error('insertWithChildren: a row gives an SQL value, or child rows give different columns');
+  const head = statementFor(parent.table, keys, { returning: true });
+  const parts = [sql`with parent as (${sql.raw(head.head)}${recordsOf(head, [parent.row])}${sql.raw(head.tail)})`];
+  sets.forEach((child, i) => {
+    const statement = childStatementFor(child.table, childKeys[i]!, child.parentKey);
+    parts.push(
+      sql`, child${sql.raw(String(i))} as (${sql.raw(statement.head)}${recordsOf(statement, child.rows)}${sql.raw(statement.tail)})`,
+    );
   });
+  parts.push(sql` select * from parent`);
+  const [raw] = await queryRows<Record<string, unknown>>(q, sql.join(parts));
+  return fromDriver<P['$inferSelect']>(head.returned, raw!);
+}
+
+function recordsOf(statement: Statement, rows: ReadonlyArray<object>): string {
+  return JSON.stringify(
+    rows.map((row) => {
+      const record: Record<string, unknown> = {};
+      for (const [key, column] of statement.columns)
+        record[column.name] = encode(column, (row as Record<string, unknown>)[key]);
+      return record;
+    }),
+  );
+}
+
+function fromDriver<R>(columns: Array<[string, Column]>, raw: Record<string, unknown>): R {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of columns) {
+    const value = raw[column.name];
+    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as R;
+}
+
+/** A child set's insert: its parent key from the `parent` CTE, its other columns from the record set. */
+function childStatementFor(table: PgTable, keys: string, parentKey: string): Statement {
+  const id = `child\n${getTableName(table)}\n${parentKey}\n${keys}`;
+  let statement = statements.get(id);
+  if (statement) return statement;
+  const given = new Set(keys.split('\n'));
+  const all = getTableColumns(table);
+  const columns = Object.entries(all).filter(([key]) => given.has(key) && key !== parentKey);
+  const names = columns.map(([, column]) => `"${column.name}"`).join(', ');
+  const fromSet = columns.map(([, column]) => `x."${column.name}"`).join(', ');
+  const types = columns.map(([, column]) => `"${column.name}" ${recordType(column)}`).join(', ');
+  statement = {
+    head: `insert into "${getTableName(table)}" ("${all[parentKey]!.name}", ${names}) select parent."id", ${fromSet} from parent, rows from (jsonb_to_recordset(`,
+    tail: `::jsonb) as (${types})) with ordinality as x(${names}, "ordinality") order by x."ordinality"`,
+    columns,
+    returned: [],
+  };
+  statements.set(id, statement);
+  return statement;
 }
 
 /** The row's columns as a key; '' when a value is an SQL expression (or any other object of a class but Date). */

@@ -1,7 +1,15 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { insertRows } from '../../db/insert-rows';
-import { approvalTasks, inboundMessages, orderEvents, orders } from '../../db/schema';
+import { childRows, insertRows, insertWithChildren } from '../../db/insert-rows';
+import {
+  approvalTasks,
+  inboundMessages,
+  materials,
+  orderEvents,
+  orderItems,
+  orderRiskInputs,
+  orders,
+} from '../../db/schema';
 import { backends, useTestDatabase } from '../support/databases';
 
 const at = new Date('2026-02-24T02:00:00.000Z');
@@ -93,6 +101,81 @@ describe.each(backends)('rows inserted as one jsonb parameter (%s)', (backend) =
       { returning: ['at', 'type'] },
     );
     expect(event).toEqual({ at: new Date('2026-02-24T03:00:00Z'), type: 'note' });
+  });
+
+  it('inserts a row and the rows that belong to it in one statement, the children in order', async () => {
+    const { db } = database();
+    await db.insert(materials).values([
+      { code: 'BRK-2026-01', name: '制动钳支架' },
+      { code: 'BRK-2026-02', name: '制动钳支架 2 型' },
+    ]);
+    const order = await insertWithChildren(
+      db,
+      {
+        table: orders,
+        row: {
+          number: 'SO-4',
+          platform: 'playground',
+          conversationId: 'sales-east',
+          requesterId: 'zhangsan',
+          requesterName: '张三',
+          kind: 'batch',
+          language: 'zh',
+          requestedDate: '2026-03-05',
+          status: 'pending_approval',
+          sourceText: 'BRK-2026-01 ×500',
+          requestedAt: at,
+          createdAt: at,
+        },
+      },
+      [
+        childRows(orderItems, 'orderId', [
+          {
+            lineNo: 1,
+            materialCode: 'BRK-2026-01',
+            quantity: 500,
+            unit: '件',
+            kind: 'batch',
+            requestedDate: '2026-03-05',
+          },
+          {
+            lineNo: 2,
+            materialCode: 'BRK-2026-02',
+            quantity: 20,
+            unit: '件',
+            kind: 'sample',
+            requestedDate: '2026-03-01',
+          },
+        ]),
+        childRows(orderEvents, 'orderId', [
+          { at, type: 'created', actorId: 'zhangsan', data: { n: 1 } },
+          { at, type: 'promise-checked', actorId: null, data: { n: 2 } },
+        ]),
+        childRows(orderRiskInputs, 'orderId', []),
+      ],
+    );
+    expect(order).toMatchObject({ number: 'SO-4', status: 'pending_approval', urgent: false, requestedAt: at });
+    const [viaBuilder] = await db.select().from(orders).where(eq(orders.id, order.id));
+    expect(order).toEqual(viaBuilder);
+    const items = await db
+      .select()
+      .from(orderItems)
+      .where(eq(orderItems.orderId, order.id))
+      .orderBy(asc(orderItems.id));
+    expect(items.map((i) => [i.lineNo, i.materialCode, i.quantity, i.requestedDate])).toEqual([
+      [1, 'BRK-2026-01', 500, '2026-03-05'],
+      [2, 'BRK-2026-02', 20, '2026-03-01'],
+    ]);
+    const events = await db
+      .select()
+      .from(orderEvents)
+      .where(eq(orderEvents.orderId, order.id))
+      .orderBy(asc(orderEvents.id));
+    expect(events.map((e) => [e.type, e.actorId, e.data])).toEqual([
+      ['created', 'zhangsan', { n: 1 }],
+      ['promise-checked', null, { n: 2 }],
+    ]);
+    expect(await db.select().from(orderRiskInputs).where(eq(orderRiskInputs.orderId, order.id))).toEqual([]);
   });
 
   it('skips a conflicting row and answers only the rows it inserted', async () => {
