@@ -5,14 +5,17 @@ import type { HandlerContext } from '../core/context';
 import { replyToMessage } from '../core/context';
 import type { Destination } from '../core/effects';
 import type { MessageEvent } from '../core/events';
+import { type findMaterials, latestInspectionReports, nextOrderNumber, qualifiedRangesFor } from '../db/orders';
 import {
-  type findMaterials,
-  latestInspectionReports,
-  nextOrderNumber,
-  qualifiedRangesFor,
-  recordOrderEvents,
-} from '../db/orders';
-import { approvalTasks, cards, orderItems, orderRiskInputs, orderSpecs, orders, type Order } from '../db/schema';
+  approvalTasks,
+  cards,
+  orderEvents,
+  orderItems,
+  orderRiskInputs,
+  orderSpecs,
+  orders,
+  type Order,
+} from '../db/schema';
 import { chinaDate } from '../domain/china-time';
 import type { ParsedMessage } from '../domain/parse';
 import type { OrderPromise } from '../domain/promise';
@@ -29,7 +32,7 @@ import { bindingText, promiseFields } from './promise-fields';
 import { rejectReasonsOf } from '../config/business-config';
 import { texts } from '../texts';
 import { departmentList, PLANT_LANG } from './names';
-import { insertRows } from '../db/insert-rows';
+import { childRows, insertRows, insertWithChildren } from '../db/insert-rows';
 
 /** A request ready to become an order: its parse, when the customer asked, and the text it came from. */
 export interface OrderRequest {
@@ -112,11 +115,13 @@ async function insertOrder(
   ]);
   const customer = req.customer ?? null;
   const customerName = customer?.name ?? null;
-  const [order] = await insertRows(
+  const riskInputs = { ...plantRiskInputs(promise.items), usualLeadDays: usualLeadDays(items, known) };
+  // The order, its items, its first events and its risk inputs: one statement.
+  const order = await insertWithChildren(
     tx,
-    orders,
-    [
-      {
+    {
+      table: orders,
+      row: {
         number,
         platform: event.platform,
         conversationId: event.conversationId,
@@ -134,42 +139,41 @@ async function insertOrder(
         requestedAt: req.requestedAt,
         createdAt: now,
       },
-    ],
-    { returning: true },
-  );
-  const orderId = order!.id;
-  const riskInputs = { ...plantRiskInputs(promise.items), usualLeadDays: usualLeadDays(items, known) };
-  const [risk] = await Promise.all([
-    assessNewOrder(tx, ctx.config, order!, items, riskInputs, now),
-    insertRows(
-      tx,
-      orderItems,
-      items.map(({ materialName: _, ...item }) => ({ ...item, orderId })),
-    ),
-    request.specs.length > 0 ? tx.insert(orderSpecs).values(request.specs.map((s) => ({ orderId, ...s }))) : null,
-    insertRows(tx, orderRiskInputs, [{ orderId, inputs: riskInputs, recordedAt: now }]),
-    recordOrderEvents(tx, [
-      {
-        orderId,
-        at: now,
-        type: 'created',
-        actorId: event.senderId,
-        data: { messageId: event.messageId, items: request.items, dueDate: request.dueDate, specs: verdicts },
-      },
-      {
-        orderId,
-        at: now,
-        type: 'promise-checked',
-        data: {
-          requested: request.dueDate,
-          earliest: promise.date,
-          binding: promise.binding,
-          explanation: bindingText(promise.binding, 'zh', chinaDate(now)),
+    },
+    [
+      childRows(
+        orderItems,
+        'orderId',
+        items.map(({ materialName: _, ...item }) => item),
+      ),
+      childRows(orderRiskInputs, 'orderId', [{ inputs: riskInputs, recordedAt: now }]),
+      childRows(orderEvents, 'orderId', [
+        {
+          at: now,
+          type: 'created',
+          actorId: event.senderId,
+          data: { messageId: event.messageId, items: request.items, dueDate: request.dueDate, specs: verdicts },
         },
-      },
-    ]),
+        {
+          at: now,
+          type: 'promise-checked',
+          actorId: null,
+          data: {
+            requested: request.dueDate,
+            earliest: promise.date,
+            binding: promise.binding,
+            explanation: bindingText(promise.binding, 'zh', chinaDate(now)),
+          },
+        },
+      ]),
+    ],
+  );
+  const orderId = order.id;
+  const [risk] = await Promise.all([
+    assessNewOrder(tx, ctx.config, order, items, riskInputs, now),
+    request.specs.length > 0 ? tx.insert(orderSpecs).values(request.specs.map((s) => ({ orderId, ...s }))) : null,
   ]);
-  return { order: order!, items, verdicts, customerName, risk };
+  return { order, items, verdicts, customerName, risk };
 }
 
 /** The longest standard lead of the order's materials (the plant's usual for them). */
