@@ -11,6 +11,7 @@ import {
   orders,
 } from '../../db/schema';
 import { backends, useTestDatabase } from '../support/databases';
+import { orderRow } from '../support/order-row';
 
 const at = new Date('2026-02-24T02:00:00.000Z');
 
@@ -18,23 +19,7 @@ describe.each(backends)('rows inserted as one jsonb parameter (%s)', (backend) =
   const database = useTestDatabase(backend);
 
   async function anOrder(number: string) {
-    const [order] = await database()
-      .db.insert(orders)
-      .values({
-        number,
-        platform: 'playground',
-        conversationId: 'sales-east',
-        requesterId: 'zhangsan',
-        requesterName: '张三',
-        kind: 'sample',
-        language: 'zh',
-        requestedDate: '2026-03-05',
-        status: 'pending_approval',
-        sourceText: 'BRK-2026-01 ×5',
-        requestedAt: at,
-        createdAt: at,
-      })
-      .returning();
+    const [order] = await database().db.insert(orders).values(orderRow(number, at)).returning();
     return order!.id;
   }
 
@@ -113,20 +98,7 @@ describe.each(backends)('rows inserted as one jsonb parameter (%s)', (backend) =
       db,
       {
         table: orders,
-        row: {
-          number: 'SO-4',
-          platform: 'playground',
-          conversationId: 'sales-east',
-          requesterId: 'zhangsan',
-          requesterName: '张三',
-          kind: 'batch',
-          language: 'zh',
-          requestedDate: '2026-03-05',
-          status: 'pending_approval',
-          sourceText: 'BRK-2026-01 ×500',
-          requestedAt: at,
-          createdAt: at,
-        },
+        row: orderRow('SO-4', at, { kind: 'batch' }),
       },
       [
         childRows(orderItems, 'orderId', [
@@ -154,7 +126,13 @@ describe.each(backends)('rows inserted as one jsonb parameter (%s)', (backend) =
         childRows(orderRiskInputs, 'orderId', []),
       ],
     );
-    expect(order).toMatchObject({ number: 'SO-4', status: 'pending_approval', urgent: false, requestedAt: at });
+    expect(order).toMatchObject({
+      number: 'SO-4',
+      kind: 'batch',
+      status: 'pending_approval',
+      urgent: false,
+      requestedAt: at,
+    });
     const [viaBuilder] = await db.select().from(orders).where(eq(orders.id, order.id));
     expect(order).toEqual(viaBuilder);
     const items = await db
