@@ -26,8 +26,8 @@ const statements = new Map<string, Statement>();
 /**
  * Inserts rows by one statement whose text depends only on the table, the columns given and the options: the rows
  * travel as one jsonb parameter (`jsonb_to_recordset`), so the driver keeps one prepared statement for any number
- * of rows, and nothing walks the table's columns per call as drizzle's insert builder does (a tenth of the
- * product's CPU per order went there). Rows go in, and come back, in the order given.
+ * of rows, and nothing walks the table's columns per call as drizzle's insert builder does (6% of the
+ * product's CPU samples in the e2e bench went there). Rows go in, and come back, in the order given.
  *
  * Every row must give the same columns; a column left out takes its default. Rows that differ in which columns
  * they give, or that give an SQL expression, go through drizzle's builder instead (same result, built per call).
