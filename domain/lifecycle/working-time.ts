@@ -66,6 +66,14 @@ export function nextWorkingMoment(at: Date, calendar: WorkCalendar, workday: Wor
 }
 
 /**
+ * An amount of time in whole milliseconds, as instants are: a share of a step (96% of 10 h 25 min is 1,500,000.0000000014
+ * ms) must not carry a float's excess over a day's boundary and land on the previous day's end instead of a start.
+ */
+function wholeMs(ms: number): number {
+  return Math.round(ms);
+}
+
+/**
  * Adds `ms` of working time to `at`. The count starts at nextWorkingMoment(at), so ms = 0 gives
  * `at` itself inside working hours. An addition that ends exactly at a day's end returns that
  * end instant, not the next morning.
@@ -75,7 +83,7 @@ export function addWorkingTime(at: Date, ms: number, calendar: WorkCalendar, wor
   const cal = compileCalendar(calendar);
   const hours = parseWorkday(workday);
   let t = nextMoment(at.getTime(), cal, hours);
-  let left = ms;
+  let left = wholeMs(ms);
   for (;;) {
     const { end } = hoursOn(chinaDay(t), hours);
     if (left <= end - t) return new Date(t + left);
@@ -132,7 +140,7 @@ export function subtractWorkingTime(at: Date, ms: number, calendar: WorkCalendar
   const cal = compileCalendar(calendar);
   const hours = parseWorkday(workday);
   let { t, day } = previousMoment(at.getTime(), cal, hours);
-  let left = ms;
+  let left = wholeMs(ms);
   for (;;) {
     const { start } = hoursOn(day, hours);
     if (left <= t - start) return new Date(t - left);

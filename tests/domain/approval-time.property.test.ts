@@ -427,6 +427,19 @@ describe('reminders', () => {
     );
   });
 
+  it('a share whose float excess would cross a day boundary reminds at the day’s start, not the day before’s end', () => {
+    // Found by the property above: 96% of 10 h 25 min back is 1,500,000.0000000014 ms, 25 min plus a float's excess.
+    const clock: ApprovalClock = {
+      kind: 'working',
+      calendar: { holidays: ['2025-01-01'], makeUpWorkdays: [] },
+      workday: { start: '07:00', end: '12:00' },
+    };
+    const ms = 37_500_000;
+    const deadline = addClockTime(at('2024-12-31T16:01:00.000Z'), ms, clock);
+    expect(deadline).toEqual(at('2025-01-06T07:25:00+08:00'));
+    expect(reminderTimes(deadline, ms, [{ share: 0.96 }], clock)).toEqual([at('2025-01-06T07:00:00+08:00')]);
+  });
+
   it('nextReminderTime is the first reminder strictly after the instant, or null', () => {
     fc.assert(
       fc.property(
