@@ -2,7 +2,7 @@ import { and, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type DataLoader from 'dataloader';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import type { Database } from '../db/client';
+import { anyOfList, type Database } from '../db/client';
 import { outbox } from '../db/schema';
 import type { Effect } from '../core/effects';
 import { DeliveryError } from '../core/errors';
@@ -79,7 +79,7 @@ const markRowsSent = fixedQuery((q) =>
   q
     .update(outbox)
     .set({ status: 'sent', sentAt: sql`${sql.placeholder('at')}::timestamptz`, lockedUntil: null, lastError: null })
-    .where(sql`${outbox.id} = any(array(select jsonb_array_elements_text(${sql.placeholder('ids')}::jsonb)::bigint))`),
+    .where(sql`${outbox.id} = ${anyOfList(sql.placeholder('ids'), 'bigint')}`),
 );
 
 /**

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
-import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import { type ExtractTablesWithRelations, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from './schema';
@@ -138,6 +138,17 @@ function preparing(sql: any, stats?: DatabaseStats): any {
 function count(stats: DatabaseStats, query: string) {
   stats.statements++;
   stats.byText[query] = (stats.byText[query] ?? 0) + 1;
+}
+
+/**
+ * `= ${anyOfList(…)}`: a match against a list sent as one jsonb parameter, so the statement's text is the same for
+ * any length. The array is read first and the column's index used; with `in (select jsonb_array_elements_text(…))`
+ * the planner guesses a hundred elements and scans the table (20,000 stock rows: 1.9 ms against 0.02 ms). The list
+ * is the values, or a placeholder of a fixed statement whose value is their JSON text.
+ */
+export function anyOfList(list: ReadonlyArray<string | number> | Placeholder, cast: 'text' | 'bigint' = 'text'): SQL {
+  const param = Array.isArray(list) ? JSON.stringify(list) : list;
+  return sql`any(array(select jsonb_array_elements_text(${param}::jsonb)::${sql.raw(cast)}))`;
 }
 
 /** Runs raw SQL and returns its rows; postgres.js answers an array, PGlite an object with `rows`. */

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { formatOrderNumber, orderNumberDay } from '../domain/order-number';
-import { queryRows, type Queryable, type Tx } from './client';
+import { anyOfList, queryRows, type Queryable, type Tx } from './client';
 import { fixedQuery } from './fixed-query';
 import {
   approvalTasks,
@@ -42,7 +42,7 @@ const materialsByCode = fixedQuery((q) =>
   q
     .select()
     .from(materials)
-    .where(sql`${materials.code} = any(array(select jsonb_array_elements_text(${sql.placeholder('codes')}::jsonb)))`),
+    .where(sql`${materials.code} = ${anyOfList(sql.placeholder('codes'))}`),
 );
 
 export async function findMaterials(q: Queryable, codes: string[]) {
@@ -72,7 +72,7 @@ export async function qualifiedRangesFor(q: Queryable, codes: string[]): Promise
       select r.material_code as "materialCode", min(e.key) as param,
         min((e.value)::float8) as "minValue", max((e.value)::float8) as "maxValue"
       from ${inspectionReports} r cross join lateral jsonb_each(r.results) e
-      where r.passed and r.material_code in (select jsonb_array_elements_text(${JSON.stringify(codes)}::jsonb))
+      where r.passed and r.material_code = ${anyOfList(codes)}
         and jsonb_typeof(e.value) = 'number'
         and not exists (
           select 1 from ${qualifiedRanges} q

@@ -1,7 +1,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { BusinessConfig } from '../config/business-config';
 import type { LineState, PlantState } from '../domain/promise';
-import { type Queryable, queryRows, type Tx } from './client';
+import { anyOfList, type Queryable, queryRows, type Tx } from './client';
 import { materials, type moulds, reservations, stock } from './schema';
 import { MOULD_END_UNKNOWN } from '../domain/promise';
 
@@ -20,27 +20,23 @@ interface PlantRows {
  * Lists travel as one jsonb parameter each, so the statement's text does not vary with their length.
  */
 function readPlantRows(q: Queryable, codes: string[], lines: string[], mouldIds: string[], today: string) {
-  // `= any(array(…))`, not `in (select …)`: the planner guesses a hundred elements for the latter and scans
-  // whole tables (20,000 stock rows: 1.9 ms against 0.02 ms through the index).
-  const list = (values: string[]) =>
-    sql`any(array(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb)))`;
   return queryRows<{ state: PlantRows | string }>(
     q,
     sql`select json_build_object(
       'stock', (select coalesce(json_agg(json_build_object('code', material_code, 'onHand', on_hand)), '[]')
-        from stock where material_code = ${list(codes)}),
+        from stock where material_code = ${anyOfList(codes)}),
       'reservedStock', (select coalesce(json_agg(json_build_object('code', material_code, 'quantity', quantity)), '[]')
         from (select material_code, sum(quantity) as quantity from reservations
-          where kind = 'stock' and material_code = ${list(codes)} group by material_code) r),
+          where kind = 'stock' and material_code = ${anyOfList(codes)} group by material_code) r),
       'loads', (select coalesce(json_agg(json_build_object('line', line, 'from', from_date, 'to', to_date, 'load', load)
           order by id), '[]')
-        from line_loads where line = ${list(lines)} and to_date >= ${today}::date),
+        from line_loads where line = ${anyOfList(lines)} and to_date >= ${today}::date),
       'lineReservations', (select coalesce(json_agg(json_build_object('line', line, 'date', day, 'quantity', quantity)
           order by line, day), '[]')
         from (select line, day, sum(quantity) as quantity from reservations
-          where kind = 'production' and line = ${list(lines)} and day >= ${today}::date group by line, day) r),
+          where kind = 'production' and line = ${anyOfList(lines)} and day >= ${today}::date group by line, day) r),
       'moulds', (select coalesce(json_agg(json_build_object('id', id, 'status', status, 'availableFrom', available_from)), '[]')
-        from moulds where id = ${list(mouldIds)})
+        from moulds where id = ${anyOfList(mouldIds)})
     ) as state`,
   ).then(([row]) => (typeof row!.state === 'string' ? (JSON.parse(row!.state) as PlantRows) : row!.state));
 }

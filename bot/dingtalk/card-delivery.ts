@@ -2,7 +2,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import DataLoader from 'dataloader';
 import { renderDingtalkActionCard, renderDingtalkCardParams } from '../../cards/dingtalk';
 import type { Card } from '../../cards/model';
-import type { Database } from '../../db/client';
+import { anyOfList, type Database } from '../../db/client';
 import { cards } from '../../db/schema';
 import type { Destination } from '../../core/effects';
 import { DeliveryError } from '../../core/errors';
@@ -221,10 +221,10 @@ async function readCardStates(db: Database, ids: readonly string[]) {
 /** A card is recorded once per batch (the later record wins), so the join meets each card once. */
 async function recordSentCards(db: Database, batch: ReadonlyArray<{ cardId: string; state: SentCard }>) {
   const byCard = new Map(batch.map(({ cardId, state }) => [cardId, { id: cardId, data: state }]));
-  // The ids again as an array: the planner takes a record set for a hundred rows and would scan all cards.
+  // The ids again as a list: the planner takes a record set for a hundred rows and would scan all cards.
   await db.execute(sql`update cards c set platform_ref = v.id, platform_data = v.data
     from jsonb_to_recordset(${JSON.stringify([...byCard.values()])}::jsonb) as v(id text, data jsonb)
-    where c.id = v.id and c.id = any(array(select jsonb_array_elements_text(${JSON.stringify([...byCard.keys()])}::jsonb)))`);
+    where c.id = v.id and c.id = ${anyOfList([...byCard.keys()])}`);
   return batch.map(() => true as const);
 }
 

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type DataLoader from 'dataloader';
-import type { Database, Queryable } from '../../db/client';
+import { anyOfList, type Database, type Queryable } from '../../db/client';
 import { writeBatcher } from '../write-batcher';
 import { cards } from '../../db/schema';
 
@@ -81,13 +81,13 @@ async function writeSentCards(db: Database, batch: readonly SentCardRecord[]): P
       codes: { ...earlier?.codes, ...codes },
     });
   }
-  // The ids again as an array: the planner takes a record set for a hundred rows and would scan all cards.
+  // The ids again as a list: the planner takes a record set for a hundred rows and would scan all cards.
   await db.execute(sql`update cards c set platform_ref = v."taskId",
       platform_data = c.platform_data || v.fields
         || jsonb_build_object('codes', coalesce(c.platform_data -> 'codes', '{}'::jsonb) || v.codes)
     from jsonb_to_recordset(${JSON.stringify([...byCard.values()])}::jsonb)
       as v(id text, "taskId" text, fields jsonb, codes jsonb)
-    where c.id = v.id and c.id = any(array(select jsonb_array_elements_text(${JSON.stringify([...byCard.keys()])}::jsonb)))`);
+    where c.id = v.id and c.id = ${anyOfList([...byCard.keys()])}`);
   return batch.map(() => true as const);
 }
 
