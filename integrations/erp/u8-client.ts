@@ -1,7 +1,6 @@
 import { ErpError } from './errors';
-import type { HttpSend } from '../http/keep-alive';
 import { codeOf, type ErpRequest, exchangeJson, isRecord, quantityOf, textOf } from './http';
-import { httpSender } from '../http/keep-alive';
+import { type HttpSend, httpSender } from '../http/keep-alive';
 import type { ErpMaterial, ErpPort, ErpSaleOrder, ErpSaleOrderResult, ErpStock } from './port';
 import { memoryTokenCache, type FreshToken, type InvalidateToken, type TokenCache } from './token-cache';
 
