@@ -50,11 +50,13 @@ export async function insertRows<T extends PgTable, K extends Key<T> = Key<T>>(
   return result.map((raw) => fromDriver<Pick<T['$inferSelect'], K>>(statement.returned, raw));
 }
 
-/** A child table's rows, each given the new parent row's id in `parentKey`. */
+/** A child table's rows, each given its parent row's id in `parentKey`. */
 export interface ChildRows<C extends PgTable, K extends keyof C['$inferInsert'] & string> {
   table: C;
   parentKey: K;
   rows: ReadonlyArray<Omit<C['$inferInsert'], K>>;
+  /** With several parent rows: each child row's parent, by the value of the parents' `matchOn` column. */
+  parents?: readonly string[];
 }
 
 /** A child set for insertWithChildren, with its rows' type checked against its table. */
@@ -62,9 +64,15 @@ export function childRows<C extends PgTable, K extends keyof C['$inferInsert'] &
   table: C,
   parentKey: K,
   rows: ReadonlyArray<Omit<C['$inferInsert'], K>>,
+  /** With several parent rows: each row's parent, by the value of the parents' `matchOn` column. */
+  parents?: readonly string[],
 ): ChildRows<C, K> {
-  return { table, parentKey, rows };
+  if (parents && parents.length !== rows.length) throw new Error('childRows: one parent per row');
+  return { table, parentKey, rows, parents };
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: each child set is of its own table
+type AnyChildRows = ChildRows<any, any>;
 
 /**
  * A new row and the rows that belong to it (an order, its items and events), by one statement: the parent is
@@ -74,37 +82,61 @@ export function childRows<C extends PgTable, K extends keyof C['$inferInsert'] &
 export async function insertWithChildren<P extends PgTable>(
   q: Queryable,
   parent: { table: P; row: P['$inferInsert'] },
-  // biome-ignore lint/suspicious/noExplicitAny: each child set is of its own table
-  children: ReadonlyArray<ChildRows<any, any>>,
+  children: readonly AnyChildRows[],
 ): Promise<P['$inferSelect']> {
-  const keys = definedKeys(parent.row);
-  const sets = children.filter((child) => child.rows.length > 0);
-  const childKeys = sets.map((child) => definedKeys(child.rows[0]!));
-  if (keys === '' || childKeys.some((k, i) => k === '' || sets[i]!.rows.some((row: object) => definedKeys(row) !== k)))
-    throw new Error('insertWithChildren: a row gives an SQL value, or child rows give different columns');
-  const head = statementFor(parent.table, keys, { returning: true });
-  const parts = [sql`with parent as (${sql.raw(head.head)}${recordsOf(head, [parent.row])}${sql.raw(head.tail)})`];
-  sets.forEach((child, i) => {
-    const statement = childStatementFor(child.table, childKeys[i]!, child.parentKey);
-    parts.push(
-      sql`, child${sql.raw(String(i))} as (${sql.raw(statement.head)}${recordsOf(statement, child.rows)}${sql.raw(statement.tail)})`,
-    );
-  });
-  parts.push(sql` select * from parent`);
-  const [raw] = await queryRows<Record<string, unknown>>(q, sql.join(parts));
-  return fromDriver<P['$inferSelect']>(head.returned, raw!);
+  const [row] = await insertParentsWithChildren(q, { table: parent.table, rows: [parent.row] }, children);
+  return row!;
 }
 
-function recordsOf(statement: Statement, rows: ReadonlyArray<object>): string {
+/**
+ * Several new rows and the rows that belong to each (approval tasks and their cards), by one statement, as
+ * insertWithChildren: each child row names its parent by the value of the parents' `matchOn` column (unique
+ * among them). Answers the parent rows in the order given.
+ */
+export async function insertParentsWithChildren<P extends PgTable>(
+  q: Queryable,
+  parent: { table: P; rows: ReadonlyArray<P['$inferInsert']>; matchOn?: keyof P['$inferSelect'] & string },
+  children: readonly AnyChildRows[],
+): Promise<Array<P['$inferSelect']>> {
+  if (parent.rows.length === 0) return [];
+  const keys = definedKeys(parent.rows[0]!);
+  const sets = children.filter((child) => child.rows.length > 0);
+  const childKeys = sets.map((child) => definedKeys(child.rows[0]!));
+  if (
+    keys === '' ||
+    parent.rows.some((row) => definedKeys(row) !== keys) ||
+    childKeys.some((k, i) => k === '' || sets[i]!.rows.some((row: object) => definedKeys(row) !== k))
+  )
+    throw new Error('insertWithChildren: a row gives an SQL value, or rows of one table give different columns');
+  if (sets.some((child) => (child.parents !== undefined) !== (parent.rows.length > 1 || parent.matchOn !== undefined)))
+    throw new Error('insertWithChildren: child rows name their parents when, and only when, there are several');
+  const head = statementFor(parent.table, keys, { returning: true });
+  const parts = [sql`with parent as (${sql.raw(head.head)}${recordsOf(head, parent.rows)}${sql.raw(head.tail)})`];
+  sets.forEach((child, i) => {
+    const matchOn = child.parents ? getTableColumns(parent.table)[parent.matchOn!]!.name : undefined;
+    const statement = childStatementFor(child.table, childKeys[i]!, child.parentKey, matchOn);
+    const records = recordsOf(statement, child.rows, child.parents);
+    parts.push(sql`, child${sql.raw(String(i))} as (${sql.raw(statement.head)}${records}${sql.raw(statement.tail)})`);
+  });
+  parts.push(sql` select * from parent`);
+  const raw = await queryRows<Record<string, unknown>>(q, sql.join(parts));
+  return raw.map((r) => fromDriver<P['$inferSelect']>(head.returned, r));
+}
+
+function recordsOf(statement: Statement, rows: ReadonlyArray<object>, parents?: readonly string[]): string {
   return JSON.stringify(
-    rows.map((row) => {
+    rows.map((row, i) => {
       const record: Record<string, unknown> = {};
       for (const [key, column] of statement.columns)
         record[column.name] = encode(column, (row as Record<string, unknown>)[key]);
+      if (parents) record[PARENT_MATCH] = parents[i];
       return record;
     }),
   );
 }
+
+/** The record column a child row names its parent in (not a column of any table). */
+const PARENT_MATCH = '@parent';
 
 function fromDriver<R>(columns: Array<[string, Column]>, raw: Record<string, unknown>): R {
   const row: Record<string, unknown> = {};
@@ -115,9 +147,12 @@ function fromDriver<R>(columns: Array<[string, Column]>, raw: Record<string, unk
   return row as R;
 }
 
-/** A child set's insert: its parent key from the `parent` CTE, its other columns from the record set. */
-function childStatementFor(table: PgTable, keys: string, parentKey: string): Statement {
-  const id = `child\n${getTableName(table)}\n${parentKey}\n${keys}`;
+/**
+ * A child set's insert: its parent key from the `parent` CTE, its other columns from the record set; with several
+ * parents, each row's own, matched on the parents' `matchOn` column.
+ */
+function childStatementFor(table: PgTable, keys: string, parentKey: string, matchOn?: string): Statement {
+  const id = `child\n${getTableName(table)}\n${parentKey}\n${matchOn ?? ''}\n${keys}`;
   let statement = statements.get(id);
   if (statement) return statement;
   const given = new Set(keys.split('\n'));
@@ -126,9 +161,12 @@ function childStatementFor(table: PgTable, keys: string, parentKey: string): Sta
   const names = columns.map(([, column]) => `"${column.name}"`).join(', ');
   const fromSet = columns.map(([, column]) => `x."${column.name}"`).join(', ');
   const types = columns.map(([, column]) => `"${column.name}" ${recordType(column)}`).join(', ');
+  const [match, matchType, join] = matchOn
+    ? [`, "${PARENT_MATCH}"`, `, "${PARENT_MATCH}" text`, ` where parent."${matchOn}"::text = x."${PARENT_MATCH}"`]
+    : ['', '', ''];
   statement = {
     head: `insert into "${getTableName(table)}" ("${all[parentKey]!.name}", ${names}) select parent."id", ${fromSet} from parent, rows from (jsonb_to_recordset(`,
-    tail: `::jsonb) as (${types})) with ordinality as x(${names}, "ordinality") order by x."ordinality"`,
+    tail: `::jsonb) as (${types}${matchType})) with ordinality as x(${names}${match}, "ordinality")${join} order by x."ordinality"`,
     columns,
     returned: [],
   };

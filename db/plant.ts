@@ -1,4 +1,4 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { BusinessConfig } from '../config/business-config';
 import type { LineState, PlantState } from '../domain/promise';
 import { anyOfList, type Queryable, queryRows, type Tx } from './client';
@@ -6,7 +6,7 @@ import { materials, type moulds, reservations, stock } from './schema';
 import { MOULD_END_UNKNOWN } from '../domain/promise';
 
 /** The plant's rows the promise engine reads for a set of materials, as the one statement below answers them. */
-interface PlantRows {
+export interface PlantRows {
   stock: Array<{ code: string; onHand: number }>;
   reservedStock: Array<{ code: string; quantity: number }>;
   loads: Array<{ line: string; from: string; to: string; load: number }>;
@@ -15,31 +15,42 @@ interface PlantRows {
 }
 
 /**
- * Stock, stock reservations, line loads, line reservations and moulds of the given materials in one statement
- * (one round trip, one plan): a material's state is read for every request, so this is on every order's path.
- * Lists travel as one jsonb parameter each, so the statement's text does not vary with their length.
+ * Stock, stock reservations, line loads, line reservations and moulds of the given materials as one json value
+ * (one statement, one plan): a material's state is read for every request, so this is on every order's path.
+ * The lists are SQL arrays: `anyOfList`'s jsonb parameter, or a subquery of a statement this is part of.
  */
-function readPlantRows(q: Queryable, codes: string[], lines: string[], mouldIds: string[], today: string) {
-  return queryRows<{ state: PlantRows | string }>(
-    q,
-    sql`select json_build_object(
+export function plantRowsSql(codes: SQL, lines: SQL, mouldIds: SQL, today: string): SQL {
+  return sql`json_build_object(
       'stock', (select coalesce(json_agg(json_build_object('code', material_code, 'onHand', on_hand)), '[]')
-        from stock where material_code = ${anyOfList(codes)}),
+        from stock where material_code = ${codes}),
       'reservedStock', (select coalesce(json_agg(json_build_object('code', material_code, 'quantity', quantity)), '[]')
         from (select material_code, sum(quantity) as quantity from reservations
-          where kind = 'stock' and material_code = ${anyOfList(codes)} group by material_code) r),
+          where kind = 'stock' and material_code = ${codes} group by material_code) r),
       'loads', (select coalesce(json_agg(json_build_object('line', line, 'from', from_date, 'to', to_date, 'load', load)
           order by id), '[]')
-        from line_loads where line = ${anyOfList(lines)} and to_date >= ${today}::date),
+        from line_loads where line = ${lines} and to_date >= ${today}::date),
       'lineReservations', (select coalesce(json_agg(json_build_object('line', line, 'date', day, 'quantity', quantity)
           order by line, day), '[]')
         from (select line, day, sum(quantity) as quantity from reservations
-          where kind = 'production' and line = ${anyOfList(lines)} and day >= ${today}::date group by line, day) r),
+          where kind = 'production' and line = ${lines} and day >= ${today}::date group by line, day) r),
       'moulds', (select coalesce(json_agg(json_build_object('id', id, 'status', status, 'availableFrom', available_from)), '[]')
-        from moulds where id = ${anyOfList(mouldIds)})
-    ) as state`,
-  ).then(([row]) => (typeof row!.state === 'string' ? (JSON.parse(row!.state) as PlantRows) : row!.state));
+        from moulds where id = ${mouldIds})
+    )`;
 }
+
+/** A json column as the driver answers it: postgres.js parses it, PGlite may hand over its text. */
+export function fromJson<T>(value: T | string): T {
+  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
+}
+
+function readPlantRows(q: Queryable, codes: string[], lines: string[], mouldIds: string[], today: string) {
+  return queryRows<{ state: PlantRows | string }>(
+    q,
+    sql`select ${plantRowsSql(anyOfList(codes), anyOfList(lines), anyOfList(mouldIds), today)} as state`,
+  ).then(([row]) => fromJson(row!.state));
+}
+
+type MaterialRow = typeof materials.$inferSelect;
 
 /** What the promise engine needs to know about each material, read in two statements (one when given the materials). */
 export async function plantStates(
@@ -48,7 +59,7 @@ export async function plantStates(
   codes: string[],
   today: string,
   /** The materials' rows when the caller has read them already (all of `codes`), saving that query. */
-  known?: ReadonlyArray<typeof materials.$inferSelect>,
+  known?: ReadonlyArray<MaterialRow>,
 ): Promise<Map<string, PlantState>> {
   const unique = [...new Set(codes)];
   if (unique.length === 0) return new Map();
@@ -58,7 +69,15 @@ export async function plantStates(
       : await q.select().from(materials).where(inArray(materials.code, unique));
   const lines = [...new Set(rows.map((m) => m.line).filter((l): l is string => l !== null))];
   const mouldIds = [...new Set(rows.map((m) => m.mould).filter((m): m is string => m !== null))];
-  const plant = await readPlantRows(q, unique, lines, mouldIds, today);
+  return plantStatesOf(config, rows, await readPlantRows(q, unique, lines, mouldIds, today));
+}
+
+/** Each material's state from its row and the plant's rows read for it (`plantRowsSql`). */
+export function plantStatesOf(
+  config: BusinessConfig,
+  rows: ReadonlyArray<MaterialRow>,
+  plant: PlantRows,
+): Map<string, PlantState> {
   const lineState = (id: string | null): LineState | null => {
     const line = config.lines.find((l) => l.id === id);
     if (!line) return null;

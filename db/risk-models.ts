@@ -49,9 +49,14 @@ function toStored(row: typeof riskModels.$inferSelect): StoredRiskModel {
 
 const activeRows = fixedQuery((q) => q.select().from(riskModels).where(eq(riskModels.status, 'active')));
 
+export type ActiveRiskModels = Partial<Record<RiskTarget, StoredRiskModel>>;
+
 /** The active model of each target that has one. */
-export async function activeRiskModels(q: Queryable): Promise<Partial<Record<RiskTarget, StoredRiskModel>>> {
-  const rows = await activeRows(q);
+export async function activeRiskModels(q: Queryable): Promise<ActiveRiskModels> {
+  return activeModelsOf(await activeRows(q));
+}
+
+export function activeModelsOf(rows: ReadonlyArray<typeof riskModels.$inferSelect>): ActiveRiskModels {
   return Object.fromEntries(rows.map((r) => [r.target, toStored(r)]));
 }
 

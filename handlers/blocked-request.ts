@@ -192,7 +192,7 @@ async function orderFromDraft(
     requestedAt: draft.requestedAt,
     sourceText: draft.sourceText,
   };
-  const { number, orderId } = await createOrder(draftEvent(draft, ctx), ctx, req, known, promise);
+  const { number, orderId } = await createOrder(draftEvent(draft, ctx), ctx, req, { materials: known }, promise);
   for (const check of checks ?? []) {
     await recordOrderEvent(ctx.tx, {
       orderId,

@@ -32,7 +32,8 @@ import { bindingText, promiseFields } from './promise-fields';
 import { rejectReasonsOf } from '../config/business-config';
 import { texts } from '../texts';
 import { departmentList, PLANT_LANG } from './names';
-import { childRows, insertRows, insertWithChildren } from '../db/insert-rows';
+import { childRows, insertParentsWithChildren, insertWithChildren } from '../db/insert-rows';
+import type { RequestReads } from '../db/request-reads';
 
 /** A request ready to become an order: its parse, when the customer asked, and the text it came from. */
 export interface OrderRequest {
@@ -52,6 +53,8 @@ export interface OrderRequest {
 type Material = Awaited<ReturnType<typeof findMaterials>>[number];
 type FeasibleOrderPromise = Extract<OrderPromise, { feasible: true }>;
 type SpecCheck = { materialCode: string; verdict: SpecVerdict };
+/** What the request read before: its materials, and today's stand-ins and the active risk models when read. */
+type PriorReads = Pick<RequestReads, 'materials'> & Partial<Pick<RequestReads, 'standIns' | 'riskModels'>>;
 
 interface NewOrder {
   order: Order;
@@ -70,11 +73,14 @@ export async function createOrder(
   event: MessageEvent,
   ctx: HandlerContext,
   req: OrderRequest,
-  known: Material[],
+  read: PriorReads,
   promise: FeasibleOrderPromise,
 ): Promise<{ number: string; orderId: number }> {
-  // Who holds each step today is read alongside the order's first statements (one round trip fewer).
-  const [created, router] = await Promise.all([insertOrder(event, ctx, req, known, promise), standInRouter(ctx)]);
+  // Who holds each step today is read alongside the order's first statements (one round trip fewer), unless read.
+  const [created, router] = await Promise.all([
+    insertOrder(event, ctx, req, read, promise),
+    standInRouter(ctx, read.standIns),
+  ]);
   const { order } = created;
   const departments = ctx.config.routing[order.kind];
   await sendApprovalCards(event, ctx, {
@@ -97,10 +103,11 @@ async function insertOrder(
   event: MessageEvent,
   ctx: HandlerContext,
   req: OrderRequest,
-  known: Material[],
+  read: PriorReads,
   promise: FeasibleOrderPromise,
 ): Promise<NewOrder> {
   const { tx, now } = ctx;
+  const known = read.materials;
   const { request } = req;
   const items = orderItemsOf(request, known);
   const kind = items.some((i) => i.kind === 'batch') ? 'batch' : 'sample';
@@ -170,7 +177,7 @@ async function insertOrder(
   );
   const orderId = order.id;
   const [risk] = await Promise.all([
-    assessNewOrder(tx, ctx.config, order, items, riskInputs, now),
+    assessNewOrder(tx, ctx.config, order, items, riskInputs, now, read.riskModels),
     request.specs.length > 0 ? tx.insert(orderSpecs).values(request.specs.map((s) => ({ orderId, ...s }))) : null,
   ]);
   return { order, items, verdicts, customerName, risk };
@@ -268,7 +275,7 @@ function risksToTell(risk: RiskAssessment | null): TargetRisk[] {
 type CardBasics = Omit<ApprovalCardInput, 'cardId' | 'lang' | 'departmentName' | 'reports' | 'rejectReasons'>;
 
 /**
- * One approval task per routed department and one card per lead, written in three statements. A lead away
+ * One approval task per routed department and one card per lead, written in one statement. A lead away
  * today is replaced by their stand-in (the sales chat is told who holds the step); the deadline and the
  * first reminder run on the department's clock.
  */
@@ -288,22 +295,9 @@ async function sendApprovalCards(
   const orderId = args.order.id;
   const departments = args.departments.map((key) => config.departments.find((d) => d.key === key)!);
   const holders = new Map(departments.map((d) => [d.key, [...new Set(d.leads.map((id) => router.holderFor(id)))]]));
-  const tasks = await insertRows(
-    tx,
-    approvalTasks,
-    departments.map((department) => ({
-      orderId,
+  const sent = departments.flatMap((department) =>
+    cardRecipients(department, holders.get(department.key)!).map((to) => ({
       department: department.key,
-      assignees: holders.get(department.key)!,
-      ...firstStepTimes(config, department, now),
-      createdAt: now,
-    })),
-    { returning: true },
-  );
-  const sent = tasks.flatMap((task) => {
-    const department = departments.find((d) => d.key === task.department)!;
-    return cardRecipients(department, task.assignees).map((to) => ({
-      task,
       to,
       card: buildApprovalCard({
         ...args.card,
@@ -313,20 +307,37 @@ async function sendApprovalCards(
         rejectReasons: rejectReasonsOf(config, department.key),
         reports: department.key === config.techDepartment ? args.techReports : [],
       }),
-    }));
-  });
-  await insertRows(
-    tx,
-    cards,
-    sent.map(({ task, to, card }) => ({
-      id: card.id,
-      orderId,
-      taskId: task.id,
-      platform: event.platform,
-      recipientId: 'userId' in to ? to.userId : to.conversationId,
-      content: card,
-      createdAt: now,
     })),
+  );
+  // The tasks and their cards: one statement, each card taking its department's task id.
+  await insertParentsWithChildren(
+    tx,
+    {
+      table: approvalTasks,
+      matchOn: 'department',
+      rows: departments.map((department) => ({
+        orderId,
+        department: department.key,
+        assignees: holders.get(department.key)!,
+        ...firstStepTimes(config, department, now),
+        createdAt: now,
+      })),
+    },
+    [
+      childRows(
+        cards,
+        'taskId',
+        sent.map(({ to, card }) => ({
+          id: card.id,
+          orderId,
+          platform: event.platform,
+          recipientId: 'userId' in to ? to.userId : to.conversationId,
+          content: card,
+          createdAt: now,
+        })),
+        sent.map((s) => s.department),
+      ),
+    ],
   );
   await ctx.emitAll(
     sent.map(({ to, card }) => ({

@@ -5,7 +5,8 @@ import { closestCodes } from '../domain/material-match';
 import { parseMessage, type ParsedMessage } from '../domain/parse';
 import { extractRequestTime } from '../domain/kpi';
 import { checkPromise } from '../domain/promise';
-import { allMaterialCodes, findMaterials } from '../db/orders';
+import { allMaterialCodes } from '../db/orders';
+import { readForRequest } from '../db/request-reads';
 import { drafts, type Draft, type Order, orderItems } from '../db/schema';
 import { chinaDate } from '../domain/china-time';
 import { replyToMessage, type HandlerContext } from '../core/context';
@@ -104,11 +105,11 @@ export async function intakeRequest(event: MessageEvent, ctx: HandlerContext, re
   const { request } = req;
   const t = texts(request.language).orders;
   const codes = [...new Set(request.items.map((i) => i.sku))];
-  // Read together (one round trip): the customer list is needed next unless the customer is settled already.
-  const [known, customers] = await Promise.all([
-    findMaterials(ctx.tx, codes),
-    req.customer === undefined ? customerIndex(ctx.tx) : undefined,
-  ]);
+  // One statement reads what the rest of the way needs: materials, plant state, stand-ins, risk models.
+  const reads = await readForRequest(ctx.tx, codes, chinaDate(ctx.now));
+  const known = reads.materials;
+  const customers =
+    req.customer === undefined ? await customerIndex(ctx.tx, { stamp: reads.customerListStamp }) : undefined;
   const unknown = codes.filter((c) => !known.some((m) => m.code === c));
   if (unknown.length > 0) {
     const all = await allMaterialCodes(ctx.tx);
@@ -125,14 +126,14 @@ export async function intakeRequest(event: MessageEvent, ctx: HandlerContext, re
   const promise = await promiseFor(
     ctx,
     request.items.map((i) => ({ materialCode: i.sku, quantity: i.quantity! })),
-    { materials: known },
+    { materials: known, plant: reads.plant },
   );
   const verdict = checkPromise(request.dueDate!, promise);
   const settled = { ...req, customer };
   if (!verdict.ok || !promise.feasible) {
     return blockRequest(event, ctx, settled, promise, verdict.ok ? null : verdict.earliest);
   }
-  await createOrder(event, ctx, settled, known, promise);
+  await createOrder(event, ctx, settled, reads, promise);
 }
 
 /** A request still missing its quantity or date is kept for the sender's next message. */

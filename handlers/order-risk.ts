@@ -106,9 +106,11 @@ export async function assessNewOrder(
   lines: readonly OrderLine[],
   inputs: StoredRiskInputs,
   now: Date,
+  /** The active models when the caller has read them (`readForRequest`). */
+  active?: RiskModels,
 ): Promise<RiskAssessment | null> {
   if (!config.risk.enabled) return null;
-  const models = await activeRiskModels(tx);
+  const models = active ?? (await activeRiskModels(tx));
   if (!models.late && !models.complaint) return null;
   const facts = await orderRiskFacts(tx, config, order, lines, inputs);
   const { assessment, predictions } = assessWith(config, models, facts);

@@ -3,7 +3,7 @@ import { holdsOf, type Hold } from '../domain/repromise/replan';
 import type { LinePart } from '../domain/repromise/types';
 import { earliestForOrder, type FeasiblePromise, type OrderPromise } from '../domain/promise';
 import { eq, inArray } from 'drizzle-orm';
-import { lockPlant, plantStates } from '../db/plant';
+import { lockPlant, type PlantRows, plantStates, plantStatesOf } from '../db/plant';
 import { materials, orderItems, reservations } from '../db/schema';
 import type { HandlerContext } from '../core/context';
 import type { ProductionPlan } from './stages';
@@ -17,16 +17,24 @@ export interface PromiseItem {
 export async function promiseFor(
   ctx: HandlerContext,
   items: PromiseItem[],
-  options: { expedite?: boolean; materials?: ReadonlyArray<typeof materials.$inferSelect> } = {},
+  options: {
+    expedite?: boolean;
+    materials?: ReadonlyArray<typeof materials.$inferSelect>;
+    /** The plant's rows for `materials`, read with them (`readForRequest`): all the state there is to read. */
+    plant?: PlantRows;
+  } = {},
 ): Promise<OrderPromise> {
   const today = chinaDate(ctx.now);
-  const states = await plantStates(
-    ctx.tx,
-    ctx.config,
-    items.map((i) => i.materialCode),
-    today,
-    options.materials,
-  );
+  const states =
+    options.materials && options.plant
+      ? plantStatesOf(ctx.config, options.materials, options.plant)
+      : await plantStates(
+          ctx.tx,
+          ctx.config,
+          items.map((i) => i.materialCode),
+          today,
+          options.materials,
+        );
   return earliestForOrder({
     today,
     calendar: ctx.config.calendar,

@@ -1,7 +1,7 @@
 import type { BusinessConfig } from '../config/business-config';
 import type { HandlerContext } from '../core/context';
 import { chinaDate } from '../domain/china-time';
-import { standInsOn } from '../db/stand-ins';
+import { type StandInPeriod, standInsOn } from '../db/stand-ins';
 
 /** Who may hold a department's approval step: its leads, its director, its members and the escalation ladder. */
 export function stepHoldersAllowed(config: BusinessConfig, departmentKey: string): string[] {
@@ -26,13 +26,13 @@ export interface StandInRouter {
  * Today's stand-ins: the config's approvals.standIns and the periods set from the chat; where both name a
  * stand-in for the same person, the chat's latest wins (it is the newer word).
  */
-export async function standInRouter(ctx: HandlerContext): Promise<StandInRouter> {
+export async function standInRouter(ctx: HandlerContext, periods?: StandInPeriod[]): Promise<StandInRouter> {
   const today = chinaDate(ctx.now);
   const direct = new Map<string, string>();
   for (const entry of ctx.config.approvals.standIns) {
     if (entry.from <= today && today <= entry.until) direct.set(entry.person, entry.standIn);
   }
-  const fromChat = await standInsOn(ctx.tx, today);
+  const fromChat = periods ?? (await standInsOn(ctx.tx, today));
   // Latest first: the first period read for a person is theirs.
   const seen = new Set<string>();
   for (const period of fromChat) {

@@ -1,8 +1,9 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { childRows, insertRows, insertWithChildren } from '../../db/insert-rows';
+import { childRows, insertParentsWithChildren, insertRows, insertWithChildren } from '../../db/insert-rows';
 import {
   approvalTasks,
+  cards,
   inboundMessages,
   materials,
   orderEvents,
@@ -154,6 +155,60 @@ describe.each(backends)('rows inserted as one jsonb parameter (%s)', (backend) =
       ['promise-checked', null, { n: 2 }],
     ]);
     expect(await db.select().from(orderRiskInputs).where(eq(orderRiskInputs.orderId, order.id))).toEqual([]);
+  });
+
+  it('inserts several rows and the children of each in one statement, matched on a column of the parents', async () => {
+    const { db } = database();
+    const orderId = await anOrder('SO-5');
+    const task = (department: string, assignees: string[]) => ({
+      orderId,
+      department,
+      assignees,
+      dueAt: new Date(at.getTime() + 7_200_000),
+      createdAt: at,
+    });
+    const card = (id: string, recipientId: string) => ({
+      id,
+      orderId,
+      platform: 'wecom',
+      recipientId,
+      content: { title: id },
+      createdAt: at,
+    });
+    const tasks = await insertParentsWithChildren(
+      db,
+      {
+        table: approvalTasks,
+        matchOn: 'department',
+        rows: [task('tech', ['wanggong']), task('purchasing', ['chenjie', 'lijie']), task('production', ['zhao'])],
+      },
+      [
+        childRows(
+          cards,
+          'taskId',
+          [card('c-chen', 'chenjie'), card('c-wang', 'wanggong'), card('c-li', 'lijie')],
+          ['purchasing', 'tech', 'purchasing'],
+        ),
+      ],
+    );
+    expect(tasks.map((t) => t.department)).toEqual(['tech', 'purchasing', 'production']);
+    expect(tasks).toEqual(
+      await db.select().from(approvalTasks).where(eq(approvalTasks.orderId, orderId)).orderBy(asc(approvalTasks.id)),
+    );
+    const taskOf = new Map(tasks.map((t) => [t.department, t.id]));
+    const stored = await db.select().from(cards).where(eq(cards.orderId, orderId)).orderBy(asc(cards.recipientId));
+    expect(stored.map((c) => [c.id, c.taskId, c.recipientId, c.content])).toEqual([
+      ['c-chen', taskOf.get('purchasing'), 'chenjie', { title: 'c-chen' }],
+      ['c-li', taskOf.get('purchasing'), 'lijie', { title: 'c-li' }],
+      ['c-wang', taskOf.get('tech'), 'wanggong', { title: 'c-wang' }],
+    ]);
+    // Several parents without each child's own: refused before anything is written.
+    await expect(
+      insertParentsWithChildren(db, { table: approvalTasks, rows: [task('qa', ['x']), task('qc', ['y'])] }, [
+        childRows(cards, 'taskId', [card('c-x', 'x')]),
+      ]),
+    ).rejects.toThrow(/name their parents/);
+    expect(await db.select().from(approvalTasks).where(eq(approvalTasks.orderId, orderId))).toHaveLength(3);
   });
 
   it('skips a conflicting row and answers only the rows it inserted', async () => {

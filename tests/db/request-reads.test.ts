@@ -1,0 +1,147 @@
+import { sql } from 'drizzle-orm';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { BusinessConfig } from '../../config/business-config';
+import { queryRows } from '../../db/client';
+import { plantStates, plantStatesOf } from '../../db/plant';
+import { readForRequest } from '../../db/request-reads';
+import { activeRiskModels } from '../../db/risk-models';
+import {
+  customers,
+  lineLoads,
+  materials,
+  moulds,
+  orders,
+  reservations,
+  riskModels,
+  standIns,
+  stock,
+} from '../../db/schema';
+import { standInsOn } from '../../db/stand-ins';
+import { backends, resetDatabase, useTestDatabase } from '../support/databases';
+import { orderRow } from '../support/order-row';
+
+const at = new Date('2026-02-24T02:00:00.123Z');
+const today = '2026-02-24';
+const config = {
+  lines: [
+    { id: 'A', name: 'A线', capacityPerDay: 400 },
+    { id: 'B', name: 'B线', capacityPerDay: 200 },
+  ],
+} as BusinessConfig;
+
+describe.each(backends)("a request's reads in one statement (%s)", (backend) => {
+  const database = useTestDatabase(backend);
+  beforeEach(() => resetDatabase(database().db));
+
+  async function seedPlant() {
+    const { db } = database();
+    await db.insert(materials).values([
+      { code: 'BRK-2026-01', name: '刹车片', spec: 'Φ30', unit: '件', line: 'A', mould: 'M-3', leadTimeDays: 7 },
+      { code: 'CAL-77', name: '卡钳', spec: null, unit: '套', line: 'B', mould: null, leadTimeDays: 0 },
+      { code: 'PIN-5', name: '销', spec: null, unit: '件', line: null, mould: 'M-4', leadTimeDays: 3 },
+      { code: 'OTHER-1', name: '别的', spec: null, unit: '件', line: 'A', mould: 'M-9', leadTimeDays: 1 },
+    ]);
+    await db.insert(stock).values([
+      { materialCode: 'BRK-2026-01', onHand: 120, source: 'u8', updatedAt: at },
+      { materialCode: 'OTHER-1', onHand: 9, source: 'u8', updatedAt: at },
+    ]);
+    await db.insert(moulds).values([
+      { id: 'M-3', status: 'repair', availableFrom: '2026-03-02', updatedAt: at },
+      { id: 'M-4', status: 'ok', availableFrom: null, updatedAt: at },
+      { id: 'M-9', status: 'maintenance', availableFrom: null, updatedAt: at },
+    ]);
+    await db.insert(lineLoads).values([
+      { line: 'A', fromDate: '2026-02-01', toDate: '2026-02-23', load: 0.5, source: 'mes' },
+      { line: 'A', fromDate: '2026-02-24', toDate: '2026-03-10', load: 0.92, source: 'mes' },
+      { line: 'B', fromDate: '2026-02-20', toDate: '2026-03-31', load: 0.25, source: 'mes' },
+    ]);
+    const [order] = await db.insert(orders).values(orderRow('SO-1', at)).returning();
+    const held = (r: Partial<typeof reservations.$inferInsert>) => ({
+      orderId: order!.id,
+      materialCode: 'BRK-2026-01',
+      kind: 'production' as const,
+      quantity: 10,
+      createdAt: at,
+      ...r,
+    });
+    await db
+      .insert(reservations)
+      .values([
+        held({ kind: 'stock', line: null, day: null, quantity: 30 }),
+        held({ kind: 'stock', line: null, day: null, quantity: 5 }),
+        held({ line: 'A', day: '2026-02-25', quantity: 100 }),
+        held({ line: 'A', day: '2026-02-25', quantity: 50 }),
+        held({ line: 'A', day: '2026-02-20', quantity: 70 }),
+        held({ materialCode: 'CAL-77', line: 'B', day: '2026-02-26', quantity: 40 }),
+      ]);
+    const period = { createdBy: 'admin', createdAt: at };
+    await db.insert(standIns).values([
+      { personId: 'wanggong', standInId: 'liugong', startsOn: '2026-02-20', endsOn: '2026-02-28', ...period },
+      { personId: 'wanggong', standInId: 'zhaogong', startsOn: '2026-02-24', endsOn: '2026-02-24', ...period },
+      {
+        personId: 'chenjie',
+        standInId: 'lijie',
+        startsOn: '2026-02-20',
+        endsOn: '2026-02-28',
+        ...period,
+        cancelledAt: at,
+      },
+      { personId: 'zhouzong', standInId: 'wuzong', startsOn: '2026-02-25', endsOn: '2026-02-28', ...period },
+    ]);
+    const model = (version: number, status: 'active' | 'retired', target: 'late' | 'complaint' = 'late') => ({
+      target,
+      kind: 'logistic' as const,
+      version,
+      status,
+      trainedAt: new Date(at.getTime() - version * 86_400_000),
+      trainFrom: new Date('2025-06-01T00:00:00.000Z'),
+      trainTo: new Date('2026-01-31T16:00:00.000Z'),
+      featureSpec: { features: ['leadDays', 'lineLoad'], means: [3.5, 0.61] },
+      params: { weights: [0.125, -1.75e-3], bias: -2.5 },
+      metrics: { trainedOn: 412, auc: 0.71 },
+    });
+    await db.insert(riskModels).values([model(1, 'retired'), model(2, 'active'), model(1, 'active', 'complaint')]);
+    await db.insert(customers).values({ name: '大陆集团', aliases: ['大陆'] });
+  }
+
+  it('answers what the separate reads answer: materials, plant state, customer stamp, stand-ins, risk models', async () => {
+    const { db } = database();
+    await seedPlant();
+    const codes = ['PIN-5', 'BRK-2026-01', 'CAL-77', 'BRK-2026-01'];
+    const reads = await readForRequest(db, codes, today);
+
+    const byCode = (rows: Array<{ code: string }>) => [...rows].sort((a, b) => a.code.localeCompare(b.code));
+    const rows = await db.select().from(materials).where(sql`${materials.code} in ('PIN-5', 'BRK-2026-01', 'CAL-77')`);
+    expect(byCode(reads.materials)).toEqual(byCode(rows));
+    expect(plantStatesOf(config, reads.materials, reads.plant)).toEqual(await plantStates(db, config, codes, today));
+    // The plant's rows hold what the promise engine counts: BRK's stock reservations, line A's from today on.
+    expect(plantStatesOf(config, reads.materials, reads.plant).get('BRK-2026-01')).toMatchObject({
+      stock: { onHand: 120, reserved: 35 },
+      line: { id: 'A', reservations: [{ date: '2026-02-25', quantity: 150 }] },
+      mould: { id: 'M-3', availableFrom: '2026-03-02' },
+    });
+    const [stamp] = await queryRows<{ version: string }>(db, sql`select version from customer_list_versions`);
+    expect(reads.customerListStamp).toBe(stamp?.version ?? null);
+    expect(reads.customerListStamp).not.toBeNull();
+    expect(reads.standIns).toEqual(await standInsOn(db, today));
+    expect(reads.standIns.map((p) => p.standInId)).toEqual(['zhaogong', 'liugong']);
+    expect(reads.riskModels).toEqual(await activeRiskModels(db));
+    expect(reads.riskModels.late?.version).toBe(2);
+    expect(reads.riskModels.late?.trainedAt).toEqual(new Date(at.getTime() - 2 * 86_400_000));
+  });
+
+  it('leaves an unknown code out and reads an empty plant when no code is known', async () => {
+    const { db } = database();
+    await seedPlant();
+    const some = await readForRequest(db, ['NOPE-1', 'CAL-77'], today);
+    expect(some.materials.map((m) => m.code)).toEqual(['CAL-77']);
+    const none = await readForRequest(db, ['NOPE-1'], today);
+    expect(none).toMatchObject({
+      materials: [],
+      plant: { stock: [], reservedStock: [], loads: [], lineReservations: [], moulds: [] },
+    });
+    await db.delete(riskModels);
+    await db.delete(standIns);
+    expect(await readForRequest(db, [], today)).toMatchObject({ standIns: [], riskModels: {} });
+  });
+});
