@@ -1,4 +1,4 @@
-import { type Column, getTableColumns, getTableName, sql } from 'drizzle-orm';
+import { type Column, getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { type Queryable, queryRows } from './client';
 
@@ -71,34 +71,62 @@ export function childRows<C extends PgTable, K extends keyof C['$inferInsert'] &
   return { table, parentKey, rows, parents };
 }
 
+/**
+ * Rows of another table that go in by the same statement but belong to no new parent row (a new order's tracking
+ * card beside its approval cards).
+ */
+export function siblingRows<C extends PgTable>(table: C, rows: ReadonlyArray<C['$inferInsert']>): AnyChildRows {
+  return { table, parentKey: null, rows };
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: each child set is of its own table
-type AnyChildRows = ChildRows<any, any>;
+type AnyChildRows = ChildRows<any, any> | { table: PgTable; parentKey: null; rows: readonly object[]; parents?: never };
 
 /**
  * A new row and the rows that belong to it (an order, its items and events), by one statement: the parent is
  * inserted in a data-modifying CTE and each child set takes its id from there. Answers the parent row. A child set
  * without rows is left out; child rows follow insertRows' rule (the same columns in every row, no SQL values).
  */
-export async function insertWithChildren<P extends PgTable>(
+export async function insertWithChildren<P extends PgTable, C extends keyof P['$inferInsert'] & string = never>(
   q: Queryable,
-  parent: { table: P; row: P['$inferInsert'] },
+  parent: {
+    table: P;
+    /** The row; a column computed may be left out. */
+    row: Omit<P['$inferInsert'], C> & Partial<Pick<P['$inferInsert'], C>>;
+    /** Columns whose value an SQL expression gives (the order's number, from the day's sequence). */
+    computed?: Partial<Record<C, SQL>>;
+  },
   children: readonly AnyChildRows[],
 ): Promise<P['$inferSelect']> {
-  const [row] = await insertParentsWithChildren(q, { table: parent.table, rows: [parent.row] }, children);
+  const [row] = await insertParentsWithChildren(
+    q,
+    { table: parent.table, rows: [parent.row as P['$inferInsert']], computed: parent.computed },
+    children,
+  );
   return row!;
 }
 
 /**
  * Several new rows and the rows that belong to each (approval tasks and their cards), by one statement, as
  * insertWithChildren: each child row names its parent by the value of the parents' `matchOn` column (unique
- * among them). Answers the parent rows in the order given.
+ * among them). Sibling rows (`siblingRows`) go in by the same statement. Answers the parent rows in the order given.
  */
 export async function insertParentsWithChildren<P extends PgTable>(
   q: Queryable,
-  parent: { table: P; rows: ReadonlyArray<P['$inferInsert']>; matchOn?: keyof P['$inferSelect'] & string },
+  parent: {
+    table: P;
+    rows: ReadonlyArray<P['$inferInsert']>;
+    matchOn?: keyof P['$inferSelect'] & string;
+    /** Columns whose value an SQL expression gives, the same for every row. */
+    computed?: Partial<Record<string, SQL>>;
+  },
   children: readonly AnyChildRows[],
 ): Promise<Array<P['$inferSelect']>> {
-  if (parent.rows.length === 0) return [];
+  if (parent.rows.length === 0) {
+    // Children have no parent to take, siblings still go in.
+    for (const set of children) if (set.parentKey === null) await insertRows(q, set.table, set.rows);
+    return [];
+  }
   const keys = definedKeys(parent.rows[0]!);
   const sets = children.filter((child) => child.rows.length > 0);
   const childKeys = sets.map((child) => definedKeys(child.rows[0]!));
@@ -108,19 +136,42 @@ export async function insertParentsWithChildren<P extends PgTable>(
     childKeys.some((k, i) => k === '' || sets[i]!.rows.some((row: object) => definedKeys(row) !== k))
   )
     throw new Error('insertWithChildren: a row gives an SQL value, or rows of one table give different columns');
-  if (sets.some((child) => (child.parents !== undefined) !== (parent.rows.length > 1 || parent.matchOn !== undefined)))
+  const several = parent.rows.length > 1 || parent.matchOn !== undefined;
+  if (sets.some((child) => child.parentKey !== null && (child.parents !== undefined) !== several))
     throw new Error('insertWithChildren: child rows name their parents when, and only when, there are several');
   const head = statementFor(parent.table, keys, { returning: true });
-  const parts = [sql`with parent as (${sql.raw(head.head)}${recordsOf(head, parent.rows)}${sql.raw(head.tail)})`];
+  const parts = [
+    sql`with parent as (${withComputed(parent.table, head, parent.computed)}${recordsOf(head, parent.rows)}${sql.raw(head.tail)})`,
+  ];
   sets.forEach((child, i) => {
     const matchOn = child.parents ? getTableColumns(parent.table)[parent.matchOn!]!.name : undefined;
-    const statement = childStatementFor(child.table, childKeys[i]!, child.parentKey, matchOn);
+    const statement =
+      child.parentKey === null
+        ? statementFor(child.table, childKeys[i]!, {})
+        : childStatementFor(child.table, childKeys[i]!, child.parentKey, matchOn);
     const records = recordsOf(statement, child.rows, child.parents);
     parts.push(sql`, child${sql.raw(String(i))} as (${sql.raw(statement.head)}${records}${sql.raw(statement.tail)})`);
   });
   parts.push(sql` select * from parent`);
   const raw = await queryRows<Record<string, unknown>>(q, sql.join(parts));
   return raw.map((r) => fromDriver<P['$inferSelect']>(head.returned, r));
+}
+
+/** The statement's head with computed columns: their names after the given ones, their expressions likewise. */
+function withComputed(table: PgTable, statement: Statement, computed?: Record<string, SQL | undefined>): SQL {
+  const entries = Object.entries(computed ?? {}).filter((entry): entry is [string, SQL] => entry[1] !== undefined);
+  if (entries.length === 0) return sql.raw(statement.head);
+  const all = getTableColumns(table);
+  if (entries.some(([key]) => statement.columns.some(([given]) => given === key)))
+    throw new Error('insertWithChildren: a column is both given and computed');
+  const names = entries.map(([key]) => `, "${all[key]!.name}"`).join('');
+  const [insert, select] = statement.head.split(') select ', 2) as [string, string];
+  const [selected, from] = select.split(' from rows from (', 2) as [string, string];
+  return sql.join([
+    sql.raw(`${insert}${names}) select ${selected}`),
+    ...entries.map(([, expression]) => sql`, ${expression}`),
+    sql.raw(` from rows from (${from}`),
+  ]);
 }
 
 function recordsOf(statement: Statement, rows: ReadonlyArray<object>, parents?: readonly string[]): string {

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { formatOrderNumber, orderNumberDay } from '../domain/order-number';
 import { anyOfList, queryRows, type Queryable, type Tx } from './client';
 import { fixedQuery } from './fixed-query';
@@ -35,6 +35,17 @@ export async function nextOrderNumber(tx: Tx, at: Date): Promise<string> {
   const [first] = await queryRows<{ v: string }>(tx, sql`select nextval('order_number_seq')::text as v`);
   await tx.insert(orderNumberDays).values({ day, base: Number(first!.v) - 1 });
   return formatOrderNumber(day, 1);
+}
+
+/**
+ * The next order number of the day of `at` as SQL, for the statement that inserts the order: formatOrderNumber's
+ * format (SO-20260224-0001, wider past 9999). Only once the day has its base row (the day's first order takes
+ * nextOrderNumber's way); without it the expression is null, which the order's number column refuses.
+ */
+export function orderNumberSql(at: Date): SQL {
+  const day = orderNumberDay(at);
+  return sql`(select ${`SO-${day}-`} || lpad(n::text, greatest(4, length(n::text)), '0')
+    from (select nextval('order_number_seq') - base as n from order_number_days where day = ${day}) s)`;
 }
 
 /** The list is one jsonb parameter, so the statement is the same for any number of codes. */

@@ -1,4 +1,6 @@
 import { sql } from 'drizzle-orm';
+import { chinaDate } from '../domain/china-time';
+import { orderNumberDay } from '../domain/order-number';
 import { anyOfList, type Queryable, queryRows } from './client';
 import { fromJson, type PlantRows, plantRowsSql } from './plant';
 import { type ActiveRiskModels, activeModelsOf } from './risk-models';
@@ -18,6 +20,8 @@ export interface RequestReads {
   /** Today's stand-in periods set from the chat, the latest set first (`standInsOn`). */
   standIns: StandInPeriod[];
   riskModels: ActiveRiskModels;
+  /** Today has its order-number base: an order's number can come from the statement that inserts it. */
+  numberedToday: boolean;
 }
 
 interface ReadsRow {
@@ -26,14 +30,16 @@ interface ReadsRow {
   plant: PlantRows;
   standIns: StandInPeriod[];
   riskModels: Array<Record<string, unknown>>;
+  numberedToday: boolean;
 }
 
 /**
  * Everything a request reads from the database before its order is written, in one statement: its materials,
- * the customer list's stamp, the plant's state for those materials, today's stand-ins and the active risk
- * models. An order's path read these in five statements and three round trips before.
+ * the customer list's stamp, the plant's state for those materials, today's stand-ins, the active risk models
+ * and whether today has its order-number base. An order's path read these in five statements and three round trips before.
  */
-export async function readForRequest(q: Queryable, codes: string[], today: string): Promise<RequestReads> {
+export async function readForRequest(q: Queryable, codes: string[], now: Date): Promise<RequestReads> {
+  const today = chinaDate(now);
   const [row] = await queryRows<{ reads: ReadsRow | string }>(
     q,
     sql`with m as (select * from materials where code = ${anyOfList([...new Set(codes)])})
@@ -49,7 +55,8 @@ export async function readForRequest(q: Queryable, codes: string[], today: strin
       'standIns', (select coalesce(json_agg(json_build_object('personId', person_id, 'standInId', stand_in_id,
           'startsOn', starts_on, 'endsOn', ends_on) order by id desc), '[]')
         from stand_ins where cancelled_at is null and starts_on <= ${today}::date and ends_on >= ${today}::date),
-      'riskModels', (select coalesce(json_agg(row_to_json(r)), '[]') from risk_models r where status = 'active')
+      'riskModels', (select coalesce(json_agg(row_to_json(r)), '[]') from risk_models r where status = 'active'),
+      'numberedToday', exists(select 1 from order_number_days where day = ${orderNumberDay(now)})
     ) as reads`,
   );
   const reads = fromJson(row!.reads);
@@ -59,6 +66,7 @@ export async function readForRequest(q: Queryable, codes: string[], today: strin
     plant: reads.plant,
     standIns: reads.standIns,
     riskModels: activeModelsOf(reads.riskModels.map(riskModelRow)),
+    numberedToday: reads.numberedToday,
   };
 }
 

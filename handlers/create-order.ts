@@ -5,7 +5,13 @@ import type { HandlerContext } from '../core/context';
 import { replyToMessage } from '../core/context';
 import type { Destination } from '../core/effects';
 import type { MessageEvent } from '../core/events';
-import { type findMaterials, latestInspectionReports, nextOrderNumber, qualifiedRangesFor } from '../db/orders';
+import {
+  type findMaterials,
+  latestInspectionReports,
+  nextOrderNumber,
+  orderNumberSql,
+  qualifiedRangesFor,
+} from '../db/orders';
 import {
   approvalTasks,
   cards,
@@ -27,12 +33,12 @@ import { offerNewCustomer, type OrderCustomer } from './customers';
 import { firstStepTimes } from './approval-deadlines';
 import { type StandInRouter, standInRouter } from './stand-ins';
 import { tellStandInsInChat } from './approval-handover';
-import { updateEtdCard } from './lifecycle-cards';
+import { newEtdCard } from './lifecycle-cards';
 import { bindingText, promiseFields } from './promise-fields';
 import { rejectReasonsOf } from '../config/business-config';
 import { texts } from '../texts';
 import { departmentList, PLANT_LANG } from './names';
-import { childRows, insertParentsWithChildren, insertWithChildren } from '../db/insert-rows';
+import { childRows, insertParentsWithChildren, insertWithChildren, siblingRows } from '../db/insert-rows';
 import type { RequestReads } from '../db/request-reads';
 
 /** A request ready to become an order: its parse, when the customer asked, and the text it came from. */
@@ -54,7 +60,8 @@ type Material = Awaited<ReturnType<typeof findMaterials>>[number];
 type FeasibleOrderPromise = Extract<OrderPromise, { feasible: true }>;
 type SpecCheck = { materialCode: string; verdict: SpecVerdict };
 /** What the request read before: its materials, and today's stand-ins and the active risk models when read. */
-type PriorReads = Pick<RequestReads, 'materials'> & Partial<Pick<RequestReads, 'standIns' | 'riskModels'>>;
+type PriorReads = Pick<RequestReads, 'materials'> &
+  Partial<Pick<RequestReads, 'standIns' | 'riskModels' | 'numberedToday'>>;
 
 interface NewOrder {
   order: Order;
@@ -83,16 +90,18 @@ export async function createOrder(
   ]);
   const { order } = created;
   const departments = ctx.config.routing[order.kind];
+  const trackingCard = newEtdCard(ctx, order);
   await sendApprovalCards(event, ctx, {
     order,
     router,
     departments,
     card: approvalCardBasics(ctx, req, created, promise),
     techReports: await reportsOutsideRange(ctx, created.verdicts),
+    trackingCard: trackingCard.row,
   });
   ctx.log.info({ orderId: order.id, orderNumber: order.number, messageId: event.messageId }, 'order created');
   await replyToMessage(ctx, event, createdText(ctx, req, created, departments), order.id);
-  await updateEtdCard(ctx, order, []);
+  await trackingCard.send();
   if (order.customerName && order.customerId === null) {
     await offerNewCustomer(ctx, { ...order, customerName: order.customerName }, order.language);
   }
@@ -112,13 +121,14 @@ async function insertOrder(
   const items = orderItemsOf(request, known);
   const kind = items.some((i) => i.kind === 'batch') ? 'batch' : 'sample';
   // Statements that do not wait for each other are sent together: the driver pipelines them on the connection.
+  // Once today has its number base, the number comes from the order's own statement.
   const [verdicts, number] = await Promise.all([
     checkSpecs(
       ctx,
       request,
       items.map((i) => i.materialCode),
     ),
-    nextOrderNumber(tx, now),
+    read.numberedToday ? undefined : nextOrderNumber(tx, now),
   ]);
   const customer = req.customer ?? null;
   const customerName = customer?.name ?? null;
@@ -128,6 +138,7 @@ async function insertOrder(
     tx,
     {
       table: orders,
+      computed: number === undefined ? { number: orderNumberSql(now) } : undefined,
       row: {
         number,
         platform: event.platform,
@@ -288,6 +299,8 @@ async function sendApprovalCards(
     departments: string[];
     card: CardBasics;
     techReports: ApprovalCardInput['reports'];
+    /** The order's tracking card, written by the same statement. */
+    trackingCard: typeof cards.$inferInsert;
   },
 ) {
   const { tx, now, config } = ctx;
@@ -309,7 +322,7 @@ async function sendApprovalCards(
       }),
     })),
   );
-  // The tasks and their cards: one statement, each card taking its department's task id.
+  // The tasks and their cards, and the order's tracking card: one statement, each card taking its department's task id.
   await insertParentsWithChildren(
     tx,
     {
@@ -337,6 +350,7 @@ async function sendApprovalCards(
         })),
         sent.map((s) => s.department),
       ),
+      siblingRows(cards, [args.trackingCard]),
     ],
   );
   await ctx.emitAll(

@@ -106,7 +106,7 @@ export async function intakeRequest(event: MessageEvent, ctx: HandlerContext, re
   const t = texts(request.language).orders;
   const codes = [...new Set(request.items.map((i) => i.sku))];
   // One statement reads what the rest of the way needs: materials, plant state, stand-ins, risk models.
-  const reads = await readForRequest(ctx.tx, codes, chinaDate(ctx.now));
+  const reads = await readForRequest(ctx.tx, codes, ctx.now);
   const known = reads.materials;
   const customers =
     req.customer === undefined ? await customerIndex(ctx.tx, { stamp: reads.customerListStamp }) : undefined;

@@ -24,36 +24,47 @@ export async function updateEtdCard(ctx: HandlerContext, order: Order, steps: Et
   const lines = mayDiffer ? await linesPromisedEarlier(ctx, order) : [];
   const card = etdCard(ctx.config, order, steps, ctx.now, id, lines);
   const options = { orderId: order.id, platform: order.platform };
-  // Inserted when the order has no tracking card yet (one statement for a new order), else updated.
-  const inserted = await insertRows(
-    ctx.tx,
-    cards,
-    [
-      {
-        id,
-        orderId: order.id,
-        purpose: 'etd',
-        platform: order.platform,
-        recipientId: order.conversationId,
-        content: card,
-        createdAt: ctx.now,
-      },
-    ],
-    { onConflictDoNothing: ['id'], returning: ['id'] },
-  );
-  if (inserted.length > 0) {
-    return ctx.emit(
-      { kind: 'send-card', to: { conversationId: order.conversationId }, card },
-      `card:${id}:send`,
-      options,
-    );
-  }
+  // Inserted when the order has no tracking card yet, else updated.
+  const inserted = await insertRows(ctx.tx, cards, [etdCardRow(ctx, order, card)], {
+    onConflictDoNothing: ['id'],
+    returning: ['id'],
+  });
+  if (inserted.length > 0) return sendEtdCard(ctx, order, card);
   await ctx.tx.update(cards).set({ content: card }).where(eq(cards.id, id));
   const version = createHash('sha1').update(JSON.stringify(card)).digest('hex').slice(0, 12);
   await ctx.emit(
     { kind: 'update-card', cardId: id, card, conversationId: order.conversationId, refresh: 'tracking-card' },
     `card:${id}:${ctx.eventKey}:${version}`,
     options,
+  );
+}
+
+/**
+ * A new order's tracking card: its row, for the caller to write with the order's other rows (one statement), and
+ * its sending, once written. The caller knows the order has none yet (updateEtdCard does not need to).
+ */
+export function newEtdCard(ctx: HandlerContext, order: Order) {
+  const card = etdCard(ctx.config, order, [], ctx.now, etdCardId(order), []);
+  return { row: etdCardRow(ctx, order, card), send: () => sendEtdCard(ctx, order, card) };
+}
+
+function etdCardRow(ctx: HandlerContext, order: Order, card: Card) {
+  return {
+    id: etdCardId(order),
+    orderId: order.id,
+    purpose: 'etd' as const,
+    platform: order.platform,
+    recipientId: order.conversationId,
+    content: card,
+    createdAt: ctx.now,
+  };
+}
+
+function sendEtdCard(ctx: HandlerContext, order: Order, card: Card) {
+  return ctx.emit(
+    { kind: 'send-card', to: { conversationId: order.conversationId }, card },
+    `card:${etdCardId(order)}:send`,
+    { orderId: order.id, platform: order.platform },
   );
 }
 

@@ -1,6 +1,12 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { childRows, insertParentsWithChildren, insertRows, insertWithChildren } from '../../db/insert-rows';
+import {
+  childRows,
+  insertParentsWithChildren,
+  insertRows,
+  insertWithChildren,
+  siblingRows,
+} from '../../db/insert-rows';
 import {
   approvalTasks,
   cards,
@@ -189,6 +195,7 @@ describe.each(backends)('rows inserted as one jsonb parameter (%s)', (backend) =
           [card('c-chen', 'chenjie'), card('c-wang', 'wanggong'), card('c-li', 'lijie')],
           ['purchasing', 'tech', 'purchasing'],
         ),
+        siblingRows(cards, [{ ...card('c-etd', 'sales-east'), purpose: 'etd' }]),
       ],
     );
     expect(tasks.map((t) => t.department)).toEqual(['tech', 'purchasing', 'production']);
@@ -196,11 +203,25 @@ describe.each(backends)('rows inserted as one jsonb parameter (%s)', (backend) =
       await db.select().from(approvalTasks).where(eq(approvalTasks.orderId, orderId)).orderBy(asc(approvalTasks.id)),
     );
     const taskOf = new Map(tasks.map((t) => [t.department, t.id]));
-    const stored = await db.select().from(cards).where(eq(cards.orderId, orderId)).orderBy(asc(cards.recipientId));
+    const stored = await db
+      .select()
+      .from(cards)
+      .where(eq(cards.orderId, orderId))
+      .orderBy(asc(cards.taskId), asc(cards.recipientId));
     expect(stored.map((c) => [c.id, c.taskId, c.recipientId, c.content])).toEqual([
+      ['c-wang', taskOf.get('tech'), 'wanggong', { title: 'c-wang' }],
       ['c-chen', taskOf.get('purchasing'), 'chenjie', { title: 'c-chen' }],
       ['c-li', taskOf.get('purchasing'), 'lijie', { title: 'c-li' }],
-      ['c-wang', taskOf.get('tech'), 'wanggong', { title: 'c-wang' }],
+      ['c-etd', null, 'sales-east', { title: 'c-etd' }],
+    ]);
+    // Without parent rows, siblings still go in.
+    expect(
+      await insertParentsWithChildren(db, { table: approvalTasks, rows: [], matchOn: 'department' }, [
+        siblingRows(cards, [card('c-alone', 'sales-west')]),
+      ]),
+    ).toEqual([]);
+    expect(await db.select({ id: cards.id }).from(cards).where(eq(cards.recipientId, 'sales-west'))).toEqual([
+      { id: 'c-alone' },
     ]);
     // Several parents without each child's own: refused before anything is written.
     await expect(

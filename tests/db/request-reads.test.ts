@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { BusinessConfig } from '../../config/business-config';
 import { queryRows } from '../../db/client';
+import { nextOrderNumber, orderNumberSql } from '../../db/orders';
+import { formatOrderNumber, orderNumberDay } from '../../domain/order-number';
 import { plantStates, plantStatesOf } from '../../db/plant';
 import { readForRequest } from '../../db/request-reads';
 import { activeRiskModels } from '../../db/risk-models';
@@ -108,7 +110,7 @@ describe.each(backends)("a request's reads in one statement (%s)", (backend) => 
     const { db } = database();
     await seedPlant();
     const codes = ['PIN-5', 'BRK-2026-01', 'CAL-77', 'BRK-2026-01'];
-    const reads = await readForRequest(db, codes, today);
+    const reads = await readForRequest(db, codes, at);
 
     const byCode = (rows: Array<{ code: string }>) => [...rows].sort((a, b) => a.code.localeCompare(b.code));
     const rows = await db.select().from(materials).where(sql`${materials.code} in ('PIN-5', 'BRK-2026-01', 'CAL-77')`);
@@ -133,15 +135,45 @@ describe.each(backends)("a request's reads in one statement (%s)", (backend) => 
   it('leaves an unknown code out and reads an empty plant when no code is known', async () => {
     const { db } = database();
     await seedPlant();
-    const some = await readForRequest(db, ['NOPE-1', 'CAL-77'], today);
+    const some = await readForRequest(db, ['NOPE-1', 'CAL-77'], at);
     expect(some.materials.map((m) => m.code)).toEqual(['CAL-77']);
-    const none = await readForRequest(db, ['NOPE-1'], today);
+    const none = await readForRequest(db, ['NOPE-1'], at);
     expect(none).toMatchObject({
       materials: [],
       plant: { stock: [], reservedStock: [], loads: [], lineReservations: [], moulds: [] },
     });
     await db.delete(riskModels);
     await db.delete(standIns);
-    expect(await readForRequest(db, [], today)).toMatchObject({ standIns: [], riskModels: {} });
+    expect(await readForRequest(db, [], at)).toMatchObject({ standIns: [], riskModels: {} });
+  });
+});
+
+describe.each(backends)("an order's number from its own statement (%s)", (backend) => {
+  const database = useTestDatabase(backend);
+  beforeEach(() => resetDatabase(database().db));
+
+  it('follows the first order of the day as formatOrderNumber writes it, wider past 9999', async () => {
+    const { db } = database();
+    const numbered = async () => (await readForRequest(db, [], at)).numberedToday;
+    expect(await numbered()).toBe(false);
+    const first = await db.transaction((tx) => nextOrderNumber(tx, at));
+    expect(first).toBe(formatOrderNumber(orderNumberDay(at), 1));
+    expect(await numbered()).toBe(true);
+    const next = async () => {
+      const [row] = await queryRows<{ n: string }>(db, sql`select ${orderNumberSql(at)} as n`);
+      return row!.n;
+    };
+    expect(await next()).toBe(formatOrderNumber(orderNumberDay(at), 2));
+    expect(await next()).toBe(formatOrderNumber(orderNumberDay(at), 3));
+    // Numbers 4 to 9,998 taken (as if by as many orders): the last of four digits, then the wider form.
+    await db.execute(sql`select setval('order_number_seq', nextval('order_number_seq') + 9994)`);
+    expect(await next()).toBe('SO-20260224-9999');
+    expect(await next()).toBe(formatOrderNumber(orderNumberDay(at), 10000));
+    // Another day without its base row: no number (the order's column refuses it), nothing taken silently.
+    const [row] = await queryRows<{ n: string | null }>(
+      db,
+      sql`select ${orderNumberSql(new Date('2026-02-26T02:00:00.000Z'))} as n`,
+    );
+    expect(row!.n).toBeNull();
   });
 });
