@@ -1,13 +1,22 @@
-import { sql } from 'drizzle-orm';
+import { getTableColumns, sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import { chinaDate } from '../domain/china-time';
 import { orderNumberDay } from '../domain/order-number';
 import { anyOfList, type Queryable, queryRows } from './client';
 import { fromJson, type PlantRows, plantRowsSql } from './plant';
 import { type ActiveRiskModels, activeModelsOf } from './risk-models';
-import type { materials, riskModels } from './schema';
+import { drafts, materials, riskModels } from './schema';
 import type { StandInPeriod } from './stand-ins';
 
 type MaterialRow = typeof materials.$inferSelect;
+type DraftRow = typeof drafts.$inferSelect;
+
+/** Whose open draft a new request supersedes: the sender's in the chat. */
+export interface DraftOwner {
+  platform: string;
+  conversationId: string;
+  senderId: string;
+}
 
 /** What a request for these materials reads before it can become an order, read by `readForRequest`. */
 export interface RequestReads {
@@ -22,24 +31,38 @@ export interface RequestReads {
   riskModels: ActiveRiskModels;
   /** Today has its order-number base: an order's number can come from the statement that inserts it. */
   numberedToday: boolean;
+  /** The draft owner's open draft, locked (expired or not), when one was asked for; else null. */
+  openDraft: DraftRow | null;
 }
 
 interface ReadsRow {
-  materials: Array<Omit<MaterialRow, 'leadTimeDays'> & { lead_time_days: number }>;
+  materials: Array<Record<string, unknown>>;
   stamp: string | null;
   plant: PlantRows;
   standIns: StandInPeriod[];
   riskModels: Array<Record<string, unknown>>;
   numberedToday: boolean;
+  draft: Record<string, unknown> | null;
 }
 
 /**
  * Everything a request reads from the database before its order is written, in one statement: its materials,
- * the customer list's stamp, the plant's state for those materials, today's stand-ins, the active risk models
- * and whether today has its order-number base. An order's path read these in five statements and three round trips before.
+ * the customer list's stamp, the plant's state for those materials, today's stand-ins, the active risk models,
+ * whether today has its order-number base, and the sender's open draft (locked) when `draftOf` is given. An
+ * order's path read these in seven statements before.
  */
-export async function readForRequest(q: Queryable, codes: string[], now: Date): Promise<RequestReads> {
+export async function readForRequest(
+  q: Queryable,
+  codes: string[],
+  now: Date,
+  draftOf?: DraftOwner,
+): Promise<RequestReads> {
   const today = chinaDate(now);
+  const draft = draftOf
+    ? sql`(select row_to_json(d) from (select * from drafts where platform = ${draftOf.platform}
+        and conversation_id = ${draftOf.conversationId} and sender_id = ${draftOf.senderId} and status = 'open'
+        for update) d)`
+    : sql`null`;
   const [row] = await queryRows<{ reads: ReadsRow | string }>(
     q,
     sql`with m as (select * from materials where code = ${anyOfList([...new Set(codes)])})
@@ -56,33 +79,28 @@ export async function readForRequest(q: Queryable, codes: string[], now: Date): 
           'startsOn', starts_on, 'endsOn', ends_on) order by id desc), '[]')
         from stand_ins where cancelled_at is null and starts_on <= ${today}::date and ends_on >= ${today}::date),
       'riskModels', (select coalesce(json_agg(row_to_json(r)), '[]') from risk_models r where status = 'active'),
-      'numberedToday', exists(select 1 from order_number_days where day = ${orderNumberDay(now)})
+      'numberedToday', exists(select 1 from order_number_days where day = ${orderNumberDay(now)}),
+      'draft', ${draft}
     ) as reads`,
   );
   const reads = fromJson(row!.reads);
   return {
-    materials: reads.materials.map(({ lead_time_days, ...m }) => ({ ...m, leadTimeDays: lead_time_days })),
+    materials: reads.materials.map((m) => rowFromJson(materials, m)),
     customerListStamp: reads.stamp,
     plant: reads.plant,
     standIns: reads.standIns,
-    riskModels: activeModelsOf(reads.riskModels.map(riskModelRow)),
+    riskModels: activeModelsOf(reads.riskModels.map((r) => rowFromJson(riskModels, r))),
     numberedToday: reads.numberedToday,
+    openDraft: reads.draft ? rowFromJson(drafts, reads.draft) : null,
   };
 }
 
-/** A risk_models row as `row_to_json` gives it, as drizzle would. */
-function riskModelRow(r: Record<string, unknown>): typeof riskModels.$inferSelect {
-  return {
-    id: r.id as number,
-    target: r.target as 'late' | 'complaint',
-    kind: r.kind as 'logistic',
-    version: r.version as number,
-    status: r.status as 'active',
-    trainedAt: new Date(r.trained_at as string),
-    trainFrom: new Date(r.train_from as string),
-    trainTo: new Date(r.train_to as string),
-    featureSpec: r.feature_spec,
-    params: r.params,
-    metrics: r.metrics,
-  };
+/** A table's row as `row_to_json` gives it (column names, times as text), as drizzle answers it. */
+function rowFromJson<T extends PgTable>(table: T, raw: Record<string, unknown>): T['$inferSelect'] {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    const value = raw[column.name];
+    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as T['$inferSelect'];
 }

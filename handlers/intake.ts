@@ -6,7 +6,7 @@ import { parseMessage, type ParsedMessage } from '../domain/parse';
 import { extractRequestTime } from '../domain/kpi';
 import { checkPromise } from '../domain/promise';
 import { allMaterialCodes } from '../db/orders';
-import { readForRequest } from '../db/request-reads';
+import { type RequestReads, readForRequest } from '../db/request-reads';
 import { drafts, type Draft, type Order, orderItems } from '../db/schema';
 import { chinaDate } from '../domain/china-time';
 import { replyToMessage, type HandlerContext } from '../core/context';
@@ -35,14 +35,24 @@ export function requestMessage(text: string, receivedAt: Date): RequestMessage {
 
 /** A new request: any open draft of the sender's in this chat is dropped, and the request taken in. */
 export async function handleNewRequest(event: MessageEvent, message: RequestMessage, ctx: HandlerContext) {
-  const draft = await openDraft(event, ctx);
-  if (draft) await closeDraft(ctx, draft.id, 'superseded');
-  await intakeRequest(event, ctx, {
-    request: message.parsed,
-    requestedAt: message.requestedAt,
-    sourceText: event.text,
-    stated: message.stated,
-  });
+  // The draft (expired or not, it is superseded) is read with what the request needs: one statement.
+  const reads = await readForRequest(ctx.tx, codesOf(message.parsed), ctx.now, event);
+  if (reads.openDraft) await closeDraft(ctx, reads.openDraft.id, 'superseded');
+  await intakeRequest(
+    event,
+    ctx,
+    {
+      request: message.parsed,
+      requestedAt: message.requestedAt,
+      sourceText: event.text,
+      stated: message.stated,
+    },
+    reads,
+  );
+}
+
+function codesOf(request: ParsedMessage): string[] {
+  return [...new Set(request.items.map((i) => i.sku))];
 }
 
 /**
@@ -101,12 +111,18 @@ async function closeDraft(ctx: HandlerContext, id: number, status: 'completed' |
  * which when two are named), not the same need as an open order, a date the plant can make. Each step
  * may answer instead: a held request goes on from here when its sales person has chosen.
  */
-export async function intakeRequest(event: MessageEvent, ctx: HandlerContext, req: OrderRequest): Promise<void> {
+export async function intakeRequest(
+  event: MessageEvent,
+  ctx: HandlerContext,
+  req: OrderRequest,
+  /** What the request reads, when the caller has read it for the same codes already. */
+  read?: RequestReads,
+): Promise<void> {
   const { request } = req;
   const t = texts(request.language).orders;
-  const codes = [...new Set(request.items.map((i) => i.sku))];
+  const codes = codesOf(request);
   // One statement reads what the rest of the way needs: materials, plant state, stand-ins, risk models.
-  const reads = await readForRequest(ctx.tx, codes, ctx.now);
+  const reads = read ?? (await readForRequest(ctx.tx, codes, ctx.now));
   const known = reads.materials;
   const customers =
     req.customer === undefined ? await customerIndex(ctx.tx, { stamp: reads.customerListStamp }) : undefined;

@@ -9,6 +9,7 @@ import { readForRequest } from '../../db/request-reads';
 import { activeRiskModels } from '../../db/risk-models';
 import {
   customers,
+  drafts,
   lineLoads,
   materials,
   moulds,
@@ -145,6 +146,36 @@ describe.each(backends)("a request's reads in one statement (%s)", (backend) => 
     await db.delete(riskModels);
     await db.delete(standIns);
     expect(await readForRequest(db, [], at)).toMatchObject({ standIns: [], riskModels: {} });
+  });
+
+  it("answers the sender's open draft, locked, when asked", async () => {
+    const { db } = database();
+    const draft = (senderId: string, status: 'open' | 'completed' = 'open') => ({
+      platform: 'wecom',
+      conversationId: 'sales-east',
+      senderId,
+      parsed: { items: [{ sku: 'BRK-2026-01', quantity: null }], missing: ['quantity'] },
+      sourceText: '需要BRK-2026-01样品',
+      requestedAt: at,
+      expiresAt: new Date(at.getTime() + 1_800_000),
+      status,
+    });
+    const [mine] = await db
+      .insert(drafts)
+      .values([draft('zhangsan'), draft('lisi')])
+      .returning();
+    await db.insert(drafts).values(draft('zhangsan', 'completed'));
+    const owner = { platform: 'wecom', conversationId: 'sales-east', senderId: 'zhangsan' };
+    expect((await readForRequest(db, [], at, owner)).openDraft).toEqual(mine);
+    expect((await readForRequest(db, [], at)).openDraft).toBeNull();
+    expect((await readForRequest(db, [], at, { ...owner, senderId: 'wangwu' })).openDraft).toBeNull();
+    if (backend !== 'postgres') return;
+    // Locked until the reading transaction ends: another one cannot take it meanwhile.
+    await db.transaction(async (tx) => {
+      await readForRequest(tx, [], at, owner);
+      await expect(db.execute(sql`select id from drafts where id = ${mine!.id} for update nowait`)).rejects.toThrow();
+    });
+    await db.execute(sql`select id from drafts where id = ${mine!.id} for update nowait`);
   });
 });
 
