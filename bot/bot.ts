@@ -27,12 +27,10 @@ const claimInbound = fixedQuery((q) =>
     .for('update', { skipLocked: true }),
 );
 
-const markProcessed = fixedQuery((q) =>
-  q
-    .update(inboundMessages)
-    .set({ status: 'processed', processedAt: sql`${sql.placeholder('at')}::timestamptz` })
-    .where(eq(inboundMessages.id, sql.placeholder('id'))),
-);
+/** The inbound row's mark, made by the statement that writes the handler's effects. */
+function markProcessed(id: number, at: Date) {
+  return sql`update inbound_messages set status = 'processed', processed_at = ${at.toISOString()}::timestamptz where id = ${id}`;
+}
 
 interface InboundToStore {
   event: InboundEvent;
@@ -206,8 +204,8 @@ export class Bot {
           platform: row.platform,
         });
         await routeEvent(event, ctx);
-        // The effects and the mark go out together (one round trip): the transaction holds both or neither.
-        await Promise.all([ctx.flush(), markProcessed(tx, { id: inboundId, at: now.toISOString() })]);
+        // The effects and the mark: one statement, in the transaction that holds both or neither.
+        await ctx.flush(markProcessed(inboundId, now));
         return true;
       });
       if (handled) this.sender.wake();

@@ -1,3 +1,4 @@
+import type { SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { BusinessConfig } from '../config/business-config';
 import type { Tx } from '../db/client';
@@ -20,10 +21,11 @@ export interface HandlerContext {
     effects: Array<{ effect: Effect; key: string; orderId?: number; platform?: string; notBefore?: Date }>,
   ): Promise<void>;
   /**
-   * Writes the effects emitted so far to the outbox, in the order they were emitted, in one statement.
-   * Whoever opens the transaction calls it before the commit (Bot.process, Bot.runScheduled).
+   * Writes the effects emitted so far to the outbox, in the order they were emitted, in one statement, which
+   * also makes the `alongside` write when given (the inbound row's mark). Whoever opens the transaction calls it
+   * before the commit (Bot.process, Bot.runScheduled).
    */
-  flush(): Promise<void>;
+  flush(alongside?: SQL): Promise<void>;
 }
 
 /** Effects buffered before they are written anyway, in the middle of a handler. */
@@ -39,7 +41,7 @@ export function createHandlerContext(args: {
 }): HandlerContext {
   const { tx, now, platform } = args;
   const emitted: Parameters<HandlerContext['emitAll']>[0] = [];
-  const write = () => enqueueEffects(tx, emitted.splice(0), { now, platform });
+  const write = (alongside?: SQL) => enqueueEffects(tx, emitted.splice(0), { now, platform }, alongside);
   // A job touching thousands of orders writes as it goes, so the buffer (and one statement) stays small.
   const writeIfMany = async () => void (emitted.length >= WRITE_AT ? await write() : undefined);
   return {
@@ -52,7 +54,7 @@ export function createHandlerContext(args: {
       emitted.push(...effects);
       await writeIfMany();
     },
-    flush: write,
+    flush: (alongside) => write(alongside),
   };
 }
 

@@ -1,5 +1,6 @@
 import { insertRows } from '../db/insert-rows';
 import { outbox } from '../db/schema';
+import type { SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client';
 import type { Effect } from './effects';
 
@@ -11,9 +12,13 @@ export async function enqueueEffects(
   tx: Tx,
   effects: Array<{ effect: Effect; key: string; orderId?: number; platform?: string; notBefore?: Date }>,
   defaults: { platform: string; now: Date },
+  /** A write of another table to make by the last statement (or alone, without effects): see insertRows. */
+  alongside?: SQL,
 ): Promise<void> {
   // A thousand rows a statement keeps one statement's parameter (and the server's memory for it) bounded.
-  for (let i = 0; i < effects.length; i += 1000) await insertEffects(tx, effects.slice(i, i + 1000), defaults);
+  let i = 0;
+  for (; i + 1000 < effects.length; i += 1000) await insertEffects(tx, effects.slice(i, i + 1000), defaults);
+  await insertEffects(tx, effects.slice(i), defaults, alongside);
 }
 
 /**
@@ -24,6 +29,7 @@ function insertEffects(
   tx: Tx,
   effects: Parameters<typeof enqueueEffects>[1],
   defaults: { platform: string; now: Date },
+  alongside?: SQL,
 ) {
   return insertRows(
     tx,
@@ -37,6 +43,6 @@ function insertEffects(
       nextAttemptAt: notBefore ?? defaults.now,
       createdAt: defaults.now,
     })),
-    { onConflictDoNothing: ['idempotencyKey'] },
+    { onConflictDoNothing: ['idempotencyKey'], alongside },
   );
 }

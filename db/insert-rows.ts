@@ -9,6 +9,11 @@ interface InsertOptions<T extends PgTable, K extends Key<T> = Key<T>> {
   onConflictDoNothing?: ReadonlyArray<keyof T['$inferSelect'] & string>;
   /** Answer the inserted rows, in the order given: all their columns, or these. */
   returning?: boolean | readonly K[];
+  /**
+   * A data-modifying statement of another table to run by the same statement (as a CTE): an inbound row's
+   * "processed" mark with the handler's effects. Run alone when there are no rows.
+   */
+  alongside?: SQL;
 }
 
 interface Statement {
@@ -38,13 +43,20 @@ export async function insertRows<T extends PgTable, K extends Key<T> = Key<T>>(
   rows: ReadonlyArray<T['$inferInsert']>,
   options: InsertOptions<T, K> = {},
 ): Promise<Array<Pick<T['$inferSelect'], K>>> {
-  if (rows.length === 0) return [];
+  const { alongside } = options;
+  if (rows.length === 0) {
+    if (alongside) await q.execute(alongside);
+    return [];
+  }
   const keys = definedKeys(rows[0]!);
-  if (keys === '' || rows.some((row) => definedKeys(row) !== keys)) return insertWithBuilder(q, table, rows, options);
+  if (keys === '' || rows.some((row) => definedKeys(row) !== keys)) {
+    if (alongside) await q.execute(alongside);
+    return insertWithBuilder(q, table, rows, options);
+  }
   const statement = statementFor(table, keys, options);
   const result = await queryRows<Record<string, unknown>>(
     q,
-    sql`${sql.raw(statement.head)}${recordsOf(statement, rows)}${sql.raw(statement.tail)}`,
+    sql`${alongside ? sql`with alongside as (${alongside}) ` : sql``}${sql.raw(statement.head)}${recordsOf(statement, rows)}${sql.raw(statement.tail)}`,
   );
   if (!options.returning) return [];
   return result.map((raw) => fromDriver<Pick<T['$inferSelect'], K>>(statement.returned, raw));

@@ -253,4 +253,30 @@ describe.each(backends)('rows inserted as one jsonb parameter (%s)', (backend) =
     expect(again.map((r) => [r.externalId, r.status, r.payload])).toEqual([['m-3', 'received', row('m-3').payload]]);
     expect(await db.select().from(inboundMessages)).toHaveLength(3);
   });
+
+  it('makes a write of another table by the same statement, or alone without rows', async () => {
+    const { db } = database();
+    const [inbound] = await insertRows(
+      db,
+      inboundMessages,
+      [{ platform: 'dingtalk', externalId: 'm-9', kind: 'message', payload: {}, receivedAt: at }],
+      { returning: ['id'] },
+    );
+    const mark = (status: string) => sql`update inbound_messages set status = ${status} where id = ${inbound!.id}`;
+    const statusNow = async () =>
+      (await db.select().from(inboundMessages).where(eq(inboundMessages.id, inbound!.id)))[0]!.status;
+    const orderId = await anOrder('SO-6');
+    const event = { orderId, at, type: 'note', actorId: null, data: {} };
+    await insertRows(db, orderEvents, [event, event], { alongside: mark('processed') });
+    expect(await statusNow()).toBe('processed');
+    expect(await db.select().from(orderEvents).where(eq(orderEvents.orderId, orderId))).toHaveLength(2);
+    await insertRows(db, orderEvents, [], { alongside: mark('failed') });
+    expect(await statusNow()).toBe('failed');
+    // Rows the builder takes (an SQL value): the write is still made.
+    await insertRows(db, orderEvents, [{ ...event, at: sql`now()` as unknown as Date }], {
+      alongside: mark('received'),
+    });
+    expect(await statusNow()).toBe('received');
+    expect(await db.select().from(orderEvents).where(eq(orderEvents.orderId, orderId))).toHaveLength(3);
+  });
 });
