@@ -64,3 +64,33 @@ describe.each(backends)('the complaint return flag (migration 0019) on %s', (bac
     }
   });
 });
+
+describe.each(backends)('room for updates on the page (migration 0021) on %s', (backend) => {
+  it('leaves room in outbox and card pages, keeping the rows there were', async () => {
+    const database = await createTestDatabase(backend);
+    try {
+      const { db } = database;
+      const [room] = readMigrationFiles({ migrationsFolder: 'db/migrations' }).filter((m) =>
+        m.sql.some((s) => s.includes('fillfactor')),
+      );
+      await db.execute(sql`alter table outbox reset (fillfactor)`);
+      await db.execute(sql`alter table cards reset (fillfactor)`);
+      await db.execute(sql`delete from orderbot_migrations where hash = ${room!.hash}`);
+      await db.execute(sql`insert into outbox (idempotency_key, platform, kind, payload, next_attempt_at, created_at)
+        values ('k-1', 'wecom', 'post', '{"kind":"post"}', now(), now())`);
+      expect(await migrate(db)).toEqual([room!.hash]);
+      const options = await queryRows<{ relname: string; reloptions: string[] }>(
+        db,
+        sql`select relname, reloptions from pg_class where relname in ('outbox', 'cards') order by relname`,
+      );
+      expect(options).toEqual([
+        { relname: 'cards', reloptions: ['fillfactor=80'] },
+        { relname: 'outbox', reloptions: ['fillfactor=70'] },
+      ]);
+      const kept = await queryRows<{ k: string }>(db, sql`select idempotency_key as k from outbox`);
+      expect(kept).toEqual([{ k: 'k-1' }]);
+    } finally {
+      await database.close();
+    }
+  });
+});
