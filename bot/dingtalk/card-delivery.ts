@@ -81,9 +81,10 @@ export class CardDelivery {
    * (`deliverResults[].success: false`): the instance is kept and the delivery alone is retried (a passing
    * cause) or given up and reported. A duplicate outTrackId means an earlier try made the card: delivered.
    */
-  async send(to: Destination, card: Card): Promise<void> {
+  async send(to: Destination, card: Card, options: { firstAttempt?: boolean } = {}): Promise<void> {
     const target = this.messages.target(to);
-    const state = await this.cardState(card.id);
+    // A card is sent by one outbox row, and only that row's tries record its state: on the first, there is none.
+    const state = options.firstAttempt ? undefined : await this.cardState(card.id);
     if (state?.deliveredAt) return;
     const templateId = this.settings.cardTemplateId;
     if (!templateId) {

@@ -115,16 +115,16 @@ export class DingtalkAdapter implements PlatformAdapter {
     return this.directoryReader;
   }
 
-  async deliver(effect: Effect): Promise<void> {
-    return this.quota.deliver(effect, () => this.send(effect));
+  async deliver(effect: Effect, delivery?: { attempt: number }): Promise<void> {
+    return this.quota.deliver(effect, () => this.send(effect, delivery?.attempt));
   }
 
-  private async send(effect: Effect): Promise<void> {
+  private async send(effect: Effect, attempt = 0): Promise<void> {
     switch (effect.kind) {
       case 'post':
         return this.messages.post(effect.to, effect.text);
       case 'send-card':
-        return this.cards.send(effect.to, effect.card);
+        return this.cards.send(effect.to, effect.card, { firstAttempt: attempt === 1 });
       case 'update-card':
         if (this.taps.handOver(effect)) return;
         return this.cards.update(effect.cardId, effect.card);
