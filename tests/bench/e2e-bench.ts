@@ -391,7 +391,20 @@ class Load {
       step.push(message);
     }
     await Promise.all(pending);
+    // A frame's ack is waited for as a callback's answer is (up to its 5 s): the step's last message can be a frame,
+    // whose ack would otherwise be counted missing when the backlog was already empty.
+    await this.framesAcked(step, 5000);
     return step;
+  }
+
+  private async framesAcked(step: Sent[], withinMs: number) {
+    const frames = step.flatMap((m) => (m.frameId ? [m.frameId] : []));
+    const deadline = performance.now() + withinMs;
+    while (performance.now() < deadline) {
+      const acked = new Set(this.frameAcks().map((a) => a.messageId));
+      if (frames.every((id) => acked.has(id))) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   private sendWecom(i: number, pending: Promise<void>[]): Sent {
