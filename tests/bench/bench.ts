@@ -10,6 +10,7 @@
  * npm run bench -- scale: escalation tick, outbox claim and the product's RSS at scale (tests/bench/scale-bench.ts).
  * npm run bench -- directory: a 500-person company directory synced from the fake WeCom and stored (tests/bench/directory-bench.ts).
  * npm run bench -- e2e: WeCom callbacks and DingTalk frames at a rising rate through the product, against pgbench (tests/bench/e2e-bench.ts).
+ * npm run bench -- handler: the product's CPU per order on its order path, in one process, through the playground (tests/bench/handler-bench.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
@@ -30,6 +31,7 @@ import { benchRepromise } from './repromise-bench';
 import { benchRules } from './rules-bench';
 import { benchChannelImport } from './channel-import-bench';
 import { benchEndToEnd } from './e2e-bench';
+import { benchHandlerPath } from './handler-bench';
 import { benchImports } from './import-bench';
 import { benchDirectory } from './directory-bench';
 import { benchRisk } from './risk-bench';
@@ -274,6 +276,7 @@ async function main() {
   if (only === 'kpi') return kpiOnly(pgUrl);
   if (only === 'scale') return scaleOnly(pgUrl);
   if (only === 'e2e') return benchEndToEnd(pgUrl ?? 'postgres://postgres@127.0.0.1:5432/test');
+  if (only === 'handler') return benchHandlerPath(pgUrl ?? 'postgres://postgres@127.0.0.1:5432/test');
   if (only === 'imports') return benchImports();
   if (only === 'directory') return benchDirectory();
   if (only === 'repromise') return repromiseOnly(pgUrl);

@@ -229,7 +229,7 @@ async function dingtalkCallsPerOrder(
   );
 }
 
-function requestText(i: number): string {
+export function requestText(i: number): string {
   const material = MATERIALS[i % MATERIALS.length];
   const qty = 1 + (i % 9);
   return i % 2 === 0 ? `需要${material}样品${qty}件,3月20日前到` : `${material} samples ×${qty} by 3/20`;
