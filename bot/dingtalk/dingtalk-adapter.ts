@@ -1,7 +1,6 @@
 import { TOPIC_CARD, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream';
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env';
-import type { Tx } from '../../db/client';
 import type { InboundEvent } from '../../core/events';
 import type { Effect } from '../../core/effects';
 import { enqueueEffects } from '../../core/outbox';
@@ -27,7 +26,8 @@ import { StreamHolder, streamLeaseName } from './stream-holder';
 interface Decoded {
   event: InboundEvent;
   externalId: string;
-  alsoInTx?: (tx: Tx) => Promise<void>;
+  /** What the frame brings besides its event (a session webhook), stored before the event. */
+  storeFirst?: () => Promise<void>;
   /** Set when the frame is for another robot: answered, not stored. */
   ignore?: string;
 }
@@ -170,7 +170,8 @@ export class DingtalkAdapter implements PlatformAdapter {
         : undefined;
     let stored: Awaited<ReturnType<Bot['ingest']>>;
     try {
-      stored = await this.bot.ingest(decoded.event, decoded.externalId, decoded.alsoInTx);
+      await decoded.storeFirst?.();
+      stored = await this.bot.ingest(decoded.event, decoded.externalId);
       this.log.debug(
         { messageId, externalId: decoded.externalId, duplicate: stored.duplicate },
         'DingTalk frame stored',
@@ -221,10 +222,11 @@ export class DingtalkAdapter implements PlatformAdapter {
       externalId: message.externalId,
       ...(ignore ? { ignore } : {}),
       // Cleaned as ingest cleans the event, so that the window is stored, and found under the event's conversation.
+      // Stored before the event, so its handler finds it; a crash in between leaves the frame unanswered (resent).
       ...(webhook
         ? {
-            alsoInTx: (tx: Tx) =>
-              rememberSessionWebhook(tx, {
+            storeFirst: () =>
+              rememberSessionWebhook(this.bot.db, {
                 ...webhook,
                 conversationId: storableText(webhook.conversationId),
                 url: storableText(webhook.url),

@@ -1,37 +1,29 @@
-import { and, desc, eq, gt, lt } from 'drizzle-orm';
-import type { Database, Tx } from '../../db/client';
+import { and, desc, eq, gt, sql } from 'drizzle-orm';
+import type { Database, Queryable } from '../../db/client';
 import { replyWindows } from '../../db/schema';
 
 const PLATFORM = 'dingtalk';
 /** A session webhook this close to its expiry is not used: the message could arrive after it closed. */
 const SAFETY_MS = 60_000;
 
-/** Keeps the sessionWebhook that came with a robot message, in the inbound message's transaction. */
+/**
+ * Keeps the sessionWebhook that came with a robot message, and drops the conversation's windows closed for a day,
+ * in one statement. Stored before the message (whose handler may answer through it), and harmless when the message
+ * turns out to be a repeat: a window is kept once.
+ */
 export async function rememberSessionWebhook(
-  tx: Tx,
+  q: Queryable,
   window: { conversationId: string; url: string; expiresAt: Date; now: Date },
 ): Promise<void> {
-  const stale = new Date(window.now.getTime() - 24 * 3600_000);
-  await tx
-    .delete(replyWindows)
-    .where(
-      and(
-        eq(replyWindows.platform, PLATFORM),
-        eq(replyWindows.conversationId, window.conversationId),
-        lt(replyWindows.expiresAt, stale),
-      ),
-    );
-  await tx
-    .insert(replyWindows)
-    .values({
-      platform: PLATFORM,
-      conversationId: window.conversationId,
-      url: window.url,
-      usesLeft: null,
-      expiresAt: window.expiresAt,
-      createdAt: window.now,
-    })
-    .onConflictDoNothing({ target: [replyWindows.platform, replyWindows.url] });
+  const stale = new Date(window.now.getTime() - 24 * 3600_000).toISOString();
+  await q.execute(sql`with stale as (
+      delete from reply_windows where platform = ${PLATFORM} and conversation_id = ${window.conversationId}
+        and expires_at < ${stale}::timestamptz
+    )
+    insert into reply_windows (platform, conversation_id, url, uses_left, expires_at, created_at)
+    values (${PLATFORM}, ${window.conversationId}, ${window.url}, null, ${window.expiresAt.toISOString()}::timestamptz,
+      ${window.now.toISOString()}::timestamptz)
+    on conflict (platform, url) do nothing`);
 }
 
 /** The newest session webhook of a conversation that is still valid for a while, if any. */
