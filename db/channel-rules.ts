@@ -21,7 +21,7 @@
  */
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { ChannelRule } from '../domain/channels/rules';
-import { type Queryable, queryRows } from './client';
+import { fromJson, type Queryable, queryRows } from './client';
 import { channelRules } from './schema';
 
 export type RuleStatus = 'draft' | 'active' | 'paused' | 'archived';
@@ -156,8 +156,8 @@ export async function activeRulesWithUsage(db: Queryable): Promise<ActiveRule[]>
         order by r.code, r.version`,
   );
   return rows.map((r) => ({
-    rule: typeof r.rule === 'string' ? (JSON.parse(r.rule) as ChannelRule) : r.rule,
-    budget: typeof r.budget === 'string' ? (JSON.parse(r.budget) as RuleBudget) : r.budget,
+    rule: fromJson(r.rule),
+    budget: fromJson(r.budget),
     used: Number(r.used),
     spentFen: Number(r.spent),
   }));

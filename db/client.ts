@@ -151,6 +151,11 @@ export function anyOfList(list: ReadonlyArray<string | number> | Placeholder, ca
   return sql`any(array(select jsonb_array_elements_text(${param}::jsonb)::${sql.raw(cast)}))`;
 }
 
+/** A json value of raw SQL's answer as the driver gives it: postgres.js parses it, PGlite may hand over its text. */
+export function fromJson<T>(value: T | string): T {
+  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
+}
+
 /** Runs raw SQL and returns its rows; postgres.js answers an array, PGlite an object with `rows`. */
 export async function queryRows<T = Record<string, unknown>>(q: Queryable, query: SQL): Promise<T[]> {
   const result = (await q.execute(query)) as unknown;

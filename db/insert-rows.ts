@@ -201,6 +201,11 @@ function recordsOf(statement: Statement, rows: ReadonlyArray<object>, parents?: 
 /** The record column a child row names its parent in (not a column of any table). */
 const PARENT_MATCH = '@parent';
 
+/** A table's row as raw SQL or `row_to_json` answers it (column names, times as text), as drizzle would. */
+export function rowFromDriver<T extends PgTable>(table: T, raw: Record<string, unknown>): T['$inferSelect'] {
+  return fromDriver(Object.entries(getTableColumns(table)), raw);
+}
+
 function fromDriver<R>(columns: Array<[string, Column]>, raw: Record<string, unknown>): R {
   const row: Record<string, unknown> = {};
   for (const [key, column] of columns) {

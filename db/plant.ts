@@ -1,7 +1,7 @@
 import { eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { BusinessConfig } from '../config/business-config';
 import type { LineState, PlantState } from '../domain/promise';
-import { anyOfList, type Queryable, queryRows, type Tx } from './client';
+import { anyOfList, fromJson, type Queryable, queryRows, type Tx } from './client';
 import { materials, type moulds, reservations, stock } from './schema';
 import { MOULD_END_UNKNOWN } from '../domain/promise';
 
@@ -36,11 +36,6 @@ export function plantRowsSql(codes: SQL, lines: SQL, mouldIds: SQL, today: strin
       'moulds', (select coalesce(json_agg(json_build_object('id', id, 'status', status, 'availableFrom', available_from)), '[]')
         from moulds where id = ${mouldIds})
     )`;
-}
-
-/** A json column as the driver answers it: postgres.js parses it, PGlite may hand over its text. */
-export function fromJson<T>(value: T | string): T {
-  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
 }
 
 function readPlantRows(q: Queryable, codes: string[], lines: string[], mouldIds: string[], today: string) {

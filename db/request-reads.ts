@@ -1,9 +1,9 @@
-import { getTableColumns, sql } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import { chinaDate } from '../domain/china-time';
 import { orderNumberDay } from '../domain/order-number';
-import { anyOfList, type Queryable, queryRows } from './client';
-import { fromJson, type PlantRows, plantRowsSql } from './plant';
+import { anyOfList, fromJson, type Queryable, queryRows } from './client';
+import { type PlantRows, plantRowsSql } from './plant';
+import { rowFromDriver } from './insert-rows';
 import { type ActiveRiskModels, activeModelsOf } from './risk-models';
 import { drafts, materials, riskModels } from './schema';
 import type { StandInPeriod } from './stand-ins';
@@ -85,22 +85,12 @@ export async function readForRequest(
   );
   const reads = fromJson(row!.reads);
   return {
-    materials: reads.materials.map((m) => rowFromJson(materials, m)),
+    materials: reads.materials.map((m) => rowFromDriver(materials, m)),
     customerListStamp: reads.stamp,
     plant: reads.plant,
     standIns: reads.standIns,
-    riskModels: activeModelsOf(reads.riskModels.map((r) => rowFromJson(riskModels, r))),
+    riskModels: activeModelsOf(reads.riskModels.map((r) => rowFromDriver(riskModels, r))),
     numberedToday: reads.numberedToday,
-    openDraft: reads.draft ? rowFromJson(drafts, reads.draft) : null,
+    openDraft: reads.draft ? rowFromDriver(drafts, reads.draft) : null,
   };
-}
-
-/** A table's row as `row_to_json` gives it (column names, times as text), as drizzle answers it. */
-function rowFromJson<T extends PgTable>(table: T, raw: Record<string, unknown>): T['$inferSelect'] {
-  const row: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(getTableColumns(table))) {
-    const value = raw[column.name];
-    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
-  }
-  return row as T['$inferSelect'];
 }
