@@ -334,7 +334,7 @@ async function productDatabaseStats(productUrl: string): Promise<DatabaseStats> 
   return (await res.json()) as DatabaseStats;
 }
 
-async function backlog(database: DatabaseHandle): Promise<number> {
+export async function backlog(database: DatabaseHandle): Promise<number> {
   const [row] = await queryRows<{ n: number }>(
     database.db,
     sql`select ((select count(*) from inbound_messages where status = 'received') + (select count(*) from outbox where status = 'pending'))::int as n`,

@@ -5,7 +5,7 @@ import { createLogger } from '../../bot/logger';
 import { loadBusinessConfig } from '../../config/business-config';
 import { queryRows } from '../../db/client';
 import { createTestDatabase } from '../support/databases';
-import { requestText } from './e2e-bench';
+import { backlog, requestText } from './e2e-bench';
 
 /**
  * The product's own CPU per order on its order path, away from the e2e bench's other processes: rounds of the e2e
@@ -48,7 +48,7 @@ export async function benchHandlerPath(pgUrl: string): Promise<void> {
       while (left-- > 0) await post();
     };
     await Promise.all([sender(), sender(), sender(), sender()]);
-    await drained(database.db);
+    while ((await backlog(database)) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
   };
   await round(50); // warm-up: JIT, prepared statements, caches
   const cpu: number[] = [];
@@ -69,16 +69,4 @@ export async function benchHandlerPath(pgUrl: string): Promise<void> {
   console.log(
     `handler: cpu=${median(cpu).toFixed(2)}(${spread(cpu)}) wall=${median(wall).toFixed(2)}(${spread(wall)}) orders=${made!.n}`,
   );
-}
-
-/** Nothing received and unhandled, nothing pending in the outbox. */
-async function drained(db: Parameters<typeof queryRows>[0]) {
-  for (;;) {
-    const [row] = await queryRows<{ n: number }>(
-      db,
-      sql`select ((select count(*) from inbound_messages where status = 'received') + (select count(*) from outbox where status = 'pending'))::int as n`,
-    );
-    if (row!.n === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
