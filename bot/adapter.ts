@@ -1,11 +1,32 @@
 import type Router from '@koa/router';
+import type { SQL } from 'drizzle-orm';
 import type { Effect } from '../core/effects';
 import type { DirectoryReader } from '../domain/directory';
+
+/**
+ * What a delivered effect leaves to record, such as a card's platform reference. The outbox sender writes it
+ * with the statement that marks the effect's row sent: the record and the mark commit together, by one statement
+ * for all the deliveries that finish at once.
+ */
+export interface DeliveryRecord<T = unknown> {
+  writer: RecordWriter<T>;
+  value: T;
+}
+
+/** Writes the records of one kind that finish together: a data-modifying statement, run as a CTE of the sent mark. */
+export interface RecordWriter<T> {
+  statement(values: readonly T[]): SQL;
+}
+
+export function deliveryRecord<T>(writer: RecordWriter<T>, value: T): DeliveryRecord {
+  return { writer, value } as DeliveryRecord;
+}
 
 /** What the outbox sender needs from a platform: deliver one effect, idempotently where the platform allows. */
 export interface PlatformAdapter {
   readonly platform: string;
-  deliver(effect: Effect, delivery: { idempotencyKey: string; attempt: number }): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: most deliveries record nothing and return nothing
+  deliver(effect: Effect, delivery: { idempotencyKey: string; attempt: number }): Promise<DeliveryRecord | void>;
   /** HTTP routes the adapter receives on (callbacks, playground API), mounted on the shared koa server. */
   routes?(): Router;
   start?(): Promise<void>;

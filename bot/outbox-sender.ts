@@ -2,15 +2,17 @@ import { and, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type DataLoader from 'dataloader';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { anyOfList, type Database } from '../db/client';
+import { anyOfList, type Database, isDatabaseUnavailable } from '../db/client';
 import { outbox } from '../db/schema';
 import type { Effect } from '../core/effects';
 import { DeliveryError } from '../core/errors';
+import type { DeliveryRecord, RecordWriter } from './adapter';
 import { writeBatcher } from './write-batcher';
 import { fixedQuery } from '../db/fixed-query';
 
 type OutboxRow = typeof outbox.$inferSelect;
-export type Deliver = (row: OutboxRow, effect: Effect) => Promise<void>;
+// biome-ignore lint/suspicious/noConfusingVoidType: most deliveries record nothing and return nothing
+export type Deliver = (row: OutboxRow, effect: Effect) => Promise<DeliveryRecord | void>;
 
 export interface OutboxSenderOptions {
   db: Database;
@@ -82,6 +84,29 @@ const markRowsSent = fixedQuery((q) =>
     .where(sql`${outbox.id} = ${anyOfList(sql.placeholder('ids'), 'bigint')}`),
 );
 
+interface SentMark {
+  id: number;
+  record?: DeliveryRecord;
+}
+
+/** The sent mark of `ids`, with each writer's records written by a CTE of the same statement. */
+function markSentWithRecords(ids: readonly number[], at: string, records: Map<RecordWriter<unknown>, unknown[]>) {
+  const writes = [...records].map(
+    ([writer, values], i) => sql`${sql.raw(`record${i}`)} as (${writer.statement(values)})`,
+  );
+  return sql`with ${sql.join(writes, sql`, `)}
+    update ${outbox} set status = 'sent', sent_at = ${at}::timestamptz, locked_until = null, last_error = null
+    where id = ${anyOfList(ids, 'bigint')}`;
+}
+
+function recordsByWriter(marks: readonly SentMark[]): Map<RecordWriter<unknown>, unknown[]> {
+  const records = new Map<RecordWriter<unknown>, unknown[]>();
+  for (const { record } of marks) {
+    if (record) records.set(record.writer, [...(records.get(record.writer) ?? []), record.value]);
+  }
+  return records;
+}
+
 /**
  * Delivers outbox rows. Rows are claimed with FOR UPDATE SKIP LOCKED and a lease, so several processes
  * share the work and a crashed process's rows are picked up again once the lease runs out.
@@ -101,12 +126,12 @@ export class OutboxSender {
    * commit instead of one each); idle, a row is marked at once, so the window in which a crash could send
    * it again stays about one round trip.
    */
-  private readonly sentMarks: DataLoader<number, true>;
+  private readonly sentMarks: DataLoader<SentMark, true>;
 
   constructor(private readonly options: OutboxSenderOptions) {
-    this.sentMarks = writeBatcher(async (ids: readonly number[]) => {
-      await markRowsSent(options.db, { ids: JSON.stringify(ids), at: options.clock().toISOString() });
-      return ids.map(() => true as const);
+    this.sentMarks = writeBatcher(async (marks: readonly SentMark[]) => {
+      await this.writeSentMarks(marks);
+      return marks.map(() => true as const);
     }, 500);
     this.pollMs = options.pollMs ?? 500;
     this.batchSize = options.batchSize ?? 50;
@@ -193,8 +218,9 @@ export class OutboxSender {
    */
   private async deliverOne(row: OutboxRow): Promise<void> {
     const { db, clock, log } = this.options;
+    let record: DeliveryRecord | undefined;
     try {
-      await this.options.deliver(row, row.payload as Effect);
+      record = (await this.options.deliver(row, row.payload as Effect)) ?? undefined;
     } catch (err) {
       const error = err instanceof DeliveryError ? err : DeliveryError.retry(String((err as Error)?.message ?? err));
       const giveUp = !error.throttled && (!error.retryable || row.attempts >= this.maxAttempts);
@@ -215,7 +241,7 @@ export class OutboxSender {
         .where(eq(outbox.id, row.id));
       return;
     }
-    await this.markSent(row);
+    await this.markSent(row, record);
   }
 
   /**
@@ -223,12 +249,12 @@ export class OutboxSender {
    * restart, a failover) the mark is retried until just before the lease ends (no other sender takes
    * the row before that), or the row would be sent again.
    */
-  private async markSent(row: OutboxRow): Promise<void> {
+  private async markSent(row: OutboxRow, record?: DeliveryRecord): Promise<void> {
     const leaseLeft = (row.lockedUntil?.getTime() ?? 0) - this.options.clock().getTime();
     const giveUpAt = Date.now() + leaseLeft - 1000;
     for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
       try {
-        await this.sentMarks.load(row.id);
+        await this.sentMarks.load({ id: row.id, record });
         return;
       } catch (err) {
         if (Date.now() + wait > giveUpAt) {
@@ -240,6 +266,35 @@ export class OutboxSender {
         }
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
+    }
+  }
+
+  /**
+   * One statement marks the rows sent and writes their records. Should the database refuse it (a record it cannot
+   * take, rather than being away), the marks go alone and each writer's records after them: a record must not keep
+   * the rows pending, or they would be delivered again.
+   */
+  private async writeSentMarks(marks: readonly SentMark[]): Promise<void> {
+    const { db, clock, log } = this.options;
+    const ids = marks.map((m) => m.id);
+    const at = clock().toISOString();
+    const records = recordsByWriter(marks);
+    if (records.size === 0) {
+      await markRowsSent(db, { ids: JSON.stringify(ids), at });
+      return;
+    }
+    try {
+      await db.execute(markSentWithRecords(ids, at, records));
+      return;
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) throw err;
+      log.error({ err, outboxIds: ids }, 'the database refused delivery records: marking the rows sent without them');
+    }
+    await markRowsSent(db, { ids: JSON.stringify(ids), at });
+    for (const [writer, values] of records) {
+      await db.execute(writer.statement(values)).catch((err) => {
+        log.error({ err, outboxIds: ids }, 'delivered and marked sent, but its platform records could not be written');
+      });
     }
   }
 }

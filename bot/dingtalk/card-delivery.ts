@@ -7,7 +7,7 @@ import { cards } from '../../db/schema';
 import type { Destination } from '../../core/effects';
 import { DeliveryError } from '../../core/errors';
 import { texts } from '../../texts';
-import { writeBatcher } from '../write-batcher';
+import { type DeliveryRecord, deliveryRecord, type RecordWriter } from '../adapter';
 import { deliveryErrorFor, isDuplicateOutTrackId, isTransientDeliveryError, templateProblem } from './api-errors';
 import type { DingtalkTarget } from './directory';
 import type { MessageSender } from './messages';
@@ -61,8 +61,6 @@ export class CardDelivery {
   private readonly delivered = new Map<string, SentCard>();
   /** Cards sent at the same time (an order's approval cards) are read by one statement. */
   private readonly states: DataLoader<string, SentCard | UndeliveredCard | undefined>;
-  /** ... and recorded as sent by one statement (group commit). */
-  private readonly sentRecords: DataLoader<{ cardId: string; state: SentCard }, true>;
 
   constructor(
     private readonly settings: DingtalkSettings,
@@ -73,15 +71,19 @@ export class CardDelivery {
     private readonly reportToOps: ReportToOps,
   ) {
     this.states = new DataLoader((ids) => readCardStates(db, ids), { cache: false });
-    this.sentRecords = writeBatcher((batch) => recordSentCards(db, batch));
   }
 
   /**
    * Creates the card instance and delivers it to its space. A 200 can still say the space was not reached
    * (`deliverResults[].success: false`): the instance is kept and the delivery alone is retried (a passing
    * cause) or given up and reported. A duplicate outTrackId means an earlier try made the card: delivered.
+   * Answers the card's record, written with the outbox row's sent mark.
    */
-  async send(to: Destination, card: Card, options: { firstAttempt?: boolean } = {}): Promise<void> {
+  async send(
+    to: Destination,
+    card: Card,
+    options: { firstAttempt?: boolean } = {},
+  ): Promise<DeliveryRecord | undefined> {
     const target = this.messages.target(to);
     // A card is sent by one outbox row, and only that row's tries record its state: on the first, there is none.
     const state = options.firstAttempt ? undefined : await this.cardState(card.id);
@@ -89,7 +91,7 @@ export class CardDelivery {
     const templateId = this.settings.cardTemplateId;
     if (!templateId) {
       await this.messages.send(target, renderDingtalkActionCard(card));
-      return this.markSent(card.id, { mode: 'actionCard', to });
+      return this.sentRecord(card.id, { mode: 'actionCard', to });
     }
     const openSpaceId = openSpaceIdOf(target);
     if (state && 'created' in state && state.created) return this.deliverAgain(to, card, target, openSpaceId);
@@ -100,7 +102,7 @@ export class CardDelivery {
     );
     if (!result.ok) {
       // Made by an earlier try whose answer was lost (DingTalk may also just accept the repeat with a 200).
-      if (isDuplicateOutTrackId(result.failure)) return this.markSent(card.id, { mode: 'template', openSpaceId });
+      if (isDuplicateOutTrackId(result.failure)) return this.sentRecord(card.id, { mode: 'template', openSpaceId });
       const problem = templateProblem(result.failure);
       if (problem)
         await this.reportToOps(
@@ -110,11 +112,16 @@ export class CardDelivery {
       throw deliveryErrorFor('card delivery', result.failure);
     }
     await this.checkDelivered(to, card, openSpaceId, result.body);
-    await this.markSent(card.id, { mode: 'template', openSpaceId });
+    return this.sentRecord(card.id, { mode: 'template', openSpaceId });
   }
 
   /** The instance exists but did not reach its space: deliver it again (POST /v1.0/card/instances/deliver). */
-  private async deliverAgain(to: Destination, card: Card, target: Target, openSpaceId: string): Promise<void> {
+  private async deliverAgain(
+    to: Destination,
+    card: Card,
+    target: Target,
+    openSpaceId: string,
+  ): Promise<DeliveryRecord> {
     const answer = await this.api.require<DeliverAnswer>('card delivery', 'POST', '/v1.0/card/instances/deliver', {
       outTrackId: card.id,
       openSpaceId,
@@ -122,7 +129,7 @@ export class CardDelivery {
       ...this.deliverModel(target),
     });
     await this.checkDelivered(to, card, openSpaceId, answer);
-    await this.markSent(card.id, { mode: 'template', openSpaceId });
+    return this.sentRecord(card.id, { mode: 'template', openSpaceId });
   }
 
   /** Throws when the answer says this card's space was not reached, after noting that the instance exists. */
@@ -203,10 +210,14 @@ export class CardDelivery {
     return this.states.load(cardId);
   }
 
-  private async markSent(cardId: string, state: Omit<SentCard, 'deliveredAt'>): Promise<void> {
+  /**
+   * The card's record, remembered here at once: an update of the card comes after its outbox row is marked (the
+   * two share an ordering key), and a row that could not be marked is sent again, which finds the card made.
+   */
+  private sentRecord(cardId: string, state: Omit<SentCard, 'deliveredAt'>): DeliveryRecord {
     const platformData = { ...state, deliveredAt: this.clock().toISOString() };
-    await this.sentRecords.load({ cardId, state: platformData });
     this.remember(cardId, platformData);
+    return deliveryRecord(sentCardRecords, { cardId, state: platformData });
   }
 }
 
@@ -219,15 +230,16 @@ async function readCardStates(db: Database, ids: readonly string[]) {
   return ids.map((id) => byId.get(id));
 }
 
-/** A card is recorded once per batch (the later record wins), so the join meets each card once. */
-async function recordSentCards(db: Database, batch: ReadonlyArray<{ cardId: string; state: SentCard }>) {
-  const byCard = new Map(batch.map(({ cardId, state }) => [cardId, { id: cardId, data: state }]));
-  // The ids again as a list: the planner takes a record set for a hundred rows and would scan all cards.
-  await db.execute(sql`update cards c set platform_ref = v.id, platform_data = v.data
-    from jsonb_to_recordset(${JSON.stringify([...byCard.values()])}::jsonb) as v(id text, data jsonb)
-    where c.id = v.id and c.id = ${anyOfList([...byCard.keys()])}`);
-  return batch.map(() => true as const);
-}
+/** Delivered cards' records. A card is recorded once per batch (the later record wins), so the join meets it once. */
+const sentCardRecords: RecordWriter<{ cardId: string; state: SentCard }> = {
+  statement(batch) {
+    const byCard = new Map(batch.map(({ cardId, state }) => [cardId, { id: cardId, data: state }]));
+    // The ids again as a list: the planner takes a record set for a hundred rows and would scan all cards.
+    return sql`update cards c set platform_ref = v.id, platform_data = v.data
+      from jsonb_to_recordset(${JSON.stringify([...byCard.values()])}::jsonb) as v(id text, data jsonb)
+      where c.id = v.id and c.id = ${anyOfList([...byCard.keys()])}`;
+  },
+};
 
 export function openSpaceIdOf(target: Target): string {
   return target.kind === 'group'

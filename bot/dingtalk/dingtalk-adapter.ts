@@ -5,7 +5,7 @@ import type { InboundEvent } from '../../core/events';
 import type { Effect } from '../../core/effects';
 import { enqueueEffects } from '../../core/outbox';
 import type { DirectoryReader } from '../../domain/directory';
-import type { PlatformAdapter } from '../adapter';
+import type { DeliveryRecord, PlatformAdapter } from '../adapter';
 import { DeliveryError } from '../../core/errors';
 import type { Bot } from '../bot';
 import { storableText } from '../storable-text';
@@ -115,19 +115,20 @@ export class DingtalkAdapter implements PlatformAdapter {
     return this.directoryReader;
   }
 
-  async deliver(effect: Effect, delivery?: { attempt: number }): Promise<void> {
+  async deliver(effect: Effect, delivery?: { attempt: number }): Promise<DeliveryRecord | undefined> {
     return this.quota.deliver(effect, () => this.send(effect, delivery?.attempt));
   }
 
-  private async send(effect: Effect, attempt = 0): Promise<void> {
+  private async send(effect: Effect, attempt = 0): Promise<DeliveryRecord | undefined> {
     switch (effect.kind) {
       case 'post':
-        return this.messages.post(effect.to, effect.text);
+        await this.messages.post(effect.to, effect.text);
+        return;
       case 'send-card':
         return this.cards.send(effect.to, effect.card, { firstAttempt: attempt === 1 });
       case 'update-card':
-        if (this.taps.handOver(effect)) return;
-        return this.cards.update(effect.cardId, effect.card);
+        if (!this.taps.handOver(effect)) await this.cards.update(effect.cardId, effect.card);
+        return;
       case 'sms':
         throw DeliveryError.permanent('SMS is not sent through DingTalk');
     }

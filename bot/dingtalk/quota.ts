@@ -74,7 +74,7 @@ export class DingtalkQuota implements CallCounter {
   }
 
   /** Sends an effect through `send`, unless it is non-essential and the month's quota is used up. */
-  async deliver(effect: Effect, send: () => Promise<void>): Promise<void> {
+  async deliver<T>(effect: Effect, send: () => Promise<T>): Promise<T> {
     const { db, clock, monthlyQuota } = this.deps;
     const essential = isEssential(effect);
     if (!essential) {
@@ -89,7 +89,7 @@ export class DingtalkQuota implements CallCounter {
       }
     }
     try {
-      await send();
+      return await send();
     } catch (err) {
       if (!(err instanceof DeliveryError) || err.code !== QUOTA_EXHAUSTED) throw err;
       await this.exhausted(effect);

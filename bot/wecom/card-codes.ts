@@ -1,6 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
 import type DataLoader from 'dataloader';
 import { anyOfList, type Database, type Queryable } from '../../db/client';
+import type { RecordWriter } from '../adapter';
 import { writeBatcher } from '../write-batcher';
 import { cards } from '../../db/schema';
 
@@ -34,7 +35,7 @@ export function cardData(platformData: unknown): WecomCardData {
   return (platformData ?? {}) as WecomCardData;
 }
 
-interface SentCard {
+export interface SentCard {
   taskId: string;
   revision: number;
   code?: string;
@@ -42,27 +43,33 @@ interface SentCard {
   via?: 'aibot';
 }
 
-/**
- * Records a sent card: the task_id it shows under and the code its send returned. Cards sent at the same
- * time are recorded by one statement (group commit); each call returns once its card's record is written.
- */
-export async function recordSentCard(db: Database, cardId: string, sent: SentCard): Promise<void> {
-  let writer = sentCardWriters.get(db);
-  if (!writer) {
-    writer = writeBatcher((batch: readonly SentCardRecord[]) => writeSentCards(db, batch));
-    sentCardWriters.set(db, writer);
-  }
-  await writer.load({ cardId, sent });
-}
-
-interface SentCardRecord {
+export interface SentCardRecord {
   cardId: string;
   sent: SentCard;
 }
 
+/**
+ * Records of sent cards: the task_id each shows under and the code its send returned. A first send's record goes
+ * with its outbox row's sent mark (a DeliveryRecord); a fresh copy's is written at once by `recordSentCard`.
+ */
+export const sentCardRecords: RecordWriter<SentCardRecord> = { statement: sentCardsStatement };
+
+/** Records a fresh copy of a card; copies sent at the same time are recorded by one statement (group commit). */
+export async function recordSentCard(db: Database, record: SentCardRecord): Promise<void> {
+  let writer = sentCardWriters.get(db);
+  if (!writer) {
+    writer = writeBatcher(async (batch: readonly SentCardRecord[]) => {
+      await db.execute(sentCardsStatement(batch));
+      return batch.map(() => true as const);
+    });
+    sentCardWriters.set(db, writer);
+  }
+  await writer.load(record);
+}
+
 const sentCardWriters = new WeakMap<Database, DataLoader<SentCardRecord, true>>();
 
-async function writeSentCards(db: Database, batch: readonly SentCardRecord[]): Promise<true[]> {
+function sentCardsStatement(batch: readonly SentCardRecord[]): SQL {
   // One row per card (the later send's fields win, the codes add up), so the join meets each card once.
   const byCard = new Map<string, { id: string; taskId: string; fields: object; codes: object }>();
   for (const { cardId, sent } of batch) {
@@ -82,13 +89,12 @@ async function writeSentCards(db: Database, batch: readonly SentCardRecord[]): P
     });
   }
   // The ids again as a list: the planner takes a record set for a hundred rows and would scan all cards.
-  await db.execute(sql`update cards c set platform_ref = v."taskId",
+  return sql`update cards c set platform_ref = v."taskId",
       platform_data = c.platform_data || v.fields
         || jsonb_build_object('codes', coalesce(c.platform_data -> 'codes', '{}'::jsonb) || v.codes)
     from jsonb_to_recordset(${JSON.stringify([...byCard.values()])}::jsonb)
       as v(id text, "taskId" text, fields jsonb, codes jsonb)
-    where c.id = v.id and c.id = ${anyOfList([...byCard.keys()])}`);
-  return batch.map(() => true as const);
+    where c.id = v.id and c.id = ${anyOfList([...byCard.keys()])}`;
 }
 
 export async function addClickCode(q: Queryable, cardId: string, code: string, now: Date) {

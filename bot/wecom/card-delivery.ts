@@ -7,6 +7,7 @@ import type { Card } from '../../cards/model';
 import { decidedUpdate, renderWecomCard, WECOM_CARD_LIMITS } from '../../cards/wecom';
 import type { Effect } from '../../core/effects';
 import { DeliveryError } from '../../core/errors';
+import { type DeliveryRecord, deliveryRecord } from '../adapter';
 import type { WecomApi } from './api-client';
 import { isTransient } from './api-errors';
 import {
@@ -14,6 +15,8 @@ import {
   cardData,
   markCodeUsed,
   recordSentCard,
+  type SentCardRecord,
+  sentCardRecords,
   reserveCode,
   usableCodes,
   type WecomCardData,
@@ -60,13 +63,15 @@ export class CardDelivery {
   ) {}
 
   /** `attempt` is the outbox row's: only a retry can find the card sent by an earlier attempt. */
-  async send(personId: string, card: Card, attempt: number): Promise<void> {
+  /** Answers the card's record, written with the outbox row's sent mark. */
+  async send(personId: string, card: Card, attempt: number): Promise<DeliveryRecord | undefined> {
     if (attempt > 1) {
       const row = await this.row(card.id);
       // Sent by an earlier attempt that crashed (or lost its answer) before the outbox row was marked.
       if (cardData(row?.platformData).sentAt) return;
     }
-    await this.sendCopy(userOfPerson(this.deps.config.current, personId), card, 0);
+    const sent = await this.sendCopy(userOfPerson(this.deps.config.current, personId), card, 0);
+    return deliveryRecord(sentCardRecords, sent);
   }
 
   async update(effect: UpdateCard, key: string): Promise<void> {
@@ -80,7 +85,12 @@ export class CardDelivery {
     }
     if (await this.updateInPlace(row.id, data, effect, key)) return;
     this.deps.log.info({ cardId: row.id }, 'no usable response code left: sending a fresh card');
-    await this.sendCopy(userOfPerson(this.deps.config.current, row.recipientId), effect.card, (data.revision ?? 0) + 1);
+    const copy = await this.sendCopy(
+      userOfPerson(this.deps.config.current, row.recipientId),
+      effect.card,
+      (data.revision ?? 0) + 1,
+    );
+    await recordSentCard(this.deps.db, copy);
     if (!effect.card.resolved) return;
     // A decided card goes out with one button showing the outcome, greyed at once with the send's own code.
     const fresh = cardData((await this.row(row.id))?.platformData);
@@ -133,7 +143,7 @@ export class CardDelivery {
    * message/send of one copy of the card. A task_id WeCom already has means an earlier attempt got
    * through (its response code is lost; a later update then sends a fresh copy).
    */
-  private async sendCopy(userid: string, card: Card, revision: number): Promise<void> {
+  private async sendCopy(userid: string, card: Card, revision: number): Promise<SentCardRecord> {
     const taskId = taskIdOf(card.id, revision);
     if (!TASK_ID.test(taskId) || Buffer.byteLength(taskId) > WECOM_CARD_LIMITS.taskIdBytes) {
       throw DeliveryError.permanent(`card id ${card.id} cannot be a WeCom task_id`);
@@ -153,7 +163,7 @@ export class CardDelivery {
     }
     if (reply) rejectInvalidRecipient(reply, userid);
     const code = typeof reply?.response_code === 'string' ? reply.response_code : undefined;
-    await recordSentCard(this.deps.db, card.id, { taskId, revision, now, ...(code ? { code } : {}) });
+    return { cardId: card.id, sent: { taskId, revision, now, ...(code ? { code } : {}) } };
   }
 
   /** The group a card was posted to, for cards that went to a group rather than a person. */

@@ -4,7 +4,8 @@ import type { Database } from '../../db/client';
 import { cards, outbox } from '../../db/schema';
 import type { Card } from '../../cards/model';
 import { renderCardMarkdown, renderWecomCard } from '../../cards/wecom';
-import { cardData, recordSentCard } from './card-codes';
+import { type DeliveryRecord, deliveryRecord } from '../adapter';
+import { cardData, sentCardRecords } from './card-codes';
 import { taskIdOf } from './card-delivery';
 import type { PassiveReplies, TapWindow } from './passive-replies';
 import type { PostDelivery } from './post-delivery';
@@ -30,15 +31,18 @@ export class GroupCards {
     },
   ) {}
 
-  async send(conversationId: string, card: Card, delivery: Delivery): Promise<void> {
-    const { posts, db, clock } = this.deps;
+  /** Answers the record of a template card, written with the outbox row's sent mark; markdown has none. */
+  async send(conversationId: string, card: Card, delivery: Delivery): Promise<DeliveryRecord | undefined> {
+    const { posts, clock } = this.deps;
     if (this.deps.aibot && !card.resolved && card.buttons.length > 0) {
       const taskId = taskIdOf(card.id, 0);
       const body = { msgtype: 'template_card', template_card: renderWecomCard(card, taskId) };
       // A retry may follow an attempt that went out as markdown (its answer lost): no new window for it then.
       if (await posts.throughResponseUrl(conversationId, body, delivery, undefined, delivery.attempt === 1)) {
-        await recordSentCard(db, card.id, { taskId, revision: 0, now: clock(), via: 'aibot' });
-        return;
+        return deliveryRecord(sentCardRecords, {
+          cardId: card.id,
+          sent: { taskId, revision: 0, now: clock(), via: 'aibot' },
+        });
       }
     }
     await posts.post({ conversationId }, this.markdown(card), delivery);

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env';
 import type { Effect } from '../../core/effects';
-import type { PlatformAdapter } from '../adapter';
+import type { DeliveryRecord, PlatformAdapter } from '../adapter';
 import { DeliveryError } from '../../core/errors';
 import type { Bot } from '../bot';
 import { encryptedField, readAibotPayload } from './aibot-payload';
@@ -169,25 +169,30 @@ export class WecomAdapter implements PlatformAdapter {
     }
   }
 
-  async deliver(effect: Effect, delivery: { idempotencyKey: string; attempt: number }): Promise<void> {
+  async deliver(
+    effect: Effect,
+    delivery: { idempotencyKey: string; attempt: number },
+  ): Promise<DeliveryRecord | undefined> {
     try {
-      await this.deliverEffect(effect, delivery.idempotencyKey, delivery.attempt);
+      return await this.deliverEffect(effect, delivery.idempotencyKey, delivery.attempt);
     } catch (err) {
       throw deliveryErrorOf(err, this.log);
     }
   }
 
-  private async deliverEffect(effect: Effect, key: string, attempt: number): Promise<void> {
+  private async deliverEffect(effect: Effect, key: string, attempt: number): Promise<DeliveryRecord | undefined> {
     switch (effect.kind) {
       case 'post':
-        return this.posts.post(effect.to, effect.text, { key, attempt }, effect.replyRef);
+        await this.posts.post(effect.to, effect.text, { key, attempt }, effect.replyRef);
+        return;
       case 'send-card':
         if ('userId' in effect.to) return this.cards.send(effect.to.userId, effect.card, attempt);
         return this.groupCards.send(effect.to.conversationId, effect.card, { key, attempt });
       case 'update-card': {
         const group = await this.cards.groupOf(effect.cardId);
-        if (group) return this.groupCards.update(group, effect.cardId, effect.card, { key, attempt });
-        return this.cards.update(effect, key);
+        if (group) await this.groupCards.update(group, effect.cardId, effect.card, { key, attempt });
+        else await this.cards.update(effect, key);
+        return;
       }
       case 'sms':
         throw DeliveryError.permanent('SMS is not sent by the WeCom adapter');

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DeliveryError } from '../../core/errors';
@@ -6,7 +6,8 @@ import { createLogger } from '../../bot/logger';
 import { backoffMs, OutboxSender } from '../../bot/outbox-sender';
 import type { DatabaseHandle } from '../../db/client';
 import { migrate } from '../../db/migrate';
-import { outbox } from '../../db/schema';
+import { outbox, platformTokens } from '../../db/schema';
+import { deliveryRecord, type RecordWriter } from '../../bot/adapter';
 import type { Effect } from '../../core/effects';
 import { TestClock } from '../support/clock';
 import { backends, createTestDatabase, resetDatabase } from '../support/databases';
@@ -129,5 +130,43 @@ describe.each(backends)('outbox sender on %s', (backend) => {
     clock.advance(31_000);
     expect(await alive.runOnce()).toBe(1);
     expect(delivered).toEqual(['k0']);
+  });
+
+  it("writes each delivery's record with the rows' sent marks; a record the database refuses holds back no mark", async () => {
+    await enqueue(4);
+    const tokens: RecordWriter<string> = {
+      statement: (keys) => sql`insert into ${platformTokens} (key, token, expires_at, refreshed_at)
+        select k, 'delivered', now(), now() from jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb) k`,
+    };
+    // Refused by the database: a token's key cannot be null.
+    const refused: RecordWriter<string> = {
+      statement: () => sql`insert into ${platformTokens} (key, token, expires_at, refreshed_at)
+        values (null, 'x', now(), now())`,
+    };
+    const sender = (writerOf: (key: string) => RecordWriter<string> | undefined) =>
+      new OutboxSender({
+        db: database.db,
+        clock: clock.now,
+        log,
+        deliver: async (row) => {
+          const writer = writerOf(row.idempotencyKey);
+          return writer && deliveryRecord(writer, `token:${row.idempotencyKey}`);
+        },
+      });
+    await sender((key) => (key === 'k3' ? undefined : tokens)).runOnce();
+    const keys = async () => (await database.db.select().from(platformTokens)).map((t) => t.key).sort();
+    expect(await keys()).toEqual(['token:k0', 'token:k1', 'token:k2']);
+    expect((await database.db.select().from(outbox)).map((r) => r.status)).toEqual(['sent', 'sent', 'sent', 'sent']);
+
+    await resetDatabase(database.db);
+    await enqueue(3);
+    // Each to its own chat, so the three are delivered at once and marked by one statement.
+    await database.db.execute(
+      sql`update ${outbox} set payload = jsonb_set(payload, '{to,conversationId}', to_jsonb(idempotency_key))`,
+    );
+    await sender((key) => (key === 'k0' ? refused : tokens)).runOnce();
+    // k0's record is refused; its row is marked all the same, and the other rows' records are written.
+    expect((await database.db.select().from(outbox)).map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+    expect(await keys()).toEqual(['token:k1', 'token:k2']);
   });
 });
