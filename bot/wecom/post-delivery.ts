@@ -33,8 +33,11 @@ export class PostDelivery {
       log: Logger;
       agentId: number;
       robots: WebhookRobots;
-      /** The AI bot is set up: a group card with buttons may take a reply window (see GroupCards). */
-      aibotCards: boolean;
+      /**
+       * The AI bot is set up. Its reply windows (an @-mention's response_url) are the only ones a group has: without
+       * it none are opened, so none are looked for. A group card with buttons may take one (see GroupCards).
+       */
+      aibot: boolean;
     },
   ) {}
 
@@ -78,7 +81,7 @@ export class PostDelivery {
 
   /** A card with buttons for this group is waiting in the outbox (it can show them only through a reply window). */
   private async cardWaitsForWindow(conversationId: string): Promise<boolean> {
-    if (!this.deps.aibotCards) return false;
+    if (!this.deps.aibot) return false;
     const [row] = await this.deps.db
       .select({ id: outbox.id })
       .from(outbox)
@@ -123,7 +126,7 @@ export class PostDelivery {
       }
       return true;
     }
-    if (!mayClaimNew) return false;
+    if (!mayClaimNew || !this.deps.aibot) return false;
     for (let tries = 0; tries < 5; tries++) {
       const url = await claimResponseUrl(db, conversationId, clock(), key, replyRef);
       if (!url) return false;

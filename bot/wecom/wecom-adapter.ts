@@ -60,7 +60,7 @@ export class WecomAdapter implements PlatformAdapter {
     this.inbound = new WecomInbound(bot, new URL(this.settings.apiBase).origin, this.log);
     this.cards = new CardDelivery({ ...deps, api });
     const aibot = this.settings.aibot !== undefined;
-    this.posts = new PostDelivery({ ...deps, api, robots, aibotCards: aibot });
+    this.posts = new PostDelivery({ ...deps, api, robots, aibot });
     this.groupCards = new GroupCards({
       ...deps,
       posts: this.posts,

@@ -38,6 +38,8 @@ export class WecomWorld {
       fake?: FakeWecomOptions;
       clock?: TestClock;
       log?: Logger;
+      /** Settings over the fake's own (an empty value unsets one). */
+      env?: Record<string, string>;
       app?: Pick<Parameters<typeof TestApp.start>[1] & {}, 'seed' | 'seedDemoData' | 'configPollMs' | 'fresh'>;
     } = {},
   ) {
@@ -52,7 +54,7 @@ export class WecomWorld {
       database,
       fresh: true,
       clock,
-      env: wecomEnv(fake),
+      env: wecomEnv(fake, options.env),
       ...(options.log ? { log: options.log } : {}),
       ...options.app,
     });

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { approvalTasks, cards, inboundMessages, orderEvents, orders } from '../../db/schema';
+import { approvalTasks, cards, inboundMessages, orderEvents, orders, replyWindows } from '../../db/schema';
 import { backends, useTestDatabase } from '../support/databases';
 import { EAST, LEADS, WecomWorld } from './harness';
 
@@ -105,6 +105,28 @@ describe.each(backends)('WeCom intake and approvals on %s', (backend) => {
     const [order] = await w.db.select().from(orders);
     expect(order).toMatchObject({ conversationId: 'dm:lisi', requesterName: '李四', status: 'confirmed' });
     expect(fake.chat(EAST.chatId)).toEqual([]);
+  });
+
+  it('without the AI bot set up, answers through the app and spends no reply window left from when it was', async () => {
+    w = await WecomWorld.start(backend, database(), {
+      env: { WECOM_AIBOT_TOKEN: '', WECOM_AIBOT_ENCODING_AES_KEY: '' },
+    });
+    const { fake } = w;
+    const now = w.clock.now();
+    await w.db.insert(replyWindows).values({
+      platform: 'wecom',
+      conversationId: 'dm:lisi',
+      url: fake.groups.mintResponseUrl(fake.url, 'LiSi'),
+      usesLeft: 1,
+      expiresAt: new Date(now.getTime() + 30 * 60_000),
+      createdAt: now,
+    });
+    await fake.sendAppText('LiSi', 'BRK-2026-02 ×10 3月9日前');
+    const reply = await w.waitFor(() => fake.textsOf('LiSi').find((t) => t.includes('SO-')), 'the answer to LiSi');
+    expect(reply).toContain('BRK-2026-02 × 10');
+    await w.app.settle();
+    const [window] = await w.db.select().from(replyWindows).where(eq(replyWindows.conversationId, 'dm:lisi'));
+    expect(window?.usesLeft).toBe(1);
   });
 
   it('creates one order when WeCom delivers the same callback four times, in turn or at once', async () => {
