@@ -53,6 +53,20 @@ describe.each(backends)('transactions on %s', (backend) => {
     expect(await probe()).toEqual([4]);
   });
 
+  it('answer first statements sent at once, one of them new to the connection (described before it runs)', async () => {
+    // A text the connection has not prepared yet, with a parameter: the driver asks for its description first,
+    // and must not send the next statement before it.
+    const fresh = sql.raw(`/* ${Math.random()} */`);
+    const answers = database.db.transaction((tx) =>
+      Promise.all([
+        queryRows<{ n: number }>(tx, sql`select ${1}::int + 1 as n ${fresh}`),
+        queryRows<{ n: number }>(tx, sql`select 7 as n`),
+      ]),
+    );
+    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('no answer in 5 s')), 5000));
+    expect(await Promise.race([answers, timeout])).toEqual([[{ n: 2 }], [{ n: 7 }]]);
+  });
+
   it('keep a savepoint that is their first statement, and undo it alone', async () => {
     await database.db.transaction(async (tx) => {
       await tx
