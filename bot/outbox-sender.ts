@@ -102,7 +102,10 @@ function markSentWithRecords(ids: readonly number[], at: string, records: Map<Re
 function recordsByWriter(marks: readonly SentMark[]): Map<RecordWriter<unknown>, unknown[]> {
   const records = new Map<RecordWriter<unknown>, unknown[]>();
   for (const { record } of marks) {
-    if (record) records.set(record.writer, [...(records.get(record.writer) ?? []), record.value]);
+    if (!record) continue;
+    const values = records.get(record.writer);
+    if (values) values.push(record.value);
+    else records.set(record.writer, [record.value]);
   }
   return records;
 }
@@ -122,9 +125,9 @@ export class OutboxSender {
   private readonly maxAttempts: number;
   private readonly concurrency: number;
   /**
-   * Deliveries that finish while a mark is being written are marked sent together by the next UPDATE (one
-   * commit instead of one each); idle, a row is marked at once, so the window in which a crash could send
-   * it again stays about one round trip.
+   * Deliveries that finish while a mark is being written are marked sent together, with their records, by the
+   * next UPDATE (one commit instead of one each); idle, a row is marked at once, so the window in which a crash
+   * could send it again stays about one round trip.
    */
   private readonly sentMarks: DataLoader<SentMark, true>;
 

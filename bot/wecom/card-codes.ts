@@ -35,7 +35,7 @@ export function cardData(platformData: unknown): WecomCardData {
   return (platformData ?? {}) as WecomCardData;
 }
 
-export interface SentCard {
+interface SentCard {
   taskId: string;
   revision: number;
   code?: string;
