@@ -22,11 +22,20 @@ export function deliveryRecord<T>(writer: RecordWriter<T>, value: T): DeliveryRe
   return { writer, value } as DeliveryRecord;
 }
 
+/** An effect's outbox row, as the adapter sees it. */
+export interface Delivery {
+  idempotencyKey: string;
+  /** 1 on the first try. */
+  attempt: number;
+  /** False when the conversation had no open reply window (reply_windows) as the row was claimed: none is looked for. */
+  replyWindow?: boolean;
+}
+
 /** What the outbox sender needs from a platform: deliver one effect, idempotently where the platform allows. */
 export interface PlatformAdapter {
   readonly platform: string;
   // biome-ignore lint/suspicious/noConfusingVoidType: most deliveries record nothing and return nothing
-  deliver(effect: Effect, delivery: { idempotencyKey: string; attempt: number }): Promise<DeliveryRecord | void>;
+  deliver(effect: Effect, delivery: Delivery): Promise<DeliveryRecord | void>;
   /** HTTP routes the adapter receives on (callbacks, playground API), mounted on the shared koa server. */
   routes?(): Router;
   start?(): Promise<void>;

@@ -78,7 +78,11 @@ export class Bot {
         const adapter = this.adapters.get(row.platform);
         if (!adapter)
           throw DeliveryError.retry(`no adapter for platform "${row.platform}" in this process`, { afterMs: 30_000 });
-        return adapter.deliver(effect, { idempotencyKey: row.idempotencyKey, attempt: row.attempts });
+        return adapter.deliver(effect, {
+          idempotencyKey: row.idempotencyKey,
+          attempt: row.attempts,
+          replyWindow: row.replyWindow,
+        });
       },
     });
   }

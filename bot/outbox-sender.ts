@@ -1,16 +1,16 @@
-import { and, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, isNull, lt, lte, or, type Placeholder, sql } from 'drizzle-orm';
 import type DataLoader from 'dataloader';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { anyOfList, type Database, isDatabaseUnavailable } from '../db/client';
-import { outbox } from '../db/schema';
+import { outbox, replyWindows } from '../db/schema';
 import type { Effect } from '../core/effects';
 import { DeliveryError } from '../core/errors';
 import type { DeliveryRecord, RecordWriter } from './adapter';
 import { writeBatcher } from './write-batcher';
 import { fixedQuery } from '../db/fixed-query';
 
-type OutboxRow = typeof outbox.$inferSelect;
+type OutboxRow = typeof outbox.$inferSelect & { replyWindow?: boolean };
 // biome-ignore lint/suspicious/noConfusingVoidType: most deliveries record nothing and return nothing
 export type Deliver = (row: OutboxRow, effect: Effect) => Promise<DeliveryRecord | void>;
 
@@ -73,8 +73,21 @@ const claimDue = fixedQuery((q) => {
     .update(outbox)
     .set({ lockedUntil: sql`${sql.placeholder('until')}::timestamptz`, attempts: sql`${outbox.attempts} + 1` })
     .where(inArray(outbox.id, due))
-    .returning();
+    .returning({ ...getTableColumns(outbox), replyWindow: replyWindowOpen(now) });
 });
+
+/**
+ * Whether the row's conversation has an open reply window on its platform (reply_windows: a WeCom AI-bot
+ * response_url, a DingTalk session webhook), read by the claim: the adapter need not look for one when there was
+ * none. A window opened after the claim is missed only by rows enqueued before it, as if delivered a moment earlier.
+ */
+function replyWindowOpen(now: Placeholder) {
+  // The outbox's columns named with their table: drizzle leaves them bare here, and bare they would be the window's.
+  return sql<boolean>`exists (select 1 from ${replyWindows} w
+    where w.platform = outbox.platform
+      and w.conversation_id = coalesce(outbox.payload -> 'to' ->> 'conversationId', outbox.payload ->> 'conversationId')
+      and w.expires_at > ${now}::timestamptz and (w.uses_left is null or w.uses_left > 0))`;
+}
 
 /** The ids are one jsonb parameter: one statement text for any number of rows. */
 const markRowsSent = fixedQuery((q) =>

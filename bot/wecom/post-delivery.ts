@@ -19,6 +19,13 @@ const AIBOT_MARKDOWN_BYTES = 4096;
 /** WeCom drops a repeat of the same content to the same user within this many seconds (our retries). */
 const DUPLICATE_CHECK_SECONDS = 1800;
 
+/** The outbox row's key and try; `replyWindow: false` when its conversation had no open window as it was claimed. */
+export interface PostTry {
+  key: string;
+  attempt: number;
+  replyWindow?: boolean;
+}
+
 /**
  * Texts: to a person through the app (message/send); to a group through the AI bot's response_url
  * while one is open, otherwise through the group's webhook robot.
@@ -42,12 +49,7 @@ export class PostDelivery {
   ) {}
 
   /** `delivery` is the outbox row's key and attempt (only a retry can have taken a response_url before). */
-  async post(
-    to: Destination,
-    text: string,
-    delivery: { key: string; attempt: number },
-    replyRef?: string,
-  ): Promise<void> {
+  async post(to: Destination, text: string, delivery: PostTry, replyRef?: string): Promise<void> {
     const config = this.deps.config.current;
     if ('userId' in to) return this.toUser(userOfPerson(config, to.userId), text);
     const target = targetOfConversation(config, to.conversationId);
@@ -106,7 +108,7 @@ export class PostDelivery {
   async throughResponseUrl(
     conversationId: string,
     body: Record<string, unknown>,
-    { key, attempt }: { key: string; attempt: number },
+    { key, attempt, replyWindow }: PostTry,
     replyRef?: string,
     mayClaimNew = true,
   ): Promise<boolean> {
@@ -126,7 +128,7 @@ export class PostDelivery {
       }
       return true;
     }
-    if (!mayClaimNew || !this.deps.aibot) return false;
+    if (!mayClaimNew || !this.deps.aibot || replyWindow === false) return false;
     for (let tries = 0; tries < 5; tries++) {
       const url = await claimResponseUrl(db, conversationId, clock(), key, replyRef);
       if (!url) return false;

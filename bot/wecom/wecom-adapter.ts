@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env';
 import type { Effect } from '../../core/effects';
-import type { DeliveryRecord, PlatformAdapter } from '../adapter';
+import type { Delivery, DeliveryRecord, PlatformAdapter } from '../adapter';
 import { DeliveryError } from '../../core/errors';
 import type { Bot } from '../bot';
 import { encryptedField, readAibotPayload } from './aibot-payload';
@@ -19,7 +19,7 @@ import { CardDelivery, cardIdOfTask } from './card-delivery';
 import { GroupCards } from './group-cards';
 import { WecomInbound } from './inbound';
 import { PassiveReplies } from './passive-replies';
-import { PostDelivery } from './post-delivery';
+import { PostDelivery, type PostTry } from './post-delivery';
 import { wecomSettings, type WecomSettings } from './settings';
 import { WebhookRobots } from './webhook-robots';
 
@@ -169,29 +169,30 @@ export class WecomAdapter implements PlatformAdapter {
     }
   }
 
-  async deliver(
-    effect: Effect,
-    delivery: { idempotencyKey: string; attempt: number },
-  ): Promise<DeliveryRecord | undefined> {
+  async deliver(effect: Effect, delivery: Delivery): Promise<DeliveryRecord | undefined> {
     try {
-      return await this.deliverEffect(effect, delivery.idempotencyKey, delivery.attempt);
+      return await this.deliverEffect(effect, {
+        key: delivery.idempotencyKey,
+        attempt: delivery.attempt,
+        replyWindow: delivery.replyWindow,
+      });
     } catch (err) {
       throw deliveryErrorOf(err, this.log);
     }
   }
 
-  private async deliverEffect(effect: Effect, key: string, attempt: number): Promise<DeliveryRecord | undefined> {
+  private async deliverEffect(effect: Effect, delivery: PostTry): Promise<DeliveryRecord | undefined> {
     switch (effect.kind) {
       case 'post':
-        await this.posts.post(effect.to, effect.text, { key, attempt }, effect.replyRef);
+        await this.posts.post(effect.to, effect.text, delivery, effect.replyRef);
         return;
       case 'send-card':
-        if ('userId' in effect.to) return this.cards.send(effect.to.userId, effect.card, attempt);
-        return this.groupCards.send(effect.to.conversationId, effect.card, { key, attempt });
+        if ('userId' in effect.to) return this.cards.send(effect.to.userId, effect.card, delivery.attempt);
+        return this.groupCards.send(effect.to.conversationId, effect.card, delivery);
       case 'update-card': {
         const group = await this.cards.groupOf(effect.cardId);
-        if (group) await this.groupCards.update(group, effect.cardId, effect.card, { key, attempt });
-        else await this.cards.update(effect, key);
+        if (group) await this.groupCards.update(group, effect.cardId, effect.card, delivery);
+        else await this.cards.update(effect, delivery.key);
         return;
       }
       case 'sms':

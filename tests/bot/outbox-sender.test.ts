@@ -6,7 +6,7 @@ import { createLogger } from '../../bot/logger';
 import { backoffMs, OutboxSender } from '../../bot/outbox-sender';
 import type { DatabaseHandle } from '../../db/client';
 import { migrate } from '../../db/migrate';
-import { outbox, platformTokens } from '../../db/schema';
+import { outbox, platformTokens, replyWindows } from '../../db/schema';
 import { deliveryRecord, type RecordWriter } from '../../bot/adapter';
 import type { Effect } from '../../core/effects';
 import { TestClock } from '../support/clock';
@@ -168,5 +168,69 @@ describe.each(backends)('outbox sender on %s', (backend) => {
     // k0's record is refused; its row is marked all the same, and the other rows' records are written.
     expect((await database.db.select().from(outbox)).map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
     expect(await keys()).toEqual(['token:k1', 'token:k2']);
+  });
+
+  it("tells the adapter whether the row's conversation had an open reply window on its platform when claimed", async () => {
+    const now = clock.now();
+    const later = new Date(now.getTime() + 60_000);
+    const earlier = new Date(now.getTime() - 1);
+    const window = (platform: string, conversationId: string, expiresAt: Date, usesLeft: number | null) => ({
+      platform,
+      conversationId,
+      url: `https://example.com/${platform}/${conversationId}/${usesLeft}`,
+      usesLeft,
+      expiresAt,
+      createdAt: now,
+    });
+    await database.db
+      .insert(replyWindows)
+      .values([
+        window('fake', 'open', later, 1),
+        window('fake', 'unlimited', later, null),
+        window('fake', 'expired', earlier, 1),
+        window('fake', 'used', later, 0),
+        window('other', 'elsewhere', later, 1),
+      ]);
+    const rows: Array<{ key: string; effect: Effect }> = [
+      { key: 'open', effect: { kind: 'post', to: { conversationId: 'open' }, text: 'a' } },
+      { key: 'unlimited', effect: { kind: 'post', to: { conversationId: 'unlimited' }, text: 'b' } },
+      { key: 'expired', effect: { kind: 'post', to: { conversationId: 'expired' }, text: 'c' } },
+      { key: 'used', effect: { kind: 'post', to: { conversationId: 'used' }, text: 'd' } },
+      { key: 'elsewhere', effect: { kind: 'post', to: { conversationId: 'elsewhere' }, text: 'e' } },
+      { key: 'person', effect: { kind: 'post', to: { userId: 'open' }, text: 'f' } },
+      {
+        key: 'update',
+        effect: { kind: 'update-card', cardId: 'card-1', conversationId: 'open', card: { id: 'card-1' } as never },
+      },
+    ];
+    await database.db.insert(outbox).values(
+      rows.map(({ key, effect }) => ({
+        idempotencyKey: key,
+        platform: 'fake',
+        kind: effect.kind,
+        payload: effect,
+        nextAttemptAt: now,
+        createdAt: now,
+      })),
+    );
+    const seen: Record<string, boolean | undefined> = {};
+    const sender = new OutboxSender({
+      db: database.db,
+      clock: clock.now,
+      log,
+      deliver: async (row) => {
+        seen[row.idempotencyKey] = row.replyWindow;
+      },
+    });
+    await sender.runOnce();
+    expect(seen).toEqual({
+      open: true,
+      unlimited: true,
+      expired: false,
+      used: false,
+      elsewhere: false,
+      person: false,
+      update: true,
+    });
   });
 });
