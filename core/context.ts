@@ -54,7 +54,7 @@ export function createHandlerContext(args: {
       emitted.push(...effects);
       await writeIfMany();
     },
-    flush: (alongside) => write(alongside),
+    flush: write,
   };
 }
 

@@ -20,6 +20,9 @@ interface Statement {
   /** The statement's text up to its one parameter, and after it. */
   head: string;
   tail: string;
+  /** The table's name and the given columns' names (the parent's id aside), quoted: withComputed's own head. */
+  table: string;
+  names: string;
   /** The columns the rows give, by their key in the rows. */
   columns: Array<[string, Column]>;
   /** The columns answered. */
@@ -176,15 +179,20 @@ function withComputed(table: PgTable, statement: Statement, computed?: Record<st
   const all = getTableColumns(table);
   if (entries.some(([key]) => statement.columns.some(([given]) => given === key)))
     throw new Error('insertWithChildren: a column is both given and computed');
-  const names = entries.map(([key]) => `, "${all[key]!.name}"`).join('');
-  const [insert, select] = statement.head.split(') select ', 2) as [string, string];
-  const [selected, from] = select.split(' from rows from (', 2) as [string, string];
+  const names = `${statement.names}${entries.map(([key]) => `, "${all[key]!.name}"`).join('')}`;
   return sql.join([
-    sql.raw(`${insert}${names}) select ${selected}`),
+    sql.raw(insertSelect(statement.table, names, statement.names)),
     ...entries.map(([, expression]) => sql`, ${expression}`),
-    sql.raw(` from rows from (${from}`),
+    sql.raw(FROM_RECORDS),
   ]);
 }
+
+/** A statement's head: the insert, the columns it selects, then FROM_RECORDS and the records' one parameter. */
+function insertSelect(table: string, names: string, selected: string): string {
+  return `insert into "${table}" (${names}) select ${selected}`;
+}
+
+const FROM_RECORDS = ' from rows from (jsonb_to_recordset(';
 
 function recordsOf(statement: Statement, rows: ReadonlyArray<object>, parents?: readonly string[]): string {
   return JSON.stringify(
@@ -235,6 +243,8 @@ function childStatementFor(table: PgTable, keys: string, parentKey: string, matc
   statement = {
     head: `insert into "${getTableName(table)}" ("${all[parentKey]!.name}", ${names}) select parent."id", ${fromSet} from parent, rows from (jsonb_to_recordset(`,
     tail: `::jsonb) as (${types}${matchType})) with ordinality as x(${names}${match}, "ordinality")${join} order by x."ordinality"`,
+    table: getTableName(table),
+    names,
     columns,
     returned: [],
   };
@@ -277,7 +287,9 @@ function statementFor<T extends PgTable, K extends Key<T>>(
     ? ` on conflict (${options.onConflictDoNothing.map((key) => `"${all[key]!.name}"`).join(', ')}) do nothing`
     : '';
   statement = {
-    head: `insert into "${getTableName(table)}" (${names}) select ${names} from rows from (jsonb_to_recordset(`,
+    head: `${insertSelect(getTableName(table), names, names)}${FROM_RECORDS}`,
+    table: getTableName(table),
+    names,
     tail: `::jsonb) as (${types})) with ordinality as x(${names}, "ordinality") order by "ordinality"${conflict}${
       returning ? ` returning ${returned.map(([, column]) => `"${column.name}"`).join(', ')}` : ''
     }`,
