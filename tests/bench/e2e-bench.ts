@@ -27,13 +27,17 @@
  * - other cores: what every other process of the machine used meanwhile (/proc/stat), in cores: on a shared machine,
  *   a step with other work running is not a measurement of the product;
  * - statements and round trips: counted in the product (ORDERBOT_DB_STATS=1 makes db/client.ts count each query the
- *   driver builds and each write to its sockets; the bench reads GET /internal/db-stats at the step's start and end).
+ *   driver builds and each write to its sockets; the bench reads GET /internal/db-stats at the step's start and end);
+ * - young GCs and GC ms: the product's garbage collections (counted by bot/gc-stats.ts, served with the statements):
+ *   with the product's 1 MB semi-space, about one young collection per MB it allocated, so a gauge of its garbage
+ *   that the machine's speed does not move.
  *
  * The run ends with one line: `e2e: sustained=<orders/s> product_cpu=<ms/order> postgres_cpu=<ms/order>
  * statements=<per order> round_trips=<per order> callback_p99=<ms> pgbench=<tps> ratio=<sustained/pgbench>`.
  * sustained is the highest rate whose step was sustained (every message acknowledged, the backlog left at its end
  * drained within a fifth of the step, at least 1 s), and the costs are from that step (from the first step when none
  * was); callback_p99 is the WeCom callback's answer p99 of the 60/s step when the run has one, else of that step.
+ * BENCH_E2E_NODE_FLAGS adds node flags to the product's (`--trace-gc`); BENCH_E2E_LOG keeps its log in that file.
  * BENCH_E2E_STATEMENTS=1 prints after each step the 30 statements the product ran most per message, by query text.
  * BENCH_E2E_RUNS=n (default 1) repeats the whole run (a new database and product process each time) n times and
  * ends with `e2e-median:`, each figure as median(min-max) over the runs.
@@ -53,6 +57,7 @@ import { seedDemoDataIfEmpty } from '../../integrations/import/demo-seed';
 import { FakeDingtalk } from '../fakes/dingtalk/fake-dingtalk';
 import { FakeWecom } from '../fakes/wecom/fake-wecom';
 import { BotProcess, freePort } from '../drills/process/bot-process';
+import type { GcStats } from '../../bot/gc-stats';
 import { REPO_ROOT } from './product-command';
 
 /**
@@ -118,6 +123,9 @@ interface StepResult {
   fakesCpuMs: number;
   /** Cores that processes other than these three kept busy during the step on average: a noise gauge. */
   otherCores: number;
+  /** Per message: the product's young-generation collections and the main thread's time paused in collections. */
+  minorGcs: number;
+  gcPausedMs: number;
   statements: number;
   /** Statements per message by query text, most first. */
   byText: Array<[string, number]>;
@@ -328,10 +336,10 @@ function spentSince(start: Map<number, number>, end: Map<number, number>): numbe
   return sum;
 }
 
-async function productDatabaseStats(productUrl: string): Promise<DatabaseStats> {
+async function productDatabaseStats(productUrl: string): Promise<DatabaseStats & { gc: GcStats }> {
   const res = await fetch(`${productUrl}/internal/db-stats`);
   if (!res.ok) throw new Error(`GET /internal/db-stats answered ${res.status}: is ORDERBOT_DB_STATS=1 set?`);
-  return (await res.json()) as DatabaseStats;
+  return (await res.json()) as DatabaseStats & { gc: GcStats };
 }
 
 export async function backlog(database: DatabaseHandle): Promise<number> {
@@ -554,6 +562,7 @@ async function benchRun(adminUrl: string): Promise<RunFigures | undefined> {
   const profile = process.env.BENCH_E2E_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_E2E_PROFILE}`]
     : [];
+  const nodeFlags = (process.env.BENCH_E2E_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
   // The bench's config is not the demo's, so the product loads no demo master data: without it no order is made.
   const seeding = await openDatabase({ url, poolSize: 1 });
   await migrate(seeding.db);
@@ -562,8 +571,8 @@ async function benchRun(adminUrl: string): Promise<RunFigures | undefined> {
   const product = new BotProcess(
     await freePort(),
     { ...env, LOG_LEVEL: 'error' },
-    join(dataDir, 'product.log'),
-    profile,
+    process.env.BENCH_E2E_LOG ?? join(dataDir, 'product.log'),
+    [...profile, ...nodeFlags],
   );
   await product.start(60_000);
   // Named so that its own backends are left out of PostgreSQL's CPU.
@@ -588,7 +597,8 @@ async function benchRun(adminUrl: string): Promise<RunFigures | undefined> {
     );
     console.log(
       'offered/s  handled/s      acked  WeCom answer p50/95/99 ms  frame ack p50/95/99 ms  card p50/95/99 ms  ' +
-        'CPU ms/msg: product  postgres (its backends)  fakes  other cores  statements/msg  round trips/msg  backlog  drained',
+        'CPU ms/msg: product  postgres (its backends)  fakes  other cores  statements/msg  round trips/msg  ' +
+        'young GCs/msg  GC ms/msg  backlog  drained',
     );
     const results: StepResult[] = [];
     let best: StepResult | undefined;
@@ -600,6 +610,7 @@ async function benchRun(adminUrl: string): Promise<RunFigures | undefined> {
           `${triple(result.answer).padStart(25)}  ${triple(result.frameAck).padStart(22)}  ${triple(result.card).padStart(17)}  ` +
           `${fmt(result.productCpuMs).padStart(19)}  ${`${fmt(result.postgresCpuMs)} (${fmt(result.productBackendsCpuMs)})`.padStart(23)}  ` +
           `${fmt(result.fakesCpuMs).padStart(5)}  ${result.otherCores.toFixed(2).padStart(11)}  ${fmt(result.statements).padStart(14)}  ${fmt(result.roundTrips).padStart(15)}  ` +
+          `${result.minorGcs.toFixed(2).padStart(13)}  ${result.gcPausedMs.toFixed(2).padStart(9)}  ` +
           `${String(result.backlogAtEnd).padStart(7)}  ${fmt(result.drainedInMs / 1000)} s${result.sustained ? '' : '  (not sustained)'}`,
       );
       if (process.env.BENCH_E2E_STATEMENTS === '1')
@@ -723,6 +734,8 @@ async function runStep(
             benchMicros / 1e6) /
           ((after.at - before.at) / 1000)
         : Number.NaN,
+    minorGcs: (after.queries.gc.minor - before.queries.gc.minor) / step.length,
+    gcPausedMs: (after.queries.gc.pausedMs - before.queries.gc.pausedMs) / step.length,
     statements: (after.queries.statements - before.queries.statements) / step.length,
     byText: Object.entries(after.queries.byText)
       .map(([text, n]) => [text, (n - (before.queries.byText[text] ?? 0)) / step.length] as [string, number])

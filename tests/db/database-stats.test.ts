@@ -53,12 +53,19 @@ describe.each(backends)('database statistics (%s)', (backend) => {
     const read = async () => {
       const res = await fetch(`${app.url}/internal/db-stats`);
       expect(res.status).toBe(200);
-      return (await res.json()) as { statements: number; roundTrips: number };
+      return (await res.json()) as { statements: number; roundTrips: number; gc: { minor: number; pausedMs: number } };
     };
     const first = await read();
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    // Garbage enough for young-generation collections (the app runs in this process).
+    let length = 0;
+    for (let i = 0; i < 1_000_000; i++) length += String(i).padStart(64, 'x').length;
+    expect(length).toBe(64_000_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const second = await read();
     expect(second.statements).toBeGreaterThan(first.statements);
     expect(second.roundTrips).toBeGreaterThan(first.roundTrips);
+    expect(second.gc.minor).toBeGreaterThan(first.gc.minor);
+    expect(second.gc.pausedMs).toBeGreaterThan(first.gc.pausedMs);
   });
 });
