@@ -5,12 +5,15 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { type ExtractTablesWithRelations, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import * as schema from './schema';
 
-type Schema = typeof schema;
-/** The drizzle database, whichever driver is below it. Code above db/ only sees this type. */
-export type Database = PgDatabase<PgQueryResultHKT, Schema>;
-export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/**
+ * The drizzle database, whichever driver is below it. Code above db/ only sees this type. It is made without the
+ * schema: drizzle's relational queries (`db.query.<table>`), which the product does not use, would otherwise build
+ * a query builder for each of the 52 tables in every transaction it opens.
+ */
+type NoSchema = Record<string, never>;
+export type Database = PgDatabase<PgQueryResultHKT, NoSchema>;
+export type Tx = PgTransaction<PgQueryResultHKT, NoSchema, ExtractTablesWithRelations<NoSchema>>;
 export type Queryable = Database | Tx;
 
 export interface DatabaseHandle {
@@ -53,7 +56,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       backoff: (retries: number) => Math.min(0.1 * 2 ** retries, 2),
       ...(stats && countingOptions(stats)),
     });
-    const db = drizzlePostgres({ client: preparing(client, stats), schema }) as unknown as Database;
+    const db = drizzlePostgres({ client: preparing(client, stats) }) as unknown as Database;
     return {
       db,
       kind: 'postgres',
@@ -69,7 +72,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   ]);
   const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
   await client.waitReady;
-  const db = drizzlePglite({ client, schema }) as unknown as Database;
+  const db = drizzlePglite({ client }) as unknown as Database;
   return { db, kind: 'pglite', close: () => client.close() };
 }
 
@@ -108,14 +111,19 @@ function countingOptions(stats: DatabaseStats) {
  */
 // biome-ignore lint/suspicious/noExplicitAny: a transparent wrapper around the driver's callable object
 function preparing(sql: any, stats?: DatabaseStats): any {
+  // Functions bound once per wrapped driver: drizzle reads the driver's methods on every query.
+  const bound = new Map<string | symbol, unknown>();
   return new Proxy(sql, {
     get(target, prop) {
+      if (bound.has(prop)) return bound.get(prop);
       const value = Reflect.get(target, prop, target);
       if (prop === 'unsafe') {
-        return (query: string, args?: unknown[], options?: Record<string, unknown>) => {
+        const unsafe = (query: string, args?: unknown[], options?: Record<string, unknown>) => {
           if (stats) count(stats, query);
-          return target.unsafe(query, args, { ...options, prepare: true });
+          return target.unsafe(query, args, options ? { ...options, prepare: true } : PREPARE);
         };
+        bound.set(prop, unsafe);
+        return unsafe;
       }
       if (prop === 'begin' || prop === 'savepoint') {
         return (...args: unknown[]) => {
@@ -130,10 +138,15 @@ function preparing(sql: any, stats?: DatabaseStats): any {
           return value.apply(target, args);
         };
       }
-      return typeof value === 'function' ? value.bind(target) : value;
+      if (typeof value !== 'function') return value;
+      const method = value.bind(target);
+      bound.set(prop, method);
+      return method;
     },
   });
 }
+
+const PREPARE = Object.freeze({ prepare: true });
 
 function count(stats: DatabaseStats, query: string) {
   stats.statements++;
@@ -158,7 +171,39 @@ export function fromJson<T>(value: T | string): T {
 
 /** Runs raw SQL and returns its rows; postgres.js answers an array, PGlite an object with `rows`. */
 export async function queryRows<T = Record<string, unknown>>(q: Queryable, query: SQL): Promise<T[]> {
-  const result = (await q.execute(query)) as unknown;
+  return rowsOf<T>(await q.execute(query));
+}
+
+/** A statement already written out: its text (parameters as $1, $2, …) and their values. */
+export interface BuiltQuery {
+  sql: string;
+  params: unknown[];
+}
+
+interface Session {
+  prepareQuery(
+    query: BuiltQuery,
+    fields: undefined,
+    name: undefined,
+    arrayMode: false,
+  ): { execute(): Promise<unknown> };
+}
+
+/**
+ * Runs a statement whose text the caller wrote (from parts built once) and returns its rows, as queryRows does:
+ * drizzle's session runs it, but nothing walks an `sql` template's chunks to write the text again.
+ */
+export async function queryText<T = Record<string, unknown>>(q: Queryable, query: BuiltQuery): Promise<T[]> {
+  const session = (q as unknown as { session: Session }).session;
+  return rowsOf<T>(await session.prepareQuery(query, undefined, undefined, false).execute());
+}
+
+/** An `sql` template written out, its parameters numbered from $1. */
+export function builtQuery(q: Queryable, query: SQL): BuiltQuery {
+  return (q as unknown as { dialect: { sqlToQuery(query: SQL): BuiltQuery } }).dialect.sqlToQuery(query);
+}
+
+function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }

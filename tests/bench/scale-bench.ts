@@ -20,7 +20,6 @@ import { OutboxSender } from '../../bot/outbox-sender';
 import { fixedConfig, loadBusinessConfig, type BusinessConfig } from '../../config/business-config';
 import { queryRows, type Database } from '../../db/client';
 import { migrate } from '../../db/migrate';
-import * as schema from '../../db/schema';
 import { seedDemoDataIfEmpty } from '../../integrations/import/demo-seed';
 import { createHandlerContext, type HandlerContext } from '../../core/context';
 import { escalateOverdueTasks, escalationSteps } from '../../handlers/escalation';
@@ -219,7 +218,6 @@ function recordingDatabase(url: string) {
   const statements: Array<{ query: string; params: unknown[] }> = [];
   const db = drizzle({
     client,
-    schema,
     logger: { logQuery: (query, params) => void statements.push({ query, params }) },
   }) as unknown as Database;
   return { db, client, statements };

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { orderComplaints, orderEvents, orderRiskInputs } from '../../db/schema';
+import { orderComplaints, orderEvents, orderRiskInputs, orders } from '../../db/schema';
 import { TestApp } from '../support/app';
 import { backends, useTestDatabase } from '../support/databases';
 import { confirmedOrder } from '../support/lifecycle';
@@ -15,7 +15,7 @@ describe.each(backends)('complaints and returns reported in chat on %s', (backen
     const t = await TestApp.start(backend, { database: database(), fresh: true });
     apps.push(t);
     await confirmedOrder(t);
-    const number = (await t.db.query.orders.findMany())[0]!.number;
+    const number = (await t.db.select().from(orders))[0]!.number;
     // The plant side of its risk was kept as the promise saw it when the order was made.
     const [inputs] = await t.db.select().from(orderRiskInputs);
     expect(inputs!.inputs).toMatchObject({ mouldStatus: expect.any(String), usualLeadDays: expect.any(Number) });

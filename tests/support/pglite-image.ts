@@ -5,7 +5,6 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database, DatabaseHandle } from '../../db/client';
 import { migrate } from '../../db/migrate';
-import * as schema from '../../db/schema';
 
 const DB_DIR = fileURLToPath(new URL('../../db/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -25,7 +24,7 @@ export async function migratedPglite(): Promise<DatabaseHandle> {
   const fresh = reused ? undefined : await newClient(PGlite);
   const client = reused ?? fresh!.client;
   const handle = { open: true };
-  const db = drizzle({ client: guarded(client, handle), schema }) as unknown as Database;
+  const db = drizzle({ client: guarded(client, handle) }) as unknown as Database;
   await migrate(db);
   if (fresh?.imageToSave) await saveImage(client, fresh.imageToSave);
   if (fresh) migratedTables ??= (await tablesOf(client)).join();
