@@ -1,6 +1,6 @@
 import { type Column, getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { type Queryable, queryRows } from './client';
+import { type BuiltQuery, builtQuery, type Queryable, queryText } from './client';
 
 type Key<T extends PgTable> = keyof T['$inferSelect'] & string;
 
@@ -17,9 +17,10 @@ interface InsertOptions<T extends PgTable, K extends Key<T> = Key<T>> {
 }
 
 interface Statement {
-  /** The statement's text up to its one parameter, and after it. */
+  /** The statement's text up to its one parameter, and after it; and the whole, the parameter as $1. */
   head: string;
   tail: string;
+  text: string;
   /** The table's name and the given columns' names (the parent's id aside), quoted: withComputed's own head. */
   table: string;
   names: string;
@@ -51,15 +52,16 @@ export async function insertRows<T extends PgTable, K extends Key<T> = Key<T>>(
     if (alongside) await q.execute(alongside);
     return [];
   }
-  const keys = definedKeys(rows[0]!);
-  if (keys === '' || rows.some((row) => definedKeys(row) !== keys)) {
+  const keys = sharedKeys(rows);
+  if (keys === '') {
     if (alongside) await q.execute(alongside);
     return insertWithBuilder(q, table, rows, options);
   }
   const statement = statementFor(table, keys, options);
-  const result = await queryRows<Record<string, unknown>>(
+  const records = recordsOf(statement, rows);
+  const result = await queryText<Record<string, unknown>>(
     q,
-    sql`${alongside ? sql`with alongside as (${alongside}) ` : sql``}${sql.raw(statement.head)}${recordsOf(statement, rows)}${sql.raw(statement.tail)}`,
+    alongside ? withAlongside(q, alongside, statement, records) : { sql: statement.text, params: [records] },
   );
   if (!options.returning) return [];
   return result.map((raw) => fromDriver<Pick<T['$inferSelect'], K>>(statement.returned, raw));
@@ -142,49 +144,61 @@ export async function insertParentsWithChildren<P extends PgTable>(
     for (const set of children) if (set.parentKey === null) await insertRows(q, set.table, set.rows);
     return [];
   }
-  const keys = definedKeys(parent.rows[0]!);
+  const keys = sharedKeys(parent.rows);
   const sets = children.filter((child) => child.rows.length > 0);
-  const childKeys = sets.map((child) => definedKeys(child.rows[0]!));
-  if (
-    keys === '' ||
-    parent.rows.some((row) => definedKeys(row) !== keys) ||
-    childKeys.some((k, i) => k === '' || sets[i]!.rows.some((row: object) => definedKeys(row) !== k))
-  )
+  const childKeys = sets.map((child) => sharedKeys(child.rows));
+  if (keys === '' || childKeys.includes(''))
     throw new Error('insertWithChildren: a row gives an SQL value, or rows of one table give different columns');
   const several = parent.rows.length > 1 || parent.matchOn !== undefined;
   if (sets.some((child) => child.parentKey !== null && (child.parents !== undefined) !== several))
     throw new Error('insertWithChildren: child rows name their parents when, and only when, there are several');
   const head = statementFor(parent.table, keys, { returning: true });
-  const parts = [
-    sql`with parent as (${withComputed(parent.table, head, parent.computed)}${recordsOf(head, parent.rows)}${sql.raw(head.tail)})`,
-  ];
+  const params: unknown[] = [];
+  // The computed expressions' parameters come first: they are written out numbered from $1.
+  const parentHead = withComputed(q, parent.table, head, params, parent.computed);
+  const param = (value: string) => `$${params.push(value)}`;
+  let text = `with parent as (${parentHead}${param(recordsOf(head, parent.rows))}${head.tail})`;
   sets.forEach((child, i) => {
     const matchOn = child.parents ? getTableColumns(parent.table)[parent.matchOn!]!.name : undefined;
     const statement =
       child.parentKey === null
         ? statementFor(child.table, childKeys[i]!, {})
         : childStatementFor(child.table, childKeys[i]!, child.parentKey, matchOn);
-    const records = recordsOf(statement, child.rows, child.parents);
-    parts.push(sql`, child${sql.raw(String(i))} as (${sql.raw(statement.head)}${records}${sql.raw(statement.tail)})`);
+    text += `, child${i} as (${statement.head}${param(recordsOf(statement, child.rows, child.parents))}${statement.tail})`;
   });
-  parts.push(sql` select * from parent`);
-  const raw = await queryRows<Record<string, unknown>>(q, sql.join(parts));
+  const raw = await queryText<Record<string, unknown>>(q, { sql: `${text} select * from parent`, params });
   return raw.map((r) => fromDriver<P['$inferSelect']>(head.returned, r));
 }
 
-/** The statement's head with computed columns: their names after the given ones, their expressions likewise. */
-function withComputed(table: PgTable, statement: Statement, computed?: Record<string, SQL | undefined>): SQL {
+/**
+ * The statement's head with computed columns: their names after the given ones, their expressions likewise, written
+ * out with their parameters added to `params`.
+ */
+function withComputed(
+  q: Queryable,
+  table: PgTable,
+  statement: Statement,
+  params: unknown[],
+  computed?: Record<string, SQL | undefined>,
+): string {
   const entries = Object.entries(computed ?? {}).filter((entry): entry is [string, SQL] => entry[1] !== undefined);
-  if (entries.length === 0) return sql.raw(statement.head);
+  if (entries.length === 0) return statement.head;
   const all = getTableColumns(table);
   if (entries.some(([key]) => statement.columns.some(([given]) => given === key)))
     throw new Error('insertWithChildren: a column is both given and computed');
   const names = `${statement.names}${entries.map(([key]) => `, "${all[key]!.name}"`).join('')}`;
-  return sql.join([
-    sql.raw(insertSelect(statement.table, names, statement.names)),
-    ...entries.map(([, expression]) => sql`, ${expression}`),
-    sql.raw(FROM_RECORDS),
-  ]);
+  const expressions = builtQuery(q, sql.join(entries.map(([, expression]) => sql`, ${expression}`)));
+  params.push(...expressions.params);
+  return `${insertSelect(statement.table, names, statement.names)}${expressions.sql}${FROM_RECORDS}`;
+}
+
+/** The insert after a data-modifying statement of another table, run as its CTE; the latter's parameters first. */
+function withAlongside(q: Queryable, alongside: SQL, statement: Statement, records: string): BuiltQuery {
+  const first = builtQuery(q, alongside);
+  return {
+    sql: `with alongside as (${first.sql}) ${statement.head}$${first.params.length + 1}${statement.tail}`,
+    params: [...first.params, records],
+  };
 }
 
 /** A statement's head: the insert, the columns it selects, then FROM_RECORDS and the records' one parameter. */
@@ -240,27 +254,48 @@ function childStatementFor(table: PgTable, keys: string, parentKey: string, matc
   const [match, matchType, join] = matchOn
     ? [`, "${PARENT_MATCH}"`, `, "${PARENT_MATCH}" text`, ` where parent."${matchOn}"::text = x."${PARENT_MATCH}"`]
     : ['', '', ''];
-  statement = {
+  statement = withText({
     head: `insert into "${getTableName(table)}" ("${all[parentKey]!.name}", ${names}) select parent."id", ${fromSet} from parent, rows from (jsonb_to_recordset(`,
     tail: `::jsonb) as (${types}${matchType})) with ordinality as x(${names}${match}, "ordinality")${join} order by x."ordinality"`,
     table: getTableName(table),
     names,
     columns,
     returned: [],
-  };
+  });
   statements.set(id, statement);
   return statement;
 }
 
-/** The row's columns as a key; '' when a value is an SQL expression (or any other object of a class but Date). */
-function definedKeys(row: object): string {
+/**
+ * The columns every row gives, as a key; '' when the rows differ in which columns they give, or a value is an SQL
+ * expression (or any other object of a class but Date). The rows after the first are checked without allocating:
+ * this runs for every row of every insert.
+ */
+function sharedKeys(rows: ReadonlyArray<object>): string {
+  const first = rows[0] as Record<string, unknown>;
   const keys: string[] = [];
-  for (const [key, value] of Object.entries(row)) {
+  for (const key in first) {
+    const value = first[key];
     if (value === undefined) continue;
-    if (typeof value === 'object' && value !== null && !isPlainValue(value)) return '';
+    if (!isPlainOrScalar(value)) return '';
     keys.push(key);
   }
+  for (let i = 1; i < rows.length; i++) {
+    const row = rows[i] as Record<string, unknown>;
+    let given = 0;
+    for (const key in row) {
+      const value = row[key];
+      if (value === undefined) continue;
+      if (!isPlainOrScalar(value) || first[key] === undefined) return '';
+      given++;
+    }
+    if (given !== keys.length) return '';
+  }
   return keys.sort().join('\n');
+}
+
+function isPlainOrScalar(value: unknown): boolean {
+  return typeof value !== 'object' || value === null || isPlainValue(value);
 }
 
 function isPlainValue(value: object): boolean {
@@ -286,7 +321,7 @@ function statementFor<T extends PgTable, K extends Key<T>>(
   const conflict = options.onConflictDoNothing
     ? ` on conflict (${options.onConflictDoNothing.map((key) => `"${all[key]!.name}"`).join(', ')}) do nothing`
     : '';
-  statement = {
+  statement = withText({
     head: `${insertSelect(getTableName(table), names, names)}${FROM_RECORDS}`,
     table: getTableName(table),
     names,
@@ -295,9 +330,13 @@ function statementFor<T extends PgTable, K extends Key<T>>(
     }`,
     columns,
     returned,
-  };
+  });
   statements.set(id, statement);
   return statement;
+}
+
+function withText(statement: Omit<Statement, 'text'>): Statement {
+  return { ...statement, text: `${statement.head}$1${statement.tail}` };
 }
 
 /** The column's type as a record column: serial types are their integers. */

@@ -95,6 +95,38 @@ describe.each(backends)('rows inserted as one jsonb parameter (%s)', (backend) =
     expect(event).toEqual({ at: new Date('2026-02-24T03:00:00Z'), type: 'note' });
   });
 
+  it('sends rows to the builder when a later row gives other columns of the same count, or an SQL value', async () => {
+    const { db } = database();
+    const orderId = await anOrder('SO-40');
+    const returning = { returning: ['actorId', 'at', 'data'] as Array<'actorId' | 'at' | 'data'> };
+    const otherColumns = await insertRows(
+      db,
+      orderEvents,
+      [
+        { orderId, at, type: 'note', actorId: 'zhangsan' },
+        { orderId, at, type: 'note', data: { n: 2 } },
+      ],
+      returning,
+    );
+    expect(otherColumns).toEqual([
+      { actorId: 'zhangsan', at, data: {} },
+      { actorId: null, at, data: { n: 2 } },
+    ]);
+    const laterExpression = await insertRows(
+      db,
+      orderEvents,
+      [
+        { orderId, at, type: 'note', data: {} },
+        { orderId, at: sql`'2026-02-24T03:00:00Z'::timestamptz` as unknown as Date, type: 'note', data: {} },
+      ],
+      returning,
+    );
+    expect(laterExpression).toEqual([
+      { actorId: null, at, data: {} },
+      { actorId: null, at: new Date('2026-02-24T03:00:00Z'), data: {} },
+    ]);
+  });
+
   it('inserts a row and the rows that belong to it in one statement, the children in order', async () => {
     const { db } = database();
     await db.insert(materials).values([
