@@ -638,9 +638,14 @@ export function findDates(text: string, now: Date): DateResult {
   for (const rule of RULES) {
     const spans: Span[] = [];
     ctx.text = w;
-    rule.re.lastIndex = 0;
-    for (const m of w.matchAll(rule.re)) {
-      if (m[0].length === 0) continue;
+    // exec on the rule's own (global) regex: matchAll would clone it for every rule of every message.
+    const re = rule.re;
+    re.lastIndex = 0;
+    for (let m = re.exec(w); m !== null; m = re.exec(w)) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
       let r: Res;
       try {
         r = rule.resolve(m, ctx);
