@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../db/client';
+import { openDatabase, queryRows, type DatabaseHandle } from '../../db/client';
 import { TestApp } from '../support/app';
 import { backends, createTestDatabase } from '../support/databases';
 
@@ -47,6 +47,17 @@ describe.each(backends)('database statistics (%s)', (backend) => {
       statements: 3,
       roundTrips: 2,
     });
+    // A last statement not waited for goes out with the COMMIT.
+    let last: Promise<unknown> | undefined;
+    expect(
+      await delta(async () => {
+        await counted.db.transaction(async (tx) => {
+          await tx.execute(sql`select 1`);
+          last = queryRows(tx, sql`select 2`);
+        });
+        await last;
+      }),
+    ).toEqual({ statements: 4, roundTrips: 2 });
 
     const app = await TestApp.start(backend, { database: counted });
     opened.push(app);

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type DatabaseHandle, queryRows } from '../../db/client';
+import { type DatabaseHandle, queryRows, type Tx } from '../../db/client';
 import { backends, createTestDatabase } from '../support/databases';
 
 /**
@@ -65,6 +65,43 @@ describe.each(backends)('transactions on %s', (backend) => {
     );
     const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('no answer in 5 s')), 5000));
     expect(await Promise.race([answers, timeout])).toEqual([[{ n: 2 }], [{ n: 7 }]]);
+  });
+
+  it('commit a statement sent last and not waited for, which goes out with the COMMIT', async () => {
+    let last: Promise<unknown> | undefined;
+    await database.db.transaction(async (tx) => {
+      await tx.execute(sql`insert into tx_probe values (7)`);
+      last = queryRows(tx, sql`insert into tx_probe values (8)`);
+    });
+    await last;
+    expect(await probe()).toEqual([7, 8]);
+  });
+
+  it.runIf(backend === 'postgres')(
+    'fail with the error of a statement sent last that failed, its COMMIT a rollback (postgres.js patch)',
+    async () => {
+      let last: Promise<unknown> | undefined;
+      const failed = database.db.transaction(async (tx) => {
+        await tx.execute(sql`insert into tx_probe values (9)`);
+        last = queryRows(tx, sql`insert into tx_probe values (null)`);
+        last.catch(() => {});
+      });
+      await expect(failed).rejects.toMatchObject({ code: '23502' });
+      await expect(last).rejects.toThrow(/insert into tx_probe values \(null\)/);
+      expect(await probe()).toEqual([]);
+    },
+  );
+
+  it.runIf(backend === 'postgres')('refuse a statement sent after their commit, which never runs', async () => {
+    let kept: Tx | undefined;
+    await database.db.transaction(async (tx) => {
+      kept = tx;
+      await tx.execute(sql`insert into tx_probe values (10)`);
+    });
+    await expect(queryRows(kept!, sql`insert into tx_probe values (11)`)).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/after its commit/) },
+    });
+    expect(await probe()).toEqual([10]);
   });
 
   it('keep a savepoint that is their first statement, and undo it alone', async () => {
