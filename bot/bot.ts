@@ -193,6 +193,7 @@ export class Bot {
   async process(inboundId: number): Promise<void> {
     const { db, log } = this.options;
     let event: InboundEvent | undefined;
+    let written: Promise<void> | undefined;
     try {
       const handled = await db.transaction(async (tx) => {
         const [row] = await claimInbound(tx, { id: inboundId });
@@ -208,12 +209,20 @@ export class Bot {
           platform: row.platform,
         });
         await routeEvent(event, ctx);
-        // The effects and the mark: one statement, in the transaction that holds both or neither.
-        await ctx.flush(markProcessed(inboundId, now));
+        // The effects and the mark: one statement, in the transaction that holds both or neither. It goes out with
+        // the COMMIT (one round trip for both); if it fails, the COMMIT is a rollback and the transaction fails.
+        written = (await ctx.flushLast(markProcessed(inboundId, now))).last;
         return true;
       });
+      await written;
       if (handled) this.sender.wake();
-    } catch (err) {
+    } catch (caught) {
+      // The statement's own error when it was the last one that failed: PGlite only says the COMMIT rolled back.
+      const err =
+        (await written?.then(
+          () => undefined,
+          (e: unknown) => e,
+        )) ?? caught;
       if (isDatabaseUnavailable(err) || isTransactionConflict(err)) {
         // Not the event's fault: it stays received, and the sweep handles it again (once the database is back).
         log.warn(

@@ -4,7 +4,7 @@ import type { BusinessConfig } from '../config/business-config';
 import type { Tx } from '../db/client';
 import type { MessageEvent } from './events';
 import type { Effect } from './effects';
-import { enqueueEffects } from './outbox';
+import { enqueueEffects, startEffects } from './outbox';
 
 /** What every handler gets: one transaction, the clock's reading, the business config, and an effect sink. */
 export interface HandlerContext {
@@ -26,6 +26,11 @@ export interface HandlerContext {
    * before the commit (Bot.process, Bot.runScheduled).
    */
   flush(alongside?: SQL): Promise<void>;
+  /**
+   * flush, its (last) statement only sent (core/outbox.ts startEffects): the transaction's last statement, to go
+   * out with COMMIT. Its outcome is in `last`, to be looked at once the transaction has ended.
+   */
+  flushLast(alongside?: SQL): Promise<{ last: Promise<void> }>;
 }
 
 /** Effects buffered before they are written anyway, in the middle of a handler. */
@@ -55,6 +60,7 @@ export function createHandlerContext(args: {
       await writeIfMany();
     },
     flush: write,
+    flushLast: (alongside) => startEffects(tx, emitted.splice(0), { now, platform }, alongside),
   };
 }
 

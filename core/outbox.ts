@@ -15,10 +15,29 @@ export async function enqueueEffects(
   /** A write of another table to make by the last statement (or alone, without effects): see insertRows. */
   alongside?: SQL,
 ): Promise<void> {
+  await (await startEffects(tx, effects, defaults, alongside)).last;
+}
+
+/**
+ * enqueueEffects, but its last statement is only sent: answers once that statement is on its way to the driver
+ * (made in the same tick as the answer), with its outcome in `last`. A transaction that returns then sends COMMIT in
+ * the same write as the statement, a round trip less; the transaction fails if the statement does (postgres.js
+ * patch), and the caller looks at `last` after it anyway (PGlite commits what went before). Nothing may be sent in
+ * the transaction after it.
+ */
+export async function startEffects(
+  tx: Tx,
+  effects: Parameters<typeof enqueueEffects>[1],
+  defaults: { platform: string; now: Date },
+  alongside?: SQL,
+): Promise<{ last: Promise<void> }> {
   // A thousand rows a statement keeps one statement's parameter (and the server's memory for it) bounded.
   let i = 0;
   for (; i + 1000 < effects.length; i += 1000) await insertEffects(tx, effects.slice(i, i + 1000), defaults);
-  await insertEffects(tx, effects.slice(i), defaults, alongside);
+  const last = insertEffects(tx, effects.slice(i), defaults, alongside).then(() => undefined);
+  // Looked at by the caller once the transaction has ended; not an unhandled rejection meanwhile.
+  last.catch(() => {});
+  return { last };
 }
 
 /**
@@ -43,6 +62,7 @@ function insertEffects(
       nextAttemptAt: notBefore ?? defaults.now,
       createdAt: defaults.now,
     })),
-    { onConflictDoNothing: ['idempotencyKey'], alongside },
+    // One statement, made at once: startEffects relies on it.
+    { onConflictDoNothing: ['idempotencyKey'], alongside, oneStatement: true },
   );
 }

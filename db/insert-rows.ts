@@ -14,6 +14,11 @@ interface InsertOptions<T extends PgTable, K extends Key<T> = Key<T>> {
    * "processed" mark with the handler's effects. Run alone when there are no rows.
    */
   alongside?: SQL;
+  /**
+   * The rows and the alongside write go out as one statement, made before insertRows first waits: rows that would
+   * need drizzle's builder (see insertRows) are an error instead.
+   */
+  oneStatement?: boolean;
 }
 
 interface Statement {
@@ -54,6 +59,8 @@ export async function insertRows<T extends PgTable, K extends Key<T> = Key<T>>(
   }
   const keys = sharedKeys(rows);
   if (keys === '') {
+    if (options.oneStatement)
+      throw new Error('insertRows: rows giving different columns or SQL values need two statements');
     if (alongside) await q.execute(alongside);
     return insertWithBuilder(q, table, rows, options);
   }
