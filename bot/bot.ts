@@ -209,8 +209,8 @@ export class Bot {
           platform: row.platform,
         });
         await routeEvent(event, ctx);
-        // The effects and the mark: one statement, in the transaction that holds both or neither. It goes out with
-        // the COMMIT (one round trip for both); if it fails, the COMMIT is a rollback and the transaction fails.
+        // The effects and the mark: one statement, in the transaction that holds both or neither. The COMMIT goes
+        // out right behind it, not after its answer; if it fails, the COMMIT is a rollback and the transaction fails.
         written = (await ctx.flushLast(markProcessed(inboundId, now))).last;
         return true;
       });

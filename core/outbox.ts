@@ -19,11 +19,11 @@ export async function enqueueEffects(
 }
 
 /**
- * enqueueEffects, but its last statement is only sent: answers once that statement is on its way to the driver
- * (made in the same tick as the answer), with its outcome in `last`. A transaction that returns then sends COMMIT in
- * the same write as the statement, a round trip less; the transaction fails if the statement does (postgres.js
- * patch), and the caller looks at `last` after it anyway (PGlite commits what went before). Nothing may be sent in
- * the transaction after it.
+ * enqueueEffects, but its last statement is only sent: answers once that statement is made (it reaches the driver
+ * before anything made later), with its outcome in `last`. A transaction that returns then sends its COMMIT right
+ * behind the statement instead of after its answer, a wait for the database less; the transaction fails if the
+ * statement does (the postgres.js patch; PGlite by itself), and the caller looks at `last` after it for the
+ * statement's own error. Nothing may be sent in the transaction after it.
  */
 export async function startEffects(
   tx: Tx,
