@@ -1,4 +1,4 @@
-import { eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { eq, inArray, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { BusinessConfig } from '../config/business-config';
 import type { LineState, PlantState } from '../domain/promise';
 import { anyOfList, fromJson, type Queryable, queryRows, type Tx } from './client';
@@ -19,7 +19,7 @@ export interface PlantRows {
  * (one statement, one plan): a material's state is read for every request, so this is on every order's path.
  * The lists are SQL arrays: `anyOfList`'s jsonb parameter, or a subquery of a statement this is part of.
  */
-export function plantRowsSql(codes: SQL, lines: SQL, mouldIds: SQL, today: string): SQL {
+export function plantRowsSql(codes: SQL, lines: SQL, mouldIds: SQL, today: string | Placeholder): SQL {
   return sql`json_build_object(
       'stock', (select coalesce(json_agg(json_build_object('code', material_code, 'onHand', on_hand)), '[]')
         from stock where material_code = ${codes}),

@@ -1,7 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { fillPlaceholders, type SQL, sql } from 'drizzle-orm';
 import { chinaDate } from '../domain/china-time';
 import { orderNumberDay } from '../domain/order-number';
-import { anyOfList, fromJson, type Queryable, queryRows } from './client';
+import { anyOfList, type BuiltQuery, builtQuery, fromJson, type Queryable, queryText } from './client';
 import { type PlantRows, plantRowsSql } from './plant';
 import { rowFromDriver } from './insert-rows';
 import { type ActiveRiskModels, activeModelsOf } from './risk-models';
@@ -58,14 +58,53 @@ export async function readForRequest(
   draftOf?: DraftOwner,
 ): Promise<RequestReads> {
   const today = chinaDate(now);
-  const draft = draftOf
-    ? sql`(select row_to_json(d) from (select * from drafts where platform = ${draftOf.platform}
-        and conversation_id = ${draftOf.conversationId} and sender_id = ${draftOf.senderId} and status = 'open'
-        for update) d)`
+  const values: Record<string, unknown> = {
+    codes: JSON.stringify([...new Set(codes)]),
+    today,
+    day: orderNumberDay(now),
+    ...(draftOf && {
+      platform: draftOf.platform,
+      conversationId: draftOf.conversationId,
+      senderId: draftOf.senderId,
+    }),
+  };
+  const statement = readsStatement(q, draftOf !== undefined);
+  const [row] = await queryText<{ reads: ReadsRow | string }>(q, {
+    sql: statement.sql,
+    params: fillPlaceholders(statement.params, values),
+  });
+  const reads = fromJson(row!.reads);
+  return {
+    materials: reads.materials.map((m) => rowFromDriver(materials, m)),
+    customerListStamp: reads.stamp,
+    plant: reads.plant,
+    standIns: reads.standIns,
+    riskModels: activeModelsOf(reads.riskModels.map((r) => rowFromDriver(riskModels, r))),
+    numberedToday: reads.numberedToday,
+    openDraft: reads.draft ? rowFromDriver(drafts, reads.draft) : null,
+  };
+}
+
+/** The statement's text and placeholders, written out once for each form (with the draft read, without). */
+const statements = new Map<boolean, BuiltQuery>();
+
+function readsStatement(q: Queryable, withDraft: boolean): BuiltQuery {
+  let statement = statements.get(withDraft);
+  if (!statement) {
+    statement = builtQuery(q, readsSql(withDraft));
+    statements.set(withDraft, statement);
+  }
+  return statement;
+}
+
+function readsSql(withDraft: boolean): SQL {
+  const today = sql.placeholder('today');
+  const draft = withDraft
+    ? sql`(select row_to_json(d) from (select * from drafts where platform = ${sql.placeholder('platform')}
+        and conversation_id = ${sql.placeholder('conversationId')} and sender_id = ${sql.placeholder('senderId')}
+        and status = 'open' for update) d)`
     : sql`null`;
-  const [row] = await queryRows<{ reads: ReadsRow | string }>(
-    q,
-    sql`with m as (select * from materials where code = ${anyOfList([...new Set(codes)])})
+  return sql`with m as (select * from materials where code = ${anyOfList(sql.placeholder('codes'))})
     select json_build_object(
       'materials', (select coalesce(json_agg(row_to_json(m)), '[]') from m),
       'stamp', (select version from customer_list_versions limit 1),
@@ -79,18 +118,7 @@ export async function readForRequest(
           'startsOn', starts_on, 'endsOn', ends_on) order by id desc), '[]')
         from stand_ins where cancelled_at is null and starts_on <= ${today}::date and ends_on >= ${today}::date),
       'riskModels', (select coalesce(json_agg(row_to_json(r)), '[]') from risk_models r where status = 'active'),
-      'numberedToday', exists(select 1 from order_number_days where day = ${orderNumberDay(now)}),
+      'numberedToday', exists(select 1 from order_number_days where day = ${sql.placeholder('day')}),
       'draft', ${draft}
-    ) as reads`,
-  );
-  const reads = fromJson(row!.reads);
-  return {
-    materials: reads.materials.map((m) => rowFromDriver(materials, m)),
-    customerListStamp: reads.stamp,
-    plant: reads.plant,
-    standIns: reads.standIns,
-    riskModels: activeModelsOf(reads.riskModels.map((r) => rowFromDriver(riskModels, r))),
-    numberedToday: reads.numberedToday,
-    openDraft: reads.draft ? rowFromDriver(drafts, reads.draft) : null,
-  };
+    ) as reads`;
 }
