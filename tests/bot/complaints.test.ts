@@ -38,7 +38,7 @@ describe.each(backends)('complaints and returns reported in chat on %s', (backen
       // A return whose pieces were not said is still a return.
       ['surface', true, null, 'zhenggong'],
     ]);
-    const events = (await t.db.select().from(orderEvents)).filter(
+    const events = (await t.db.select().from(orderEvents).orderBy(orderEvents.id)).filter(
       (e) => e.type === 'complaint' || e.type === 'returned',
     );
     expect(events.map((e) => e.type)).toEqual(['complaint', 'returned', 'returned']);
