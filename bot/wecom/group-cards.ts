@@ -4,11 +4,11 @@ import type { Database } from '../../db/client';
 import { cards, outbox } from '../../db/schema';
 import type { Card } from '../../cards/model';
 import { renderCardMarkdown, renderWecomCard } from '../../cards/wecom';
-import { type DeliveryRecord, deliveryRecord } from '../adapter';
+import { type Delivery, type DeliveryRecord, deliveryRecord } from '../adapter';
 import { cardData, sentCardRecords } from './card-codes';
 import { taskIdOf } from './card-delivery';
 import type { PassiveReplies, TapWindow } from './passive-replies';
-import type { PostDelivery, PostTry } from './post-delivery';
+import type { PostDelivery } from './post-delivery';
 
 /**
  * A card for a group (the order's card in the sales chat). With the AI bot set up and a reply window of
@@ -30,7 +30,7 @@ export class GroupCards {
   ) {}
 
   /** Answers the record of a template card, written with the outbox row's sent mark; markdown has none. */
-  async send(conversationId: string, card: Card, delivery: PostTry): Promise<DeliveryRecord | undefined> {
+  async send(conversationId: string, card: Card, delivery: Delivery): Promise<DeliveryRecord | undefined> {
     const { posts, clock } = this.deps;
     if (this.deps.aibot && !card.resolved && card.buttons.length > 0) {
       const taskId = taskIdOf(card.id, 0);
@@ -46,7 +46,7 @@ export class GroupCards {
     await posts.post({ conversationId }, this.markdown(card), delivery);
   }
 
-  async update(conversationId: string, cardId: string, card: Card, delivery: PostTry): Promise<void> {
+  async update(conversationId: string, cardId: string, card: Card, delivery: Delivery): Promise<void> {
     const [row] = await this.deps.db
       .select({ platformData: cards.platformData })
       .from(cards)

@@ -4,6 +4,7 @@ import type { ConfigSource } from '../../config/business-config';
 import type { Database } from '../../db/client';
 import { outbox } from '../../db/schema';
 import type { Destination } from '../../core/effects';
+import type { Delivery } from '../adapter';
 import { DeliveryError } from '../../core/errors';
 import type { WecomApi } from './api-client';
 import { isTransient } from './api-errors';
@@ -18,13 +19,6 @@ const APP_MARKDOWN_BYTES = 2048;
 const AIBOT_MARKDOWN_BYTES = 4096;
 /** WeCom drops a repeat of the same content to the same user within this many seconds (our retries). */
 const DUPLICATE_CHECK_SECONDS = 1800;
-
-/** The outbox row's key and try; `replyWindow: false` when its conversation had no open window as it was claimed. */
-export interface PostTry {
-  key: string;
-  attempt: number;
-  replyWindow?: boolean;
-}
 
 /**
  * Texts: to a person through the app (message/send); to a group through the AI bot's response_url
@@ -49,7 +43,7 @@ export class PostDelivery {
   ) {}
 
   /** `delivery` is the outbox row's key and attempt (only a retry can have taken a response_url before). */
-  async post(to: Destination, text: string, delivery: PostTry, replyRef?: string): Promise<void> {
+  async post(to: Destination, text: string, delivery: Delivery, replyRef?: string): Promise<void> {
     const config = this.deps.config.current;
     if ('userId' in to) return this.toUser(userOfPerson(config, to.userId), text);
     const target = targetOfConversation(config, to.conversationId);
@@ -62,7 +56,8 @@ export class PostDelivery {
     const body = { msgtype: 'markdown', markdown: { content: clipBytes(text, AIBOT_MARKDOWN_BYTES) } };
     if (await this.throughResponseUrl(to.conversationId, body, delivery, replyRef, newWindow)) return;
     if (target.kind === 'direct') return this.toUser(target.userid, text);
-    if (target.webhookKey) return this.deps.robots.post(target.webhookKey, target.conversationId, text, delivery.key);
+    if (target.webhookKey)
+      return this.deps.robots.post(target.webhookKey, target.conversationId, text, delivery.idempotencyKey);
     // A window opens when someone next @-mentions the bot in the group.
     throw DeliveryError.retry(`no open AI-bot reply window and no webhook robot for ${to.conversationId}`, {
       afterMs: 5 * 60_000,
@@ -108,7 +103,7 @@ export class PostDelivery {
   async throughResponseUrl(
     conversationId: string,
     body: Record<string, unknown>,
-    { key, attempt, replyWindow }: PostTry,
+    { idempotencyKey: key, attempt, replyWindow }: Delivery,
     replyRef?: string,
     mayClaimNew = true,
   ): Promise<boolean> {

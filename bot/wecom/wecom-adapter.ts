@@ -19,7 +19,7 @@ import { CardDelivery, cardIdOfTask } from './card-delivery';
 import { GroupCards } from './group-cards';
 import { WecomInbound } from './inbound';
 import { PassiveReplies } from './passive-replies';
-import { PostDelivery, type PostTry } from './post-delivery';
+import { PostDelivery } from './post-delivery';
 import { wecomSettings, type WecomSettings } from './settings';
 import { WebhookRobots } from './webhook-robots';
 
@@ -171,17 +171,13 @@ export class WecomAdapter implements PlatformAdapter {
 
   async deliver(effect: Effect, delivery: Delivery): Promise<DeliveryRecord | undefined> {
     try {
-      return await this.deliverEffect(effect, {
-        key: delivery.idempotencyKey,
-        attempt: delivery.attempt,
-        replyWindow: delivery.replyWindow,
-      });
+      return await this.deliverEffect(effect, delivery);
     } catch (err) {
       throw deliveryErrorOf(err, this.log);
     }
   }
 
-  private async deliverEffect(effect: Effect, delivery: PostTry): Promise<DeliveryRecord | undefined> {
+  private async deliverEffect(effect: Effect, delivery: Delivery): Promise<DeliveryRecord | undefined> {
     switch (effect.kind) {
       case 'post':
         await this.posts.post(effect.to, effect.text, delivery, effect.replyRef);
@@ -192,7 +188,7 @@ export class WecomAdapter implements PlatformAdapter {
       case 'update-card': {
         const group = await this.cards.groupOf(effect.cardId);
         if (group) await this.groupCards.update(group, effect.cardId, effect.card, delivery);
-        else await this.cards.update(effect, delivery.key);
+        else await this.cards.update(effect, delivery.idempotencyKey);
         return;
       }
       case 'sms':
