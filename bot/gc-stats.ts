@@ -4,21 +4,16 @@ import { constants, PerformanceObserver } from 'node:perf_hooks';
 export interface GcStats {
   /** Young-generation collections (scavenges): with a 1 MB semi-space, about one per MB allocated. */
   minor: number;
-  /** Full collections (mark-compact) and the incremental marking steps before them. */
-  major: number;
-  /** Time the main thread spent paused in all of them, ms. */
+  /** Time the main thread spent paused in all collections, young and full, ms. */
   pausedMs: number;
 }
 
 /** Counts every collection from now on; the answer reads the counts so far. */
 export function countGarbageCollections(): () => GcStats {
-  const stats: GcStats = { minor: 0, major: 0, pausedMs: 0 };
+  const stats: GcStats = { minor: 0, pausedMs: 0 };
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
-      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) stats.minor++;
-      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR || kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL)
-        stats.major++;
+      if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) stats.minor++;
       stats.pausedMs += entry.duration;
     }
   });
