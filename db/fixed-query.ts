@@ -1,4 +1,5 @@
-import type { Queryable } from './client';
+import { fillPlaceholders, type SQL } from 'drizzle-orm';
+import { type BuiltQuery, builtQuery, type Queryable, queryText } from './client';
 
 /** What drizzle's `.prepare(name)` answers: the built statement, run with its placeholders' values. */
 interface Prepared<R> {
@@ -31,5 +32,17 @@ export function fixedQuery<R>(build: (q: Queryable) => { prepare(name: string): 
     }
     const bound = Object.create(template, { client: { value: session.client } }) as Prepared<R>;
     return bound.execute(values);
+  };
+}
+
+/**
+ * fixedQuery for raw SQL (drizzle cannot prepare an `sql` template): the template, its values as
+ * `sql.placeholder`s, is written out on first use and then only has its placeholders filled; answers the rows.
+ */
+export function fixedText<R = Record<string, unknown>>(build: () => SQL) {
+  let built: BuiltQuery | undefined;
+  return (q: Queryable, values: Record<string, unknown>): Promise<R[]> => {
+    built ??= builtQuery(q, build());
+    return queryText<R>(q, { sql: built.sql, params: fillPlaceholders(built.params, values) });
   };
 }

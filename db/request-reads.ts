@@ -1,7 +1,8 @@
-import { fillPlaceholders, type SQL, sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { chinaDate } from '../domain/china-time';
 import { orderNumberDay } from '../domain/order-number';
-import { anyOfList, type BuiltQuery, builtQuery, fromJson, type Queryable, queryText } from './client';
+import { anyOfList, fromJson, type Queryable } from './client';
+import { fixedText } from './fixed-query';
 import { type PlantRows, plantRowsSql } from './plant';
 import { rowFromDriver } from './insert-rows';
 import { type ActiveRiskModels, activeModelsOf } from './risk-models';
@@ -68,11 +69,7 @@ export async function readForRequest(
       senderId: draftOf.senderId,
     }),
   };
-  const statement = readsStatement(q, draftOf !== undefined);
-  const [row] = await queryText<{ reads: ReadsRow | string }>(q, {
-    sql: statement.sql,
-    params: fillPlaceholders(statement.params, values),
-  });
+  const [row] = await (draftOf ? readsWithDraft : readsWithoutDraft)(q, values);
   const reads = fromJson(row!.reads);
   return {
     materials: reads.materials.map((m) => rowFromDriver(materials, m)),
@@ -83,18 +80,6 @@ export async function readForRequest(
     numberedToday: reads.numberedToday,
     openDraft: reads.draft ? rowFromDriver(drafts, reads.draft) : null,
   };
-}
-
-/** The statement's text and placeholders, written out once for each form (with the draft read, without). */
-const statements = new Map<boolean, BuiltQuery>();
-
-function readsStatement(q: Queryable, withDraft: boolean): BuiltQuery {
-  let statement = statements.get(withDraft);
-  if (!statement) {
-    statement = builtQuery(q, readsSql(withDraft));
-    statements.set(withDraft, statement);
-  }
-  return statement;
 }
 
 function readsSql(withDraft: boolean): SQL {
@@ -122,3 +107,7 @@ function readsSql(withDraft: boolean): SQL {
       'draft', ${draft}
     ) as reads`;
 }
+
+/** The statement in its two forms (with the draft read, without), each written out once. */
+const readsWithDraft = fixedText<{ reads: ReadsRow | string }>(() => readsSql(true));
+const readsWithoutDraft = fixedText<{ reads: ReadsRow | string }>(() => readsSql(false));

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { fixedQuery } from '../../db/fixed-query';
+import { fixedQuery, fixedText } from '../../db/fixed-query';
 import { materials } from '../../db/schema';
 import { backends, createTestDatabase, useTestDatabase } from '../support/databases';
 
@@ -23,6 +23,10 @@ const materialNamed = fixedQuery((q) =>
     .where(eq(materials.code, sql.placeholder('code'))),
 );
 
+const namesOf = fixedText<{ name: string }>(
+  () => sql`select name from materials where code = any(${sql.placeholder('codes')}::text[]) order by code`,
+);
+
 describe.each(backends)('a fixed statement (%s)', (backend) => {
   const database = useTestDatabase(backend);
 
@@ -42,6 +46,16 @@ describe.each(backends)('a fixed statement (%s)', (backend) => {
     ).rejects.toBe(rolledBack);
     expect(await materialNamed(db, { code: 'FX-2' })).toHaveLength(0);
     expect(await materialNamed(db, { code: 'FX-1' })).toEqual([made]);
+  });
+
+  it('of raw SQL runs with the values of each call, in a transaction too', async () => {
+    const { db } = database();
+    await insertMaterial(db, { code: 'FX-5', name: '垫片', line: null, leadTimeDays: 1 });
+    await insertMaterial(db, { code: 'FX-6', name: '螺母', line: null, leadTimeDays: 1 });
+    expect(await namesOf(db, { codes: ['FX-5'] })).toEqual([{ name: '垫片' }]);
+    await db.transaction(async (tx) => {
+      expect(await namesOf(tx, { codes: ['FX-5', 'FX-6'] })).toEqual([{ name: '垫片' }, { name: '螺母' }]);
+    });
   });
 
   it('is built per driver: the same statement serves the embedded and the real database in one process', async () => {
