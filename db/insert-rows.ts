@@ -10,6 +10,11 @@ interface InsertOptions<T extends PgTable, K extends Key<T> = Key<T>> {
   /** Answer the inserted rows, in the order given: all their columns, or these. */
   returning?: boolean | readonly K[];
   /**
+   * Values computed for each inserted row, answered beside `returning`'s columns under these keys: SQL text that may
+   * name the row's columns as `<table>.<column>`, and binds no parameters.
+   */
+  returningAlso?: Readonly<Record<string, string>>;
+  /**
    * A data-modifying statement of another table to run by the same statement (as a CTE): an inbound row's
    * "processed" mark with the handler's effects. Run alone when there are no rows.
    */
@@ -61,6 +66,8 @@ export async function insertRows<T extends PgTable, K extends Key<T> = Key<T>>(
   if (keys === '') {
     if (options.oneStatement)
       throw new Error('insertRows: rows giving different columns or SQL values need two statements');
+    if (options.returningAlso)
+      throw new Error('insertRows: rows giving different columns or SQL values cannot answer computed values');
     if (alongside) await q.execute(alongside);
     return insertWithBuilder(q, table, rows, options);
   }
@@ -71,7 +78,7 @@ export async function insertRows<T extends PgTable, K extends Key<T> = Key<T>>(
     alongside ? withAlongside(q, alongside, statement, records) : { sql: statement.text, params: [records] },
   );
   if (!options.returning) return [];
-  return result.map((raw) => fromDriver<Pick<T['$inferSelect'], K>>(statement.returned, raw));
+  return result.map((raw) => fromDriver<Pick<T['$inferSelect'], K>>(statement.returned, raw, options.returningAlso));
 }
 
 /** A child table's rows, each given its parent row's id in `parentKey`. */
@@ -235,12 +242,17 @@ export function rowFromDriver<T extends PgTable>(table: T, raw: Record<string, u
   return fromDriver(Object.entries(getTableColumns(table)), raw);
 }
 
-function fromDriver<R>(columns: Array<[string, Column]>, raw: Record<string, unknown>): R {
+function fromDriver<R>(
+  columns: Array<[string, Column]>,
+  raw: Record<string, unknown>,
+  computed?: Readonly<Record<string, string>>,
+): R {
   const row: Record<string, unknown> = {};
   for (const [key, column] of columns) {
     const value = raw[column.name];
     row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
   }
+  for (const key in computed) row[key] = raw[key];
   return row as R;
 }
 
@@ -316,7 +328,8 @@ function statementFor<T extends PgTable, K extends Key<T>>(
   options: InsertOptions<T, K>,
 ): Statement {
   const returning = options.returning === true ? '*' : options.returning ? options.returning.join(',') : '';
-  const id = `${getTableName(table)}\n${returning}\n${options.onConflictDoNothing?.join(',') ?? ''}\n${keys}`;
+  const computed = Object.entries(options.returningAlso ?? {}).map(([key, text]) => `${text} as "${key}"`);
+  const id = `${getTableName(table)}\n${returning}\n${computed.join(',')}\n${options.onConflictDoNothing?.join(',') ?? ''}\n${keys}`;
   let statement = statements.get(id);
   if (statement) return statement;
   const given = new Set(keys.split('\n'));
@@ -333,7 +346,7 @@ function statementFor<T extends PgTable, K extends Key<T>>(
     table: getTableName(table),
     names,
     tail: `::jsonb) as (${types})) with ordinality as x(${names}, "ordinality") order by "ordinality"${conflict}${
-      returning ? ` returning ${returned.map(([, column]) => `"${column.name}"`).join(', ')}` : ''
+      returning ? ` returning ${[...returned.map(([, column]) => `"${column.name}"`), ...computed].join(', ')}` : ''
     }`,
     columns,
     returned,

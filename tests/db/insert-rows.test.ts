@@ -95,6 +95,32 @@ describe.each(backends)('rows inserted as one jsonb parameter (%s)', (backend) =
     expect(event).toEqual({ at: new Date('2026-02-24T03:00:00Z'), type: 'note' });
   });
 
+  it('answers values computed per inserted row beside its columns, and refuses them for rows the builder must take', async () => {
+    const { db } = database();
+    const orderId = await anOrder('SO-41');
+    const rows = [
+      { orderId, at, type: 'note', data: { n: 1 } },
+      { orderId, at, type: 'stage', data: { n: 2 } },
+    ];
+    const answered = await insertRows(db, orderEvents, rows, {
+      returning: ['type'],
+      returningAlso: {
+        n: "(order_events.data ->> 'n')::int * 10",
+        same: 'order_events.order_id = order_events.order_id',
+      },
+    });
+    expect(answered).toEqual([
+      { type: 'note', n: 10, same: true },
+      { type: 'stage', n: 20, same: true },
+    ]);
+    await expect(
+      insertRows(db, orderEvents, [rows[0]!, { orderId, at, type: 'note', actorId: 'zhangsan' }], {
+        returning: ['type'],
+        returningAlso: { n: '1' },
+      }),
+    ).rejects.toThrow(/cannot answer computed values/);
+  });
+
   it('sends rows to the builder when a later row gives other columns of the same count, or an SQL value', async () => {
     const { db } = database();
     const orderId = await anOrder('SO-40');
