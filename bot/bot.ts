@@ -9,7 +9,7 @@ import { insertRows } from '../db/insert-rows';
 import { createHandlerContext, type HandlerContext } from '../core/context';
 import type { InboundEvent } from '../core/events';
 import type { Effect } from '../core/effects';
-import { enqueueEffects } from '../core/outbox';
+import { enqueueEffects, type LeasedRow } from '../core/outbox';
 import { handlingErrorText } from '../handlers/routes';
 import type { PlatformAdapter } from './adapter';
 import { DeliveryError } from '../core/errors';
@@ -193,7 +193,7 @@ export class Bot {
   async process(inboundId: number): Promise<void> {
     const { db, log } = this.options;
     let event: InboundEvent | undefined;
-    let written: Promise<void> | undefined;
+    let written: Promise<LeasedRow[]> | undefined;
     try {
       const handled = await db.transaction(async (tx) => {
         const [row] = await claimInbound(tx, { id: inboundId });
@@ -211,11 +211,13 @@ export class Bot {
         await routeEvent(event, ctx);
         // The effects and the mark: one statement, in the transaction that holds both or neither. The COMMIT goes
         // out right behind it, not after its answer; if it fails, the COMMIT is a rollback and the transaction fails.
-        written = (await ctx.flushLast(markProcessed(inboundId, now))).last;
+        // The effects are written leased to this process, which delivers them once committed.
+        written = (await ctx.flushLast(markProcessed(inboundId, now), this.sender.leaseUntil(now))).last;
         return true;
       });
-      await written;
-      if (handled) this.sender.wake();
+      const leased = await written;
+      // Effects not leased (the sender stopped; an earlier run of the event wrote them) wait for the next claim.
+      if (handled && leased) this.sender.deliverLeased(leased);
     } catch (caught) {
       // The statement's own error when it was the last one that failed: PGlite only says the COMMIT rolled back.
       const err =

@@ -1,9 +1,10 @@
-import { and, eq, getTableColumns, inArray, isNull, lt, lte, or, type Placeholder, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type DataLoader from 'dataloader';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import { anyOfList, type Database, isDatabaseUnavailable } from '../db/client';
-import { outbox, replyWindows } from '../db/schema';
+import { outbox } from '../db/schema';
+import { outboxRowHasReplyWindow } from '../db/reply-windows';
 import type { Effect } from '../core/effects';
 import { DeliveryError } from '../core/errors';
 import type { DeliveryRecord, RecordWriter } from './adapter';
@@ -45,6 +46,12 @@ function orderingKey(effect: Effect): string {
   }
 }
 
+class LeaseRunningOut extends Error {
+  constructor(id: number) {
+    super(`outbox row ${id} waited for its turn until its lease nearly ran out; it goes again after the lease`);
+  }
+}
+
 /** Exponential backoff with jitter, capped at 10 minutes: 1s, 2s, 4s ... */
 export function backoffMs(attempt: number, random = Math.random): number {
   const base = Math.min(600_000, 1000 * 2 ** Math.max(0, attempt - 1));
@@ -73,21 +80,12 @@ const claimDue = fixedQuery((q) => {
     .update(outbox)
     .set({ lockedUntil: sql`${sql.placeholder('until')}::timestamptz`, attempts: sql`${outbox.attempts} + 1` })
     .where(inArray(outbox.id, due))
-    .returning({ ...getTableColumns(outbox), replyWindow: replyWindowOpen(now) });
+    .returning({
+      ...getTableColumns(outbox),
+      // A window opened after the claim is missed only by rows enqueued before it, as if delivered a moment earlier.
+      replyWindow: outboxRowHasReplyWindow(now),
+    });
 });
-
-/**
- * Whether the row's conversation has an open reply window on its platform (reply_windows: a WeCom AI-bot
- * response_url, a DingTalk session webhook), read by the claim: the adapter need not look for one when there was
- * none. A window opened after the claim is missed only by rows enqueued before it, as if delivered a moment earlier.
- */
-function replyWindowOpen(now: Placeholder) {
-  // The outbox's columns named with their table: drizzle leaves them bare here, and bare they would be the window's.
-  return sql<boolean>`exists (select 1 from ${replyWindows} w
-    where w.platform = outbox.platform
-      and w.conversation_id = coalesce(outbox.payload -> 'to' ->> 'conversationId', outbox.payload ->> 'conversationId')
-      and w.expires_at > ${now}::timestamptz and (w.uses_left is null or w.uses_left > 0))`;
-}
 
 /** The ids are one jsonb parameter: one statement text for any number of rows. */
 const markRowsSent = fixedQuery((q) =>
@@ -125,7 +123,8 @@ function recordsByWriter(marks: readonly SentMark[]): Map<RecordWriter<unknown>,
 
 /**
  * Delivers outbox rows. Rows are claimed with FOR UPDATE SKIP LOCKED and a lease, so several processes
- * share the work and a crashed process's rows are picked up again once the lease runs out.
+ * share the work and a crashed process's rows are picked up again once the lease runs out. A handler's effects come
+ * leased already (core/outbox.ts startEffects) and are handed over by deliverLeased, without a claim.
  */
 export class OutboxSender {
   private timer: NodeJS.Timeout | undefined;
@@ -136,7 +135,9 @@ export class OutboxSender {
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
-  private readonly concurrency: number;
+  private readonly slots: LimitFunction;
+  /** Per ordering key, the last delivery started or queued: the next one of that key goes after it. */
+  private readonly tails = new Map<string, Promise<void>>();
   /**
    * Deliveries that finish while a mark is being written are marked sent together, with their records, by the
    * next UPDATE (one commit instead of one each); idle, a row is marked at once, so the window in which a crash
@@ -153,7 +154,21 @@ export class OutboxSender {
     this.batchSize = options.batchSize ?? 50;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.maxAttempts = options.maxAttempts ?? 10;
-    this.concurrency = options.concurrency ?? 8;
+    this.slots = pLimit(options.concurrency ?? 8);
+  }
+
+  /** A lease for rows written at `now` to be delivered by this sender; none while it is stopped. */
+  leaseUntil(now: Date): Date | undefined {
+    return this.stopped ? undefined : new Date(now.getTime() + this.leaseMs);
+  }
+
+  /** Delivers rows inserted leased to this process (committed), in order with anything of theirs under way. */
+  deliverLeased(rows: OutboxRow[]): void {
+    if (rows.length === 0) return;
+    void Promise.all(this.dispatch(rows)).catch((err) => {
+      if (err instanceof LeaseRunningOut) this.options.log.warn({ err }, 'a leased row waits out its lease');
+      else this.options.log.error({ err }, 'outbox sender failed on leased rows; they wait out their lease');
+    });
   }
 
   start(): void {
@@ -165,6 +180,7 @@ export class OutboxSender {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    await Promise.allSettled([...this.tails.values()]);
   }
 
   /** Deliver now rather than at the next poll: called after a transaction that enqueued effects. */
@@ -203,20 +219,43 @@ export class OutboxSender {
    */
   async runOnce(): Promise<number> {
     const rows = await this.claim();
-    const groups = new Map<string, OutboxRow[]>();
-    for (const row of rows.sort((a, b) => a.id - b.id)) {
-      const key = orderingKey(row.payload as Effect);
-      groups.set(key, [...(groups.get(key) ?? []), row]);
-    }
-    const limit = pLimit(this.concurrency);
-    await Promise.all(
-      [...groups.values()].map((group) =>
-        limit(async () => {
-          for (const row of group) await this.deliverOne(row);
-        }),
-      ),
-    );
+    await Promise.all(this.dispatch(rows));
     return rows.length;
+  }
+
+  /**
+   * Starts the rows' deliveries, each after the last one of its ordering key (claimed or leased), at most
+   * `concurrency` at once. A row whose delivery could not be settled (the database away) stops the rest of its key:
+   * they wait out their lease, and go again in order. A row not started for its lease does not stop them: its next
+   * claim may be queued behind it.
+   */
+  private dispatch(rows: OutboxRow[]): Array<Promise<void>> {
+    return rows
+      .sort((a, b) => a.id - b.id)
+      .map((row) => {
+        const key = orderingKey(row.payload as Effect);
+        const before = this.tails.get(key);
+        const run = () => this.slots(() => this.deliverWhileLeased(row));
+        const done = before
+          ? before.then(run, (err) => (err instanceof LeaseRunningOut ? run() : Promise.reject(err)))
+          : run();
+        this.tails.set(key, done);
+        const forget = () => {
+          if (this.tails.get(key) === done) this.tails.delete(key);
+        };
+        done.then(forget, forget);
+        return done;
+      });
+  }
+
+  /**
+   * A row that waited for its turn until less than half its lease is left is not started: another process may take
+   * it when the lease ends, and must not find it half sent. It goes again, in order, once the lease has run out.
+   */
+  private async deliverWhileLeased(row: OutboxRow): Promise<void> {
+    const left = (row.lockedUntil?.getTime() ?? 0) - this.options.clock().getTime();
+    if (left < this.leaseMs / 2) throw new LeaseRunningOut(row.id);
+    await this.deliverOne(row);
   }
 
   private claim(): Promise<OutboxRow[]> {

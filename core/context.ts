@@ -4,7 +4,7 @@ import type { BusinessConfig } from '../config/business-config';
 import type { Tx } from '../db/client';
 import type { MessageEvent } from './events';
 import type { Effect } from './effects';
-import { enqueueEffects, startEffects } from './outbox';
+import { enqueueEffects, type LeasedRow, startEffects } from './outbox';
 
 /** What every handler gets: one transaction, the clock's reading, the business config, and an effect sink. */
 export interface HandlerContext {
@@ -28,9 +28,10 @@ export interface HandlerContext {
   flush(alongside?: SQL): Promise<void>;
   /**
    * flush, its (last) statement only sent (core/outbox.ts startEffects): the transaction's last statement, to go
-   * out with COMMIT. Its outcome is in `last`, to be looked at once the transaction has ended.
+   * out with COMMIT. Its outcome is in `last`, to be looked at once the transaction has ended: with `leasedUntil`,
+   * the effects written leased to this process, for it to deliver.
    */
-  flushLast(alongside?: SQL): Promise<{ last: Promise<void> }>;
+  flushLast(alongside?: SQL, leasedUntil?: Date): Promise<{ last: Promise<LeasedRow[]> }>;
 }
 
 /** Effects buffered before they are written anyway, in the middle of a handler. */
@@ -60,7 +61,8 @@ export function createHandlerContext(args: {
       await writeIfMany();
     },
     flush: write,
-    flushLast: (alongside) => startEffects(tx, emitted.splice(0), { now, platform }, alongside),
+    flushLast: (alongside, leasedUntil) =>
+      startEffects(tx, emitted.splice(0), { now, platform }, alongside, leasedUntil),
   };
 }
 

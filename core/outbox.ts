@@ -1,8 +1,17 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { builtQuery, type Tx } from '../db/client';
 import { insertRows } from '../db/insert-rows';
+import { outboxRowHasReplyWindow } from '../db/reply-windows';
 import { outbox } from '../db/schema';
-import type { SQL } from 'drizzle-orm';
-import type { Tx } from '../db/client';
 import type { Effect } from './effects';
+
+type EffectToWrite = { effect: Effect; key: string; orderId?: number; platform?: string; notBefore?: Date };
+
+/**
+ * An outbox row inserted already leased to the process that wrote it, which delivers it once the transaction has
+ * committed: no claim statement reads it back. Another process takes it only once the lease has run out.
+ */
+export type LeasedRow = typeof outbox.$inferSelect & { replyWindow: boolean };
 
 /**
  * Records an effect to be delivered after the transaction commits. The key makes the effect happen once:
@@ -10,7 +19,7 @@ import type { Effect } from './effects';
  */
 export async function enqueueEffects(
   tx: Tx,
-  effects: Array<{ effect: Effect; key: string; orderId?: number; platform?: string; notBefore?: Date }>,
+  effects: EffectToWrite[],
   defaults: { platform: string; now: Date },
   /** A write of another table to make by the last statement (or alone, without effects): see insertRows. */
   alongside?: SQL,
@@ -24,36 +33,43 @@ export async function enqueueEffects(
  * behind the statement instead of after its answer, a wait for the database less; the transaction fails if the
  * statement does (the postgres.js patch; PGlite by itself), and the caller looks at `last` after it for the
  * statement's own error. Nothing may be sent in the transaction after it.
+ *
+ * With `leasedUntil`, that statement's effects due now are inserted leased until then, and `last` answers them, to
+ * be delivered by the caller once committed (an effect written before, by a run of the same event, is not).
  */
 export async function startEffects(
   tx: Tx,
-  effects: Parameters<typeof enqueueEffects>[1],
+  effects: EffectToWrite[],
   defaults: { platform: string; now: Date },
   alongside?: SQL,
-): Promise<{ last: Promise<void> }> {
+  leasedUntil?: Date,
+): Promise<{ last: Promise<LeasedRow[]> }> {
   // A thousand rows a statement keeps one statement's parameter (and the server's memory for it) bounded.
   let i = 0;
   for (; i + 1000 < effects.length; i += 1000) await insertEffects(tx, effects.slice(i, i + 1000), defaults);
-  const last = insertEffects(tx, effects.slice(i), defaults, alongside).then(() => undefined);
+  const last = insertEffects(tx, effects.slice(i), defaults, alongside, leasedUntil);
   // Looked at by the caller once the transaction has ended; not an unhandled rejection meanwhile.
   last.catch(() => {});
   return { last };
 }
 
+/** The reply-window hint of the rows an insert answers, as the claim gives it (written once). */
+let insertedRowHint: string | undefined;
+
 /**
  * One statement for any number of effects (db/insert-rows.ts), inserted in the order given: their ids order the
  * deliveries of a chat or a card.
  */
-function insertEffects(
+async function insertEffects(
   tx: Tx,
-  effects: Parameters<typeof enqueueEffects>[1],
+  effects: EffectToWrite[],
   defaults: { platform: string; now: Date },
   alongside?: SQL,
-) {
-  return insertRows(
-    tx,
-    outbox,
-    effects.map(({ effect, key, orderId, platform, notBefore }) => ({
+  leasedUntil?: Date,
+): Promise<LeasedRow[]> {
+  const rows = effects.map(({ effect, key, orderId, platform, notBefore }) => {
+    const leased = leasedUntil !== undefined && (!notBefore || notBefore <= defaults.now);
+    return {
       idempotencyKey: key,
       platform: platform ?? defaults.platform,
       kind: effect.kind,
@@ -61,8 +77,40 @@ function insertEffects(
       orderId: orderId ?? null,
       nextAttemptAt: notBefore ?? defaults.now,
       createdAt: defaults.now,
-    })),
+      // Every row gives the same columns: one statement (insertRows).
+      ...(leasedUntil ? { lockedUntil: leased ? leasedUntil : null, attempts: leased ? 1 : 0 } : {}),
+    };
+  });
+  if (!leasedUntil) {
     // One statement, made at once: startEffects relies on it.
-    { onConflictDoNothing: ['idempotencyKey'], alongside, oneStatement: true },
-  );
+    await insertRows(tx, outbox, rows, { onConflictDoNothing: ['idempotencyKey'], alongside, oneStatement: true });
+    return [];
+  }
+  insertedRowHint ??= builtQuery(tx, outboxRowHasReplyWindow(sql.raw('outbox.created_at'))).sql;
+  const inserted = await insertRows(tx, outbox, rows, {
+    onConflictDoNothing: ['idempotencyKey'],
+    alongside,
+    oneStatement: true,
+    returning: ['id', 'idempotencyKey'],
+    returningAlso: { replyWindow: insertedRowHint },
+  });
+  const byKey = new Map(rows.map((row) => [row.idempotencyKey, row]));
+  const leased: LeasedRow[] = [];
+  for (const { id, idempotencyKey, replyWindow } of inserted as Array<
+    (typeof inserted)[number] & { replyWindow: boolean }
+  >) {
+    const row = byKey.get(idempotencyKey)!;
+    if (row.lockedUntil)
+      leased.push({
+        ...row,
+        id,
+        status: 'pending',
+        attempts: 1,
+        lockedUntil: row.lockedUntil,
+        lastError: null,
+        sentAt: null,
+        replyWindow,
+      });
+  }
+  return leased;
 }

@@ -1,6 +1,7 @@
 import { and, eq, gt, sql, type AnyColumn } from 'drizzle-orm';
 import { queryRows, type Database, type Tx } from '../../db/client';
 import { replyWindows } from '../../db/schema';
+import { replyWindowOpen } from '../../db/reply-windows';
 
 const PLATFORM = 'wecom';
 /** An AI-bot response_url may be used once within an hour; a minute is kept in hand. */
@@ -37,9 +38,8 @@ export async function claimResponseUrl(
   const rows = await queryRows<{ url: string }>(
     db,
     sql`with picked as (
-      select id, url, expires_at from reply_windows
-      where platform = ${PLATFORM} and conversation_id = ${conversationId} and expires_at > ${now.toISOString()}::timestamptz
-        and (uses_left is null or uses_left > 0)
+      select id, url, expires_at from reply_windows w
+      where platform = ${PLATFORM} and conversation_id = ${conversationId} and ${replyWindowOpen(sql`${now.toISOString()}`)}
       order by (url = ${preferred ?? null}::text) is true desc, expires_at, id
       limit 1
       for update skip locked

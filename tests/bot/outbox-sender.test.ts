@@ -9,6 +9,7 @@ import { migrate } from '../../db/migrate';
 import { outbox, platformTokens, replyWindows } from '../../db/schema';
 import { deliveryRecord, type RecordWriter } from '../../bot/adapter';
 import type { Effect } from '../../core/effects';
+import { type LeasedRow, startEffects } from '../../core/outbox';
 import { TestClock } from '../support/clock';
 import { backends, createTestDatabase, resetDatabase } from '../support/databases';
 
@@ -170,6 +171,126 @@ describe.each(backends)('outbox sender on %s', (backend) => {
     expect(await keys()).toEqual(['token:k1', 'token:k2']);
   });
 
+  /** Effects written as a handler writes them, leased until `until`; the rows leased, once committed. */
+  async function writeLeased(
+    effects: Array<{ key: string; effect: Effect; notBefore?: Date }>,
+    until: Date,
+  ): Promise<LeasedRow[]> {
+    let last: Promise<LeasedRow[]> | undefined;
+    await database.db.transaction(async (tx) => {
+      last = (await startEffects(tx, effects, { platform: 'fake', now: clock.now() }, undefined, until)).last;
+    });
+    return last!;
+  }
+
+  const post = (conversationId: string, text: string): Effect => ({ kind: 'post', to: { conversationId }, text });
+
+  it("delivers a handler's leased effects in order once committed, which no other process's claim takes", async () => {
+    const delivered: string[] = [];
+    const sender = new OutboxSender({
+      db: database.db,
+      clock: clock.now,
+      log,
+      deliver: async (row) => {
+        delivered.push(row.idempotencyKey);
+        await new Promise((r) => setTimeout(r, 5));
+        delivered.push(`${row.idempotencyKey} done`);
+      },
+    });
+    sender.start();
+    const until = sender.leaseUntil(clock.now())!;
+    const later = new Date(clock.now().getTime() + 3_600_000);
+    const leased = await writeLeased(
+      [
+        { key: 'c1', effect: post('c', '1') },
+        { key: 'd1', effect: post('d', '1') },
+        { key: 'c2', effect: post('c', '2') },
+        { key: 'c3', effect: post('c', '3') },
+        { key: 'tomorrow', effect: post('c', 'later'), notBefore: later },
+      ],
+      until,
+    );
+    expect(leased.map((r) => [r.idempotencyKey, r.attempts, r.lockedUntil])).toEqual([
+      ['c1', 1, until],
+      ['d1', 1, until],
+      ['c2', 1, until],
+      ['c3', 1, until],
+    ]);
+    const other = new OutboxSender({ db: database.db, clock: clock.now, log, deliver: async () => {} });
+    expect(await other.runOnce()).toBe(0);
+    sender.deliverLeased(leased);
+    await sender.stop();
+    // One chat's deliveries one after another; another chat's beside them.
+    expect(delivered.filter((k) => k.startsWith('c'))).toEqual(['c1', 'c1 done', 'c2', 'c2 done', 'c3', 'c3 done']);
+    expect(delivered.indexOf('d1')).toBeLessThan(delivered.indexOf('c1 done'));
+    const rows = await database.db.select().from(outbox).orderBy(outbox.id);
+    expect(rows.map((r) => [r.idempotencyKey, r.status, r.attempts, r.lockedUntil])).toEqual([
+      ['c1', 'sent', 1, null],
+      ['d1', 'sent', 1, null],
+      ['c2', 'sent', 1, null],
+      ['c3', 'sent', 1, null],
+      ['tomorrow', 'pending', 0, null],
+    ]);
+    // The same event handled again writes nothing new, and leases nothing to deliver.
+    expect(await writeLeased([{ key: 'c1', effect: post('c', '1') }], until)).toEqual([]);
+    // Not leased while the sender is stopped: a claim takes the effects then.
+    expect(sender.leaseUntil(clock.now())).toBeUndefined();
+  });
+
+  it('delivers the leased rows of a process that died before delivering them once their lease runs out, once', async () => {
+    await writeLeased([{ key: 'k0', effect: post('c', 'hello') }], new Date(clock.now().getTime() + 30_000));
+    const delivered: string[] = [];
+    const alive = new OutboxSender({
+      db: database.db,
+      clock: clock.now,
+      log,
+      deliver: async (row) => void delivered.push(row.idempotencyKey),
+    });
+    expect(await alive.runOnce()).toBe(0);
+    clock.advance(31_000);
+    expect(await alive.runOnce()).toBe(1);
+    expect(await alive.runOnce()).toBe(0);
+    expect(delivered).toEqual(['k0']);
+  });
+
+  it('leaves a leased row that waited for its turn past half its lease to a claim after the lease, and sends it once', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const delivered: string[] = [];
+    const sender = new OutboxSender({
+      db: database.db,
+      clock: clock.now,
+      log,
+      leaseMs: 60_000,
+      deliver: async (row) => {
+        delivered.push(row.idempotencyKey);
+        if (row.idempotencyKey === 'slow') await gate;
+      },
+    });
+    sender.start();
+    const leased = await writeLeased(
+      [
+        { key: 'slow', effect: post('c', '1') },
+        { key: 'queued', effect: post('c', '2') },
+      ],
+      sender.leaseUntil(clock.now())!,
+    );
+    sender.deliverLeased(leased);
+    await new Promise((r) => setTimeout(r, 50));
+    clock.advance(31_000);
+    release();
+    await sender.stop();
+    expect(delivered).toEqual(['slow']);
+    const [queued] = await database.db.select().from(outbox).where(eq(outbox.idempotencyKey, 'queued'));
+    expect(queued).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(await sender.runOnce()).toBe(0);
+    clock.advance(30_000);
+    expect(await sender.runOnce()).toBe(1);
+    expect(delivered).toEqual(['slow', 'queued']);
+  });
+
   it("tells the adapter whether the row's conversation had an open reply window on its platform when claimed", async () => {
     const now = clock.now();
     const later = new Date(now.getTime() + 60_000);
@@ -223,7 +344,7 @@ describe.each(backends)('outbox sender on %s', (backend) => {
       },
     });
     await sender.runOnce();
-    expect(seen).toEqual({
+    const expected = {
       open: true,
       unlimited: true,
       expired: false,
@@ -231,6 +352,15 @@ describe.each(backends)('outbox sender on %s', (backend) => {
       elsewhere: false,
       person: false,
       update: true,
-    });
+    };
+    expect(seen).toEqual(expected);
+    // A handler's effects written leased carry the same hint, read by the insert.
+    const leased = await writeLeased(
+      rows.map(({ key, effect }) => ({ key: `leased:${key}`, effect })),
+      new Date(now.getTime() + 60_000),
+    );
+    expect(Object.fromEntries(leased.map((r) => [r.idempotencyKey.slice('leased:'.length), r.replyWindow]))).toEqual(
+      expected,
+    );
   });
 });

@@ -281,3 +281,22 @@ describe.each(backends)('playground intake and approval on %s', (backend) => {
     expect(await page.text()).toContain('message-input');
   });
 });
+
+describe.each(backends)('a request handled on %s', (backend) => {
+  it("sends a request's reply and cards from the process that handled it, without waiting for the outbox's poll", async () => {
+    // A sender that polls once an hour: only the handler's own leased effects can go out within the test.
+    const slow = await TestApp.start(backend, { outboxPollMs: 3_600_000 });
+    try {
+      await slow.say('需要BRK-2026-01样品5件,3月5日前到');
+      await slow.waitFor(
+        (s) => APPROVERS.every((id) => firstCard(s, id)) && slow.botMessages(s).length > 0,
+        'reply and cards',
+      );
+      const rows = await slow.db.select().from(outbox);
+      expect(rows.length).toBeGreaterThanOrEqual(6);
+      expect(rows.map((r) => [r.status, r.attempts])).toEqual(rows.map(() => ['sent', 1]));
+    } finally {
+      await slow.close();
+    }
+  });
+});

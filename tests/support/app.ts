@@ -55,6 +55,8 @@ export class TestApp {
       log?: Logger;
       /** How often it looks for a newer config version. */
       configPollMs?: number;
+      /** How often the outbox sender looks for due rows (50 ms by default). */
+      outboxPollMs?: number;
       /** The first-start config file instead of the demo's (its input, as read from YAML). */
       seed?: { config: BusinessConfig; input: unknown };
       /** Whether an empty database gets the demo master data (default yes). */
@@ -75,7 +77,7 @@ export class TestApp {
       log: options.log ?? createLogger('silent'),
       clock: clock.now,
       port: 0,
-      outboxPollMs: 50,
+      outboxPollMs: options.outboxPollMs ?? 50,
       ...(options.configPollMs ? { configPollMs: options.configPollMs } : {}),
       env: options.env ?? readEnv({}),
       timeTravel: { offsetMs: clock.offsetMs, advance: clock.advance },
