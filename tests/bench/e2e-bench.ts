@@ -649,7 +649,8 @@ async function benchRun(adminUrl: string): Promise<RunFigures | undefined> {
     await wecom.stop();
     await dingtalk.close();
     console.info = silence;
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    if (process.env.BENCH_E2E_KEEP === '1') console.log(`kept database ${name}`);
+    else await admin.unsafe(`drop database if exists ${name} with (force)`);
     await admin.end();
     rmSync(dataDir, { recursive: true, force: true });
   }
