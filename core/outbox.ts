@@ -94,19 +94,22 @@ async function insertEffects(
     returning: ['id', 'idempotencyKey'],
     returningAlso: { replyWindow: insertedRowHint },
   });
-  const byKey = new Map(rows.map((row) => [row.idempotencyKey, row]));
+  // A key given twice in one statement is inserted once, from its first row.
+  const byKey = new Map<string, (typeof rows)[number]>();
+  for (const row of rows) if (!byKey.has(row.idempotencyKey)) byKey.set(row.idempotencyKey, row);
   const leased: LeasedRow[] = [];
   for (const { id, idempotencyKey, replyWindow } of inserted as Array<
     (typeof inserted)[number] & { replyWindow: boolean }
   >) {
     const row = byKey.get(idempotencyKey)!;
-    if (row.lockedUntil)
+    const { lockedUntil } = row;
+    if (lockedUntil)
       leased.push({
         ...row,
         id,
         status: 'pending',
         attempts: 1,
-        lockedUntil: row.lockedUntil,
+        lockedUntil,
         lastError: null,
         sentAt: null,
         replyWindow,

@@ -207,6 +207,8 @@ describe.each(backends)('outbox sender on %s', (backend) => {
         { key: 'c2', effect: post('c', '2') },
         { key: 'c3', effect: post('c', '3') },
         { key: 'tomorrow', effect: post('c', 'later'), notBefore: later },
+        // A key given twice: inserted once, from its first effect.
+        { key: 'c1', effect: post('c', 'again') },
       ],
       until,
     );
@@ -216,6 +218,7 @@ describe.each(backends)('outbox sender on %s', (backend) => {
       ['c2', 1, until],
       ['c3', 1, until],
     ]);
+    expect(leased[0]!.payload).toEqual(post('c', '1'));
     const other = new OutboxSender({ db: database.db, clock: clock.now, log, deliver: async () => {} });
     expect(await other.runOnce()).toBe(0);
     sender.deliverLeased(leased);
