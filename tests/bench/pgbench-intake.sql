@@ -1,6 +1,7 @@
 -- One order's intake as a single transaction of the same shape orderbot writes: the inbound row, the order,
 -- its item, three approval tasks and four outbox rows (the reply and three lead cards). Run by `npm run bench -- e2e`
 -- with pgbench against the product's own schema, so both rates are measured on the same tables and indexes.
+-- The outbox rows are due in a year: the product, still running, must not spend the machine delivering them.
 \set qty random(1, 5000)
 BEGIN;
 INSERT INTO inbound_messages (platform, external_id, kind, payload, status, received_at)
@@ -14,8 +15,8 @@ INSERT INTO approval_tasks (order_id, department, assignees, due_at, created_at)
   (:id, 'purchasing', '{ChenJie}', now() + interval '2 hours', now()),
   (:id, 'production', '{ZhouShiFu}', now() + interval '2 hours', now());
 INSERT INTO outbox (idempotency_key, platform, kind, payload, order_id, next_attempt_at, created_at) VALUES
-  ('pgb:' || :id || ':reply', 'wecom', 'post', '{"kind":"post","text":"已创建需求单"}', :id, now(), now()),
-  ('pgb:' || :id || ':tech', 'wecom', 'send-card', '{"kind":"send-card"}', :id, now(), now()),
-  ('pgb:' || :id || ':purchasing', 'wecom', 'send-card', '{"kind":"send-card"}', :id, now(), now()),
-  ('pgb:' || :id || ':production', 'wecom', 'send-card', '{"kind":"send-card"}', :id, now(), now());
+  ('pgb:' || :id || ':reply', 'wecom', 'post', '{"kind":"post","text":"已创建需求单"}', :id, now() + interval '1 year', now()),
+  ('pgb:' || :id || ':tech', 'wecom', 'send-card', '{"kind":"send-card"}', :id, now() + interval '1 year', now()),
+  ('pgb:' || :id || ':purchasing', 'wecom', 'send-card', '{"kind":"send-card"}', :id, now() + interval '1 year', now()),
+  ('pgb:' || :id || ':production', 'wecom', 'send-card', '{"kind":"send-card"}', :id, now() + interval '1 year', now());
 COMMIT;
