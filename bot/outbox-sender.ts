@@ -47,7 +47,7 @@ function orderingKey(effect: Effect): string {
 }
 
 class LeaseRunningOut extends Error {
-  constructor(id: number) {
+  constructor(readonly id: number) {
     super(`outbox row ${id} waited for its turn until its lease nearly ran out; it goes again after the lease`);
   }
 }
@@ -165,10 +165,9 @@ export class OutboxSender {
   /** Delivers rows inserted leased to this process (committed), in order with anything of theirs under way. */
   deliverLeased(rows: OutboxRow[]): void {
     if (rows.length === 0) return;
-    void Promise.all(this.dispatch(rows)).catch((err) => {
-      if (err instanceof LeaseRunningOut) this.options.log.warn({ err }, 'a leased row waits out its lease');
-      else this.options.log.error({ err }, 'outbox sender failed on leased rows; they wait out their lease');
-    });
+    void this.settle(this.dispatch(rows)).catch((err) =>
+      this.options.log.error({ err }, 'outbox sender failed on leased rows; they wait out their lease'),
+    );
   }
 
   start(): void {
@@ -219,8 +218,20 @@ export class OutboxSender {
    */
   async runOnce(): Promise<number> {
     const rows = await this.claim();
-    await Promise.all(this.dispatch(rows));
+    await this.settle(this.dispatch(rows));
     return rows.length;
+  }
+
+  /** Waits for the deliveries; one not started for its lease is told, not an error (it goes again after it). */
+  private async settle(deliveries: Array<Promise<void>>): Promise<void> {
+    await Promise.all(
+      deliveries.map((delivery) =>
+        delivery.catch((err) => {
+          if (!(err instanceof LeaseRunningOut)) throw err;
+          this.options.log.warn({ outboxId: err.id }, err.message);
+        }),
+      ),
+    );
   }
 
   /**

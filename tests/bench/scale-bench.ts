@@ -582,6 +582,8 @@ interface ProductRun {
   delivered: number;
   left: Array<{ kind: string; status: string; n: number }>;
   errors: number;
+  /** The first error lines of its log, printed when there are any. */
+  firstErrors: string[];
 }
 
 /**
@@ -665,6 +667,7 @@ async function measureProductRss(db: Database, url: string, ticks: number): Prom
       ...work!,
       left: await left(),
       errors: product.errorLines().length,
+      firstErrors: product.errorLines().slice(0, 3),
     };
   } finally {
     await product.stop();
@@ -688,6 +691,7 @@ function printProduct(product: ProductRun, ticks: number): boolean {
       `${ticks} clock moves, each running the due jobs: p50 ${ms(at(50))} ms, p95 ${ms(at(95))} ms; ` +
       `${product.escalated} escalations, ${product.delivered} effects delivered; ${product.errors} error logs`,
   );
+  for (const line of product.firstErrors) console.log(`    error: ${line.slice(0, 600)}`);
   if (leftN > 0)
     console.log(
       `    due but not delivered after 90 s: ${product.left.map((r) => `${r.n} ${r.kind} (${r.status})`).join(', ')}`,
