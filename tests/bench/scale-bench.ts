@@ -658,6 +658,7 @@ async function measureProductRss(db: Database, url: string, ticks: number): Prom
         (select count(*) from playground_items)::int as delivered`,
     );
     tickMs.sort((x, y) => x - y);
+    const errors = product.errorLines();
     return {
       command: `node ${productCommand().join(' ')}`,
       checkpoints,
@@ -666,8 +667,8 @@ async function measureProductRss(db: Database, url: string, ticks: number): Prom
       tickMs,
       ...work!,
       left: await left(),
-      errors: product.errorLines().length,
-      firstErrors: product.errorLines().slice(0, 3),
+      errors: errors.length,
+      firstErrors: errors.slice(0, 3),
     };
   } finally {
     await product.stop();
