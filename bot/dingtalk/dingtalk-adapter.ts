@@ -5,7 +5,7 @@ import type { InboundEvent } from '../../core/events';
 import type { Effect } from '../../core/effects';
 import { enqueueEffects } from '../../core/outbox';
 import type { DirectoryReader } from '../../domain/directory';
-import type { DeliveryRecord, PlatformAdapter } from '../adapter';
+import type { Delivery, DeliveryRecord, PlatformAdapter } from '../adapter';
 import { DeliveryError } from '../../core/errors';
 import type { Bot } from '../bot';
 import { storableText } from '../storable-text';
@@ -115,14 +115,20 @@ export class DingtalkAdapter implements PlatformAdapter {
     return this.directoryReader;
   }
 
-  async deliver(effect: Effect, delivery?: { attempt: number }): Promise<DeliveryRecord | undefined> {
-    return this.quota.deliver(effect, () => this.send(effect, delivery?.attempt));
+  async deliver(
+    effect: Effect,
+    delivery?: Pick<Delivery, 'attempt' | 'replyWindow'>,
+  ): Promise<DeliveryRecord | undefined> {
+    return this.quota.deliver(effect, () => this.send(effect, delivery));
   }
 
-  private async send(effect: Effect, attempt = 0): Promise<DeliveryRecord | undefined> {
+  private async send(
+    effect: Effect,
+    { attempt = 0, replyWindow }: Partial<Pick<Delivery, 'attempt' | 'replyWindow'>> = {},
+  ): Promise<DeliveryRecord | undefined> {
     switch (effect.kind) {
       case 'post':
-        await this.messages.post(effect.to, effect.text);
+        await this.messages.post(effect.to, effect.text, replyWindow);
         return;
       case 'send-card':
         return this.cards.send(effect.to, effect.card, { firstAttempt: attempt === 1 });

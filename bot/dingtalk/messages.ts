@@ -48,10 +48,12 @@ export class MessageSender {
     private readonly botName: string,
   ) {}
 
-  async post(to: Destination, text: string): Promise<void> {
+  /** `replyWindow` false: the outbox found no open session webhook of the conversation, so none is looked for. */
+  async post(to: Destination, text: string, replyWindow?: boolean): Promise<void> {
     const target = this.target(to);
     const message = markdownMessage(text, this.botName);
-    const webhook = await openSessionWebhook(this.db, target.conversationId, this.clock());
+    const webhook =
+      replyWindow === false ? undefined : await openSessionWebhook(this.db, target.conversationId, this.clock());
     if (webhook && (await this.viaSessionWebhook(webhook, message))) return;
     await this.send(target, message);
   }
