@@ -56,6 +56,22 @@ describe.each(backends)('outbox sender on %s', (backend) => {
     );
   }
 
+  /** Row k0, held by a process that died under a 30 s lease: another sender takes it only after the lease, once. */
+  async function expectTakenOverAfterLease() {
+    const delivered: string[] = [];
+    const alive = new OutboxSender({
+      db: database.db,
+      clock: clock.now,
+      log,
+      deliver: async (row) => void delivered.push(row.idempotencyKey),
+    });
+    expect(await alive.runOnce()).toBe(0);
+    clock.advance(31_000);
+    expect(await alive.runOnce()).toBe(1);
+    expect(await alive.runOnce()).toBe(0);
+    expect(delivered).toEqual(['k0']);
+  }
+
   it('retries a retryable failure after its backoff, and records a permanent one without retrying', async () => {
     await enqueue(2);
     const calls: string[] = [];
@@ -120,17 +136,7 @@ describe.each(backends)('outbox sender on %s', (backend) => {
     });
     void dead.runOnce();
     await new Promise((r) => setTimeout(r, 100));
-    const delivered: string[] = [];
-    const alive = new OutboxSender({
-      db: database.db,
-      clock: clock.now,
-      log,
-      deliver: async (row) => void delivered.push(row.idempotencyKey),
-    });
-    expect(await alive.runOnce()).toBe(0);
-    clock.advance(31_000);
-    expect(await alive.runOnce()).toBe(1);
-    expect(delivered).toEqual(['k0']);
+    await expectTakenOverAfterLease();
   });
 
   it("writes each delivery's record with the rows' sent marks; a record the database refuses holds back no mark", async () => {
@@ -242,18 +248,7 @@ describe.each(backends)('outbox sender on %s', (backend) => {
 
   it('delivers the leased rows of a process that died before delivering them once their lease runs out, once', async () => {
     await writeLeased([{ key: 'k0', effect: post('c', 'hello') }], new Date(clock.now().getTime() + 30_000));
-    const delivered: string[] = [];
-    const alive = new OutboxSender({
-      db: database.db,
-      clock: clock.now,
-      log,
-      deliver: async (row) => void delivered.push(row.idempotencyKey),
-    });
-    expect(await alive.runOnce()).toBe(0);
-    clock.advance(31_000);
-    expect(await alive.runOnce()).toBe(1);
-    expect(await alive.runOnce()).toBe(0);
-    expect(delivered).toEqual(['k0']);
+    await expectTakenOverAfterLease();
   });
 
   it('leaves a leased row that waited for its turn past half its lease to a claim after the lease, and sends it once', async () => {
