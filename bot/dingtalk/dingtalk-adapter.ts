@@ -115,17 +115,11 @@ export class DingtalkAdapter implements PlatformAdapter {
     return this.directoryReader;
   }
 
-  async deliver(
-    effect: Effect,
-    delivery?: Pick<Delivery, 'attempt' | 'replyWindow'>,
-  ): Promise<DeliveryRecord | undefined> {
+  async deliver(effect: Effect, delivery: Delivery): Promise<DeliveryRecord | undefined> {
     return this.quota.deliver(effect, () => this.send(effect, delivery));
   }
 
-  private async send(
-    effect: Effect,
-    { attempt = 0, replyWindow }: Partial<Pick<Delivery, 'attempt' | 'replyWindow'>> = {},
-  ): Promise<DeliveryRecord | undefined> {
+  private async send(effect: Effect, { attempt, replyWindow }: Delivery): Promise<DeliveryRecord | undefined> {
     switch (effect.kind) {
       case 'post':
         await this.messages.post(effect.to, effect.text, replyWindow);
