@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DeliveryError } from '../../core/errors';
 import { createLogger } from '../../bot/logger';
-import { backoffMs, OutboxSender } from '../../bot/outbox-sender';
+import { backoffMs, OutboxSender, type OutboxSenderOptions } from '../../bot/outbox-sender';
 import type { DatabaseHandle } from '../../db/client';
 import { migrate } from '../../db/migrate';
 import { outbox, platformTokens, replyWindows } from '../../db/schema';
@@ -56,13 +56,14 @@ describe.each(backends)('outbox sender on %s', (backend) => {
     );
   }
 
+  /** A sender on the test's database and clock. */
+  const senderWith = (options: Omit<OutboxSenderOptions, 'db' | 'clock' | 'log'>) =>
+    new OutboxSender({ db: database.db, clock: clock.now, log, ...options });
+
   /** Row k0, held by a process that died under a 30 s lease: another sender takes it only after the lease, once. */
   async function expectTakenOverAfterLease() {
     const delivered: string[] = [];
-    const alive = new OutboxSender({
-      db: database.db,
-      clock: clock.now,
-      log,
+    const alive = senderWith({
       deliver: async (row) => void delivered.push(row.idempotencyKey),
     });
     expect(await alive.runOnce()).toBe(0);
@@ -75,10 +76,7 @@ describe.each(backends)('outbox sender on %s', (backend) => {
   it('retries a retryable failure after its backoff, and records a permanent one without retrying', async () => {
     await enqueue(2);
     const calls: string[] = [];
-    const sender = new OutboxSender({
-      db: database.db,
-      clock: clock.now,
-      log,
+    const sender = senderWith({
       deliver: async (row) => {
         calls.push(row.idempotencyKey);
         if (row.idempotencyKey === 'k0' && row.attempts === 1) throw DeliveryError.retry('503 from platform');
@@ -101,19 +99,14 @@ describe.each(backends)('outbox sender on %s', (backend) => {
   it('delivers each row exactly once when several senders run at the same time', async () => {
     await enqueue(60);
     const delivered: string[] = [];
-    const senders = Array.from(
-      { length: 3 },
-      () =>
-        new OutboxSender({
-          db: database.db,
-          clock: clock.now,
-          log,
-          batchSize: 7,
-          deliver: async (row) => {
-            delivered.push(row.idempotencyKey);
-            await new Promise((r) => setTimeout(r, 1));
-          },
-        }),
+    const senders = Array.from({ length: 3 }, () =>
+      senderWith({
+        batchSize: 7,
+        deliver: async (row) => {
+          delivered.push(row.idempotencyKey);
+          await new Promise((r) => setTimeout(r, 1));
+        },
+      }),
     );
     const drain = async (s: OutboxSender) => {
       while ((await s.runOnce()) > 0);
@@ -127,10 +120,7 @@ describe.each(backends)('outbox sender on %s', (backend) => {
 
   it('takes over a row whose sender died holding its lease, once the lease runs out', async () => {
     await enqueue(1);
-    const dead = new OutboxSender({
-      db: database.db,
-      clock: clock.now,
-      log,
+    const dead = senderWith({
       leaseMs: 30_000,
       deliver: () => new Promise(() => {}),
     });
@@ -151,10 +141,7 @@ describe.each(backends)('outbox sender on %s', (backend) => {
         values (null, 'x', now(), now())`,
     };
     const sender = (writerOf: (key: string) => RecordWriter<string> | undefined) =>
-      new OutboxSender({
-        db: database.db,
-        clock: clock.now,
-        log,
+      senderWith({
         deliver: async (row) => {
           const writer = writerOf(row.idempotencyKey);
           return writer && deliveryRecord(writer, `token:${row.idempotencyKey}`);
@@ -193,10 +180,7 @@ describe.each(backends)('outbox sender on %s', (backend) => {
 
   it("delivers a handler's leased effects in order once committed, which no other process's claim takes", async () => {
     const delivered: string[] = [];
-    const sender = new OutboxSender({
-      db: database.db,
-      clock: clock.now,
-      log,
+    const sender = senderWith({
       deliver: async (row) => {
         delivered.push(row.idempotencyKey);
         await new Promise((r) => setTimeout(r, 5));
@@ -225,7 +209,9 @@ describe.each(backends)('outbox sender on %s', (backend) => {
       ['c3', 1, until],
     ]);
     expect(leased[0]!.payload).toEqual(post('c', '1'));
-    const other = new OutboxSender({ db: database.db, clock: clock.now, log, deliver: async () => {} });
+    const other = senderWith({
+      deliver: async () => {},
+    });
     expect(await other.runOnce()).toBe(0);
     sender.deliverLeased(leased);
     await sender.stop();
@@ -257,10 +243,7 @@ describe.each(backends)('outbox sender on %s', (backend) => {
       release = resolve;
     });
     const delivered: string[] = [];
-    const sender = new OutboxSender({
-      db: database.db,
-      clock: clock.now,
-      log,
+    const sender = senderWith({
       leaseMs: 60_000,
       deliver: async (row) => {
         delivered.push(row.idempotencyKey);
@@ -333,10 +316,7 @@ describe.each(backends)('outbox sender on %s', (backend) => {
       })),
     );
     const seen: Record<string, boolean | undefined> = {};
-    const sender = new OutboxSender({
-      db: database.db,
-      clock: clock.now,
-      log,
+    const sender = senderWith({
       deliver: async (row) => {
         seen[row.idempotencyKey] = row.replyWindow;
       },
