@@ -161,10 +161,13 @@ describe.each(backends)('DingTalk sends that fail on %s', (backend) => {
   it('posts through the session webhook while it is valid, and through the group API from its last minute on', async () => {
     const { fake } = h;
     const first = await orderWithCards(h);
+    // Every delivery settled before the clock jumps: a row still in flight would outlive its lease at once.
+    await settle(h);
     h.clock.advance(30 * 60_000);
     approveAll(h, first);
     await fake.waitFor(() => fake.groupTexts(EAST).find((m) => m.includes('已确认')), 'the first confirmation');
     const second = await orderWithCards(h, { text: 'BRK-2026-03 样品2件 3月20日前' });
+    await settle(h);
     h.clock.advance(89 * 60_000 + 30_000); // the second order's webhook has 30 s left: too little
     approveAll(h, second);
     await fake.waitFor(
