@@ -29,7 +29,7 @@
  * - statements and round trips: counted in the product (ORDERBOT_DB_STATS=1 makes db/client.ts count each query the
  *   driver builds and each write to its sockets; the bench reads GET /internal/db-stats at the step's start and end);
  * - young GCs and GC ms: the product's garbage collections (counted by bot/gc-stats.ts, served with the statements):
- *   with the product's 1 MB semi-space, about one young collection per MB it allocated, so a gauge of its garbage
+ *   with the product's 4 MB semi-space, about one young collection per 4 MB it allocated, so a gauge of its garbage
  *   that the machine's speed does not move.
  *
  * The run ends with one line: `e2e: sustained=<orders/s> product_cpu=<ms/order> postgres_cpu=<ms/order>
