@@ -2,7 +2,7 @@ import { constants, PerformanceObserver } from 'node:perf_hooks';
 
 /** Garbage collections since counting started: how much an order's allocations cost the process. */
 export interface GcStats {
-  /** Young-generation collections (scavenges): with the 4 MB semi-space `npm start` sets, about one per 4 MB allocated. */
+  /** Young-generation collections (scavenges): with the 4 MB semi-space of `npm start`, one per 4 MB allocated. */
   minor: number;
   /** Time the main thread spent paused in all collections, young and full, ms. */
   pausedMs: number;
