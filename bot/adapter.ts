@@ -29,6 +29,8 @@ export interface Delivery {
   attempt: number;
   /** False when the conversation had no open reply window (reply_windows) as the row was claimed: none is looked for. */
   replyWindow?: boolean;
+  /** An open window any number of messages may use (a DingTalk session webhook), found as the row was claimed. */
+  replyUrl?: string;
 }
 
 /** What the outbox sender needs from a platform: deliver one effect, idempotently where the platform allows. */

@@ -82,6 +82,7 @@ export class Bot {
           idempotencyKey: row.idempotencyKey,
           attempt: row.attempts,
           replyWindow: row.replyWindow,
+          replyUrl: row.replyUrl ?? undefined,
         });
       },
     });

@@ -4,14 +4,14 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import { anyOfList, type Database, isDatabaseUnavailable } from '../db/client';
 import { outbox } from '../db/schema';
-import { outboxRowHasReplyWindow } from '../db/reply-windows';
+import { outboxRowHasReplyWindow, outboxRowReplyUrl } from '../db/reply-windows';
 import type { Effect } from '../core/effects';
 import { DeliveryError } from '../core/errors';
 import type { DeliveryRecord, RecordWriter } from './adapter';
 import { writeBatcher } from './write-batcher';
 import { fixedQuery } from '../db/fixed-query';
 
-type OutboxRow = typeof outbox.$inferSelect & { replyWindow?: boolean };
+type OutboxRow = typeof outbox.$inferSelect & { replyWindow?: boolean; replyUrl?: string | null };
 // biome-ignore lint/suspicious/noConfusingVoidType: most deliveries record nothing and return nothing
 export type Deliver = (row: OutboxRow, effect: Effect) => Promise<DeliveryRecord | void>;
 
@@ -27,6 +27,8 @@ export interface OutboxSenderOptions {
   maxAttempts?: number;
   /** How many deliveries run at once. */
   concurrency?: number;
+  /** How long an idle sender's first sent mark waits for others to share its statement (default 5 ms). */
+  markWindowMs?: number;
 }
 
 /** Effects sharing a key must arrive in the order they were made (a card's update after the card). */
@@ -84,6 +86,7 @@ const claimDue = fixedQuery((q) => {
       ...getTableColumns(outbox),
       // A window opened after the claim is missed only by rows enqueued before it, as if delivered a moment earlier.
       replyWindow: outboxRowHasReplyWindow(now),
+      replyUrl: outboxRowReplyUrl(now),
     });
 });
 
@@ -94,6 +97,11 @@ const markRowsSent = fixedQuery((q) =>
     .set({ status: 'sent', sentAt: sql`${sql.placeholder('at')}::timestamptz`, lockedUntil: null, lastError: null })
     .where(sql`${outbox.id} = ${anyOfList(sql.placeholder('ids'), 'bigint')}`),
 );
+
+/** A delivery made, with what its platform answered to keep. */
+interface Sent {
+  record?: DeliveryRecord;
+}
 
 interface SentMark {
   id: number;
@@ -140,16 +148,20 @@ export class OutboxSender {
   private readonly tails = new Map<string, Promise<void>>();
   /**
    * Deliveries that finish while a mark is being written are marked sent together, with their records, by the
-   * next UPDATE (one commit instead of one each); idle, a row is marked at once, so the window in which a crash
-   * could send it again stays about one round trip.
+   * next UPDATE (one commit instead of one each); idle, a mark waits `markWindowMs` for the deliveries finishing
+   * with it (an order's cards), so the window in which a crash could send a row again stays about one round trip.
    */
   private readonly sentMarks: DataLoader<SentMark, true>;
 
   constructor(private readonly options: OutboxSenderOptions) {
-    this.sentMarks = writeBatcher(async (marks: readonly SentMark[]) => {
-      await this.writeSentMarks(marks);
-      return marks.map(() => true as const);
-    }, 500);
+    this.sentMarks = writeBatcher(
+      async (marks: readonly SentMark[]) => {
+        await this.writeSentMarks(marks);
+        return marks.map(() => true as const);
+      },
+      500,
+      options.markWindowMs ?? 5,
+    );
     this.pollMs = options.pollMs ?? 500;
     this.batchSize = options.batchSize ?? 50;
     this.leaseMs = options.leaseMs ?? 60_000;
@@ -246,7 +258,9 @@ export class OutboxSender {
       .map((row) => {
         const key = orderingKey(row.payload as Effect);
         const before = this.tails.get(key);
-        const run = () => this.slots(() => this.deliverWhileLeased(row));
+        // The slot is held for the platform call only: the sent mark waits for others to share its statement.
+        const run = () =>
+          this.slots(() => this.deliverWhileLeased(row)).then((sent) => sent && this.markSent(row, sent.record));
         const done = before
           ? before.then(run, (err) => (err instanceof LeaseRunningOut ? run() : Promise.reject(err)))
           : run();
@@ -263,10 +277,10 @@ export class OutboxSender {
    * A row that waited for its turn until less than half its lease is left is not started: another process may take
    * it when the lease ends, and must not find it half sent. It goes again, in order, once the lease has run out.
    */
-  private async deliverWhileLeased(row: OutboxRow): Promise<void> {
+  private async deliverWhileLeased(row: OutboxRow): Promise<Sent | undefined> {
     const left = (row.lockedUntil?.getTime() ?? 0) - this.options.clock().getTime();
     if (left < this.leaseMs / 2) throw new LeaseRunningOut(row.id);
-    await this.deliverOne(row);
+    return this.deliverOne(row);
   }
 
   private claim(): Promise<OutboxRow[]> {
@@ -279,10 +293,11 @@ export class OutboxSender {
   }
 
   /**
-   * Delivers one row and marks it at once: some platforms cannot dedupe (webhook robots), so the window
-   * in which a crash could send something twice is kept to this one row (and those finishing with it).
+   * Delivers one row; the caller marks it at once: some platforms cannot dedupe (webhook robots), so the window
+   * in which a crash could send something twice is kept to this one row (and those finishing with it). A failed
+   * delivery is scheduled again (or given up) here, and answers nothing.
    */
-  private async deliverOne(row: OutboxRow): Promise<void> {
+  private async deliverOne(row: OutboxRow): Promise<Sent | undefined> {
     const { db, clock, log } = this.options;
     let record: DeliveryRecord | undefined;
     try {
@@ -305,9 +320,9 @@ export class OutboxSender {
           nextAttemptAt: new Date(clock().getTime() + wait),
         })
         .where(eq(outbox.id, row.id));
-      return;
+      return undefined;
     }
-    await this.markSent(row, record);
+    return { record };
   }
 
   /**

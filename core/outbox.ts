@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { builtQuery, type Tx } from '../db/client';
 import { insertRows } from '../db/insert-rows';
-import { outboxRowHasReplyWindow } from '../db/reply-windows';
+import { outboxRowHasReplyWindow, outboxRowReplyUrl } from '../db/reply-windows';
 import { outbox } from '../db/schema';
 import type { Effect } from './effects';
 
@@ -11,7 +11,7 @@ type EffectToWrite = { effect: Effect; key: string; orderId?: number; platform?:
  * An outbox row inserted already leased to the process that wrote it, which delivers it once the transaction has
  * committed: no claim statement reads it back. Another process takes it only once the lease has run out.
  */
-export type LeasedRow = typeof outbox.$inferSelect & { replyWindow: boolean };
+export type LeasedRow = typeof outbox.$inferSelect & { replyWindow: boolean; replyUrl: string | null };
 
 /**
  * Records an effect to be delivered after the transaction commits. The key makes the effect happen once:
@@ -53,8 +53,8 @@ export async function startEffects(
   return { last };
 }
 
-/** The reply-window hint of the rows an insert answers, as the claim gives it (written once). */
-let insertedRowHint: string | undefined;
+/** The reply-window hints of the rows an insert answers, as the claim gives them (written once). */
+let insertedRowHints: { replyWindow: string; replyUrl: string } | undefined;
 
 /**
  * One statement for any number of effects (db/insert-rows.ts), inserted in the order given: their ids order the
@@ -86,20 +86,24 @@ async function insertEffects(
     await insertRows(tx, outbox, rows, { onConflictDoNothing: ['idempotencyKey'], alongside, oneStatement: true });
     return [];
   }
-  insertedRowHint ??= builtQuery(tx, outboxRowHasReplyWindow(sql.raw('outbox.created_at'))).sql;
+  const createdAt = sql.raw('outbox.created_at');
+  insertedRowHints ??= {
+    replyWindow: builtQuery(tx, outboxRowHasReplyWindow(createdAt)).sql,
+    replyUrl: builtQuery(tx, outboxRowReplyUrl(createdAt)).sql,
+  };
   const inserted = await insertRows(tx, outbox, rows, {
     onConflictDoNothing: ['idempotencyKey'],
     alongside,
     oneStatement: true,
     returning: ['id', 'idempotencyKey'],
-    returningAlso: { replyWindow: insertedRowHint },
+    returningAlso: insertedRowHints,
   });
   // A key given twice in one statement is inserted once, from its first row.
   const byKey = new Map<string, (typeof rows)[number]>();
   for (const row of rows) if (!byKey.has(row.idempotencyKey)) byKey.set(row.idempotencyKey, row);
   const leased: LeasedRow[] = [];
-  for (const { id, idempotencyKey, replyWindow } of inserted as Array<
-    (typeof inserted)[number] & { replyWindow: boolean }
+  for (const { id, idempotencyKey, replyWindow, replyUrl } of inserted as Array<
+    (typeof inserted)[number] & { replyWindow: boolean; replyUrl: string | null }
   >) {
     const row = byKey.get(idempotencyKey)!;
     const { lockedUntil } = row;
@@ -113,6 +117,7 @@ async function insertEffects(
         lastError: null,
         sentAt: null,
         replyWindow,
+        replyUrl,
       });
   }
   return leased;

@@ -119,10 +119,13 @@ export class DingtalkAdapter implements PlatformAdapter {
     return this.quota.deliver(effect, () => this.send(effect, delivery));
   }
 
-  private async send(effect: Effect, { attempt, replyWindow }: Delivery): Promise<DeliveryRecord | undefined> {
+  private async send(
+    effect: Effect,
+    { attempt, replyWindow, replyUrl }: Delivery,
+  ): Promise<DeliveryRecord | undefined> {
     switch (effect.kind) {
       case 'post':
-        await this.messages.post(effect.to, effect.text, replyWindow);
+        await this.messages.post(effect.to, effect.text, { replyWindow, replyUrl });
         return;
       case 'send-card':
         return this.cards.send(effect.to, effect.card, { firstAttempt: attempt === 1 });

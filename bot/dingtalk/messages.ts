@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client';
 import type { Destination } from '../../core/effects';
+import type { Delivery } from '../adapter';
 import { DeliveryError } from '../../core/errors';
 import type { DingtalkDirectory, DingtalkTarget } from './directory';
 import { httpJson, type DingtalkOpenApi } from './openapi';
@@ -48,12 +49,18 @@ export class MessageSender {
     private readonly botName: string,
   ) {}
 
-  /** `replyWindow` false: the outbox found no open session webhook of the conversation, so none is looked for. */
-  async post(to: Destination, text: string, replyWindow?: boolean): Promise<void> {
+  /**
+   * Posts through the conversation's session webhook when it has one open, else the OpenAPI. The outbox gives the
+   * webhook it found (`replyUrl`), or says it found none (`replyWindow` false); only without either is one looked for.
+   */
+  async post(to: Destination, text: string, found: Pick<Delivery, 'replyWindow' | 'replyUrl'> = {}): Promise<void> {
     const target = this.target(to);
     const message = markdownMessage(text, this.botName);
     const webhook =
-      replyWindow === false ? undefined : await openSessionWebhook(this.db, target.conversationId, this.clock());
+      found.replyUrl ??
+      (found.replyWindow === false
+        ? undefined
+        : await openSessionWebhook(this.db, target.conversationId, this.clock()));
     if (webhook && (await this.viaSessionWebhook(webhook, message))) return;
     await this.send(target, message);
   }

@@ -1,10 +1,11 @@
 import { and, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../../db/client';
+import { UNLIMITED_WINDOW_MARGIN_MS } from '../../db/reply-windows';
 import { replyWindows } from '../../db/schema';
 
 const PLATFORM = 'dingtalk';
 /** A session webhook this close to its expiry is not used: the message could arrive after it closed. */
-const SAFETY_MS = 60_000;
+const SAFETY_MS = UNLIMITED_WINDOW_MARGIN_MS;
 
 /**
  * Keeps the sessionWebhook that came with a robot message, and drops the conversation's windows closed for a day,
