@@ -6,6 +6,7 @@ import { isDatabaseUnavailable, isTransactionConflict, type Database, type Query
 import { inboundMessages } from '../db/schema';
 import { fixedQuery } from '../db/fixed-query';
 import { insertRows } from '../db/insert-rows';
+import { keepReplyWindows, type ReplyWindowToKeep } from '../db/reply-windows';
 import { createHandlerContext, type HandlerContext } from '../core/context';
 import type { InboundEvent } from '../core/events';
 import type { Effect } from '../core/effects';
@@ -36,6 +37,7 @@ interface InboundToStore {
   event: InboundEvent;
   externalId: string;
   alsoInTx?: (tx: Tx) => Promise<void>;
+  replyWindow?: ReplyWindowToKeep;
 }
 
 export interface BotOptions {
@@ -119,17 +121,25 @@ export class Bot {
 
   /**
    * Stores an inbound event unless its (platform, externalId) was seen before. Returns once the row is
-   * committed; handling happens afterwards. `alsoInTx` lets an adapter store its own record atomically.
+   * committed; handling happens afterwards. `alsoInTx` lets an adapter store its own record atomically (in a
+   * transaction); the reply window the event came with is stored by the event's own statement, seen before or not.
    */
   async ingest(
     event: InboundEvent,
     externalId: string,
     alsoInTx?: (tx: Tx) => Promise<void>,
+    replyWindow?: ReplyWindowToKeep,
   ): Promise<{ inboundId: number | null; duplicate: boolean; handled?: Promise<void> }> {
     const inboundId = await this.inboundWrites.load({
       event: storableEvent(event),
       externalId: storableText(externalId),
       alsoInTx,
+      // Cleaned as the event is, so that the window is found under the event's conversation.
+      replyWindow: replyWindow && {
+        ...replyWindow,
+        conversationId: storableText(replyWindow.conversationId),
+        url: storableText(replyWindow.url),
+      },
     });
     if (inboundId === null) return { inboundId, duplicate: true };
     if (this.stopped) return { inboundId, duplicate: false };
@@ -163,6 +173,7 @@ export class Bot {
     const receivedAt = this.now();
     // One statement is atomic on its own: a transaction only when rows come with writes of their own.
     const inTx = batch.some((item) => item.alsoInTx);
+    const windows = batch.flatMap((item) => (item.replyWindow ? [item.replyWindow] : []));
     const store = async (q: Queryable, tx?: Tx) => {
       const rows = await insertRows(
         q,
@@ -174,7 +185,11 @@ export class Bot {
           payload: event,
           receivedAt,
         })),
-        { onConflictDoNothing: ['platform', 'externalId'], returning: ['id', 'platform', 'externalId'] },
+        {
+          onConflictDoNothing: ['platform', 'externalId'],
+          returning: ['id', 'platform', 'externalId'],
+          ...(windows.length > 0 ? { alongside: keepReplyWindows(windows, receivedAt) } : {}),
+        },
       );
       // The same event twice in one batch (a retry racing the original): the first takes the row.
       const stored = new Map(rows.map((r) => [`${r.platform}\n${r.externalId}`, r.id]));

@@ -1,4 +1,4 @@
-import { type Column, getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
+import { type Column, getTableColumns, getTableName, SQL, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { type BuiltQuery, builtQuery, type Queryable, queryText } from './client';
 
@@ -15,10 +15,10 @@ interface InsertOptions<T extends PgTable, K extends Key<T> = Key<T>> {
    */
   returningAlso?: Readonly<Record<string, string>>;
   /**
-   * A data-modifying statement of another table to run by the same statement (as a CTE): an inbound row's
+   * Data-modifying statements of other tables to run by the same statement (as CTEs): an inbound row's
    * "processed" mark with the handler's effects. Run alone when there are no rows.
    */
-  alongside?: SQL;
+  alongside?: SQL | readonly SQL[];
   /**
    * The rows and the alongside write go out as one statement, made before insertRows first waits: rows that would
    * need drizzle's builder (see insertRows) are an error instead.
@@ -57,9 +57,9 @@ export async function insertRows<T extends PgTable, K extends Key<T> = Key<T>>(
   rows: ReadonlyArray<T['$inferInsert']>,
   options: InsertOptions<T, K> = {},
 ): Promise<Array<Pick<T['$inferSelect'], K>>> {
-  const { alongside } = options;
+  const alongside = statementsOf(options.alongside);
   if (rows.length === 0) {
-    if (alongside) await q.execute(alongside);
+    for (const statement of alongside) await q.execute(statement);
     return [];
   }
   const keys = sharedKeys(rows);
@@ -68,14 +68,14 @@ export async function insertRows<T extends PgTable, K extends Key<T> = Key<T>>(
       throw new Error('insertRows: rows giving different columns or SQL values need two statements');
     if (options.returningAlso)
       throw new Error('insertRows: rows giving different columns or SQL values cannot answer computed values');
-    if (alongside) await q.execute(alongside);
+    for (const statement of alongside) await q.execute(statement);
     return insertWithBuilder(q, table, rows, options);
   }
   const statement = statementFor(table, keys, options);
   const records = recordsOf(statement, rows);
   const result = await queryText<Record<string, unknown>>(
     q,
-    alongside ? withAlongside(q, alongside, statement, records) : { sql: statement.text, params: [records] },
+    alongside.length > 0 ? withAlongside(q, alongside, statement, records) : { sql: statement.text, params: [records] },
   );
   if (!options.returning) return [];
   return result.map((raw) => fromDriver<Pick<T['$inferSelect'], K>>(statement.returned, raw, options.returningAlso));
@@ -207,10 +207,23 @@ function withComputed(
 }
 
 /** The insert after a data-modifying statement of another table, run as its CTE; the latter's parameters first. */
-function withAlongside(q: Queryable, alongside: SQL, statement: Statement, records: string): BuiltQuery {
-  const first = builtQuery(q, alongside);
+const NO_STATEMENTS: readonly SQL[] = [];
+
+function statementsOf(alongside: SQL | readonly SQL[] | undefined): readonly SQL[] {
+  if (alongside === undefined) return NO_STATEMENTS;
+  return alongside instanceof SQL ? [alongside] : alongside;
+}
+
+function withAlongside(q: Queryable, alongside: readonly SQL[], statement: Statement, records: string): BuiltQuery {
+  const first = builtQuery(
+    q,
+    sql.join(
+      alongside.map((s, i) => sql`${sql.raw(i === 0 ? 'alongside' : `alongside${i}`)} as (${s})`),
+      sql`, `,
+    ),
+  );
   return {
-    sql: `with alongside as (${first.sql}) ${statement.head}$${first.params.length + 1}${statement.tail}`,
+    sql: `with ${first.sql} ${statement.head}$${first.params.length + 1}${statement.tail}`,
     params: [...first.params, records],
   };
 }

@@ -8,7 +8,7 @@ import type { DirectoryReader } from '../../domain/directory';
 import type { Delivery, DeliveryRecord, PlatformAdapter } from '../adapter';
 import { DeliveryError } from '../../core/errors';
 import type { Bot } from '../bot';
-import { storableText } from '../storable-text';
+import type { ReplyWindowToKeep } from '../../db/reply-windows';
 import { CardDelivery } from './card-delivery';
 import { sentAt, TapAnswers } from './tap-answers';
 import { DingtalkDirectory } from './directory';
@@ -18,7 +18,6 @@ import { RequestRefused } from '../../core/errors';
 import { MessageSender } from './messages';
 import { DingtalkOpenApi } from './openapi';
 import { DingtalkQuota } from './quota';
-import { rememberSessionWebhook } from './reply-windows';
 import { dingtalkSettings, type DingtalkSettings } from './settings';
 import { GatewayStreamClient } from './stream-client';
 import { StreamHolder, streamLeaseName } from './stream-holder';
@@ -26,8 +25,8 @@ import { StreamHolder, streamLeaseName } from './stream-holder';
 interface Decoded {
   event: InboundEvent;
   externalId: string;
-  /** What the frame brings besides its event (a session webhook), stored before the event. */
-  storeFirst?: () => Promise<void>;
+  /** The session webhook the frame brings, stored with the event. */
+  replyWindow?: ReplyWindowToKeep;
   /** Set when the frame is for another robot: answered, not stored. */
   ignore?: string;
 }
@@ -174,8 +173,7 @@ export class DingtalkAdapter implements PlatformAdapter {
         : undefined;
     let stored: Awaited<ReturnType<Bot['ingest']>>;
     try {
-      await decoded.storeFirst?.();
-      stored = await this.bot.ingest(decoded.event, decoded.externalId);
+      stored = await this.bot.ingest(decoded.event, decoded.externalId, undefined, decoded.replyWindow);
       this.log.debug(
         { messageId, externalId: decoded.externalId, duplicate: stored.duplicate },
         'DingTalk frame stored',
@@ -225,19 +223,7 @@ export class DingtalkAdapter implements PlatformAdapter {
       event: message.event,
       externalId: message.externalId,
       ...(ignore ? { ignore } : {}),
-      // Cleaned as ingest cleans the event, so that the window is stored, and found under the event's conversation.
-      // Stored before the event, so its handler finds it; a crash in between leaves the frame unanswered (resent).
-      ...(webhook
-        ? {
-            storeFirst: () =>
-              rememberSessionWebhook(this.bot.db, {
-                ...webhook,
-                conversationId: storableText(webhook.conversationId),
-                url: storableText(webhook.url),
-                now,
-              }),
-          }
-        : {}),
+      ...(webhook ? { replyWindow: { ...webhook, platform: PLATFORM, usesLeft: null } } : {}),
     };
   }
 

@@ -1,14 +1,13 @@
 import type { Logger } from 'pino';
 import { reasonFromSelection } from '../../cards/wecom';
 import type { CardActionEvent, MessageEvent } from '../../core/events';
-import type { Tx } from '../../db/client';
 import type { Bot } from '../bot';
 import type { AibotPayload } from './aibot-payload';
 import type { AppPayload } from './app-payload';
 import { addClickCode } from './card-codes';
 import { cardIdOfTask } from './card-delivery';
 import { conversationOfChat, directConversation, personOfUser } from './identities';
-import { saveResponseUrl } from './reply-windows';
+import { responseUrlWindow } from './reply-windows';
 
 const PLATFORM = 'wecom';
 
@@ -83,7 +82,7 @@ export class WecomInbound {
     }
     const url = this.trustedUrl(payload.responseUrl);
     const now = this.bot.now();
-    const window = url ? (tx: Tx) => saveResponseUrl(tx, conversationId, url, now) : undefined;
+    const window = url ? responseUrlWindow(conversationId, url, now) : undefined;
     if (payload.kind === 'card-tap') {
       const cardId = cardIdOfTask(payload.taskId);
       const event: CardActionEvent = {
@@ -94,7 +93,7 @@ export class WecomInbound {
         actorId: person.id,
         receivedAt: now.toISOString(),
       };
-      const { handled } = await this.bot.ingest(event, `aibot-tap:${payload.eventId}`, window);
+      const { handled } = await this.bot.ingest(event, `aibot-tap:${payload.eventId}`, undefined, window);
       return handled ? { handled } : undefined;
     }
     const event: MessageEvent = {
@@ -109,7 +108,7 @@ export class WecomInbound {
       addressedToBot: true,
       ...(url ? { replyRef: url } : {}),
     };
-    await this.bot.ingest(event, `aibot:${payload.msgId}`, window);
+    await this.bot.ingest(event, `aibot:${payload.msgId}`, undefined, window);
     return undefined;
   }
 

@@ -1,24 +1,21 @@
 import { and, eq, gt, sql, type AnyColumn } from 'drizzle-orm';
-import { queryRows, type Database, type Tx } from '../../db/client';
+import { queryRows, type Database } from '../../db/client';
 import { replyWindows } from '../../db/schema';
-import { replyWindowOpen } from '../../db/reply-windows';
+import { type ReplyWindowToKeep, replyWindowOpen } from '../../db/reply-windows';
 
 const PLATFORM = 'wecom';
 /** An AI-bot response_url may be used once within an hour; a minute is kept in hand. */
 const RESPONSE_URL_LIFETIME_MS = 60 * 60_000 - 60_000;
 
-export async function saveResponseUrl(tx: Tx, conversationId: string, url: string, now: Date): Promise<void> {
-  await tx
-    .insert(replyWindows)
-    .values({
-      platform: PLATFORM,
-      conversationId,
-      url,
-      usesLeft: 1,
-      expiresAt: new Date(now.getTime() + RESPONSE_URL_LIFETIME_MS),
-      createdAt: now,
-    })
-    .onConflictDoNothing({ target: [replyWindows.platform, replyWindows.url] });
+/** An AI-bot message's response_url, kept with the message (Bot.ingest): one use, within the hour. */
+export function responseUrlWindow(conversationId: string, url: string, now: Date): ReplyWindowToKeep {
+  return {
+    platform: PLATFORM,
+    conversationId,
+    url,
+    usesLeft: 1,
+    expiresAt: new Date(now.getTime() + RESPONSE_URL_LIFETIME_MS),
+  };
 }
 
 /**
