@@ -22,16 +22,35 @@ import { writeBatcher } from './write-batcher';
 /** The inbound row to handle, locked; none when another process has it or it was handled. */
 const claimInbound = fixedQuery((q) =>
   q
-    .select()
+    .select({
+      id: inboundMessages.id,
+      platform: inboundMessages.platform,
+      externalId: inboundMessages.externalId,
+      payload: inboundMessages.payload,
+    })
     .from(inboundMessages)
     .where(and(eq(inboundMessages.id, sql.placeholder('id')), eq(inboundMessages.status, 'received')))
     .for('update', { skipLocked: true }),
 );
 
-/** The inbound row's mark, made by the statement that writes the handler's effects. */
+type InboundRow = { id: number; platform: string; externalId: string; payload: unknown };
+
+/**
+ * The inbound row's mark, made by the statement that writes the handler's effects. A row handled without a claim
+ * (just received) may have been handled by another process's sweep meanwhile: the check (migration 0022) then fails
+ * the transaction as a serialization failure, and nothing of this run is kept.
+ */
 function markProcessed(id: number, at: Date) {
-  return sql`update inbound_messages set status = 'processed', processed_at = ${at.toISOString()}::timestamptz where id = ${id}`;
+  return sql`update inbound_messages set status = 'processed', processed_at = ${at.toISOString()}::timestamptz
+    where id = ${id} and inbound_still_received(status, id)`;
 }
+
+/**
+ * A row the sweep takes is this old at least: a message just received is being handled by the process that stored
+ * it, without a claim, and another process's sweep leaves it to that one meanwhile. Measured by the later of the
+ * database's clock and the process's own (which the playground's time travel moves forward).
+ */
+const SWEEP_AFTER = "interval '10 seconds'";
 
 interface InboundToStore {
   event: InboundEvent;
@@ -64,6 +83,8 @@ export class Bot {
   private readonly adapters = new Map<string, PlatformAdapter>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Inbound rows this process has queued or is handling: its sweep leaves them alone. */
+  private readonly handling = new Set<number>();
   private stopped = true;
   private readonly handlerSlots: LimitFunction;
   private readonly inboundWrites = writeBatcher((batch: readonly InboundToStore[]) => this.storeInbound(batch));
@@ -130,8 +151,9 @@ export class Bot {
     alsoInTx?: (tx: Tx) => Promise<void>,
     replyWindow?: ReplyWindowToKeep,
   ): Promise<{ inboundId: number | null; duplicate: boolean; handled?: Promise<void> }> {
+    const stored = storableEvent(event);
     const inboundId = await this.inboundWrites.load({
-      event: storableEvent(event),
+      event: stored,
       externalId: storableText(externalId),
       alsoInTx,
       // Cleaned as the event is, so that the window is found under the event's conversation.
@@ -143,8 +165,16 @@ export class Bot {
     });
     if (inboundId === null) return { inboundId, duplicate: true };
     if (this.stopped) return { inboundId, duplicate: false };
+    // Handled from memory, as the row holds it (its payload is the event as JSON), without a statement to claim
+    // the row: the sweep of another process leaves it alone for a while, and the mark checks that none took it.
+    const row: InboundRow = {
+      id: inboundId,
+      platform: stored.platform,
+      externalId: storableText(externalId),
+      payload: JSON.parse(JSON.stringify(stored)),
+    };
     // Settles once the handler's transaction has ended (committed, failed, or left to the sweep).
-    const handled = this.handlerSlots(() => this.process(inboundId));
+    const handled = this.queue(inboundId, row);
     this.track(handled);
     return { inboundId, duplicate: false, handled };
   }
@@ -205,14 +235,23 @@ export class Bot {
     return inTx ? this.options.db.transaction((tx) => store(tx, tx)) : store(this.options.db);
   }
 
-  /** Runs the handler for one inbound row, unless another process has it or it was handled already. */
-  async process(inboundId: number): Promise<void> {
+  /** Handles the row in a handler slot; the sweep leaves it alone until then. */
+  private queue(inboundId: number, received?: InboundRow): Promise<void> {
+    this.handling.add(inboundId);
+    return this.handlerSlots(() => this.process(inboundId, received)).finally(() => this.handling.delete(inboundId));
+  }
+
+  /**
+   * Runs the handler for one inbound row: the row just received, as given, or else the row claimed (unless another
+   * process has it or it was handled already).
+   */
+  async process(inboundId: number, received?: InboundRow): Promise<void> {
     const { db, log } = this.options;
     let event: InboundEvent | undefined;
     let written: Promise<LeasedRow[]> | undefined;
     try {
       const handled = await db.transaction(async (tx) => {
-        const [row] = await claimInbound(tx, { id: inboundId });
+        const row = received ?? (await claimInbound(tx, { id: inboundId }))[0];
         if (!row) return false;
         event = row.payload as InboundEvent;
         const now = this.now();
@@ -298,11 +337,17 @@ export class Bot {
     const rows = await this.options.db
       .select({ id: inboundMessages.id })
       .from(inboundMessages)
-      .where(eq(inboundMessages.status, 'received'))
+      .where(
+        and(
+          eq(inboundMessages.status, 'received'),
+          sql`${inboundMessages.receivedAt} < greatest(now(), ${this.now().toISOString()}::timestamptz) - ${sql.raw(SWEEP_AFTER)}`,
+        ),
+      )
       .orderBy(asc(inboundMessages.id))
       .limit(limit);
-    await Promise.all(rows.map((row) => this.handlerSlots(() => this.process(row.id))));
-    return rows.length;
+    const left = rows.filter((row) => !this.handling.has(row.id));
+    await Promise.all(left.map((row) => this.queue(row.id)));
+    return left.length;
   }
 
   async start(): Promise<void> {
