@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Bot } from '../../bot/bot';
 import { createLogger } from '../../bot/logger';
 import { fixedConfig, loadBusinessConfig } from '../../config/business-config';
-import type { MessageEvent } from '../../core/events';
 import { inboundMessages, outbox } from '../../db/schema';
 import { seedDemoDataIfEmpty } from '../../integrations/import/demo-seed';
+import { salesMessage } from '../support/chat-message';
 import { TestClock } from '../support/clock';
 import { backends, resetDatabase, useTestDatabase } from '../support/databases';
 
@@ -37,17 +37,7 @@ describe.each(backends)('an inbound event that loses a transaction conflict on %
     const bot = new Bot({ db, config: fixedConfig(config), log, clock: clock.now, sweepMs: 200 });
     bots.push(bot);
     await bot.start();
-    const event: MessageEvent = {
-      kind: 'message',
-      platform: 'playground',
-      conversationId: 'sales-east',
-      senderId: 'zhangsan',
-      senderName: '张三',
-      text: '需要LOCK-7样品5件，3月5日前到',
-      messageId: 'm1',
-      receivedAt: clock.now().toISOString(),
-      addressedToBot: true,
-    };
+    const event = salesMessage('需要LOCK-7样品5件，3月5日前到', 'm1', clock.now());
     const { handled, inboundId } = await bot.ingest(event, 'm1');
     await handled;
     const deadline = Date.now() + 5000;

@@ -3,13 +3,13 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bot } from '../../bot/bot';
 import { fixedConfig, loadBusinessConfig } from '../../config/business-config';
-import type { MessageEvent } from '../../core/events';
 import type { DatabaseHandle } from '../../db/client';
 import { inboundMessages, orders, outbox } from '../../db/schema';
 import { seedDemoDataIfEmpty } from '../../integrations/import/demo-seed';
 import { TestClock } from '../support/clock';
 import { backends, createTestDatabase, resetDatabase, useTestDatabase } from '../support/databases';
 import { captureLog } from '../support/log-capture';
+import { salesMessage } from '../support/chat-message';
 
 // Two processes at once need two connections: the real PostgreSQL only.
 describe.skipIf(!process.env.TEST_DATABASE_URL)('a message handled by another process meanwhile', () => {
@@ -39,17 +39,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a message handled by another pr
     const bot = new Bot({ db, config: fixedConfig(loadBusinessConfig()), log: logs.log, clock: clock.now });
     await bot.start();
     try {
-      const event: MessageEvent = {
-        kind: 'message',
-        platform: 'playground',
-        conversationId: 'sales-east',
-        senderId: 'zhangsan',
-        senderName: '张三',
-        text: '需要BRK-2026-01样品5件，3月5日前到',
-        messageId: 'm1',
-        receivedAt: clock.now().toISOString(),
-        addressedToBot: true,
-      };
+      const event = salesMessage('需要BRK-2026-01样品5件，3月5日前到', 'm1', clock.now());
       const { handled, inboundId } = await bot.ingest(event, 'm1');
       // Another process's sweep handles the row meanwhile (its order and effects aside: only its mark matters).
       await other`update inbound_messages set status = 'processed', processed_at = now() where id = ${inboundId!}`;
@@ -85,17 +75,7 @@ describe.each(backends)('the sweep of another process (%s)', (backend) => {
       // Stopped: stores the message and handles nothing, as a process that died right after storing it.
       const storing = new Bot({ db, config, log, clock });
       const sweeping = new Bot({ db, config, log, clock });
-      const event: MessageEvent = {
-        kind: 'message',
-        platform: 'playground',
-        conversationId: 'sales-east',
-        senderId: 'zhangsan',
-        senderName: '张三',
-        text: '你好',
-        messageId: 'm2',
-        receivedAt: new Date().toISOString(),
-        addressedToBot: true,
-      };
+      const event = salesMessage('你好', 'm2', new Date());
       const { inboundId } = await storing.ingest(event, 'm2');
       expect(await sweeping.sweep()).toBe(0);
       offsetMs += 11_000;

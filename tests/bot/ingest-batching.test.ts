@@ -2,20 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboundMessages } from '../../db/schema';
 import type { MessageEvent } from '../../core/events';
 import { TestApp } from '../support/app';
+import { salesMessage } from '../support/chat-message';
 import { backends } from '../support/databases';
 
+/** Small talk in the group: stored, not addressed to the bot. */
 function message(id: string): MessageEvent {
-  return {
-    kind: 'message',
-    platform: 'playground',
-    conversationId: 'sales-east',
-    senderId: 'zhangsan',
-    senderName: '张三',
-    text: '大家好',
-    messageId: id,
-    receivedAt: new Date().toISOString(),
-    addressedToBot: false,
-  };
+  return { ...salesMessage('大家好', id, new Date()), addressedToBot: false };
 }
 
 describe.each(backends)('inbound events arriving together on %s', (backend) => {
