@@ -235,16 +235,10 @@ export class Bot {
     return inTx ? this.options.db.transaction((tx) => store(tx, tx)) : store(this.options.db);
   }
 
-  /**
-   * Handles the row in a handler slot; the sweep leaves it alone until then. A row just received waits for the I/O
-   * turn: the handler's first work is its own (no claim to wait for), and the platform's answer goes out before it.
-   */
+  /** Handles the row in a handler slot; the sweep leaves it alone until then. */
   private queue(inboundId: number, received?: InboundRow): Promise<void> {
     this.handling.add(inboundId);
-    const turn = received ? new Promise<void>((resolve) => setImmediate(resolve)) : Promise.resolve();
-    return turn
-      .then(() => this.handlerSlots(() => this.process(inboundId, received)))
-      .finally(() => this.handling.delete(inboundId));
+    return this.handlerSlots(() => this.process(inboundId, received)).finally(() => this.handling.delete(inboundId));
   }
 
   /**
