@@ -50,30 +50,32 @@ export function replyWindowOpen(now: Placeholder | SQL): SQL {
   return sql`w.expires_at > ${now}::timestamptz and (w.uses_left is null or w.uses_left > 0)`;
 }
 
+/** The window `w` is on the platform and in the conversation of the outbox row named `outbox`. */
+const outboxRowConversation = sql.raw(`w.platform = outbox.platform
+  and w.conversation_id = coalesce(outbox.payload -> 'to' ->> 'conversationId', outbox.payload ->> 'conversationId')`);
+
 /**
  * Whether an outbox row's conversation has an open reply window on its platform, for the row named `outbox` (a
  * claim's or an insert's RETURNING): the adapter need not look for one when there is none.
  */
 export function outboxRowHasReplyWindow(now: Placeholder | SQL): SQL<boolean> {
-  return sql<boolean>`exists (select 1 from reply_windows w
-    where w.platform = outbox.platform
-      and w.conversation_id = coalesce(outbox.payload -> 'to' ->> 'conversationId', outbox.payload ->> 'conversationId')
-      and ${replyWindowOpen(now)})`;
+  return sql<boolean>`exists (select 1 from reply_windows w where ${outboxRowConversation} and ${replyWindowOpen(now)})`;
 }
 
-/** A window without a use limit (a DingTalk session webhook) this close to its expiry is not used. */
-export const UNLIMITED_WINDOW_MARGIN_MS = 60_000;
+/**
+ * The newest window named `w` that any number of messages may use (a DingTalk session webhook) and that stays open
+ * a minute past `now`: the message could otherwise arrive after it closed. Rows matching `where`.
+ */
+export function newestUnlimitedWindow(where: SQL, now: Placeholder | SQL): SQL<string | null> {
+  return sql<string | null>`(select w.url from reply_windows w
+    where ${where} and w.uses_left is null and w.expires_at > ${now}::timestamptz + interval '1 minute'
+    order by w.expires_at desc limit 1)`;
+}
 
 /**
- * The newest open reply window of an outbox row's conversation that any number of messages may use (a DingTalk
- * session webhook), for the row named `outbox` as outboxRowHasReplyWindow: the adapter posts through it without
- * looking for one. Null when there is none.
+ * The newest usable window of an outbox row's conversation without a use limit (newestUnlimitedWindow), for the row
+ * named `outbox` as outboxRowHasReplyWindow: the adapter posts through it without looking for one. Null when none.
  */
 export function outboxRowReplyUrl(now: Placeholder | SQL): SQL<string | null> {
-  return sql<string | null>`(select w.url from reply_windows w
-    where w.platform = outbox.platform
-      and w.conversation_id = coalesce(outbox.payload -> 'to' ->> 'conversationId', outbox.payload ->> 'conversationId')
-      and w.uses_left is null
-      and w.expires_at > ${now}::timestamptz + ${sql.raw(`interval '${UNLIMITED_WINDOW_MARGIN_MS} milliseconds'`)}
-    order by w.expires_at desc limit 1)`;
+  return newestUnlimitedWindow(outboxRowConversation, now);
 }
