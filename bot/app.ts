@@ -97,7 +97,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   for (const adapter of adapters) bot.register(adapter);
   const smsProvider = options.smsProvider ?? smsProviderFor(env, database, clock);
   const ingest = (event: SmsOutcomeEvent, externalId: string, alsoInTx: (tx: Tx) => Promise<void>) =>
-    bot.ingest(event, externalId, alsoInTx);
+    bot.ingest(event, externalId, { alsoInTx });
   bot.register(new SmsAdapter({ db: database.db, provider: smsProvider, clock, log, ingest }));
   bot.register(erpWriterFor(env, database, clock, log, bot));
   const directoryReaders = adapters.flatMap((a) => (a.directory ? [a.directory()] : []));

@@ -52,11 +52,17 @@ function markProcessed(id: number, at: Date) {
  */
 const SWEEP_AFTER = "interval '10 seconds'";
 
-interface InboundToStore {
+/** What an adapter stores with an inbound event. */
+export interface IngestExtras {
+  /** The adapter's own record, written in a transaction with the event's row (only when the event is new). */
+  alsoInTx?: (tx: Tx) => Promise<void>;
+  /** The reply window the event came with, stored by the event's own statement, seen before or not. */
+  replyWindow?: ReplyWindowToKeep;
+}
+
+interface InboundToStore extends IngestExtras {
   event: InboundEvent;
   externalId: string;
-  alsoInTx?: (tx: Tx) => Promise<void>;
-  replyWindow?: ReplyWindowToKeep;
 }
 
 export interface BotOptions {
@@ -142,19 +148,18 @@ export class Bot {
 
   /**
    * Stores an inbound event unless its (platform, externalId) was seen before. Returns once the row is
-   * committed; handling happens afterwards. `alsoInTx` lets an adapter store its own record atomically (in a
-   * transaction); the reply window the event came with is stored by the event's own statement, seen before or not.
+   * committed; handling happens afterwards.
    */
   async ingest(
     event: InboundEvent,
     externalId: string,
-    alsoInTx?: (tx: Tx) => Promise<void>,
-    replyWindow?: ReplyWindowToKeep,
+    { alsoInTx, replyWindow }: IngestExtras = {},
   ): Promise<{ inboundId: number | null; duplicate: boolean; handled?: Promise<void> }> {
     const stored = storableEvent(event);
+    const storedId = storableText(externalId);
     const inboundId = await this.inboundWrites.load({
       event: stored,
-      externalId: storableText(externalId),
+      externalId: storedId,
       alsoInTx,
       // Cleaned as the event is, so that the window is found under the event's conversation.
       replyWindow: replyWindow && {
@@ -170,7 +175,7 @@ export class Bot {
     const row: InboundRow = {
       id: inboundId,
       platform: stored.platform,
-      externalId: storableText(externalId),
+      externalId: storedId,
       payload: JSON.parse(JSON.stringify(stored)),
     };
     // Settles once the handler's transaction has ended (committed, failed, or left to the sweep).

@@ -159,8 +159,7 @@ export class OutboxSender {
         await this.writeSentMarks(marks);
         return marks.map(() => true as const);
       },
-      500,
-      options.markWindowMs ?? 5,
+      { maxBatchSize: 500, windowMs: options.markWindowMs ?? 5 },
     );
     this.pollMs = options.pollMs ?? 500;
     this.batchSize = options.batchSize ?? 50;

@@ -8,12 +8,17 @@ import DataLoader from 'dataloader';
  */
 export function writeBatcher<K, V>(
   write: (batch: readonly K[]) => Promise<ReadonlyArray<V | Error>>,
-  maxBatchSize = 200,
-  /**
-   * Idle, the first write waits this long for others to join it: for writes that come in bursts a few
-   * milliseconds apart (an order's deliveries finishing), where waiting costs nobody an answer.
-   */
-  windowMs = 0,
+  {
+    maxBatchSize = 200,
+    windowMs = 0,
+  }: {
+    maxBatchSize?: number;
+    /**
+     * Idle, the first write waits this long for others to join it: for writes that come in bursts a few
+     * milliseconds apart (an order's deliveries finishing), where waiting costs nobody an answer.
+     */
+    windowMs?: number;
+  } = {},
 ): DataLoader<K, V> {
   let writing: Promise<unknown> = Promise.resolve();
   let busy = 0;

@@ -173,7 +173,7 @@ export class DingtalkAdapter implements PlatformAdapter {
         : undefined;
     let stored: Awaited<ReturnType<Bot['ingest']>>;
     try {
-      stored = await this.bot.ingest(decoded.event, decoded.externalId, undefined, decoded.replyWindow);
+      stored = await this.bot.ingest(decoded.event, decoded.externalId, { replyWindow: decoded.replyWindow });
       this.log.debug(
         { messageId, externalId: decoded.externalId, duplicate: stored.duplicate },
         'DingTalk frame stored',

@@ -60,8 +60,7 @@ export class DingtalkQuota implements CallCounter {
   constructor(private readonly deps: QuotaDeps) {
     this.counter = writeBatcher(
       (calls: ReadonlyArray<{ api: string; at: Date }>) => countApiCalls(deps.db, PLATFORM, calls),
-      200,
-      COUNT_WINDOW_MS,
+      { windowMs: COUNT_WINDOW_MS },
     );
   }
 

@@ -125,19 +125,21 @@ export class PlaygroundAdapter implements PlatformAdapter {
         addressedToBot: body.conversationId.startsWith('dm:') || text.includes(`@${botName}`),
       },
       messageId,
-      (tx) =>
-        tx
-          .insert(playgroundItems)
-          .values({
-            deliveryKey: `in:${messageId}`,
-            channel: body.conversationId,
-            kind: 'message',
-            senderId: body.senderId,
-            text,
-            at: now,
-          })
-          .onConflictDoNothing()
-          .then(() => undefined),
+      {
+        alsoInTx: (tx) =>
+          tx
+            .insert(playgroundItems)
+            .values({
+              deliveryKey: `in:${messageId}`,
+              channel: body.conversationId,
+              kind: 'message',
+              senderId: body.senderId,
+              text,
+              at: now,
+            })
+            .onConflictDoNothing()
+            .then(() => undefined),
+      },
     );
     return { messageId, duplicate: result.duplicate };
   }

@@ -55,7 +55,11 @@ export class WecomInbound {
     // CreateTime has one-second resolution: the task and the button (and the chosen reason) tell taps apart.
     const chosen = payload.selected.flatMap((s) => s.optionIds).join(',');
     const key = `click:${payload.fromUser}:${payload.createTime}:${payload.taskId}:${payload.eventKey}${chosen ? `:${chosen}` : ''}`;
-    await this.bot.ingest(event, key, responseCode ? (tx) => addClickCode(tx, cardId, responseCode, now) : undefined);
+    await this.bot.ingest(
+      event,
+      key,
+      responseCode ? { alsoInTx: (tx) => addClickCode(tx, cardId, responseCode, now) } : {},
+    );
   }
 
   /**
@@ -82,7 +86,7 @@ export class WecomInbound {
     }
     const url = this.trustedUrl(payload.responseUrl);
     const now = this.bot.now();
-    const window = url ? responseUrlWindow(conversationId, url, now) : undefined;
+    const replyWindow = url ? responseUrlWindow(conversationId, url, now) : undefined;
     if (payload.kind === 'card-tap') {
       const cardId = cardIdOfTask(payload.taskId);
       const event: CardActionEvent = {
@@ -93,7 +97,7 @@ export class WecomInbound {
         actorId: person.id,
         receivedAt: now.toISOString(),
       };
-      const { handled } = await this.bot.ingest(event, `aibot-tap:${payload.eventId}`, undefined, window);
+      const { handled } = await this.bot.ingest(event, `aibot-tap:${payload.eventId}`, { replyWindow });
       return handled ? { handled } : undefined;
     }
     const event: MessageEvent = {
@@ -108,7 +112,7 @@ export class WecomInbound {
       addressedToBot: true,
       ...(url ? { replyRef: url } : {}),
     };
-    await this.bot.ingest(event, `aibot:${payload.msgId}`, undefined, window);
+    await this.bot.ingest(event, `aibot:${payload.msgId}`, { replyWindow });
     return undefined;
   }
 

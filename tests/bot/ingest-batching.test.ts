@@ -34,8 +34,10 @@ describe.each(backends)('inbound events arriving together on %s', (backend) => {
     const more = ['batch-40', 'batch-41', 'batch-42'];
     const withBad = await Promise.allSettled([
       ...more.map((id) => bot.ingest(message(id), id)),
-      bot.ingest(message('batch-bad'), 'batch-bad', async () => {
-        throw new Error('the adapter could not store its record');
+      bot.ingest(message('batch-bad'), 'batch-bad', {
+        alsoInTx: async () => {
+          throw new Error('the adapter could not store its record');
+        },
       }),
       bot.ingest(message('batch-3'), 'batch-3'),
     ]);

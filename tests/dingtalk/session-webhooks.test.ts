@@ -40,7 +40,7 @@ describe.each(backends)('DingTalk session webhooks kept (%s)', (backend) => {
         addressedToBot: true,
       };
       const window = { platform: 'dingtalk', conversationId, url, usesLeft: null, expiresAt };
-      return bot.ingest(event, messageId, undefined, window);
+      return bot.ingest(event, messageId, { replyWindow: window });
     };
     const session = (name: string) => `https://oapi.dingtalk.com/robot/sendBySession?session=${name}`;
     await keep('m1', 'cid-east', session('old'), hours(-30), hours(-32));
