@@ -1,4 +1,4 @@
-import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 /** Garbage collections since counting started: how much an order's allocations cost the process. */
 export interface GcStats {
@@ -19,4 +19,21 @@ export function countGarbageCollections(): () => GcStats {
   });
   observer.observe({ entryTypes: ['gc'] });
   return () => ({ ...stats });
+}
+
+/** How late the event loop ran its timers since the last reading, ms: what a request arriving meanwhile waited. */
+export interface LoopDelay {
+  p99: number;
+  max: number;
+}
+
+/** Samples the event loop's delay every millisecond; each reading starts the next period. */
+export function watchLoopDelay(): () => LoopDelay {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  return () => {
+    const delay = { p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6 };
+    histogram.reset();
+    return delay;
+  };
 }

@@ -9,7 +9,7 @@ import type { DatabaseHandle } from '../db/client';
 import { DOUYIN_PUSH_PATH, douyinPushRoutes } from '../integrations/channels/douyin-push';
 import { mesRoutes } from '../integrations/mes/routes';
 import type { Bot } from './bot';
-import { countGarbageCollections } from './gc-stats';
+import { countGarbageCollections, watchLoopDelay } from './gc-stats';
 import { adminPageRoutes } from '../web/admin/page';
 import { type AdminConfig, adminApiRoutes } from '../web/admin/routes';
 import type { DirectoryReader } from '../domain/directory';
@@ -74,10 +74,11 @@ export function createHttpApp(args: {
   const stats = database.stats;
   if (stats) {
     // Only when the database handle counts (ORDERBOT_DB_STATS=1, for the e2e bench): statements and round trips so far,
-    // and the garbage collections the process made meanwhile.
+    // the garbage collections the process made meanwhile, and the event loop's delay since the last reading.
     const gc = countGarbageCollections();
+    const loop = watchLoopDelay();
     health.get('/internal/db-stats', (ctx) => {
-      ctx.body = { ...stats(), gc: gc() };
+      ctx.body = { ...stats(), gc: gc(), loop: loop() };
     });
   }
   app.use(health.routes()).use(health.allowedMethods());

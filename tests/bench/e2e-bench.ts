@@ -30,7 +30,9 @@
  *   driver builds and each write to its sockets; the bench reads GET /internal/db-stats at the step's start and end);
  * - young GCs and GC ms: the product's garbage collections (counted by bot/gc-stats.ts, served with the statements):
  *   with the product's 4 MB semi-space, about one young collection per 4 MB it allocated, so a gauge of its garbage
- *   that the machine's speed does not move.
+ *   that the machine's speed does not move;
+ * - loop delay: how late the product's event loop ran (sampled every ms, perf_hooks.monitorEventLoopDelay) from the
+ *   step's start to its end: a callback arriving meanwhile waited that long before its first line ran.
  *
  * The run ends with one line: `e2e: sustained=<orders/s> product_cpu=<ms/order> postgres_cpu=<ms/order>
  * statements=<per order> round_trips=<per order> callback_p99=<ms> pgbench=<tps> ratio=<sustained/pgbench>`.
@@ -57,7 +59,7 @@ import { seedDemoDataIfEmpty } from '../../integrations/import/demo-seed';
 import { FakeDingtalk } from '../fakes/dingtalk/fake-dingtalk';
 import { FakeWecom } from '../fakes/wecom/fake-wecom';
 import { BotProcess, freePort } from '../drills/process/bot-process';
-import type { GcStats } from '../../bot/gc-stats';
+import type { GcStats, LoopDelay } from '../../bot/gc-stats';
 import { REPO_ROOT } from './product-command';
 
 /**
@@ -126,6 +128,8 @@ interface StepResult {
   /** Per message: the product's young-generation collections and the main thread's time paused in collections. */
   minorGcs: number;
   gcPausedMs: number;
+  /** How late the product's event loop ran during the step (and its drain), ms: a request arriving meanwhile waited. */
+  loopDelay: LoopDelay;
   statements: number;
   /** Statements per message by query text, most first. */
   byText: Array<[string, number]>;
@@ -336,10 +340,10 @@ function spentSince(start: Map<number, number>, end: Map<number, number>): numbe
   return sum;
 }
 
-async function productDatabaseStats(productUrl: string): Promise<DatabaseStats & { gc: GcStats }> {
+async function productDatabaseStats(productUrl: string): Promise<DatabaseStats & { gc: GcStats; loop: LoopDelay }> {
   const res = await fetch(`${productUrl}/internal/db-stats`);
   if (!res.ok) throw new Error(`GET /internal/db-stats answered ${res.status}: is ORDERBOT_DB_STATS=1 set?`);
-  return (await res.json()) as DatabaseStats & { gc: GcStats };
+  return (await res.json()) as DatabaseStats & { gc: GcStats; loop: LoopDelay };
 }
 
 export async function backlog(database: DatabaseHandle): Promise<number> {
@@ -598,7 +602,7 @@ async function benchRun(adminUrl: string): Promise<RunFigures | undefined> {
     console.log(
       'offered/s  handled/s      acked  WeCom answer p50/95/99 ms  frame ack p50/95/99 ms  card p50/95/99 ms  ' +
         'CPU ms/msg: product  postgres (its backends)  fakes  other cores  statements/msg  round trips/msg  ' +
-        'young GCs/msg  GC ms/msg  backlog  drained',
+        'young GCs/msg  GC ms/msg  loop delay p99/max ms  backlog  drained',
     );
     const results: StepResult[] = [];
     let best: StepResult | undefined;
@@ -611,6 +615,7 @@ async function benchRun(adminUrl: string): Promise<RunFigures | undefined> {
           `${fmt(result.productCpuMs).padStart(19)}  ${`${fmt(result.postgresCpuMs)} (${fmt(result.productBackendsCpuMs)})`.padStart(23)}  ` +
           `${fmt(result.fakesCpuMs).padStart(5)}  ${result.otherCores.toFixed(2).padStart(11)}  ${fmt(result.statements).padStart(14)}  ${fmt(result.roundTrips).padStart(15)}  ` +
           `${result.minorGcs.toFixed(2).padStart(13)}  ${result.gcPausedMs.toFixed(2).padStart(9)}  ` +
+          `${`${fmt(result.loopDelay.p99)}/${fmt(result.loopDelay.max)}`.padStart(21)}  ` +
           `${String(result.backlogAtEnd).padStart(7)}  ${fmt(result.drainedInMs / 1000)} s${result.sustained ? '' : '  (not sustained)'}`,
       );
       if (process.env.BENCH_E2E_STATEMENTS === '1')
@@ -737,6 +742,8 @@ async function runStep(
         : Number.NaN,
     minorGcs: (after.queries.gc.minor - before.queries.gc.minor) / step.length,
     gcPausedMs: (after.queries.gc.pausedMs - before.queries.gc.pausedMs) / step.length,
+    // Each reading starts the next period: this one covers the step from its first reading.
+    loopDelay: after.queries.loop,
     statements: (after.queries.statements - before.queries.statements) / step.length,
     byText: Object.entries(after.queries.byText)
       .map(([text, n]) => [text, (n - (before.queries.byText[text] ?? 0)) / step.length] as [string, number])
