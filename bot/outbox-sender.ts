@@ -6,14 +6,14 @@ import { anyOfList, type Database, isDatabaseUnavailable } from '../db/client';
 import { outbox } from '../db/schema';
 import { outboxRowHasReplyWindow, outboxRowReplyUrl } from '../db/reply-windows';
 import type { Effect } from '../core/effects';
+import type { LeasedRow } from '../core/outbox';
 import { DeliveryError } from '../core/errors';
 import type { DeliveryRecord, RecordWriter } from './adapter';
 import { writeBatcher } from './write-batcher';
 import { fixedQuery } from '../db/fixed-query';
 
-type OutboxRow = typeof outbox.$inferSelect & { replyWindow?: boolean; replyUrl?: string | null };
 // biome-ignore lint/suspicious/noConfusingVoidType: most deliveries record nothing and return nothing
-export type Deliver = (row: OutboxRow, effect: Effect) => Promise<DeliveryRecord | void>;
+export type Deliver = (row: LeasedRow, effect: Effect) => Promise<DeliveryRecord | void>;
 
 export interface OutboxSenderOptions {
   db: Database;
@@ -174,7 +174,7 @@ export class OutboxSender {
   }
 
   /** Delivers rows inserted leased to this process (committed), in order with anything of theirs under way. */
-  deliverLeased(rows: OutboxRow[]): void {
+  deliverLeased(rows: LeasedRow[]): void {
     if (rows.length === 0) return;
     void this.settle(this.dispatch(rows)).catch((err) =>
       this.options.log.error({ err }, 'outbox sender failed on leased rows; they wait out their lease'),
@@ -251,7 +251,7 @@ export class OutboxSender {
    * they wait out their lease, and go again in order. A row not started for its lease does not stop them: its next
    * claim may be queued behind it.
    */
-  private dispatch(rows: OutboxRow[]): Array<Promise<void>> {
+  private dispatch(rows: LeasedRow[]): Array<Promise<void>> {
     return rows
       .sort((a, b) => a.id - b.id)
       .map((row) => {
@@ -276,13 +276,13 @@ export class OutboxSender {
    * A row that waited for its turn until less than half its lease is left is not started: another process may take
    * it when the lease ends, and must not find it half sent. It goes again, in order, once the lease has run out.
    */
-  private async deliverWhileLeased(row: OutboxRow): Promise<Sent | undefined> {
+  private async deliverWhileLeased(row: LeasedRow): Promise<Sent | undefined> {
     const left = (row.lockedUntil?.getTime() ?? 0) - this.options.clock().getTime();
     if (left < this.leaseMs / 2) throw new LeaseRunningOut(row.id);
     return this.deliverOne(row);
   }
 
-  private claim(): Promise<OutboxRow[]> {
+  private claim(): Promise<LeasedRow[]> {
     const now = this.options.clock();
     return claimDue(this.options.db, {
       now: now.toISOString(),
@@ -296,7 +296,7 @@ export class OutboxSender {
    * in which a crash could send something twice is kept to this one row (and those finishing with it). A failed
    * delivery is scheduled again (or given up) here, and answers nothing.
    */
-  private async deliverOne(row: OutboxRow): Promise<Sent | undefined> {
+  private async deliverOne(row: LeasedRow): Promise<Sent | undefined> {
     const { db, clock, log } = this.options;
     let record: DeliveryRecord | undefined;
     try {
@@ -329,7 +329,7 @@ export class OutboxSender {
    * restart, a failover) the mark is retried until just before the lease ends (no other sender takes
    * the row before that), or the row would be sent again.
    */
-  private async markSent(row: OutboxRow, record?: DeliveryRecord): Promise<void> {
+  private async markSent(row: LeasedRow, record?: DeliveryRecord): Promise<void> {
     const leaseLeft = (row.lockedUntil?.getTime() ?? 0) - this.options.clock().getTime();
     const giveUpAt = Date.now() + leaseLeft - 1000;
     for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {

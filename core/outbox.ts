@@ -8,8 +8,9 @@ import type { Effect } from './effects';
 type EffectToWrite = { effect: Effect; key: string; orderId?: number; platform?: string; notBefore?: Date };
 
 /**
- * An outbox row inserted already leased to the process that wrote it, which delivers it once the transaction has
- * committed: no claim statement reads it back. Another process takes it only once the lease has run out.
+ * An outbox row leased to the process delivering it, with its conversation's reply-window hints: claimed by the
+ * sender, or inserted already leased by the process that wrote it, which delivers it once the transaction has
+ * committed (no claim statement reads it back). Another process takes it only once the lease has run out.
  */
 export type LeasedRow = typeof outbox.$inferSelect & { replyWindow: boolean; replyUrl: string | null };
 
