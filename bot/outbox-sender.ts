@@ -147,6 +147,11 @@ export class OutboxSender {
   /** Per ordering key, the last delivery started or queued: the next one of that key goes after it. */
   private readonly tails = new Map<string, Promise<void>>();
   /**
+   * Rows this process is delivering or marking. A claim can take one of them again when its lease ran out meanwhile
+   * (the playground's time travel moves the clock by hours): this process's own delivery settles it.
+   */
+  private readonly underWay = new Set<number>();
+  /**
    * Deliveries that finish while a mark is being written are marked sent together, with their records, by the
    * next UPDATE (one commit instead of one each); idle, a mark waits `markWindowMs` for the deliveries finishing
    * with it (an order's cards), so the window in which a crash could send a row again stays about one round trip.
@@ -253,8 +258,10 @@ export class OutboxSender {
    */
   private dispatch(rows: LeasedRow[]): Array<Promise<void>> {
     return rows
+      .filter((row) => !this.underWay.has(row.id))
       .sort((a, b) => a.id - b.id)
       .map((row) => {
+        this.underWay.add(row.id);
         const key = orderingKey(row.payload as Effect);
         const before = this.tails.get(key);
         // The slot is held for the platform call only: the sent mark waits for others to share its statement.
@@ -265,6 +272,7 @@ export class OutboxSender {
           : run();
         this.tails.set(key, done);
         const forget = () => {
+          this.underWay.delete(row.id);
           if (this.tails.get(key) === done) this.tails.delete(key);
         };
         done.then(forget, forget);

@@ -118,6 +118,33 @@ describe.each(backends)('outbox sender on %s', (backend) => {
     expect(left).toHaveLength(0);
   });
 
+  it('does not deliver again a row it is delivering when a claim takes it back after the clock jumped past its lease', async () => {
+    await enqueue(1);
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const delivered: string[] = [];
+    const sender = senderWith({
+      deliver: async (row) => {
+        delivered.push(row.idempotencyKey);
+        await gate;
+      },
+    });
+    const first = sender.runOnce();
+    while (delivered.length === 0) await new Promise((r) => setTimeout(r, 5));
+    // The playground's time travel: the lease the first claim took has run out while the platform call is under way.
+    clock.advance(3600_000);
+    const second = sender.runOnce();
+    while ((await database.db.select().from(outbox))[0]!.attempts < 2) await new Promise((r) => setTimeout(r, 5));
+    open();
+    expect(await first).toBe(1);
+    expect(await second).toBe(1);
+    expect(delivered).toEqual(['k0']);
+    const [row] = await database.db.select().from(outbox);
+    expect(row).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
   it('takes over a row whose sender died holding its lease, once the lease runs out', async () => {
     await enqueue(1);
     const dead = senderWith({
