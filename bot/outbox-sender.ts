@@ -147,10 +147,11 @@ export class OutboxSender {
   /** Per ordering key, the last delivery started or queued: the next one of that key goes after it. */
   private readonly tails = new Map<string, Promise<void>>();
   /**
-   * Rows this process is delivering or marking. A claim can take one of them again when its lease ran out meanwhile
-   * (the playground's time travel moves the clock by hours): this process's own delivery settles it.
+   * Rows this process has queued, is delivering or is marking. A claim can take one of them again when its lease ran
+   * out meanwhile (the playground's time travel moves the clock by hours): the delivery under way settles it, under
+   * the claim's new lease.
    */
-  private readonly underWay = new Set<number>();
+  private readonly underWay = new Map<number, LeasedRow>();
   /**
    * Deliveries that finish while a mark is being written are marked sent together, with their records, by the
    * next UPDATE (one commit instead of one each); idle, a mark waits `markWindowMs` for the deliveries finishing
@@ -258,10 +259,10 @@ export class OutboxSender {
    */
   private dispatch(rows: LeasedRow[]): Array<Promise<void>> {
     return rows
-      .filter((row) => !this.underWay.has(row.id))
+      .filter((row) => !this.leaseRenewed(row))
       .sort((a, b) => a.id - b.id)
       .map((row) => {
-        this.underWay.add(row.id);
+        this.underWay.set(row.id, row);
         const key = orderingKey(row.payload as Effect);
         const before = this.tails.get(key);
         // The slot is held for the platform call only: the sent mark waits for others to share its statement.
@@ -278,6 +279,15 @@ export class OutboxSender {
         done.then(forget, forget);
         return done;
       });
+  }
+
+  /** Whether the row is under way here already: then it goes on under the lease just taken. */
+  private leaseRenewed(row: LeasedRow): boolean {
+    const underWay = this.underWay.get(row.id);
+    if (!underWay) return false;
+    underWay.lockedUntil = row.lockedUntil;
+    underWay.attempts = row.attempts;
+    return true;
   }
 
   /**

@@ -145,6 +145,32 @@ describe.each(backends)('outbox sender on %s', (backend) => {
     expect(row).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
+  it('goes on with a queued row a claim took back after the clock jumped, under the new lease, once', async () => {
+    await enqueue(2); // one chat: k1 waits for k0
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const delivered: string[] = [];
+    const sender = senderWith({
+      deliver: async (row) => {
+        delivered.push(row.idempotencyKey);
+        if (row.idempotencyKey === 'k0') await gate;
+      },
+    });
+    const first = sender.runOnce();
+    while (delivered.length === 0) await new Promise((r) => setTimeout(r, 5));
+    clock.advance(3600_000);
+    const second = sender.runOnce();
+    const attempts = async () => (await database.db.select().from(outbox)).map((r) => r.attempts);
+    while ((await attempts()).some((n) => n < 2)) await new Promise((r) => setTimeout(r, 5));
+    open();
+    expect([await first, await second]).toEqual([2, 2]);
+    expect(delivered).toEqual(['k0', 'k1']);
+    const rows = await database.db.select().from(outbox).orderBy(outbox.id);
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
+  });
+
   it('takes over a row whose sender died holding its lease, once the lease runs out', async () => {
     await enqueue(1);
     const dead = senderWith({
