@@ -118,35 +118,12 @@ describe.each(backends)('outbox sender on %s', (backend) => {
     expect(left).toHaveLength(0);
   });
 
-  it('does not deliver again a row it is delivering when a claim takes it back after the clock jumped past its lease', async () => {
-    await enqueue(1);
-    let open: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    const delivered: string[] = [];
-    const sender = senderWith({
-      deliver: async (row) => {
-        delivered.push(row.idempotencyKey);
-        await gate;
-      },
-    });
-    const first = sender.runOnce();
-    while (delivered.length === 0) await new Promise((r) => setTimeout(r, 5));
-    // The playground's time travel: the lease the first claim took has run out while the platform call is under way.
-    clock.advance(3600_000);
-    const second = sender.runOnce();
-    while ((await database.db.select().from(outbox))[0]!.attempts < 2) await new Promise((r) => setTimeout(r, 5));
-    open();
-    expect(await first).toBe(1);
-    expect(await second).toBe(1);
-    expect(delivered).toEqual(['k0']);
-    const [row] = await database.db.select().from(outbox);
-    expect(row).toMatchObject({ status: 'sent', attempts: 2 });
-  });
-
-  it('goes on with a queued row a claim took back after the clock jumped, under the new lease, once', async () => {
-    await enqueue(2); // one chat: k1 waits for k0
+  /**
+   * A sender whose delivery of k0 hangs until the test lets it go, run once; then the clock jumps an hour (the
+   * playground's time travel) past the lease and the sender claims again, while k0 is still under way. Answers the two
+   * runs' counts, what was delivered, and the rows.
+   */
+  async function claimAgainWhileK0IsUnderWay() {
     let open: () => void = () => {};
     const gate = new Promise<void>((resolve) => {
       open = resolve;
@@ -165,9 +142,23 @@ describe.each(backends)('outbox sender on %s', (backend) => {
     const attempts = async () => (await database.db.select().from(outbox)).map((r) => r.attempts);
     while ((await attempts()).some((n) => n < 2)) await new Promise((r) => setTimeout(r, 5));
     open();
-    expect([await first, await second]).toEqual([2, 2]);
+    const runs = [await first, await second];
+    return { runs, delivered, rows: await database.db.select().from(outbox).orderBy(outbox.id) };
+  }
+
+  it('does not deliver again a row it is delivering when a claim takes it back after the clock jumped past its lease', async () => {
+    await enqueue(1);
+    const { runs, delivered, rows } = await claimAgainWhileK0IsUnderWay();
+    expect(runs).toEqual([1, 1]);
+    expect(delivered).toEqual(['k0']);
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual([['sent', 2]]);
+  });
+
+  it('goes on with a queued row a claim took back after the clock jumped, under the new lease, once', async () => {
+    await enqueue(2); // one chat: k1 waits for k0
+    const { runs, delivered, rows } = await claimAgainWhileK0IsUnderWay();
+    expect(runs).toEqual([2, 2]);
     expect(delivered).toEqual(['k0', 'k1']);
-    const rows = await database.db.select().from(outbox).orderBy(outbox.id);
     expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
   });
 
