@@ -39,7 +39,8 @@
  * sustained is the highest rate whose step was sustained (every message acknowledged, the backlog left at its end
  * drained within a fifth of the step, at least 1 s), and the costs are from that step (from the first step when none
  * was); callback_p99 is the WeCom callback's answer p99 of the 60/s step when the run has one, else of that step.
- * BENCH_E2E_NODE_FLAGS adds node flags to the product's (`--trace-gc`); BENCH_E2E_LOG keeps its log in that file.
+ * BENCH_E2E_NODE_FLAGS adds node flags to the product's (`--trace-gc`), after those of `npm start` (a V8 flag's last
+ * value wins); BENCH_E2E_LOG keeps its log in that file.
  * BENCH_E2E_STATEMENTS=1 prints after each step the 30 statements the product ran most per message, by query text.
  * BENCH_E2E_RUNS=n (default 1) repeats the whole run (a new database and product process each time) n times and
  * ends with `e2e-median:`, each figure as median(min-max) over the runs.

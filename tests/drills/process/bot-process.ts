@@ -39,7 +39,7 @@ export class BotProcess {
   /** Every start and how each run ended, e.g. "exit 0", "signal SIGKILL". */
   readonly runs: Array<{ pid: number; startedAt: number; ended?: string }> = [];
 
-  /** `logFile` collects stdout and stderr of every run (pino writes its JSON lines to stdout); `nodeArgs` go before the start command's. */
+  /** `logFile` collects stdout and stderr of every run (pino writes its JSON lines to stdout); `nodeArgs` go after the start script's node flags (the last value of a V8 flag wins). */
   constructor(
     readonly port: number,
     private readonly env: Record<string, string>,
@@ -63,7 +63,7 @@ export class BotProcess {
   async start(timeoutMs = 30_000): Promise<void> {
     if (this.running) throw new Error('the bot is already running');
     const log = openSync(this.logFile, 'a');
-    const child = spawn(process.execPath, [...this.nodeArgs, ...productCommand()], {
+    const child = spawn(process.execPath, productCommand(this.nodeArgs), {
       cwd: REPO_ROOT,
       env: {
         PATH: process.env.PATH ?? '',
