@@ -1,4 +1,5 @@
-import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
+import type Koa from 'koa';
 
 /** Garbage collections since counting started: how much an order's allocations cost the process. */
 export interface GcStats {
@@ -35,5 +36,35 @@ export function watchLoopDelay(): () => LoopDelay {
     const delay = { p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6 };
     histogram.reset();
     return delay;
+  };
+}
+
+/** The time the process took to answer POST requests (platform callbacks) since the last reading, ms. */
+export interface AnswerTimes {
+  count: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * Times every POST from its first middleware to its answer's body being set; each reading starts the next period.
+ * Set beside a client's own timing, it tells the server's share of an answer's time from the network's and the
+ * client's.
+ */
+export function timeAnswers(): { middleware: Koa.Middleware; read: () => AnswerTimes } {
+  let times: number[] = [];
+  return {
+    middleware: async (ctx, next) => {
+      if (ctx.method !== 'POST') return next();
+      const start = performance.now();
+      await next();
+      times.push(performance.now() - start);
+    },
+    read: () => {
+      const sorted = times.sort((a, b) => a - b);
+      times = [];
+      const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+      return { count: sorted.length, p99: at(0.99), max: sorted.at(-1) ?? 0 };
+    },
   };
 }

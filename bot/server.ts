@@ -9,7 +9,7 @@ import type { DatabaseHandle } from '../db/client';
 import { DOUYIN_PUSH_PATH, douyinPushRoutes } from '../integrations/channels/douyin-push';
 import { mesRoutes } from '../integrations/mes/routes';
 import type { Bot } from './bot';
-import { countGarbageCollections, watchLoopDelay } from './gc-stats';
+import { countGarbageCollections, timeAnswers, watchLoopDelay } from './gc-stats';
 import { adminPageRoutes } from '../web/admin/page';
 import { type AdminConfig, adminApiRoutes } from '../web/admin/routes';
 import type { DirectoryReader } from '../domain/directory';
@@ -33,6 +33,9 @@ export function createHttpApp(args: {
   const { bot, database, log } = args;
   const app = new Koa();
   app.proxy = true;
+  // Only for the e2e bench (ORDERBOT_DB_STATS=1): how long the process took to answer each callback.
+  const answers = database.stats && timeAnswers();
+  if (answers) app.use(answers.middleware);
   app.use(async (ctx, next) => {
     try {
       await next();
@@ -74,11 +77,12 @@ export function createHttpApp(args: {
   const stats = database.stats;
   if (stats) {
     // Only when the database handle counts (ORDERBOT_DB_STATS=1, for the e2e bench): statements and round trips so far,
-    // the garbage collections the process made meanwhile, and the event loop's delay since the last reading.
+    // the garbage collections the process made meanwhile, and since the last reading the event loop's delay and the
+    // callbacks' answer times.
     const gc = countGarbageCollections();
     const loop = watchLoopDelay();
     health.get('/internal/db-stats', (ctx) => {
-      ctx.body = { ...stats(), gc: gc(), loop: loop() };
+      ctx.body = { ...stats(), gc: gc(), loop: loop(), answers: answers?.read() };
     });
   }
   app.use(health.routes()).use(health.allowedMethods());

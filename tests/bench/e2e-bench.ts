@@ -32,7 +32,9 @@
  *   with the product's 4 MB semi-space, about one young collection per 4 MB it allocated, so a gauge of its garbage
  *   that the machine's speed does not move;
  * - loop delay: how late the product's event loop ran (sampled every ms, perf_hooks.monitorEventLoopDelay) from the
- *   step's start to its end: a callback arriving meanwhile waited that long before its first line ran.
+ *   step's start to its end: a callback arriving meanwhile waited that long before its first line ran;
+ * - answered inside: the WeCom callbacks' answer times as the product timed them (its POST requests, from its first
+ *   middleware to the answer's body): beside the answer times the fake measured, the product's share of them.
  *
  * The run ends with one line: `e2e: sustained=<orders/s> product_cpu=<ms/order> postgres_cpu=<ms/order>
  * statements=<per order> round_trips=<per order> callback_p99=<ms> pgbench=<tps> ratio=<sustained/pgbench>`.
@@ -60,7 +62,7 @@ import { seedDemoDataIfEmpty } from '../../integrations/import/demo-seed';
 import { FakeDingtalk } from '../fakes/dingtalk/fake-dingtalk';
 import { FakeWecom } from '../fakes/wecom/fake-wecom';
 import { BotProcess, freePort } from '../drills/process/bot-process';
-import type { GcStats, LoopDelay } from '../../bot/gc-stats';
+import type { AnswerTimes, GcStats, LoopDelay } from '../../bot/gc-stats';
 import { REPO_ROOT } from './product-command';
 
 /**
@@ -131,6 +133,8 @@ interface StepResult {
   gcPausedMs: number;
   /** How late the product's event loop ran during the step (and its drain), ms: a request arriving meanwhile waited. */
   loopDelay: LoopDelay;
+  /** The callbacks' answer times inside the product (from its first middleware), ms: the rest is network and client. */
+  answeredIn: AnswerTimes;
   statements: number;
   /** Statements per message by query text, most first. */
   byText: Array<[string, number]>;
@@ -341,10 +345,12 @@ function spentSince(start: Map<number, number>, end: Map<number, number>): numbe
   return sum;
 }
 
-async function productDatabaseStats(productUrl: string): Promise<DatabaseStats & { gc: GcStats; loop: LoopDelay }> {
+async function productDatabaseStats(
+  productUrl: string,
+): Promise<DatabaseStats & { gc: GcStats; loop: LoopDelay; answers: AnswerTimes }> {
   const res = await fetch(`${productUrl}/internal/db-stats`);
   if (!res.ok) throw new Error(`GET /internal/db-stats answered ${res.status}: is ORDERBOT_DB_STATS=1 set?`);
-  return (await res.json()) as DatabaseStats & { gc: GcStats; loop: LoopDelay };
+  return (await res.json()) as DatabaseStats & { gc: GcStats; loop: LoopDelay; answers: AnswerTimes };
 }
 
 export async function backlog(database: DatabaseHandle): Promise<number> {
@@ -603,7 +609,7 @@ async function benchRun(adminUrl: string): Promise<RunFigures | undefined> {
     console.log(
       'offered/s  handled/s      acked  WeCom answer p50/95/99 ms  frame ack p50/95/99 ms  card p50/95/99 ms  ' +
         'CPU ms/msg: product  postgres (its backends)  fakes  other cores  statements/msg  round trips/msg  ' +
-        'young GCs/msg  GC ms/msg  loop delay p99/max ms  backlog  drained',
+        'young GCs/msg  GC ms/msg  loop delay p99/max ms  answered inside p99/max ms  backlog  drained',
     );
     const results: StepResult[] = [];
     let best: StepResult | undefined;
@@ -617,6 +623,7 @@ async function benchRun(adminUrl: string): Promise<RunFigures | undefined> {
           `${fmt(result.fakesCpuMs).padStart(5)}  ${result.otherCores.toFixed(2).padStart(11)}  ${fmt(result.statements).padStart(14)}  ${fmt(result.roundTrips).padStart(15)}  ` +
           `${result.minorGcs.toFixed(2).padStart(13)}  ${result.gcPausedMs.toFixed(2).padStart(9)}  ` +
           `${`${fmt(result.loopDelay.p99)}/${fmt(result.loopDelay.max)}`.padStart(21)}  ` +
+          `${`${fmt(result.answeredIn.p99)}/${fmt(result.answeredIn.max)}`.padStart(26)}  ` +
           `${String(result.backlogAtEnd).padStart(7)}  ${fmt(result.drainedInMs / 1000)} s${result.sustained ? '' : '  (not sustained)'}`,
       );
       if (process.env.BENCH_E2E_STATEMENTS === '1')
@@ -745,6 +752,7 @@ async function runStep(
     gcPausedMs: (after.queries.gc.pausedMs - before.queries.gc.pausedMs) / step.length,
     // Each reading starts the next period: this one covers the step from its first reading.
     loopDelay: after.queries.loop,
+    answeredIn: after.queries.answers,
     statements: (after.queries.statements - before.queries.statements) / step.length,
     byText: Object.entries(after.queries.byText)
       .map(([text, n]) => [text, (n - (before.queries.byText[text] ?? 0)) / step.length] as [string, number])
