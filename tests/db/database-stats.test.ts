@@ -64,10 +64,18 @@ describe.each(backends)('database statistics (%s)', (backend) => {
     const read = async () => {
       const res = await fetch(`${app.url}/internal/db-stats`);
       expect(res.status).toBe(200);
-      return (await res.json()) as { statements: number; roundTrips: number; gc: { minor: number; pausedMs: number } };
+      return (await res.json()) as {
+        statements: number;
+        roundTrips: number;
+        gc: { minor: number; pausedMs: number };
+        loop: { p99: number; max: number };
+        answers: { count: number; p99: number; max: number };
+      };
     };
     const first = await read();
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    // A POST (a callback's method) is timed, whatever it is answered.
+    expect((await fetch(`${app.url}/healthz`, { method: 'POST' })).status).toBe(405);
     // Garbage enough for young-generation collections (the app runs in this process).
     let length = 0;
     for (let i = 0; i < 1_000_000; i++) length += String(i).padStart(64, 'x').length;
@@ -78,5 +86,12 @@ describe.each(backends)('database statistics (%s)', (backend) => {
     expect(second.roundTrips).toBeGreaterThan(first.roundTrips);
     expect(second.gc.minor).toBeGreaterThan(first.gc.minor);
     expect(second.gc.pausedMs).toBeGreaterThan(first.gc.pausedMs);
+    // The loop above held the event loop far longer than 20 ms; each reading starts a new period.
+    expect(second.loop.max).toBeGreaterThan(20);
+    expect(second.answers.count).toBe(1);
+    expect(second.answers.max).toBeGreaterThan(0);
+    const third = await read();
+    expect(third.answers.count).toBe(0);
+    expect(third.loop.max).toBeLessThan(second.loop.max);
   });
 });
