@@ -9,7 +9,7 @@ import type { DatabaseHandle } from '../db/client';
 import { DOUYIN_PUSH_PATH, douyinPushRoutes } from '../integrations/channels/douyin-push';
 import { mesRoutes } from '../integrations/mes/routes';
 import type { Bot } from './bot';
-import { countGarbageCollections, timeAnswers, watchLoopDelay } from './gc-stats';
+import { countGarbageCollections, timeAnswers, watchLoopDelay } from './process-stats';
 import { adminPageRoutes } from '../web/admin/page';
 import { type AdminConfig, adminApiRoutes } from '../web/admin/routes';
 import type { DirectoryReader } from '../domain/directory';

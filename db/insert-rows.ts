@@ -206,7 +206,6 @@ function withComputed(
   return `${insertSelect(statement.table, names, statement.names)}${expressions.sql}${FROM_RECORDS}`;
 }
 
-/** The insert after a data-modifying statement of another table, run as its CTE; the latter's parameters first. */
 const NO_STATEMENTS: readonly SQL[] = [];
 
 function statementsOf(alongside: SQL | readonly SQL[] | undefined): readonly SQL[] {
@@ -214,6 +213,7 @@ function statementsOf(alongside: SQL | readonly SQL[] | undefined): readonly SQL
   return alongside instanceof SQL ? [alongside] : alongside;
 }
 
+/** The insert after data-modifying statements of other tables, run as its CTEs; their parameters first. */
 function withAlongside(q: Queryable, alongside: readonly SQL[], statement: Statement, records: string): BuiltQuery {
   const first = builtQuery(
     q,

@@ -28,7 +28,7 @@
  *   a step with other work running is not a measurement of the product;
  * - statements and round trips: counted in the product (ORDERBOT_DB_STATS=1 makes db/client.ts count each query the
  *   driver builds and each write to its sockets; the bench reads GET /internal/db-stats at the step's start and end);
- * - young GCs and GC ms: the product's garbage collections (counted by bot/gc-stats.ts, served with the statements):
+ * - young GCs and GC ms: the product's garbage collections (counted by bot/process-stats.ts, served with the statements):
  *   with the product's 4 MB semi-space, about one young collection per 4 MB it allocated, so a gauge of its garbage
  *   that the machine's speed does not move;
  * - loop delay: how late the product's event loop ran (sampled every ms, perf_hooks.monitorEventLoopDelay) from the
@@ -62,7 +62,7 @@ import { seedDemoDataIfEmpty } from '../../integrations/import/demo-seed';
 import { FakeDingtalk } from '../fakes/dingtalk/fake-dingtalk';
 import { FakeWecom } from '../fakes/wecom/fake-wecom';
 import { BotProcess, freePort } from '../drills/process/bot-process';
-import type { AnswerTimes, GcStats, LoopDelay } from '../../bot/gc-stats';
+import type { AnswerTimes, GcStats, LoopDelay } from '../../bot/process-stats';
 import { REPO_ROOT } from './product-command';
 
 /**

@@ -1,3 +1,4 @@
+/** What the e2e bench reads of the product process (served on /internal/db-stats with ORDERBOT_DB_STATS=1). */
 import { constants, monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import type Koa from 'koa';
 
